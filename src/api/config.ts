@@ -1,0 +1,107 @@
+/** Configuration: get with sources, set at LOCAL, export as a .cfg upload, and the five configReset paths. */
+import { Type } from '@sinclair/typebox';
+import { renderCfg } from '../phone/config/cfg-xml.js';
+import type { StoredLayer } from '../phone/config/types.js';
+import type { Phone } from '../phone/phone.js';
+import { PhoneError, Status } from '../phone/status.js';
+import { defineOperation, STANDARD_CODES } from './operation.js';
+import { S } from './schema.js';
+
+const getConfig = defineOperation({
+  name: 'Management.GetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/get'], inputFrom: 'body',
+  input: Type.Array(Type.String(), { minItems: 1 }),
+  returnCodes: [...STANDARD_CODES, 4000, 4009],
+  output: Type.Record(Type.String(), Type.Object({ value: S, source: S })),
+  handler: ({ phone, input }) => {
+    const data: Record<string, { value: string; source: string }> = {};
+    for (const name of input) {
+      const v = phone.config.get(name);
+      if (!v) throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
+      data[name] = { value: v.value, source: v.source };
+    }
+    return { data };
+  },
+});
+
+const setConfig = defineOperation({
+  name: 'Management.SetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/set'], inputFrom: 'body',
+  input: Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 }),
+  returnCodes: [...STANDARD_CODES, 4000, 4001, 4009],
+  handler: ({ phone, input }) => {
+    if (!phone.isReady) throw new PhoneError(Status.DEVICE_BUSY, 'the phone is initialising');
+    phone.config.set('LOCAL', input);
+    return {};
+  },
+});
+
+const CONFIG_TYPES = ['ConfigFiles', 'Local', 'Web', 'Device', 'All'] as const;
+type ConfigType = (typeof CONFIG_TYPES)[number];
+
+function exportEntries(phone: Phone, type: ConfigType): [string, string][] {
+  const c = phone.config;
+  switch (type) {
+    case 'ConfigFiles': {
+      // Values from configuration files, and only those that differ from their defaults.
+      return c.layerEntries('CONFIG').filter(([name, value]) => c.params.get(name)?.defaultValue !== value);
+    }
+    case 'Local': return c.layerEntries('LOCAL');
+    case 'Web': return c.layerEntries('WEB');
+    case 'Device': return c.layerEntries('DEVICE');
+    case 'All': return [...c.params.keys()].sort().map((name) => [name, c.value(name)]);
+  }
+}
+
+function exportUrl(raw: string, phone: Phone, type: ConfigType): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new PhoneError(Status.INVALID_INPUT, `Url is not an absolute URL: ${raw}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new PhoneError(Status.INVALID_INPUT, `Url must be http or https: ${raw}`);
+  }
+  if (url.pathname.endsWith('/')) url.pathname += `${phone.identity.mac.toLowerCase()}-${type.toLowerCase()}.cfg`;
+  return url;
+}
+
+const exportConfig = defineOperation({
+  name: 'Management.ExportConfiguration', methods: ['POST'], paths: ['/api/v1/mgmt/config/export'], inputFrom: 'body',
+  input: Type.Object({ Url: Type.String({ minLength: 1 }), ConfigType: Type.String() }),
+  returnCodes: [...STANDARD_CODES, 4000, 4008],
+  handler: async ({ phone, input }) => {
+    const type = CONFIG_TYPES.find((t) => t.toLowerCase() === input.ConfigType.toLowerCase());
+    if (!type) throw new PhoneError(Status.INVALID_INPUT, `ConfigType must be one of ${CONFIG_TYPES.join('|')}`);
+    const url = exportUrl(input.Url, phone, type);
+    const when = new Date(phone.clock.now()).toISOString();
+    const body = Buffer.from(renderCfg(exportEntries(phone, type),
+      `${type} configuration of ${phone.profile.model.name} ${phone.identity.mac} exported ${when}`), 'utf8');
+    try {
+      let res = await phone.transfers.upload(url.href, body, 'application/xml', 'PUT');
+      if (res.status === 405 || res.status === 501) res = await phone.transfers.upload(url.href, body, 'application/xml', 'POST');
+      if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      throw new PhoneError(Status.EXPORT_FAILED, `${url.href}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return {};
+  },
+});
+
+const RESET_LAYERS: Readonly<Record<string, readonly StoredLayer[]>> = {
+  '/api/v1/mgmt/configReset': ['CONFIG', 'LOCAL', 'WEB', 'DEVICE'],
+  '/api/v1/mgmt/configReset/cloud': ['CONFIG'],
+  '/api/v1/mgmt/configReset/local': ['LOCAL'],
+  '/api/v1/mgmt/configReset/web': ['WEB'],
+  '/api/v1/mgmt/configReset/device': ['DEVICE'],
+};
+
+const configReset = defineOperation({
+  name: 'Management.ConfigReset', methods: ['POST'], paths: Object.keys(RESET_LAYERS), inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  handler: ({ phone, path }) => {
+    phone.resetConfig(RESET_LAYERS[path] ?? []);
+    return {};
+  },
+});
+
+export const configOperations = [getConfig, setConfig, exportConfig, configReset];

@@ -1,0 +1,72 @@
+/**
+ * Runs one operation on one phone: checks that it exists there, validates its input against its schema, calls the
+ * handler, and turns every failure into a Status code. Transports call this and only map the outcome to the wire.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
+import type { Phone } from '../phone/phone.js';
+import { PhoneError, Status } from '../phone/status.js';
+import type { StatusCode } from '../phone/status.js';
+import type { Operation, Reply, Transport } from './operation.js';
+
+export type Outcome =
+  | { readonly kind: 'ok'; readonly reply: Reply }
+  | { readonly kind: 'status'; readonly code: StatusCode; readonly detail?: string }
+  | { readonly kind: 'absent' };
+
+/** Marks a body that was sent but could not be read as JSON (answered 4400). */
+export const UNREADABLE = Symbol('unreadable body');
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+function checker(schema: TSchema): TypeCheck<TSchema> {
+  let c = compiled.get(schema);
+  if (!c) {
+    c = TypeCompiler.Compile(schema);
+    compiled.set(schema, c);
+  }
+  return c;
+}
+
+/** The input of an operation from a JSON body ({"data": ...}) or the query string. */
+export function extractInput(op: Operation, body: unknown, query: Readonly<Record<string, unknown>>): unknown {
+  if (op.inputFrom === 'query') return query;
+  if (op.inputFrom === 'none') return undefined;
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'object' || Array.isArray(body)) return UNREADABLE;
+  return (body as Record<string, unknown>)['data'];
+}
+
+export function availability(op: Operation, phone: Phone, transport: Transport): Outcome | undefined {
+  if (op.transports && !op.transports.includes(transport)) return { kind: 'absent' };
+  const a = op.available ? op.available(phone) : 'yes';
+  if (a === 'yes') return undefined;
+  if (a === 'absent') return { kind: 'absent' };
+  return { kind: 'status', code: a };
+}
+
+export async function dispatch(op: Operation, phone: Phone, input: unknown, path: string, transport: Transport): Promise<Outcome> {
+  const unavailable = availability(op, phone, transport);
+  if (unavailable) return unavailable;
+  if (input === UNREADABLE) return { kind: 'status', code: Status.BAD_REQUEST, detail: 'body is not a JSON object' };
+  if (op.input) {
+    if (input === undefined && !op.inputOptional) {
+      return { kind: 'status', code: Status.INVALID_INPUT, detail: 'missing data' };
+    }
+    if (input !== undefined) {
+      const check = checker(op.input);
+      if (!check.Check(input)) {
+        const first = check.Errors(input).First();
+        const detail = first ? `${first.path || 'data'}: ${first.message}` : 'invalid data';
+        return { kind: 'status', code: Status.INVALID_INPUT, detail };
+      }
+    }
+  }
+  try {
+    const reply = await op.handler({ phone, input: input as never, path, transport });
+    return { kind: 'ok', reply };
+  } catch (err) {
+    if (err instanceof PhoneError) return { kind: 'status', code: err.code, detail: err.detail };
+    return { kind: 'status', code: Status.INTERNAL_ERROR, detail: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,36 @@
+/** The operation table: every operation of the API, looked up by path. HTTP and SIP NOTIFY both use it. */
+import { configOperations } from './config.js';
+import { deviceInfoOperations } from './device-info.js';
+import { lifecycleOperations } from './lifecycle.js';
+import { lineOperations } from './lines.js';
+import { networkOperations } from './network-info.js';
+import type { Operation } from './operation.js';
+import { peripheralOperations } from './peripherals.js';
+import { skypeOperations } from './skype.js';
+
+export const operations: readonly Operation[] = [
+  ...deviceInfoOperations,
+  ...networkOperations,
+  ...peripheralOperations,
+  ...lineOperations,
+  ...configOperations,
+  ...lifecycleOperations,
+  ...skypeOperations,
+];
+
+const byPath = new Map<string, Operation>();
+for (const op of operations) {
+  for (const path of op.paths) {
+    if (byPath.has(path)) throw new Error(`two operations claim ${path}`);
+    byPath.set(path, op);
+  }
+}
+
+/** The operation served at a path, whatever the method. */
+export function operationAt(path: string): Operation | undefined {
+  return byPath.get(path);
+}
+
+export function allPaths(): string[] {
+  return [...byPath.keys()];
+}

@@ -1,0 +1,55 @@
+/**
+ * An operation of the Poly REST API as data: its name, methods and paths, where its input comes from, the schemas
+ * of its input and output, when it exists, and its handler on a Phone. One table of these serves every transport.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Phone } from '../phone/phone.js';
+import type { StatusCode } from '../phone/status.js';
+
+export type Method = 'GET' | 'POST';
+export type Transport = 'http' | 'https' | 'sip';
+
+/** What an operation answers besides Status: `data`, and for a few operations keys at the top level. */
+export interface Reply {
+  readonly data?: unknown;
+  readonly top?: Readonly<Record<string, unknown>>;
+  /** Runs after the answer has left (e.g. the phone going down for a restart). */
+  readonly after?: () => void;
+}
+
+/** Whether an operation exists on a phone: yes, absent (HTTP 404, as if the path did not exist) or a Status. */
+export type Availability = 'yes' | 'absent' | StatusCode;
+
+export interface OperationContext<I> {
+  readonly phone: Phone;
+  readonly input: I;
+  /** The path the operation was reached by (some operations serve several). */
+  readonly path: string;
+  readonly transport: Transport;
+}
+
+export interface Operation<S extends TSchema | undefined = TSchema | undefined> {
+  readonly name: string;
+  readonly methods: readonly Method[];
+  readonly paths: readonly string[];
+  /** Where input comes from: the JSON body's `data`, the query string, or nowhere. */
+  readonly inputFrom: 'body' | 'query' | 'none';
+  readonly input?: S;
+  /** Input may be absent altogether (hold/resume/answer with no body). */
+  readonly inputOptional?: boolean;
+  /** Schema of `data` in a successful answer (and of top-level keys, for operations that use them). */
+  readonly output?: TSchema;
+  readonly outputTop?: TSchema;
+  readonly transports?: readonly Transport[];
+  /** Status codes the manual lists; 4009 among them makes an oversized body answer 4009. */
+  readonly returnCodes: readonly number[];
+  readonly available?: (phone: Phone) => Availability;
+  readonly handler: (ctx: OperationContext<S extends TSchema ? Static<S> : undefined>) => Reply | Promise<Reply>;
+}
+
+/** Helper that keeps the input type of each operation's handler tied to its schema. */
+export function defineOperation<S extends TSchema | undefined = undefined>(op: Operation<S>): Operation {
+  return op as unknown as Operation;
+}
+
+export const STANDARD_CODES = [2000, 4400, 4403, 5000, 5500] as const;

@@ -1,0 +1,63 @@
+/** Facts about the device derived from its profile, identity, configuration and clock. */
+import { atLeast } from './firmware.js';
+import { derivedMac, linkLocalFromMac } from './identity.js';
+import type { Phone } from './phone.js';
+
+/** The full release string, e.g. 6.4.3 -> "6.4.3.2180": a stable build number per release. */
+export function firmwareRelease(version: string): string {
+  if (version.split('.').length >= 4) return version;
+  let h = 0;
+  for (const ch of version) h = (h * 31 + ch.charCodeAt(0)) % 9000;
+  return `${version}.${1000 + h}`;
+}
+
+export function ipStackLabel(phone: Phone): string {
+  return ['IPv4 Only', 'IPv6 Only', 'Dual IPv4/IPv6 stack'][Number(phone.config.value('device.net.ipStack'))] ?? 'IPv4 Only';
+}
+
+export function hasIpv4(phone: Phone): boolean {
+  return phone.config.value('device.net.ipStack') !== '1';
+}
+
+export function hasIpv6(phone: Phone): boolean {
+  return phone.config.value('device.net.ipStack') !== '0';
+}
+
+export function ipv4Address(phone: Phone): string {
+  return hasIpv4(phone) ? phone.ipv4 : '';
+}
+
+export function ipv6Address(phone: Phone): string {
+  if (!hasIpv6(phone)) return '';
+  return phone.config.value('device.net.ipv6Address') || phone.ipv6;
+}
+
+export function ipv6LinkAddress(phone: Phone): string {
+  return hasIpv6(phone) ? linkLocalFromMac(phone.identity.mac) : '';
+}
+
+export function wifiMac(phone: Phone): string {
+  return phone.profile.model.wifi ? derivedMac(phone.identity.mac, 1) : '';
+}
+
+export function bluetoothMac(phone: Phone): string {
+  return phone.profile.model.bluetooth ? derivedMac(phone.identity.mac, 2) : '';
+}
+
+export function systemName(phone: Phone): string {
+  return phone.config.value('device.host.hostname') || `${phone.profile.model.name.replace(/\s+/g, '')}-${phone.identity.mac}`;
+}
+
+export function skypeMode(phone: Phone): boolean {
+  return phone.config.value('device.baseProfile') === 'SkypeForBusiness';
+}
+
+/** The application image a phone runs, as software update status describes it. */
+export function imageName(phone: Phone): string {
+  return `${phone.profile.model.partNumber}.sip.ld`;
+}
+
+export function vendor(phone: Phone): string {
+  // Trio 7.x still says Polycom; Edge E 8.x and later PVOS say Poly.
+  return phone.profile.family.platform === 'PVOS' && atLeast(phone.profile.firmware, '8.0.0') ? 'Poly' : 'Polycom';
+}

@@ -1,0 +1,82 @@
+/**
+ * Lines and their registrations, from the reg.N.* parameters. A line with an address is registered with its
+ * call server (polysim's virtual network accepts every registration; the SIP issue adds real registrars).
+ */
+import type { LayeredConfig } from './config/layered-config.js';
+import { SERVERS_PER_LINE } from './config/layered-config.js';
+import type { Profile } from './models.js';
+import { PhoneError, Status } from './status.js';
+
+export interface CallServer {
+  readonly index: number;
+  readonly address: string;
+  readonly port: number;
+  readonly transport: string;
+  readonly expires: number;
+}
+
+export interface Line {
+  readonly number: number;
+  readonly address: string;
+  readonly label: string;
+  readonly displayName: string;
+  readonly userId: string;
+  readonly type: 'private' | 'shared';
+  readonly assigned: boolean;
+  readonly registered: boolean;
+  readonly servers: readonly CallServer[];
+  readonly forwarding: { readonly always: string; readonly busy: string; readonly noAnswer: string; readonly dnd: string };
+}
+
+export class LineTable {
+  constructor(
+    private readonly profile: Profile,
+    private readonly config: LayeredConfig,
+  ) {}
+
+  get count(): number {
+    return this.profile.model.lines;
+  }
+
+  exists(n: number): boolean {
+    return Number.isInteger(n) && n >= 1 && n <= this.count;
+  }
+
+  /** The line, or 4005 when the model has no such line. */
+  get(n: number): Line {
+    if (!this.exists(n)) throw new PhoneError(Status.LINE_DOES_NOT_EXIST, `line ${n}`);
+    const c = this.config;
+    const address = c.value(`reg.${n}.address`);
+    const servers: CallServer[] = [];
+    for (let s = 1; s <= SERVERS_PER_LINE; s++) {
+      const own = c.value(`reg.${n}.server.${s}.address`);
+      const addr = own || c.value(`voIpProt.server.${s}.address`);
+      if (!addr) continue;
+      const port = Number(own ? c.value(`reg.${n}.server.${s}.port`) : c.value(`voIpProt.server.${s}.port`));
+      servers.push({
+        index: s, address: addr, port: port || 5060,
+        transport: c.value(`reg.${n}.server.${s}.transport`), expires: c.int(`reg.${n}.server.${s}.expires`),
+      });
+    }
+    const assigned = address !== '';
+    return {
+      number: n,
+      address,
+      label: c.value(`reg.${n}.label`) || address.split('@')[0] || '',
+      displayName: c.value(`reg.${n}.displayName`),
+      userId: c.value(`reg.${n}.auth.userId`) || address.split('@')[0] || '',
+      type: c.value(`reg.${n}.type`) === 'shared' ? 'shared' : 'private',
+      assigned,
+      registered: assigned,
+      servers,
+      forwarding: {
+        always: c.value(`divert.${n}.contact`), busy: c.value(`divert.busy.${n}.contact`),
+        noAnswer: c.value(`divert.noanswer.${n}.contact`), dnd: c.value(`divert.dnd.${n}.contact`),
+      },
+    };
+  }
+
+  all(): Line[] {
+    return Array.from({ length: this.count }, (_, i) => this.get(i + 1));
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Phone: one virtual Poly phone. It composes identity, configuration, lines and the device's runtime state, and
+ * runs its lifecycle: boot -> initializing -> ready, and safeRestart / safeReboot / factoryReset, during which the
+ * phone is away (its transports close their listeners on 'down' and reopen them on 'up').
+ *
+ *        start()            init timer                 restart()/reboot()
+ *   off ─────────> initializing ─────────> ready ───────────────────────> down ──(restart/reboot time)──> initializing
+ *
+ * It knows nothing of HTTP, SIP or SQL: it is given a store, a clock, an id source and a file-transfer port.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from './clock.js';
+import { systemClock } from './clock.js';
+import { LayeredConfig } from './config/layered-config.js';
+import type { ConfigChange } from './config/layered-config.js';
+import { STORED_LAYERS } from './config/types.js';
+import type { StoredLayer } from './config/types.js';
+import type { IdSource } from './identity.js';
+import { loadOrCreateIdentity } from './identity.js';
+import { LineTable } from './lines.js';
+import type { Profile } from './models.js';
+import type { CallLogRecord, Identity, PhoneStore, Transfers } from './ports.js';
+import { PhoneError, Status } from './status.js';
+
+export type PhoneState = 'initializing' | 'ready' | 'down';
+export type DownReason = 'restart' | 'reboot';
+
+export interface PhoneTiming {
+  /** How long the phone initialises after each boot (config/set answers 4001 meanwhile). */
+  readonly initMs: number;
+  /** How long a safeRestart keeps the phone away. */
+  readonly restartMs: number;
+  /** How long a safeReboot or factoryReset keeps the phone away. */
+  readonly rebootMs: number;
+  /** How long a Skype for Business sign-in waits for a directory that does not answer. */
+  readonly skypeSignInTimeoutMs: number;
+}
+
+export const DEFAULT_TIMING: PhoneTiming = { initMs: 1500, restartMs: 8000, rebootMs: 25000, skypeSignInTimeoutMs: 150_000 };
+
+export interface PhoneOptions {
+  readonly profile: Profile;
+  readonly store: PhoneStore;
+  readonly ids: IdSource;
+  readonly transfers: Transfers;
+  readonly clock?: Clock;
+  /** The addresses the phone holds on its network. */
+  readonly ipv4: string;
+  readonly ipv6?: string;
+  /** CONFIG-level values the phone receives at every boot, as from its provisioning (CLI --set, dev defaults). */
+  readonly bootConfig?: Readonly<Record<string, string>>;
+  readonly timing?: Partial<PhoneTiming>;
+  /** Skype for Business accounts (address -> password) the simulated directory knows. */
+  readonly skypeDirectory?: ReadonlyMap<string, string>;
+}
+
+export interface BluetoothDevice {
+  readonly type: string;
+  readonly name: string;
+  readonly profile: string;
+  readonly connected: boolean;
+  readonly signalStrength: number;
+}
+
+export interface ModularRoomDevice {
+  readonly name: string;
+  readonly model: string;
+  readonly mac: string;
+  readonly components: readonly { readonly componentType: string; readonly version: string }[];
+}
+
+export interface Peripherals {
+  pcMac: string;
+  bluetooth: BluetoothDevice[];
+  modularRoom: ModularRoomDevice[];
+}
+
+export interface PhoneEvents {
+  down: [reason: DownReason];
+  up: [];
+  ready: [];
+  config: [change: ConfigChange];
+}
+
+/** Call log entries kept per kind (missed, received, placed), as a real phone keeps its recent lists. */
+export const CALL_LOG_KEEP = 100;
+
+export class Phone extends EventEmitter<PhoneEvents> {
+  readonly profile: Profile;
+  readonly identity: Identity;
+  readonly config: LayeredConfig;
+  readonly lines: LineTable;
+  readonly clock: Clock;
+  readonly store: PhoneStore;
+  readonly transfers: Transfers;
+  readonly ids: IdSource;
+  readonly timing: PhoneTiming;
+  readonly ipv4: string;
+  readonly ipv6: string;
+
+  state: PhoneState = 'down';
+  /** When the device last rebooted (device uptime) and when the application last started. */
+  bootedAt = 0;
+  appStartedAt = 0;
+  /** Last user-visible activity (keys, touch, hook, calls): drives the power state. */
+  lastActivityAt = 0;
+  /** Packets the transports counted; see packets() for what the interface reports. */
+  private counted = { rx: 0, tx: 0 };
+  private recent: number[] = [];
+  /** What is plugged into or paired with the phone (set by polysim's control API; empty as shipped). */
+  readonly peripherals: Peripherals = { pcMac: '', bluetooth: [], modularRoom: [] };
+  /** The simulated Skype for Business directory: address (lower case) -> password. */
+  readonly skypeDirectory: Map<string, string>;
+  /** Per-boot runtime extensions (Skype sign-in, captures, ...) keyed by area; cleared by every boot. */
+  readonly runtime = new Map<string, unknown>();
+
+  /** CONFIG values the phone receives at every boot (its boot provisioning). */
+  readonly bootConfig: Readonly<Record<string, string>>;
+  private timer: TimerHandle | undefined;
+
+  constructor(options: PhoneOptions) {
+    super();
+    this.profile = options.profile;
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.ids = options.ids;
+    this.transfers = options.transfers;
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.ipv4 = options.ipv4;
+    this.ipv6 = options.ipv6 ?? '';
+    this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now());
+    this.config = new LayeredConfig(this.profile, this.store);
+    this.config.onChange((change) => this.emit('config', change));
+    this.lines = new LineTable(this.profile, this.config);
+    this.bootConfig = options.bootConfig ?? {};
+    this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
+    // Validate boot provisioning now, so a bad --set is refused before anything starts.
+    for (const name of Object.keys(this.bootConfig)) {
+      if (!this.config.has(name)) throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
+    }
+  }
+
+  /** Powers the phone on: boot provisioning, then initialising until ready. */
+  start(): void {
+    this.boot('reboot');
+  }
+
+  get isUp(): boolean {
+    return this.state !== 'down';
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Leaves the network for the restart or reboot time, then boots again. The caller answers first. */
+  goDown(reason: DownReason): void {
+    if (this.state === 'down') return;
+    this.timer?.cancel();
+    this.state = 'down';
+    this.runtime.clear();
+    this.emit('down', reason);
+    const ms = reason === 'reboot' ? this.timing.rebootMs : this.timing.restartMs;
+    this.timer = this.clock.schedule(ms, () => this.boot(reason));
+  }
+
+  /** Clears layers; a cleared CONFIG layer gets the boot provisioning again, as a phone re-provisions. */
+  resetConfig(layers: readonly StoredLayer[]): void {
+    this.config.clear(layers);
+    if (layers.includes('CONFIG') && Object.keys(this.bootConfig).length > 0) this.config.set('CONFIG', this.bootConfig);
+  }
+
+  /** Clears every stored layer and the call log: the phone as shipped, before its next boot provisioning. */
+  factoryReset(): void {
+    this.config.clear(STORED_LAYERS);
+    this.store.clearCallLog();
+  }
+
+  /** Stops timers; the phone stays down. */
+  shutdown(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.state !== 'down') {
+      this.state = 'down';
+      this.emit('down', 'reboot');
+    }
+  }
+
+  /** A transport handled a request: counts its packets and feeds the CPU figure. */
+  noteRequest(rxPackets = 1, txPackets = 1): void {
+    this.counted.rx += rxPackets;
+    this.counted.tx += txPackets;
+    const now = this.clock.now();
+    this.recent.push(now);
+    if (this.recent.length > 256) this.recent = this.recent.filter((t) => now - t < 10_000);
+  }
+
+  /** Requests in the last 10 seconds. */
+  recentRequests(): number {
+    const now = this.clock.now();
+    return this.recent.filter((t) => now - t < 10_000).length;
+  }
+
+  /** Interface packet counters since boot: counted traffic plus background traffic (ARP, SIP keep-alives). */
+  packets(): { rx: number; tx: number } {
+    const s = Math.floor(this.uptimeMs() / 1000);
+    return { rx: this.counted.rx + Math.floor(s * 0.8), tx: this.counted.tx + Math.floor(s * 0.5) };
+  }
+
+  /** Call references on a line (the calls issue fills this from the call model). */
+  callsOnLine(_line: number): string[] {
+    return [];
+  }
+
+  /** True while any call exists. */
+  inCall(): boolean {
+    return false;
+  }
+
+  noteActivity(): void {
+    this.lastActivityAt = this.clock.now();
+  }
+
+  callLog(): CallLogRecord[] {
+    return this.store.loadCallLog();
+  }
+
+  addCallLog(record: CallLogRecord): void {
+    this.store.appendCallLog(record, CALL_LOG_KEEP);
+  }
+
+  /** Milliseconds since the last reboot. */
+  uptimeMs(): number {
+    return this.state === 'down' ? 0 : this.clock.now() - this.bootedAt;
+  }
+
+  private boot(reason: DownReason): void {
+    const now = this.clock.now();
+    if (reason === 'reboot') {
+      this.bootedAt = now;
+      this.counted = { rx: 0, tx: 0 };
+    }
+    this.appStartedAt = now;
+    this.lastActivityAt = now;
+    this.runtime.clear();
+    if (Object.keys(this.bootConfig).length > 0) this.config.set('CONFIG', this.bootConfig);
+    this.state = 'initializing';
+    this.emit('up');
+    const ready = (): void => {
+      this.state = 'ready';
+      this.emit('ready');
+    };
+    if (this.timing.initMs <= 0) ready();
+    else this.timer = this.clock.schedule(this.timing.initMs, ready);
+  }
+}

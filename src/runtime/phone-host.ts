@@ -1,0 +1,130 @@
+/**
+ * Starts one phone for real: its store (SQLite under the data dir, or memory), its profile, its boot provisioning,
+ * its certificate and its listeners on the shared HTTP application. `polysim start` and the tests use this.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { DEFAULT_ADMIN_PASSWORD } from '../gate/gate.js';
+import { RequestSlot } from '../gate/slot.js';
+import type { SlotMode } from '../gate/slot.js';
+import type { Clock } from '../phone/clock.js';
+import type { IdSource } from '../phone/identity.js';
+import { resolveProfile } from '../phone/models.js';
+import { Phone } from '../phone/phone.js';
+import type { PhoneTiming } from '../phone/phone.js';
+import type { PhoneStore } from '../phone/ports.js';
+import { HttpTransfers } from '../network/http-transfers.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { HttpApp } from '../transport/http/app.js';
+import { PhoneListeners } from '../transport/http/listeners.js';
+import { phoneCertificate } from '../transport/http/tls.js';
+import { prepareDataDir } from './data-dir.js';
+
+export interface PhoneSpec {
+  readonly model: string;
+  readonly firmware?: string;
+  readonly address: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly sipPort?: number;
+  /** Where the phone keeps its state; absent: in memory only. */
+  readonly dataDir?: string;
+  readonly adminPassword?: string;
+  /** CONFIG-level values (--set), applied at every boot. */
+  readonly set?: Readonly<Record<string, string>>;
+  /** The phone as shipped: REST API off, admin password 456, stored state cleared. */
+  readonly factory?: boolean;
+  /** Line 1's number in development mode. */
+  readonly number?: string;
+  readonly tls?: { certFile: string; keyFile: string };
+  readonly timing?: Partial<PhoneTiming>;
+  readonly slotMode?: SlotMode;
+  readonly latencyMs?: number;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly skypeDirectory?: ReadonlyMap<string, string>;
+}
+
+export interface RunningPhone {
+  readonly phone: Phone;
+  readonly listeners: PhoneListeners;
+  readonly slot: RequestSlot;
+  readonly httpUrl: string;
+  readonly httpsUrl: string;
+  /** The admin password the phone holds right now. */
+  adminPassword(): string;
+  stop(): Promise<void>;
+}
+
+export const randomIds: IdSource = { hex: (bytes) => randomBytes(bytes).toString('hex') };
+
+/** A password for development phones: 12 characters, no look-alikes. */
+export function generatePassword(ids: IdSource = randomIds): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
+  return [...Buffer.from(ids.hex(12), 'hex')].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function openStore(spec: PhoneSpec): PhoneStore {
+  if (!spec.dataDir) return new MemoryStore();
+  prepareDataDir(spec.dataDir);
+  return new SqliteStore(join(spec.dataDir, 'phone.db'));
+}
+
+/** The boot provisioning of a development phone: REST API on, a real password, line 1 with a number. */
+function bootConfig(spec: PhoneSpec, store: PhoneStore, ids: IdSource): Record<string, string> {
+  if (spec.factory) return { ...spec.set };
+  const stored = store.loadLayers().CONFIG['device.auth.localAdminPassword'];
+  const password = spec.adminPassword ?? (stored && stored !== DEFAULT_ADMIN_PASSWORD ? stored : generatePassword(ids));
+  const number = spec.number ?? '1001';
+  return {
+    'apps.restapi.enabled': '1',
+    'device.auth.localAdminPassword': password,
+    'reg.1.address': number,
+    'reg.1.label': number,
+    ...spec.set,
+  };
+}
+
+const urlHost = (address: string): string => (address.includes(':') ? `[${address}]` : address);
+
+export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger): Promise<RunningPhone> {
+  const profile = resolveProfile(spec.model, spec.firmware);
+  const store = openStore(spec);
+  try {
+    const ids = spec.ids ?? randomIds;
+    if (spec.factory) {
+      store.clearLayers(['DEVICE', 'CONFIG', 'WEB', 'LOCAL']);
+      store.clearCallLog();
+    }
+    const phone = new Phone({
+      profile, store, ids, transfers: new HttpTransfers(), clock: spec.clock,
+      ipv4: spec.address.includes(':') ? '' : spec.address, ipv6: spec.address.includes(':') ? spec.address : '',
+      bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
+    });
+    const tls = await phoneCertificate(phone, spec.tls);
+    const slot = new RequestSlot(spec.slotMode ?? 'reject');
+    const listeners = new PhoneListeners(phone, app.handler, {
+      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs,
+      onError: (err) => logger?.error({ err }, 'listeners could not reopen'),
+    });
+    phone.start();
+    await listeners.start();
+    const host = urlHost(spec.address);
+    return {
+      phone, listeners, slot,
+      httpUrl: `http://${host}:${listeners.httpPort}`,
+      httpsUrl: `https://${host}:${listeners.httpsPort}`,
+      adminPassword: () => phone.config.value('device.auth.localAdminPassword'),
+      stop: async () => {
+        phone.shutdown();
+        await listeners.stop();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

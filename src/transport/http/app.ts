@@ -1,0 +1,167 @@
+/**
+ * The HTTP(S) transport: one Fastify application serves every phone of the process. Each phone's listeners tag
+ * their sockets with the phone's endpoint, so a request finds its phone without any per-phone Fastify instance.
+ * Request road: socket -> endpoint -> gate -> operation table -> dispatch -> envelope.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { dispatch, extractInput, UNREADABLE } from '../../api/dispatch.js';
+import { allPaths, operationAt } from '../../api/index.js';
+import type { Method } from '../../api/operation.js';
+import { checkGate, restApiOn } from '../../gate/gate.js';
+import type { RequestSlot } from '../../gate/slot.js';
+import type { Phone } from '../../phone/phone.js';
+import { Status } from '../../phone/status.js';
+import type { StatusCode } from '../../phone/status.js';
+import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, standardHeaders } from './envelope.js';
+
+/** The manual's limit: more than 20 KB of body is refused with 413 before it is read in full. */
+export const BODY_LIMIT = 20 * 1024;
+
+export interface Endpoint {
+  readonly phone: Phone;
+  readonly slot: RequestSlot;
+  readonly secure: boolean;
+  /** Extra processing time per request, to make the one-at-a-time rule observable. */
+  latencyMs: number;
+  /** Called with every answered request (the journal). */
+  readonly onAnswer?: (entry: AnswerRecord) => void;
+}
+
+export interface AnswerRecord {
+  readonly at: number;
+  readonly method: string;
+  readonly path: string;
+  readonly httpStatus: number;
+  readonly status: string | undefined;
+}
+
+export const ENDPOINT = Symbol('polysim.endpoint');
+type TaggedSocket = Socket & { [ENDPOINT]?: Endpoint };
+
+export function tagSocket(socket: Socket, endpoint: Endpoint): void {
+  (socket as TaggedSocket)[ENDPOINT] = endpoint;
+}
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
+
+function endpointOf(request: FastifyRequest): Endpoint | undefined {
+  return (request.raw.socket as TaggedSocket)[ENDPOINT];
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string, extra: Record<string, string | string[]> = {}): FastifyReply {
+  return reply.code(code).headers({ ...standardHeaders(ep.phone.profile, ep.secure), ...extra, 'content-type': HTML_TYPE }).send(html);
+}
+
+function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, data?: unknown, top?: Record<string, unknown>, http?: number): FastifyReply {
+  return reply.code(http ?? HTTP_STATUS[code]).headers({ ...standardHeaders(ep.phone.profile, ep.secure), 'content-type': JSON_TYPE })
+    .send(envelope(code, data, top));
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const ep = endpointOf(request);
+  if (!ep || !ep.phone.isUp) {
+    request.raw.socket.destroy();
+    return reply;
+  }
+  const phone = ep.phone;
+  phone.noteRequest();
+  const path = pathOf(request.url);
+  const transport = ep.secure ? 'https' : 'http';
+  const verdict = checkGate(phone, { method: request.method, path, headers: request.headers, transport });
+  if (verdict.kind === 'not-found') return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
+  if (verdict.kind === 'unauthorized') return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...verdict.challenges] });
+  if (verdict.kind === 'status') return sendStatus(reply, ep, verdict.code);
+  const op = operationAt(path);
+  if (!op) return sendHtml(reply, ep, 404, HTML_404);
+  if (!op.methods.includes(request.method as Method)) {
+    return sendStatus(reply.header('allow', op.methods.join(', ')), ep, Status.BAD_REQUEST, undefined, undefined, 405);
+  }
+  const got = ep.slot.acquire();
+  if (got === false) return sendStatus(reply, ep, Status.FORBIDDEN);
+  if (got !== true) await got;
+  try {
+    if (ep.latencyMs > 0) await delay(ep.latencyMs);
+    const input = extractInput(op, request.body, request.query as Record<string, unknown>);
+    const outcome = await dispatch(op, phone, input, path, transport);
+    if (outcome.kind === 'absent') return sendHtml(reply, ep, 404, HTML_404);
+    if (outcome.kind === 'status') {
+      request.log.debug({ code: outcome.code, detail: outcome.detail }, 'operation failed');
+      return sendStatus(reply, ep, outcome.code);
+    }
+    const after = outcome.reply.after;
+    if (after) reply.raw.once('finish', after);
+    return sendStatus(reply, ep, Status.OK, outcome.reply.data, outcome.reply.top as Record<string, unknown> | undefined);
+  } finally {
+    ep.slot.release();
+  }
+}
+
+function parseBody(_req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void {
+  if (body.trim() === '') {
+    done(null, undefined);
+    return;
+  }
+  try {
+    done(null, JSON.parse(body));
+  } catch {
+    done(null, UNREADABLE);
+  }
+}
+
+export interface HttpApp {
+  readonly handler: RequestListener;
+  close(): Promise<void>;
+}
+
+export async function createHttpApp(logger: Logger | false): Promise<HttpApp> {
+  let handler: RequestListener | undefined;
+  const app = Fastify({
+    loggerInstance: logger || undefined,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: false,
+    serverFactory: (h: (req: IncomingMessage, res: ServerResponse) => void) => {
+      handler = h;
+      // Fastify wants a server; the phones' own listeners (listeners.ts) are the ones that accept connections.
+      return createServer(h);
+    },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
+  for (const url of allPaths()) app.route({ method: [...ALL_METHODS], url, handler: handle });
+  app.setNotFoundHandler((request, reply) => {
+    const ep = endpointOf(request);
+    if (!ep || !ep.phone.isUp) {
+      request.raw.socket.destroy();
+      return reply;
+    }
+    return sendHtml(reply, ep, 404, HTML_404, restApiOn(ep.phone) ? {} : { connection: 'close' });
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const ep = endpointOf(request);
+    if (!ep) return reply.code(500).send();
+    if (!restApiOn(ep.phone)) return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+      const op = operationAt(pathOf(request.url));
+      if (op?.returnCodes.includes(4009)) return sendStatus(reply, ep, Status.INPUT_SIZE_EXCEEDED);
+      return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
+    }
+    if (error.statusCode && error.statusCode < 500) return sendStatus(reply, ep, Status.BAD_REQUEST);
+    request.log.error({ err: error }, 'unexpected error');
+    return sendStatus(reply, ep, Status.INTERNAL_ERROR);
+  });
+  await app.ready();
+  if (!handler) throw new Error('fastify did not hand over its request handler');
+  return { handler, close: () => app.close() };
+}

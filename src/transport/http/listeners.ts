@@ -1,0 +1,150 @@
+/**
+ * One phone's HTTP and HTTPS listeners. They follow the phone's life: closed (connections refused, open ones cut)
+ * while it restarts or reboots, open again on the same ports when it is back.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { RequestSlot } from '../../gate/slot.js';
+import type { Phone } from '../../phone/phone.js';
+import type { Endpoint } from './app.js';
+import { tagSocket } from './app.js';
+import type { TlsMaterial } from './tls.js';
+
+export interface ListenerOptions {
+  readonly address: string;
+  /** 0 picks a free port on first open; the same port is reused after every restart. */
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly tls: TlsMaterial;
+  readonly slot: RequestSlot;
+  readonly latencyMs?: number;
+  /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
+  readonly onError?: (err: unknown) => void;
+}
+
+export class ListenError extends Error {}
+
+function listen(server: Server, port: number, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      const what = `${address}:${port}`;
+      if (err.code === 'EADDRINUSE') reject(new ListenError(`port in use: ${what}`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new ListenError(`address not available on this machine: ${address}`));
+      else if (err.code === 'EACCES') reject(new ListenError(`no permission to listen on ${what}`));
+      else reject(new ListenError(`cannot listen on ${what}: ${err.message}`));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, address);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export class PhoneListeners {
+  httpPort: number;
+  httpsPort: number;
+  private http: Server | undefined;
+  private https: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly endpoints: { http: Endpoint; https: Endpoint };
+  private transition: Promise<void> = Promise.resolve();
+  private readonly onDown = (): void => { this.queue(() => this.close()); };
+  private readonly onUp = (): void => { this.queue(() => this.open()); };
+
+  constructor(
+    readonly phone: Phone,
+    private readonly handler: RequestListener,
+    private readonly options: ListenerOptions,
+  ) {
+    this.httpPort = options.httpPort;
+    this.httpsPort = options.httpsPort;
+    const base = { phone, slot: options.slot, latencyMs: options.latencyMs ?? 0 };
+    this.endpoints = { http: { ...base, secure: false }, https: { ...base, secure: true } };
+  }
+
+  get address(): string {
+    return this.options.address;
+  }
+
+  set latencyMs(ms: number) {
+    this.endpoints.http.latencyMs = ms;
+    this.endpoints.https.latencyMs = ms;
+  }
+
+  /** Opens the listeners now and follows the phone's down/up events from then on. */
+  async start(): Promise<void> {
+    await this.open();
+    this.phone.on('down', this.onDown);
+    this.phone.on('up', this.onUp);
+  }
+
+  async stop(): Promise<void> {
+    this.phone.off('down', this.onDown);
+    this.phone.off('up', this.onUp);
+    await this.transition;
+    await this.close();
+  }
+
+  /** Resolves when pending opens and closes (from phone events) are done. */
+  settled(): Promise<void> {
+    return this.transition;
+  }
+
+  private queue(step: () => Promise<void>): void {
+    this.transition = this.transition.then(step).catch((err: unknown) => {
+      this.options.onError?.(err);
+    });
+  }
+
+  private track(socket: Socket, endpoint: Endpoint): void {
+    tagSocket(socket, endpoint);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  private async open(): Promise<void> {
+    if (this.http?.listening) return;
+    const http = createHttpServer({ keepAliveTimeout: 5000, requestTimeout: 30_000, headersTimeout: 10_000 }, this.handler);
+    http.on('connection', (s: Socket) => this.track(s, this.endpoints.http));
+    const https = createHttpsServer({ cert: this.options.tls.cert, key: this.options.tls.key, keepAliveTimeout: 5000,
+      requestTimeout: 30_000, headersTimeout: 10_000 }, this.handler);
+    https.on('secureConnection', (s: Socket) => this.track(s, this.endpoints.https));
+    https.on('tlsClientError', () => undefined);
+    this.httpPort = await listen(http, this.httpPort, this.options.address);
+    try {
+      this.httpsPort = await listen(https, this.httpsPort, this.options.address);
+    } catch (err) {
+      await closeServer(http);
+      throw err;
+    }
+    this.http = http;
+    this.https = https;
+  }
+
+  private async close(): Promise<void> {
+    const servers = [this.http, this.https].filter((s): s is Server => s !== undefined);
+    this.http = undefined;
+    this.https = undefined;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await Promise.all(servers.map(closeServer));
+    this.options.slot.reset();
+  }
+}
