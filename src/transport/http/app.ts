@@ -64,7 +64,7 @@ function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string,
 
 function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, data?: unknown, top?: Record<string, unknown>, http?: number): FastifyReply {
   return reply.code(http ?? HTTP_STATUS[code]).headers({ ...standardHeaders(ep.phone.profile, ep.secure), 'content-type': JSON_TYPE })
-    .send(envelope(code, data, top));
+    .send(Buffer.from(envelope(code, data, top)));
 }
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { parseCfg } from '../src/phone/config/cfg-xml.js';
+import { assertOk, assertStatus, recordingServer, testPhone } from './helpers.js';
+import type { TestPhone } from './helpers.js';
+
+const GET = '/api/v1/mgmt/config/get';
+const SET = '/api/v1/mgmt/config/set';
+
+async function values(p: TestPhone, ...names: string[]): Promise<Record<string, { value: string; source: string }>> {
+  return assertOk(await p.post(GET, { data: names }), GET)['data'] as Record<string, { value: string; source: string }>;
+}
+
+describe('configuration: layers, validation, export and reset', () => {
+  let p: TestPhone;
+  before(async () => {
+    p = await testPhone({ set: { 'device.syslog.facility': '20', 'locInfo.city': 'Paris' } });
+  });
+  after(() => p.stop());
+
+  it('config/get reports the winning value and its source', async () => {
+    const v = await values(p, 'device.syslog.facility', 'device.syslog.renderLevel', 'apps.restapi.enabled');
+    assert.deepEqual(v['device.syslog.facility'], { value: '20', source: 'CONFIG' });
+    assert.deepEqual(v['device.syslog.renderLevel'], { value: '4', source: 'DEFAULT' });
+    assert.deepEqual(v['apps.restapi.enabled'], { value: '1', source: 'CONFIG' });
+  });
+
+  it('config/set writes LOCAL, which wins over CONFIG, and numbers are accepted as values', async () => {
+    assertOk(await p.post(SET, { data: { 'device.syslog.facility': 3, 'reg.2.label': 'Sales' } }), SET);
+    const v = await values(p, 'device.syslog.facility', 'reg.2.label');
+    assert.deepEqual(v['device.syslog.facility'], { value: '3', source: 'LOCAL' });
+    assert.deepEqual(v['reg.2.label'], { value: 'Sales', source: 'LOCAL' });
+  });
+
+  it('an invalid value anywhere in config/set is 4000 and nothing is written', async () => {
+    const cases: unknown[] = [
+      { 'locInfo.city': 'Lyon', 'device.syslog.facility': '99' },
+      { 'locInfo.city': 'Lyon', 'apps.restapi.enabled': 'yes' },
+      { 'locInfo.city': 'Lyon', 'no.such.parameter': '1' },
+      { 'locInfo.city': 'Lyon', 'reg.13.address': '1013' },
+      { 'locInfo.city': 'Lyon', 'reg.1.label': { nested: true } },
+      { 'locInfo.city': 'Lyon', 'reg.1.label': null },
+    ];
+    for (const data of cases) assertStatus(await p.post(SET, { data }), '4000', 400);
+    assert.deepEqual((await values(p, 'locInfo.city'))['locInfo.city'], { value: 'Paris', source: 'CONFIG' });
+  });
+
+  it('config/get and config/set refuse empty, malformed and wrongly typed input', async () => {
+    assertStatus(await p.post(GET, { data: [] }), '4000', 400);
+    assertStatus(await p.post(GET, { data: 'apps.restapi.enabled' }), '4000', 400);
+    assertStatus(await p.post(GET, { data: ['no.such.param'] }), '4000', 400);
+    assertStatus(await p.post(GET, {}), '4000', 400);
+    assertStatus(await p.post(SET, { data: {} }), '4000', 400);
+    assertStatus(await p.post(SET, { data: ['a'] }), '4000', 400);
+    assertStatus(await p.post(SET, '{"data": {"locInfo.city": '), '4400', 400);
+    assertStatus(await p.post(SET, '[1,2]'), '4400', 400);
+  });
+
+  it('config get/set over 20 KB answer 4009 with HTTP 413', async () => {
+    const names = Array.from({ length: 1500 }, (_, i) => `reg.1.label.${i}`);
+    assert.ok(JSON.stringify({ data: names }).length > 20 * 1024);
+    const a = await p.post(GET, { data: names });
+    assertStatus(a, '4009', 413);
+    const big = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`locInfo.x${i}`, 'value']));
+    assertStatus(await p.post(SET, { data: big }), '4009', 413);
+  });
+
+  it('configReset paths clear the right layers', async () => {
+    const c = p.phone.config;
+    c.set('WEB', { 'locInfo.room': 'W' });
+    c.set('DEVICE', { 'locInfo.floor': 'D' });
+    c.set('LOCAL', { 'locInfo.seat': 'L' });
+    assertOk(await p.post('/api/v1/mgmt/configReset/web'), '/api/v1/mgmt/configReset/web');
+    assert.equal(c.get('locInfo.room')?.source, 'DEFAULT');
+    assert.equal(c.get('locInfo.floor')?.source, 'DEVICE');
+    assertOk(await p.post('/api/v1/mgmt/configReset/device'), '/api/v1/mgmt/configReset/device');
+    assert.equal(c.get('locInfo.floor')?.source, 'DEFAULT');
+    assert.equal(c.get('locInfo.seat')?.source, 'LOCAL');
+    assertOk(await p.post('/api/v1/mgmt/configReset/local'), '/api/v1/mgmt/configReset/local');
+    assert.equal(c.get('locInfo.seat')?.source, 'DEFAULT');
+    c.set('CONFIG', { 'locInfo.unit': 'C' });
+    assertOk(await p.post('/api/v1/mgmt/configReset/cloud'), '/api/v1/mgmt/configReset/cloud');
+    assert.equal(c.get('locInfo.unit')?.source, 'DEFAULT');
+    // The phone re-provisions its boot configuration, so it stays reachable.
+    assert.deepEqual(c.get('locInfo.city'), { value: 'Paris', source: 'CONFIG' });
+    c.set('WEB', { 'locInfo.room': 'W' });
+    c.set('LOCAL', { 'locInfo.seat': 'L' });
+    assertOk(await p.post('/api/v1/mgmt/configReset'), '/api/v1/mgmt/configReset');
+    assert.equal(c.get('locInfo.room')?.source, 'DEFAULT');
+    assert.equal(c.get('locInfo.seat')?.source, 'DEFAULT');
+  });
+
+  it('config/export uploads a Poly .cfg file by PUT, ConfigFiles holding only non-default values', async () => {
+    const server = await recordingServer();
+    try {
+      p.phone.config.set('CONFIG', { 'device.syslog.renderLevel': '4', 'device.syslog.serverName': 'log.example.com' });
+      p.phone.config.set('LOCAL', { 'locInfo.room': 'R42' });
+      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/exports/`, ConfigType: 'ConfigFiles' } }), '/api/v1/mgmt/config/export');
+      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/exports/local.cfg`, ConfigType: 'Local' } }), '/api/v1/mgmt/config/export');
+      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/all.cfg`, ConfigType: 'All' } }), '/api/v1/mgmt/config/export');
+      const [files, local, all] = server.received;
+      assert.equal(files?.method, 'PUT');
+      assert.equal(files?.url, `/exports/${p.phone.identity.mac.toLowerCase()}-configfiles.cfg`);
+      const fileValues = parseCfg(files?.body.toString() ?? '');
+      assert.equal(fileValues['device.syslog.serverName'], 'log.example.com');
+      assert.equal(fileValues['locInfo.city'], 'Paris');
+      assert.equal(fileValues['device.syslog.renderLevel'], undefined, 'a CONFIG value equal to its default is left out');
+      assert.equal(fileValues['locInfo.room'], undefined);
+      assert.deepEqual(parseCfg(local?.body.toString() ?? ''), { 'locInfo.room': 'R42' });
+      const allValues = parseCfg(all?.body.toString() ?? '');
+      assert.equal(allValues['locInfo.room'], 'R42');
+      assert.equal(allValues['device.syslog.renderLevel'], '4');
+      assert.ok(Object.keys(allValues).length > 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('config/export answers 4008 when the upload fails and 4000 for bad input', async () => {
+    const refusing = await recordingServer(() => ({ status: 500 }));
+    try {
+      assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${refusing.url}/x.cfg`, ConfigType: 'Local' } }), '4008', 400);
+    } finally {
+      await refusing.close();
+    }
+    assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: 'http://127.0.0.1:1/x.cfg', ConfigType: 'Local' } }), '4008', 400);
+    assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: 'not a url', ConfigType: 'Local' } }), '4000', 400);
+    assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: 'http://127.0.0.1/x', ConfigType: 'Everything' } }), '4000', 400);
+    assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { ConfigType: 'Local' } }), '4000', 400);
+  });
+
+  it('POST with a 405 answer is retried as POST', async () => {
+    const postOnly = await recordingServer((r) => ({ status: r.method === 'POST' ? 200 : 405 }));
+    try {
+      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${postOnly.url}/x.cfg`, ConfigType: 'Web' } }), '/api/v1/mgmt/config/export');
+      assert.deepEqual(postOnly.received.map((r) => r.method), ['PUT', 'POST']);
+    } finally {
+      await postOnly.close();
+    }
+  });
+});

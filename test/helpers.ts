@@ -1,0 +1,130 @@
+/** Test helpers: phones on ephemeral loopback ports, a small API client, schema checks, local HTTP servers. */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Value } from '@sinclair/typebox/value';
+import { operationAt } from '../src/api/index.js';
+import { startPhone } from '../src/runtime/phone-host.js';
+import type { PhoneSpec, RunningPhone } from '../src/runtime/phone-host.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import type { HttpApp } from '../src/transport/http/app.js';
+
+export const PASSWORD = 'Secret-123';
+
+let shared: HttpApp | undefined;
+async function app(): Promise<HttpApp> {
+  shared ??= await createHttpApp(false);
+  return shared;
+}
+
+export interface TestPhone extends RunningPhone {
+  get(path: string, init?: RequestInit): Promise<Answer>;
+  post(path: string, body?: unknown, init?: RequestInit): Promise<Answer>;
+  raw(path: string, init?: RequestInit & { secure?: boolean }): Promise<Response>;
+  auth: string;
+}
+
+export interface Answer {
+  http: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** A phone on 127.0.0.1 with free ports, fast timings and a known password. */
+export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhone> {
+  const running = await startPhone({
+    model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, adminPassword: PASSWORD,
+    ...spec,
+    timing: { initMs: 0, restartMs: 150, rebootMs: 200, skypeSignInTimeoutMs: 200, ...spec.timing },
+  }, await app());
+  const auth = `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`;
+  const raw = (path: string, init: RequestInit & { secure?: boolean } = {}): Promise<Response> => {
+    const base = init.secure ? running.httpsUrl : running.httpUrl;
+    return fetch(`${base}${path}`, { ...init, headers: { authorization: auth, ...(init.headers as Record<string, string>) } });
+  };
+  const answer = async (res: Response): Promise<Answer> => {
+    const text = await res.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // HTML answers keep an empty body; tests read `text`.
+    }
+    return { http: res.status, headers: res.headers, body, text };
+  };
+  return Object.assign(running, {
+    auth,
+    raw,
+    get: async (path: string, init?: RequestInit) => answer(await raw(path, { method: 'GET', ...init })),
+    post: async (path: string, body?: unknown, init?: RequestInit) =>
+      answer(await raw(path, {
+        method: 'POST', body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        ...init, headers: { 'content-type': 'application/json', ...(init?.headers as Record<string, string>) },
+      })),
+  });
+}
+
+/** Asserts a 2000 answer whose data (and top-level keys) match the operation's schemas. */
+export function assertOk(a: Answer, path: string): Record<string, unknown> {
+  assert.equal(a.http, 200, `${path}: HTTP ${a.http} ${a.text}`);
+  assert.equal(a.body['Status'], '2000', `${path}: ${a.text}`);
+  const op = operationAt(path);
+  assert.ok(op, `no operation at ${path}`);
+  if (op.output) {
+    const errors = [...Value.Errors(op.output, a.body['data'])].slice(0, 3).map((e) => `${e.path} ${e.message}`);
+    assert.deepEqual(errors, [], `${path}: data does not match its schema`);
+  }
+  if (op.outputTop) {
+    const top = Object.fromEntries(Object.entries(a.body).filter(([k]) => k !== 'Status' && k !== 'data'));
+    const errors = [...Value.Errors(op.outputTop, top)].slice(0, 3).map((e) => `${e.path} ${e.message}`);
+    assert.deepEqual(errors, [], `${path}: top-level keys do not match their schema`);
+  }
+  return a.body;
+}
+
+export function assertStatus(a: Answer, code: string, http?: number): void {
+  assert.equal(a.body['Status'], code, `expected Status ${code}, got HTTP ${a.http} ${a.text}`);
+  if (http !== undefined) assert.equal(a.http, http);
+}
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+/** A local HTTP server that records requests and answers from a routing function. */
+export async function recordingServer(
+  route: (req: Received) => { status: number; body?: string | Buffer } = () => ({ status: 201 }),
+): Promise<{ url: string; received: Received[]; server: Server; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      received.push(r);
+      const out = route(r);
+      res.writeHead(out.status).end(out.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`, received, server,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** Polls until fn returns true, for at most `ms` (phones restarting in tests take a few hundred ms). */
+export async function waitFor(fn: () => Promise<boolean> | boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
