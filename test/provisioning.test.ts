@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assertOk, assertStatus, recordingServer, testPhone } from './helpers.js';
+
+const UPDATE = '/api/v1/mgmt/updateConfiguration';
+
+describe('updateConfiguration fetches the provisioning server\'s files and applies them at CONFIG', () => {
+  it('fetches <mac>.cfg or 000000000000.cfg and the files it lists, with the provisioning credentials', async () => {
+    const files: Record<string, string> = {
+      '/prov/000000000000.cfg': '<?xml version="1.0" standalone="yes"?>\n<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="site.cfg, [PHONE_MAC_ADDRESS]-phone.cfg" MISC_FILES="" />',
+      '/prov/site.cfg': '<polycomConfig><device device.sntp.serverName="ntp.example.com" device.syslog.facility="99" not.a.param="1"/><loc locInfo.city="Oslo"/></polycomConfig>',
+    };
+    const p = await testPhone();
+    const mac = p.phone.identity.mac.toLowerCase();
+    files[`/prov/${mac}-phone.cfg`] = '<phone><reg reg.2.address="2002" reg.2.label="Desk"/></phone>';
+    const server = await recordingServer((r) => (files[r.url] ? { status: 200, body: files[r.url] } : { status: 404 }));
+    try {
+      assertOk(await p.post('/api/v1/mgmt/config/set', { data: { 'device.prov.serverName': `${server.url}/prov`, 'device.prov.user': 'prov', 'device.prov.password': 'pw' } }), '/api/v1/mgmt/config/set');
+      p.phone.config.set('CONFIG', { 'locInfo.room': 'stale' });
+      const a = await p.post(UPDATE);
+      assertOk(a, UPDATE);
+      assert.equal((a.body['data'] as Record<string, string>)['ProvisioningState'], 'CompletedWithErrors');
+      assert.deepEqual(server.received.map((r) => r.url), [`/prov/${mac}.cfg`, '/prov/000000000000.cfg', '/prov/site.cfg', `/prov/${mac}-phone.cfg`]);
+      assert.equal(server.received[0]?.headers['authorization'], `Basic ${Buffer.from('prov:pw').toString('base64')}`);
+      const c = p.phone.config;
+      assert.deepEqual(c.get('device.sntp.serverName'), { value: 'ntp.example.com', source: 'CONFIG' });
+      assert.deepEqual(c.get('reg.2.address'), { value: '2002', source: 'CONFIG' });
+      assert.equal(c.get('device.syslog.facility')?.source, 'DEFAULT', 'an invalid value is skipped');
+      assert.equal(c.get('locInfo.room')?.source, 'DEFAULT', 'the CONFIG layer is replaced, not merged');
+      assert.equal(c.get('apps.restapi.enabled')?.value, '1', 'boot provisioning stays');
+      const lines = (await p.get('/api/v2/mgmt/lineInfo?line=2')).body['data'] as Record<string, string>[];
+      assert.equal(lines[0]?.['Label'], 'Desk');
+    } finally {
+      await server.close();
+      await p.stop();
+    }
+  });
+
+  it('answers 4006 without a provisioning server, 5000 when it fails, and schemes follow device.prov.serverType', async () => {
+    const p = await testPhone();
+    try {
+      assertStatus(await p.post(UPDATE), '4006', 400);
+      const server = await recordingServer(() => ({ status: 404 }));
+      try {
+        const host = server.url.replace('http://', '');
+        await p.post('/api/v1/mgmt/config/set', { data: { 'device.prov.serverName': host, 'device.prov.serverType': '2' } });
+        assertStatus(await p.post(UPDATE), '5000', 500);
+        assert.equal(server.received.length, 2);
+        await p.post('/api/v1/mgmt/config/set', { data: { 'device.prov.serverType': '0' } });
+        assertStatus(await p.post(UPDATE), '5000', 500);
+        assert.equal(server.received.length, 2, 'FTP is not fetched over HTTP');
+      } finally {
+        await server.close();
+      }
+      const broken = await recordingServer(() => ({ status: 200, body: '<APPLICATION CONFIG_FILES="a.cfg"' }));
+      try {
+        await p.post('/api/v1/mgmt/config/set', { data: { 'device.prov.serverName': broken.url, 'device.prov.serverType': '2' } });
+        assertStatus(await p.post(UPDATE), '5000', 500);
+      } finally {
+        await broken.close();
+      }
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('answers 4001 while initialising', async () => {
+    const p = await testPhone({ timing: { initMs: 5000 }, set: { 'device.prov.serverName': 'http://127.0.0.1:1/' } });
+    try {
+      assertStatus(await p.post(UPDATE), '4001', 400);
+    } finally {
+      await p.stop();
+    }
+  });
+});
