@@ -33,7 +33,7 @@ export function checkValue(type: ParamType, raw: unknown): Checked {
     }
     case 'string':
       if (value.length > type.maxLength) return { ok: false, reason: `longer than ${type.maxLength} characters` };
-      if (/[\u0000-\u001f]/.test(value)) return { ok: false, reason: 'control characters are not allowed' };
+      if ([...value].some((ch) => ch.charCodeAt(0) < 0x20)) return { ok: false, reason: 'control characters are not allowed' };
       return { ok: true, value };
     case 'host':
       if (value === '' || (value.length <= 253 && (HOST_RE.test(value) || (value.includes(':') && IPV6_RE.test(value))))) {

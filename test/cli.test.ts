@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { after, describe, it } from 'node:test';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+interface Started {
+  child: ChildProcess;
+  stdout: string;
+  http: string;
+  https: string;
+  password: string;
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `polysim start` and waits for its banner. */
+function start(args: string[]): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--init-ms', '0', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const http = /REST API\s+(http:\/\/\S+?)\/api/.exec(stdout)?.[1];
+      const https = /(https:\/\/\S+?)\/api/.exec(stdout)?.[1];
+      const password = /login\s+Polycom \/ (\S+)/.exec(stdout)?.[1];
+      if (http && https && password && stdout.includes('try')) resolve({ child, stdout, http, https, password });
+    });
+    child.on('exit', (code) => reject(new Error(`polysim exited ${code}: ${stderr}`)));
+  });
+}
+
+const exited = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+async function api(s: Started, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${s.http}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`Polycom:${s.password}`).toString('base64')}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function certificate(httpsUrl: string): Promise<{ cn: string; fingerprint: string }> {
+  const u = new URL(httpsUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve({ cn: String(cert.subject.CN), fingerprint: cert.fingerprint256 });
+    });
+    socket.on('error', reject);
+  });
+}
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'polysim-'));
+  dirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('polysim start', () => {
+  it('keeps config, identity and certificate across kill -9 and restart', async () => {
+    const dir = tempDir();
+    const first = await start(['--data-dir', dir]);
+    const info1 = (await api(first, '/api/v2/mgmt/device/info')).json['data'] as Record<string, string>;
+    const cert1 = await certificate(first.https);
+    assert.equal(cert1.cn, info1['MACAddress']);
+    const set = await api(first, '/api/v1/mgmt/config/set', { data: { 'locInfo.room': 'Room 7', 'reg.2.address': '1002' } });
+    assert.equal(set.json['Status'], '2000');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+
+    const second = await start(['--data-dir', dir]);
+    try {
+      assert.equal(second.password, first.password, 'the generated password is kept in the data dir');
+      const info2 = (await api(second, '/api/v2/mgmt/device/info')).json['data'] as Record<string, string>;
+      assert.equal(info2['MACAddress'], info1['MACAddress']);
+      assert.equal(info2['SerialNumber'], info1['SerialNumber']);
+      assert.equal((await certificate(second.https)).fingerprint, cert1.fingerprint);
+      const got = await api(second, '/api/v1/mgmt/config/get', { data: ['locInfo.room', 'reg.2.address'] });
+      assert.deepEqual(got.json['data'], {
+        'locInfo.room': { value: 'Room 7', source: 'LOCAL' }, 'reg.2.address': { value: '1002', source: 'LOCAL' },
+      });
+    } finally {
+      second.child.kill('SIGTERM');
+      assert.equal(await exited(second.child), 0);
+    }
+  });
+
+  it('--factory starts the phone as shipped: REST API off (404) and password 456', async () => {
+    const s = await start(['--factory', '--model', 'edge e450']);
+    try {
+      assert.equal(s.password, '456');
+      assert.match(s.stdout, /Edge E450 \(PVOS 8\.6\.0\)/);
+      const res = await fetch(`${s.http}/api/v2/mgmt/device/info`);
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    } finally {
+      s.child.kill('SIGINT');
+      assert.equal(await exited(s.child), 0);
+    }
+  });
+
+  it('--set values land at CONFIG and --admin-password is used', async () => {
+    const s = await start(['--admin-password', 'Pw-1', '--set', 'locInfo.city=Rome', '--set', 'reg.1.label=Front desk', '--model', 'Trio 8800']);
+    try {
+      assert.equal(s.password, 'Pw-1');
+      const got = await api(s, '/api/v1/mgmt/config/get', { data: ['locInfo.city', 'reg.1.label'] });
+      assert.deepEqual(got.json['data'], { 'locInfo.city': { value: 'Rome', source: 'CONFIG' }, 'reg.1.label': { value: 'Front desk', source: 'CONFIG' } });
+    } finally {
+      s.child.kill('SIGTERM');
+      await exited(s.child);
+    }
+  });
+
+  it('refuses bad options with one clear line and exit code 2', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = String((busy.address() as AddressInfo).port);
+    try {
+      const cases: [string[], RegExp][] = [
+        [['start', '--model', 'VVX 9000'], /^polysim: unknown model "VVX 9000"/],
+        [['start', '--model', 'VVX 450', '--firmware', '9.5.0'], /^polysim: firmware 9\.5\.0 does not exist for VVX 450/],
+        [['start', '--firmware', 'latest'], /^polysim: firmware "latest" is not a version/],
+        [['start', '--http-port', port, '--https-port', '0'], new RegExp(`^polysim: port in use: 127\\.0\\.0\\.1:${port}`)],
+        [['start', '--data-dir', '/dev/null/polysim'], /^polysim: cannot create data dir \/dev\/null\/polysim/],
+        [['start', '--http-port', '0', '--https-port', '0', '--set', 'no.such.param=1'], /^polysim: --set: unknown parameter no\.such\.param/],
+        [['start', '--http-port', '0', '--https-port', '0', '--set', 'apps.restapi.enabled=2'], /^polysim: --set: apps\.restapi\.enabled: expected 0 or 1/],
+      ];
+      for (const [args, message] of cases) {
+        const r = await run(args);
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, message);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
+      const badPort = await run(['start', '--http-port', '70000']);
+      assert.notEqual(badPort.code, 0);
+      assert.match(badPort.stderr, /expected a port number/);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('lists the models', async () => {
+    const r = await run(['models']);
+    assert.equal(r.code, 0);
+    for (const m of ['VVX 450', 'Trio 8800', 'Trio 8300', 'Trio C60', 'CCX 600', 'Edge E450', 'CCX 350']) assert.match(r.stdout, new RegExp(m));
+  });
+});
