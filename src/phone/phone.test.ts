@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { powerState } from './power.js';
+import { signIn } from './skype.js';
+import { PhoneError } from './status.js';
+import { unitPhone } from './test-phone.js';
+import { colonMac, derivedMac, formatUptimeLong, formatUptimeShort, linkLocalFromMac } from './identity.js';
+
+describe('phone lifecycle on a manual clock', () => {
+  it('boots into initializing, becomes ready after initMs, and applies its boot provisioning', () => {
+    const { phone, clock } = unitPhone('VVX 450', { bootConfig: { 'apps.restapi.enabled': '1' } });
+    const events: string[] = [];
+    phone.on('up', () => events.push('up'));
+    phone.on('ready', () => events.push('ready'));
+    phone.start();
+    assert.equal(phone.state, 'initializing');
+    assert.deepEqual(phone.config.get('apps.restapi.enabled'), { value: '1', source: 'CONFIG' });
+    clock.advance(999);
+    assert.equal(phone.state, 'initializing');
+    clock.advance(1);
+    assert.equal(phone.state, 'ready');
+    assert.deepEqual(events, ['up', 'ready']);
+  });
+
+  it('restart keeps device uptime; reboot resets it; both are away for their time', () => {
+    const { phone, clock } = unitPhone();
+    phone.start();
+    clock.advance(60_000);
+    const events: string[] = [];
+    phone.on('down', (r) => events.push(`down:${r}`));
+    phone.on('up', () => events.push('up'));
+    phone.goDown('restart');
+    assert.equal(phone.isUp, false);
+    assert.equal(phone.uptimeMs(), 0);
+    clock.advance(4_999);
+    assert.equal(phone.isUp, false);
+    clock.advance(1);
+    assert.equal(phone.isUp, true);
+    assert.equal(phone.uptimeMs(), 65_000);
+    phone.goDown('reboot');
+    clock.advance(20_000);
+    assert.equal(phone.uptimeMs(), 0);
+    clock.advance(1_500);
+    assert.equal(phone.isReady, true);
+    assert.deepEqual(events, ['down:restart', 'up', 'down:reboot', 'up']);
+  });
+
+  it('refuses boot provisioning with unknown parameters before starting', () => {
+    assert.throws(() => unitPhone('VVX 450', { bootConfig: { 'no.such': '1' } }), PhoneError);
+  });
+
+  it('counts packets from traffic and from background time, reset by a reboot', () => {
+    const { phone, clock } = unitPhone();
+    phone.start();
+    phone.noteRequest();
+    phone.noteRequest();
+    clock.advance(10_000);
+    assert.deepEqual(phone.packets(), { rx: 2 + 8, tx: 2 + 5 });
+    assert.equal(phone.recentRequests(), 0);
+    phone.goDown('reboot');
+    clock.advance(20_000);
+    assert.deepEqual(phone.packets(), { rx: 0, tx: 0 });
+  });
+});
+
+describe('power state from the clock', () => {
+  it('goes PowerOn -> PowerIdle after the backlight timeout -> PowerOff after the power-saving timeout', () => {
+    const { phone, clock } = unitPhone('CCX 600');
+    phone.start();
+    assert.equal(powerState(phone, false), 'PowerOn');
+    clock.advance(40_000);
+    assert.equal(powerState(phone, false), 'PowerIdle');
+    clock.advance(10 * 60_000);
+    assert.equal(powerState(phone, false), 'PowerOff');
+    assert.equal(powerState(phone, true), 'PowerInCall');
+    phone.noteActivity();
+    assert.equal(powerState(phone, false), 'PowerOn');
+    phone.config.set('LOCAL', { 'powerSaving.enable': '0' });
+    clock.advance(60 * 60_000);
+    assert.equal(powerState(phone, false), 'PowerIdle');
+  });
+});
+
+describe('Skype for Business sign-in', () => {
+  it('times out after 150 s when the directory does not serve the domain', async () => {
+    const { phone, clock } = unitPhone('CCX 600', { skypeDirectory: new Map([['a@contoso.com', 'x']]) });
+    phone.start();
+    let settled: unknown = 'pending';
+    const attempt = signIn(phone, 'b@elsewhere.com', 'b', 'x').then(() => 'ok', (e: unknown) => e);
+    void attempt.then((v) => { settled = v; });
+    clock.advance(149_999);
+    await Promise.resolve();
+    assert.equal(settled, 'pending');
+    clock.advance(1);
+    const result = await attempt;
+    assert.ok(result instanceof PhoneError && result.code === '5000');
+  });
+});
+
+describe('identity formats', () => {
+  it('derives MACs, the EUI-64 link-local address and uptime strings', () => {
+    assert.equal(colonMac('0004F2A1B2C3'), '00:04:f2:a1:b2:c3');
+    assert.equal(derivedMac('0004F2FFFFFF', 1), '0004F3000000');
+    assert.equal(linkLocalFromMac('0004F2A1B2C3'), 'fe80::204:f2ff:fea1:b2c3');
+    assert.equal(formatUptimeShort(90_061_000), '1 Day 1:01:01');
+    assert.equal(formatUptimeLong(100_000), '0 days, 0 hours, 1 minutes, 40 seconds');
+  });
+});
