@@ -45,7 +45,13 @@ export function availability(op: Operation, phone: Phone, transport: Transport):
   return { kind: 'status', code: a };
 }
 
-export async function dispatch(op: Operation, phone: Phone, input: unknown, path: string, transport: Transport): Promise<Outcome> {
+function failure(err: unknown): Outcome {
+  if (err instanceof PhoneError) return { kind: 'status', code: err.code, detail: err.detail };
+  return { kind: 'status', code: Status.INTERNAL_ERROR, detail: err instanceof Error ? err.message : String(err) };
+}
+
+/** Runs the operation; synchronous handlers answer without a trip through the promise queue. */
+export function dispatch(op: Operation, phone: Phone, input: unknown, path: string, transport: Transport): Outcome | Promise<Outcome> {
   const unavailable = availability(op, phone, transport);
   if (unavailable) return unavailable;
   if (input === UNREADABLE) return { kind: 'status', code: Status.BAD_REQUEST, detail: 'body is not a JSON object' };
@@ -63,10 +69,10 @@ export async function dispatch(op: Operation, phone: Phone, input: unknown, path
     }
   }
   try {
-    const reply = await op.handler({ phone, input: input as never, path, transport });
+    const reply = op.handler({ phone, input: input as never, path, transport });
+    if (reply instanceof Promise) return reply.then((r): Outcome => ({ kind: 'ok', reply: r }), failure);
     return { kind: 'ok', reply };
   } catch (err) {
-    if (err instanceof PhoneError) return { kind: 'status', code: err.code, detail: err.detail };
-    return { kind: 'status', code: Status.INTERNAL_ERROR, detail: err instanceof Error ? err.message : String(err) };
+    return failure(err);
   }
 }

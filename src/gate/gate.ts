@@ -26,6 +26,26 @@ function header(req: GateRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * Authorization headers already proven against a password, per phone, so a client that sends the same Basic header
+ * on every request is not hashed again each time. Keyed by the whole header (a hash lookup, not a prefix
+ * comparison) and bound to the password it was checked against; small and bounded.
+ */
+const provenBasic = new WeakMap<Phone, Map<string, string>>();
+const PROVEN_MAX = 8;
+
+function basicUser(phone: Phone, authorization: string, password: string): string | undefined {
+  let proven = provenBasic.get(phone);
+  if (proven?.get(authorization) === password) return 'Polycom';
+  const user = checkBasic(authorization, password);
+  if (user !== undefined) {
+    if (!proven) provenBasic.set(phone, (proven = new Map()));
+    if (proven.size >= PROVEN_MAX) proven.clear();
+    proven.set(authorization, password);
+  }
+  return user;
+}
+
 export function checkGate(phone: Phone, req: GateRequest): GateVerdict {
   if (!restApiOn(phone)) return { kind: 'not-found' };
   const password = phone.config.value('device.auth.localAdminPassword');
@@ -33,7 +53,7 @@ export function checkGate(phone: Phone, req: GateRequest): GateVerdict {
   const challenges: string[] = [];
   if (basicEnabled(phone)) challenges.push(basicChallenge());
   let user: string | undefined;
-  if (authorization && basicEnabled(phone)) user = checkBasic(authorization, password);
+  if (authorization && basicEnabled(phone)) user = basicUser(phone, authorization, password);
   if (user === undefined) return { kind: 'unauthorized', challenges };
   if (password === DEFAULT_ADMIN_PASSWORD) return { kind: 'status', code: Status.DEFAULT_PASSWORD };
   return { kind: 'pass', auth: { method: 'basic', user } };

@@ -106,7 +106,9 @@ export class Phone extends EventEmitter<PhoneEvents> {
   lastActivityAt = 0;
   /** Packets the transports counted; see packets() for what the interface reports. */
   private counted = { rx: 0, tx: 0 };
-  private recent: number[] = [];
+  /** Requests per second over the last 10 seconds: a ring of per-second buckets. */
+  private readonly buckets = new Array<number>(10).fill(0);
+  private bucketSecond = 0;
   /** What is plugged into or paired with the phone (set by polysim's control API; empty as shipped). */
   readonly peripherals: Peripherals = { pcMac: '', bluetooth: [], modularRoom: [] };
   /** The simulated Skype for Business directory: address (lower case) -> password. */
@@ -190,15 +192,22 @@ export class Phone extends EventEmitter<PhoneEvents> {
   noteRequest(rxPackets = 1, txPackets = 1): void {
     this.counted.rx += rxPackets;
     this.counted.tx += txPackets;
-    const now = this.clock.now();
-    this.recent.push(now);
-    if (this.recent.length > 256) this.recent = this.recent.filter((t) => now - t < 10_000);
+    this.rollBuckets();
+    this.buckets[this.bucketSecond % 10] = (this.buckets[this.bucketSecond % 10] ?? 0) + 1;
+  }
+
+  private rollBuckets(): void {
+    const second = Math.floor(this.clock.now() / 1000);
+    if (second === this.bucketSecond) return;
+    const steps = Math.min(10, second - this.bucketSecond);
+    for (let i = 1; i <= steps; i++) this.buckets[(this.bucketSecond + i) % 10] = 0;
+    this.bucketSecond = second;
   }
 
   /** Requests in the last 10 seconds. */
   recentRequests(): number {
-    const now = this.clock.now();
-    return this.recent.filter((t) => now - t < 10_000).length;
+    this.rollBuckets();
+    return this.buckets.reduce((a, b) => a + b, 0);
   }
 
   /** Interface packet counters since boot: counted traffic plus background traffic (ARP, SIP keep-alives). */

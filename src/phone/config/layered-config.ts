@@ -52,6 +52,10 @@ export class LayeredConfig {
   readonly params: ReadonlyMap<string, Param>;
   private readonly layers: Record<StoredLayer, Map<string, string>>;
   private readonly listeners: ((change: ConfigChange) => void)[] = [];
+  /** Winning values by name, filled on read and emptied on every change: reads sit on every request's path. */
+  private readonly resolved = new Map<string, string>();
+  /** Grows with every change, so callers can cache what they derive from configuration. */
+  version = 0;
 
   constructor(
     profile: Profile,
@@ -90,8 +94,11 @@ export class LayeredConfig {
 
   /** The winning value of a parameter the code knows exists (a missing one is a bug, not input). */
   value(name: string): string {
+    const cached = this.resolved.get(name);
+    if (cached !== undefined) return cached;
     const v = this.get(name);
     if (!v) throw new Error(`no such parameter in this profile: ${name}`);
+    this.resolved.set(name, v.value);
     return v.value;
   }
 
@@ -159,6 +166,8 @@ export class LayeredConfig {
   }
 
   private emit(change: ConfigChange): void {
+    this.resolved.clear();
+    this.version++;
     for (const l of this.listeners) l(change);
   }
 }

@@ -10,6 +10,7 @@ import Fastify from 'fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { dispatch, extractInput, UNREADABLE } from '../../api/dispatch.js';
+import type { Outcome } from '../../api/dispatch.js';
 import { allPaths, operationAt } from '../../api/index.js';
 import type { Method } from '../../api/operation.js';
 import { checkGate, restApiOn } from '../../gate/gate.js';
@@ -58,18 +59,31 @@ function pathOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string, extra: Record<string, string | string[]> = {}): FastifyReply {
-  return reply.code(code).headers({ ...standardHeaders(ep.phone.profile, ep.secure), ...extra, 'content-type': HTML_TYPE }).send(html);
+/** The headers of a phone's answers, made once per phone and scheme. */
+const headerCache = new WeakMap<Phone, { json: Record<string, string>[]; html: Record<string, string>[] }>();
+function headersFor(ep: Endpoint, kind: 'json' | 'html'): Record<string, string> {
+  let h = headerCache.get(ep.phone);
+  if (!h) {
+    const make = (secure: boolean, type: string): Record<string, string> => ({ ...standardHeaders(ep.phone.profile, secure), 'content-type': type });
+    h = { json: [make(false, JSON_TYPE), make(true, JSON_TYPE)], html: [make(false, HTML_TYPE), make(true, HTML_TYPE)] };
+    headerCache.set(ep.phone, h);
+  }
+  return h[kind][ep.secure ? 1 : 0] as Record<string, string>;
+}
+
+function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string, extra?: Record<string, string | string[]>): FastifyReply {
+  reply.code(code).headers(headersFor(ep, 'html'));
+  if (extra) reply.headers(extra);
+  return reply.send(html);
 }
 
 function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, data?: unknown, top?: Record<string, unknown>, http?: number): FastifyReply {
-  return reply.code(http ?? HTTP_STATUS[code]).headers({ ...standardHeaders(ep.phone.profile, ep.secure), 'content-type': JSON_TYPE })
-    .send(Buffer.from(envelope(code, data, top)));
+  return reply.code(http ?? HTTP_STATUS[code]).headers(headersFor(ep, 'json')).send(Buffer.from(envelope(code, data, top)));
 }
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
   const ep = endpointOf(request);
   if (!ep || !ep.phone.isUp) {
     request.raw.socket.destroy();
@@ -90,22 +104,45 @@ async function handle(request: FastifyRequest, reply: FastifyReply): Promise<Fas
   }
   const got = ep.slot.acquire();
   if (got === false) return sendStatus(reply, ep, Status.FORBIDDEN);
-  if (got !== true) await got;
-  try {
-    if (ep.latencyMs > 0) await delay(ep.latencyMs);
-    const input = extractInput(op, request.body, request.query as Record<string, unknown>);
-    const outcome = await dispatch(op, phone, input, path, transport);
-    if (outcome.kind === 'absent') return sendHtml(reply, ep, 404, HTML_404);
-    if (outcome.kind === 'status') {
-      request.log.debug({ code: outcome.code, detail: outcome.detail }, 'operation failed');
-      return sendStatus(reply, ep, outcome.code);
+  const run = (): FastifyReply | Promise<FastifyReply> => {
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = dispatch(op, phone, extractInput(op, request.body, request.query as Record<string, unknown>), path, transport);
+    } catch (err) {
+      ep.slot.release();
+      throw err;
     }
-    const after = outcome.reply.after;
-    if (after) reply.raw.once('finish', after);
-    return sendStatus(reply, ep, Status.OK, outcome.reply.data, outcome.reply.top as Record<string, unknown> | undefined);
-  } finally {
+    if (outcome instanceof Promise) {
+      return outcome.then((o) => answer(request, reply, ep, o))
+        .finally(() => ep.slot.release());
+    }
     ep.slot.release();
+    return answer(request, reply, ep, outcome);
+  };
+  if (got === true && ep.latencyMs === 0) return run();
+  return (async () => {
+    if (got !== true) await got;
+    if (ep.latencyMs > 0) {
+      try {
+        await delay(ep.latencyMs);
+      } catch (err) {
+        ep.slot.release();
+        throw err;
+      }
+    }
+    return run();
+  })();
+}
+
+function answer(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, outcome: Outcome): FastifyReply {
+  if (outcome.kind === 'absent') return sendHtml(reply, ep, 404, HTML_404);
+  if (outcome.kind === 'status') {
+    request.log.debug({ code: outcome.code, detail: outcome.detail }, 'operation failed');
+    return sendStatus(reply, ep, outcome.code);
   }
+  const after = outcome.reply.after;
+  if (after) reply.raw.once('finish', after);
+  return sendStatus(reply, ep, Status.OK, outcome.reply.data, outcome.reply.top as Record<string, unknown> | undefined);
 }
 
 function parseBody(_req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void {
