@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import type { SlotMode } from '../gate/slot.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
-import { models } from '../phone/models.js';
+import { families, models } from '../phone/models.js';
 import { PhoneError } from '../phone/status.js';
 import { startPhone } from '../runtime/phone-host.js';
 import { createHttpApp } from '../transport/http/app.js';
@@ -82,6 +82,13 @@ export async function runStart(o: StartCliOptions): Promise<void> {
 }
 
 export function modelTable(): string {
-  return models.map((m) => `${m.name.padEnd(10)} ${m.family.padEnd(9)} lines ${String(m.lines).padStart(2)}  ` +
-    `${m.pcPort ? 'PC port' : '       '}  ${m.restApi ? '' : 'no REST API'}`).join('\n');
+  const head = 'model      family                software  default  lines  PC port  Bluetooth  Wi-Fi  REST API';
+  const rows = models.map((m) => {
+    const f = families[m.family];
+    const yes = (b: boolean): string => (b ? 'yes' : '-');
+    return `${m.name.padEnd(10)} ${f.label.padEnd(21)} ${`${f.platform} ${f.minFirmware.replace(/\.0$/, '')}+`.padEnd(9)} ` +
+      `${f.defaultFirmware.padEnd(8)} ${String(m.lines).padStart(5)}  ${yes(m.pcPort).padEnd(7)}  ${yes(m.bluetooth).padEnd(9)}  ` +
+      `${yes(m.wifi).padEnd(5)}  ${m.restApi ? 'yes' : 'none'}`;
+  });
+  return [head, ...rows].join('\n');
 }
