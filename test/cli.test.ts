@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -152,6 +152,7 @@ describe('polysim start', () => {
         [['start', '--data-dir', '/dev/null/polysim'], /^polysim: cannot create data dir \/dev\/null\/polysim/],
         [['start', '--http-port', '0', '--https-port', '0', '--set', 'no.such.param=1'], /^polysim: --set: unknown parameter no\.such\.param/],
         [['start', '--http-port', '0', '--https-port', '0', '--set', 'apps.restapi.enabled=2'], /^polysim: --set: apps\.restapi\.enabled: expected 0 or 1/],
+        [['start', '--http-port', '0', '--https-port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'], /^polysim: cannot read certificate \/nonexistent\.pem: ENOENT/],
       ];
       for (const [args, message] of cases) {
         const r = await run(args);
@@ -165,6 +166,24 @@ describe('polysim start', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('--tls-cert and --tls-key serve the user\'s own certificate', async () => {
+    const dir = tempDir();
+    const selfsigned = (await import('selfsigned')).default;
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'my-own-phone.test' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+    writeFileSync(join(dir, 'c.pem'), pems.cert);
+    writeFileSync(join(dir, 'k.pem'), pems.private);
+    const s = await start(['--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')]);
+    try {
+      assert.equal((await certificate(s.https)).cn, 'my-own-phone.test');
+    } finally {
+      s.child.kill('SIGTERM');
+      await exited(s.child);
+    }
+    const half = await run(['start', '--http-port', '0', '--https-port', '0', '--tls-cert', join(dir, 'c.pem')]);
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /--tls-cert and --tls-key go together/);
   });
 
   it('lists the models', async () => {

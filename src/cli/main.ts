@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DataDirError } from '../runtime/data-dir.js';
 import { ProfileError } from '../phone/models.js';
 import { ListenError } from '../transport/http/listeners.js';
+import { TlsError } from '../transport/http/tls.js';
 import { address, collectAccount, collectSetting, nonNegativeInt, port } from './options.js';
 import { CliError, modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
@@ -46,7 +47,8 @@ program.command('models')
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CliError || err instanceof ProfileError || err instanceof DataDirError || err instanceof ListenError) {
+  if (err instanceof CliError || err instanceof ProfileError || err instanceof DataDirError || err instanceof ListenError ||
+    err instanceof TlsError) {
     process.stderr.write(`polysim: ${err.message}\n`);
     process.exit(2);
   }

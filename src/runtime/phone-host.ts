@@ -92,13 +92,14 @@ const urlHost = (address: string): string => (address.includes(':') ? `[${addres
 export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger): Promise<RunningPhone> {
   const profile = resolveProfile(spec.model, spec.firmware);
   const store = openStore(spec);
+  let phone: Phone | undefined;
   try {
     const ids = spec.ids ?? randomIds;
     if (spec.factory) {
       store.clearLayers(['DEVICE', 'CONFIG', 'WEB', 'LOCAL']);
       store.clearCallLog();
     }
-    const phone = new Phone({
+    phone = new Phone({
       profile, store, ids, transfers: new HttpTransfers(), clock: spec.clock,
       ipv4: spec.address.includes(':') ? '' : spec.address, ipv6: spec.address.includes(':') ? spec.address : '',
       bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
@@ -112,18 +113,20 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     phone.start();
     await listeners.start();
     const host = urlHost(spec.address);
+    const started = phone;
     return {
-      phone, listeners, slot,
+      phone: started, listeners, slot,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       httpsUrl: `https://${host}:${listeners.httpsPort}`,
-      adminPassword: () => phone.config.value('device.auth.localAdminPassword'),
+      adminPassword: () => started.config.value('device.auth.localAdminPassword'),
       stop: async () => {
-        phone.shutdown();
+        started.shutdown();
         await listeners.stop();
         store.close();
       },
     };
   } catch (err) {
+    phone?.shutdown();
     store.close();
     throw err;
   }

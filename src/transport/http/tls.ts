@@ -13,8 +13,21 @@ export interface TlsMaterial {
 
 const BLOB = 'tls';
 
+export class TlsError extends Error {}
+
+function readPem(file: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TlsError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (!text.includes('-----BEGIN')) throw new TlsError(`${what} ${file} is not PEM`);
+  return text;
+}
+
 export async function phoneCertificate(phone: Phone, own?: { certFile: string; keyFile: string }): Promise<TlsMaterial> {
-  if (own) return { cert: readFileSync(own.certFile, 'utf8'), key: readFileSync(own.keyFile, 'utf8') };
+  if (own) return { cert: readPem(own.certFile, 'certificate'), key: readPem(own.keyFile, 'key') };
   const stored = phone.store.getBlob(BLOB);
   if (stored) return JSON.parse(stored) as TlsMaterial;
   const mac = phone.identity.mac.toLowerCase();

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { operations } from '../src/api/index.js';
+
+const read = (p: string): string => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
+
+describe('docs stay true', () => {
+  it('docs/api.md lists every operation and path that is served', () => {
+    const api = read('docs/api.md');
+    for (const op of operations) {
+      assert.ok(api.includes(op.name), `${op.name} missing from docs/api.md`);
+      for (const path of op.paths) {
+        const tail = path.split('/').slice(-1)[0] as string;
+        assert.ok(api.includes(path) || api.includes(`\`/${tail}\``), `${path} missing from docs/api.md`);
+      }
+    }
+  });
+
+  it('the README names every option of polysim start and both commands of the quick start', async () => {
+    const readme = read('README.md');
+    assert.ok(readme.includes('npm ci') && readme.includes('npm start') && readme.includes('npm test'));
+    const cli = read('src/cli/main.ts');
+    for (const [, flag] of cli.matchAll(/\.(?:option|addOption\(new Option)\('(--[a-z-]+)/g)) {
+      assert.ok(readme.includes(`\`${flag}`), `${flag} missing from README.md`);
+    }
+  });
+});
