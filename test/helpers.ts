@@ -1,5 +1,6 @@
 /** Test helpers: phones on ephemeral loopback ports, a small API client, schema checks, local HTTP servers. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,4 +128,18 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, ms = 3000): 
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The Python with `requests`: POLYSIM_PYTHON, else python3 on PATH, else Debian's. */
+export function python(): string {
+  for (const candidate of [process.env['POLYSIM_PYTHON'], 'python3', '/usr/bin/python3']) {
+    if (!candidate) continue;
+    try {
+      execFileSync(candidate, ['-c', 'import requests'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error('no python3 with requests: install python3-requests');
 }

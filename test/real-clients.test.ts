@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { PASSWORD, testPhone } from './helpers.js';
+import { PASSWORD, python, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
 const exec = promisify(execFile);
-
-/** The Python with `requests`: POLYSIM_PYTHON, else python3 on PATH, else Debian's. */
-function python(): string {
-  for (const candidate of [process.env['POLYSIM_PYTHON'], 'python3', '/usr/bin/python3']) {
-    if (!candidate) continue;
-    try {
-      execFileSync(candidate, ['-c', 'import requests'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('no python3 with requests: install python3-requests');
-}
 
 describe('real clients nobody here wrote', () => {
   let p: TestPhone;

@@ -8,6 +8,7 @@ import type { TypeCheck } from '@sinclair/typebox/compiler';
 import type { Phone } from '../phone/phone.js';
 import { PhoneError, Status } from '../phone/status.js';
 import type { StatusCode } from '../phone/status.js';
+import type { AuthInfo } from '../gate/types.js';
 import type { Operation, Reply, Transport } from './operation.js';
 
 export type Outcome =
@@ -51,7 +52,7 @@ function failure(err: unknown): Outcome {
 }
 
 /** Runs the operation; synchronous handlers answer without a trip through the promise queue. */
-export function dispatch(op: Operation, phone: Phone, input: unknown, path: string, transport: Transport): Outcome | Promise<Outcome> {
+export function dispatch(op: Operation, phone: Phone, input: unknown, path: string, transport: Transport, auth?: AuthInfo): Outcome | Promise<Outcome> {
   const unavailable = availability(op, phone, transport);
   if (unavailable) return unavailable;
   if (input === UNREADABLE) return { kind: 'status', code: Status.BAD_REQUEST, detail: 'body is not a JSON object' };
@@ -69,7 +70,7 @@ export function dispatch(op: Operation, phone: Phone, input: unknown, path: stri
     }
   }
   try {
-    const reply = op.handler({ phone, input: input as never, path, transport });
+    const reply = op.handler({ phone, input: input as never, path, transport, auth });
     if (reply instanceof Promise) return reply.then((r): Outcome => ({ kind: 'ok', reply: r }), failure);
     return { kind: 'ok', reply };
   } catch (err) {

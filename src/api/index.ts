@@ -6,6 +6,7 @@ import { lineOperations } from './lines.js';
 import { networkOperations } from './network-info.js';
 import type { Operation } from './operation.js';
 import { peripheralOperations } from './peripherals.js';
+import { sessionOperations } from './sessions.js';
 import { skypeOperations } from './skype.js';
 
 export const operations: readonly Operation[] = [
@@ -16,6 +17,7 @@ export const operations: readonly Operation[] = [
   ...configOperations,
   ...lifecycleOperations,
   ...skypeOperations,
+  ...sessionOperations,
 ];
 
 const byPath = new Map<string, Operation>();

@@ -5,6 +5,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Phone } from '../phone/phone.js';
 import type { StatusCode } from '../phone/status.js';
+import type { AuthInfo } from '../gate/types.js';
 
 export type Method = 'GET' | 'POST';
 export type Transport = 'http' | 'https' | 'sip';
@@ -13,6 +14,8 @@ export type Transport = 'http' | 'https' | 'sip';
 export interface Reply {
   readonly data?: unknown;
   readonly top?: Readonly<Record<string, unknown>>;
+  /** Extra response headers (Set-Cookie for sessions); transports without headers ignore them. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Runs after the answer has left (e.g. the phone going down for a restart). */
   readonly after?: () => void;
 }
@@ -26,6 +29,8 @@ export interface OperationContext<I> {
   /** The path the operation was reached by (some operations serve several). */
   readonly path: string;
   readonly transport: Transport;
+  /** How the request authenticated (HTTP), if it did. */
+  readonly auth?: AuthInfo;
 }
 
 export interface Operation<S extends TSchema | undefined = TSchema | undefined> {

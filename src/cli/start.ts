@@ -22,6 +22,7 @@ export interface StartCliOptions {
   tlsKey?: string;
   queue?: boolean;
   latencyMs: number;
+  bodyTimeoutMs: number;
   initMs?: number;
   restartMs?: number;
   rebootMs?: number;
@@ -44,7 +45,7 @@ export async function runStart(o: StartCliOptions): Promise<void> {
       model: o.model, firmware: o.firmware, address: o.address, httpPort: o.httpPort, httpsPort: o.httpsPort,
       sipPort: o.sipPort, dataDir: o.dataDir, adminPassword: o.adminPassword, set: o.set, factory: o.factory,
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
-      timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, skypeDirectory: o.skypeAccount,
+      timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs, skypeDirectory: o.skypeAccount,
     }, app, logger);
   } catch (err) {
     await app.close();

@@ -6,6 +6,8 @@ export interface GateRequest {
   readonly method: string;
   /** The request target's path, without the query string. */
   readonly path: string;
+  /** The request target as sent: path and query (what a Digest `uri` must name). */
+  readonly target: string;
   /** Lower-case header names, as node:http gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly transport: Transport;

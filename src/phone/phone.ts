@@ -20,6 +20,7 @@ import { loadOrCreateIdentity } from './identity.js';
 import { LineTable } from './lines.js';
 import type { Profile } from './models.js';
 import type { CallLogRecord, Identity, PhoneStore, Transfers } from './ports.js';
+import { SessionTable } from './sessions.js';
 import { PhoneError, Status } from './status.js';
 
 export type PhoneState = 'initializing' | 'ready' | 'down';
@@ -113,6 +114,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly peripherals: Peripherals = { pcMac: '', bluetooth: [], modularRoom: [] };
   /** The simulated Skype for Business directory: address (lower case) -> password. */
   readonly skypeDirectory: Map<string, string>;
+  /** REST sessions; a reboot or restart ends them. */
+  readonly sessions: SessionTable;
   /** Per-boot runtime extensions (Skype sign-in, captures, ...) keyed by area; cleared by every boot. */
   readonly runtime = new Map<string, unknown>();
 
@@ -134,6 +137,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.config = new LayeredConfig(this.profile, this.store);
     this.config.onChange((change) => this.emit('config', change));
     this.lines = new LineTable(this.profile, this.config);
+    this.sessions = new SessionTable(this.clock, this.ids);
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
@@ -252,6 +256,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.appStartedAt = now;
     this.lastActivityAt = now;
     this.runtime.clear();
+    this.sessions.clear();
     if (Object.keys(this.bootConfig).length > 0) this.config.set('CONFIG', this.bootConfig);
     this.state = 'initializing';
     this.emit('up');

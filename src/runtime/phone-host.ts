@@ -42,6 +42,7 @@ export interface PhoneSpec {
   readonly timing?: Partial<PhoneTiming>;
   readonly slotMode?: SlotMode;
   readonly latencyMs?: number;
+  readonly bodyTimeoutMs?: number;
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
@@ -107,7 +108,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const tls = await phoneCertificate(phone, spec.tls);
     const slot = new RequestSlot(spec.slotMode ?? 'reject');
     const listeners = new PhoneListeners(phone, app.handler, {
-      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs,
+      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs, bodyTimeoutMs: spec.bodyTimeoutMs,
       onError: (err) => logger?.error({ err }, 'listeners could not reopen'),
     });
     phone.start();

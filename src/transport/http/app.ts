@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import { dispatch, extractInput, UNREADABLE } from '../../api/dispatch.js';
 import type { Outcome } from '../../api/dispatch.js';
 import { allPaths, operationAt } from '../../api/index.js';
-import type { Method } from '../../api/operation.js';
+import type { Method, Operation } from '../../api/operation.js';
+import type { AuthInfo } from '../../gate/types.js';
 import { checkGate, restApiOn } from '../../gate/gate.js';
 import type { RequestSlot } from '../../gate/slot.js';
 import type { Phone } from '../../phone/phone.js';
@@ -93,7 +94,7 @@ function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Pr
   phone.noteRequest();
   const path = pathOf(request.url);
   const transport = ep.secure ? 'https' : 'http';
-  const verdict = checkGate(phone, { method: request.method, path, headers: request.headers, transport });
+  const verdict = checkGate(phone, { method: request.method, path, target: request.url, headers: request.headers, transport });
   if (verdict.kind === 'not-found') return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
   if (verdict.kind === 'unauthorized') return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...verdict.challenges] });
   if (verdict.kind === 'status') return sendStatus(reply, ep, verdict.code);
@@ -102,12 +103,27 @@ function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Pr
   if (!op.methods.includes(request.method as Method)) {
     return sendStatus(reply.header('allow', op.methods.join(', ')), ep, Status.BAD_REQUEST, undefined, undefined, 405);
   }
+  if (request.method === 'GET' && op.inputFrom === 'body') {
+    // Fastify never reads GET bodies; session/delete is a GET with a JSON body, as the manual says.
+    return readGetBody(request).then((body) => {
+      if (body === TOO_LARGE) return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
+      request.body = body;
+      return proceed(request, reply, ep, op, path, verdict.auth);
+    });
+  }
+  return proceed(request, reply, ep, op, path, verdict.auth);
+}
+
+/** Takes the phone's request slot, runs the operation and answers. */
+function proceed(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, op: Operation, path: string, auth: AuthInfo): FastifyReply | Promise<FastifyReply> {
+  const phone = ep.phone;
+  const transport = ep.secure ? 'https' : 'http';
   const got = ep.slot.acquire();
   if (got === false) return sendStatus(reply, ep, Status.FORBIDDEN);
   const run = (): FastifyReply | Promise<FastifyReply> => {
     let outcome: Outcome | Promise<Outcome>;
     try {
-      outcome = dispatch(op, phone, extractInput(op, request.body, request.query as Record<string, unknown>), path, transport);
+      outcome = dispatch(op, phone, extractInput(op, request.body, request.query as Record<string, unknown>), path, transport, auth);
     } catch (err) {
       ep.slot.release();
       throw err;
@@ -142,7 +158,34 @@ function answer(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, outc
   }
   const after = outcome.reply.after;
   if (after) reply.raw.once('finish', after);
+  if (outcome.reply.headers) reply.headers(outcome.reply.headers);
   return sendStatus(reply, ep, Status.OK, outcome.reply.data, outcome.reply.top as Record<string, unknown> | undefined);
+}
+
+const TOO_LARGE = Symbol('too large');
+const NO_BODY = null;
+
+/** Reads a GET request's body (at most BODY_LIMIT bytes) as JSON, as parseBody would. */
+function readGetBody(request: FastifyRequest): Promise<unknown> {
+  const raw = request.raw;
+  const declared = Number(raw.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT) return Promise.resolve(TOO_LARGE);
+  if (!raw.headers['content-length'] && !raw.headers['transfer-encoding']) return Promise.resolve(NO_BODY);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    raw.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_LIMIT) {
+        raw.removeAllListeners('data');
+        resolve(TOO_LARGE);
+      } else {
+        chunks.push(c);
+      }
+    });
+    raw.on('end', () => parseBody(request, Buffer.concat(chunks).toString('utf8'), (_e, body) => resolve(body ?? NO_BODY)));
+    raw.on('error', () => resolve(NO_BODY));
+  });
 }
 
 function parseBody(_req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void {

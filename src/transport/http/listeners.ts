@@ -20,6 +20,8 @@ export interface ListenerOptions {
   readonly tls: TlsMaterial;
   readonly slot: RequestSlot;
   readonly latencyMs?: number;
+  /** How long a request may take to arrive in full (headers and body); slower ones are cut with 408. */
+  readonly bodyTimeoutMs?: number;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
 }
@@ -121,10 +123,15 @@ export class PhoneListeners {
 
   private async open(): Promise<void> {
     if (this.http?.listening) return;
-    const http = createHttpServer({ keepAliveTimeout: 5000, requestTimeout: 30_000, headersTimeout: 10_000 }, this.handler);
+    const requestTimeout = this.options.bodyTimeoutMs ?? 10_000;
+    const timeouts = {
+      keepAliveTimeout: 5000, requestTimeout, headersTimeout: requestTimeout,
+      // How often node looks for requests past their deadline.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
+    };
+    const http = createHttpServer(timeouts, this.handler);
     http.on('connection', (s: Socket) => this.track(s, this.endpoints.http));
-    const https = createHttpsServer({ cert: this.options.tls.cert, key: this.options.tls.key, keepAliveTimeout: 5000,
-      requestTimeout: 30_000, headersTimeout: 10_000 }, this.handler);
+    const https = createHttpsServer({ cert: this.options.tls.cert, key: this.options.tls.key, ...timeouts }, this.handler);
     https.on('secureConnection', (s: Socket) => this.track(s, this.endpoints.https));
     https.on('tlsClientError', () => undefined);
     this.httpPort = await listen(http, this.httpPort, this.options.address);

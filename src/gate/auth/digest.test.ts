@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { challenge, digestResponse, NonceBook, parseDigest, safeHexEqual } from './digest.js';
+import type { DigestAlgorithm } from './digest.js';
+
+const v = JSON.parse(readFileSync(new URL('../../../spec/rfc7616-vectors.json', import.meta.url), 'utf8')) as {
+  request: { method: string; uri: string }; username: string; password: string; realm: string; nonce: string;
+  cnonce: string; nc: string; qop: string; response: Record<DigestAlgorithm, string>;
+};
+
+describe('RFC 7616 digest', () => {
+  for (const algorithm of ['MD5', 'SHA-256'] as const) {
+    it(`computes the RFC 7616 section 3.9.1 response with ${algorithm}`, () => {
+      assert.equal(digestResponse({
+        algorithm, username: v.username, realm: v.realm, password: v.password, method: v.request.method,
+        uri: v.request.uri, nonce: v.nonce, nc: v.nc, cnonce: v.cnonce, qop: v.qop,
+      }), v.response[algorithm]);
+    });
+  }
+
+  it('parses quoted and bare values, escapes, and refuses malformed headers', () => {
+    const p = parseDigest('Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", ' +
+      'algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001, cnonce="f2/wE4q", ' +
+      'qop=auth, response="753927fa", opaque="FQhe", note="a \\"quoted\\" word"');
+    assert.equal(p?.['username'], 'Mufasa');
+    assert.equal(p?.['algorithm'], 'SHA-256');
+    assert.equal(p?.['nc'], '00000001');
+    assert.equal(p?.['qop'], 'auth');
+    assert.equal(p?.['note'], 'a "quoted" word');
+    assert.equal(parseDigest('digest ALGORITHM="MD5"')?.['algorithm'], 'MD5');
+    assert.equal(parseDigest('Basic abc'), undefined);
+    assert.equal(parseDigest('Digest username="unterminated'), undefined);
+    assert.equal(parseDigest('Digest novalue'), undefined);
+  });
+
+  it('challenges name the algorithm, qop and nonce; stale=true when asked', () => {
+    assert.equal(challenge('SHA-256', 'R', 'n', 'o', false), 'Digest realm="R", qop="auth", algorithm=SHA-256, nonce="n", opaque="o"');
+    assert.match(challenge('MD5', 'R', 'n', 'o', true), /, stale=true$/);
+  });
+
+  it('nonces expire, and a nonce count must grow', () => {
+    let now = 0;
+    const book = new NonceBook(() => now, 1000, 2);
+    const n = book.issue();
+    assert.equal(book.use(n, '00000001'), 'fresh');
+    assert.equal(book.use(n, '00000001'), 'replayed');
+    assert.equal(book.use(n, '0000000a'), 'fresh');
+    assert.equal(book.use(n, '00000002'), 'replayed');
+    assert.equal(book.use(n, 'zz'), 'replayed');
+    now = 1001;
+    assert.equal(book.use(n, '0000000b'), 'stale');
+    assert.equal(book.use('forged', '00000001'), 'stale');
+    const a = book.issue();
+    book.issue();
+    book.issue();
+    assert.equal(book.use(a, '00000001'), 'stale', 'the oldest nonce is dropped when the book is full');
+  });
+
+  it('compares in constant time', () => {
+    assert.equal(safeHexEqual('ABCdef', 'abcDEF'), true);
+    assert.equal(safeHexEqual('abc', 'abd'), false);
+    assert.equal(safeHexEqual('abc', 'abcd'), false);
+  });
+});
