@@ -1,8 +1,11 @@
 /** The operation table: every operation of the API, looked up by path. HTTP and SIP NOTIFY both use it. */
+import { callControlOperations } from './call-control.js';
+import { callStatusOperations } from './call-status.js';
 import { configOperations } from './config.js';
 import { deviceInfoOperations } from './device-info.js';
 import { lifecycleOperations } from './lifecycle.js';
 import { lineOperations } from './lines.js';
+import { mediaStatusOperations } from './media-status.js';
 import { networkOperations } from './network-info.js';
 import type { Operation } from './operation.js';
 import { peripheralOperations } from './peripherals.js';
@@ -18,6 +21,9 @@ export const operations: readonly Operation[] = [
   ...lifecycleOperations,
   ...skypeOperations,
   ...sessionOperations,
+  ...callControlOperations,
+  ...callStatusOperations,
+  ...mediaStatusOperations,
 ];
 
 const byPath = new Map<string, Operation>();

@@ -20,6 +20,8 @@ import { loadOrCreateIdentity } from './identity.js';
 import { LineTable } from './lines.js';
 import type { Profile } from './models.js';
 import type { CallLogRecord, Identity, PhoneStore, Transfers } from './ports.js';
+import { CallManager } from './calls/call-manager.js';
+import type { CallNetwork } from './calls/signal.js';
 import { SessionTable } from './sessions.js';
 import { PhoneError, Status } from './status.js';
 
@@ -53,7 +55,17 @@ export interface PhoneOptions {
   readonly timing?: Partial<PhoneTiming>;
   /** Skype for Business accounts (address -> password) the simulated directory knows. */
   readonly skypeDirectory?: ReadonlyMap<string, string>;
+  /** The network calls go out to; absent: every number is unreachable. */
+  readonly network?: CallNetwork;
 }
+
+/** A network where no number answers. */
+const nowhere: CallNetwork = {
+  connect: (dest, offer) => {
+    offer.caller.receive({ type: 'rejected', reason: 'not-found' });
+    return { inbox: { receive: () => undefined }, party: { number: dest, name: '', address: '' } };
+  },
+};
 
 export interface BluetoothDevice {
   readonly type: string;
@@ -81,6 +93,7 @@ export interface PhoneEvents {
   up: [];
   ready: [];
   config: [change: ConfigChange];
+  calls: [];
 }
 
 /** Call log entries kept per kind (missed, received, placed), as a real phone keeps its recent lists. */
@@ -116,6 +129,12 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly skypeDirectory: Map<string, string>;
   /** REST sessions; a reboot or restart ends them. */
   readonly sessions: SessionTable;
+  /** Where call audio goes: the speaker (hands-free), the handset (off hook) or a headset. */
+  audioPath: 'speaker' | 'handset' | 'headset' = 'speaker';
+  /** The phone's calls. */
+  readonly calls: CallManager;
+  /** The network calls go out to (the fleet's switchboard); replaceable. */
+  network: CallNetwork;
   /** Per-boot runtime extensions (Skype sign-in, captures, ...) keyed by area; cleared by every boot. */
   readonly runtime = new Map<string, unknown>();
 
@@ -138,6 +157,19 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.config.onChange((change) => this.emit('config', change));
     this.lines = new LineTable(this.profile, this.config);
     this.sessions = new SessionTable(this.clock, this.ids);
+    this.network = options.network ?? nowhere;
+    this.calls = new CallManager({
+      clock: this.clock, ids: this.ids, lines: this.lines, network: () => this.network,
+      self: (line) => {
+        const l = this.lines.get(line);
+        return { number: l.address.split('@')[0] ?? '', name: l.displayName || l.label, address: this.ipv4 || this.ipv6 };
+      },
+      log: (record) => this.addCallLog(record),
+      changed: () => {
+        this.noteActivity();
+        this.emit('calls');
+      },
+    });
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
@@ -162,6 +194,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** Leaves the network for the restart or reboot time, then boots again. The caller answers first. */
   goDown(reason: DownReason): void {
     if (this.state === 'down') return;
+    this.calls.endAll();
     this.timer?.cancel();
     this.state = 'down';
     this.runtime.clear();
@@ -184,6 +217,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   /** Stops timers; the phone stays down. */
   shutdown(): void {
+    this.calls.endAll();
     this.timer?.cancel();
     this.timer = undefined;
     if (this.state !== 'down') {
@@ -220,14 +254,14 @@ export class Phone extends EventEmitter<PhoneEvents> {
     return { rx: this.counted.rx + Math.floor(s * 0.8), tx: this.counted.tx + Math.floor(s * 0.5) };
   }
 
-  /** Call references on a line (the calls issue fills this from the call model). */
-  callsOnLine(_line: number): string[] {
-    return [];
+  /** Call handles on a line. */
+  callsOnLine(line: number): string[] {
+    return this.calls.onLine(line).map((c) => c.handle);
   }
 
   /** True while any call exists. */
   inCall(): boolean {
-    return false;
+    return this.calls.all().length > 0;
   }
 
   noteActivity(): void {

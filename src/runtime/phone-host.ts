@@ -9,6 +9,9 @@ import { DEFAULT_ADMIN_PASSWORD } from '../gate/gate.js';
 import { RequestSlot } from '../gate/slot.js';
 import type { SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
+import { systemClock } from '../phone/clock.js';
+import { Switchboard } from '../network/switchboard.js';
+import { Journal } from './journal.js';
 import type { IdSource } from '../phone/identity.js';
 import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
@@ -46,10 +49,13 @@ export interface PhoneSpec {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
+  /** The network the phone dials into (a fleet's switchboard); absent: a switchboard of its own. */
+  readonly switchboard?: Switchboard;
 }
 
 export interface RunningPhone {
   readonly phone: Phone;
+  readonly journal: Journal;
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
@@ -105,10 +111,12 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       ipv4: spec.address.includes(':') ? '' : spec.address, ipv6: spec.address.includes(':') ? spec.address : '',
       bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
     });
+    (spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids)).attach(phone);
     const tls = await phoneCertificate(phone, spec.tls);
+    const journal = new Journal();
     const slot = new RequestSlot(spec.slotMode ?? 'reject');
     const listeners = new PhoneListeners(phone, app.handler, {
-      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs, bodyTimeoutMs: spec.bodyTimeoutMs,
+      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs, bodyTimeoutMs: spec.bodyTimeoutMs, journal,
       onError: (err) => logger?.error({ err }, 'listeners could not reopen'),
     });
     phone.start();
@@ -116,7 +124,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const host = urlHost(spec.address);
     const started = phone;
     return {
-      phone: started, listeners, slot,
+      phone: started, listeners, slot, journal,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       httpsUrl: `https://${host}:${listeners.httpsPort}`,
       adminPassword: () => started.config.value('device.auth.localAdminPassword'),

@@ -17,6 +17,7 @@ import type { AuthInfo } from '../../gate/types.js';
 import { checkGate, restApiOn } from '../../gate/gate.js';
 import type { RequestSlot } from '../../gate/slot.js';
 import type { Phone } from '../../phone/phone.js';
+import type { Journal } from '../../runtime/journal.js';
 import { Status } from '../../phone/status.js';
 import type { StatusCode } from '../../phone/status.js';
 import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, standardHeaders } from './envelope.js';
@@ -30,17 +31,12 @@ export interface Endpoint {
   readonly secure: boolean;
   /** Extra processing time per request, to make the one-at-a-time rule observable. */
   latencyMs: number;
-  /** Called with every answered request (the journal). */
-  readonly onAnswer?: (entry: AnswerRecord) => void;
+  /** Where answered requests are recorded. */
+  readonly journal?: Journal;
 }
 
-export interface AnswerRecord {
-  readonly at: number;
-  readonly method: string;
-  readonly path: string;
-  readonly httpStatus: number;
-  readonly status: string | undefined;
-}
+/** The Status code each JSON answer carried, for the journal. */
+const answeredStatus = new WeakMap<FastifyReply, string>();
 
 export const ENDPOINT = Symbol('polysim.endpoint');
 type TaggedSocket = Socket & { [ENDPOINT]?: Endpoint };
@@ -79,6 +75,7 @@ function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string,
 }
 
 function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, data?: unknown, top?: Record<string, unknown>, http?: number): FastifyReply {
+  if (ep.journal) answeredStatus.set(reply, code);
   return reply.code(http ?? HTTP_STATUS[code]).headers(headersFor(ep, 'json')).send(Buffer.from(envelope(code, data, top)));
 }
 
@@ -220,6 +217,14 @@ export async function createHttpApp(logger: Logger | false): Promise<HttpApp> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
   for (const url of allPaths()) app.route({ method: [...ALL_METHODS], url, handler: handle });
+  app.addHook('onResponse', (request, reply, done) => {
+    const ep = endpointOf(request);
+    ep?.journal?.add({
+      at: new Date().toISOString(), method: request.method, url: request.url, httpStatus: reply.statusCode,
+      status: answeredStatus.get(reply), ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
+    done();
+  });
   app.setNotFoundHandler((request, reply) => {
     const ep = endpointOf(request);
     if (!ep || !ep.phone.isUp) {

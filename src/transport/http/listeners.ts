@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestSlot } from '../../gate/slot.js';
 import type { Phone } from '../../phone/phone.js';
+import type { Journal } from '../../runtime/journal.js';
 import type { Endpoint } from './app.js';
 import { tagSocket } from './app.js';
 import type { TlsMaterial } from './tls.js';
@@ -22,6 +23,8 @@ export interface ListenerOptions {
   readonly latencyMs?: number;
   /** How long a request may take to arrive in full (headers and body); slower ones are cut with 408. */
   readonly bodyTimeoutMs?: number;
+  /** Where the phone's answered requests are recorded. */
+  readonly journal?: Journal;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
 }
@@ -77,7 +80,7 @@ export class PhoneListeners {
   ) {
     this.httpPort = options.httpPort;
     this.httpsPort = options.httpsPort;
-    const base = { phone, slot: options.slot, latencyMs: options.latencyMs ?? 0 };
+    const base = { phone, slot: options.slot, latencyMs: options.latencyMs ?? 0, journal: options.journal };
     this.endpoints = { http: { ...base, secure: false }, https: { ...base, secure: true } };
   }
 

@@ -1,0 +1,124 @@
+/** WebCallControl: dial, answer, reject, ignore, end, hold, resume, join, transfer, mute, DTMF. */
+import { Type } from '@sinclair/typebox';
+import { defineOperation, STANDARD_CODES } from './operation.js';
+import { NumberLike } from './schema.js';
+
+/** Ref: a CallHandle from callStatus v2 (with or without 0x) or a SIP Call-ID. */
+const Ref = Type.String({ minLength: 1 });
+const OptionalRef = Type.Object({ Ref: Type.Optional(Ref) });
+
+const dial = defineOperation({
+  name: 'WebCallControl.Dial', methods: ['POST'], paths: ['/api/v1/callctrl/dial'], inputFrom: 'body',
+  input: Type.Object({
+    Dest: Type.String({ minLength: 1 }), Line: Type.Optional(NumberLike),
+    Type: Type.Optional(Type.String({ pattern: '^([Ss][Ii][Pp]|[Tt][Ee][Ll]|[Hh]323)$' })),
+  }),
+  returnCodes: [...STANDARD_CODES, 4000, 4002],
+  handler: ({ phone, input }) => {
+    const line = input.Line === undefined ? 1 : Number(input.Line);
+    phone.calls.dial(line, input.Dest);
+    return {};
+  },
+});
+
+const answerCall = defineOperation({
+  name: 'WebCallControl.AnswerCall', methods: ['POST'], paths: ['/api/v1/callctrl/answerCall'], inputFrom: 'body',
+  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.answer(input?.Ref);
+    return {};
+  },
+});
+
+const rejectCall = defineOperation({
+  name: 'WebCallControl.RejectCall', methods: ['POST'], paths: ['/api/v1/callctrl/rejectCall'], inputFrom: 'body',
+  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.reject(input?.Ref);
+    return {};
+  },
+});
+
+const ignoreCall = defineOperation({
+  name: 'WebCallControl.IgnoreCall', methods: ['POST'], paths: ['/api/v1/callctrl/ignoreCall'], inputFrom: 'body',
+  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.ignore(input?.Ref);
+    return {};
+  },
+});
+
+const endCall = defineOperation({
+  name: 'WebCallControl.EndCall', methods: ['POST'], paths: ['/api/v1/callctrl/endCall'], inputFrom: 'body',
+  input: Type.Object({ Ref }), returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.end(input.Ref);
+    return {};
+  },
+});
+
+const holdCall = defineOperation({
+  name: 'WebCallControl.HoldCall', methods: ['POST'], paths: ['/api/v1/callctrl/holdCall'], inputFrom: 'body',
+  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.hold(input?.Ref);
+    return {};
+  },
+});
+
+const resumeCall = defineOperation({
+  name: 'WebCallControl.ResumeCall', methods: ['POST'], paths: ['/api/v1/callctrl/resumeCall'], inputFrom: 'body',
+  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.resume(input?.Ref);
+    return {};
+  },
+});
+
+const joinCalls = defineOperation({
+  name: 'WebCallControl.JoinCalls', methods: ['POST'], paths: ['/api/v1/callctrl/joinCalls'], inputFrom: 'body',
+  input: Type.Object({}), inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4007],
+  available: (phone) => (phone.profile.joinCalls ? 'yes' : 'absent'),
+  handler: ({ phone }) => {
+    phone.calls.join();
+    return {};
+  },
+});
+
+const transferCall = defineOperation({
+  name: 'WebCallControl.TransferCall', methods: ['POST'], paths: ['/api/v1/callctrl/transferCall'], inputFrom: 'body',
+  input: Type.Object({ Ref, TransferDest: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
+  returnCodes: [...STANDARD_CODES, 4000, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.transfer(input.Ref, String(input.TransferDest));
+    return {};
+  },
+});
+
+const mute = defineOperation({
+  name: 'WebCallControl.MuteCall', methods: ['POST'], paths: ['/api/v1/callctrl/mute'], inputFrom: 'body',
+  // The manual writes `state`; clients send it in either case, as a string or a number.
+  input: Type.Union([
+    Type.Object({ state: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
+    Type.Object({ State: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
+  ]),
+  returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
+  handler: ({ phone, input }) => {
+    const v = 'state' in input ? input.state : input.State;
+    phone.calls.setMute(String(v) === '1');
+    return {};
+  },
+});
+
+const sendDtmf = defineOperation({
+  name: 'WebCallControl.SendDTMF', methods: ['POST'], paths: ['/api/v1/callctrl/sendDTMF'], inputFrom: 'body',
+  input: Type.Object({ Digits: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
+  returnCodes: [...STANDARD_CODES, 4000, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.sendDtmf(String(input.Digits));
+    return {};
+  },
+});
+
+export const callControlOperations = [dial, answerCall, rejectCall, ignoreCall, endCall, holdCall, resumeCall,
+  joinCalls, transferCall, mute, sendDtmf];

@@ -1,0 +1,149 @@
+/** What the phone knows of its calls: callStatus v1 and v2, sipStatus, call logs. */
+import { Type } from '@sinclair/typebox';
+import type { Call } from '../phone/calls/call.js';
+import type { Phone } from '../phone/phone.js';
+import { PhoneError, Status } from '../phone/status.js';
+import { defineOperation, STANDARD_CODES } from './operation.js';
+import { S, strings } from './schema.js';
+
+/** The phone's local time as callStatus prints it: 2017-08-24T12:07:49. */
+export function localTime(phone: Phone, at: number): string {
+  return new Date(at + phone.config.int('device.sntp.gmtOffset') * 1000).toISOString().slice(0, 19);
+}
+
+const callStatusV1 = defineOperation({
+  name: 'WebCallControl.CallStatus', methods: ['GET'], paths: ['/api/v1/webCallControl/callStatus'], inputFrom: 'none',
+  returnCodes: [...STANDARD_CODES, 4007],
+  output: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineID', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
+  handler: ({ phone }) => {
+    const call = phone.calls.active();
+    if (!call) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call');
+    const addr = call.remote.address;
+    return {
+      data: {
+        CallHandle: call.handle, Type: call.direction, Protocol: 'SIP', CallState: call.stateLabel, LineID: String(call.line),
+        RemotePartyName: call.remote.name || call.remote.number,
+        RemotePartyNumber: addr ? `sip:${call.remote.number}@${addr}` : call.remote.number,
+        DurationInSeconds: String(call.durationSeconds(phone.clock.now())),
+      },
+    };
+  },
+});
+
+const CallV2 = strings(['Remote Connection IP', 'Media Direction', 'CallHandle', 'Type', 'RemotePartyName',
+  'RemotePartyNumber', 'CallState', 'Protocol', 'StartTime', 'DurationSeconds', 'LineID', 'CallSequence',
+  'UIAppearanceIndex', 'Ringing', 'Muted', 'RTPPort', 'RTCPPort']);
+
+function v2(phone: Phone, call: Call, appearance: number, active: Call | undefined): Record<string, string> {
+  const now = phone.clock.now();
+  return {
+    'Remote Connection IP': call.remote.address,
+    'Media Direction': call.mediaDirection,
+    CallHandle: call.handle,
+    Type: call.direction,
+    RemotePartyName: call.remote.name,
+    RemotePartyNumber: call.remote.number,
+    CallState: call.stateLabel,
+    Protocol: 'SIP',
+    StartTime: localTime(phone, call.createdAt),
+    DurationSeconds: String(call.durationSeconds(now)),
+    LineID: String(call.line),
+    CallSequence: String(call.sequence),
+    UIAppearanceIndex: `${appearance}${call === active ? '*' : ''}`,
+    Ringing: call.ringing ? '1' : '0',
+    Muted: phone.calls.muted && call === active ? '1' : '0',
+    RTPPort: String(call.rtpPort),
+    RTCPPort: String(call.rtpPort + 1),
+  };
+}
+
+const DIGITS = /^\d+$/;
+
+const callStatusV2 = defineOperation({
+  name: 'WebCallControl.CallStatusV2', methods: ['GET'], paths: ['/api/v2/webCallControl/callStatus'], inputFrom: 'query',
+  input: Type.Record(Type.String(), Type.String()), inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4000, 4007], output: Type.Array(CallV2),
+  handler: ({ phone, input }) => {
+    const q = input ?? {};
+    const keys = Object.keys(q).sort().join(',');
+    if (!['', 'handle', 'line', 'line,sequence'].includes(keys)) {
+      throw new PhoneError(Status.INVALID_INPUT, 'query: none, handle, line, or line and sequence');
+    }
+    if ((q['line'] !== undefined && !DIGITS.test(q['line'])) || (q['sequence'] !== undefined && !DIGITS.test(q['sequence']))) {
+      throw new PhoneError(Status.INVALID_INPUT, 'line and sequence are numbers');
+    }
+    const all = phone.calls.all();
+    const active = phone.calls.active();
+    let rows = all.map((c, i) => ({ c, i }));
+    if (q['handle'] !== undefined) {
+      const call = phone.calls.find(q['handle']);
+      rows = rows.filter((r) => r.c === call);
+    }
+    if (q['line'] !== undefined) {
+      const line = Number(q['line']);
+      if (!phone.lines.exists(line)) throw new PhoneError(Status.LINE_DOES_NOT_EXIST, `line ${line}`);
+      rows = rows.filter((r) => r.c.line === line && (q['sequence'] === undefined || r.c.sequence === Number(q['sequence'])));
+    }
+    return { data: rows.map((r) => v2(phone, r.c, r.i + 1, active)) };
+  },
+});
+
+const sipStatus = defineOperation({
+  name: 'WebCallControl.SipStatus', methods: ['POST', 'GET'], paths: ['/api/v1/webCallControl/sipStatus'], inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({
+    User: Type.Array(Type.Object({
+      Name: S, TotalEvents: S, LineNumber: S,
+      Events: Type.Array(Type.Record(Type.String(), Type.String())),
+      TotalCalls: S, Calls: Type.Array(strings(['CallState', 'CallID'])),
+    })),
+    TotalUser: S,
+  }),
+  handler: ({ phone }) => {
+    const now = phone.clock.now();
+    const ended = phone.calls.recentlyEnded();
+    const users = phone.lines.all().filter((l) => l.registered).map((line) => {
+      const expires = line.servers[0]?.expires ?? 3600;
+      const sinceBoot = Math.floor((now - phone.appStartedAt) / 1000);
+      const events = [{
+        Type: 'Register', Overlap: String(Math.min(120, Math.floor(expires / 2))),
+        CallID: `${phone.identity.mac.toLowerCase()}-reg-${line.number}@${phone.ipv4}`,
+        RegistrationState: 'Registered', Expires: String(expires - (sinceBoot % expires)),
+      }];
+      const calls = [
+        ...phone.calls.onLine(line.number).map((c) => ({ CallState: c.stateLabel, CallID: c.callId })),
+        ...ended.filter((c) => c.line === line.number).map((c) => ({ CallState: 'Disconnected', CallID: c.callId })),
+      ];
+      return {
+        Name: line.address.split('@')[0] ?? '', TotalEvents: String(events.length), LineNumber: String(line.number),
+        Events: events, TotalCalls: String(calls.length), Calls: calls,
+      };
+    });
+    return { data: { User: users, TotalUser: String(users.length) } };
+  },
+});
+
+const KINDS = { missed: 'Missed', received: 'Received', placed: 'Placed' } as const;
+const LogEntry = strings(['LineNumber', 'StartTime', 'RemotePartyName', 'RemotePartyNumber', 'Duration']);
+
+const callLogs = defineOperation({
+  name: 'WebCallControl.CallLogs', methods: ['GET'],
+  paths: ['/api/v1/mgmt/callLogs', '/api/v1/mgmt/callLogs/missed', '/api/v1/mgmt/callLogs/received', '/api/v1/mgmt/callLogs/placed'],
+  inputFrom: 'none', returnCodes: STANDARD_CODES,
+  output: Type.Object({ Missed: Type.Optional(Type.Array(LogEntry)), Received: Type.Optional(Type.Array(LogEntry)), Placed: Type.Optional(Type.Array(LogEntry)) }),
+  handler: ({ phone, path }) => {
+    const only = path.split('/')[5] as keyof typeof KINDS | undefined;
+    const log = phone.callLog().reverse();
+    const data: Record<string, unknown> = {};
+    for (const [kind, key] of Object.entries(KINDS)) {
+      if (only && only !== kind) continue;
+      data[key] = log.filter((r) => r.kind === kind).map((r) => ({
+        LineNumber: String(r.line), StartTime: localTime(phone, r.startTime), RemotePartyName: r.remoteName,
+        RemotePartyNumber: r.remoteNumber, Duration: String(r.durationSeconds),
+      }));
+    }
+    return { data };
+  },
+});
+
+export const callStatusOperations = [callStatusV1, callStatusV2, sipStatus, callLogs];

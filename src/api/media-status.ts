@@ -1,0 +1,107 @@
+/** What the phone shows and sends: LEDs, poll status, communication info, RTP session statistics. */
+import { Type } from '@sinclair/typebox';
+import type { Call } from '../phone/calls/call.js';
+import type { Phone } from '../phone/phone.js';
+import { localTime } from './call-status.js';
+import { defineOperation, STANDARD_CODES } from './operation.js';
+import { S, strings } from './schema.js';
+
+type Led = { State: string; Color?: string };
+
+/** A line key's LED: flashing green while a call rings, green while a call is up, slow flashing when all are held. */
+function lineLed(calls: readonly Call[]): Led {
+  if (calls.length === 0) return { State: 'off' };
+  if (calls.some((c) => c.state === 'Offering' && c.ringing)) return { Color: 'green', State: 'flashing' };
+  if (calls.every((c) => c.state === 'Hold')) return { Color: 'green', State: 'slowFlashing' };
+  return { Color: 'green', State: 'active' };
+}
+
+const LedSchema = Type.Object({ State: S, Color: Type.Optional(S) });
+
+const ledStatus = defineOperation({
+  name: 'Management.LedStatus', methods: ['GET'], paths: ['/api/v1/mgmt/ledStatus'], inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({
+    Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })),
+    MWI: LedSchema, Mute: LedSchema, Speaker: LedSchema, Headset: LedSchema,
+  }),
+  handler: ({ phone }) => {
+    const talking = phone.calls.all().some((c) => c.established || c.state === 'Setup' || c.state === 'RingBack');
+    const on = (b: boolean, color: string): Led => (b ? { Color: color, State: 'on' } : { State: 'off' });
+    return {
+      data: {
+        Lines: phone.lines.all().filter((l) => l.assigned).map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) })),
+        MWI: { State: 'off' },
+        Mute: on(phone.calls.muted, 'red'),
+        Speaker: on(talking && phone.audioPath === 'speaker', 'green'),
+        Headset: on(phone.audioPath === 'headset', 'green'),
+      },
+    };
+  },
+});
+
+const pollForStatus = defineOperation({
+  name: 'Management.PollForStatus', methods: ['GET'], paths: ['/api/v1/mgmt/pollForStatus'], inputFrom: 'none',
+  transports: ['https', 'sip'], returnCodes: STANDARD_CODES, output: Type.Object({ State: S, StateData: S }),
+  handler: ({ phone }) => {
+    if (!phone.isReady) return { data: { State: 'Error', StateData: 'All Phone applications are not ready.' } };
+    const active = phone.calls.active();
+    if (active) return { data: { State: 'Active', StateData: String(active.durationSeconds(phone.clock.now())) } };
+    const last = phone.calls.lastCallEndedAt;
+    return { data: { State: 'Idle', StateData: last === undefined ? '' : localTime(phone, last) } };
+  },
+});
+
+const COMMUNICATION: Record<Call['mediaDirection'], string> = { sendrecv: 'RxTx', sendonly: 'TxOnly', recvonly: 'RxOnly', inactive: 'None' };
+
+const communicationInfo = defineOperation({
+  name: 'Management.CommunicationInfo', methods: ['GET'], paths: ['/api/v1/mgmt/media/communicationInfo'], inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({ CommunicationType: Type.Array(S), FarEndMuteState: Type.Array(S), PhoneMuteState: S }),
+  handler: ({ phone }) => {
+    const calls = phone.calls.all();
+    return {
+      data: {
+        CommunicationType: calls.length === 0 ? ['Idle'] : calls.map((c) => COMMUNICATION[c.mediaDirection]),
+        FarEndMuteState: [],
+        PhoneMuteState: phone.calls.muted ? 'True' : 'False',
+      },
+    };
+  },
+});
+
+const Stream = strings(['Ref', 'Category', 'PacketsReceived', 'PacketsSent', 'OctetsReceived', 'OctetsSent',
+  'PacketsExpected', 'PacketsLost', 'Jitter', 'MaxJitter', 'Latency', 'RxPayloadSize', 'TxPayloadSize', 'RxCodec',
+  'TxCodec', 'RxMOSCQ', 'TxMOSCQ', 'RxMOSLQ', 'TxMOSLQ']);
+
+/** G.722 at 20 ms: 50 packets a second of 160 bytes each way while media flows. */
+const PPS = 50;
+const PAYLOAD = 160;
+
+function audioStream(phone: Phone, call: Call): Record<string, string> {
+  const t = call.mediaTotals(phone.clock.now());
+  const sent = Math.floor((t.sendMs * PPS) / 1000);
+  const expected = Math.floor((t.recvMs * PPS) / 1000);
+  const lost = Math.floor(expected / 1000);
+  const received = expected - lost;
+  return {
+    Ref: `${call.handle}-audio`, Category: '0:Voice', PacketsReceived: String(received), PacketsSent: String(sent),
+    OctetsReceived: String(received * PAYLOAD), OctetsSent: String(sent * PAYLOAD), PacketsExpected: String(expected),
+    PacketsLost: String(lost), Jitter: received > 0 ? '2' : '0', MaxJitter: received > 0 ? '6' : '0', Latency: '20',
+    RxPayloadSize: String(PAYLOAD), TxPayloadSize: String(PAYLOAD), RxCodec: 'G.722', TxCodec: 'G.722',
+    RxMOSCQ: '4.2', TxMOSCQ: '4.2', RxMOSLQ: '4.3', TxMOSLQ: '4.3',
+  };
+}
+
+const sessionStats = defineOperation({
+  name: 'Management.SessionStats', methods: ['GET'], paths: ['/api/v1/mgmt/media/sessionStats'], inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Array(Type.Object({ Ref: S, SRTPCall: S, H235Call: S, H235DHKey: S, Streams: Type.Array(Stream) })),
+  handler: ({ phone }) => ({
+    data: phone.calls.all().filter((c) => c.connectedAt !== undefined).map((c) => ({
+      Ref: c.handle, SRTPCall: 'False', H235Call: 'False', H235DHKey: '', Streams: [audioStream(phone, c)],
+    })),
+  }),
+});
+
+export const mediaStatusOperations = [ledStatus, pollForStatus, communicationInfo, sessionStats];

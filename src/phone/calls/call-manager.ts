@@ -1,0 +1,334 @@
+/**
+ * The calls of one phone: dialling, answering, rejecting, holding, resuming, conferencing, transferring, muting,
+ * DTMF, and what the far end signals. Every state change goes through the state machine (call-state.ts);
+ * refusals are PhoneErrors with the manual's codes.
+ */
+import type { Clock } from '../clock.js';
+import type { IdSource } from '../identity.js';
+import type { LineTable } from '../lines.js';
+import type { CallLogRecord } from '../ports.js';
+import { PhoneError, Status } from '../status.js';
+import { Call } from './call.js';
+import type { Direction } from './call.js';
+import type { CallNetwork, Inbox, Offer, Party, Signal } from './signal.js';
+
+/** An ended call stays in sipStatus this long, as on real phones. */
+export const ENDED_CALL_VISIBLE_MS = 40_000;
+const DTMF_RE = /^[0-9*#A-Da-d]+$/;
+
+export interface CallManagerDeps {
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly lines: LineTable;
+  readonly network: () => CallNetwork;
+  /** How this phone presents itself on a line. */
+  readonly self: (line: number) => Party;
+  readonly log: (record: CallLogRecord) => void;
+  readonly changed: () => void;
+}
+
+/** "sip:1002@pbx;user=phone" -> "1002"; "1002" -> "1002". */
+export function numberOf(dest: string): string {
+  const m = /^(?:sips?:|tel:)?([^@;>]+)/i.exec(dest.trim());
+  return m?.[1] ?? dest.trim();
+}
+
+export class CallManager {
+  private list: Call[] = [];
+  private ended: Call[] = [];
+  private focus: Call | undefined;
+  private nextRtp = 2222;
+  private conferenceSeq = 0;
+  muted = false;
+  /** When the last call ended (pollForStatus reports it while idle). */
+  lastCallEndedAt: number | undefined;
+
+  constructor(private readonly d: CallManagerDeps) {}
+
+  /** Every change ends here: media segments are closed, then the phone is told. */
+  private changed(): void {
+    const now = this.d.clock.now();
+    for (const c of this.list) c.noteMedia(now);
+    this.d.changed();
+  }
+
+  /** Live calls in the order they appeared (their UI appearance order). */
+  all(): readonly Call[] {
+    return this.list;
+  }
+
+  /** Calls that ended within the last 40 s. */
+  recentlyEnded(): readonly Call[] {
+    const now = this.d.clock.now();
+    this.ended = this.ended.filter((c) => now - (c.endedAt ?? now) < ENDED_CALL_VISIBLE_MS);
+    return this.ended;
+  }
+
+  /** The call in focus: the one the phone's screen and the no-Ref operations act on. */
+  active(): Call | undefined {
+    return this.focus?.live ? this.focus : this.list[this.list.length - 1];
+  }
+
+  onLine(line: number): Call[] {
+    return this.list.filter((c) => c.line === line);
+  }
+
+  /** A call by CallHandle (with or without 0x) or SIP Call-ID; 4007 when there is none. */
+  find(ref: string): Call {
+    const r = ref.trim().toLowerCase().replace(/^0x/, '');
+    const call = this.list.find((c) => c.handle === r || c.callId.toLowerCase() === ref.trim().toLowerCase());
+    if (!call) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, `no call ${ref}`);
+    return call;
+  }
+
+  private pick(ref: string | undefined, fallback: () => Call | undefined): Call {
+    if (ref !== undefined && ref !== '') return this.find(ref);
+    const call = fallback();
+    if (!call) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call');
+    return call;
+  }
+
+  private members(call: Call): Call[] {
+    return call.conference ? this.list.filter((c) => c.conference === call.conference) : [call];
+  }
+
+  private create(direction: Direction, line: number, remote: Party, callId: string, state: Call['state']): Call {
+    const used = new Set(this.onLine(line).map((c) => c.sequence));
+    let sequence = 1;
+    while (used.has(sequence)) sequence++;
+    const call = new Call({
+      handle: this.d.ids.hex(4), callId, line, sequence, direction, remote, createdAt: this.d.clock.now(),
+      rtpPort: this.nextRtp, state,
+    });
+    this.nextRtp = this.nextRtp >= 2222 + 2 * 1000 ? 2222 : this.nextRtp + 2;
+    this.list.push(call);
+    return call;
+  }
+
+  private inbox(call: Call): Inbox {
+    return { receive: (signal) => this.onSignal(call, signal) };
+  }
+
+  /** Puts the call in focus on hold before another one takes the focus, as a phone does. */
+  private holdFocused(except?: Call): void {
+    const f = this.focus;
+    if (f && f !== except && f.live && f.state === 'Connected') this.holdCalls(this.members(f));
+  }
+
+  private holdCalls(calls: Call[]): void {
+    for (const c of calls) {
+      if (c.state !== 'Connected') continue;
+      c.apply('hold', this.d.clock.now());
+      c.far?.receive({ type: 'hold' });
+    }
+  }
+
+  private resumeCalls(calls: Call[]): void {
+    for (const c of calls) {
+      if (c.state !== 'Hold') continue;
+      c.apply('resume', this.d.clock.now());
+      c.far?.receive({ type: 'resume' });
+    }
+  }
+
+  dial(lineNumber: number, dest: string): Call {
+    const line = this.d.lines.get(lineNumber);
+    if (!line.registered) throw new PhoneError(Status.LINE_NOT_REGISTERED, `line ${lineNumber}`);
+    const number = numberOf(dest);
+    if (!number) throw new PhoneError(Status.INVALID_INPUT, 'empty destination');
+    this.holdFocused();
+    const callId = `${this.d.ids.hex(12)}@${this.d.self(lineNumber).address}`;
+    const call = this.create('Outgoing', lineNumber, { number, name: '', address: '' }, callId, 'Setup');
+    this.focus = call;
+    const offer: Offer = { from: this.d.self(lineNumber), callId, caller: this.inbox(call) };
+    const { inbox, party } = this.d.network().connect(dest, offer);
+    if (call.live) {
+      call.far = inbox;
+      call.remote = { ...party, number: party.number || number };
+    }
+    this.changed();
+    return call;
+  }
+
+  /** A call arrives from the network on a line. */
+  incoming(line: number, offer: Offer): Inbox {
+    const call = this.create('Incoming', line, offer.from, offer.callId, 'Offering');
+    call.far = offer.caller;
+    if (!this.focus?.live) this.focus = call;
+    call.far.receive({ type: 'ringing' });
+    this.changed();
+    return this.inbox(call);
+  }
+
+  answer(ref?: string): void {
+    const call = this.pick(ref, () => this.list.find((c) => c.state === 'Offering'));
+    if (call.state !== 'Offering') throw new PhoneError(Status.NOT_ALLOWED, 'the call is not incoming');
+    this.holdFocused(call);
+    call.apply('answer', this.d.clock.now());
+    this.focus = call;
+    call.far?.receive({ type: 'answered' });
+    this.changed();
+  }
+
+  reject(ref?: string): void {
+    const call = this.pick(ref, () => this.list.find((c) => c.state === 'Offering'));
+    if (call.state !== 'Offering') throw new PhoneError(Status.NOT_ALLOWED, 'the call is not incoming');
+    call.apply('reject', this.d.clock.now());
+    call.endReason = 'rejected';
+    call.far?.receive({ type: 'rejected', reason: 'declined' });
+    this.finish(call);
+  }
+
+  ignore(ref?: string): void {
+    const call = this.pick(ref, () => this.list.find((c) => c.state === 'Offering' && c.ringing));
+    if (call.state !== 'Offering') throw new PhoneError(Status.NOT_ALLOWED, 'the call is not incoming');
+    call.ringing = false;
+    this.changed();
+  }
+
+  end(ref?: string): void {
+    const call = this.pick(ref, () => this.active());
+    if (call.state === 'Offering') throw new PhoneError(Status.NOT_ALLOWED, 'an incoming call is rejected, not ended');
+    call.apply('end', this.d.clock.now());
+    call.endReason = 'local';
+    call.far?.receive({ type: 'ended' });
+    this.finish(call);
+  }
+
+  /** Ends every call (before a reboot or restart). */
+  endAll(): void {
+    for (const call of [...this.list]) {
+      if (!call.live) continue;
+      if (call.state === 'Offering') this.reject(call.handle);
+      else this.end(call.handle);
+    }
+  }
+
+  hold(ref?: string): void {
+    const call = this.pick(ref, () => this.active());
+    if (!call.established) throw new PhoneError(Status.NOT_ALLOWED, `cannot hold a call in ${call.state}`);
+    this.holdCalls(this.members(call));
+    this.changed();
+  }
+
+  resume(ref?: string): void {
+    const call = this.pick(ref, () => this.active());
+    if (call.state !== 'Hold') throw new PhoneError(Status.NOT_ALLOWED, 'the call is not on hold');
+    const group = this.members(call);
+    if (!this.focus || !group.includes(this.focus)) this.holdFocused();
+    this.resumeCalls(group);
+    this.focus = call;
+    this.changed();
+  }
+
+  /** Joins the active call with the held calls (or conference) into one conference. */
+  join(): void {
+    const active = this.active();
+    if (!active || active.state !== 'Connected') throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no active call to join');
+    const held = this.list.filter((c) => c.state === 'Hold' && !this.members(active).includes(c));
+    if (held.length === 0) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no held call to join');
+    const id = active.conference ?? held.find((c) => c.conference)?.conference ?? `conf-${++this.conferenceSeq}`;
+    const group = new Set([...this.members(active), ...held.flatMap((c) => this.members(c))]);
+    this.resumeCalls([...group]);
+    for (const c of group) c.conference = id;
+    this.changed();
+  }
+
+  /** Blind transfer: the far end is asked to call `dest`, and this call ends. */
+  transfer(ref: string, dest: string): void {
+    const call = this.find(ref);
+    if (!call.established) throw new PhoneError(Status.NOT_ALLOWED, `cannot transfer a call in ${call.state}`);
+    if (!numberOf(dest)) throw new PhoneError(Status.INVALID_INPUT, 'empty transfer destination');
+    const far = call.far;
+    call.apply('transferred', this.d.clock.now());
+    call.endReason = 'transferred';
+    this.finish(call);
+    far?.receive({ type: 'refer', target: dest });
+  }
+
+  setMute(on: boolean): void {
+    const active = this.active();
+    if (!active || !active.established) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call to mute');
+    if (active.state === 'Hold') throw new PhoneError(Status.NOT_ALLOWED, 'the call is on hold');
+    if (this.muted === on) throw new PhoneError(Status.NOT_ALLOWED, `already ${on ? 'muted' : 'unmuted'}`);
+    this.muted = on;
+    this.changed();
+  }
+
+  sendDtmf(digits: string): void {
+    if (!DTMF_RE.test(digits)) throw new PhoneError(Status.INVALID_INPUT, 'Digits: 0-9, *, #, A-D');
+    const active = this.active();
+    if (!active || active.state !== 'Connected') throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no connected call');
+    active.far?.receive({ type: 'dtmf', digits: digits.toUpperCase() });
+  }
+
+  private onSignal(call: Call, s: Signal): void {
+    if (!call.live) return;
+    const now = this.d.clock.now();
+    switch (s.type) {
+      case 'ringing':
+        if (call.state === 'Setup') call.apply('farRinging', now);
+        break;
+      case 'answered':
+        if (call.state === 'Setup' || call.state === 'RingBack') call.apply('farAnswered', now);
+        break;
+      case 'rejected':
+        if (call.state === 'Setup' || call.state === 'RingBack') {
+          call.apply('farRejected', now);
+          call.endReason = 'rejected';
+          this.finish(call);
+          return;
+        }
+        break;
+      case 'ended':
+        call.apply('farEnded', now);
+        call.endReason = 'remote';
+        this.finish(call);
+        return;
+      case 'hold':
+        call.remoteHeld = true;
+        break;
+      case 'resume':
+        call.remoteHeld = false;
+        break;
+      case 'dtmf':
+        call.dtmfReceived += s.digits;
+        break;
+      case 'refer': {
+        // Transferred away: call the target on the same line, then leave this call.
+        const line = call.line;
+        call.apply('transferred', now);
+        call.endReason = 'transferred';
+        call.far?.receive({ type: 'ended' });
+        this.finish(call);
+        try {
+          this.dial(line, s.target);
+        } catch {
+          // the line cannot call out: the transfer fails on this side only
+        }
+        return;
+      }
+    }
+    this.changed();
+  }
+
+  private finish(call: Call): void {
+    call.noteMedia(this.d.clock.now());
+    this.list = this.list.filter((c) => c !== call);
+    this.ended.push(call);
+    const now = this.d.clock.now();
+    this.lastCallEndedAt = now;
+    if (call.conference) {
+      const rest = this.list.filter((c) => c.conference === call.conference);
+      if (rest.length === 1 && rest[0]) rest[0].conference = undefined;
+    }
+    if (this.focus === call) this.focus = this.list[this.list.length - 1];
+    if (this.list.length === 0) this.muted = false;
+    const kind = call.direction === 'Outgoing' ? 'placed' : call.connectedAt !== undefined ? 'received' : 'missed';
+    this.d.log({
+      kind, line: call.line, startTime: call.createdAt, remoteName: call.remote.name, remoteNumber: call.remote.number,
+      durationSeconds: call.durationSeconds(now),
+    });
+    this.changed();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the two ends of a call tell each other, whatever carries it (another phone of the process, a scripted far
+ * end, later SIP). Each end has an inbox; a call holds the inbox of its far end.
+ */
+export type Signal =
+  | { readonly type: 'ringing' }
+  | { readonly type: 'answered' }
+  | { readonly type: 'rejected'; readonly reason: 'busy' | 'declined' | 'not-found' }
+  | { readonly type: 'ended' }
+  | { readonly type: 'hold' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'dtmf'; readonly digits: string }
+  /** Blind transfer: the receiver is asked to call `target` and leave this call. */
+  | { readonly type: 'refer'; readonly target: string };
+
+export interface Inbox {
+  receive(signal: Signal): void;
+}
+
+/** Who is calling or called, as the far end presents itself. */
+export interface Party {
+  readonly number: string;
+  readonly name: string;
+  /** The address media and signalling come from. */
+  readonly address: string;
+}
+
+export interface Offer {
+  readonly from: Party;
+  /** The SIP Call-ID shared by both ends. */
+  readonly callId: string;
+  /** The caller's inbox. */
+  readonly caller: Inbox;
+}
+
+/** The virtual network a phone dials into (src/network implements it). */
+export interface CallNetwork {
+  /**
+   * Offers a call to `dest`. Returns the callee's inbox and how it presents itself; the callee answers through
+   * `offer.caller` (ringing, answered, rejected...), possibly before this returns.
+   */
+  connect(dest: string, offer: Offer): { readonly inbox: Inbox; readonly party: Party };
+}

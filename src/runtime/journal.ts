@@ -1,0 +1,24 @@
+/** A phone's request journal: the last requests of its Poly API with their answers, oldest first. */
+export interface JournalEntry {
+  readonly at: string;
+  readonly method: string;
+  readonly url: string;
+  readonly httpStatus: number;
+  readonly status?: string;
+  readonly ms: number;
+}
+
+export class Journal {
+  private readonly entries: JournalEntry[] = [];
+
+  constructor(readonly capacity = 200) {}
+
+  add(entry: JournalEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.entries.shift();
+  }
+
+  last(n = this.capacity): JournalEntry[] {
+    return this.entries.slice(-Math.max(0, n));
+  }
+}
