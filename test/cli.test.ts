@@ -33,7 +33,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 /** Starts `polysim start` and waits for its banner. */
 function start(args: string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--init-ms', '0', ...args],
+    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--init-ms', '0', ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

@@ -1,10 +1,11 @@
 /** The `polysim` command. */
 import { Command, Option } from 'commander';
 import { DataDirError } from '../runtime/data-dir.js';
+import { FleetError } from '../runtime/fleet.js';
 import { ProfileError } from '../phone/models.js';
 import { ListenError } from '../transport/http/listeners.js';
 import { TlsError } from '../transport/http/tls.js';
-import { address, collectAccount, collectSetting, nonNegativeInt, port } from './options.js';
+import { address, collectAccount, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
 import { CliError, modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
@@ -12,29 +13,43 @@ const program = new Command('polysim')
   .description('A software Poly desk phone: the REST API of VVX, Trio, CCX and Edge E phones, with real state behind it')
   .version('0.1.0');
 
-program.command('start')
-  .description('start one phone')
-  .option('--model <name>', 'model, e.g. "VVX 450", "Trio 8800", "CCX 600", "Edge E450" (case and spaces ignored)', 'VVX 450')
-  .option('--firmware <version>', 'firmware release, e.g. 6.4.3 (UCS) or 9.5.0 (PVOS); default: the family\'s')
-  .option('--address <ip>', 'address to listen on', address, '127.0.0.1')
-  .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
-  .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
-  .option('--sip-port <port>', 'SIP port', port, 5060)
-  .option('--data-dir <dir>', 'keep the phone\'s state (config, call log, identity, certificate) here')
-  .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
-  .option('--set <name=value>', 'a config value at the CONFIG level (repeatable)', collectSetting, {})
-  .option('--factory', 'the phone as shipped: REST API off, admin password 456, stored state cleared')
-  .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
-  .option('--tls-key <file>', 'PEM private key for --tls-cert')
-  .option('--queue', 'queue concurrent requests instead of answering 403')
-  .option('--latency-ms <ms>', 'extra processing time per request', nonNegativeInt, 0)
-  .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
-  .option('--init-ms <ms>', 'initialisation time after each boot', nonNegativeInt)
-  .option('--restart-ms <ms>', 'how long safeRestart keeps the phone away', nonNegativeInt)
-  .option('--reboot-ms <ms>', 'how long safeReboot and factoryReset keep the phone away', nonNegativeInt)
-  .option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)',
-    collectAccount, new Map<string, string>())
-  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+/** The options `start` and `fleet` share. */
+function phoneOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <name>', 'model, e.g. "VVX 450", "Trio 8800", "CCX 600", "Edge E450" (case and spaces ignored)', 'VVX 450')
+    .option('--firmware <version>', 'firmware release, e.g. 6.4.3 (UCS) or 9.5.0 (PVOS); default: the family\'s')
+    .option('--address <ip>', 'address to listen on', address, '127.0.0.1')
+    .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
+    .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
+    .option('--sip-port <port>', 'SIP port', port, 5060)
+    .option('--control-port <port>', 'port of polysim\'s control API (0: any free port)', port, 8790)
+    .option('--no-control', 'do not serve the control API')
+    .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
+    .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
+    .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
+    .option('--set <name=value>', 'a config value at the CONFIG level (repeatable)', collectSetting, {})
+    .option('--factory', 'the phone as shipped: REST API off, admin password 456, stored state cleared')
+    .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--queue', 'queue concurrent requests instead of answering 403')
+    .option('--latency-ms <ms>', 'extra processing time per request', nonNegativeInt, 0)
+    .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
+    .option('--init-ms <ms>', 'initialisation time after each boot', nonNegativeInt)
+    .option('--restart-ms <ms>', 'how long safeRestart keeps the phone away', nonNegativeInt)
+    .option('--reboot-ms <ms>', 'how long safeReboot and factoryReset keep the phone away', nonNegativeInt)
+    .option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)',
+      collectAccount, new Map<string, string>())
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'));
+}
+
+phoneOptions(program.command('start').description('start one phone'))
+  .action(async (opts: StartCliOptions) => {
+    await runStart({ ...opts, count: 1 });
+  });
+
+phoneOptions(program.command('fleet').description('start many phones in one process, on one virtual network'))
+  .requiredOption('--count <n>', 'how many phones', positiveInt)
+  .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', address)
   .action(async (opts: StartCliOptions) => {
     await runStart(opts);
   });
@@ -49,7 +64,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CliError || err instanceof ProfileError || err instanceof DataDirError || err instanceof ListenError ||
-    err instanceof TlsError) {
+    err instanceof TlsError || err instanceof FleetError) {
     process.stderr.write(`polysim: ${err.message}\n`);
     process.exit(2);
   }

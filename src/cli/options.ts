@@ -32,3 +32,9 @@ export function collectAccount(value: string, previous: Map<string, string>): Ma
   if (eq <= 0) throw new InvalidArgumentError('expected address=password');
   return new Map([...previous, [value.slice(0, eq).trim(), value.slice(eq + 1)]]);
 }
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
+  return n;
+}

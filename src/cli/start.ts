@@ -1,19 +1,30 @@
-/** `polysim start`: one phone, ready for development unless --factory; prints its URLs and credentials. */
+/** `polysim start` (one phone) and `polysim fleet` (many): ready for development unless --factory. */
 import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { createControlApp } from '../control/app.js';
+import type { ControlApp } from '../control/app.js';
 import type { SlotMode } from '../gate/slot.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
 import { families, models } from '../phone/models.js';
 import { PhoneError } from '../phone/status.js';
-import { startPhone } from '../runtime/phone-host.js';
+import { startFleet } from '../runtime/fleet.js';
+import type { Fleet } from '../runtime/fleet.js';
+import type { RunningPhone } from '../runtime/phone-host.js';
 import { createHttpApp } from '../transport/http/app.js';
+import { ListenError } from '../transport/http/listeners.js';
 
 export interface StartCliOptions {
   model: string;
   firmware?: string;
   address: string;
+  addressRange?: string;
+  count?: number;
+  firstNumber: number;
   httpPort: number;
   httpsPort: number;
   sipPort: number;
+  controlPort: number;
+  control: boolean;
   dataDir?: string;
   adminPassword?: string;
   set: Record<string, string>;
@@ -32,6 +43,42 @@ export interface StartCliOptions {
 
 export class CliError extends Error {}
 
+async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger): Promise<ControlApp | undefined> {
+  if (!o.control) return undefined;
+  const control = await createControlApp(fleet, logger);
+  try {
+    await control.listen({ port: o.controlPort, host: o.addressRange ? '127.0.0.1' : o.address });
+  } catch (err) {
+    await control.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ListenError(code === 'EADDRINUSE' ? `port in use: control port ${o.controlPort}` : `control API: ${String(err)}`);
+  }
+  return control;
+}
+
+function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefined): string[] {
+  const { phone } = r;
+  const restOn = phone.config.bool('apps.restapi.enabled') && phone.profile.model.restApi;
+  const lines = [
+    `polysim: ${phone.profile.model.name} (${phone.profile.family.platform} ${phone.profile.firmware}), MAC ${phone.identity.mac}`,
+    `  REST API  ${r.httpUrl}/api/v2/mgmt/device/info`,
+    `            ${r.httpsUrl}/api/v2/mgmt/device/info  (self-signed, CN ${phone.identity.mac.toLowerCase()})`,
+    `  login     ${ADMIN_USER} / ${r.adminPassword()}`,
+    `  line 1    ${phone.lines.get(1).address || '(none)'}`,
+    `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
+  ];
+  if (controlUrl) lines.push(`  control   ${controlUrl}/phones`);
+  if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
+  else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');
+  else if (r.adminPassword() === '456') lines.push('  note      the admin password is the default 456: the API answers Status 4010');
+  if (phone.profile.digestAuth && !phone.config.bool('httpd.rest.auth.basic.enabled')) {
+    lines.push('  note      this firmware uses Digest; Basic is off (httpd.rest.auth.basic.enabled=0): use curl --digest');
+  }
+  const flag = phone.profile.digestAuth && !phone.config.bool('httpd.rest.auth.basic.enabled') ? '--digest ' : '';
+  lines.push(`  try       curl -s ${flag}-u ${ADMIN_USER}:${r.adminPassword()} ${r.httpUrl}/api/v2/mgmt/device/info`);
+  return lines;
+}
+
 export async function runStart(o: StartCliOptions): Promise<void> {
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
   const logger = pino({ level: o.logLevel }, pino.destination(2));
@@ -39,43 +86,51 @@ export async function runStart(o: StartCliOptions): Promise<void> {
   const timing = Object.fromEntries(
     Object.entries({ initMs: o.initMs, restartMs: o.restartMs, rebootMs: o.rebootMs }).filter(([, v]) => v !== undefined),
   );
-  let running;
+  const count = o.count ?? 1;
+  let fleet: Fleet;
   try {
-    running = await startPhone({
-      model: o.model, firmware: o.firmware, address: o.address, httpPort: o.httpPort, httpsPort: o.httpsPort,
-      sipPort: o.sipPort, dataDir: o.dataDir, adminPassword: o.adminPassword, set: o.set, factory: o.factory,
+    fleet = await startFleet({
+      count, model: o.model, firmware: o.firmware, address: o.address, addressRange: o.addressRange,
+      firstNumber: o.firstNumber, httpPort: o.httpPort, httpsPort: o.httpsPort, sipPort: o.sipPort, dataDir: o.dataDir,
+      adminPassword: o.adminPassword, set: o.set, factory: o.factory,
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
-      timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs, skypeDirectory: o.skypeAccount,
+      timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs,
+      skypeDirectory: o.skypeAccount,
     }, app, logger);
   } catch (err) {
     await app.close();
     if (err instanceof PhoneError) throw new CliError(`--set: ${err.detail ?? err.message}`);
     throw err;
   }
-  const { phone } = running;
-  const ready = phone.isReady ? Promise.resolve() : new Promise<void>((r) => phone.once('ready', () => r()));
-  await ready;
-  const restOn = phone.config.bool('apps.restapi.enabled') && phone.profile.model.restApi;
-  const lines = [
-    `polysim: ${phone.profile.model.name} (${phone.profile.family.platform} ${phone.profile.firmware}), MAC ${phone.identity.mac}`,
-    `  REST API  ${running.httpUrl}/api/v2/mgmt/device/info`,
-    `            ${running.httpsUrl}/api/v2/mgmt/device/info  (self-signed, CN ${phone.identity.mac.toLowerCase()})`,
-    `  login     ${ADMIN_USER} / ${running.adminPassword()}`,
-    `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
-  ];
-  if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
-  else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');
-  else if (running.adminPassword() === '456') lines.push('  note      the admin password is the default 456: the API answers Status 4010');
-  if (phone.profile.digestAuth && !phone.config.bool('httpd.rest.auth.basic.enabled')) {
-    lines.push('  note      this firmware disables Basic auth by default (httpd.rest.auth.basic.enabled=0)');
+  let control: ControlApp | undefined;
+  try {
+    control = await listenControl(fleet, o, logger);
+  } catch (err) {
+    await fleet.stop();
+    await app.close();
+    throw err;
   }
-  lines.push('  try       curl -su ' + `${ADMIN_USER}:${running.adminPassword()} ${running.httpUrl}/api/v2/mgmt/device/info`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const controlUrl = control ? `http://${o.addressRange ? '127.0.0.1' : o.address}:${(control.server.address() as { port: number }).port}` : undefined;
+  await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise<void>((ok) => r.phone.once('ready', () => ok())))));
+  if (count === 1 && fleet.phones[0]) {
+    process.stdout.write(`${banner(fleet.phones[0], o, controlUrl).join('\n')}\n`);
+  } else {
+    const first = fleet.phones[0] as RunningPhone;
+    const last = fleet.phones[fleet.phones.length - 1] as RunningPhone;
+    process.stdout.write([
+      `polysim: fleet of ${count} ${first.phone.profile.model.name} (${first.phone.profile.family.platform} ${first.phone.profile.firmware})`,
+      `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
+      `  numbers   ${o.firstNumber} ... ${o.firstNumber + count - 1}`,
+      `  login     ${ADMIN_USER} / ${first.adminPassword()}`,
+      ...(controlUrl ? [`  control   ${controlUrl}/phones`] : []),
+    ].join('\n') + '\n');
+    void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'stopping');
-      void running.stop().then(() => app.close()).then(resolve);
+      void (control?.close() ?? Promise.resolve()).then(() => fleet.stop()).then(() => app.close()).then(resolve);
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

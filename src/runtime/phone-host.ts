@@ -51,6 +51,8 @@ export interface PhoneSpec {
   readonly skypeDirectory?: ReadonlyMap<string, string>;
   /** The network the phone dials into (a fleet's switchboard); absent: a switchboard of its own. */
   readonly switchboard?: Switchboard;
+  /** Start answering HTTP before the HTTPS certificate is made (fleets); default: wait for HTTPS too. */
+  readonly httpFirst?: boolean;
 }
 
 export interface RunningPhone {
@@ -59,6 +61,7 @@ export interface RunningPhone {
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
+  /** Known once HTTPS listens (see listeners.httpsReady). */
   readonly httpsUrl: string;
   /** The admin password the phone holds right now. */
   adminPassword(): string;
@@ -112,7 +115,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
     });
     (spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids)).attach(phone);
-    const tls = await phoneCertificate(phone, spec.tls);
+    const tls = phoneCertificate(phone, spec.tls);
+    tls.catch(() => undefined); // awaited by the listeners; this only marks it handled
+    if (!spec.httpFirst) await tls;
     const journal = new Journal();
     const slot = new RequestSlot(spec.slotMode ?? 'reject');
     const listeners = new PhoneListeners(phone, app.handler, {
@@ -121,12 +126,22 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     });
     phone.start();
     await listeners.start();
+    if (!spec.httpFirst) {
+      try {
+        await listeners.httpsReady;
+      } catch (err) {
+        await listeners.stop();
+        throw err;
+      }
+    }
     const host = urlHost(spec.address);
     const started = phone;
     return {
       phone: started, listeners, slot, journal,
       httpUrl: `http://${host}:${listeners.httpPort}`,
-      httpsUrl: `https://${host}:${listeners.httpsPort}`,
+      get httpsUrl() {
+        return `https://${host}:${listeners.httpsPort}`;
+      },
       adminPassword: () => started.config.value('device.auth.localAdminPassword'),
       stop: async () => {
         started.shutdown();

@@ -18,7 +18,8 @@ export interface ListenerOptions {
   /** 0 picks a free port on first open; the same port is reused after every restart. */
   readonly httpPort: number;
   readonly httpsPort: number;
-  readonly tls: TlsMaterial;
+  /** The certificate; HTTPS opens once it is there (a fleet makes certificates after HTTP is up). */
+  readonly tls: TlsMaterial | Promise<TlsMaterial>;
   readonly slot: RequestSlot;
   readonly latencyMs?: number;
   /** How long a request may take to arrive in full (headers and body); slower ones are cut with 408. */
@@ -93,9 +94,19 @@ export class PhoneListeners {
     this.endpoints.https.latencyMs = ms;
   }
 
-  /** Opens the listeners now and follows the phone's down/up events from then on. */
+  /** Resolves when HTTPS listens too (HTTP may answer before: see start). */
+  httpsReady: Promise<void> = Promise.resolve();
+  private tls: TlsMaterial | undefined;
+
+  /** Opens HTTP now, and HTTPS as soon as the certificate is there; follows the phone's down/up events. */
   async start(): Promise<void> {
-    await this.open();
+    await this.openHttp();
+    const ready = this.transition.then(async () => {
+      this.tls = await this.options.tls;
+      if (this.http?.listening) await this.openHttps();
+    });
+    this.httpsReady = ready;
+    this.transition = ready.catch((err: unknown) => this.options.onError?.(err));
     this.phone.on('down', this.onDown);
     this.phone.on('up', this.onUp);
   }
@@ -125,26 +136,33 @@ export class PhoneListeners {
   }
 
   private async open(): Promise<void> {
-    if (this.http?.listening) return;
+    await this.openHttp();
+    if (this.tls) await this.openHttps();
+  }
+
+  private timeouts(): Record<string, number> {
     const requestTimeout = this.options.bodyTimeoutMs ?? 10_000;
-    const timeouts = {
+    return {
       keepAliveTimeout: 5000, requestTimeout, headersTimeout: requestTimeout,
       // How often node looks for requests past their deadline.
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
     };
-    const http = createHttpServer(timeouts, this.handler);
+  }
+
+  private async openHttp(): Promise<void> {
+    if (this.http?.listening) return;
+    const http = createHttpServer(this.timeouts(), this.handler);
     http.on('connection', (s: Socket) => this.track(s, this.endpoints.http));
-    const https = createHttpsServer({ cert: this.options.tls.cert, key: this.options.tls.key, ...timeouts }, this.handler);
+    this.httpPort = await listen(http, this.httpPort, this.options.address);
+    this.http = http;
+  }
+
+  private async openHttps(): Promise<void> {
+    if (this.https?.listening || !this.tls) return;
+    const https = createHttpsServer({ cert: this.tls.cert, key: this.tls.key, ...this.timeouts() }, this.handler);
     https.on('secureConnection', (s: Socket) => this.track(s, this.endpoints.https));
     https.on('tlsClientError', () => undefined);
-    this.httpPort = await listen(http, this.httpPort, this.options.address);
-    try {
-      this.httpsPort = await listen(https, this.httpsPort, this.options.address);
-    } catch (err) {
-      await closeServer(http);
-      throw err;
-    }
-    this.http = http;
+    this.httpsPort = await listen(https, this.httpsPort, this.options.address);
     this.https = https;
   }
 

@@ -1,0 +1,130 @@
+/**
+ * polysim's own control API, apart from the Poly API (its own port): list phones, make calls arrive, drive far
+ * ends, set far-end scripts, read each phone's request journal, tune a phone's request latency.
+ */
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { FarEnd, FarEndScript } from '../network/far-end.js';
+import { PhoneError } from '../phone/status.js';
+import type { Fleet } from '../runtime/fleet.js';
+import type { RunningPhone } from '../runtime/phone-host.js';
+
+const Script = Type.Object({
+  behaviour: Type.Union([Type.Literal('answer'), Type.Literal('busy'), Type.Literal('reject'), Type.Literal('no-answer')]),
+  answerAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+  hangupAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+  name: Type.Optional(Type.String({ maxLength: 64 })),
+}, { additionalProperties: false });
+
+const Incoming = Type.Object({
+  from: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.Optional(Type.String({ maxLength: 64 })),
+  line: Type.Optional(Type.Integer({ minimum: 1 })),
+}, { additionalProperties: false });
+
+const Digits = Type.Object({ digits: Type.String({ pattern: '^[0-9*#A-Da-d]+$' }) }, { additionalProperties: false });
+const Latency = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 600_000 }) }, { additionalProperties: false });
+const Index = Type.Object({ index: Type.Integer({ minimum: 1 }) });
+
+function describePhone(r: RunningPhone, index: number): Record<string, unknown> {
+  const p = r.phone;
+  return {
+    index, model: p.profile.model.name, firmware: p.profile.firmware, mac: p.identity.mac, serial: p.identity.serial,
+    number: p.lines.get(1).address.split('@')[0] ?? '', state: p.state, httpUrl: r.httpUrl, httpsUrl: r.httpsUrl,
+    calls: p.calls.all().map((c) => ({
+      handle: c.handle, callId: c.callId, line: c.line, direction: c.direction, state: c.stateLabel,
+      remoteNumber: c.remote.number, remoteName: c.remote.name, dtmfReceived: c.dtmfReceived,
+    })),
+  };
+}
+
+function describeFarEnd(f: FarEnd): Record<string, unknown> {
+  return {
+    id: f.id, direction: f.direction, number: f.party.number, name: f.party.name, phoneNumber: f.phoneNumber,
+    callId: f.callId, state: f.state, holding: f.holding, heldByPhone: f.heldByPhone, dtmfReceived: f.dtmfReceived,
+  };
+}
+
+const notFound = (reply: FastifyReply, what: string): FastifyReply => reply.code(404).send({ error: `no ${what}` });
+
+export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
+
+export async function createControlApp(fleet: Fleet, logger: Logger | false): Promise<ControlApp> {
+  const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+  const phoneAt = (index: number): RunningPhone | undefined => fleet.phones[index - 1];
+  const sb = fleet.switchboard;
+
+  app.get('/phones', async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));
+
+  app.get<{ Params: Static<typeof Index> }>('/phones/:index', { schema: { params: Index } }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    return r ? describePhone(r, req.params.index) : notFound(reply, 'such phone');
+  });
+
+  app.get<{ Params: Static<typeof Index>; Querystring: { limit?: number } }>('/phones/:index/journal', {
+    schema: { params: Index, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    return r ? r.journal.last(req.query.limit ?? 50) : notFound(reply, 'such phone');
+  });
+
+  app.put<{ Params: Static<typeof Index>; Body: Static<typeof Latency> }>('/phones/:index/latency', {
+    schema: { params: Index, body: Latency },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    r.listeners.latencyMs = req.body.ms;
+    return { latencyMs: req.body.ms };
+  });
+
+  app.post<{ Params: Static<typeof Index>; Body: Static<typeof Incoming> }>('/phones/:index/incoming', {
+    schema: { params: Index, body: Incoming },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    if (!r.phone.isUp) return reply.code(409).send({ error: 'the phone is restarting' });
+    const line = req.body.line ?? 1;
+    if (!r.phone.lines.exists(line)) return reply.code(400).send({ error: `the phone has no line ${line}` });
+    if (!r.phone.lines.get(line).registered) return reply.code(409).send({ error: `line ${line} is not registered` });
+    const fe = sb.callPhone(r.phone, line, { number: req.body.from, name: req.body.name });
+    return reply.code(201).send(describeFarEnd(fe));
+  });
+
+  app.get('/far-ends', async () => [...sb.farEnds.values()].map(describeFarEnd));
+
+  const ACTIONS = ['answer', 'reject', 'hold', 'resume', 'hangup'] as const;
+  for (const action of ACTIONS) {
+    app.post<{ Params: { id: string } }>(`/far-ends/:id/${action}`, async (req, reply) => {
+      const fe = sb.farEnds.get(req.params.id);
+      if (!fe) return notFound(reply, 'such far end');
+      const done = fe[action]();
+      return done ? describeFarEnd(fe) : reply.code(409).send({ error: `cannot ${action} in state ${fe.state}` });
+    });
+  }
+  app.post<{ Params: { id: string }; Body: Static<typeof Digits> }>('/far-ends/:id/dtmf', { schema: { body: Digits } }, async (req, reply) => {
+    const fe = sb.farEnds.get(req.params.id);
+    if (!fe) return notFound(reply, 'such far end');
+    return fe.sendDtmf(req.body.digits.toUpperCase()) ? describeFarEnd(fe) : reply.code(409).send({ error: 'not connected' });
+  });
+
+  app.get('/scripts', async () => ({ default: sb.defaultScript, numbers: Object.fromEntries(sb.scripts) }));
+  app.put<{ Params: { number: string }; Body: Static<typeof Script> }>('/scripts/:number', { schema: { body: Script } }, async (req) => {
+    const script: FarEndScript = req.body;
+    if (req.params.number === 'default') sb.defaultScript = script;
+    else sb.scripts.set(req.params.number, script);
+    return script;
+  });
+  app.delete<{ Params: { number: string } }>('/scripts/:number', async (req, reply) =>
+    (sb.scripts.delete(req.params.number) ? reply.code(204).send() : notFound(reply, 'script for that number')));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
+    if (err instanceof PhoneError) return reply.code(400).send({ error: err.message });
+    if (err.validation || (err.statusCode && err.statusCode < 500)) return reply.code(err.statusCode ?? 400).send({ error: err.message });
+    return reply.code(500).send({ error: 'internal error' });
+  });
+  return app;
+}

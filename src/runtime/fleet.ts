@@ -1,0 +1,73 @@
+/**
+ * A fleet: N phones in one process on one virtual network, sharing one HTTP application. Port mode gives phone i
+ * the ports P+i and Q+i on one address; address mode gives phone i its own loopback address with the same ports.
+ * Line 1 of phone i has the number firstNumber + i. `polysim start` is a fleet of one.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../phone/clock.js';
+import { systemClock } from '../phone/clock.js';
+import { Switchboard } from '../network/switchboard.js';
+import type { HttpApp } from '../transport/http/app.js';
+import { randomIds, startPhone } from './phone-host.js';
+import type { PhoneSpec, RunningPhone } from './phone-host.js';
+
+export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switchboard' | 'httpFirst'> {
+  readonly count: number;
+  /** Port mode: every phone on this address, phone i on httpPort + i and httpsPort + i (0: free ports). */
+  readonly address: string;
+  /** Address mode: phone i on this IPv4 address + i, all on httpPort and httpsPort. */
+  readonly addressRange?: string;
+  readonly firstNumber: number;
+}
+
+export interface Fleet {
+  readonly phones: readonly RunningPhone[];
+  readonly switchboard: Switchboard;
+  /** Resolves when every phone's HTTPS listens too. */
+  readonly httpsReady: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class FleetError extends Error {}
+
+/** 127.0.1.1 + 300 = 127.0.2.45. */
+export function addressPlus(base: string, n: number): string {
+  const parts = base.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new FleetError(`--address-range wants an IPv4 address, not ${base}`);
+  }
+  const value = (((parts[0] as number) << 24) >>> 0) + ((parts[1] as number) << 16) + ((parts[2] as number) << 8) + (parts[3] as number) + n;
+  if (value > 0xffffffff) throw new FleetError(`--address-range ${base} has no room for ${n + 1} phones`);
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
+  if (!Number.isInteger(spec.count) || spec.count < 1) throw new FleetError('--count wants a whole number of phones, 1 or more');
+  const portMode = spec.addressRange === undefined;
+  if (portMode && spec.httpPort > 0 && spec.httpPort + spec.count - 1 > 65535) throw new FleetError('--http-port leaves no room for that many phones');
+  if (portMode && spec.httpsPort > 0 && spec.httpsPort + spec.count - 1 > 65535) throw new FleetError('--https-port leaves no room for that many phones');
+  const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
+  const phones: RunningPhone[] = [];
+  try {
+    for (let i = 0; i < spec.count; i++) {
+      const address = portMode ? spec.address : addressPlus(spec.addressRange as string, i);
+      const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
+      phones.push(await startPhone({
+        ...spec, address, httpPort: plus(spec.httpPort), httpsPort: plus(spec.httpsPort), number: String(spec.firstNumber + i),
+        dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
+        switchboard, clock, httpFirst: spec.count > 1,
+      }, app, logger));
+    }
+  } catch (err) {
+    await Promise.all(phones.map((p) => p.stop()));
+    throw err;
+  }
+  return {
+    phones, switchboard,
+    httpsReady: Promise.all(phones.map((p) => p.listeners.httpsReady)).then(() => undefined),
+    stop: async () => {
+      await Promise.all(phones.map((p) => p.stop()));
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createControlApp } from '../src/control/app.js';
+import type { ControlApp } from '../src/control/app.js';
+import { ManualClock } from '../src/phone/clock.js';
+import { addressPlus, startFleet } from '../src/runtime/fleet.js';
+import type { Fleet } from '../src/runtime/fleet.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import { PASSWORD } from './helpers.js';
+
+const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
+type Row = Record<string, string>;
+
+async function poly(url: string, path: string, data?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}${path}`, data === undefined && !path.includes('callctrl')
+    ? { headers: AUTH } : { method: 'POST', headers: AUTH, body: JSON.stringify({ data: data ?? {} }) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('a fleet on one virtual network, driven by the control API', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 25, 10, 0, 0));
+  let fleet: Fleet;
+  let control: ControlApp;
+  let ctl: string;
+  const url = (i: number): string => fleet.phones[i - 1]?.httpUrl ?? '';
+  const calls = async (i: number): Promise<Row[]> => (await poly(url(i), '/api/v2/webCallControl/callStatus')).body['data'] as Row[];
+  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(`${ctl}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  before(async () => {
+    fleet = await startFleet({
+      count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 2001,
+      adminPassword: PASSWORD, clock, timing: { initMs: 0 },
+    }, await createHttpApp(false));
+    await fleet.httpsReady;
+    control = await createControlApp(fleet, false);
+    await control.listen({ port: 0, host: '127.0.0.1' });
+    ctl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await control.close();
+    await fleet.stop();
+  });
+
+  it('lists its phones with numbers firstNumber + i and their own ports', async () => {
+    const phones = (await api('GET', '/phones')).body as Row[];
+    assert.deepEqual(phones.map((p) => p['number']), ['2001', '2002', '2003']);
+    assert.equal(new Set(phones.map((p) => p['httpUrl'])).size, 3);
+    assert.equal(new Set(phones.map((p) => p['mac'])).size, 3);
+    assert.equal(((await api('GET', '/phones/9')).status), 404);
+  });
+
+  it('phones call each other by number', async () => {
+    await poly(url(1), '/api/v1/callctrl/dial', { Dest: '2003' });
+    assert.equal((await calls(3))[0]?.['CallState'], 'Offering');
+    await poly(url(3), '/api/v1/callctrl/answerCall');
+    assert.equal((await calls(1))[0]?.['CallState'], 'Connected');
+    const p3 = (await api('GET', '/phones/3')).body as { calls: Row[] };
+    assert.equal(p3.calls[0]?.['remoteNumber'], '2001');
+    await poly(url(3), '/api/v1/callctrl/endCall', { Ref: (await calls(3))[0]?.['CallHandle'] });
+    assert.deepEqual(await calls(1), []);
+  });
+
+  it('an incoming call from any number; the far end holds, sends DTMF and hangs up', async () => {
+    const created = await api('POST', '/phones/2/incoming', { from: '+15551234', name: 'Customer' });
+    assert.equal(created.status, 201);
+    const fe = created.body as Row;
+    const [ring] = await calls(2);
+    assert.equal(ring?.['RemotePartyNumber'], '+15551234');
+    assert.equal(ring?.['RemotePartyName'], 'Customer');
+    assert.equal((await api('POST', `/far-ends/${fe['id']}/hold`)).status, 409, 'not connected yet');
+    await poly(url(2), '/api/v1/callctrl/answerCall');
+    assert.equal(((await api('GET', '/far-ends')).body as Row[])[0]?.['state'], 'connected');
+    await api('POST', `/far-ends/${fe['id']}/hold`);
+    assert.equal((await calls(2))[0]?.['CallState'], 'Held');
+    await api('POST', `/far-ends/${fe['id']}/resume`);
+    await api('POST', `/far-ends/${fe['id']}/dtmf`, { digits: '42#' });
+    assert.equal(((await api('GET', '/phones/2')).body as { calls: Row[] }).calls[0]?.['dtmfReceived'], '42#');
+    assert.equal((await api('POST', `/far-ends/${fe['id']}/dtmf`, { digits: 'xyz' })).status, 400);
+    await poly(url(2), '/api/v1/callctrl/sendDTMF', { Digits: '9' });
+    assert.equal(((await api('GET', '/far-ends')).body as Row[])[0]?.['dtmfReceived'], '9');
+    clock.advance(30_000);
+    await api('POST', `/far-ends/${fe['id']}/hangup`);
+    assert.deepEqual(await calls(2), []);
+    const logs = (await poly(url(2), '/api/v1/mgmt/callLogs/received')).body['data'] as { Received: Row[] };
+    assert.equal(logs.Received[0]?.['RemotePartyNumber'], '+15551234');
+    assert.equal(logs.Received[0]?.['Duration'], '30');
+    assert.equal((await api('POST', '/phones/2/incoming', { from: '1', line: 13 })).status, 400);
+    assert.equal((await api('POST', '/phones/2/incoming', { from: '1', line: 2 })).status, 409, 'line 2 has no number');
+    assert.equal((await api('POST', '/phones/2/incoming', {})).status, 400);
+  });
+
+  it('far-end scripts: default answer after 1.5 s, busy, reject, no answer, hang up after a while', async () => {
+    await poly(url(1), '/api/v1/callctrl/dial', { Dest: '5550000' });
+    assert.equal((await calls(1))[0]?.['CallState'], 'RingBack');
+    clock.advance(1500);
+    assert.equal((await calls(1))[0]?.['CallState'], 'Connected');
+    await poly(url(1), '/api/v1/callctrl/endCall', { Ref: (await calls(1))[0]?.['CallHandle'] });
+
+    assert.equal((await api('PUT', '/scripts/5551', { behaviour: 'busy' })).status, 200);
+    await api('PUT', '/scripts/5552', { behaviour: 'reject', answerAfterMs: 2000 });
+    await api('PUT', '/scripts/5553', { behaviour: 'no-answer' });
+    await api('PUT', '/scripts/5554', { behaviour: 'answer', answerAfterMs: 100, hangupAfterMs: 5000, name: 'IVR' });
+    assert.equal((await api('PUT', '/scripts/5555', { behaviour: 'explode' })).status, 400);
+
+    await poly(url(1), '/api/v1/callctrl/dial', { Dest: '5551' });
+    assert.deepEqual(await calls(1), [], 'busy ends the call at once');
+    await poly(url(1), '/api/v1/callctrl/dial', { Dest: '5552' });
+    clock.advance(1999);
+    assert.equal((await calls(1))[0]?.['CallState'], 'RingBack');
+    clock.advance(1);
+    assert.deepEqual(await calls(1), []);
+    await poly(url(1), '/api/v1/callctrl/dial', { Dest: '5553' });
+    clock.advance(600_000);
+    assert.equal((await calls(1))[0]?.['CallState'], 'RingBack');
+    const fe = ((await api('GET', '/far-ends')).body as Row[]).find((f) => f['number'] === '5553');
+    await api('POST', `/far-ends/${fe?.['id']}/answer`);
+    assert.equal((await calls(1))[0]?.['CallState'], 'Connected', 'the control API answers for it');
+    await poly(url(1), '/api/v1/callctrl/endCall', { Ref: (await calls(1))[0]?.['CallHandle'] });
+    await poly(url(1), '/api/v1/callctrl/dial', { Dest: '5554' });
+    clock.advance(100);
+    assert.equal((await calls(1))[0]?.['RemotePartyName'], 'IVR');
+    assert.equal((await calls(1))[0]?.['CallState'], 'Connected');
+    clock.advance(5000);
+    assert.deepEqual(await calls(1), [], 'the far end hung up');
+    assert.equal((await api('DELETE', '/scripts/5551')).status, 204);
+    assert.equal((await api('DELETE', '/scripts/5551')).status, 404);
+    const scripts = (await api('GET', '/scripts')).body as { numbers: Record<string, unknown> };
+    assert.deepEqual(Object.keys(scripts.numbers).sort(), ['5552', '5553', '5554']);
+  });
+
+  it('a blind transfer to another phone of the fleet makes it ring with the far end as caller', async () => {
+    const fe = (await api('POST', '/phones/1/incoming', { from: '5559999', name: 'Caller' })).body as Row;
+    await poly(url(1), '/api/v1/callctrl/answerCall');
+    await poly(url(1), '/api/v1/callctrl/transferCall', { Ref: (await calls(1))[0]?.['CallHandle'], TransferDest: '2002' });
+    assert.deepEqual(await calls(1), []);
+    const [ring] = await calls(2);
+    assert.equal(ring?.['RemotePartyNumber'], '5559999');
+    assert.equal(ring?.['CallState'], 'Offering');
+    assert.equal(((await api('GET', '/far-ends')).body as Row[]).some((f) => f['id'] === fe['id']), false);
+    await poly(url(2), '/api/v1/callctrl/rejectCall');
+  });
+
+  it('each phone\'s journal holds its last requests and answers; latency is settable', async () => {
+    await poly(url(3), '/api/v2/mgmt/device/info');
+    await poly(url(3), '/api/v1/callctrl/endCall', { Ref: 'nope' });
+    const journal = (await api('GET', '/phones/3/journal?limit=2')).body as Row[];
+    assert.deepEqual(journal.map((j) => [j['method'], j['url'], j['httpStatus'], j['status']]), [
+      ['GET', '/api/v2/mgmt/device/info', 200, '2000'], ['POST', '/api/v1/callctrl/endCall', 400, '4007'],
+    ]);
+    assert.equal((await api('PUT', '/phones/3/latency', { ms: 150 })).status, 200);
+    const both = await Promise.all([poly(url(3), '/api/v2/mgmt/device/info'), poly(url(3), '/api/v2/mgmt/device/info')]);
+    assert.deepEqual(both.map((b) => b.status).sort(), [200, 403]);
+    await api('PUT', '/phones/3/latency', { ms: 0 });
+  });
+});
+
+describe('fleet addressing', () => {
+  it('address mode puts phone i on its own loopback address with the same ports', async () => {
+    assert.equal(addressPlus('127.0.1.250', 10), '127.0.2.4');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.1.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const fleet = await startFleet({
+      count: 3, model: 'Edge E450', address: '127.0.0.1', addressRange: '127.0.1.1', httpPort: port, httpsPort: 0,
+      firstNumber: 3001, adminPassword: PASSWORD, timing: { initMs: 0 }, set: { 'httpd.rest.auth.basic.enabled': '1' },
+    }, await createHttpApp(false));
+    try {
+      assert.deepEqual(fleet.phones.map((p) => p.httpUrl), [1, 2, 3].map((i) => `http://127.0.1.${i}:${port}`));
+      for (const p of fleet.phones) {
+        const info = (await poly(p.httpUrl, '/api/v2/mgmt/device/info')).body['data'] as Row;
+        assert.equal(info['IPAddress'], new URL(p.httpUrl).hostname);
+      }
+      await poly(fleet.phones[0]?.httpUrl ?? '', '/api/v1/callctrl/dial', { Dest: '3002' });
+      const ring = (await poly(fleet.phones[1]?.httpUrl ?? '', '/api/v2/webCallControl/callStatus')).body['data'] as Row[];
+      assert.equal(ring[0]?.['Remote Connection IP'], '127.0.1.1');
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
