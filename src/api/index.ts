@@ -10,6 +10,7 @@ import { networkOperations } from './network-info.js';
 import type { Operation } from './operation.js';
 import { peripheralOperations } from './peripherals.js';
 import { sessionOperations } from './sessions.js';
+import { simulateOperations } from './simulate.js';
 import { skypeOperations } from './skype.js';
 
 export const operations: readonly Operation[] = [
@@ -24,6 +25,7 @@ export const operations: readonly Operation[] = [
   ...callControlOperations,
   ...callStatusOperations,
   ...mediaStatusOperations,
+  ...simulateOperations,
 ];
 
 const byPath = new Map<string, Operation>();

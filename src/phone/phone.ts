@@ -22,6 +22,7 @@ import type { Profile } from './models.js';
 import type { CallLogRecord, Identity, PhoneStore, Transfers } from './ports.js';
 import { CallManager } from './calls/call-manager.js';
 import type { CallNetwork } from './calls/signal.js';
+import { Screen } from './screen/screen.js';
 import { SessionTable } from './sessions.js';
 import { PhoneError, Status } from './status.js';
 
@@ -133,6 +134,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   audioPath: 'speaker' | 'handset' | 'headset' = 'speaker';
   /** The phone's calls. */
   readonly calls: CallManager;
+  /** The screen, keys and hook. */
+  readonly screen: Screen;
   /** The network calls go out to (the fleet's switchboard); replaceable. */
   network: CallNetwork;
   /** Per-boot runtime extensions (Skype sign-in, captures, ...) keyed by area; cleared by every boot. */
@@ -170,6 +173,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
         this.emit('calls');
       },
     });
+    this.screen = new Screen(this);
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
@@ -291,6 +295,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.lastActivityAt = now;
     this.runtime.clear();
     this.sessions.clear();
+    this.screen.reset();
+    this.audioPath = 'speaker';
     if (Object.keys(this.bootConfig).length > 0) this.config.set('CONFIG', this.bootConfig);
     this.state = 'initializing';
     this.emit('up');

@@ -136,18 +136,36 @@ export class CallManager {
     if (!line.registered) throw new PhoneError(Status.LINE_NOT_REGISTERED, `line ${lineNumber}`);
     const number = numberOf(dest);
     if (!number) throw new PhoneError(Status.INVALID_INPUT, 'empty destination');
+    const call = this.offHook(lineNumber);
+    this.dialFrom(call, dest);
+    return call;
+  }
+
+  /** Off hook with no number yet: a call in Dialtone on the line, waiting for digits. */
+  offHook(lineNumber: number): Call {
+    const line = this.d.lines.get(lineNumber);
+    if (!line.registered) throw new PhoneError(Status.LINE_NOT_REGISTERED, `line ${lineNumber}`);
     this.holdFocused();
     const callId = `${this.d.ids.hex(12)}@${this.d.self(lineNumber).address}`;
-    const call = this.create('Outgoing', lineNumber, { number, name: '', address: '' }, callId, 'Setup');
+    const call = this.create('Outgoing', lineNumber, { number: '', name: '', address: '' }, callId, 'Dialtone');
     this.focus = call;
-    const offer: Offer = { from: this.d.self(lineNumber), callId, caller: this.inbox(call) };
+    this.changed();
+    return call;
+  }
+
+  /** Dials `dest` from a call in Dialtone. */
+  dialFrom(call: Call, dest: string): void {
+    const number = numberOf(dest);
+    if (!number) throw new PhoneError(Status.INVALID_INPUT, 'empty destination');
+    call.apply('dial', this.d.clock.now());
+    call.remote = { number, name: '', address: '' };
+    const offer: Offer = { from: this.d.self(call.line), callId: call.callId, caller: this.inbox(call) };
     const { inbox, party } = this.d.network().connect(dest, offer);
     if (call.live) {
       call.far = inbox;
       call.remote = { ...party, number: party.number || number };
     }
     this.changed();
-    return call;
   }
 
   /** A call arrives from the network on a line. */

@@ -1,0 +1,84 @@
+/** The screen: simulated hook, key taps, text input and touch, and the UIXML of what is shown. */
+import { Type } from '@sinclair/typebox';
+import { renderUixml, tapAt } from '../phone/screen/uixml.js';
+import { PhoneError, Status } from '../phone/status.js';
+import { defineOperation, STANDARD_CODES } from './operation.js';
+import { NumberLike, S } from './schema.js';
+
+const caseless = (...words: string[]): string => `^(${words.map((w) => [...w].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('')).join('|')})$`;
+
+const simulateHook = defineOperation({
+  name: 'Management.SimulateHook', methods: ['POST'], paths: ['/api/v1/mgmt/simulateHook'], inputFrom: 'body',
+  input: Type.Object({ Type: Type.String({ pattern: caseless('Up', 'Down') }) }),
+  returnCodes: [...STANDARD_CODES, 4000],
+  handler: ({ phone, input }) => {
+    phone.screen.hook(input.Type.toLowerCase() === 'up');
+    return {};
+  },
+});
+
+const simulateKeyEvent = defineOperation({
+  name: 'Management.SimulateKeyEvent', methods: ['POST'], paths: ['/api/v1/mgmt/simulateKeyEvent'], inputFrom: 'body',
+  input: Type.Object({ Type: Type.String({ pattern: caseless('Tap') }), KeyName: Type.String({ minLength: 1 }) }),
+  returnCodes: [...STANDARD_CODES, 4000],
+  handler: ({ phone, input }) => {
+    phone.screen.key(input.KeyName);
+    return {};
+  },
+});
+
+const simulateTextInput = defineOperation({
+  name: 'Management.SimulateTextInput', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTextInput'], inputFrom: 'body',
+  input: Type.Object({
+    Value: Type.String({ maxLength: 1024 }),
+    ReplaceText: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: caseless('true', 'false') })])),
+  }),
+  returnCodes: [...STANDARD_CODES, 4000],
+  handler: ({ phone, input }) => {
+    phone.screen.textInput(input.Value, String(input.ReplaceText ?? 'false').toLowerCase() === 'true');
+    return {};
+  },
+});
+
+const Position = Type.Object({ X: NumberLike, Y: NumberLike });
+
+const simulateTouch = defineOperation({
+  name: 'Management.SimulateTouch', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTouch'], inputFrom: 'body',
+  input: Type.Object({
+    Type: Type.String({ pattern: caseless('Tap', 'Press', 'Release', 'Swipe') }),
+    Positions: Type.Array(Position, { minItems: 1, maxItems: 5 }),
+    Duration: Type.Optional(NumberLike),
+    Easing: Type.Optional(NumberLike),
+  }),
+  returnCodes: [...STANDARD_CODES, 4000, 4009],
+  handler: ({ phone, input }) => {
+    const type = input.Type.toLowerCase();
+    const n = input.Positions.length;
+    if (type === 'swipe' ? n < 2 : n !== 1) {
+      throw new PhoneError(Status.INVALID_INPUT, type === 'swipe' ? 'Swipe takes 2 to 5 positions' : `${input.Type} takes one position`);
+    }
+    if (input.Easing !== undefined && Number(input.Easing) > 40) throw new PhoneError(Status.INVALID_INPUT, 'Easing is 0 to 40');
+    const { width, height } = phone.profile.model.screen;
+    const points = input.Positions.map((p) => ({ x: Number(p.X), y: Number(p.Y) }));
+    if (points.some((p) => p.x >= width || p.y >= height)) {
+      throw new PhoneError(Status.INVALID_INPUT, `positions must lie on the ${width}x${height} screen`);
+    }
+    phone.noteActivity();
+    const first = points[0] as { x: number; y: number };
+    if (type === 'tap' || type === 'release') tapAt(phone, phone.screen, first.x, first.y);
+    if (type === 'swipe') {
+      const last = points[points.length - 1] as { x: number; y: number };
+      // A leftward swipe along the softkey row shows the next page of softkeys.
+      if (last.x < first.x && first.y >= height - 32) phone.screen.softkeyPage = (phone.screen.softkeyPage + 1) % phone.screen.pages().length;
+    }
+    return {};
+  },
+});
+
+const uixml = defineOperation({
+  name: 'Management.UIXML', methods: ['GET'], paths: ['/api/v1/mgmt/uixml'], inputFrom: 'none',
+  returnCodes: STANDARD_CODES, output: S,
+  handler: ({ phone }) => ({ data: renderUixml(phone, phone.screen) }),
+});
+
+export const simulateOperations = [simulateHook, simulateKeyEvent, simulateTextInput, simulateTouch, uixml];
