@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
@@ -20,8 +21,8 @@ async function app(): Promise<HttpApp> {
 }
 
 export interface TestPhone extends RunningPhone {
-  get(path: string, init?: RequestInit): Promise<Answer>;
-  post(path: string, body?: unknown, init?: RequestInit): Promise<Answer>;
+  get(path: string, init?: RequestInit & { secure?: boolean }): Promise<Answer>;
+  post(path: string, body?: unknown, init?: RequestInit & { secure?: boolean }): Promise<Answer>;
   raw(path: string, init?: RequestInit & { secure?: boolean }): Promise<Response>;
   auth: string;
 }
@@ -42,8 +43,9 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
   }, await app());
   const auth = `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`;
   const raw = (path: string, init: RequestInit & { secure?: boolean } = {}): Promise<Response> => {
-    const base = init.secure ? running.httpsUrl : running.httpUrl;
-    return fetch(`${base}${path}`, { ...init, headers: { authorization: auth, ...(init.headers as Record<string, string>) } });
+    const headers = { authorization: auth, ...(init.headers as Record<string, string>) };
+    if (init.secure) return secureFetch(running, `${running.httpsUrl}${path}`, { ...init, headers });
+    return fetch(`${running.httpUrl}${path}`, { ...init, headers });
   };
   const answer = async (res: Response): Promise<Answer> => {
     const text = await res.text();
@@ -58,12 +60,30 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
   return Object.assign(running, {
     auth,
     raw,
-    get: async (path: string, init?: RequestInit) => answer(await raw(path, { method: 'GET', ...init })),
-    post: async (path: string, body?: unknown, init?: RequestInit) =>
+    get: async (path: string, init?: RequestInit & { secure?: boolean }) => answer(await raw(path, { method: 'GET', ...init })),
+    post: async (path: string, body?: unknown, init?: RequestInit & { secure?: boolean }) =>
       answer(await raw(path, {
         method: 'POST', body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         ...init, headers: { 'content-type': 'application/json', ...(init?.headers as Record<string, string>) },
       })),
+  });
+}
+
+/** fetch over HTTPS that trusts the phone's own self-signed certificate (and only it). */
+function secureFetch(running: RunningPhone, url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+  const { cert } = JSON.parse(running.phone.store.getBlob('tls') ?? '{}') as { cert?: string };
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: init.method ?? 'GET', headers: init.headers, ca: cert, checkServerIdentity: () => undefined }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end(typeof init.body === 'string' ? init.body : undefined);
   });
 }
 

@@ -8,7 +8,7 @@ const Ref = Type.String({ minLength: 1 });
 const OptionalRef = Type.Object({ Ref: Type.Optional(Ref) });
 
 const dial = defineOperation({
-  name: 'WebCallControl.Dial', methods: ['POST'], paths: ['/api/v1/callctrl/dial'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.Dial', methods: ['POST'], paths: ['/api/v1/callctrl/dial'], inputFrom: 'body',
   input: Type.Object({
     Dest: Type.String({ minLength: 1 }), Line: Type.Optional(NumberLike),
     Type: Type.Optional(Type.String({ pattern: '^([Ss][Ii][Pp]|[Tt][Ee][Ll]|[Hh]323)$' })),
@@ -22,7 +22,7 @@ const dial = defineOperation({
 });
 
 const answerCall = defineOperation({
-  name: 'WebCallControl.AnswerCall', methods: ['POST'], paths: ['/api/v1/callctrl/answerCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.AnswerCall', methods: ['POST'], paths: ['/api/v1/callctrl/answerCall'], inputFrom: 'body',
   input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.answer(input?.Ref);
@@ -31,7 +31,7 @@ const answerCall = defineOperation({
 });
 
 const rejectCall = defineOperation({
-  name: 'WebCallControl.RejectCall', methods: ['POST'], paths: ['/api/v1/callctrl/rejectCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.RejectCall', methods: ['POST'], paths: ['/api/v1/callctrl/rejectCall'], inputFrom: 'body',
   input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.reject(input?.Ref);
@@ -40,7 +40,7 @@ const rejectCall = defineOperation({
 });
 
 const ignoreCall = defineOperation({
-  name: 'WebCallControl.IgnoreCall', methods: ['POST'], paths: ['/api/v1/callctrl/ignoreCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.IgnoreCall', methods: ['POST'], paths: ['/api/v1/callctrl/ignoreCall'], inputFrom: 'body',
   input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.ignore(input?.Ref);
@@ -49,7 +49,7 @@ const ignoreCall = defineOperation({
 });
 
 const endCall = defineOperation({
-  name: 'WebCallControl.EndCall', methods: ['POST'], paths: ['/api/v1/callctrl/endCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.EndCall', methods: ['POST'], paths: ['/api/v1/callctrl/endCall'], inputFrom: 'body',
   input: Type.Object({ Ref }), returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.end(input.Ref);
@@ -58,7 +58,7 @@ const endCall = defineOperation({
 });
 
 const holdCall = defineOperation({
-  name: 'WebCallControl.HoldCall', methods: ['POST'], paths: ['/api/v1/callctrl/holdCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.HoldCall', methods: ['POST'], paths: ['/api/v1/callctrl/holdCall'], inputFrom: 'body',
   input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4007],
   handler: ({ phone, input }) => {
     phone.calls.hold(input?.Ref);
@@ -67,7 +67,7 @@ const holdCall = defineOperation({
 });
 
 const resumeCall = defineOperation({
-  name: 'WebCallControl.ResumeCall', methods: ['POST'], paths: ['/api/v1/callctrl/resumeCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.ResumeCall', methods: ['POST'], paths: ['/api/v1/callctrl/resumeCall'], inputFrom: 'body',
   input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.resume(input?.Ref);
@@ -76,7 +76,7 @@ const resumeCall = defineOperation({
 });
 
 const joinCalls = defineOperation({
-  name: 'WebCallControl.JoinCalls', methods: ['POST'], paths: ['/api/v1/callctrl/joinCalls'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.JoinCalls', methods: ['POST'], paths: ['/api/v1/callctrl/joinCalls'], inputFrom: 'body',
   input: Type.Object({}), inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4007],
   available: (phone) => (phone.profile.joinCalls ? 'yes' : 'absent'),
   handler: ({ phone }) => {
@@ -86,7 +86,7 @@ const joinCalls = defineOperation({
 });
 
 const transferCall = defineOperation({
-  name: 'WebCallControl.TransferCall', methods: ['POST'], paths: ['/api/v1/callctrl/transferCall'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.TransferCall', methods: ['POST'], paths: ['/api/v1/callctrl/transferCall'], inputFrom: 'body',
   input: Type.Object({ Ref, TransferDest: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
   returnCodes: [...STANDARD_CODES, 4000, 4007],
   handler: ({ phone, input }) => {
@@ -96,7 +96,7 @@ const transferCall = defineOperation({
 });
 
 const mute = defineOperation({
-  name: 'WebCallControl.MuteCall', methods: ['POST'], paths: ['/api/v1/callctrl/mute'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.MuteCall', methods: ['POST'], paths: ['/api/v1/callctrl/mute'], inputFrom: 'body',
   // The manual writes `state`; clients send it in either case, as a string or a number.
   input: Type.Union([
     Type.Object({ state: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
@@ -111,7 +111,7 @@ const mute = defineOperation({
 });
 
 const sendDtmf = defineOperation({
-  name: 'WebCallControl.SendDTMF', methods: ['POST'], paths: ['/api/v1/callctrl/sendDTMF'], inputFrom: 'body',
+  needsCallApp: true, name: 'WebCallControl.SendDTMF', methods: ['POST'], paths: ['/api/v1/callctrl/sendDTMF'], inputFrom: 'body',
   input: Type.Object({ Digits: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
   returnCodes: [...STANDARD_CODES, 4000, 4007],
   handler: ({ phone, input }) => {

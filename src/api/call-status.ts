@@ -12,7 +12,7 @@ export function localTime(phone: Phone, at: number): string {
 }
 
 const callStatusV1 = defineOperation({
-  name: 'WebCallControl.CallStatus', methods: ['GET'], paths: ['/api/v1/webCallControl/callStatus'], inputFrom: 'none',
+  needsCallApp: true, name: 'WebCallControl.CallStatus', methods: ['GET'], paths: ['/api/v1/webCallControl/callStatus'], inputFrom: 'none',
   returnCodes: [...STANDARD_CODES, 4007],
   output: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineID', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
   handler: ({ phone }) => {
@@ -60,7 +60,7 @@ function v2(phone: Phone, call: Call, appearance: number, active: Call | undefin
 const DIGITS = /^\d+$/;
 
 const callStatusV2 = defineOperation({
-  name: 'WebCallControl.CallStatusV2', methods: ['GET'], paths: ['/api/v2/webCallControl/callStatus'], inputFrom: 'query',
+  needsCallApp: true, name: 'WebCallControl.CallStatusV2', methods: ['GET'], paths: ['/api/v2/webCallControl/callStatus'], inputFrom: 'query',
   input: Type.Record(Type.String(), Type.String()), inputOptional: true,
   returnCodes: [...STANDARD_CODES, 4000, 4007], output: Type.Array(CallV2),
   handler: ({ phone, input }) => {
@@ -89,7 +89,7 @@ const callStatusV2 = defineOperation({
 });
 
 const sipStatus = defineOperation({
-  name: 'WebCallControl.SipStatus', methods: ['POST', 'GET'], paths: ['/api/v1/webCallControl/sipStatus'], inputFrom: 'none',
+  needsCallApp: true, name: 'WebCallControl.SipStatus', methods: ['POST', 'GET'], paths: ['/api/v1/webCallControl/sipStatus'], inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Object({
     User: Type.Array(Type.Object({

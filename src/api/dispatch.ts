@@ -56,6 +56,7 @@ export function dispatch(op: Operation, phone: Phone, input: unknown, path: stri
   const unavailable = availability(op, phone, transport);
   if (unavailable) return unavailable;
   if (input === UNREADABLE) return { kind: 'status', code: Status.BAD_REQUEST, detail: 'body is not a JSON object' };
+  if (op.needsCallApp && !phone.isReady) return { kind: 'status', code: Status.FAILED, detail: 'All Phone applications are not ready.' };
   if (op.input) {
     if (input === undefined && !op.inputOptional) {
       return { kind: 'status', code: Status.INVALID_INPUT, detail: 'missing data' };

@@ -19,7 +19,7 @@ function lineLed(calls: readonly Call[]): Led {
 const LedSchema = Type.Object({ State: S, Color: Type.Optional(S) });
 
 const ledStatus = defineOperation({
-  name: 'Management.LedStatus', methods: ['GET'], paths: ['/api/v1/mgmt/ledStatus'], inputFrom: 'none',
+  needsCallApp: true, name: 'Management.LedStatus', methods: ['GET'], paths: ['/api/v1/mgmt/ledStatus'], inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Object({
     Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })),
@@ -55,7 +55,7 @@ const pollForStatus = defineOperation({
 const COMMUNICATION: Record<Call['mediaDirection'], string> = { sendrecv: 'RxTx', sendonly: 'TxOnly', recvonly: 'RxOnly', inactive: 'None' };
 
 const communicationInfo = defineOperation({
-  name: 'Management.CommunicationInfo', methods: ['GET'], paths: ['/api/v1/mgmt/media/communicationInfo'], inputFrom: 'none',
+  needsCallApp: true, name: 'Management.CommunicationInfo', methods: ['GET'], paths: ['/api/v1/mgmt/media/communicationInfo'], inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Object({ CommunicationType: Type.Array(S), FarEndMuteState: Type.Array(S), PhoneMuteState: S }),
   handler: ({ phone }) => {
@@ -94,7 +94,7 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
 }
 
 const sessionStats = defineOperation({
-  name: 'Management.SessionStats', methods: ['GET'], paths: ['/api/v1/mgmt/media/sessionStats'], inputFrom: 'none',
+  needsCallApp: true, name: 'Management.SessionStats', methods: ['GET'], paths: ['/api/v1/mgmt/media/sessionStats'], inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Array(Type.Object({ Ref: S, SRTPCall: S, H235Call: S, H235DHKey: S, Streams: Type.Array(Stream) })),
   handler: ({ phone }) => ({

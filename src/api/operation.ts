@@ -49,6 +49,8 @@ export interface Operation<S extends TSchema | undefined = TSchema | undefined> 
   /** Status codes the manual lists; 4009 among them makes an oversized body answer 4009. */
   readonly returnCodes: readonly number[];
   readonly available?: (phone: Phone) => Availability;
+  /** Needs the phone's call application: answers 5000 while the phone initialises. */
+  readonly needsCallApp?: boolean;
   readonly handler: (ctx: OperationContext<S extends TSchema ? Static<S> : undefined>) => Reply | Promise<Reply>;
 }
 

@@ -8,7 +8,7 @@ import { NumberLike, S } from './schema.js';
 const caseless = (...words: string[]): string => `^(${words.map((w) => [...w].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('')).join('|')})$`;
 
 const simulateHook = defineOperation({
-  name: 'Management.SimulateHook', methods: ['POST'], paths: ['/api/v1/mgmt/simulateHook'], inputFrom: 'body',
+  needsCallApp: true, name: 'Management.SimulateHook', methods: ['POST'], paths: ['/api/v1/mgmt/simulateHook'], inputFrom: 'body',
   input: Type.Object({ Type: Type.String({ pattern: caseless('Up', 'Down') }) }),
   returnCodes: [...STANDARD_CODES, 4000],
   handler: ({ phone, input }) => {
@@ -18,7 +18,7 @@ const simulateHook = defineOperation({
 });
 
 const simulateKeyEvent = defineOperation({
-  name: 'Management.SimulateKeyEvent', methods: ['POST'], paths: ['/api/v1/mgmt/simulateKeyEvent'], inputFrom: 'body',
+  needsCallApp: true, name: 'Management.SimulateKeyEvent', methods: ['POST'], paths: ['/api/v1/mgmt/simulateKeyEvent'], inputFrom: 'body',
   input: Type.Object({ Type: Type.String({ pattern: caseless('Tap') }), KeyName: Type.String({ minLength: 1 }) }),
   returnCodes: [...STANDARD_CODES, 4000],
   handler: ({ phone, input }) => {
@@ -28,7 +28,7 @@ const simulateKeyEvent = defineOperation({
 });
 
 const simulateTextInput = defineOperation({
-  name: 'Management.SimulateTextInput', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTextInput'], inputFrom: 'body',
+  needsCallApp: true, name: 'Management.SimulateTextInput', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTextInput'], inputFrom: 'body',
   input: Type.Object({
     Value: Type.String({ maxLength: 1024 }),
     ReplaceText: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: caseless('true', 'false') })])),
@@ -43,7 +43,7 @@ const simulateTextInput = defineOperation({
 const Position = Type.Object({ X: NumberLike, Y: NumberLike });
 
 const simulateTouch = defineOperation({
-  name: 'Management.SimulateTouch', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTouch'], inputFrom: 'body',
+  needsCallApp: true, name: 'Management.SimulateTouch', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTouch'], inputFrom: 'body',
   input: Type.Object({
     Type: Type.String({ pattern: caseless('Tap', 'Press', 'Release', 'Swipe') }),
     Positions: Type.Array(Position, { minItems: 1, maxItems: 5 }),
@@ -76,7 +76,7 @@ const simulateTouch = defineOperation({
 });
 
 const uixml = defineOperation({
-  name: 'Management.UIXML', methods: ['GET'], paths: ['/api/v1/mgmt/uixml'], inputFrom: 'none',
+  needsCallApp: true, name: 'Management.UIXML', methods: ['GET'], paths: ['/api/v1/mgmt/uixml'], inputFrom: 'none',
   returnCodes: STANDARD_CODES, output: S,
   handler: ({ phone }) => ({ data: renderUixml(phone, phone.screen) }),
 });

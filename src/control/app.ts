@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FarEnd, FarEndScript } from '../network/far-end.js';
-import { PhoneError } from '../phone/status.js';
+import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 
@@ -92,6 +92,31 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false): Pr
     if (!r.phone.lines.get(line).registered) return reply.code(409).send({ error: `line ${line} is not registered` });
     const fe = sb.callPhone(r.phone, line, { number: req.body.from, name: req.body.name });
     return reply.code(201).send(describeFarEnd(fe));
+  });
+
+  const FaultBody = Type.Object({
+    status: Type.String({ pattern: '^(4\\d{3}|5000|5500)$' }),
+    path: Type.Optional(Type.String({ pattern: '^/api/' })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  }, { additionalProperties: false });
+  app.post<{ Params: Static<typeof Index>; Body: Static<typeof FaultBody> }>('/phones/:index/faults', {
+    schema: { params: Index, body: FaultBody },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    if (!isStatusCode(req.body.status)) return reply.code(400).send({ error: `${req.body.status} is not a Status code of the manual` });
+    r.faults.add({ status: req.body.status, path: req.body.path, remaining: req.body.count ?? 1 });
+    return reply.code(201).send(r.faults.list());
+  });
+  app.get<{ Params: Static<typeof Index> }>('/phones/:index/faults', { schema: { params: Index } }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    return r ? r.faults.list() : notFound(reply, 'such phone');
+  });
+  app.delete<{ Params: Static<typeof Index> }>('/phones/:index/faults', { schema: { params: Index } }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    r.faults.clear();
+    return reply.code(204).send();
   });
 
   app.get('/far-ends', async () => [...sb.farEnds.values()].map(describeFarEnd));

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_ADMIN_PASSWORD } from '../gate/gate.js';
+import { FaultPlan } from '../gate/faults.js';
 import { RequestSlot } from '../gate/slot.js';
 import type { SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
@@ -58,6 +59,7 @@ export interface PhoneSpec {
 export interface RunningPhone {
   readonly phone: Phone;
   readonly journal: Journal;
+  readonly faults: FaultPlan;
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
@@ -119,9 +121,10 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     tls.catch(() => undefined); // awaited by the listeners; this only marks it handled
     if (!spec.httpFirst) await tls;
     const journal = new Journal();
+    const faults = new FaultPlan();
     const slot = new RequestSlot(spec.slotMode ?? 'reject');
     const listeners = new PhoneListeners(phone, app.handler, {
-      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs, bodyTimeoutMs: spec.bodyTimeoutMs, journal,
+      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs, bodyTimeoutMs: spec.bodyTimeoutMs, journal, faults,
       onError: (err) => logger?.error({ err }, 'listeners could not reopen'),
     });
     phone.start();
@@ -137,7 +140,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const host = urlHost(spec.address);
     const started = phone;
     return {
-      phone: started, listeners, slot, journal,
+      phone: started, listeners, slot, journal, faults,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;

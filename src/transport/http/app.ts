@@ -15,6 +15,7 @@ import { allPaths, operationAt } from '../../api/index.js';
 import type { Method, Operation } from '../../api/operation.js';
 import type { AuthInfo } from '../../gate/types.js';
 import { checkGate, restApiOn } from '../../gate/gate.js';
+import type { FaultPlan } from '../../gate/faults.js';
 import type { RequestSlot } from '../../gate/slot.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Journal } from '../../runtime/journal.js';
@@ -33,6 +34,8 @@ export interface Endpoint {
   latencyMs: number;
   /** Where answered requests are recorded. */
   readonly journal?: Journal;
+  /** Faults asked for through the control API. */
+  readonly faults?: FaultPlan;
 }
 
 /** The Status code each JSON answer carried, for the journal. */
@@ -117,6 +120,11 @@ function proceed(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, op:
   const transport = ep.secure ? 'https' : 'http';
   const got = ep.slot.acquire();
   if (got === false) return sendStatus(reply, ep, Status.FORBIDDEN);
+  const fault = ep.faults?.take(path);
+  if (fault) {
+    ep.slot.release();
+    return sendStatus(reply, ep, fault);
+  }
   const run = (): FastifyReply | Promise<FastifyReply> => {
     let outcome: Outcome | Promise<Outcome>;
     try {

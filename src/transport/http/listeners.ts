@@ -6,6 +6,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { FaultPlan } from '../../gate/faults.js';
 import type { RequestSlot } from '../../gate/slot.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Journal } from '../../runtime/journal.js';
@@ -26,6 +27,7 @@ export interface ListenerOptions {
   readonly bodyTimeoutMs?: number;
   /** Where the phone's answered requests are recorded. */
   readonly journal?: Journal;
+  readonly faults?: FaultPlan;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
 }
@@ -81,7 +83,7 @@ export class PhoneListeners {
   ) {
     this.httpPort = options.httpPort;
     this.httpsPort = options.httpsPort;
-    const base = { phone, slot: options.slot, latencyMs: options.latencyMs ?? 0, journal: options.journal };
+    const base = { phone, slot: options.slot, latencyMs: options.latencyMs ?? 0, journal: options.journal, faults: options.faults };
     this.endpoints = { http: { ...base, secure: false }, https: { ...base, secure: true } };
   }
 
