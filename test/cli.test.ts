@@ -192,3 +192,37 @@ describe('polysim start', () => {
     for (const m of ['VVX 450', 'Trio 8800', 'Trio 8300', 'Trio C60', 'CCX 600', 'Edge E450', 'CCX 350']) assert.match(r.stdout, new RegExp(m));
   });
 });
+
+describe('polysim fleet', () => {
+  it('starts N phones with consecutive numbers and a control API, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [...CLI, 'fleet', '--count', '3', '--http-port', '0', '--https-port', '0',
+      '--control-port', '0', '--init-ms', '0', '--first-number', '7001', '--admin-password', 'Pw-7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const control = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /control\s+(http:\/\/\S+)\/phones/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    try {
+      assert.match(out, /fleet of 3 VVX 450/);
+      assert.match(out, /numbers\s+7001 \.\.\. 7003/);
+      const phones = (await (await fetch(`${control}/phones`)).json()) as { number: string; httpUrl: string }[];
+      assert.deepEqual(phones.map((p) => p.number), ['7001', '7002', '7003']);
+      const auth = { authorization: `Basic ${Buffer.from('Polycom:Pw-7').toString('base64')}`, 'content-type': 'application/json' };
+      await fetch(`${phones[0]?.httpUrl}/api/v1/callctrl/dial`, { method: 'POST', headers: auth, body: '{"data":{"Dest":"7003"}}' });
+      const ringing = (await (await fetch(`${phones[2]?.httpUrl}/api/v2/webCallControl/callStatus`, { headers: auth })).json()) as { data: { CallState: string }[] };
+      assert.equal(ringing.data[0]?.CallState, 'Offering');
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+    }
+    const bad = await run(['fleet', '--count', '0']);
+    assert.equal(bad.code === 0, false);
+    const range = await run(['fleet', '--count', '2', '--address-range', '255.255.255.255', '--control-port', '0']);
+    assert.equal(range.code, 2);
+    assert.match(range.stderr, /no room for 2 phones/);
+  });
+});

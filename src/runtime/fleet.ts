@@ -31,6 +31,37 @@ export interface Fleet {
 
 export class FleetError extends Error {}
 
+/**
+ * Certificates of a fleet, made one at a time once every phone listens on HTTP, yielding to the event loop between
+ * them so that the phones keep answering meanwhile. (A certificate takes about 12 ms of CPU to make; with
+ * --data-dir it is made once and kept.)
+ */
+class CertificateQueue {
+  private readonly waiting: (() => Promise<void>)[] = [];
+  private started = false;
+
+  add<T>(make: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => make().then(resolve, reject));
+      if (this.started && this.waiting.length === 1) void this.drain();
+    });
+  }
+
+  start(): void {
+    this.started = true;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const task = this.waiting[0] as () => Promise<void>;
+      await task();
+      this.waiting.shift();
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
 /** 127.0.1.1 + 300 = 127.0.2.45. */
 export function addressPlus(base: string, n: number): string {
   const parts = base.split('.').map(Number);
@@ -47,8 +78,10 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
   const portMode = spec.addressRange === undefined;
   if (portMode && spec.httpPort > 0 && spec.httpPort + spec.count - 1 > 65535) throw new FleetError('--http-port leaves no room for that many phones');
   if (portMode && spec.httpsPort > 0 && spec.httpsPort + spec.count - 1 > 65535) throw new FleetError('--https-port leaves no room for that many phones');
+  if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
+  const certificates = new CertificateQueue();
   try {
     for (let i = 0; i < spec.count; i++) {
       const address = portMode ? spec.address : addressPlus(spec.addressRange as string, i);
@@ -57,8 +90,10 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
         ...spec, address, httpPort: plus(spec.httpPort), httpsPort: plus(spec.httpsPort), number: String(spec.firstNumber + i),
         dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
         switchboard, clock, httpFirst: spec.count > 1,
+        certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
       }, app, logger));
     }
+    certificates.start();
   } catch (err) {
     await Promise.all(phones.map((p) => p.stop()));
     throw err;

@@ -24,6 +24,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
 import { phoneCertificate } from '../transport/http/tls.js';
+import type { TlsMaterial } from '../transport/http/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
 export interface PhoneSpec {
@@ -54,6 +55,8 @@ export interface PhoneSpec {
   readonly switchboard?: Switchboard;
   /** Start answering HTTP before the HTTPS certificate is made (fleets); default: wait for HTTPS too. */
   readonly httpFirst?: boolean;
+  /** Makes the certificate (a fleet queues them so that HTTP comes up first); default: at once. */
+  readonly certificates?: (make: () => Promise<TlsMaterial>) => Promise<TlsMaterial>;
 }
 
 export interface RunningPhone {
@@ -117,7 +120,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
     });
     (spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids)).attach(phone);
-    const tls = phoneCertificate(phone, spec.tls);
+    const made = phone;
+    const make = (): Promise<TlsMaterial> => phoneCertificate(made, spec.tls);
+    const tls = spec.certificates ? spec.certificates(make) : make();
     tls.catch(() => undefined); // awaited by the listeners; this only marks it handled
     if (!spec.httpFirst) await tls;
     const journal = new Journal();

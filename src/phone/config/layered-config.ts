@@ -30,8 +30,14 @@ function exists(spec: ParamSpec, profile: Profile): boolean {
   return since === undefined || atLeast(profile.firmware, since);
 }
 
+/** Expanded catalogs per model and firmware: phones of one profile share theirs (a fleet has a thousand). */
+const expanded = new Map<string, ReadonlyMap<string, Param>>();
+
 /** Expands `{line}` and `{server}` placeholders into the concrete names this model has. */
-export function expandCatalog(profile: Profile, specs: readonly ParamSpec[] = catalog): Map<string, Param> {
+export function expandCatalog(profile: Profile, specs: readonly ParamSpec[] = catalog): ReadonlyMap<string, Param> {
+  const key = `${profile.model.name}|${profile.firmware}`;
+  const cached = specs === catalog ? expanded.get(key) : undefined;
+  if (cached) return cached;
   const out = new Map<string, Param>();
   for (const spec of specs) {
     if (!exists(spec, profile)) continue;
@@ -45,6 +51,7 @@ export function expandCatalog(profile: Profile, specs: readonly ParamSpec[] = ca
       }
     }
   }
+  if (specs === catalog) expanded.set(key, out);
   return out;
 }
 
