@@ -209,3 +209,60 @@ describe('calls between phones of one switchboard', () => {
     assert.deepEqual(await calls(a, '?line=1'), []);
   });
 });
+
+describe('every view of the phone agrees on its calls', () => {
+  it('callStatus v1/v2, lineInfo, ledStatus, pollForStatus, callLogs and uixml tell the same story', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const sb = new Switchboard(clock, randomIds);
+    const a = await testPhone({ switchboard: sb, clock, number: '1001' });
+    try {
+      const views = async () => {
+        const v1 = await a.get('/api/v1/webCallControl/callStatus');
+        const v2 = (await a.get(STATUS2)).body['data'] as Row[];
+        const line = ((await a.get('/api/v2/mgmt/lineInfo?line=1')).body['data'] as Record<string, unknown>[])[0] as Record<string, unknown>;
+        const led = ((await a.get('/api/v1/mgmt/ledStatus')).body['data'] as { Lines: Row[]; Speaker: Row }).Lines[0];
+        const poll = (await pollHttps(a)) as { data: Row };
+        const ui = (await a.get('/api/v1/mgmt/uixml')).body['data'] as string;
+        return { v1, v2, line, led, poll: poll.data, ui };
+      };
+      let v = await views();
+      assert.equal(v.v1.body['Status'], '4007');
+      assert.deepEqual(v.v2, []);
+      assert.equal(v.line['Active'], 'False');
+      assert.deepEqual(v.led, { LineNumber: '1', State: 'off' });
+      assert.equal(v.poll['State'], 'Idle');
+      assert.match(v.ui, /<Screen name="Idle">/);
+
+      sb.scripts.set('5557', { behaviour: 'answer', answerAfterMs: 1000 });
+      await a.post('/api/v1/callctrl/dial', { data: { Dest: '5557' } });
+      clock.advance(1000);
+      clock.advance(12_000);
+      v = await views();
+      const handle = v.v2[0]?.['CallHandle'];
+      assert.equal((v.v1.body['data'] as Row)['CallHandle'], handle);
+      assert.equal(v.v2[0]?.['CallState'], 'Connected');
+      assert.equal(v.line['Active'], 'True');
+      assert.deepEqual(v.line['CallAppearances'], [handle]);
+      assert.deepEqual(v.led, { LineNumber: '1', Color: 'green', State: 'active' });
+      assert.deepEqual(v.poll, { State: 'Active', StateData: '12' });
+      assert.match(v.ui, new RegExp(`<Call handle="${handle}" line="1" state="Connected" remote="5557"`));
+
+      await a.post('/api/v1/callctrl/holdCall');
+      v = await views();
+      assert.equal(v.v2[0]?.['CallState'], 'Hold');
+      assert.deepEqual(v.led, { LineNumber: '1', Color: 'green', State: 'slowFlashing' });
+      assert.match(v.ui, /<Screen name="HeldCall">/);
+
+      await a.post('/api/v1/callctrl/endCall', { data: { Ref: handle } });
+      v = await views();
+      assert.deepEqual(v.v2, []);
+      assert.equal(v.line['Active'], 'False');
+      assert.deepEqual(v.led, { LineNumber: '1', State: 'off' });
+      assert.deepEqual(v.poll, { State: 'Idle', StateData: '2026-11-25T12:00:13' });
+      const placed = ((await a.get('/api/v1/mgmt/callLogs')).body['data'] as { Placed: Row[] }).Placed[0];
+      assert.deepEqual(placed, { LineNumber: '1', StartTime: '2026-11-25T12:00:00', RemotePartyName: '', RemotePartyNumber: '5557', Duration: '12' });
+    } finally {
+      await a.stop();
+    }
+  });
+});
