@@ -120,5 +120,16 @@ const sendDtmf = defineOperation({
   },
 });
 
-export const callControlOperations = [dial, answerCall, rejectCall, ignoreCall, endCall, holdCall, resumeCall,
+const warmTransfer = defineOperation({
+  needsCallApp: true, name: 'WebCallControl.WarmTransfer', methods: ['POST'], paths: ['/api/v1/callctrl/warmTransfer'],
+  inputFrom: 'body', transports: ['sip'],
+  input: Type.Object({ 'Ref-A': Ref, 'Ref-B': Ref }),
+  returnCodes: [...STANDARD_CODES, 4000, 4007],
+  handler: ({ phone, input }) => {
+    phone.calls.warmTransfer(input['Ref-A'], input['Ref-B']);
+    return {};
+  },
+});
+
+export const callControlOperations = [warmTransfer, dial, answerCall, rejectCall, ignoreCall, endCall, holdCall, resumeCall,
   joinCalls, transferCall, mute, sendDtmf];

@@ -67,6 +67,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
     `  line 1    ${phone.lines.get(1).address || '(none)'}`,
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
+  if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} (UDP and TCP; REST in NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
   if (controlUrl) lines.push(`  control   ${controlUrl}/phones`);
   if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
   else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');

@@ -92,6 +92,10 @@ export class FarEnd implements Inbox {
       case 'dtmf':
         this.dtmfReceived += signal.digits;
         break;
+      case 'replace':
+        this.peer = signal.inbox;
+        this.heldByPhone = false;
+        break;
       case 'refer':
         this.referredTo = signal.target;
         this.close();

@@ -88,6 +88,7 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
       const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
       phones.push(await startPhone({
         ...spec, address, httpPort: plus(spec.httpPort), httpsPort: plus(spec.httpsPort), number: String(spec.firstNumber + i),
+        sipPort: spec.sipPort === undefined ? undefined : plus(spec.sipPort),
         dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
         switchboard, clock, httpFirst: spec.count > 1,
         certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,

@@ -24,6 +24,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
 import { phoneCertificate } from '../transport/http/tls.js';
+import { SipListener } from '../transport/sip/listener.js';
 import type { TlsMaterial } from '../transport/http/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -63,6 +64,8 @@ export interface RunningPhone {
   readonly phone: Phone;
   readonly journal: Journal;
   readonly faults: FaultPlan;
+  /** The SIP listener (UDP and TCP), when the phone was given a SIP port. */
+  readonly sip: SipListener | undefined;
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
@@ -108,6 +111,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
   const profile = resolveProfile(spec.model, spec.firmware);
   const store = openStore(spec);
   let phone: Phone | undefined;
+  let sip: SipListener | undefined;
   try {
     const ids = spec.ids ?? randomIds;
     if (spec.factory) {
@@ -134,6 +138,15 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     });
     phone.start();
     await listeners.start();
+    if (spec.sipPort !== undefined) {
+      sip = new SipListener(phone, spec.address, spec.sipPort);
+      try {
+        await sip.start();
+      } catch (err) {
+        await listeners.stop();
+        throw err;
+      }
+    }
     if (!spec.httpFirst) {
       try {
         await listeners.httpsReady;
@@ -145,7 +158,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const host = urlHost(spec.address);
     const started = phone;
     return {
-      phone: started, listeners, slot, journal, faults,
+      phone: started, listeners, slot, journal, faults, sip,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;
@@ -154,6 +167,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       stop: async () => {
         started.shutdown();
         await listeners.stop();
+        await sip?.stop();
         store.close();
       },
     };

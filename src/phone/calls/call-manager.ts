@@ -264,6 +264,28 @@ export class CallManager {
     far?.receive({ type: 'refer', target: dest });
   }
 
+  /**
+   * Warm transfer: the far ends of calls A and B are connected to each other (A's far end replaces this phone in
+   * B, and the other way round), and both calls leave this phone.
+   */
+  warmTransfer(refA: string, refB: string): void {
+    const a = this.find(refA);
+    const b = this.find(refB);
+    if (a === b) throw new PhoneError(Status.INVALID_INPUT, 'Ref-A and Ref-B are the same call');
+    for (const c of [a, b]) if (!c.established) throw new PhoneError(Status.NOT_ALLOWED, `cannot transfer a call in ${c.state}`);
+    const [fa, fb] = [a.far, b.far];
+    const now = this.d.clock.now();
+    for (const c of [a, b]) {
+      c.apply('transferred', now);
+      c.endReason = 'transferred';
+      this.finish(c);
+    }
+    if (fa && fb) {
+      fa.receive({ type: 'replace', inbox: fb, party: b.remote });
+      fb.receive({ type: 'replace', inbox: fa, party: a.remote });
+    }
+  }
+
   setMute(on: boolean): void {
     const active = this.active();
     if (!active || !active.established) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call to mute');
@@ -311,6 +333,11 @@ export class CallManager {
         break;
       case 'dtmf':
         call.dtmfReceived += s.digits;
+        break;
+      case 'replace':
+        call.far = s.inbox;
+        call.remote = s.party;
+        call.remoteHeld = false;
         break;
       case 'refer': {
         // Transferred away: call the target on the same line, then leave this call.

@@ -11,7 +11,9 @@ export type Signal =
   | { readonly type: 'resume' }
   | { readonly type: 'dtmf'; readonly digits: string }
   /** Blind transfer: the receiver is asked to call `target` and leave this call. */
-  | { readonly type: 'refer'; readonly target: string };
+  | { readonly type: 'refer'; readonly target: string }
+  /** Warm transfer: the receiver's far end is now `inbox` (presenting `party`), the transferring phone leaves. */
+  | { readonly type: 'replace'; readonly inbox: Inbox; readonly party: Party };
 
 export interface Inbox {
   receive(signal: Signal): void;

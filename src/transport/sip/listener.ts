@@ -1,0 +1,204 @@
+/**
+ * One phone's SIP listener on UDP and TCP (same port), following the phone's life like its HTTP listeners. UDP
+ * retransmissions of a request are answered again from the transaction's cached answer and run once. Commands run
+ * after their 200 OK has gone; a failed command's report goes back to the sender in an INFO.
+ */
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Phone } from '../../phone/phone.js';
+import { ListenError } from '../http/listeners.js';
+import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from './message.js';
+import type { SipRequest } from './message.js';
+import { handleSipRequest } from './notify.js';
+import type { CommandReport } from './notify.js';
+
+/** How long a UDP server transaction remembers its answer (Timer J, 64 x T1). */
+const TRANSACTION_MS = 32_000;
+const MAX_STREAM_BUFFER = 64 * 1024;
+
+interface Sender {
+  readonly transport: 'UDP' | 'TCP';
+  send(buf: Buffer): void;
+}
+
+export class SipListener {
+  port: number;
+  private udp: UdpSocket | undefined;
+  private tcp: Server | undefined;
+  private readonly connections = new Set<Socket>();
+  private readonly transactions = new Map<string, { answer: Buffer | undefined; at: number }>();
+  private readonly toTag = randomBytes(6).toString('hex');
+  private infoSeq = 1;
+  private transition: Promise<void> = Promise.resolve();
+  private readonly onDown = (): void => { this.transition = this.transition.then(() => this.close()); };
+  private readonly onUp = (): void => { this.transition = this.transition.then(() => this.open()).catch(() => undefined); };
+
+  constructor(
+    private readonly phone: Phone,
+    private readonly address: string,
+    port: number,
+  ) {
+    this.port = port;
+  }
+
+  async start(): Promise<void> {
+    await this.open();
+    this.phone.on('down', this.onDown);
+    this.phone.on('up', this.onUp);
+  }
+
+  async stop(): Promise<void> {
+    this.phone.off('down', this.onDown);
+    this.phone.off('up', this.onUp);
+    await this.transition;
+    await this.close();
+  }
+
+  private async open(): Promise<void> {
+    if (this.udp) return;
+    const family = this.address.includes(':') ? 'udp6' : 'udp4';
+    // Port 0: take a free UDP port, then the same number for TCP (trying again if TCP has it taken).
+    for (let attempt = 0; ; attempt++) {
+      const udp = createSocket({ type: family, reuseAddr: false });
+      udp.on('message', (msg, rinfo) => this.onDatagram(udp, msg, rinfo));
+      udp.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
+          ? `port in use: SIP ${this.address}:${this.port}/udp` : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`)));
+        udp.bind(this.port, this.address, () => resolve());
+      });
+      const port = udp.address().port;
+      const tcp = createServer((s) => this.onConnection(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          tcp.once('error', reject);
+          tcp.listen(port, this.address, () => resolve());
+        });
+      } catch (err) {
+        udp.close();
+        if (this.port === 0 && attempt < 5) continue;
+        throw new ListenError(`port in use: SIP ${this.address}:${port}/tcp (${(err as Error).message})`);
+      }
+      this.udp = udp;
+      this.tcp = tcp;
+      this.port = (tcp.address() as AddressInfo).port;
+      return;
+    }
+  }
+
+  private async close(): Promise<void> {
+    const udp = this.udp;
+    const tcp = this.tcp;
+    this.udp = undefined;
+    this.tcp = undefined;
+    for (const s of this.connections) s.destroy();
+    this.connections.clear();
+    this.transactions.clear();
+    if (udp) await new Promise<void>((r) => udp.close(() => r()));
+    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
+  }
+
+  private onDatagram(udp: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
+    const sender: Sender = { transport: 'UDP', send: (buf) => udp.send(buf, rinfo.port, rinfo.address) };
+    this.onMessage(msg, true, sender, `${rinfo.address}:${rinfo.port}`);
+  }
+
+  private onConnection(socket: Socket): void {
+    this.connections.add(socket);
+    socket.on('close', () => this.connections.delete(socket));
+    socket.on('error', () => undefined);
+    let buffer = Buffer.alloc(0);
+    const sender: Sender = { transport: 'TCP', send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        // Keep-alive CRLFs between messages (RFC 5626) are skipped.
+        while (buffer.length >= 2 && buffer[0] === 13 && buffer[1] === 10) buffer = buffer.subarray(2);
+        const need = streamMessageLength(buffer);
+        if (need === undefined) {
+          if (buffer.length > MAX_STREAM_BUFFER) socket.destroy();
+          return;
+        }
+        if (need > MAX_STREAM_BUFFER) {
+          socket.destroy();
+          return;
+        }
+        if (buffer.length < need) return;
+        const one = buffer.subarray(0, need);
+        buffer = buffer.subarray(need);
+        this.onMessage(one, false, sender, `${socket.remoteAddress}:${socket.remotePort}`);
+      }
+    });
+  }
+
+  private onMessage(raw: Buffer, datagram: boolean, sender: Sender, from: string): void {
+    if (!this.phone.isUp) return;
+    let req: SipRequest;
+    try {
+      const msg = parseSip(raw, datagram);
+      if (msg.kind === 'response') return; // answers to our INFOs need nothing
+      req = msg;
+    } catch (err) {
+      if (err instanceof SipParseError) this.answerMalformed(raw, sender, err.message);
+      return;
+    }
+    const key = datagram ? `${from}|${transactionKey(req)}` : undefined;
+    if (key) {
+      const now = Date.now();
+      for (const [k, t] of this.transactions) if (now - t.at > TRANSACTION_MS) this.transactions.delete(k);
+      const seen = this.transactions.get(key);
+      if (seen) {
+        // A retransmission: the same answer again, and the command does not run twice.
+        if (seen.answer) sender.send(seen.answer);
+        return;
+      }
+    }
+    const verdict = handleSipRequest(this.phone, req);
+    const answer = verdict.answer
+      ? responseTo(req, verdict.answer.status, verdict.answer.reason, this.toTag, [
+        ['Server', `Polycom/${this.phone.profile.firmware}`], ...(verdict.answer.headers ?? [])])
+      : undefined;
+    if (key) this.transactions.set(key, { answer, at: Date.now() });
+    if (answer) sender.send(answer);
+    if (verdict.command) {
+      void verdict.command().then((report) => {
+        if (report) this.sendReport(req, report, sender);
+      });
+    }
+  }
+
+  /** A request that cannot be parsed gets 400 when it still names a Via to answer to; anything else is dropped. */
+  private answerMalformed(raw: Buffer, sender: Sender, why: string): void {
+    const text = raw.toString('utf8');
+    if (!/^[A-Z]+ \S+ SIP\/2\.0\r\n/.test(text)) return;
+    const header = (name: string): string | undefined => new RegExp(`\\r\\n(?:${name})[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i').exec(text)?.[1];
+    const via = header('via|v');
+    if (!via) return;
+    sender.send(writeSip('SIP/2.0 400 Bad Request', [
+      ['Via', via], ['From', header('from|f') ?? ''], ['To', header('to|t') ?? ''], ['Call-ID', header('call-id|i') ?? ''],
+      ['CSeq', header('cseq') ?? ''], ['Warning', `399 polysim "${why.replaceAll('"', "'")}"`],
+    ]));
+  }
+
+  /** The report of a failed command, in an INFO to the NOTIFY's sender. */
+  private sendReport(notify: SipRequest, report: CommandReport, sender: Sender): void {
+    const host = this.address.includes(':') ? `[${this.address}]` : this.address;
+    const user = this.phone.lines.get(1).address.split('@')[0] || 'phone';
+    const target = /<([^>]+)>/.exec(notify.headers.get('from') ?? '')?.[1] ?? (notify.headers.get('from') ?? '').split(';')[0] ?? '';
+    const body = Buffer.from(JSON.stringify(report), 'utf8');
+    sender.send(writeSip(`INFO ${target} SIP/2.0`, [
+      ['Via', `SIP/2.0/${sender.transport} ${host}:${this.port};branch=z9hG4bK${randomBytes(8).toString('hex')}`],
+      ['Max-Forwards', '70'],
+      // The NOTIFY's Call-ID and tags, so the sender can match the report to its command.
+      ['From', `${notify.headers.get('to') ?? ''}${/;\s*tag=/i.test(notify.headers.get('to') ?? '') ? '' : `;tag=${this.toTag}`}`],
+      ['To', notify.headers.get('from') ?? ''],
+      ['Call-ID', notify.headers.get('call-id') ?? ''],
+      ['CSeq', `${this.infoSeq++} INFO`],
+      ['Contact', `<sip:${user}@${host}:${this.port}>`],
+      ['Content-Type', 'application/poly-report+json'],
+    ], body));
+  }
+}
