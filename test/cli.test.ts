@@ -33,7 +33,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 /** Starts `polysim start` and waits for its banner. */
 function start(args: string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0', '--init-ms', '0', ...args],
+    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--init-ms', '0', ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -195,7 +195,7 @@ describe('polysim start', () => {
 
 describe('polysim fleet', () => {
   it('starts N phones with consecutive numbers and a control API, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [...CLI, 'fleet', '--count', '3', '--http-port', '0', '--https-port', '0', '--sip-port', '0',
+    const child = spawn(process.execPath, [...CLI, 'fleet', '--count', '3', '--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0',
       '--control-port', '0', '--init-ms', '0', '--first-number', '7001', '--admin-password', 'Pw-7'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const control = await new Promise<string>((resolve, reject) => {

@@ -23,6 +23,7 @@ export interface StartCliOptions {
   httpPort: number;
   httpsPort: number;
   sipPort: number;
+  sipTlsPort: number;
   controlPort: number;
   control: boolean;
   dataDir?: string;
@@ -67,7 +68,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
     `  line 1    ${phone.lines.get(1).address || '(none)'}`,
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
-  if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} (UDP and TCP; REST in NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
+  if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
   if (controlUrl) lines.push(`  control   ${controlUrl}/phones`);
   if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
   else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');
@@ -92,7 +93,7 @@ export async function runStart(o: StartCliOptions): Promise<void> {
   try {
     fleet = await startFleet({
       count, model: o.model, firmware: o.firmware, address: o.address, addressRange: o.addressRange,
-      firstNumber: o.firstNumber, httpPort: o.httpPort, httpsPort: o.httpsPort, sipPort: o.sipPort, dataDir: o.dataDir,
+      firstNumber: o.firstNumber, httpPort: o.httpPort, httpsPort: o.httpsPort, sipPort: o.sipPort, sipTlsPort: o.sipTlsPort, dataDir: o.dataDir,
       adminPassword: o.adminPassword, set: o.set, factory: o.factory,
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
       timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs,

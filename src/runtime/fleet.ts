@@ -89,6 +89,7 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
       phones.push(await startPhone({
         ...spec, address, httpPort: plus(spec.httpPort), httpsPort: plus(spec.httpsPort), number: String(spec.firstNumber + i),
         sipPort: spec.sipPort === undefined ? undefined : plus(spec.sipPort),
+        sipTlsPort: spec.sipTlsPort === undefined ? undefined : plus(spec.sipTlsPort),
         dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
         switchboard, clock, httpFirst: spec.count > 1,
         certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,

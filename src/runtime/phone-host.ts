@@ -35,6 +35,8 @@ export interface PhoneSpec {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly sipPort?: number;
+  /** SIP over TLS, with the phone's certificate (needs sipPort too). */
+  readonly sipTlsPort?: number;
   /** Where the phone keeps its state; absent: in memory only. */
   readonly dataDir?: string;
   readonly adminPassword?: string;
@@ -139,10 +141,13 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     phone.start();
     await listeners.start();
     if (spec.sipPort !== undefined) {
-      sip = new SipListener(phone, spec.address, spec.sipPort);
+      sip = new SipListener(phone, spec.address, spec.sipPort,
+        spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls });
       try {
         await sip.start();
+        if (!spec.httpFirst) await sip.tlsReady;
       } catch (err) {
+        await sip.stop();
         await listeners.stop();
         throw err;
       }

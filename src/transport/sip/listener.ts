@@ -1,5 +1,5 @@
 /**
- * One phone's SIP listener on UDP and TCP (same port), following the phone's life like its HTTP listeners. UDP
+ * One phone's SIP listener on UDP and TCP (same port), and TLS on its own port, following the phone's life like its HTTP listeners. UDP
  * retransmissions of a request are answered again from the transaction's cached answer and run once. Commands run
  * after their 200 OK has gone; a failed command's report goes back to the sender in an INFO.
  */
@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { TlsMaterial } from '../http/tls.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Phone } from '../../phone/phone.js';
 import { ListenError } from '../http/listeners.js';
@@ -20,14 +22,18 @@ const TRANSACTION_MS = 32_000;
 const MAX_STREAM_BUFFER = 64 * 1024;
 
 interface Sender {
-  readonly transport: 'UDP' | 'TCP';
+  readonly transport: 'UDP' | 'TCP' | 'TLS';
   send(buf: Buffer): void;
 }
 
 export class SipListener {
   port: number;
+  /** The SIP-over-TLS port, once it listens. */
+  tlsPort: number | undefined;
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
+  private tlsServer: Server | undefined;
+  private tlsMaterial: TlsMaterial | undefined;
   private readonly connections = new Set<Socket>();
   private readonly transactions = new Map<string, { answer: Buffer | undefined; at: number }>();
   private readonly toTag = randomBytes(6).toString('hex');
@@ -40,14 +46,42 @@ export class SipListener {
     private readonly phone: Phone,
     private readonly address: string,
     port: number,
+    private readonly tls?: { readonly port: number; readonly material: Promise<TlsMaterial> },
   ) {
     this.port = port;
+    this.tlsPort = tls?.port;
   }
+
+  /** Resolves when SIP over TLS listens (it waits for the phone's certificate). */
+  tlsReady: Promise<void> = Promise.resolve();
 
   async start(): Promise<void> {
     await this.open();
+    if (this.tls) {
+      const tls = this.tls;
+      const ready = this.transition.then(async () => {
+        this.tlsMaterial = await tls.material;
+        if (this.udp) await this.openTls();
+      });
+      this.tlsReady = ready;
+      this.transition = ready.catch(() => undefined);
+    }
     this.phone.on('down', this.onDown);
     this.phone.on('up', this.onUp);
+  }
+
+  private async openTls(): Promise<void> {
+    if (this.tlsServer || !this.tlsMaterial || !this.tls) return;
+    // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
+    const server = createTlsServer({ cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, maxVersion: 'TLSv1.2' }, (s) => this.onConnection(s, 'TLS'));
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
+        ? `port in use: SIP TLS ${this.address}:${this.tlsPort}` : `cannot listen for SIP TLS: ${err.message}`)));
+      server.listen(this.tlsPort ?? 0, this.address, () => resolve());
+    });
+    this.tlsServer = server;
+    this.tlsPort = (server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
@@ -58,6 +92,11 @@ export class SipListener {
   }
 
   private async open(): Promise<void> {
+    await this.openPlain();
+    if (this.tlsMaterial) await this.openTls();
+  }
+
+  private async openPlain(): Promise<void> {
     if (this.udp) return;
     const family = this.address.includes(':') ? 'udp6' : 'udp4';
     // Port 0: take a free UDP port, then the same number for TCP (trying again if TCP has it taken).
@@ -92,8 +131,11 @@ export class SipListener {
   private async close(): Promise<void> {
     const udp = this.udp;
     const tcp = this.tcp;
+    const tlsServer = this.tlsServer;
     this.udp = undefined;
     this.tcp = undefined;
+    this.tlsServer = undefined;
+    if (tlsServer) tlsServer.close();
     for (const s of this.connections) s.destroy();
     this.connections.clear();
     this.transactions.clear();
@@ -106,12 +148,12 @@ export class SipListener {
     this.onMessage(msg, true, sender, `${rinfo.address}:${rinfo.port}`);
   }
 
-  private onConnection(socket: Socket): void {
+  private onConnection(socket: Socket, transport: 'TCP' | 'TLS' = 'TCP'): void {
     this.connections.add(socket);
     socket.on('close', () => this.connections.delete(socket));
     socket.on('error', () => undefined);
     let buffer = Buffer.alloc(0);
-    const sender: Sender = { transport: 'TCP', send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
+    const sender: Sender = { transport, send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
