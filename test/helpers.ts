@@ -7,6 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
 import { operationAt } from '../src/api/index.js';
+import { openApiProblems } from './openapi-check.js';
 import { startPhone } from '../src/runtime/phone-host.js';
 import type { PhoneSpec, RunningPhone } from '../src/runtime/phone-host.js';
 import { createHttpApp } from '../src/transport/http/app.js';
@@ -47,12 +48,15 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
     if (init.secure) return secureFetch(running, `${running.httpsUrl}${path}`, { ...init, headers });
     return fetch(`${running.httpUrl}${path}`, { ...init, headers });
   };
-  const answer = async (res: Response): Promise<Answer> => {
+  const answer = async (res: Response, method: string, path: string): Promise<Answer> => {
     const text = await res.text();
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
+      // Every JSON answer the tests see must match docs/openapi.json.
+      assert.deepEqual(openApiProblems(method, path, res.status, body), [], `${method} ${path}: answer not as documented`);
+    } catch (err) {
+      if (err instanceof assert.AssertionError) throw err;
       // HTML answers keep an empty body; tests read `text`.
     }
     return { http: res.status, headers: res.headers, body, text };
@@ -60,12 +64,12 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
   return Object.assign(running, {
     auth,
     raw,
-    get: async (path: string, init?: RequestInit & { secure?: boolean }) => answer(await raw(path, { method: 'GET', ...init })),
+    get: async (path: string, init?: RequestInit & { secure?: boolean }) => answer(await raw(path, { method: 'GET', ...init }), 'GET', path),
     post: async (path: string, body?: unknown, init?: RequestInit & { secure?: boolean }) =>
       answer(await raw(path, {
         method: 'POST', body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         ...init, headers: { 'content-type': 'application/json', ...(init?.headers as Record<string, string>) },
-      })),
+      }), 'POST', path),
   });
 }
 

@@ -13,7 +13,7 @@ const dial = defineOperation({
     Dest: Type.String({ minLength: 1 }), Line: Type.Optional(NumberLike),
     Type: Type.Optional(Type.String({ pattern: '^([Ss][Ii][Pp]|[Tt][Ee][Ll]|[Hh]323)$' })),
   }),
-  returnCodes: [...STANDARD_CODES, 4000, 4002],
+  returnCodes: [...STANDARD_CODES, 4000, 4002, 4005],
   handler: ({ phone, input }) => {
     const line = input.Line === undefined ? 1 : Number(input.Line);
     phone.calls.dial(line, input.Dest);
@@ -59,7 +59,7 @@ const endCall = defineOperation({
 
 const holdCall = defineOperation({
   needsCallApp: true, name: 'WebCallControl.HoldCall', methods: ['POST'], paths: ['/api/v1/callctrl/holdCall'], inputFrom: 'body',
-  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4007],
+  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.hold(input?.Ref);
     return {};
@@ -88,7 +88,7 @@ const joinCalls = defineOperation({
 const transferCall = defineOperation({
   needsCallApp: true, name: 'WebCallControl.TransferCall', methods: ['POST'], paths: ['/api/v1/callctrl/transferCall'], inputFrom: 'body',
   input: Type.Object({ Ref, TransferDest: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
-  returnCodes: [...STANDARD_CODES, 4000, 4007],
+  returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.transfer(input.Ref, String(input.TransferDest));
     return {};
@@ -124,7 +124,7 @@ const warmTransfer = defineOperation({
   needsCallApp: true, name: 'WebCallControl.WarmTransfer', methods: ['POST'], paths: ['/api/v1/callctrl/warmTransfer'],
   inputFrom: 'body', transports: ['sip'],
   input: Type.Object({ 'Ref-A': Ref, 'Ref-B': Ref }),
-  returnCodes: [...STANDARD_CODES, 4000, 4007],
+  returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.warmTransfer(input['Ref-A'], input['Ref-B']);
     return {};

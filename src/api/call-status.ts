@@ -62,7 +62,7 @@ const DIGITS = /^\d+$/;
 const callStatusV2 = defineOperation({
   needsCallApp: true, name: 'WebCallControl.CallStatusV2', methods: ['GET'], paths: ['/api/v2/webCallControl/callStatus'], inputFrom: 'query',
   input: Type.Record(Type.String(), Type.String()), inputOptional: true,
-  returnCodes: [...STANDARD_CODES, 4000, 4007], output: Type.Array(CallV2),
+  returnCodes: [...STANDARD_CODES, 4000, 4005, 4007], output: Type.Array(CallV2),
   handler: ({ phone, input }) => {
     const q = input ?? {};
     const keys = Object.keys(q).sort().join(',');

@@ -44,7 +44,7 @@ const lineInfoV2 = defineOperation({
   name: 'Management.LineInfoV2', methods: ['GET'], paths: ['/api/v2/mgmt/lineInfo'], inputFrom: 'query',
   input: Type.Object({ line: Type.Optional(Type.String({ pattern: '^\\d+$' })) }),
   inputOptional: true,
-  returnCodes: STANDARD_CODES, output: Type.Array(LineV2),
+  returnCodes: [...STANDARD_CODES, 4000, 4005], output: Type.Array(LineV2),
   handler: ({ phone, input }) => {
     let lines: Line[];
     if (input?.line !== undefined) {

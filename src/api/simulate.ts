@@ -10,7 +10,7 @@ const caseless = (...words: string[]): string => `^(${words.map((w) => [...w].ma
 const simulateHook = defineOperation({
   needsCallApp: true, name: 'Management.SimulateHook', methods: ['POST'], paths: ['/api/v1/mgmt/simulateHook'], inputFrom: 'body',
   input: Type.Object({ Type: Type.String({ pattern: caseless('Up', 'Down') }) }),
-  returnCodes: [...STANDARD_CODES, 4000],
+  returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.screen.hook(input.Type.toLowerCase() === 'up');
     return {};
@@ -20,7 +20,7 @@ const simulateHook = defineOperation({
 const simulateKeyEvent = defineOperation({
   needsCallApp: true, name: 'Management.SimulateKeyEvent', methods: ['POST'], paths: ['/api/v1/mgmt/simulateKeyEvent'], inputFrom: 'body',
   input: Type.Object({ Type: Type.String({ pattern: caseless('Tap') }), KeyName: Type.String({ minLength: 1 }) }),
-  returnCodes: [...STANDARD_CODES, 4000],
+  returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.screen.key(input.KeyName);
     return {};
@@ -33,7 +33,7 @@ const simulateTextInput = defineOperation({
     Value: Type.String({ maxLength: 1024 }),
     ReplaceText: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: caseless('true', 'false') })])),
   }),
-  returnCodes: [...STANDARD_CODES, 4000],
+  returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.screen.textInput(input.Value, String(input.ReplaceText ?? 'false').toLowerCase() === 'true');
     return {};
@@ -50,7 +50,7 @@ const simulateTouch = defineOperation({
     Duration: Type.Optional(NumberLike),
     Easing: Type.Optional(NumberLike),
   }),
-  returnCodes: [...STANDARD_CODES, 4000, 4009],
+  returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007, 4009],
   handler: ({ phone, input }) => {
     const type = input.Type.toLowerCase();
     const n = input.Positions.length;

@@ -44,7 +44,7 @@ const WEB_SIGN_IN = 'webSignIn';
 
 const webSignIn = defineOperation({
   name: 'Management.WebSignIn', methods: ['POST'], paths: ['/api/v1/mgmt/webSignIn'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, available: skypeProfile, output: Type.Object({ Url: S, Code: S }),
+  returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, output: Type.Object({ Url: S, Code: S }),
   handler: ({ phone }) => {
     const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
     const code = [...Buffer.from(phone.ids.hex(9), 'hex')].map((b) => alphabet[b % alphabet.length]).join('').slice(0, 9);
@@ -55,7 +55,7 @@ const webSignIn = defineOperation({
 
 const webSignInCancel = defineOperation({
   name: 'Management.WebSignInCancel', methods: ['GET'], paths: ['/api/v1/mgmt/webSignInCancel'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, available: skypeProfile, output: Type.Object({ result: S }),
+  returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, output: Type.Object({ result: S }),
   handler: ({ phone }) => {
     phone.runtime.delete(WEB_SIGN_IN);
     return { data: { result: 'Canceled' } };
