@@ -1,5 +1,6 @@
 /** The `polysim` command. */
 import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
 import { DataDirError } from '../runtime/data-dir.js';
 import { FleetError } from '../runtime/fleet.js';
 import { ProfileError } from '../phone/models.js';
@@ -11,7 +12,7 @@ import type { StartCliOptions } from './start.js';
 
 const program = new Command('polysim')
   .description('A software Poly desk phone: the REST API of VVX, Trio, CCX and Edge E phones, with real state behind it')
-  .version('0.1.0');
+  .version(VERSION);
 
 /** The options `start` and `fleet` share. */
 function phoneOptions(cmd: Command): Command {

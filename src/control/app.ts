@@ -4,7 +4,11 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
+import { openApiDocument } from '../openapi/document.js';
+import { VERSION } from '../version.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -55,6 +59,11 @@ export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse
 
 export async function createControlApp(fleet: Fleet, logger: Logger | false): Promise<ControlApp> {
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+  // The Poly API's OpenAPI document, and Swagger UI on it, at /docs (here, not among the Poly API's paths).
+  const document = openApiDocument(VERSION);
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/docs/openapi.json', async () => document);
   const phoneAt = (index: number): RunningPhone | undefined => fleet.phones[index - 1];
   const sb = fleet.switchboard;
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { operations } from '../src/api/index.js';
+import { createControlApp } from '../src/control/app.js';
+import { openApiDocument } from '../src/openapi/document.js';
+import { startFleet } from '../src/runtime/fleet.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import { VERSION } from '../src/version.js';
+
+const committed = JSON.parse(readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+describe('the OpenAPI document', () => {
+  it('docs/openapi.json is what the operation table generates now (run `npm run openapi` when this fails)', () => {
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(openApiDocument(VERSION))));
+  });
+
+  it('describes every operation and path, and every schema in it compiles', () => {
+    const paths = committed['paths'] as Record<string, Record<string, Record<string, unknown>>>;
+    for (const op of operations) {
+      for (const path of op.paths) {
+        for (const method of op.methods) {
+          const o = paths[path]?.[method.toLowerCase()];
+          assert.ok(o, `${method} ${path} missing`);
+          assert.deepEqual(o['x-status-codes'], op.returnCodes.map(String));
+        }
+      }
+    }
+    assert.equal(Object.keys(paths).length, 65, 'the manual has 65 paths');
+    const ajv = new Ajv({ strict: false });
+    for (const item of Object.values(paths)) {
+      for (const o of Object.values(item)) {
+        for (const r of Object.values(o['responses'] as Record<string, { content?: Record<string, { schema: object }> }>)) {
+          for (const c of Object.values(r.content ?? {})) ajv.compile(c.schema);
+        }
+      }
+    }
+    const schemes = (committed['components'] as { securitySchemes: Record<string, unknown> }).securitySchemes;
+    assert.deepEqual(Object.keys(schemes).sort(), ['basic', 'digest', 'session']);
+  });
+
+  it('is served with Swagger UI on the control port, not among the Poly API paths', async () => {
+    const fleet = await startFleet({ count: 1, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 1001,
+      adminPassword: 'Pw-1', timing: { initMs: 0 } }, await createHttpApp(false));
+    const control = await createControlApp(fleet, false);
+    await control.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const base = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+      const json = await fetch(`${base}/docs/openapi.json`);
+      assert.equal(json.status, 200);
+      assert.equal(((await json.json()) as { openapi: string }).openapi, '3.1.0');
+      assert.equal((await fetch(`${base}/docs/json`)).status, 200);
+      const ui = await fetch(`${base}/docs/static/index.html`);
+      assert.equal(ui.status, 200);
+      assert.match(await ui.text(), /swagger/i);
+      const onPhone = await fetch(`${fleet.phones[0]?.httpUrl}/docs`);
+      assert.equal(onPhone.status, 404);
+    } finally {
+      await control.close();
+      await fleet.stop();
+    }
+  });
+});
