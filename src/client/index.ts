@@ -1,0 +1,28 @@
+/**
+ * The polysim client: `import { PolyPhone } from 'polysim/client'`. Works with real Poly phones and polysim alike;
+ * depends on nothing of the server (only node's http, https and crypto).
+ */
+import { callControlApi, managementApi, networkApi } from './operations.js';
+import { PolyPhoneBase } from './poly-phone.js';
+import type { PolyPhoneOptions } from './poly-phone.js';
+
+export class PolyPhone extends PolyPhoneBase {
+  /** Management.* operations. */
+  readonly mgmt: ReturnType<typeof managementApi>;
+  /** WebCallControl.* operations. */
+  readonly callctrl: ReturnType<typeof callControlApi>;
+  /** Network.* operations. */
+  readonly network: ReturnType<typeof networkApi>;
+
+  constructor(options: PolyPhoneOptions) {
+    super(options);
+    this.mgmt = managementApi(this);
+    this.callctrl = callControlApi(this);
+    this.network = networkApi(this);
+  }
+}
+
+export { AuthError, MEANINGS, PolyError, TransportError } from './errors.js';
+export type { TlsTrust } from './http.js';
+export type { PolyPhoneOptions } from './poly-phone.js';
+export { BODY_LIMIT } from './poly-phone.js';
