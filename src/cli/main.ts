@@ -7,6 +7,8 @@ import { ProfileError } from '../phone/models.js';
 import { ListenError } from '../transport/http/listeners.js';
 import { TlsError } from '../transport/http/tls.js';
 import { address, collectAccount, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
+import { runCtl } from './ctl.js';
+import type { CtlOptions } from './ctl.js';
 import { CliError, modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
@@ -54,6 +56,26 @@ phoneOptions(program.command('fleet').description('start many phones in one proc
   .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', address)
   .action(async (opts: StartCliOptions) => {
     await runStart(opts);
+  });
+
+program.command('ctl')
+  .description('talk to a phone (or many) through the PolyPhone client: ctl <group> <command> [args]')
+  .argument('<group>', 'device, network, config, line, call, screen, session')
+  .argument('<command>', 'e.g. info, get, set, dial, answer, end, key, create')
+  .argument('[args...]', 'the command\'s arguments')
+  .option('--host <host>', 'the phone: address[:port] (HTTPS) or a URL')
+  .option('--hosts <file>', 'run on every phone listed in the file, one per line')
+  .option('--user <user>', 'user name', 'Polycom')
+  .option('--password <password>', 'password (or the environment variable POLYSIM_PASSWORD)')
+  .addOption(new Option('--auth <method>', 'authentication').choices(['auto', 'basic', 'digest', 'session']).default('auto'))
+  .option('--ca <file>', 'trust this PEM CA (or the phone\'s own certificate)')
+  .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint')
+  .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC')
+  .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
+  .option('--concurrency <n>', 'phones at once with --hosts', positiveInt, 8)
+  .option('--json', 'print JSON for scripts')
+  .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
+    process.exitCode = await runCtl(opts, group, command, args);
   });
 
 program.command('models')

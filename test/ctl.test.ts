@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { startFleet } from '../src/runtime/fleet.js';
+import type { Fleet } from '../src/runtime/fleet.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import { PASSWORD } from './helpers.js';
+
+const exec = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'polysim-ctl-'));
+
+async function ctl(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ctl', ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('polysim ctl', () => {
+  let fleet: Fleet;
+  before(async () => {
+    fleet = await startFleet({ count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 4001,
+      adminPassword: PASSWORD, timing: { initMs: 0 } }, await createHttpApp(false));
+    await fleet.httpsReady;
+  });
+  after(async () => {
+    await fleet.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const phone = (i: number) => fleet.phones[i] as Fleet['phones'][number];
+
+  it('prints a device as name/value lines, and JSON with --json', async () => {
+    const r = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'device', 'info']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ModelNumber\s+VVX 450$/m);
+    const j = await ctl(['--host', phone(0).httpUrl, '--json', 'device', 'info'], { POLYSIM_PASSWORD: PASSWORD });
+    assert.equal((JSON.parse(j.stdout) as { MACAddress: string }).MACAddress, phone(0).phone.identity.mac.toLowerCase());
+  });
+
+  it('sets and gets configuration as a table, and drives a call between two phones', async () => {
+    assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'set', 'locInfo.city=Oslo', 'reg.1.label=Desk 1'])).code, 0);
+    const got = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'get', 'locInfo.city', 'reg.1.label']);
+    assert.match(got.stdout, /^name\s+value\s+source$/m);
+    assert.match(got.stdout, /^locInfo\.city\s+Oslo\s+LOCAL$/m);
+    assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'dial', '4002'])).code, 0);
+    assert.equal((await ctl(['--host', phone(1).httpUrl, '--password', PASSWORD, 'call', 'answer'])).code, 0);
+    const list = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'list']);
+    assert.match(list.stdout, /Connected/);
+    const handle = phone(0).phone.calls.all()[0]?.handle ?? '';
+    assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'end', handle])).code, 0);
+    assert.deepEqual(phone(1).phone.calls.all(), []);
+  });
+
+  it('exit codes tell usage, transport, authentication and Status errors apart', async () => {
+    assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'fly'])).code, 2);
+    assert.equal((await ctl(['--host', phone(0).httpUrl, 'device', 'info'])).code, 2, 'no password');
+    assert.equal((await ctl(['--host', 'http://127.0.0.1:1', '--password', PASSWORD, 'device', 'info'])).code, 3);
+    const auth = await ctl(['--host', phone(0).httpUrl, '--password', 'wrong', 'device', 'info']);
+    assert.equal(auth.code, 4);
+    assert.match(auth.stderr, /authentication failed/);
+    const status = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'end', 'nope']);
+    assert.equal(status.code, 5);
+    assert.match(status.stderr, /Status 4007 \(Call does not exist\)/);
+  });
+
+  it('HTTPS with a self-signed certificate is trusted by --mac, refused without', async () => {
+    const mac = phone(2).phone.identity.mac;
+    const host = new URL(phone(2).httpsUrl).host;
+    assert.equal((await ctl(['--host', host, '--mac', mac, '--password', PASSWORD, 'device', 'info'])).code, 0);
+    assert.equal((await ctl(['--host', host, '--password', PASSWORD, 'device', 'info'])).code, 3);
+  });
+
+  it('--hosts runs one command across the fleet with a per-phone summary', async () => {
+    const file = join(dir, 'hosts.txt');
+    writeFileSync(file, `# the fleet\n${fleet.phones.map((p) => p.httpUrl).join('\n')}\nhttp://127.0.0.1:1\n`);
+    const r = await ctl(['--hosts', file, '--password', PASSWORD, '--concurrency', '2', 'config', 'set', 'locInfo.building=HQ']);
+    assert.equal(r.code, 3, 'the unreachable one decides the exit code');
+    assert.match(r.stdout, /^host\s+result\s+detail$/m);
+    assert.equal((r.stdout.match(/ ok/g) ?? []).length, 3);
+    assert.match(r.stdout, /127\.0\.0\.1:1\s+failed/);
+    assert.match(r.stderr, /\[#+\] 4\/4/);
+    assert.match(r.stderr, /3 of 4 phones done/);
+    for (const p of fleet.phones) assert.equal(p.phone.config.get('locInfo.building')?.value, 'HQ');
+  });
+});
