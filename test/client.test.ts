@@ -52,6 +52,22 @@ describe('the PolyPhone client against polysim phones', () => {
     assert.equal(ccx.phone.sessions.list().length, 0, 'close deletes the session');
   });
 
+  it('renews a session before it expires and deletes the old one', async () => {
+    ccx.phone.config.set('LOCAL', { 'httpd.rest.session.duration.sec': '2' });
+    const c = new PolyPhone({ host: ccx.httpUrl, password: PASSWORD, auth: 'session', sessionRenewMs: 1900 });
+    await c.mgmt.deviceInfo();
+    const first = ccx.phone.sessions.list().map((x) => x.id);
+    await c.mgmt.deviceInfo();
+    assert.deepEqual(ccx.phone.sessions.list().map((x) => x.id), first, 'reused while fresh');
+    await new Promise((r) => setTimeout(r, 150));
+    await c.mgmt.deviceInfo();
+    const renewed = ccx.phone.sessions.list().map((x) => x.id);
+    assert.equal(renewed.length, 1);
+    assert.notDeepEqual(renewed, first, 'a new session, the old one deleted');
+    await c.close();
+    ccx.phone.config.set('LOCAL', { 'httpd.rest.session.duration.sec': '1500' });
+  });
+
   it('never loops on a 401, and surfaces Status codes as PolyError', async () => {
     const wrong = new PolyPhone({ host: ccx.httpUrl, password: 'wrong' });
     const before = ccx.journal.last().length;

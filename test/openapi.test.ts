@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import { operations } from '../src/api/index.js';
 import { createControlApp } from '../src/control/app.js';
 import { openApiDocument } from '../src/openapi/document.js';
+import { clientTypes } from '../src/openapi/typescript.js';
 import { startFleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
 import { VERSION } from '../src/version.js';
@@ -15,6 +16,18 @@ const committed = JSON.parse(readFileSync(new URL('../docs/openapi.json', import
 describe('the OpenAPI document', () => {
   it('docs/openapi.json is what the operation table generates now (run `npm run openapi` when this fails)', () => {
     assert.deepEqual(committed, JSON.parse(JSON.stringify(openApiDocument(VERSION))));
+  });
+
+  it('src/client/types.ts is what the server schemas give now (run `npm run openapi` when this fails)', () => {
+    assert.equal(readFileSync(new URL('../src/client/types.ts', import.meta.url), 'utf8'), clientTypes(VERSION));
+  });
+
+  it('the client has a method for every operation of the manual served over HTTP', () => {
+    const source = readFileSync(new URL('../src/client/operations.ts', import.meta.url), 'utf8');
+    const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.meta.url), 'utf8')) as { operations: { operation: string; paths: string[] }[] };
+    const missing = spec.operations.filter((o) => o.operation !== 'WebCallControl.WarmTransfer')
+      .flatMap((o) => o.paths).filter((path) => !source.includes(path) && !source.includes(path.replace(/\/(missed|received|placed|cloud|local|web|device)$/, '')));
+    assert.deepEqual(missing, []);
   });
 
   it('describes every operation and path, and every schema in it compiles', () => {

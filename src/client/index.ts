@@ -26,3 +26,4 @@ export { AuthError, MEANINGS, PolyError, TransportError } from './errors.js';
 export type { TlsTrust } from './http.js';
 export type { PolyPhoneOptions } from './poly-phone.js';
 export { BODY_LIMIT } from './poly-phone.js';
+export type { Data, Input, Operations } from './types.js';

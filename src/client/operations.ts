@@ -3,11 +3,12 @@
  * Network). Inputs are typed as the manual gives them; answers are the `data` of the phone's answer.
  */
 import type { Answer, PolyPhoneBase } from './poly-phone.js';
+import type { Data, Input } from './types.js';
 import { BODY_LIMIT } from './poly-phone.js';
 
 export type Ref = { Ref?: string };
 export type ConfigType = 'ConfigFiles' | 'Local' | 'Web' | 'Device' | 'All';
-export type ConfigValues = Record<string, { value: string; source: string }>;
+export type ConfigValues = Data<'Management.GetConfig'>;
 export type Position = { X: number | string; Y: number | string };
 
 /** Splits items into groups whose JSON stays under the body limit (with room for the envelope). */
@@ -34,21 +35,21 @@ export function managementApi(p: PolyPhoneBase) {
   const get = <T = Record<string, unknown>>(path: string): Promise<T> => p.request<T>('GET', path);
   const post = <T = undefined>(path: string, data?: unknown): Promise<T> => p.request<T>('POST', path, data);
   return {
-    deviceInfo: () => get('/api/v1/mgmt/device/info'),
-    deviceInfoV2: () => get('/api/v2/mgmt/device/info'),
-    softwareUpdateStatus: () => get<{ updateStatus: number; description: string; updateProgress: number }>('/api/v1/mgmt/device/softwareUpdateStatus'),
-    deviceStats: () => get('/api/v1/mgmt/device/stats'),
-    runningConfig: () => get('/api/v1/mgmt/device/runningConfig'),
-    networkInfo: () => get('/api/v1/mgmt/network/info'),
-    networkStats: () => get<{ UpTime: string; RxPackets: number; TxPackets: number }>('/api/v1/mgmt/network/stats'),
-    pcPortInfo: () => get<{ PCPortStatus: string; PCMacAddress: string }>('/api/v1/mgmt/pcPort/info'),
-    bluetoothInfo: () => get('/api/v1/mgmt/blueTooth/info'),
+    deviceInfo: () => get<Data<'Management.DeviceInfo'>>('/api/v1/mgmt/device/info'),
+    deviceInfoV2: () => get<Data<'Management.DeviceInfoV2'>>('/api/v2/mgmt/device/info'),
+    softwareUpdateStatus: () => get<Data<'Management.DeviceSoftwareUpdateStatus'>>('/api/v1/mgmt/device/softwareUpdateStatus'),
+    deviceStats: () => get<Data<'Management.DeviceStats'>>('/api/v1/mgmt/device/stats'),
+    runningConfig: () => get<Data<'Management.RunningConfig'>>('/api/v1/mgmt/device/runningConfig'),
+    networkInfo: () => get<Data<'Management.NetworkInfo'>>('/api/v1/mgmt/network/info'),
+    networkStats: () => get<Data<'Management.NetworkStatistics'>>('/api/v1/mgmt/network/stats'),
+    pcPortInfo: () => get<Data<'Management.PCPortInfo'>>('/api/v1/mgmt/pcPort/info'),
+    bluetoothInfo: () => get<Data<'Management.BluetoothInfo'>>('/api/v1/mgmt/blueTooth/info'),
     locationInfo: () => get<Record<string, string>>('/api/v1/mgmt/location/info'),
-    mrPairInfo: () => get('/api/v1/mgmt/mrpair/info'),
+    mrPairInfo: () => get<Data<'Management.MrPairInfo'>>('/api/v1/mgmt/mrpair/info'),
     lineInfo: () => get<Record<string, string>[]>('/api/v1/mgmt/lineInfo'),
-    lineInfoV2: (line?: number) => get<Record<string, unknown>[]>(`/api/v2/mgmt/lineInfo${line === undefined ? '' : `?line=${line}`}`),
+    lineInfoV2: (line?: number) => get<Data<'Management.LineInfoV2'>>(`/api/v2/mgmt/lineInfo${line === undefined ? '' : `?line=${line}`}`),
     powerStatus: async () => (await p.raw('GET', '/api/v1/mgmt/powerStatus'))['CurrentState'] as string,
-    transferType: () => get<{ Type: string }>('/api/v1/mgmt/transferType/get'),
+    transferType: () => get<Data<'Management.GetTransferType'>>('/api/v1/mgmt/transferType/get'),
     setTransferType: (Type: 'Consultative' | 'Blind' | 'Safe') => post('/api/v1/mgmt/transferType/set', { Type }),
     /** config/get, split into requests under 20 KB; results merged. */
     getConfig: async (names: readonly string[]): Promise<ConfigValues> => {
@@ -67,32 +68,32 @@ export function managementApi(p: PolyPhoneBase) {
     factoryReset: () => post('/api/v1/mgmt/factoryReset'),
     safeReboot: () => post('/api/v1/mgmt/safeReboot'),
     safeRestart: () => post('/api/v1/mgmt/safeRestart'),
-    updateConfiguration: () => post<{ ProvisioningState: string }>('/api/v1/mgmt/updateConfiguration'),
-    ledStatus: () => get('/api/v1/mgmt/ledStatus'),
-    pollForStatus: () => get<{ State: string; StateData: string }>('/api/v1/mgmt/pollForStatus'),
-    communicationInfo: () => get('/api/v1/mgmt/media/communicationInfo'),
+    updateConfiguration: () => post<Data<'Management.UpdateConfiguration'>>('/api/v1/mgmt/updateConfiguration'),
+    ledStatus: () => get<Data<'Management.LedStatus'>>('/api/v1/mgmt/ledStatus'),
+    pollForStatus: () => get<Data<'Management.PollForStatus'>>('/api/v1/mgmt/pollForStatus'),
+    communicationInfo: () => get<Data<'Management.CommunicationInfo'>>('/api/v1/mgmt/media/communicationInfo'),
     sessionStats: () => get<Record<string, unknown>[]>('/api/v1/mgmt/media/sessionStats'),
-    callLogs: (kind?: 'missed' | 'received' | 'placed') => get<Record<string, Record<string, string>[]>>(`/api/v1/mgmt/callLogs${kind ? `/${kind}` : ''}`),
+    callLogs: (kind?: 'missed' | 'received' | 'placed') => get<Data<'WebCallControl.CallLogs'>>(`/api/v1/mgmt/callLogs${kind ? `/${kind}` : ''}`),
     simulateHook: (Type: 'Up' | 'Down') => post('/api/v1/mgmt/simulateHook', { Type }),
     simulateKeyEvent: (KeyName: string) => post('/api/v1/mgmt/simulateKeyEvent', { Type: 'Tap', KeyName }),
     simulateTextInput: (Value: string, ReplaceText?: boolean) => post('/api/v1/mgmt/simulateTextInput', { Value, ReplaceText }),
     simulateTouch: (Type: 'Tap' | 'Press' | 'Release' | 'Swipe', Positions: Position[], extra: { Duration?: number; Easing?: number } = {}) =>
       post('/api/v1/mgmt/simulateTouch', { Type, Positions, ...extra }),
-    uixml: () => get<string>('/api/v1/mgmt/uixml'),
-    createSession: () => get<{ sessionId: string; authLevel: string }>('/api/v1/mgmt/session/create'),
+    uixml: () => get<Data<'Management.UIXML'>>('/api/v1/mgmt/uixml'),
+    createSession: () => get<Data<'Management.SessionCreate'>>('/api/v1/mgmt/session/create'),
     listSessions: () => get<{ Sessions: Record<string, string>[] }>('/api/v1/mgmt/session/get'),
-    deleteSessions: (ids: string[]) => p.request<{ sessionsDeleted: string[]; sessionsNotFound?: string[] }>('GET', '/api/v1/mgmt/session/delete', ids),
-    skypeSignIn: (d: { Address: string; User: string; Password: string; Domain: string; LockCode?: string }) => post('/api/v1/mgmt/skype/signIn', d),
+    deleteSessions: (ids: Input<'Management.SessionDelete'>) => p.request<Data<'Management.SessionDelete'>>('GET', '/api/v1/mgmt/session/delete', ids),
+    skypeSignIn: (d: Input<'Management.SkypeSignIn'>) => post('/api/v1/mgmt/skype/signIn', d),
     skypeSignOut: () => post('/api/v1/mgmt/skype/signOut'),
-    webSignIn: () => post<{ Url: string; Code: string }>('/api/v1/mgmt/webSignIn'),
-    webSignInCancel: () => get<{ result: string }>('/api/v1/mgmt/webSignInCancel'),
+    webSignIn: () => post<Data<'Management.WebSignIn'>>('/api/v1/mgmt/webSignIn'),
+    webSignInCancel: () => get<Data<'Management.WebSignInCancel'>>('/api/v1/mgmt/webSignInCancel'),
   };
 }
 
 export function callControlApi(p: PolyPhoneBase) {
   const post = (path: string, data?: unknown): Promise<undefined> => p.request<undefined>('POST', path, data);
   return {
-    dial: (Dest: string, options: { Line?: number; Type?: 'SIP' | 'TEL' | 'H323' } = {}) => post('/api/v1/callctrl/dial', { Dest, ...options }),
+    dial: (Dest: string, options: Omit<Input<'WebCallControl.Dial'>, 'Dest'> = {}) => post('/api/v1/callctrl/dial', { Dest, ...options }),
     answer: (Ref?: string) => post('/api/v1/callctrl/answerCall', Ref ? { Ref } : undefined),
     reject: (Ref?: string) => post('/api/v1/callctrl/rejectCall', Ref ? { Ref } : undefined),
     ignore: (Ref?: string) => post('/api/v1/callctrl/ignoreCall', Ref ? { Ref } : undefined),
@@ -104,13 +105,13 @@ export function callControlApi(p: PolyPhoneBase) {
     mute: (on: boolean) => post('/api/v1/callctrl/mute', { state: on ? '1' : '0' }),
     sendDtmf: (Digits: string) => post('/api/v1/callctrl/sendDTMF', { Digits }),
     /** v1: the call in focus (PolyError 4007 without a call). */
-    callStatus: () => p.request<Record<string, string>>('GET', '/api/v1/webCallControl/callStatus'),
+    callStatus: () => p.request<Data<'WebCallControl.CallStatus'>>('GET', '/api/v1/webCallControl/callStatus'),
     /** v2: every call, or those of a handle, a line, or a line and sequence. */
     calls: (filter: { handle?: string; line?: number; sequence?: number } = {}) => {
       const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
-      return p.request<Record<string, string>[]>('GET', `/api/v2/webCallControl/callStatus${q ? `?${q}` : ''}`);
+      return p.request<Data<'WebCallControl.CallStatusV2'>>('GET', `/api/v2/webCallControl/callStatus${q ? `?${q}` : ''}`);
     },
-    sipStatus: () => p.request<Record<string, unknown>>('POST', '/api/v1/webCallControl/sipStatus'),
+    sipStatus: () => p.request<Data<'WebCallControl.SipStatus'>>('POST', '/api/v1/webCallControl/sipStatus'),
     presence: async () => (await p.raw('GET', '/api/v1/mgmt/getPresence'))['Presence'] as string,
   };
 }
@@ -122,3 +123,4 @@ export function networkApi(p: PolyPhoneBase) {
 }
 
 export type { Answer };
+export type { Data, Input, Operations } from './types.js';

@@ -20,6 +20,8 @@ export interface PolyPhoneOptions {
   /** Retries of a 403 busy or 4001 answer, with exponential backoff from baseDelayMs. */
   readonly retry?: { readonly attempts?: number; readonly baseDelayMs?: number };
   readonly timeoutMs?: number;
+  /** A session is renewed when less than this is left of it (default 30 s). */
+  readonly sessionRenewMs?: number;
 }
 
 /** The manual's limit for a request body. */
@@ -87,7 +89,8 @@ export class PolyPhoneBase {
 
   private async ensureSession(): Promise<void> {
     if (this.options.auth !== 'session') return;
-    if (this.session && this.session.expiresAt - Date.now() > SESSION_MARGIN_MS) return;
+    if (this.session && this.session.expiresAt - Date.now() > (this.options.sessionRenewMs ?? SESSION_MARGIN_MS)) return;
+    const old = this.session;
     this.session = undefined;
     const res = await this.signed('GET', '/api/v1/mgmt/session/create');
     const answer = this.answerOf(res);
@@ -96,6 +99,8 @@ export class PolyPhoneBase {
     const id = (answer.data as { sessionId?: string } | undefined)?.sessionId;
     if (!id) throw new TransportError('session/create gave no session id');
     this.session = { id, expiresAt: maxAge ? Date.now() + Number(maxAge) * 1000 : Number.POSITIVE_INFINITY };
+    // The old session is deleted at once, so renewals never pile up against the phone's limit of ten.
+    if (old) await this.signedDelete(old.id).catch(() => undefined);
   }
 
   /** One exchange authenticated by the credentials (not a session). */
