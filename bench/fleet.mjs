@@ -10,8 +10,8 @@ import { join } from 'node:path';
 
 const N = Number(process.env.FLEET_SIZE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const PHONE_PORT = 20000;
-const BARE_PORT = 30000;
+const PHONE_PORT = 20000; // HTTP; HTTPS, SIP (UDP and TCP) and SIP TLS follow at +N, +2N, +3N
+const BARE_PORT = PHONE_PORT + 4 * N + 1000;
 const auth = `Basic ${Buffer.from('Polycom:Bench-123').toString('base64')}`;
 const path = '/api/v2/mgmt/device/info';
 
