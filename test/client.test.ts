@@ -53,19 +53,30 @@ describe('the PolyPhone client against polysim phones', () => {
   });
 
   it('renews a session before it expires and deletes the old one', async () => {
-    ccx.phone.config.set('LOCAL', { 'httpd.rest.session.duration.sec': '2' });
-    const c = new PolyPhone({ host: ccx.httpUrl, password: PASSWORD, auth: 'session', sessionRenewMs: 1900 });
+    ccx.phone.config.set('LOCAL', { 'httpd.rest.session.duration.sec': '120' });
+    let now = 1_000_000;
+    const c = new PolyPhone({ host: ccx.httpUrl, password: PASSWORD, auth: 'session', now: () => now });
     await c.mgmt.deviceInfo();
     const first = ccx.phone.sessions.list().map((x) => x.id);
+    now += 80_000;
     await c.mgmt.deviceInfo();
-    assert.deepEqual(ccx.phone.sessions.list().map((x) => x.id), first, 'reused while fresh');
-    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(ccx.phone.sessions.list().map((x) => x.id), first, 'reused while more than 30 s are left');
+    now += 15_000;
     await c.mgmt.deviceInfo();
     const renewed = ccx.phone.sessions.list().map((x) => x.id);
     assert.equal(renewed.length, 1);
     assert.notDeepEqual(renewed, first, 'a new session, the old one deleted');
     await c.close();
     ccx.phone.config.set('LOCAL', { 'httpd.rest.session.duration.sec': '1500' });
+  });
+
+  it('takes a fresh nonce when the phone says stale=true, without failing', async () => {
+    const c = new PolyPhone({ host: ccx.httpUrl, password: PASSWORD });
+    await c.mgmt.deviceInfo();
+    clock.advance(301_000);
+    await c.mgmt.deviceInfo();
+    assert.deepEqual(journalCodes(ccx).slice(-2), ['401', '200:2000'], 'one stale answer, then the request signed anew');
+    c.close();
   });
 
   it('never loops on a 401, and surfaces Status codes as PolyError', async () => {

@@ -22,6 +22,8 @@ export interface PolyPhoneOptions {
   readonly timeoutMs?: number;
   /** A session is renewed when less than this is left of it (default 30 s). */
   readonly sessionRenewMs?: number;
+  /** The time, in ms since the epoch (for tests; default Date.now). */
+  readonly now?: () => number;
 }
 
 /** The manual's limit for a request body. */
@@ -83,13 +85,17 @@ export class PolyPhoneBase {
     }
   }
 
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
   private sessionId(): string {
     return this.session?.id ?? '';
   }
 
   private async ensureSession(): Promise<void> {
     if (this.options.auth !== 'session') return;
-    if (this.session && this.session.expiresAt - Date.now() > (this.options.sessionRenewMs ?? SESSION_MARGIN_MS)) return;
+    if (this.session && this.session.expiresAt - this.now() > (this.options.sessionRenewMs ?? SESSION_MARGIN_MS)) return;
     const old = this.session;
     this.session = undefined;
     const res = await this.signed('GET', '/api/v1/mgmt/session/create');
@@ -98,7 +104,7 @@ export class PolyPhoneBase {
     const maxAge = /Max-Age=(\d+)/i.exec(cookie)?.[1];
     const id = (answer.data as { sessionId?: string } | undefined)?.sessionId;
     if (!id) throw new TransportError('session/create gave no session id');
-    this.session = { id, expiresAt: maxAge ? Date.now() + Number(maxAge) * 1000 : Number.POSITIVE_INFINITY };
+    this.session = { id, expiresAt: maxAge ? this.now() + Number(maxAge) * 1000 : Number.POSITIVE_INFINITY };
     // The old session is deleted at once, so renewals never pile up against the phone's limit of ten.
     if (old) await this.signedDelete(old.id).catch(() => undefined);
   }
