@@ -10,10 +10,13 @@ export interface JournalEntry {
 
 export class Journal {
   private readonly entries: JournalEntry[] = [];
+  /** Requests recorded since the phone started, including those no longer kept. */
+  total = 0;
 
   constructor(readonly capacity = 200) {}
 
   add(entry: JournalEntry): void {
+    this.total++;
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.shift();
   }
