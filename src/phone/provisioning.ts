@@ -6,12 +6,15 @@
 import { CfgError, parseCfg, parseMasterConfig } from './config/cfg-xml.js';
 import { checkValue } from './config/validate.js';
 import type { Phone } from './phone.js';
+import { installImage } from './software-update.js';
 import { PhoneError, Status } from './status.js';
 
 export interface ProvisioningResult {
   readonly files: readonly string[];
   readonly applied: number;
   readonly ignored: readonly string[];
+  /** A new application image was found and is being installed. */
+  readonly updating: boolean;
 }
 
 const SCHEMES = ['ftp', 'tftp', 'http', 'https', 'ftps'];
@@ -65,7 +68,7 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
   }
   if (master === undefined) throw new PhoneError(Status.FAILED, `no ${mac}.cfg or 000000000000.cfg on ${base.href}`);
   try {
-    const { configFiles } = parseMasterConfig(master, mac);
+    const { configFiles, appFilePath } = parseMasterConfig(master, mac);
     const values: Record<string, string> = { ...bootConfig };
     const ignored: string[] = [];
     for (const file of configFiles) {
@@ -79,7 +82,12 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
       }
     }
     phone.config.replace('CONFIG', values);
-    return { files: [masterName, ...configFiles], applied: Object.keys(values).length, ignored };
+    let updating = false;
+    if (appFilePath) {
+      const res = await phone.transfers.get(new URL(appFilePath, base).href, credentials(phone)).catch(() => undefined);
+      if (res && res.status >= 200 && res.status < 300) updating = installImage(phone, appFilePath.split('/').pop() ?? appFilePath, res.body);
+    }
+    return { files: [masterName, ...configFiles], applied: Object.keys(values).length, ignored, updating };
   } catch (err) {
     if (err instanceof CfgError) throw new PhoneError(Status.FAILED, err.message);
     throw err;
