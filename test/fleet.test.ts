@@ -9,6 +9,7 @@ import { addressPlus, startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
 import { PASSWORD } from './helpers.js';
+import { openApiProblems } from './openapi-check.js';
 
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
 type Row = Record<string, string>;
@@ -16,7 +17,9 @@ type Row = Record<string, string>;
 async function poly(url: string, path: string, data?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${url}${path}`, data === undefined && !path.includes('callctrl')
     ? { headers: AUTH } : { method: 'POST', headers: AUTH, body: JSON.stringify({ data: data ?? {} }) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.deepEqual(openApiProblems(data === undefined && !path.includes('callctrl') ? 'GET' : 'POST', path, res.status, body), []);
+  return { status: res.status, body };
 }
 
 describe('a fleet on one virtual network, driven by the control API', () => {
