@@ -7,6 +7,8 @@ import { VERSION } from '../src/version.js';
 const file = new URL('../docs/openapi.json', import.meta.url);
 writeFileSync(file, `${JSON.stringify(openApiDocument(VERSION), null, 2)}\n`);
 console.log(`wrote ${file.pathname}`);
-const types = new URL('../src/client/types.ts', import.meta.url);
-writeFileSync(types, clientTypes(VERSION));
-console.log(`wrote ${types.pathname}`);
+for (const [name, text] of Object.entries(clientTypes(VERSION))) {
+  const out = new URL(`../src/client/${name}`, import.meta.url);
+  writeFileSync(out, text);
+  console.log(`wrote ${out.pathname}`);
+}
