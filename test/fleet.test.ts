@@ -149,6 +149,24 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     await poly(url(2), '/api/v1/callctrl/rejectCall');
   });
 
+  it('sets WEB and DEVICE values and peripherals; the Poly API follows', async () => {
+    const web = await api('PUT', '/phones/1/config/web', { 'locInfo.room': 'W1', 'device.syslog.facility': 5 });
+    assert.equal(web.status, 200);
+    assert.deepEqual((web.body as Record<string, unknown>)['locInfo.room'], { value: 'W1', source: 'WEB' });
+    assert.equal((await api('PUT', '/phones/1/config/device', { 'locInfo.room': 'D1' })).status, 200);
+    const got = (await poly(url(1), '/api/v1/mgmt/config/get', ['locInfo.room'])).body['data'] as Record<string, Row>;
+    assert.deepEqual(got['locInfo.room'], { value: 'W1', source: 'WEB' }, 'WEB wins over DEVICE');
+    assert.equal((await api('PUT', '/phones/1/config/web', { 'device.syslog.facility': 99 })).status, 400);
+    assert.equal((await api('PUT', '/phones/1/config/local', { 'locInfo.room': 'x' })).status, 400);
+    assert.equal((await api('PUT', '/phones/1/peripherals', {
+      pcMac: '54e1ad1f2ecd', modularRoom: [{ name: 'Mic', model: 'Trio C60', mac: '0004F2000001', components: [{ componentType: 'microphone', version: '1.0' }] }],
+    })).status, 200);
+    assert.deepEqual((await poly(url(1), '/api/v1/mgmt/pcPort/info')).body['data'], { PCPortStatus: 'Active', PCMacAddress: '54E1AD1F2ECD' });
+    const mr = (await poly(url(1), '/api/v1/mgmt/mrpair/info')).body['data'] as { ConnectedDeviceList: { ComponentList: Row[] }[] };
+    assert.equal(mr.ConnectedDeviceList[0]?.ComponentList[0]?.['componentType'], 'microphone');
+    assert.equal((await api('PUT', '/phones/1/peripherals', { pcMac: 'nope' })).status, 400);
+  });
+
   it('each phone\'s journal holds its last requests and answers; latency is settable', async () => {
     await poly(url(3), '/api/v2/mgmt/device/info');
     await poly(url(3), '/api/v1/callctrl/endCall', { Ref: 'nope' });

@@ -128,6 +128,39 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false): Pr
     return reply.code(204).send();
   });
 
+  // What the phone's own web interface and menus would set: the WEB and DEVICE layers.
+  const LayerParams = Type.Object({ index: Type.Integer({ minimum: 1 }), layer: Type.Union([Type.Literal('web'), Type.Literal('device')]) });
+  app.put<{ Params: Static<typeof LayerParams>; Body: Record<string, unknown> }>('/phones/:index/config/:layer', {
+    schema: { params: LayerParams, body: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { minProperties: 1 }) },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    r.phone.config.set(req.params.layer === 'web' ? 'WEB' : 'DEVICE', req.body);
+    return Object.fromEntries(Object.keys(req.body).map((name) => [name, r.phone.config.get(name)]));
+  });
+
+  const Peripherals = Type.Object({
+    pcMac: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{12})?$' })),
+    bluetooth: Type.Optional(Type.Array(Type.Object({
+      type: Type.String(), name: Type.String(), profile: Type.String(), connected: Type.Boolean(), signalStrength: Type.Integer(),
+    }, { additionalProperties: false }), { maxItems: 16 })),
+    modularRoom: Type.Optional(Type.Array(Type.Object({
+      name: Type.String(), model: Type.String(), mac: Type.String(),
+      components: Type.Array(Type.Object({ componentType: Type.String(), version: Type.String() }, { additionalProperties: false })),
+    }, { additionalProperties: false }), { maxItems: 16 })),
+  }, { additionalProperties: false });
+  app.put<{ Params: Static<typeof Index>; Body: Static<typeof Peripherals> }>('/phones/:index/peripherals', {
+    schema: { params: Index, body: Peripherals },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    const p = r.phone.peripherals;
+    if (req.body.pcMac !== undefined) p.pcMac = req.body.pcMac.toUpperCase();
+    if (req.body.bluetooth) p.bluetooth = req.body.bluetooth;
+    if (req.body.modularRoom) p.modularRoom = req.body.modularRoom;
+    return p;
+  });
+
   app.get('/far-ends', async () => [...sb.farEnds.values()].map(describeFarEnd));
 
   const ACTIONS = ['answer', 'reject', 'hold', 'resume', 'hangup'] as const;
