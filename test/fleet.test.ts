@@ -165,6 +165,12 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     const mr = (await poly(url(1), '/api/v1/mgmt/mrpair/info')).body['data'] as { ConnectedDeviceList: { ComponentList: Row[] }[] };
     assert.equal(mr.ConnectedDeviceList[0]?.ComponentList[0]?.['componentType'], 'microphone');
     assert.equal((await api('PUT', '/phones/1/peripherals', { pcMac: 'nope' })).status, 400);
+    // Locked out through the API itself, and back through the phone's menu.
+    await poly(url(1), '/api/v1/mgmt/config/set', { 'apps.restapi.enabled': '0' });
+    assert.equal((await fetch(`${url(1)}/api/v2/mgmt/device/info`, { headers: AUTH })).status, 404);
+    assert.equal((await api('DELETE', '/phones/1/config/local')).status, 204);
+    assert.equal((await poly(url(1), '/api/v2/mgmt/device/info')).status, 200);
+    assert.equal((await api('DELETE', '/phones/1/config/default')).status, 400);
   });
 
   it('each phone\'s journal holds its last requests and answers; latency is settable', async () => {

@@ -139,6 +139,15 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false): Pr
     return Object.fromEntries(Object.keys(req.body).map((name) => [name, r.phone.config.get(name)]));
   });
 
+  // The phone's menu can also reset a layer, e.g. the LOCAL one after the REST API was turned off through it.
+  const ResetParams = Type.Object({ index: Type.Integer({ minimum: 1 }), layer: Type.Union([Type.Literal('local'), Type.Literal('web'), Type.Literal('device'), Type.Literal('config')]) });
+  app.delete<{ Params: Static<typeof ResetParams> }>('/phones/:index/config/:layer', { schema: { params: ResetParams } }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    r.phone.resetConfig([req.params.layer.toUpperCase() as 'LOCAL']);
+    return reply.code(204).send();
+  });
+
   const Peripherals = Type.Object({
     pcMac: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{12})?$' })),
     bluetooth: Type.Optional(Type.Array(Type.Object({
