@@ -91,6 +91,12 @@ function secureFetch(running: RunningPhone, url: string, init: RequestInit & { h
   });
 }
 
+/** The phone's calls as "number:state", from callStatus v2. */
+export async function callStates(p: TestPhone): Promise<string[]> {
+  const rows = (await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Record<string, string>[];
+  return rows.map((r) => `${r['RemotePartyNumber']}:${r['CallState']}`);
+}
+
 /** Asserts a 2000 answer whose data (and top-level keys) match the operation's schemas. */
 export function assertOk(a: Answer, path: string): Record<string, unknown> {
   assert.equal(a.http, 200, `${path}: HTTP ${a.http} ${a.text}`);

@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
-import { assertOk, assertStatus, testPhone } from './helpers.js';
+import { assertOk, assertStatus, callStates, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
 type Row = Record<string, string>;
@@ -28,8 +28,7 @@ const key = (p: TestPhone, KeyName: string) => p.post('/api/v1/mgmt/simulateKeyE
 async function keys(p: TestPhone, ...names: string[]): Promise<void> {
   for (const n of names) assertOk(await key(p, n), '/api/v1/mgmt/simulateKeyEvent');
 }
-const states = async (p: TestPhone): Promise<string[]> =>
-  ((await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Row[]).map((r) => `${r['RemotePartyNumber']}:${r['CallState']}`);
+const states = callStates;
 
 /** Taps the softkey with this label, from its UIXML coordinates less its view-offset. */
 async function tapSoftkey(p: TestPhone, label: string): Promise<void> {

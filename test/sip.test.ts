@@ -12,14 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
-import { testPhone } from './helpers.js';
+import { callStates, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-sip-'));
 const SCENARIOS = new URL('../docs/sipp/', import.meta.url).pathname;
 const ON = { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0' };
-type Row = Record<string, string>;
 let runs = 0;
 
 /** Runs docs/sipp/<scenario> once against a phone; answers the report status when the scenario receives one. */
@@ -70,8 +69,7 @@ describe('REST commands over SIP NOTIFY', () => {
   let a: TestPhone;
   let b: TestPhone;
   let c: TestPhone;
-  const calls = async (p: TestPhone): Promise<Row[]> => (await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Row[];
-  const states = async (p: TestPhone): Promise<string[]> => (await calls(p)).map((r) => `${r['RemotePartyNumber']}:${r['CallState']}`);
+  const states = callStates;
 
   before(async () => {
     a = await testPhone({ switchboard: sb, clock, number: '1001', sipPort: 0, sipTlsPort: 0, set: ON });

@@ -38,8 +38,10 @@ export function deviceStats(phone: Phone, recentRequests: number): DeviceStats {
   const total = phone.profile.family.platform === 'UCS' ? 512 * MB : 2048 * MB;
   const uptimeS = phone.uptimeMs() / 1000;
   const configEntries = phone.config.nonDefault().length;
+  const { rx, tx } = phone.packets();
+  const packetTotal = rx + tx;
   // The application heap grows a little with uptime, configuration and traffic, as a long-running phone's does.
-  const growth = Math.min(16 * MB, uptimeS * 64 + configEntries * 2048 + (phone.packets().rx + phone.packets().tx) * 16);
+  const growth = Math.min(16 * MB, uptimeS * 64 + configEntries * 2048 + packetTotal * 16);
   const heaps = Object.fromEntries(
     Object.entries(HEAP_BASE).map(([name, mb]) => [name, heap(mb, name === 'polyapp' ? growth : 0)]),
   ) as DeviceStats['heaps'];
