@@ -137,6 +137,9 @@ describe('Digest rules', () => {
   });
 
   it('refuses a uri that is not the request, another realm or opaque, an unknown user, a disabled algorithm', async () => {
+    // Eight failed logins in a row would lock the phone (httpd.cfg.lockWebUI.*, tested in hardening.test.ts).
+    p.phone.config.set('LOCAL', { 'httpd.cfg.lockWebUI.enable': '0' });
+    after(() => p.phone.config.set('LOCAL', { 'httpd.cfg.lockWebUI.enable': '1' }));
     const fresh = async () => {
       const c = challenges(await challenge(p))[0];
       assert.ok(c);

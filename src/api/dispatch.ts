@@ -8,8 +8,7 @@ import type { TypeCheck } from '@sinclair/typebox/compiler';
 import type { Phone } from '../phone/phone.js';
 import { PhoneError, Status } from '../phone/status.js';
 import type { StatusCode } from '../phone/status.js';
-import type { AuthInfo } from '../gate/types.js';
-import type { Operation, Reply, Transport } from './operation.js';
+import type { AuthInfo, Operation, Reply, Transport } from './operation.js';
 
 export type Outcome =
   | { readonly kind: 'ok'; readonly reply: Reply }

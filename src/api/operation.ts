@@ -5,9 +5,14 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Phone } from '../phone/phone.js';
 import type { StatusCode } from '../phone/status.js';
-import type { AuthInfo } from '../gate/types.js';
 
 export type Method = 'GET' | 'POST';
+
+/** How a request proved who sent it (set by the gate; SIP NOTIFY commands carry 'none'). */
+export interface AuthInfo {
+  readonly method: 'basic' | 'digest-md5' | 'digest-sha256' | 'session' | 'none';
+  readonly user: string;
+}
 export type Transport = 'http' | 'https' | 'sip';
 
 /** What an operation answers besides Status: `data`, and for a few operations keys at the top level. */

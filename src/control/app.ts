@@ -86,7 +86,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false): Pr
   }, async (req, reply) => {
     const r = phoneAt(req.params.index);
     if (!r) return notFound(reply, 'such phone');
-    r.listeners.latencyMs = req.body.ms;
+    r.pipeline.latencyMs = req.body.ms;
     return { latencyMs: req.body.ms };
   });
 

@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_ADMIN_PASSWORD } from '../gate/gate.js';
-import { FaultPlan } from '../gate/faults.js';
-import { RequestSlot } from '../gate/slot.js';
-import type { SlotMode } from '../gate/slot.js';
+import type { FaultPlan } from '../gate/faults.js';
+import type { Journal } from '../gate/journal.js';
+import { PhonePipeline } from '../gate/pipeline.js';
+import { DEFAULT_ADMIN_PASSWORD } from '../gate/rules.js';
+import type { RequestSlot, SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
 import { Switchboard } from '../network/switchboard.js';
-import { Journal } from './journal.js';
 import type { IdSource } from '../phone/identity.js';
 import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
@@ -64,6 +64,8 @@ export interface PhoneSpec {
 
 export interface RunningPhone {
   readonly phone: Phone;
+  /** The road every command takes to the phone, over HTTP, HTTPS and SIP alike. */
+  readonly pipeline: PhonePipeline;
   readonly journal: Journal;
   readonly faults: FaultPlan;
   /** The SIP listener (UDP and TCP), when the phone was given a SIP port. */
@@ -131,17 +133,16 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const tls = spec.certificates ? spec.certificates(make) : make();
     tls.catch(() => undefined); // awaited by the listeners; this only marks it handled
     if (!spec.httpFirst) await tls;
-    const journal = new Journal();
-    const faults = new FaultPlan();
-    const slot = new RequestSlot(spec.slotMode ?? 'reject');
+    const pipeline = new PhonePipeline(phone, { slotMode: spec.slotMode, latencyMs: spec.latencyMs });
+    const { journal, faults, slot } = pipeline;
     const listeners = new PhoneListeners(phone, app.handler, {
-      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, slot, latencyMs: spec.latencyMs, bodyTimeoutMs: spec.bodyTimeoutMs, journal, faults,
+      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, pipeline, bodyTimeoutMs: spec.bodyTimeoutMs,
       onError: (err) => logger?.error({ err }, 'listeners could not reopen'),
     });
     phone.start();
     await listeners.start();
     if (spec.sipPort !== undefined) {
-      sip = new SipListener(phone, spec.address, spec.sipPort,
+      sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls });
       try {
         await sip.start();
@@ -163,7 +164,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const host = urlHost(spec.address);
     const started = phone;
     return {
-      phone: started, listeners, slot, journal, faults, sip,
+      phone: started, pipeline, listeners, slot, journal, faults, sip,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;

@@ -51,10 +51,24 @@ describe('RFC 7616 digest', () => {
     now = 1001;
     assert.equal(book.use(n, '0000000b'), 'stale');
     assert.equal(book.use('forged', '00000001'), 'stale');
+    assert.equal(book.use(`${n.slice(0, -2)}AA`, '00000001'), 'stale', 'a nonce with a wrong MAC is not ours');
+  });
+
+  it('issuing stores nothing; a nonce dropped from the tracked ones cannot be replayed', () => {
+    let now = 0;
+    const book = new NonceBook(() => now, 1000, 2);
+    for (let i = 0; i < 10_000; i++) book.issue();
+    assert.equal(book.tracked, 0, 'unauthenticated requests leave nothing behind');
     const a = book.issue();
-    book.issue();
-    book.issue();
-    assert.equal(book.use(a, '00000001'), 'stale', 'the oldest nonce is dropped when the book is full');
+    assert.equal(book.use(a, '00000001'), 'fresh');
+    now = 1;
+    const b = book.issue();
+    const c = book.issue();
+    assert.equal(book.use(b, '00000001'), 'fresh');
+    assert.equal(book.use(c, '00000001'), 'fresh');
+    assert.equal(book.tracked, 2);
+    assert.equal(book.use(a, '00000001'), 'stale', 'dropped: a replay of its first use is refused');
+    assert.equal(book.use(c, '00000002'), 'fresh', 'the others go on');
   });
 
   it('compares in constant time', () => {

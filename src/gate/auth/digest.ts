@@ -2,10 +2,10 @@
  * HTTP Digest authentication per RFC 7616 (qop=auth; MD5 and SHA-256), server side.
  *
  * Hand-written because no well-kept npm library verifies SHA-256 Digest on the server (the common ones are
- * MD5-only). Kept small: parsing the Authorization header, computing the response, and a nonce book that makes
- * nonces expire (answered with stale=true) and refuses a nonce count that does not grow (replays).
+ * MD5-only). Kept small: parsing the Authorization header, computing the response, and stateless nonces that
+ * expire (answered with stale=true), with a nonce count that must grow (replays are refused).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
@@ -99,40 +99,70 @@ export function safeHexEqual(a: string, b: string): boolean {
 
 export type NonceState = 'fresh' | 'stale' | 'replayed';
 
-/** Nonces the phone issued, when, and the highest nonce count seen for each. */
+/**
+ * Nonces that need no table to be issued: each carries its issue time and an HMAC of it under a per-boot secret, so
+ * a flood of unauthenticated requests stores nothing. The nonce counts of nonces that authenticated are tracked
+ * (at most `maxTracked`, the oldest dropped first); a nonce issued no later than one dropped is stale from then on,
+ * so a dropped nonce cannot be replayed.
+ */
 export class NonceBook {
-  private readonly nonces = new Map<string, { issuedAt: number; nc: number }>();
+  private readonly used = new Map<string, { issuedAt: number; nc: number }>();
+  /** Nonces issued at or before this time and not tracked are stale. */
+  private floor = -Infinity;
 
   constructor(
     private readonly now: () => number,
     readonly lifetimeMs: number,
-    private readonly max = 4096,
+    private readonly maxTracked = 1024,
+    private readonly secret: Buffer = randomBytes(32),
   ) {}
 
-  issue(): string {
-    const nonce = randomBytes(24).toString('base64');
-    if (this.nonces.size >= this.max) {
-      const oldest = this.nonces.keys().next().value;
-      if (oldest !== undefined) this.nonces.delete(oldest);
-    }
-    this.nonces.set(nonce, { issuedAt: this.now(), nc: 0 });
-    return nonce;
+  private mac(time: string): string {
+    return createHmac('sha256', this.secret).update(time).digest('base64url').slice(0, 22);
   }
 
-  /** Checks, and on success records, a use of `nonce` with count `ncHex`. Unknown nonces are stale. */
+  issue(): string {
+    const time = this.now().toString(36);
+    return `${time}.${randomBytes(6).toString('base64url')}.${this.mac(time)}`;
+  }
+
+  /** When a nonce of ours was issued, or undefined for anything we did not issue. */
+  private issuedAt(nonce: string): number | undefined {
+    const parts = nonce.split('.');
+    if (parts.length !== 3 || !/^[0-9a-z]{1,12}$/.test(parts[0] as string)) return undefined;
+    const expected = Buffer.from(this.mac(parts[0] as string));
+    const got = Buffer.from(parts[2] as string);
+    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return undefined;
+    return parseInt(parts[0] as string, 36);
+  }
+
+  /** Checks, and on success records, a use of `nonce` with count `ncHex`. Nonces we did not issue are stale. */
   use(nonce: string, ncHex: string): NonceState {
-    const entry = this.nonces.get(nonce);
-    if (!entry || this.now() - entry.issuedAt > this.lifetimeMs) {
-      if (entry) this.nonces.delete(nonce);
+    const issuedAt = this.issuedAt(nonce);
+    if (issuedAt === undefined || this.now() - issuedAt > this.lifetimeMs) {
+      this.used.delete(nonce);
       return 'stale';
     }
     const nc = /^[0-9a-fA-F]{8}$/.test(ncHex) ? parseInt(ncHex, 16) : NaN;
-    if (!(nc > entry.nc)) return 'replayed';
-    entry.nc = nc;
+    const entry = this.used.get(nonce);
+    if (entry) {
+      if (!(nc > entry.nc)) return 'replayed';
+      entry.nc = nc;
+      return 'fresh';
+    }
+    if (issuedAt <= this.floor) return 'stale';
+    if (!(nc > 0)) return 'replayed';
+    if (this.used.size >= this.maxTracked) {
+      const [oldest, e] = this.used.entries().next().value as [string, { issuedAt: number }];
+      this.used.delete(oldest);
+      this.floor = Math.max(this.floor, e.issuedAt);
+    }
+    this.used.set(nonce, { issuedAt, nc });
     return 'fresh';
   }
 
-  clear(): void {
-    this.nonces.clear();
+  /** How many nonces are tracked (only those that authenticated). */
+  get tracked(): number {
+    return this.used.size;
   }
 }

@@ -6,10 +6,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { FaultPlan } from '../../gate/faults.js';
-import type { RequestSlot } from '../../gate/slot.js';
+import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
-import type { Journal } from '../../runtime/journal.js';
 import type { Endpoint } from './app.js';
 import { tagSocket } from './app.js';
 import type { TlsMaterial } from './tls.js';
@@ -21,13 +19,10 @@ export interface ListenerOptions {
   readonly httpsPort: number;
   /** The certificate; HTTPS opens once it is there (a fleet makes certificates after HTTP is up). */
   readonly tls: TlsMaterial | Promise<TlsMaterial>;
-  readonly slot: RequestSlot;
-  readonly latencyMs?: number;
+  /** The phone's request pipeline, shared with its SIP listener. */
+  readonly pipeline: PhonePipeline;
   /** How long a request may take to arrive in full (headers and body); slower ones are cut with 408. */
   readonly bodyTimeoutMs?: number;
-  /** Where the phone's answered requests are recorded. */
-  readonly journal?: Journal;
-  readonly faults?: FaultPlan;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
 }
@@ -83,17 +78,11 @@ export class PhoneListeners {
   ) {
     this.httpPort = options.httpPort;
     this.httpsPort = options.httpsPort;
-    const base = { phone, slot: options.slot, latencyMs: options.latencyMs ?? 0, journal: options.journal, faults: options.faults };
-    this.endpoints = { http: { ...base, secure: false }, https: { ...base, secure: true } };
+    this.endpoints = { http: { phone, pipeline: options.pipeline, secure: false }, https: { phone, pipeline: options.pipeline, secure: true } };
   }
 
   get address(): string {
     return this.options.address;
-  }
-
-  set latencyMs(ms: number) {
-    this.endpoints.http.latencyMs = ms;
-    this.endpoints.https.latencyMs = ms;
   }
 
   /** Resolves when HTTPS listens too (HTTP may answer before: see start). */
@@ -175,6 +164,6 @@ export class PhoneListeners {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     await Promise.all(servers.map(closeServer));
-    this.options.slot.reset();
+    this.options.pipeline.slot.reset();
   }
 }

@@ -10,16 +10,24 @@ import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { TlsMaterial } from '../http/tls.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
+import { DEFAULT_STREAM_LIMITS, sipConnections } from '../connection-budget.js';
+import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ListenError } from '../http/listeners.js';
 import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from './message.js';
 import type { SipRequest } from './message.js';
 import { handleSipRequest } from './notify.js';
 import type { CommandReport } from './notify.js';
+import { TransactionTable } from './transactions.js';
 
-/** How long a UDP server transaction remembers its answer (Timer J, 64 x T1). */
-const TRANSACTION_MS = 32_000;
-const MAX_STREAM_BUFFER = 64 * 1024;
+export interface SipListenerOptions {
+  readonly limits?: Partial<StreamLimits>;
+  /** The process-wide budget of stream connections (default: one shared by every phone of the process). */
+  readonly budget?: ConnectionBudget;
+  /** Told of anything a message handler threw (it is answered 500 and the listener goes on). */
+  readonly onError?: (err: unknown) => void;
+}
 
 interface Sender {
   readonly transport: 'UDP' | 'TCP' | 'TLS';
@@ -35,7 +43,9 @@ export class SipListener {
   private tlsServer: Server | undefined;
   private tlsMaterial: TlsMaterial | undefined;
   private readonly connections = new Set<Socket>();
-  private readonly transactions = new Map<string, { answer: Buffer | undefined; at: number }>();
+  private readonly transactions = new TransactionTable<Buffer | undefined>();
+  private readonly limits: StreamLimits;
+  private readonly budget: ConnectionBudget;
   private readonly toTag = randomBytes(6).toString('hex');
   private infoSeq = 1;
   private transition: Promise<void> = Promise.resolve();
@@ -44,12 +54,21 @@ export class SipListener {
 
   constructor(
     private readonly phone: Phone,
+    private readonly pipeline: PhonePipeline,
     private readonly address: string,
     port: number,
     private readonly tls?: { readonly port: number; readonly material: Promise<TlsMaterial> },
+    private readonly options: SipListenerOptions = {},
   ) {
     this.port = port;
     this.tlsPort = tls?.port;
+    this.limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
+    this.budget = options.budget ?? sipConnections;
+  }
+
+  /** Stream connections open now. */
+  get connectionCount(): number {
+    return this.connections.size;
   }
 
   /** Resolves when SIP over TLS listens (it waits for the phone's certificate). */
@@ -145,38 +164,64 @@ export class SipListener {
 
   private onDatagram(udp: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
     const sender: Sender = { transport: 'UDP', send: (buf) => udp.send(buf, rinfo.port, rinfo.address) };
-    this.onMessage(msg, true, sender, `${rinfo.address}:${rinfo.port}`);
+    this.onMessage(msg, true, sender, rinfo.address, `${rinfo.address}:${rinfo.port}`);
   }
 
   private onConnection(socket: Socket, transport: 'TCP' | 'TLS' = 'TCP'): void {
-    this.connections.add(socket);
-    socket.on('close', () => this.connections.delete(socket));
     socket.on('error', () => undefined);
-    let buffer = Buffer.alloc(0);
+    // Bounded: a phone keeps limits.perPhone connections, the process its budget; past either, close at once.
+    if (this.connections.size >= this.limits.perPhone || !this.budget.take()) {
+      socket.destroy();
+      return;
+    }
+    this.connections.add(socket);
+    let partialTimer: NodeJS.Timeout | undefined;
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      this.budget.give();
+      clearTimeout(partialTimer);
+    });
+    // Idle connections are closed; so are messages that do not finish in time (a slow sender holds no buffer long).
+    socket.setTimeout(this.limits.idleMs, () => socket.destroy());
+    let buffer: Buffer = Buffer.alloc(0);
     const sender: Sender = { transport, send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
     socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       for (;;) {
         // Keep-alive CRLFs between messages (RFC 5626) are skipped.
         while (buffer.length >= 2 && buffer[0] === 13 && buffer[1] === 10) buffer = buffer.subarray(2);
         const need = streamMessageLength(buffer);
-        if (need === undefined) {
-          if (buffer.length > MAX_STREAM_BUFFER) socket.destroy();
-          return;
-        }
-        if (need > MAX_STREAM_BUFFER) {
+        if ((need === undefined && buffer.length > this.limits.maxMessageBytes) || (need !== undefined && need > this.limits.maxMessageBytes)) {
           socket.destroy();
           return;
         }
-        if (buffer.length < need) return;
+        if (need === undefined || buffer.length < need) break;
         const one = buffer.subarray(0, need);
         buffer = buffer.subarray(need);
-        this.onMessage(one, false, sender, `${socket.remoteAddress}:${socket.remotePort}`);
+        this.onMessage(one, false, sender, socket.remoteAddress ?? '', `${socket.remoteAddress}:${socket.remotePort}`);
+      }
+      if (buffer.length === 0) {
+        clearTimeout(partialTimer);
+        partialTimer = undefined;
+      } else {
+        // Copy the unfinished tail so it does not pin the whole chunk it came in.
+        buffer = Buffer.from(buffer);
+        partialTimer ??= setTimeout(() => socket.destroy(), this.limits.messageMs);
       }
     });
   }
 
-  private onMessage(raw: Buffer, datagram: boolean, sender: Sender, from: string): void {
+  /** Every message goes through here; nothing it throws gets past (answered 500, logged, and the listener goes on). */
+  private onMessage(raw: Buffer, datagram: boolean, sender: Sender, address: string, from: string): void {
+    try {
+      this.handleMessage(raw, datagram, sender, address, from);
+    } catch (err) {
+      this.options.onError?.(err);
+      this.answerMalformed(raw, sender, 'internal error', 500, 'Server Internal Error');
+    }
+  }
+
+  private handleMessage(raw: Buffer, datagram: boolean, sender: Sender, address: string, from: string): void {
     if (!this.phone.isUp) return;
     let req: SipRequest;
     try {
@@ -187,39 +232,39 @@ export class SipListener {
       if (err instanceof SipParseError) this.answerMalformed(raw, sender, err.message);
       return;
     }
+    this.phone.noteRequest();
     const key = datagram ? `${from}|${transactionKey(req)}` : undefined;
+    const now = Date.now();
     if (key) {
-      const now = Date.now();
-      for (const [k, t] of this.transactions) if (now - t.at > TRANSACTION_MS) this.transactions.delete(k);
-      const seen = this.transactions.get(key);
-      if (seen) {
+      const seen = this.transactions.get(key, now);
+      if (seen !== undefined || this.transactions.has(key)) {
         // A retransmission: the same answer again, and the command does not run twice.
-        if (seen.answer) sender.send(seen.answer);
+        if (seen) sender.send(seen);
         return;
       }
     }
-    const verdict = handleSipRequest(this.phone, req);
+    const verdict = handleSipRequest(this.phone, this.pipeline, req, address);
     const answer = verdict.answer
       ? responseTo(req, verdict.answer.status, verdict.answer.reason, this.toTag, [
         ['Server', `Polycom/${this.phone.profile.firmware}`], ...(verdict.answer.headers ?? [])])
       : undefined;
-    if (key) this.transactions.set(key, { answer, at: Date.now() });
+    if (key) this.transactions.set(key, answer, now);
     if (answer) sender.send(answer);
     if (verdict.command) {
-      void verdict.command().then((report) => {
+      verdict.command().then((report) => {
         if (report) this.sendReport(req, report, sender);
-      });
+      }).catch((err: unknown) => this.options.onError?.(err));
     }
   }
 
   /** A request that cannot be parsed gets 400 when it still names a Via to answer to; anything else is dropped. */
-  private answerMalformed(raw: Buffer, sender: Sender, why: string): void {
-    const text = raw.toString('utf8');
-    if (!/^[A-Z]+ \S+ SIP\/2\.0\r\n/.test(text)) return;
+  private answerMalformed(raw: Buffer, sender: Sender, why: string, status = 400, reason = 'Bad Request'): void {
+    const text = raw.subarray(0, 8192).toString('utf8');
+    if (!/^[A-Za-z0-9.!%*_+`'~-]+ \S+ SIP\/2\.0\r\n/.test(text)) return;
     const header = (name: string): string | undefined => new RegExp(`\\r\\n(?:${name})[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i').exec(text)?.[1];
     const via = header('via|v');
     if (!via) return;
-    sender.send(writeSip('SIP/2.0 400 Bad Request', [
+    sender.send(writeSip(`SIP/2.0 ${status} ${reason}`, [
       ['Via', via], ['From', header('from|f') ?? ''], ['To', header('to|t') ?? ''], ['Call-ID', header('call-id|i') ?? ''],
       ['CSeq', header('cseq') ?? ''], ['Warning', `399 polysim "${why.replaceAll('"', "'")}"`],
     ]));

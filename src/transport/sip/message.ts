@@ -56,7 +56,8 @@ export class SipHeaders {
 
 export class SipParseError extends Error {}
 
-const REQUEST_LINE = /^([A-Za-z]+) (\S+) SIP\/2\.0$/;
+/** A method is an RFC 3261 token: letters, digits and -.!%*_+`'~ (extension methods may hold digits). */
+const REQUEST_LINE = /^([A-Za-z0-9.!%*_+`'~-]+) (\S+) SIP\/2\.0$/;
 const STATUS_LINE = /^SIP\/2\.0 (\d{3}) ?(.*)$/;
 
 /** Where the header block ends, or -1 while it has not arrived. */
@@ -92,7 +93,7 @@ export function parseSip(buf: Buffer, datagram: boolean): SipMessage {
   }
   const body = rest.subarray(0, length);
   const req = REQUEST_LINE.exec(start);
-  if (req) return { kind: 'request', method: (req[1] as string).toUpperCase(), uri: req[2] as string, headers, body };
+  if (req) return { kind: 'request', method: req[1] as string, uri: req[2] as string, headers, body };
   const res = STATUS_LINE.exec(start);
   if (res) return { kind: 'response', status: Number(res[1]), reason: res[2] ?? '', headers, body };
   throw new SipParseError(`not a SIP start line: ${start.slice(0, 60)}`);

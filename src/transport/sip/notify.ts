@@ -3,10 +3,11 @@
  * its SIP answer, then the command itself through the same operation table as HTTP. A command that fails is
  * reported back to the sender in a SIP INFO with an application/poly-report+json body, as PVOS phones do.
  */
-import { dispatch, extractInput } from '../../api/dispatch.js';
-import type { Outcome } from '../../api/dispatch.js';
 import { operationAt } from '../../api/index.js';
-import { restApiOn } from '../../gate/gate.js';
+import type { PhonePipeline } from '../../gate/pipeline.js';
+import { statusOf, TOO_LARGE } from '../../gate/request.js';
+import { restApiOn } from '../../gate/rules.js';
+import { BODY_LIMIT } from '../../gate/stages/size.js';
 import type { Phone } from '../../phone/phone.js';
 import { statusText } from '../../phone/status.js';
 import type { SipRequest } from './message.js';
@@ -37,26 +38,41 @@ const refuse = (status: number, reason: string, why: string, extra: readonly (re
   ({ answer: { status, reason, headers: [warn(why), ...extra] } });
 
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE',
+  'INFO', 'UPDATE', 'PRACK', 'PUBLISH']);
 
-export function handleSipRequest(phone: Phone, req: SipRequest): NotifyVerdict {
+/** The command-URI as a path and query, or undefined when it is not a URL (a bad command, answered 400). */
+export function commandTarget(uri: string): URL | undefined {
+  try {
+    const url = new URL(uri, 'http://phone');
+    return url.pathname.startsWith('/') ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string): NotifyVerdict {
   const missing = REQUIRED.filter((h) => !req.headers.has(h));
   if (missing.length > 0) return refuse(400, 'Bad Request', `missing ${missing.join(', ')}`);
-  if (!/^\d+\s+[A-Za-z]+$/.test(req.headers.get('cseq') ?? '')) return refuse(400, 'Bad Request', 'malformed CSeq');
+  if (!/^\d{1,10}\s+[A-Za-z0-9.!%*_+`'~-]+$/.test(req.headers.get('cseq') ?? '')) return refuse(400, 'Bad Request', 'malformed CSeq');
   switch (req.method) {
     case 'ACK':
       return { answer: undefined };
     case 'OPTIONS':
       return { answer: { status: 200, reason: 'OK', headers: [ALLOW, ['Accept', 'application/json']] } };
     case 'NOTIFY':
-      return notify(phone, req);
+      return notify(phone, pipeline, req, from);
     case 'INFO':
       return { answer: { status: 200, reason: 'OK' } };
     default:
-      return { answer: { status: 405, reason: 'Method Not Allowed', headers: [ALLOW] } };
+      // Methods SIP defines but a NOTIFY endpoint does not serve: 405; methods it does not know at all: 501.
+      return KNOWN_METHODS.has(req.method)
+        ? { answer: { status: 405, reason: 'Method Not Allowed', headers: [ALLOW] } }
+        : { answer: { status: 501, reason: 'Not Implemented', headers: [ALLOW] } };
   }
 }
 
-function notify(phone: Phone, req: SipRequest): NotifyVerdict {
+function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string): NotifyVerdict {
   const event = (req.headers.get('event') ?? '').split(';')[0]?.trim().toLowerCase();
   if (event !== 'action-uri') return refuse(489, 'Bad Event', 'Event must be ACTION-URI', [['Allow-Events', 'ACTION-URI']]);
   const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
@@ -78,21 +94,23 @@ function notify(phone: Phone, req: SipRequest): NotifyVerdict {
   if (body === null || typeof body !== 'object') return refuse(400, 'Bad Request', 'the body must be a JSON object');
   const uri = (body as Record<string, unknown>)['command-URI'];
   if (typeof uri !== 'string' || uri.trim() === '') return refuse(400, 'Bad Request', 'no command-URI');
-  const target = new URL(uri.trim(), 'http://phone');
-  const op = operationAt(target.pathname);
-  if (!op) return refuse(404, 'Not Found', `no command ${target.pathname}`);
-  const query = Object.fromEntries(target.searchParams);
-  const input = extractInput(op, { data: (body as Record<string, unknown>)['data'] }, query);
+  const target = commandTarget(uri.trim());
+  if (!target) return refuse(400, 'Bad Request', 'the command-URI is not a URL');
+  if (!operationAt(target.pathname)) return refuse(404, 'Not Found', `no command ${target.pathname.slice(0, 200)}`);
   const notifyCallId = req.headers.get('call-id') ?? '';
+  const data = (body as Record<string, unknown>)['data'];
   return {
     answer: { status: 200, reason: 'OK' },
     command: async () => {
-      const outcome: Outcome = await dispatch(op, phone, input, target.pathname, 'sip');
+      const outcome = await pipeline.run({
+        method: 'NOTIFY', path: target.pathname, target: `${target.pathname}${target.search}`, headers: {}, transport: 'sip',
+        query: Object.fromEntries(target.searchParams), body: req.body.length > BODY_LIMIT ? TOO_LARGE : { data }, from,
+      });
       if (outcome.kind === 'ok') {
         outcome.reply.after?.();
         return undefined;
       }
-      const code = outcome.kind === 'absent' ? '4004' : outcome.code;
+      const code = statusOf(outcome) ?? '4004';
       return { 'command-URI': target.pathname, Status: code, Description: statusText[code], 'NOTIFY-Call-ID': notifyCallId };
     },
   };

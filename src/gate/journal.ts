@@ -1,0 +1,79 @@
+/**
+ * A phone's request journal: its last requests, however they arrived (HTTP, HTTPS, SIP NOTIFY), with their answers,
+ * oldest first. Bounded by count and by bytes: a URL is kept to URL_MAX characters (UNAUTHORIZED_URL_MAX for a
+ * request that did not authenticate, which is counted but kept small), and the oldest entries go once the whole
+ * journal holds more than maxBytes.
+ */
+import type { Transport } from '../api/operation.js';
+
+export interface JournalEntry {
+  readonly at: string;
+  readonly transport: Transport;
+  readonly method: string;
+  readonly url: string;
+  /** The sender's address. */
+  readonly from: string;
+  /** How the request authenticated, when it did. */
+  readonly auth?: string;
+  /** The HTTP status of the answer (for SIP NOTIFY: the status the same answer has over HTTP). */
+  readonly httpStatus: number;
+  /** The JSON Status, when the answer carried one. */
+  readonly status?: string;
+  readonly ms: number;
+  /** Why an operation failed, for people reading the journal (never sent to the client). */
+  readonly detail?: string;
+}
+
+export const URL_MAX = 512;
+export const UNAUTHORIZED_URL_MAX = 64;
+export const DETAIL_MAX = 200;
+/** Fixed cost of an entry besides its strings (object, numbers, timestamp). */
+const ENTRY_OVERHEAD = 120;
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} chars)`;
+}
+
+function sizeOf(e: JournalEntry): number {
+  return ENTRY_OVERHEAD + e.url.length + e.method.length + e.from.length + (e.detail?.length ?? 0) + (e.auth?.length ?? 0);
+}
+
+export class Journal {
+  private readonly entries: JournalEntry[] = [];
+  private bytes = 0;
+  /** Requests recorded since the phone started, including those no longer kept. */
+  total = 0;
+  /** Of those, the ones that did not authenticate (401). */
+  unauthorized = 0;
+
+  constructor(readonly capacity = 200, readonly maxBytes = 64 * 1024) {}
+
+  add(entry: JournalEntry): void {
+    this.total++;
+    const small = entry.httpStatus === 401;
+    if (small) this.unauthorized++;
+    const kept: JournalEntry = {
+      ...entry,
+      method: clip(entry.method, 16),
+      url: clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX),
+      from: clip(entry.from, 64),
+      ...(entry.detail === undefined ? {} : { detail: clip(entry.detail, DETAIL_MAX) }),
+    };
+    this.entries.push(kept);
+    this.bytes += sizeOf(kept);
+    while (this.entries.length > this.capacity || this.bytes > this.maxBytes) {
+      const old = this.entries.shift();
+      if (!old) break;
+      this.bytes -= sizeOf(old);
+    }
+  }
+
+  /** What the kept entries weigh, as counted against maxBytes. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  last(n = this.capacity): JournalEntry[] {
+    return this.entries.slice(-Math.max(0, n));
+  }
+}

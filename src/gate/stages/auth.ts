@@ -1,0 +1,167 @@
+/**
+ * Stage: who is asking. The methods this model, firmware and configuration enable, in the phone's order: a session
+ * cookie, Digest SHA-256 or MD5, Basic; without valid credentials, 401 with one challenge per enabled method
+ * (SHA-256 first). Failed logins count towards the login lock (httpd.cfg.lockWebUI.*), during which every login is
+ * refused. SIP NOTIFY commands do not log in: their trust is the SIP rules (sipNotify.enabled, bindRequired).
+ */
+import { randomBytes } from 'node:crypto';
+import type { AuthInfo } from '../../api/operation.js';
+import type { Phone } from '../../phone/phone.js';
+import { ADMIN_USER, basicChallenge, checkBasic, safeEqual } from '../auth/basic.js';
+import { challenge, digestResponse, h, NonceBook, parseDigest, safeHexEqual } from '../auth/digest.js';
+import type { DigestAlgorithm } from '../auth/digest.js';
+import { Lockout } from '../auth/lockout.js';
+import type { Context, Stage } from '../pipeline.js';
+import type { PhoneRequest } from '../request.js';
+import { basicEnabled, digestAlgorithms, DIGEST_REALM, lockoutRule, NONCE_LIFETIME_MS } from '../rules.js';
+
+const PROVEN_MAX = 8;
+const SIP_AUTH: AuthInfo = { method: 'none', user: '' };
+
+interface BootAuth {
+  readonly bootedAt: number;
+  readonly nonces: NonceBook;
+  readonly opaque: string;
+  /** Basic headers already proven, bound to the password they were checked against. */
+  readonly provenBasic: Map<string, string>;
+  readonly lockout: Lockout;
+}
+
+/** A phone's login state; a restart or reboot forgets it (nonces, proven headers, the lock). */
+export class AuthState {
+  private current: BootAuth | undefined;
+
+  constructor(private readonly phone: Phone) {}
+
+  get(): BootAuth {
+    const at = this.phone.appStartedAt;
+    if (!this.current || this.current.bootedAt !== at) {
+      this.current = {
+        bootedAt: at, nonces: new NonceBook(() => this.phone.clock.now(), NONCE_LIFETIME_MS),
+        opaque: randomBytes(16).toString('base64'), provenBasic: new Map(), lockout: new Lockout(),
+      };
+    }
+    return this.current;
+  }
+}
+
+function header(req: PhoneRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function sessionCookie(req: PhoneRequest): string | undefined {
+  const cookie = header(req, 'cookie');
+  if (!cookie) return undefined;
+  for (const part of cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === 'session') return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Basic, remembering headers already proven so a client repeating its header is not hashed every time. */
+function basicUser(state: BootAuth, authorization: string, password: string): string | undefined {
+  // Keyed by the whole header: a hash lookup, not a prefix comparison.
+  if (state.provenBasic.get(authorization) === password) return ADMIN_USER;
+  const user = checkBasic(authorization, password);
+  if (user !== undefined) {
+    if (state.provenBasic.size >= PROVEN_MAX) state.provenBasic.clear();
+    state.provenBasic.set(authorization, password);
+  }
+  return user;
+}
+
+/** The request target a Digest `uri` must name: the path with its query, or an absolute URL of it. */
+function uriMatches(uri: string, target: string): boolean {
+  if (uri === target) return true;
+  if (!/^https?:\/\//i.test(uri)) return false;
+  try {
+    const u = new URL(uri);
+    return `${u.pathname}${u.search}` === target;
+  } catch {
+    return false;
+  }
+}
+
+type DigestResult = { ok: true; algorithm: DigestAlgorithm } | { ok: false; stale: boolean };
+
+function checkDigest(state: BootAuth, req: PhoneRequest, authorization: string, password: string,
+  enabled: readonly DigestAlgorithm[]): DigestResult {
+  const p = parseDigest(authorization);
+  const fail: DigestResult = { ok: false, stale: false };
+  if (!p) return fail;
+  const algorithm = enabled.find((a) => a.toLowerCase() === (p['algorithm'] ?? 'MD5').toLowerCase());
+  const { username, realm, nonce, uri, response, cnonce, nc, qop } = p;
+  if (!algorithm || !username || !nonce || !uri || !response || !cnonce || !nc || qop?.toLowerCase() !== 'auth') return fail;
+  if (realm !== DIGEST_REALM || (p['opaque'] !== undefined && p['opaque'] !== state.opaque)) return fail;
+  if (!uriMatches(uri, req.target)) return fail;
+  const userOk = p['userhash'] === 'true'
+    ? safeHexEqual(username, h(algorithm, `${ADMIN_USER}:${DIGEST_REALM}`))
+    : safeEqual(username, ADMIN_USER);
+  const expected = digestResponse({
+    algorithm, username: p['userhash'] === 'true' ? ADMIN_USER : username, realm, password, method: req.method, uri,
+    nonce, nc, cnonce, qop: 'auth',
+  });
+  if (!(safeHexEqual(response, expected) && userOk)) return fail;
+  const use = state.nonces.use(nonce, nc);
+  if (use === 'fresh') return { ok: true, algorithm };
+  return { ok: false, stale: use === 'stale' };
+}
+
+/** Outcome of the credentials a request carries: who it is, a failed login, a stale nonce, or none given. */
+type Login = { who: AuthInfo } | { failed: true } | { stale: true } | undefined;
+
+function login(ctx: Context, state: BootAuth, password: string, digest: readonly DigestAlgorithm[], basic: boolean): Login {
+  const { req, phone } = ctx;
+  const cookie = phone.profile.sessions ? sessionCookie(req) : undefined;
+  if (cookie && phone.sessions.get(cookie)) return { who: { method: 'session', user: ADMIN_USER } };
+  const authorization = header(req, 'authorization');
+  if (!authorization) return undefined;
+  if (/^\s*Basic\s/i.test(authorization)) {
+    if (!basic) return undefined;
+    const user = basicUser(state, authorization, password);
+    return user !== undefined ? { who: { method: 'basic', user } } : { failed: true };
+  }
+  if (digest.length > 0 && /^\s*Digest\s/i.test(authorization)) {
+    const r = checkDigest(state, req, authorization, password, digest);
+    if (r.ok) return { who: { method: r.algorithm === 'SHA-256' ? 'digest-sha256' : 'digest-md5', user: ADMIN_USER } };
+    return r.stale ? { stale: true } : { failed: true };
+  }
+  return undefined;
+}
+
+export function authStage(auth: AuthState): Stage {
+  return (ctx, next) => {
+    if (ctx.req.transport === 'sip') {
+      ctx.auth = SIP_AUTH;
+      return next(ctx);
+    }
+    const { phone } = ctx;
+    const state = auth.get();
+    const now = phone.clock.now();
+    const locked = state.lockout.remaining(now);
+    if (locked > 0) return { kind: 'locked', retryAfterS: Math.ceil(locked / 1000) };
+    const password = phone.config.value('device.auth.localAdminPassword');
+    const digest = digestAlgorithms(phone);
+    const basic = basicEnabled(phone);
+    const result = login(ctx, state, password, digest, basic);
+    if (result && 'who' in result) {
+      state.lockout.succeed();
+      ctx.auth = result.who;
+      return next(ctx);
+    }
+    if (result && 'failed' in result && state.lockout.fail(now, lockoutRule(phone))) {
+      return { kind: 'locked', retryAfterS: Math.ceil(state.lockout.remaining(now) / 1000) };
+    }
+    const challenges: string[] = [];
+    if (digest.length > 0) {
+      // One nonce for all Digest challenges, so clients that merge the challenges still sign a valid one.
+      const nonce = state.nonces.issue();
+      const stale = result !== undefined && 'stale' in result;
+      for (const algorithm of digest) challenges.push(challenge(algorithm, DIGEST_REALM, nonce, state.opaque, stale));
+    }
+    if (basic) challenges.push(basicChallenge());
+    return { kind: 'unauthorized', challenges };
+  };
+}

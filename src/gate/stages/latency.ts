@@ -1,0 +1,10 @@
+/** Extra processing time per request (control API), holding the slot as a slow phone would. */
+import type { Stage } from '../pipeline.js';
+
+export function latencyStage(ms: () => number): Stage {
+  return (ctx, next) => {
+    const wait = ms();
+    if (wait <= 0) return next(ctx);
+    return new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => next(ctx));
+  };
+}
