@@ -30,7 +30,7 @@ describe('a fleet on one virtual network, driven by the control API', () => {
   const url = (i: number): string => fleet.phones[i - 1]?.httpUrl ?? '';
   const calls = async (i: number): Promise<Row[]> => (await poly(url(i), '/api/v2/webCallControl/callStatus')).body['data'] as Row[];
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${ctl}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${ctl}${path}`, { method, headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };

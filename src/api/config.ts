@@ -4,7 +4,9 @@ import { renderCfg } from '../phone/config/cfg-xml.js';
 import type { StoredLayer } from '../phone/config/types.js';
 import type { Phone } from '../phone/phone.js';
 import { PhoneError, Status } from '../phone/status.js';
+import { answerWithin } from './answer-window.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
+import type { Reply } from './operation.js';
 import { S } from './schema.js';
 
 const getConfig = defineOperation({
@@ -69,21 +71,24 @@ const exportConfig = defineOperation({
   name: 'Management.ExportConfiguration', methods: ['POST'], paths: ['/api/v1/mgmt/config/export'], inputFrom: 'body',
   input: Type.Object({ Url: Type.String({ minLength: 1 }), ConfigType: Type.String() }),
   returnCodes: [...STANDARD_CODES, 4000, 4008],
-  handler: async ({ phone, input }) => {
+  handler: ({ phone, input }) => {
     const type = CONFIG_TYPES.find((t) => t.toLowerCase() === input.ConfigType.toLowerCase());
     if (!type) throw new PhoneError(Status.INVALID_INPUT, `ConfigType must be one of ${CONFIG_TYPES.join('|')}`);
     const url = exportUrl(input.Url, phone, type);
     const when = new Date(phone.clock.now()).toISOString();
     const body = Buffer.from(renderCfg(exportEntries(phone, type),
       `${type} configuration of ${phone.profile.model.name} ${phone.identity.mac} exported ${when}`), 'utf8');
-    try {
-      let res = await phone.transfers.upload(url.href, body, 'application/xml', 'PUT');
-      if (res.status === 405 || res.status === 501) res = await phone.transfers.upload(url.href, body, 'application/xml', 'POST');
-      if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
-    } catch (err) {
-      throw new PhoneError(Status.EXPORT_FAILED, `${url.href}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return {};
+    const work = (async (): Promise<Reply> => {
+      try {
+        let res = await phone.transfers.upload(url.href, body, 'application/xml', 'PUT');
+        if (res.status === 405 || res.status === 501) res = await phone.transfers.upload(url.href, body, 'application/xml', 'POST');
+        if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
+      } catch (err) {
+        throw new PhoneError(Status.EXPORT_FAILED, `${url.href}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return {};
+    })();
+    return answerWithin(phone, 'config/export', work, () => ({}));
   },
 });
 

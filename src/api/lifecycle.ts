@@ -5,7 +5,9 @@ import type { Phone } from '../phone/phone.js';
 import { powerState } from '../phone/power.js';
 import { provision, provisioningBase } from '../phone/provisioning.js';
 import { PhoneError, Status } from '../phone/status.js';
+import { answerWithin } from './answer-window.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
+import type { Reply } from './operation.js';
 import { S } from './schema.js';
 
 const safeReboot = defineOperation({
@@ -29,21 +31,19 @@ const factoryReset = defineOperation({
   },
 });
 
-const PROVISIONING = 'provisioning';
-
 const updateConfiguration = defineOperation({
   name: 'Management.UpdateConfiguration', methods: ['POST'], paths: ['/api/v1/mgmt/updateConfiguration'],
   inputFrom: 'none', returnCodes: [...STANDARD_CODES, 4001, 4006],
   output: Type.Object({ ProvisioningState: S }),
-  handler: async ({ phone }) => {
-    if (!phone.isReady || phone.runtime.has(PROVISIONING)) throw new PhoneError(Status.DEVICE_BUSY, 'provisioning in progress');
-    phone.runtime.set(PROVISIONING, true);
-    try {
-      const result = await provision(phone, phone.bootConfig);
-      return { data: { ProvisioningState: result.ignored.length > 0 ? 'CompletedWithErrors' : 'Completed' } };
-    } finally {
-      phone.runtime.delete(PROVISIONING);
-    }
+  handler: ({ phone }) => {
+    if (!phone.isReady || phone.boot.provisioning) throw new PhoneError(Status.DEVICE_BUSY, 'provisioning in progress');
+    const boot = phone.boot;
+    boot.provisioning = true;
+    const work = provision(phone, phone.bootConfig)
+      .then((result): Reply => ({ data: { ProvisioningState: result.ignored.length > 0 ? 'CompletedWithErrors' : 'Completed' } }))
+      .finally(() => { boot.provisioning = false; });
+    // A sync that outlives the answer window goes on; a second request meanwhile answers 4001.
+    return answerWithin(phone, 'updateConfiguration', work, () => ({ data: { ProvisioningState: 'InProgress' } }));
   },
 });
 
@@ -54,7 +54,6 @@ const powerStatus = defineOperation({
   handler: ({ phone }) => ({ top: { CurrentState: powerState(phone, phone.inCall()) } }),
 });
 
-const LAST_CAPTURE = 'lastCaptureUpload';
 const CAPTURE_INTERVAL_MS = 10_000;
 
 function captureUrl(phone: Phone, raw: string | undefined): URL {
@@ -78,21 +77,21 @@ const uploadBgCapture = defineOperation({
   returnCodes: [2000, 4000, 4001, 5000],
   available: (phone) =>
     phone.config.bool('diags.pcap.enabled') && phone.config.bool('diags.pcap.background.enabled') ? 'yes' : 'absent',
-  handler: async ({ phone, input }) => {
+  handler: ({ phone, input }) => {
     const now = phone.clock.now();
-    const last = phone.runtime.get(LAST_CAPTURE) as number | undefined;
+    const last = phone.boot.lastCaptureUploadAt;
     if (last !== undefined && now - last < CAPTURE_INTERVAL_MS) {
       throw new PhoneError(Status.DEVICE_BUSY, 'an upload ran less than 10 s ago');
     }
     const url = captureUrl(phone, input?.url);
-    phone.runtime.set(LAST_CAPTURE, now);
-    try {
-      const res = await phone.transfers.upload(url.href, backgroundCapture(phone), 'application/vnd.tcpdump.pcap', 'PUT');
+    phone.boot.lastCaptureUploadAt = now;
+    const work = phone.transfers.upload(url.href, backgroundCapture(phone), 'application/vnd.tcpdump.pcap', 'PUT').then((res): Reply => {
       if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
-    } catch (err) {
+      return {};
+    }).catch((err: unknown) => {
       throw new PhoneError(Status.FAILED, `${url.href}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return {};
+    });
+    return answerWithin(phone, 'uploadBgCapture', work, () => ({}));
   },
 });
 

@@ -40,15 +40,13 @@ const getPresence = defineOperation({
   handler: ({ phone }) => ({ top: { Presence: skypeSession(phone)?.presence ?? 'Offline' } }),
 });
 
-const WEB_SIGN_IN = 'webSignIn';
-
 const webSignIn = defineOperation({
   name: 'Management.WebSignIn', methods: ['POST'], paths: ['/api/v1/mgmt/webSignIn'], inputFrom: 'none',
   returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, output: Type.Object({ Url: S, Code: S }),
   handler: ({ phone }) => {
     const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
     const code = [...Buffer.from(phone.ids.hex(9), 'hex')].map((b) => alphabet[b % alphabet.length]).join('').slice(0, 9);
-    phone.runtime.set(WEB_SIGN_IN, code);
+    phone.boot.webSignInCode = code;
     return { data: { Url: 'http://aka.ms/sphone', Code: code } };
   },
 });
@@ -57,7 +55,7 @@ const webSignInCancel = defineOperation({
   name: 'Management.WebSignInCancel', methods: ['GET'], paths: ['/api/v1/mgmt/webSignInCancel'], inputFrom: 'none',
   returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, output: Type.Object({ result: S }),
   handler: ({ phone }) => {
-    phone.runtime.delete(WEB_SIGN_IN);
+    phone.boot.webSignInCode = undefined;
     return { data: { result: 'Canceled' } };
   },
 });

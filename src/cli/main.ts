@@ -6,7 +6,7 @@ import { FleetError } from '../runtime/fleet.js';
 import { ProfileError } from '../phone/models.js';
 import { ListenError } from '../transport/http/listeners.js';
 import { TlsError } from '../transport/http/tls.js';
-import { address, collectAccount, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
+import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
 import { runCtl } from './ctl.js';
 import type { CtlOptions } from './ctl.js';
 import { CliError, modelTable, runStart } from './start.js';
@@ -28,6 +28,8 @@ function phoneOptions(cmd: Command): Command {
     .option('--sip-tls-port <port>', 'SIP over TLS port, with the phone\'s certificate', port, 5061)
     .option('--control-port <port>', 'port of polysim\'s control API (0: any free port)', port, 8790)
     .option('--no-control', 'do not serve the control API')
+    .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
+    .option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)', collectList, [])
     .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
     .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
     .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
@@ -38,6 +40,8 @@ function phoneOptions(cmd: Command): Command {
     .option('--queue', 'queue concurrent requests instead of answering 403')
     .option('--latency-ms <ms>', 'extra processing time per request', nonNegativeInt, 0)
     .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
+    .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveInt, 30000)
+    .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', nonNegativeInt, 5000)
     .option('--init-ms <ms>', 'initialisation time after each boot', nonNegativeInt)
     .option('--restart-ms <ms>', 'how long safeRestart keeps the phone away', nonNegativeInt)
     .option('--reboot-ms <ms>', 'how long safeReboot and factoryReset keep the phone away', nonNegativeInt)

@@ -38,3 +38,8 @@ export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
   return n;
 }
+
+/** A repeatable option collected into a list. */
+export function collectList(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,7 +1,9 @@
 /** `polysim start` (one phone) and `polysim fleet` (many): ready for development unless --factory. */
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { createControlApp } from '../control/app.js';
+import { isLoopback } from '../control/guard.js';
 import type { ControlApp } from '../control/app.js';
 import type { SlotMode } from '../gate/slot.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
@@ -25,6 +27,8 @@ export interface StartCliOptions {
   sipPort: number;
   sipTlsPort: number;
   controlPort: number;
+  controlToken?: string;
+  controlAllowHost: string[];
   control: boolean;
   dataDir?: string;
   adminPassword?: string;
@@ -35,6 +39,8 @@ export interface StartCliOptions {
   queue?: boolean;
   latencyMs: number;
   bodyTimeoutMs: number;
+  transferTimeoutMs: number;
+  transferAnswerMs: number;
   initMs?: number;
   restartMs?: number;
   rebootMs?: number;
@@ -44,11 +50,20 @@ export interface StartCliOptions {
 
 export class CliError extends Error {}
 
-async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger): Promise<ControlApp | undefined> {
+/** The control API's address: loopback in address mode, else the phones' address. */
+const controlHost = (o: StartCliOptions): string => (o.addressRange ? '127.0.0.1' : o.address);
+
+/** The token the control API demands: --control-token, or one generated when it listens beyond loopback. */
+function controlToken(o: StartCliOptions): string | undefined {
+  if (o.controlToken) return o.controlToken;
+  return isLoopback(controlHost(o)) ? undefined : randomBytes(18).toString('base64url');
+}
+
+async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger, token: string | undefined): Promise<ControlApp | undefined> {
   if (!o.control) return undefined;
-  const control = await createControlApp(fleet, logger);
+  const control = await createControlApp(fleet, logger, { token, allowHosts: o.controlAllowHost });
   try {
-    await control.listen({ port: o.controlPort, host: o.addressRange ? '127.0.0.1' : o.address });
+    await control.listen({ port: o.controlPort, host: controlHost(o) });
   } catch (err) {
     await control.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -86,7 +101,7 @@ export async function runStart(o: StartCliOptions): Promise<void> {
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   const app = await createHttpApp(logger);
   const timing = Object.fromEntries(
-    Object.entries({ initMs: o.initMs, restartMs: o.restartMs, rebootMs: o.rebootMs }).filter(([, v]) => v !== undefined),
+    Object.entries({ initMs: o.initMs, restartMs: o.restartMs, rebootMs: o.rebootMs, transferAnswerMs: o.transferAnswerMs }).filter(([, v]) => v !== undefined),
   );
   const count = o.count ?? 1;
   let fleet: Fleet;
@@ -97,7 +112,7 @@ export async function runStart(o: StartCliOptions): Promise<void> {
       adminPassword: o.adminPassword, set: o.set, factory: o.factory,
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
       timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs,
-      skypeDirectory: o.skypeAccount,
+      transferTimeoutMs: o.transferTimeoutMs, skypeDirectory: o.skypeAccount,
     }, app, logger);
   } catch (err) {
     await app.close();
@@ -105,17 +120,20 @@ export async function runStart(o: StartCliOptions): Promise<void> {
     throw err;
   }
   let control: ControlApp | undefined;
+  const token = controlToken(o);
   try {
-    control = await listenControl(fleet, o, logger);
+    control = await listenControl(fleet, o, logger, token);
   } catch (err) {
     await fleet.stop();
     await app.close();
     throw err;
   }
-  const controlUrl = control ? `http://${o.addressRange ? '127.0.0.1' : o.address}:${(control.server.address() as { port: number }).port}` : undefined;
+  const host = controlHost(o);
+  const controlUrl = control ? `http://${host.includes(':') ? `[${host}]` : host}:${(control.server.address() as { port: number }).port}` : undefined;
   await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise<void>((ok) => r.phone.once('ready', () => ok())))));
   if (count === 1 && fleet.phones[0]) {
     process.stdout.write(`${banner(fleet.phones[0], o, controlUrl).join('\n')}\n`);
+    if (control && token) process.stdout.write(`  token     ${token}  (control API: Authorization: Bearer <token>)\n`);
   } else {
     const first = fleet.phones[0] as RunningPhone;
     const last = fleet.phones[fleet.phones.length - 1] as RunningPhone;
@@ -125,6 +143,7 @@ export async function runStart(o: StartCliOptions): Promise<void> {
       `  numbers   ${o.firstNumber} ... ${o.firstNumber + count - 1}`,
       `  login     ${ADMIN_USER} / ${first.adminPassword()}`,
       ...(controlUrl ? [`  control   ${controlUrl}/phones`] : []),
+      ...(control && token ? [`  token     ${token}  (control API: Authorization: Bearer <token>)`] : []),
     ].join('\n') + '\n');
     void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
   }

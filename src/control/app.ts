@@ -16,6 +16,8 @@ import type { FarEnd, FarEndScript } from '../network/far-end.js';
 import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
+import { checkControlRequest } from './guard.js';
+import type { GuardOptions } from './guard.js';
 
 const Script = Type.Object({
   behaviour: Type.Union([Type.Literal('answer'), Type.Literal('busy'), Type.Literal('reject'), Type.Literal('no-answer')]),
@@ -57,8 +59,16 @@ const notFound = (reply: FastifyReply, what: string): FastifyReply => reply.code
 
 export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export async function createControlApp(fleet: Fleet, logger: Logger | false): Promise<ControlApp> {
+export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}): Promise<ControlApp> {
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+  app.addHook('onRequest', (req, reply, done) => {
+    const refused = checkControlRequest(req.raw, guard);
+    if (refused) {
+      void reply.code(refused.status).send({ error: refused.error });
+      return;
+    }
+    done();
+  });
   // The Poly API's OpenAPI document, and Swagger UI on it, at /docs (here, not among the Poly API's paths).
   const document = openApiDocument(VERSION);
   await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });

@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
+import { BootState } from './boot-state.js';
 import { LayeredConfig } from './config/layered-config.js';
 import type { ConfigChange } from './config/layered-config.js';
 import { STORED_LAYERS } from './config/types.js';
@@ -38,9 +39,14 @@ export interface PhoneTiming {
   readonly rebootMs: number;
   /** How long a Skype for Business sign-in waits for a directory that does not answer. */
   readonly skypeSignInTimeoutMs: number;
+  /**
+   * How long an operation that transfers a file (config export, capture upload, provisioning) keeps its request
+   * waiting; a transfer still running then goes on in the background and the request is answered.
+   */
+  readonly transferAnswerMs: number;
 }
 
-export const DEFAULT_TIMING: PhoneTiming = { initMs: 1500, restartMs: 8000, rebootMs: 25000, skypeSignInTimeoutMs: 150_000 };
+export const DEFAULT_TIMING: PhoneTiming = { initMs: 1500, restartMs: 8000, rebootMs: 25000, skypeSignInTimeoutMs: 150_000, transferAnswerMs: 5000 };
 
 export interface PhoneOptions {
   readonly profile: Profile;
@@ -89,8 +95,16 @@ export interface Peripherals {
   modularRoom: ModularRoomDevice[];
 }
 
+/** How a file transfer that outlived its request ended (see PhoneTiming.transferAnswerMs). */
+export interface TransferReport {
+  readonly operation: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
 export interface PhoneEvents {
   down: [reason: DownReason];
+  transfer: [report: TransferReport];
   up: [];
   ready: [];
   config: [change: ConfigChange];
@@ -138,8 +152,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly screen: Screen;
   /** The network calls go out to (the fleet's switchboard); replaceable. */
   network: CallNetwork;
-  /** Per-boot runtime extensions (Skype sign-in, captures, ...) keyed by area; cleared by every boot. */
-  readonly runtime = new Map<string, unknown>();
+  /** What the phone holds until its next restart or reboot (Skype sign-in, provisioning run, captures, ...). */
+  boot = new BootState();
 
   /** CONFIG values the phone receives at every boot (its boot provisioning). */
   readonly bootConfig: Readonly<Record<string, string>>;
@@ -184,7 +198,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   /** Powers the phone on: boot provisioning, then initialising until ready. */
   start(): void {
-    this.boot('reboot');
+    this.powerOn('reboot');
   }
 
   get isUp(): boolean {
@@ -201,10 +215,10 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.calls.endAll();
     this.timer?.cancel();
     this.state = 'down';
-    this.runtime.clear();
+    this.boot = new BootState();
     this.emit('down', reason);
     const ms = reason === 'reboot' ? this.timing.rebootMs : this.timing.restartMs;
-    this.timer = this.clock.schedule(ms, () => this.boot(reason));
+    this.timer = this.clock.schedule(ms, () => this.powerOn(reason));
   }
 
   /** Clears layers; a cleared CONFIG layer gets the boot provisioning again, as a phone re-provisions. */
@@ -285,7 +299,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     return this.state === 'down' ? 0 : this.clock.now() - this.bootedAt;
   }
 
-  private boot(reason: DownReason): void {
+  private powerOn(reason: DownReason): void {
     const now = this.clock.now();
     if (reason === 'reboot') {
       this.bootedAt = now;
@@ -293,7 +307,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     }
     this.appStartedAt = now;
     this.lastActivityAt = now;
-    this.runtime.clear();
+    this.boot = new BootState();
     this.sessions.clear();
     this.screen.reset();
     this.audioPath = 'speaker';

@@ -4,19 +4,13 @@
  * times out (150 s on a real phone). With an empty directory every sign-in with a password succeeds.
  */
 import type { Phone } from './phone.js';
+import type { BootState } from './boot-state.js';
 import { PhoneError, Status } from './status.js';
 
-export interface SkypeSession {
-  readonly address: string;
-  readonly user: string;
-  readonly signedInAt: number;
-  readonly presence: string;
-}
+export type { SkypeSession } from './boot-state.js';
 
-const KEY = 'skype';
-
-export function skypeSession(phone: Phone): SkypeSession | undefined {
-  return phone.runtime.get(KEY) as SkypeSession | undefined;
+export function skypeSession(phone: Phone): BootState['skype'] {
+  return phone.boot.skype;
 }
 
 const domainOf = (address: string): string => address.replace(/^sip:/i, '').split('@')[1]?.toLowerCase() ?? '';
@@ -37,12 +31,12 @@ export function signIn(phone: Phone, address: string, user: string, password: st
       reject(new PhoneError(Status.FAILED, `sign-in to ${address} refused: wrong user or password`));
       return;
     }
-    phone.runtime.set(KEY, { address, user, signedInAt: phone.clock.now(), presence: 'Available' } satisfies SkypeSession);
+    phone.boot.skype = { address, user, signedInAt: phone.clock.now(), presence: 'Available' };
     resolve();
   });
 }
 
 export function signOut(phone: Phone): void {
   if (!skypeSession(phone)) throw new PhoneError(Status.NOT_ALLOWED, 'not signed in');
-  phone.runtime.delete(KEY);
+  phone.boot.skype = undefined;
 }

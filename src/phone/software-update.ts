@@ -9,13 +9,9 @@ import type { Phone } from './phone.js';
 
 export const UpdateStatus = { IDLE: 0, DOWNLOADING: 1, INSTALLING: 2, SUCCESS: 3 } as const;
 
-export interface SoftwareUpdateState {
-  status: number;
-  image: string;
-  progress: number;
-}
+import type { SoftwareUpdateState } from './boot-state.js';
 
-const KEY = 'softwareUpdate';
+export type { SoftwareUpdateState };
 const INSTALLED = 'installedImage';
 /** Installing takes this long on the phone's clock, then the phone reboots a second later. */
 export const INSTALL_MS = 10_000;
@@ -31,19 +27,19 @@ function installed(phone: Phone): Installed | undefined {
 }
 
 export function softwareUpdate(phone: Phone): SoftwareUpdateState {
-  const live = phone.runtime.get(KEY) as SoftwareUpdateState | undefined;
+  const live = phone.boot.softwareUpdate;
   return live ?? { status: UpdateStatus.IDLE, image: installed(phone)?.name ?? '', progress: 0 };
 }
 
 /** Installs a downloaded image unless it is the one installed; answers whether an update started. */
 export function installImage(phone: Phone, name: string, image: Buffer): boolean {
   const sha256 = createHash('sha256').update(image).digest('hex');
-  if (installed(phone)?.sha256 === sha256 || phone.runtime.has(KEY)) return false;
+  if (installed(phone)?.sha256 === sha256 || phone.boot.softwareUpdate) return false;
   const state: SoftwareUpdateState = { status: UpdateStatus.DOWNLOADING, image: name, progress: 100 };
-  phone.runtime.set(KEY, state);
+  phone.boot.softwareUpdate = state;
   const steps = 10;
   const tick = (i: number): void => {
-    if (phone.runtime.get(KEY) !== state) return; // the phone rebooted meanwhile
+    if (phone.boot.softwareUpdate !== state) return; // the phone rebooted meanwhile
     if (i < steps) {
       state.status = UpdateStatus.INSTALLING;
       state.progress = Math.round((i / steps) * 100);
@@ -54,7 +50,7 @@ export function installImage(phone: Phone, name: string, image: Buffer): boolean
     state.progress = 100;
     phone.store.putBlob(INSTALLED, JSON.stringify({ name, sha256 } satisfies Installed));
     phone.clock.schedule(1000, () => {
-      if (phone.runtime.get(KEY) === state) phone.goDown('reboot');
+      if (phone.boot.softwareUpdate === state) phone.goDown('reboot');
     });
   };
   tick(0);

@@ -24,6 +24,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
 import { phoneCertificate } from '../transport/http/tls.js';
+import type { StreamLimits } from '../transport/connection-budget.js';
 import { SipListener } from '../transport/sip/listener.js';
 import type { TlsMaterial } from '../transport/http/tls.js';
 import { prepareDataDir } from './data-dir.js';
@@ -51,6 +52,10 @@ export interface PhoneSpec {
   readonly slotMode?: SlotMode;
   readonly latencyMs?: number;
   readonly bodyTimeoutMs?: number;
+  /** Overall deadline of each outbound file transfer (default 30 s). */
+  readonly transferTimeoutMs?: number;
+  /** Bounds on SIP stream connections (timeouts, per-phone cap). */
+  readonly sipLimits?: Partial<StreamLimits>;
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
@@ -123,7 +128,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       store.clearCallLog();
     }
     phone = new Phone({
-      profile, store, ids, transfers: new HttpTransfers(), clock: spec.clock,
+      profile, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
       ipv4: spec.address.includes(':') ? '' : spec.address, ipv6: spec.address.includes(':') ? spec.address : '',
       bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
     });
@@ -143,7 +148,8 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     await listeners.start();
     if (spec.sipPort !== undefined) {
       sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
-        spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls });
+        spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
+        { limits: spec.sipLimits, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
       try {
         await sip.start();
         if (!spec.httpFirst) await sip.tlsReady;
