@@ -9,6 +9,10 @@ import { defineOperation, STANDARD_CODES } from './operation.js';
 import type { Reply } from './operation.js';
 import { S } from './schema.js';
 
+/** What config/get answers for a secret: asterisks when it is set, empty when it is not. */
+export const MASK = '********';
+const masked = (value: string): string => (value === '' ? '' : MASK);
+
 const getConfig = defineOperation({
   name: 'Management.GetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/get'], inputFrom: 'body',
   input: Type.Array(Type.String(), { minItems: 1 }),
@@ -19,7 +23,8 @@ const getConfig = defineOperation({
     for (const name of input) {
       const v = phone.config.get(name);
       if (!v) throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
-      data[name] = { value: v.value, source: v.source };
+      // Secrets (passwords) are never answered: no capture of a phone shows one in clear (docs/fidelity.md).
+      data[name] = { value: phone.config.params.get(name)?.spec.secret ? masked(v.value) : v.value, source: v.source };
     }
     return { data };
   },
@@ -39,7 +44,12 @@ const setConfig = defineOperation({
 const CONFIG_TYPES = ['ConfigFiles', 'Local', 'Web', 'Device', 'All'] as const;
 type ConfigType = (typeof CONFIG_TYPES)[number];
 
+/** The entries an export holds: never a secret, whichever layer it is asked for. */
 function exportEntries(phone: Phone, type: ConfigType): [string, string][] {
+  return layerEntries(phone, type).filter(([name]) => !phone.config.params.get(name)?.spec.secret);
+}
+
+function layerEntries(phone: Phone, type: ConfigType): [string, string][] {
   const c = phone.config;
   switch (type) {
     case 'ConfigFiles': {

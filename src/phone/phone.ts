@@ -171,7 +171,11 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.ipv6 = options.ipv6 ?? '';
     this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now());
     this.config = new LayeredConfig(this.profile, this.store);
-    this.config.onChange((change) => this.emit('config', change));
+    this.config.onChange((change) => {
+      // A new admin password ends every REST session opened with the old one.
+      if (change.names.includes('device.auth.localAdminPassword')) this.sessions?.clear();
+      this.emit('config', change);
+    });
     this.lines = new LineTable(this.profile, this.config);
     this.sessions = new SessionTable(this.clock, this.ids);
     this.network = options.network ?? nowhere;
@@ -182,6 +186,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
         return { number: l.address.split('@')[0] ?? '', name: l.displayName || l.label, address: this.ipv4 || this.ipv6 };
       },
       log: (record) => this.addCallLog(record),
+      appearances: () => this.config.int('call.callsPerLineKey'),
+      ringNoAnswerMs: (line) => this.config.int(`divert.noanswer.${line}.timeout`) * 1000,
       changed: () => {
         this.noteActivity();
         this.emit('calls');

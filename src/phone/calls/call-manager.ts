@@ -25,6 +25,10 @@ export interface CallManagerDeps {
   readonly self: (line: number) => Party;
   readonly log: (record: CallLogRecord) => void;
   readonly changed: () => void;
+  /** Calls one line may hold at once (its call appearances); an incoming call past them is refused busy. */
+  readonly appearances: (line: number) => number;
+  /** How long an incoming call rings unanswered before it ends as missed, in ms. */
+  readonly ringNoAnswerMs: (line: number) => number;
 }
 
 /** "sip:1002@pbx;user=phone" -> "1002"; "1002" -> "1002". */
@@ -170,10 +174,23 @@ export class CallManager {
 
   /** A call arrives from the network on a line. */
   incoming(line: number, offer: Offer): Inbox {
+    if (this.onLine(line).length >= this.d.appearances(line)) {
+      offer.caller.receive({ type: 'rejected', reason: 'busy' });
+      return { receive: () => undefined };
+    }
     const call = this.create('Incoming', line, offer.from, offer.callId, 'Offering');
     call.far = offer.caller;
     if (!this.focus?.live) this.focus = call;
     call.far.receive({ type: 'ringing' });
+    // A call nobody answers stops ringing after the no-answer time and is missed; the caller is told.
+    const timer = this.d.clock.schedule(this.d.ringNoAnswerMs(line), () => {
+      if (!call.live || call.state !== 'Offering') return;
+      call.far?.receive({ type: 'rejected', reason: 'no-answer' });
+      call.apply('farEnded', this.d.clock.now());
+      call.endReason = 'remote';
+      this.finish(call);
+    });
+    call.onEnd = () => timer.cancel();
     this.changed();
     return this.inbox(call);
   }
@@ -358,6 +375,7 @@ export class CallManager {
   }
 
   private finish(call: Call): void {
+    call.onEnd?.();
     call.noteMedia(this.d.clock.now());
     this.list = this.list.filter((c) => c !== call);
     this.ended.push(call);

@@ -43,6 +43,8 @@ export class Call {
   private media = { sendMs: 0, recvMs: 0, since: 0, dir: 'inactive' as Call['mediaDirection'] };
   /** How the call ended, for the call log and sipStatus. */
   endReason: 'local' | 'remote' | 'rejected' | 'transferred' | undefined;
+  /** Runs once when the call ends (cancels its timers). */
+  onEnd: (() => void) | undefined;
 
   constructor(init: CallInit) {
     this.handle = init.handle;

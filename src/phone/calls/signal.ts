@@ -5,7 +5,7 @@
 export type Signal =
   | { readonly type: 'ringing' }
   | { readonly type: 'answered' }
-  | { readonly type: 'rejected'; readonly reason: 'busy' | 'declined' | 'not-found' }
+  | { readonly type: 'rejected'; readonly reason: 'busy' | 'declined' | 'not-found' | 'no-answer' }
   | { readonly type: 'ended' }
   | { readonly type: 'hold' }
   | { readonly type: 'resume' }

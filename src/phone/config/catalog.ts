@@ -44,6 +44,8 @@ const rest: ParamSpec[] = [
   { name: 'device.baseProfile', type: oneOf('Generic', 'SkypeForBusiness', 'MicrosoftTeams'), default: 'Generic',
     description: 'base profile; Skype for Business operations need SkypeForBusiness' },
   { name: 'device.host.hostname', type: str(64), default: '', description: 'host name; empty: model and MAC' },
+  { name: 'call.callsPerLineKey', type: int(1, 24), default: '24',
+    description: 'calls one line key holds at once; an incoming call past them is refused busy' },
   { name: 'call.transfer.type', type: oneOf('Consultative', 'Blind', 'Safe'), default: 'Consultative',
     description: 'transfer type read and written by transferType/get and /set (polysim name)' },
 ];
@@ -141,6 +143,8 @@ const lines: ParamSpec[] = [
   { name: 'divert.{line}.contact', type: str(), default: '', description: 'forward always to' },
   { name: 'divert.busy.{line}.contact', type: str(), default: '', description: 'forward when busy to' },
   { name: 'divert.noanswer.{line}.contact', type: str(), default: '', description: 'forward on no answer to' },
+  { name: 'divert.noanswer.{line}.timeout', type: int(1, 600), default: '55',
+    description: 'seconds an incoming call rings unanswered before it ends as missed (or is forwarded)' },
   { name: 'divert.dnd.{line}.contact', type: str(), default: '', description: 'forward during Do Not Disturb to' },
 ];
 

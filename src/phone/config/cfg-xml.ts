@@ -16,7 +16,12 @@ export class CfgError extends Error {}
 function parse(xml: string): unknown {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new CfgError(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  return parser.parse(xml);
+  try {
+    return parser.parse(xml);
+  } catch (err) {
+    // The parser's own limits (nesting depth, entity expansion) make a file unreadable, as any bad file is.
+    throw new CfgError(`unreadable configuration file: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Every attribute of every element, in document order: the parameters a .cfg file sets. */
