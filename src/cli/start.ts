@@ -51,10 +51,10 @@ export interface StartCliOptions {
 export class CliError extends Error {}
 
 /** The control API's address: loopback in address mode, else the phones' address. */
-const controlHost = (o: StartCliOptions): string => (o.addressRange ? '127.0.0.1' : o.address);
+const controlHost = (o: Pick<StartCliOptions, 'address' | 'addressRange'>): string => (o.addressRange ? '127.0.0.1' : o.address);
 
 /** The token the control API demands: --control-token, or one generated when it listens beyond loopback. */
-function controlToken(o: StartCliOptions): string | undefined {
+export function controlToken(o: Pick<StartCliOptions, 'controlToken' | 'address' | 'addressRange'>): string | undefined {
   if (o.controlToken) return o.controlToken;
   return isLoopback(controlHost(o)) ? undefined : randomBytes(18).toString('base64url');
 }

@@ -24,7 +24,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
 import { phoneCertificate } from '../transport/http/tls.js';
-import type { StreamLimits } from '../transport/connection-budget.js';
+import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import { SipListener } from '../transport/sip/listener.js';
 import type { TlsMaterial } from '../transport/http/tls.js';
 import { prepareDataDir } from './data-dir.js';
@@ -56,6 +56,8 @@ export interface PhoneSpec {
   readonly transferTimeoutMs?: number;
   /** Bounds on SIP stream connections (timeouts, per-phone cap). */
   readonly sipLimits?: Partial<StreamLimits>;
+  /** The budget of SIP stream connections (default: the process's). */
+  readonly sipBudget?: ConnectionBudget;
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
@@ -149,7 +151,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     if (spec.sipPort !== undefined) {
       sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        { limits: spec.sipLimits, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
+        { limits: spec.sipLimits, budget: spec.sipBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
       try {
         await sip.start();
         if (!spec.httpFirst) await sip.tlsReady;
