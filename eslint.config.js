@@ -14,6 +14,48 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Layers (../shared/ARCHITECTURE.md): each folder imports only what stands after it on the road.
+  {
+    files: ['src/phone/**/*.ts'],
+    // Unit tests and their helper build a phone on a memory store, as its host does.
+    ignores: ['src/phone/**/*.test.ts', 'src/phone/test-phone.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/transport/**', '**/api/**', '**/gate/**', '**/store/**', '**/runtime/**', '**/control/**', '**/cli/**', '**/network/**'],
+            message: 'src/phone is the domain: it knows no transport, API, gate, store or host.' },
+          { group: ['fastify', 'fastify/*', '@fastify/*', 'better-sqlite3', 'node:dgram', 'node:http', 'node:https', 'node:net', 'node:tls', 'pino'],
+            message: 'src/phone does no I/O: it is given ports (ports.ts) by its host.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/transport/sip/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/http/**', '../http/*'], message: 'SIP shares helpers from src/transport/, never from the HTTP transport.' }] }],
+    },
+  },
+  {
+    files: ['src/transport/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/sip/**', '../sip/*'], message: 'HTTP shares helpers from src/transport/, never from the SIP transport.' }] }],
+    },
+  },
+  {
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'The SDK stands alone: src/client imports nothing outside itself.' },
+        { group: ['fastify', 'fastify/*', '@fastify/*', 'better-sqlite3', 'pino', '@sinclair/*'], message: 'The SDK has no runtime dependencies beyond Node.' }] }],
+    },
+  },
+  {
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/gate/**', '**/transport/**', '**/runtime/**', '**/control/**', '**/cli/**'],
+        message: 'Operations know the phone, not the gate or transports in front of them.' }] }],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', performance: 'readonly', globalThis: 'readonly' } },

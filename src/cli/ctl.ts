@@ -3,6 +3,7 @@
  * bounded concurrency. Exit codes: 0 done, 2 usage, 3 the phone could not be reached (or has no such API),
  * 4 authentication failed, 5 the phone answered a Status error.
  */
+import { ExitCode as EXIT } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { AuthError, PolyError, PolyPhone, TransportError } from '../client/index.js';
 import type { TlsTrust } from '../client/index.js';
@@ -23,7 +24,7 @@ export interface CtlOptions {
   concurrency: number;
 }
 
-export const EXIT = { OK: 0, USAGE: 2, TRANSPORT: 3, AUTH: 4, STATUS: 5 } as const;
+export { EXIT };
 
 function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError) return EXIT.USAGE;

@@ -1,15 +1,11 @@
 /** The `polysim` command. */
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { DataDirError } from '../runtime/data-dir.js';
-import { FleetError } from '../runtime/fleet.js';
-import { ProfileError } from '../phone/models.js';
-import { ListenError } from '../transport/http/listeners.js';
-import { TlsError } from '../transport/http/tls.js';
+import { PolysimError } from '../errors.js';
 import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
 import { runCtl } from './ctl.js';
 import type { CtlOptions } from './ctl.js';
-import { CliError, modelTable, runStart } from './start.js';
+import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
 const program = new Command('polysim')
@@ -91,10 +87,9 @@ program.command('models')
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CliError || err instanceof ProfileError || err instanceof DataDirError || err instanceof ListenError ||
-    err instanceof TlsError || err instanceof FleetError) {
+  if (err instanceof PolysimError) {
     process.stderr.write(`polysim: ${err.message}\n`);
-    process.exit(2);
+    process.exit(err.exitCode);
   }
   throw err;
 }

@@ -13,7 +13,7 @@ import { startFleet } from '../runtime/fleet.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { createHttpApp } from '../transport/http/app.js';
-import { ListenError } from '../transport/http/listeners.js';
+import { CliError, ListenError } from '../errors.js';
 
 export interface StartCliOptions {
   model: string;
@@ -48,7 +48,7 @@ export interface StartCliOptions {
   logLevel: string;
 }
 
-export class CliError extends Error {}
+export { CliError };
 
 /** The control API's address: loopback in address mode, else the phones' address. */
 const controlHost = (o: Pick<StartCliOptions, 'address' | 'addressRange'>): string => (o.addressRange ? '127.0.0.1' : o.address);

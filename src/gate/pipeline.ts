@@ -8,12 +8,11 @@
  * PhoneRequest, call run(), and write the Outcome; none of them calls a stage itself. Stages that need nothing
  * asynchronous answer synchronously, so a plain GET never waits on the promise queue.
  */
-import type { Operation } from '../api/operation.js';
-import type { AuthInfo } from '../api/operation.js';
 import type { Phone } from '../phone/phone.js';
 import { FaultPlan } from './faults.js';
 import { Journal } from './journal.js';
-import type { Outcome, PhoneRequest } from './request.js';
+import type { PhoneRequest } from './request.js';
+import type { Next, Result, Stage } from './stage.js';
 import { RequestSlot } from './slot.js';
 import type { SlotMode } from './slot.js';
 import { authStage, AuthState } from './stages/auth.js';
@@ -27,18 +26,7 @@ import { methodStage, routeStage } from './stages/route.js';
 import { sizeStage } from './stages/size.js';
 import { slotStage } from './stages/slot.js';
 
-export interface Context {
-  readonly req: PhoneRequest;
-  readonly phone: Phone;
-  /** Set by the route stage. */
-  op?: Operation;
-  /** Set by the auth stage. */
-  auth?: AuthInfo;
-}
-
-export type Result = Outcome | Promise<Outcome>;
-export type Next = (ctx: Context) => Result;
-export type Stage = (ctx: Context, next: Next) => Result;
+export type { Context, Next, Result, Stage } from './stage.js';
 
 /** Composes stages into one function; the last `next` is `end`. */
 export function compose(stages: readonly Stage[], end: Next): Next {

@@ -6,6 +6,7 @@
  * the API (line numbers, key sets, PC port) they follow the manual.
  */
 import { atLeast, parseVersion } from './firmware.js';
+import { ProfileError } from '../errors.js';
 
 export type Platform = 'UCS' | 'PVOS';
 export type FamilyId = 'VVX' | 'Trio8x00' | 'Trio8300' | 'TrioC60' | 'CCX' | 'EdgeE';
@@ -122,7 +123,7 @@ export interface Profile {
   readonly keys: readonly string[];
 }
 
-export class ProfileError extends Error {}
+export { ProfileError };
 
 export function resolveProfile(modelName: string, firmware?: string): Profile {
   const model = findModel(modelName);

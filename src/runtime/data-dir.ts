@@ -1,7 +1,8 @@
 /** The data dir: made if missing, and proven writable before a phone uses it. */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { DataDirError } from '../errors.js';
 
-export class DataDirError extends Error {}
+export { DataDirError };
 
 export function prepareDataDir(dir: string): void {
   try {

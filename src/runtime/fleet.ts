@@ -4,6 +4,7 @@
  * Line 1 of phone i has the number firstNumber + i. `polysim start` is a fleet of one.
  */
 import { join } from 'node:path';
+import { FleetError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
@@ -29,7 +30,7 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export class FleetError extends Error {}
+export { FleetError };
 
 /**
  * Certificates of a fleet, made one at a time once every phone listens on HTTP, yielding to the event loop between

@@ -23,10 +23,10 @@ import { MemoryStore } from '../store/memory-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
-import { phoneCertificate } from '../transport/http/tls.js';
+import { phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import { SipListener } from '../transport/sip/listener.js';
-import type { TlsMaterial } from '../transport/http/tls.js';
+import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
 export interface PhoneSpec {

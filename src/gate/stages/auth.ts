@@ -11,7 +11,7 @@ import { ADMIN_USER, basicChallenge, checkBasic, safeEqual } from '../auth/basic
 import { challenge, digestResponse, h, NonceBook, parseDigest, safeHexEqual } from '../auth/digest.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
 import { Lockout } from '../auth/lockout.js';
-import type { Context, Stage } from '../pipeline.js';
+import type { Context, Stage } from '../stage.js';
 import type { PhoneRequest } from '../request.js';
 import { basicEnabled, digestAlgorithms, DIGEST_REALM, lockoutRule, NONCE_LIFETIME_MS } from '../rules.js';
 

@@ -1,6 +1,6 @@
 /** While the admin password is the factory default (456), every request answers Status 4010. */
 import { Status } from '../../phone/status.js';
-import type { Stage } from '../pipeline.js';
+import type { Stage } from '../stage.js';
 import { DEFAULT_ADMIN_PASSWORD } from '../rules.js';
 
 const DEFAULT = { kind: 'status', code: Status.DEFAULT_PASSWORD } as const;

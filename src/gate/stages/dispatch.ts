@@ -1,6 +1,6 @@
 /** The end of the road: the operation runs on the phone (api/dispatch checks its input against its schema). */
 import { dispatch, extractInput } from '../../api/dispatch.js';
-import type { Next } from '../pipeline.js';
+import type { Next } from '../stage.js';
 
 const NONE = { method: 'none', user: '' } as const;
 

@@ -1,5 +1,5 @@
 /** Stage 1: with the REST API off (or on a model without one) the phone's web server answers 404 and closes. */
-import type { Stage } from '../pipeline.js';
+import type { Stage } from '../stage.js';
 import { restApiOn } from '../rules.js';
 
 const OFF = { kind: 'off' } as const;

@@ -1,6 +1,6 @@
 /** Around the whole road: every request is recorded with its answer, however it arrived and wherever it stopped. */
 import type { Journal } from '../journal.js';
-import type { Context, Result, Stage } from '../pipeline.js';
+import type { Context, Result, Stage } from '../stage.js';
 import { httpStatusOf, statusOf } from '../request.js';
 import type { Outcome } from '../request.js';
 

@@ -1,5 +1,5 @@
 /** Extra processing time per request (control API), holding the slot as a slow phone would. */
-import type { Stage } from '../pipeline.js';
+import type { Stage } from '../stage.js';
 
 export function latencyStage(ms: () => number): Stage {
   return (ctx, next) => {

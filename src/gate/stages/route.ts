@@ -6,7 +6,7 @@
 import { operationAt } from '../../api/index.js';
 import type { Method } from '../../api/operation.js';
 import { Status } from '../../phone/status.js';
-import type { Stage } from '../pipeline.js';
+import type { Stage } from '../stage.js';
 
 const ABSENT = { kind: 'absent' } as const;
 

@@ -3,7 +3,7 @@
  * it (HTTP 413 with Status 4009); the others get the web server's 413 page. A NOTIFY always reports 4009.
  */
 import { Status } from '../../phone/status.js';
-import type { Stage } from '../pipeline.js';
+import type { Stage } from '../stage.js';
 import { TOO_LARGE } from '../request.js';
 
 export const BODY_LIMIT = 20 * 1024;

@@ -3,7 +3,7 @@
  * when the phone is set to queue). The slot is released when the operation has answered.
  */
 import { Status } from '../../phone/status.js';
-import type { Result, Stage } from '../pipeline.js';
+import type { Result, Stage } from '../stage.js';
 import type { RequestSlot } from '../slot.js';
 
 const BUSY = { kind: 'status', code: Status.FORBIDDEN, detail: 'another request is being processed' } as const;

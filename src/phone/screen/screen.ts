@@ -6,7 +6,7 @@
  * fails).
  */
 import type { Call } from '../calls/call.js';
-import type { Phone } from '../phone.js';
+import type { ScreenHost } from './screen-host.js';
 import { PhoneError, Status } from '../status.js';
 
 export type View = 'Idle' | 'Dialer' | 'IncomingCall' | 'ActiveCall' | 'HeldCall' | 'Menu' | 'Applications';
@@ -30,7 +30,7 @@ export class Screen {
   /** A transfer started with the Transfer key: the held call, and the consult call once dialled. */
   transfer: { from: Call; consult?: Call } | undefined;
 
-  constructor(private readonly phone: Phone) {
+  constructor(private readonly phone: ScreenHost) {
     phone.on('calls', () => this.onCallsChanged());
   }
 

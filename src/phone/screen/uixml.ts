@@ -4,7 +4,7 @@
  * to get the point to tap. On touch screens the lines are listed down the left third.
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import type { Phone } from '../phone.js';
+import type { ScreenHost } from './screen-host.js';
 import type { Screen } from './screen.js';
 
 export const TITLE_HEIGHT = 24;
@@ -12,12 +12,12 @@ export const SOFTKEY_HEIGHT = 32;
 export const LINE_ROW_HEIGHT = 40;
 
 /** How many line rows fit between the title and the softkeys (at most 12, as the key set allows). */
-export function visibleLines(phone: Phone): number {
+export function visibleLines(phone: ScreenHost): number {
   const rows = Math.floor((phone.profile.model.screen.height - TITLE_HEIGHT - SOFTKEY_HEIGHT) / LINE_ROW_HEIGHT);
   return Math.max(1, Math.min(phone.lines.count, 12, rows));
 }
 
-export function softkeyWidth(phone: Phone, keysOnPage: number): number {
+export function softkeyWidth(phone: ScreenHost, keysOnPage: number): number {
   return Math.floor(phone.profile.model.screen.width / Math.max(4, keysOnPage));
 }
 
@@ -25,7 +25,7 @@ const builder = new XMLBuilder({
   ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, suppressBooleanAttributes: false,
 });
 
-export function renderUixml(phone: Phone, screen: Screen): string {
+export function renderUixml(phone: ScreenHost, screen: Screen): string {
   const { width: W, height: H } = phone.profile.model.screen;
   const view = screen.view();
   const pages = screen.pages();
@@ -70,7 +70,7 @@ export function renderUixml(phone: Phone, screen: Screen): string {
 }
 
 /** What a tap at (x, y) of the visible screen does: a softkey of the page shown, or a line on touch screens. */
-export function tapAt(phone: Phone, screen: Screen, x: number, y: number): void {
+export function tapAt(phone: ScreenHost, screen: Screen, x: number, y: number): void {
   const { width: W, height: H } = phone.profile.model.screen;
   if (y >= H - SOFTKEY_HEIGHT) {
     const keys = screen.visibleSoftkeys();

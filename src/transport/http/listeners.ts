@@ -6,11 +6,12 @@ import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { ListenError } from '../../errors.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
 import { tagSocket } from './app.js';
-import type { TlsMaterial } from './tls.js';
+import type { TlsMaterial } from '../tls.js';
 
 export interface ListenerOptions {
   readonly address: string;
@@ -27,7 +28,7 @@ export interface ListenerOptions {
   readonly onError?: (err: unknown) => void;
 }
 
-export class ListenError extends Error {}
+export { ListenError };
 
 function listen(server: Server, port: number, address: string): Promise<number> {
   return new Promise((resolve, reject) => {

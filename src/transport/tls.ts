@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import selfsigned from 'selfsigned';
-import type { Phone } from '../../phone/phone.js';
+import type { Phone } from '../phone/phone.js';
+import { TlsError } from '../errors.js';
 
 export interface TlsMaterial {
   readonly cert: string;
@@ -13,7 +14,7 @@ export interface TlsMaterial {
 
 const BLOB = 'tls';
 
-export class TlsError extends Error {}
+export { TlsError };
 
 function readPem(file: string, what: string): string {
   let text: string;

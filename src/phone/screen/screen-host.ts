@@ -1,0 +1,22 @@
+/**
+ * What the screen needs of its phone: the parts it shows and drives. The Phone provides them; the screen does not
+ * import the Phone (which composes the screen), so the two stay out of an import cycle.
+ */
+import type { CallManager } from '../calls/call-manager.js';
+import type { Clock } from '../clock.js';
+import type { LayeredConfig } from '../config/layered-config.js';
+import type { LineTable } from '../lines.js';
+import type { Profile } from '../models.js';
+import type { CallLogRecord } from '../ports.js';
+
+export interface ScreenHost {
+  readonly profile: Profile;
+  readonly clock: Clock;
+  readonly config: LayeredConfig;
+  readonly lines: LineTable;
+  readonly calls: CallManager;
+  audioPath: 'speaker' | 'handset' | 'headset';
+  noteActivity(): void;
+  callLog(): CallLogRecord[];
+  on(event: 'calls', listener: () => void): unknown;
+}
