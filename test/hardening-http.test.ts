@@ -274,3 +274,24 @@ describe('the control API door', () => {
     assert.equal(controlToken({ address: '0.0.0.0', controlToken: 'mine' }), 'mine');
   });
 });
+
+describe('URLs the HTTP framework cannot decode', () => {
+  it('are answered by the phone (404), not by the framework', async () => {
+    const p = await testPhone();
+    try {
+      const { request } = await import('node:http');
+      const status = await new Promise<{ code: number; type: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: p.listeners.httpPort, path: "/api/v1/mgmt/device/stats/=3r'%", headers: { authorization: p.auth } }, (res) => {
+          res.resume();
+          resolve({ code: res.statusCode ?? 0, type: String(res.headers['content-type']) });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.deepEqual(status, { code: 404, type: 'text/html; charset=utf-8' });
+      assert.equal(p.journal.last(1)[0]?.httpStatus, 404);
+    } finally {
+      await p.stop();
+    }
+  });
+});

@@ -90,7 +90,7 @@ function write(reply: FastifyReply, ep: Endpoint, o: Outcome): FastifyReply {
 function phoneRequest(request: FastifyRequest, ep: Endpoint, body: unknown): PhoneRequest {
   return {
     method: request.method, path: pathOf(request.url), target: request.url, headers: request.headers,
-    transport: ep.secure ? 'https' : 'http', query: request.query as Record<string, unknown>, body,
+    transport: ep.secure ? 'https' : 'http', query: (request.query ?? {}) as Record<string, unknown>, body,
     from: request.raw.socket.remoteAddress ?? '',
   };
 }
@@ -172,6 +172,15 @@ export async function createHttpApp(logger: Logger | false): Promise<HttpApp> {
     loggerInstance: logger || undefined,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
+    // A URL Fastify cannot decode (a bad %-escape) is still a request to the phone: its pipeline answers it (404).
+    frameworkErrors: (_error, request, reply) => {
+      const ep = endpointOf(request);
+      if (!ep || !ep.phone.isUp) {
+        request.raw.socket.destroy();
+        return reply;
+      }
+      return run(request, reply, ep, undefined);
+    },
     serverFactory: (h: (req: IncomingMessage, res: ServerResponse) => void) => {
       handler = h;
       // Fastify wants a server; the phones' own listeners (listeners.ts) are the ones that accept connections.

@@ -1,0 +1,89 @@
+/**
+ * `npm run fuzz`: the long fuzz run. Phones of three families on loopback take generated requests over HTTP (every
+ * operation, inputs drawn from its schema and bent) and SIP (NOTIFYs valid, mutated and garbage), then must still
+ * answer. Prints what was sent and what held; exits 1 when anything did not. Seeded: FUZZ_SEED=<n> replays a run.
+ *   FUZZ_HTTP=<n> (default 50,000 per run) and FUZZ_SIP=<n> (default 60,000) set the counts.
+ */
+import fc from 'fast-check';
+import { startPhone } from '../src/runtime/phone-host.js';
+import type { RunningPhone } from '../src/runtime/phone-host.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import { httpCase, newTally, sendHttp, sendSip, sipMessages } from '../test/fuzz/harness.js';
+import type { Tally } from '../test/fuzz/harness.js';
+
+const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 1_000_000);
+const httpCases = Number(process.env['FUZZ_HTTP'] ?? 50_000);
+const sipCases = Number(process.env['FUZZ_SIP'] ?? 60_000);
+const PASSWORD = 'Fuzz-Secret-1';
+const SET = { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0', 'httpd.cfg.lockWebUI.enable': '0' };
+
+let crashes = 0;
+process.on('uncaughtException', (err) => {
+  crashes++;
+  console.error('uncaught:', err);
+});
+process.on('unhandledRejection', (err) => {
+  crashes++;
+  console.error('unhandled rejection:', err);
+});
+
+const app = await createHttpApp(false);
+const models = [['VVX 450', undefined], ['Trio 8800', undefined], ['CCX 600', '9.5.0']] as const;
+const phones: RunningPhone[] = [];
+for (const [model, firmware] of models) {
+  phones.push(await startPhone({
+    model, firmware, address: '127.0.0.1', httpPort: 0, httpsPort: 0, sipPort: 0, adminPassword: PASSWORD,
+    set: { ...SET, ...(model === 'CCX 600' ? { 'httpd.rest.auth.basic.enabled': '1' } : {}) },
+    timing: { initMs: 0 },
+  }, app));
+}
+const auth = `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`;
+const started = performance.now();
+const httpTallies: Tally[] = [];
+const sipTallies: Tally[] = [];
+
+// HTTP: each phone takes its share of the cases, one at a time (as a phone serves them), the phones side by side.
+await Promise.all(phones.map(async (p, i) => {
+  const t = newTally();
+  httpTallies.push(t);
+  const share = Math.ceil(httpCases / phones.length);
+  const cases = fc.sample(httpCase(), { numRuns: share, seed: seed + i });
+  for (const c of cases) await sendHttp(p.httpUrl, auth, c, t);
+}));
+const httpMs = performance.now() - started;
+
+// SIP: datagrams to every phone.
+const sipStarted = performance.now();
+await Promise.all(phones.map(async (p, i) => {
+  const t = newTally();
+  sipTallies.push(t);
+  const port = p.sip?.port ?? 0;
+  await sendSip(port, sipMessages(port, Math.ceil(sipCases / phones.length), seed + 100 + i), t);
+}));
+const sipMs = performance.now() - sipStarted;
+
+// Afterwards, every phone still answers.
+let alive = 0;
+for (const p of phones) {
+  const res = await fetch(`${p.httpUrl}/api/v2/mgmt/device/info`, { headers: { authorization: auth } });
+  if (res.status === 200) alive++;
+}
+
+const tallies = [...httpTallies, ...sipTallies];
+const sum = (f: (t: Tally) => number, of = tallies): number => of.reduce((a, t) => a + f(t), 0);
+const sipAnswers = sum((t) => Object.entries(t.byStatus).filter(([k]) => k.startsWith('SIP ')).reduce((a, [, v]) => a + v, 0), sipTallies);
+const byStatus: Record<string, number> = {};
+for (const t of tallies) for (const [k, v] of Object.entries(t.byStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
+const problems = tallies.flatMap((t) => [...t.outsideEnvelope, ...t.unexpected5xx, ...t.badSip]);
+const report = {
+  seed, httpSent: sum((t) => t.sent, httpTallies), sipSent: sum((t) => t.sent, sipTallies), sipAnswered: sipAnswers, httpSeconds: Math.round(httpMs / 100) / 10,
+  sipSeconds: Math.round(sipMs / 100) / 10, crashes, outsideEnvelope: sum((t) => t.outsideEnvelope.length),
+  unexpected5xx: sum((t) => t.unexpected5xx.length), badSip: sum((t) => t.badSip.length), phonesAnsweringAfter: `${alive}/${phones.length}`, byStatus,
+};
+console.log(JSON.stringify(report, null, 2));
+for (const p of problems.slice(0, 20)) console.log('problem:', p);
+for (const p of phones) await p.stop();
+await app.close();
+const ok = crashes === 0 && problems.length === 0 && alive === phones.length;
+console.log(ok ? `fuzz: ${report.httpSent + report.sipSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx` : 'fuzz: FAILED');
+process.exit(ok ? 0 : 1);
