@@ -6,7 +6,7 @@
 // `npm run bench` (builds first). BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) per case.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -59,11 +59,20 @@ async function pair(model, firmware, auth) {
   return { phone, bare, header, bytes: body.length };
 }
 
-function wrk(port, header, connections) {
+/** CPU time (user + system) a process has used, in microseconds, from /proc (Linux). */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6;
+}
+
+function wrk(server, header, connections) {
+  const { port } = server;
   const threads = connections > 1 ? 2 : 1;
+  const cpuBefore = cpuMicros(server.child.pid);
   const out = execFileSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '-H', `${header[0]}: ${header[1]}`, `http://127.0.0.1:${port}${path}`], { encoding: 'utf8' });
   if (/Non-2xx/.test(out)) throw new Error(`non-2xx answers:\n${out}`);
-  return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const requests = Number(/(\d+) requests in/.exec(out)[1]);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), cpuUs: (cpuMicros(server.child.pid) - cpuBefore) / requests };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -84,15 +93,18 @@ for (const c of cases) {
   try {
     if (hasWrk) {
       for (const connections of [1, 32]) {
-        wrk(phone.port, header, connections); // warm-up
-        wrk(bare.port, header, connections);
+        wrk(phone, header, connections); // warm-up
+        wrk(bare, header, connections);
         const p = [];
         const b = [];
         for (let i = 0; i < rounds; i++) {
-          p.push(wrk(phone.port, header, connections));
-          b.push(wrk(bare.port, header, connections));
+          p.push(wrk(phone, header, connections));
+          b.push(wrk(bare, header, connections));
         }
-        rows.push({ client: 'wrk', label: c.label, connections, bytes, phone: median(p), bare: median(b), p, b });
+        rows.push({
+          client: 'wrk', label: c.label, connections, bytes, phone: median(p.map((r) => r.rps)), bare: median(b.map((r) => r.rps)),
+          phoneCpu: median(p.map((r) => r.cpuUs)), bareCpu: median(b.map((r) => r.cpuUs)),
+        });
       }
     }
     if (c.auth === 'basic') {
@@ -103,7 +115,7 @@ for (const c of cases) {
         p.push((await autocannon(opts(phone.port))).requests.average);
         b.push((await autocannon(opts(bare.port))).requests.average);
       }
-      rows.push({ client: 'autocannon', label: c.label, connections: 1, bytes, phone: median(p), bare: median(b), p, b });
+      rows.push({ client: 'autocannon', label: c.label, connections: 1, bytes, phone: median(p), bare: median(b) });
     }
   } finally {
     phone.child.kill();
@@ -114,5 +126,6 @@ for (const c of cases) {
 console.log(`GET ${path}; ${rounds} interleaved rounds of ${seconds} s per case; medians in req/s`);
 if (!hasWrk) console.log('wrk is not installed (apt-get install wrk): only autocannon ran');
 for (const r of rows) {
-  console.log(`${r.client.padEnd(10)} ${r.label.padEnd(30)} ${String(r.connections).padStart(2)} conn  phone ${r.phone.toFixed(0).padStart(6)}  node:http ${r.bare.toFixed(0).padStart(6)}  ratio ${(r.phone / r.bare).toFixed(2)}`);
+  const cpu = r.phoneCpu === undefined ? '' : `  CPU/request ${r.phoneCpu.toFixed(0)} vs ${r.bareCpu.toFixed(0)} us`;
+  console.log(`${r.client.padEnd(10)} ${r.label.padEnd(30)} ${String(r.connections).padStart(2)} conn  phone ${r.phone.toFixed(0).padStart(6)}  node:http ${r.bare.toFixed(0).padStart(6)}  ratio ${(r.phone / r.bare).toFixed(2)}${cpu}`);
 }

@@ -24,6 +24,9 @@ export interface JournalEntry {
   readonly detail?: string;
 }
 
+/** What the journal is given: the time as milliseconds (made into text only when the journal is read). */
+export type JournalRecord = Omit<JournalEntry, 'at'> & { readonly at: number };
+
 export const URL_MAX = 512;
 export const UNAUTHORIZED_URL_MAX = 64;
 export const DETAIL_MAX = 200;
@@ -34,12 +37,12 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} chars)`;
 }
 
-function sizeOf(e: JournalEntry): number {
+function sizeOf(e: JournalRecord): number {
   return ENTRY_OVERHEAD + e.url.length + e.method.length + e.from.length + (e.detail?.length ?? 0) + (e.auth?.length ?? 0);
 }
 
 export class Journal {
-  private readonly entries: JournalEntry[] = [];
+  private readonly entries: JournalRecord[] = [];
   private bytes = 0;
   /** Requests recorded since the phone started, including those no longer kept. */
   total = 0;
@@ -48,17 +51,16 @@ export class Journal {
 
   constructor(readonly capacity = 200, readonly maxBytes = 64 * 1024) {}
 
-  add(entry: JournalEntry): void {
+  add(entry: JournalRecord): void {
     this.total++;
     const small = entry.httpStatus === 401;
     if (small) this.unauthorized++;
-    const kept: JournalEntry = {
-      ...entry,
-      method: clip(entry.method, 16),
-      url: clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX),
-      from: clip(entry.from, 64),
-      ...(entry.detail === undefined ? {} : { detail: clip(entry.detail, DETAIL_MAX) }),
-    };
+    const url = clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX);
+    const kept: JournalRecord = url === entry.url && entry.method.length <= 16 && entry.from.length <= 64
+      && (entry.detail === undefined || entry.detail.length <= DETAIL_MAX)
+      ? entry
+      : { ...entry, method: clip(entry.method, 16), url, from: clip(entry.from, 64),
+        ...(entry.detail === undefined ? {} : { detail: clip(entry.detail, DETAIL_MAX) }) };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);
     while (this.entries.length > this.capacity || this.bytes > this.maxBytes) {
@@ -74,6 +76,6 @@ export class Journal {
   }
 
   last(n = this.capacity): JournalEntry[] {
-    return this.entries.slice(-Math.max(0, n));
+    return this.entries.slice(-Math.max(0, n)).map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
   }
 }

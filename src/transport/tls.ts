@@ -1,11 +1,11 @@
 /**
  * The phone's HTTPS identity: a self-signed certificate with CN = the MAC (as clients pin on real phones), made on
- * first start with the selfsigned package and kept in the phone's store; or the user's own certificate and key.
+ * first start (certificate.ts) and kept in the phone's store; or the user's own certificate and key.
  */
 import { readFileSync } from 'node:fs';
-import selfsigned from 'selfsigned';
 import type { Phone } from '../phone/phone.js';
 import { TlsError } from '../errors.js';
+import { selfSignedCertificate } from './certificate.js';
 
 export interface TlsMaterial {
   readonly cert: string;
@@ -34,22 +34,9 @@ export async function phoneCertificate(phone: Phone, own?: { certFile: string; k
   const mac = phone.identity.mac.toLowerCase();
   const notBefore = new Date(phone.clock.now() - 86_400_000);
   const notAfter = new Date(notBefore.getTime() + 20 * 365 * 86_400_000);
-  const altNames: ({ type: 2; value: string } | { type: 7; ip: string })[] = [{ type: 2, value: mac }];
-  if (/^[\d.]+$/.test(phone.ipv4)) altNames.push({ type: 7, ip: phone.ipv4 });
-  // EC P-256 keys are made in about a millisecond, which keeps a fleet of a thousand phones quick to start.
-  const pems = await selfsigned.generate(
-    [{ name: 'commonName', value: mac }, { name: 'organizationName', value: 'Polycom Inc.' }],
-    {
-      keyType: 'ec', curve: 'P-256', algorithm: 'sha256', notBeforeDate: notBefore, notAfterDate: notAfter,
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames },
-      ],
-    },
-  );
-  const material: TlsMaterial = { cert: pems.cert, key: pems.private };
+  const material: TlsMaterial = selfSignedCertificate({
+    commonName: mac, organization: 'Polycom Inc.', dnsNames: [mac], ipAddresses: /^[\d.]+$/.test(phone.ipv4) ? [phone.ipv4] : [], notBefore, notAfter,
+  });
   phone.store.putBlob(BLOB, JSON.stringify(material));
   return material;
 }

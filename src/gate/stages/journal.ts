@@ -8,11 +8,9 @@ export function journalStage(journal: Journal, now: () => number): Stage {
   const record = (ctx: Context, started: number, o: Outcome): Outcome => {
     const { req } = ctx;
     journal.add({
-      at: new Date(now()).toISOString(), transport: req.transport, method: req.method, url: req.target, from: req.from,
-      ...(ctx.auth ? { auth: ctx.auth.method } : {}),
-      httpStatus: httpStatusOf(o), status: statusOf(o),
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      ...(o.kind === 'status' && o.detail ? { detail: o.detail } : {}),
+      at: now(), transport: req.transport, method: req.method, url: req.target, from: req.from, auth: ctx.auth?.method,
+      httpStatus: httpStatusOf(o), status: statusOf(o), ms: Math.round((performance.now() - started) * 10) / 10,
+      detail: o.kind === 'status' ? o.detail : undefined,
     });
     return o;
   };

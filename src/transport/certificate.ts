@@ -1,0 +1,92 @@
+/**
+ * A phone's self-signed certificate (EC P-256, ECDSA with SHA-256, CN = its MAC), made with node:crypto.
+ *
+ * Hand-written DER rather than the selfsigned or @peculiar/x509 packages: those take 12 to 16 ms of CPU per
+ * certificate here (their ASN.1 layers are general and reflective), so a fleet of 1,000 phones waited 13 s for
+ * HTTPS; node makes the key and the signature natively, and the few structures a server certificate needs
+ * (RFC 5280: TBSCertificate, Name, Validity, four extensions) are written below in well under a millisecond.
+ * The result is checked by node's own X509Certificate parser and by TLS handshakes with curl and Python in the tests.
+ */
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+
+/** One DER element: tag, definite length, content. */
+function tlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, content]);
+}
+
+const seq = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
+const set = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat(items));
+const explicit = (n: number, inner: Buffer): Buffer => tlv(0xa0 + n, inner);
+const octets = (b: Buffer): Buffer => tlv(0x04, b);
+const bits = (b: Buffer, unused = 0): Buffer => tlv(0x03, Buffer.concat([Buffer.from([unused]), b]));
+const utf8 = (s: string): Buffer => tlv(0x0c, Buffer.from(s, 'utf8'));
+const bool = (v: boolean): Buffer => tlv(0x01, Buffer.from([v ? 0xff : 0]));
+
+function oid(dotted: string): Buffer {
+  const parts = dotted.split('.').map(Number);
+  const out: number[] = [40 * (parts[0] as number) + (parts[1] as number)];
+  for (const p of parts.slice(2)) {
+    const bytes = [p & 0x7f];
+    for (let v = p >>> 7; v > 0; v >>>= 7) bytes.unshift((v & 0x7f) | 0x80);
+    out.push(...bytes);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+
+/** UTCTime until 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
+function time(d: Date): Buffer {
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${iso}Z`));
+}
+
+const OID = {
+  commonName: '2.5.4.3', organization: '2.5.4.10', ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', subjectAltName: '2.5.29.17', serverAuth: '1.3.6.1.5.5.7.3.1',
+} as const;
+
+const extension = (id: string, value: Buffer, critical = false): Buffer =>
+  seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+
+function ipBytes(ip: string): Buffer | undefined {
+  const parts = ip.split('.').map(Number);
+  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? Buffer.from(parts) : undefined;
+}
+
+export interface CertificateRequest {
+  readonly commonName: string;
+  readonly organization: string;
+  /** DNS names and IPv4 addresses the certificate names besides its CN. */
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+export function selfSignedCertificate(r: CertificateRequest): { cert: string; key: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] as number) & 0x7f) | 0x01; // positive, no leading zero byte
+  const name = seq(set(seq(oid(OID.commonName), utf8(r.commonName))), set(seq(oid(OID.organization), utf8(r.organization))));
+  const algorithm = seq(oid(OID.ecdsaWithSha256));
+  const altNames = [
+    ...r.dnsNames.map((n) => tlv(0x82, Buffer.from(n, 'ascii'))),
+    ...r.ipAddresses.map(ipBytes).filter((b): b is Buffer => b !== undefined).map((b) => tlv(0x87, b)),
+  ];
+  const extensions = explicit(3, seq(
+    extension(OID.basicConstraints, seq()),
+    // digitalSignature (bit 0) and keyEncipherment (bit 2): 0b101 in the top bits, 5 unused bits.
+    extension(OID.keyUsage, bits(Buffer.from([0xa0]), 5), true),
+    extension(OID.extKeyUsage, seq(oid(OID.serverAuth))),
+    extension(OID.subjectAltName, seq(...altNames)),
+  ));
+  const tbs = seq(explicit(0, tlv(0x02, Buffer.from([2]))), tlv(0x02, serial), algorithm, name,
+    seq(time(r.notBefore), time(r.notAfter)), name, spki, extensions);
+  const signature = sign('sha256', tbs, privateKey);
+  const der = seq(tbs, algorithm, bits(signature));
+  const cert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return { cert, key };
+}
