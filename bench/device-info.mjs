@@ -56,7 +56,8 @@ async function pair(model, firmware, auth) {
   writeFileSync(bodyFile, body);
   writeFileSync(headerFile, JSON.stringify(headers));
   const bare = await serve(['bare', bodyFile, headerFile]);
-  return { phone, bare, header, bytes: body.length };
+  const fastify = await serve(['fastify', bodyFile, headerFile]);
+  return { phone, bare, fastify, header, bytes: body.length };
 }
 
 /** CPU time (user + system) a process has used, in microseconds, from /proc (Linux). */
@@ -89,7 +90,7 @@ const cases = [
 ];
 const rows = [];
 for (const c of cases) {
-  const { phone, bare, header, bytes } = await pair(c.model, c.firmware, c.auth);
+  const { phone, bare, fastify, header, bytes } = await pair(c.model, c.firmware, c.auth);
   try {
     if (hasWrk) {
       for (const connections of [1, 32]) {
@@ -97,13 +98,16 @@ for (const c of cases) {
         wrk(bare, header, connections);
         const p = [];
         const b = [];
+        const f = [];
         for (let i = 0; i < rounds; i++) {
           p.push(wrk(phone, header, connections));
           b.push(wrk(bare, header, connections));
+          if (c.auth === 'basic') f.push(wrk(fastify, header, connections));
         }
         rows.push({
           client: 'wrk', label: c.label, connections, bytes, phone: median(p.map((r) => r.rps)), bare: median(b.map((r) => r.rps)),
           phoneCpu: median(p.map((r) => r.cpuUs)), bareCpu: median(b.map((r) => r.cpuUs)),
+          ...(f.length > 0 ? { fastify: median(f.map((r) => r.rps)), fastifyCpu: median(f.map((r) => r.cpuUs)) } : {}),
         });
       }
     }
@@ -120,6 +124,7 @@ for (const c of cases) {
   } finally {
     phone.child.kill();
     bare.child.kill();
+    fastify.child.kill();
   }
 }
 
@@ -128,4 +133,7 @@ if (!hasWrk) console.log('wrk is not installed (apt-get install wrk): only autoc
 for (const r of rows) {
   const cpu = r.phoneCpu === undefined ? '' : `  CPU/request ${r.phoneCpu.toFixed(0)} vs ${r.bareCpu.toFixed(0)} us`;
   console.log(`${r.client.padEnd(10)} ${r.label.padEnd(30)} ${String(r.connections).padStart(2)} conn  phone ${r.phone.toFixed(0).padStart(6)}  node:http ${r.bare.toFixed(0).padStart(6)}  ratio ${(r.phone / r.bare).toFixed(2)}${cpu}`);
+  if (r.fastify !== undefined) {
+    console.log(`${''.padEnd(10)} ${'  Fastify alone, same bytes'.padEnd(30)} ${String(r.connections).padStart(2)} conn  ${r.fastify.toFixed(0).padStart(12)}  ratio ${(r.fastify / r.bare).toFixed(2)}  CPU/request ${r.fastifyCpu.toFixed(0)} us`);
+  }
 }

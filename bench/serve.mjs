@@ -1,5 +1,6 @@
-// A server for the benchmarks, run as a child process: `phone [MODEL FIRMWARE]` (a polysim phone) or
-// `bare BODY_FILE HEADERS_FILE` (node:http answering a fixed JSON body with the phone's own headers). Prints its port.
+// A server for the benchmarks, run as a child process: `phone [MODEL FIRMWARE]` (a polysim phone),
+// `bare BODY_FILE HEADERS_FILE` (node:http answering a fixed JSON body with the phone's own headers), or
+// `fastify BODY_FILE HEADERS_FILE` (Fastify answering the same: the framework's own floor). Prints its port.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
@@ -14,6 +15,14 @@ if (kind === 'bare') {
     res.end(body);
   });
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+} else if (kind === 'fastify') {
+  const { default: Fastify } = await import('fastify');
+  const body = readFileSync(arg);
+  const headers = JSON.parse(readFileSync(arg2, 'utf8'));
+  const app = Fastify();
+  app.route({ method: ['GET'], url: '*', handler: (req, reply) => reply.code(200).headers(headers).send(body) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`${app.server.address().port}\n`);
 } else {
   const { createHttpApp } = await import('../dist/transport/http/app.js');
   const { startPhone } = await import('../dist/runtime/phone-host.js');
