@@ -4,11 +4,16 @@ import { derivedMac, linkLocalFromMac } from './identity.js';
 import type { Phone } from './phone.js';
 
 /** The full release string, e.g. 6.4.3 -> "6.4.3.2180": a stable build number per release. */
+const releases = new Map<string, string>();
 export function firmwareRelease(version: string): string {
-  if (version.split('.').length >= 4) return version;
-  let h = 0;
-  for (const ch of version) h = (h * 31 + ch.charCodeAt(0)) % 9000;
-  return `${version}.${1000 + h}`;
+  let release = releases.get(version);
+  if (release === undefined) {
+    let h = 0;
+    for (const ch of version) h = (h * 31 + ch.charCodeAt(0)) % 9000;
+    release = version.split('.').length >= 4 ? version : `${version}.${1000 + h}`;
+    releases.set(version, release);
+  }
+  return release;
 }
 
 export function ipStackLabel(phone: Phone): string {

@@ -112,17 +112,20 @@ function checkDigest(state: BootAuth, req: PhoneRequest, authorization: string, 
 /** Outcome of the credentials a request carries: who it is, a failed login, a stale nonce, or none given. */
 type Login = { who: AuthInfo } | { failed: true } | { stale: true } | undefined;
 
-function login(ctx: Context, state: BootAuth, password: string, digest: readonly DigestAlgorithm[], basic: boolean): Login {
+const SESSION: Login = { who: { method: 'session', user: ADMIN_USER } };
+const BASIC: Login = { who: { method: 'basic', user: ADMIN_USER } };
+
+function login(ctx: Context, state: BootAuth, password: string): Login {
   const { req, phone } = ctx;
   const cookie = phone.profile.sessions ? sessionCookie(req) : undefined;
-  if (cookie && phone.sessions.get(cookie)) return { who: { method: 'session', user: ADMIN_USER } };
+  if (cookie && phone.sessions.get(cookie)) return SESSION;
   const authorization = header(req, 'authorization');
   if (!authorization) return undefined;
   if (/^\s*Basic\s/i.test(authorization)) {
-    if (!basic) return undefined;
-    const user = basicUser(state, authorization, password);
-    return user !== undefined ? { who: { method: 'basic', user } } : { failed: true };
+    if (!basicEnabled(phone)) return undefined;
+    return basicUser(state, authorization, password) !== undefined ? BASIC : { failed: true };
   }
+  const digest = digestAlgorithms(phone);
   if (digest.length > 0 && /^\s*Digest\s/i.test(authorization)) {
     const r = checkDigest(state, req, authorization, password, digest);
     if (r.ok) return { who: { method: r.algorithm === 'SHA-256' ? 'digest-sha256' : 'digest-md5', user: ADMIN_USER } };
@@ -143,9 +146,7 @@ export function authStage(auth: AuthState): Stage {
     const locked = state.lockout.remaining(now);
     if (locked > 0) return { kind: 'locked', retryAfterS: Math.ceil(locked / 1000) };
     const password = phone.config.value('device.auth.localAdminPassword');
-    const digest = digestAlgorithms(phone);
-    const basic = basicEnabled(phone);
-    const result = login(ctx, state, password, digest, basic);
+    const result = login(ctx, state, password);
     if (result && 'who' in result) {
       state.lockout.succeed();
       ctx.auth = result.who;
@@ -155,13 +156,14 @@ export function authStage(auth: AuthState): Stage {
       return { kind: 'locked', retryAfterS: Math.ceil(state.lockout.remaining(now) / 1000) };
     }
     const challenges: string[] = [];
+    const digest = digestAlgorithms(phone);
     if (digest.length > 0) {
       // One nonce for all Digest challenges, so clients that merge the challenges still sign a valid one.
       const nonce = state.nonces.issue();
       const stale = result !== undefined && 'stale' in result;
       for (const algorithm of digest) challenges.push(challenge(algorithm, DIGEST_REALM, nonce, state.opaque, stale));
     }
-    if (basic) challenges.push(basicChallenge());
+    if (basicEnabled(phone)) challenges.push(basicChallenge());
     return { kind: 'unauthorized', challenges };
   };
 }
