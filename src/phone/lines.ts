@@ -1,6 +1,6 @@
 /**
- * Lines and their registrations, from the reg.N.* parameters. A line with an address is registered with its
- * call server (polysim's virtual network accepts every registration; the SIP issue adds real registrars).
+ * Lines and their registrations, from the reg.N.* and voIpProt.server.* parameters. A line with an address and a
+ * call server is registered (polysim's virtual network, the built-in switchboard, accepts every registration).
  */
 import type { LayeredConfig } from './config/layered-config.js';
 import { SERVERS_PER_LINE } from './config/layered-config.js';
@@ -59,6 +59,8 @@ export class LineTable {
       });
     }
     const assigned = address !== '';
+    // Registered only with somewhere to register: a call server of its own (reg.N.server.M) or the phone's
+    // (voIpProt.server.M). A line without one is unregistered, and dialling on it answers 4002.
     return {
       number: n,
       address,
@@ -67,7 +69,7 @@ export class LineTable {
       userId: c.value(`reg.${n}.auth.userId`) || address.split('@')[0] || '',
       type: c.value(`reg.${n}.type`) === 'shared' ? 'shared' : 'private',
       assigned,
-      registered: assigned,
+      registered: assigned && servers.length > 0,
       servers,
       forwarding: {
         always: c.value(`divert.${n}.contact`), busy: c.value(`divert.busy.${n}.contact`),

@@ -112,6 +112,9 @@ function bootConfig(spec: PhoneSpec, store: PhoneStore, ids: IdSource): Record<s
     'device.auth.localAdminPassword': password,
     'reg.1.address': number,
     'reg.1.label': number,
+    // The call server of a development phone: the built-in switchboard, reached at the phone's own SIP port.
+    'voIpProt.server.1.address': spec.address.includes(':') || spec.address === '0.0.0.0' ? '127.0.0.1' : spec.address,
+    'voIpProt.server.1.port': String(spec.sipPort || 5060),
     ...spec.set,
   };
 }
@@ -129,10 +132,11 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       store.clearLayers(['DEVICE', 'CONFIG', 'WEB', 'LOCAL']);
       store.clearCallLog();
     }
+    const boot = bootConfig(spec, store, ids);
     phone = new Phone({
       profile, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
       ipv4: spec.address.includes(':') ? '' : spec.address, ipv6: spec.address.includes(':') ? spec.address : '',
-      bootConfig: bootConfig(spec, store, ids), timing: spec.timing, skypeDirectory: spec.skypeDirectory,
+      bootConfig: boot, timing: spec.timing, skypeDirectory: spec.skypeDirectory,
     });
     (spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids)).attach(phone);
     const made = phone;
@@ -154,6 +158,11 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
         { limits: spec.sipLimits, budget: spec.sipBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
       try {
         await sip.start();
+        // A SIP port picked at random is known only now: the built-in call server is reached there.
+        if (!spec.sipPort && !spec.factory && boot['voIpProt.server.1.port'] === '5060' && spec.set?.['voIpProt.server.1.port'] === undefined) {
+          boot['voIpProt.server.1.port'] = String(sip.port);
+          phone.config.set('CONFIG', { 'voIpProt.server.1.port': String(sip.port) });
+        }
         if (!spec.httpFirst) await sip.tlsReady;
       } catch (err) {
         await sip.stop();

@@ -388,6 +388,11 @@ export class CallManager {
     if (this.focus === call) this.focus = this.list[this.list.length - 1];
     if (this.list.length === 0) this.muted = false;
     const kind = call.direction === 'Outgoing' ? 'placed' : call.connectedAt !== undefined ? 'received' : 'missed';
+    // Dial tone that never dialled anything is no call: nothing is logged.
+    if (call.direction === 'Outgoing' && call.remote.number === '') {
+      this.changed();
+      return;
+    }
     this.d.log({
       kind, line: call.line, startTime: call.createdAt, remoteName: call.remote.name, remoteNumber: call.remote.number,
       durationSeconds: call.durationSeconds(now),

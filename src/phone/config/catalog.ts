@@ -44,6 +44,8 @@ const rest: ParamSpec[] = [
   { name: 'device.baseProfile', type: oneOf('Generic', 'SkypeForBusiness', 'MicrosoftTeams'), default: 'Generic',
     description: 'base profile; Skype for Business operations need SkypeForBusiness' },
   { name: 'device.host.hostname', type: str(64), default: '', description: 'host name; empty: model and MAC' },
+  { name: 'call.dialtoneTimeOut', type: int(0, 600), default: '60',
+    description: 'seconds of dial tone with nothing dialled before the phone goes back to idle (0: never)' },
   { name: 'call.callsPerLineKey', type: int(1, 24), default: '24',
     description: 'calls one line key holds at once; an incoming call past them is refused busy' },
   { name: 'call.transfer.type', type: oneOf('Consultative', 'Blind', 'Safe'), default: 'Consultative',

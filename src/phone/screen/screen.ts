@@ -128,7 +128,14 @@ export class Screen {
     this.overlay = undefined;
     if (this.dialtoneCall()) return;
     this.dialBuffer = '';
-    this.phone.calls.offHook(line);
+    const call = this.phone.calls.offHook(line);
+    // Nothing dialled within call.dialtoneTimeOut seconds: back to idle, as a phone does (0: never).
+    const seconds = this.phone.config.int('call.dialtoneTimeOut');
+    if (seconds > 0) {
+      this.phone.clock.schedule(seconds * 1000, () => {
+        if (call.live && call.state === 'Dialtone' && this.dialBuffer === '') this.endDialtone();
+      });
+    }
   }
 
   private endDialtone(): void {
