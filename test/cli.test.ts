@@ -105,7 +105,7 @@ describe('polysim start', () => {
       assert.equal((await certificate(second.https)).fingerprint, cert1.fingerprint);
       const got = await api(second, '/api/v1/mgmt/config/get', { data: ['locInfo.room', 'reg.2.address'] });
       assert.deepEqual(got.json['data'], {
-        'locInfo.room': { value: 'Room 7', source: 'LOCAL' }, 'reg.2.address': { value: '1002', source: 'LOCAL' },
+        'locInfo.room': { Value: 'Room 7', Source: 'local' }, 'reg.2.address': { Value: '1002', Source: 'local' },
       });
     } finally {
       second.child.kill('SIGTERM');
@@ -132,7 +132,7 @@ describe('polysim start', () => {
     try {
       assert.equal(s.password, 'Pw-1');
       const got = await api(s, '/api/v1/mgmt/config/get', { data: ['locInfo.city', 'reg.1.label'] });
-      assert.deepEqual(got.json['data'], { 'locInfo.city': { value: 'Rome', source: 'CONFIG' }, 'reg.1.label': { value: 'Front desk', source: 'CONFIG' } });
+      assert.deepEqual(got.json['data'], { 'locInfo.city': { Value: 'Rome', Source: 'config' }, 'reg.1.label': { Value: 'Front desk', Source: 'config' } });
     } finally {
       s.child.kill('SIGTERM');
       await exited(s.child);

@@ -48,7 +48,7 @@ describe('polysim ctl', () => {
     assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'set', 'locInfo.city=Oslo', 'reg.1.label=Desk 1'])).code, 0);
     const got = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'get', 'locInfo.city', 'reg.1.label']);
     assert.match(got.stdout, /^name\s+value\s+source$/m);
-    assert.match(got.stdout, /^locInfo\.city\s+Oslo\s+LOCAL$/m);
+    assert.match(got.stdout, /^locInfo\.city\s+Oslo\s+local$/m);
     assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'dial', '4002'])).code, 0);
     assert.equal((await ctl(['--host', phone(1).httpUrl, '--password', PASSWORD, 'call', 'answer'])).code, 0);
     const list = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'list']);

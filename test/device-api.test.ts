@@ -29,9 +29,11 @@ describe('device and network operations answer from live state', () => {
     assert.notEqual(c['SerialNumber'], c['MACAddress']);
   });
 
-  it('device info v1 has the deprecated shape with a colon MAC', async () => {
+  it('device info v1 has the deprecated shape, as an Edge E350 8.6 answers it', async () => {
     const data = assertOk(await vvx.get('/api/v1/mgmt/device/info'), '/api/v1/mgmt/device/info')['data'] as Record<string, unknown>;
-    assert.match(String(data['MACAddress']), /^00:04:f2(:[0-9a-f]{2}){3}$/);
+    assert.match(String(data['MACAddress']), /^0004f2[0-9a-f]{6}$/);
+    assert.equal(data['DeviceType'], 'hardwareEndpoint');
+    assert.equal(data['IPV6Address'], '::');
     assert.match(String(data['UpTimeSinceLastReboot']), /^\d+ Day \d+:\d\d:\d\d$/);
   });
 
@@ -58,12 +60,14 @@ describe('device and network operations answer from live state', () => {
   });
 
   it('network stats grow with traffic', async () => {
-    const a = (await vvx.get('/api/v1/mgmt/network/stats')).body['data'] as Record<string, number>;
+    const a = (await vvx.get('/api/v1/mgmt/network/stats')).body['data'] as Record<string, string>;
     for (let i = 0; i < 5; i++) await vvx.get('/api/v1/mgmt/device/info');
-    const b = (await vvx.get('/api/v1/mgmt/network/stats')).body['data'] as Record<string, number>;
-    assert.equal(typeof a['RxPackets'], 'number');
-    assert.ok((b['RxPackets'] ?? 0) >= (a['RxPackets'] ?? 0) + 6);
-    assert.ok((b['TxPackets'] ?? 0) >= (a['TxPackets'] ?? 0) + 6);
+    const b = (await vvx.get('/api/v1/mgmt/network/stats')).body['data'] as Record<string, string>;
+    // Counters are strings and UpTime reads "0 day 2:26:00", as an Edge E350 8.6 and a Trio 8800 7.2.2 answer.
+    assert.equal(typeof a['RxPackets'], 'string');
+    assert.match(a['UpTime'] ?? '', /^\d+ day \d+:\d\d:\d\d$/);
+    assert.ok(Number(b['RxPackets']) >= Number(a['RxPackets']) + 6);
+    assert.ok(Number(b['TxPackets']) >= Number(a['TxPackets']) + 6);
   });
 
   it('lineInfo lists the model\'s lines from reg.* and filters by ?line=', async () => {
@@ -77,9 +81,11 @@ describe('device and network operations answer from live state', () => {
     assert.equal(one.length, 1);
     assert.equal(one[0]?.['Username'], '1003');
     assert.deepEqual(one[0]?.['CallServers'], [{ ID: '1', Address: '10.0.0.5', RegistrationStatus: 'Registered', Port: '5070', Expires: '3600', Transport: 'TcpOnly', Working: 'True' }]);
+    // v1 lists the configured lines only, in lower case, as an Edge E350 8.6 answers.
     const v1 = (await vvx.get('/api/v1/mgmt/lineInfo')).body['data'] as Record<string, string>[];
-    assert.equal(v1[2]?.['ProxyAddress'], '10.0.0.5');
-    assert.equal(v1[2]?.['Port'], '5070');
+    assert.deepEqual(v1.map((l) => [l['LineNumber'], l['RegistrationStatus'], l['LineType']]), [['1', 'registered', 'private'], ['3', 'registered', 'private']]);
+    assert.equal(v1[1]?.['ProxyAddress'], '10.0.0.5');
+    assert.equal(v1[1]?.['Port'], '5070');
     assertStatus(await vvx.get('/api/v2/mgmt/lineInfo?line=13'), '4005');
     assertStatus(await vvx.get('/api/v2/mgmt/lineInfo?line=abc'), '4000', 400);
   });

@@ -155,7 +155,7 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     assert.deepEqual((web.body as Record<string, unknown>)['locInfo.room'], { value: 'W1', source: 'WEB' });
     assert.equal((await api('PUT', '/phones/1/config/device', { 'locInfo.room': 'D1' })).status, 200);
     const got = (await poly(url(1), '/api/v1/mgmt/config/get', ['locInfo.room'])).body['data'] as Record<string, Row>;
-    assert.deepEqual(got['locInfo.room'], { value: 'W1', source: 'WEB' }, 'WEB wins over DEVICE');
+    assert.deepEqual(got['locInfo.room'], { Value: 'W1', Source: 'web' }, 'WEB wins over DEVICE');
     assert.equal((await api('PUT', '/phones/1/config/web', { 'device.syslog.facility': 99 })).status, 400);
     assert.equal((await api('PUT', '/phones/1/config/local', { 'locInfo.room': 'x' })).status, 400);
     assert.equal((await api('PUT', '/phones/1/peripherals', {

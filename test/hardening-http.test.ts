@@ -150,10 +150,10 @@ describe('HTTP hardening', () => {
     try {
       const got = await p.post('/api/v1/mgmt/config/get', { data: ['device.auth.localAdminPassword', 'device.prov.password', 'reg.1.auth.password', 'device.auth.localUserPassword'] });
       assert.deepEqual(got.body['data'], {
-        'device.auth.localAdminPassword': { value: '********', source: 'CONFIG' },
-        'device.prov.password': { value: '********', source: 'CONFIG' },
-        'reg.1.auth.password': { value: '********', source: 'CONFIG' },
-        'device.auth.localUserPassword': { value: '********', source: 'DEFAULT' },
+        'device.auth.localAdminPassword': { Value: '********', Source: 'config' },
+        'device.prov.password': { Value: '********', Source: 'config' },
+        'reg.1.auth.password': { Value: '********', Source: 'config' },
+        'device.auth.localUserPassword': { Value: '********', Source: 'default' },
       });
       assert.equal((await p.post('/api/v1/mgmt/config/export', { data: { Url: `${sink.url}/all.cfg`, ConfigType: 'All' } })).body['Status'], '2000');
       const cfg = sink.received[0]?.body.toString() ?? '';

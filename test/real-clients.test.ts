@@ -64,7 +64,7 @@ print(json.dumps({"set": r.json(), "get": g.json(), "bad": bad.status_code, "www
     const { stdout } = await exec(python(), ['-c', script, p.httpsUrl, PASSWORD]);
     const out = JSON.parse(stdout) as Record<string, unknown>;
     assert.deepEqual(out['set'], { Status: '2000' });
-    assert.deepEqual(out['get'], { data: { 'locInfo.floor': { value: '3', source: 'LOCAL' } }, Status: '2000' });
+    assert.deepEqual(out['get'], { data: { 'locInfo.floor': { Value: '3', Source: 'local' } }, Status: '2000' });
     assert.equal(out['bad'], 401);
     assert.equal(out['www'], 'Basic realm="API Authentication"');
   });

@@ -17,16 +17,25 @@ const getConfig = defineOperation({
   name: 'Management.GetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/get'], inputFrom: 'body',
   input: Type.Array(Type.String(), { minItems: 1 }),
   returnCodes: [...STANDARD_CODES, 4000, 4009],
-  output: Type.Record(Type.String(), Type.Object({ value: S, source: S })),
+  // As phones answer (docs/fidelity.md): {"Value": ..., "Source": "local"}, and names the phone lacks in InvalidParams.
+  output: Type.Record(Type.String(), Type.Object({ Value: S, Source: S })),
+  outputTop: Type.Object({ InvalidParams: Type.Optional(Type.Array(S)) }),
   handler: ({ phone, input }) => {
-    const data: Record<string, { value: string; source: string }> = {};
+    const device = phone.dialect.configGetKeys === 'device';
+    const data: Record<string, Record<string, string>> = {};
+    const invalid: string[] = [];
     for (const name of input) {
       const v = phone.config.get(name);
-      if (!v) throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
+      if (!v) {
+        if (phone.dialect.unknownConfigNames === 'status4000') throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
+        invalid.push(name);
+        continue;
+      }
       // Secrets (passwords) are never answered: no capture of a phone shows one in clear (docs/fidelity.md).
-      data[name] = { value: phone.config.params.get(name)?.spec.secret ? masked(v.value) : v.value, source: v.source };
+      const value = phone.config.params.get(name)?.spec.secret ? masked(v.value) : v.value;
+      data[name] = device ? { Value: value, Source: v.source.toLowerCase() } : { value, source: v.source };
     }
-    return { data };
+    return invalid.length > 0 ? { data, top: { InvalidParams: invalid } } : { data };
   },
 });
 

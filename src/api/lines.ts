@@ -11,6 +11,8 @@ const TRANSPORT_LABEL: Readonly<Record<string, string>> = {
 
 const registration = (line: Line): string => (line.registered ? 'Registered' : 'Unregistered');
 const lineType = (line: Line): string => (line.type === 'shared' ? 'Shared' : 'Private');
+/** v1 lineInfo as devices write it: "registered", "private" (docs/fidelity.md). */
+const cased = (lower: boolean, s: string): string => (lower ? s.toLowerCase() : s);
 
 const LineV1 = strings(['LineNumber', 'Protocol', 'SIPAddress', 'ProxyAddress', 'UserID', 'Label', 'LineType',
   'RegistrationStatus', 'Port']);
@@ -18,19 +20,21 @@ const LineV1 = strings(['LineNumber', 'Protocol', 'SIPAddress', 'ProxyAddress', 
 const lineInfoV1 = defineOperation({
   name: 'Management.LineInfo', methods: ['GET'], paths: ['/api/v1/mgmt/lineInfo'], inputFrom: 'none',
   returnCodes: STANDARD_CODES, output: Type.Array(LineV1),
-  handler: ({ phone }) => ({
-    data: phone.lines.all().map((line) => ({
+  handler: ({ phone }) => {
+    const lower = phone.dialect.lineInfoCase === 'lower';
+    const lines = phone.lines.all().filter((l) => phone.dialect.lineInfoLines === 'all' || l.assigned);
+    return { data: lines.map((line) => ({
       LineNumber: String(line.number),
       Protocol: 'SIP',
       SIPAddress: line.address,
       ProxyAddress: line.servers[0]?.address ?? '',
       UserID: line.userId,
       Label: line.label,
-      LineType: lineType(line),
-      RegistrationStatus: registration(line),
+      LineType: cased(lower, lineType(line)),
+      RegistrationStatus: cased(lower, registration(line)),
       Port: String(line.servers[0]?.port ?? 0),
-    })),
-  }),
+    })) };
+  },
 });
 
 const LineV2 = Type.Object({

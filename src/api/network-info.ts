@@ -1,7 +1,7 @@
 /** The phone's network as configured and as it runs: runningConfig, network info and stats, PC port. */
 import { Type } from '@sinclair/typebox';
 import { hasIpv6, ipStackLabel, ipv4Address, ipv6Address, ipv6LinkAddress } from '../phone/device-facts.js';
-import { formatUptimeLong } from '../phone/identity.js';
+import { formatUptimeLong, uptimeParts } from '../phone/identity.js';
 import type { Phone } from '../phone/phone.js';
 import { Status } from '../phone/status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
@@ -93,12 +93,25 @@ const NetworkInfo = Type.Object({
   DefaultGateway: S, IPV6Address: S, IPV4Address: S, DHCPServer: S, DHCP: S, UpgradeServer: S, DHCPOption60Format: S,
   DHCPBootServerUseOption: S, ZTPStatus: S, DHCPBootServerOption: S, DHCPBootServerOptionType: S, LLDP: S,
   LANPortStatus: S, SubnetMask: S, AlternateDNSServer: S, DNSServer: S, DNSDomain: S, LANSpeed: S, SNTPAddress: S,
-  VLANDiscoveryMode: S, CDPCompability: S, VLANID: S, VLANIDOption: S, ProvServerAddress: S, ProvServerUser: S,
+  VLANDiscoveryMode: S, CDPCompatibility: S, VLANID: S, VLANIDOption: S, ProvServerAddress: S, ProvServerUser: S,
   ProvServerType: S,
   Wifi: Type.Optional(Type.Object({ 'Signal Strength': S, State: S, 'Security Mode': S, SSID: S, Duration: S })),
 });
 
 const lower = (b: boolean): string => (b ? 'enabled' : 'disabled');
+
+/** "1000Mbps" as devices write it ("1000MB" in the manual); auto-negotiation reports the link's speed. */
+function lanSpeed(unit: 'Mbps' | 'MB', mode: number): string {
+  const label = LAN_SPEED[mode];
+  const mb = label === undefined || label === 'Auto' ? '1000MB' : label;
+  return unit === 'Mbps' ? mb.replace(/MB$/, 'Mbps') : mb;
+}
+
+/** network/stats uptime as devices write it: "0 day 2:26:00". */
+function uptimeDay(ms: number): string {
+  const p = uptimeParts(ms);
+  return `${p.days} day ${p.hours}:${String(p.minutes).padStart(2, '0')}:${String(p.seconds).padStart(2, '0')}`;
+}
 
 const networkInfo = defineOperation({
   name: 'Management.NetworkInfo', methods: ['GET'], paths: ['/api/v1/mgmt/network/info'], inputFrom: 'none',
@@ -109,7 +122,7 @@ const networkInfo = defineOperation({
     const dhcp = c.bool('device.dhcp.enabled');
     const data: Record<string, unknown> = {
       DefaultGateway: v('device.net.IPgateway'),
-      IPV6Address: hasIpv6(phone) ? ipv6Address(phone) : '',
+      IPV6Address: (hasIpv6(phone) ? ipv6Address(phone) : '') || phone.dialect.noIpv6,
       IPV4Address: ipv4Address(phone),
       DHCPServer: dhcp ? v('device.dhcp.server') : '',
       DHCP: lower(dhcp),
@@ -125,10 +138,10 @@ const networkInfo = defineOperation({
       AlternateDNSServer: v('device.dns.altSrvAddress'),
       DNSServer: v('device.dns.serverAddress'),
       DNSDomain: v('device.dns.domain'),
-      LANSpeed: LAN_SPEED[c.int('device.net.etherModeLAN')] === 'Auto' ? '1000MB' : (LAN_SPEED[c.int('device.net.etherModeLAN')] ?? '1000MB'),
+      LANSpeed: lanSpeed(phone.dialect.lanSpeedUnit, c.int('device.net.etherModeLAN')),
       SNTPAddress: v('device.sntp.serverName'),
       VLANDiscoveryMode: VLAN_DISC[c.int('device.dhcp.dhcpVlanDisc')] ?? 'Disabled',
-      CDPCompability: lower(c.bool('device.net.cdpEnabled')),
+      [phone.dialect.cdpKey]: lower(c.bool('device.net.cdpEnabled')),
       VLANID: v('device.net.vlanId'),
       VLANIDOption: v('device.dhcp.dhcpVlanDiscOpt'),
       ProvServerAddress: provServer(phone),
@@ -150,10 +163,12 @@ const networkInfo = defineOperation({
 const networkStats = defineOperation({
   name: 'Management.NetworkStatistics', methods: ['GET'], paths: ['/api/v1/mgmt/network/stats'], inputFrom: 'none',
   returnCodes: STANDARD_CODES,
-  output: Type.Object({ UpTime: S, RxPackets: Type.Integer({ minimum: 0 }), TxPackets: Type.Integer({ minimum: 0 }) }),
+  // Counters as strings and "0 day 2:26:00", as devices answer (docs/fidelity.md).
+  output: Type.Object({ UpTime: S, RxPackets: S, TxPackets: S }),
   handler: ({ phone }) => {
     const p = phone.packets();
-    return { data: { UpTime: formatUptimeLong(phone.uptimeMs()), RxPackets: p.rx, TxPackets: p.tx } };
+    if (phone.dialect.networkStats === 'manual') return { data: { UpTime: formatUptimeLong(phone.uptimeMs()), RxPackets: p.rx, TxPackets: p.tx } };
+    return { data: { UpTime: uptimeDay(phone.uptimeMs()), RxPackets: String(p.rx), TxPackets: String(p.tx) } };
   },
 });
 

@@ -44,7 +44,7 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CtlComman
   config: {
     get: async (p, a) => {
       need(a, 1, 'config get <name>...');
-      return Object.entries(await p.mgmt.getConfig(a)).map(([name, v]) => ({ name, value: v.value, source: v.source }));
+      return Object.entries(await p.mgmt.getConfig(a)).map(([name, v]) => ({ name, value: v.Value, source: v.Source }));
     },
     set: (p, a) => {
       need(a, 1, 'config set <name=value>...');

@@ -155,7 +155,7 @@ export interface ManagementOperations {
       LANSpeed: string;
       SNTPAddress: string;
       VLANDiscoveryMode: string;
-      CDPCompability: string;
+      CDPCompatibility: string;
       VLANID: string;
       VLANIDOption: string;
       ProvServerAddress: string;
@@ -164,7 +164,7 @@ export interface ManagementOperations {
       Wifi?: { "Signal Strength": string; State: string; "Security Mode": string; SSID: string; Duration: string; };
     };
   };
-  "Management.NetworkStatistics": { input: undefined; data: { UpTime: string; RxPackets: number; TxPackets: number; } };
+  "Management.NetworkStatistics": { input: undefined; data: { UpTime: string; RxPackets: string; TxPackets: string; } };
   "Management.PCPortInfo": { input: undefined; data: { PCPortStatus: string; PCMacAddress: string; } };
   "Management.BluetoothInfo": {
     input: undefined;
@@ -261,7 +261,7 @@ export interface ManagementOperations {
   };
   "Management.GetTransferType": { input: undefined; data: { Type: string; } };
   "Management.SetTransferType": { input: { Type: string; }; data: undefined };
-  "Management.GetConfig": { input: Array<string>; data: Record<string, { value: string; source: string; }> };
+  "Management.GetConfig": { input: Array<string>; data: Record<string, { Value: string; Source: string; }> };
   "Management.SetConfig": { input: Record<string, unknown>; data: undefined };
   "Management.ExportConfiguration": { input: { Url: string; ConfigType: string; }; data: undefined };
   "Management.ConfigReset": { input: undefined; data: undefined };

@@ -12,6 +12,8 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
 import { BootState } from './boot-state.js';
+import { dialectOf } from './dialect/dialect.js';
+import type { Dialect } from './dialect/dialect.js';
 import { LayeredConfig } from './config/layered-config.js';
 import type { ConfigChange } from './config/layered-config.js';
 import { STORED_LAYERS } from './config/types.js';
@@ -126,6 +128,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly timing: PhoneTiming;
   readonly ipv4: string;
   readonly ipv6: string;
+  /** How this model and firmware shape their answers where devices differ from the manual (dialect/facts.ts). */
+  readonly dialect: Dialect;
 
   state: PhoneState = 'down';
   /** When the device last rebooted (device uptime) and when the application last started. */
@@ -162,6 +166,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   constructor(options: PhoneOptions) {
     super();
     this.profile = options.profile;
+    this.dialect = dialectOf(options.profile);
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids;

@@ -1,0 +1,97 @@
+/**
+ * Answers replayed against shapes captured from real devices (key names and case, value types, formats), on the
+ * family and firmware they were captured on. The captures: an Edge E350 on 8.6.0.1321 (rknightion/polylens2otel
+ * testdata) and a Trio 8800 on 7.2.2.1094 (HL727/Meeting mock data); docs/fidelity.md lists every fact.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dialectRows } from '../src/phone/dialect/dialect.js';
+import { resolveProfile } from '../src/phone/models.js';
+import { testPhone } from './helpers.js';
+import type { TestPhone } from './helpers.js';
+
+type Row = Record<string, unknown>;
+
+/** Every key of the capture is there, with a string value; and the formats match. */
+function sameShape(got: Row, capturedKeys: readonly string[]): void {
+  for (const k of capturedKeys) {
+    assert.ok(k in got, `missing key ${k} (have ${Object.keys(got).join(', ')})`);
+    assert.equal(typeof got[k] === 'string' || typeof got[k] === 'object', true, `${k} is ${typeof got[k]}`);
+  }
+}
+
+describe('the Edge E350 8.6.0 dialect', () => {
+  let p: TestPhone;
+  before(async () => {
+    p = await testPhone({ model: 'Edge E350', firmware: '8.6.0', set: { 'httpd.rest.auth.basic.enabled': '1', 'device.syslog.serverName': '192.0.2.5' } });
+  });
+  after(() => p.stop());
+
+  it('config/get: {"Value", "Source"} with the source in lower case; unknown names in InvalidParams', async () => {
+    await p.post('/api/v1/mgmt/config/set', { data: { 'reg.1.label': 'Desk' } });
+    p.phone.config.set('DEVICE', { 'locInfo.room': 'R1' });
+    const a = await p.post('/api/v1/mgmt/config/get', { data: ['reg.2.address', 'device.syslog.serverName', 'reg.1.label', 'locInfo.room', 'no.such.name'] });
+    assert.deepEqual(a.body, {
+      data: {
+        'reg.2.address': { Value: '', Source: 'default' },
+        'device.syslog.serverName': { Value: '192.0.2.5', Source: 'config' },
+        'reg.1.label': { Value: 'Desk', Source: 'local' },
+        'locInfo.room': { Value: 'R1', Source: 'device' },
+      },
+      InvalidParams: ['no.such.name'],
+      Status: '2000',
+    });
+  });
+
+  it('v1 device/info: plain MAC, "hardwareEndpoint", "::" without IPv6, "0 Day 2:26:00"', async () => {
+    const d = (await p.get('/api/v1/mgmt/device/info')).body['data'] as Row;
+    sameShape(d, ['ModelNumber', 'FirmwareRelease', 'DeviceType', 'DeviceVendor', 'UpTimeSinceLastReboot', 'IPV4Address', 'IPV6Address', 'MACAddress', 'AttachedHardware']);
+    assert.match(String(d['MACAddress']), /^[0-9a-f]{12}$/);
+    assert.equal(d['DeviceType'], 'hardwareEndpoint');
+    assert.equal(d['DeviceVendor'], 'Poly');
+    assert.equal(d['IPV6Address'], '::');
+    assert.match(String(d['FirmwareRelease']), /^8\.6\.0\.\d{4}$/);
+    assert.match(String(d['UpTimeSinceLastReboot']), /^\d+ Day \d+:\d\d:\d\d$/);
+    assert.deepEqual((d['AttachedHardware'] as Row)['EM'], []);
+  });
+
+  it('network/stats: counters as strings, "0 day 2:26:00"', async () => {
+    const d = (await p.get('/api/v1/mgmt/network/stats')).body['data'] as Row;
+    assert.deepEqual(Object.keys(d).sort(), ['RxPackets', 'TxPackets', 'UpTime']);
+    assert.match(String(d['UpTime']), /^\d+ day \d+:\d\d:\d\d$/);
+    assert.match(String(d['RxPackets']), /^\d+$/);
+    assert.equal(typeof d['TxPackets'], 'string');
+  });
+
+  it('lineInfo: the configured lines only, "registered"/"private" in lower case, every value a string', async () => {
+    const lines = (await p.get('/api/v1/mgmt/lineInfo')).body['data'] as Row[];
+    assert.equal(lines.length, 1);
+    const l = lines[0] as Row;
+    sameShape(l, ['LineNumber', 'RegistrationStatus', 'LineType', 'SIPAddress', 'Label', 'UserID']);
+    assert.equal(l['RegistrationStatus'], 'registered');
+    assert.equal(l['LineType'], 'private');
+    assert.ok(Object.values(l).every((v) => typeof v === 'string'));
+  });
+
+  it('network/info: the captured keys, "1000Mbps", CDPCompatibility, "::" without IPv6', async () => {
+    const d = (await p.get('/api/v1/mgmt/network/info')).body['data'] as Row;
+    sameShape(d, ['DHCP', 'DHCPServer', 'DHCPBootServerUseOption', 'DHCPBootServerOption', 'DHCPBootServerOptionType', 'DHCPOption60Format',
+      'IPV4Address', 'IPV6Address', 'DefaultGateway', 'SubnetMask', 'DNSServer', 'AlternateDNSServer', 'DNSDomain', 'SNTPAddress',
+      'LANPortStatus', 'LANSpeed', 'LLDP', 'CDPCompatibility', 'VLANID', 'VLANDiscoveryMode', 'VLANIDOption', 'ProvServerAddress',
+      'ProvServerType', 'UpgradeServer', 'ProvServerUser', 'ZTPStatus']);
+    assert.equal(d['LANSpeed'], '1000Mbps');
+    assert.equal(d['IPV6Address'], '::');
+    assert.equal(d['DHCP'], 'enabled');
+  });
+});
+
+describe('the dialect table', () => {
+  it('resolves every fact for every family, each with its source', () => {
+    for (const [model, firmware] of [['VVX 450', '6.4.3'], ['Trio 8800', '7.2.2'], ['Edge E350', '8.6.0'], ['CCX 600', '9.5.0'], ['Trio C60', '9.5.0']] as const) {
+      const rows = dialectRows(resolveProfile(model, firmware));
+      assert.equal(rows.size, 10, model);
+      for (const [, f] of rows) assert.ok(f.source.length > 20, `${model}: ${f.fact} has no source`);
+      assert.match(rows.get('configGetKeys')?.source ?? '', /Edge E350/);
+    }
+  });
+});
