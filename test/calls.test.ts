@@ -69,7 +69,7 @@ describe('calls between phones of one switchboard', () => {
     assert.equal(aCall?.['DurationSeconds'], '7');
     assert.equal(aCall?.['UIAppearanceIndex'], '1*');
     const v1 = assertOk(await a.get('/api/v1/webCallControl/callStatus'), '/api/v1/webCallControl/callStatus')['data'] as Row;
-    assert.equal(v1['CallHandle'], aCall?.['CallHandle']);
+    assert.equal(v1['CallHandle'], `0x${String(aCall?.['CallHandle'])}`, 'v1 writes the handle with 0x, v2 without (as devices do)');
     assert.equal(v1['DurationInSeconds'], '7');
     assert.match(v1['RemotePartyNumber'] ?? '', /^sip:1002@127\.0\.0\.1$/);
     const poll = (await a.get('/api/v1/mgmt/pollForStatus')).http;
@@ -139,7 +139,7 @@ describe('calls between phones of one switchboard', () => {
     assert.equal((await calls(b))[0]?.['CallState'], 'Connected');
     const logs = assertOk(await a.get('/api/v1/mgmt/callLogs/placed'), '/api/v1/mgmt/callLogs/placed')['data'] as { Placed: Row[] };
     assert.equal(logs.Placed[0]?.['RemotePartyNumber'], '1002');
-    assert.equal(logs.Placed[0]?.['Duration'], '17');
+    assert.equal(logs.Placed[0]?.['Duration'], '17 secs');
   });
 
   it('a conference of three: C calls A, holds, calls... and joins', async () => {
@@ -239,7 +239,7 @@ describe('every view of the phone agrees on its calls', () => {
       clock.advance(12_000);
       v = await views();
       const handle = v.v2[0]?.['CallHandle'];
-      assert.equal((v.v1.body['data'] as Row)['CallHandle'], handle);
+      assert.equal((v.v1.body['data'] as Row)['CallHandle'], `0x${String(handle)}`);
       assert.equal(v.v2[0]?.['CallState'], 'Connected');
       assert.equal(v.line['Active'], 'True');
       assert.deepEqual(v.line['CallAppearances'], [handle]);
@@ -260,7 +260,7 @@ describe('every view of the phone agrees on its calls', () => {
       assert.deepEqual(v.led, { LineNumber: '1', State: 'off' });
       assert.deepEqual(v.poll, { State: 'Idle', StateData: '2026-11-25T12:00:13' });
       const placed = ((await a.get('/api/v1/mgmt/callLogs')).body['data'] as { Placed: Row[] }).Placed[0];
-      assert.deepEqual(placed, { LineNumber: '1', StartTime: '2026-11-25T12:00:00', RemotePartyName: '', RemotePartyNumber: '5557', Duration: '12' });
+      assert.deepEqual(placed, { LineNumber: '1', StartTime: '2026-11-25T12:00:00', RemotePartyName: '', RemotePartyNumber: '5557', Duration: '12 secs' });
     } finally {
       await a.stop();
     }

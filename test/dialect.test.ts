@@ -89,9 +89,39 @@ describe('the dialect table', () => {
   it('resolves every fact for every family, each with its source', () => {
     for (const [model, firmware] of [['VVX 450', '6.4.3'], ['Trio 8800', '7.2.2'], ['Edge E350', '8.6.0'], ['CCX 600', '9.5.0'], ['Trio C60', '9.5.0']] as const) {
       const rows = dialectRows(resolveProfile(model, firmware));
-      assert.equal(rows.size, 10, model);
+      assert.equal(rows.size, 12, model);
       for (const [, f] of rows) assert.ok(f.source.length > 20, `${model}: ${f.fact} has no source`);
       assert.match(rows.get('configGetKeys')?.source ?? '', /Edge E350/);
+    }
+  });
+});
+
+describe('call answers as devices give them', () => {
+  it('callLogs Duration in words ("" never answered, "4 mins 49 secs"), StartTime local; v1 callStatus with a 0x handle and LineId', async () => {
+    const { ManualClock } = await import('../src/phone/clock.js');
+    const { Switchboard } = await import('../src/network/switchboard.js');
+    const { randomIds } = await import('../src/runtime/phone-host.js');
+    const clock = new ManualClock(Date.UTC(2026, 7, 12, 18, 20, 48));
+    const sb = new Switchboard(clock, randomIds);
+    sb.scripts.set('5550101', { behaviour: 'answer' });
+    sb.scripts.set('5550102', { behaviour: 'no-answer' });
+    const p = await testPhone({ clock, switchboard: sb, set: { 'device.sntp.gmtOffset': '3600' } });
+    try {
+      await p.post('/api/v1/callctrl/dial', { data: { Dest: '5550101' } });
+      const v1 = (await p.get('/api/v1/webCallControl/callStatus')).body['data'] as Row;
+      assert.match(String(v1['CallHandle']), /^0x[0-9a-f]+$/);
+      assert.equal(v1['LineId'], '1');
+      assert.equal(v1['DurationInSeconds'], '0');
+      clock.advance(289_000);
+      p.phone.calls.endAll();
+      await p.post('/api/v1/callctrl/dial', { data: { Dest: '5550102' } });
+      p.phone.calls.endAll();
+      const logs = (await p.get('/api/v1/mgmt/callLogs')).body['data'] as { Placed: Row[] };
+      assert.deepEqual(logs.Placed.map((r) => [r['StartTime'], r['Duration']]), [
+        ['2026-08-12T19:25:37', ''], ['2026-08-12T19:20:48', '4 mins 49 secs'],
+      ]);
+    } finally {
+      await p.stop();
     }
   });
 });

@@ -92,7 +92,7 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     assert.deepEqual(await calls(2), []);
     const logs = (await poly(url(2), '/api/v1/mgmt/callLogs/received')).body['data'] as { Received: Row[] };
     assert.equal(logs.Received[0]?.['RemotePartyNumber'], '+15551234');
-    assert.equal(logs.Received[0]?.['Duration'], '30');
+    assert.equal(logs.Received[0]?.['Duration'], '30 secs');
     assert.equal((await api('POST', '/phones/2/incoming', { from: '1', line: 13 })).status, 400);
     assert.equal((await api('POST', '/phones/2/incoming', { from: '1', line: 2 })).status, 409, 'line 2 has no number');
     assert.equal((await api('POST', '/phones/2/incoming', {})).status, 400);

@@ -14,14 +14,17 @@ export function localTime(phone: Phone, at: number): string {
 const callStatusV1 = defineOperation({
   needsCallApp: true, name: 'WebCallControl.CallStatus', methods: ['GET'], paths: ['/api/v1/webCallControl/callStatus'], inputFrom: 'none',
   returnCodes: [...STANDARD_CODES, 4007],
-  output: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineID', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
+  // As a Trio driver run against real phones reads it: "0x" handle, LineId (docs/fidelity.md).
+  output: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineId', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
   handler: ({ phone }) => {
     const call = phone.calls.active();
     if (!call) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call');
     const addr = call.remote.address;
+    const device = phone.dialect.v1CallStatus === 'device';
     return {
       data: {
-        CallHandle: call.handle, Type: call.direction, Protocol: 'SIP', CallState: call.stateLabel, LineID: String(call.line),
+        CallHandle: device ? `0x${call.handle}` : call.handle, Type: call.direction, Protocol: 'SIP', CallState: call.stateLabel,
+        [device ? 'LineId' : 'LineID']: String(call.line),
         RemotePartyName: call.remote.name || call.remote.number,
         RemotePartyNumber: addr ? `sip:${call.remote.number}@${addr}` : call.remote.number,
         DurationInSeconds: String(call.durationSeconds(phone.clock.now())),
@@ -124,6 +127,15 @@ const sipStatus = defineOperation({
 });
 
 const KINDS = { missed: 'Missed', received: 'Received', placed: 'Placed' } as const;
+
+/** "39 secs", "4 mins 49 secs", "1 hours 2 mins 5 secs"; "" for a call that never talked, as phones write it. */
+export function durationWords(seconds: number): string {
+  if (seconds <= 0) return '';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h > 0 ? `${h} hours` : '', h > 0 || m > 0 ? `${m} mins` : '', `${s} secs`].filter(Boolean).join(' ');
+}
 const LogEntry = strings(['LineNumber', 'StartTime', 'RemotePartyName', 'RemotePartyNumber', 'Duration']);
 
 const callLogs = defineOperation({
@@ -139,7 +151,8 @@ const callLogs = defineOperation({
       if (only && only !== kind) continue;
       data[key] = log.filter((r) => r.kind === kind).map((r) => ({
         LineNumber: String(r.line), StartTime: localTime(phone, r.startTime), RemotePartyName: r.remoteName,
-        RemotePartyNumber: r.remoteNumber, Duration: String(r.durationSeconds),
+        RemotePartyNumber: r.remoteNumber,
+        Duration: phone.dialect.callLogDuration === 'words' ? durationWords(r.durationSeconds) : String(r.durationSeconds),
       }));
     }
     return { data };

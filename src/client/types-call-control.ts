@@ -25,7 +25,7 @@ export interface CallControlOperations {
       Type: string;
       Protocol: string;
       CallState: string;
-      LineID: string;
+      LineId: string;
       RemotePartyName: string;
       RemotePartyNumber: string;
       DurationInSeconds: string;

@@ -34,6 +34,10 @@ export interface Dialect {
   /** network/info LANSpeed unit and the CDP key's spelling. */
   readonly lanSpeedUnit: 'Mbps' | 'MB';
   readonly cdpKey: 'CDPCompatibility' | 'CDPCompability';
+  /** v1 callStatus: `"CallHandle":"0x..."`, `LineId`, `DurationInSeconds` (devices) or `LineID` (manual). */
+  readonly v1CallStatus: 'device' | 'manual';
+  /** callLogs Duration: `"39 secs"`, `"4 mins 49 secs"`, `""` never answered (devices), or seconds. */
+  readonly callLogDuration: 'words' | 'seconds';
 }
 
 export interface Fact<K extends keyof Dialect = keyof Dialect> {
@@ -68,6 +72,9 @@ export const FACTS: readonly Fact[] = [
   fact('lanSpeedUnit', ALL, 'Mbps', `${EDGE_E350} (deskie_network_info.json: "1000Mbps")`),
   fact('cdpKey', ALL, 'CDPCompatibility', `${EDGE_E350} (deskie_network_info.json); the manual prints "CDPCompability"`),
 
+  fact('v1CallStatus', ALL, 'device', 'a Trio driver written and run against Trio 5.8 phones: AVISPL PolycomTrio.java and its test ({"CallHandle":"0xb53e57c0","LineId":"1","DurationInSeconds":"308"}); rdbahm/Posh-UCS'),
+  fact('callLogDuration', ALL, 'words', `${EDGE_E350} (wave3_deskie_call_logs.json: "39 secs", ""); HL727/Meeting ("4 mins 49 secs")`),
+
   // What the manual shows, for any fact no row above decides.
   fact('configGetKeys', ALL, 'manual', MANUAL),
   fact('unknownConfigNames', ALL, 'status4000', MANUAL),
@@ -79,4 +86,6 @@ export const FACTS: readonly Fact[] = [
   fact('lineInfoLines', ALL, 'all', MANUAL),
   fact('lanSpeedUnit', ALL, 'MB', MANUAL),
   fact('cdpKey', ALL, 'CDPCompability', MANUAL),
+  fact('v1CallStatus', ALL, 'manual', MANUAL),
+  fact('callLogDuration', ALL, 'seconds', MANUAL),
 ];
