@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { PolysimError } from '../errors.js';
 import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
+import { runCompare } from './compare.js';
+import type { CompareOptions } from './compare.js';
 import { runCtl } from './ctl.js';
 import type { CtlOptions } from './ctl.js';
 import { modelTable, runStart } from './start.js';
@@ -76,6 +78,19 @@ program.command('ctl')
   .option('--json', 'print JSON for scripts')
   .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
     process.exitCode = await runCtl(opts, group, command, args);
+  });
+
+program.command('compare')
+  .description('ask a real phone and a polysim phone every read-only operation; print the differences in the shape of their answers')
+  .requiredOption('--real <url>', 'the real phone, e.g. https://192.0.2.10 (only read: GETs, config/get, callStatus)')
+  .requiredOption('--sim <url>', 'the polysim phone, e.g. http://127.0.0.1:8080')
+  .option('--user <user>', 'user name on both', 'Polycom')
+  .option('--password <password>', 'password of the real phone (or POLYSIM_PASSWORD)')
+  .option('--sim-password <password>', 'password of the polysim phone (default: --password)')
+  .option('--insecure', 'accept any certificate (the phones\' own are self-signed)')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: CompareOptions) => {
+    process.exitCode = await runCompare(opts);
   });
 
 program.command('models')

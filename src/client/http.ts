@@ -12,6 +12,8 @@ export interface TlsTrust {
   readonly pinSha256?: string;
   /** Accept a self-signed certificate whose CN is this MAC (as real phones present: CN = MAC). */
   readonly selfSignedMac?: string;
+  /** Accept any certificate (as curl -k): for looking at a phone, never for sending secrets you care about. */
+  readonly insecure?: boolean;
 }
 
 export interface Exchange {
@@ -28,7 +30,7 @@ export class HttpClient {
   private readonly agent: HttpAgent | HttpsAgent;
 
   constructor(private readonly base: URL, private readonly tls: TlsTrust = {}, private readonly timeoutMs = 30_000) {
-    const custom = tls.pinSha256 !== undefined || tls.selfSignedMac !== undefined;
+    const custom = tls.pinSha256 !== undefined || tls.selfSignedMac !== undefined || tls.insecure === true;
     this.agent = base.protocol === 'https:'
       ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: tls.ca, rejectUnauthorized: !custom })
       : new HttpAgent({ keepAlive: true, maxSockets: 1 });

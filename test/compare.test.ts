@@ -1,0 +1,86 @@
+/** `polysim compare`: shape differences between a real phone and polysim, tested against polysim and a fixture. */
+import assert from 'node:assert/strict';
+import { createServer, request } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { compare, formatReport } from '../src/compare/compare.js';
+import { compareShapes, formatOf } from '../src/compare/shape.js';
+import { PASSWORD, testPhone } from './helpers.js';
+
+describe('shape comparison', () => {
+  it('finds missing and extra keys, key case, types and formats, not values', () => {
+    assert.deepEqual(compareShapes({ a: '1', B: 'x', c: 'y' }, { a: '2', b: 'z', d: 1 }), [
+      { at: 'B', kind: 'key case', real: 'B', sim: 'b' },
+      { at: 'c', kind: 'missing key', real: 'string', sim: '(absent)' },
+      { at: 'd', kind: 'extra key', real: '(absent)', sim: 'number' },
+    ]);
+    assert.deepEqual(compareShapes({ n: 1 }, { n: '1' }), [{ at: 'n', kind: 'type', real: 'number', sim: 'string' }]);
+    assert.deepEqual(compareShapes({ m: '00:04:f2:aa:bb:cc' }, { m: '0004f2aabbcc' }), [{ at: 'm', kind: 'format', real: 'MAC with colons', sim: 'MAC, 12 hex digits' }]);
+    assert.deepEqual(compareShapes([{ s: 'registered' }], [{ s: 'Registered' }]), [{ at: '[0].s', kind: 'format', real: 'lower-case word', sim: 'capitalised word' }]);
+    assert.deepEqual(compareShapes({ t: '' }, { t: 'x' }), [], 'an empty value says nothing of its format');
+    assert.equal(formatOf('0 day 2:26:00'), 'uptime "N day N:N:N"');
+    assert.equal(formatOf('4 mins 49 secs'), 'duration in words');
+    assert.equal(formatOf('2026-08-12T18:20:48'), 'local date-time');
+  });
+});
+
+/** A "real phone" made of captured shapes for a few paths, and polysim's own answers for the rest. */
+async function fixture(sim: string, overrides: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(sim);
+  const server: Server = createServer((req, res) => {
+    const own = overrides[(req.url ?? '').split('?')[0] ?? ''];
+    if (own !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(own));
+      return;
+    }
+    const fwd = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    req.pipe(fwd);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe('polysim compare', () => {
+  it('polysim against polysim reports nothing; against captured shapes, exactly their differences', async () => {
+    const a = await testPhone();
+    const b = await testPhone();
+    const fx = await fixture(b.httpUrl, {
+      '/api/v1/mgmt/device/info': {
+        data: {
+          ModelNumber: 'VVX 450', FirmwareRelease: '6.4.3.1969', DeviceType: 'hardwareEndpoint', DeviceVendor: 'Polycom', UpTimeSinceLastReboot: '0 Day 2:26:00',
+          IPV4Address: '192.0.2.139', IPV6Address: '::', MACAddress: '48:25:67:13:97:33', AttachedHardware: { Camera: 'False', EM: [] }, HardwareRevision: 'A',
+        },
+        Status: '2000',
+      },
+      '/api/v1/mgmt/network/stats': { data: { UpTime: '0 day 2:26:00', RxPackets: 174384, TxPackets: '3624' }, Status: '2000' },
+    });
+    try {
+      const same = await compare({ host: a.httpUrl, password: PASSWORD }, { host: b.httpUrl, password: PASSWORD });
+      assert.deepEqual(same.filter((r) => r.differences.length > 0), [], formatReport(same));
+      assert.ok(same.length >= 30, `${same.length} operations compared`);
+      assert.ok(same.every((r) => r.path !== '/api/v1/mgmt/session/create'), 'never a GET that writes');
+
+      const diff = await compare({ host: fx.url, password: PASSWORD }, { host: a.httpUrl, password: PASSWORD });
+      const found = diff.filter((r) => r.differences.length > 0).map((r) => [r.path, r.differences]);
+      assert.deepEqual(found, [
+        ['/api/v1/mgmt/device/info', [
+          { at: 'data.MACAddress', kind: 'format', real: 'MAC with colons', sim: 'MAC, 12 hex digits' },
+          { at: 'data.HardwareRevision', kind: 'missing key', real: 'string', sim: '(absent)' },
+        ]],
+        ['/api/v1/mgmt/network/stats', [{ at: 'data.RxPackets', kind: 'type', real: 'number', sim: 'string' }]],
+      ]);
+      assert.match(formatReport(diff), /3 differences$/m);
+    } finally {
+      await fx.close();
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
