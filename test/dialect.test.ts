@@ -85,11 +85,27 @@ describe('the Edge E350 8.6.0 dialect', () => {
   });
 });
 
+describe('the Trio 8800 7.2.2 dialect', () => {
+  it('runningConfig: DHCP, DNS, Provisioning, SNTP, Syslog beside Network; "::" for IPv6 fields without an address', async () => {
+    const p = await testPhone({ model: 'Trio 8800', firmware: '7.2.2' });
+    try {
+      const d = (await p.get('/api/v1/mgmt/device/runningConfig')).body['data'] as Record<string, Row>;
+      for (const section of ['Network', 'DHCP', 'DNS', 'Provisioning', 'SNTP', 'Syslog']) assert.ok(section in d, section);
+      assert.ok(!('DHCP' in (d['Network'] as Row)));
+      sameShape(d['DHCP'] as Row, ['Option60Format', 'Feature', 'OfferTimeout', 'BootServerOption', 'BootServerUseOption', 'BootServerOptionType', 'VLANDiscovery', 'VLANDiscoveryOption']);
+      sameShape(d['DNS'] as Row, ['Domain', 'PrimaryServer', 'Feature', 'SecondaryServer']);
+      for (const k of ['IPv6Address', 'IPv6Gateway', 'IPv6LinkAddress', 'IPv6ULAAddress']) assert.equal((d['Network'] as Row)[k], '::', k);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
 describe('the dialect table', () => {
   it('resolves every fact for every family, each with its source', () => {
     for (const [model, firmware] of [['VVX 450', '6.4.3'], ['Trio 8800', '7.2.2'], ['Edge E350', '8.6.0'], ['CCX 600', '9.5.0'], ['Trio C60', '9.5.0']] as const) {
       const rows = dialectRows(resolveProfile(model, firmware));
-      assert.equal(rows.size, 12, model);
+      assert.equal(rows.size, 13, model);
       for (const [, f] of rows) assert.ok(f.source.length > 20, `${model}: ${f.fact} has no source`);
       assert.match(rows.get('configGetKeys')?.source ?? '', /Edge E350/);
     }

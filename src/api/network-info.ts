@@ -23,10 +23,11 @@ const RunningConfig = Type.Object({
     IPAddress: S, SubnetMask: S, IPGateway: S, IPStack: S, IPv6Address: S, IPv6Gateway: S, IPv6AddressDiscovery: S,
     IPv6LinkAddress: S, IPv6ULAAddress: S, PreferredNetwork: S, VLAN: S, VLANFiltering: S, CDP: S, LLDP: S,
     StormFilterPPS: S, StormFiltering: S,
-    DHCP: strings(['Feature', 'Option60Format', 'BootServerOptionType', 'BootServerUseOption', 'BootServerOption',
-      'OfferTimeout', 'VLANDiscovery', 'VLANDiscoveryOption']),
-    DNS: strings(['Feature', 'PrimaryServer', 'SecondaryServer', 'Domain']),
   }),
+  // DHCP and DNS beside Network, as a Trio 8800 on 7.2.2 answers (docs/fidelity.md).
+  DHCP: strings(['Feature', 'Option60Format', 'BootServerOptionType', 'BootServerUseOption', 'BootServerOption',
+    'OfferTimeout', 'VLANDiscovery', 'VLANDiscoveryOption']),
+  DNS: strings(['Feature', 'PrimaryServer', 'SecondaryServer', 'Domain']),
   Provisioning: strings(['Server', 'ServerType', 'User', 'FileTxTries', 'RetryWait', 'MaxServers', 'NetworkEnv', 'TagSerialNo']),
   Syslog: strings(['Server', 'Transport', 'RenderLevel', 'Facility', 'PrependMAC']),
   SNTP: strings(['Server', 'GMTOffsetSeconds', 'GMTOffsetHours']),
@@ -41,30 +42,31 @@ const runningConfig = defineOperation({
     const v = (n: string): string => c.value(n);
     const on = (n: string): string => enabled(c.bool(n));
     const gmt = c.int('device.sntp.gmtOffset');
-    return {
+    const none = phone.dialect.noIpv6;
+    const answer = {
       data: {
         Network: {
           IPAddress: ipv4Address(phone), SubnetMask: v('device.net.subnetMask'), IPGateway: v('device.net.IPgateway'),
-          IPStack: ipStackLabel(phone), IPv6Address: ipv6Address(phone), IPv6Gateway: v('device.net.ipv6Gateway'),
+          IPStack: ipStackLabel(phone), IPv6Address: ipv6Address(phone) || none, IPv6Gateway: v('device.net.ipv6Gateway') || none,
           IPv6AddressDiscovery: ['DHCP', 'Static', 'SLAAC'][Number(v('device.net.ipv6AddrDisc'))] ?? 'DHCP',
-          IPv6LinkAddress: ipv6LinkAddress(phone), IPv6ULAAddress: v('device.net.ipv6ULAAddress'),
+          IPv6LinkAddress: ipv6LinkAddress(phone) || none, IPv6ULAAddress: v('device.net.ipv6ULAAddress') || none,
           PreferredNetwork: v('device.net.preferredNetwork') === '1' ? 'IPv6' : 'IPv4',
           VLAN: v('device.net.vlanId'), VLANFiltering: on('device.net.vlanFiltering'), CDP: on('device.net.cdpEnabled'),
           LLDP: on('device.net.lldpEnabled'), StormFilterPPS: v('device.net.etherStormFilterPpsValue'),
           StormFiltering: on('device.net.etherStormFilter'),
-          DHCP: {
-            Feature: on('device.dhcp.enabled'),
-            Option60Format: v('device.dhcp.option60Type') === '1' ? 'RFC3925 Binary' : 'ASCII String',
-            BootServerOptionType: v('device.dhcp.bootSrvOptType') === '0' ? 'IP' : 'String',
-            BootServerUseOption: BOOT_SERVER_USE[c.int('device.dhcp.bootSrvUseOpt')] ?? 'Default',
-            BootServerOption: v('device.dhcp.bootSrvOpt'), OfferTimeout: v('device.dhcp.offerTimeout'),
-            VLANDiscovery: VLAN_DISC[c.int('device.dhcp.dhcpVlanDisc')] ?? 'Disabled',
-            VLANDiscoveryOption: v('device.dhcp.dhcpVlanDiscOpt'),
-          },
-          DNS: {
-            Feature: enabled(v('device.dns.serverAddress') !== ''), PrimaryServer: v('device.dns.serverAddress'),
-            SecondaryServer: v('device.dns.altSrvAddress'), Domain: v('device.dns.domain'),
-          },
+        } as Record<string, unknown>,
+        DHCP: {
+          Feature: on('device.dhcp.enabled'),
+          Option60Format: v('device.dhcp.option60Type') === '1' ? 'RFC3925 Binary' : 'ASCII String',
+          BootServerOptionType: v('device.dhcp.bootSrvOptType') === '0' ? 'IP' : 'String',
+          BootServerUseOption: BOOT_SERVER_USE[c.int('device.dhcp.bootSrvUseOpt')] ?? 'Default',
+          BootServerOption: v('device.dhcp.bootSrvOpt'), OfferTimeout: v('device.dhcp.offerTimeout'),
+          VLANDiscovery: VLAN_DISC[c.int('device.dhcp.dhcpVlanDisc')] ?? 'Disabled',
+          VLANDiscoveryOption: v('device.dhcp.dhcpVlanDiscOpt'),
+        },
+        DNS: {
+          Feature: enabled(v('device.dns.serverAddress') !== ''), PrimaryServer: v('device.dns.serverAddress'),
+          SecondaryServer: v('device.dns.altSrvAddress'), Domain: v('device.dns.domain'),
         },
         Provisioning: {
           Server: provServer(phone), ServerType: PROV_TYPES[c.int('device.prov.serverType')] ?? 'HTTP',
@@ -86,6 +88,11 @@ const runningConfig = defineOperation({
         },
       },
     };
+    if (phone.dialect.runningConfigSections === 'nested') {
+      const { DHCP, DNS, ...rest } = answer.data;
+      return { data: { ...rest, Network: { ...rest.Network, DHCP, DNS } } };
+    }
+    return answer;
   },
 });
 

@@ -97,18 +97,18 @@ export interface ManagementOperations {
         LLDP: string;
         StormFilterPPS: string;
         StormFiltering: string;
-        DHCP: {
-          Feature: string;
-          Option60Format: string;
-          BootServerOptionType: string;
-          BootServerUseOption: string;
-          BootServerOption: string;
-          OfferTimeout: string;
-          VLANDiscovery: string;
-          VLANDiscoveryOption: string;
-        };
-        DNS: { Feature: string; PrimaryServer: string; SecondaryServer: string; Domain: string; };
       };
+      DHCP: {
+        Feature: string;
+        Option60Format: string;
+        BootServerOptionType: string;
+        BootServerUseOption: string;
+        BootServerOption: string;
+        OfferTimeout: string;
+        VLANDiscovery: string;
+        VLANDiscoveryOption: string;
+      };
+      DNS: { Feature: string; PrimaryServer: string; SecondaryServer: string; Domain: string; };
       Provisioning: {
         Server: string;
         ServerType: string;

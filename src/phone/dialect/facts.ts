@@ -38,6 +38,8 @@ export interface Dialect {
   readonly v1CallStatus: 'device' | 'manual';
   /** callLogs Duration: `"39 secs"`, `"4 mins 49 secs"`, `""` never answered (devices), or seconds. */
   readonly callLogDuration: 'words' | 'seconds';
+  /** runningConfig: DHCP and DNS at the top level beside Network (devices), or inside Network. */
+  readonly runningConfigSections: 'top' | 'nested';
 }
 
 export interface Fact<K extends keyof Dialect = keyof Dialect> {
@@ -75,6 +77,8 @@ export const FACTS: readonly Fact[] = [
   fact('v1CallStatus', ALL, 'device', 'a Trio driver written and run against Trio 5.8 phones: AVISPL PolycomTrio.java and its test ({"CallHandle":"0xb53e57c0","LineId":"1","DurationInSeconds":"308"}); rdbahm/Posh-UCS'),
   fact('callLogDuration', ALL, 'words', `${EDGE_E350} (wave3_deskie_call_logs.json: "39 secs", ""); HL727/Meeting ("4 mins 49 secs")`),
 
+  fact('runningConfigSections', ALL, 'top', `${TRIO_8800} (DHCP, DNS, SNTP, Syslog, Provisioning beside Network)`),
+
   // What the manual shows, for any fact no row above decides.
   fact('configGetKeys', ALL, 'manual', MANUAL),
   fact('unknownConfigNames', ALL, 'status4000', MANUAL),
@@ -88,4 +92,5 @@ export const FACTS: readonly Fact[] = [
   fact('cdpKey', ALL, 'CDPCompability', MANUAL),
   fact('v1CallStatus', ALL, 'manual', MANUAL),
   fact('callLogDuration', ALL, 'seconds', MANUAL),
+  fact('runningConfigSections', ALL, 'nested', MANUAL),
 ];
