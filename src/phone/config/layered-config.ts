@@ -47,7 +47,8 @@ export function expandCatalog(profile: Profile, specs: readonly ParamSpec[] = ca
     for (let l = 1; l <= lines; l++) {
       for (let s = 1; s <= servers; s++) {
         const name = spec.name.replace('{line}', String(l)).replace('{server}', String(s));
-        out.set(name, { name, spec, defaultValue });
+        // The first spec naming a parameter wins: the hand-written catalog comes before the templates' one.
+        if (!out.has(name)) out.set(name, { name, spec, defaultValue });
       }
     }
   }
