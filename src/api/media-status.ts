@@ -88,7 +88,7 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
     Ref: `${call.handle}-audio`, Category: '0:Voice', PacketsReceived: String(received), PacketsSent: String(sent),
     OctetsReceived: String(received * PAYLOAD), OctetsSent: String(sent * PAYLOAD), PacketsExpected: String(expected),
     PacketsLost: String(lost), Jitter: received > 0 ? '2' : '0', MaxJitter: received > 0 ? '6' : '0', Latency: '20',
-    RxPayloadSize: String(PAYLOAD), TxPayloadSize: String(PAYLOAD), RxCodec: 'G.722', TxCodec: 'G.722',
+    RxPayloadSize: String(PAYLOAD), TxPayloadSize: String(PAYLOAD), RxCodec: '9:G.722', TxCodec: '9:G.722',
     RxMOSCQ: '4.2', TxMOSCQ: '4.2', RxMOSLQ: '4.3', TxMOSLQ: '4.3',
   };
 }
