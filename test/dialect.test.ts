@@ -128,11 +128,11 @@ describe('call answers as devices give them', () => {
       assert.match(String(v1['CallHandle']), /^0x[0-9a-f]+$/);
       assert.equal(v1['LineId'], '1');
       assert.equal(v1['DurationInSeconds'], '0');
+      clock.advance(289_000);
       // Codecs with their payload type and the stream's category, as phones write them ("3:G.722.1", "0:Voice").
       const stats = (await p.get('/api/v1/mgmt/media/sessionStats')).body['data'] as { Streams: Row[] }[];
       assert.match(String(stats[0]?.Streams[0]?.['RxCodec']), /^\d+:G\.722$/);
       assert.equal(stats[0]?.Streams[0]?.['Category'], '0:Voice');
-      clock.advance(289_000);
       p.phone.calls.endAll();
       await p.post('/api/v1/callctrl/dial', { data: { Dest: '5550102' } });
       p.phone.calls.endAll();
