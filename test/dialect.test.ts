@@ -95,6 +95,9 @@ describe('the Trio 8800 7.2.2 dialect', () => {
       sameShape(d['DHCP'] as Row, ['Option60Format', 'Feature', 'OfferTimeout', 'BootServerOption', 'BootServerUseOption', 'BootServerOptionType', 'VLANDiscovery', 'VLANDiscoveryOption']);
       sameShape(d['DNS'] as Row, ['Domain', 'PrimaryServer', 'Feature', 'SecondaryServer']);
       for (const k of ['IPv6Address', 'IPv6Gateway', 'IPv6LinkAddress', 'IPv6ULAAddress']) assert.equal((d['Network'] as Row)[k], '::', k);
+      const v2 = (await p.get('/api/v2/mgmt/device/info')).body['data'] as Row;
+      for (const k of ['IPv6Address', 'IPv6LinkAddress', 'IPv6ULAAddress']) assert.equal(v2[k], '::', `v2 ${k}`);
+      assert.match(String(v2['MACAddress']), /^[0-9a-f]{12}$/i);
     } finally {
       await p.stop();
     }
