@@ -8,7 +8,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import { addressPlus, startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
-import { PASSWORD } from './helpers.js';
+import { PASSWORD, waitFor } from './helpers.js';
 import { openApiProblems } from './openapi-check.js';
 
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
@@ -171,6 +171,15 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     assert.equal((await api('DELETE', '/phones/1/config/local')).status, 204);
     assert.equal((await poly(url(1), '/api/v2/mgmt/device/info')).status, 200);
     assert.equal((await api('DELETE', '/phones/1/config/default')).status, 400);
+  });
+
+  it('GET /ready answers 200 once every phone is ready, 503 while one is not', async () => {
+    assert.deepEqual(await api('GET', '/ready'), { status: 200, body: { ready: true, phones: 3, notReady: 0 } });
+    fleet.phones[1]?.phone.goDown('restart');
+    assert.deepEqual(await api('GET', '/ready'), { status: 503, body: { ready: false, phones: 3, notReady: 1 } });
+    clock.advance(60_000);
+    await waitFor(async () => (await api('GET', '/ready')).status === 200);
+    await fleet.phones[1]?.listeners.settled();
   });
 
   it('each phone\'s journal holds its last requests and answers; latency is settable', async () => {

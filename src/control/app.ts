@@ -79,6 +79,12 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
 
   app.get('/phones', async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));
 
+  // For test harnesses: 200 once every phone is ready (initialised), 503 while any is not.
+  app.get('/ready', async (_req, reply) => {
+    const notReady = fleet.phones.filter((r) => !r.phone.isReady).length;
+    return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady });
+  });
+
   app.get<{ Params: Static<typeof Index> }>('/phones/:index', { schema: { params: Index } }, async (req, reply) => {
     const r = phoneAt(req.params.index);
     return r ? describePhone(r, req.params.index) : notFound(reply, 'such phone');
