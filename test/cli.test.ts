@@ -161,8 +161,11 @@ describe('polysim start', () => {
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       }
       const badPort = await run(['start', '--http-port', '70000']);
-      assert.notEqual(badPort.code, 0);
+      assert.equal(badPort.code, 2);
       assert.match(badPort.stderr, /expected a port number/);
+      for (const args of [['start', '--no-such-option'], ['no-such-command'], [], ['fleet']]) {
+        assert.equal((await run(args)).code, 2, `polysim ${args.join(' ')} is a usage error`);
+      }
     } finally {
       busy.close();
     }

@@ -1,7 +1,7 @@
 /** The `polysim` command. */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { PolysimError } from '../errors.js';
+import { ExitCode, PolysimError } from '../errors.js';
 import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
 import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
@@ -99,9 +99,15 @@ program.command('models')
     process.stdout.write(`${modelTable()}\n`);
   });
 
+// Usage errors (unknown options and commands, bad values, a missing required option, no command) end with
+// commander's message on stderr and exit code 2, as every other usage error; help and version with 0.
+program.exitOverride();
+for (const cmd of program.commands) cmd.exitOverride();
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : ExitCode.USAGE);
   if (err instanceof PolysimError) {
     process.stderr.write(`polysim: ${err.message}\n`);
     process.exit(err.exitCode);
