@@ -60,6 +60,9 @@ export class TlsError extends PolysimError {
   constructor(message: string) { super('tls', message); }
 }
 
+/** Work that was waiting when its fleet failed to start (e.g. a certificate not made): nothing to report. */
+export class StartAborted extends Error {}
+
 /** A fleet that does not fit its ports or addresses. */
 export class FleetError extends PolysimError {
   constructor(message: string) { super('fleet', message); }

@@ -221,3 +221,26 @@ describe('fleet addressing', () => {
     }
   });
 });
+
+describe('a fleet whose port is taken', () => {
+  it('fails at once, naming the phone and the port, and leaves nothing listening', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const taken = (busy.address() as { port: number }).port;
+    const app = await createHttpApp(false);
+    try {
+      await assert.rejects(startFleet({
+        count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: taken - 2, httpsPort: 0, firstNumber: 4001, adminPassword: PASSWORD,
+        timing: { initMs: 0 },
+      }, app), new RegExp(`^ListenError: phone 3 \\(number 4003\\): port in use: 127\\.0\\.0\\.1:${taken}$`));
+      // Phones 1 and 2 were stopped: their ports are free again.
+      const again = createServer();
+      await new Promise<void>((r, j) => { again.once('error', j); again.listen(taken - 2, '127.0.0.1', r); });
+      again.close();
+    } finally {
+      busy.close();
+      await app.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@
  * Line 1 of phone i has the number firstNumber + i. `polysim start` is a fleet of one.
  */
 import { join } from 'node:path';
-import { FleetError } from '../errors.js';
+import { FleetError, StartAborted } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
@@ -39,13 +39,21 @@ export { FleetError };
  */
 class CertificateQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
+  private readonly rejects: ((err: Error) => void)[] = [];
   private started = false;
 
   add<T>(make: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push(() => make().then(resolve, reject));
+      this.rejects.push(reject);
       if (this.started && this.waiting.length === 1) void this.drain();
     });
+  }
+
+  /** The fleet failed to start: certificates still waiting are not made (their listeners stop at once). */
+  cancel(): void {
+    this.waiting.splice(0);
+    for (const reject of this.rejects.splice(0)) reject(new StartAborted('the fleet did not start'));
   }
 
   start(): void {
@@ -94,10 +102,15 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
         dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
         switchboard, clock, httpFirst: spec.count > 1,
         certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
-      }, app, logger));
+      }, app, logger).catch((err: unknown) => {
+        // Say which phone could not start (its port is in the message), and stop at once.
+        if (err instanceof Error && spec.count > 1) err.message = `phone ${i + 1} (number ${spec.firstNumber + i}): ${err.message}`;
+        throw err;
+      }));
     }
     certificates.start();
   } catch (err) {
+    certificates.cancel();
     await Promise.all(phones.map((p) => p.stop()));
     throw err;
   }

@@ -9,6 +9,7 @@ import type { FaultPlan } from '../gate/faults.js';
 import type { Journal } from '../gate/journal.js';
 import { PhonePipeline } from '../gate/pipeline.js';
 import { DEFAULT_ADMIN_PASSWORD } from '../gate/rules.js';
+import { StartAborted } from '../errors.js';
 import type { RequestSlot, SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
@@ -148,7 +149,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const { journal, faults, slot } = pipeline;
     const listeners = new PhoneListeners(phone, app.handler, {
       address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, pipeline, bodyTimeoutMs: spec.bodyTimeoutMs,
-      onError: (err) => logger?.error({ err }, 'listeners could not reopen'),
+      onError: (err) => { if (!(err instanceof StartAborted)) logger?.error({ err }, 'listeners could not reopen'); },
     });
     phone.start();
     await listeners.start();
