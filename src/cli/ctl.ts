@@ -22,6 +22,7 @@ export interface CtlOptions {
   mac?: string;
   insecureHttp?: boolean;
   concurrency: number;
+  insecure?: boolean;
 }
 
 export { EXIT };
@@ -33,6 +34,14 @@ function exitCodeOf(err: unknown): number {
   return EXIT.TRANSPORT;
 }
 
+/** One phone's result in a table cell: the answer's values, compact. */
+function summary(result: unknown): string {
+  if (result === undefined || result === null) return '';
+  if (typeof result !== 'object') return String(result);
+  const text = JSON.stringify(result);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 function describe(err: unknown): string {
   if (err instanceof PolyError) return `Status ${err.code} (${err.meaning})`;
   if (err instanceof AuthError || err instanceof TransportError || err instanceof UsageError) return err.message;
@@ -42,7 +51,7 @@ function describe(err: unknown): string {
 async function runOne(host: string, o: CtlOptions, group: string, command: string, args: string[]): Promise<unknown> {
   const password = o.password ?? process.env['POLYSIM_PASSWORD'];
   if (!password) throw new UsageError('no password: give --password or set POLYSIM_PASSWORD');
-  const tls: TlsTrust = { ca: o.ca ? readFileSync(o.ca, 'utf8') : undefined, pinSha256: o.pin, selfSignedMac: o.mac };
+  const tls: TlsTrust = { ca: o.ca ? readFileSync(o.ca, 'utf8') : undefined, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
   const phone = new PolyPhone({ host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host, user: o.user, password, auth: o.auth, tls });
   try {
     const fn = COMMANDS[group]?.[command];
@@ -77,7 +86,10 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
   const results: { host: string; ok: boolean; code: number; result?: unknown; error?: string }[] = new Array(hosts.length);
   let next = 0;
   let done = 0;
+  // A progress bar on a terminal; plain lines, one per phone, anywhere else (logs, pipes, CI).
+  const tty = process.stderr.isTTY === true;
   const progress = (): void => {
+    if (!tty) return;
     const width = 30;
     const filled = Math.round((done / hosts.length) * width);
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${hosts.length}`);
@@ -93,14 +105,15 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
         results[i] = { host, ok: false, code: exitCodeOf(err), error: describe(err) };
       }
       done++;
+      if (!tty) process.stderr.write(`${host}: ${results[i]?.ok ? 'ok' : `failed: ${results[i]?.error ?? ''}`}\n`);
       progress();
     }
   };
   progress();
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, hosts.length)) }, worker));
-  process.stderr.write('\n');
+  if (tty) process.stderr.write('\n');
   if (o.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else process.stdout.write(format(results.map((r) => ({ host: r.host, result: r.ok ? 'ok' : 'failed', detail: r.ok ? '' : r.error ?? '' }))));
+  else process.stdout.write(format(results.map((r) => ({ host: r.host, result: r.ok ? 'ok' : 'failed', detail: r.ok ? summary(r.result) : r.error ?? '' }))));
   const failed = results.filter((r) => !r.ok);
   process.stderr.write(`${hosts.length - failed.length} of ${hosts.length} phones done\n`);
   return failed.reduce((max, r) => Math.max(max, r.code), 0);

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { ExitCode, PolysimError } from '../errors.js';
+import { DEFAULT_TIMING } from '../phone/phone.js';
 import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
 import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
@@ -27,11 +28,11 @@ function phoneOptions(cmd: Command): Command {
     .option('--control-port <port>', 'port of polysim\'s control API (0: any free port)', port, 8790)
     .option('--no-control', 'do not serve the control API')
     .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
-    .option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)', collectList, [])
+    .addOption(new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)').argParser(collectList).default([], 'none'))
     .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
     .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
     .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
-    .option('--set <name=value>', 'a config value at the CONFIG level (repeatable)', collectSetting, {})
+    .addOption(new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'))
     .option('--factory', 'the phone as shipped: REST API off, admin password 456, stored state cleared')
     .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
@@ -40,11 +41,11 @@ function phoneOptions(cmd: Command): Command {
     .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
     .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveInt, 30000)
     .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', nonNegativeInt, 5000)
-    .option('--init-ms <ms>', 'initialisation time after each boot', nonNegativeInt)
-    .option('--restart-ms <ms>', 'how long safeRestart keeps the phone away', nonNegativeInt)
-    .option('--reboot-ms <ms>', 'how long safeReboot and factoryReset keep the phone away', nonNegativeInt)
-    .option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)',
-      collectAccount, new Map<string, string>())
+    .option('--init-ms <ms>', `initialisation time after each boot (default: ${DEFAULT_TIMING.initMs})`, nonNegativeInt)
+    .option('--restart-ms <ms>', `how long safeRestart keeps the phone away (default: ${DEFAULT_TIMING.restartMs})`, nonNegativeInt)
+    .option('--reboot-ms <ms>', `how long safeReboot and factoryReset keep the phone away (default: ${DEFAULT_TIMING.rebootMs})`, nonNegativeInt)
+    .addOption(new Option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)')
+      .argParser(collectAccount).default(new Map<string, string>(), 'none'))
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'));
 }
 
@@ -74,6 +75,7 @@ program.command('ctl')
   .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint')
   .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC')
   .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
+  .option('--insecure', 'accept any certificate, as curl -k')
   .option('--concurrency <n>', 'phones at once with --hosts', positiveInt, 8)
   .option('--json', 'print JSON for scripts')
   .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
