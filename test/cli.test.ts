@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -127,10 +127,15 @@ describe('polysim start', () => {
     }
   });
 
-  it('--set values land at CONFIG and --admin-password is used', async () => {
-    const s = await start(['--admin-password', 'Pw-1', '--set', 'locInfo.city=Rome', '--set', 'reg.1.label=Front desk', '--model', 'Trio 8800']);
+  it('--set values land at CONFIG and --admin-password is used; --ready-file says when and where the phone is', async () => {
+    const ready = join(tempDir(), 'ready.json');
+    const s = await start(['--admin-password', 'Pw-1', '--set', 'locInfo.city=Rome', '--set', 'reg.1.label=Front desk', '--model', 'Trio 8800', '--ready-file', ready]);
     try {
       assert.equal(s.password, 'Pw-1');
+      const r = JSON.parse(readFileSync(ready, 'utf8')) as { ready: boolean; phones: { httpUrl: string }[]; control: string };
+      assert.equal(r.ready, true);
+      assert.equal(r.phones[0]?.httpUrl, s.http);
+      assert.match(r.control, /^http:\/\/127\.0\.0\.1:\d+$/);
       const got = await api(s, '/api/v1/mgmt/config/get', { data: ['locInfo.city', 'reg.1.label'] });
       assert.deepEqual(got.json['data'], { 'locInfo.city': { Value: 'Rome', Source: 'config' }, 'reg.1.label': { Value: 'Front desk', Source: 'config' } });
     } finally {

@@ -30,6 +30,7 @@ function phoneOptions(cmd: Command): Command {
     .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
     .addOption(new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)').argParser(collectList).default([], 'none'))
     .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
+    .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on')
     .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
     .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
     .addOption(new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'))

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createControlApp } from '../control/app.js';
 import { isLoopback } from '../control/guard.js';
 import type { ControlApp } from '../control/app.js';
@@ -31,6 +32,7 @@ export interface StartCliOptions {
   controlAllowHost: string[];
   control: boolean;
   dataDir?: string;
+  readyFile?: string;
   adminPassword?: string;
   set: Record<string, string>;
   factory?: boolean;
@@ -131,6 +133,12 @@ export async function runStart(o: StartCliOptions): Promise<void> {
   const host = controlHost(o);
   const controlUrl = control ? `http://${host.includes(':') ? `[${host}]` : host}:${(control.server.address() as { port: number }).port}` : undefined;
   await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise<void>((ok) => r.phone.once('ready', () => ok())))));
+  if (o.readyFile) {
+    // Written whole under another name, then renamed: a harness polling for the file never reads half of it.
+    const ready = { ready: true, control: controlUrl, phones: fleet.phones.map((r) => ({ httpUrl: r.httpUrl, httpsUrl: r.httpsUrl, number: r.phone.lines.get(1).address })) };
+    writeFileSync(`${o.readyFile}.tmp`, `${JSON.stringify(ready, null, 2)}\n`);
+    renameSync(`${o.readyFile}.tmp`, o.readyFile);
+  }
   if (count === 1 && fleet.phones[0]) {
     process.stdout.write(`${banner(fleet.phones[0], o, controlUrl).join('\n')}\n`);
     if (control && token) process.stdout.write(`  token     ${token}  (control API: Authorization: Bearer <token>)\n`);
