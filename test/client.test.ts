@@ -132,6 +132,9 @@ describe('the PolyPhone client against polysim phones', () => {
     const got = await c.mgmt.getConfig(many);
     assert.ok(vvx.journal.total - before >= 2, 'more than one request');
     assert.equal(Object.keys(got).length, Object.keys(values).length);
+    const report = await c.mgmt.getConfigReport(['locInfo.city', 'no.such.name', ...many]);
+    assert.deepEqual(report.invalidParams, ['no.such.name'], 'the names the phone does not know, from every chunk');
+    assert.equal(report.values['locInfo.city']?.Source, 'default');
     // Over 20 KB of values: long strings in every line's address, auth and forwarding parameters.
     const big: Record<string, string> = {};
     for (let n = 1; n <= 12; n++) {

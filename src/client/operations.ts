@@ -51,11 +51,22 @@ export function managementApi(p: PolyPhoneBase) {
     powerStatus: async () => (await p.raw('GET', '/api/v1/mgmt/powerStatus'))['CurrentState'] as string,
     transferType: () => get<Data<'Management.GetTransferType'>>('/api/v1/mgmt/transferType/get'),
     setTransferType: (Type: 'Consultative' | 'Blind' | 'Safe') => post('/api/v1/mgmt/transferType/set', { Type }),
-    /** config/get, split into requests under 20 KB; results merged. */
+    /** config/get, split into requests under 20 KB; results merged. Names the phone does not know are left out. */
     getConfig: async (names: readonly string[]): Promise<ConfigValues> => {
       const out: ConfigValues = {};
       for (const part of chunks(names, (n) => JSON.stringify(n).length)) Object.assign(out, await post<ConfigValues>('/api/v1/mgmt/config/get', part));
       return out;
+    },
+    /** config/get with the names the phone does not know (its `InvalidParams`), split and merged as getConfig. */
+    getConfigReport: async (names: readonly string[]): Promise<{ values: ConfigValues; invalidParams: string[] }> => {
+      const values: ConfigValues = {};
+      const invalidParams: string[] = [];
+      for (const part of chunks(names, (n) => JSON.stringify(n).length)) {
+        const a = await p.raw('POST', '/api/v1/mgmt/config/get', part);
+        Object.assign(values, a.data as ConfigValues);
+        if (Array.isArray(a['InvalidParams'])) invalidParams.push(...(a['InvalidParams'] as string[]));
+      }
+      return { values, invalidParams };
     },
     /** config/set at LOCAL, split into requests under 20 KB. */
     setConfig: async (values: Readonly<Record<string, string | number>>): Promise<void> => {
