@@ -9,6 +9,8 @@ import type { LineTable } from '../lines.js';
 import type { CallLogRecord } from '../ports.js';
 import { PhoneError, Status } from '../status.js';
 import { Call } from './call.js';
+import { applyFarSignal } from './far-signal.js';
+import type { SignalTarget } from './far-signal.js';
 import type { Direction } from './call.js';
 import type { CallNetwork, Inbox, Offer, Party, Signal } from './signal.js';
 
@@ -320,66 +322,22 @@ export class CallManager {
   }
 
   private onSignal(call: Call, s: Signal): void {
-    if (!call.live) return;
-    const now = this.d.clock.now();
-    switch (s.type) {
-      case 'ringing':
-        if (call.state === 'Setup') call.apply('farRinging', now);
-        break;
-      case 'answered':
-        if (call.state === 'Setup' || call.state === 'RingBack') call.apply('farAnswered', now);
-        break;
-      case 'rejected':
-        if (call.state === 'Setup' || call.state === 'RingBack') {
-          call.apply('farRejected', now);
-          call.endReason = 'rejected';
-          this.finish(call);
-          return;
-        }
-        break;
-      case 'ended':
-        call.apply('farEnded', now);
-        call.endReason = 'remote';
-        this.finish(call);
-        return;
-      case 'hold':
-        call.remoteHeld = true;
-        break;
-      case 'resume':
-        call.remoteHeld = false;
-        break;
-      case 'dtmf':
-        call.dtmfReceived += s.digits;
-        break;
-      case 'replace':
-        call.far = s.inbox;
-        call.remote = s.party;
-        call.remoteHeld = false;
-        break;
-      case 'refer': {
-        // Transferred away: call the target on the same line, then leave this call.
-        const line = call.line;
-        call.apply('transferred', now);
-        call.endReason = 'transferred';
-        call.far?.receive({ type: 'ended' });
-        this.finish(call);
-        try {
-          this.dial(line, s.target);
-        } catch {
-          // the line cannot call out: the transfer fails on this side only
-        }
-        return;
-      }
-    }
-    this.changed();
+    applyFarSignal(call, s, this.signals);
   }
 
+  private readonly signals: SignalTarget = {
+    now: () => this.d.clock.now(),
+    finish: (call) => this.finish(call),
+    changed: () => this.changed(),
+    redial: (line, target) => { this.dial(line, target); },
+  };
+
   private finish(call: Call): void {
+    const now = this.d.clock.now();
     call.onEnd?.();
-    call.noteMedia(this.d.clock.now());
+    call.noteMedia(now);
     this.list = this.list.filter((c) => c !== call);
     this.ended.push(call);
-    const now = this.d.clock.now();
     this.lastCallEndedAt = now;
     if (call.conference) {
       const rest = this.list.filter((c) => c.conference === call.conference);

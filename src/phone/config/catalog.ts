@@ -5,7 +5,7 @@
  */
 import type { ParamSpec, ParamType } from './types.js';
 import type { Profile } from '../models.js';
-import { CATALOG_DATA } from './catalog-data.generated.js';
+import CATALOG_DATA from './catalog-data.json' with { type: 'json' };
 
 const bool: ParamType = { kind: 'bool' };
 const int = (min: number, max: number): ParamType => ({ kind: 'int', min, max });
@@ -171,18 +171,14 @@ const location: ParamSpec[] = LOCATION_FIELDS.map(([label, key]) => ({
 const TEMPLATE_TYPES: Readonly<Record<string, ParamType>> = { b: bool, i: int(-2147483648, 2147483647), s: str(1024) };
 
 /**
- * The parameters of Poly's configuration templates (catalog-data.generated.ts, built by scripts/build-catalog.mjs):
+ * The parameters of Poly's configuration templates (catalog-data.json, built by scripts/build-catalog.mjs):
  * thousands of names with their defaults, so that clients can set and read what real phones know. Parsed once per
  * process; the entries above, with their exact types and polysim's semantics, win over these.
  */
 function templateParams(): ParamSpec[] {
-  const out: ParamSpec[] = [];
-  for (const row of CATALOG_DATA.split('\n')) {
-    const [name, type, value] = row.split('\t');
-    if (!name || !type) continue;
-    out.push({ name, type: TEMPLATE_TYPES[type] ?? str(1024), default: value ?? '', description: 'from Poly configuration templates' });
-  }
-  return out;
+  return (CATALOG_DATA as unknown as readonly (readonly [string, string, string])[]).map(([name, type, value]) => ({
+    name, type: TEMPLATE_TYPES[type] ?? str(1024), default: value, description: 'from Poly configuration templates',
+  }));
 }
 
 export const catalog: readonly ParamSpec[] = [...rest, ...network, ...provisioning, ...services, ...lines, ...location, ...templateParams()];
