@@ -1,7 +1,7 @@
 /** The phone's network as configured and as it runs: runningConfig, network info and stats, PC port. */
 import { Type } from '@sinclair/typebox';
 import { hasIpv6, ipStackLabel, ipv4Address, ipv6Address, ipv6LinkAddress } from '../phone/device-facts.js';
-import { formatUptimeLong, uptimeParts } from '../phone/identity.js';
+import { formatUptimeLong, formatUptimeShort } from '../phone/identity.js';
 import type { Phone } from '../phone/phone.js';
 import { Status } from '../phone/status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
@@ -114,12 +114,6 @@ function lanSpeed(unit: 'Mbps' | 'MB', mode: number): string {
   return unit === 'Mbps' ? mb.replace(/MB$/, 'Mbps') : mb;
 }
 
-/** network/stats uptime as devices write it: "0 day 2:26:00". */
-function uptimeDay(ms: number): string {
-  const p = uptimeParts(ms);
-  return `${p.days} day ${p.hours}:${String(p.minutes).padStart(2, '0')}:${String(p.seconds).padStart(2, '0')}`;
-}
-
 const networkInfo = defineOperation({
   name: 'Management.NetworkInfo', methods: ['GET'], paths: ['/api/v1/mgmt/network/info'], inputFrom: 'none',
   returnCodes: STANDARD_CODES, output: NetworkInfo,
@@ -175,7 +169,7 @@ const networkStats = defineOperation({
   handler: ({ phone }) => {
     const p = phone.packets();
     if (phone.dialect.networkStats === 'manual') return { data: { UpTime: formatUptimeLong(phone.uptimeMs()), RxPackets: p.rx, TxPackets: p.tx } };
-    return { data: { UpTime: uptimeDay(phone.uptimeMs()), RxPackets: String(p.rx), TxPackets: String(p.tx) } };
+    return { data: { UpTime: formatUptimeShort(phone.uptimeMs(), 'day'), RxPackets: String(p.rx), TxPackets: String(p.tx) } };
   },
 });
 

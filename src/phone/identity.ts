@@ -41,12 +41,13 @@ export function linkLocalFromMac(mac: string): string {
 }
 
 /** "D Day H:MM:SS", as v1 device info prints the time since the last reboot. */
-export function formatUptimeShort(ms: number): string {
+/** "1 Day 1:01:01" (device/info); network/stats writes the word in lower case: "1 day 1:01:01". */
+export function formatUptimeShort(ms: number, day: 'Day' | 'day' = 'Day'): string {
   const s = Math.floor(ms / 1000);
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  return `${d} Day ${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return `${d} ${day} ${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
 export function uptimeParts(ms: number): { days: number; hours: number; minutes: number; seconds: number } {

@@ -38,22 +38,19 @@ export { FleetError };
  * --data-dir it is made once and kept.)
  */
 class CertificateQueue {
-  private readonly waiting: (() => Promise<void>)[] = [];
-  private readonly rejects: ((err: Error) => void)[] = [];
+  private readonly waiting: { readonly run: () => Promise<void>; readonly reject: (err: Error) => void }[] = [];
   private started = false;
 
   add<T>(make: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push(() => make().then(resolve, reject));
-      this.rejects.push(reject);
+      this.waiting.push({ run: () => make().then(resolve, reject), reject });
       if (this.started && this.waiting.length === 1) void this.drain();
     });
   }
 
   /** The fleet failed to start: certificates still waiting are not made (their listeners stop at once). */
   cancel(): void {
-    this.waiting.splice(0);
-    for (const reject of this.rejects.splice(0)) reject(new StartAborted('the fleet did not start'));
+    for (const task of this.waiting.splice(0)) task.reject(new StartAborted('the fleet did not start'));
   }
 
   start(): void {
@@ -63,8 +60,9 @@ class CertificateQueue {
 
   private async drain(): Promise<void> {
     while (this.waiting.length > 0) {
-      const task = this.waiting[0] as () => Promise<void>;
-      await task();
+      const task = this.waiting[0];
+      if (!task) break;
+      await task.run();
       this.waiting.shift();
       await new Promise((r) => setImmediate(r));
     }
