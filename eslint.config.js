@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -43,9 +43,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/client/**/*.ts'],
+    files: ['packages/client/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'The SDK stands alone: src/client imports nothing outside itself.' },
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'The SDK stands alone: packages/client imports nothing outside itself.' },
         { group: ['fastify', 'fastify/*', '@fastify/*', 'better-sqlite3', 'pino', '@sinclair/*'], message: 'The SDK has no runtime dependencies beyond Node.' }] }],
     },
   },

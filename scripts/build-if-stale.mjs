@@ -1,4 +1,4 @@
-// Builds dist/ only when a source file changed since the last build, so `npm start` starts at once when nothing did
+// Builds packages/client/dist/ and dist/ only when a source file changed since the last build, so `npm start` starts at once when nothing did
 // (`--force`: always, as `npm run build` does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,17 @@ function newest(dir) {
   return t;
 }
 
-const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs, statSync(join(root, 'tsconfig.build.json')).mtimeMs);
+const sources = Math.max(
+  newest(join(root, 'src')),
+  newest(join(root, 'packages', 'client', 'src')),
+  ...['tsconfig.base.json', 'tsconfig.json', 'tsconfig.build.json', 'packages/client/tsconfig.json'].map((f) => statSync(join(root, f)).mtimeMs),
+);
 const force = process.argv.includes('--force');
 if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);
-const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (r.status !== 0) process.exit(r.status ?? 1);
+// The client package first: the server imports it as @polysim/client, as an installed server does.
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+for (const project of ['packages/client/tsconfig.json', 'tsconfig.build.json']) {
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
 writeFileSync(stamp, new Date().toISOString());

@@ -8,7 +8,7 @@ const file = new URL('../docs/openapi.json', import.meta.url);
 writeFileSync(file, `${JSON.stringify(openApiDocument(VERSION), null, 2)}\n`);
 console.log(`wrote ${file.pathname}`);
 for (const [name, text] of Object.entries(clientTypes(VERSION))) {
-  const out = new URL(`../src/client/${name}`, import.meta.url);
+  const out = new URL(`../packages/client/src/${name}`, import.meta.url);
   writeFileSync(out, text);
   console.log(`wrote ${out.pathname}`);
 }

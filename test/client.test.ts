@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AuthError, PolyError, PolyPhone, TransportError } from '../src/client/index.js';
+import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';

@@ -18,14 +18,14 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(committed, JSON.parse(JSON.stringify(openApiDocument(VERSION))));
   });
 
-  it('src/client/types*.ts are what the server schemas give now (run `npm run openapi` when this fails)', () => {
+  it('packages/client/src/types*.ts are what the server schemas give now (run `npm run openapi` when this fails)', () => {
     for (const [name, text] of Object.entries(clientTypes(VERSION))) {
-      assert.equal(readFileSync(new URL(`../src/client/${name}`, import.meta.url), 'utf8'), text, name);
+      assert.equal(readFileSync(new URL(`../packages/client/src/${name}`, import.meta.url), 'utf8'), text, name);
     }
   });
 
   it('the client has a method for every operation of the manual served over HTTP', () => {
-    const source = readFileSync(new URL('../src/client/operations.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../packages/client/src/operations.ts', import.meta.url), 'utf8');
     const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.meta.url), 'utf8')) as { operations: { operation: string; paths: string[] }[] };
     const missing = spec.operations.filter((o) => o.operation !== 'WebCallControl.WarmTransfer')
       .flatMap((o) => o.paths).filter((path) => !source.includes(path) && !source.includes(path.replace(/\/(missed|received|placed|cloud|local|web|device)$/, '')));

@@ -1,5 +1,5 @@
 /** The commands of `polysim ctl`: group, command, and what each does with a PolyPhone client. */
-import type { PolyPhone } from '../client/index.js';
+import type { PolyPhone } from '@polysim/client';
 
 export type CtlCommand = (phone: PolyPhone, args: string[]) => Promise<unknown>;
 

@@ -5,8 +5,8 @@
  */
 import { ExitCode as EXIT } from '../errors.js';
 import { readFileSync } from 'node:fs';
-import { AuthError, PolyError, PolyPhone, TransportError } from '../client/index.js';
-import type { TlsTrust } from '../client/index.js';
+import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
+import type { TlsTrust } from '@polysim/client';
 import { COMMANDS, UsageError } from './ctl-commands.js';
 import { format } from './ctl-format.js';
 

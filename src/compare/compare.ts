@@ -4,8 +4,8 @@
  * nothing, config/get of common names, and callStatus v1 and v2.
  */
 import { operations } from '../api/index.js';
-import { AuthError, PolyError, PolyPhone, TransportError } from '../client/index.js';
-import type { PolyPhoneOptions } from '../client/index.js';
+import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
+import type { PolyPhoneOptions } from '@polysim/client';
 import { compareShapes } from './shape.js';
 import type { Difference } from './shape.js';
 
