@@ -1,0 +1,161 @@
+/**
+ * The packages as users get them: `npm pack` both, install each into an empty project, start the installed
+ * `polysim` to a first answer, and type-check and run a small SDK program that installed only `@polysim/client`.
+ *
+ * Offline, as every test here: the projects get a lockfile made from this repository's (its production entries), so
+ * `npm ci --offline` takes every tarball from npm's cache, which this repository's own `npm ci` filled. Install
+ * scripts are skipped and better-sqlite3's native build is copied from this repository's: a user's install
+ * downloads or compiles it, which takes minutes and a network.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const NPM = 'npm';
+const NPX = 'npx';
+const quiet = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], encoding: 'utf8' as const };
+
+interface LockEntry { version?: string; dev?: boolean; link?: boolean; resolved?: string; integrity?: string; [k: string]: unknown }
+
+function integrity(file: string): string {
+  return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+}
+
+/** npm pack into dir; returns the tarball's path. */
+function pack(dir: string, workspace?: string): string {
+  const args = ['pack', '--ignore-scripts', '--json', '--pack-destination', dir, ...(workspace ? ['-w', workspace] : [])];
+  const out = JSON.parse(execFileSync(NPM, args, quiet)) as { filename: string }[];
+  return join(dir, (out[0] as { filename: string }).filename);
+}
+
+/** An empty project depending on the tarballs, with a lockfile npm ci can install offline. */
+function project(dir: string, tarballs: Record<string, string>, withServerDeps: boolean): void {
+  mkdirSync(dir, { recursive: true });
+  const deps = Object.fromEntries(Object.keys(tarballs).map((name) => [name, `file:${tarballs[name]}`]));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: deps }, null, 2));
+  const repoLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const packages: Record<string, LockEntry> = { '': { name: 'app', dependencies: deps } };
+  for (const [name, file] of Object.entries(tarballs)) {
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
+    packages[`node_modules/${name}`] = {
+      version: manifest.version as string, resolved: `file:${file}`, integrity: integrity(file),
+      ...(manifest.dependencies ? { dependencies: manifest.dependencies } : {}),
+      ...(manifest.bundleDependencies ? { bundleDependencies: manifest.bundleDependencies } : {}),
+      ...(manifest.bin ? { bin: manifest.bin } : {}),
+    };
+    for (const bundled of (manifest.bundleDependencies as string[] | undefined) ?? []) {
+      packages[`node_modules/${name}/node_modules/${bundled}`] = { version: manifest.version as string, inBundle: true };
+    }
+  }
+  if (withServerDeps) {
+    for (const [path, entry] of Object.entries(repoLock.packages)) {
+      if (path.startsWith('node_modules/') && !entry.dev && !entry.link && !(path in packages)) packages[path] = entry;
+    }
+  }
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: 'app', lockfileVersion: 3, requires: true, packages }, null, 2));
+}
+
+function install(dir: string): string {
+  const r = execFileSync(NPM, ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { ...quiet, cwd: dir, env: { ...process.env, npm_config_loglevel: 'warn' } });
+  return r;
+}
+
+describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
+  let work = '';
+  let server = '';
+  let client = '';
+  let phone: ChildProcess | undefined;
+
+  before(() => {
+    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], quiet);
+    work = mkdtempSync(join(tmpdir(), 'polysim-pack-'));
+    server = pack(work);
+    client = pack(work, 'packages/client');
+  });
+  after(() => {
+    if (phone?.pid && phone.exitCode === null) process.kill(-phone.pid, 'SIGKILL');
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the server tarball ships its CLI, its compiled code and the client, and leaves tests, benches and CI at home', () => {
+    const files = execFileSync('tar', ['-tzf', server], { encoding: 'utf8' }).split('\n');
+    assert.ok(files.includes('package/bin/polysim.js'));
+    assert.ok(files.includes('package/dist/cli/main.js'));
+    assert.ok(files.includes('package/node_modules/@polysim/client/dist/index.js'), 'the client is bundled');
+    assert.ok(files.includes('package/node_modules/@polysim/client/dist/index.d.ts'));
+    for (const f of files) assert.doesNotMatch(f, /^package\/(test|bench|\.ci|src|scripts|packages)\/|\.test\.(js|ts|d\.ts)$/, f);
+    const clientFiles = execFileSync('tar', ['-tzf', client], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    assert.ok(clientFiles.includes('package/dist/index.d.ts'));
+    for (const f of clientFiles) assert.match(f, /^package\/(dist\/|package\.json$|README\.md$)/, f);
+  });
+
+  it('installs on this Node without engine warnings, and `npx polysim start` answers the REST API', async () => {
+    const app = join(work, 'server-app');
+    project(app, { polysim: server }, true);
+    const out = install(app);
+    assert.doesNotMatch(out, /EBADENGINE/);
+    // The native SQLite module, as an install script would have built it.
+    cpSync(join(ROOT, 'node_modules/better-sqlite3/build'), join(app, 'node_modules/better-sqlite3/build'), { recursive: true });
+
+    const models = execFileSync(join(app, 'node_modules/.bin/polysim'), ['models'], { cwd: app, encoding: 'utf8' });
+    assert.match(models, /VVX 450/);
+
+    const ready = join(app, 'ready.json');
+    // npx runs the installed bin; its own process group, so that the test ends npx and the phone together.
+    phone = spawn(NPX, ['--offline', 'polysim', 'start', '--http-port', '0', '--https-port', '0', '--sip-port', '0',
+      '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0', '--admin-password', 'Secret-123', '--data-dir', join(app, 'phone'), '--ready-file', ready],
+    { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stderr = '';
+    phone.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const exited = new Promise<never>((_, reject) => phone?.once('exit', (code) => reject(new Error(`polysim exited ${code}: ${stderr}`))));
+    const url = await Promise.race([exited, waitForReady(ready)]);
+    const res = await fetch(`${url}/api/v1/mgmt/device/info`, { headers: { authorization: `Basic ${Buffer.from('Polycom:Secret-123').toString('base64')}` } });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { Status: string }).Status, '2000');
+    writeFileSync(join(work, 'phone-url'), url);
+  });
+
+  it('the client alone installs no server, and a typed SDK program compiles and drives the phone', () => {
+    const app = join(work, 'client-app');
+    project(app, { '@polysim/client': client }, false);
+    install(app);
+    assert.deepEqual(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')), ['@polysim'], 'no dependencies beyond Node');
+
+    writeFileSync(join(app, 'main.ts'), [
+      "import { PolyPhone, PolyError } from '@polysim/client';",
+      'const phone = new PolyPhone({ host: process.argv[2] as string, password: \'Secret-123\' });',
+      'const info = await phone.mgmt.deviceInfoV2();',
+      'const model: string = info.ModelNumber;',
+      'try { await phone.callctrl.end(\'ffffffff\'); } catch (e) { if (!(e instanceof PolyError)) throw e; console.log(\'status\', e.code); }',
+      'console.log(\'model\', model);',
+      '',
+    ].join('\n'));
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', skipLibCheck: false,
+        types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      files: ['main.ts'],
+    }));
+    // A type error in the SDK's declarations, or a wrong type in the program, fails here.
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+    const url = readFileSync(join(work, 'phone-url'), 'utf8');
+    const out = execFileSync(process.execPath, [join(app, 'out/main.js'), url], { cwd: app, encoding: 'utf8' });
+    assert.match(out, /^status \d{4}$/m);
+    assert.match(out, /^model VVX 450$/m);
+  });
+});
+
+async function waitForReady(file: string): Promise<string> {
+  for (;;) {
+    if (existsSync(file)) {
+      const ready = JSON.parse(readFileSync(file, 'utf8')) as { phones: { httpUrl: string }[] };
+      return (ready.phones[0] as { httpUrl: string }).httpUrl;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
