@@ -1,0 +1,158 @@
+/**
+ * Every shell block of README.md and docs/*.md runs as written, against what the text tells the reader to start.
+ *
+ * A block may be preceded by an annotation, `<!-- doc-test: ... -->`, with `;`-separated parts:
+ * - `with <command>`: the command the text tells the reader to start first; it runs in the background and the
+ *   block runs once its control API answers GET /ready;
+ * - `serve`: the block itself keeps running (a server); it passes once its output matches `expect`;
+ * - `expect <regex>`: what the block's output must show (the text's own example output);
+ * - `errors`: the block shows refusals on purpose (Status 4xxx/5xxx, HTTP 401);
+ * - `skip <reason>`: the block cannot run here, for the reason given (each skip is listed below, so none is silent).
+ * `expect` and `skip` take the rest of the annotation, so they come last.
+ * Without an annotation a block runs alone and must succeed. Blocks run with bash -e -o pipefail in the repository,
+ * on the documented (fixed) ports; files they write are removed afterwards.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CONTROL = 'http://127.0.0.1:8790';
+
+interface Block {
+  file: string;
+  line: number;
+  code: string;
+  with?: string;
+  serve: boolean;
+  expect?: RegExp;
+  errors: boolean;
+  skip?: string;
+}
+
+export function shellBlocks(file: string, text: string): Block[] {
+  const lines = text.split('\n');
+  const out: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```(sh|bash|shell)\s*$/.test(lines[i] as string)) continue;
+    let end = i + 1;
+    while (end < lines.length && lines[end] !== '```') end++;
+    let note = '';
+    for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
+      const m = /^<!-- doc-test: (.*) -->$/.exec(lines[j] as string);
+      if (m) { note = m[1] as string; break; }
+      if ((lines[j] as string).trim() !== '') break;
+    }
+    const block: Block = { file, line: i + 1, code: lines.slice(i + 1, end).join('\n'), serve: false, errors: false };
+    // `expect` and `skip` take the rest of the note, semicolons included, so they come last.
+    let rest = note.trim();
+    while (rest) {
+      const key = rest.split(/[ ;]/)[0] as string;
+      const tail = key === 'expect' || key === 'skip' ? '' : rest.slice(rest.indexOf(';') + 1 || rest.length);
+      const part = key === 'expect' || key === 'skip' ? rest : rest.slice(0, rest.length - tail.length).replace(/;$/, '');
+      rest = tail.trim();
+      const value = part.slice(key.length).trim();
+      if (key === 'with') block.with = value;
+      else if (key === 'serve') block.serve = true;
+      else if (key === 'expect') block.expect = new RegExp(value, 'm');
+      else if (key === 'errors') block.errors = true;
+      else if (key === 'skip') block.skip = value;
+      else throw new Error(`${file}:${i + 1}: unknown doc-test part "${part}"`);
+    }
+    out.push(block);
+    i = end;
+  }
+  return out;
+}
+
+const DOCS = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+// DOC_TEST_ONLY=README.md runs the blocks of one file (when editing it).
+const blocks = DOCS.filter((f) => !process.env.DOC_TEST_ONLY || f === process.env.DOC_TEST_ONLY).flatMap((f) => shellBlocks(f, readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')));
+
+interface Run { child: ChildProcess; output: () => string; done: Promise<number | null> }
+
+function run(code: string): Run {
+  // Its own process group: whatever the block starts in the background is stopped with it.
+  const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', code], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' } });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  const done = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, output: () => output, done };
+}
+
+async function stop(r: Run): Promise<void> {
+  const pid = r.child.pid as number;
+  try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+  // The group is gone when signalling it fails; polysim closes its listeners on SIGTERM, so ports are free after.
+  for (let i = 0; i < 200; i++) {
+    try { process.kill(-pid, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+}
+
+async function until(what: string, ok: () => Promise<boolean> | boolean, exited: Promise<unknown>, ms = 60_000): Promise<void> {
+  let over = false;
+  void exited.then(() => { over = true; });
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await ok()) return;
+    if (over) throw new Error(`exited before ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const ready = async (): Promise<boolean> => {
+  try { return (await fetch(`${CONTROL}/ready`)).status === 200; } catch { return false; }
+};
+
+function topLevel(): Set<string> {
+  return new Set(readdirSync(ROOT));
+}
+
+describe('every shell block of the docs runs as written', { concurrency: 1 }, () => {
+  it('finds the blocks, and every skip gives its reason', () => {
+    assert.ok(blocks.length >= (process.env.DOC_TEST_ONLY ? 1 : 15), `found ${blocks.length}`);
+    for (const b of blocks.filter((x) => x.skip !== undefined)) assert.ok((b.skip as string).length > 10, `${b.file}:${b.line}`);
+  });
+
+  for (const b of blocks) {
+    const name = `${b.file}:${b.line}${b.skip ? ` (not run: ${b.skip})` : ''}`;
+    it(name, { timeout: 120_000 }, async () => {
+      if (b.skip) return;
+      const before = topLevel();
+      let setup: Run | undefined;
+      let block: Run | undefined;
+      try {
+        if (b.with) {
+          setup = run(b.with);
+          await until(`"${b.with}" to be ready`, ready, setup.done).catch((e: Error) => { throw new Error(`${e.message}\n${setup?.output()}`); });
+        }
+        block = run(b.code);
+        if (b.serve) {
+          await until(`output matching ${b.expect}`, () => (b.expect as RegExp).test(block?.output() ?? ''), block.done)
+            .catch((e: Error) => { throw new Error(`${e.message}\n${block?.output()}`); });
+          return;
+        }
+        const code = await Promise.race([block.done, new Promise<'late'>((r) => setTimeout(() => r('late'), 90_000).unref())]);
+        if (code === 'late') throw new Error(`still running after 90 s (a server? annotate it "serve"):\n${block.output()}`);
+        const out = block.output();
+        assert.equal(code, 0, `exit ${code}:\n${out}`);
+        if (b.expect) assert.match(out, b.expect, out);
+        if (!b.errors) {
+          assert.doesNotMatch(out, /"Status":\s*"[45]\d{3}"/, out);
+          assert.doesNotMatch(out, /\b(401|404) (Unauthorized|Not Found)\b|Error:/, out);
+        }
+      } finally {
+        if (block) await stop(block);
+        if (setup) await stop(setup);
+        for (const name of topLevel()) if (!before.has(name)) rmSync(`${ROOT}${name}`, { recursive: true, force: true });
+      }
+    });
+  }
+});
