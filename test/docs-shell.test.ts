@@ -7,16 +7,17 @@
  * - `serve`: the block itself keeps running (a server); it passes once its output matches `expect`;
  * - `expect <regex>`: what the block's output must show (the text's own example output);
  * - `errors`: the block shows refusals on purpose (Status 4xxx/5xxx, HTTP 401);
+ * - `prints`: the plain block that follows is exactly what the block prints;
  * - `skip <reason>`: the block cannot run here, for the reason given (each skip is listed below, so none is silent).
  * `expect` and `skip` take the rest of the annotation, so they come last.
  * Without an annotation a block runs alone and must succeed. Blocks run with bash -e -o pipefail in the repository,
  * on the documented (fixed) ports; files they write are removed afterwards.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CONTROL = 'http://127.0.0.1:8790';
@@ -30,6 +31,8 @@ interface Block {
   expect?: RegExp;
   errors: boolean;
   skip?: string;
+  /** `prints`: the plain block right after this one is exactly what the block prints. */
+  prints?: string;
 }
 
 export function shellBlocks(file: string, text: string): Block[] {
@@ -58,6 +61,14 @@ export function shellBlocks(file: string, text: string): Block[] {
       else if (key === 'serve') block.serve = true;
       else if (key === 'expect') block.expect = new RegExp(value, 'm');
       else if (key === 'errors') block.errors = true;
+      else if (key === 'prints') {
+        let k = end + 1;
+        while (k < lines.length && (lines[k] as string).trim() === '') k++;
+        if (lines[k] !== '```') throw new Error(`${file}:${i + 1}: "prints" wants a plain block after this one`);
+        let stop = k + 1;
+        while (stop < lines.length && lines[stop] !== '```') stop++;
+        block.prints = lines.slice(k + 1, stop).join('\n');
+      }
       else if (key === 'skip') block.skip = value;
       else throw new Error(`${file}:${i + 1}: unknown doc-test part "${part}"`);
     }
@@ -116,6 +127,9 @@ function topLevel(): Set<string> {
 }
 
 describe('every shell block of the docs runs as written', { concurrency: 1 }, () => {
+  // `npm start` and `npx polysim` run the compiled CLI: build it if a source changed, as `npm start` does.
+  before(() => { execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' }); });
+
   it('finds the blocks, and every skip gives its reason', () => {
     assert.ok(blocks.length >= (process.env.DOC_TEST_ONLY ? 1 : 15), `found ${blocks.length}`);
     for (const b of blocks.filter((x) => x.skip !== undefined)) assert.ok((b.skip as string).length > 10, `${b.file}:${b.line}`);
@@ -144,9 +158,10 @@ describe('every shell block of the docs runs as written', { concurrency: 1 }, ()
         const out = block.output();
         assert.equal(code, 0, `exit ${code}:\n${out}`);
         if (b.expect) assert.match(out, b.expect, out);
+        if (b.prints !== undefined) assert.equal(out.trimEnd().split('\n').map((l) => l.trimEnd()).join('\n'), b.prints.trimEnd());
         if (!b.errors) {
           assert.doesNotMatch(out, /"Status":\s*"[45]\d{3}"/, out);
-          assert.doesNotMatch(out, /\b(401|404) (Unauthorized|Not Found)\b|Error:/, out);
+          assert.doesNotMatch(out, /\b(401|404) (Unauthorized|Not Found)\b|Error:|"error":/, out);
         }
       } finally {
         if (block) await stop(block);

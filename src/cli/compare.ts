@@ -1,6 +1,7 @@
 /** `polysim compare --real <url> --sim <url>`: the differences in shape, operation by operation. */
 import { compare, formatReport } from '../compare/compare.js';
 import { ExitCode } from '../errors.js';
+import type { CliIo } from './io.js';
 
 export interface CompareOptions {
   real: string;
@@ -13,10 +14,10 @@ export interface CompareOptions {
 }
 
 /** Exit 0 when the answers have the same shape, 1 when they differ, 2 on bad usage, 3 when a phone cannot be reached. */
-export async function runCompare(o: CompareOptions): Promise<number> {
-  const password = o.password ?? process.env['POLYSIM_PASSWORD'];
+export async function runCompare(o: CompareOptions, io: CliIo): Promise<number> {
+  const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) {
-    process.stderr.write('polysim compare: give --password or set POLYSIM_PASSWORD\n');
+    io.stderr.write('polysim compare: give --password or set POLYSIM_PASSWORD\n');
     return ExitCode.USAGE;
   }
   const tls = o.insecure ? { insecure: true } : {};
@@ -25,10 +26,10 @@ export async function runCompare(o: CompareOptions): Promise<number> {
       { host: o.real, user: o.user, password, tls },
       { host: o.sim, user: o.user, password: o.simPassword ?? password, tls },
     );
-    process.stdout.write(o.json ? `${JSON.stringify(reports, null, 2)}\n` : formatReport(reports));
+    io.stdout.write(o.json ? `${JSON.stringify(reports, null, 2)}\n` : formatReport(reports));
     return reports.some((r) => r.differences.length > 0) ? 1 : ExitCode.OK;
   } catch (err) {
-    process.stderr.write(`polysim compare: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`polysim compare: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.TRANSPORT;
   }
 }

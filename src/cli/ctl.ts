@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
 import type { TlsTrust } from '@polysim/client';
 import { COMMANDS, UsageError } from './ctl-commands.js';
-import { format } from './ctl-format.js';
+import { flatten, format } from './ctl-format.js';
+import type { CliIo } from './io.js';
 
 export interface CtlOptions {
   host?: string;
@@ -23,6 +24,42 @@ export interface CtlOptions {
   insecureHttp?: boolean;
   concurrency: number;
   insecure?: boolean;
+  wait?: boolean;
+  waitTimeout: number;
+}
+
+/** Commands after which the phone goes away (reboots, restarts, or may restart to apply a configuration). */
+const GOES_AWAY: Readonly<Record<string, readonly string[]>> = { device: ['reboot', 'restart', 'factory-reset', 'provision'] };
+
+/**
+ * --wait: after a command that takes the phone away, wait until it has gone (or, for a provisioning that
+ * changed nothing needing a restart, until a short grace has passed) and then until it answers again, initialised
+ * (callStatus no longer answers 5000, as phones answer while they start).
+ */
+async function waitBack(phone: PolyPhone, awayGraceMs: number, timeoutMs: number): Promise<{ back: true; awayMs: number }> {
+  const start = Date.now();
+  const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const answers = async (): Promise<'down' | 'starting' | 'up'> => {
+    try {
+      await phone.callctrl.callStatus();
+      return 'up';
+    } catch (err) {
+      if (err instanceof PolyError) return err.code === '5000' ? 'starting' : 'up';
+      if (err instanceof AuthError) return 'up';
+      return 'down';
+    }
+  };
+  let wentAway = 0;
+  while (Date.now() - start < awayGraceMs) {
+    if ((await answers()) !== 'up') { wentAway = Date.now(); break; }
+    await pause(250);
+  }
+  if (!wentAway) return { back: true, awayMs: 0 };
+  while (Date.now() - start < timeoutMs) {
+    if ((await answers()) === 'up') return { back: true, awayMs: Date.now() - wentAway };
+    await pause(250);
+  }
+  throw new TransportError(`did not come back within ${Math.round(timeoutMs / 1000)} s`);
 }
 
 export { EXIT };
@@ -34,12 +71,11 @@ function exitCodeOf(err: unknown): number {
   return EXIT.TRANSPORT;
 }
 
-/** One phone's result in a table cell: the answer's values, compact. */
+/** One phone's result in a table cell: the answer's values, compact (the table cuts it to fit). */
 function summary(result: unknown): string {
   if (result === undefined || result === null) return '';
   if (typeof result !== 'object') return String(result);
-  const text = JSON.stringify(result);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return Object.entries(flatten(result)).map(([k, v]) => `${k}=${String(v)}`).join(' ');
 }
 
 function describe(err: unknown): string {
@@ -48,37 +84,42 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function runOne(host: string, o: CtlOptions, group: string, command: string, args: string[]): Promise<unknown> {
-  const password = o.password ?? process.env['POLYSIM_PASSWORD'];
+async function runOne(host: string, o: CtlOptions, group: string, command: string, args: string[], io: CliIo): Promise<unknown> {
+  const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) throw new UsageError('no password: give --password or set POLYSIM_PASSWORD');
   const tls: TlsTrust = { ca: o.ca ? readFileSync(o.ca, 'utf8') : undefined, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
   const phone = new PolyPhone({ host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host, user: o.user, password, auth: o.auth, tls });
   try {
     const fn = COMMANDS[group]?.[command];
     if (!fn) throw new UsageError(`unknown command: ${group} ${command}`);
-    return await fn(phone, args);
+    const result = await fn(phone, args);
+    if (o.wait && GOES_AWAY[group]?.includes(command)) {
+      const waited = await waitBack(phone, command === 'provision' ? 3_000 : 15_000, o.waitTimeout * 1000);
+      return { ...(result !== null && typeof result === 'object' ? result : {}), ...waited };
+    }
+    return result;
   } finally {
     await phone.close();
   }
 }
 
-export async function runCtl(o: CtlOptions, group: string, command: string, args: string[]): Promise<number> {
+export async function runCtl(o: CtlOptions, group: string, command: string, args: string[], io: CliIo): Promise<number> {
   if (!COMMANDS[group]?.[command]) {
     const list = Object.entries(COMMANDS).map(([g, cs]) => `  ${g}: ${Object.keys(cs).join(', ')}`).join('\n');
-    process.stderr.write(`polysim ctl: unknown command "${group} ${command}"; commands:\n${list}\n`);
+    io.stderr.write(`polysim ctl: unknown command "${group} ${command}"; commands:\n${list}\n`);
     return EXIT.USAGE;
   }
   if (!o.hosts) {
     if (!o.host) {
-      process.stderr.write('polysim ctl: give --host (or --hosts FILE)\n');
+      io.stderr.write('polysim ctl: give --host (or --hosts FILE)\n');
       return EXIT.USAGE;
     }
     try {
-      const result = await runOne(o.host, o, group, command, args);
-      process.stdout.write(o.json ? `${JSON.stringify(result ?? { Status: '2000' }, null, 2)}\n` : format(result));
+      const result = await runOne(o.host, o, group, command, args, io);
+      io.stdout.write(o.json ? `${JSON.stringify(result ?? { Status: '2000' }, null, 2)}\n` : format(result));
       return EXIT.OK;
     } catch (err) {
-      process.stderr.write(`polysim ctl: ${o.host}: ${describe(err)}\n`);
+      io.stderr.write(`polysim ctl: ${o.host}: ${describe(err)}\n`);
       return exitCodeOf(err);
     }
   }
@@ -87,12 +128,12 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
   let next = 0;
   let done = 0;
   // A progress bar on a terminal; plain lines, one per phone, anywhere else (logs, pipes, CI).
-  const tty = process.stderr.isTTY === true;
+  const tty = io.stderr.isTTY === true;
   const progress = (): void => {
     if (!tty) return;
     const width = 30;
     const filled = Math.round((done / hosts.length) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${hosts.length}`);
+    io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${hosts.length}`);
   };
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -100,21 +141,21 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       if (i >= hosts.length) return;
       const host = hosts[i] as string;
       try {
-        results[i] = { host, ok: true, code: 0, result: await runOne(host, o, group, command, args) };
+        results[i] = { host, ok: true, code: 0, result: await runOne(host, o, group, command, args, io) };
       } catch (err) {
         results[i] = { host, ok: false, code: exitCodeOf(err), error: describe(err) };
       }
       done++;
-      if (!tty) process.stderr.write(`${host}: ${results[i]?.ok ? 'ok' : `failed: ${results[i]?.error ?? ''}`}\n`);
+      if (!tty) io.stderr.write(`${host}: ${results[i]?.ok ? 'ok' : `failed: ${results[i]?.error ?? ''}`}\n`);
       progress();
     }
   };
   progress();
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, hosts.length)) }, worker));
-  if (tty) process.stderr.write('\n');
-  if (o.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else process.stdout.write(format(results.map((r) => ({ host: r.host, result: r.ok ? 'ok' : 'failed', detail: r.ok ? summary(r.result) : r.error ?? '' }))));
+  if (tty) io.stderr.write('\n');
+  if (o.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else io.stdout.write(format(results.map((r) => ({ host: r.host, result: r.ok ? 'ok' : 'failed', detail: r.ok ? summary(r.result) : r.error ?? '' }))));
   const failed = results.filter((r) => !r.ok);
-  process.stderr.write(`${hosts.length - failed.length} of ${hosts.length} phones done\n`);
+  io.stderr.write(`${hosts.length - failed.length} of ${hosts.length} phones done\n`);
   return failed.reduce((max, r) => Math.max(max, r.code), 0);
 }

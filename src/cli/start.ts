@@ -1,4 +1,6 @@
 /** `polysim start` (one phone) and `polysim fleet` (many): ready for development unless --factory. */
+import type { CliIo } from './io.js';
+import { table } from './ctl-format.js';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
@@ -98,7 +100,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
   return lines;
 }
 
-export async function runStart(o: StartCliOptions): Promise<void> {
+export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   const app = await createHttpApp(logger);
@@ -140,12 +142,12 @@ export async function runStart(o: StartCliOptions): Promise<void> {
     renameSync(`${o.readyFile}.tmp`, o.readyFile);
   }
   if (count === 1 && fleet.phones[0]) {
-    process.stdout.write(`${banner(fleet.phones[0], o, controlUrl).join('\n')}\n`);
-    if (control && token) process.stdout.write(`  token     ${token}  (control API: Authorization: Bearer <token>)\n`);
+    io.stdout.write(`${banner(fleet.phones[0], o, controlUrl).join('\n')}\n`);
+    if (control && token) io.stdout.write(`  token     ${token}  (control API: Authorization: Bearer <token>)\n`);
   } else {
     const first = fleet.phones[0] as RunningPhone;
     const last = fleet.phones[fleet.phones.length - 1] as RunningPhone;
-    process.stdout.write([
+    io.stdout.write([
       `polysim: fleet of ${count} ${first.phone.profile.model.name} (${first.phone.profile.family.platform} ${first.phone.profile.firmware})`,
       `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
       `  numbers   ${o.firstNumber} ... ${o.firstNumber + count - 1}`,
@@ -167,13 +169,12 @@ export async function runStart(o: StartCliOptions): Promise<void> {
 }
 
 export function modelTable(): string {
-  const head = 'model      family                software  default  lines  PC port  Bluetooth  Wi-Fi  REST API';
-  const rows = models.map((m) => {
+  const yes = (b: boolean): string => (b ? 'yes' : '-');
+  return table(models.map((m) => {
     const f = families[m.family];
-    const yes = (b: boolean): string => (b ? 'yes' : '-');
-    return `${m.name.padEnd(10)} ${f.label.padEnd(21)} ${`${f.platform} ${f.minFirmware.replace(/\.0$/, '')}+`.padEnd(9)} ` +
-      `${f.defaultFirmware.padEnd(8)} ${String(m.lines).padStart(5)}  ${yes(m.pcPort).padEnd(7)}  ${yes(m.bluetooth).padEnd(9)}  ` +
-      `${yes(m.wifi).padEnd(5)}  ${m.restApi ? 'yes' : 'none'}`;
-  });
-  return [head, ...rows].join('\n');
+    return {
+      model: m.name, family: f.label, software: `${f.platform} ${f.minFirmware.replace(/\.0$/, '')}+`, default: f.defaultFirmware,
+      lines: m.lines, 'PC port': yes(m.pcPort), Bluetooth: yes(m.bluetooth), 'Wi-Fi': yes(m.wifi), 'REST API': m.restApi ? 'yes' : 'none',
+    };
+  })).trimEnd();
 }

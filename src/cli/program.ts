@@ -1,0 +1,126 @@
+/** The `polysim` command line: `main(argv, io)` builds the commands and runs one, in-process (tests call it). */
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { ExitCode, PolysimError } from '../errors.js';
+import { DEFAULT_TIMING } from '../phone/phone.js';
+import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
+import { runCompare } from './compare.js';
+import type { CompareOptions } from './compare.js';
+import { runCtl } from './ctl.js';
+import type { CtlOptions } from './ctl.js';
+import type { CliIo } from './io.js';
+import { modelTable, runStart } from './start.js';
+import type { StartCliOptions } from './start.js';
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = ExitCode.OK;
+  const program = new Command('polysim')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .description('A software Poly desk phone: the REST API of VVX, Trio, CCX and Edge E phones, with real state behind it')
+    .version(VERSION);
+
+  /** The options `start` and `fleet` share. */
+  function phoneOptions(cmd: Command): Command {
+    return cmd
+      .option('--model <name>', 'model, e.g. "VVX 450", "Trio 8800", "CCX 600", "Edge E450" (case and spaces ignored)', 'VVX 450')
+      .option('--firmware <version>', 'firmware release, e.g. 6.4.3 (UCS) or 9.5.0 (PVOS); default: the family\'s')
+      .option('--address <ip>', 'address to listen on', address, '127.0.0.1')
+      .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
+      .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
+      .option('--sip-port <port>', 'SIP port, UDP and TCP (REST commands in NOTIFY)', port, 5060)
+      .option('--sip-tls-port <port>', 'SIP over TLS port, with the phone\'s certificate', port, 5061)
+      .option('--control-port <port>', 'port of polysim\'s control API (0: any free port)', port, 8790)
+      .option('--no-control', 'do not serve the control API')
+      .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
+      .addOption(new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)').argParser(collectList).default([], 'none'))
+      .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
+      .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on')
+      .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
+      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
+      .addOption(new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'))
+      .option('--factory', 'the phone as shipped: REST API off, admin password 456, stored state cleared')
+      .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
+      .option('--tls-key <file>', 'PEM private key for --tls-cert')
+      .option('--queue', 'queue concurrent requests instead of answering 403')
+      .option('--latency-ms <ms>', 'extra processing time per request', nonNegativeInt, 0)
+      .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
+      .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveInt, 30000)
+      .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', nonNegativeInt, 5000)
+      .option('--init-ms <ms>', `initialisation time after each boot (default: ${DEFAULT_TIMING.initMs})`, nonNegativeInt)
+      .option('--restart-ms <ms>', `how long safeRestart keeps the phone away (default: ${DEFAULT_TIMING.restartMs})`, nonNegativeInt)
+      .option('--reboot-ms <ms>', `how long safeReboot and factoryReset keep the phone away (default: ${DEFAULT_TIMING.rebootMs})`, nonNegativeInt)
+      .addOption(new Option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)')
+        .argParser(collectAccount).default(new Map<string, string>(), 'none'))
+      .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'));
+  }
+
+  phoneOptions(program.command('start').description('start one phone'))
+    .action(async (opts: StartCliOptions) => {
+      await runStart({ ...opts, count: 1 }, io);
+    });
+
+  phoneOptions(program.command('fleet').description('start many phones in one process, on one virtual network'))
+    .requiredOption('--count <n>', 'how many phones', positiveInt)
+    .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', address)
+    .action(async (opts: StartCliOptions) => {
+      await runStart(opts, io);
+    });
+
+  program.command('ctl')
+    .description('talk to a phone (or many) through the PolyPhone client: ctl <group> <command> [args]')
+    .argument('<group>', 'device, network, config, line, call, screen, session')
+    .argument('<command>', 'e.g. info, get, set, dial, answer, end, key, create')
+    .argument('[args...]', 'the command\'s arguments')
+    .option('--host <host>', 'the phone: address[:port] (HTTPS) or a URL')
+    .option('--hosts <file>', 'run on every phone listed in the file, one per line')
+    .option('--user <user>', 'user name', 'Polycom')
+    .option('--password <password>', 'password (or the environment variable POLYSIM_PASSWORD)')
+    .addOption(new Option('--auth <method>', 'authentication').choices(['auto', 'basic', 'digest', 'session']).default('auto'))
+    .option('--ca <file>', 'trust this PEM CA (or the phone\'s own certificate)')
+    .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint')
+    .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC')
+    .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
+    .option('--insecure', 'accept any certificate, as curl -k')
+    .option('--concurrency <n>', 'phones at once with --hosts', positiveInt, 8)
+    .option('--wait', 'after device reboot, restart, factory-reset or provision: wait until the phone answers again')
+    .option('--wait-timeout <s>', 'how long --wait waits', positiveInt, 120)
+    .option('--json', 'print JSON for scripts')
+    .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
+      code = await runCtl(opts, group, command, args, io);
+    });
+
+  program.command('compare')
+    .description('ask a real phone and a polysim phone every read-only operation; print the differences in the shape of their answers')
+    .requiredOption('--real <url>', 'the real phone, e.g. https://192.0.2.10 (only read: GETs, config/get, callStatus)')
+    .requiredOption('--sim <url>', 'the polysim phone, e.g. http://127.0.0.1:8080')
+    .option('--user <user>', 'user name on both', 'Polycom')
+    .option('--password <password>', 'password of the real phone (or POLYSIM_PASSWORD)')
+    .option('--sim-password <password>', 'password of the polysim phone (default: --password)')
+    .option('--insecure', 'accept any certificate (the phones\' own are self-signed)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: CompareOptions) => {
+      code = await runCompare(opts, io);
+    });
+
+  program.command('models')
+    .description('list the models polysim knows')
+    .action(() => {
+      io.stdout.write(`${modelTable()}\n`);
+    });
+
+  // Usage errors (unknown options and commands, bad values, a missing required option, no command) end with
+  // commander's message on stderr and exit code 2, as every other usage error; help and version with 0.
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    if (err instanceof PolysimError) {
+      io.stderr.write(`polysim: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
