@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, describe, it } from 'node:test';
+import type { CliIo } from '../src/cli/io.js';
+import { main } from '../src/cli/program.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -19,18 +21,45 @@ interface Started {
   password: string;
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The CLI in this process, as `polysim <args>` would run: its exit code and what it wrote. */
+interface InProcess { code: Promise<number>; stdout: () => string; stderr: () => string; stop: () => Promise<number> }
+
+function cli(args: string[]): InProcess {
+  let stdout = '';
+  let stderr = '';
+  const abort = new AbortController();
+  const io: CliIo = {
+    stdout: { write: (s: string) => { stdout += s; } },
+    stderr: { write: (s: string) => { stderr += s; } },
+    env: {}, signal: abort.signal,
+  };
+  const code = main(args, io);
+  return { code, stdout: () => stdout, stderr: () => stderr, stop: () => { abort.abort(); return code; } };
 }
 
-/** Starts `polysim start` and waits for its banner. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = cli(args);
+  const code = await r.code;
+  return { code, stdout: r.stdout(), stderr: r.stderr() };
+}
+
+/** `polysim start` in this process, once its banner is out; stop() ends it as SIGTERM would. */
+async function startHere(args: string[]): Promise<Omit<Started, 'child'> & { stop: () => Promise<number> }> {
+  const r = cli(['start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--init-ms', '0', ...args]);
+  let over = false;
+  void r.code.then(() => { over = true; });
+  for (;;) {
+    const out = r.stdout();
+    const http = /REST API\s+(http:\/\/\S+?)\/api/.exec(out)?.[1];
+    const https = /(https:\/\/\S+?)\/api/.exec(out)?.[1];
+    const password = /login\s+Polycom \/ (\S+)/.exec(out)?.[1];
+    if (http && https && password && out.includes('try')) return { stdout: out, http, https, password, stop: r.stop };
+    if (over) throw new Error(`polysim exited ${await r.code}: ${r.stderr()}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+/** Starts `polysim start` as a process of its own (where signals and kill -9 matter), and waits for its banner. */
 function start(args: string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--init-ms', '0', ...args],
@@ -52,7 +81,7 @@ function start(args: string[]): Promise<Started> {
 const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
-async function api(s: Started, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(s: Pick<Started, 'http' | 'password'>, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${s.http}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Basic ${Buffer.from(`Polycom:${s.password}`).toString('base64')}`, 'content-type': 'application/json' },
@@ -114,7 +143,7 @@ describe('polysim start', () => {
   });
 
   it('--factory starts the phone as shipped: REST API off (404) and password 456', async () => {
-    const s = await start(['--factory', '--model', 'edge e450']);
+    const s = await startHere(['--factory', '--model', 'edge e450']);
     try {
       assert.equal(s.password, '456');
       assert.match(s.stdout, /Edge E450 \(PVOS 8\.6\.0\)/);
@@ -122,14 +151,13 @@ describe('polysim start', () => {
       assert.equal(res.status, 404);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/);
     } finally {
-      s.child.kill('SIGINT');
-      assert.equal(await exited(s.child), 0);
+      assert.equal(await s.stop(), 0);
     }
   });
 
   it('--set values land at CONFIG and --admin-password is used; --ready-file says when and where the phone is', async () => {
     const ready = join(tempDir(), 'ready.json');
-    const s = await start(['--admin-password', 'Pw-1', '--set', 'locInfo.city=Rome', '--set', 'reg.1.label=Front desk', '--model', 'Trio 8800', '--ready-file', ready]);
+    const s = await startHere(['--admin-password', 'Pw-1', '--set', 'locInfo.city=Rome', '--set', 'reg.1.label=Front desk', '--model', 'Trio 8800', '--ready-file', ready]);
     try {
       assert.equal(s.password, 'Pw-1');
       const r = JSON.parse(readFileSync(ready, 'utf8')) as { ready: boolean; phones: { httpUrl: string }[]; control: string };
@@ -139,8 +167,7 @@ describe('polysim start', () => {
       const got = await api(s, '/api/v1/mgmt/config/get', { data: ['locInfo.city', 'reg.1.label'] });
       assert.deepEqual(got.json['data'], { 'locInfo.city': { Value: 'Rome', Source: 'config' }, 'reg.1.label': { Value: 'Front desk', Source: 'config' } });
     } finally {
-      s.child.kill('SIGTERM');
-      await exited(s.child);
+      await s.stop();
     }
   });
 
@@ -181,12 +208,11 @@ describe('polysim start', () => {
     // The user's own certificate, made as users make one: with openssl.
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=my-own-phone.test',
       '-days', '30', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-    const s = await start(['--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')]);
+    const s = await startHere(['--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')]);
     try {
       assert.equal((await certificate(s.https)).cn, 'my-own-phone.test');
     } finally {
-      s.child.kill('SIGTERM');
-      await exited(s.child);
+      await s.stop();
     }
     const half = await run(['start', '--http-port', '0', '--https-port', '0', '--tls-cert', join(dir, 'c.pem')]);
     assert.equal(half.code, 2);

@@ -1,33 +1,30 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { main } from '../src/cli/program.js';
+import { flatten, format, WIDTH } from '../src/cli/ctl-format.js';
 import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
 import { PASSWORD } from './helpers.js';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-ctl-'));
 
+/** `polysim ctl <args>` in this process. */
 async function ctl(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ctl', ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['ctl', ...args], { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; } }, env });
+  return { code, stdout, stderr };
 }
 
 describe('polysim ctl', () => {
   let fleet: Fleet;
   before(async () => {
     fleet = await startFleet({ count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 4001,
-      adminPassword: PASSWORD, timing: { initMs: 0 } }, await createHttpApp(false));
+      adminPassword: PASSWORD, timing: { initMs: 200, restartMs: 300 } }, await createHttpApp(false));
     await fleet.httpsReady;
   });
   after(async () => {
@@ -91,5 +88,30 @@ describe('polysim ctl', () => {
     assert.equal((r.stderr.match(/: ok$/gm) ?? []).length, 3);
     assert.match(r.stderr, /3 of 4 phones done/);
     for (const p of fleet.phones) assert.equal(p.phone.config.get('locInfo.building')?.value, 'HQ');
+  });
+
+  it('--wait after a restart returns once the phone has gone and answers again, initialised', async () => {
+    const r = await ctl(['--host', phone(2).httpUrl, '--password', PASSWORD, '--wait', '--json', 'device', 'restart']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { back: boolean; awayMs: number };
+    assert.equal(result.back, true);
+    assert.ok(result.awayMs > 0, 'it saw the phone away');
+    assert.equal(phone(2).phone.isReady, true, 'and back, initialised');
+    const info = await ctl(['--host', phone(2).httpUrl, '--password', PASSWORD, 'call', 'list']);
+    assert.equal(info.code, 0, 'callStatus answers 2000 again');
+  });
+
+  it('tables fit in 100 columns, nested values flattened as a.b; too many columns become records', async () => {
+    assert.deepEqual(flatten({ a: { b: 1, c: [{ d: 'x' }] }, e: [] }), { 'a.b': 1, 'a.c.0.d': 'x', e: [] });
+    const wide = format([{ name: 'n'.repeat(80), value: 'v'.repeat(80), source: 'local' }]);
+    for (const line of wide.split('\n')) assert.ok(line.length <= WIDTH, `${line.length}: ${line}`);
+    assert.match(wide, /…/);
+    const lines = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'line', 'info']);
+    assert.equal(lines.code, 0, lines.stderr);
+    for (const line of lines.stdout.split('\n')) assert.ok(line.length <= WIDTH, `${line.length}: ${line}`);
+    assert.match(lines.stdout, /^CallServers\.0\.Address\s+127\.0\.0\.1$/m);
+    const info = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'device', 'info']);
+    assert.match(info.stdout, /^Firmware\.Application\s+\d/m);
+    for (const line of info.stdout.split('\n')) assert.ok(line.length <= WIDTH);
   });
 });

@@ -20,7 +20,7 @@ describe('docs stay true', () => {
   it('the README names every option of polysim start and both commands of the quick start', async () => {
     const readme = read('README.md');
     assert.ok(readme.includes('npm ci') && readme.includes('npm start') && readme.includes('npm test'));
-    const cli = read('src/cli/main.ts');
+    const cli = read('src/cli/program.ts');
     for (const [, flag] of cli.matchAll(/\.(?:option|addOption\(new Option)\('(--[a-z-]+)/g)) {
       assert.ok(readme.includes(`\`${flag}`), `${flag} missing from README.md`);
     }

@@ -8,6 +8,8 @@ export interface CliIo {
   readonly stdout: Output;
   readonly stderr: Output;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** In-process runs (tests): a started phone or fleet stops when this aborts, as on SIGTERM. */
+  readonly signal?: AbortSignal;
 }
 
 export function processIo(): CliIo {

@@ -158,13 +158,22 @@ export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
     void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
   }
 
+  // Runs until SIGINT or SIGTERM (or, in-process, until the caller's signal aborts).
   await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    const onAbort = (): void => stop('abort');
+    function stop(signal: string): void {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      io.signal?.removeEventListener('abort', onAbort);
       logger.info({ signal }, 'stopping');
       void (control?.close() ?? Promise.resolve()).then(() => fleet.stop()).then(() => app.close()).then(resolve);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    }
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (io.signal?.aborted) stop('abort');
+    else io.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
