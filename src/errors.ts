@@ -17,11 +17,11 @@ export const ExitCode = {
   STATUS: 5,
 } as const;
 
-export type ErrorKind = 'usage' | 'profile' | 'data-dir' | 'listen' | 'tls' | 'fleet';
+export type ErrorKind = 'usage' | 'profile' | 'data-dir' | 'listen' | 'tls' | 'fleet' | 'fleet-file';
 
 const EXIT_OF: Readonly<Record<ErrorKind, number>> = {
   usage: ExitCode.USAGE, profile: ExitCode.USAGE, 'data-dir': ExitCode.USAGE, listen: ExitCode.USAGE, tls: ExitCode.USAGE,
-  fleet: ExitCode.USAGE,
+  fleet: ExitCode.USAGE, 'fleet-file': ExitCode.USAGE,
 };
 
 export class PolysimError extends Error {
@@ -66,4 +66,11 @@ export class StartAborted extends Error {}
 /** A fleet that does not fit its ports or addresses. */
 export class FleetError extends PolysimError {
   constructor(message: string) { super('fleet', message); }
+}
+
+/** A fleet file that cannot be used: every problem, each with the path of its field and why. */
+export class FleetFileError extends PolysimError {
+  constructor(file: string, readonly problems: readonly string[]) {
+    super('fleet-file', `${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
+  }
 }

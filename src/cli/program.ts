@@ -1,7 +1,8 @@
 /** The `polysim` command line: `main(argv, io)` builds the commands and runs one, in-process (tests call it). */
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { ExitCode, PolysimError } from '../errors.js';
+import { CliError, ExitCode, PolysimError } from '../errors.js';
+import { readFleetFile } from '../runtime/fleet-file.js';
 import { DEFAULT_TIMING } from '../phone/phone.js';
 import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
 import { runCompare } from './compare.js';
@@ -60,10 +61,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   phoneOptions(program.command('fleet').description('start many phones in one process, on one virtual network'))
-    .requiredOption('--count <n>', 'how many phones', positiveInt)
+    .option('--count <n>', 'how many phones (required without --config)', positiveInt)
+    .option('--config <file>', 'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios')
     .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', address)
-    .action(async (opts: StartCliOptions) => {
-      await runStart(opts, io);
+    .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
+      if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
+      if (opts.config !== undefined && opts.count !== undefined) throw new CliError('--count and --config do not go together: the file lists the phones');
+      if (opts.config === undefined) {
+        await runStart(opts, io);
+        return;
+      }
+      const plan = readFleetFile(opts.config);
+      // The file's address and ports, unless given on the command line too.
+      const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+      const merged: StartCliOptions = { ...opts, count: plan.members.length };
+      for (const key of ['address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort', 'controlPort'] as const) {
+        const value = plan[key];
+        if (value !== undefined && !fromCli(key)) (merged as unknown as Record<string, unknown>)[key] = value;
+      }
+      await runStart(merged, io, plan);
     });
 
   program.command('ctl')

@@ -15,6 +15,9 @@ import { PhoneError } from '../phone/status.js';
 import { startFleet } from '../runtime/fleet.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
+import type { FleetPlan } from '../runtime/fleet-file.js';
+import { runScenarios } from '../runtime/scenarios.js';
+import { systemClock } from '../phone/clock.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
 
@@ -100,7 +103,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
   return lines;
 }
 
-export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
+export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan): Promise<void> {
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   const app = await createHttpApp(logger);
@@ -116,11 +119,11 @@ export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
       adminPassword: o.adminPassword, set: o.set, factory: o.factory,
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
       timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs,
-      transferTimeoutMs: o.transferTimeoutMs, skypeDirectory: o.skypeAccount,
+      transferTimeoutMs: o.transferTimeoutMs, skypeDirectory: o.skypeAccount, members: plan?.members,
     }, app, logger);
   } catch (err) {
     await app.close();
-    if (err instanceof PhoneError) throw new CliError(`--set: ${err.detail ?? err.message}`);
+    if (err instanceof PhoneError) throw new CliError(`${plan ? `${plan.file}: ` : '--set: '}${err.detail ?? err.message}`);
     throw err;
   }
   let control: ControlApp | undefined;
@@ -135,6 +138,11 @@ export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
   const host = controlHost(o);
   const controlUrl = control ? `http://${host.includes(':') ? `[${host}]` : host}:${(control.server.address() as { port: number }).port}` : undefined;
   await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise<void>((ok) => r.phone.once('ready', () => ok())))));
+  for (const [number, script] of plan?.farEnds ?? []) {
+    if (number === 'default') fleet.switchboard.defaultScript = script;
+    else fleet.switchboard.scripts.set(number, script);
+  }
+  const scenarios = plan && plan.scenarios.length > 0 ? runScenarios(fleet, plan.scenarios, systemClock, logger) : undefined;
   if (o.readyFile) {
     // Written whole under another name, then renamed: a harness polling for the file never reads half of it.
     const ready = { ready: true, control: controlUrl, phones: fleet.phones.map((r) => ({ httpUrl: r.httpUrl, httpsUrl: r.httpsUrl, number: r.phone.lines.get(1).address })) };
@@ -147,11 +155,19 @@ export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
   } else {
     const first = fleet.phones[0] as RunningPhone;
     const last = fleet.phones[fleet.phones.length - 1] as RunningPhone;
+    const kinds = new Map<string, number>();
+    for (const r of fleet.phones) {
+      const kind = `${r.phone.profile.model.name} (${r.phone.profile.family.platform} ${r.phone.profile.firmware})`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    const what = kinds.size === 1 ? `${count} ${[...kinds.keys()][0]}` : `${count} phones: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+    const passwords = new Set(fleet.phones.map((r) => r.adminPassword()));
     io.stdout.write([
-      `polysim: fleet of ${count} ${first.phone.profile.model.name} (${first.phone.profile.family.platform} ${first.phone.profile.firmware})`,
+      `polysim: fleet of ${what}`,
       `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
-      `  numbers   ${o.firstNumber} ... ${o.firstNumber + count - 1}`,
-      `  login     ${ADMIN_USER} / ${first.adminPassword()}`,
+      `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,
+      `  login     ${ADMIN_USER} / ${passwords.size === 1 ? first.adminPassword() : '(per phone: see the fleet file)'}`,
+      ...(plan && plan.scenarios.length > 0 ? [`  scenarios ${plan.scenarios.map((sc) => `${sc.kind} on phone ${sc.phone}`).join(', ')}`] : []),
       ...(controlUrl ? [`  control   ${controlUrl}/phones`] : []),
       ...(control && token ? [`  token     ${token}  (control API: Authorization: Bearer <token>)`] : []),
     ].join('\n') + '\n');
@@ -168,6 +184,7 @@ export async function runStart(o: StartCliOptions, io: CliIo): Promise<void> {
       process.off('SIGTERM', onTerm);
       io.signal?.removeEventListener('abort', onAbort);
       logger.info({ signal }, 'stopping');
+      scenarios?.stop();
       void (control?.close() ?? Promise.resolve()).then(() => fleet.stop()).then(() => app.close()).then(resolve);
     }
     process.once('SIGINT', onInt);

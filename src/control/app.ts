@@ -119,6 +119,20 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     return reply.code(201).send(describeFarEnd(fe));
   });
 
+  const Registration = Type.Object({ registered: Type.Boolean() }, { additionalProperties: false });
+  const LineParams = Type.Object({ index: Type.Integer({ minimum: 1 }), line: Type.Integer({ minimum: 1 }) });
+  // The call server stops answering a line's registrations (registered: false), or answers again.
+  app.put<{ Params: Static<typeof LineParams>; Body: Static<typeof Registration> }>('/phones/:index/lines/:line/registration', {
+    schema: { params: LineParams, body: Registration },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    if (!r.phone.lines.exists(req.params.line)) return reply.code(400).send({ error: `the phone has no line ${req.params.line}` });
+    if (req.body.registered) r.phone.lines.restoreRegistration(req.params.line);
+    else r.phone.lines.loseRegistration(req.params.line);
+    return { line: req.params.line, registered: r.phone.lines.get(req.params.line).registered };
+  });
+
   const FaultBody = Type.Object({
     status: Type.String({ pattern: '^(4\\d{3}|5000|5500)$' }),
     path: Type.Optional(Type.String({ pattern: '^/api/' })),

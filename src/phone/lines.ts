@@ -1,6 +1,7 @@
 /**
  * Lines and their registrations, from the reg.N.* and voIpProt.server.* parameters. A line with an address and a
- * call server is registered (polysim's virtual network, the built-in switchboard, accepts every registration).
+ * call server is registered (polysim's virtual network, the built-in switchboard, accepts every registration),
+ * unless the registration was lost (a scenario or the control API plays a call server that stops answering).
  */
 import type { LayeredConfig } from './config/layered-config.js';
 import { SERVERS_PER_LINE } from './config/layered-config.js';
@@ -29,6 +30,9 @@ export interface Line {
 }
 
 export class LineTable {
+  /** Lines whose call server stopped answering their registrations, until restored (a reboot does not help). */
+  private readonly lost = new Set<number>();
+
   constructor(
     private readonly profile: Profile,
     private readonly config: LayeredConfig,
@@ -69,13 +73,24 @@ export class LineTable {
       userId: c.value(`reg.${n}.auth.userId`) || address.split('@')[0] || '',
       type: c.value(`reg.${n}.type`) === 'shared' ? 'shared' : 'private',
       assigned,
-      registered: assigned && servers.length > 0,
+      registered: assigned && servers.length > 0 && !this.lost.has(n),
       servers,
       forwarding: {
         always: c.value(`divert.${n}.contact`), busy: c.value(`divert.busy.${n}.contact`),
         noAnswer: c.value(`divert.noanswer.${n}.contact`), dnd: c.value(`divert.dnd.${n}.contact`),
       },
     };
+  }
+
+  /** The call server stops answering the line's registrations: it shows Unregistered, dials answer 4002, and no call reaches it. */
+  loseRegistration(n: number): void {
+    this.get(n);
+    this.lost.add(n);
+  }
+
+  /** The line registers again. */
+  restoreRegistration(n: number): void {
+    this.lost.delete(n);
   }
 
   all(): Line[] {

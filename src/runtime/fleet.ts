@@ -13,8 +13,24 @@ import type { HttpApp } from '../transport/http/app.js';
 import { randomIds, startPhone } from './phone-host.js';
 import type { PhoneSpec, RunningPhone } from './phone-host.js';
 
+/** What one phone of a fleet sets for itself (a fleet file's phone): the rest comes from the fleet's spec. */
+export interface MemberSpec {
+  readonly model?: string;
+  readonly firmware?: string;
+  readonly number?: string;
+  readonly adminPassword?: string;
+  readonly set?: Readonly<Record<string, string>>;
+  readonly address?: string;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  readonly sipPort?: number;
+  readonly sipTlsPort?: number;
+}
+
 export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switchboard' | 'httpFirst'> {
   readonly count: number;
+  /** Per phone (count of them): model, firmware, number, password, values and ports of its own. */
+  readonly members?: readonly MemberSpec[];
   /** Port mode: every phone on this address, phone i on httpPort + i and httpsPort + i (0: free ports). */
   readonly address: string;
   /** Address mode: phone i on this IPv4 address + i, all on httpPort and httpsPort. */
@@ -82,6 +98,7 @@ export function addressPlus(base: string, n: number): string {
 
 export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
   if (!Number.isInteger(spec.count) || spec.count < 1) throw new FleetError('--count wants a whole number of phones, 1 or more');
+  if (spec.members && spec.members.length !== spec.count) throw new FleetError(`${spec.members.length} phone specs for ${spec.count} phones`);
   const portMode = spec.addressRange === undefined;
   if (portMode && spec.httpPort > 0 && spec.httpPort + spec.count - 1 > 65535) throw new FleetError('--http-port leaves no room for that many phones');
   if (portMode && spec.httpsPort > 0 && spec.httpsPort + spec.count - 1 > 65535) throw new FleetError('--https-port leaves no room for that many phones');
@@ -91,18 +108,23 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
   const certificates = new CertificateQueue();
   try {
     for (let i = 0; i < spec.count; i++) {
-      const address = portMode ? spec.address : addressPlus(spec.addressRange as string, i);
+      const m: MemberSpec = spec.members?.[i] ?? {};
+      const address = m.address ?? (portMode ? spec.address : addressPlus(spec.addressRange as string, i));
       const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
+      const number = m.number ?? String(spec.firstNumber + i);
       phones.push(await startPhone({
-        ...spec, address, httpPort: plus(spec.httpPort), httpsPort: plus(spec.httpsPort), number: String(spec.firstNumber + i),
-        sipPort: spec.sipPort === undefined ? undefined : plus(spec.sipPort),
-        sipTlsPort: spec.sipTlsPort === undefined ? undefined : plus(spec.sipTlsPort),
+        ...spec, address, number,
+        model: m.model ?? spec.model, firmware: m.firmware ?? (m.model ? undefined : spec.firmware),
+        adminPassword: m.adminPassword ?? spec.adminPassword, set: { ...spec.set, ...m.set },
+        httpPort: m.httpPort ?? plus(spec.httpPort), httpsPort: m.httpsPort ?? plus(spec.httpsPort),
+        sipPort: m.sipPort ?? (spec.sipPort === undefined ? undefined : plus(spec.sipPort)),
+        sipTlsPort: m.sipTlsPort ?? (spec.sipTlsPort === undefined ? undefined : plus(spec.sipTlsPort)),
         dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
         switchboard, clock, httpFirst: spec.count > 1,
         certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
       }, app, logger).catch((err: unknown) => {
         // Say which phone could not start (its port is in the message), and stop at once.
-        if (err instanceof Error && spec.count > 1) err.message = `phone ${i + 1} (number ${spec.firstNumber + i}): ${err.message}`;
+        if (err instanceof Error && spec.count > 1) err.message = `phone ${i + 1} (number ${number}): ${err.message}`;
         throw err;
       }));
     }

@@ -1,0 +1,226 @@
+/**
+ * A fleet from a file (`polysim fleet --config fleet.yaml`, YAML or JSON): phones of mixed models and firmware with
+ * their own numbers, passwords, values and ports; the far ends' scripts; and scenarios that play the world around the
+ * phones. Validated whole: every bad field is reported with its path and why, before anything starts.
+ */
+import { readFileSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { FleetFileError } from '../errors.js';
+import { resolveProfile } from '../phone/models.js';
+import type { Profile } from '../phone/models.js';
+import { expandCatalog } from '../phone/config/layered-config.js';
+import { checkValue } from '../phone/config/validate.js';
+import type { FarEndScript } from '../network/far-end.js';
+import type { MemberSpec } from './fleet.js';
+
+export { FleetFileError };
+
+const IPV4 = '^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$';
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const Number_ = Type.String({ pattern: '^[0-9*#+]{1,32}$', description: 'a line number (digits, * # +)' });
+const Values = Type.Record(Type.String({ minLength: 1 }), Type.Union([Type.String(), Type.Number(), Type.Boolean()]));
+
+const PhoneEntry = Type.Object({
+  model: Type.Optional(Type.String({ minLength: 1 })),
+  firmware: Type.Optional(Type.String({ minLength: 1 })),
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  number: Type.Optional(Number_),
+  adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  set: Type.Optional(Values),
+  address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
+  httpPort: Type.Optional(Port),
+  httpsPort: Type.Optional(Port),
+  sipPort: Type.Optional(Port),
+  sipTlsPort: Type.Optional(Port),
+}, { additionalProperties: false });
+
+const Script = Type.Object({
+  behaviour: Type.Union([Type.Literal('answer'), Type.Literal('busy'), Type.Literal('reject'), Type.Literal('no-answer')]),
+  answerAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+  hangupAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+  name: Type.Optional(Type.String({ maxLength: 64 })),
+}, { additionalProperties: false });
+
+const PhoneRef = Type.Integer({ minimum: 1, description: 'a phone of the fleet, from 1' });
+const Line = Type.Optional(Type.Integer({ minimum: 1, maximum: 48 }));
+
+const Scenario = Type.Union([
+  Type.Object({
+    kind: Type.Literal('busy-agent'), phone: PhoneRef, line: Line,
+    callSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    gapSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+    from: Type.Optional(Number_),
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('incoming-queue'), phone: PhoneRef, line: Line,
+    perMinute: Type.Number({ exclusiveMinimum: 0, maximum: 600 }),
+    from: Type.Optional(Number_),
+    maxWaiting: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('periodic-reboot'), phone: PhoneRef,
+    everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 10_080 }),
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('registration-loss'), phone: PhoneRef, line: Line,
+    afterSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+    forSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }),
+    everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+  }, { additionalProperties: false }),
+]);
+
+export const FleetFileSchema = Type.Object({
+  address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
+  httpPort: Type.Optional(Port),
+  httpsPort: Type.Optional(Port),
+  sipPort: Type.Optional(Port),
+  sipTlsPort: Type.Optional(Port),
+  controlPort: Type.Optional(Port),
+  firstNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  defaults: Type.Optional(Type.Omit(PhoneEntry, ['count', 'number', 'address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'])),
+  phones: Type.Array(PhoneEntry, { minItems: 1 }),
+  farEnds: Type.Optional(Type.Record(Type.String({ pattern: '^(default|[0-9*#+]{1,32})$' }), Script)),
+  scenarios: Type.Optional(Type.Array(Scenario)),
+}, { additionalProperties: false });
+
+export type FleetFileData = Static<typeof FleetFileSchema>;
+export type ScenarioSpec = Static<typeof Scenario>;
+
+/** A fleet file, read, checked and expanded: one member per phone. */
+export interface FleetPlan {
+  readonly file: string;
+  readonly address?: string;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  readonly sipPort?: number;
+  readonly sipTlsPort?: number;
+  readonly controlPort?: number;
+  readonly members: readonly MemberSpec[];
+  readonly farEnds: ReadonlyMap<string, FarEndScript>;
+  readonly scenarios: readonly ScenarioSpec[];
+}
+
+/** `/phones/0/model` → `phones[0].model`, as a reader of the file names it. */
+function pathOf(pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (parts.length === 0) return '(the file)';
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `${i ? '.' : ''}${p}` : `["${p}"]`)).join('');
+}
+
+/** TypeBox's messages, in the words of a file's reader. */
+function plain(message: string): string {
+  if (/^expected required property$/i.test(message)) return 'missing (required)';
+  if (/^unexpected property$/i.test(message)) return 'not a field here (a typo?)';
+  return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+/** Schema errors, one per field: the most specific message for each path. */
+function schemaProblems(schema: TSchema, data: unknown): string[] {
+  const byPath = new Map<string, string>();
+  for (const e of Value.Errors(schema, data)) {
+    const path = pathOf(e.path);
+    // For a scenario, TypeBox reports the union first ("expected one of"); a field's own error is more useful.
+    if (!byPath.has(path) || /union/i.test(byPath.get(path) ?? '')) byPath.set(path, e.message);
+  }
+  // A field's error makes its parents' union errors noise.
+  const paths = [...byPath.keys()];
+  return paths.filter((p) => !paths.some((q) => q !== p && q.startsWith(p) && /union/i.test(byPath.get(p) ?? '')))
+    .map((p) => `${p}: ${plain(byPath.get(p) as string)}`);
+}
+
+const text = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+
+export function parseFleetFile(file: string, source: string): FleetPlan {
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(source) : parseYaml(source, { maxAliasCount: 100 });
+  } catch (err) {
+    throw new FleetFileError(file, [`not ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new FleetFileError(file, ['(the file): expected a mapping with a phones list']);
+  // The scenario kind decides which fields a scenario takes; say so instead of TypeBox's "expected union value".
+  const kinds = ['busy-agent', 'incoming-queue', 'periodic-reboot', 'registration-loss'];
+  const problems: string[] = [];
+  const scenarios = (data as { scenarios?: unknown }).scenarios;
+  if (Array.isArray(scenarios)) {
+    scenarios.forEach((s, i) => {
+      const kind = (s as { kind?: unknown } | null)?.kind;
+      if (typeof kind !== 'string' || !kinds.includes(kind)) problems.push(`scenarios[${i}].kind: expected one of ${kinds.join(', ')}`);
+      else {
+        const variant = (Scenario.anyOf as TSchema[]).find((v) => (v as unknown as { properties: { kind: { const: string } } }).properties.kind.const === kind) as TSchema;
+        problems.push(...schemaProblems(variant, s).map((p) => `scenarios[${i}]${p.startsWith('(') ? '' : '.'}${p.replace(/^\(the file\)/, '')}`));
+      }
+    });
+  }
+  const { scenarios: _omit, ...rest } = data as Record<string, unknown>;
+  problems.push(...schemaProblems(Type.Omit(FleetFileSchema, ['scenarios']), rest));
+  if (problems.length > 0) throw new FleetFileError(file, problems);
+  const f = data as FleetFileData;
+
+  // Expand, then check what the schema cannot: models, firmware, values, numbers and ports that collide.
+  const members: MemberSpec[] = [];
+  let next = f.firstNumber ?? 1001;
+  f.phones.forEach((entry, i) => {
+    const where = `phones[${i}]`;
+    const model = entry.model ?? f.defaults?.model ?? 'VVX 450';
+    const firmware = entry.firmware ?? (entry.model ? undefined : f.defaults?.firmware);
+    let profile: Profile | undefined;
+    try {
+      profile = resolveProfile(model, firmware);
+    } catch (err) {
+      problems.push(`${where}${entry.firmware ? '.firmware' : entry.model ? '.model' : ''}: ${(err as Error).message}`);
+    }
+    const set: Record<string, string> = {};
+    const params = profile ? expandCatalog(profile) : undefined;
+    for (const [name, value] of Object.entries({ ...f.defaults?.set, ...entry.set })) {
+      const param = params?.get(name);
+      const checked = param ? checkValue(param.spec.type, text(value)) : undefined;
+      if (params && !param) problems.push(`${where}.set["${name}"]: unknown parameter for the ${model}`);
+      else if (checked && !checked.ok) problems.push(`${where}.set["${name}"]: ${checked.reason}`);
+      set[name] = text(value);
+    }
+    const count = entry.count ?? 1;
+    const first = entry.number !== undefined && /^\d+$/.test(entry.number) ? Number(entry.number) : entry.number === undefined ? next : undefined;
+    if (first === undefined && count > 1) problems.push(`${where}.number: a count of phones needs a number of digits only, to count up from`);
+    for (let k = 0; k < count; k++) {
+      const number = first === undefined ? (entry.number as string) : String(first + k);
+      members.push({
+        model, firmware, number, adminPassword: entry.adminPassword ?? f.defaults?.adminPassword, set,
+        address: entry.address,
+        // A count of phones with ports of their own: consecutive ports, as a fleet's.
+        httpPort: entry.httpPort === undefined ? undefined : entry.httpPort && entry.httpPort + k,
+        httpsPort: entry.httpsPort === undefined ? undefined : entry.httpsPort && entry.httpsPort + k,
+        sipPort: entry.sipPort === undefined ? undefined : entry.sipPort && entry.sipPort + k,
+        sipTlsPort: entry.sipTlsPort === undefined ? undefined : entry.sipTlsPort && entry.sipTlsPort + k,
+      });
+    }
+    if (first !== undefined) next = first + count;
+  });
+  const seen = new Map<string, number>();
+  members.forEach((m, i) => {
+    const prior = seen.get(m.number as string);
+    if (prior !== undefined) problems.push(`phones: phone ${i + 1} has number ${m.number}, as phone ${prior + 1} has`);
+    else seen.set(m.number as string, i);
+  });
+  for (const [i, s] of (f.scenarios ?? []).entries()) {
+    if (s.phone > members.length) problems.push(`scenarios[${i}].phone: the fleet has ${members.length} phones, no phone ${s.phone}`);
+  }
+  if (problems.length > 0) throw new FleetFileError(file, problems);
+  return {
+    file, address: f.address, httpPort: f.httpPort, httpsPort: f.httpsPort, sipPort: f.sipPort, sipTlsPort: f.sipTlsPort, controlPort: f.controlPort,
+    members, farEnds: new Map(Object.entries(f.farEnds ?? {})), scenarios: f.scenarios ?? [],
+  };
+}
+
+export function readFleetFile(file: string): FleetPlan {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FleetFileError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  return parseFleetFile(file, source);
+}

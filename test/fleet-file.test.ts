@@ -1,0 +1,237 @@
+/** A fleet from a file: validation with paths, mixed phones, far ends, scenarios, the examples and the compose file. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { main } from '../src/cli/program.js';
+import { createControlApp } from '../src/control/app.js';
+import type { ControlApp } from '../src/control/app.js';
+import { FleetFileError } from '../src/errors.js';
+import { ManualClock } from '../src/phone/clock.js';
+import { startFleet } from '../src/runtime/fleet.js';
+import type { Fleet } from '../src/runtime/fleet.js';
+import { parseFleetFile } from '../src/runtime/fleet-file.js';
+import type { ScenarioSpec } from '../src/runtime/fleet-file.js';
+import { runScenarios } from '../src/runtime/scenarios.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import { PASSWORD } from './helpers.js';
+
+const EXAMPLES = new URL('../examples/', import.meta.url).pathname;
+
+function problems(text: string, file = 'f.yaml'): string[] {
+  try {
+    parseFleetFile(file, text);
+  } catch (err) {
+    assert.ok(err instanceof FleetFileError, String(err));
+    assert.equal(err.exitCode, 2);
+    return [...err.problems];
+  }
+  assert.fail('the file was accepted');
+}
+
+describe('fleet files', () => {
+  it('reports every bad field with its path and why', () => {
+    assert.deepEqual(problems([
+      'httpPort: 99999',
+      'phones:',
+      '  - model: VVX 450',
+      '    colour: red',
+      '    number: "12a"',
+      'scenarios:',
+      '  - { kind: teleport, phone: 1 }',
+      '  - { kind: incoming-queue, phone: 1 }',
+      '  - { kind: periodic-reboot, phone: 1, everyMinutes: -1 }',
+    ].join('\n')).sort(), [
+      'httpPort: expected integer to be less or equal to 65535',
+      'phones[0].colour: not a field here (a typo?)',
+      'phones[0].number: expected string to match \'^[0-9*#+]{1,32}$\'',
+      'scenarios[0].kind: expected one of busy-agent, incoming-queue, periodic-reboot, registration-loss',
+      'scenarios[1].perMinute: missing (required)',
+      'scenarios[2].everyMinutes: expected number to be greater than 0',
+    ]);
+  });
+
+  it('then checks models, firmware, values, numbers and scenario phones', () => {
+    const found = problems([
+      'phones:',
+      '  - model: VVX 9000',
+      '  - { model: CCX 600, firmware: 1.0.0 }',
+      '  - { number: "1001", set: { apps.restapi.enabled: 7, no.such.thing: 1 } }',
+      'scenarios:',
+      '  - { kind: busy-agent, phone: 9 }',
+    ].join('\n'));
+    assert.equal(found.length, 6, found.join('\n'));
+    assert.match(found[0] as string, /^phones\[0\]\.model: unknown model "VVX 9000"/);
+    assert.match(found[1] as string, /^phones\[1\]\.firmware: firmware 1\.0\.0 does not exist for CCX 600/);
+    assert.match(found[2] as string, /^phones\[2\]\.set\["apps\.restapi\.enabled"\]: /);
+    assert.equal(found[3], 'phones[2].set["no.such.thing"]: unknown parameter for the VVX 450');
+    assert.equal(found[4], 'phones: phone 3 has number 1001, as phone 1 has');
+    assert.equal(found[5], 'scenarios[0].phone: the fleet has 3 phones, no phone 9');
+    assert.deepEqual(problems('phones: [', 'f.yaml').map((p) => p.split(':')[0]), ['not YAML']);
+    assert.deepEqual(problems('{"phones": []}', 'f.json'), ['phones: expected array length to be greater or equal to 1']);
+  });
+
+  it('expands counts into consecutive numbers, with defaults and the phone\'s own values on top', () => {
+    const plan = parseFleetFile('f.yaml', [
+      'firstNumber: 500',
+      'defaults: { model: CCX 600, adminPassword: Pw-1, set: { locInfo.city: Oslo, reg.1.label: Desk } }',
+      'phones:',
+      '  - {}',
+      '  - { model: Edge E450, count: 2, number: "800", set: { reg.1.label: Lab }, httpPort: 9300 }',
+      '  - { adminPassword: Pw-2 }',
+    ].join('\n'));
+    assert.deepEqual(plan.members.map((m) => [m.model, m.number, m.adminPassword, m.httpPort]), [
+      ['CCX 600', '500', 'Pw-1', undefined], ['Edge E450', '800', 'Pw-1', 9300], ['Edge E450', '801', 'Pw-1', 9301], ['CCX 600', '802', 'Pw-2', undefined],
+    ]);
+    assert.deepEqual(plan.members[1]?.set, { 'locInfo.city': 'Oslo', 'reg.1.label': 'Lab' });
+  });
+
+  for (const name of readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'compose.yaml')) {
+    it(`examples/${name} starts, with the phones it lists`, async () => {
+      const plan = parseFleetFile(name, readFileSync(join(EXAMPLES, name), 'utf8'));
+      await withFleet(['fleet', '--config', join(EXAMPLES, name)], async (control) => {
+        const phones = (await (await fetch(`${control}/phones`)).json()) as { model: string; number: string }[];
+        assert.deepEqual(phones.map((p) => [p.model, p.number]), plan.members.map((m) => [m.model, m.number]));
+      });
+    });
+  }
+
+  it('examples/compose.yaml runs polysim with the example fleet file', async () => {
+    const compose = parseYaml(readFileSync(join(EXAMPLES, 'compose.yaml'), 'utf8')) as { services: { phones: { command: string[]; volumes: string[] } } };
+    const { command, volumes } = compose.services.phones;
+    // The mounted file is examples/fleet.yaml; inside the container it is /fleet/fleet.yaml.
+    const mount = volumes.find((v) => v.endsWith(':/fleet/fleet.yaml:ro')) as string;
+    const args = command.map((a) => (a === '/fleet/fleet.yaml' ? join(EXAMPLES, mount.split(':')[0] as string) : a));
+    const data = mkdtempSync(join(tmpdir(), 'polysim-compose-'));
+    try {
+      // On this machine: loopback and a temporary data dir instead of the container's 0.0.0.0 and /data.
+      const local = args.map((a, i) => (args[i - 1] === '--address' ? '127.0.0.1' : args[i - 1] === '--data-dir' ? data : a));
+      await withFleet(local, async (control, out) => {
+        assert.match(out, /fleet of 7 phones/);
+        const res = await fetch(`${control}/phones`, { headers: { authorization: 'Bearer change-me' } });
+        assert.equal(res.status, 200);
+        assert.equal(((await res.json()) as unknown[]).length, 7);
+      });
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
+/** polysim <args> in this process on free ports; fn gets the control URL and the banner. */
+async function withFleet(args: string[], fn: (control: string, out: string) => Promise<void>): Promise<void> {
+  let out = '';
+  let err = '';
+  const abort = new AbortController();
+  const done = main([...args, '--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0'], {
+    stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } }, env: {}, signal: abort.signal,
+  });
+  let over = false;
+  void done.then(() => { over = true; });
+  while (!/control\s+(http:\/\/\S+)\/phones/.test(out)) {
+    if (over) assert.fail(`polysim exited ${await done}: ${err}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  try {
+    await fn((/control\s+(http:\/\/\S+)\/phones/.exec(out) as RegExpExecArray)[1] as string, out);
+  } finally {
+    abort.abort();
+    assert.equal(await done, 0);
+  }
+}
+
+describe('scenarios on a fleet', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 26, 9, 0, 0));
+  let fleet: Fleet;
+  let control: ControlApp;
+  let ctl: string;
+  const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
+  const phone = (i: number) => (fleet.phones[i - 1] as Fleet['phones'][number]).phone;
+  const states = (i: number): string[] => phone(i).calls.all().map((c) => c.state);
+
+  before(async () => {
+    fleet = await startFleet({
+      count: 4, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 6001, adminPassword: PASSWORD, clock,
+      timing: { initMs: 0, rebootMs: 5000 },
+      members: [{}, { model: 'CCX 600', firmware: '9.5.0', set: { 'httpd.rest.auth.basic.enabled': '1' } }, {}, {}],
+    }, await createHttpApp(false));
+    await fleet.httpsReady;
+    control = await createControlApp(fleet, false);
+    await control.listen({ port: 0, host: '127.0.0.1' });
+    ctl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await control.close();
+    await fleet.stop();
+  });
+
+  it('phones of a fleet take their own model and values', () => {
+    assert.equal(phone(2).profile.model.name, 'CCX 600');
+    assert.equal(phone(2).config.get('httpd.rest.auth.basic.enabled')?.source, 'CONFIG');
+    assert.equal(phone(1).profile.model.name, 'VVX 450');
+  });
+
+  it('busy agent, incoming queue, periodic reboot and registration loss, on the fleet\'s clock', () => {
+    const specs: ScenarioSpec[] = [
+      { kind: 'busy-agent', phone: 1, callSeconds: 30, gapSeconds: 5 },
+      { kind: 'incoming-queue', phone: 2, perMinute: 6, maxWaiting: 3, from: '+1666' },
+      { kind: 'periodic-reboot', phone: 3, everyMinutes: 2 },
+      { kind: 'registration-loss', phone: 4, afterSeconds: 10, forSeconds: 20, everySeconds: 60 },
+    ];
+    const running = runScenarios(fleet, specs, clock);
+    try {
+      clock.advance(0);
+      assert.deepEqual(states(1), ['Connected'], 'the agent answered the first caller');
+      clock.advance(30_000);
+      assert.deepEqual(states(1), [], 'the caller hung up');
+      clock.advance(5_000);
+      assert.deepEqual(states(1), ['Connected'], 'the next caller, after the gap');
+
+      // Six a minute: one every 10 s, ringing until answered, at most three waiting.
+      assert.equal(states(2).filter((s) => s === 'Offering').length, 3);
+      assert.match(phone(2).calls.all()[0]?.remote.number ?? '', /^\+1666\d{4}$/);
+
+      clock.advance(120_000 - 35_000);
+      assert.equal(phone(3).isUp, false, 'rebooting every two minutes');
+      clock.advance(5_000);
+      assert.equal(phone(3).isReady, true, 'and back');
+    } finally {
+      running.stop();
+    }
+    clock.advance(600_000);
+    assert.deepEqual(states(1), ['Connected'], 'stopped: no more callers, the last stays until someone hangs up');
+  });
+
+  it('registration loss: the line shows Unregistered, dialling answers 4002, no call reaches it, then it registers again', async () => {
+    const running = runScenarios(fleet, [{ kind: 'registration-loss', phone: 4, line: 1, afterSeconds: 10, forSeconds: 20 }], clock);
+    try {
+      assert.equal(phone(4).lines.get(1).registered, true);
+      clock.advance(10_000);
+      assert.equal(phone(4).lines.get(1).registered, false);
+      const url = fleet.phones[3]?.httpUrl as string;
+      const line = (await (await fetch(`${url}/api/v2/mgmt/lineInfo?line=1`, { headers: AUTH })).json()) as { data: { RegistrationStatus: string }[] };
+      assert.equal(line.data[0]?.RegistrationStatus, 'Unregistered');
+      const dial = await fetch(`${url}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"6001"}}' });
+      assert.deepEqual(await dial.json(), { Status: '4002' });
+      const incoming = await fetch(`${ctl}/phones/4/incoming`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"from":"555"}' });
+      assert.equal(incoming.status, 409);
+      clock.advance(20_000);
+      assert.equal(phone(4).lines.get(1).registered, true);
+    } finally {
+      running.stop();
+    }
+  });
+
+  it('the control API takes a line\'s registration away and gives it back', async () => {
+    const put = (registered: boolean): Promise<Response> => fetch(`${ctl}/phones/1/lines/1/registration`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ registered }),
+    });
+    assert.deepEqual(await (await put(false)).json(), { line: 1, registered: false });
+    assert.equal(phone(1).lines.get(1).registered, false);
+    assert.deepEqual(await (await put(true)).json(), { line: 1, registered: true });
+    assert.equal((await fetch(`${ctl}/phones/1/lines/99/registration`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"registered":true}' })).status, 400);
+  });
+});
