@@ -118,8 +118,10 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, exited:
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const ready = async (): Promise<boolean> => {
-  try { return (await fetch(`${CONTROL}/ready`)).status === 200; } catch { return false; }
+/** Ready when the control API that the setup's banner names (else the default one) answers GET /ready with 200. */
+const ready = (setup: Run) => async (): Promise<boolean> => {
+  const control = /control\s+(http:\/\/\S+)\/phones/.exec(setup.output())?.[1] ?? CONTROL;
+  try { return (await fetch(`${control}/ready`)).status === 200; } catch { return false; }
 };
 
 function topLevel(): Set<string> {
@@ -145,7 +147,7 @@ describe('every shell block of the docs runs as written', { concurrency: 1 }, ()
       try {
         if (b.with) {
           setup = run(b.with);
-          await until(`"${b.with}" to be ready`, ready, setup.done).catch((e: Error) => { throw new Error(`${e.message}\n${setup?.output()}`); });
+          await until(`"${b.with}" to be ready`, ready(setup), setup.done).catch((e: Error) => { throw new Error(`${e.message}\n${setup?.output()}`); });
         }
         block = run(b.code);
         if (b.serve) {
