@@ -219,6 +219,15 @@ describe('polysim start', () => {
     assert.match(half.stderr, /--tls-cert and --tls-key go together/);
   });
 
+  it('help marks required options and shows defaults, never {}', async () => {
+    const compare = await run(['compare', '--help']);
+    assert.equal(compare.code, 0);
+    assert.match(compare.stdout, /--real <url>\s+the real phone[^]*?\(required\)/);
+    const fleet = await run(['fleet', '--help']);
+    assert.match(fleet.stdout, /--http-port <port>[^]*?\(default:\s+8080\)/);
+    assert.doesNotMatch(fleet.stdout + compare.stdout, /\{\}/);
+  });
+
   it('lists the models', async () => {
     const r = await run(['models']);
     assert.equal(r.code, 0);

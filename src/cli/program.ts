@@ -1,5 +1,5 @@
 /** The `polysim` command line: `main(argv, io)` builds the commands and runs one, in-process (tests call it). */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { CliError, ExitCode, PolysimError } from '../errors.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
@@ -17,6 +17,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let code: number = ExitCode.OK;
   const program = new Command('polysim')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Help marks required options (commander only says so when one is missing).
+    .configureHelp({
+      optionDescription: (option) => {
+        const base = new Help().optionDescription(option);
+        return option.mandatory ? `${base} (required)` : base;
+      },
+    })
     .description('A software Poly desk phone: the REST API of VVX, Trio, CCX and Edge E phones, with real state behind it')
     .version(VERSION);
 
