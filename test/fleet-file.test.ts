@@ -1,13 +1,11 @@
 /** A fleet from a file: validation with paths, mixed phones, far ends, scenarios, the examples and the compose file. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../src/cli/program.js';
-import { createControlApp } from '../src/control/app.js';
 import type { ControlApp } from '../src/control/app.js';
 import { FleetFileError } from '../src/errors.js';
 import { ManualClock } from '../src/phone/clock.js';
@@ -17,7 +15,7 @@ import { parseFleetFile } from '../src/runtime/fleet-file.js';
 import type { ScenarioSpec } from '../src/runtime/fleet-file.js';
 import { runScenarios } from '../src/runtime/scenarios.js';
 import { createHttpApp } from '../src/transport/http/app.js';
-import { PASSWORD } from './helpers.js';
+import { listenControl, PASSWORD } from './helpers.js';
 
 const EXAMPLES = new URL('../examples/', import.meta.url).pathname;
 
@@ -159,9 +157,7 @@ describe('scenarios on a fleet', () => {
       members: [{}, { model: 'CCX 600', firmware: '9.5.0', set: { 'httpd.rest.auth.basic.enabled': '1' } }, {}, {}],
     }, await createHttpApp(false));
     await fleet.httpsReady;
-    control = await createControlApp(fleet, false);
-    await control.listen({ port: 0, host: '127.0.0.1' });
-    ctl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+    ({ control, url: ctl } = await listenControl(fleet));
   });
   after(async () => {
     await control.close();

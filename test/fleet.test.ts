@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createControlApp } from '../src/control/app.js';
 import type { ControlApp } from '../src/control/app.js';
 import { ManualClock } from '../src/phone/clock.js';
 import { addressPlus, startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
-import { PASSWORD, waitFor } from './helpers.js';
+import { listenControl, PASSWORD, waitFor } from './helpers.js';
 import { openApiProblems } from './openapi-check.js';
 
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
@@ -41,9 +40,7 @@ describe('a fleet on one virtual network, driven by the control API', () => {
       adminPassword: PASSWORD, clock, timing: { initMs: 0 },
     }, await createHttpApp(false));
     await fleet.httpsReady;
-    control = await createControlApp(fleet, false);
-    await control.listen({ port: 0, host: '127.0.0.1' });
-    ctl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+    ({ control, url: ctl } = await listenControl(fleet));
   });
   after(async () => {
     await control.close();

@@ -11,6 +11,9 @@ import { openApiProblems } from './openapi-check.js';
 import { startPhone } from '../src/runtime/phone-host.js';
 import type { PhoneSpec, RunningPhone } from '../src/runtime/phone-host.js';
 import { createHttpApp } from '../src/transport/http/app.js';
+import { createControlApp } from '../src/control/app.js';
+import type { ControlApp } from '../src/control/app.js';
+import type { Fleet } from '../src/runtime/fleet.js';
 import type { HttpApp } from '../src/transport/http/app.js';
 
 export const PASSWORD = 'Secret-123';
@@ -172,4 +175,11 @@ export function python(): string {
     }
   }
   throw new Error('no python3 with requests: install python3-requests');
+}
+
+/** The control API of a fleet on a free loopback port; its URL. */
+export async function listenControl(fleet: Fleet): Promise<{ control: ControlApp; url: string }> {
+  const control = await createControlApp(fleet, false);
+  await control.listen({ port: 0, host: '127.0.0.1' });
+  return { control, url: `http://127.0.0.1:${(control.server.address() as AddressInfo).port}` };
 }

@@ -17,14 +17,10 @@ import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { checkControlRequest } from './guard.js';
+import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { GuardOptions } from './guard.js';
 
-const Script = Type.Object({
-  behaviour: Type.Union([Type.Literal('answer'), Type.Literal('busy'), Type.Literal('reject'), Type.Literal('no-answer')]),
-  answerAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
-  hangupAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
-  name: Type.Optional(Type.String({ maxLength: 64 })),
-}, { additionalProperties: false });
+const Script = FarEndScriptSchema;
 
 const Incoming = Type.Object({
   from: Type.String({ minLength: 1, maxLength: 64 }),

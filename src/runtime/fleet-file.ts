@@ -14,6 +14,7 @@ import type { Profile } from '../phone/models.js';
 import { expandCatalog } from '../phone/config/layered-config.js';
 import { checkValue } from '../phone/config/validate.js';
 import type { FarEndScript } from '../network/far-end.js';
+import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { MemberSpec } from './fleet.js';
 
 export { FleetFileError };
@@ -37,12 +38,7 @@ const PhoneEntry = Type.Object({
   sipTlsPort: Type.Optional(Port),
 }, { additionalProperties: false });
 
-const Script = Type.Object({
-  behaviour: Type.Union([Type.Literal('answer'), Type.Literal('busy'), Type.Literal('reject'), Type.Literal('no-answer')]),
-  answerAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
-  hangupAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
-  name: Type.Optional(Type.String({ maxLength: 64 })),
-}, { additionalProperties: false });
+const Script = FarEndScriptSchema;
 
 const PhoneRef = Type.Integer({ minimum: 1, description: 'a phone of the fleet, from 1' });
 const Line = Type.Optional(Type.Integer({ minimum: 1, maximum: 48 }));
