@@ -1,20 +1,11 @@
 /** What the phone shows and sends: LEDs, poll status, communication info, RTP session statistics. */
 import { Type } from '@sinclair/typebox';
 import type { Call } from '../phone/calls/call.js';
+import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
 import { localTime } from './call-status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
 import { S, strings } from './schema.js';
-
-type Led = { State: string; Color?: string };
-
-/** A line key's LED: flashing green while a call rings, green while a call is up, slow flashing when all are held. */
-function lineLed(calls: readonly Call[]): Led {
-  if (calls.length === 0) return { State: 'off' };
-  if (calls.some((c) => c.state === 'Offering' && c.ringing)) return { Color: 'green', State: 'flashing' };
-  if (calls.every((c) => c.state === 'Hold')) return { Color: 'green', State: 'slowFlashing' };
-  return { Color: 'green', State: 'active' };
-}
 
 const LedSchema = Type.Object({ State: S, Color: Type.Optional(S) });
 
@@ -25,19 +16,7 @@ const ledStatus = defineOperation({
     Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })),
     MWI: LedSchema, Mute: LedSchema, Speaker: LedSchema, Headset: LedSchema,
   }),
-  handler: ({ phone }) => {
-    const talking = phone.calls.all().some((c) => c.established || c.state === 'Setup' || c.state === 'RingBack');
-    const on = (b: boolean, color: string): Led => (b ? { Color: color, State: 'on' } : { State: 'off' });
-    return {
-      data: {
-        Lines: phone.lines.all().filter((l) => l.assigned).map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) })),
-        MWI: { State: 'off' },
-        Mute: on(phone.calls.muted, 'red'),
-        Speaker: on(talking && phone.audioPath === 'speaker', 'green'),
-        Headset: on(phone.audioPath === 'headset', 'green'),
-      },
-    };
-  },
+  handler: ({ phone }) => ({ data: ledsOf(phone) }),
 });
 
 const pollForStatus = defineOperation({
