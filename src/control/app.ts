@@ -9,7 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import { openApiDocument } from '../openapi/document.js';
 import { VERSION } from '../version.js';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FarEnd, FarEndScript } from '../network/far-end.js';
@@ -17,8 +17,13 @@ import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { checkControlRequest } from './guard.js';
+import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
+import type { PolysimEvent } from '@polysim/client';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { GuardOptions } from './guard.js';
+
+/** How far an event stream's reader may fall behind (bytes not yet taken by its socket) before it is cut off. */
+const STREAM_BACKLOG = 1024 * 1024;
 
 const Script = FarEndScriptSchema;
 
@@ -79,6 +84,43 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   app.get('/ready', async (_req, reply) => {
     const notReady = fleet.phones.filter((r) => !r.phone.isReady).length;
     return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady });
+  });
+
+  // The event stream (Server-Sent Events): a snapshot per phone, then every change. A reader more than
+  // STREAM_BACKLOG bytes behind is cut off (it reconnects and gets a fresh snapshot).
+  const hub = new EventHub(fleet);
+  app.addHook('onClose', async () => hub.close());
+  const stream = (req: FastifyRequest, reply: FastifyReply, phone: number | undefined): void => {
+    if (hub.subscriberCount >= MAX_SUBSCRIBERS) {
+      void reply.code(503).send({ error: `at most ${MAX_SUBSCRIBERS} event streams at once` });
+      return;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': polysim events\n\n');
+    const send = (event: PolysimEvent): boolean => {
+      if (res.destroyed) return false;
+      if (res.writableLength > STREAM_BACKLOG) {
+        res.destroy();
+        return false;
+      }
+      res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      return true;
+    };
+    const unsubscribe = hub.subscribe(phone, send);
+    const heartbeat = setInterval(() => { if (!res.destroyed) res.write(': keep-alive\n\n'); }, 15_000);
+    heartbeat.unref();
+    req.raw.socket.once('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  };
+  app.get('/events', (req, reply) => stream(req, reply, undefined));
+  app.get<{ Params: Static<typeof Index> }>('/phones/:index/events', { schema: { params: Index } }, (req, reply) => {
+    if (!phoneAt(req.params.index)) return notFound(reply, 'such phone');
+    stream(req, reply, req.params.index);
+    return reply;
   });
 
   app.get<{ Params: Static<typeof Index> }>('/phones/:index', { schema: { params: Index } }, async (req, reply) => {

@@ -49,7 +49,15 @@ export class Journal {
   /** Of those, the ones that did not authenticate (401). */
   unauthorized = 0;
 
+  private readonly listeners = new Set<(entry: JournalRecord) => void>();
+
   constructor(readonly capacity = 200, readonly maxBytes = 64 * 1024) {}
+
+  /** Calls listener with every request recorded from now on (the event stream); returns the way to stop. */
+  onRecord(listener: (entry: JournalRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   add(entry: JournalRecord): void {
     this.total++;
@@ -63,6 +71,7 @@ export class Journal {
         ...(entry.detail === undefined ? {} : { detail: clip(entry.detail, DETAIL_MAX) }) };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);
+    for (const listener of this.listeners) listener(kept);
     while (this.entries.length > this.capacity || this.bytes > this.maxBytes) {
       const old = this.entries.shift();
       if (!old) break;

@@ -32,6 +32,7 @@ export interface Line {
 export class LineTable {
   /** Lines whose call server stopped answering their registrations, until restored (a reboot does not help). */
   private readonly lost = new Set<number>();
+  private readonly registrationListeners = new Set<() => void>();
 
   constructor(
     private readonly profile: Profile,
@@ -86,11 +87,18 @@ export class LineTable {
   loseRegistration(n: number): void {
     this.get(n);
     this.lost.add(n);
+    for (const l of this.registrationListeners) l();
   }
 
   /** The line registers again. */
   restoreRegistration(n: number): void {
-    this.lost.delete(n);
+    if (this.lost.delete(n)) for (const l of this.registrationListeners) l();
+  }
+
+  /** Calls listener when a registration is lost or restored (configuration changes are the phone's 'config' event). */
+  onRegistrationChange(listener: () => void): () => void {
+    this.registrationListeners.add(listener);
+    return () => this.registrationListeners.delete(listener);
   }
 
   all(): Line[] {

@@ -27,3 +27,5 @@ export type { TlsTrust } from './http.js';
 export type { PolyPhoneOptions } from './poly-phone.js';
 export { BODY_LIMIT } from './poly-phone.js';
 export type { Data, Input, Operations } from './types.js';
+export { polysimEvents } from './events.js';
+export type { EventCall, EventLed, EventLeds, EventLine, EventsOptions, PhoneLifeState, PolysimEvent, PolysimEventType } from './events.js';

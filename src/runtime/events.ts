@@ -1,0 +1,140 @@
+/**
+ * The event stream of a fleet: what its phones do, as typed events (the PolysimEvent union of @polysim/client),
+ * fanned out to subscribers. A subscriber gets a snapshot per phone first, then changes: the phone's life (down,
+ * initialising, ready), its calls, its LEDs and registrations when they change, configuration changes and every
+ * request answered. Bounded: at most MAX_SUBSCRIBERS at once; a subscriber that cannot keep up is dropped by its
+ * transport (send answers false), never buffered without limit here.
+ */
+import type { EventCall, EventLine, PolysimEvent } from '@polysim/client';
+import type { Clock } from '../phone/clock.js';
+import { systemClock } from '../phone/clock.js';
+import { ledsOf } from '../phone/leds.js';
+import type { Phone } from '../phone/phone.js';
+import type { Fleet } from './fleet.js';
+
+export const MAX_SUBSCRIBERS = 64;
+
+/** Distributes Omit over the union, so that each event keeps its own fields. */
+type Unstamped<E> = E extends unknown ? Omit<E, 'seq' | 'at' | 'phone'> : never;
+type EventBody = Unstamped<PolysimEvent>;
+
+interface Subscriber {
+  readonly phone: number | undefined;
+  readonly send: (event: PolysimEvent) => boolean;
+}
+
+function callsOf(phone: Phone): EventCall[] {
+  return phone.calls.all().map((c) => ({
+    handle: c.handle, line: c.line, state: c.state, direction: c.direction,
+    remoteNumber: c.remote.number, remoteName: c.remote.name, ringing: c.ringing,
+  }));
+}
+
+function linesOf(phone: Phone): EventLine[] {
+  return phone.lines.all().filter((l) => l.assigned).map((l) => ({ line: l.number, address: l.address, registered: l.registered }));
+}
+
+export class EventHub {
+  private seq = 0;
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly detach: (() => void)[] = [];
+  /** What was last sent of each phone's LEDs and registrations (JSON), to send only changes. */
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly fleet: Fleet, private readonly clock: Clock = systemClock) {
+    fleet.phones.forEach((r, i) => this.watch(i + 1, r.phone, r.journal));
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** Subscribes to one phone's events (or all with phone undefined); the snapshots are sent at once. */
+  subscribe(phone: number | undefined, send: (event: PolysimEvent) => boolean): () => void {
+    const sub: Subscriber = { phone, send };
+    for (const [i, r] of this.fleet.phones.entries()) {
+      if (phone !== undefined && phone !== i + 1) continue;
+      const p = r.phone;
+      if (!send(this.stamp(i + 1, {
+        type: 'snapshot', state: p.state, model: p.profile.model.name, number: p.lines.exists(1) ? p.lines.get(1).address : '',
+        calls: callsOf(p), leds: ledsOf(p), lines: linesOf(p),
+      }))) return () => undefined;
+    }
+    this.subscribers.add(sub);
+    return () => this.subscribers.delete(sub);
+  }
+
+  close(): void {
+    for (const d of this.detach.splice(0)) d();
+    this.subscribers.clear();
+  }
+
+  private stamp(phone: number, body: EventBody): PolysimEvent {
+    return { ...body, seq: ++this.seq, at: new Date(this.clock.now()).toISOString(), phone } as PolysimEvent;
+  }
+
+  private publish(phone: number, body: EventBody): void {
+    if (this.subscribers.size === 0) return;
+    const event = this.stamp(phone, body);
+    for (const sub of [...this.subscribers]) {
+      if (sub.phone !== undefined && sub.phone !== phone) continue;
+      if (!sub.send(event)) this.subscribers.delete(sub);
+    }
+  }
+
+  /** Publishes LEDs and registrations when they differ from what was last published. */
+  private changed(i: number, phone: Phone): void {
+    const leds = ledsOf(phone);
+    const lines = linesOf(phone);
+    const ledsJson = JSON.stringify(leds);
+    const linesJson = JSON.stringify(lines);
+    if (this.last.get(`leds:${i}`) !== ledsJson) {
+      this.last.set(`leds:${i}`, ledsJson);
+      this.publish(i, { type: 'leds', leds });
+    }
+    if (this.last.get(`lines:${i}`) !== linesJson) {
+      this.last.set(`lines:${i}`, linesJson);
+      this.publish(i, { type: 'registration', lines });
+    }
+  }
+
+  private watch(i: number, phone: Phone, journal: { onRecord(l: (e: { transport: string; method: string; url: string; auth?: string; httpStatus: number; status?: string; ms: number }) => void): () => void }): void {
+    this.last.set(`leds:${i}`, JSON.stringify(ledsOf(phone)));
+    this.last.set(`lines:${i}`, JSON.stringify(linesOf(phone)));
+    const onCalls = (): void => {
+      this.publish(i, { type: 'calls', calls: callsOf(phone) });
+      this.changed(i, phone);
+    };
+    const onDown = (reason: 'reboot' | 'restart'): void => {
+      this.publish(i, { type: 'state', state: 'down', reason });
+    };
+    const onUp = (): void => this.publish(i, { type: 'state', state: 'initializing' });
+    const onReady = (): void => {
+      this.publish(i, { type: 'state', state: 'ready' });
+      this.changed(i, phone);
+    };
+    const onConfig = (change: { layer: string; names: readonly string[] }): void => {
+      this.publish(i, { type: 'config', layer: change.layer, names: [...change.names].slice(0, 1000) });
+      this.changed(i, phone);
+    };
+    phone.on('calls', onCalls);
+    phone.on('down', onDown);
+    phone.on('up', onUp);
+    phone.on('ready', onReady);
+    phone.on('config', onConfig);
+    const stopLines = phone.lines.onRegistrationChange(() => this.changed(i, phone));
+    const stopJournal = journal.onRecord((e) => this.publish(i, {
+      type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
+      ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}),
+    }));
+    this.detach.push(() => {
+      phone.off('calls', onCalls);
+      phone.off('down', onDown);
+      phone.off('up', onUp);
+      phone.off('ready', onReady);
+      phone.off('config', onConfig);
+      stopLines();
+      stopJournal();
+    });
+  }
+}
