@@ -17,6 +17,7 @@ import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { checkControlRequest } from './guard.js';
+import { forward, MAX_BODY as FORWARD_MAX_BODY } from './forward.js';
 import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
 import type { PolysimEvent } from '@polysim/client';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
@@ -71,7 +72,14 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     done();
   });
   // The Poly API's OpenAPI document, and Swagger UI on it, at /docs (here, not among the Poly API's paths).
-  const document = openApiDocument(VERSION);
+  // Served with the running phones as its servers: "Try it out" goes to /phones/{i}/api/..., forwarded (and signed) here.
+  const document = {
+    ...openApiDocument(VERSION),
+    servers: fleet.phones.slice(0, 500).map((r, i) => ({
+      url: `/phones/${i + 1}`,
+      description: `phone ${i + 1}: ${r.phone.profile.model.name} (${r.phone.profile.firmware}), line 1 ${r.phone.lines.exists(1) ? r.phone.lines.get(1).address : ''}`,
+    })),
+  };
   await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/docs/openapi.json', async () => document);
@@ -121,6 +129,24 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     if (!phoneAt(req.params.index)) return notFound(reply, 'such phone');
     stream(req, reply, req.params.index);
     return reply;
+  });
+
+  // The Poly API of phone i, forwarded unchanged (signed with the phone's admin credentials when the request brings
+  // none): the API explorer's "Try it out" reaches every phone from this one origin. Bodies pass as bytes.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: FORWARD_MAX_BODY }, (_req, body, done) => done(null, body));
+    scope.all<{ Params: { index: string; '*': string } }>('/phones/:index/api/*', async (req, reply) => {
+      const r = phoneAt(Number(req.params.index));
+      if (!r) return notFound(reply, 'such phone');
+      const query = req.raw.url?.includes('?') ? req.raw.url.slice(req.raw.url.indexOf('?')) : '';
+      try {
+        const answer = await forward(r, req.method, `/api/${req.params['*']}${query}`, req.headers, Buffer.isBuffer(req.body) ? req.body : undefined);
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      } catch (err) {
+        return reply.code(502).send({ error: `phone ${req.params.index} did not answer: ${(err as Error).message}` });
+      }
+    });
   });
 
   app.get<{ Params: Static<typeof Index> }>('/phones/:index', { schema: { params: Index } }, async (req, reply) => {

@@ -1,0 +1,70 @@
+/**
+ * The control port forwards `/phones/{i}/api/...` to phone i unchanged (method, path, query, headers, body), so that
+ * a browser page (the API explorer's "Try it out") can reach every phone of the fleet from one origin. A request
+ * that brings no credentials is signed with the phone's admin credentials, as the phone asks: Digest (SHA-256 or
+ * MD5, answering its challenge) or Basic. The phone's answer comes back unchanged but for hop-by-hop headers.
+ * Bounded: a body of at most MAX_BODY bytes (the phone itself refuses more than 20 KB), a deadline per request.
+ */
+import { request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { basicHeader, bestChallenge, DigestSigner, parseChallenges } from '@polysim/client';
+import type { RunningPhone } from '../runtime/phone-host.js';
+import { ADMIN_USER } from '../gate/auth/basic.js';
+
+export const MAX_BODY = 1024 * 1024;
+const DEADLINE_MS = 30_000;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'te', 'trailer']);
+
+export interface Forwarded {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+/** End-to-end headers; repeated ones (several WWW-Authenticate challenges) stay separate. */
+function pass(headers: IncomingHttpHeaders | NodeJS.Dict<string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || HOP_BY_HOP.has(k)) continue;
+    out[k] = Array.isArray(v) && v.length === 1 ? (v[0] as string) : v;
+  }
+  return out;
+}
+
+function send(target: URL, method: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<Forwarded> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(target, {
+      method, headers: { ...headers, ...(body && body.length > 0 ? { 'content-length': String(body.length) } : {}) },
+      signal: AbortSignal.timeout(DEADLINE_MS),
+    }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) res.destroy(new Error('the phone answered more than 1 MB'));
+        else chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: pass(res.headersDistinct), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body && body.length > 0 ? body : undefined);
+  });
+}
+
+/** Forwards a request for `/api/...` (with its query) to the phone; signs it when it brings no Authorization. */
+export async function forward(phone: RunningPhone, method: string, pathAndQuery: string, headers: IncomingHttpHeaders, body: Buffer | undefined): Promise<Forwarded> {
+  const target = new URL(pathAndQuery, phone.httpUrl);
+  const out = pass(headers);
+  const bring = headers.authorization !== undefined || headers.cookie !== undefined;
+  const first = await send(target, method, out, body);
+  if (bring || first.status !== 401) return first;
+  const challenges = first.headers['www-authenticate'];
+  const best = bestChallenge(parseChallenges(Array.isArray(challenges) ? challenges : challenges ? [challenges] : []));
+  if (!best) return first;
+  const password = phone.adminPassword();
+  const authorization = best.scheme === 'Digest'
+    ? new DigestSigner(best, ADMIN_USER, password).sign(method, target.pathname + target.search)
+    : basicHeader(ADMIN_USER, password);
+  return send(target, method, { ...out, authorization }, body);
+}
