@@ -58,6 +58,8 @@ describe('the event stream', () => {
       assert.equal((await post(1, '/api/v1/callctrl/dial', { Dest: '3002' })).status, 200);
       await waitFor(() => all.events.some((e) => e.type === 'calls' && e.phone === 2 && e.calls[0]?.state === 'Offering'));
       await waitFor(() => all.events.some((e) => e.type === 'leds' && e.phone === 2 && e.leds.Lines[0]?.State === 'flashing'));
+      await waitFor(() => all.events.some((e) => e.type === 'screen' && e.phone === 2 && e.screen.view === 'IncomingCall'
+        && e.screen.softkeys.join() === 'Answer,Ignore,Reject'));
       const request = all.events.find((e) => e.type === 'request' && e.phone === 1);
       assert.ok(request?.type === 'request');
       assert.equal(request.url, '/api/v1/callctrl/dial');

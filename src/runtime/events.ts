@@ -5,7 +5,7 @@
  * request answered. Bounded: at most MAX_SUBSCRIBERS at once; a subscriber that cannot keep up is dropped by its
  * transport (send answers false), never buffered without limit here.
  */
-import type { EventCall, EventLine, PolysimEvent } from '@polysim/client';
+import type { EventCall, EventLine, EventScreen, PolysimEvent } from '@polysim/client';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
 import { ledsOf } from '../phone/leds.js';
@@ -28,6 +28,11 @@ function callsOf(phone: Phone): EventCall[] {
     handle: c.handle, line: c.line, state: c.state, direction: c.direction,
     remoteNumber: c.remote.number, remoteName: c.remote.name, ringing: c.ringing,
   }));
+}
+
+function screenOf(phone: Phone): EventScreen {
+  const s = phone.screen;
+  return { view: s.view(), softkeys: s.visibleSoftkeys().map((k) => k.label), dialBuffer: s.dialBuffer, text: s.text, selectedLine: s.selectedLine, offHook: s.offHook };
 }
 
 function linesOf(phone: Phone): EventLine[] {
@@ -57,7 +62,7 @@ export class EventHub {
       const p = r.phone;
       if (!send(this.stamp(i + 1, {
         type: 'snapshot', state: p.state, model: p.profile.model.name, number: p.lines.exists(1) ? p.lines.get(1).address : '',
-        calls: callsOf(p), leds: ledsOf(p), lines: linesOf(p),
+        calls: callsOf(p), leds: ledsOf(p), lines: linesOf(p), screen: screenOf(p),
       }))) return () => undefined;
     }
     this.subscribers.add(sub);
@@ -82,25 +87,27 @@ export class EventHub {
     }
   }
 
-  /** Publishes LEDs and registrations when they differ from what was last published. */
+  /** Publishes LEDs, registrations and the screen when they differ from what was last published. */
   private changed(i: number, phone: Phone): void {
     const leds = ledsOf(phone);
     const lines = linesOf(phone);
-    const ledsJson = JSON.stringify(leds);
-    const linesJson = JSON.stringify(lines);
-    if (this.last.get(`leds:${i}`) !== ledsJson) {
-      this.last.set(`leds:${i}`, ledsJson);
-      this.publish(i, { type: 'leds', leds });
-    }
-    if (this.last.get(`lines:${i}`) !== linesJson) {
-      this.last.set(`lines:${i}`, linesJson);
-      this.publish(i, { type: 'registration', lines });
-    }
+    const screen = screenOf(phone);
+    if (this.differs(`leds:${i}`, leds)) this.publish(i, { type: 'leds', leds });
+    if (this.differs(`lines:${i}`, lines)) this.publish(i, { type: 'registration', lines });
+    if (this.differs(`screen:${i}`, screen)) this.publish(i, { type: 'screen', screen });
+  }
+
+  private differs(key: string, value: unknown): boolean {
+    const json = JSON.stringify(value);
+    if (this.last.get(key) === json) return false;
+    this.last.set(key, json);
+    return true;
   }
 
   private watch(i: number, phone: Phone, journal: { onRecord(l: (e: { transport: string; method: string; url: string; auth?: string; httpStatus: number; status?: string; ms: number }) => void): () => void }): void {
-    this.last.set(`leds:${i}`, JSON.stringify(ledsOf(phone)));
-    this.last.set(`lines:${i}`, JSON.stringify(linesOf(phone)));
+    this.differs(`leds:${i}`, ledsOf(phone));
+    this.differs(`lines:${i}`, linesOf(phone));
+    this.differs(`screen:${i}`, screenOf(phone));
     const onCalls = (): void => {
       this.publish(i, { type: 'calls', calls: callsOf(phone) });
       this.changed(i, phone);
@@ -123,10 +130,14 @@ export class EventHub {
     phone.on('ready', onReady);
     phone.on('config', onConfig);
     const stopLines = phone.lines.onRegistrationChange(() => this.changed(i, phone));
-    const stopJournal = journal.onRecord((e) => this.publish(i, {
-      type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
-      ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}),
-    }));
+    const stopJournal = journal.onRecord((e) => {
+      this.publish(i, {
+        type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
+        ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}),
+      });
+      // A key, the hook or text typed changes the screen without changing calls.
+      this.changed(i, phone);
+    });
     this.detach.push(() => {
       phone.off('calls', onCalls);
       phone.off('down', onDown);

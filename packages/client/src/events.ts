@@ -32,6 +32,16 @@ export interface EventLine {
   readonly registered: boolean;
 }
 
+/** What the phone's screen shows: its view, the softkeys of the page shown, and what was typed. */
+export interface EventScreen {
+  readonly view: string;
+  readonly softkeys: readonly string[];
+  readonly dialBuffer: string;
+  readonly text: string;
+  readonly selectedLine: number;
+  readonly offHook: boolean;
+}
+
 export type PhoneLifeState = 'down' | 'initializing' | 'ready';
 
 interface Base {
@@ -45,10 +55,11 @@ interface Base {
 
 export type PolysimEvent =
   | (Base & { readonly type: 'snapshot'; readonly state: PhoneLifeState; readonly model: string; readonly number: string;
-      readonly calls: readonly EventCall[]; readonly leds: EventLeds; readonly lines: readonly EventLine[] })
+      readonly calls: readonly EventCall[]; readonly leds: EventLeds; readonly lines: readonly EventLine[]; readonly screen: EventScreen })
   | (Base & { readonly type: 'state'; readonly state: PhoneLifeState; readonly reason?: 'reboot' | 'restart' })
   | (Base & { readonly type: 'calls'; readonly calls: readonly EventCall[] })
   | (Base & { readonly type: 'leds'; readonly leds: EventLeds })
+  | (Base & { readonly type: 'screen'; readonly screen: EventScreen })
   | (Base & { readonly type: 'registration'; readonly lines: readonly EventLine[] })
   | (Base & { readonly type: 'config'; readonly layer: string; readonly names: readonly string[] })
   | (Base & { readonly type: 'request'; readonly transport: string; readonly method: string; readonly url: string;
