@@ -20,6 +20,7 @@ function newest(dir) {
 const sources = Math.max(
   newest(join(root, 'src')),
   newest(join(root, 'packages', 'client', 'src')),
+  newest(join(root, 'ui')),
   ...['tsconfig.base.json', 'tsconfig.json', 'tsconfig.build.json', 'packages/client/tsconfig.json'].map((f) => statSync(join(root, f)).mtimeMs),
 );
 const force = process.argv.includes('--force');
@@ -30,4 +31,7 @@ for (const project of ['packages/client/tsconfig.json', 'tsconfig.build.json']) 
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+// The dashboard: bundled by esbuild into dist/ui.
+const ui = spawnSync(process.execPath, [join(root, 'scripts', 'build-ui.mjs')], { stdio: 'inherit' });
+if (ui.status !== 0) process.exit(ui.status ?? 1);
 writeFileSync(stamp, new Date().toISOString());

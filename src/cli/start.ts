@@ -91,7 +91,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
   if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
-  if (controlUrl) lines.push(`  control   ${controlUrl}/phones`);
+  if (controlUrl) lines.push(`  control   ${controlUrl}/phones`, `  dashboard ${controlUrl}/`);
   if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
   else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');
   else if (r.adminPassword() === '456') lines.push('  note      the admin password is the default 456: the API answers Status 4010');
@@ -168,7 +168,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,
       `  login     ${ADMIN_USER} / ${passwords.size === 1 ? first.adminPassword() : '(per phone: see the fleet file)'}`,
       ...(plan && plan.scenarios.length > 0 ? [`  scenarios ${plan.scenarios.map((sc) => `${sc.kind} on phone ${sc.phone}`).join(', ')}`] : []),
-      ...(controlUrl ? [`  control   ${controlUrl}/phones`] : []),
+      ...(controlUrl ? [`  control   ${controlUrl}/phones`, `  dashboard ${controlUrl}/`] : []),
       ...(control && token ? [`  token     ${token}  (control API: Authorization: Bearer <token>)`] : []),
     ].join('\n') + '\n');
     void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));

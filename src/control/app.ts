@@ -6,6 +6,10 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { openApiDocument } from '../openapi/document.js';
 import { VERSION } from '../version.js';
@@ -86,6 +90,17 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   const phoneAt = (index: number): RunningPhone | undefined => fleet.phones[index - 1];
   const sb = fleet.switchboard;
 
+  // The dashboard (ui/, built into dist/ui by npm run build): its files under /ui/, its page at / and, for a
+  // browser (Accept: text/html), at /phones/{i}; other clients of /phones/{i} get JSON as before.
+  const uiRoot = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+  const uiBuilt = existsSync(join(uiRoot, 'index.html'));
+  if (uiBuilt) await app.register(fastifyStatic, { root: uiRoot, prefix: '/ui/', index: false, decorateReply: false });
+  const page = (reply: FastifyReply): FastifyReply => (uiBuilt
+    ? reply.type('text/html; charset=utf-8').send(readFileSync(join(uiRoot, 'index.html')))
+    : reply.code(503).type('text/plain').send('The dashboard is not built: run npm run build.\n'));
+  const wantsPage = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('text/html');
+  app.get('/', async (_req, reply) => page(reply));
+
   app.get('/phones', async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));
 
   // For test harnesses: 200 once every phone is ready (initialised), 503 while any is not.
@@ -150,6 +165,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   });
 
   app.get<{ Params: Static<typeof Index> }>('/phones/:index', { schema: { params: Index } }, async (req, reply) => {
+    if (wantsPage(req)) return page(reply);
     const r = phoneAt(req.params.index);
     return r ? describePhone(r, req.params.index) : notFound(reply, 'such phone');
   });

@@ -52,19 +52,26 @@ function send(target: URL, method: string, headers: Record<string, string | stri
   });
 }
 
+/** How the forwarder last signed for a phone: reused so that only its first request meets a 401. */
+const signers = new WeakMap<RunningPhone, (method: string, uri: string) => string>();
+
 /** Forwards a request for `/api/...` (with its query) to the phone; signs it when it brings no Authorization. */
 export async function forward(phone: RunningPhone, method: string, pathAndQuery: string, headers: IncomingHttpHeaders, body: Buffer | undefined): Promise<Forwarded> {
   const target = new URL(pathAndQuery, phone.httpUrl);
   const out = pass(headers);
-  const bring = headers.authorization !== undefined || headers.cookie !== undefined;
-  const first = await send(target, method, out, body);
-  if (bring || first.status !== 401) return first;
+  const uri = target.pathname + target.search;
+  if (headers.authorization !== undefined || headers.cookie !== undefined) return send(target, method, out, body);
+  const known = signers.get(phone);
+  const first = await send(target, method, known ? { ...out, authorization: known(method, uri) } : out, body);
+  if (first.status !== 401) return first;
+  // First contact, a changed password or a stale nonce: answer the phone's challenge afresh.
   const challenges = first.headers['www-authenticate'];
   const best = bestChallenge(parseChallenges(Array.isArray(challenges) ? challenges : challenges ? [challenges] : []));
   if (!best) return first;
   const password = phone.adminPassword();
-  const authorization = best.scheme === 'Digest'
-    ? new DigestSigner(best, ADMIN_USER, password).sign(method, target.pathname + target.search)
-    : basicHeader(ADMIN_USER, password);
-  return send(target, method, { ...out, authorization }, body);
+  const signer = best.scheme === 'Digest'
+    ? ((d: DigestSigner) => (m: string, u: string) => d.sign(m, u))(new DigestSigner(best, ADMIN_USER, password))
+    : () => basicHeader(ADMIN_USER, password);
+  signers.set(phone, signer);
+  return send(target, method, { ...out, authorization: signer(method, uri) }, body);
 }

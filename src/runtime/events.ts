@@ -61,7 +61,7 @@ export class EventHub {
       if (phone !== undefined && phone !== i + 1) continue;
       const p = r.phone;
       if (!send(this.stamp(i + 1, {
-        type: 'snapshot', state: p.state, model: p.profile.model.name, number: p.lines.exists(1) ? p.lines.get(1).address : '',
+        type: 'snapshot', state: p.state, model: p.profile.model.name, firmware: p.profile.firmware, number: p.lines.exists(1) ? p.lines.get(1).address : '',
         calls: callsOf(p), leds: ledsOf(p), lines: linesOf(p), screen: screenOf(p),
       }))) return () => undefined;
     }

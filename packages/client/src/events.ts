@@ -54,7 +54,7 @@ interface Base {
 }
 
 export type PolysimEvent =
-  | (Base & { readonly type: 'snapshot'; readonly state: PhoneLifeState; readonly model: string; readonly number: string;
+  | (Base & { readonly type: 'snapshot'; readonly state: PhoneLifeState; readonly model: string; readonly firmware: string; readonly number: string;
       readonly calls: readonly EventCall[]; readonly leds: EventLeds; readonly lines: readonly EventLine[]; readonly screen: EventScreen })
   | (Base & { readonly type: 'state'; readonly state: PhoneLifeState; readonly reason?: 'reboot' | 'restart' })
   | (Base & { readonly type: 'calls'; readonly calls: readonly EventCall[] })

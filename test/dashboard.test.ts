@@ -1,0 +1,101 @@
+/**
+ * The dashboard in real headless Chromium (Debian's chromium, driven by playwright-core): the fleet page, a phone
+ * page, live updates from the event stream, and clicks that act through the Poly API. Screenshots of both pages go
+ * to test-output/ (docs/dashboard.md shows copies).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { ControlApp } from '../src/control/app.js';
+import { startFleet } from '../src/runtime/fleet.js';
+import type { Fleet } from '../src/runtime/fleet.js';
+import { createHttpApp } from '../src/transport/http/app.js';
+import { listenControl, PASSWORD, waitFor } from './helpers.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const OUT = `${ROOT}test-output`;
+const CHROMIUM = '/usr/bin/chromium';
+const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
+
+describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
+  let fleet: Fleet;
+  let control: ControlApp;
+  let ctl: string;
+  let browser: Browser;
+  let page: Page;
+  const url = (i: number): string => fleet.phones[i - 1]?.httpUrl as string;
+  const callStates = async (i: number): Promise<string[]> => {
+    const res = await fetch(`${url(i)}/api/v2/webCallControl/callStatus`, { headers: AUTH });
+    return ((await res.json()) as { data: { CallState: string }[] }).data.map((c) => c.CallState);
+  };
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), 'Debian chromium (installed by .ci/run)');
+    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' });
+    mkdirSync(OUT, { recursive: true });
+    fleet = await startFleet({ count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 1001,
+      adminPassword: PASSWORD, timing: { initMs: 0 } }, await createHttpApp(false));
+    ({ control, url: ctl } = await listenControl(fleet));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await control?.close();
+    await fleet?.stop();
+  });
+
+  it('the fleet page lists the phones, and a REST dial shows the callee ringing within a second', async () => {
+    await page.goto(`${ctl}/`);
+    await page.waitForSelector('[data-phone="3"]');
+    assert.equal(await page.locator('[data-phone]').count(), 3);
+    assert.match(await page.locator('[data-phone="2"]').innerText(), /1002[\s\S]*Registered[\s\S]*ready[\s\S]*idle/);
+
+    const dial = await fetch(`${url(1)}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"1002"}}' });
+    assert.equal(dial.status, 200);
+    await page.waitForFunction('/Offering 1001/.test(document.querySelector(\'[data-phone="2"] .calls\')?.textContent ?? "")', undefined, { timeout: 1000 });
+    await page.getByLabel('filter phones by number, model or state').fill('1003');
+    await page.waitForFunction('document.querySelectorAll("[data-phone]").length === 1');
+    await page.getByLabel('filter phones by number, model or state').fill('');
+    await page.screenshot({ path: `${OUT}/dashboard-fleet.png` });
+  });
+
+  it('the phone page answers with a click, a softkey changes the drawn screen, and the request log shows both', async () => {
+    await page.goto(`${ctl}/phones/2`);
+    await page.waitForSelector('[data-view="IncomingCall"]');
+    // The Answer button of the call (the screen's Answer softkey would do too: it is tried below with Hold).
+    await page.locator('tr[data-call] button', { hasText: 'Answer' }).click();
+    await waitFor(async () => (await callStates(1)).join() === 'Connected' && (await callStates(2)).join() === 'Connected');
+    await page.waitForSelector('[data-view="ActiveCall"]');
+    assert.equal(await page.locator('[data-softkey="1"]').innerText(), 'Hold');
+
+    await page.locator('[data-softkey="1"]').click();
+    await page.waitForSelector('[data-view="HeldCall"]');
+    assert.deepEqual(await callStates(2), ['Hold']);
+    assert.equal(await page.locator('[data-softkey="1"]').innerText(), 'Resume');
+
+    await page.locator('tr[data-request]', { hasText: '/api/v1/mgmt/simulateKeyEvent' }).first().waitFor();
+    // The click's request, as the phone's journal has it (signed by the control port; its first contact met a 401).
+    const answer = page.locator('tr[data-request]', { hasText: /\/api\/v1\/callctrl\/answerCall[\s\S]*2000/ });
+    assert.match(await answer.innerText(), /POST[\s\S]*basic[\s\S]*200[\s\S]*2000/);
+    assert.ok(await page.locator('tr[data-request].bad').count() <= 1, 'a 401 only at first contact; then the forwarder signs at once');
+    await page.screenshot({ path: `${OUT}/dashboard-phone.png`, fullPage: true });
+  });
+
+  it('an incoming call from the form rings the phone; the far end hangs up from the page', async () => {
+    await page.goto(`${ctl}/phones/3`);
+    await page.waitForSelector('[data-view="Idle"]');
+    await page.getByRole('button', { name: 'Call this phone' }).click();
+    await page.waitForSelector('[data-view="IncomingCall"]');
+    await page.waitForSelector('[data-farend]');
+    await page.getByRole('button', { name: 'far end: hangup' }).click();
+    await page.waitForSelector('[data-view="Idle"]');
+    assert.deepEqual(await callStates(3), []);
+  });
+});

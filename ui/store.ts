@@ -1,0 +1,98 @@
+/**
+ * The dashboard's view of the phones, kept from the event stream. Events are applied as they come; the page renders
+ * at most every FLUSH_MS, however busy the fleet, so its work per second is bounded.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { EventCall, EventLeds, EventLine, EventScreen, PolysimEvent } from '@polysim/client';
+
+export const FLUSH_MS = 250;
+const LOG_KEEP = 300;
+
+export interface RequestRow { readonly seq: number; readonly at: string; readonly transport: string; readonly method: string; readonly url: string;
+  readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number }
+
+export interface PhoneView {
+  index: number;
+  model: string;
+  firmware: string;
+  number: string;
+  state: string;
+  calls: readonly EventCall[];
+  leds?: EventLeds;
+  lines: readonly EventLine[];
+  screen?: EventScreen;
+  lastRequest?: RequestRow;
+  log: RequestRow[];
+  /** When each call was first seen connected (for its duration). */
+  connectedSince: Map<string, number>;
+}
+
+export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
+  if (e.type === 'snapshot') {
+    phones.set(e.phone, { index: e.phone, model: e.model, firmware: e.firmware, number: e.number, state: e.state, calls: e.calls,
+      leds: e.leds, lines: e.lines, screen: e.screen, log: [], connectedSince: new Map() });
+    return;
+  }
+  const p = phones.get(e.phone);
+  if (!p) return;
+  switch (e.type) {
+    case 'state': p.state = e.state; break;
+    case 'calls':
+      p.calls = e.calls;
+      for (const c of e.calls) if (c.state === 'Connected' && !p.connectedSince.has(c.handle)) p.connectedSince.set(c.handle, Date.now());
+      break;
+    case 'leds': p.leds = e.leds; break;
+    case 'registration': p.lines = e.lines; break;
+    case 'screen': p.screen = e.screen; break;
+    case 'config': break;
+    case 'request': {
+      const { type: _t, phone: _p, ...row } = e;
+      p.lastRequest = row;
+      p.log.push(row);
+      if (p.log.length > LOG_KEEP) p.log.splice(0, p.log.length - LOG_KEEP);
+      break;
+    }
+  }
+}
+
+/** Subscribes to an event stream and re-renders at most every FLUSH_MS. */
+export function usePhones(path: string): { phones: Map<number, PhoneView>; connected: boolean } {
+  const [phones] = useState(() => new Map<number, PhoneView>());
+  const [, setVersion] = useState(0);
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    let dirty = false;
+    const source = new EventSource(path);
+    const onEvent = (m: MessageEvent<string>): void => {
+      apply(phones, JSON.parse(m.data) as PolysimEvent);
+      dirty = true;
+    };
+    for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request']) source.addEventListener(t, onEvent as EventListener);
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(false);
+    const timer = setInterval(() => {
+      if (dirty) {
+        dirty = false;
+        setVersion((v) => v + 1);
+      }
+    }, FLUSH_MS);
+    return () => {
+      clearInterval(timer);
+      source.close();
+    };
+  }, [path]);
+  return { phones, connected };
+}
+
+export async function polyApi(phone: number, path: string, data?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`/phones/${phone}${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data === undefined ? {} : { data }),
+  });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+export async function controlApi(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(path, { method, headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.json().catch(() => undefined);
+}
