@@ -36,8 +36,9 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     assert.ok(existsSync(CHROMIUM), 'Debian chromium (installed by .ci/run)');
     execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' });
     mkdirSync(OUT, { recursive: true });
-    fleet = await startFleet({ count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 1001,
-      adminPassword: PASSWORD, timing: { initMs: 0 } }, await createHttpApp(false));
+    // Three VVX phones (Basic) and a CCX 600 on PVOS 9.5 (Digest only).
+    fleet = await startFleet({ count: 4, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 1001,
+      adminPassword: PASSWORD, timing: { initMs: 0 }, members: [{}, {}, {}, { model: 'CCX 600', firmware: '9.5.0' }] }, await createHttpApp(false));
     ({ control, url: ctl } = await listenControl(fleet));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -53,8 +54,8 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
 
   it('the fleet page lists the phones, and a REST dial shows the callee ringing within a second', async () => {
     await page.goto(`${ctl}/`);
-    await page.waitForSelector('[data-phone="3"]');
-    assert.equal(await page.locator('[data-phone]').count(), 3);
+    await page.waitForSelector('[data-phone="4"]');
+    assert.equal(await page.locator('[data-phone]').count(), 4);
     assert.match(await page.locator('[data-phone="2"]').innerText(), /1002[\s\S]*Registered[\s\S]*ready[\s\S]*idle/);
 
     const dial = await fetch(`${url(1)}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"1002"}}' });
@@ -98,4 +99,34 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.waitForSelector('[data-view="Idle"]');
     assert.deepEqual(await callStates(3), []);
   });
+
+  it('the configuration browser shows values with their sources and sets a value at LOCAL', async () => {
+    await page.goto(`${ctl}/phones/3`);
+    await page.getByLabel('filter parameters').fill('locInfo.room');
+    const row = page.locator('tr[data-param="locInfo.room"]');
+    await row.waitFor();
+    assert.equal(await row.getByTestId('source').innerText(), 'default');
+    await page.getByLabel('value of locInfo.room').fill('Room 7');
+    await page.getByRole('button', { name: 'set locInfo.room at LOCAL' }).click();
+    await page.waitForFunction('document.querySelector(\'tr[data-param="locInfo.room"] [data-testid="source"]\')?.textContent === "local"');
+    assert.deepEqual(fleet.phones[2]?.phone.config.get('locInfo.room'), { value: 'Room 7', source: 'LOCAL' });
+  });
+
+  for (const [phone, scheme] of [[1, 'basic'], [4, 'digest-sha256']] as const) {
+    it(`"Try it out" in the API explorer reaches phone ${phone} (${scheme}) through the control port`, async () => {
+      await page.goto(`${ctl}/docs/`);
+      await page.locator('.servers select').selectOption(`/phones/${phone}`);
+      // Swagger UI escapes the dot of the operationId in the element's id with a backslash.
+      const op = page.locator('[id="operations-Management-Management\\\\.DeviceInfoV2"]');
+      await op.locator('.opblock-summary').first().click();
+      await op.getByRole('button', { name: 'Try it out' }).click();
+      await op.getByRole('button', { name: 'Execute' }).click();
+      const body = op.locator('.live-responses-table .response-col_description pre').first();
+      await body.waitFor();
+      assert.match(await body.innerText(), /"Status": "2000"/);
+      assert.equal(await op.locator('.live-responses-table tbody .response-col_status').first().innerText(), '200');
+      const journal = (await (await fetch(`${ctl}/phones/${phone}/journal?limit=1`)).json()) as { auth: string; url: string }[];
+      assert.deepEqual([journal[0]?.url, journal[0]?.auth], ['/api/v2/mgmt/device/info', scheme]);
+    });
+  }
 });

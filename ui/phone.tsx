@@ -4,6 +4,7 @@
  * client reaches), the world around it through the control API (incoming calls, far ends), and its request log.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { ConfigBrowser } from './config.js';
 import { Led } from './fleet.js';
 import { controlApi, polyApi, usePhones } from './store.js';
 import type { PhoneView } from './store.js';
@@ -136,6 +137,7 @@ export function PhonePage({ index }: { index: number }) {
               </table>
             </div>
           </section>
+          <ConfigBrowser index={index} />
         </div>
       </div>
     </main>

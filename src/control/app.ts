@@ -177,6 +177,28 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     return r ? r.journal.last(req.query.limit ?? 50) : notFound(reply, 'such phone');
   });
 
+  // The configuration browser: parameters whose name contains `q`, with value, winning source, type and default
+  // (secrets masked, as config/get masks them). Editing goes through the Poly API's config/set (the LOCAL level).
+  const ConfigQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) });
+  app.get<{ Params: Static<typeof Index>; Querystring: Static<typeof ConfigQuery> }>('/phones/:index/config', {
+    schema: { params: Index, querystring: ConfigQuery },
+  }, async (req, reply) => {
+    const r = phoneAt(req.params.index);
+    if (!r) return notFound(reply, 'such phone');
+    const q = (req.query.q ?? '').toLowerCase();
+    const limit = req.query.limit ?? 200;
+    const params = [...r.phone.config.params.values()].filter((p) => p.name.toLowerCase().includes(q));
+    const mask = (secret: boolean | undefined, v: string): string => (secret && v !== '' ? '********' : v);
+    return {
+      total: params.length,
+      params: params.slice(0, limit).map((p) => {
+        const v = r.phone.config.get(p.name);
+        return { name: p.name, value: mask(p.spec.secret, v?.value ?? ''), source: (v?.source ?? 'DEFAULT').toLowerCase(),
+          type: p.spec.type.kind, default: mask(p.spec.secret, p.defaultValue), description: p.spec.description };
+      }),
+    };
+  });
+
   app.put<{ Params: Static<typeof Index>; Body: Static<typeof Latency> }>('/phones/:index/latency', {
     schema: { params: Index, body: Latency },
   }, async (req, reply) => {
