@@ -16,7 +16,7 @@ export function ConfigBrowser({ index }: { index: number }) {
   const save = async (name: string): Promise<void> => {
     const r = await polyApi(index, '/api/v1/mgmt/config/set', { [name]: edits[name] ?? '' });
     setResult(`${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-    setEdits((e) => { const { [name]: _, ...rest } = e; return rest; });
+    setEdits((e) => { const rest = { ...e }; delete rest[name]; return rest; });
     await load();
   };
   return (
