@@ -9,6 +9,14 @@ import type { ControlApp } from '../src/control/app.js';
 import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { MAX_SUBSCRIBERS } from '../src/runtime/events.js';
+import { Value } from '@sinclair/typebox/value';
+import type { Static } from '@sinclair/typebox';
+import { EventSchema } from '../src/control/openapi.js';
+
+// The OpenAPI document's event schemas and the SDK's type describe the same events (a compile-time check).
+type Documented = Static<typeof EventSchema>;
+const _fromDocument = (e: Documented): PolysimEvent => e;
+void _fromDocument;
 import { createHttpApp } from '../src/transport/http/app.js';
 import { listenControl, PASSWORD, waitFor } from './helpers.js';
 
@@ -70,6 +78,7 @@ describe('the event stream', () => {
       await waitFor(() => all.events.some((e) => e.type === 'calls' && e.phone === 1 && e.calls[0]?.state === 'Connected'));
       await post(1, '/api/v1/mgmt/config/set', { 'reg.1.label': 'Front desk' });
       await waitFor(() => all.events.some((e) => e.type === 'config' && e.phone === 1 && e.names.includes('reg.1.label') && e.layer === 'LOCAL'));
+      for (const e of all.events) assert.ok(Value.Check(EventSchema, e), `${JSON.stringify(e)} is not as the OpenAPI document says`);
       const seqs = all.events.map((e) => e.seq);
       assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
     } finally {
@@ -90,6 +99,7 @@ describe('the event stream', () => {
       const states = two.events.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? `${e.state}${e.reason ? `:${e.reason}` : ''}` : ''));
       assert.deepEqual(states, ['down:restart', 'initializing', 'ready']);
       assert.ok(two.events.every((e) => e.phone === 2));
+      for (const e of two.events) assert.ok(Value.Check(EventSchema, e), JSON.stringify(e));
       assert.equal((await fetch(`${ctl}/phones/9/events`)).status, 404);
     } finally {
       two.stop();

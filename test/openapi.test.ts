@@ -43,17 +43,21 @@ describe('the OpenAPI document', () => {
         }
       }
     }
-    assert.equal(Object.keys(paths).length, 65, 'the manual has 65 paths');
+    assert.equal(Object.keys(paths).filter((p) => p.startsWith('/api/')).length, 65, 'the manual has 65 paths');
+    const control = Object.keys(paths).filter((p) => !p.startsWith('/api/'));
+    for (const p of ['/events', '/phones/{index}/events', '/phones/{index}/api/{path}', '/phones/{index}/incoming']) assert.ok(control.includes(p), p);
+    for (const p of control) assert.deepEqual((paths[p] as unknown as { servers: { url: string }[] }).servers.map((s) => s.url), ['/'], `${p} is served by the control port`);
     const ajv = new Ajv({ strict: false });
     for (const item of Object.values(paths)) {
-      for (const o of Object.values(item)) {
+      for (const [method, o] of Object.entries(item)) {
+        if (method === 'servers') continue;
         for (const r of Object.values(o['responses'] as Record<string, { content?: Record<string, { schema: object }> }>)) {
           for (const c of Object.values(r.content ?? {})) ajv.compile(c.schema);
         }
       }
     }
     const schemes = (committed['components'] as { securitySchemes: Record<string, unknown> }).securitySchemes;
-    assert.deepEqual(Object.keys(schemes).sort(), ['basic', 'digest', 'session']);
+    assert.deepEqual(Object.keys(schemes).sort(), ['basic', 'controlToken', 'digest', 'session']);
   });
 
   it('is served with Swagger UI on the control port, not among the Poly API paths', async () => {

@@ -3,6 +3,7 @@
  * operation with its paths and methods, its input (the `data` of a JSON body, or the query), its answer schema,
  * the Status codes it can return, and the authentication schemes. `npm run openapi` writes docs/openapi.json.
  */
+import { controlPaths } from '../control/openapi.js';
 import type { TSchema } from '@sinclair/typebox';
 import { operations } from '../api/index.js';
 import type { Operation } from '../api/operation.js';
@@ -96,8 +97,12 @@ export function openApiDocument(version: string): Json {
         basic: { type: 'http', scheme: 'basic', description: 'user Polycom; UCS, and PVOS before 9.2.0 (CCX, Trio C60) / 8.3.0 (Edge E), else httpd.rest.auth.basic.enabled' },
         digest: { type: 'http', scheme: 'digest', description: 'RFC 7616, qop=auth, SHA-256 and MD5; PVOS 9.2.0+ / 8.3.0+' },
         session: { type: 'apiKey', in: 'cookie', name: 'session', description: 'from GET /api/v1/mgmt/session/create after SHA-256 Digest' },
+        controlToken: { type: 'http', scheme: 'bearer', description: 'polysim\'s control API beyond loopback (--control-token, or the token printed at start)' },
       },
     },
-    paths,
+    paths: { ...paths, ...controlPaths() },
+    tags: [
+      { name: 'polysim control', description: 'polysim\'s own API on its control port: phones, far ends, scripts, the event stream, the forwarding of the Poly API. Real phones do not have it.' },
+    ],
   };
 }

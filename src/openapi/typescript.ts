@@ -38,12 +38,16 @@ export function tsType(s: Schema | undefined, indent = ''): string {
   }
 }
 
+const METHODS = new Set(['get', 'post', 'put', 'delete', 'patch']);
+
 /** The `Operations` interface: per operation name, its `input` (the JSON `data`, or the query) and its `data`. */
 export function clientTypes(version: string): Record<string, string> {
   const doc = openApiDocument(version) as { paths: Record<string, Record<string, Schema>> };
   const seen = new Map<string, string>();
-  for (const item of Object.values(doc.paths)) {
-    for (const op of Object.values(item)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (!path.startsWith('/api/')) continue; // the Poly API only; the control API is polysim's own
+    for (const [method, op] of Object.entries(item)) {
+      if (!METHODS.has(method)) continue;
       const name = String(op['summary']);
       if (seen.has(name)) continue;
       const body = ((op['requestBody'] as Schema | undefined)?.['content'] as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
