@@ -86,7 +86,20 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     const answer = page.locator('tr[data-request]', { hasText: /\/api\/v1\/callctrl\/answerCall[\s\S]*2000/ });
     assert.match(await answer.innerText(), /POST[\s\S]*basic[\s\S]*200[\s\S]*2000/);
     assert.ok(await page.locator('tr[data-request].bad').count() <= 1, 'a 401 only at first contact; then the forwarder signs at once');
+    // A request's details: its headers (credentials redacted) and the bodies.
+    await answer.getByRole('button').click();
+    const detail = await page.locator('tr[data-request-detail] pre').innerText();
+    assert.match(detail, /authorization: Basic \*{8}/);
+    assert.match(detail, /"Ref":"[0-9a-f]+"/);
+    assert.match(detail, /answer: \{"Status":"2000"\}/);
+    assert.doesNotMatch(detail, new RegExp(Buffer.from(`Polycom:${PASSWORD}`).toString('base64')));
     await page.screenshot({ path: `${OUT}/dashboard-phone.png`, fullPage: true });
+
+    // Blind transfer of the held call to a number outside the fleet: phone 2 is free, phone 1 talks to the far end.
+    await page.getByLabel('transfer destination').fill('5550123');
+    await page.locator('tr[data-call] button', { hasText: 'Transfer' }).click();
+    await page.waitForSelector('[data-view="Idle"]');
+    await waitFor(async () => (await callStates(2)).length === 0);
   });
 
   it('an incoming call from the form rings the phone; the far end hangs up from the page', async () => {

@@ -73,6 +73,16 @@ describe('the event stream', () => {
       assert.equal(request.url, '/api/v1/callctrl/dial');
       assert.equal(request.status, '2000');
       assert.equal(request.auth, 'basic');
+      // Details for live readers: headers with the credentials redacted, the bodies.
+      assert.equal(request.requestHeaders?.['authorization'], 'Basic ********');
+      assert.equal(request.requestBody, '{"data":{"Dest":"3002"}}');
+      assert.equal(request.responseBody, '{"Status":"2000"}');
+      await post(1, '/api/v1/mgmt/config/set', { 'reg.1.auth.password': 'hunter2' });
+      await waitFor(() => all.events.some((e) => e.type === 'request' && e.requestBody?.includes('reg.1.auth.password') === true));
+      const secret = all.events.find((e) => e.type === 'request' && e.requestBody?.includes('reg.1.auth.password') === true);
+      assert.ok(secret?.type === 'request');
+      assert.equal(secret.requestBody, '{"data":{"reg.1.auth.password":"********"}}');
+      assert.doesNotMatch(JSON.stringify(all.events), /hunter2/);
 
       assert.equal((await post(2, '/api/v1/callctrl/answerCall', {})).status, 200);
       await waitFor(() => all.events.some((e) => e.type === 'calls' && e.phone === 1 && e.calls[0]?.state === 'Connected'));

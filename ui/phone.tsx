@@ -51,6 +51,8 @@ export function PhonePage({ index }: { index: number }) {
   const [name, setName] = useState('Customer');
   const [logFilter, setLogFilter] = useState('');
   const [last, setLast] = useState('');
+  const [transferTo, setTransferTo] = useState('');
+  const [open, setOpen] = useState<number | undefined>(undefined);
   const callsKey = p?.calls.map((c) => `${c.handle}:${c.state}`).join() ?? '';
   useEffect(() => {
     void controlApi('GET', '/far-ends').then((list) => setFarEnds(((list as FarEnd[] | undefined) ?? []).filter((f) => f.phoneNumber === p?.number)));
@@ -94,6 +96,8 @@ export function PhonePage({ index }: { index: number }) {
                         {c.state === 'Offering' ? <button type="button" onClick={() => void act('/api/v1/callctrl/answerCall', { Ref: c.handle })}>Answer</button> : null}
                         {c.state === 'Connected' ? <button type="button" onClick={() => void act('/api/v1/callctrl/holdCall', { Ref: c.handle })}>Hold</button> : null}
                         {c.state === 'Hold' ? <button type="button" onClick={() => void act('/api/v1/callctrl/resumeCall', { Ref: c.handle })}>Resume</button> : null}
+                        {c.state === 'Connected' || c.state === 'Hold'
+                          ? <button type="button" disabled={!transferTo} onClick={() => void act('/api/v1/callctrl/transferCall', { Ref: c.handle, TransferDest: transferTo })}>Transfer</button> : null}
                         {c.state === 'Offering' ? null : <button type="button" onClick={() => void act('/api/v1/callctrl/endCall', { Ref: c.handle })}>Hang up</button>}
                       </td>
                     </tr>
@@ -101,6 +105,7 @@ export function PhonePage({ index }: { index: number }) {
                 })}
               </tbody>
             </table>
+            <label>Transfer to <input value={transferTo} onInput={(e) => setTransferTo((e.target as HTMLInputElement).value)} aria-label="transfer destination" placeholder="number" /></label>
             <p aria-live="polite" class="last">{last}</p>
           </section>
           <section class="panel" aria-label="incoming call">
@@ -127,12 +132,20 @@ export function PhonePage({ index }: { index: number }) {
               <table>
                 <thead><tr><th>time</th><th>via</th><th>method</th><th>path</th><th>auth</th><th>HTTP</th><th>Status</th><th>ms</th></tr></thead>
                 <tbody>
-                  {[...log].reverse().map((r) => (
+                  {[...log].reverse().flatMap((r) => [
                     <tr data-request={r.seq} class={r.httpStatus >= 400 ? 'bad' : ''}>
-                      <td>{r.at.slice(11, 19)}</td><td>{r.transport}</td><td>{r.method}</td><td>{r.url}</td><td>{r.auth ?? ''}</td>
+                      <td><button type="button" class="linkish" aria-expanded={open === r.seq} aria-label={`details of ${r.method} ${r.url}`}
+                        onClick={() => setOpen(open === r.seq ? undefined : r.seq)}>{r.at.slice(11, 19)}</button></td>
+                      <td>{r.transport}</td><td>{r.method}</td><td>{r.url}</td><td>{r.auth ?? ''}</td>
                       <td>{r.httpStatus}</td><td>{r.status ?? ''}</td><td>{r.ms}</td>
-                    </tr>
-                  ))}
+                    </tr>,
+                    ...(open === r.seq ? [
+                      <tr data-request-detail={r.seq}><td colSpan={8}><pre>{[
+                        ...Object.entries(r.requestHeaders ?? {}).map(([k, v]) => `${k}: ${v}`),
+                        '', r.requestBody ?? '(no body)', '', `answer: ${r.responseBody ?? ''}`,
+                      ].join('\n')}</pre></td></tr>,
+                    ] : []),
+                  ])}
                 </tbody>
               </table>
             </div>

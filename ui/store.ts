@@ -9,7 +9,8 @@ export const FLUSH_MS = 250;
 const LOG_KEEP = 300;
 
 export interface RequestRow { readonly seq: number; readonly at: string; readonly transport: string; readonly method: string; readonly url: string;
-  readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number }
+  readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number;
+  readonly requestHeaders?: Readonly<Record<string, string>>; readonly requestBody?: string; readonly responseBody?: string }
 
 export interface PhoneView {
   index: number;

@@ -35,7 +35,8 @@ export const EventSchemas = {
   screen: event('screen', { screen: Screen }),
   registration: event('registration', { lines: Type.Array(Line) }),
   config: event('config', { layer: S, names: Type.Array(S) }),
-  request: event('request', { transport: S, method: S, url: S, auth: Type.Optional(S), httpStatus: Type.Integer(), status: Type.Optional(S), ms: Type.Number() }),
+  request: event('request', { transport: S, method: S, url: S, auth: Type.Optional(S), httpStatus: Type.Integer(), status: Type.Optional(S), ms: Type.Number(),
+    requestHeaders: Type.Optional(Type.Record(S, S)), requestBody: Type.Optional(S), responseBody: Type.Optional(S) }),
 } as const;
 
 const E = EventSchemas;

@@ -24,6 +24,18 @@ export interface JournalEntry {
   readonly detail?: string;
 }
 
+/**
+ * What a request carried and what it was answered, for live readers only (the event stream): never kept in the
+ * journal, made only while someone listens, each part capped at DETAIL_BODY_MAX characters, credentials redacted.
+ */
+export interface RequestDetail {
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  readonly requestBody?: string;
+  readonly responseBody?: string;
+}
+
+export const DETAIL_BODY_MAX = 2048;
+
 /** What the journal is given: the time as milliseconds (made into text only when the journal is read). */
 export type JournalRecord = Omit<JournalEntry, 'at'> & { readonly at: number };
 
@@ -49,17 +61,22 @@ export class Journal {
   /** Of those, the ones that did not authenticate (401). */
   unauthorized = 0;
 
-  private readonly listeners = new Set<(entry: JournalRecord) => void>();
+  private readonly listeners = new Set<(entry: JournalRecord, detail?: RequestDetail) => void>();
 
   constructor(readonly capacity = 200, readonly maxBytes = 64 * 1024) {}
 
   /** Calls listener with every request recorded from now on (the event stream); returns the way to stop. */
-  onRecord(listener: (entry: JournalRecord) => void): () => void {
+  onRecord(listener: (entry: JournalRecord, detail?: RequestDetail) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  add(entry: JournalRecord): void {
+  /** Someone reads requests live: the recorder may then make their details. */
+  get listening(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  add(entry: JournalRecord, detail?: RequestDetail): void {
     this.total++;
     const small = entry.httpStatus === 401;
     if (small) this.unauthorized++;
@@ -71,7 +88,7 @@ export class Journal {
         ...(entry.detail === undefined ? {} : { detail: clip(entry.detail, DETAIL_MAX) }) };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);
-    for (const listener of this.listeners) listener(kept);
+    for (const listener of this.listeners) listener(kept, detail);
     while (this.entries.length > this.capacity || this.bytes > this.maxBytes) {
       const old = this.entries.shift();
       if (!old) break;

@@ -11,6 +11,7 @@ import { systemClock } from '../phone/clock.js';
 import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
 import type { Fleet } from './fleet.js';
+import type { Journal } from '../gate/journal.js';
 
 export const MAX_SUBSCRIBERS = 64;
 
@@ -104,7 +105,7 @@ export class EventHub {
     return true;
   }
 
-  private watch(i: number, phone: Phone, journal: { onRecord(l: (e: { transport: string; method: string; url: string; auth?: string; httpStatus: number; status?: string; ms: number }) => void): () => void }): void {
+  private watch(i: number, phone: Phone, journal: Journal): void {
     this.differs(`leds:${i}`, ledsOf(phone));
     this.differs(`lines:${i}`, linesOf(phone));
     this.differs(`screen:${i}`, screenOf(phone));
@@ -130,10 +131,10 @@ export class EventHub {
     phone.on('ready', onReady);
     phone.on('config', onConfig);
     const stopLines = phone.lines.onRegistrationChange(() => this.changed(i, phone));
-    const stopJournal = journal.onRecord((e) => {
+    const stopJournal = journal.onRecord((e, detail) => {
       this.publish(i, {
         type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
-        ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}),
+        ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}), ...detail,
       });
       // A key, the hook or text typed changes the screen without changing calls.
       this.changed(i, phone);

@@ -63,7 +63,9 @@ export type PolysimEvent =
   | (Base & { readonly type: 'registration'; readonly lines: readonly EventLine[] })
   | (Base & { readonly type: 'config'; readonly layer: string; readonly names: readonly string[] })
   | (Base & { readonly type: 'request'; readonly transport: string; readonly method: string; readonly url: string;
-      readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number });
+      readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number;
+      /** The request's headers (Authorization and cookies redacted), its body and the answer's, each cut at 2 KB (secrets masked). */
+      readonly requestHeaders?: Readonly<Record<string, string>>; readonly requestBody?: string; readonly responseBody?: string });
 
 export type PolysimEventType = PolysimEvent['type'];
 
