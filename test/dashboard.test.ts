@@ -113,7 +113,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     assert.deepEqual(await callStates(3), []);
   });
 
-  it('the configuration browser shows values with their sources and sets a value at LOCAL', async () => {
+  it('the configuration browser sets a value at LOCAL; the UIXML of the screen follows the keys', async () => {
     await page.goto(`${ctl}/phones/3`);
     await page.getByLabel('filter parameters').fill('locInfo.room');
     const row = page.locator('tr[data-param="locInfo.room"]');
@@ -123,6 +123,14 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'set locInfo.room at LOCAL' }).click();
     await page.waitForFunction('document.querySelector(\'tr[data-param="locInfo.room"] [data-testid="source"]\')?.textContent === "local"');
     assert.deepEqual(fleet.phones[2]?.phone.config.get('locInfo.room'), { value: 'Room 7', source: 'LOCAL' });
+
+    // The screen as the phone's UIXML operation gives it, and again after a key changes the screen.
+    await page.getByText('The screen as UIXML').click();
+    await page.waitForFunction('/label="New Call"/.test(document.querySelector(\'[data-testid="uixml"]\')?.textContent ?? "")');
+    await page.locator('[data-softkey="1"]').click();
+    await page.waitForFunction('/label="Dial"/.test(document.querySelector(\'[data-testid="uixml"]\')?.textContent ?? "")');
+    await page.locator('[data-softkey="2"]').click();
+    await page.waitForSelector('[data-view="Idle"]');
   });
 
   for (const [phone, scheme] of [[1, 'basic'], [4, 'digest-sha256']] as const) {

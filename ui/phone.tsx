@@ -13,6 +13,24 @@ interface FarEnd { id: string; number: string; name: string; phoneNumber: string
 
 const DIALPAD = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'Star', '0', 'Pound'];
 
+/** The screen as the phone's UIXML operation gives it (GET /api/v1/mgmt/uixml), fetched while open and on each change. */
+function UixmlPanel({ index, screenKey }: { index: number; screenKey: string }) {
+  const [openPanel, setOpenPanel] = useState(false);
+  const [xml, setXml] = useState('');
+  useEffect(() => {
+    if (!openPanel) return;
+    void fetch(`/phones/${index}/api/v1/mgmt/uixml`).then((r) => r.json()).then((j: { data?: { UIXML?: string } | string }) => {
+      setXml(typeof j.data === 'string' ? j.data : j.data?.UIXML ?? JSON.stringify(j, null, 2));
+    }).catch(() => setXml('(no answer)'));
+  }, [openPanel, screenKey, index]);
+  return (
+    <details class="panel" onToggle={(e) => setOpenPanel((e.target as HTMLDetailsElement).open)}>
+      <summary>The screen as UIXML</summary>
+      <pre data-testid="uixml">{xml}</pre>
+    </details>
+  );
+}
+
 function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
   const s = p.screen;
   const now = new Date();
@@ -30,7 +48,7 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
         </div>
         <div class="center" aria-live="polite">
           {s?.dialBuffer ? <div>Dial: <strong data-testid="dial-buffer">{s.dialBuffer}</strong></div> : null}
-          {p.calls.map((c) => <div data-call={c.handle}>{c.direction === 'Incoming' ? 'From' : 'To'} {c.remoteName || c.remoteNumber} — {c.state}</div>)}
+          {p.calls.map((c) => <div key={c.handle} data-call={c.handle}>{c.direction === 'Incoming' ? 'From' : 'To'} {c.remoteName || c.remoteNumber} — {c.state}</div>)}
           {p.calls.length === 0 && !s?.dialBuffer ? <div>{p.state === 'ready' ? 'Idle' : p.state}</div> : null}
         </div>
       </div>
@@ -89,7 +107,7 @@ export function PhonePage({ index }: { index: number }) {
                 {p.calls.map((c) => {
                   const since = p.connectedSince.get(c.handle);
                   return (
-                    <tr data-call={c.handle}>
+                    <tr key={c.handle} data-call={c.handle}>
                       <td>{c.handle}</td><td>{c.line}</td><td>{c.direction}</td><td>{c.remoteName} {c.remoteNumber}</td>
                       <td data-testid="call-state">{c.state}</td><td>{since ? `${Math.round((Date.now() - since) / 1000)} s` : ''}</td>
                       <td>
@@ -116,7 +134,7 @@ export function PhonePage({ index }: { index: number }) {
               <button type="submit">Call this phone</button>
             </form>
             {farEnds.map((f) => (
-              <div class="farend" data-farend={f.id}>
+              <div key={f.id} class="farend" data-farend={f.id}>
                 {f.id}: {f.name} {f.number} — {f.state}{f.holding ? ' (holding)' : ''}{' '}
                 {['answer', 'hold', 'resume', 'hangup'].map((a) => (
                   <button type="button" onClick={() => void controlApi('POST', `/far-ends/${f.id}/${a}`)}>{`far end: ${a}`}</button>
@@ -133,14 +151,14 @@ export function PhonePage({ index }: { index: number }) {
                 <thead><tr><th>time</th><th>via</th><th>method</th><th>path</th><th>auth</th><th>HTTP</th><th>Status</th><th>ms</th></tr></thead>
                 <tbody>
                   {[...log].reverse().flatMap((r) => [
-                    <tr data-request={r.seq} class={r.httpStatus >= 400 ? 'bad' : ''}>
+                    <tr key={r.seq} data-request={r.seq} class={r.httpStatus >= 400 ? 'bad' : ''}>
                       <td><button type="button" class="linkish" aria-expanded={open === r.seq} aria-label={`details of ${r.method} ${r.url}`}
                         onClick={() => setOpen(open === r.seq ? undefined : r.seq)}>{r.at.slice(11, 19)}</button></td>
                       <td>{r.transport}</td><td>{r.method}</td><td>{r.url}</td><td>{r.auth ?? ''}</td>
                       <td>{r.httpStatus}</td><td>{r.status ?? ''}</td><td>{r.ms}</td>
                     </tr>,
                     ...(open === r.seq ? [
-                      <tr data-request-detail={r.seq}><td colSpan={8}><pre>{[
+                      <tr key={`detail-${r.seq}`} data-request-detail={r.seq}><td colSpan={8}><pre>{[
                         ...Object.entries(r.requestHeaders ?? {}).map(([k, v]) => `${k}: ${v}`),
                         '', r.requestBody ?? '(no body)', '', `answer: ${r.responseBody ?? ''}`,
                       ].join('\n')}</pre></td></tr>,
@@ -150,6 +168,7 @@ export function PhonePage({ index }: { index: number }) {
               </table>
             </div>
           </section>
+          <UixmlPanel index={index} screenKey={JSON.stringify(p.screen ?? {}) + callsKey} />
           <ConfigBrowser index={index} />
         </div>
       </div>
