@@ -102,15 +102,28 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await waitFor(async () => (await callStates(2)).length === 0);
   });
 
-  it('an incoming call from the form rings the phone; the far end hangs up from the page', async () => {
+  it('an incoming call from the form rings the phone; the far end hangs up from the page; all by keyboard too', async () => {
     await page.goto(`${ctl}/phones/3`);
     await page.waitForSelector('[data-view="Idle"]');
-    await page.getByRole('button', { name: 'Call this phone' }).click();
+    // Keyboard only: Enter in the form's field submits it.
+    await page.getByLabel('from').focus();
+    await page.keyboard.press('Enter');
     await page.waitForSelector('[data-view="IncomingCall"]');
+    // Tab to the first softkey (Answer) from the line key before it, and press it with the space bar.
+    await page.getByRole('button', { name: 'line key 1' }).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Answer');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-view="ActiveCall"]');
+    assert.equal(await page.getByTestId('hook').innerText(), 'on hook');
     await page.waitForSelector('[data-farend]');
     await page.getByRole('button', { name: 'far end: hangup' }).click();
     await page.waitForSelector('[data-view="Idle"]');
     assert.deepEqual(await callStates(3), []);
+    await page.getByRole('button', { name: 'Off hook' }).click();
+    await page.waitForFunction('document.querySelector(\'[data-testid="hook"]\')?.textContent === "off hook"');
+    await page.getByRole('button', { name: 'On hook' }).click();
+    await page.waitForSelector('[data-view="Idle"]');
   });
 
   it('the configuration browser sets a value at LOCAL; the UIXML of the screen follows the keys', async () => {

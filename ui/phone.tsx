@@ -36,7 +36,7 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
   const now = new Date();
   return (
     <div class="screen" aria-label="phone screen" data-view={s?.view}>
-      <div class="status"><span>{p.number}</span><span>{s?.view}</span><span>{now.toTimeString().slice(0, 5)}</span></div>
+      <div class="status"><span>{p.number}</span><span>{s?.view}</span><span data-testid="hook">{s?.offHook ? 'off hook' : 'on hook'}</span><span>{now.toTimeString().slice(0, 5)}</span></div>
       <div class="body">
         <div class="linekeys">
           {(p.leds?.Lines ?? []).map((l) => (
