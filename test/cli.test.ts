@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, describe, it } from 'node:test';
-import type { CliIo } from '../src/cli/io.js';
-import { main } from '../src/cli/program.js';
+import { cli } from './helpers.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -22,21 +21,6 @@ interface Started {
 }
 
 /** The CLI in this process, as `polysim <args>` would run: its exit code and what it wrote. */
-interface InProcess { code: Promise<number>; stdout: () => string; stderr: () => string; stop: () => Promise<number> }
-
-function cli(args: string[]): InProcess {
-  let stdout = '';
-  let stderr = '';
-  const abort = new AbortController();
-  const io: CliIo = {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
-    env: {}, signal: abort.signal,
-  };
-  const code = main(args, io);
-  return { code, stdout: () => stdout, stderr: () => stderr, stop: () => { abort.abort(); return code; } };
-}
-
 async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const r = cli(args);
   const code = await r.code;

@@ -3,21 +3,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../src/cli/program.js';
 import { flatten, format, WIDTH } from '../src/cli/ctl-format.js';
 import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
-import { PASSWORD } from './helpers.js';
+import { cli, PASSWORD } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polysim-ctl-'));
 
 /** `polysim ctl <args>` in this process. */
 async function ctl(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['ctl', ...args], { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; } }, env });
-  return { code, stdout, stderr };
+  const r = cli(['ctl', ...args], env);
+  const code = await r.code;
+  return { code, stdout: r.stdout(), stderr: r.stderr() };
 }
 
 describe('polysim ctl', () => {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../src/cli/program.js';
 import type { ControlApp } from '../src/control/app.js';
 import { FleetFileError } from '../src/errors.js';
 import { ManualClock } from '../src/phone/clock.js';
@@ -15,7 +14,7 @@ import { parseFleetFile } from '../src/runtime/fleet-file.js';
 import type { ScenarioSpec } from '../src/runtime/fleet-file.js';
 import { runScenarios } from '../src/runtime/scenarios.js';
 import { createHttpApp } from '../src/transport/http/app.js';
-import { listenControl, PASSWORD } from './helpers.js';
+import { cli, listenControl, PASSWORD } from './helpers.js';
 
 const EXAMPLES = new URL('../examples/', import.meta.url).pathname;
 
@@ -121,23 +120,17 @@ describe('fleet files', () => {
 
 /** polysim <args> in this process on free ports; fn gets the control URL and the banner. */
 async function withFleet(args: string[], fn: (control: string, out: string) => Promise<void>): Promise<void> {
-  let out = '';
-  let err = '';
-  const abort = new AbortController();
-  const done = main([...args, '--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0'], {
-    stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } }, env: {}, signal: abort.signal,
-  });
+  const r = cli([...args, '--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0']);
   let over = false;
-  void done.then(() => { over = true; });
-  while (!/control\s+(http:\/\/\S+)\/phones/.test(out)) {
-    if (over) assert.fail(`polysim exited ${await done}: ${err}`);
-    await new Promise((r) => setTimeout(r, 20));
+  void r.code.then(() => { over = true; });
+  while (!/control\s+(http:\/\/\S+)\/phones/.test(r.stdout())) {
+    if (over) assert.fail(`polysim exited ${await r.code}: ${r.stderr()}`);
+    await new Promise((res) => setTimeout(res, 20));
   }
   try {
-    await fn((/control\s+(http:\/\/\S+)\/phones/.exec(out) as RegExpExecArray)[1] as string, out);
+    await fn((/control\s+(http:\/\/\S+)\/phones/.exec(r.stdout()) as RegExpExecArray)[1] as string, r.stdout());
   } finally {
-    abort.abort();
-    assert.equal(await done, 0);
+    assert.equal(await r.stop(), 0);
   }
 }
 

@@ -14,6 +14,7 @@ import { createHttpApp } from '../src/transport/http/app.js';
 import { createControlApp } from '../src/control/app.js';
 import type { ControlApp } from '../src/control/app.js';
 import type { Fleet } from '../src/runtime/fleet.js';
+import { main } from '../src/cli/program.js';
 import type { HttpApp } from '../src/transport/http/app.js';
 
 export const PASSWORD = 'Secret-123';
@@ -182,4 +183,19 @@ export async function listenControl(fleet: Fleet): Promise<{ control: ControlApp
   const control = await createControlApp(fleet, false);
   await control.listen({ port: 0, host: '127.0.0.1' });
   return { control, url: `http://127.0.0.1:${(control.server.address() as AddressInfo).port}` };
+}
+
+/** `polysim <args>` run in this process: its exit code, what it wrote, and stop() (as SIGTERM) for a started phone. */
+export interface InProcess { code: Promise<number>; stdout: () => string; stderr: () => string; stop: () => Promise<number> }
+
+export function cli(args: string[], env: Record<string, string> = {}): InProcess {
+  let stdout = '';
+  let stderr = '';
+  const abort = new AbortController();
+  const code = main(args, {
+    stdout: { write: (s: string) => { stdout += s; } },
+    stderr: { write: (s: string) => { stderr += s; } },
+    env, signal: abort.signal,
+  });
+  return { code, stdout: () => stdout, stderr: () => stderr, stop: () => { abort.abort(); return code; } };
 }

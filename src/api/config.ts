@@ -11,7 +11,8 @@ import { S } from './schema.js';
 
 /** What config/get answers for a secret: asterisks when it is set, empty when it is not. */
 export const MASK = '********';
-const masked = (value: string): string => (value === '' ? '' : MASK);
+/** A secret's value as answers show it: masked, unless empty. */
+export const masked = (value: string): string => (value === '' ? '' : MASK);
 
 const getConfig = defineOperation({
   name: 'Management.GetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/get'], inputFrom: 'body',

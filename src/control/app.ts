@@ -21,6 +21,7 @@ import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { checkControlRequest } from './guard.js';
+import { masked } from '../api/config.js';
 import { forward, MAX_BODY as FORWARD_MAX_BODY } from './forward.js';
 import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
 import type { PolysimEvent } from '@polysim/client';
@@ -93,10 +94,10 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   // The dashboard (ui/, built into dist/ui by npm run build): its files under /ui/, its page at / and, for a
   // browser (Accept: text/html), at /phones/{i}; other clients of /phones/{i} get JSON as before.
   const uiRoot = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
-  const uiBuilt = existsSync(join(uiRoot, 'index.html'));
-  if (uiBuilt) await app.register(fastifyStatic, { root: uiRoot, prefix: '/ui/', index: false, decorateReply: false });
-  const page = (reply: FastifyReply): FastifyReply => (uiBuilt
-    ? reply.type('text/html; charset=utf-8').send(readFileSync(join(uiRoot, 'index.html')))
+  const indexHtml = existsSync(join(uiRoot, 'index.html')) ? readFileSync(join(uiRoot, 'index.html')) : undefined;
+  if (indexHtml) await app.register(fastifyStatic, { root: uiRoot, prefix: '/ui/', index: false, decorateReply: false });
+  const page = (reply: FastifyReply): FastifyReply => (indexHtml
+    ? reply.type('text/html; charset=utf-8').send(indexHtml)
     : reply.code(503).type('text/plain').send('The dashboard is not built: run npm run build.\n'));
   const wantsPage = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('text/html');
   app.get('/', async (_req, reply) => page(reply));
@@ -188,7 +189,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     const q = (req.query.q ?? '').toLowerCase();
     const limit = req.query.limit ?? 200;
     const params = [...r.phone.config.params.values()].filter((p) => p.name.toLowerCase().includes(q));
-    const mask = (secret: boolean | undefined, v: string): string => (secret && v !== '' ? '********' : v);
+    const mask = (secret: boolean | undefined, v: string): string => (secret ? masked(v) : v);
     return {
       total: params.length,
       params: params.slice(0, limit).map((p) => {

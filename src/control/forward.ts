@@ -5,8 +5,8 @@
  * MD5, answering its challenge) or Basic. The phone's answer comes back unchanged but for hop-by-hop headers.
  * Bounded: a body of at most MAX_BODY bytes (the phone itself refuses more than 20 KB), a deadline per request.
  */
-import { request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { boundedRequest } from '../network/http-transfers.js';
 import { basicHeader, bestChallenge, DigestSigner, parseChallenges } from '@polysim/client';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
@@ -31,25 +31,10 @@ function pass(headers: IncomingHttpHeaders | NodeJS.Dict<string[]>): Record<stri
   return out;
 }
 
-function send(target: URL, method: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<Forwarded> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(target, {
-      method, headers: { ...headers, ...(body && body.length > 0 ? { 'content-length': String(body.length) } : {}) },
-      signal: AbortSignal.timeout(DEADLINE_MS),
-    }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) res.destroy(new Error('the phone answered more than 1 MB'));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: pass(res.headersDistinct), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body && body.length > 0 ? body : undefined);
-  });
+async function send(target: URL, method: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<Forwarded> {
+  const withBody = body && body.length > 0 ? body : undefined;
+  const answer = await boundedRequest(target, method, { ...headers, ...(withBody ? { 'content-length': String(withBody.length) } : {}) }, withBody, DEADLINE_MS, MAX_BODY);
+  return { status: answer.status || 502, headers: pass(answer.headers), body: answer.body };
 }
 
 /** How the forwarder last signed for a phone: reused so that only its first request meets a 401. */

@@ -13,13 +13,25 @@ const MAX_DOWNLOAD = 16 * 1024 * 1024;
 /** The default overall deadline of one transfer (--transfer-timeout-ms). */
 export const TRANSFER_DEADLINE_MS = 30_000;
 
-function send(url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, deadlineMs: number): Promise<TransferResult> {
+/** An HTTP or HTTPS exchange's answer, read whole; repeated headers stay separate (headersDistinct). */
+export interface BoundedAnswer {
+  readonly status: number;
+  readonly headers: NodeJS.Dict<string[]>;
+  readonly body: Buffer;
+}
+
+/**
+ * One request with an overall deadline (connect, send and receive together) and a bound on the answer's size: what
+ * file transfers and the control port's forwarding both send.
+ */
+export function boundedRequest(url: string | URL, method: string, headers: Readonly<Record<string, string | string[]>>, body: Buffer | undefined,
+  deadlineMs: number, maxBytes = MAX_DOWNLOAD): Promise<BoundedAnswer> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
       u = new URL(url);
     } catch {
-      reject(new Error(`not a URL: ${url}`));
+      reject(new Error(`not a URL: ${String(url)}`));
       return;
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
@@ -31,16 +43,21 @@ function send(url: string, method: string, headers: Record<string, string>, body
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > MAX_DOWNLOAD) req.destroy(new Error('response too large'));
+        if (size > maxBytes) req.destroy(new Error(`response too large (over ${maxBytes} bytes)`));
         else chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headersDistinct, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('error', (err: Error) => reject(err.name === 'AbortError' || err.name === 'TimeoutError'
       ? new Error(`not done within ${deadlineMs} ms`) : err));
     req.end(body);
   });
+}
+
+async function send(url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, deadlineMs: number): Promise<TransferResult> {
+  const answer = await boundedRequest(url, method, headers, body, deadlineMs);
+  return { status: answer.status, body: answer.body };
 }
 
 export class HttpTransfers implements Transfers {

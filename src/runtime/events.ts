@@ -44,7 +44,9 @@ export class EventHub {
   private seq = 0;
   private readonly subscribers = new Set<Subscriber>();
   private readonly detach: (() => void)[] = [];
-  /** What was last sent of each phone's LEDs and registrations (JSON), to send only changes. */
+  /** The phones' journals, read only while someone subscribes (the journal then makes request details). */
+  private readonly journals: { readonly i: number; readonly phone: Phone; readonly journal: Journal; stop?: () => void }[] = [];
+  /** What was last sent of each phone's LEDs, registrations and screen (JSON), to send only changes. */
   private readonly last = new Map<string, string>();
 
   constructor(private readonly fleet: Fleet, private readonly clock: Clock = systemClock) {
@@ -66,13 +68,47 @@ export class EventHub {
         calls: callsOf(p), leds: ledsOf(p), lines: linesOf(p), screen: screenOf(p),
       }))) return () => undefined;
     }
+    if (this.subscribers.size === 0) this.wake();
     this.subscribers.add(sub);
-    return () => this.subscribers.delete(sub);
+    return () => this.drop(sub);
   }
 
   close(): void {
     for (const d of this.detach.splice(0)) d();
     this.subscribers.clear();
+    this.sleep();
+  }
+
+  /**
+   * The first subscriber: what was last sent is what the phones show now (nothing was computed while nobody
+   * listened), and the journals are read.
+   */
+  private wake(): void {
+    for (const j of this.journals) {
+      this.differs(`leds:${j.i}`, ledsOf(j.phone));
+      this.differs(`lines:${j.i}`, linesOf(j.phone));
+      this.differs(`screen:${j.i}`, screenOf(j.phone));
+      j.stop ??= j.journal.onRecord((e, detail) => {
+        this.publish(j.i, {
+          type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
+          ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}), ...detail,
+        });
+        // A key, the hook or text typed changes the screen without changing calls.
+        this.changed(j.i, j.phone);
+      });
+    }
+  }
+
+  /** Nobody listens: no request details are made, no states compared. */
+  private sleep(): void {
+    for (const j of this.journals) {
+      j.stop?.();
+      j.stop = undefined;
+    }
+  }
+
+  private drop(sub: Subscriber): void {
+    if (this.subscribers.delete(sub) && this.subscribers.size === 0) this.sleep();
   }
 
   private stamp(phone: number, body: EventBody): PolysimEvent {
@@ -84,12 +120,13 @@ export class EventHub {
     const event = this.stamp(phone, body);
     for (const sub of [...this.subscribers]) {
       if (sub.phone !== undefined && sub.phone !== phone) continue;
-      if (!sub.send(event)) this.subscribers.delete(sub);
+      if (!sub.send(event)) this.drop(sub);
     }
   }
 
   /** Publishes LEDs, registrations and the screen when they differ from what was last published. */
   private changed(i: number, phone: Phone): void {
+    if (this.subscribers.size === 0) return;
     const leds = ledsOf(phone);
     const lines = linesOf(phone);
     const screen = screenOf(phone);
@@ -106,10 +143,9 @@ export class EventHub {
   }
 
   private watch(i: number, phone: Phone, journal: Journal): void {
-    this.differs(`leds:${i}`, ledsOf(phone));
-    this.differs(`lines:${i}`, linesOf(phone));
-    this.differs(`screen:${i}`, screenOf(phone));
+    this.journals.push({ i, phone, journal });
     const onCalls = (): void => {
+      if (this.subscribers.size === 0) return;
       this.publish(i, { type: 'calls', calls: callsOf(phone) });
       this.changed(i, phone);
     };
@@ -122,6 +158,7 @@ export class EventHub {
       this.changed(i, phone);
     };
     const onConfig = (change: { layer: string; names: readonly string[] }): void => {
+      if (this.subscribers.size === 0) return;
       this.publish(i, { type: 'config', layer: change.layer, names: [...change.names].slice(0, 1000) });
       this.changed(i, phone);
     };
@@ -131,14 +168,6 @@ export class EventHub {
     phone.on('ready', onReady);
     phone.on('config', onConfig);
     const stopLines = phone.lines.onRegistrationChange(() => this.changed(i, phone));
-    const stopJournal = journal.onRecord((e, detail) => {
-      this.publish(i, {
-        type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
-        ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}), ...detail,
-      });
-      // A key, the hook or text typed changes the screen without changing calls.
-      this.changed(i, phone);
-    });
     this.detach.push(() => {
       phone.off('calls', onCalls);
       phone.off('down', onDown);
@@ -146,7 +175,6 @@ export class EventHub {
       phone.off('ready', onReady);
       phone.off('config', onConfig);
       stopLines();
-      stopJournal();
     });
   }
 }

@@ -3,10 +3,10 @@ import { DETAIL_BODY_MAX } from '../journal.js';
 import type { Journal, RequestDetail } from '../journal.js';
 import { TOO_LARGE } from '../request.js';
 import { UNREADABLE } from '../../api/dispatch.js';
+import { MASK } from '../../api/config.js';
 import type { PhoneRequest } from '../request.js';
 
 const SECRET_KEY = /pass(word|wd)?|secret|pin|token|credential/i;
-const MASK = '********';
 
 const cap = (text: string): string => (text.length > DETAIL_BODY_MAX ? `${text.slice(0, DETAIL_BODY_MAX)}…` : text);
 
