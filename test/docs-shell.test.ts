@@ -16,7 +16,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { before, describe, it } from 'node:test';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -103,7 +105,39 @@ async function stop(r: Run): Promise<void> {
     try { process.kill(-pid, 0); } catch { return; }
     await new Promise((r) => setTimeout(r, 50));
   }
-  try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  try { process.kill(-pid, 'SIGKILL'); } catch { return; }
+  for (let i = 0; i < 100; i++) {
+    try { process.kill(-pid, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The documented fixed ports: the phone's HTTP, HTTPS, SIP (UDP and TCP) and the control API. */
+const FIXED: [number, 'tcp' | 'udp'][] = [[8080, 'tcp'], [8443, 'tcp'], [5060, 'udp'], [5060, 'tcp'], [8790, 'tcp']];
+
+function free(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (kind === 'udp') {
+      const s = createSocket('udp4');
+      s.once('error', () => { s.close(); resolve(false); });
+      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+      return;
+    }
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** Waits (up to 20 s) until a block before this one, or its server, has let go of the fixed ports. */
+async function portsFree(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const busy = [];
+    for (const [port, kind] of FIXED) if (!(await free(port, kind))) busy.push(`${port}/${kind}`);
+    if (busy.length === 0) return;
+    if (i === 199) throw new Error(`ports still in use: ${busy.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function until(what: string, ok: () => Promise<boolean> | boolean, exited: Promise<unknown>, ms = 60_000): Promise<void> {
@@ -141,6 +175,7 @@ describe('every shell block of the docs runs as written', { concurrency: 1 }, ()
     const name = `${b.file}:${b.line}${b.skip ? ` (not run: ${b.skip})` : ''}`;
     it(name, { timeout: 120_000 }, async () => {
       if (b.skip) return;
+      await portsFree();
       const before = topLevel();
       let setup: Run | undefined;
       let block: Run | undefined;
