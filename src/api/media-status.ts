@@ -57,7 +57,22 @@ const Stream = strings(['Ref', 'Category', 'PacketsReceived', 'PacketsSent', 'Oc
 const PPS = 50;
 const PAYLOAD = 160;
 
+const CODEC_LABEL = { PCMU: '0:G.711Mu', PCMA: '8:G.711A' } as const;
+
 function audioStream(phone: Phone, call: Call): Record<string, string> {
+  // A call on a real SIP line: what its RTP actually carried.
+  const m = phone.network.media?.(call.callId);
+  if (m) {
+    const size = m.packetsReceived > 0 ? Math.round(m.octetsReceived / m.packetsReceived) : 0;
+    const txSize = m.packetsSent > 0 ? Math.round(m.octetsSent / m.packetsSent) : 0;
+    return {
+      Ref: `${call.handle}-audio`, Category: '0:Voice', PacketsReceived: String(m.packetsReceived), PacketsSent: String(m.packetsSent),
+      OctetsReceived: String(m.octetsReceived), OctetsSent: String(m.octetsSent), PacketsExpected: String(m.packetsExpected),
+      PacketsLost: String(m.packetsLost), Jitter: String(Math.round(m.jitterMs)), MaxJitter: String(Math.round(m.maxJitterMs)), Latency: '20',
+      RxPayloadSize: String(size), TxPayloadSize: String(txSize), RxCodec: CODEC_LABEL[m.codec], TxCodec: CODEC_LABEL[m.codec],
+      RxMOSCQ: '4.1', TxMOSCQ: '4.1', RxMOSLQ: '4.1', TxMOSLQ: '4.1',
+    };
+  }
   const t = call.mediaTotals(phone.clock.now());
   const sent = Math.floor((t.sendMs * PPS) / 1000);
   const expected = Math.floor((t.recvMs * PPS) / 1000);

@@ -36,6 +36,7 @@ export class Switchboard {
     phone.on('config', dirty);
     phone.on('up', dirty);
     phone.on('down', dirty);
+    phone.lines.onRegistrationChange(dirty);
     this.index = undefined;
   }
 
@@ -47,7 +48,7 @@ export class Switchboard {
         if (!phone.isUp) continue;
         for (const line of phone.lines.all()) {
           const n = line.address.split('@')[0];
-          if (line.registered && n && !this.index.has(n)) this.index.set(n, { phone, line: line.number });
+          if (line.registered && !line.sip && n && !this.index.has(n)) this.index.set(n, { phone, line: line.number });
         }
       }
     }

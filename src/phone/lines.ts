@@ -16,6 +16,23 @@ export interface CallServer {
   readonly expires: number;
 }
 
+/** A line's registration with a real SIP server, as the SIP user agent reports it. */
+export interface LineRegistrationView {
+  readonly registered: boolean;
+  /** The server (index) registered with or tried last. */
+  readonly server: number | undefined;
+  /** Why it is not registered ("no answer", "403 Forbidden", "401 Unauthorized (wrong credentials)"); '' while registered or trying. */
+  readonly reason: string;
+}
+
+/**
+ * Where registrations of real SIP lines come from (the SIP user agent); a line it does not know (undefined) is a
+ * line of the built-in switchboard, registered as soon as it has an address and a server.
+ */
+export interface RegistrationSource {
+  state(line: number): LineRegistrationView | undefined;
+}
+
 export interface Line {
   readonly number: number;
   readonly address: string;
@@ -25,6 +42,8 @@ export interface Line {
   readonly type: 'private' | 'shared';
   readonly assigned: boolean;
   readonly registered: boolean;
+  /** Registered with a real SIP server (not the built-in switchboard); with the server and the failure reason. */
+  readonly sip: LineRegistrationView | undefined;
   readonly servers: readonly CallServer[];
   readonly forwarding: { readonly always: string; readonly busy: string; readonly noAnswer: string; readonly dnd: string };
 }
@@ -33,6 +52,8 @@ export class LineTable {
   /** Lines whose call server stopped answering their registrations, until restored (a reboot does not help). */
   private readonly lost = new Set<number>();
   private readonly registrationListeners = new Set<() => void>();
+  /** Set by the SIP user agent of a phone that has one. */
+  registrations: RegistrationSource | undefined;
 
   constructor(
     private readonly profile: Profile,
@@ -60,10 +81,11 @@ export class LineTable {
       const port = Number(own ? c.value(`reg.${n}.server.${s}.port`) : c.value(`voIpProt.server.${s}.port`));
       servers.push({
         index: s, address: addr, port: port || 5060,
-        transport: c.value(`reg.${n}.server.${s}.transport`), expires: c.int(`reg.${n}.server.${s}.expires`),
+        transport: c.value(own ? `reg.${n}.server.${s}.transport` : `voIpProt.server.${s}.transport`), expires: c.int(`reg.${n}.server.${s}.expires`),
       });
     }
     const assigned = address !== '';
+    const sip = assigned && servers.length > 0 ? this.registrations?.state(n) : undefined;
     // Registered only with somewhere to register: a call server of its own (reg.N.server.M) or the phone's
     // (voIpProt.server.M). A line without one is unregistered, and dialling on it answers 4002.
     return {
@@ -74,7 +96,8 @@ export class LineTable {
       userId: c.value(`reg.${n}.auth.userId`) || address.split('@')[0] || '',
       type: c.value(`reg.${n}.type`) === 'shared' ? 'shared' : 'private',
       assigned,
-      registered: assigned && servers.length > 0 && !this.lost.has(n),
+      registered: assigned && servers.length > 0 && !this.lost.has(n) && (sip ? sip.registered : true),
+      sip,
       servers,
       forwarding: {
         always: c.value(`divert.${n}.contact`), busy: c.value(`divert.busy.${n}.contact`),
@@ -93,6 +116,11 @@ export class LineTable {
   /** The line registers again. */
   restoreRegistration(n: number): void {
     if (this.lost.delete(n)) for (const l of this.registrationListeners) l();
+  }
+
+  /** A registration changed (the SIP user agent calls this). */
+  registrationChanged(): void {
+    for (const l of this.registrationListeners) l();
   }
 
   /** Calls listener when a registration is lost or restored (configuration changes are the phone's 'config' event). */

@@ -14,6 +14,9 @@ import type { RequestSlot, SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
 import { Switchboard } from '../network/switchboard.js';
+import { MediaEngine } from '../sip/rtp.js';
+import type { MediaContent } from '../sip/rtp.js';
+import { SipUserAgent } from '../sip/user-agent.js';
 import type { IdSource } from '../phone/identity.js';
 import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
@@ -66,6 +69,8 @@ export interface PhoneSpec {
   readonly switchboard?: Switchboard;
   /** Start answering HTTP before the HTTPS certificate is made (fleets); default: wait for HTTPS too. */
   readonly httpFirst?: boolean;
+  /** What calls on real SIP lines carry as RTP: a 400 Hz tone (default), silence, or no media at all (large fleets). */
+  readonly media?: MediaContent | 'off';
   /** Makes the certificate (a fleet queues them so that HTTP comes up first); default: at once. */
   readonly certificates?: (make: () => Promise<TlsMaterial>) => Promise<TlsMaterial>;
 }
@@ -78,6 +83,8 @@ export interface RunningPhone {
   readonly faults: FaultPlan;
   /** The SIP listener (UDP and TCP), when the phone was given a SIP port. */
   readonly sip: SipListener | undefined;
+  /** The SIP user agent (lines registered to real servers), with the SIP listener. */
+  readonly ua: SipUserAgent | undefined;
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
@@ -86,6 +93,15 @@ export interface RunningPhone {
   /** The admin password the phone holds right now. */
   adminPassword(): string;
   stop(): Promise<void>;
+}
+
+/** One media engine per process and content: one 20 ms tick drives every call's RTP. */
+const engines = new Map<MediaContent, MediaEngine>();
+function mediaEngine(content: MediaContent | 'off' = 'tone'): MediaEngine | undefined {
+  if (content === 'off') return undefined;
+  let e = engines.get(content);
+  if (!e) engines.set(content, e = new MediaEngine(content));
+  return e;
 }
 
 export const randomIds: IdSource = { hex: (bytes) => randomBytes(bytes).toString('hex') };
@@ -127,6 +143,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
   const store = openStore(spec);
   let phone: Phone | undefined;
   let sip: SipListener | undefined;
+  let ua: SipUserAgent | undefined;
   try {
     const ids = spec.ids ?? randomIds;
     if (spec.factory) {
@@ -159,13 +176,17 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
         { limits: spec.sipLimits, budget: spec.sipBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
       try {
         await sip.start();
+        ua = new SipUserAgent(phone, sip.wire, mediaEngine(spec.media), sip.advertised);
+        sip.agent = ua;
         // A SIP port picked at random is known only now: the built-in call server is reached there.
         if (!spec.sipPort && !spec.factory && boot['voIpProt.server.1.port'] === '5060' && spec.set?.['voIpProt.server.1.port'] === undefined) {
           boot['voIpProt.server.1.port'] = String(sip.port);
           phone.config.set('CONFIG', { 'voIpProt.server.1.port': String(sip.port) });
         }
+        ua.start();
         if (!spec.httpFirst) await sip.tlsReady;
       } catch (err) {
+        ua?.stop();
         await sip.stop();
         await listeners.stop();
         throw err;
@@ -182,13 +203,14 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const host = urlHost(spec.address);
     const started = phone;
     return {
-      phone: started, pipeline, listeners, slot, journal, faults, sip,
+      phone: started, pipeline, listeners, slot, journal, faults, sip, ua,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;
       },
       adminPassword: () => started.config.value('device.auth.localAdminPassword'),
       stop: async () => {
+        ua?.stop();
         started.shutdown();
         await listeners.stop();
         await sip?.stop();

@@ -165,7 +165,7 @@ export class CallManager {
     if (!number) throw new PhoneError(Status.INVALID_INPUT, 'empty destination');
     call.apply('dial', this.d.clock.now());
     call.remote = { number, name: '', address: '' };
-    const offer: Offer = { from: this.d.self(call.line), callId: call.callId, caller: this.inbox(call) };
+    const offer: Offer = { from: this.d.self(call.line), callId: call.callId, caller: this.inbox(call), line: call.line };
     const { inbox, party } = this.d.network().connect(dest, offer);
     if (call.live) {
       call.far = inbox;

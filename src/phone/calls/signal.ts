@@ -33,6 +33,21 @@ export interface Offer {
   readonly callId: string;
   /** The caller's inbox. */
   readonly caller: Inbox;
+  /** The caller's line (a network may route lines differently: the switchboard, or a SIP server). */
+  readonly line?: number;
+}
+
+/** What a call's media carried, counted from the packets (a network with real RTP reports it). */
+export interface MediaCounters {
+  readonly packetsSent: number;
+  readonly octetsSent: number;
+  readonly packetsReceived: number;
+  readonly octetsReceived: number;
+  readonly packetsExpected: number;
+  readonly packetsLost: number;
+  readonly jitterMs: number;
+  readonly maxJitterMs: number;
+  readonly codec: 'PCMU' | 'PCMA';
 }
 
 /** The virtual network a phone dials into (src/network implements it). */
@@ -42,4 +57,6 @@ export interface CallNetwork {
    * `offer.caller` (ringing, answered, rejected...), possibly before this returns.
    */
   connect(dest: string, offer: Offer): { readonly inbox: Inbox; readonly party: Party };
+  /** The media counters of a call (by its Call-ID), when this network carries real media for it. */
+  media?(callId: string): MediaCounters | undefined;
 }

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
-import { createServer } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { connect as connectTcp, createServer } from 'node:net';
+import { connect as connectTls, createServer as createTlsServer } from 'node:tls';
 import type { TlsMaterial } from '../tls.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { PhonePipeline } from '../../gate/pipeline.js';
@@ -20,6 +20,23 @@ import type { SipRequest } from './message.js';
 import { handleSipRequest } from './notify.js';
 import type { CommandReport } from './notify.js';
 import { TransactionTable } from './transactions.js';
+import type { Destination, SipTransportName, SipWire } from '../../sip/wire.js';
+
+/** What the listener hands to the phone's SIP user agent (calls and registrations), when it has one. */
+export interface SipAgent {
+  onResponse(res: import('./message.js').SipResponse): boolean;
+  onRequest(req: SipRequest, ctx: { reply: (buf: Buffer) => void; transport: SipTransportName; address: string; port: number }): boolean;
+  boundTo(address: string, port: number): boolean;
+  /** The listener is open (again): registrations may go out. */
+  transportUp(): void;
+  /** A connection this phone opened failed: its transactions end. */
+  transportFailed(dest: Destination): void;
+}
+
+const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+
+/** Outbound stream connections a phone keeps to its servers, at most this many. */
+const MAX_OUTBOUND = 16;
 
 export interface SipListenerOptions {
   readonly limits?: Partial<StreamLimits>;
@@ -47,6 +64,11 @@ export class SipListener {
   private readonly limits: StreamLimits;
   private readonly budget: ConnectionBudget;
   private readonly toTag = randomBytes(6).toString('hex');
+  /** The phone's SIP user agent, when its lines register to real servers. */
+  agent: SipAgent | undefined;
+  /** The address put in Via and Contact (the listen address, or loopback when listening on all). */
+  readonly advertised: string;
+  private readonly outbound = new Map<string, Socket>();
   private infoSeq = 1;
   private transition: Promise<void> = Promise.resolve();
   private readonly onDown = (): void => { this.transition = this.transition.then(() => this.close()); };
@@ -64,6 +86,43 @@ export class SipListener {
     this.tlsPort = tls?.port;
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
     this.budget = options.budget ?? sipConnections;
+    this.advertised = address === '0.0.0.0' ? (phone.ipv4 && phone.ipv4 !== '0.0.0.0' ? phone.ipv4 : '127.0.0.1') : address === '::' ? '::1' : address;
+  }
+
+  /** Sending for the user agent: from the phone's own UDP socket, or over a stream connection kept per server. */
+  readonly wire: SipWire = {
+    send: (dest, message) => this.sendTo(dest, message),
+    local: (transport) => ({ host: this.advertised, port: transport === 'TLS' ? this.tlsPort ?? this.port : this.port }),
+  };
+
+  private sendTo(dest: Destination, message: Buffer): void {
+    if (dest.transport === 'UDP') {
+      this.udp?.send(message, dest.port, dest.host, () => undefined);
+      return;
+    }
+    const key = `${dest.transport}|${dest.host}|${dest.port}`;
+    const open = this.outbound.get(key);
+    if (open && !open.destroyed) {
+      open.write(message);
+      return;
+    }
+    if (!this.udp || this.outbound.size >= MAX_OUTBOUND) {
+      this.agent?.transportFailed(dest);
+      return;
+    }
+    const socket = dest.transport === 'TLS'
+      // Servers are often reached by address with certificates of their own CA: verified only when the user says so.
+      ? connectTls({ host: dest.host, port: dest.port, rejectUnauthorized: false, maxVersion: 'TLSv1.2', servername: /^[\d.:]+$/.test(dest.host) ? undefined : dest.host })
+      : connectTcp({ host: dest.host, port: dest.port });
+    socket.setNoDelay?.(true);
+    this.outbound.set(key, socket);
+    socket.write(message);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.outbound.get(key) === socket) this.outbound.delete(key);
+      this.agent?.transportFailed(dest);
+    });
+    this.readStream(socket, dest.transport, () => undefined);
   }
 
   /** Stream connections open now. */
@@ -113,6 +172,7 @@ export class SipListener {
   private async open(): Promise<void> {
     await this.openPlain();
     if (this.tlsMaterial) await this.openTls();
+    this.agent?.transportUp();
   }
 
   private async openPlain(): Promise<void> {
@@ -157,6 +217,8 @@ export class SipListener {
     if (tlsServer) tlsServer.close();
     for (const s of this.connections) s.destroy();
     this.connections.clear();
+    for (const s of this.outbound.values()) s.end();
+    this.outbound.clear();
     this.transactions.clear();
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
     if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
@@ -164,7 +226,7 @@ export class SipListener {
 
   private onDatagram(udp: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
     const sender: Sender = { transport: 'UDP', send: (buf) => udp.send(buf, rinfo.port, rinfo.address) };
-    this.onMessage(msg, true, sender, rinfo.address, `${rinfo.address}:${rinfo.port}`);
+    this.onMessage(msg, true, sender, rinfo.address, `${rinfo.address}:${rinfo.port}`, rinfo.port);
   }
 
   private onConnection(socket: Socket, transport: 'TCP' | 'TLS' = 'TCP'): void {
@@ -183,12 +245,17 @@ export class SipListener {
     });
     // Idle connections are closed; so are messages that do not finish in time (a slow sender holds no buffer long).
     socket.setTimeout(this.limits.idleMs, () => socket.destroy());
+    this.readStream(socket, transport, () => socket.destroy(), (t) => { partialTimer = t; }, () => partialTimer);
+  }
+
+  /** Frames a stream into messages by Content-Length; a message too large or too slow closes it. */
+  private readStream(socket: Socket, transport: 'TCP' | 'TLS', onAbuse: () => void,
+    setTimer: (t: NodeJS.Timeout | undefined) => void = () => undefined, getTimer: () => NodeJS.Timeout | undefined = () => undefined): void {
     let buffer: Buffer = Buffer.alloc(0);
     const sender: Sender = { transport, send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
     socket.on('data', (chunk: Buffer) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       for (;;) {
-        // Keep-alive CRLFs between messages (RFC 5626) are skipped.
         while (buffer.length >= 2 && buffer[0] === 13 && buffer[1] === 10) buffer = buffer.subarray(2);
         const need = streamMessageLength(buffer);
         if ((need === undefined && buffer.length > this.limits.maxMessageBytes) || (need !== undefined && need > this.limits.maxMessageBytes)) {
@@ -198,41 +265,45 @@ export class SipListener {
         if (need === undefined || buffer.length < need) break;
         const one = buffer.subarray(0, need);
         buffer = buffer.subarray(need);
-        this.onMessage(one, false, sender, socket.remoteAddress ?? '', `${socket.remoteAddress}:${socket.remotePort}`);
+        this.onMessage(one, false, sender, socket.remoteAddress ?? '', `${socket.remoteAddress}:${socket.remotePort}`, socket.remotePort ?? 0);
       }
       if (buffer.length === 0) {
-        clearTimeout(partialTimer);
-        partialTimer = undefined;
+        clearTimeout(getTimer());
+        setTimer(undefined);
       } else {
-        // Copy the unfinished tail so it does not pin the whole chunk it came in.
         buffer = Buffer.from(buffer);
-        partialTimer ??= setTimeout(() => socket.destroy(), this.limits.messageMs);
+        if (!getTimer()) setTimer(setTimeout(onAbuse, this.limits.messageMs));
       }
     });
   }
 
   /** Every message goes through here; nothing it throws gets past (answered 500, logged, and the listener goes on). */
-  private onMessage(raw: Buffer, datagram: boolean, sender: Sender, address: string, from: string): void {
+  private onMessage(raw: Buffer, datagram: boolean, sender: Sender, address: string, from: string, port: number): void {
     try {
-      this.handleMessage(raw, datagram, sender, address, from);
+      this.handleMessage(raw, datagram, sender, address, from, port);
     } catch (err) {
       this.options.onError?.(err);
       this.answerMalformed(raw, sender, 'internal error', 500, 'Server Internal Error');
     }
   }
 
-  private handleMessage(raw: Buffer, datagram: boolean, sender: Sender, address: string, from: string): void {
+  private handleMessage(raw: Buffer, datagram: boolean, sender: Sender, address: string, from: string, port: number): void {
     if (!this.phone.isUp) return;
     let req: SipRequest;
     try {
       const msg = parseSip(raw, datagram);
-      if (msg.kind === 'response') return; // answers to our INFOs need nothing
+      if (msg.kind === 'response') {
+        this.agent?.onResponse(msg); // answers to our INFOs need nothing
+        return;
+      }
       req = msg;
     } catch (err) {
       if (err instanceof SipParseError) this.answerMalformed(raw, sender, err.message);
       return;
     }
     this.phone.noteRequest();
+    if (this.agent && REQUIRED.every((h) => req.headers.has(h))
+      && this.agent.onRequest(req, { reply: (buf) => sender.send(buf), transport: sender.transport, address, port })) return;
     const key = datagram ? `${from}|${transactionKey(req)}` : undefined;
     const now = Date.now();
     if (key) {
@@ -243,7 +314,7 @@ export class SipListener {
         return;
       }
     }
-    const verdict = handleSipRequest(this.phone, this.pipeline, req, address);
+    const verdict = handleSipRequest(this.phone, this.pipeline, req, address, this.agent?.boundTo(address, port) ?? false);
     const answer = verdict.answer
       ? responseTo(req, verdict.answer.status, verdict.answer.reason, this.toTag, [
         ['Server', `Polycom/${this.phone.profile.firmware}`], ...(verdict.answer.headers ?? [])])

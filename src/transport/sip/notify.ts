@@ -51,7 +51,7 @@ export function commandTarget(uri: string): URL | undefined {
   }
 }
 
-export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string): NotifyVerdict {
+export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string, bound = false): NotifyVerdict {
   const missing = REQUIRED.filter((h) => !req.headers.has(h));
   if (missing.length > 0) return refuse(400, 'Bad Request', `missing ${missing.join(', ')}`);
   if (!/^\d{1,10}\s+[A-Za-z0-9.!%*_+`'~-]+$/.test(req.headers.get('cseq') ?? '')) return refuse(400, 'Bad Request', 'malformed CSeq');
@@ -61,7 +61,7 @@ export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: Sip
     case 'OPTIONS':
       return { answer: { status: 200, reason: 'OK', headers: [ALLOW, ['Accept', 'application/json']] } };
     case 'NOTIFY':
-      return notify(phone, pipeline, req, from);
+      return notify(phone, pipeline, req, from, bound);
     case 'INFO':
       return { answer: { status: 200, reason: 'OK' } };
     default:
@@ -72,7 +72,7 @@ export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: Sip
   }
 }
 
-function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string): NotifyVerdict {
+function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string, bound: boolean): NotifyVerdict {
   const event = (req.headers.get('event') ?? '').split(';')[0]?.trim().toLowerCase();
   if (event !== 'action-uri') return refuse(489, 'Bad Event', 'Event must be ACTION-URI', [['Allow-Events', 'ACTION-URI']]);
   const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
@@ -81,8 +81,10 @@ function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: st
   if (!phone.profile.sipNotify) return { answer: { status: 200, reason: 'OK' } };
   if (phone.profile.family.platform === 'PVOS' && !restApiOn(phone)) return refuse(403, 'Forbidden', 'the REST API is off (apps.restapi.enabled=0)');
   if (!phone.config.bool('apps.restapi.sipNotify.enabled')) return refuse(403, 'Forbidden', 'REST over SIP is off (apps.restapi.sipNotify.enabled=0)');
-  if (phone.config.bool('apps.restapi.sipNotify.bindRequired')) {
-    return refuse(403, 'Forbidden', 'Bind required: the Bind format is proprietary; set apps.restapi.sipNotify.bindRequired=0');
+  // bindRequired: only the call server a line is registered with may send commands (the Bind exchange itself is
+  // proprietary; being registered there stands in for it, docs/fidelity.md).
+  if (phone.config.bool('apps.restapi.sipNotify.bindRequired') && !bound) {
+    return refuse(403, 'Forbidden', 'Bind required: not from a server this phone is registered with; or set apps.restapi.sipNotify.bindRequired=0');
   }
   let body: unknown;
   try {

@@ -1,0 +1,230 @@
+/**
+ * One line's registration (RFC 3261 10.2): REGISTER to the line's first server, answering digest challenges,
+ * refreshing before the granted time runs out (reg.N.server.M.expires.overlap seconds early, or halfway for short
+ * registrations), failing over to the next server when one does not answer, retrying with back-off when none
+ * will have it (registerRetry.baseTimeOut doubling to maxTimeOut), and unregistering (Expires: 0) when told.
+ *
+ *   idle ──start──> registering ──200──> registered ──refresh due──> registering
+ *                        │  401/407: once with credentials            │
+ *                        └──> failed (wrong password, 403, no answer) ─┴──back-off──> registering
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../phone/clock.js';
+import type { SipResponse } from '../transport/sip/message.js';
+import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
+import { authorization, pickChallenge } from './digest.js';
+import { hostPort, parseNameAddr, quoteName, splitList } from './name-addr.js';
+import type { Destination, SipTransportName, SipWire } from './wire.js';
+
+export interface RegistrarTarget {
+  readonly index: number;
+  readonly dest: Destination;
+  readonly expires: number;
+  readonly overlap: number;
+  readonly policy: RetryPolicy;
+}
+
+export interface RegistrationPlan {
+  readonly line: number;
+  /** user part of the line's address and its domain (the address's host, else the first server's) */
+  readonly user: string;
+  readonly domain: string;
+  readonly displayName: string;
+  readonly authUser: string;
+  readonly password: string;
+  readonly servers: readonly RegistrarTarget[];
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly userAgent: string;
+}
+
+export type RegistrationStatus = 'registering' | 'registered' | 'failed' | 'unregistered';
+
+export interface RegistrationView {
+  readonly status: RegistrationStatus;
+  /** The server (reg.N.server.M index) the line is registered with, or tried last. */
+  readonly server: number | undefined;
+  /** Why the line is not registered: "401 Unauthorized (wrong credentials)", "no answer", "403 Forbidden"... */
+  readonly reason: string;
+  readonly expiresAt: number | undefined;
+}
+
+export const transportOf = (configured: string): SipTransportName =>
+  configured === 'TLS' ? 'TLS' : configured === 'TCPOnly' || configured === 'TCPpreferred' ? 'TCP' : 'UDP';
+
+export class LineRegistration {
+  private status: RegistrationStatus = 'unregistered';
+  private serverPos = 0;
+  private reason = '';
+  private expiresAt: number | undefined;
+  private readonly callId = `${randomBytes(10).toString('hex')}`;
+  private readonly tag = randomBytes(5).toString('hex');
+  private cseq = 0;
+  private timer: TimerHandle | undefined;
+  private failures = 0;
+  private stopped = false;
+  private lastChallenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
+  private branch: string | undefined;
+
+  constructor(
+    readonly plan: RegistrationPlan,
+    private readonly wire: SipWire,
+    private readonly transactions: ClientTransactions,
+    private readonly clock: Clock,
+    private readonly changed: () => void,
+  ) {}
+
+  view(): RegistrationView {
+    return { status: this.status, server: this.plan.servers[this.serverPos]?.index, reason: this.reason, expiresAt: this.expiresAt };
+  }
+
+  /** The server this line is registered with now, if any. */
+  get registeredWith(): RegistrarTarget | undefined {
+    return this.status === 'registered' ? this.plan.servers[this.serverPos] : undefined;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.serverPos = 0;
+    this.failures = 0;
+    this.register();
+  }
+
+  /** Stops refreshing; sends Expires: 0 when the line is registered (unregister = true). */
+  stop(unregister: boolean): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    if (this.branch) this.transactions.abandon(this.branch, 'REGISTER');
+    const target = this.plan.servers[this.serverPos];
+    if (unregister && target && this.status === 'registered') this.send(target, 0, true);
+    this.set('unregistered', '');
+  }
+
+  private set(status: RegistrationStatus, reason: string): void {
+    const was = this.status;
+    this.status = status;
+    this.reason = reason;
+    if (status !== 'registered') this.expiresAt = undefined;
+    if (was !== status || status !== 'registered') this.changed();
+  }
+
+  private register(): void {
+    if (this.stopped) return;
+    const target = this.plan.servers[this.serverPos];
+    if (!target) return;
+    if (this.status !== 'registered') this.set('registering', '');
+    this.send(target, target.expires, false);
+  }
+
+  private send(target: RegistrarTarget, expires: number, final: boolean, auth?: string): void {
+    const p = this.plan;
+    const local = this.wire.local(target.dest.transport);
+    const uri = `sip:${p.domain}`;
+    const tp = target.dest.transport === 'UDP' ? '' : `;transport=${target.dest.transport.toLowerCase()}`;
+    const aor = `sip:${p.user}@${p.domain}`;
+    // Answer the last challenge again proactively (nonce count up), as a phone does on refreshes.
+    const credentials = auth ?? (this.lastChallenge ? this.sign(uri) : undefined);
+    const headers: [string, string][] = [
+      ['Max-Forwards', '70'],
+      ['From', `${quoteName(p.displayName)}<${aor}>;tag=${this.tag}`],
+      ['To', `<${aor}>`],
+      ['Call-ID', this.callId],
+      ['CSeq', `${++this.cseq} REGISTER`],
+      ['Contact', `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>`],
+      ['Expires', String(expires)],
+      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'],
+      ['User-Agent', p.userAgent],
+    ];
+    if (credentials) headers.push([this.lastChallenge?.header === 'proxy' ? 'Proxy-Authorization' : 'Authorization', credentials]);
+    this.branch = this.transactions.send({ method: 'REGISTER', uri, headers }, target.dest, {
+      final: (res) => { if (!final) this.onFinal(res, target, expires, auth !== undefined); },
+      timeout: () => { if (!final) this.onTimeout(); },
+    }, target.policy);
+  }
+
+  private sign(uri: string): string | undefined {
+    const c = this.lastChallenge;
+    if (!c) return undefined;
+    c.nc++;
+    return authorization(c.challenge, this.plan.authUser, this.plan.password, 'REGISTER', uri, c.nc);
+  }
+
+  private onFinal(res: SipResponse, target: RegistrarTarget, expires: number, answeredChallenge: boolean): void {
+    if (this.stopped) return;
+    if (res.status >= 200 && res.status < 300) {
+      this.failures = 0;
+      const granted = grantedExpires(res, expires);
+      this.expiresAt = this.clock.now() + granted * 1000;
+      this.set('registered', '');
+      const early = granted > 2 * target.overlap ? granted - target.overlap : granted / 2;
+      this.schedule(early * 1000, () => this.register());
+      return;
+    }
+    if (res.status === 401 || res.status === 407) {
+      const header = res.status === 401 ? 'www' : 'proxy';
+      const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+      const stale = /stale\s*=\s*"?true/i.test(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate').join(','));
+      if (!challenge) return this.fail(`${res.status} ${res.reason} (no digest challenge this phone can answer)`);
+      if (answeredChallenge && !stale) return this.fail(`${res.status} ${res.reason} (wrong credentials)`);
+      this.lastChallenge = { header, challenge, nc: 0 };
+      const uri = `sip:${this.plan.domain}`;
+      this.send(target, expires, false, this.sign(uri));
+      return;
+    }
+    if (res.status === 423) {
+      const min = Number(res.headers.get('min-expires'));
+      if (Number.isFinite(min) && min > expires) {
+        this.send(target, min, false);
+        return;
+      }
+    }
+    this.lastChallenge = undefined;
+    // 5xx and 6xx: this server will not have us now; the next one may (failover), as after no answer
+    if (res.status >= 500) return this.failOver(`${res.status} ${res.reason}`);
+    this.fail(`${res.status} ${res.reason}`);
+  }
+
+  private onTimeout(): void {
+    if (this.stopped) return;
+    this.lastChallenge = undefined;
+    this.failOver('no answer');
+  }
+
+  private failOver(reason: string): void {
+    if (this.serverPos + 1 < this.plan.servers.length) {
+      this.serverPos++;
+      this.set('registering', '');
+      this.register();
+      return;
+    }
+    this.fail(reason);
+  }
+
+  /** Unregistered with a reason; registers again after the back-off, from the first server. */
+  private fail(reason: string): void {
+    this.set('failed', reason);
+    const wait = Math.min(this.plan.retryBaseMs * 2 ** this.failures, this.plan.retryMaxMs);
+    this.failures++;
+    this.schedule(wait, () => {
+      this.serverPos = 0;
+      this.register();
+    });
+  }
+
+  private schedule(ms: number, fn: () => void): void {
+    this.timer?.cancel();
+    this.timer = this.clock.schedule(ms, () => { if (!this.stopped) fn(); });
+  }
+}
+
+/** What the registrar granted: our Contact's expires parameter, else the Expires header, else what we asked. */
+function grantedExpires(res: SipResponse, asked: number): number {
+  for (const value of res.headers.all('contact')) {
+    for (const c of splitList(value)) {
+      const e = Number(parseNameAddr(c).params['expires']);
+      if (Number.isFinite(e) && e > 0) return e;
+    }
+  }
+  const header = Number(res.headers.get('expires'));
+  return Number.isFinite(header) && header > 0 ? header : asked;
+}

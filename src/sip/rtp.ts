@@ -1,0 +1,329 @@
+/**
+ * RTP and RTCP for one call's audio (RFC 3550), G.711 at 20 ms, with DTMF as RFC 4733 events. Every session of
+ * the process is driven by one 20 ms tick (one timer however many calls), so 100 calls cost 100 sends a tick.
+ * What sessionStats reports comes from these counters: packets and octets actually sent and received, loss from
+ * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it.
+ */
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
+
+export type MediaContent = 'tone' | 'silence';
+
+export interface RtpStats {
+  readonly packetsSent: number;
+  readonly octetsSent: number;
+  readonly packetsReceived: number;
+  readonly octetsReceived: number;
+  readonly packetsExpected: number;
+  readonly packetsLost: number;
+  /** interarrival jitter and its maximum, in ms */
+  readonly jitterMs: number;
+  readonly maxJitterMs: number;
+  readonly codec: 'PCMU' | 'PCMA';
+  readonly rtcpSent: number;
+  readonly rtcpReceived: number;
+}
+
+const FRAMES = {
+  PCMU: { tone: toneFrame(linearToUlaw), silence: silenceFrame(linearToUlaw) },
+  PCMA: { tone: toneFrame(linearToAlaw), silence: silenceFrame(linearToAlaw) },
+};
+
+const TICK_MS = 20;
+const RTCP_EVERY_TICKS = 250; // 5 s
+
+export class MediaEngine {
+  private readonly sessions = new Set<RtpSession>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextPort: number;
+
+  constructor(readonly content: MediaContent = 'tone', private readonly portRange: readonly [number, number] = [16384, 32766]) {
+    this.nextPort = portRange[0] + 2 * Math.floor(Math.random() * ((portRange[1] - portRange[0]) / 2));
+  }
+
+  get active(): number {
+    return this.sessions.size;
+  }
+
+  /** Opens a session on a free even port (RTP) and the odd one above it (RTCP). */
+  async open(address: string, onDtmf: (digit: string) => void): Promise<RtpSession> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = this.nextPort;
+      this.nextPort += 2;
+      if (this.nextPort >= this.portRange[1]) this.nextPort = this.portRange[0];
+      const pair = await bindPair(address, port);
+      if (!pair) continue;
+      const session = new RtpSession(pair[0], pair[1], port, this, onDtmf);
+      return session;
+    }
+    throw new Error('no free RTP port');
+  }
+
+  /** @internal */ add(s: RtpSession): void {
+    this.sessions.add(s);
+    if (!this.timer) {
+      this.timer = setInterval(() => { for (const x of this.sessions) x.tick(); }, TICK_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** @internal */ remove(s: RtpSession): void {
+    this.sessions.delete(s);
+    if (this.sessions.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+async function bindPair(address: string, port: number): Promise<[Socket, Socket] | undefined> {
+  const type = address.includes(':') ? 'udp6' : 'udp4';
+  const bind = (p: number): Promise<Socket | undefined> => new Promise((resolve) => {
+    const s = createSocket(type);
+    s.once('error', () => { s.close(); resolve(undefined); });
+    s.bind(p, address, () => { s.removeAllListeners('error'); s.on('error', () => undefined); resolve(s); });
+  });
+  const rtp = await bind(port);
+  if (!rtp) return undefined;
+  const rtcp = await bind(port + 1);
+  if (!rtcp) {
+    rtp.close();
+    return undefined;
+  }
+  return [rtp, rtcp];
+}
+
+interface DtmfEvent { readonly digit: number; readonly onTicks: number; readonly offTicks: number; played: number; start: number }
+
+interface Remote { readonly address: string; readonly port: number }
+
+export class RtpSession {
+  private remote: Remote | undefined;
+  private pt = 0;
+  private codec: 'PCMU' | 'PCMA' = 'PCMU';
+  private dtmfPt: number | undefined;
+  private sending = false;
+  private receiving = false;
+  private readonly ssrc = randomBytes(4).readUInt32BE(0);
+  private seq = randomBytes(2).readUInt16BE(0);
+  private ts = randomBytes(4).readUInt32BE(0);
+  private ticks = 0;
+  private closed = false;
+  private readonly dtmfQueue: DtmfEvent[] = [];
+  // counters
+  private sent = { packets: 0, octets: 0 };
+  private recv = { packets: 0, octets: 0, baseSeq: -1, maxSeq: 0, cycles: 0, jitter: 0, maxJitter: 0, transit: undefined as number | undefined,
+    ssrc: 0, lastSr: 0, lastSrAt: 0 };
+  private rtcpSent = 0;
+  private rtcpReceived = 0;
+  private lastDtmf = -1;
+
+  constructor(
+    private readonly rtp: Socket,
+    private readonly rtcp: Socket,
+    readonly port: number,
+    private readonly engine: MediaEngine,
+    private readonly onDtmf: (digit: string) => void,
+  ) {
+    rtp.on('message', (m, r) => this.onRtp(m, r.address, r.port));
+    rtcp.on('message', (m) => this.onRtcp(m));
+  }
+
+  /** Where to send, with what, and which ways media flows (from the negotiated SDP). */
+  configure(remote: Remote | undefined, pt: number, dtmfPt: number | undefined, send: boolean, receive: boolean): void {
+    if (this.closed) return;
+    this.remote = remote && remote.port > 0 && remote.address && remote.address !== '0.0.0.0' ? remote : undefined;
+    this.pt = pt;
+    this.codec = pt === 8 ? 'PCMA' : 'PCMU';
+    this.dtmfPt = dtmfPt;
+    this.sending = send && this.remote !== undefined;
+    this.receiving = receive;
+    if (this.sending || this.receiving) this.engine.add(this);
+    else this.engine.remove(this);
+  }
+
+  /** Queues RFC 4733 events for the digits (each on for onMs, then off for offMs). */
+  sendDtmf(digits: string, onMs: number, offMs: number): boolean {
+    if (!this.sending || this.dtmfPt === undefined) return false;
+    for (const d of digits) {
+      const code = '0123456789*#ABCD'.indexOf(d.toUpperCase());
+      if (code < 0) continue;
+      this.dtmfQueue.push({ digit: code, onTicks: Math.max(2, Math.round(onMs / TICK_MS)), offTicks: Math.max(1, Math.round(offMs / TICK_MS)),
+        played: 0, start: -1 });
+    }
+    return true;
+  }
+
+  /** @internal */ tick(): void {
+    this.ticks++;
+    if (this.sending && this.remote) {
+      const ev = this.dtmfQueue[0];
+      if (ev) this.sendEvent(ev);
+      else this.sendVoice();
+    }
+    if (this.ticks % RTCP_EVERY_TICKS === 0 && this.remote) this.sendRtcp();
+  }
+
+  private header(pt: number, marker: boolean, ts: number): Buffer {
+    const h = Buffer.alloc(12);
+    h[0] = 0x80;
+    h[1] = (marker ? 0x80 : 0) | (pt & 0x7f);
+    h.writeUInt16BE(this.seq, 2);
+    h.writeUInt32BE(ts >>> 0, 4);
+    h.writeUInt32BE(this.ssrc, 8);
+    this.seq = (this.seq + 1) & 0xffff;
+    return h;
+  }
+
+  private sendVoice(): void {
+    const payload = FRAMES[this.codec][this.engine.content];
+    this.ts = (this.ts + 160) >>> 0;
+    this.out(Buffer.concat([this.header(this.pt, false, this.ts), payload]), payload.length);
+  }
+
+  private sendEvent(ev: DtmfEvent): void {
+    if (ev.played >= ev.onTicks) {
+      ev.played++;
+      this.sendVoice();
+    } else {
+      if (ev.start < 0) {
+        this.ts = (this.ts + 160) >>> 0;
+        ev.start = this.ts;
+      }
+      ev.played++;
+      const end = ev.played === ev.onTicks;
+      const body = Buffer.alloc(4);
+      body[0] = ev.digit;
+      body[1] = (end ? 0x80 : 0) | 10; // E bit, volume -10 dBm0
+      body.writeUInt16BE(Math.min(0xffff, ev.played * 160), 2);
+      const marker = ev.played === 1;
+      // the end packet goes three times (RFC 4733 2.5.1.4)
+      for (let i = 0; i < (end ? 3 : 1); i++) this.out(Buffer.concat([this.header(this.dtmfPt ?? 101, marker, ev.start), body]), 4);
+    }
+    if (ev.played >= ev.onTicks + ev.offTicks) this.dtmfQueue.shift();
+  }
+
+  private out(packet: Buffer, payloadBytes: number): void {
+    if (!this.remote) return;
+    this.rtp.send(packet, this.remote.port, this.remote.address);
+    this.sent.packets++;
+    this.sent.octets += payloadBytes;
+  }
+
+  private onRtp(m: Buffer, _address: string, _port: number): void {
+    if (m.length < 12 || (m[0] as number) >> 6 !== 2 || !this.receiving) return;
+    const pt = (m[1] as number) & 0x7f;
+    const seq = m.readUInt16BE(2);
+    const ts = m.readUInt32BE(4);
+    const cc = (m[0] as number) & 0x0f;
+    const payload = m.subarray(12 + 4 * cc);
+    this.recv.ssrc = m.readUInt32BE(8);
+    if (pt === this.dtmfPt) {
+      if (payload.length >= 4 && ((payload[1] as number) & 0x80) !== 0 && ts !== this.lastDtmf) {
+        this.lastDtmf = ts;
+        const digit = '0123456789*#ABCD'[payload[0] as number];
+        if (digit) this.onDtmf(digit);
+      }
+      return;
+    }
+    const r = this.recv;
+    r.packets++;
+    r.octets += payload.length;
+    if (r.baseSeq < 0) {
+      r.baseSeq = seq;
+      r.maxSeq = seq;
+    } else {
+      const delta = (seq - r.maxSeq + 0x10000) & 0xffff;
+      if (delta > 0 && delta < 0x8000) {
+        if (seq < r.maxSeq) r.cycles += 0x10000;
+        r.maxSeq = seq;
+      }
+    }
+    // RFC 3550 A.8: interarrival jitter in timestamp units (8 kHz)
+    const arrival = Math.round(performance.now() * 8);
+    const transit = arrival - ts;
+    if (r.transit !== undefined) {
+      const d = Math.abs(transit - r.transit);
+      r.jitter += (d - r.jitter) / 16;
+      r.maxJitter = Math.max(r.maxJitter, r.jitter);
+    }
+    r.transit = transit;
+  }
+
+  private onRtcp(m: Buffer): void {
+    if (m.length < 8 || (m[0] as number) >> 6 !== 2) return;
+    this.rtcpReceived++;
+    if (m[1] === 200 && m.length >= 28) {
+      // SR: keep the middle 32 bits of its NTP time for our report's LSR
+      this.recv.lastSr = m.readUInt32BE(10);
+      this.recv.lastSrAt = Date.now();
+    }
+  }
+
+  private expected(): number {
+    const r = this.recv;
+    return r.baseSeq < 0 ? 0 : r.cycles + r.maxSeq - r.baseSeq + 1;
+  }
+
+  private sendRtcp(): void {
+    if (!this.remote) return;
+    const now = Date.now();
+    const ntpSec = Math.floor(now / 1000) + 2208988800;
+    const ntpFrac = Math.floor(((now % 1000) / 1000) * 0x100000000);
+    const hasReport = this.recv.packets > 0;
+    const sr = Buffer.alloc(28 + (hasReport ? 24 : 0));
+    sr[0] = 0x80 | (hasReport ? 1 : 0);
+    sr[1] = 200;
+    sr.writeUInt16BE(sr.length / 4 - 1, 2);
+    sr.writeUInt32BE(this.ssrc, 4);
+    sr.writeUInt32BE(ntpSec >>> 0, 8);
+    sr.writeUInt32BE(ntpFrac >>> 0, 12);
+    sr.writeUInt32BE(this.ts >>> 0, 16);
+    sr.writeUInt32BE(this.sent.packets >>> 0, 20);
+    sr.writeUInt32BE(this.sent.octets >>> 0, 24);
+    if (hasReport) {
+      const r = this.recv;
+      const expected = this.expected();
+      const lost = Math.max(0, expected - r.packets);
+      sr.writeUInt32BE(r.ssrc >>> 0, 28);
+      sr.writeUInt32BE(((Math.min(255, expected ? Math.floor((lost * 256) / expected) : 0) << 24) | (lost & 0xffffff)) >>> 0, 32);
+      sr.writeUInt32BE((r.cycles + r.maxSeq) >>> 0, 36);
+      sr.writeUInt32BE(Math.round(r.jitter) >>> 0, 40);
+      sr.writeUInt32BE(r.lastSr >>> 0, 44);
+      sr.writeUInt32BE(r.lastSrAt ? Math.floor(((now - r.lastSrAt) / 1000) * 65536) >>> 0 : 0, 48);
+    }
+    this.rtcp.send(sr, this.remote.port + 1, this.remote.address);
+    this.rtcpSent++;
+  }
+
+  stats(): RtpStats {
+    const r = this.recv;
+    const expected = this.expected();
+    return {
+      packetsSent: this.sent.packets, octetsSent: this.sent.octets, packetsReceived: r.packets, octetsReceived: r.octets,
+      packetsExpected: expected, packetsLost: Math.max(0, expected - r.packets), jitterMs: r.jitter / 8, maxJitterMs: r.maxJitter / 8,
+      codec: this.codec, rtcpSent: this.rtcpSent, rtcpReceived: this.rtcpReceived,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.remote && this.sent.packets > 0) this.sendBye();
+    this.engine.remove(this);
+    this.rtp.close();
+    this.rtcp.close();
+  }
+
+  private sendBye(): void {
+    if (!this.remote) return;
+    const bye = Buffer.alloc(8);
+    bye[0] = 0x81;
+    bye[1] = 203;
+    bye.writeUInt16BE(1, 2);
+    bye.writeUInt32BE(this.ssrc, 4);
+    this.rtcp.send(bye, this.remote.port + 1, this.remote.address);
+  }
+}
