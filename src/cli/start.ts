@@ -53,6 +53,20 @@ export interface StartCliOptions {
   rebootMs?: number;
   skypeAccount: Map<string, string>;
   logLevel: string;
+  registrar?: string;
+  registrarTransport: 'udp' | 'tcp' | 'tls';
+  sipPassword?: string;
+  media: 'tone' | 'silence' | 'off';
+}
+
+/** --registrar host[:port] (port 5060, or 5061 over TLS). */
+function registrarOf(o: StartCliOptions): { address: string; port: number; transport: 'UDPOnly' | 'TCPOnly' | 'TLS' } | undefined {
+  if (o.registrar === undefined) return undefined;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(o.registrar.trim());
+  const port = m?.[2] === undefined ? (o.registrarTransport === 'tls' ? 5061 : 5060) : Number(m[2]);
+  if (!m || port < 1 || port > 65535) throw new CliError(`--registrar: expected host[:port], got "${o.registrar}"`);
+  const transport = o.registrarTransport === 'tls' ? 'TLS' : o.registrarTransport === 'tcp' ? 'TCPOnly' : 'UDPOnly';
+  return { address: (m[1] as string).replace(/^\[|\]$/g, ''), port, transport };
 }
 
 export { CliError };
@@ -120,6 +134,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
       timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs,
       transferTimeoutMs: o.transferTimeoutMs, skypeDirectory: o.skypeAccount, members: plan?.members,
+      registrar: registrarOf(o), sipPassword: o.sipPassword, media: o.media,
     }, app, logger);
   } catch (err) {
     await app.close();

@@ -69,6 +69,9 @@ export interface PhoneSpec {
   readonly switchboard?: Switchboard;
   /** Start answering HTTP before the HTTPS certificate is made (fleets); default: wait for HTTPS too. */
   readonly httpFirst?: boolean;
+  /** A real SIP server line 1 registers to (instead of the built-in switchboard), and its password ({number}: the line's number). */
+  readonly registrar?: { readonly address: string; readonly port: number; readonly transport: 'UDPOnly' | 'TCPOnly' | 'TLS' };
+  readonly sipPassword?: string;
   /** What calls on real SIP lines carry as RTP: a 400 Hz tone (default), silence, or no media at all (large fleets). */
   readonly media?: MediaContent | 'off';
   /** Makes the certificate (a fleet queues them so that HTTP comes up first); default: at once. */
@@ -132,6 +135,11 @@ function bootConfig(spec: PhoneSpec, store: PhoneStore, ids: IdSource): Record<s
     // The call server of a development phone: the built-in switchboard, reached at the phone's own SIP port.
     'voIpProt.server.1.address': spec.address.includes(':') || spec.address === '0.0.0.0' ? '127.0.0.1' : spec.address,
     'voIpProt.server.1.port': String(spec.sipPort || 5060),
+    ...(spec.registrar ? {
+      'reg.1.server.1.address': spec.registrar.address, 'reg.1.server.1.port': String(spec.registrar.port),
+      'reg.1.server.1.transport': spec.registrar.transport,
+    } : {}),
+    ...(spec.sipPassword !== undefined ? { 'reg.1.auth.password': spec.sipPassword.replaceAll('{number}', number) } : {}),
     ...spec.set,
   };
 }

@@ -177,7 +177,8 @@ export class SipCall implements Inbox {
 
   private targetUri(target: string): string {
     if (/^sips?:/i.test(target)) return target;
-    const domain = parseUri(this.dialog.localUri.replace(/^<|>$/g, ''))?.host ?? this.dest.host;
+    const local = parseUri(this.dialog.localUri.replace(/^.*</, '').replace(/>.*$/, ''));
+    const domain = local ? hostPort(local.host, local.port) : this.dest.host;
     return target.includes('@') ? `sip:${target}` : `sip:${target}@${domain}`;
   }
 
@@ -587,8 +588,8 @@ export class SipCall implements Inbox {
     }
     this.transferring = true;
     this.phoneEnded = true;
-    const domain = parseUri(this.dialog.localUri.replace(/^<|>$/g, ''));
-    this.inDialog('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${domain?.user ?? ''}@${domain?.host ?? ''}>`], ['Contact', this.contact()]], undefined,
+    const me = parseUri(this.dialog.localUri.replace(/^.*</, '').replace(/>.*$/, ''));
+    this.inDialog('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`], ['Contact', this.contact()]], undefined,
       (res) => { if (res.status >= 300) this.sendBye(); });
     // If no NOTIFY ends it, the transferor leaves anyway.
     this.byeTimer = this.env.schedule(32_000, () => this.sendBye());

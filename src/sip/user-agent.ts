@@ -14,7 +14,7 @@ import { responseTo } from '../transport/sip/message.js';
 import { ClientTransactions, RFC3261 } from './client-transactions.js';
 import type { RetryPolicy } from './client-transactions.js';
 import { Dialog, newTag } from './dialog.js';
-import { parseNameAddr, parseUri, quoteName, tagOf } from './name-addr.js';
+import { hostPort, parseNameAddr, parseUri, quoteName, tagOf } from './name-addr.js';
 import { LineRegistration, transportOf } from './registration.js';
 import type { RegistrationPlan, RegistrarTarget } from './registration.js';
 import type { MediaEngine } from './rtp.js';
@@ -136,7 +136,8 @@ export class SipUserAgent {
       };
     });
     return {
-      line: n, user, domain: host || (servers[0]?.dest.host ?? ''), displayName: line.displayName, authUser: line.userId,
+      // the domain: the address's host, else the first server (with its port when not the default)
+      line: n, user, domain: host || (servers[0] ? hostPort(servers[0].dest.host, servers[0].dest.port === 5060 ? undefined : servers[0].dest.port) : ''), displayName: line.displayName, authUser: line.userId,
       password: c.value(`reg.${n}.auth.password`), servers,
       retryBaseMs: c.int(`reg.${n}.server.1.registerRetry.baseTimeOut`) * 1000,
       retryMaxMs: c.int(`reg.${n}.server.1.registerRetry.maxTimeOut`) * 1000,

@@ -177,12 +177,20 @@ export class Screen {
     this.startDialtone(active.line);
   }
 
-  /** Consultative or safe: the held party is referred to the target and both of this phone's calls end. */
+  /**
+   * Consultative or safe: once the target answered, the held party and the target are joined (an attended
+   * transfer: REFER with Replaces on SIP) and both of this phone's calls end; while the target still rings, the
+   * consultation ends and the held party is referred to the target (a blind transfer).
+   */
   private completeTransfer(): void {
     const t = this.transfer;
     if (!t?.consult?.live) return;
     const target = t.consult.remote.number;
     this.transfer = undefined;
+    if (t.consult.state === 'Connected' && t.from.live) {
+      this.phone.calls.warmTransfer(t.from.handle, t.consult.handle);
+      return;
+    }
     this.phone.calls.end(t.consult.handle);
     this.phone.calls.transfer(t.from.handle, target);
   }

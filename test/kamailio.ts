@@ -1,0 +1,94 @@
+/** Kamailio (Debian's package) as the tests' SIP registrar and proxy, with examples/kamailio/kamailio.cfg. */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const KAMAILIO_CFG = new URL('../examples/kamailio/kamailio.cfg', import.meta.url).pathname;
+
+export interface Kamailio {
+  readonly address: string;
+  readonly port: number;
+  output(): string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A port free for both UDP and TCP on the address. */
+export async function freePort(address = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const tcp = createServer();
+    const port = await new Promise<number>((resolve) => tcp.listen(0, address, () => resolve((tcp.address() as { port: number }).port)));
+    const udp = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, address, () => resolve(true));
+    });
+    await new Promise<void>((r) => tcp.close(() => r()));
+    if (ok) {
+      await new Promise<void>((r) => udp.close(() => r()));
+      return port;
+    }
+    udp.close();
+  }
+}
+
+/** Answers when Kamailio answers an OPTIONS on UDP. */
+async function answers(address: string, port: number): Promise<boolean> {
+  const s = createSocket('udp4');
+  try {
+    return await new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => resolve(false), 200);
+      s.on('message', (m) => { clearTimeout(t); resolve(/^SIP\/2\.0 200/.test(m.toString())); });
+      s.on('error', () => resolve(false));
+      const msg = [`OPTIONS sip:${address}:${port} SIP/2.0`, `Via: SIP/2.0/UDP ${address}:9;rport;branch=z9hG4bK${Math.random().toString(16).slice(2)}`,
+        'Max-Forwards: 70', `From: <sip:probe@${address}>;tag=p`, `To: <sip:${address}>`, `Call-ID: probe${Math.random()}`, 'CSeq: 1 OPTIONS',
+        'Content-Length: 0', '', ''].join('\r\n');
+      s.send(msg, port, address);
+    });
+  } finally {
+    s.close();
+  }
+}
+
+/** Starts Kamailio on address:port (UDP and TCP); `algorithm` picks its digest algorithm. */
+export async function startKamailio(opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string } = {}): Promise<Kamailio> {
+  const address = opts.address ?? '127.0.0.1';
+  const port = opts.port ?? await freePort(address);
+  const dir = mkdtempSync(join(tmpdir(), 'polysim-kamailio-'));
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = async (): Promise<void> => {
+    const args = ['-f', KAMAILIO_CFG, '-DD', '-E', '-n', '2', '-Y', dir, '-P', join(dir, 'pid'), '-m', '64', '-M', '8',
+      '-l', `udp:${address}:${port}`, '-l', `tcp:${address}:${port}`, '-A', `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`];
+    child = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+    const end = Date.now() + 10_000;
+    while (Date.now() < end) {
+      if (child.exitCode !== null) throw new Error(`kamailio exited:\n${output}`);
+      if (opts.netns || await answers(address, port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`kamailio did not answer on ${address}:${port}:\n${output}`);
+  };
+  await start();
+  return {
+    address, port,
+    output: () => output,
+    start,
+    stop: async () => {
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      const gone = new Promise<void>((r) => c.once('exit', () => r()));
+      c.kill('SIGTERM');
+      const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}

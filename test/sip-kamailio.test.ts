@@ -1,0 +1,269 @@
+/**
+ * Real SIP: two polysim processes register to Kamailio (SHA-256 digest; MD5 on a second instance) and call each
+ * other through it with RTP: dial, answer, hold, resume, DTMF, hang up, busy and not found, blind and consultative
+ * transfer, conference. A wrong password fails to register; Kamailio restarts and the lines register again; a
+ * NOTIFY through the proxy drives a phone that requires binding; sipp calls a phone and is called by one.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from './helpers.js';
+import { freePort, startKamailio } from './kamailio.js';
+import type { Kamailio } from './kamailio.js';
+
+const exec = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'polysim-sipua-'));
+const AUTH = `Basic ${Buffer.from('Polycom:Secret-123').toString('base64')}`;
+type Row = Record<string, string>;
+
+interface Proc { child: ChildProcess; phones: { httpUrl: string; number: string }[]; control: string; output: () => string; sipPort: number }
+
+/** A polysim fleet in a process of its own, registered to the registrar. */
+async function polysim(name: string, numbers: string[], registrar: Kamailio, sipPort = 0, extra: string[] = []): Promise<Proc> {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ httpPort: 0, httpsPort: 0, sipPort, sipTlsPort: 0, controlPort: 0,
+    defaults: { adminPassword: 'Secret-123' }, phones: numbers.map((number) => ({ number })) }));
+  const ready = join(dir, `${name}.ready.json`);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'fleet', '--config', file, '--init-ms', '0', '--ready-file', ready,
+    '--registrar', `${registrar.address}:${registrar.port}`, '--sip-password', 'secret-{number}',
+    '--set', 'reg.1.server.1.expires=10', '--set', 'reg.1.server.1.expires.overlap=5', '--set', 'reg.1.server.1.retryTimeOut=200',
+    '--set', 'reg.1.server.1.retryMaxCount=2', '--set', 'reg.1.server.1.registerRetry.baseTimeOut=10', ...extra],
+  { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  await waitFor(() => { if (child.exitCode !== null) throw new Error(output); return existsSync(ready); }, 30_000);
+  const r = JSON.parse(readFileSync(ready, 'utf8')) as { control: string; phones: { httpUrl: string; number: string }[] };
+  return { child, phones: r.phones, control: r.control, output: () => output, sipPort };
+}
+
+async function api(url: string, path: string, data?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}${path}`, {
+    method: data === undefined ? 'GET' : 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' },
+    body: data === undefined ? undefined : JSON.stringify({ data }),
+  });
+  return await res.json() as Record<string, unknown>;
+}
+
+const calls = async (url: string): Promise<Row[]> => ((await api(url, '/api/v2/webCallControl/callStatus'))['data'] as Row[] | undefined) ?? [];
+const states = async (url: string): Promise<string[]> => (await calls(url)).map((c) => `${c['RemotePartyNumber']}:${c['CallState']}`);
+const line = async (url: string, n = 1): Promise<Row> => ((await api(url, `/api/v2/mgmt/lineInfo?line=${n}`))['data'] as Row[])[0] as Row;
+async function until(what: () => Promise<unknown>, expected: unknown, ms = 5000): Promise<void> {
+  let last: unknown;
+  try {
+    await waitFor(async () => { last = await what(); return JSON.stringify(last) === JSON.stringify(expected); }, ms);
+  } catch {
+    assert.deepEqual(last, expected);
+  }
+}
+const handle = async (url: string, remote: string): Promise<string> => (await calls(url)).find((c) => c['RemotePartyNumber'] === remote)?.['CallHandle'] ?? '';
+
+describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 }, () => {
+  let kam: Kamailio;
+  let a: Proc;
+  let b: Proc;
+  let A: string; // 1001, process a
+  let C: string; // 1003, process a
+  let B: string; // 1002, process b
+
+  before(async () => {
+    kam = await startKamailio();
+    [a, b] = await Promise.all([polysim('a', ['1001', '1003'], kam), polysim('b', ['1002'], kam, await freePort())]);
+    A = a.phones[0]?.httpUrl as string;
+    C = a.phones[1]?.httpUrl as string;
+    B = b.phones[0]?.httpUrl as string;
+  });
+
+  after(async () => {
+    for (const p of [a, b]) if (p) { p.child.kill('SIGTERM'); await new Promise((r) => p.child.once('exit', r)); }
+    await kam?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers every line with SHA-256 digest; lineInfo shows the server', async () => {
+    for (const url of [A, B, C]) await until(async () => (await line(url))['RegistrationStatus'], 'Registered');
+    const servers = (await line(A))['CallServers'] as unknown as Row[];
+    assert.deepEqual([servers[0]?.['Address'], servers[0]?.['Port'], servers[0]?.['Working']], ['127.0.0.1', String(kam.port), 'True']);
+  });
+
+  it('calls through the proxy: ringing, answer, RTP both ways, hold and resume by re-INVITE, DTMF, hang up', async () => {
+    assert.equal((await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' }))['Status'], '2000');
+    await until(() => states(B), ['1001:Offering']);
+    await until(() => states(A), ['1002:RingBack']);
+    assert.equal((await api(B, '/api/v1/callctrl/answerCall', {}))['Status'], '2000');
+    await until(() => states(A), ['1002:Connected']);
+    // media: packets actually received on both sides, G.711
+    for (const url of [A, B]) {
+      await waitFor(async () => {
+        const s = ((await api(url, '/api/v1/mgmt/media/sessionStats'))['data'] as { Streams: Row[] }[])[0]?.Streams[0];
+        return Number(s?.['PacketsReceived']) > 10 && Number(s?.['PacketsSent']) > 10 && s?.['RxCodec'] === '0:G.711Mu';
+      }, 5000);
+    }
+    await api(A, '/api/v1/callctrl/holdCall', {});
+    await until(() => states(A), ['1002:Hold']);
+    await until(async () => ((await api(B, '/api/v1/mgmt/media/communicationInfo'))['data'] as Row)['CommunicationType'], ['RxOnly']);
+    assert.equal((await calls(B))[0]?.['CallState'], 'Held', 'the far end sees the remote hold');
+    await api(A, '/api/v1/callctrl/resumeCall', {});
+    await until(async () => ((await api(B, '/api/v1/mgmt/media/communicationInfo'))['data'] as Row)['CommunicationType'], ['RxTx']);
+    await api(A, '/api/v1/callctrl/sendDTMF', { Digits: '159#' });
+    await until(async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived, '159#');
+    await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1001') });
+    await until(() => states(A), []);
+    const log = (await api(A, '/api/v1/mgmt/callLogs'))['data'] as { Placed: Row[] };
+    assert.equal(log.Placed[0]?.['RemotePartyNumber'], '1002');
+  });
+
+  it('DTMF by SIP INFO when voIpProt.SIP.dtmfViaSignaling.rfc2976 is on', async () => {
+    await api(C, '/api/v1/mgmt/config/set', { 'voIpProt.SIP.dtmfViaSignaling.rfc2976': '1' });
+    await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+    await until(() => states(B), ['1003:Offering']);
+    await api(B, '/api/v1/callctrl/answerCall', {});
+    await until(() => states(C), ['1002:Connected']);
+    await api(C, '/api/v1/callctrl/sendDTMF', { Digits: '7*' });
+    await until(async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived, '7*');
+    await api(C, '/api/v1/callctrl/endCall', { Ref: await handle(C, '1002') });
+    await until(() => states(B), []);
+  });
+
+  it('a rejected call is busy or declined for the caller; an unknown number is not found', async () => {
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+    await until(() => states(B), ['1001:Offering']);
+    await api(B, '/api/v1/callctrl/rejectCall', {});
+    await until(() => states(A), []);
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1999', Line: '1' });
+    await until(() => states(A), []);
+    const placed = ((await api(A, '/api/v1/mgmt/callLogs'))['data'] as { Placed: Row[] }).Placed.map((r) => r['RemotePartyNumber']);
+    assert.deepEqual(placed.slice(0, 2), ['1999', '1002']);
+    const missed = ((await api(B, '/api/v1/mgmt/callLogs'))['data'] as { Missed: Row[] }).Missed;
+    assert.equal(missed[0]?.['RemotePartyNumber'], '1001');
+  });
+
+  it('blind transfer: REFER, the transferee calls the target, the transferor leaves', async () => {
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+    await until(() => states(B), ['1001:Offering']);
+    await api(B, '/api/v1/callctrl/answerCall', {});
+    await until(() => states(A), ['1002:Connected']);
+    await api(A, '/api/v1/callctrl/transferCall', { Ref: await handle(A, '1002'), TransferDest: '1003' });
+    await until(() => states(C), ['1002:Offering']);
+    await until(() => states(A), []);
+    await api(C, '/api/v1/callctrl/answerCall', {});
+    await until(() => states(B), ['1003:Connected']);
+    await api(C, '/api/v1/callctrl/endCall', { Ref: await handle(C, '1002') });
+    await until(() => states(B), []);
+  });
+
+  it('consultative transfer: the held call and the consultation are joined by REFER with Replaces', async () => {
+    await api(B, '/api/v1/callctrl/dial', { Dest: '1001', Line: '1' });
+    await until(() => states(A), ['1002:Offering']);
+    await api(A, '/api/v1/callctrl/answerCall', {});
+    await until(() => states(B), ['1001:Connected']);
+    // the transferor's screen: Transfer, then the target's number, then Transfer again
+    await api(A, '/api/v1/mgmt/transferType/set', { Type: 'Consultative' });
+    await api(A, '/api/v1/mgmt/simulateKeyEvent', { Type: 'Tap', KeyName: 'Transfer' });
+    await api(A, '/api/v1/mgmt/simulateTextInput', { Value: '1003' });
+    await api(A, '/api/v1/mgmt/simulateKeyEvent', { Type: 'Tap', KeyName: 'Select' });
+    await until(() => states(C), ['1001:Offering']);
+    await api(C, '/api/v1/callctrl/answerCall', {});
+    await until(async () => (await states(A)).sort(), ['1002:Hold', '1003:Connected']);
+    await api(A, '/api/v1/mgmt/simulateKeyEvent', { Type: 'Tap', KeyName: 'Transfer' });
+    await until(() => states(A), []);
+    // B and C now talk to each other: C's call (kept, its far end replaced) shows B
+    await until(() => states(C), ['1002:Connected']);
+    await until(() => states(B), ['1003:Connected']);
+    await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1003') });
+    await until(() => states(C), []);
+  });
+
+  it('conference: the phone joins two SIP calls and keeps both', async () => {
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+    await until(() => states(B), ['1001:Offering']);
+    await api(B, '/api/v1/callctrl/answerCall', {});
+    await until(() => states(A), ['1002:Connected']);
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1003', Line: '1' });
+    await until(() => states(C), ['1001:Offering']);
+    await api(C, '/api/v1/callctrl/answerCall', {});
+    await until(async () => (await states(A)).sort(), ['1002:Hold', '1003:Connected']);
+    assert.equal((await api(A, '/api/v1/callctrl/joinCalls', {}))['Status'], '2000');
+    await until(async () => (await states(A)).sort(), ['1002:Connected', '1003:Connected']);
+    await until(async () => ((await api(B, '/api/v1/mgmt/media/communicationInfo'))['data'] as Row)['CommunicationType'], ['RxTx']);
+    for (const r of ['1002', '1003']) await api(A, '/api/v1/callctrl/endCall', { Ref: await handle(A, r) });
+    await until(() => states(B), []);
+    await until(() => states(C), []);
+  });
+
+  it('a wrong password does not register: lineInfo says Unregistered, dialling answers 4002', async () => {
+    await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '1003', 'reg.2.auth.password': 'not-the-password',
+      'reg.2.server.1.address': '127.0.0.1', 'reg.2.server.1.port': String(kam.port) });
+    await waitFor(async () => (await fetch(`${a.control}/phones/2`)).ok);
+    await until(async () => (await line(C, 2))['RegistrationStatus'], 'Unregistered');
+    assert.equal((await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '2' }))['Status'], '4002');
+    await api(C, '/api/v1/mgmt/config/set', { 'reg.2.auth.password': 'secret-1003' });
+    await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
+    await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '' });
+  });
+
+  it('registers with MD5 digest to a server that asks for it', async () => {
+    const md5 = await startKamailio({ algorithm: 'MD5' });
+    try {
+      await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '1003', 'reg.2.auth.password': 'secret-1003',
+        'reg.2.server.1.address': '127.0.0.1', 'reg.2.server.1.port': String(md5.port) });
+      await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
+    } finally {
+      await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '' });
+      await md5.stop();
+    }
+  });
+
+  it('Kamailio stops: the lines fall to Unregistered; it comes back: they register again and calls go through', async () => {
+    await kam.stop();
+    await until(async () => (await line(B))['RegistrationStatus'], 'Unregistered', 15_000);
+    await kam.start();
+    await until(async () => (await line(B))['RegistrationStatus'], 'Registered', 25_000);
+    await until(async () => (await line(A))['RegistrationStatus'], 'Registered', 25_000);
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+    await until(() => states(B), ['1001:Offering']);
+    await api(A, '/api/v1/callctrl/endCall', { Ref: await handle(A, '1002') });
+    await until(() => states(B), []);
+  });
+
+  it('bindRequired: a NOTIFY through the registrar drives the phone; sent around it, it is refused', async () => {
+    await api(B, '/api/v1/mgmt/config/set', { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '1' });
+    const send = async (port: number, user: string): Promise<string> => {
+      const scenario = join(dir, 'notify.xml');
+      writeFileSync(scenario, `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="notify">
+  <send><![CDATA[
+NOTIFY sip:${user}@127.0.0.1:${port} SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:platform@example.com>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${user}@127.0.0.1>
+Call-ID: [call_id]
+CSeq: 1 NOTIFY
+Max-Forwards: 70
+Contact: <sip:platform@[local_ip]:[local_port]>
+Event: ACTION-URI
+Content-Type: application/json
+Content-Length: [len]
+
+{"command-URI":"/api/v1/callctrl/dial","data":{"Dest":"1001","Line":"1"}}
+]]></send>
+  <recv response="200" optional="true" next="ok"/>
+  <recv response="403"/>
+  <label id="ok"/>
+</scenario>`);
+      const log = join(dir, `notify-${port}.log`);
+      await exec('sipp', ['-sf', scenario, '-m', '1', '-timeout', '5', '-timeout_error', '-nostdin', '-trace_msg', '-message_file', log, '-p', String(await freePort()), `127.0.0.1:${port}`]).catch(() => undefined);
+      return /SIP\/2\.0 (\d{3})/.exec(readFileSync(log, 'utf8').split('received').slice(1).join(''))?.[1] ?? 'none';
+    };
+    assert.equal(await send(b.sipPort, '1002'), '403');
+    assert.equal(await send(kam.port, '1002'), '200');
+    await until(() => states(A), ['1002:Offering']);
+    await api(A, '/api/v1/callctrl/rejectCall', {});
+    await until(() => states(B), []);
+  });
+});
