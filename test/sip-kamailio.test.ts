@@ -231,6 +231,28 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await until(() => states(B), []);
   });
 
+  it('sipp calls a phone through the proxy (its uac scenario): the phone rings, answers, and sipp hangs up', async () => {
+    const run = exec('sipp', ['-sn', 'uac', '-s', '1002', '-m', '1', '-timeout', '10', '-timeout_error', '-nostdin', '-p', String(await freePort()),
+      `127.0.0.1:${kam.port}`]);
+    await until(() => states(B), ['sipp:Offering']);
+    await api(B, '/api/v1/callctrl/answerCall', {});
+    await run; // exit code 0: 200 to its INVITE, and to its BYE
+    await until(() => states(B), []);
+    const received = ((await api(B, '/api/v1/mgmt/callLogs'))['data'] as { Received: Row[] }).Received;
+    assert.equal(received[0]?.['RemotePartyNumber'], 'sipp');
+  });
+
+  it('a phone calls sipp (its uas scenario) through the proxy, and hangs up', async () => {
+    const port = await freePort();
+    const run = exec('sipp', ['-sn', 'uas', '-m', '1', '-timeout', '10', '-timeout_error', '-nostdin', '-p', String(port), '-i', '127.0.0.1']);
+    await new Promise((r) => setTimeout(r, 300)); // sipp binds its port
+    assert.equal((await api(A, '/api/v1/callctrl/dial', { Dest: `sip:service@127.0.0.1:${port}`, Line: '1' }))['Status'], '2000');
+    await until(() => states(A), ['service:Connected']);
+    await api(A, '/api/v1/callctrl/endCall', { Ref: await handle(A, 'service') });
+    await run; // sipp got its ACK and BYE
+    await until(() => states(A), []);
+  });
+
   it('bindRequired: a NOTIFY through the registrar drives the phone; sent around it, it is refused', async () => {
     await api(B, '/api/v1/mgmt/config/set', { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '1' });
     const send = async (port: number, user: string): Promise<string> => {
