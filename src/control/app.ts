@@ -107,7 +107,9 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   // For test harnesses: 200 once every phone is ready (initialised), 503 while any is not.
   app.get('/ready', async (_req, reply) => {
     const notReady = fleet.phones.filter((r) => !r.phone.isReady).length;
-    return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady });
+    // phones whose every line with an address is registered (to the switchboard or a real SIP server)
+    const registered = fleet.phones.filter((r) => r.phone.lines.all().every((l) => !l.assigned || l.registered)).length;
+    return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady, registered });
   });
 
   // The event stream (Server-Sent Events): a snapshot per phone, then every change. A reader more than
