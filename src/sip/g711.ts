@@ -22,7 +22,7 @@ export function linearToAlaw(sample: number): number {
     s = -s - 1;
   }
   const ends = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
-  let seg = ends.findIndex((e) => s <= e);
+  const seg = ends.findIndex((e) => s <= e);
   if (seg < 0) return 0x7f ^ mask;
   const aval = seg << 4;
   return (aval | (seg < 2 ? (s >> 1) & 0x0f : (s >> seg) & 0x0f)) ^ mask;

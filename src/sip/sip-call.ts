@@ -12,7 +12,7 @@ import type { SipRequest, SipResponse } from '../transport/sip/message.js';
 import { responseTo, SipHeaders, writeSip } from '../transport/sip/message.js';
 import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
 import { authorization, pickChallenge } from './digest.js';
-import { Dialog } from './dialog.js';
+import type { Dialog } from './dialog.js';
 import { hostPort, parseNameAddr, parseUri } from './name-addr.js';
 import type { MediaEngine, RtpSession, RtpStats } from './rtp.js';
 import { answerDirection, CODECS, parseSdp, writeSdp } from './sdp.js';

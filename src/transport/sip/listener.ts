@@ -16,7 +16,7 @@ import { DEFAULT_STREAM_LIMITS, sipConnections } from '../connection-budget.js';
 import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ListenError } from '../../errors.js';
 import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from './message.js';
-import type { SipRequest } from './message.js';
+import type { SipRequest, SipResponse } from './message.js';
 import { handleSipRequest } from './notify.js';
 import type { CommandReport } from './notify.js';
 import { TransactionTable } from './transactions.js';
@@ -24,7 +24,7 @@ import type { Destination, SipTransportName, SipWire } from '../../sip/wire.js';
 
 /** What the listener hands to the phone's SIP user agent (calls and registrations), when it has one. */
 export interface SipAgent {
-  onResponse(res: import('./message.js').SipResponse): boolean;
+  onResponse(res: SipResponse): boolean;
   onRequest(req: SipRequest, ctx: { reply: (buf: Buffer) => void; transport: SipTransportName; address: string; port: number }): boolean;
   boundTo(address: string, port: number): boolean;
   /** The listener is open (again): registrations may go out. */
