@@ -171,9 +171,9 @@ describe('a fleet on one virtual network, driven by the control API', () => {
   });
 
   it('GET /ready answers 200 once every phone is ready, 503 while one is not', async () => {
-    assert.deepEqual(await api('GET', '/ready'), { status: 200, body: { ready: true, phones: 3, notReady: 0 } });
+    assert.deepEqual(await api('GET', '/ready'), { status: 200, body: { ready: true, phones: 3, notReady: 0, registered: 3 } });
     fleet.phones[1]?.phone.goDown('restart');
-    assert.deepEqual(await api('GET', '/ready'), { status: 503, body: { ready: false, phones: 3, notReady: 1 } });
+    assert.deepEqual(await api('GET', '/ready'), { status: 503, body: { ready: false, phones: 3, notReady: 1, registered: 2 } });
     clock.advance(60_000);
     await waitFor(async () => (await api('GET', '/ready')).status === 200);
     await fleet.phones[1]?.listeners.settled();

@@ -108,7 +108,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   app.get('/ready', async (_req, reply) => {
     const notReady = fleet.phones.filter((r) => !r.phone.isReady).length;
     // phones whose every line with an address is registered (to the switchboard or a real SIP server)
-    const registered = fleet.phones.filter((r) => r.phone.lines.all().every((l) => !l.assigned || l.registered)).length;
+    const registered = fleet.phones.filter((r) => r.phone.isUp && r.phone.lines.all().every((l) => !l.assigned || l.registered)).length;
     return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady, registered });
   });
 
