@@ -1,5 +1,5 @@
 /** Kamailio (Debian's package) as the tests' SIP registrar and proxy, with examples/kamailio/kamailio.cfg. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +12,8 @@ export const KAMAILIO_CFG = new URL('../examples/kamailio/kamailio.cfg', import.
 export interface Kamailio {
   readonly address: string;
   readonly port: number;
+  /** SIP over TLS (with a certificate made for the run), when asked for. */
+  readonly tlsPort: number | undefined;
   output(): string;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -55,15 +57,22 @@ async function answers(address: string, port: number): Promise<boolean> {
 }
 
 /** Starts Kamailio on address:port (UDP and TCP); `algorithm` picks its digest algorithm. */
-export async function startKamailio(opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string } = {}): Promise<Kamailio> {
+export async function startKamailio(opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string; tls?: boolean } = {}): Promise<Kamailio> {
   const address = opts.address ?? '127.0.0.1';
   const port = opts.port ?? await freePort(address);
   const dir = mkdtempSync(join(tmpdir(), 'polysim-kamailio-'));
+  const tlsPort = opts.tls ? await freePort(address) : undefined;
+  const tlsArgs: string[] = [];
+  if (tlsPort) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=kamailio.test',
+      '-days', '2', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    tlsArgs.push('-l', `tls:${address}:${tlsPort}`, '-A', `TLS_CERT="${join(dir, 'cert.pem')}"`, '-A', `TLS_KEY="${join(dir, 'key.pem')}"`);
+  }
   let child: ChildProcess | undefined;
   let output = '';
   const start = async (): Promise<void> => {
     const args = ['-f', KAMAILIO_CFG, '-DD', '-E', '-n', '2', '-Y', dir, '-P', join(dir, 'pid'), '-m', '64', '-M', '8',
-      '-l', `udp:${address}:${port}`, '-l', `tcp:${address}:${port}`, '-A', `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`];
+      '-l', `udp:${address}:${port}`, '-l', `tcp:${address}:${port}`, '-A', `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`, ...tlsArgs];
     child = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
@@ -78,7 +87,7 @@ export async function startKamailio(opts: { address?: string; port?: number; alg
   };
   await start();
   return {
-    address, port,
+    address, port, tlsPort,
     output: () => output,
     start,
     stop: async () => {

@@ -72,7 +72,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   let B: string; // 1002, process b
 
   before(async () => {
-    kam = await startKamailio();
+    kam = await startKamailio({ tls: true });
     [a, b] = await Promise.all([polysim('a', ['1001', '1003'], kam), polysim('b', ['1002'], kam, await freePort())]);
     A = a.phones[0]?.httpUrl as string;
     C = a.phones[1]?.httpUrl as string;
@@ -206,6 +206,26 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
     await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '' });
   });
+
+  for (const transport of ['TCPOnly', 'TLS'] as const) {
+    it(`registers over ${transport === 'TLS' ? 'TLS' : 'TCP'} and calls a phone registered over UDP`, async () => {
+      const port = transport === 'TLS' ? kam.tlsPort : kam.port;
+      await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '1003', 'reg.2.auth.password': 'secret-1003',
+        'reg.2.server.1.address': '127.0.0.1', 'reg.2.server.1.port': String(port), 'reg.2.server.1.transport': transport });
+      try {
+        await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
+        assert.equal(((await line(C, 2))['CallServers'] as unknown as Row[])[0]?.['Transport'], transport === 'TLS' ? 'TLS' : 'TcpOnly');
+        await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '2' });
+        await until(() => states(B), ['1003:Offering']);
+        await api(B, '/api/v1/callctrl/answerCall', {});
+        await until(() => states(C), ['1002:Connected']);
+        await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1003') });
+        await until(() => states(C), []);
+      } finally {
+        await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '', 'reg.2.server.1.transport': 'DNSnaptr' });
+      }
+    });
+  }
 
   it('registers with MD5 digest to a server that asks for it', async () => {
     const md5 = await startKamailio({ algorithm: 'MD5' });

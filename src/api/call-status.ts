@@ -39,6 +39,8 @@ const CallV2 = strings(['Remote Connection IP', 'Media Direction', 'CallHandle',
 
 function v2(phone: Phone, call: Call, appearance: number, active: Call | undefined): Record<string, string> {
   const now = phone.clock.now();
+  // a call on a real SIP line: its actual RTP port
+  const rtp = phone.network.media?.(call.callId)?.localPort ?? call.rtpPort;
   return {
     'Remote Connection IP': call.remote.address,
     'Media Direction': call.mediaDirection,
@@ -55,8 +57,8 @@ function v2(phone: Phone, call: Call, appearance: number, active: Call | undefin
     UIAppearanceIndex: `${appearance}${call === active ? '*' : ''}`,
     Ringing: call.ringing ? '1' : '0',
     Muted: phone.calls.muted && call === active ? '1' : '0',
-    RTPPort: String(call.rtpPort),
-    RTCPPort: String(call.rtpPort + 1),
+    RTPPort: String(rtp),
+    RTCPPort: String(rtp + 1),
   };
 }
 

@@ -24,6 +24,7 @@ export interface RtpStats {
   readonly codec: 'PCMU' | 'PCMA';
   readonly rtcpSent: number;
   readonly rtcpReceived: number;
+  readonly localPort: number;
 }
 
 const FRAMES = {
@@ -188,10 +189,9 @@ export class RtpSession {
       ev.played++;
       this.sendVoice();
     } else {
-      if (ev.start < 0) {
-        this.ts = (this.ts + 160) >>> 0;
-        ev.start = this.ts;
-      }
+      // the event keeps its start timestamp; the stream's clock runs on under it
+      this.ts = (this.ts + 160) >>> 0;
+      if (ev.start < 0) ev.start = this.ts;
       ev.played++;
       const end = ev.played === ev.onTicks;
       const body = Buffer.alloc(4);
@@ -220,14 +220,7 @@ export class RtpSession {
     const cc = (m[0] as number) & 0x0f;
     const payload = m.subarray(12 + 4 * cc);
     this.recv.ssrc = m.readUInt32BE(8);
-    if (pt === this.dtmfPt) {
-      if (payload.length >= 4 && ((payload[1] as number) & 0x80) !== 0 && ts !== this.lastDtmf) {
-        this.lastDtmf = ts;
-        const digit = '0123456789*#ABCD'[payload[0] as number];
-        if (digit) this.onDtmf(digit);
-      }
-      return;
-    }
+    // every packet of the stream counts (DTMF events share its sequence numbers)
     const r = this.recv;
     r.packets++;
     r.octets += payload.length;
@@ -240,6 +233,14 @@ export class RtpSession {
         if (seq < r.maxSeq) r.cycles += 0x10000;
         r.maxSeq = seq;
       }
+    }
+    if (pt === this.dtmfPt) {
+      if (payload.length >= 4 && ((payload[1] as number) & 0x80) !== 0 && ts !== this.lastDtmf) {
+        this.lastDtmf = ts;
+        const digit = '0123456789*#ABCD'[payload[0] as number];
+        if (digit) this.onDtmf(digit);
+      }
+      return;
     }
     // RFC 3550 A.8: interarrival jitter in timestamp units (8 kHz)
     const arrival = Math.round(performance.now() * 8);
@@ -304,7 +305,7 @@ export class RtpSession {
     return {
       packetsSent: this.sent.packets, octetsSent: this.sent.octets, packetsReceived: r.packets, octetsReceived: r.octets,
       packetsExpected: expected, packetsLost: Math.max(0, expected - r.packets), jitterMs: r.jitter / 8, maxJitterMs: r.maxJitter / 8,
-      codec: this.codec, rtcpSent: this.rtcpSent, rtcpReceived: this.rtcpReceived,
+      codec: this.codec, rtcpSent: this.rtcpSent, rtcpReceived: this.rtcpReceived, localPort: this.port,
     };
   }
 

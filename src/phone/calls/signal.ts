@@ -48,6 +48,8 @@ export interface MediaCounters {
   readonly jitterMs: number;
   readonly maxJitterMs: number;
   readonly codec: 'PCMU' | 'PCMA';
+  /** The local RTP port (RTCP is the one above). */
+  readonly localPort: number;
 }
 
 /** The virtual network a phone dials into (src/network implements it). */
