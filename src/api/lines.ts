@@ -69,10 +69,14 @@ const lineInfoV2 = defineOperation({
         Active: tf(phone.callsOnLine(line.number).length > 0),
         DoNotDisturb: 'False',
         CallAppearances: phone.callsOnLine(line.number),
-        CallServers: line.servers.map((s) => ({
-          ID: String(s.index), Address: s.address, RegistrationStatus: registration(line), Port: String(s.port),
-          Expires: String(s.expires), Transport: TRANSPORT_LABEL[s.transport] ?? 'Invalid', Working: tf(line.registered),
-        })),
+        CallServers: line.servers.map((s) => {
+          // a line registered to a real SIP server is registered with one of its servers (the others are standby)
+          const up = line.registered && (line.sip === undefined || line.sip.server === s.index);
+          return {
+            ID: String(s.index), Address: s.address, RegistrationStatus: up ? 'Registered' : 'Unregistered', Port: String(s.port),
+            Expires: String(s.expires), Transport: TRANSPORT_LABEL[s.transport] ?? 'Invalid', Working: tf(up),
+          };
+        }),
         ForwardingConfig: {
           Always: line.forwarding.always, DoNotDisturb: line.forwarding.dnd, Busy: line.forwarding.busy,
           NoAnswer: line.forwarding.noAnswer,

@@ -109,9 +109,12 @@ export class SipUserAgent {
     return !self;
   }
 
+  /** Lines that register to a real server, as of the last plan (kept while the phone is away: they show Unregistered). */
+  private sipLines = new Set<number>();
+
   private state(n: number): LineRegistrationView | undefined {
     const r = this.registrations.get(n);
-    if (!r) return undefined;
+    if (!r) return this.sipLines.has(n) ? { registered: false, server: undefined, reason: '' } : undefined;
     const v = r.reg.view();
     return { registered: v.status === 'registered', server: v.server, reason: v.reason };
   }
@@ -153,8 +156,10 @@ export class SipUserAgent {
   /** Starts, restarts or stops each line's registration to match the configuration. */
   private plan(): void {
     let changed = false;
+    const owned = new Set<number>();
     for (let n = 1; n <= this.phone.lines.count; n++) {
       const plan = this.planFor(n);
+      if (plan) owned.add(n);
       const signature = plan ? JSON.stringify({ ...plan, servers: plan.servers.map((s) => ({ ...s, policy: undefined })) }) : '';
       const current = this.registrations.get(n);
       if (current?.signature === signature) continue;
@@ -169,6 +174,7 @@ export class SipUserAgent {
       reg.start();
       changed = true;
     }
+    this.sipLines = owned;
     if (changed) this.phone.lines.registrationChanged();
   }
 

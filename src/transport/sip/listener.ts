@@ -208,6 +208,9 @@ export class SipListener {
   }
 
   private async close(): Promise<void> {
+    // What the user agent sent just before (an unregistration, a BYE) leaves first: a send resolves its address on
+    // the next tick.
+    await new Promise((r) => setImmediate(r));
     const udp = this.udp;
     const tcp = this.tcp;
     const tlsServer = this.tlsServer;

@@ -1,0 +1,86 @@
+/**
+ * A line's registration on the wire, against a registrar played by the test: what a phone sends at boot, on
+ * restart and reboot (Expires: 0 before it goes, a new registration when back), on shutdown, and when its first
+ * server stays silent (failover to the second).
+ */
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { after, describe, it } from 'node:test';
+import { parseSip } from '../src/transport/sip/message.js';
+import type { SipRequest } from '../src/transport/sip/message.js';
+import { testPhone, waitFor } from './helpers.js';
+
+interface Registrar { port: number; seen: SipRequest[]; socket: Socket; silent: boolean }
+
+/** A UDP registrar that grants every REGISTER (or stays silent). */
+async function registrar(silent = false): Promise<Registrar> {
+  const socket = createSocket('udp4');
+  const r: Registrar = { port: 0, seen: [], socket, silent };
+  socket.on('message', (m, from) => {
+    const req = parseSip(m, true);
+    if (req.kind !== 'request') return;
+    r.seen.push(req);
+    if (r.silent) return;
+    const h = (n: string): string => req.headers.get(n) ?? '';
+    socket.send([`SIP/2.0 200 OK`, `Via: ${h('via')}`, `From: ${h('from')}`, `To: ${h('to')};tag=reg`, `Call-ID: ${h('call-id')}`, `CSeq: ${h('cseq')}`,
+      `Contact: ${h('contact')};expires=${h('expires')}`, 'Content-Length: 0', '', ''].join('\r\n'), from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  r.port = socket.address().port;
+  return r;
+}
+
+const expiresOf = (r: Registrar): string[] => r.seen.map((q) => q.headers.get('expires') ?? '');
+const sockets: Socket[] = [];
+after(() => { for (const s of sockets) s.close(); });
+
+describe('registration on the wire', () => {
+  it('registers at boot, unregisters before a restart and registers again after; unregisters on shutdown', async () => {
+    const reg = await registrar();
+    sockets.push(reg.socket);
+    const p = await testPhone({ sipPort: 0, timing: { restartMs: 300 }, set: {
+      'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port), 'reg.1.auth.password': 'pw',
+    } });
+    try {
+      await waitFor(() => p.phone.lines.get(1).registered);
+      assert.deepEqual(expiresOf(reg), ['3600']);
+      const first = reg.seen[0] as SipRequest;
+      assert.match(first.headers.get('contact') ?? '', new RegExp(`^<sip:1001@127\\.0\\.0\\.1:${p.sip?.port}>$`));
+      assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX450-UA\/6\.4\.3/);
+      assert.equal(first.uri, `sip:127.0.0.1:${reg.port}`);
+      await p.post('/api/v1/mgmt/safeRestart');
+      await waitFor(() => expiresOf(reg).includes('0'));
+      assert.equal(p.phone.lines.get(1).registered, false, 'away: not registered');
+      await waitFor(() => p.phone.lines.get(1).registered, 5000);
+      assert.deepEqual(expiresOf(reg), ['3600', '0', '3600']);
+      // the unregistration continues the registration's Call-ID and CSeq; the application that comes back starts anew
+      assert.equal(reg.seen[1]?.headers.get('call-id'), first.headers.get('call-id'));
+      assert.deepEqual(reg.seen.slice(0, 2).map((q) => q.headers.get('cseq')), ['1 REGISTER', '2 REGISTER']);
+    } finally {
+      await p.stop();
+    }
+    await waitFor(() => expiresOf(reg).length >= 4).catch(() => assert.fail(expiresOf(reg).join(',')));
+    assert.equal(expiresOf(reg)[3], '0', 'shutdown unregisters');
+  });
+
+  it('fails over to the second server when the first does not answer, and says so in lineInfo', async () => {
+    const silent = await registrar(true);
+    const second = await registrar();
+    sockets.push(silent.socket, second.socket);
+    const p = await testPhone({ sipPort: 0, set: {
+      'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(silent.port), 'reg.1.server.1.retryTimeOut': '100',
+      'reg.1.server.1.retryMaxCount': '2',
+      'reg.1.server.2.address': '127.0.0.1', 'reg.1.server.2.port': String(second.port), 'reg.1.server.2.retryTimeOut': '100',
+    } });
+    try {
+      await waitFor(() => p.phone.lines.get(1).registered, 5000);
+      assert.equal(silent.seen.length, 3, 'the first server got the REGISTER and two retransmissions');
+      assert.equal(second.seen.length, 1);
+      const servers = ((await p.get('/api/v2/mgmt/lineInfo?line=1')).body['data'] as { CallServers: Record<string, string>[] }[])[0]?.CallServers ?? [];
+      assert.deepEqual(servers.map((s) => [s['ID'], s['RegistrationStatus'], s['Working']]), [['1', 'Unregistered', 'False'], ['2', 'Registered', 'True']]);
+    } finally {
+      await p.stop();
+    }
+  });
+});
