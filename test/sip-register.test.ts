@@ -49,6 +49,10 @@ describe('registration on the wire', () => {
       assert.match(first.headers.get('contact') ?? '', new RegExp(`^<sip:1001@127\\.0\\.0\\.1:${p.sip?.port}>$`));
       assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX450-UA\/6\.4\.3/);
       assert.equal(first.uri, `sip:127.0.0.1:${reg.port}`);
+      // sipStatus shows the registration as sent: its Call-ID and the time the registrar granted
+      const user = ((await p.get('/api/v1/webCallControl/sipStatus')).body['data'] as { User: { Events: Record<string, string>[] }[] }).User[0];
+      assert.equal(user?.Events[0]?.['CallID'], first.headers.get('call-id'));
+      assert.ok(Number(user?.Events[0]?.['Expires']) > 3590);
       await p.post('/api/v1/mgmt/safeRestart');
       await waitFor(() => expiresOf(reg).includes('0'));
       assert.equal(p.phone.lines.get(1).registered, false, 'away: not registered');

@@ -110,10 +110,13 @@ const sipStatus = defineOperation({
     const users = phone.lines.all().filter((l) => l.registered).map((line) => {
       const expires = line.servers[0]?.expires ?? 3600;
       const sinceBoot = Math.floor((now - phone.appStartedAt) / 1000);
+      // a line on a real SIP server: its REGISTER's Call-ID and the time left of what the server granted
+      const sip = line.sip;
       const events = [{
         Type: 'Register', Overlap: String(Math.min(120, Math.floor(expires / 2))),
-        CallID: `${phone.identity.mac.toLowerCase()}-reg-${line.number}@${phone.ipv4}`,
-        RegistrationState: 'Registered', Expires: String(expires - (sinceBoot % expires)),
+        CallID: sip?.callId ?? `${phone.identity.mac.toLowerCase()}-reg-${line.number}@${phone.ipv4}`,
+        RegistrationState: 'Registered',
+        Expires: String(sip?.expiresAt !== undefined ? Math.max(0, Math.round((sip.expiresAt - now) / 1000)) : expires - (sinceBoot % expires)),
       }];
       const calls = [
         ...phone.calls.onLine(line.number).map((c) => ({ CallState: c.stateLabel, CallID: c.callId })),

@@ -23,6 +23,9 @@ export interface LineRegistrationView {
   readonly server: number | undefined;
   /** Why it is not registered ("no answer", "403 Forbidden", "401 Unauthorized (wrong credentials)"); '' while registered or trying. */
   readonly reason: string;
+  /** When the granted registration runs out (phone clock, ms), and the Call-ID of the line's REGISTERs. */
+  readonly expiresAt?: number;
+  readonly callId?: string;
 }
 
 /**

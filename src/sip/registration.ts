@@ -47,6 +47,7 @@ export interface RegistrationView {
   /** Why the line is not registered: "401 Unauthorized (wrong credentials)", "no answer", "403 Forbidden"... */
   readonly reason: string;
   readonly expiresAt: number | undefined;
+  readonly callId: string;
 }
 
 export const transportOf = (configured: string): SipTransportName =>
@@ -57,7 +58,7 @@ export class LineRegistration {
   private serverPos = 0;
   private reason = '';
   private expiresAt: number | undefined;
-  private readonly callId = `${randomBytes(10).toString('hex')}`;
+  private readonly callId: string;
   private readonly tag = randomBytes(5).toString('hex');
   private cseq = 0;
   private timer: TimerHandle | undefined;
@@ -72,10 +73,12 @@ export class LineRegistration {
     private readonly transactions: ClientTransactions,
     private readonly clock: Clock,
     private readonly changed: () => void,
-  ) {}
+  ) {
+    this.callId = `${randomBytes(10).toString('hex')}@${wire.local('UDP').host}`;
+  }
 
   view(): RegistrationView {
-    return { status: this.status, server: this.plan.servers[this.serverPos]?.index, reason: this.reason, expiresAt: this.expiresAt };
+    return { status: this.status, server: this.plan.servers[this.serverPos]?.index, reason: this.reason, expiresAt: this.expiresAt, callId: this.callId };
   }
 
   /** The server this line is registered with now, if any. */

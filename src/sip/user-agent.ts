@@ -116,7 +116,7 @@ export class SipUserAgent {
     const r = this.registrations.get(n);
     if (!r) return this.sipLines.has(n) ? { registered: false, server: undefined, reason: '' } : undefined;
     const v = r.reg.view();
-    return { registered: v.status === 'registered', server: v.server, reason: v.reason };
+    return { registered: v.status === 'registered', server: v.server, reason: v.reason, expiresAt: v.expiresAt, callId: v.callId };
   }
 
   private policy(n: number, s: number): RetryPolicy {
