@@ -24,15 +24,18 @@ type Row = Record<string, string>;
 interface Proc { child: ChildProcess; phones: { httpUrl: string; number: string }[]; control: string; output: () => string; sipPort: number }
 
 /** A polysim fleet in a process of its own, registered to the registrar. */
-async function polysim(name: string, numbers: string[], registrar: Kamailio, sipPort = 0, extra: string[] = []): Promise<Proc> {
+/** The registrar comes on the command line, or (inFile) in the fleet file. */
+async function polysim(name: string, numbers: string[], registrar: Kamailio, sipPort = 0, inFile = false): Promise<Proc> {
   const file = join(dir, `${name}.json`);
+  const server = `${registrar.address}:${registrar.port}`;
   writeFileSync(file, JSON.stringify({ httpPort: 0, httpsPort: 0, sipPort, sipTlsPort: 0, controlPort: 0,
+    ...(inFile ? { registrar: server, sipPassword: 'secret-{number}' } : {}),
     defaults: { adminPassword: 'Secret-123' }, phones: numbers.map((number) => ({ number })) }));
   const ready = join(dir, `${name}.ready.json`);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'fleet', '--config', file, '--init-ms', '0', '--ready-file', ready,
-    '--registrar', `${registrar.address}:${registrar.port}`, '--sip-password', 'secret-{number}',
+    ...(inFile ? [] : ['--registrar', server, '--sip-password', 'secret-{number}']),
     '--set', 'reg.1.server.1.expires=10', '--set', 'reg.1.server.1.expires.overlap=5', '--set', 'reg.1.server.1.retryTimeOut=200',
-    '--set', 'reg.1.server.1.retryMaxCount=2', '--set', 'reg.1.server.1.registerRetry.baseTimeOut=10', ...extra],
+    '--set', 'reg.1.server.1.retryMaxCount=2', '--set', 'reg.1.server.1.registerRetry.baseTimeOut=10'],
   { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
@@ -73,7 +76,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
 
   before(async () => {
     kam = await startKamailio({ tls: true });
-    [a, b] = await Promise.all([polysim('a', ['1001', '1003'], kam), polysim('b', ['1002'], kam, await freePort())]);
+    [a, b] = await Promise.all([polysim('a', ['1001', '1003'], kam), polysim('b', ['1002'], kam, await freePort(), true)]);
     A = a.phones[0]?.httpUrl as string;
     C = a.phones[1]?.httpUrl as string;
     B = b.phones[0]?.httpUrl as string;

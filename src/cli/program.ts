@@ -86,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // The file's address and ports, unless given on the command line too.
       const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       const merged: StartCliOptions = { ...opts, count: plan.members.length };
-      for (const key of ['address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort', 'controlPort'] as const) {
+      for (const key of ['address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort', 'controlPort', 'registrar', 'registrarTransport', 'sipPassword', 'media'] as const) {
         const value = plan[key];
         if (value !== undefined && !fromCli(key)) (merged as unknown as Record<string, unknown>)[key] = value;
       }

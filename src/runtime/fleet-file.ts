@@ -76,6 +76,10 @@ export const FleetFileSchema = Type.Object({
   sipTlsPort: Type.Optional(Port),
   controlPort: Type.Optional(Port),
   firstNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  registrar: Type.Optional(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$', description: 'a SIP server: host[:port]' })),
+  registrarTransport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
+  sipPassword: Type.Optional(Type.String({ maxLength: 255 })),
+  media: Type.Optional(Type.Union([Type.Literal('tone'), Type.Literal('silence'), Type.Literal('off')])),
   defaults: Type.Optional(Type.Omit(PhoneEntry, ['count', 'number', 'address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'])),
   phones: Type.Array(PhoneEntry, { minItems: 1 }),
   farEnds: Type.Optional(Type.Record(Type.String({ pattern: '^(default|[0-9*#+]{1,32})$' }), Script)),
@@ -94,6 +98,10 @@ export interface FleetPlan {
   readonly sipPort?: number;
   readonly sipTlsPort?: number;
   readonly controlPort?: number;
+  readonly registrar?: string;
+  readonly registrarTransport?: 'udp' | 'tcp' | 'tls';
+  readonly sipPassword?: string;
+  readonly media?: 'tone' | 'silence' | 'off';
   readonly members: readonly MemberSpec[];
   readonly farEnds: ReadonlyMap<string, FarEndScript>;
   readonly scenarios: readonly ScenarioSpec[];
@@ -207,6 +215,7 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
   if (problems.length > 0) throw new FleetFileError(file, problems);
   return {
     file, address: f.address, httpPort: f.httpPort, httpsPort: f.httpsPort, sipPort: f.sipPort, sipTlsPort: f.sipTlsPort, controlPort: f.controlPort,
+    registrar: f.registrar, registrarTransport: f.registrarTransport, sipPassword: f.sipPassword, media: f.media,
     members, farEnds: new Map(Object.entries(f.farEnds ?? {})), scenarios: f.scenarios ?? [],
   };
 }
