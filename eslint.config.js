@@ -22,7 +22,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['**/transport/**', '**/api/**', '**/gate/**', '**/store/**', '**/runtime/**', '**/control/**', '**/cli/**', '**/network/**'],
+          { group: ['**/transport/**', '**/sip/**', '**/api/**', '**/gate/**', '**/store/**', '**/runtime/**', '**/control/**', '**/cli/**', '**/network/**'],
             message: 'src/phone is the domain: it knows no transport, API, gate, store or host.' },
           { group: ['fastify', 'fastify/*', '@fastify/*', 'better-sqlite3', 'node:dgram', 'node:http', 'node:https', 'node:net', 'node:tls', 'pino'],
             message: 'src/phone does no I/O: it is given ports (ports.ts) by its host.' },
@@ -34,6 +34,16 @@ export default tseslint.config(
     files: ['src/transport/sip/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/http/**', '../http/*'], message: 'SIP shares helpers from src/transport/, never from the HTTP transport.' }] }],
+    },
+  },
+  {
+    // The SIP user agent is a transport with a domain port: it drives the phone through its CallNetwork and
+    // LineTable ports, and uses the SIP codec and listener; no HTTP, operations, gate, store or host.
+    files: ['src/sip/**/*.ts'],
+    ignores: ['src/sip/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/http/**', '**/api/**', '**/gate/**', '**/store/**', '**/runtime/**', '**/control/**', '**/cli/**'],
+        message: 'src/sip speaks SIP and RTP to the phone\'s ports: no HTTP, operations, gate, store or host.' }] }],
     },
   },
   {
