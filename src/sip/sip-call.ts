@@ -497,6 +497,11 @@ export class SipCall implements Inbox {
       answer(400, 'Bad Request');
       return;
     }
+    if (this.state !== 'confirmed' || this.referSubscription) {
+      // a call not yet answered (or already being transferred) is not transferred
+      answer(403, 'Forbidden');
+      return;
+    }
     answer(202, 'Accepted', [['Contact', this.contact()]]);
     this.referSubscription = { id: ++this.referSeq };
     this.notifyFrag(100, 'Trying', false);

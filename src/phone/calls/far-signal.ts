@@ -54,7 +54,8 @@ export function applyFarSignal(call: Call, s: Signal, t: SignalTarget): void {
       call.remoteHeld = false;
       break;
     case 'refer': {
-      // Transferred away: call the target on the same line, then leave this call.
+      // Transferred away: call the target on the same line, then leave this call. Only a call that is up can be.
+      if (!call.established) break;
       const line = call.line;
       call.apply('transferred', now);
       call.endReason = 'transferred';

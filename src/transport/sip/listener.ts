@@ -285,6 +285,7 @@ export class SipListener {
     try {
       this.handleMessage(raw, datagram, sender, address, from, port);
     } catch (err) {
+      if (process.env.SIP_DEBUG) console.error(err);
       this.options.onError?.(err);
       this.answerMalformed(raw, sender, 'internal error', 500, 'Server Internal Error');
     }
