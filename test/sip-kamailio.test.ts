@@ -146,6 +146,35 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     assert.equal(missed[0]?.['RemotePartyNumber'], '1001');
   });
 
+  it('the caller hangs up while the callee rings: CANCEL, and the callee logs a missed call', async () => {
+    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+    await until(() => states(B), ['1001:Offering']);
+    await until(() => states(A), ['1002:RingBack']);
+    await api(A, '/api/v1/callctrl/endCall', { Ref: await handle(A, '1002') });
+    await until(() => states(B), []);
+    const missed = ((await api(B, '/api/v1/mgmt/callLogs'))['data'] as { Missed: Row[] }).Missed;
+    assert.equal(missed.length, 2, 'the rejected call and this one');
+  });
+
+  it('G.711 A-law when the caller prefers it (voice.codecPref)', async () => {
+    await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G711Mu': '0' });
+    try {
+      await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
+      await until(() => states(B), ['1003:Offering']);
+      await api(B, '/api/v1/callctrl/answerCall', {});
+      for (const url of [B, C]) {
+        await waitFor(async () => {
+          const s = ((await api(url, '/api/v1/mgmt/media/sessionStats'))['data'] as { Streams: Row[] }[])[0]?.Streams[0];
+          return Number(s?.['PacketsReceived']) > 5 && s?.['RxCodec'] === '8:G.711A' && s?.['TxCodec'] === '8:G.711A';
+        }, 5000);
+      }
+      await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1003') });
+      await until(() => states(C), []);
+    } finally {
+      await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G711Mu': '1' });
+    }
+  });
+
   it('blind transfer: REFER, the transferee calls the target, the transferor leaves', async () => {
     await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
     await until(() => states(B), ['1001:Offering']);

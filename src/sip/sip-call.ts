@@ -27,6 +27,8 @@ export interface CallEnv {
   readonly userAgent: string;
   readonly localAddress: string;
   readonly policy: RetryPolicy;
+  /** The payload types this phone offers and accepts, best first (voice.codecPref.*). */
+  readonly codecs: readonly number[];
   readonly dtmf: { readonly info: boolean; readonly payload: number; readonly onMs: number; readonly offMs: number };
   /** Credentials for challenges to our requests. */
   readonly auth: { readonly user: string; readonly password: string };
@@ -109,7 +111,7 @@ export class SipCall implements Inbox {
     const call = new SipCall(env, 'uas', dialog, dest, remote);
     call.uas = { ...source, interval: env.policy.t1 };
     if (source.request.body.length > 0) {
-      if (!offer || !offer.payloads.some((pt) => CODECS.some((c) => c.pt === pt))) {
+      if (!offer || !offer.payloads.some((pt) => env.codecs.includes(pt))) {
         call.respond(488, 'Not Acceptable Here');
         return undefined;
       }
@@ -190,7 +192,7 @@ export class SipCall implements Inbox {
     if (this.state === 'terminated') this.closeMedia();
   }
 
-  private sdp(direction: Direction, payloads: readonly number[] = CODECS.map((c) => c.pt)): Buffer {
+  private sdp(direction: Direction, payloads: readonly number[] = this.env.codecs): Buffer {
     return writeSdp({ sessionId: this.sdpSession, version: this.sdpVersion++, address: this.env.localAddress,
       port: this.rtp?.port ?? 9, payloads, dtmfPayload: this.remoteMedia?.dtmfPayload ?? this.env.dtmf.payload, direction });
   }
@@ -366,7 +368,7 @@ export class SipCall implements Inbox {
     }
     if (this.state === 'terminated' || !this.uas) return;
     const offer = this.remoteMedia;
-    const payloads = offer ? offer.payloads.filter((pt) => CODECS.some((c) => c.pt === pt)).slice(0, 1) : CODECS.map((c) => c.pt);
+    const payloads = offer ? offer.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : this.env.codecs;
     const direction = offer ? answerDirection(offer.direction, this.localDirection) : this.localDirection;
     const body = this.sdp(direction, payloads);
     this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'],
@@ -461,7 +463,7 @@ export class SipCall implements Inbox {
     if (offer) this.remoteMedia = offer;
     const remote = this.remoteMedia;
     const direction = remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.localDirection) : this.localDirection;
-    const payloads = remote ? remote.payloads.filter((pt) => CODECS.some((c) => c.pt === pt)).slice(0, 1) : [0];
+    const payloads = remote ? remote.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : this.env.codecs;
     const body = this.sdp(direction, payloads);
     const contact: [string, string] = ['Contact', this.contact()];
     answer(200, 'OK', [contact, ['Content-Type', 'application/sdp']], body);
@@ -551,7 +553,7 @@ export class SipCall implements Inbox {
 
   private reInvite(): void {
     if (this.state !== 'confirmed') return;
-    const body = this.sdp(this.localDirection, this.remoteMedia ? this.remoteMedia.payloads.filter((pt) => CODECS.some((c) => c.pt === pt)).slice(0, 1) : undefined);
+    const body = this.sdp(this.localDirection, this.remoteMedia ? this.remoteMedia.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : undefined);
     const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
     const headers = [...this.dialog.headers('INVITE'), ['Contact', this.contact()] as const, ['Content-Type', 'application/sdp'] as const,
       ['User-Agent', this.env.userAgent] as const];
@@ -647,7 +649,7 @@ export class SipCall implements Inbox {
   }
 
   private configureMedia(remote: MediaDescription, direction: Direction): void {
-    const pt = remote.payloads.find((p) => CODECS.some((c) => c.pt === p)) ?? 0;
+    const pt = remote.payloads.find((p) => this.env.codecs.includes(p)) ?? remote.payloads.find((p) => CODECS.some((c) => c.pt === p)) ?? 0;
     this.rtp?.configure({ address: remote.address, port: remote.port }, pt, remote.dtmfPayload, direction === 'sendrecv' || direction === 'sendonly',
       direction === 'sendrecv' || direction === 'recvonly');
   }

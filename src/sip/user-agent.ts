@@ -22,6 +22,12 @@ import { SipCall } from './sip-call.js';
 import type { CallEnv, UasSource } from './sip-call.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
 
+/** Payload types by voice.codecPref priority (1 first; 0 turns a codec off); µ-law when both are off. */
+function codecPreference(mu: number, a: number): number[] {
+  const list = ([[0, mu], [8, a]] as const).filter(([, p]) => p > 0).sort((x, y) => x[1] - y[1]).map(([pt]) => pt);
+  return list.length > 0 ? list : [0];
+}
+
 export interface InboundContext {
   readonly reply: (buf: Buffer) => void;
   readonly transport: SipTransportName;
@@ -196,6 +202,7 @@ export class SipUserAgent {
     return {
       wire: this.wire, transactions: this.transactions, media: this.media, userAgent: this.userAgent, localAddress: this.advertised,
       policy: this.policy(n, server),
+      codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
       dtmf: { info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.media, payload: c.int('tone.dtmf.rfc2833Payload'),
         onMs: c.int('tone.dtmf.onTime'), offMs: c.int('tone.dtmf.offTime') },
       auth: { user: line.userId, password: c.value(`reg.${n}.auth.password`) },
