@@ -64,6 +64,25 @@ async function until(what: () => Promise<unknown>, expected: unknown, ms = 5000)
     assert.deepEqual(last, expected);
   }
 }
+/** The lines of a phone's snapshot event, from the control API's event stream. */
+async function snapshotLines(url: string): Promise<Record<string, unknown>[]> {
+  const ac = new AbortController();
+  const res = await fetch(url, { signal: ac.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+      const m = /^data: (.*)$/m.exec(text);
+      if (m) return (JSON.parse(m[1] as string) as { lines: Record<string, unknown>[] }).lines;
+    }
+  } finally {
+    ac.abort();
+  }
+  return [];
+}
 const handle = async (url: string, remote: string): Promise<string> => (await calls(url)).find((c) => c['RemotePartyNumber'] === remote)?.['CallHandle'] ?? '';
 
 describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 }, () => {
@@ -234,6 +253,10 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await waitFor(async () => (await fetch(`${a.control}/phones/2`)).ok);
     await until(async () => (await line(C, 2))['RegistrationStatus'], 'Unregistered');
     assert.equal((await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '2' }))['Status'], '4002');
+    // the event stream's snapshot says why, and where
+    await until(async () => (await snapshotLines(`${a.control}/phones/2/events`)).find((l) => l['line'] === 2), {
+      line: 2, address: '1003', registered: false, server: `127.0.0.1:${kam.port}`, reason: '401 Unauthorized (wrong credentials)',
+    });
     await api(C, '/api/v1/mgmt/config/set', { 'reg.2.auth.password': 'secret-1003' });
     await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
     await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '' });

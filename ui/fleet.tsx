@@ -19,7 +19,9 @@ function callSummary(p: PhoneView): string {
 
 function registration(p: PhoneView): string {
   const line = p.lines[0];
-  return line ? (line.registered ? 'Registered' : 'Unregistered') : '(no line)';
+  if (!line) return '(no line)';
+  const where = line.server ? ` (${line.server})` : '';
+  return line.registered ? `Registered${where}` : `Unregistered${line.reason ? `: ${line.reason}` : ''}${where}`;
 }
 
 export function matches(p: PhoneView, filter: string): boolean {

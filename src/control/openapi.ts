@@ -14,7 +14,9 @@ const Led = Type.Object({ State: S, Color: Type.Optional(S) });
 const Leds = Type.Object({ Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })), MWI: Led, Mute: Led, Speaker: Led, Headset: Led });
 const Call = Type.Object({ handle: S, line: Type.Integer(), state: S, direction: Type.Union([Type.Literal('Incoming'), Type.Literal('Outgoing')]),
   remoteNumber: S, remoteName: S, ringing: Type.Boolean() });
-const Line = Type.Object({ line: Type.Integer(), address: S, registered: Type.Boolean() });
+const Line = Type.Object({ line: Type.Integer(), address: S, registered: Type.Boolean(),
+  server: Type.Optional(Type.String({ description: 'a line of a real SIP server: the server registered with or tried last' })),
+  reason: Type.Optional(Type.String({ description: 'why such a line is not registered' })) });
 const Screen = Type.Object({ view: S, softkeys: Type.Array(S), dialBuffer: S, text: S, selectedLine: Type.Integer(), offHook: Type.Boolean() });
 const Life = Type.Union([Type.Literal('down'), Type.Literal('initializing'), Type.Literal('ready')]);
 const base = {

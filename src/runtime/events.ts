@@ -37,7 +37,13 @@ function screenOf(phone: Phone): EventScreen {
 }
 
 function linesOf(phone: Phone): EventLine[] {
-  return phone.lines.all().filter((l) => l.assigned).map((l) => ({ line: l.number, address: l.address, registered: l.registered }));
+  return phone.lines.all().filter((l) => l.assigned).map((l) => {
+    const sip = l.sip;
+    if (!sip) return { line: l.number, address: l.address, registered: l.registered };
+    const s = l.servers.find((x) => x.index === sip.server) ?? l.servers[0];
+    return { line: l.number, address: l.address, registered: l.registered, ...(s ? { server: `${s.address}:${s.port}` } : {}),
+      ...(sip.reason ? { reason: sip.reason } : {}) };
+  });
 }
 
 export class EventHub {

@@ -30,6 +30,10 @@ export interface EventLine {
   readonly line: number;
   readonly address: string;
   readonly registered: boolean;
+  /** A line of a real SIP server: the server ("host:port") it is registered with or tried last. */
+  readonly server?: string;
+  /** Why such a line is not registered ("no answer", "403 Forbidden", "401 Unauthorized (wrong credentials)"). */
+  readonly reason?: string;
 }
 
 /** What the phone's screen shows: its view, the softkeys of the page shown, and what was typed. */
