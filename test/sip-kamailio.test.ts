@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { waitFor } from './helpers.js';
 import { freePort, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
@@ -99,6 +99,15 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     A = a.phones[0]?.httpUrl as string;
     C = a.phones[1]?.httpUrl as string;
     B = b.phones[0]?.httpUrl as string;
+  });
+
+  // a test that fails leaves no call behind for the next
+  afterEach(async () => {
+    for (const url of [A, B, C]) {
+      for (const c of await calls(url).catch(() => [])) {
+        await api(url, c['CallState'] === 'Offering' ? '/api/v1/callctrl/rejectCall' : '/api/v1/callctrl/endCall', { Ref: c['CallHandle'] }).catch(() => undefined);
+      }
+    }
   });
 
   after(async () => {

@@ -46,9 +46,10 @@ describe('registration on the wire', () => {
       await waitFor(() => p.phone.lines.get(1).registered);
       assert.deepEqual(expiresOf(reg), ['3600']);
       const first = reg.seen[0] as SipRequest;
-      assert.match(first.headers.get('contact') ?? '', new RegExp(`^<sip:1001@127\\.0\\.0\\.1:${p.sip?.port}>$`));
-      assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX450-UA\/6\.4\.3/);
-      assert.equal(first.uri, `sip:127.0.0.1:${reg.port}`);
+      // shaped as a VVX writes its REGISTER (a capture of a VVX 350 on UCS 5.9.5)
+      assert.equal(first.headers.get('contact'), `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`);
+      assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX-VVX_450-UA\/6\.4\.3\.\d{4}$/);
+      assert.equal(first.uri, `sip:127.0.0.1:${reg.port};transport=udp`);
       // sipStatus shows the registration as sent: its Call-ID and the time the registrar granted
       const user = ((await p.get('/api/v1/webCallControl/sipStatus')).body['data'] as { User: { Events: Record<string, string>[] }[] }).User[0];
       assert.equal(user?.Events[0]?.['CallID'], first.headers.get('call-id'));

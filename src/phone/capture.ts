@@ -1,4 +1,5 @@
 /** What the phone's background capture holds: its recent SIP registration refreshes, as pcap frames. */
+import { sipUserAgent } from './device-facts.js';
 import { derivedMac } from './identity.js';
 import { pcapFile, udpFrame } from './pcap.js';
 import type { Phone } from './phone.js';
@@ -23,7 +24,7 @@ export function backgroundCapture(phone: Phone): Buffer {
         `REGISTER sip:${dst} SIP/2.0`, `Via: SIP/2.0/UDP ${phone.ipv4}:5060;branch=z9hG4bK${cseq}${line.number}`,
         `From: <sip:${user}@${dst}>;tag=${line.number}`, `To: <sip:${user}@${dst}>`, `Call-ID: ${callId}`,
         `CSeq: ${cseq} REGISTER`, `Contact: <sip:${user}@${phone.ipv4}:5060>`, `Expires: ${server?.expires ?? 3600}`,
-        `User-Agent: PolycomVVX-${phone.profile.model.name.replace(/\s+/g, '_')}-UA/${phone.profile.firmware}`,
+        `User-Agent: ${sipUserAgent(phone.profile)}`,
         'Content-Length: 0', '', '',
       ].join('\r\n');
       const answer = ['SIP/2.0 200 OK', `Call-ID: ${callId}`, `CSeq: ${cseq} REGISTER`, 'Content-Length: 0', '', ''].join('\r\n');

@@ -122,8 +122,9 @@ export class LineRegistration {
   private send(target: RegistrarTarget, expires: number, final: boolean, auth?: string): void {
     const p = this.plan;
     const local = this.wire.local(target.dest.transport);
-    const uri = `sip:${p.domain}`;
-    const tp = target.dest.transport === 'UDP' ? '' : `;transport=${target.dest.transport.toLowerCase()}`;
+    // as VVX phones write them: the transport named in the Request-URI and the Contact, the methods on the Contact
+    const tp = `;transport=${target.dest.transport.toLowerCase()}`;
+    const uri = this.requestUri(target);
     const aor = `sip:${p.user}@${p.domain}`;
     // Answer the last challenge again proactively (nonce count up), as a phone does on refreshes.
     const credentials = auth ?? (this.lastChallenge ? this.sign(uri) : undefined);
@@ -133,16 +134,20 @@ export class LineRegistration {
       ['To', `<${aor}>`],
       ['Call-ID', this.callId],
       ['CSeq', `${++this.cseq} REGISTER`],
-      ['Contact', `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>`],
-      ['Expires', String(expires)],
-      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'],
+      ['Contact', `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`],
       ['User-Agent', p.userAgent],
+      ['Accept-Language', 'en'],
+      ['Expires', String(expires)],
     ];
-    if (credentials) headers.push([this.lastChallenge?.header === 'proxy' ? 'Proxy-Authorization' : 'Authorization', credentials]);
+    if (credentials) headers.splice(headers.length - 1, 0, [this.lastChallenge?.header === 'proxy' ? 'Proxy-Authorization' : 'Authorization', credentials]);
     this.branch = this.transactions.send({ method: 'REGISTER', uri, headers }, target.dest, {
       final: (res) => { if (!final) this.onFinal(res, target, expires, auth !== undefined); },
       timeout: () => { if (!final) this.onTimeout(); },
     }, target.policy);
+  }
+
+  private requestUri(target: RegistrarTarget): string {
+    return `sip:${this.plan.domain};transport=${target.dest.transport.toLowerCase()}`;
   }
 
   private sign(uri: string): string | undefined {
@@ -170,8 +175,7 @@ export class LineRegistration {
       if (!challenge) return this.fail(`${res.status} ${res.reason} (no digest challenge this phone can answer)`);
       if (answeredChallenge && !stale) return this.fail(`${res.status} ${res.reason} (wrong credentials)`);
       this.lastChallenge = { header, challenge, nc: 0 };
-      const uri = `sip:${this.plan.domain}`;
-      this.send(target, expires, false, this.sign(uri));
+      this.send(target, expires, false, this.sign(this.requestUri(target)));
       return;
     }
     if (res.status === 423) {

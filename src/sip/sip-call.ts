@@ -551,8 +551,17 @@ export class SipCall implements Inbox {
     }, this.env.policy);
   }
 
+  private reinviting = false;
+  private reinviteAgain = false;
+
+  /** One re-INVITE at a time (RFC 3261 14.1): a change while one is pending goes once it is answered. */
   private reInvite(): void {
     if (this.state !== 'confirmed') return;
+    if (this.reinviting) {
+      this.reinviteAgain = true;
+      return;
+    }
+    this.reinviting = true;
     const body = this.sdp(this.localDirection, this.remoteMedia ? this.remoteMedia.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : undefined);
     const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
     const headers = [...this.dialog.headers('INVITE'), ['Contact', this.contact()] as const, ['Content-Type', 'application/sdp'] as const,
@@ -564,9 +573,18 @@ export class SipCall implements Inbox {
           this.sendAckFor(request);
           this.applyRemoteSdp(res.body);
         }
+        this.reinviteDone();
       },
-      timeout: () => undefined,
+      timeout: () => this.reinviteDone(),
     }, this.env.policy);
+  }
+
+  private reinviteDone(): void {
+    this.reinviting = false;
+    if (this.reinviteAgain) {
+      this.reinviteAgain = false;
+      this.reInvite();
+    }
   }
 
   private sendAckFor(request: OutRequest): void {
@@ -583,9 +601,24 @@ export class SipCall implements Inbox {
     if (this.state !== 'confirmed') return;
     const d = this.env.dtmf;
     if (!d.info && this.rtp?.sendDtmf(digits, d.onMs, d.offMs)) return;
-    for (const digit of digits) {
-      this.inDialog('INFO', [['Content-Type', 'application/dtmf-relay']], Buffer.from(`Signal=${digit}\r\nDuration=${d.onMs}\r\n`));
+    // one INFO at a time, each after the answer to the one before: over UDP two in flight may arrive out of order,
+    // and the later CSeq would make the far end refuse the earlier digit
+    this.infoQueue.push(...digits);
+    if (!this.infoBusy) this.nextInfo();
+  }
+
+  private readonly infoQueue: string[] = [];
+  private infoBusy = false;
+
+  private nextInfo(): void {
+    const digit = this.infoQueue.shift();
+    if (digit === undefined || this.state !== 'confirmed') {
+      this.infoBusy = false;
+      return;
     }
+    this.infoBusy = true;
+    this.inDialog('INFO', [['Content-Type', 'application/dtmf-relay']], Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`),
+      () => this.nextInfo());
   }
 
   private refer(referTo: string): void {

@@ -5,6 +5,7 @@
  * switchboard: the phone's network is the two, chosen per line.
  */
 import type { Clock } from '../phone/clock.js';
+import { sipUserAgent } from '../phone/device-facts.js';
 import { numberOf } from '../phone/calls/call-manager.js';
 import type { CallNetwork, Inbox, MediaCounters, Offer, Party } from '../phone/calls/signal.js';
 import type { LineRegistrationView } from '../phone/lines.js';
@@ -155,8 +156,7 @@ export class SipUserAgent {
   }
 
   get userAgent(): string {
-    const p = this.phone.profile;
-    return `Polycom${p.model.name.replace(/\s+/g, '')}-UA/${p.firmware}`;
+    return sipUserAgent(this.phone.profile);
   }
 
   /** Starts, restarts or stops each line's registration to match the configuration. */
