@@ -40,7 +40,9 @@ export class MediaEngine {
   private timer: NodeJS.Timeout | undefined;
   private nextPort: number;
 
-  constructor(readonly content: MediaContent = 'tone', private readonly portRange: readonly [number, number] = [16384, 32766]) {
+  constructor(readonly content: MediaContent = 'tone', private readonly portRange: readonly [number, number] = [16384, 32766],
+    /** RTCP reports every this many 20 ms ticks (250: 5 s). */
+    readonly rtcpEveryTicks = RTCP_EVERY_TICKS) {
     this.nextPort = portRange[0] + 2 * Math.floor(Math.random() * ((portRange[1] - portRange[0]) / 2));
   }
 
@@ -164,7 +166,7 @@ export class RtpSession {
       if (ev) this.sendEvent(ev);
       else this.sendVoice();
     }
-    if (this.ticks % RTCP_EVERY_TICKS === 0 && this.remote) this.sendRtcp();
+    if (this.ticks % this.engine.rtcpEveryTicks === 0 && this.remote) this.sendRtcp();
   }
 
   private header(pt: number, marker: boolean, ts: number): Buffer {

@@ -1,0 +1,59 @@
+/** RTP between two sessions on loopback: G.711 both ways, counters, DTMF events, RTCP reports, hold. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { linearToAlaw, linearToUlaw } from './g711.js';
+import { MediaEngine } from './rtp.js';
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`not in time: ${what}`);
+    await wait(20);
+  }
+}
+
+describe('G.711', () => {
+  it('encodes the reference values of µ-law and A-law', () => {
+    assert.deepEqual([linearToUlaw(0), linearToUlaw(32767), linearToUlaw(-32768), linearToUlaw(-1)], [0xff, 0x80, 0x00, 0x7f]);
+    assert.deepEqual([linearToAlaw(0), linearToAlaw(32767), linearToAlaw(-32768)], [0xd5, 0xaa, 0x2a]);
+  });
+});
+
+describe('RTP sessions', () => {
+  it('carry G.711 both ways, count packets, deliver DTMF events, send RTCP, and stop sending on hold', async () => {
+    const engine = new MediaEngine('tone', [40000, 40100], 5);
+    const heardA: string[] = [];
+    const heardB: string[] = [];
+    const a = await engine.open('127.0.0.1', (d) => heardA.push(d));
+    const b = await engine.open('127.0.0.1', (d) => heardB.push(d));
+    try {
+      assert.equal(a.port % 2, 0, 'RTP on an even port, RTCP on the next');
+      a.configure({ address: '127.0.0.1', port: b.port }, 8, 101, true, true);
+      b.configure({ address: '127.0.0.1', port: a.port }, 8, 101, true, true);
+      await until('packets both ways and RTCP', () => a.stats().packetsReceived >= 5 && b.stats().packetsReceived >= 5 && b.stats().rtcpReceived > 0);
+      const sa = a.stats();
+      assert.ok(sa.packetsReceived >= 5 && sa.packetsSent >= 5, JSON.stringify(sa));
+      assert.equal(sa.octetsReceived, sa.packetsReceived * 160);
+      assert.equal(sa.packetsLost, 0);
+      assert.equal(sa.codec, 'PCMA');
+      assert.ok(b.stats().rtcpReceived > 0 && a.stats().rtcpSent > 0, 'sender reports every 5 ticks here');
+      assert.ok(a.sendDtmf('1#', 60, 40));
+      await until('both digits', () => heardB.length >= 2);
+      assert.deepEqual(heardB, ['1', '#']);
+      assert.deepEqual(heardA, []);
+      assert.equal(b.stats().packetsLost, 0, 'events share the stream\'s sequence numbers');
+      // hold: A only receives
+      a.configure({ address: '127.0.0.1', port: b.port }, 8, 101, false, true);
+      await wait(60);
+      const before = b.stats().packetsReceived;
+      const heard = a.stats().packetsReceived;
+      await until('A still hears B', () => a.stats().packetsReceived >= heard + 5);
+      assert.equal(b.stats().packetsReceived, before, 'B hears nothing from A on hold');
+    } finally {
+      a.close();
+      b.close();
+    }
+    assert.equal(engine.active, 0, 'closed sessions leave the tick');
+  });
+});
