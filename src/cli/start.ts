@@ -93,6 +93,14 @@ async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger, t
   return control;
 }
 
+/** Where line 1 registers: a real SIP server, or the built-in switchboard. */
+function lineServer(r: RunningPhone): string {
+  const line = r.phone.lines.get(1);
+  const s = line.servers[0];
+  if (!line.assigned || !s) return '';
+  return r.ua?.owns(1) ? `, registers to ${s.address}:${s.port} (${s.transport === 'TLS' ? 'TLS' : /TCP/.test(s.transport) ? 'TCP' : 'UDP'})` : ', on the built-in switchboard';
+}
+
 function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefined): string[] {
   const { phone } = r;
   const restOn = phone.config.bool('apps.restapi.enabled') && phone.profile.model.restApi;
@@ -101,7 +109,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
     `  REST API  ${r.httpUrl}/api/v2/mgmt/device/info`,
     `            ${r.httpsUrl}/api/v2/mgmt/device/info  (self-signed, CN ${phone.identity.mac.toLowerCase()})`,
     `  login     ${ADMIN_USER} / ${r.adminPassword()}`,
-    `  line 1    ${phone.lines.get(1).address || '(none)'}`,
+    `  line 1    ${phone.lines.get(1).address || '(none)'}${lineServer(r)}`,
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
   if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
