@@ -251,7 +251,13 @@ export class SipUserAgent {
     const requestUri = /^sips?:/i.test(bare) ? bare : `sip:${bare.includes('@') ? bare : `${number}@${plan.domain}`}`;
     const aor = `sip:${plan.user}@${plan.domain}`;
     const dialog = new Dialog(offer.callId, newTag(), `${quoteName(plan.displayName)}<${aor}>`, `<${requestUri}>`, requestUri, 1);
-    const extra: [string, string][] = m ? [['Replaces', decodeURIComponent(m[1] as string)]] : [];
+    let replaces: string | undefined;
+    try {
+      replaces = m ? decodeURIComponent(m[1] as string) : undefined;
+    } catch {
+      replaces = undefined; // not a valid escape: no Replaces
+    }
+    const extra: [string, string][] = replaces ? [['Replaces', replaces]] : [];
     const call = SipCall.outgoing(this.env(n, target.dest), target.dest, requestUri, dialog, party, extra);
     call.peer = offer.caller;
     this.calls.set(offer.callId, call);
