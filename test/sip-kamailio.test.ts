@@ -64,6 +64,37 @@ async function until(what: () => Promise<unknown>, expected: unknown, ms = 5000)
     assert.deepEqual(last, expected);
   }
 }
+/** Sends one NOTIFY with sipp (From a platform of another domain) and answers the status it got back. */
+async function sippNotify(port: number, user: string, event: string, type: string, body: string): Promise<string> {
+  const scenario = join(dir, `notify-${event}.xml`);
+  writeFileSync(scenario, `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="notify">
+  <send><![CDATA[
+NOTIFY sip:${user}@127.0.0.1:${port} SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:platform@example.com>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${user}@127.0.0.1>
+Call-ID: [call_id]
+CSeq: 1 NOTIFY
+Max-Forwards: 70
+Contact: <sip:platform@[local_ip]:[local_port]>
+Event: ${event}
+Subscription-State: active
+Content-Type: ${type}
+Content-Length: [len]
+
+${body}
+]]></send>
+  <recv response="200" optional="true" next="ok"/>
+  <recv response="403"/>
+  <label id="ok"/>
+</scenario>`);
+  const log = join(dir, `notify-${event}-${port}-${Math.random().toString(16).slice(2)}.log`);
+  await exec('sipp', ['-sf', scenario, '-m', '1', '-timeout', '5', '-timeout_error', '-nostdin', '-trace_msg', '-message_file', log,
+    '-p', String(await freePort()), `127.0.0.1:${port}`]).catch(() => undefined);
+  return /SIP\/2\.0 (\d{3})/.exec(readFileSync(log, 'utf8').split('received').slice(1).join(''))?.[1] ?? 'none';
+}
+
 /** The lines of a phone's snapshot event, from the control API's event stream. */
 async function snapshotLines(url: string): Promise<Record<string, unknown>[]> {
   const ac = new AbortController();
@@ -337,35 +368,20 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await until(() => states(A), []);
   });
 
+  it('a voicemail server\'s message-summary NOTIFY through the proxy lights the MWI LED, and puts it out', async () => {
+    const leds = async (): Promise<Row> => ((await api(B, '/api/v1/mgmt/ledStatus'))['data'] as { MWI: Row })['MWI'];
+    assert.deepEqual(await leds(), { State: 'off' });
+    const summary = (waiting: boolean): string => `Messages-Waiting: ${waiting ? 'yes' : 'no'}\r\nMessage-Account: sip:1002@127.0.0.1\r\nVoice-Message: ${waiting ? '2/8' : '0/8'} (0/0)\r\n`;
+    assert.equal(await sippNotify(kam.port, '1002', 'message-summary', 'application/simple-message-summary', summary(true)), '200');
+    await until(leds, { Color: 'red', State: 'flashing' });
+    assert.equal(await sippNotify(kam.port, '1002', 'message-summary', 'application/simple-message-summary', summary(false)), '200');
+    await until(leds, { State: 'off' });
+  });
+
   it('bindRequired: a NOTIFY through the registrar drives the phone; sent around it, it is refused', async () => {
     await api(B, '/api/v1/mgmt/config/set', { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '1' });
-    const send = async (port: number, user: string): Promise<string> => {
-      const scenario = join(dir, 'notify.xml');
-      writeFileSync(scenario, `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="notify">
-  <send><![CDATA[
-NOTIFY sip:${user}@127.0.0.1:${port} SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:platform@example.com>;tag=[pid]SIPpTag00[call_number]
-To: <sip:${user}@127.0.0.1>
-Call-ID: [call_id]
-CSeq: 1 NOTIFY
-Max-Forwards: 70
-Contact: <sip:platform@[local_ip]:[local_port]>
-Event: ACTION-URI
-Content-Type: application/json
-Content-Length: [len]
-
-{"command-URI":"/api/v1/callctrl/dial","data":{"Dest":"1001","Line":"1"}}
-]]></send>
-  <recv response="200" optional="true" next="ok"/>
-  <recv response="403"/>
-  <label id="ok"/>
-</scenario>`);
-      const log = join(dir, `notify-${port}.log`);
-      await exec('sipp', ['-sf', scenario, '-m', '1', '-timeout', '5', '-timeout_error', '-nostdin', '-trace_msg', '-message_file', log, '-p', String(await freePort()), `127.0.0.1:${port}`]).catch(() => undefined);
-      return /SIP\/2\.0 (\d{3})/.exec(readFileSync(log, 'utf8').split('received').slice(1).join(''))?.[1] ?? 'none';
-    };
+    const command = '{"command-URI":"/api/v1/callctrl/dial","data":{"Dest":"1001","Line":"1"}}';
+    const send = (port: number, user: string): Promise<string> => sippNotify(port, user, 'ACTION-URI', 'application/json', command);
     assert.equal(await send(b.sipPort, '1002'), '403');
     assert.equal(await send(kam.port, '1002'), '200');
     await until(() => states(A), ['1002:Offering']);

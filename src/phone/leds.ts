@@ -25,7 +25,8 @@ export function ledsOf(phone: Phone): Leds {
   const on = (b: boolean, color: string): Led => (b ? { Color: color, State: 'on' } : { State: 'off' });
   return {
     Lines: phone.lines.all().filter((l) => l.assigned).map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) })),
-    MWI: { State: 'off' },
+    // voice messages waiting on a line (a voicemail server's NOTIFY): the message LED flashes red
+    MWI: phone.lines.all().some((l) => phone.lines.messages(l.number)?.waiting) ? { Color: 'red', State: 'flashing' } : { State: 'off' },
     Mute: on(phone.calls.muted, 'red'),
     Speaker: on(talking && phone.audioPath === 'speaker', 'green'),
     Headset: on(phone.audioPath === 'headset', 'green'),

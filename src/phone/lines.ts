@@ -36,6 +36,13 @@ export interface RegistrationSource {
   state(line: number): LineRegistrationView | undefined;
 }
 
+/** What a voicemail server says waits for a line (RFC 3842 message-summary). */
+export interface MessageSummary {
+  readonly waiting: boolean;
+  readonly newMessages: number;
+  readonly oldMessages: number;
+}
+
 export interface Line {
   readonly number: number;
   readonly address: string;
@@ -57,6 +64,8 @@ export class LineTable {
   private readonly registrationListeners = new Set<() => void>();
   /** Set by the SIP user agent of a phone that has one. */
   registrations: RegistrationSource | undefined;
+  /** Voice messages per line, as the last message-summary NOTIFY told (RFC 3842). */
+  private readonly mailboxes = new Map<number, MessageSummary>();
 
   constructor(
     private readonly profile: Profile,
@@ -121,12 +130,24 @@ export class LineTable {
     if (this.lost.delete(n)) for (const l of this.registrationListeners) l();
   }
 
+  /** A voicemail server's summary for line n (the MWI LED follows it); undefined clears it. */
+  setMessages(n: number, summary: MessageSummary | undefined): void {
+    if (!this.exists(n)) return;
+    if (summary) this.mailboxes.set(n, summary);
+    else this.mailboxes.delete(n);
+    for (const l of this.registrationListeners) l();
+  }
+
+  messages(n: number): MessageSummary | undefined {
+    return this.mailboxes.get(n);
+  }
+
   /** A registration changed (the SIP user agent calls this). */
   registrationChanged(): void {
     for (const l of this.registrationListeners) l();
   }
 
-  /** Calls listener when a registration is lost or restored (configuration changes are the phone's 'config' event). */
+  /** Calls listener when a registration is lost or restored, or a line's messages change (configuration changes are the phone's 'config' event). */
   onRegistrationChange(listener: () => void): () => void {
     this.registrationListeners.add(listener);
     return () => this.registrationListeners.delete(listener);

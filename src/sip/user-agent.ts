@@ -98,6 +98,7 @@ export class SipUserAgent {
     this.registrations.clear();
     for (const call of [...new Set(this.calls.values())]) call.receive({ type: 'ended' });
     this.calls.clear();
+    for (const n of this.sipLines) this.phone.lines.setMessages(n, undefined);
     if (unregister) this.clock.schedule(100, () => { if (!this.running) this.transactions.clear(); });
     this.phone.lines.registrationChanged();
   }
@@ -298,6 +299,7 @@ export class SipUserAgent {
       }
       return this.incoming(req, ctx);
     }
+    if (req.method === 'NOTIFY' && /^message-summary/i.test(req.headers.get('event') ?? '')) return this.messageSummary(req, ctx);
     if (req.method === 'CANCEL' || req.method === 'ACK') {
       if (!call) return req.method === 'ACK';
       call.onRequest(req, ctx.reply);
@@ -313,6 +315,18 @@ export class SipUserAgent {
       return true;
     }
     return false;
+  }
+
+  /** A voicemail server's summary (RFC 3842), solicited or not: the line's MWI follows it. */
+  private messageSummary(req: SipRequest, ctx: InboundContext): boolean {
+    const n = this.lineFor(req);
+    if (n === undefined) return false;
+    const text = req.body.toString('utf8');
+    const waiting = /^Messages-Waiting:\s*yes\b/im.test(text);
+    const voice = /^Voice-Message:\s*(\d+)\/(\d+)/im.exec(text);
+    this.phone.lines.setMessages(n, { waiting, newMessages: Number(voice?.[1] ?? (waiting ? 1 : 0)), oldMessages: Number(voice?.[2] ?? 0) });
+    ctx.reply(responseTo(req, 200, 'OK', tagOf(req.headers.get('to')) || newTag(), [['User-Agent', this.userAgent]]));
+    return true;
   }
 
   /** The line a request is for: the Request-URI's user (else the To user) among lines registered by SIP. */
