@@ -39,12 +39,17 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
       <div class="status"><span>{p.number}</span><span>{s?.view}</span><span data-testid="hook">{s?.offHook ? 'off hook' : 'on hook'}</span><span>{now.toTimeString().slice(0, 5)}</span></div>
       <div class="body">
         <div class="linekeys">
-          {(p.leds?.Lines ?? []).map((l) => (
-            <button class="linekey" type="button" onClick={() => onKey(`Line${l.LineNumber}`)} aria-label={`line key ${l.LineNumber}`}>
-              <Led led={l} label={`line ${l.LineNumber}`} />
-              {p.lines.find((x) => String(x.line) === l.LineNumber)?.address ?? l.LineNumber}
-            </button>
-          ))}
+          {(p.leds?.Lines ?? []).map((l) => {
+            const line = p.lines.find((x) => String(x.line) === l.LineNumber);
+            // an unregistered line shows so on its key, as the phone's line icon does; the reason on hover
+            const why = line && !line.registered ? `unregistered${line.reason ? `: ${line.reason}` : ''}` : undefined;
+            return (
+              <button class="linekey" type="button" onClick={() => onKey(`Line${l.LineNumber}`)} aria-label={`line key ${l.LineNumber}`} title={why ?? line?.server}>
+                <Led led={l} label={`line ${l.LineNumber}`} />
+                {line?.address ?? l.LineNumber}{why ? <span class="unregistered"> ✕</span> : null}
+              </button>
+            );
+          })}
         </div>
         <div class="center" aria-live="polite">
           {s?.dialBuffer ? <div>Dial: <strong data-testid="dial-buffer">{s.dialBuffer}</strong></div> : null}
