@@ -35,6 +35,9 @@ export interface SipAgent {
 
 const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
 
+/** How long an outbound TCP or TLS connection may take to open. */
+const CONNECT_MS = 10_000;
+
 /** Outbound stream connections a phone keeps to its servers, at most this many. */
 const MAX_OUTBOUND = 16;
 
@@ -115,6 +118,10 @@ export class SipListener {
       ? connectTls({ host: dest.host, port: dest.port, rejectUnauthorized: false, maxVersion: 'TLSv1.2', servername: /^[\d.:]+$/.test(dest.host) ? undefined : dest.host })
       : connectTcp({ host: dest.host, port: dest.port });
     socket.setNoDelay?.(true);
+    // a server that never completes the connection is given up after CONNECT_MS (what was written is dropped)
+    const deadline = setTimeout(() => socket.destroy(), CONNECT_MS);
+    socket.once(dest.transport === 'TLS' ? 'secureConnect' : 'connect', () => clearTimeout(deadline));
+    socket.once('close', () => clearTimeout(deadline));
     this.outbound.set(key, socket);
     socket.write(message);
     socket.on('error', () => undefined);
