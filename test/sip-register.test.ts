@@ -13,7 +13,7 @@ import { testPhone, waitFor } from './helpers.js';
 
 interface Registrar { port: number; seen: SipRequest[]; socket: Socket; silent: boolean }
 
-/** A UDP registrar that grants every REGISTER (or stays silent). */
+/** A UDP registrar that grants every REGISTER (or stays silent); other requests it only records. */
 async function registrar(silent = false): Promise<Registrar> {
   const socket = createSocket('udp4');
   const r: Registrar = { port: 0, seen: [], socket, silent };
@@ -21,7 +21,7 @@ async function registrar(silent = false): Promise<Registrar> {
     const req = parseSip(m, true);
     if (req.kind !== 'request') return;
     r.seen.push(req);
-    if (r.silent) return;
+    if (r.silent || req.method !== 'REGISTER') return;
     const h = (n: string): string => req.headers.get(n) ?? '';
     socket.send([`SIP/2.0 200 OK`, `Via: ${h('via')}`, `From: ${h('from')}`, `To: ${h('to')};tag=reg`, `Call-ID: ${h('call-id')}`, `CSeq: ${h('cseq')}`,
       `Contact: ${h('contact')};expires=${h('expires')}`, 'Content-Length: 0', '', ''].join('\r\n'), from.port, from.address);
@@ -67,6 +67,26 @@ describe('registration on the wire', () => {
     }
     await waitFor(() => expiresOf(reg).length >= 4).catch(() => assert.fail(expiresOf(reg).join(',')));
     assert.equal(expiresOf(reg)[3], '0', 'shutdown unregisters');
+  });
+
+  it('with --media off a call signals as usual and carries no RTP: its SDP offers the discard port', async () => {
+    const reg = await registrar();
+    sockets.push(reg.socket);
+    const p = await testPhone({ sipPort: 0, media: 'off', set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port) } });
+    try {
+      await waitFor(() => p.phone.lines.get(1).registered);
+      await p.post('/api/v1/callctrl/dial', { data: { Dest: '1002', Line: '1' } });
+      await waitFor(() => reg.seen.some((q) => q.method === 'INVITE'));
+      const invite = reg.seen.find((q) => q.method === 'INVITE') as SipRequest;
+      assert.equal(invite.uri, `sip:1002@127.0.0.1:${reg.port}`);
+      assert.match(invite.headers.get('from') ?? '', new RegExp(`^<sip:1001@127\\.0\\.0\\.1:${reg.port}>;tag=`));
+      const sdp = invite.body.toString();
+      assert.match(sdp, /^m=audio 9 RTP\/AVP 0 8 127$/m);
+      assert.match(sdp, /^a=rtpmap:127 telephone-event\/8000$/m);
+      assert.equal(((await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Record<string, string>[])[0]?.['CallState'], 'Setup');
+    } finally {
+      await p.stop();
+    }
   });
 
   it('fails over to the second server when the first does not answer, and says so in lineInfo', async () => {
