@@ -66,6 +66,7 @@ export class LineRegistration {
   private stopped = false;
   private lastChallenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
   private branch: string | undefined;
+  private minExpires = 0;
 
   constructor(
     readonly plan: RegistrationPlan,
@@ -116,7 +117,7 @@ export class LineRegistration {
     const target = this.plan.servers[this.serverPos];
     if (!target) return;
     if (this.status !== 'registered') this.set('registering', '');
-    this.send(target, target.expires, false);
+    this.send(target, Math.max(target.expires, this.minExpires), false);
   }
 
   private send(target: RegistrarTarget, expires: number, final: boolean, auth?: string): void {
@@ -181,6 +182,7 @@ export class LineRegistration {
     if (res.status === 423) {
       const min = Number(res.headers.get('min-expires'));
       if (Number.isFinite(min) && min > expires) {
+        this.minExpires = min; // the registrar's floor holds for the refreshes too
         this.send(target, min, false);
         return;
       }

@@ -165,6 +165,26 @@ describe('a line registration', () => {
     assert.equal(reg.view().status, 'unregistered');
   });
 
+  it('423 Interval Too Brief: asks again for Min-Expires; a refresh goes halfway through a short grant', () => {
+    const clock = new ManualClock();
+    const wire = recorder();
+    const t = new ClientTransactions(wire, clock);
+    const reg = new LineRegistration({ ...plan(1), servers: plan(1).servers.map((x) => ({ ...x, expires: 30 })) }, wire, t, clock, () => undefined);
+    const last = (): SipRequest => wire.sent[wire.sent.length - 1]?.req as SipRequest;
+    reg.start();
+    t.onResponse(parseSip(answer(last(), 423, 'Interval Too Brief', [['Min-Expires', '60']]), true) as never);
+    assert.equal(last().headers.get('expires'), '60');
+    t.onResponse(parseSip(answer(last(), 200, 'OK', [['Expires', '60']]), true) as never);
+    assert.equal(reg.view().status, 'registered');
+    const sent = wire.sent.length;
+    clock.advance(29_999);
+    assert.equal(wire.sent.length, sent);
+    clock.advance(1);
+    assert.equal(wire.sent.length, sent + 1, 'refreshed at 30 s of 60 (overlap 30 is not less than half)');
+    assert.equal(last().headers.get('expires'), '60', 'the refresh asks for the floor the registrar set');
+    reg.stop(false);
+  });
+
   it('a second challenge after credentials is a wrong password', () => {
     const clock = new ManualClock();
     const wire = recorder();
