@@ -112,8 +112,8 @@ async function stop(r: Run): Promise<void> {
   }
 }
 
-/** The documented fixed ports: the phone's HTTP, HTTPS, SIP (UDP and TCP) and the control API. */
-const FIXED: [number, 'tcp' | 'udp'][] = [[8080, 'tcp'], [8443, 'tcp'], [5060, 'udp'], [5060, 'tcp'], [8790, 'tcp']];
+/** The documented fixed ports: the phone's HTTP, HTTPS, SIP (UDP and TCP), the control API, and the examples' Kamailio. */
+const FIXED: [number, 'tcp' | 'udp'][] = [[8080, 'tcp'], [8443, 'tcp'], [5060, 'udp'], [5060, 'tcp'], [8790, 'tcp'], [5070, 'udp'], [5070, 'tcp']];
 
 function free(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
   return new Promise((resolve) => {
