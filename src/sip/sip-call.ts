@@ -543,11 +543,26 @@ export class SipCall implements Inbox {
 
   // ---- requests we send in the dialog ----
 
-  private inDialog(method: string, extra: readonly (readonly [string, string])[], body?: Buffer, onFinal?: (res: SipResponse) => void): void {
+  /** A request in the dialog; a 401 or 407 is answered once with credentials (a new CSeq), as servers that
+   * authenticate REFER or re-INVITE ask. */
+  private inDialog(method: string, extra: readonly (readonly [string, string])[], body?: Buffer, onFinal?: (res: SipResponse) => void,
+    credentials?: readonly [string, string]): void {
     const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
-    const headers = [...this.dialog.headers(method), ...extra, ['User-Agent', this.env.userAgent] as const];
-    this.env.transactions.send({ method, uri: this.dialog.remoteTarget, headers, body }, dest, {
-      final: (res) => onFinal?.(res), timeout: () => onFinal?.({ kind: 'response', status: 408, reason: 'Request Timeout', headers: new SipHeaders(), body: Buffer.alloc(0) }),
+    const headers = [...this.dialog.headers(method), ...extra, ...(credentials ? [credentials] : []), ['User-Agent', this.env.userAgent] as const];
+    const uri = this.dialog.remoteTarget;
+    this.env.transactions.send({ method, uri, headers, body }, dest, {
+      final: (res) => {
+        if ((res.status === 401 || res.status === 407) && !credentials) {
+          const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+          if (challenge) {
+            this.inDialog(method, extra, body, onFinal, [res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
+              authorization(challenge, this.env.auth.user, this.env.auth.password, method, uri)]);
+            return;
+          }
+        }
+        onFinal?.(res);
+      },
+      timeout: () => onFinal?.({ kind: 'response', status: 408, reason: 'Request Timeout', headers: new SipHeaders(), body: Buffer.alloc(0) }),
     }, this.env.policy);
   }
 
