@@ -4,7 +4,8 @@ import type { SipRequest, SipResponse } from '../transport/sip/message.js';
 import { parseNameAddr, parseUri, splitList } from './name-addr.js';
 import type { Destination, SipTransportName } from './wire.js';
 
-export const newTag = (): string => randomBytes(5).toString('hex');
+/** A tag as VVX phones write them: "AF2E436D-4B04B5AB". */
+export const newTag = (): string => `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`.toUpperCase();
 
 export class Dialog {
   remoteTag = '';

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../phone/clock.js';
 import type { SipResponse } from '../transport/sip/message.js';
 import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
+import { newTag } from './dialog.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort, parseNameAddr, quoteName, splitList } from './name-addr.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
@@ -59,7 +60,7 @@ export class LineRegistration {
   private reason = '';
   private expiresAt: number | undefined;
   private readonly callId: string;
-  private readonly tag = randomBytes(5).toString('hex');
+  private readonly tag = newTag();
   private cseq = 0;
   private timer: TimerHandle | undefined;
   private failures = 0;
@@ -75,7 +76,7 @@ export class LineRegistration {
     private readonly clock: Clock,
     private readonly changed: () => void,
   ) {
-    this.callId = `${randomBytes(10).toString('hex')}@${wire.local('UDP').host}`;
+    this.callId = randomBytes(16).toString('hex'); // 32 hex digits, as a VVX's REGISTER Call-ID
   }
 
   view(): RegistrationView {

@@ -214,9 +214,12 @@ export class SipCall implements Inbox {
     const headers = [
       ...this.dialog.headers('INVITE', this.dialog.localSeq),
       ['Contact', this.contact()] as [string, string],
+      // as a VVX 450 writes its INVITE (it also lists 100rel, which polysim does not do)
+      ['Allow-Events', 'conference,talk,hold'] as [string, string],
       ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'] as [string, string],
       ['Supported', 'replaces'] as [string, string],
       ['User-Agent', this.env.userAgent] as [string, string],
+      ['Accept-Language', 'en'] as [string, string],
       ['Content-Type', 'application/sdp'] as [string, string],
       ...extra.map(([k, v]) => [k, v] as [string, string]),
     ];
