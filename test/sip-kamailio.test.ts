@@ -114,6 +114,19 @@ async function snapshotLines(url: string): Promise<Record<string, unknown>[]> {
   }
   return [];
 }
+/** `from` (number fromNumber) dials `toNumber` on `line`; the phone at `to` rings with the caller's number. */
+async function ring(from: string, fromNumber: string, to: string, toNumber: string, line = '1'): Promise<void> {
+  await api(from, '/api/v1/callctrl/dial', { Dest: toNumber, Line: line });
+  await until(() => states(to), [`${fromNumber}:Offering`]);
+}
+
+/** As ring, then `to` answers and the caller sees the call connected. */
+async function connect(from: string, fromNumber: string, to: string, toNumber: string, line = '1'): Promise<void> {
+  await ring(from, fromNumber, to, toNumber, line);
+  await api(to, '/api/v1/callctrl/answerCall', {});
+  await until(() => states(from), [`${toNumber}:Connected`]);
+}
+
 const handle = async (url: string, remote: string): Promise<string> => (await calls(url)).find((c) => c['RemotePartyNumber'] === remote)?.['CallHandle'] ?? '';
 
 describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 }, () => {
@@ -182,10 +195,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
 
   it('DTMF by SIP INFO when voIpProt.SIP.dtmfViaSignaling.rfc2976 is on', async () => {
     await api(C, '/api/v1/mgmt/config/set', { 'voIpProt.SIP.dtmfViaSignaling.rfc2976': '1' });
-    await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-    await until(() => states(B), ['1003:Offering']);
-    await api(B, '/api/v1/callctrl/answerCall', {});
-    await until(() => states(C), ['1002:Connected']);
+    await connect(C, '1003', B, '1002');
     await api(C, '/api/v1/callctrl/sendDTMF', { Digits: '7*' });
     await until(async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived, '7*');
     await api(C, '/api/v1/callctrl/endCall', { Ref: await handle(C, '1002') });
@@ -193,8 +203,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('a rejected call is busy or declined for the caller; an unknown number is not found', async () => {
-    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-    await until(() => states(B), ['1001:Offering']);
+    await ring(A, '1001', B, '1002');
     await api(B, '/api/v1/callctrl/rejectCall', {});
     await until(() => states(A), []);
     await api(A, '/api/v1/callctrl/dial', { Dest: '1999', Line: '1' });
@@ -206,8 +215,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('the caller hangs up while the callee rings: CANCEL, and the callee logs a missed call', async () => {
-    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-    await until(() => states(B), ['1001:Offering']);
+    await ring(A, '1001', B, '1002');
     await until(() => states(A), ['1002:RingBack']);
     await api(A, '/api/v1/callctrl/endCall', { Ref: await handle(A, '1002') });
     await until(() => states(B), []);
@@ -218,8 +226,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   it('G.711 A-law when the caller prefers it (voice.codecPref)', async () => {
     await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G711Mu': '0' });
     try {
-      await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-      await until(() => states(B), ['1003:Offering']);
+      await ring(C, '1003', B, '1002');
       await api(B, '/api/v1/callctrl/answerCall', {});
       for (const url of [B, C]) {
         await waitFor(async () => {
@@ -235,10 +242,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('blind transfer: REFER, the transferee calls the target, the transferor leaves', async () => {
-    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-    await until(() => states(B), ['1001:Offering']);
-    await api(B, '/api/v1/callctrl/answerCall', {});
-    await until(() => states(A), ['1002:Connected']);
+    await connect(A, '1001', B, '1002');
     await api(A, '/api/v1/callctrl/transferCall', { Ref: await handle(A, '1002'), TransferDest: '1003' });
     await until(() => states(C), ['1002:Offering']);
     await until(() => states(A), []);
@@ -249,10 +253,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('consultative transfer: the held call and the consultation are joined by REFER with Replaces', async () => {
-    await api(B, '/api/v1/callctrl/dial', { Dest: '1001', Line: '1' });
-    await until(() => states(A), ['1002:Offering']);
-    await api(A, '/api/v1/callctrl/answerCall', {});
-    await until(() => states(B), ['1001:Connected']);
+    await connect(B, '1002', A, '1001');
     // the transferor's screen: Transfer, then the target's number, then Transfer again
     await api(A, '/api/v1/mgmt/transferType/set', { Type: 'Consultative' });
     await api(A, '/api/v1/mgmt/simulateKeyEvent', { Type: 'Tap', KeyName: 'Transfer' });
@@ -271,12 +272,8 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('conference: the phone joins two SIP calls and keeps both', async () => {
-    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-    await until(() => states(B), ['1001:Offering']);
-    await api(B, '/api/v1/callctrl/answerCall', {});
-    await until(() => states(A), ['1002:Connected']);
-    await api(A, '/api/v1/callctrl/dial', { Dest: '1003', Line: '1' });
-    await until(() => states(C), ['1001:Offering']);
+    await connect(A, '1001', B, '1002');
+    await ring(A, '1001', C, '1003');
     await api(C, '/api/v1/callctrl/answerCall', {});
     await until(async () => (await states(A)).sort(), ['1002:Hold', '1003:Connected']);
     assert.equal((await api(A, '/api/v1/callctrl/joinCalls', {}))['Status'], '2000');
@@ -310,10 +307,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
       try {
         await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
         assert.equal(((await line(C, 2))['CallServers'] as unknown as Row[])[0]?.['Transport'], transport === 'TLS' ? 'TLS' : 'TcpOnly');
-        await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '2' });
-        await until(() => states(B), ['1003:Offering']);
-        await api(B, '/api/v1/callctrl/answerCall', {});
-        await until(() => states(C), ['1002:Connected']);
+        await connect(C, '1003', B, '1002', '2');
         await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1003') });
         await until(() => states(C), []);
       } finally {
@@ -340,8 +334,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await kam.start();
     await until(async () => (await line(B))['RegistrationStatus'], 'Registered', 25_000);
     await until(async () => (await line(A))['RegistrationStatus'], 'Registered', 25_000);
-    await api(A, '/api/v1/callctrl/dial', { Dest: '1002', Line: '1' });
-    await until(() => states(B), ['1001:Offering']);
+    await ring(A, '1001', B, '1002');
     await api(A, '/api/v1/callctrl/endCall', { Ref: await handle(A, '1002') });
     await until(() => states(B), []);
   });

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SipRequest, SipResponse } from '../transport/sip/message.js';
 import { parseNameAddr, parseUri, splitList } from './name-addr.js';
+import type { SipUri } from './name-addr.js';
 import type { Destination, SipTransportName } from './wire.js';
 
 /** A tag as VVX phones write them: "AF2E436D-4B04B5AB". */
@@ -25,6 +26,11 @@ export class Dialog {
   ) {
     this.remoteTarget = remoteTarget;
     this.localSeq = localSeq;
+  }
+
+  /** Our own address of record in this dialog (From of our requests), parsed. */
+  get local(): SipUri | undefined {
+    return parseUri(parseNameAddr(this.localUri).uri);
   }
 
   /** UAC side: the dialog as a 2xx (or 1xx with a tag) sets it up. */

@@ -7,24 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import type { MediaCounters } from '../phone/calls/signal.js';
 import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
 
 export type MediaContent = 'tone' | 'silence';
 
-export interface RtpStats {
-  readonly packetsSent: number;
-  readonly octetsSent: number;
-  readonly packetsReceived: number;
-  readonly octetsReceived: number;
-  readonly packetsExpected: number;
-  readonly packetsLost: number;
-  /** interarrival jitter and its maximum, in ms */
-  readonly jitterMs: number;
-  readonly maxJitterMs: number;
-  readonly codec: 'PCMU' | 'PCMA';
+/** What sessionStats reports (the phone's MediaCounters), and the RTCP reports sent and received. */
+export interface RtpStats extends MediaCounters {
   readonly rtcpSent: number;
   readonly rtcpReceived: number;
-  readonly localPort: number;
 }
 
 const FRAMES = {

@@ -2,36 +2,30 @@
  * One call as a SIP INVITE dialog, seen from the phone as the far end's inbox: what the phone signals (ringing,
  * answered, rejected, ended, hold, resume, DTMF, refer, replace) goes out as SIP (180, 200 with SDP, 486/603/404/
  * 480, CANCEL or BYE, re-INVITE sendonly/inactive/sendrecv, RFC 4733 events or INFO, REFER, REFER with
- * Replaces), and what arrives as SIP comes back to the phone as signals.
+ * Replaces), and what arrives as SIP comes back to the phone as signals. This file is what both directions share
+ * once the dialog exists; outgoing-call.ts and incoming-call.ts set it up.
  *
- *   UAC: calling ──1xx──> early ──2xx/ACK──> confirmed ──BYE──> terminated
- *   UAS: offered ──180──> early ──200──> (ACK) confirmed ──BYE──> terminated
+ *   outgoing (UAC): calling ──1xx──> early ──2xx/ACK──> confirmed ──BYE──> terminated
+ *   incoming (UAS): early ──180──> ──200──> (ACK) confirmed ──BYE──> terminated
  */
 import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
-import type { SipRequest, SipResponse } from '../transport/sip/message.js';
-import { responseTo, SipHeaders, writeSip } from '../transport/sip/message.js';
-import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
-import { authorization, pickChallenge } from './digest.js';
+import type { SipRequest } from '../transport/sip/message.js';
+import { responseTo } from '../transport/sip/message.js';
+import { CallMedia } from './call-media.js';
+import type { MediaEnv } from './call-media.js';
+import type { ClientTransactions } from './client-transactions.js';
 import type { Dialog } from './dialog.js';
-import { hostPort, parseNameAddr, parseUri } from './name-addr.js';
-import type { MediaEngine, RtpSession, RtpStats } from './rtp.js';
-import { answerDirection, CODECS, parseSdp, writeSdp } from './sdp.js';
-import type { Direction, MediaDescription } from './sdp.js';
-import type { Destination, OutRequest, SipTransportName, SipWire } from './wire.js';
+import { cseqOf, DialogRequests } from './dialog-requests.js';
+import type { RequestEnv } from './dialog-requests.js';
+import { hostPort, parseNameAddr } from './name-addr.js';
+import type { RtpStats } from './rtp.js';
+import { answerDirection, parseSdp } from './sdp.js';
+import type { Destination, SipTransportName } from './wire.js';
 
 /** What a call needs from its user agent. */
-export interface CallEnv {
-  readonly wire: SipWire;
+export interface CallEnv extends MediaEnv, RequestEnv {
   readonly transactions: ClientTransactions;
-  readonly media: MediaEngine | undefined;
-  readonly userAgent: string;
-  readonly localAddress: string;
-  readonly policy: RetryPolicy;
-  /** The payload types this phone offers and accepts, best first (voice.codecPref.*). */
-  readonly codecs: readonly number[];
   readonly dtmf: { readonly info: boolean; readonly payload: number; readonly onMs: number; readonly offMs: number };
-  /** Credentials for challenges to our requests. */
-  readonly auth: { readonly user: string; readonly password: string };
   readonly schedule: (ms: number, fn: () => void) => { cancel(): void };
   /** The call is over on the wire: the UA forgets it. */
   readonly forget: (call: SipCall) => void;
@@ -41,7 +35,7 @@ export interface CallEnv {
   readonly referring: (call: SipCall, fn: () => void) => boolean;
 }
 
-type State = 'calling' | 'early' | 'confirmed' | 'terminated';
+export type State = 'calling' | 'early' | 'confirmed' | 'terminated';
 
 export interface UasSource {
   readonly request: SipRequest;
@@ -49,105 +43,86 @@ export interface UasSource {
   readonly transport: SipTransportName;
 }
 
-const REJECT: Readonly<Record<string, readonly [number, string]>> = {
-  busy: [486, 'Busy Here'], declined: [603, 'Decline'], 'not-found': [404, 'Not Found'], 'no-answer': [480, 'Temporarily Unavailable'],
-};
-
-function rejection(status: number): Signal {
-  if (status === 486 || status === 600) return { type: 'rejected', reason: 'busy' };
-  if (status === 404 || status === 484 || status === 604 || status === 410) return { type: 'rejected', reason: 'not-found' };
-  if (status === 480 || status === 408) return { type: 'rejected', reason: 'no-answer' };
-  return { type: 'rejected', reason: 'declined' };
-}
-
-export class SipCall implements Inbox {
+export abstract class SipCall implements Inbox {
   state: State;
   /** The phone's side of this call. */
   peer: Inbox | undefined;
   readonly dialog: Dialog;
-  private rtp: RtpSession | undefined;
-  private remoteMedia: MediaDescription | undefined;
-  private localDirection: Direction = 'sendrecv';
-  private sdpVersion = 1;
-  private readonly sdpSession = String(Math.floor(Math.random() * 1e9));
-  private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean; cancelWanted: boolean } | undefined;
-  private uas: (UasSource & { answer?: Buffer; retransmit?: { cancel(): void }; interval: number }) | undefined;
-  private answered = false;
-  private remoteHeld = false;
+  protected readonly media: CallMedia;
+  protected readonly requests: DialogRequests;
+  protected remoteHeld = false;
   /** A REFER we sent (blind or with Replaces): BYE once the transferee reports a final answer. */
   private transferring = false;
   /** A REFER we accepted: progress of the new call goes back in NOTIFYs with sipfrag. */
   referSubscription: { id: number } | undefined;
   /** This dialog was replaced (RFC 3891): the phone's call lives on in another dialog. */
   replaced = false;
-  private phoneEnded = false;
+  protected phoneEnded = false;
   private byeTimer: { cancel(): void } | undefined;
 
-  private constructor(
-    private readonly env: CallEnv,
+  protected constructor(
+    protected readonly env: CallEnv,
     readonly role: 'uac' | 'uas',
     dialog: Dialog,
-    private readonly dest: Destination,
+    protected readonly dest: Destination,
     readonly remote: Party,
   ) {
     this.dialog = dialog;
     this.state = role === 'uac' ? 'calling' : 'early';
+    this.media = new CallMedia(env, (digit) => this.peer?.receive({ type: 'dtmf', digits: digit }));
+    this.requests = new DialogRequests(env, dialog, dest);
   }
 
   get callId(): string {
     return this.dialog.callId;
   }
 
-  /** A new outgoing call: the INVITE goes once media is ready. */
-  static outgoing(env: CallEnv, dest: Destination, requestUri: string, dialog: Dialog, remote: Party, extra: readonly (readonly [string, string])[] = []): SipCall {
-    const call = new SipCall(env, 'uac', dialog, dest, remote);
-    void call.sendInvite(requestUri, extra);
-    return call;
+  /** A retransmitted 2xx of our INVITE (its transaction is gone). */
+  onRetransmitted2xx(): void {
+    // only an outgoing call has one
   }
 
-  /** A new incoming call from an INVITE; answer 488 (and return undefined) when its media cannot be met. */
-  static incoming(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination): SipCall | undefined {
-    const offer = parseSdp(source.request.body);
-    const call = new SipCall(env, 'uas', dialog, dest, remote);
-    call.uas = { ...source, interval: env.policy.t1 };
-    if (source.request.body.length > 0) {
-      if (!offer || !offer.payloads.some((pt) => env.codecs.includes(pt))) {
-        call.respond(488, 'Not Acceptable Here');
-        return undefined;
-      }
-      call.remoteMedia = offer;
-      call.remoteHeld = offer.direction === 'sendonly' || offer.direction === 'inactive';
-    }
-    return call;
+  /** A retransmission of the INVITE that began the call. */
+  onRetransmittedInvite(): void {
+    // only an incoming call has one
   }
 
   // ---- the phone speaks ----
 
+  /** What the phone says to an incoming call: it rings, it is answered, it is refused. */
+  protected ringing(): void {
+    // an outgoing call is not answered by this phone
+  }
+
+  protected answered(): void {
+    // as above
+  }
+
+  protected rejected(_reason: 'busy' | 'declined' | 'not-found' | 'no-answer'): void {
+    // as above
+  }
+
   receive(s: Signal): void {
     switch (s.type) {
       case 'ringing':
-        if (this.role === 'uas' && this.state === 'early' && !this.answered) this.respond(180, 'Ringing');
+        this.ringing();
         break;
       case 'answered':
-        if (this.role === 'uas' && !this.answered) void this.answer();
+        this.answered();
         break;
-      case 'rejected': {
-        if (this.role !== 'uas' || this.answered) break;
-        const [status, reason] = REJECT[s.reason] ?? [603, 'Decline'];
-        this.respond(status, reason);
-        this.terminate();
+      case 'rejected':
+        this.rejected(s.reason);
         break;
-      }
       case 'ended':
         this.phoneEnded = true;
         this.hangUp();
         break;
       case 'hold':
-        this.localDirection = this.remoteHeld ? 'inactive' : 'sendonly';
+        this.media.local = this.remoteHeld ? 'inactive' : 'sendonly';
         this.reInvite();
         break;
       case 'resume':
-        this.localDirection = 'sendrecv';
+        this.media.local = 'sendrecv';
         this.reInvite();
         break;
       case 'dtmf':
@@ -161,6 +136,7 @@ export class SipCall implements Inbox {
         break;
     }
   }
+
 
   /** The phone's far end (inbox) is another SIP call: refer our far end to it, with Replaces (attended transfer). */
   private replaceWith(other: Inbox): void {
@@ -179,228 +155,32 @@ export class SipCall implements Inbox {
 
   private targetUri(target: string): string {
     if (/^sips?:/i.test(target)) return target;
-    const local = parseUri(this.dialog.localUri.replace(/^.*</, '').replace(/>.*$/, ''));
+    const local = this.dialog.local;
     const domain = local ? hostPort(local.host, local.port) : this.dest.host;
     return target.includes('@') ? `sip:${target}` : `sip:${target}@${domain}`;
   }
 
-  // ---- outgoing INVITE ----
-
-  private async openMedia(): Promise<void> {
-    if (this.rtp || !this.env.media) return;
-    this.rtp = await this.env.media.open(this.env.localAddress, (digit) => this.peer?.receive({ type: 'dtmf', digits: digit }));
-    if (this.state === 'terminated') this.closeMedia();
+  /** Opens the media session; a call that ended meanwhile closes it again. */
+  protected async openMedia(): Promise<void> {
+    await this.media.open();
+    if (this.state === 'terminated') this.media.close();
   }
 
-  private sdp(direction: Direction, payloads: readonly number[] = this.env.codecs): Buffer {
-    return writeSdp({ sessionId: this.sdpSession, version: this.sdpVersion++, address: this.env.localAddress,
-      port: this.rtp?.port ?? 9, payloads, dtmfPayload: this.remoteMedia?.dtmfPayload ?? this.env.dtmf.payload, direction });
-  }
-
-  private contact(): string {
-    const local = this.env.wire.local(this.dest.transport);
-    const user = parseUri(this.dialog.localUri.replace(/^.*</, '').replace(/>.*$/, ''))?.user ?? '';
-    const tp = this.dest.transport === 'UDP' ? '' : `;transport=${this.dest.transport.toLowerCase()}`;
-    return `<sip:${user ? `${user}@` : ''}${hostPort(local.host, local.port)}${tp}>`;
-  }
-
-  private async sendInvite(requestUri: string, extra: readonly (readonly [string, string])[]): Promise<void> {
-    try {
-      await this.openMedia();
-    } catch {
-      // no media port: the call goes on without media
-    }
-    if (this.state === 'terminated') return;
-    const headers = [
-      ...this.dialog.headers('INVITE', this.dialog.localSeq),
-      ['Contact', this.contact()] as [string, string],
-      // as a VVX 450 writes its INVITE (it also lists 100rel, which polysim does not do)
-      ['Allow-Events', 'conference,talk,hold'] as [string, string],
-      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'] as [string, string],
-      ['Supported', 'replaces'] as [string, string],
-      ['User-Agent', this.env.userAgent] as [string, string],
-      ['Accept-Language', 'en'] as [string, string],
-      ['Content-Type', 'application/sdp'] as [string, string],
-      ...extra.map(([k, v]) => [k, v] as [string, string]),
-    ];
-    const request: OutRequest = { method: 'INVITE', uri: requestUri, headers, body: this.sdp('sendrecv') };
-    this.invite = { request, branch: '', provisional: false, authTried: false, cancelWanted: false };
-    this.sendInviteRequest(request);
-  }
-
-  private sendInviteRequest(request: OutRequest): void {
-    const inv = this.invite;
-    if (!inv) return;
-    inv.branch = this.env.transactions.send(request, this.dest, {
-      provisional: (res) => this.onInviteProvisional(res),
-      final: (res) => this.onInviteFinal(res),
-      timeout: () => this.onInviteTimeout(),
-    }, this.env.policy);
-  }
-
-  private onInviteProvisional(res: SipResponse): void {
-    const inv = this.invite;
-    if (!inv || this.state === 'terminated') return;
-    inv.provisional = true;
-    if (inv.cancelWanted) {
-      this.sendCancel();
-      return;
-    }
-    if (res.status === 100) return;
-    if (/;\s*tag=/i.test(res.headers.get('to') ?? '')) this.dialog.fromResponse(res);
-    this.env.onProgress?.(this, res.status, res.reason);
-    if (this.state === 'calling') {
-      this.state = 'early';
-      if (res.status === 183 && res.body.length > 0) this.applyRemoteSdp(res.body);
-      this.peer?.receive({ type: 'ringing' });
-    }
-  }
-
-  private onInviteFinal(res: SipResponse): void {
-    const inv = this.invite;
-    if (!inv) return;
-    if (res.status >= 200 && res.status < 300) {
-      this.dialog.fromResponse(res);
-      this.sendAck();
-      if (this.state === 'terminated' || inv.cancelWanted) {
-        // answered after we hung up: end it at once
-        this.state = 'confirmed';
-        this.sendBye();
-        return;
-      }
-      this.state = 'confirmed';
-      this.applyRemoteSdp(res.body);
-      this.env.onProgress?.(this, res.status, res.reason);
-      this.peer?.receive({ type: 'answered' });
-      return;
-    }
-    if ((res.status === 401 || res.status === 407) && !inv.authTried && this.state !== 'terminated') {
-      const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
-      if (challenge) {
-        inv.authTried = true;
-        const cseq = ++this.dialog.localSeq;
-        const headers = inv.request.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === 'cseq' ? `${cseq} INVITE` : v]);
-        headers.push([res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
-          authorization(challenge, this.env.auth.user, this.env.auth.password, 'INVITE', inv.request.uri)]);
-        inv.request = { ...inv.request, headers };
-        inv.provisional = false;
-        this.sendInviteRequest(inv.request);
-        return;
-      }
-    }
-    this.env.onProgress?.(this, res.status, res.reason);
-    const wasLive = this.state !== 'terminated';
-    this.terminate();
-    if (wasLive && res.status !== 487) this.peer?.receive(rejection(res.status));
-  }
-
-  private onInviteTimeout(): void {
-    if (this.state === 'terminated') return;
-    this.env.onProgress?.(this, 408, 'Request Timeout');
-    this.terminate();
-    this.peer?.receive({ type: 'rejected', reason: 'no-answer' });
-  }
-
-  /** A retransmitted 2xx (its transaction is gone): ACK again. */
-  onRetransmitted2xx(): void {
-    if (this.role === 'uac' && this.state !== 'calling') this.sendAck();
-  }
-
-  private sendAck(): void {
-    const inv = this.invite;
-    const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
-    const cseq = inv ? (inv.request.headers.find(([k]) => k === 'CSeq')?.[1] ?? '1').split(' ')[0] : String(this.dialog.localSeq);
-    const auth = inv?.request.headers.filter(([k]) => /authorization$/i.test(k)) ?? [];
-    const local = this.env.wire.local(dest.transport);
-    const buf = writeSip(`ACK ${this.dialog.remoteTarget} SIP/2.0`, [
-      ['Via', `SIP/2.0/${dest.transport} ${hostPort(local.host, local.port)};branch=z9hG4bK${Math.random().toString(16).slice(2, 14)};rport`],
-      ...this.dialog.headers('ACK', Number(cseq)), ...auth,
-    ]);
-    this.env.wire.send(dest, buf);
-  }
-
-  private sendCancel(): void {
-    const inv = this.invite;
-    if (!inv) return;
-    // CANCEL: same Request-URI, Call-ID, From, To (no tag), CSeq number and Via branch as the INVITE (9.1)
-    const local = this.env.wire.local(this.dest.transport);
-    const pick = (name: string): string => inv.request.headers.find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
-    const buf = writeSip(`CANCEL ${inv.request.uri} SIP/2.0`, [
-      ['Via', `SIP/2.0/${this.dest.transport} ${hostPort(local.host, local.port)};branch=${inv.branch};rport`],
-      ['Max-Forwards', '70'], ['From', pick('from')], ['To', pick('to')], ['Call-ID', pick('call-id')],
-      ['CSeq', `${pick('cseq').split(' ')[0]} CANCEL`], ...inv.request.headers.filter(([k]) => k === 'Route'),
-    ]);
-    // Sent as a plain message: its 200 needs nothing; the INVITE's 487 ends the call.
-    this.env.wire.send(this.dest, buf);
-    const resend = (n: number): void => {
-      if (n > 5 || this.state === 'confirmed') return;
-      this.env.schedule(this.env.policy.t1 * 2 ** n, () => { if (this.invite === inv && this.state !== 'confirmed' && !this.finalSeen) { this.env.wire.send(this.dest, buf); resend(n + 1); } });
-    };
-    if (this.dest.transport === 'UDP') resend(0);
-  }
-
-  private get finalSeen(): boolean {
-    return this.state === 'terminated';
-  }
-
-  // ---- incoming INVITE ----
-
-  private respond(status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): Buffer | undefined {
-    const u = this.uas;
-    if (!u) return undefined;
-    const headers: (readonly [string, string])[] = [...extra, ['User-Agent', this.env.userAgent]];
-    if (status > 100 && status < 300) headers.push(['Contact', this.contact()]);
-    if (status >= 180 && status < 300) headers.push(...u.request.headers.all('record-route').map((r) => ['Record-Route', r] as const));
-    const buf = responseTo(u.request, status, reason, this.dialog.localTag, headers, body);
-    u.reply(buf);
-    return buf;
-  }
-
-  /** The latest answer again, for a retransmitted INVITE. */
-  onRetransmittedInvite(): void {
-    if (this.uas?.answer) this.uas.reply(this.uas.answer);
-    else if (this.state === 'early') this.respond(180, 'Ringing');
-  }
-
-  private async answer(): Promise<void> {
-    this.answered = true;
-    try {
-      await this.openMedia();
-    } catch {
-      // no port: answer without media
-    }
-    if (this.state === 'terminated' || !this.uas) return;
-    const offer = this.remoteMedia;
-    const payloads = offer ? offer.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : this.env.codecs;
-    const direction = offer ? answerDirection(offer.direction, this.localDirection) : this.localDirection;
-    const body = this.sdp(direction, payloads);
-    this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'],
-      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'], ['Supported', 'replaces']], body);
-    this.state = 'confirmed';
-    if (offer) this.configureMedia(offer, direction);
-    // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1
-    if (this.uas.transport === 'UDP') this.retransmitAnswer(0);
-  }
-
-  private retransmitAnswer(elapsed: number): void {
-    const u = this.uas;
-    if (!u?.answer) return;
-    u.retransmit = this.env.schedule(u.interval, () => {
-      if (!u.answer || this.state === 'terminated') return;
-      elapsed += u.interval;
-      if (elapsed >= 64 * this.env.policy.t1) {
-        // no ACK: the dialog is confirmed then ended (13.3.1.4)
-        this.sendBye();
-        this.peer?.receive({ type: 'ended' });
-        return;
-      }
-      u.reply(u.answer);
-      u.interval = Math.min(u.interval * 2, this.env.policy.t2);
-      this.retransmitAnswer(elapsed);
-    });
+  protected contact(): string {
+    return this.requests.contact();
   }
 
   // ---- in-dialog requests that arrive ----
+
+  /** The ACK of our 2xx (an incoming call's); it may carry the far end's answer. */
+  protected onAck(req: SipRequest): void {
+    if (req.body.length > 0) this.media.apply(req.body, this.state === 'confirmed');
+  }
+
+  /** A CANCEL (answered 200 already): only an incoming call that still rings is cancelled. */
+  protected onCancel(): void {
+    // nothing to cancel
+  }
 
   onRequest(req: SipRequest, reply: (buf: Buffer) => void): void {
     const answer = (status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): void =>
@@ -408,21 +188,12 @@ export class SipCall implements Inbox {
     const cseq = Number((req.headers.get('cseq') ?? '').split(/\s+/)[0]);
     switch (req.method) {
       case 'ACK':
-        if (this.uas) {
-          this.uas.retransmit?.cancel();
-          this.uas.answer = undefined;
-        }
-        if (req.body.length > 0) this.applyRemoteSdp(req.body);
+        this.onAck(req);
         return;
-      case 'CANCEL': {
+      case 'CANCEL':
         answer(200, 'OK');
-        if (this.role === 'uas' && !this.answered && this.state !== 'terminated') {
-          this.respond(487, 'Request Terminated');
-          this.terminate();
-          this.peer?.receive({ type: 'ended' });
-        }
+        this.onCancel();
         return;
-      }
       case 'BYE':
         answer(200, 'OK');
         if (this.state !== 'terminated') {
@@ -463,15 +234,13 @@ export class SipCall implements Inbox {
 
   private onReInvite(req: SipRequest, answer: (s: number, r: string, e?: readonly (readonly [string, string])[], b?: Buffer) => void): void {
     const offer = req.body.length > 0 ? parseSdp(req.body) : undefined;
-    if (offer) this.remoteMedia = offer;
-    const remote = this.remoteMedia;
-    const direction = remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.localDirection) : this.localDirection;
-    const payloads = remote ? remote.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : this.env.codecs;
-    const body = this.sdp(direction, payloads);
+    if (offer) this.media.remote = offer;
+    const direction = this.media.remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.media.local) : this.media.local;
+    const body = this.media.sdp(direction);
     const contact: [string, string] = ['Contact', this.contact()];
     answer(200, 'OK', [contact, ['Content-Type', 'application/sdp']], body);
     if (offer) {
-      this.configureMedia(offer, direction);
+      this.media.configure(offer, direction);
       this.noteRemoteHold(offer.direction === 'sendonly' || offer.direction === 'inactive');
     }
   }
@@ -524,14 +293,9 @@ export class SipCall implements Inbox {
   notifyFrag(status: number, reason: string, final: boolean): void {
     if (!this.referSubscription || this.state !== 'confirmed') return;
     if (final) this.referSubscription = undefined;
-    const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
-    this.env.transactions.send({
-      method: 'NOTIFY', uri: this.dialog.remoteTarget, headers: [
-        ...this.dialog.headers('NOTIFY'), ['Contact', this.contact()], ['Event', 'refer'],
-        ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
-        ['Content-Type', 'message/sipfrag;version=2.0'], ['User-Agent', this.env.userAgent],
-      ], body: Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`),
-    }, dest, { final: () => undefined, timeout: () => undefined }, this.env.policy);
+    this.requests.send('NOTIFY', [['Contact', this.contact()], ['Event', 'refer'],
+      ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+      ['Content-Type', 'message/sipfrag;version=2.0']], Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`));
     // The transferee leaves once the transfer is done, if the transferor has not ended the call by then.
     if (final && status >= 200 && status < 300) this.byeTimer = this.env.schedule(4000, () => this.sendBye());
   }
@@ -546,29 +310,6 @@ export class SipCall implements Inbox {
 
   // ---- requests we send in the dialog ----
 
-  /** A request in the dialog; a 401 or 407 is answered once with credentials (a new CSeq), as servers that
-   * authenticate REFER or re-INVITE ask. */
-  private inDialog(method: string, extra: readonly (readonly [string, string])[], body?: Buffer, onFinal?: (res: SipResponse) => void,
-    credentials?: readonly [string, string]): void {
-    const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
-    const headers = [...this.dialog.headers(method), ...extra, ...(credentials ? [credentials] : []), ['User-Agent', this.env.userAgent] as const];
-    const uri = this.dialog.remoteTarget;
-    this.env.transactions.send({ method, uri, headers, body }, dest, {
-      final: (res) => {
-        if ((res.status === 401 || res.status === 407) && !credentials) {
-          const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
-          if (challenge) {
-            this.inDialog(method, extra, body, onFinal, [res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
-              authorization(challenge, this.env.auth.user, this.env.auth.password, method, uri)]);
-            return;
-          }
-        }
-        onFinal?.(res);
-      },
-      timeout: () => onFinal?.({ kind: 'response', status: 408, reason: 'Request Timeout', headers: new SipHeaders(), body: Buffer.alloc(0) }),
-    }, this.env.policy);
-  }
-
   private reinviting = false;
   private reinviteAgain = false;
 
@@ -580,21 +321,13 @@ export class SipCall implements Inbox {
       return;
     }
     this.reinviting = true;
-    const body = this.sdp(this.localDirection, this.remoteMedia ? this.remoteMedia.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : undefined);
-    const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
-    const headers = [...this.dialog.headers('INVITE'), ['Contact', this.contact()] as const, ['Content-Type', 'application/sdp'] as const,
-      ['User-Agent', this.env.userAgent] as const];
-    const request: OutRequest = { method: 'INVITE', uri: this.dialog.remoteTarget, headers, body };
-    this.env.transactions.send(request, dest, {
-      final: (res) => {
-        if (res.status >= 200 && res.status < 300) {
-          this.sendAckFor(request);
-          this.applyRemoteSdp(res.body);
-        }
-        this.reinviteDone();
-      },
-      timeout: () => this.reinviteDone(),
-    }, this.env.policy);
+    this.requests.send('INVITE', [['Contact', this.contact()], ['Content-Type', 'application/sdp']], this.media.sdp(this.media.local), (res) => {
+      if (res.status >= 200 && res.status < 300) {
+        this.requests.ack(cseqOf(res));
+        this.media.apply(res.body, true);
+      }
+      this.reinviteDone();
+    });
   }
 
   private reinviteDone(): void {
@@ -605,20 +338,10 @@ export class SipCall implements Inbox {
     }
   }
 
-  private sendAckFor(request: OutRequest): void {
-    const dest = this.dialog.destination(this.dest.transport) ?? this.dest;
-    const local = this.env.wire.local(dest.transport);
-    const seq = Number((request.headers.find(([k]) => k === 'CSeq')?.[1] ?? '1').split(' ')[0]);
-    this.env.wire.send(dest, writeSip(`ACK ${this.dialog.remoteTarget} SIP/2.0`, [
-      ['Via', `SIP/2.0/${dest.transport} ${hostPort(local.host, local.port)};branch=z9hG4bK${Math.random().toString(16).slice(2, 14)};rport`],
-      ...this.dialog.headers('ACK', seq),
-    ]));
-  }
-
   private sendDtmf(digits: string): void {
     if (this.state !== 'confirmed') return;
     const d = this.env.dtmf;
-    if (!d.info && this.rtp?.sendDtmf(digits, d.onMs, d.offMs)) return;
+    if (!d.info && this.media.sendDtmf(digits, d.onMs, d.offMs)) return;
     // one INFO at a time, each after the answer to the one before: over UDP two in flight may arrive out of order,
     // and the later CSeq would make the far end refuse the earlier digit
     this.infoQueue.push(...digits);
@@ -635,7 +358,7 @@ export class SipCall implements Inbox {
       return;
     }
     this.infoBusy = true;
-    this.inDialog('INFO', [['Content-Type', 'application/dtmf-relay']], Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`),
+    this.requests.send('INFO', [['Content-Type', 'application/dtmf-relay']], Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`),
       () => this.nextInfo());
   }
 
@@ -646,78 +369,34 @@ export class SipCall implements Inbox {
     }
     this.transferring = true;
     this.phoneEnded = true;
-    const me = parseUri(this.dialog.localUri.replace(/^.*</, '').replace(/>.*$/, ''));
-    this.inDialog('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`], ['Contact', this.contact()]], undefined,
+    const me = this.dialog.local;
+    this.requests.send('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`], ['Contact', this.contact()]], undefined,
       (res) => { if (res.status >= 300) this.sendBye(); });
     // If no NOTIFY ends it, the transferor leaves anyway.
     this.byeTimer = this.env.schedule(32_000, () => this.sendBye());
   }
 
-  private hangUp(): void {
+  /** Ends the call as its state asks: BYE once confirmed (an early call ends as its direction says). */
+  protected hangUp(): void {
     if (this.state === 'terminated') return;
-    if (this.role === 'uac' && this.state !== 'confirmed') {
-      const inv = this.invite;
-      if (inv?.provisional) this.sendCancel();
-      else if (inv) inv.cancelWanted = true;
-      this.closeMedia();
-      this.state = 'terminated';
-      // the INVITE transaction ends with 487 (or a 2xx, then BYE); forget the call after Timer B
-      this.env.schedule(64 * this.env.policy.t1, () => this.env.forget(this));
-      return;
-    }
-    if (this.role === 'uas' && !this.answered) {
-      this.respond(480, 'Temporarily Unavailable');
-      this.terminate();
-      return;
-    }
     this.sendBye();
   }
 
-  private sendBye(): void {
+  protected sendBye(): void {
     if (this.state !== 'confirmed') return;
     this.terminate();
-    this.inDialog('BYE', []);
+    this.requests.send('BYE', []);
   }
 
-  private terminate(): void {
-    if (this.state === 'terminated' && !this.rtp) return;
+  protected terminate(): void {
+    if (this.state === 'terminated' && !this.media.opened) return;
     this.state = 'terminated';
     this.byeTimer?.cancel();
-    this.uas?.retransmit?.cancel();
-    this.closeMedia();
+    this.media.close();
     this.env.forget(this);
   }
 
-  // ---- media ----
-
-  private applyRemoteSdp(body: Buffer): void {
-    const desc = parseSdp(body);
-    if (!desc) return;
-    this.remoteMedia = desc;
-    // their answer's direction is their view: sendonly from them means we only receive
-    const mine: Direction = desc.direction === 'sendonly' ? 'recvonly' : desc.direction === 'recvonly' ? 'sendonly' : desc.direction;
-    this.configureMedia(desc, this.role === 'uac' || this.state === 'confirmed' ? combine(this.localDirection, mine) : this.localDirection);
-  }
-
-  private configureMedia(remote: MediaDescription, direction: Direction): void {
-    const pt = remote.payloads.find((p) => this.env.codecs.includes(p)) ?? remote.payloads.find((p) => CODECS.some((c) => c.pt === p)) ?? 0;
-    this.rtp?.configure({ address: remote.address, port: remote.port }, pt, remote.dtmfPayload, direction === 'sendrecv' || direction === 'sendonly',
-      direction === 'sendrecv' || direction === 'recvonly');
-  }
-
-  private closeMedia(): void {
-    this.rtp?.close();
-  }
-
   stats(): RtpStats | undefined {
-    return this.rtp?.stats();
+    return this.media.stats();
   }
 }
-
-/** Our own direction limited by what the far end's answer allows. */
-function combine(local: Direction, allowed: Direction): Direction {
-  const send = (local === 'sendrecv' || local === 'sendonly') && (allowed === 'sendrecv' || allowed === 'sendonly');
-  const recv = (local === 'sendrecv' || local === 'recvonly') && (allowed === 'sendrecv' || allowed === 'recvonly');
-  return send && recv ? 'sendrecv' : send ? 'sendonly' : recv ? 'recvonly' : 'inactive';
-}
-

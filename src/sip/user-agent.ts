@@ -19,8 +19,9 @@ import { hostPort, parseNameAddr, parseUri, quoteName, tagOf } from './name-addr
 import { LineRegistration, transportOf } from './registration.js';
 import type { RegistrationPlan, RegistrarTarget } from './registration.js';
 import type { MediaEngine } from './rtp.js';
-import { SipCall } from './sip-call.js';
-import type { CallEnv, UasSource } from './sip-call.js';
+import { IncomingCall } from './incoming-call.js';
+import { OutgoingCall } from './outgoing-call.js';
+import type { SipCall, CallEnv, UasSource } from './sip-call.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
 
 /** Payload types by voice.codecPref priority (1 first; 0 turns a codec off); µ-law when both are off. */
@@ -196,7 +197,7 @@ export class SipUserAgent {
     return false;
   }
 
-  private env(n: number, dest: Destination): CallEnv {
+  private env(n: number): CallEnv {
     const c = this.phone.config;
     const line = this.phone.lines.get(n);
     const server = line.servers[0]?.index ?? 1;
@@ -212,7 +213,6 @@ export class SipUserAgent {
       referring: (call, fn) => this.withReferrer(call, fn),
       onProgress: (call, status, reason) => this.progress(call, status, reason),
     };
-    void dest;
   }
 
   private readonly referredBy = new WeakMap<SipCall, SipCall>();
@@ -259,7 +259,7 @@ export class SipUserAgent {
       replaces = undefined; // not a valid escape: no Replaces
     }
     const extra: [string, string][] = replaces ? [['Replaces', replaces]] : [];
-    const call = SipCall.outgoing(this.env(n, target.dest), target.dest, requestUri, dialog, party, extra);
+    const call = new OutgoingCall(this.env(n), target.dest, requestUri, dialog, party, extra);
     call.peer = offer.caller;
     this.calls.set(offer.callId, call);
     if (this.referrer) {
@@ -355,8 +355,6 @@ export class SipUserAgent {
       return true;
     }
     ctx.reply(responseTo(req, 100, 'Trying', tag));
-    const reg = this.registrations.get(n)?.reg;
-    const plan = reg?.plan as RegistrationPlan;
     const to = parseNameAddr(req.headers.get('to') ?? '');
     const dialog = Dialog.fromRequest(req, tag, `<${to.uri}>`);
     const from = parseNameAddr(req.headers.get('p-asserted-identity') ?? req.headers.get('from') ?? '');
@@ -364,7 +362,7 @@ export class SipUserAgent {
     const party: Party = { number: fromUri?.user ?? '', name: from.name, address: ctx.address };
     const dest: Destination = { transport: ctx.transport, host: ctx.address, port: ctx.port };
     const source: UasSource = { request: req, reply: ctx.reply, transport: ctx.transport };
-    const call = SipCall.incoming(this.env(n, dest), source, dialog, party, dest);
+    const call = IncomingCall.create(this.env(n), source, dialog, party, dest);
     if (!call) return true;
     this.calls.set(dialog.callId, call);
     const replaces = req.headers.get('replaces');
@@ -386,7 +384,6 @@ export class SipUserAgent {
       return true;
     }
     call.peer = this.phone.calls.incoming(n, { from: party, callId: dialog.callId, caller: call, line: n });
-    void plan;
     return true;
   }
 }

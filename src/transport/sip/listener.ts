@@ -17,7 +17,7 @@ import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ListenError } from '../../errors.js';
 import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from './message.js';
 import type { SipRequest, SipResponse } from './message.js';
-import { handleSipRequest } from './notify.js';
+import { handleSipRequest, REQUIRED } from './notify.js';
 import type { CommandReport } from './notify.js';
 import { TransactionTable } from './transactions.js';
 import type { Destination, SipTransportName, SipWire } from '../../sip/wire.js';
@@ -32,8 +32,6 @@ export interface SipAgent {
   /** A connection this phone opened failed: its transactions end. */
   transportFailed(dest: Destination): void;
 }
-
-const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
 
 /** How long an outbound TCP or TLS connection may take to open. */
 const CONNECT_MS = 10_000;
@@ -292,7 +290,6 @@ export class SipListener {
     try {
       this.handleMessage(raw, datagram, sender, address, from, port);
     } catch (err) {
-      if (process.env.SIP_DEBUG) console.error(err);
       this.options.onError?.(err);
       this.answerMalformed(raw, sender, 'internal error', 500, 'Server Internal Error');
     }

@@ -37,7 +37,8 @@ const warn = (text: string): readonly [string, string] => ['Warning', `399 polys
 const refuse = (status: number, reason: string, why: string, extra: readonly (readonly [string, string])[] = []): NotifyVerdict =>
   ({ answer: { status, reason, headers: [warn(why), ...extra] } });
 
-const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+/** The headers every request must carry (RFC 3261 8.1.1). */
+export const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE',
   'INFO', 'UPDATE', 'PRACK', 'PUBLISH']);
 

@@ -1,0 +1,133 @@
+/**
+ * An incoming call (UAS): the INVITE's offer checked (488 when no codec fits), 180 while the phone rings, 200 with
+ * our answer when it answers (sent again until the ACK comes), 486/603/404/480 when it refuses, 487 after CANCEL.
+ */
+import type { Party } from '../phone/calls/signal.js';
+import { responseTo } from '../transport/sip/message.js';
+import type { Dialog } from './dialog.js';
+import { answerDirection, parseSdp } from './sdp.js';
+import { SipCall } from './sip-call.js';
+import type { CallEnv, UasSource } from './sip-call.js';
+import type { Destination } from './wire.js';
+
+const REJECT: Readonly<Record<string, readonly [number, string]>> = {
+  busy: [486, 'Busy Here'], declined: [603, 'Decline'], 'not-found': [404, 'Not Found'], 'no-answer': [480, 'Temporarily Unavailable'],
+};
+
+export class IncomingCall extends SipCall {
+  private readonly uas: UasSource & { answer?: Buffer; retransmit?: { cancel(): void }; interval: number };
+  private isAnswered = false;
+
+  private constructor(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination) {
+    super(env, 'uas', dialog, dest, remote);
+    this.uas = { ...source, interval: env.policy.t1 };
+  }
+
+  /** A new incoming call from an INVITE; answer 488 (and return undefined) when its media cannot be met. */
+  static create(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination): IncomingCall | undefined {
+    const offer = parseSdp(source.request.body);
+    const call = new IncomingCall(env, source, dialog, remote, dest);
+    if (source.request.body.length > 0) {
+      if (!offer || !call.media.acceptable(offer)) {
+        call.respond(488, 'Not Acceptable Here');
+        return undefined;
+      }
+      call.media.remote = offer;
+      call.remoteHeld = offer.direction === 'sendonly' || offer.direction === 'inactive';
+    }
+    return call;
+  }
+
+  protected override ringing(): void {
+    if (this.state === 'early' && !this.isAnswered) this.respond(180, 'Ringing');
+  }
+
+  protected override answered(): void {
+    if (!this.isAnswered) void this.answer();
+  }
+
+  protected override rejected(reason: 'busy' | 'declined' | 'not-found' | 'no-answer'): void {
+    if (this.isAnswered) return;
+    const [status, text] = REJECT[reason] ?? [603, 'Decline'];
+    this.respond(status, text);
+    this.terminate();
+  }
+
+  protected override onAck(req: Parameters<SipCall['onRequest']>[0]): void {
+    this.uas.retransmit?.cancel();
+    this.uas.answer = undefined;
+    super.onAck(req);
+  }
+
+  protected override onCancel(): void {
+    if (this.isAnswered || this.state === 'terminated') return;
+    this.respond(487, 'Request Terminated');
+    this.terminate();
+    this.peer?.receive({ type: 'ended' });
+  }
+
+  protected override hangUp(): void {
+    if (this.state === 'terminated') return;
+    if (!this.isAnswered) {
+      this.respond(480, 'Temporarily Unavailable');
+      this.terminate();
+      return;
+    }
+    super.hangUp();
+  }
+
+  protected override terminate(): void {
+    this.uas.retransmit?.cancel();
+    super.terminate();
+  }
+
+  private respond(status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): Buffer {
+    const u = this.uas;
+    const headers: (readonly [string, string])[] = [...extra, ['User-Agent', this.env.userAgent]];
+    if (status > 100 && status < 300) headers.push(['Contact', this.contact()]);
+    if (status >= 180 && status < 300) headers.push(...u.request.headers.all('record-route').map((r) => ['Record-Route', r] as const));
+    const buf = responseTo(u.request, status, reason, this.dialog.localTag, headers, body);
+    u.reply(buf);
+    return buf;
+  }
+
+  /** The latest answer again, for a retransmitted INVITE. */
+  override onRetransmittedInvite(): void {
+    if (this.uas.answer) this.uas.reply(this.uas.answer);
+    else if (this.state === 'early') this.respond(180, 'Ringing');
+  }
+
+  private async answer(): Promise<void> {
+    this.isAnswered = true;
+    await this.openMedia();
+    if (this.state === 'terminated') return;
+    const offer = this.media.remote;
+    const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
+    const body = this.media.sdp(direction);
+    this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'],
+      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'], ['Supported', 'replaces']], body);
+    this.state = 'confirmed';
+    if (offer) this.media.configure(offer, direction);
+    // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1
+    if (this.uas.transport === 'UDP') this.retransmitAnswer(0);
+  }
+
+  private retransmitAnswer(elapsed: number): void {
+    const u = this.uas;
+    if (!u?.answer) return;
+    u.retransmit = this.env.schedule(u.interval, () => {
+      if (!u.answer || this.state === 'terminated') return;
+      elapsed += u.interval;
+      if (elapsed >= 64 * this.env.policy.t1) {
+        // no ACK: the dialog is confirmed then ended (13.3.1.4)
+        this.sendBye();
+        this.peer?.receive({ type: 'ended' });
+        return;
+      }
+      u.reply(u.answer);
+      u.interval = Math.min(u.interval * 2, this.env.policy.t2);
+      this.retransmitAnswer(elapsed);
+    });
+  }
+
+}

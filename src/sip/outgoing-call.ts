@@ -1,0 +1,177 @@
+/**
+ * An outgoing call (UAC): the INVITE with our offer through the line's server, its challenge answered once, the
+ * provisional and final answers (ringing; answered, with the 2xx acknowledged; busy, declined, not found, no
+ * answer), and CANCEL when the phone gives up before an answer.
+ */
+import type { Party, Signal } from '../phone/calls/signal.js';
+import type { SipResponse } from '../transport/sip/message.js';
+import { writeSip } from '../transport/sip/message.js';
+import type { Dialog } from './dialog.js';
+import { authorization, pickChallenge } from './digest.js';
+import { hostPort } from './name-addr.js';
+import { SipCall } from './sip-call.js';
+import type { CallEnv } from './sip-call.js';
+import type { Destination, OutRequest } from './wire.js';
+
+function rejection(status: number): Signal {
+  if (status === 486 || status === 600) return { type: 'rejected', reason: 'busy' };
+  if (status === 404 || status === 484 || status === 604 || status === 410) return { type: 'rejected', reason: 'not-found' };
+  if (status === 480 || status === 408) return { type: 'rejected', reason: 'no-answer' };
+  return { type: 'rejected', reason: 'declined' };
+}
+
+export class OutgoingCall extends SipCall {
+  private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean; cancelWanted: boolean } | undefined;
+
+  /** The INVITE goes once media is ready. */
+  constructor(env: CallEnv, dest: Destination, requestUri: string, dialog: Dialog, remote: Party, extra: readonly (readonly [string, string])[] = []) {
+    super(env, 'uac', dialog, dest, remote);
+    void this.sendInvite(requestUri, extra);
+  }
+
+  private async sendInvite(requestUri: string, extra: readonly (readonly [string, string])[]): Promise<void> {
+    await this.openMedia();
+    if (this.state === 'terminated') return;
+    const headers = [
+      ...this.dialog.headers('INVITE', this.dialog.localSeq),
+      ['Contact', this.contact()] as [string, string],
+      // as a VVX 450 writes its INVITE (it also lists 100rel, which polysim does not do)
+      ['Allow-Events', 'conference,talk,hold'] as [string, string],
+      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'] as [string, string],
+      ['Supported', 'replaces'] as [string, string],
+      ['User-Agent', this.env.userAgent] as [string, string],
+      ['Accept-Language', 'en'] as [string, string],
+      ['Content-Type', 'application/sdp'] as [string, string],
+      ...extra.map(([k, v]) => [k, v] as [string, string]),
+    ];
+    const request: OutRequest = { method: 'INVITE', uri: requestUri, headers, body: this.media.sdp('sendrecv', true) };
+    this.invite = { request, branch: '', provisional: false, authTried: false, cancelWanted: false };
+    this.sendInviteRequest(request);
+  }
+
+  private sendInviteRequest(request: OutRequest): void {
+    const inv = this.invite;
+    if (!inv) return;
+    inv.branch = this.env.transactions.send(request, this.dest, {
+      provisional: (res) => this.onInviteProvisional(res),
+      final: (res) => this.onInviteFinal(res),
+      timeout: () => this.onInviteTimeout(),
+    }, this.env.policy);
+  }
+
+  private onInviteProvisional(res: SipResponse): void {
+    const inv = this.invite;
+    if (!inv || this.state === 'terminated') return;
+    inv.provisional = true;
+    if (inv.cancelWanted) {
+      this.sendCancel();
+      return;
+    }
+    if (res.status === 100) return;
+    if (/;\s*tag=/i.test(res.headers.get('to') ?? '')) this.dialog.fromResponse(res);
+    this.env.onProgress?.(this, res.status, res.reason);
+    if (this.state === 'calling') {
+      this.state = 'early';
+      if (res.status === 183 && res.body.length > 0) this.media.apply(res.body, true);
+      this.peer?.receive({ type: 'ringing' });
+    }
+  }
+
+  private onInviteFinal(res: SipResponse): void {
+    const inv = this.invite;
+    if (!inv) return;
+    if (res.status >= 200 && res.status < 300) {
+      this.dialog.fromResponse(res);
+      this.sendAck();
+      if (this.state === 'terminated' || inv.cancelWanted) {
+        // answered after we hung up: end it at once
+        this.state = 'confirmed';
+        this.sendBye();
+        return;
+      }
+      this.state = 'confirmed';
+      this.media.apply(res.body, true);
+      this.env.onProgress?.(this, res.status, res.reason);
+      this.peer?.receive({ type: 'answered' });
+      return;
+    }
+    if ((res.status === 401 || res.status === 407) && !inv.authTried && this.state !== 'terminated') {
+      const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+      if (challenge) {
+        inv.authTried = true;
+        const cseq = ++this.dialog.localSeq;
+        const headers = inv.request.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === 'cseq' ? `${cseq} INVITE` : v]);
+        headers.push([res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
+          authorization(challenge, this.env.auth.user, this.env.auth.password, 'INVITE', inv.request.uri)]);
+        inv.request = { ...inv.request, headers };
+        inv.provisional = false;
+        this.sendInviteRequest(inv.request);
+        return;
+      }
+    }
+    this.env.onProgress?.(this, res.status, res.reason);
+    const wasLive = this.state !== 'terminated';
+    this.terminate();
+    if (wasLive && res.status !== 487) this.peer?.receive(rejection(res.status));
+  }
+
+  private onInviteTimeout(): void {
+    if (this.state === 'terminated') return;
+    this.env.onProgress?.(this, 408, 'Request Timeout');
+    this.terminate();
+    this.peer?.receive({ type: 'rejected', reason: 'no-answer' });
+  }
+
+  /** A retransmitted 2xx (its transaction is gone): ACK again. */
+  override onRetransmitted2xx(): void {
+    if (this.state !== 'calling') this.sendAck();
+  }
+
+  /** The ACK of the INVITE's 2xx, with the INVITE's CSeq and credentials. */
+  private sendAck(): void {
+    const inv = this.invite;
+    const cseq = inv ? Number((inv.request.headers.find(([k]) => k === 'CSeq')?.[1] ?? '1').split(' ')[0]) : this.dialog.localSeq;
+    this.requests.ack(cseq, inv?.request.headers.filter(([k]) => /authorization$/i.test(k)) ?? []);
+  }
+
+  private sendCancel(): void {
+    const inv = this.invite;
+    if (!inv) return;
+    // CANCEL: same Request-URI, Call-ID, From, To (no tag), CSeq number and Via branch as the INVITE (9.1)
+    const local = this.env.wire.local(this.dest.transport);
+    const pick = (name: string): string => inv.request.headers.find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+    const buf = writeSip(`CANCEL ${inv.request.uri} SIP/2.0`, [
+      ['Via', `SIP/2.0/${this.dest.transport} ${hostPort(local.host, local.port)};branch=${inv.branch};rport`],
+      ['Max-Forwards', '70'], ['From', pick('from')], ['To', pick('to')], ['Call-ID', pick('call-id')],
+      ['CSeq', `${pick('cseq').split(' ')[0]} CANCEL`], ...inv.request.headers.filter(([k]) => k === 'Route'),
+    ]);
+    // Sent as a plain message: its 200 needs nothing; the INVITE's 487 ends the call.
+    this.env.wire.send(this.dest, buf);
+    const resend = (n: number): void => {
+      if (n > 5 || this.state === 'confirmed') return;
+      this.env.schedule(this.env.policy.t1 * 2 ** n, () => {
+        if (this.invite === inv && this.state !== 'confirmed' && this.state !== 'terminated') {
+          this.env.wire.send(this.dest, buf);
+          resend(n + 1);
+        }
+      });
+    };
+    if (this.dest.transport === 'UDP') resend(0);
+  }
+
+  protected override hangUp(): void {
+    if (this.state === 'terminated') return;
+    if (this.state !== 'confirmed') {
+      const inv = this.invite;
+      if (inv?.provisional) this.sendCancel();
+      else if (inv) inv.cancelWanted = true;
+      this.media.close();
+      this.state = 'terminated';
+      // the INVITE transaction ends with 487 (or a 2xx, then BYE); forget the call after Timer B
+      this.env.schedule(64 * this.env.policy.t1, () => this.env.forget(this));
+      return;
+    }
+    super.hangUp();
+  }
+
+}
