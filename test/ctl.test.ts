@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { flatten, format, WIDTH } from '../src/cli/ctl-format.js';
-import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
-import { createHttpApp } from '../src/transport/http/app.js';
-import { cli, PASSWORD } from './helpers.js';
+import { cli, PASSWORD, testFleet } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polysim-ctl-'));
 
@@ -21,8 +19,7 @@ async function ctl(args: string[], env: Record<string, string> = {}): Promise<{ 
 describe('polysim ctl', () => {
   let fleet: Fleet;
   before(async () => {
-    fleet = await startFleet({ count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 4001,
-      adminPassword: PASSWORD, timing: { initMs: 200, restartMs: 300 } }, await createHttpApp(false));
+    fleet = await testFleet({ count: 3, firstNumber: 4001, timing: { initMs: 200, restartMs: 300 } });
     await fleet.httpsReady;
   });
   after(async () => {

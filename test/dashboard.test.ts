@@ -10,10 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { ControlApp } from '../src/control/app.js';
-import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
-import { createHttpApp } from '../src/transport/http/app.js';
-import { listenControl, PASSWORD, waitFor } from './helpers.js';
+import { listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = `${ROOT}test-output`;
@@ -37,8 +35,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' });
     mkdirSync(OUT, { recursive: true });
     // Three VVX phones (Basic) and a CCX 600 on PVOS 9.5 (Digest only).
-    fleet = await startFleet({ count: 4, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 1001,
-      adminPassword: PASSWORD, timing: { initMs: 0 }, members: [{}, {}, {}, { model: 'CCX 600', firmware: '9.5.0' }] }, await createHttpApp(false));
+    fleet = await testFleet({ count: 4, firstNumber: 1001, timing: { initMs: 0 }, members: [{}, {}, {}, { model: 'CCX 600', firmware: '9.5.0' }] });
     ({ control, url: ctl } = await listenControl(fleet));
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { polysimEvents } from '@polysim/client';
 import type { PolysimEvent } from '@polysim/client';
 import type { ControlApp } from '../src/control/app.js';
-import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { MAX_SUBSCRIBERS } from '../src/runtime/events.js';
 import { Value } from '@sinclair/typebox/value';
@@ -17,8 +16,7 @@ import { EventSchema } from '../src/control/openapi.js';
 type Documented = Static<typeof EventSchema>;
 const _fromDocument = (e: Documented): PolysimEvent => e;
 void _fromDocument;
-import { createHttpApp } from '../src/transport/http/app.js';
-import { listenControl, PASSWORD, waitFor } from './helpers.js';
+import { listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
 
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
 
@@ -37,8 +35,7 @@ describe('the event stream', () => {
   let control: ControlApp;
   let ctl: string;
   before(async () => {
-    fleet = await startFleet({ count: 2, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 3001,
-      adminPassword: PASSWORD, timing: { initMs: 50, restartMs: 100 } }, await createHttpApp(false));
+    fleet = await testFleet({ count: 2, firstNumber: 3001, timing: { initMs: 50, restartMs: 100 } });
     await waitFor(() => fleet.phones.every((p) => p.phone.isReady));
     ({ control, url: ctl } = await listenControl(fleet));
   });

@@ -2,10 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ControlApp } from '../src/control/app.js';
-import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet } from '../src/runtime/fleet.js';
-import { createHttpApp } from '../src/transport/http/app.js';
-import { listenControl, PASSWORD } from './helpers.js';
+import { listenControl, testFleet } from './helpers.js';
 
 describe('the control port forwards the Poly API', () => {
   let fleet: Fleet;
@@ -13,8 +11,7 @@ describe('the control port forwards the Poly API', () => {
   let ctl: string;
   before(async () => {
     // Phone 1: a VVX (Basic). Phone 2: a CCX 600 on PVOS 9.5 (Digest only).
-    fleet = await startFleet({ count: 2, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 4101,
-      adminPassword: PASSWORD, timing: { initMs: 0 }, members: [{}, { model: 'CCX 600', firmware: '9.5.0' }] }, await createHttpApp(false));
+    fleet = await testFleet({ count: 2, firstNumber: 4101, timing: { initMs: 0 }, members: [{}, { model: 'CCX 600', firmware: '9.5.0' }] });
     ({ control, url: ctl } = await listenControl(fleet));
   });
   after(async () => {

@@ -13,7 +13,8 @@ import type { PhoneSpec, RunningPhone } from '../src/runtime/phone-host.js';
 import { createHttpApp } from '../src/transport/http/app.js';
 import { createControlApp } from '../src/control/app.js';
 import type { ControlApp } from '../src/control/app.js';
-import type { Fleet } from '../src/runtime/fleet.js';
+import { startFleet } from '../src/runtime/fleet.js';
+import type { Fleet, FleetSpec } from '../src/runtime/fleet.js';
 import { main } from '../src/cli/program.js';
 import type { HttpApp } from '../src/transport/http/app.js';
 
@@ -176,6 +177,11 @@ export function python(): string {
     }
   }
   throw new Error('no python3 with requests: install python3-requests');
+}
+
+/** A fleet of VVX 450s on loopback, free ports, the tests' admin password; `spec` says the rest. */
+export async function testFleet(spec: Partial<FleetSpec> & Pick<FleetSpec, 'count' | 'firstNumber'>): Promise<Fleet> {
+  return startFleet({ model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, adminPassword: PASSWORD, ...spec }, await createHttpApp(false));
 }
 
 /** The control API of a fleet on a free loopback port; its URL. */
