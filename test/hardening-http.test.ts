@@ -235,10 +235,10 @@ describe('the control API door', () => {
   after(() => close());
 
   /** Raw request with a chosen Host header (fetch does not let one set it). */
-  async function withHost(host: string): Promise<number> {
+  async function withHost(host: string, to = port, authorization?: string): Promise<number> {
     const { request } = await import('node:http');
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/phones', headers: { host } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: to, path: '/phones', headers: { host, ...(authorization ? { authorization } : {}) } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -253,6 +253,13 @@ describe('the control API door', () => {
     assert.equal(await withHost(`evil.example:${port}`), 403);
     assert.equal(await withHost('127.0.0.1:1'), 403);
     assert.equal(await withHost('evil.example'), 403);
+  });
+
+  it('with a token, takes any Host (a published container port, a reverse proxy) but still wants the token', async () => {
+    const tokenPort = Number(new URL(tokenBase).port);
+    assert.equal(await withHost('127.0.0.1:18790', tokenPort, 'Bearer s3cret'), 200);
+    assert.equal(await withHost('phones.example:443', tokenPort, 'Bearer s3cret'), 200);
+    assert.equal(await withHost('127.0.0.1:18790', tokenPort), 401);
   });
 
   it('refuses state changes without a JSON body or an X-Polysim header (CSRF)', async () => {

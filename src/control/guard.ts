@@ -1,7 +1,9 @@
 /**
  * The control API's door. It can read and set the admin password, turn the API off and inject faults, so:
- * - Host check (DNS rebinding): the Host header must name the address the request came in on (or `localhost` on a
- *   loopback address), with its port, or one of the names allowed with --control-allow-host;
+ * - Host check (DNS rebinding), when no token is in force: the Host header must name the address the request came in
+ *   on (or `localhost` on a loopback address), with its port, or one of the names allowed with --control-allow-host.
+ *   With a token, a rebound page cannot authenticate anyway, and a published port (a container's -p 18790:8790)
+ *   or a reverse proxy puts another name and port in Host, so the token alone decides;
  * - CSRF: a request that changes state (anything but GET, HEAD, OPTIONS) must carry `Content-Type:
  *   application/json` or an `X-Polysim` header, which a page of another origin cannot send without a preflight;
  * - a token when the control API listens on anything but loopback (generated and printed, or --control-token), as
@@ -48,7 +50,7 @@ export function checkControlRequest(req: IncomingMessage, options: GuardOptions)
   const host = splitHost(req.headers.host ?? '');
   const loopback = isLoopback(local);
   const names = new Set([local.toLowerCase(), ...(loopback ? ['localhost', '127.0.0.1', '::1'] : []), ...(options.allowHosts ?? []).map((h) => h.toLowerCase())]);
-  if (!host || host[1] !== port || !names.has(host[0])) {
+  if (options.token === undefined && (!host || host[1] !== port || !names.has(host[0]))) {
     return { status: 403, error: `Host ${JSON.stringify(req.headers.host ?? '')} is not this control API's address` };
   }
   const method = req.method ?? 'GET';

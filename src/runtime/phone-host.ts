@@ -23,6 +23,7 @@ import { Phone } from '../phone/phone.js';
 import type { PhoneTiming } from '../phone/phone.js';
 import type { PhoneStore } from '../phone/ports.js';
 import { HttpTransfers } from '../network/http-transfers.js';
+import { hostAddress } from './host-address.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
@@ -161,7 +162,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const boot = bootConfig(spec, store, ids);
     phone = new Phone({
       profile, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
-      ipv4: spec.address.includes(':') ? '' : spec.address, ipv6: spec.address.includes(':') ? spec.address : '',
+      ...hostAddress(spec.address),
       bootConfig: boot, timing: spec.timing, skypeDirectory: spec.skypeDirectory,
     });
     (spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids)).attach(phone);

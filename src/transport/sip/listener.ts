@@ -87,7 +87,7 @@ export class SipListener {
     this.tlsPort = tls?.port;
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
     this.budget = options.budget ?? sipConnections;
-    this.advertised = address === '0.0.0.0' ? (phone.ipv4 && phone.ipv4 !== '0.0.0.0' ? phone.ipv4 : '127.0.0.1') : address === '::' ? '::1' : address;
+    this.advertised = address === '0.0.0.0' ? phone.ipv4 || '127.0.0.1' : address === '::' ? phone.ipv6 || '::1' : address;
   }
 
   /** Sending for the user agent: from the phone's own UDP socket, or over a stream connection kept per server. */
