@@ -14,7 +14,6 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { freePort } from './kamailio.js';
 import { waitFor } from './helpers.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -53,8 +52,17 @@ async function logsUntil(name: string, pattern: RegExp): Promise<string> {
     const { stdout, stderr } = await run('podman', ['logs', name]);
     text = stdout + stderr;
     return pattern.test(text);
-  }, 30_000);
+  }, 30_000).catch(() => { throw new Error(`${name}: ${String(pattern)} not in its log in 30 s:\n${text}`); });
   return text;
+}
+
+/** The host port podman published a container port on (`-p 127.0.0.1::PORT` lets it pick a free one, with no race
+ * against other tests picking ports). */
+async function hostPort(name: string, port: number): Promise<number> {
+  const out = (await podman(['port', name, `${port}/tcp`])).trim();
+  const m = /:(\d+)$/m.exec(out);
+  assert.ok(m, `no published port for ${port}: ${out}`);
+  return Number(m[1]);
 }
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -92,11 +100,12 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
   it('starts one phone as the README says: non-root, answering on published ports, its state kept in /data', async () => {
     const volume = `${tag}-data`;
     volumes.push(volume);
-    const [http, https, control] = [await freePort(), await freePort(), await freePort()];
+    let [http, https, control] = [0, 0, 0];
     const start = async (name: string): Promise<string> => {
       containers.push(name);
-      await podman(['run', '-d', '--name', name, ...limits, '-p', `127.0.0.1:${http}:8080`, '-p', `127.0.0.1:${https}:8443`,
-        '-p', `127.0.0.1:${control}:8790`, '-v', `${volume}:/data`, IMAGE]);
+      await podman(['run', '-d', '--name', name, ...limits, '-p', '127.0.0.1::8080', '-p', '127.0.0.1::8443',
+        '-p', '127.0.0.1::8790', '-v', `${volume}:/data`, IMAGE]);
+      [http, https, control] = [await hostPort(name, 8080), await hostPort(name, 8443), await hostPort(name, 8790)];
       return logsUntil(name, /token\s+\S+/);
     };
     const first = await start(`${tag}-one`);
@@ -105,6 +114,7 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
     const mac = /MAC (0004F2[0-9A-F]{6})/.exec(first)?.[1];
     assert.ok(password && token && mac, first);
     assert.match(first, /VVX 450 \(UCS 6\.4\.3\)/);
+    assert.match(first, /line 1\s+1001, on the built-in switchboard/);
 
     const info = await get(`http://127.0.0.1:${http}/api/v2/mgmt/device/info`, basic(password));
     assert.equal(info.status, 200, info.body);
@@ -156,19 +166,15 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
       if (source.startsWith('.')) args.push('-v', `${join(dirname(composeFile), source)}:${target}${mode ? `:${mode}` : ''}`);
       else { volumes.push(`${tag}-${source}`); args.push('-v', `${tag}-${source}:${target}`); }
     }
-    // The file's ports, each published on a free port of this machine (the fixed ones may be taken by other tests).
-    const published = new Map<number, number>();
+    // The file's ports, each published on a port podman picks (the fixed ones may be taken by other tests).
     for (const entry of service.ports) {
       const [range = '', proto] = entry.replace(/^.*:/, '').split('/');
       const [lo, hi] = range.split('-').map(Number) as [number, number | undefined];
-      for (let port = lo; port <= (hi ?? lo); port++) {
-        const local = published.get(port) ?? await freePort();
-        published.set(port, local);
-        args.push('-p', `127.0.0.1:${local}:${port}${proto ? `/${proto}` : ''}`);
-      }
+      for (let port = lo; port <= (hi ?? lo); port++) args.push('-p', `127.0.0.1::${port}${proto ? `/${proto}` : ''}`);
     }
     await podman([...args, IMAGE, ...service.command]);
     await logsUntil(name, /control\s+http/);
+    const published = new Map<number, number>([[8790, await hostPort(name, 8790)], [9003, await hostPort(name, 9003)]]);
     const token = service.command[service.command.indexOf('--control-token') + 1] ?? '';
     const list = await get(`http://127.0.0.1:${published.get(8790)}/phones`, { authorization: `Bearer ${token}` });
     assert.equal(list.status, 200, list.body);

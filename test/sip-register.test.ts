@@ -9,7 +9,8 @@ import type { Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { parseSip } from '../src/transport/sip/message.js';
 import type { SipRequest } from '../src/transport/sip/message.js';
-import { testPhone, waitFor } from './helpers.js';
+import { hostAddress } from '../src/runtime/host-address.js';
+import { assertOk, testPhone, waitFor } from './helpers.js';
 
 interface Registrar { port: number; seen: SipRequest[]; socket: Socket; silent: boolean }
 
@@ -67,6 +68,30 @@ describe('registration on the wire', () => {
     }
     await waitFor(() => expiresOf(reg).length >= 4).catch(() => assert.fail(expiresOf(reg).join(',')));
     assert.equal(expiresOf(reg)[3], '0', 'shutdown unregisters');
+  });
+
+  it('on a wildcard address: the interface address in device/info and Contact; line 1 stays on the built-in switchboard', async () => {
+    const reg = await registrar();
+    sockets.push(reg.socket);
+    const own = await testPhone({ address: '0.0.0.0', sipPort: 0 });
+    const sip = await testPhone({ address: '0.0.0.0', sipPort: 0, set: {
+      'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port), 'reg.1.auth.password': 'pw',
+    } });
+    try {
+      const address = hostAddress('0.0.0.0').ipv4;
+      assert.notEqual(address, '0.0.0.0');
+      assert.equal((assertOk(await own.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info')['data'] as { IPAddress: string }).IPAddress, address);
+      // The built-in switchboard is the phone's own listener (127.0.0.1 at its SIP port): not a SIP server to register to.
+      assert.equal(own.ua?.owns(1), false);
+      assert.equal(own.phone.lines.get(1).registered, true);
+      // A registrar on loopback at another port is one, and the REGISTER's Contact carries the interface address.
+      assert.equal(sip.ua?.owns(1), true);
+      await waitFor(() => sip.phone.lines.get(1).registered);
+      assert.equal(reg.seen[0]?.headers.get('contact')?.split(';')[0], `<sip:1001@${address}:${sip.sip?.port}`);
+    } finally {
+      await own.stop();
+      await sip.stop();
+    }
   });
 
   it('with --media off a call signals as usual and carries no RTP: its SDP offers the discard port', async () => {

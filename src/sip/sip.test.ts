@@ -23,6 +23,7 @@ function recorder(): SipWire & { sent: { dest: Destination; req: SipRequest }[] 
     sent,
     send: (dest, message) => { sent.push({ dest, req: parseSip(message, true) as SipRequest }); },
     local: () => ({ host: '127.0.0.1', port: 5080 }),
+    listensOn: (host, port) => host === '127.0.0.1' && port === 5080,
   };
 }
 

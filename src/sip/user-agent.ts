@@ -38,7 +38,6 @@ export interface InboundContext {
 }
 
 const MAX_CALLS = 4096;
-const isLoopback = (a: string): boolean => a === 'localhost' || a.startsWith('127.') || a === '::1' || a === '0.0.0.0' || a === '::';
 
 export class SipUserAgent {
   readonly transactions: ClientTransactions;
@@ -113,9 +112,7 @@ export class SipUserAgent {
     const line = this.phone.lines.get(n);
     const first = line.servers[0];
     if (!line.assigned || !first) return false;
-    const local = this.wire.local('UDP');
-    const self = first.port === local.port && (first.address === local.host || (isLoopback(first.address) && isLoopback(local.host)));
-    return !self;
+    return !this.wire.listensOn(first.address, first.port);
   }
 
   /** Lines that register to a real server, as of the last plan (kept while the phone is away: they show Unregistered). */

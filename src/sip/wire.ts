@@ -12,6 +12,8 @@ export interface SipWire {
   send(dest: Destination, message: Buffer): void;
   /** The address and port this phone is reached at over `transport` (its Via sent-by and Contact). */
   local(transport: SipTransportName): { readonly host: string; readonly port: number };
+  /** Whether host:port is this phone's own SIP listener (its built-in switchboard, not a SIP server). */
+  listensOn(host: string, port: number): boolean;
 }
 
 /** A request to send: the transaction layer adds the Via and Content-Length. */

@@ -52,6 +52,9 @@ interface Sender {
   send(buf: Buffer): void;
 }
 
+/** A name of this host as seen from itself: loopback or a wildcard. */
+const isLocalName = (a: string): boolean => a === 'localhost' || a.startsWith('127.') || a === '::1' || a === '0.0.0.0' || a === '::';
+
 export class SipListener {
   port: number;
   /** The SIP-over-TLS port, once it listens. */
@@ -94,6 +97,8 @@ export class SipListener {
   readonly wire: SipWire = {
     send: (dest, message) => this.sendTo(dest, message),
     local: (transport) => ({ host: this.advertised, port: transport === 'TLS' ? this.tlsPort ?? this.port : this.port }),
+    listensOn: (host, port) => port === this.port && (host === this.address || host === this.advertised
+      || (isLocalName(host) && isLocalName(this.address))),
   };
 
   private sendTo(dest: Destination, message: Buffer): void {
