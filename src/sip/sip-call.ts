@@ -17,6 +17,7 @@ import type { ClientTransactions } from './client-transactions.js';
 import type { Dialog } from './dialog.js';
 import { cseqOf, DialogRequests } from './dialog-requests.js';
 import type { RequestEnv } from './dialog-requests.js';
+import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
 import { hostPort, parseNameAddr } from './name-addr.js';
 import type { RtpStats } from './rtp.js';
 import { answerDirection, parseSdp } from './sdp.js';
@@ -252,15 +253,8 @@ export abstract class SipCall implements Inbox {
   }
 
   private onInfo(req: SipRequest): void {
-    const type = (req.headers.get('content-type') ?? '').toLowerCase();
-    const text = req.body.toString();
-    if (type.startsWith('application/dtmf-relay')) {
-      const signal = /Signal\s*=\s*([0-9*#A-Da-d])/.exec(text)?.[1];
-      if (signal) this.peer?.receive({ type: 'dtmf', digits: signal.toUpperCase() });
-    } else if (type.startsWith('application/dtmf')) {
-      const d = text.trim();
-      if (/^[0-9*#A-Da-d]$/.test(d)) this.peer?.receive({ type: 'dtmf', digits: d.toUpperCase() });
-    }
+    const digit = infoDigit(req);
+    if (digit) this.peer?.receive({ type: 'dtmf', digits: digit });
   }
 
   private referSeq = 0;
@@ -342,25 +336,13 @@ export abstract class SipCall implements Inbox {
     if (this.state !== 'confirmed') return;
     const d = this.env.dtmf;
     if (!d.info && this.media.sendDtmf(digits, d.onMs, d.offMs)) return;
-    // one INFO at a time, each after the answer to the one before: over UDP two in flight may arrive out of order,
-    // and the later CSeq would make the far end refuse the earlier digit
-    this.infoQueue.push(...digits);
-    if (!this.infoBusy) this.nextInfo();
+    this.infoDtmf.push(digits);
   }
 
-  private readonly infoQueue: string[] = [];
-  private infoBusy = false;
-
-  private nextInfo(): void {
-    const digit = this.infoQueue.shift();
-    if (digit === undefined || this.state !== 'confirmed') {
-      this.infoBusy = false;
-      return;
-    }
-    this.infoBusy = true;
-    this.requests.send('INFO', [['Content-Type', 'application/dtmf-relay']], Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`),
-      () => this.nextInfo());
-  }
+  private readonly infoDtmf = new InfoDtmfSender(
+    (digit, done) => this.requests.send('INFO', [['Content-Type', 'application/dtmf-relay']],
+      Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`), done),
+    () => this.state === 'confirmed');
 
   private refer(referTo: string): void {
     if (this.state !== 'confirmed') {
