@@ -4,8 +4,9 @@
  * it. A session that cannot be opened (no free port) leaves the call without media, not without signalling.
  */
 import type { MediaEngine, RtpSession, RtpStats } from './rtp.js';
-import { CODECS, parseSdp, writeSdp } from './sdp.js';
-import type { Direction, MediaDescription } from './sdp.js';
+import { isIPv6 } from 'node:net';
+import { CODECS, isProblem, readSdp, writeSdp } from './sdp.js';
+import type { Direction, MediaDescription, SdpProblem } from './sdp.js';
 
 export interface MediaEnv {
   readonly media: MediaEngine | undefined;
@@ -44,31 +45,45 @@ export class CallMedia {
   /** Our SDP: an offer lists every codec we take; otherwise the one chosen from the far end's. */
   sdp(direction: Direction, offer = false): Buffer {
     return writeSdp({ sessionId: this.session, version: this.version++, address: this.env.localAddress, port: this.rtp?.port ?? 9,
-      payloads: offer ? this.env.codecs : this.chosen(), dtmfPayload: this.remote?.dtmfPayload ?? this.env.dtmf.payload, direction });
+      payloads: offer ? this.env.codecs : this.chosen(), dtmfPayload: this.remote?.dtmfPayload ?? this.env.dtmf.payload, direction,
+      offer: offer ? undefined : this.remote });
   }
 
   private chosen(): readonly number[] {
     return this.remote ? this.remote.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : this.env.codecs;
   }
 
-  /** Whether an offer names a codec we take. */
-  acceptable(offer: MediaDescription): boolean {
-    return offer.payloads.some((pt) => this.env.codecs.includes(pt));
+  /**
+   * The far end's description read and checked: its audio stream, or the problem to answer with (400 or 488 with a
+   * Warning) when it is not SDP, cannot be used, names an address of the other IP family, or no codec we take.
+   */
+  read(body: Buffer): MediaDescription | SdpProblem {
+    const desc = readSdp(body);
+    if (desc === undefined) return { status: 488, warning: 399, text: 'no session description' };
+    if (isProblem(desc)) return desc;
+    const held = desc.address === '0.0.0.0' || desc.address === '::';
+    if (!held && isIPv6(desc.address) !== isIPv6(this.env.localAddress)) return { status: 488, warning: 301, text: 'incompatible network address format' };
+    if (!desc.payloads.some((pt) => this.env.codecs.includes(pt))) return { status: 488, warning: 305, text: 'incompatible media format' };
+    return desc;
   }
 
-  /** The far end's answer (or offer, when `limit` is false): media flows as both directions allow. */
-  apply(body: Buffer, limit: boolean): void {
-    const desc = parseSdp(body);
-    if (!desc) return;
+  /**
+   * The far end's answer (or offer, when `limit` is false): media flows as both directions allow. A description that
+   * cannot be used changes nothing and is returned as a problem (the caller ends the call or refuses the offer).
+   */
+  apply(body: Buffer, limit: boolean): SdpProblem | undefined {
+    const desc = this.read(body);
+    if (isProblem(desc)) return desc;
     this.remote = desc;
     // their direction is their view: sendonly from them means we only receive
     const mine: Direction = desc.direction === 'sendonly' ? 'recvonly' : desc.direction === 'recvonly' ? 'sendonly' : desc.direction;
     this.configure(desc, limit ? combine(this.local, mine) : this.local);
+    return undefined;
   }
 
   configure(remote: MediaDescription, direction: Direction): void {
     const pt = remote.payloads.find((p) => this.env.codecs.includes(p)) ?? remote.payloads.find((p) => CODECS.some((c) => c.pt === p)) ?? 0;
-    this.rtp?.configure({ address: remote.address, port: remote.port }, pt, remote.dtmfPayload, direction === 'sendrecv' || direction === 'sendonly',
+    this.rtp?.configure({ address: remote.address, port: remote.port, rtcpPort: remote.rtcpPort }, pt, remote.dtmfPayload, direction === 'sendrecv' || direction === 'sendonly',
       direction === 'sendrecv' || direction === 'recvonly');
   }
 

@@ -5,7 +5,7 @@
 import type { Party } from '../phone/calls/signal.js';
 import { responseTo } from '../transport/sip/message.js';
 import type { Dialog } from './dialog.js';
-import { answerDirection, parseSdp } from './sdp.js';
+import { answerDirection, isProblem, warning } from './sdp.js';
 import { SipCall } from './sip-call.js';
 import type { CallEnv, UasSource } from './sip-call.js';
 import type { Destination } from './wire.js';
@@ -23,13 +23,16 @@ export class IncomingCall extends SipCall {
     this.uas = { ...source, interval: env.policy.t1 };
   }
 
-  /** A new incoming call from an INVITE; answer 488 (and return undefined) when its media cannot be met. */
+  /**
+   * A new incoming call from an INVITE; when its offer cannot be taken, answer 400 (not SDP's syntax) or 488 (nothing
+   * we can carry, or an address or port no socket can send to), with a Warning saying why, and return undefined.
+   */
   static create(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination): IncomingCall | undefined {
-    const offer = parseSdp(source.request.body);
     const call = new IncomingCall(env, source, dialog, remote, dest);
     if (source.request.body.length > 0) {
-      if (!offer || !call.media.acceptable(offer)) {
-        call.respond(488, 'Not Acceptable Here');
+      const offer = call.media.read(source.request.body);
+      if (isProblem(offer)) {
+        call.respond(offer.status, offer.status === 400 ? 'Bad Request' : 'Not Acceptable Here', [['Warning', warning(offer, env.localAddress)]]);
         return undefined;
       }
       call.media.remote = offer;

@@ -60,14 +60,25 @@ export function splitList(value: string): string[] {
   return out;
 }
 
-/** sip:user@host:port;params (headers after ? are ignored); undefined when it is no SIP URI. */
+/** sip:user@host:port;params (headers after ? are ignored); undefined when it is no SIP URI (or its port is none). */
 export function parseUri(uri: string): SipUri | undefined {
   const m = /^(sips?):(?:([^@]*)@)?(\[[^\]]+\]|[^:;?]+)(?::(\d+))?([^?]*)/i.exec(uri.trim());
   if (!m) return undefined;
+  // a port no socket can reach makes the URI unusable here, where it is read, not later in a timer's send
+  if (m[4] !== undefined && (Number(m[4]) < 1 || Number(m[4]) > 65535)) return undefined;
   return {
-    scheme: (m[1] as string).toLowerCase(), user: decodeURIComponent((m[2] ?? '').split(':')[0] ?? ''),
+    scheme: (m[1] as string).toLowerCase(), user: decodeUser((m[2] ?? '').split(':')[0] ?? ''),
     host: (m[3] as string).replace(/^\[|\]$/g, ''), port: m[4] ? Number(m[4]) : undefined, params: params(m[5] ?? ''),
   };
+}
+
+/** The user part with its escapes undone; a bad escape leaves it as written. */
+function decodeUser(user: string): string {
+  try {
+    return decodeURIComponent(user);
+  } catch {
+    return user;
+  }
 }
 
 export const tagOf = (value: string | undefined): string => parseNameAddr(value ?? '').params['tag'] ?? '';

@@ -90,7 +90,11 @@ export class OutgoingCall extends SipCall {
         return;
       }
       this.state = 'confirmed';
-      this.media.apply(res.body, true);
+      if (this.media.apply(res.body, true)) {
+        // an answer that cannot be carried: ACKed, then ended (RFC 3261 13.2.2.4)
+        this.endForMedia();
+        return;
+      }
       this.env.onProgress?.(this, res.status, res.reason);
       this.peer?.receive({ type: 'answered' });
       return;

@@ -56,4 +56,34 @@ describe('RTP sessions', () => {
     }
     assert.equal(engine.active, 0, 'closed sessions leave the tick');
   });
+
+  it('never sends to a port no socket takes, and a session whose send throws stops alone', async () => {
+    const engine = new MediaEngine('tone', [40200, 40300], 2);
+    const a = await engine.open('127.0.0.1', () => undefined);
+    const b = await engine.open('127.0.0.1', () => undefined);
+    try {
+      // RTP to 65535 is possible; its RTCP (65536) is not: RTP goes, RTCP stays home, nothing throws in the tick
+      a.configure({ address: '127.0.0.1', port: 65535 }, 0, 101, true, true);
+      await until('packets to 65535', () => a.stats().packetsSent >= 6);
+      assert.equal(a.stats().rtcpSent, 0);
+      // a port past 65535, or a name instead of an address, is no destination at all
+      for (const remote of [{ address: '127.0.0.1', port: 70000 }, { address: 'media.example.com', port: 4000 }, { address: '::1', port: 4000 }]) {
+        a.configure(remote, 0, 101, true, true);
+        const sent = a.stats().packetsSent;
+        await wait(80);
+        assert.equal(a.stats().packetsSent, sent, JSON.stringify(remote));
+      }
+      // a send that throws (here: the socket closed under the session) halts that session; the others go on
+      b.configure({ address: '127.0.0.1', port: a.port }, 0, 101, true, true);
+      a.configure({ address: '127.0.0.1', port: b.port }, 0, 101, true, true);
+      (a as unknown as { rtp: { close(): void } }).rtp.close();
+      const heard = a.stats().packetsSent;
+      const bSent = b.stats().packetsSent;
+      await until('B goes on sending', () => b.stats().packetsSent >= bSent + 5);
+      assert.ok(a.stats().packetsSent <= heard + 1, 'A stopped');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
 });

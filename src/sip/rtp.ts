@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import type { MediaCounters } from '../phone/calls/signal.js';
 import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
 
@@ -58,8 +59,19 @@ export class MediaEngine {
   /** @internal */ add(s: RtpSession): void {
     this.sessions.add(s);
     if (!this.timer) {
-      this.timer = setInterval(() => { for (const x of this.sessions) x.tick(); }, TICK_MS);
+      this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
+    }
+  }
+
+  /** One tick of every session; a session that throws stops sending, and the others go on (the timer never throws). */
+  private tick(): void {
+    for (const session of this.sessions) {
+      try {
+        session.tick();
+      } catch {
+        session.halt();
+      }
     }
   }
 
@@ -91,7 +103,10 @@ async function bindPair(address: string, port: number): Promise<[Socket, Socket]
 
 interface DtmfEvent { readonly digit: number; readonly onTicks: number; readonly offTicks: number; played: number; start: number }
 
-interface Remote { readonly address: string; readonly port: number }
+/** Where media goes: an IP literal and ports a socket can send to (the SDP reader made sure; checked again here). */
+interface Remote { readonly address: string; readonly port: number; readonly rtcpPort?: number | undefined }
+
+const validPort = (p: number | undefined): p is number => p !== undefined && Number.isInteger(p) && p > 0 && p <= 65535;
 
 export class RtpSession {
   private remote: Remote | undefined;
@@ -128,7 +143,10 @@ export class RtpSession {
   /** Where to send, with what, and which ways media flows (from the negotiated SDP). */
   configure(remote: Remote | undefined, pt: number, dtmfPt: number | undefined, send: boolean, receive: boolean): void {
     if (this.closed) return;
-    this.remote = remote && remote.port > 0 && remote.address && remote.address !== '0.0.0.0' ? remote : undefined;
+    const family = this.rtp.address().family === 'IPv6' ? 6 : 4;
+    const usable = remote && validPort(remote.port) && isIP(remote.address) === family && remote.address !== '0.0.0.0' && remote.address !== '::';
+    const rtcpPort = remote?.rtcpPort ?? (remote ? remote.port + 1 : undefined);
+    this.remote = usable ? { address: remote.address, port: remote.port, rtcpPort: validPort(rtcpPort) ? rtcpPort : undefined } : undefined;
     this.pt = pt;
     this.codec = pt === 8 ? 'PCMA' : 'PCMU';
     this.dtmfPt = dtmfPt;
@@ -136,6 +154,13 @@ export class RtpSession {
     this.receiving = receive;
     if (this.sending || this.receiving) this.engine.add(this);
     else this.engine.remove(this);
+  }
+
+  /** Stops sending (a send that threw): the call goes on without outgoing media. */
+  halt(): void {
+    this.sending = false;
+    this.remote = undefined;
+    this.dtmfQueue.length = 0;
   }
 
   /** Queues RFC 4733 events for the digits (each on for onMs, then off for offMs). */
@@ -288,7 +313,8 @@ export class RtpSession {
       sr.writeUInt32BE(r.lastSr >>> 0, 44);
       sr.writeUInt32BE(r.lastSrAt ? Math.floor(((now - r.lastSrAt) / 1000) * 65536) >>> 0 : 0, 48);
     }
-    this.rtcp.send(sr, this.remote.port + 1, this.remote.address);
+    if (this.remote.rtcpPort === undefined) return;
+    this.rtcp.send(sr, this.remote.rtcpPort, this.remote.address);
     this.rtcpSent++;
   }
 
@@ -307,17 +333,26 @@ export class RtpSession {
     this.closed = true;
     if (this.remote && this.sent.packets > 0) this.sendBye();
     this.engine.remove(this);
-    this.rtp.close();
-    this.rtcp.close();
+    for (const socket of [this.rtp, this.rtcp]) {
+      try {
+        socket.close();
+      } catch {
+        // closed already
+      }
+    }
   }
 
   private sendBye(): void {
-    if (!this.remote) return;
+    if (this.remote?.rtcpPort === undefined) return;
     const bye = Buffer.alloc(8);
     bye[0] = 0x81;
     bye[1] = 203;
     bye.writeUInt16BE(1, 2);
     bye.writeUInt32BE(this.ssrc, 4);
-    this.rtcp.send(bye, this.remote.port + 1, this.remote.address);
+    try {
+      this.rtcp.send(bye, this.remote.rtcpPort, this.remote.address);
+    } catch {
+      // the socket is closing with the session
+    }
   }
 }

@@ -20,7 +20,7 @@ import type { RequestEnv } from './dialog-requests.js';
 import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
 import { hostPort, parseNameAddr } from './name-addr.js';
 import type { RtpStats } from './rtp.js';
-import { answerDirection, parseSdp } from './sdp.js';
+import { answerDirection, isProblem, warning } from './sdp.js';
 import type { Destination, SipTransportName } from './wire.js';
 
 /** What a call needs from its user agent. */
@@ -175,7 +175,15 @@ export abstract class SipCall implements Inbox {
 
   /** The ACK of our 2xx (an incoming call's); it may carry the far end's answer. */
   protected onAck(req: SipRequest): void {
-    if (req.body.length > 0) this.media.apply(req.body, this.state === 'confirmed');
+    if (req.body.length === 0) return;
+    // an answer in the ACK that cannot be used ends the call (RFC 3261 13.3.1.4, RFC 3264 6)
+    if (this.media.apply(req.body, this.state === 'confirmed') && this.state === 'confirmed') this.endForMedia();
+  }
+
+  /** The far end's answer cannot be carried: the dialog is ended with BYE, and the call with it. */
+  protected endForMedia(): void {
+    this.sendBye();
+    this.peer?.receive({ type: 'ended' });
   }
 
   /** A CANCEL (answered 200 already): only an incoming call that still rings is cancelled. */
@@ -234,7 +242,12 @@ export abstract class SipCall implements Inbox {
   }
 
   private onReInvite(req: SipRequest, answer: (s: number, r: string, e?: readonly (readonly [string, string])[], b?: Buffer) => void): void {
-    const offer = req.body.length > 0 ? parseSdp(req.body) : undefined;
+    const offer = req.body.length > 0 ? this.media.read(req.body) : undefined;
+    if (isProblem(offer)) {
+      // the call goes on as it was (RFC 3261 14.2)
+      answer(offer.status, offer.status === 400 ? 'Bad Request' : 'Not Acceptable Here', [['Warning', warning(offer, this.env.localAddress)]]);
+      return;
+    }
     if (offer) this.media.remote = offer;
     const direction = this.media.remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.media.local) : this.media.local;
     const body = this.media.sdp(direction);

@@ -11,7 +11,7 @@ import { authorization, pickChallenge } from './digest.js';
 import { parseNameAddr, parseUri, splitList } from './name-addr.js';
 import { LineRegistration } from './registration.js';
 import type { RegistrationPlan } from './registration.js';
-import { answerDirection, parseSdp, writeSdp } from './sdp.js';
+import { answerDirection, isProblem, parseSdp, readSdp, writeSdp } from './sdp.js';
 import type { Destination, SipWire } from './wire.js';
 
 const SEED = 20261126;
@@ -36,16 +36,64 @@ function answer(req: SipRequest, status: number, reason: string, headers: [strin
 describe('SDP', () => {
   it('writes an offer that parses back, and answers directions as RFC 3264 says', () => {
     const sdp = writeSdp({ sessionId: '1', version: 2, address: '127.0.0.1', port: 20000, payloads: [0, 8], dtmfPayload: 127, direction: 'sendonly' });
-    assert.deepEqual(parseSdp(sdp), { address: '127.0.0.1', port: 20000, payloads: [0, 8], dtmfPayload: 127, direction: 'sendonly' });
+    const { lines: _lines, index: _index, ...read } = parseSdp(sdp) ?? {};
+    assert.deepEqual(read, { address: '127.0.0.1', port: 20000, rtcpPort: 20001, payloads: [0, 8], dtmfPayload: 127, direction: 'sendonly' });
     assert.equal(answerDirection('sendonly', 'sendrecv'), 'recvonly');
     assert.equal(answerDirection('inactive', 'sendrecv'), 'inactive');
     assert.equal(answerDirection('sendrecv', 'sendonly'), 'sendonly');
   });
 
+  it('checks what it reads: 400 for what is not SDP\'s syntax, 488 with a Warning for what cannot be carried', () => {
+    const offer = (c: string, m: string, extra = ''): string => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n${c}t=0 0\r\n${m}${extra}`;
+    const c = 'c=IN IP4 127.0.0.1\r\n';
+    const cases: [string, number, number][] = [
+      [offer(c, 'm=audio 65536 RTP/AVP 0\r\n'), 488, 399],
+      [offer(c, 'm=audio 99999999999999999999 RTP/AVP 0\r\n'), 488, 399],
+      [offer(c, 'm=audio -1 RTP/AVP 0\r\n'), 400, 399],
+      [offer(c, 'm=audio x RTP/AVP 0\r\n'), 400, 399],
+      [offer(c, 'm=audio 4000 RTP/AVP 0\r\n', 'a=rtcp:70000\r\n'), 488, 399],
+      [offer('c=IN IP4 media.example.com\r\n', 'm=audio 4000 RTP/AVP 0\r\n'), 488, 301],
+      [offer('c=IN IP4 ::1\r\n', 'm=audio 4000 RTP/AVP 0\r\n'), 488, 301],
+      [offer('c=IN IP4 999.1.1.1\r\n', 'm=audio 4000 RTP/AVP 0\r\n'), 488, 301],
+      [offer('c=IN IP4 239.1.1.1\r\n', 'm=audio 4000 RTP/AVP 0\r\n'), 488, 302],
+      [offer('c=IN IP4\r\n', 'm=audio 4000 RTP/AVP 0\r\n'), 400, 399],
+      [offer('', 'm=audio 4000 RTP/AVP 0\r\n'), 400, 399],
+      [offer(c, 'm=audio 4000 RTP/SAVP 0\r\n'), 488, 302],
+      [offer(c, 'm=video 4000 RTP/AVP 96\r\n'), 488, 304],
+      [offer(c, 'm=audio 0 RTP/AVP 0\r\n'), 488, 304],
+      [offer(c, 'm=audio 4000 RTP/AVP 0\r\n'.repeat(17)), 488, 399],
+    ];
+    for (const [text, status, code] of cases) {
+      const d = readSdp(text);
+      assert.ok(isProblem(d), text);
+      assert.deepEqual([d.status, d.warning], [status, code], text);
+      assert.equal(parseSdp(text), undefined);
+    }
+    // 65535 is a port RTP can use; its RTCP has no room (unless a=rtcp says where)
+    assert.equal(parseSdp(offer(c, 'm=audio 65535 RTP/AVP 0\r\n'))?.rtcpPort, undefined);
+    assert.equal(parseSdp(offer(c, 'm=audio 65535 RTP/AVP 0\r\n', 'a=rtcp:9000\r\n'))?.rtcpPort, 9000);
+    // the first usable audio stream is taken, whatever comes before it; a bad address on a stream not taken is no matter
+    const many = readSdp(offer(c, 'm=video 5000 RTP/AVP 96\r\nc=IN IP4 video.example.com\r\nm=audio 0 RTP/AVP 0\r\nm=audio 6000 RTP/AVP 8 0\r\n'));
+    assert.ok(many && !isProblem(many));
+    assert.deepEqual([many.port, many.index, many.payloads], [6000, 2, [8, 0]]);
+  });
+
+  it('answers an offer of several streams with as many m= lines, the others refused with port 0 (RFC 3264 6)', () => {
+    const offer = parseSdp('v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP 96\r\nm=audio 6000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n'
+      + 'm=application 7000 UDP/BFCP *\r\n');
+    assert.ok(offer);
+    const answer = writeSdp({ sessionId: '1', version: 1, address: '127.0.0.1', port: 20000, payloads: [0], dtmfPayload: 101, direction: 'sendrecv', offer })
+      .toString();
+    assert.deepEqual(answer.split('\r\n').filter((l) => l.startsWith('m=')), ['m=video 0 RTP/AVP 96', 'm=audio 20000 RTP/AVP 0 101', 'm=application 0 UDP/BFCP *']);
+    const back = readSdp(answer);
+    assert.ok(back && !isProblem(back));
+    assert.equal(back.index, 1);
+  });
+
   it('the SDP and address parsers throw nothing, whatever the text', () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => {
       const d = parseSdp(`v=0\r\n${text}`);
-      assert.ok(d === undefined || Number.isInteger(d.port));
+      assert.ok(d === undefined || (Number.isInteger(d.port) && d.port > 0 && d.port <= 65535));
       parseNameAddr(text);
       parseUri(text);
       splitList(text);

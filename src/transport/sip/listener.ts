@@ -103,7 +103,16 @@ export class SipListener {
 
   private sendTo(dest: Destination, message: Buffer): void {
     if (dest.transport === 'UDP') {
-      this.udp?.send(message, dest.port, dest.host, () => undefined);
+      try {
+        this.udp?.send(message, dest.port, dest.host, () => undefined);
+      } catch {
+        // a destination no socket can send to (the parsers refuse such ports; this keeps a timer's send from throwing)
+        this.agent?.transportFailed(dest);
+      }
+      return;
+    }
+    if (!Number.isInteger(dest.port) || dest.port < 1 || dest.port > 65535) {
+      this.agent?.transportFailed(dest);
       return;
     }
     const key = `${dest.transport}|${dest.host}|${dest.port}`;
