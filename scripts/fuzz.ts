@@ -1,19 +1,24 @@
 /**
  * `npm run fuzz`: the long fuzz run. Phones of three families on loopback take generated requests over HTTP (every
  * operation, inputs drawn from its schema and bent) and SIP (NOTIFYs valid, mutated and garbage), then must still
- * answer. Prints what was sent and what held; exits 1 when anything did not. Seeded: FUZZ_SEED=<n> replays a run.
- *   FUZZ_HTTP=<n> (default 50,000 per run) and FUZZ_SIP=<n> (default 60,000) set the counts.
+ * answer. A phone whose line registers takes generated dialog traffic (INVITEs with SDP whose media flows,
+ * re-INVITEs, BYE, CANCEL, REFER, INFO...), its calls answered and ended as it goes. Prints what was sent and what
+ * held; exits 1 when anything did not. Seeded: FUZZ_SEED=<n> replays a run.
+ *   FUZZ_HTTP=<n> (default 50,000 per run), FUZZ_SIP=<n> (default 60,000) and FUZZ_DIALOG=<n> (default 30,000) set
+ *   the counts.
  */
 import fc from 'fast-check';
 import { startPhone } from '../src/runtime/phone-host.js';
 import type { RunningPhone } from '../src/runtime/phone-host.js';
 import { createHttpApp } from '../src/transport/http/app.js';
+import { DialogFuzzer, dialogMessage, grantingRegistrar } from '../test/fuzz/dialog.js';
 import { httpCase, newTally, sendHttp, sendSip, sipMessages } from '../test/fuzz/harness.js';
 import type { Tally } from '../test/fuzz/harness.js';
 
 const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 1_000_000);
 const httpCases = Number(process.env['FUZZ_HTTP'] ?? 50_000);
 const sipCases = Number(process.env['FUZZ_SIP'] ?? 60_000);
+const dialogCases = Number(process.env['FUZZ_DIALOG'] ?? 30_000);
 const PASSWORD = 'Fuzz-Secret-1';
 const SET = { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0', 'httpd.cfg.lockWebUI.enable': '0' };
 
@@ -62,6 +67,26 @@ await Promise.all(phones.map(async (p, i) => {
 }));
 const sipMs = performance.now() - sipStarted;
 
+// Dialogs: a fourth phone, its line registered, takes generated calls whose media flows.
+const dialogStarted = performance.now();
+const registrar = await grantingRegistrar();
+const dialogPhone = await startPhone({
+  model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, sipPort: 0, adminPassword: PASSWORD, timing: { initMs: 0 },
+  set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(registrar.address().port), 'call.callsPerLineKey': '24' },
+}, app);
+phones.push(dialogPhone);
+const fuzzer = new DialogFuzzer(dialogPhone);
+await fuzzer.start();
+for (const m of fc.sample(dialogMessage, { numRuns: dialogCases, seed: seed + 200 })) await fuzzer.send(m);
+await new Promise((r) => setTimeout(r, 200));
+const dialogThrown = fuzzer.thrown();
+const dialogRtp = fuzzer.rtpSent();
+const dialog488 = fuzzer.answers.filter((a) => /^SIP\/2\.0 488 /.test(a)).length;
+fuzzer.endCalls();
+fuzzer.close();
+registrar.close();
+const dialogMs = performance.now() - dialogStarted;
+
 // Afterwards, every phone still answers.
 let alive = 0;
 for (const p of phones) {
@@ -74,10 +99,12 @@ const sum = (f: (t: Tally) => number, of = tallies): number => of.reduce((a, t) 
 const sipAnswers = sum((t) => Object.entries(t.byStatus).filter(([k]) => k.startsWith('SIP ')).reduce((a, [, v]) => a + v, 0), sipTallies);
 const byStatus: Record<string, number> = {};
 for (const t of tallies) for (const [k, v] of Object.entries(t.byStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
-const problems = tallies.flatMap((t) => [...t.outsideEnvelope, ...t.unexpected5xx, ...t.badSip]);
+const problems = [...tallies.flatMap((t) => [...t.outsideEnvelope, ...t.unexpected5xx, ...t.badSip]), ...dialogThrown.map((l) => `dialog: ${l}`)];
+if (dialogRtp === 0) problems.push('dialog: no call of the dialog run sent media');
 const report = {
   seed, httpSent: sum((t) => t.sent, httpTallies), sipSent: sum((t) => t.sent, sipTallies), sipAnswered: sipAnswers, httpSeconds: Math.round(httpMs / 100) / 10,
-  sipSeconds: Math.round(sipMs / 100) / 10, crashes, outsideEnvelope: sum((t) => t.outsideEnvelope.length),
+  sipSeconds: Math.round(sipMs / 100) / 10, dialogSent: dialogCases, dialogAnswered: fuzzer.answers.length, dialogRefused488: dialog488,
+  dialogRtpPacketsSent: dialogRtp, dialogThrown: dialogThrown.length, dialogSeconds: Math.round(dialogMs / 100) / 10, crashes, outsideEnvelope: sum((t) => t.outsideEnvelope.length),
   unexpected5xx: sum((t) => t.unexpected5xx.length), badSip: sum((t) => t.badSip.length), phonesAnsweringAfter: `${alive}/${phones.length}`, byStatus,
 };
 console.log(JSON.stringify(report, null, 2));
@@ -85,5 +112,5 @@ for (const p of problems.slice(0, 20)) console.log('problem:', p);
 for (const p of phones) await p.stop();
 await app.close();
 const ok = crashes === 0 && problems.length === 0 && alive === phones.length;
-console.log(ok ? `fuzz: ${report.httpSent + report.sipSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx` : 'fuzz: FAILED');
+console.log(ok ? `fuzz: ${report.httpSent + report.sipSent + report.dialogSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx` : 'fuzz: FAILED');
 process.exit(ok ? 0 : 1);
