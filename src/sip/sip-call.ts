@@ -34,6 +34,8 @@ export interface CallEnv extends MediaEnv, RequestEnv {
   readonly onProgress?: (call: SipCall, status: number, reason: string) => void;
   /** Runs fn with `call` as the dialog whose REFER the calls fn makes answer to; true when fn made one. */
   readonly referring: (call: SipCall, fn: () => void) => boolean;
+  /** Whether a REFER may send the call to this URI (call.transfer.allowedTargets). */
+  readonly referAllowed: (uri: string) => boolean;
 }
 
 export type State = 'calling' | 'early' | 'confirmed' | 'terminated';
@@ -283,10 +285,15 @@ export abstract class SipCall implements Inbox {
       answer(403, 'Forbidden');
       return;
     }
+    const uri = parseNameAddr(referTo).uri;
+    if (!this.env.referAllowed(uri)) {
+      // call.transfer.allowedTargets: this target is none of them
+      answer(403, 'Forbidden');
+      return;
+    }
     answer(202, 'Accepted', [['Contact', this.contact()]]);
     this.referSubscription = { id: ++this.referSeq };
     this.notifyFrag(100, 'Trying', false);
-    const uri = parseNameAddr(referTo).uri;
     const m = /\?(.*)$/.exec(uri);
     const replaces = m ? new URLSearchParams(m[1]).get('Replaces') ?? undefined : undefined;
     const target = uri.replace(/\?.*$/, '');

@@ -20,6 +20,7 @@ import { LineRegistration, transportOf } from './registration.js';
 import type { RegistrationPlan, RegistrarTarget } from './registration.js';
 import type { MediaEngine } from './rtp.js';
 import { IncomingCall } from './incoming-call.js';
+import { referTargetAllowed } from './refer-targets.js';
 import { OutgoingCall } from './outgoing-call.js';
 import type { SipCall, CallEnv, UasSource } from './sip-call.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
@@ -185,13 +186,16 @@ export class SipUserAgent {
 
   /** bindRequired: a NOTIFY is taken only from a server one of the lines is registered with. */
   boundTo(address: string, port: number): boolean {
-    for (const { reg } of this.registrations.values()) {
-      const s = reg.registeredWith;
-      if (!s) continue;
-      const sameHost = s.dest.host === address || (s.dest.host === 'localhost' && address === '127.0.0.1');
-      if (sameHost && (s.dest.port === port || s.dest.transport !== 'UDP')) return true;
-    }
+    for (const n of this.registrations.keys()) if (this.registeredWith(n, address, port)) return true;
     return false;
+  }
+
+  /** Whether a message came from the server line n is registered with (over a stream, any port of its host). */
+  private registeredWith(n: number, address: string, port: number, transport?: SipTransportName): boolean {
+    const s = this.registrations.get(n)?.reg.registeredWith;
+    if (!s) return false;
+    const sameHost = s.dest.host === address || (s.dest.host === 'localhost' && address === '127.0.0.1');
+    return sameHost && (s.dest.port === port || s.dest.transport !== 'UDP' || (transport !== undefined && transport !== 'UDP'));
   }
 
   private env(n: number): CallEnv {
@@ -208,6 +212,7 @@ export class SipUserAgent {
       schedule: (ms, fn) => this.clock.schedule(ms, fn),
       forget: (call) => { for (const [k, v] of this.calls) if (v === call) this.calls.delete(k); },
       referring: (call, fn) => this.withReferrer(call, fn),
+      referAllowed: (uri) => referTargetAllowed(c.value('call.transfer.allowedTargets'), uri),
       onProgress: (call, status, reason) => this.progress(call, status, reason),
     };
   }
@@ -298,6 +303,11 @@ export class SipUserAgent {
     }
     if (req.method === 'NOTIFY' && /^message-summary/i.test(req.headers.get('event') ?? '')) return this.messageSummary(req, ctx);
     if (req.method === 'CANCEL' || req.method === 'ACK') {
+      if (!call && req.method === 'CANCEL' && this.registrations.size > 0) {
+        // no transaction to cancel (never there, or already answered finally): 481 (RFC 3261 9.2)
+        ctx.reply(responseTo(req, 481, 'Call/Transaction Does Not Exist', toTag || newTag()));
+        return true;
+      }
       if (!call) return req.method === 'ACK';
       call.onRequest(req, ctx.reply);
       return true;
@@ -314,10 +324,17 @@ export class SipUserAgent {
     return false;
   }
 
-  /** A voicemail server's summary (RFC 3842), solicited or not: the line's MWI follows it. */
+  /**
+   * A voicemail server's summary (RFC 3842), solicited or not: the line's MWI follows it. Taken only from the server
+   * the line is registered with (through which its voicemail server reaches it); from anyone else 403.
+   */
   private messageSummary(req: SipRequest, ctx: InboundContext): boolean {
     const n = this.lineFor(req);
     if (n === undefined) return false;
+    if (!this.registeredWith(n, ctx.address, ctx.port, ctx.transport)) {
+      ctx.reply(responseTo(req, 403, 'Forbidden', tagOf(req.headers.get('to')) || newTag(), [['User-Agent', this.userAgent]]));
+      return true;
+    }
     const text = req.body.toString('utf8');
     const waiting = /^Messages-Waiting:\s*yes\b/im.test(text);
     const voice = /^Voice-Message:\s*(\d+)\/(\d+)/im.exec(text);

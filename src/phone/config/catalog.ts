@@ -51,6 +51,8 @@ const rest: ParamSpec[] = [
     description: 'calls one line key holds at once; an incoming call past them is refused busy' },
   { name: 'call.transfer.type', type: oneOf('Consultative', 'Blind', 'Safe'), default: 'Consultative',
     description: 'transfer type read and written by transferType/get and /set (polysim name)' },
+  { name: 'call.transfer.allowedTargets', type: str(512), default: '',
+    description: 'where a SIP peer\'s REFER may send a call: comma-separated patterns of user@host or host, * as wildcard; empty: anywhere, as a phone (polysim name)' },
 ];
 
 const network: ParamSpec[] = [

@@ -1,4 +1,6 @@
 /**
+ * What a SIP peer can do to a registered line, and what it cannot.
+ *
  * What an SDP from the wire can do to a registered line's media: nothing. A port past 65535, a name instead of an
  * address, 65535 itself (whose RTCP would go to 65536) are refused where they are read (488 with a Warning, or the
  * answer to our own INVITE ACKed and ended with BYE), and the process and its calls go on. Before, the RTP tick
@@ -67,15 +69,27 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
     for (const s of [server.socket, peer, rtp]) s.close();
   });
 
-  /** Sends a request as the far end would (from `peer`); resolves with the phone's final answer to it. */
-  async function request(method: string, callId: string, body: string, toTag = ''): Promise<string> {
+  /**
+   * Sends a request as the far end would (from `peer`, or from the registrar's socket); resolves with the phone's
+   * final answer to it.
+   */
+  async function request(method: string, callId: string, body: string, toTag = '', o: { extra?: string[]; type?: string; from?: Socket; branch?: string } = {}):
+  Promise<string> {
     n++;
-    const local = peer.address().port;
-    const text = [`${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bKmh${n}`,
+    const from = o.from ?? peer;
+    const local = from.address().port;
+    const text = [`${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${o.branch ?? `mh${n}`}`,
       `From: <sip:far@127.0.0.1:${local}>;tag=far`, `To: <sip:1001@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`, `Call-ID: ${callId}`,
-      `CSeq: ${n} ${method}`, 'Max-Forwards: 70', `Contact: <sip:far@127.0.0.1:${local}>`, ...(body ? ['Content-Type: application/sdp'] : []),
-      `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+      `CSeq: ${n} ${method}`, 'Max-Forwards: 70', `Contact: <sip:far@127.0.0.1:${local}>`, ...(o.extra ?? []),
+      ...(body ? [`Content-Type: ${o.type ?? 'application/sdp'}`] : []), `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
     const seen = answers.length;
+    if (from !== peer) {
+      const got = server.got.length;
+      from.send(text, p.sip?.port, '127.0.0.1');
+      let final = '';
+      await waitFor(() => (final = server.got.slice(got).find((a) => a.startsWith('SIP/2.0') && header(a, 'CSeq') === `${n} ${method}`) ?? '') !== '');
+      return final;
+    }
     peer.send(text, p.sip?.port, '127.0.0.1');
     let final = '';
     await waitFor(() => {
@@ -149,5 +163,40 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
     await waitFor(() => server.got.some((t) => t.startsWith('ACK')) && server.got.some((t) => t.startsWith('BYE')));
     await waitFor(() => p.phone.calls.all().length === 0);
     assert.equal((await p.get('/api/v2/mgmt/device/info')).http, 200);
+  });
+
+  it('a CANCEL of an INVITE already answered finally gets 481 (RFC 3261 9.2)', async () => {
+    const invite = request('INVITE', 'cancel-late', sdp(rtp.address().port), '', { branch: 'cancel-late' });
+    await waitFor(() => p.phone.calls.all().some((c) => c.state === 'Offering'));
+    for (const c of p.phone.calls.all()) p.phone.calls.reject(c.handle);
+    assert.match(await invite, /^SIP\/2\.0 (486|603) /);
+    assert.match(await request('CANCEL', 'cancel-late', '', '', { branch: 'cancel-late' }), /^SIP\/2\.0 481 /);
+  });
+
+  it('message-summary lights the MWI only when it comes from the server the line is registered with', async () => {
+    const summary = 'Messages-Waiting: yes\r\nVoice-Message: 2/0\r\n';
+    const extra = ['Event: message-summary', 'Subscription-State: active'];
+    const mwi = async (): Promise<unknown> => (await p.get('/api/v1/mgmt/lineInfo')).body;
+    const before = JSON.stringify(await mwi());
+    assert.match(await request('NOTIFY', 'mwi-stranger', summary, '', { extra, type: 'application/simple-message-summary' }), /^SIP\/2\.0 403 /);
+    assert.deepEqual(p.phone.lines.messages(1)?.newMessages ?? 0, 0);
+    assert.equal(JSON.stringify(await mwi()), before);
+    assert.match(await request('NOTIFY', 'mwi-server', summary, '', { extra, type: 'application/simple-message-summary', from: server.socket }),
+      /^SIP\/2\.0 200 /);
+    assert.equal(p.phone.lines.messages(1)?.newMessages, 2);
+  });
+
+  it('call.transfer.allowedTargets limits where a peer\'s REFER sends the call (403 elsewhere)', async () => {
+    const set = await p.post('/api/v1/mgmt/config/set', { data: { 'call.transfer.allowedTargets': '*@allowed.test, 12*@127.0.0.1' } });
+    assert.equal(set.body['Status'], '2000');
+    const invite = request('INVITE', 'refer', sdp(rtp.address().port));
+    await waitFor(() => p.phone.calls.all().some((c) => c.state === 'Offering'));
+    answerAll();
+    const toTag = /;tag=([^;\s]+)/.exec(header(await invite, 'To'))?.[1] ?? '';
+    assert.match(await request('REFER', 'refer', '', toTag, { extra: ['Refer-To: <sip:1003@elsewhere.test>'] }), /^SIP\/2\.0 403 /);
+    assert.match(await request('REFER', 'refer', '', toTag, { extra: ['Refer-To: <sip:1003@127.0.0.1>'] }), /^SIP\/2\.0 403 /);
+    assert.match(await request('REFER', 'refer', '', toTag, { extra: ['Refer-To: <sip:1203@127.0.0.1>'] }), /^SIP\/2\.0 202 /);
+    await p.post('/api/v1/mgmt/config/set', { data: { 'call.transfer.allowedTargets': '' } });
+    for (const c of p.phone.calls.all()) p.phone.calls.end(c.handle);
   });
 });
