@@ -199,4 +199,35 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
     await p.post('/api/v1/mgmt/config/set', { data: { 'call.transfer.allowedTargets': '' } });
     for (const c of p.phone.calls.all()) p.phone.calls.end(c.handle);
   });
+
+  it('a BYE, INFO or CANCEL of a dialog from anyone but its peer is refused 403, and the call goes on', async () => {
+    const intruder = createSocket('udp4');
+    await new Promise<void>((r) => intruder.bind(0, '127.0.0.1', () => r()));
+    const got: string[] = [];
+    intruder.on('message', (m) => got.push(m.toString()));
+    try {
+      const invite = request('INVITE', 'intrude', sdp(rtp.address().port), '', { branch: 'intrude' });
+      await waitFor(() => p.phone.calls.all().some((c) => c.state === 'Offering'));
+      const inject = (method: string, toTag: string, extra: string[] = [], body = ''): void => {
+        const local = intruder.address().port;
+        intruder.send([`${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${
+          method === 'CANCEL' ? 'intrude' : `x${method}`}`, `From: <sip:far@127.0.0.1:${peer.address().port}>;tag=far`,
+        `To: <sip:1001@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`, 'Call-ID: intrude', `CSeq: ${method === 'CANCEL' ? n : 900} ${method}`,
+        'Max-Forwards: 70', ...extra, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'), p.sip?.port, '127.0.0.1');
+      };
+      inject('CANCEL', '');
+      await waitFor(() => got.some((a) => /^SIP\/2\.0 403 /.test(a) && /CANCEL/.test(header(a, 'CSeq'))));
+      assert.deepEqual(p.phone.calls.all().map((c) => c.state), ['Offering'], 'still ringing');
+      answerAll();
+      const toTag = /;tag=([^;\s]+)/.exec(header(await invite, 'To'))?.[1] ?? '';
+      inject('INFO', toTag, ['Content-Type: application/dtmf-relay'], 'Signal=5\r\nDuration=100\r\n');
+      inject('BYE', toTag);
+      await waitFor(() => got.filter((a) => /^SIP\/2\.0 403 /.test(a)).length >= 3);
+      assert.deepEqual(p.phone.calls.all().map((c) => c.state), ['Connected']);
+      assert.match(await request('BYE', 'intrude', '', toTag), /^SIP\/2\.0 200 /);
+      await waitFor(() => p.phone.calls.all().length === 0);
+    } finally {
+      intruder.close();
+    }
+  });
 });

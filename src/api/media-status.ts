@@ -1,6 +1,8 @@
 /** What the phone shows and sends: LEDs, poll status, communication info, RTP session statistics. */
 import { Type } from '@sinclair/typebox';
 import type { Call } from '../phone/calls/call.js';
+import { voiceQuality } from '../phone/calls/quality.js';
+import type { MediaCounters } from '../phone/calls/signal.js';
 import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
 import { localTime } from './call-status.js';
@@ -57,6 +59,9 @@ const Stream = strings(['Ref', 'Category', 'PacketsReceived', 'PacketsSent', 'Oc
 const PPS = 50;
 const PAYLOAD = 160;
 
+/** The one-way network delay reported (loopback and LAN: what a phone shows on a quiet network). */
+const LATENCY_MS = 20;
+
 const CODEC_LABEL = { PCMU: '0:G.711Mu', PCMA: '8:G.711A' } as const;
 
 function audioStream(phone: Phone, call: Call): Record<string, string> {
@@ -68,9 +73,9 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
     return {
       Ref: `${call.handle}-audio`, Category: '0:Voice', PacketsReceived: String(m.packetsReceived), PacketsSent: String(m.packetsSent),
       OctetsReceived: String(m.octetsReceived), OctetsSent: String(m.octetsSent), PacketsExpected: String(m.packetsExpected),
-      PacketsLost: String(m.packetsLost), Jitter: String(Math.round(m.jitterMs)), MaxJitter: String(Math.round(m.maxJitterMs)), Latency: '20',
+      PacketsLost: String(m.packetsLost), Jitter: String(Math.round(m.jitterMs)), MaxJitter: String(Math.round(m.maxJitterMs)), Latency: String(LATENCY_MS),
       RxPayloadSize: String(size), TxPayloadSize: String(txSize), RxCodec: CODEC_LABEL[m.codec], TxCodec: CODEC_LABEL[m.codec],
-      RxMOSCQ: '4.1', TxMOSCQ: '4.1', RxMOSLQ: '4.1', TxMOSLQ: '4.1',
+      ...mosFields(m),
     };
   }
   const t = call.mediaTotals(phone.clock.now());
@@ -85,6 +90,13 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
     RxPayloadSize: String(PAYLOAD), TxPayloadSize: String(PAYLOAD), RxCodec: '9:G.722', TxCodec: '9:G.722',
     RxMOSCQ: '4.2', TxMOSCQ: '4.2', RxMOSLQ: '4.3', TxMOSLQ: '4.3',
   };
+}
+
+/** MOS of what was received (our counters) and of what we sent (the far end's RTCP reports), as an E-model gives it. */
+function mosFields(m: MediaCounters): Record<'RxMOSCQ' | 'TxMOSCQ' | 'RxMOSLQ' | 'TxMOSLQ', string> {
+  const rx = voiceQuality(m.packetsReceived > 0, m.packetsExpected > 0 ? m.packetsLost / m.packetsExpected : 0, m.jitterMs, LATENCY_MS);
+  const tx = voiceQuality(m.packetsSent > 0, m.farEndLoss ?? 0, 0, LATENCY_MS);
+  return { RxMOSCQ: rx.cq, TxMOSCQ: tx.cq, RxMOSLQ: rx.lq, TxMOSLQ: tx.lq };
 }
 
 const sessionStats = defineOperation({

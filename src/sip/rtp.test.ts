@@ -1,6 +1,8 @@
 /** RTP between two sessions on loopback: G.711 both ways, counters, DTMF events, RTCP reports, hold. */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
+import { voiceQuality } from '../phone/calls/quality.js';
 import { linearToAlaw, linearToUlaw } from './g711.js';
 import { MediaEngine } from './rtp.js';
 
@@ -85,5 +87,41 @@ describe('RTP sessions', () => {
       a.close();
       b.close();
     }
+  });
+
+  it('latch on the far end: packets and DTMF from any other source are dropped, and MOS follows what was received', async () => {
+    const engine = new MediaEngine('tone', [40400, 40500], 5);
+    const heard: string[] = [];
+    const a = await engine.open('127.0.0.1', (d) => heard.push(d));
+    const b = await engine.open('127.0.0.1', () => undefined);
+    const intruder = createSocket('udp4');
+    await new Promise<void>((r) => intruder.bind(0, '127.0.0.1', () => r()));
+    try {
+      a.configure({ address: '127.0.0.1', port: b.port }, 0, 101, true, true);
+      b.configure({ address: '127.0.0.1', port: a.port }, 0, 101, true, true);
+      await until('B latched', () => a.stats().packetsReceived >= 3);
+      // an intruder on the same host, another port: voice and an RFC 4733 end event for "5"
+      const event = Buffer.from([0x80, 101, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 0x80 | 10, 0, 160]);
+      const voice = Buffer.concat([Buffer.from([0x80, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]), Buffer.alloc(160)]);
+      for (let i = 0; i < 20; i++) intruder.send(i % 2 ? event : voice, a.port, '127.0.0.1');
+      await until('the intruder\'s packets arrived and were dropped', () => a.stats().rejected >= 20);
+      assert.deepEqual(heard, []);
+      assert.equal(a.stats().packetsLost, 0, 'its sequence numbers did not count');
+    } finally {
+      intruder.close();
+      a.close();
+      b.close();
+    }
+  });
+});
+
+describe('voice quality (E-model)', () => {
+  it('MOS falls with the loss actually measured, and is no measure when nothing came', () => {
+    assert.deepEqual(voiceQuality(true, 0, 0, 20), { lq: '4.4', cq: '4.4' });
+    const lossy = voiceQuality(true, 0.58, 5, 20);
+    assert.ok(Number(lossy.lq) < 2 && Number(lossy.cq) < 2, JSON.stringify(lossy));
+    assert.ok(Number(voiceQuality(true, 0.05, 5, 20).lq) < Number(voiceQuality(true, 0.01, 5, 20).lq));
+    assert.ok(Number(voiceQuality(true, 0, 0, 400).cq) < Number(voiceQuality(true, 0, 0, 400).lq), 'delay costs conversation only');
+    assert.deepEqual(voiceQuality(false, 0, 0, 20), { lq: '0.0', cq: '0.0' });
   });
 });

@@ -17,6 +17,8 @@ export type MediaContent = 'tone' | 'silence';
 export interface RtpStats extends MediaCounters {
   readonly rtcpSent: number;
   readonly rtcpReceived: number;
+  /** Packets dropped for coming from elsewhere than the latched far end. */
+  readonly rejected: number;
 }
 
 const FRAMES = {
@@ -127,6 +129,7 @@ export class RtpSession {
     ssrc: 0, lastSr: 0, lastSrAt: 0 };
   private rtcpSent = 0;
   private rtcpReceived = 0;
+  private farEndLoss: number | undefined;
   private lastDtmf = -1;
 
   constructor(
@@ -136,8 +139,27 @@ export class RtpSession {
     private readonly engine: MediaEngine,
     private readonly onDtmf: (digit: string) => void,
   ) {
-    rtp.on('message', (m, r) => this.onRtp(m, r.address, r.port));
-    rtcp.on('message', (m) => this.onRtcp(m));
+    rtp.on('message', (m, r) => { if (this.fromPeer(r.address, r.port)) this.onRtp(m); });
+    rtcp.on('message', (m, r) => { if (this.latched ? r.address === this.latched.address : this.fromPeer(r.address, -1)) this.onRtcp(m); });
+  }
+
+  /** The source RTP is taken from: the first packet from the negotiated address fixes its port (symmetric RTP). */
+  private latched: { readonly address: string; readonly port: number } | undefined;
+  private rejected = 0;
+
+  /**
+   * Whether a packet is the far end's: from the address the SDP negotiated (any, while none is known), and from the
+   * port the first such packet came from. Packets from anyone else are dropped and counted, as phones latch.
+   */
+  private fromPeer(address: string, port: number): boolean {
+    const ok = this.latched ? this.latched.address === address && (port < 0 || this.latched.port === port)
+      : !this.remote || this.remote.address === address;
+    if (!ok) {
+      this.rejected++;
+      return false;
+    }
+    if (!this.latched && port >= 0) this.latched = { address, port };
+    return true;
   }
 
   /** Where to send, with what, and which ways media flows (from the negotiated SDP). */
@@ -146,7 +168,10 @@ export class RtpSession {
     const family = this.rtp.address().family === 'IPv6' ? 6 : 4;
     const usable = remote && validPort(remote.port) && isIP(remote.address) === family && remote.address !== '0.0.0.0' && remote.address !== '::';
     const rtcpPort = remote?.rtcpPort ?? (remote ? remote.port + 1 : undefined);
+    const before = this.remote;
     this.remote = usable ? { address: remote.address, port: remote.port, rtcpPort: validPort(rtcpPort) ? rtcpPort : undefined } : undefined;
+    // a new far end (re-INVITE to another address or port) is latched anew
+    if (before?.address !== this.remote?.address || before?.port !== this.remote?.port) this.latched = undefined;
     this.pt = pt;
     this.codec = pt === 8 ? 'PCMA' : 'PCMU';
     this.dtmfPt = dtmfPt;
@@ -230,7 +255,7 @@ export class RtpSession {
     this.sent.octets += payloadBytes;
   }
 
-  private onRtp(m: Buffer, _address: string, _port: number): void {
+  private onRtp(m: Buffer): void {
     if (m.length < 12 || (m[0] as number) >> 6 !== 2 || !this.receiving) return;
     const pt = (m[1] as number) & 0x7f;
     const seq = m.readUInt16BE(2);
@@ -279,6 +304,11 @@ export class RtpSession {
       this.recv.lastSr = m.readUInt32BE(10);
       this.recv.lastSrAt = Date.now();
     }
+    // the first report block (SR: after 28 bytes, RR: after 8) about our stream: the share of it the far end lost
+    const block = m[1] === 200 ? 28 : m[1] === 201 ? 8 : -1;
+    if (block > 0 && ((m[0] as number) & 0x1f) > 0 && m.length >= block + 24 && m.readUInt32BE(block) === this.ssrc) {
+      this.farEndLoss = (m[block + 4] as number) / 256;
+    }
   }
 
   private expected(): number {
@@ -324,7 +354,8 @@ export class RtpSession {
     return {
       packetsSent: this.sent.packets, octetsSent: this.sent.octets, packetsReceived: r.packets, octetsReceived: r.octets,
       packetsExpected: expected, packetsLost: Math.max(0, expected - r.packets), jitterMs: r.jitter / 8, maxJitterMs: r.maxJitter / 8,
-      codec: this.codec, rtcpSent: this.rtcpSent, rtcpReceived: this.rtcpReceived, localPort: this.port,
+      codec: this.codec, rtcpSent: this.rtcpSent, rtcpReceived: this.rtcpReceived, localPort: this.port, farEndLoss: this.farEndLoss,
+      rejected: this.rejected,
     };
   }
 

@@ -80,6 +80,17 @@ export abstract class SipCall implements Inbox {
     return this.dialog.callId;
   }
 
+  /**
+   * Whether an in-dialog request came from the dialog's peer: the hop the call began with (its server or the far end)
+   * or where the dialog's requests go (first route, remote target). Over UDP the port counts too; over a stream
+   * the host alone (its source port is the connection's).
+   */
+  fromPeer(transport: SipTransportName, address: string, port: number): boolean {
+    const hops = [this.dest, this.dialog.destination(this.dest.transport)];
+    const same = (host: string): boolean => host === address || (host === 'localhost' && address === '127.0.0.1');
+    return hops.some((h) => h !== undefined && same(h.host) && (transport !== 'UDP' || h.transport !== 'UDP' || h.port === port));
+  }
+
   /** A retransmitted 2xx of our INVITE (its transaction is gone). */
   onRetransmitted2xx(): void {
     // only an outgoing call has one

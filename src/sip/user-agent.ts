@@ -309,12 +309,18 @@ export class SipUserAgent {
         return true;
       }
       if (!call) return req.method === 'ACK';
+      if (!call.fromPeer(ctx.transport, ctx.address, ctx.port)) {
+        if (req.method === 'CANCEL') ctx.reply(responseTo(req, 403, 'Forbidden', toTag || newTag()));
+        return true;
+      }
       call.onRequest(req, ctx.reply);
       return true;
     }
     if (!toTag) return false; // out-of-dialog OPTIONS, NOTIFY (ACTION-URI), INFO: the listener's
     if (call && call.dialog.localTag === toTag) {
-      call.onRequest(req, ctx.reply);
+      // a request of the dialog from elsewhere than its peer (a BYE or INFO injected by a third party) is refused
+      if (!call.fromPeer(ctx.transport, ctx.address, ctx.port)) ctx.reply(responseTo(req, 403, 'Forbidden', toTag));
+      else call.onRequest(req, ctx.reply);
       return true;
     }
     if (['BYE', 'INVITE', 'REFER', 'NOTIFY', 'INFO', 'UPDATE', 'PRACK'].includes(req.method) && this.calls.size > 0 || req.method === 'BYE') {

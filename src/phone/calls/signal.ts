@@ -50,6 +50,8 @@ export interface MediaCounters {
   readonly codec: 'PCMU' | 'PCMA';
   /** The local RTP port (RTCP is the one above). */
   readonly localPort: number;
+  /** The share of our packets the far end lost (0..1), from its last RTCP report; undefined before one came. */
+  readonly farEndLoss?: number | undefined;
 }
 
 /** The virtual network a phone dials into (src/network implements it). */
