@@ -21,7 +21,7 @@ import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { checkControlRequest } from './guard.js';
-import { masked } from '../api/config.js';
+import { redactParam } from '../gate/redact.js';
 import { forward, MAX_BODY as FORWARD_MAX_BODY } from './forward.js';
 import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
 import type { PolysimEvent } from '@polysim/client';
@@ -191,13 +191,12 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     const q = (req.query.q ?? '').toLowerCase();
     const limit = req.query.limit ?? 200;
     const params = [...r.phone.config.params.values()].filter((p) => p.name.toLowerCase().includes(q));
-    const mask = (secret: boolean | undefined, v: string): string => (secret ? masked(v) : v);
     return {
       total: params.length,
       params: params.slice(0, limit).map((p) => {
         const v = r.phone.config.get(p.name);
-        return { name: p.name, value: mask(p.spec.secret, v?.value ?? ''), source: (v?.source ?? 'DEFAULT').toLowerCase(),
-          type: p.spec.type.kind, default: mask(p.spec.secret, p.defaultValue), description: p.spec.description };
+        return { name: p.name, value: redactParam(p.name, v?.value ?? '', p.spec.secret), source: (v?.source ?? 'DEFAULT').toLowerCase(),
+          type: p.spec.type.kind, default: redactParam(p.name, p.defaultValue, p.spec.secret), description: p.spec.description };
       }),
     };
   });
@@ -271,7 +270,11 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     const r = phoneAt(req.params.index);
     if (!r) return notFound(reply, 'such phone');
     r.phone.config.set(req.params.layer === 'web' ? 'WEB' : 'DEVICE', req.body);
-    return Object.fromEntries(Object.keys(req.body).map((name) => [name, r.phone.config.get(name)]));
+    // The values as set, secrets (admin and SIP passwords) masked as the event stream masks them.
+    return Object.fromEntries(Object.keys(req.body).map((name) => {
+      const v = r.phone.config.get(name);
+      return [name, v && { ...v, value: redactParam(name, v.value, r.phone.config.params.get(name)?.spec.secret) }];
+    }));
   });
 
   // The phone's menu can also reset a layer, e.g. the LOCAL one after the REST API was turned off through it.
