@@ -20,13 +20,15 @@ import type { FarEnd, FarEndScript } from '../network/far-end.js';
 import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
-import { checkControlRequest } from './guard.js';
+import { checkControlRequest, isCrossSite } from './guard.js';
 import { redactParam } from '../gate/redact.js';
 import { forward, MAX_BODY as FORWARD_MAX_BODY } from './forward.js';
 import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
 import type { PolysimEvent } from '@polysim/client';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { GuardOptions } from './guard.js';
+import { ControlLogin } from './login.js';
+import { answerLoggedOut, loginRoutes, wantsPage } from './login-routes.js';
 
 /** How far an event stream's reader may fall behind (bytes not yet taken by its socket) before it is cut off. */
 const STREAM_BACKLOG = 1024 * 1024;
@@ -68,14 +70,19 @@ export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse
 
 export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}): Promise<ControlApp> {
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+  // With a token, a browser logs in (login.ts) and its cookie stands for the token.
+  const login = guard.token === undefined ? undefined : guard.login ?? new ControlLogin(guard.token);
+  const door = { ...guard, login };
   app.addHook('onRequest', (req, reply, done) => {
-    const refused = checkControlRequest(req.raw, guard);
+    const refused = checkControlRequest(req.raw, door);
     if (refused) {
-      void reply.code(refused.status).send({ error: refused.error });
+      if (refused.status === 401 && login && answerLoggedOut(login, req, reply)) return;
+      void reply.code(refused.status).headers(refused.headers ?? {}).send({ error: refused.error });
       return;
     }
     done();
   });
+  await app.register(loginRoutes(login));
   // The Poly API's OpenAPI document, and Swagger UI on it, at /docs (here, not among the Poly API's paths).
   // Served with the running phones as its servers: "Try it out" goes to /phones/{i}/api/..., forwarded (and signed) here.
   const document = {
@@ -99,7 +106,6 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   const page = (reply: FastifyReply): FastifyReply => (indexHtml
     ? reply.type('text/html; charset=utf-8').send(indexHtml)
     : reply.code(503).type('text/plain').send('The dashboard is not built: run npm run build.\n'));
-  const wantsPage = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('text/html');
   app.get('/', async (_req, reply) => page(reply));
 
   app.get('/phones', async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));
@@ -155,11 +161,16 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: FORWARD_MAX_BODY }, (_req, body, done) => done(null, body));
     scope.all<{ Params: { index: string; '*': string } }>('/phones/:index/api/*', async (req, reply) => {
+      // Signed with the phone's admin credentials, a GET may change state (new sessions, a reboot): another site's
+      // page must not reach it (an <img src> does not preflight).
+      if (isCrossSite(req.raw)) return reply.code(403).send({ error: 'a request from another site\'s page is not forwarded to a phone' });
       const r = phoneAt(Number(req.params.index));
       if (!r) return notFound(reply, 'such phone');
       const query = req.raw.url?.includes('?') ? req.raw.url.slice(req.raw.url.indexOf('?')) : '';
       try {
-        const answer = await forward(r, req.method, `/api/${req.params['*']}${query}`, req.headers, Buffer.isBuffer(req.body) ? req.body : undefined);
+        // The control credentials (the token's Authorization, the login cookie) are never forwarded: the phone gets its own.
+        const headers = login ? login.withoutCredentials(req.headers) : req.headers;
+        const answer = await forward(r, req.method, `/api/${req.params['*']}${query}`, headers, Buffer.isBuffer(req.body) ? req.body : undefined);
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       } catch (err) {
         return reply.code(502).send({ error: `phone ${req.params.index} did not answer: ${(err as Error).message}` });
