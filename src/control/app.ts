@@ -32,6 +32,15 @@ import { answerLoggedOut, loginRoutes, wantsPage } from './login-routes.js';
 
 /** How far an event stream's reader may fall behind (bytes not yet taken by its socket) before it is cut off. */
 const STREAM_BACKLOG = 1024 * 1024;
+/** How long an event stream's socket may stay full (writes not drained) before its reader is cut off. */
+const STREAM_DRAIN_MS = 30_000;
+
+/** Bounds of the event streams (smaller ones for tests). */
+export interface StreamLimits {
+  readonly maxStreams?: number;
+  readonly backlog?: number;
+  readonly drainMs?: number;
+}
 
 const Script = FarEndScriptSchema;
 
@@ -68,7 +77,8 @@ const notFound = (reply: FastifyReply, what: string): FastifyReply => reply.code
 
 export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}): Promise<ControlApp> {
+export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}, limits: StreamLimits = {}): Promise<ControlApp> {
+  const { maxStreams = MAX_SUBSCRIBERS, backlog = STREAM_BACKLOG, drainMs = STREAM_DRAIN_MS } = limits;
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
   // With a token, a browser logs in (login.ts) and its cookie stands for the token.
   const login = guard.token === undefined ? undefined : guard.login ?? new ControlLogin(guard.token);
@@ -118,33 +128,47 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady, registered });
   });
 
-  // The event stream (Server-Sent Events): a snapshot per phone, then every change. A reader more than
-  // STREAM_BACKLOG bytes behind is cut off (it reconnects and gets a fresh snapshot).
+  // The event stream (Server-Sent Events): a snapshot per phone, then every change. A reader more than `backlog`
+  // bytes behind, or whose socket stays full for `drainMs`, is cut off (it reconnects and gets a fresh snapshot):
+  // readers that stopped reading do not hold the stream slots.
   const hub = new EventHub(fleet);
   app.addHook('onClose', async () => hub.close());
   const stream = (req: FastifyRequest, reply: FastifyReply, phone: number | undefined): void => {
-    if (hub.subscriberCount >= MAX_SUBSCRIBERS) {
-      void reply.code(503).send({ error: `at most ${MAX_SUBSCRIBERS} event streams at once` });
+    if (hub.subscriberCount >= maxStreams) {
+      void reply.code(503).send({ error: `at most ${maxStreams} event streams at once` });
       return;
     }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(': polysim events\n\n');
+    let stalled: NodeJS.Timeout | undefined;
+    const write = (text: string): void => {
+      // The socket is full: it has drainMs to take it.
+      if (!res.write(text) && !stalled) {
+        stalled = setTimeout(() => res.destroy(), drainMs);
+        stalled.unref();
+        res.once('drain', () => {
+          clearTimeout(stalled);
+          stalled = undefined;
+        });
+      }
+    };
+    write(': polysim events\n\n');
     const send = (event: PolysimEvent): boolean => {
       if (res.destroyed) return false;
-      if (res.writableLength > STREAM_BACKLOG) {
+      if (res.writableLength > backlog) {
         res.destroy();
         return false;
       }
-      res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       return true;
     };
     const unsubscribe = hub.subscribe(phone, send);
-    const heartbeat = setInterval(() => { if (!res.destroyed) res.write(': keep-alive\n\n'); }, 15_000);
+    const heartbeat = setInterval(() => { if (!res.destroyed) write(': keep-alive\n\n'); }, 15_000);
     heartbeat.unref();
     req.raw.socket.once('close', () => {
       clearInterval(heartbeat);
+      clearTimeout(stalled);
       unsubscribe();
     });
   };
