@@ -9,7 +9,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { createControlApp } from '../src/control/app.js';
 import type { ControlApp } from '../src/control/app.js';
+import { ControlLogin } from '../src/control/login.js';
+import type { AddressInfo } from 'node:net';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
 
@@ -160,4 +163,81 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
       assert.deepEqual([journal[0]?.url, journal[0]?.auth], ['/api/v2/mgmt/device/info', scheme]);
     });
   }
+});
+
+describe('the dashboard and the explorer in Chromium, with a control token', { timeout: 120_000 }, () => {
+  const TOKEN = 'dashboard-token-42';
+  let fleet: Fleet;
+  let control: ControlApp;
+  let ctl: string;
+  let browser: Browser;
+  const login = new ControlLogin(TOKEN);
+
+  before(async () => {
+    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' });
+    fleet = await testFleet({ count: 2, firstNumber: 1101, timing: { initMs: 0 } });
+    control = await createControlApp(fleet, false, { token: TOKEN, login });
+    await control.listen({ port: 0, host: '127.0.0.1' });
+    ctl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await control?.close();
+    await fleet?.stop();
+  });
+
+  it('without login shows the login page; with the token pasted the dashboard loads and lives', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${ctl}/phones/2`);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.equal(await page.locator('[data-phone]').count(), 0);
+    await page.getByLabel('token').fill('not-it');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /not the token/);
+    await page.getByLabel('token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForSelector('[data-view="Idle"]');
+    assert.equal(new URL(page.url()).pathname, '/phones/2');
+    const cookies = await page.context().cookies();
+    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [['polysim-control', true, 'Strict']]);
+    assert.ok(!cookies.some((c) => c.value.includes(TOKEN)));
+    // The event stream and the signing proxy work through the cookie: a call from phone 1 rings here, answered by a click.
+    const dial = await fetch(`${fleet.phones[0]?.httpUrl}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"1102"}}' });
+    assert.equal(dial.status, 200);
+    await page.waitForSelector('[data-view="IncomingCall"]');
+    await page.locator('tr[data-call] button', { hasText: 'Answer' }).click();
+    await page.waitForSelector('[data-view="ActiveCall"]');
+    const answered = fleet.phones[1]?.journal.last(50).filter((e) => e.url === '/api/v1/callctrl/answerCall') ?? [];
+    // Signed with the phone's credentials (its first contact meets the phone's 401, as without a token).
+    assert.deepEqual(answered.map((e) => [e.auth, e.httpStatus]).at(-1), ['basic', 200]);
+    await page.goto(`${ctl}/`);
+    await page.waitForSelector('[data-phone="2"]');
+    await page.context().close();
+  });
+
+  it('the banner\'s one-time link logs in; then "Try it out" in the explorer reaches a phone, signed for it', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${ctl}/docs/`);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await page.goto(`${ctl}/?login=${login.issueCode()}`);
+    await page.waitForSelector('[data-phone="2"]');
+    assert.equal(new URL(page.url()).search, '');
+    await page.goto(`${ctl}/docs/`);
+    await page.locator('.servers select').selectOption('/phones/1');
+    const op = page.locator('[id="operations-Management-Management\\\\.DeviceInfoV2"]');
+    await op.locator('.opblock-summary').first().click();
+    await op.getByRole('button', { name: 'Try it out' }).click();
+    await op.getByRole('button', { name: 'Execute' }).click();
+    const body = op.locator('.live-responses-table .response-col_description pre').first();
+    await body.waitFor();
+    assert.match(await body.innerText(), /"Status": "2000"/);
+    const journal = fleet.phones[0]?.journal.last(1)[0];
+    assert.deepEqual([journal?.url, journal?.auth, journal?.httpStatus], ['/api/v2/mgmt/device/info', 'basic', 200]);
+    await context.close();
+  });
 });

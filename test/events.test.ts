@@ -1,6 +1,10 @@
 /** The event stream of the control API (SSE), read with the SDK's typed async iterator. */
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createControlApp } from '../src/control/app.js';
 import type { ClientRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { polysimEvents } from '@polysim/client';
@@ -129,5 +133,70 @@ describe('the event stream', () => {
       for (const req of open) req.destroy();
     }
     await waitFor(async () => (await fetch(`${ctl}/phones/1/events`, { signal: AbortSignal.timeout(500) }).then((r) => { void r.body?.cancel(); return r.status; })) === 200);
+  });
+});
+
+/** Opens an event stream on a raw socket that never reads what it is sent (its receive buffer fills, then the server's). */
+async function deafReader(base: string): Promise<Socket> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  socket.on('error', () => undefined);
+  socket.write(`GET /phones/1/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+  socket.pause();
+  return socket;
+}
+
+/** Whether a new reader gets a stream now (200), rather than the 503 of slots all taken. */
+async function readerGetsIn(base: string): Promise<boolean> {
+  const res = await fetch(`${base}/phones/1/events`, { signal: AbortSignal.timeout(2000) });
+  void res.body?.cancel();
+  return res.status === 200;
+}
+
+describe('event stream readers that never read', () => {
+  let fleet: Fleet;
+  const apps: ControlApp[] = [];
+  const deaf: Socket[] = [];
+  before(async () => {
+    fleet = await testFleet({ count: 1, firstNumber: 3101, timing: { initMs: 0 } });
+  });
+  after(async () => {
+    for (const s of deaf) s.destroy();
+    for (const a of apps) await a.close();
+    await fleet.stop();
+  });
+  const listen = async (limits: Parameters<typeof createControlApp>[3]): Promise<string> => {
+    const app = await createControlApp(fleet, false, {}, limits);
+    apps.push(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  };
+  /** Requests whose events (about 16 KB each: their headers) go to every reader: enough to fill a socket's buffers. */
+  const traffic = async (bytes: number): Promise<void> => {
+    const headers: Record<string, string> = { ...AUTH };
+    for (let i = 0; i < 28; i++) headers[`x-pad-${i}`] = 'p'.repeat(500);
+    for (let sent = 0; sent < bytes; sent += 14 * 1024) {
+      const res = await fetch(`${fleet.phones[0]?.httpUrl}/api/v2/mgmt/device/info`, { headers });
+      await res.arrayBuffer();
+    }
+  };
+
+  it('a reader whose backlog overflows is cut off, and its slot is free for a new reader', async () => {
+    const base = await listen({ maxStreams: 2, backlog: 64 * 1024, drainMs: 600_000 });
+    deaf.push(await deafReader(base), await deafReader(base));
+    await waitFor(async () => (await fetch(`${base}/events`)).status === 503);
+    // Loopback sockets take a few MB before the server's own queue grows: 10 MB of events overflow both readers.
+    await traffic(10 * 1024 * 1024);
+    await waitFor(() => readerGetsIn(base), 5000);
+  });
+
+  it('a reader whose socket does not drain within the deadline is cut off', async () => {
+    const base = await listen({ maxStreams: 2, backlog: 64 * 1024 * 1024, drainMs: 200 });
+    deaf.push(await deafReader(base), await deafReader(base));
+    await waitFor(async () => (await fetch(`${base}/events`)).status === 503);
+    // Past what the sockets take, but far from the backlog bound: only the deadline frees the slots.
+    await traffic(10 * 1024 * 1024);
+    await waitFor(() => readerGetsIn(base), 5000);
   });
 });

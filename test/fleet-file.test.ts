@@ -97,18 +97,24 @@ describe('fleet files', () => {
   }
 
   it('examples/compose.yaml runs polysim with the example fleet file', async () => {
-    const compose = parseYaml(readFileSync(join(EXAMPLES, 'compose.yaml'), 'utf8')) as { services: { phones: { command: string[]; volumes: string[] } } };
-    const { command, volumes } = compose.services.phones;
+    const compose = parseYaml(readFileSync(join(EXAMPLES, 'compose.yaml'), 'utf8')) as { services: { phones: { command: string[]; volumes: string[]; ports: string[] } } };
+    const { command, volumes, ports } = compose.services.phones;
+    // The control API is published on this machine only, with no fixed (weak) token: polysim generates one.
+    assert.deepEqual(ports.filter((p) => p.endsWith(':8790')), ['127.0.0.1:8790:8790']);
+    assert.ok(!command.includes('--control-token'), command.join(' '));
     // The mounted file is examples/fleet.yaml; inside the container it is /fleet/fleet.yaml.
     const mount = volumes.find((v) => v.endsWith(':/fleet/fleet.yaml:ro')) as string;
     const args = command.map((a) => (a === '/fleet/fleet.yaml' ? join(EXAMPLES, mount.split(':')[0] as string) : a));
     const data = mkdtempSync(join(tmpdir(), 'polysim-compose-'));
     try {
-      // On this machine: loopback and a temporary data dir instead of the container's 0.0.0.0 and /data.
-      const local = args.map((a, i) => (args[i - 1] === '--address' ? '127.0.0.1' : args[i - 1] === '--data-dir' ? data : a));
+      // On this machine: loopback and a temporary data dir instead of the container's 0.0.0.0 and /data; a token, as
+      // polysim generates one beyond loopback.
+      const local = [...args.map((a, i) => (args[i - 1] === '--address' ? '127.0.0.1' : args[i - 1] === '--data-dir' ? data : a)), '--control-token', 't0ken'];
       await withFleet(local, async (control, out) => {
         assert.match(out, /fleet of 7 phones/);
-        const res = await fetch(`${control}/phones`, { headers: { authorization: 'Bearer change-me' } });
+        assert.match(out, /dashboard http:\/\/\S+\/\?login=[\w-]+/);
+        assert.equal((await fetch(`${control}/phones`)).status, 401);
+        const res = await fetch(`${control}/phones`, { headers: { authorization: 'Bearer t0ken' } });
         assert.equal(res.status, 200);
         assert.equal(((await res.json()) as unknown[]).length, 7);
       });

@@ -151,6 +151,10 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     assert.equal(web.status, 200);
     assert.deepEqual((web.body as Record<string, unknown>)['locInfo.room'], { value: 'W1', source: 'WEB' });
     assert.equal((await api('PUT', '/phones/1/config/device', { 'locInfo.room': 'D1' })).status, 200);
+    // Passwords are set, and answered masked (as the event stream masks them).
+    const secrets = await api('PUT', '/phones/1/config/device', { 'reg.2.auth.password': 'sip-secret-9', 'device.prov.password': 'prov-secret-9' });
+    assert.deepEqual(secrets.body, { 'reg.2.auth.password': { value: '********', source: 'DEVICE' }, 'device.prov.password': { value: '********', source: 'DEVICE' } });
+    assert.equal(fleet.phones[0]?.phone.config.get('reg.2.auth.password')?.value, 'sip-secret-9');
     const got = (await poly(url(1), '/api/v1/mgmt/config/get', ['locInfo.room'])).body['data'] as Record<string, Row>;
     assert.deepEqual(got['locInfo.room'], { Value: 'W1', Source: 'web' }, 'WEB wins over DEVICE');
     assert.equal((await api('PUT', '/phones/1/config/web', { 'device.syslog.facility': 99 })).status, 400);

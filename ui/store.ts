@@ -56,6 +56,13 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
   }
 }
 
+/** The control API wants its token again (a restart of polysim ends a login): back to the login page. */
+function checkLogin(res: Response): void {
+  if (res.status === 401 && (res.headers.get('www-authenticate') ?? '').startsWith('Bearer')) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
+}
+
 /** Subscribes to an event stream and re-renders at most every FLUSH_MS. */
 export function usePhones(path: string): { phones: Map<number, PhoneView>; connected: boolean } {
   const [phones] = useState(() => new Map<number, PhoneView>());
@@ -70,7 +77,11 @@ export function usePhones(path: string): { phones: Map<number, PhoneView>; conne
     };
     for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request']) source.addEventListener(t, onEvent as EventListener);
     source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
+    source.onerror = () => {
+      setConnected(false);
+      // A refused stream is not retried by the browser: was it the login?
+      if (source.readyState === EventSource.CLOSED) void fetch('/ready').then(checkLogin, () => undefined);
+    };
     const timer = setInterval(() => {
       if (dirty) {
         dirty = false;
@@ -89,11 +100,13 @@ export async function polyApi(phone: number, path: string, data?: unknown): Prom
   const res = await fetch(`/phones/${phone}${path}`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data === undefined ? {} : { data }),
   });
+  checkLogin(res);
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
 export async function controlApi(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(path, { method, headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body) });
+  checkLogin(res);
   return res.json().catch(() => undefined);
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { createControlApp } from '../control/app.js';
 import { isLoopback } from '../control/guard.js';
+import { ControlLogin } from '../control/login.js';
 import type { ControlApp } from '../control/app.js';
 import type { SlotMode } from '../gate/slot.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
@@ -80,9 +81,9 @@ export function controlToken(o: Pick<StartCliOptions, 'controlToken' | 'address'
   return isLoopback(controlHost(o)) ? undefined : randomBytes(18).toString('base64url');
 }
 
-async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger, token: string | undefined): Promise<ControlApp | undefined> {
+async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger, login: ControlLogin | undefined): Promise<ControlApp | undefined> {
   if (!o.control) return undefined;
-  const control = await createControlApp(fleet, logger, { token, allowHosts: o.controlAllowHost });
+  const control = await createControlApp(fleet, logger, { token: login?.token, login, allowHosts: o.controlAllowHost });
   try {
     await control.listen({ port: o.controlPort, host: controlHost(o) });
   } catch (err) {
@@ -101,7 +102,17 @@ function lineServer(r: RunningPhone): string {
   return r.ua?.owns(1) ? `, registers to ${s.address}:${s.port} (${s.transport === 'TLS' ? 'TLS' : /TCP/.test(s.transport) ? 'TCP' : 'UDP'})` : ', on the built-in switchboard';
 }
 
-function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefined): string[] {
+/** The control API's lines of the banner: with a token, the dashboard's link logs a browser in once. */
+function controlLines(controlUrl: string | undefined, login: ControlLogin | undefined): string[] {
+  if (!controlUrl) return [];
+  return [
+    `  control   ${controlUrl}/phones`,
+    `  dashboard ${controlUrl}/${login ? `?login=${login.issueCode()}  (one-time login link; or /login with the token)` : ''}`,
+    ...(login ? [`  token     ${login.token}  (control API: Authorization: Bearer <token>)`] : []),
+  ];
+}
+
+function banner(r: RunningPhone, o: StartCliOptions, controlLines: readonly string[]): string[] {
   const { phone } = r;
   const restOn = phone.config.bool('apps.restapi.enabled') && phone.profile.model.restApi;
   const lines = [
@@ -113,7 +124,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlUrl: string | undefi
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
   if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
-  if (controlUrl) lines.push(`  control   ${controlUrl}/phones`, `  dashboard ${controlUrl}/`);
+  lines.push(...controlLines);
   if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
   else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');
   else if (r.adminPassword() === '456') lines.push('  note      the admin password is the default 456: the API answers Status 4010');
@@ -151,8 +162,9 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   }
   let control: ControlApp | undefined;
   const token = controlToken(o);
+  const login = token === undefined ? undefined : new ControlLogin(token);
   try {
-    control = await listenControl(fleet, o, logger, token);
+    control = await listenControl(fleet, o, logger, login);
   } catch (err) {
     await fleet.stop();
     await app.close();
@@ -173,8 +185,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     renameSync(`${o.readyFile}.tmp`, o.readyFile);
   }
   if (count === 1 && fleet.phones[0]) {
-    io.stdout.write(`${banner(fleet.phones[0], o, controlUrl).join('\n')}\n`);
-    if (control && token) io.stdout.write(`  token     ${token}  (control API: Authorization: Bearer <token>)\n`);
+    io.stdout.write(`${banner(fleet.phones[0], o, controlLines(controlUrl, login)).join('\n')}\n`);
   } else {
     const first = fleet.phones[0] as RunningPhone;
     const last = fleet.phones[fleet.phones.length - 1] as RunningPhone;
@@ -191,8 +202,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,
       `  login     ${ADMIN_USER} / ${passwords.size === 1 ? first.adminPassword() : '(per phone: see the fleet file)'}`,
       ...(plan && plan.scenarios.length > 0 ? [`  scenarios ${plan.scenarios.map((sc) => `${sc.kind} on phone ${sc.phone}`).join(', ')}`] : []),
-      ...(controlUrl ? [`  control   ${controlUrl}/phones`, `  dashboard ${controlUrl}/`] : []),
-      ...(control && token ? [`  token     ${token}  (control API: Authorization: Bearer <token>)`] : []),
+      ...controlLines(controlUrl, login),
     ].join('\n') + '\n');
     void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
   }

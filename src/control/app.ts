@@ -20,16 +20,27 @@ import type { FarEnd, FarEndScript } from '../network/far-end.js';
 import { isStatusCode, PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
-import { checkControlRequest } from './guard.js';
-import { masked } from '../api/config.js';
+import { checkControlRequest, isCrossSite } from './guard.js';
+import { redactParam } from '../gate/redact.js';
 import { forward, MAX_BODY as FORWARD_MAX_BODY } from './forward.js';
 import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
 import type { PolysimEvent } from '@polysim/client';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { GuardOptions } from './guard.js';
+import { ControlLogin } from './login.js';
+import { answerLoggedOut, loginRoutes, wantsPage } from './login-routes.js';
 
 /** How far an event stream's reader may fall behind (bytes not yet taken by its socket) before it is cut off. */
 const STREAM_BACKLOG = 1024 * 1024;
+/** How long an event stream's socket may stay full (writes not drained) before its reader is cut off. */
+const STREAM_DRAIN_MS = 30_000;
+
+/** Bounds of the event streams (smaller ones for tests). */
+export interface StreamLimits {
+  readonly maxStreams?: number;
+  readonly backlog?: number;
+  readonly drainMs?: number;
+}
 
 const Script = FarEndScriptSchema;
 
@@ -66,16 +77,22 @@ const notFound = (reply: FastifyReply, what: string): FastifyReply => reply.code
 
 export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}): Promise<ControlApp> {
+export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}, limits: StreamLimits = {}): Promise<ControlApp> {
+  const { maxStreams = MAX_SUBSCRIBERS, backlog = STREAM_BACKLOG, drainMs = STREAM_DRAIN_MS } = limits;
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+  // With a token, a browser logs in (login.ts) and its cookie stands for the token.
+  const login = guard.token === undefined ? undefined : guard.login ?? new ControlLogin(guard.token);
+  const door = { ...guard, login };
   app.addHook('onRequest', (req, reply, done) => {
-    const refused = checkControlRequest(req.raw, guard);
+    const refused = checkControlRequest(req.raw, door);
     if (refused) {
-      void reply.code(refused.status).send({ error: refused.error });
+      if (refused.status === 401 && login && answerLoggedOut(login, req, reply)) return;
+      void reply.code(refused.status).headers(refused.headers ?? {}).send({ error: refused.error });
       return;
     }
     done();
   });
+  await app.register(loginRoutes(login));
   // The Poly API's OpenAPI document, and Swagger UI on it, at /docs (here, not among the Poly API's paths).
   // Served with the running phones as its servers: "Try it out" goes to /phones/{i}/api/..., forwarded (and signed) here.
   const document = {
@@ -99,7 +116,6 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   const page = (reply: FastifyReply): FastifyReply => (indexHtml
     ? reply.type('text/html; charset=utf-8').send(indexHtml)
     : reply.code(503).type('text/plain').send('The dashboard is not built: run npm run build.\n'));
-  const wantsPage = (req: FastifyRequest): boolean => (req.headers.accept ?? '').includes('text/html');
   app.get('/', async (_req, reply) => page(reply));
 
   app.get('/phones', async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));
@@ -112,33 +128,47 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady, registered });
   });
 
-  // The event stream (Server-Sent Events): a snapshot per phone, then every change. A reader more than
-  // STREAM_BACKLOG bytes behind is cut off (it reconnects and gets a fresh snapshot).
+  // The event stream (Server-Sent Events): a snapshot per phone, then every change. A reader more than `backlog`
+  // bytes behind, or whose socket stays full for `drainMs`, is cut off (it reconnects and gets a fresh snapshot):
+  // readers that stopped reading do not hold the stream slots.
   const hub = new EventHub(fleet);
   app.addHook('onClose', async () => hub.close());
   const stream = (req: FastifyRequest, reply: FastifyReply, phone: number | undefined): void => {
-    if (hub.subscriberCount >= MAX_SUBSCRIBERS) {
-      void reply.code(503).send({ error: `at most ${MAX_SUBSCRIBERS} event streams at once` });
+    if (hub.subscriberCount >= maxStreams) {
+      void reply.code(503).send({ error: `at most ${maxStreams} event streams at once` });
       return;
     }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(': polysim events\n\n');
+    let stalled: NodeJS.Timeout | undefined;
+    const write = (text: string): void => {
+      // The socket is full: it has drainMs to take it.
+      if (!res.write(text) && !stalled) {
+        stalled = setTimeout(() => res.destroy(), drainMs);
+        stalled.unref();
+        res.once('drain', () => {
+          clearTimeout(stalled);
+          stalled = undefined;
+        });
+      }
+    };
+    write(': polysim events\n\n');
     const send = (event: PolysimEvent): boolean => {
       if (res.destroyed) return false;
-      if (res.writableLength > STREAM_BACKLOG) {
+      if (res.writableLength > backlog) {
         res.destroy();
         return false;
       }
-      res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       return true;
     };
     const unsubscribe = hub.subscribe(phone, send);
-    const heartbeat = setInterval(() => { if (!res.destroyed) res.write(': keep-alive\n\n'); }, 15_000);
+    const heartbeat = setInterval(() => { if (!res.destroyed) write(': keep-alive\n\n'); }, 15_000);
     heartbeat.unref();
     req.raw.socket.once('close', () => {
       clearInterval(heartbeat);
+      clearTimeout(stalled);
       unsubscribe();
     });
   };
@@ -155,11 +185,16 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: FORWARD_MAX_BODY }, (_req, body, done) => done(null, body));
     scope.all<{ Params: { index: string; '*': string } }>('/phones/:index/api/*', async (req, reply) => {
+      // Signed with the phone's admin credentials, a GET may change state (new sessions, a reboot): another site's
+      // page must not reach it (an <img src> does not preflight).
+      if (isCrossSite(req.raw)) return reply.code(403).send({ error: 'a request from another site\'s page is not forwarded to a phone' });
       const r = phoneAt(Number(req.params.index));
       if (!r) return notFound(reply, 'such phone');
       const query = req.raw.url?.includes('?') ? req.raw.url.slice(req.raw.url.indexOf('?')) : '';
       try {
-        const answer = await forward(r, req.method, `/api/${req.params['*']}${query}`, req.headers, Buffer.isBuffer(req.body) ? req.body : undefined);
+        // The control credentials (the token's Authorization, the login cookie) are never forwarded: the phone gets its own.
+        const headers = login ? login.withoutCredentials(req.headers) : req.headers;
+        const answer = await forward(r, req.method, `/api/${req.params['*']}${query}`, headers, Buffer.isBuffer(req.body) ? req.body : undefined);
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       } catch (err) {
         return reply.code(502).send({ error: `phone ${req.params.index} did not answer: ${(err as Error).message}` });
@@ -191,13 +226,12 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     const q = (req.query.q ?? '').toLowerCase();
     const limit = req.query.limit ?? 200;
     const params = [...r.phone.config.params.values()].filter((p) => p.name.toLowerCase().includes(q));
-    const mask = (secret: boolean | undefined, v: string): string => (secret ? masked(v) : v);
     return {
       total: params.length,
       params: params.slice(0, limit).map((p) => {
         const v = r.phone.config.get(p.name);
-        return { name: p.name, value: mask(p.spec.secret, v?.value ?? ''), source: (v?.source ?? 'DEFAULT').toLowerCase(),
-          type: p.spec.type.kind, default: mask(p.spec.secret, p.defaultValue), description: p.spec.description };
+        return { name: p.name, value: redactParam(p.name, v?.value ?? '', p.spec.secret), source: (v?.source ?? 'DEFAULT').toLowerCase(),
+          type: p.spec.type.kind, default: redactParam(p.name, p.defaultValue, p.spec.secret), description: p.spec.description };
       }),
     };
   });
@@ -271,7 +305,11 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     const r = phoneAt(req.params.index);
     if (!r) return notFound(reply, 'such phone');
     r.phone.config.set(req.params.layer === 'web' ? 'WEB' : 'DEVICE', req.body);
-    return Object.fromEntries(Object.keys(req.body).map((name) => [name, r.phone.config.get(name)]));
+    // The values as set, secrets (admin and SIP passwords) masked as the event stream masks them.
+    return Object.fromEntries(Object.keys(req.body).map((name) => {
+      const v = r.phone.config.get(name);
+      return [name, v && { ...v, value: redactParam(name, v.value, r.phone.config.params.get(name)?.spec.secret) }];
+    }));
   });
 
   // The phone's menu can also reset a layer, e.g. the LOCAL one after the REST API was turned off through it.

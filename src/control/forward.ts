@@ -10,6 +10,7 @@ import { boundedRequest } from '../network/http-transfers.js';
 import { basicHeader, bestChallenge, DigestSigner, parseChallenges } from '@polysim/client';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
+import { cookieValue } from './login.js';
 
 export const MAX_BODY = 1024 * 1024;
 const DEADLINE_MS = 30_000;
@@ -40,12 +41,19 @@ async function send(target: URL, method: string, headers: Record<string, string 
 /** How the forwarder last signed for a phone: reused so that only its first request meets a 401. */
 const signers = new WeakMap<RunningPhone, (method: string, uri: string) => string>();
 
-/** Forwards a request for `/api/...` (with its query) to the phone; signs it when it brings no Authorization. */
+/** The cookie a phone's own session (POST /api/v1/session) sets. */
+const PHONE_SESSION_COOKIE = 'session';
+
+/**
+ * Forwards a request for `/api/...` (with its query) to the phone; signs it when it brings no credentials of its own
+ * (an Authorization or the phone's session cookie: a browser's other cookies for this host are not credentials).
+ * The caller has taken the control API's own credentials out of `headers`.
+ */
 export async function forward(phone: RunningPhone, method: string, pathAndQuery: string, headers: IncomingHttpHeaders, body: Buffer | undefined): Promise<Forwarded> {
   const target = new URL(pathAndQuery, phone.httpUrl);
   const out = pass(headers);
   const uri = target.pathname + target.search;
-  if (headers.authorization !== undefined || headers.cookie !== undefined) return send(target, method, out, body);
+  if (headers.authorization !== undefined || cookieValue(headers.cookie, PHONE_SESSION_COOKIE) !== undefined) return send(target, method, out, body);
   const known = signers.get(phone);
   const first = await send(target, method, known ? { ...out, authorization: known(method, uri) } : out, body);
   if (first.status !== 401) return first;

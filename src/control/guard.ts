@@ -7,14 +7,18 @@
  * - CSRF: a request that changes state (anything but GET, HEAD, OPTIONS) must carry `Content-Type:
  *   application/json` or an `X-Polysim` header, which a page of another origin cannot send without a preflight;
  * - a token when the control API listens on anything but loopback (generated and printed, or --control-token), as
- *   `Authorization: Bearer <token>`; with --control-token it is required on loopback too.
+ *   `Authorization: Bearer <token>`, or for a browser the login cookie (login.ts: the login page and the one-time
+ *   link set it); with --control-token it is required on loopback too. `/login` itself is open.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { ControlLogin } from './login.js';
+import { sameSecret } from './login.js';
 
 export interface GuardOptions {
   /** Required when set (Authorization: Bearer ...). */
   readonly token?: string;
+  /** The browser's way in with that token (a cookie); made by the control app when not given. */
+  readonly login?: ControlLogin;
   /** More host names the Host header may carry (a DNS name users reach the control API by). */
   readonly allowHosts?: readonly string[];
 }
@@ -22,7 +26,11 @@ export interface GuardOptions {
 export interface Refusal {
   readonly status: number;
   readonly error: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** Paths open without the token: the login page and its form. */
+export const LOGIN_PATH = '/login';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -38,12 +46,6 @@ function splitHost(host: string): [string, string] | undefined {
   return [(m[1] as string).replace(/^\[|\]$/g, '').toLowerCase(), m[2] ?? '80'];
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
 export function checkControlRequest(req: IncomingMessage, options: GuardOptions): Refusal | undefined {
   const local = (req.socket.localAddress ?? '').replace(/^::ffff:/i, '');
   const port = String(req.socket.localPort ?? '');
@@ -54,6 +56,7 @@ export function checkControlRequest(req: IncomingMessage, options: GuardOptions)
     return { status: 403, error: `Host ${JSON.stringify(req.headers.host ?? '')} is not this control API's address` };
   }
   const method = req.method ?? 'GET';
+  if (options.token !== undefined && (req.url ?? '').split('?')[0] === LOGIN_PATH) return undefined;
   if (!SAFE_METHODS.has(method)) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json' && req.headers['x-polysim'] === undefined) {
@@ -63,9 +66,30 @@ export function checkControlRequest(req: IncomingMessage, options: GuardOptions)
   if (options.token !== undefined) {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (!m || !sameSecret(m[1] as string, options.token)) {
-      return { status: 401, error: 'this control API needs its token: Authorization: Bearer <token>' };
+    const bearer = m !== null && sameSecret(m[1] as string, options.token);
+    if (!bearer && !options.login?.hasSession(req.headers.cookie)) {
+      return { status: 401, error: 'this control API needs its token: Authorization: Bearer <token> (a browser logs in at /login)',
+        headers: { 'www-authenticate': 'Bearer realm="polysim control"' } };
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a browser sent the request from another site's page (an `<img src>` or a form on any page): Sec-Fetch-Site
+ * other than same-origin or none (typed by the user), else an Origin, else a Referer, naming another host than the
+ * request's Host. Requests without these markers (curl, scripts, SDKs) are not a browser's, and pass.
+ */
+export function isCrossSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== '') return site !== 'same-origin' && site !== 'none';
+  const host = (req.headers.host ?? '').toLowerCase();
+  const from = req.headers.origin ?? req.headers.referer;
+  if (from === undefined || from === '') return false;
+  try {
+    const url = new URL(from);
+    return url.host.toLowerCase() !== host || !/^https?:$/.test(url.protocol);
+  } catch {
+    return true; // "null" (a sandboxed or file page) or garbage: not this origin
+  }
 }

@@ -49,6 +49,16 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} chars)`;
 }
 
+/**
+ * A copy of `text` that shares no memory with it. V8 makes a slice (and often a short string cut from a request) a
+ * view into its parent string, which then lives as long as the slice: a 512-character URL kept from a 16 KB
+ * request would hold all 16 KB. What the journal keeps is copied through a Buffer (UTF-16, so every code unit
+ * survives), so that its byte cap bounds memory for real.
+ */
+export function own(text: string): string {
+  return text.length === 0 ? '' : Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
 function sizeOf(e: JournalRecord): number {
   return ENTRY_OVERHEAD + e.url.length + e.method.length + e.from.length + (e.detail?.length ?? 0) + (e.auth?.length ?? 0);
 }
@@ -80,12 +90,13 @@ export class Journal {
     this.total++;
     const small = entry.httpStatus === 401;
     if (small) this.unauthorized++;
-    const url = clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX);
-    const kept: JournalRecord = url === entry.url && entry.method.length <= 16 && entry.from.length <= 64
-      && (entry.detail === undefined || entry.detail.length <= DETAIL_MAX)
-      ? entry
-      : { ...entry, method: clip(entry.method, 16), url, from: clip(entry.from, 64),
-        ...(entry.detail === undefined ? {} : { detail: clip(entry.detail, DETAIL_MAX) }) };
+    // Every string kept is a copy: none may keep the request it was cut from alive.
+    const kept: JournalRecord = {
+      ...entry, method: own(clip(entry.method, 16)), url: own(clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX)),
+      from: own(clip(entry.from, 64)),
+      ...(entry.auth === undefined ? {} : { auth: own(clip(entry.auth, 32)) }),
+      ...(entry.detail === undefined ? {} : { detail: own(clip(entry.detail, DETAIL_MAX)) }),
+    };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);
     for (const listener of this.listeners) listener(kept, detail);

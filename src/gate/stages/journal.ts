@@ -3,37 +3,17 @@ import { DETAIL_BODY_MAX } from '../journal.js';
 import type { Journal, RequestDetail } from '../journal.js';
 import { TOO_LARGE } from '../request.js';
 import { UNREADABLE } from '../../api/dispatch.js';
-import { MASK } from '../../api/config.js';
+import { redactedJson, redactHeaders, redactUrl } from '../redact.js';
 import type { PhoneRequest } from '../request.js';
 
-const SECRET_KEY = /pass(word|wd)?|secret|pin|token|credential/i;
-
 const cap = (text: string): string => (text.length > DETAIL_BODY_MAX ? `${text.slice(0, DETAIL_BODY_MAX)}…` : text);
-
-/** JSON with every value under a secret-looking key masked. */
-function redactedJson(value: unknown): string {
-  return JSON.stringify(value, (k, v: unknown) => (k && SECRET_KEY.test(k) && (typeof v === 'string' || typeof v === 'number') ? MASK : v)) ?? '';
-}
-
-/** Headers as sent, but credentials: the scheme of an Authorization stays, the rest is masked; cookies are masked. */
-function redactedHeaders(headers: PhoneRequest['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    const text = Array.isArray(v) ? v.join(', ') : v;
-    if (k === 'authorization' || k === 'proxy-authorization') out[k] = `${text.split(' ')[0] ?? ''} ${MASK}`;
-    else if (k === 'cookie') out[k] = text.replace(/=([^;]*)/g, `=${MASK}`);
-    else out[k] = text.slice(0, 512);
-  }
-  return out;
-}
 
 function detailOf(req: PhoneRequest, o: Outcome): RequestDetail {
   const body = req.body === undefined ? undefined : req.body === TOO_LARGE ? '(over 20 KB)' : req.body === UNREADABLE ? '(not JSON)' : cap(redactedJson(req.body));
   const status = statusOf(o);
   const response = o.kind === 'ok' ? { ...o.reply.top, ...(o.reply.data === undefined ? {} : { data: o.reply.data }), Status: '2000' }
     : status ? { Status: status } : undefined;
-  return { requestHeaders: redactedHeaders(req.headers), ...(body === undefined ? {} : { requestBody: body }),
+  return { requestHeaders: redactHeaders(req.headers), ...(body === undefined ? {} : { requestBody: body }),
     ...(response ? { responseBody: cap(redactedJson(response)) } : {}) };
 }
 import type { Context, Result, Stage } from '../stage.js';
@@ -44,7 +24,7 @@ export function journalStage(journal: Journal, now: () => number): Stage {
   const record = (ctx: Context, started: number, o: Outcome): Outcome => {
     const { req } = ctx;
     journal.add({
-      at: now(), transport: req.transport, method: req.method, url: req.target, from: req.from, auth: ctx.auth?.method,
+      at: now(), transport: req.transport, method: req.method, url: redactUrl(req.target), from: req.from, auth: ctx.auth?.method,
       httpStatus: httpStatusOf(o), status: statusOf(o), ms: Math.round((performance.now() - started) * 10) / 10,
       detail: o.kind === 'status' ? o.detail : undefined,
     }, journal.listening ? detailOf(req, o) : undefined);
