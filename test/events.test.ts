@@ -117,22 +117,27 @@ describe('the event stream', () => {
     }
   });
 
-  it(`serves at most ${MAX_SUBSCRIBERS} streams at once`, async () => {
+  it(`serves at most ${MAX_SUBSCRIBERS} streams at once: a new reader takes the oldest one's slot`, async () => {
     const open: ClientRequest[] = [];
+    const ended: number[] = [];
     try {
       for (let i = 0; i < MAX_SUBSCRIBERS; i++) {
         await new Promise<void>((resolve, reject) => {
-          const req = get(`${ctl}/phones/1/events`, (res) => { assert.equal(res.statusCode, 200); res.once('data', () => resolve()); });
+          const req = get(`${ctl}/phones/1/events`, (res) => {
+            assert.equal(res.statusCode, 200);
+            res.once('data', () => resolve());
+            res.once('close', () => ended.push(i));
+          });
           req.on('error', reject);
           open.push(req);
         });
       }
-      const refused = await fetch(`${ctl}/events`);
-      assert.equal(refused.status, 503);
+      assert.ok(await readerGetsIn(ctl));
+      await waitFor(() => ended.length >= 1);
+      assert.equal(ended[0], 0, 'the oldest stream was ended');
     } finally {
       for (const req of open) req.destroy();
     }
-    await waitFor(async () => (await fetch(`${ctl}/phones/1/events`, { signal: AbortSignal.timeout(500) }).then((r) => { void r.body?.cancel(); return r.status; })) === 200);
   });
 });
 
@@ -147,12 +152,23 @@ async function deafReader(base: string): Promise<Socket> {
   return socket;
 }
 
-/** Whether a new reader gets a stream now (200), rather than the 503 of slots all taken. */
+/** Whether a new reader gets a stream now (200). */
 async function readerGetsIn(base: string): Promise<boolean> {
   const res = await fetch(`${base}/phones/1/events`, { signal: AbortSignal.timeout(2000) });
   void res.body?.cancel();
   return res.status === 200;
 }
+
+/**
+ * Resolves when the server has closed the reader's connection: the reader now reads (what is buffered, then the end
+ * the server sent); rejects when the stream is still open after 5 s.
+ */
+const closed = (s: Socket, ms = 5000): Promise<void> => new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('the stream is still open')), ms);
+  s.once('close', () => { clearTimeout(timer); resolve(); });
+  s.resume();
+  if (s.closed) resolve();
+});
 
 describe('event stream readers that never read', () => {
   let fleet: Fleet;
@@ -182,21 +198,31 @@ describe('event stream readers that never read', () => {
     }
   };
 
-  it('a reader whose backlog overflows is cut off, and its slot is free for a new reader', async () => {
-    const base = await listen({ maxStreams: 2, backlog: 64 * 1024, drainMs: 600_000 });
-    deaf.push(await deafReader(base), await deafReader(base));
-    await waitFor(async () => (await fetch(`${base}/events`)).status === 503);
+  it('a reader whose backlog overflows is cut off', async () => {
+    const base = await listen({ maxStreams: 8, backlog: 64 * 1024, drainMs: 600_000 });
+    const readers = [await deafReader(base), await deafReader(base)];
+    deaf.push(...readers);
     // Loopback sockets take a few MB before the server's own queue grows: 10 MB of events overflow both readers.
     await traffic(10 * 1024 * 1024);
-    await waitFor(() => readerGetsIn(base), 5000);
+    await Promise.all(readers.map(closed));
   });
 
   it('a reader whose socket does not drain within the deadline is cut off', async () => {
-    const base = await listen({ maxStreams: 2, backlog: 64 * 1024 * 1024, drainMs: 200 });
-    deaf.push(await deafReader(base), await deafReader(base));
-    await waitFor(async () => (await fetch(`${base}/events`)).status === 503);
+    const base = await listen({ maxStreams: 8, backlog: 64 * 1024 * 1024, drainMs: 200 });
+    const readers = [await deafReader(base), await deafReader(base)];
+    deaf.push(...readers);
     // Past what the sockets take, but far from the backlog bound: only the deadline frees the slots.
     await traffic(10 * 1024 * 1024);
-    await waitFor(() => readerGetsIn(base), 5000);
+    await Promise.all(readers.map(closed));
+  });
+
+  it('readers that never read hold no slot against a new reader, even with nothing sent', async () => {
+    const base = await listen({ maxStreams: 2, backlog: 64 * 1024 * 1024, drainMs: 600_000 });
+    const readers = [await deafReader(base), await deafReader(base)];
+    deaf.push(...readers);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(await readerGetsIn(base));
+    await closed(readers[0] as Socket);
+    await assert.rejects(closed(readers[1] as Socket, 300), /still open/, 'only the oldest made room');
   });
 });

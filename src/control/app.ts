@@ -133,13 +133,18 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
   // readers that stopped reading do not hold the stream slots.
   const hub = new EventHub(fleet);
   app.addHook('onClose', async () => hub.close());
+  // With every slot taken, a new reader takes the oldest stream's (that stream is ended; an EventSource reconnects by
+  // itself): readers that never read, even with nothing to send them, cannot keep a new one out.
+  const streams = new Set<ServerResponse>();
   const stream = (req: FastifyRequest, reply: FastifyReply, phone: number | undefined): void => {
-    if (hub.subscriberCount >= maxStreams) {
-      void reply.code(503).send({ error: `at most ${maxStreams} event streams at once` });
-      return;
+    while (streams.size >= maxStreams) {
+      const oldest = streams.values().next().value as ServerResponse;
+      streams.delete(oldest);
+      oldest.destroy();
     }
     reply.hijack();
     const res = reply.raw;
+    streams.add(res);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     let stalled: NodeJS.Timeout | undefined;
     const write = (text: string): void => {
@@ -167,6 +172,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     const heartbeat = setInterval(() => { if (!res.destroyed) write(': keep-alive\n\n'); }, 15_000);
     heartbeat.unref();
     req.raw.socket.once('close', () => {
+      streams.delete(res);
       clearInterval(heartbeat);
       clearTimeout(stalled);
       unsubscribe();

@@ -58,7 +58,6 @@ const sse = (summary: string, parameters: Json[] = []): Json => op(summary, {
   parameters,
   responses: {
     200: { description: 'text/event-stream: "id: <seq>", "event: <type>" and "data: <JSON>" per event; a snapshot per phone first', content: { 'text/event-stream': { schema: plain(EventSchema) } } },
-    503: json('at most 64 streams at once'),
   },
 });
 
