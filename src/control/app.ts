@@ -27,6 +27,8 @@ import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
 import type { PolysimEvent } from '@polysim/client';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { GuardOptions } from './guard.js';
+import { CONTROL_SERVER_OPTIONS, guardControlServer } from './connections.js';
+import type { GuardLimits } from '../transport/connection-guard.js';
 
 /** How far an event stream's reader may fall behind (bytes not yet taken by its socket) before it is cut off. */
 const STREAM_BACKLOG = 1024 * 1024;
@@ -66,8 +68,10 @@ const notFound = (reply: FastifyReply, what: string): FastifyReply => reply.code
 
 export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}): Promise<ControlApp> {
-  const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {},
+  connections: Partial<GuardLimits> = {}): Promise<ControlApp> {
+  const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024, ...CONTROL_SERVER_OPTIONS }) as unknown as ControlApp;
+  guardControlServer(app.server, connections);
   app.addHook('onRequest', (req, reply, done) => {
     const refused = checkControlRequest(req.raw, guard);
     if (refused) {
