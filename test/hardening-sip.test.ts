@@ -125,8 +125,8 @@ describe('SIP hardening', () => {
 
   it('the process budget of stream connections is shared: past it, connections are refused', async () => {
     const budget = new ConnectionBudget(2);
-    const a = await testPhone({ sipPort: 0, set: ON, sipBudget: budget });
-    const b = await testPhone({ sipPort: 0, set: ON, sipBudget: budget });
+    const a = await testPhone({ sipPort: 0, set: ON, connectionBudget: budget });
+    const b = await testPhone({ sipPort: 0, set: ON, connectionBudget: budget });
     try {
       const held = [await tcp(a), await tcp(a)];
       await waitFor(() => budget.inUse === 2);

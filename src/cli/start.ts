@@ -21,6 +21,7 @@ import { runScenarios } from '../runtime/scenarios.js';
 import { systemClock } from '../phone/clock.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
+import { armShutdownDeadline } from './shutdown-deadline.js';
 
 export interface StartCliOptions {
   model: string;
@@ -207,7 +208,9 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
   }
 
-  // Runs until SIGINT or SIGTERM (or, in-process, until the caller's signal aborts).
+  // Runs until SIGINT or SIGTERM (or, in-process, until the caller's signal aborts). Stopping unregisters SIP lines
+  // (fleet.stop), then closes every connection (event streams, idle and half-open ones too); on a signal, a process
+  // still there after SHUTDOWN_DEADLINE_MS exits anyway.
   await new Promise<void>((resolve) => {
     const onInt = (): void => stop('SIGINT');
     const onTerm = (): void => stop('SIGTERM');
@@ -218,6 +221,8 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       io.signal?.removeEventListener('abort', onAbort);
       logger.info({ signal }, 'stopping');
       scenarios?.stop();
+      // Left armed (it holds nothing open): a process still there after the deadline, whatever holds it, exits.
+      if (signal !== 'abort') armShutdownDeadline(logger, signal);
       void (control?.close() ?? Promise.resolve()).then(() => fleet.stop()).then(() => app.close()).then(resolve);
     }
     process.once('SIGINT', onInt);

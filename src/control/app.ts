@@ -29,6 +29,8 @@ import { FarEndScriptSchema } from '../network/far-end-script.js';
 import type { GuardOptions } from './guard.js';
 import { ControlLogin } from './login.js';
 import { answerLoggedOut, loginRoutes, wantsPage } from './login-routes.js';
+import { CONTROL_SERVER_OPTIONS, guardControlServer } from './connections.js';
+import type { GuardLimits } from '../transport/connection-guard.js';
 
 /** How far an event stream's reader may fall behind (bytes not yet taken by its socket) before it is cut off. */
 const STREAM_BACKLOG = 1024 * 1024;
@@ -77,9 +79,11 @@ const notFound = (reply: FastifyReply, what: string): FastifyReply => reply.code
 
 export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}, limits: StreamLimits = {}): Promise<ControlApp> {
+export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}, limits: StreamLimits = {},
+  connections: Partial<GuardLimits> = {}): Promise<ControlApp> {
   const { maxStreams = MAX_SUBSCRIBERS, backlog = STREAM_BACKLOG, drainMs = STREAM_DRAIN_MS } = limits;
-  const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024 }) as unknown as ControlApp;
+  const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: 64 * 1024, ...CONTROL_SERVER_OPTIONS }) as unknown as ControlApp;
+  guardControlServer(app.server, connections);
   // With a token, a browser logs in (login.ts) and its cookie stands for the token.
   const login = guard.token === undefined ? undefined : guard.login ?? new ControlLogin(guard.token);
   const door = { ...guard, login };

@@ -30,6 +30,7 @@ import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
 import { phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
+import type { GuardLimits } from '../transport/connection-guard.js';
 import { SipListener } from '../transport/sip/listener.js';
 import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
@@ -59,10 +60,12 @@ export interface PhoneSpec {
   readonly bodyTimeoutMs?: number;
   /** Overall deadline of each outbound file transfer (default 30 s). */
   readonly transferTimeoutMs?: number;
-  /** Bounds on SIP stream connections (timeouts, per-phone cap). */
+  /** Bounds on SIP stream connections (per-phone cap, handshake and idle deadlines, message bounds). */
   readonly sipLimits?: Partial<StreamLimits>;
-  /** The budget of SIP stream connections (default: the process's). */
-  readonly sipBudget?: ConnectionBudget;
+  /** Bounds on HTTP and HTTPS connections (per-phone cap, handshake and first-request deadlines). */
+  readonly httpLimits?: Partial<GuardLimits>;
+  /** The budget of connections to phones, HTTP and SIP alike (default: the process's, shared by every phone). */
+  readonly connectionBudget?: ConnectionBudget;
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
@@ -175,6 +178,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const { journal, faults, slot } = pipeline;
     const listeners = new PhoneListeners(phone, app.handler, {
       address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, pipeline, bodyTimeoutMs: spec.bodyTimeoutMs,
+      limits: spec.httpLimits, budget: spec.connectionBudget,
       onError: (err) => { if (!(err instanceof StartAborted)) logger?.error({ err }, 'listeners could not reopen'); },
     });
     phone.start();
@@ -182,7 +186,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     if (spec.sipPort !== undefined) {
       sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        { limits: spec.sipLimits, budget: spec.sipBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
+        { limits: spec.sipLimits, budget: spec.connectionBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
       try {
         await sip.start();
         ua = new SipUserAgent(phone, sip.wire, mediaEngine(spec.media), sip.advertised);

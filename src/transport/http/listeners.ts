@@ -12,6 +12,10 @@ import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
 import { tagSocket } from './app.js';
 import type { TlsMaterial } from '../tls.js';
+import { phoneConnections } from '../connection-budget.js';
+import type { ConnectionBudget } from '../connection-budget.js';
+import { ConnectionGuard, DEFAULT_HTTP_LIMITS } from '../connection-guard.js';
+import type { GuardLimits } from '../connection-guard.js';
 
 export interface ListenerOptions {
   readonly address: string;
@@ -24,6 +28,10 @@ export interface ListenerOptions {
   readonly pipeline: PhonePipeline;
   /** How long a request may take to arrive in full (headers and body); slower ones are cut with 408. */
   readonly bodyTimeoutMs?: number;
+  /** Bounds on the connections of HTTP and HTTPS together (before the TLS handshake included): connection-guard.ts. */
+  readonly limits?: Partial<GuardLimits>;
+  /** The process-wide budget of connections to phones (default: the process's, shared by every phone). */
+  readonly budget?: ConnectionBudget;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
 }
@@ -66,7 +74,8 @@ export class PhoneListeners {
   httpsPort: number;
   private http: Server | undefined;
   private https: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  /** Counts and bounds the connections of both listeners, from TCP accept on. */
+  readonly guard: ConnectionGuard;
   private readonly endpoints: { http: Endpoint; https: Endpoint };
   private transition: Promise<void> = Promise.resolve();
   private readonly onDown = (): void => { this.queue(() => this.close()); };
@@ -79,6 +88,7 @@ export class PhoneListeners {
   ) {
     this.httpPort = options.httpPort;
     this.httpsPort = options.httpsPort;
+    this.guard = new ConnectionGuard({ ...DEFAULT_HTTP_LIMITS, ...options.limits }, options.budget ?? phoneConnections);
     this.endpoints = { http: { phone, pipeline: options.pipeline, secure: false }, https: { phone, pipeline: options.pipeline, secure: true } };
   }
 
@@ -121,12 +131,6 @@ export class PhoneListeners {
     });
   }
 
-  private track(socket: Socket, endpoint: Endpoint): void {
-    tagSocket(socket, endpoint);
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-  }
-
   private async open(): Promise<void> {
     await this.openHttp();
     if (this.tls) await this.openHttps();
@@ -143,17 +147,17 @@ export class PhoneListeners {
 
   private async openHttp(): Promise<void> {
     if (this.http?.listening) return;
-    const http = createHttpServer(this.timeouts(), this.handler);
-    http.on('connection', (s: Socket) => this.track(s, this.endpoints.http));
+    const http = this.guard.watch(createHttpServer(this.timeouts(), this.handler), 'http');
+    http.on('connection', (s: Socket) => tagSocket(s, this.endpoints.http));
     this.httpPort = await listen(http, this.httpPort, this.options.address);
     this.http = http;
   }
 
   private async openHttps(): Promise<void> {
     if (this.https?.listening || !this.tls) return;
-    const https = createHttpsServer({ cert: this.tls.cert, key: this.tls.key, ...this.timeouts() }, this.handler);
-    https.on('secureConnection', (s: Socket) => this.track(s, this.endpoints.https));
-    https.on('tlsClientError', () => undefined);
+    const https = createHttpsServer({ cert: this.tls.cert, key: this.tls.key, ...this.timeouts(), ...this.guard.tlsOptions }, this.handler);
+    this.guard.watch(https, 'http');
+    https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
     this.httpsPort = await listen(https, this.httpsPort, this.options.address);
     this.https = https;
   }
@@ -162,8 +166,8 @@ export class PhoneListeners {
     const servers = [this.http, this.https].filter((s): s is Server => s !== undefined);
     this.http = undefined;
     this.https = undefined;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
+    // Every connection goes, TLS ones still in their handshake and idle keep-alive ones included.
+    this.guard.closeAll();
     await Promise.all(servers.map(closeServer));
     this.options.pipeline.slot.reset();
   }

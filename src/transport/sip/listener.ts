@@ -12,8 +12,9 @@ import type { TlsMaterial } from '../tls.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
-import { DEFAULT_STREAM_LIMITS, sipConnections } from '../connection-budget.js';
+import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
+import { ConnectionGuard } from '../connection-guard.js';
 import { ListenError } from '../../errors.js';
 import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from './message.js';
 import type { SipRequest, SipResponse } from './message.js';
@@ -41,7 +42,7 @@ const MAX_OUTBOUND = 16;
 
 export interface SipListenerOptions {
   readonly limits?: Partial<StreamLimits>;
-  /** The process-wide budget of stream connections (default: one shared by every phone of the process). */
+  /** The process-wide budget of connections to phones (default: the process's, shared by every phone). */
   readonly budget?: ConnectionBudget;
   /** Told of anything a message handler threw (it is answered 500 and the listener goes on). */
   readonly onError?: (err: unknown) => void;
@@ -63,10 +64,10 @@ export class SipListener {
   private tcp: Server | undefined;
   private tlsServer: Server | undefined;
   private tlsMaterial: TlsMaterial | undefined;
-  private readonly connections = new Set<Socket>();
+  /** Bounds inbound TCP and TLS connections together, counted at accept (before the TLS handshake). */
+  private readonly guard: ConnectionGuard;
   private readonly transactions = new TransactionTable<Buffer | undefined>();
   private readonly limits: StreamLimits;
-  private readonly budget: ConnectionBudget;
   private readonly toTag = randomBytes(6).toString('hex');
   /** The phone's SIP user agent, when its lines register to real servers. */
   agent: SipAgent | undefined;
@@ -89,7 +90,8 @@ export class SipListener {
     this.port = port;
     this.tlsPort = tls?.port;
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
-    this.budget = options.budget ?? sipConnections;
+    this.guard = new ConnectionGuard({ maxConnections: this.limits.perPhone, handshakeMs: this.limits.handshakeMs, idleMs: this.limits.idleMs },
+      options.budget ?? phoneConnections);
     this.advertised = address === '0.0.0.0' ? phone.ipv4 || '127.0.0.1' : address === '::' ? phone.ipv6 || '::1' : address;
   }
 
@@ -144,9 +146,9 @@ export class SipListener {
     this.readStream(socket, dest.transport, () => undefined);
   }
 
-  /** Stream connections open now. */
+  /** Inbound stream connections open now (TLS ones still in their handshake included). */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.guard.count;
   }
 
   /** Resolves when SIP over TLS listens (it waits for the phone's certificate). */
@@ -170,8 +172,8 @@ export class SipListener {
   private async openTls(): Promise<void> {
     if (this.tlsServer || !this.tlsMaterial || !this.tls) return;
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
-    const server = createTlsServer({ cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, maxVersion: 'TLSv1.2' }, (s) => this.onConnection(s, 'TLS'));
-    server.on('tlsClientError', () => undefined);
+    const server = this.guard.watch(createTlsServer({ cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }), 'stream');
+    server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
         ? `port in use: SIP TLS ${this.address}:${this.tlsPort}` : `cannot listen for SIP TLS: ${err.message}`)));
@@ -208,7 +210,8 @@ export class SipListener {
         udp.bind(this.port, this.address, () => resolve());
       });
       const port = udp.address().port;
-      const tcp = createServer((s) => this.onConnection(s));
+      const tcp = this.guard.watch(createServer(), 'stream');
+      tcp.on('connection', (s: Socket) => this.onConnection(s));
       try {
         await new Promise<void>((resolve, reject) => {
           tcp.once('error', reject);
@@ -236,14 +239,14 @@ export class SipListener {
     this.udp = undefined;
     this.tcp = undefined;
     this.tlsServer = undefined;
-    if (tlsServer) tlsServer.close();
-    for (const s of this.connections) s.destroy();
-    this.connections.clear();
+    // Every inbound connection goes, TLS ones still in their handshake included.
+    this.guard.closeAll();
     for (const s of this.outbound.values()) s.end();
     this.outbound.clear();
     this.transactions.clear();
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
     if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
+    if (tlsServer) await new Promise<void>((r) => tlsServer.close(() => r()));
   }
 
   private onDatagram(udp: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
@@ -251,22 +254,12 @@ export class SipListener {
     this.onMessage(msg, true, sender, rinfo.address, `${rinfo.address}:${rinfo.port}`, rinfo.port);
   }
 
+  /** A connection the guard admitted (bounded, closed when idle): messages that do not finish in time close it too. */
   private onConnection(socket: Socket, transport: 'TCP' | 'TLS' = 'TCP'): void {
+    if (socket.destroyed) return;
     socket.on('error', () => undefined);
-    // Bounded: a phone keeps limits.perPhone connections, the process its budget; past either, close at once.
-    if (this.connections.size >= this.limits.perPhone || !this.budget.take()) {
-      socket.destroy();
-      return;
-    }
-    this.connections.add(socket);
     let partialTimer: NodeJS.Timeout | undefined;
-    socket.on('close', () => {
-      this.connections.delete(socket);
-      this.budget.give();
-      clearTimeout(partialTimer);
-    });
-    // Idle connections are closed; so are messages that do not finish in time (a slow sender holds no buffer long).
-    socket.setTimeout(this.limits.idleMs, () => socket.destroy());
+    socket.on('close', () => clearTimeout(partialTimer));
     this.readStream(socket, transport, () => socket.destroy(), (t) => { partialTimer = t; }, () => partialTimer);
   }
 
