@@ -3,12 +3,12 @@
  * their own numbers, passwords, values and ports; the far ends' scripts; and scenarios that play the world around the
  * phones. Validated whole: every bad field is reported with its path and why, before anything starts.
  */
-import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { FleetFileError } from '../errors.js';
+import { readSmallFile } from '../small-file.js';
 import { resolveProfile } from '../phone/models.js';
 import type { Profile } from '../phone/models.js';
 import { expandCatalog } from '../phone/config/layered-config.js';
@@ -223,9 +223,9 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
 export function readFleetFile(file: string): FleetPlan {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readSmallFile(file);
   } catch (err) {
-    throw new FleetFileError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new FleetFileError(file, [`cannot read: ${(err as Error).message}`]);
   }
   return parseFleetFile(file, source);
 }

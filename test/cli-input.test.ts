@@ -1,0 +1,73 @@
+/** Odd option values and files given to `polysim`: each ends with one line on stderr and exit code 2, nothing starts. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { cli } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'polysim-cli-input-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Free ports and no waiting, so that a case wrongly accepted starts (and is stopped) quickly instead of failing on a port. */
+const FREE = ['--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0'];
+
+/** Runs polysim in this process; a case that starts a phone is stopped at once and reported as exit code -1. */
+async function refused(args: string[]): Promise<{ code: number; stderr: string }> {
+  const r = cli(args);
+  const code = await Promise.race([r.code, new Promise<number>((res) => setTimeout(() => res(-1), 3_000))]);
+  if (code === -1) await r.stop();
+  return { code, stderr: r.stderr() };
+}
+
+async function assertRefused(args: string[], message: RegExp): Promise<void> {
+  const r = await refused(args);
+  assert.equal(r.code, 2, `polysim ${args.join(' ')}: exit ${r.code}, ${r.stderr}`);
+  assert.match(r.stderr, message, `polysim ${args.join(' ')}`);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, `polysim ${args.join(' ')}: one line, not\n${r.stderr}`);
+}
+
+describe('files named by options', () => {
+  const big = join(dir, 'big.pem');
+  writeFileSync(big, `-----BEGIN CERTIFICATE-----\n${'A'.repeat(5 * 1024 * 1024)}\n`);
+  const bigYaml = join(dir, 'big.yaml');
+  writeFileSync(bigYaml, `phones: [{}]\n${'#'.repeat(5 * 1024 * 1024)}\n`);
+  const fifo = join(dir, 'fifo.yaml');
+  execFileSync('mkfifo', [fifo]);
+
+  it('a fleet file that is a device, a pipe, a directory or over 4 MB is refused before it is read', async () => {
+    await assertRefused(['fleet', '--config', bigYaml, ...FREE], /^polysim: .*big\.yaml: cannot read: larger than 4 MB$/m);
+    await assertRefused(['fleet', '--config', '/dev/zero', ...FREE], /^polysim: \/dev\/zero: cannot read: a device, not a file$/m);
+    await assertRefused(['fleet', '--config', fifo, ...FREE], /^polysim: .*fifo\.yaml: cannot read: a pipe, not a file$/m);
+    await assertRefused(['fleet', '--config', dir, ...FREE], /^polysim: .*: cannot read: a directory, not a file$/m);
+  });
+
+  it('so are a certificate and a key', async () => {
+    await assertRefused(['start', ...FREE, '--tls-cert', big, '--tls-key', big], /^polysim: cannot read certificate .*big\.pem: larger than 4 MB$/m);
+    await assertRefused(['start', ...FREE, '--tls-cert', '/dev/zero', '--tls-key', '/dev/zero'], /^polysim: cannot read certificate \/dev\/zero: a device, not a file$/m);
+    await assertRefused(['start', ...FREE, '--tls-cert', fifo, '--tls-key', fifo], /^polysim: cannot read certificate .*fifo\.yaml: a pipe, not a file$/m);
+  });
+
+  it('a certificate or key that is PEM in name only, or a key of another certificate, is refused before anything listens', async () => {
+    const pair = (name: string): [string, string] => {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`,
+        '-days', '30', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)], { stdio: 'ignore' });
+      return [join(dir, `${name}.crt`), join(dir, `${name}.key`)];
+    };
+    const [certA, keyA] = pair('a');
+    const [, keyB] = pair('b');
+    const junk = join(dir, 'junk.pem');
+    writeFileSync(junk, '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n');
+    await assertRefused(['start', ...FREE, '--tls-cert', junk, '--tls-key', keyA], /^polysim: certificate .*junk\.pem is not a PEM certificate/m);
+    await assertRefused(['start', ...FREE, '--tls-cert', certA, '--tls-key', junk], /^polysim: key .*junk\.pem is not a PEM private key/m);
+    await assertRefused(['start', ...FREE, '--tls-cert', certA, '--tls-key', keyB], /^polysim: key .*b\.key is not the key of certificate .*a\.crt$/m);
+  });
+
+  it('and ctl\'s --hosts list and --ca, with exit code 2 before any phone is asked', async () => {
+    await assertRefused(['ctl', '--hosts', '/dev/zero', '--password', 'x', 'device', 'info'], /^polysim ctl: --hosts \/dev\/zero: a device, not a file$/m);
+    await assertRefused(['ctl', '--hosts', join(dir, 'absent'), '--password', 'x', 'device', 'info'], /^polysim ctl: --hosts .*absent: ENOENT$/m);
+    await assertRefused(['ctl', '--host', '127.0.0.1:1', '--ca', big, '--password', 'x', 'device', 'info'], /^polysim ctl: --ca .*big\.pem: larger than 4 MB$/m);
+    await assertRefused(['ctl', '--host', '127.0.0.1:1', '--ca', '/dev/zero', '--password', 'x', 'device', 'info'], /^polysim ctl: --ca \/dev\/zero: a device, not a file$/m);
+  });
+});
