@@ -71,3 +71,12 @@ describe('files named by options', () => {
     await assertRefused(['ctl', '--host', '127.0.0.1:1', '--ca', '/dev/zero', '--password', 'x', 'device', 'info'], /^polysim ctl: --ca \/dev\/zero: a device, not a file$/m);
   });
 });
+
+describe('numbers given to options', () => {
+  it('a fleet\'s ports leave room for every phone, SIP ports too', async () => {
+    for (const option of ['--http-port', '--https-port', '--sip-port', '--sip-tls-port']) {
+      const args = ['fleet', '--count', '2', ...FREE, option, '65535'];
+      await assertRefused(args, new RegExp(`^polysim: ${option} 65535 leaves no room for 2 phones on consecutive ports \\(the last would be 65536\\)$`, 'm'));
+    }
+  });
+});

@@ -126,14 +126,21 @@ function schemaProblems(schema: TSchema, data: unknown): string[] {
   const byPath = new Map<string, string>();
   for (const e of Value.Errors(schema, data)) {
     const path = pathOf(e.path);
+    // A pattern is no way to tell a reader what a field takes: its description is.
+    const description = (e.schema as { description?: unknown }).description;
+    const message = typeof description === 'string' && /^expected string to match/i.test(e.message) ? `expected ${description}` : e.message;
     // For a scenario, TypeBox reports the union first ("expected one of"); a field's own error is more useful.
-    if (!byPath.has(path) || /union/i.test(byPath.get(path) ?? '')) byPath.set(path, e.message);
+    if (!byPath.has(path) || /union/i.test(byPath.get(path) ?? '')) byPath.set(path, message);
   }
   // A field's error makes its parents' union errors noise.
   const paths = [...byPath.keys()];
   return paths.filter((p) => !paths.some((q) => q !== p && q.startsWith(p) && /union/i.test(byPath.get(p) ?? '')))
     .map((p) => `${p}: ${plain(byPath.get(p) as string)}`);
 }
+
+const PORT_FIELDS = ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'] as const;
+const roomless = (port: number, count: number): string =>
+  `${port} leaves no room for ${count} phones on consecutive ports (the last would be ${port + count - 1})`;
 
 const text = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
 
@@ -202,7 +209,19 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
       });
     }
     if (first !== undefined) next = first + count;
+    for (const field of PORT_FIELDS) {
+      const port = entry[field];
+      if (port && port + count - 1 > 65535) problems.push(`${where}.${field}: ${roomless(port, count)}`);
+    }
   });
+  // Phone i without a port of its own listens on the fleet's port + i.
+  for (const field of PORT_FIELDS) {
+    const port = f[field];
+    const last = members.findLastIndex((m) => m[field] === undefined);
+    if (port && port + last > 65535) problems.push(`${field}: ${roomless(port, last + 1)}`);
+  }
+  const registrarPort = f.registrar === undefined ? undefined : /:(\d+)$/.exec(f.registrar)?.[1];
+  if (registrarPort !== undefined && (Number(registrarPort) < 1 || Number(registrarPort) > 65535)) problems.push(`registrar: port ${registrarPort}: expected 1-65535`);
   const seen = new Map<string, number>();
   members.forEach((m, i) => {
     const prior = seen.get(m.number as string);

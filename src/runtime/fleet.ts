@@ -100,8 +100,15 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
   if (!Number.isInteger(spec.count) || spec.count < 1) throw new FleetError('--count wants a whole number of phones, 1 or more');
   if (spec.members && spec.members.length !== spec.count) throw new FleetError(`${spec.members.length} phone specs for ${spec.count} phones`);
   const portMode = spec.addressRange === undefined;
-  if (portMode && spec.httpPort > 0 && spec.httpPort + spec.count - 1 > 65535) throw new FleetError('--http-port leaves no room for that many phones');
-  if (portMode && spec.httpsPort > 0 && spec.httpsPort + spec.count - 1 > 65535) throw new FleetError('--https-port leaves no room for that many phones');
+  // Port mode: phone i without a port of its own listens on the fleet's port + i; the last must still be a port.
+  const ports = { '--http-port': 'httpPort', '--https-port': 'httpsPort', '--sip-port': 'sipPort', '--sip-tls-port': 'sipTlsPort' } as const;
+  for (const [option, field] of Object.entries(ports)) {
+    const port = spec[field];
+    const last = spec.members ? spec.members.findLastIndex((m) => m[field] === undefined) : spec.count - 1;
+    if (portMode && port !== undefined && port > 0 && port + last > 65535) {
+      throw new FleetError(`${option} ${port} leaves no room for ${last + 1} phones on consecutive ports (the last would be ${port + last})`);
+    }
+  }
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
