@@ -73,6 +73,31 @@ describe('files named by options', () => {
 });
 
 describe('numbers given to options', () => {
+  it('a count or first number past its range (or past 2^53, where numbers lose their last digits) is refused', async () => {
+    // 2^53 + 1 reads as 2^53: before, it was taken (and only the ports said no); the count is what is wrong.
+    await assertRefused(['fleet', ...FREE, '--http-port', '60000', '--count', '9007199254740993'], /^polysim: .*--count <n>.* expected a whole number 1-10000$/m);
+    await assertRefused(['fleet', ...FREE, '--address-range', '127.0.0.1', '--count', '10001'], /^polysim: .*--count <n>.* expected a whole number 1-10000$/m);
+    // Phones 9007199254740992 and 9007199254740993 would both have been 9007199254740992.
+    await assertRefused(['fleet', ...FREE, '--count', '2', '--first-number', '9007199254740992'], /^polysim: .*--first-number <n>.* expected a whole number 1-999999999999999$/m);
+    await assertRefused(['start', ...FREE, '--first-number', '1000000000000000'], /^polysim: .*--first-number <n>.* expected a whole number 1-999999999999999$/m);
+  });
+
+  it('every millisecond option is bounded to an hour (setTimeout took 99999999999 ms as 1 ms)', async () => {
+    for (const option of ['--latency-ms', '--body-timeout-ms', '--transfer-timeout-ms', '--transfer-answer-ms', '--init-ms', '--restart-ms', '--reboot-ms']) {
+      await assertRefused(['start', ...FREE, option, '99999999999'], new RegExp(`^polysim: .*${option} <ms>.* expected milliseconds [01]-3600000 \\(an hour\\)$`, 'm'));
+    }
+    await assertRefused(['ctl', '--host', '127.0.0.1:1', '--password', 'x', '--wait', '--wait-timeout', '99999999999', 'device', 'info'],
+      /^polysim: .*--wait-timeout <s>.* expected seconds 1-3600 \(an hour\)$/m);
+  });
+
+  it('ctl\'s --concurrency, --mac and --pin take what they name', async () => {
+    const ctl = ['ctl', '--host', '127.0.0.1:1', '--password', 'x'];
+    await assertRefused([...ctl, '--concurrency', '99999999999999999999', 'device', 'info'], /^polysim: .*--concurrency <n>.* expected a whole number 1-1000$/m);
+    await assertRefused([...ctl, '--mac', '1e6', 'device', 'info'], /^polysim: .*--mac <mac>.* expected a MAC address: 12 hex digits, e\.g\. 0004f2ab12cd$/m);
+    await assertRefused([...ctl, '--mac', '0004f2ab12cd00', 'device', 'info'], /expected a MAC address/);
+    await assertRefused([...ctl, '--pin', 'abc', 'device', 'info'], /^polysim: .*--pin <sha256>.* expected a SHA-256 fingerprint: 64 hex digits$/m);
+  });
+
   it('a fleet\'s ports leave room for every phone, SIP ports too', async () => {
     for (const option of ['--http-port', '--https-port', '--sip-port', '--sip-tls-port']) {
       const args = ['fleet', '--count', '2', ...FREE, option, '65535'];

@@ -94,6 +94,19 @@ describe('fleet files', () => {
     assert.equal(parseFleetFile('f.yaml', 'registrar: "pbx.example:65535"\nphones: [{}]').registrar, 'pbx.example:65535');
   });
 
+  it('counts numbers up exactly, however long, keeping their leading zeros; a fleet has at most 10000 phones', () => {
+    const numbers = (text: string): (string | undefined)[] => parseFleetFile('f.yaml', text).members.map((m) => m.number);
+    // Past 2^53 a double drops the last digits: these were 9007199254740992 twice, then 9007199254740996.
+    assert.deepEqual(numbers('phones: [{ number: "9007199254740993", count: 3 }]'), ['9007199254740993', '9007199254740994', '9007199254740995']);
+    assert.deepEqual(numbers(`phones: [{ number: "${'9'.repeat(31)}", count: 2 }, {}]`), [`${'9'.repeat(31)}`, `1${'0'.repeat(31)}`, `1${'0'.repeat(30)}1`]);
+    assert.deepEqual(numbers('phones: [{ number: "0800" }, { count: 2 }, { number: "0099", count: 2 }]'), ['0800', '0801', '0802', '0099', '0100']);
+    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}", count: 2 }]`),
+      [`phones[0].number: counting 2 phones up from ${'9'.repeat(32)} goes past 32 digits`]);
+    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}" }, {}]`), [`phones[1].number: counting up from ${'9'.repeat(32)} goes past 32 digits`]);
+    assert.deepEqual(problems('firstNumber: 9007199254740993\nphones: [{ count: 2 }]'), ['firstNumber: expected integer to be less or equal to 999999999999999']);
+    assert.deepEqual(problems('phones: [{ count: 10000 }, { count: 2 }]'), ['phones: 10002 phones; a fleet has at most 10000']);
+  });
+
   it('expands counts into consecutive numbers, with defaults and the phone\'s own values on top', () => {
     const plan = parseFleetFile('f.yaml', [
       'firstNumber: 500',

@@ -4,7 +4,7 @@ import { VERSION } from '../version.js';
 import { CliError, ExitCode, PolysimError } from '../errors.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
 import { DEFAULT_TIMING } from '../phone/phone.js';
-import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
+import { address, collectAccount, collectList, collectSetting, concurrency, firstNumber, fleetSize, ipv4, mac, milliseconds, port, positiveMilliseconds, seconds, sha256 } from './options.js';
 import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
 import { runCtl } from './ctl.js';
@@ -16,7 +16,8 @@ import type { StartCliOptions } from './start.js';
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = ExitCode.OK;
   const program = new Command('polysim')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Usage errors read as polysim's others: "polysim: option '--count <n>' argument ...".
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(`polysim: ${s.replace(/^error: /, '')}`) })
     // Help marks required options (commander only says so when one is missing).
     .configureHelp({
       optionDescription: (option) => {
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--no-control', 'do not serve the control API')
       .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
       .addOption(new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)').argParser(collectList).default([], 'none'))
-      .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
+      .option('--first-number <n>', 'number of line 1 of the first phone', firstNumber, 1001)
       .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on')
       .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
       .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
@@ -54,13 +55,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
       .option('--tls-key <file>', 'PEM private key for --tls-cert')
       .option('--queue', 'queue concurrent requests instead of answering 403')
-      .option('--latency-ms <ms>', 'extra processing time per request', nonNegativeInt, 0)
-      .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
-      .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveInt, 30000)
-      .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', nonNegativeInt, 5000)
-      .option('--init-ms <ms>', `initialisation time after each boot (default: ${DEFAULT_TIMING.initMs})`, nonNegativeInt)
-      .option('--restart-ms <ms>', `how long safeRestart keeps the phone away (default: ${DEFAULT_TIMING.restartMs})`, nonNegativeInt)
-      .option('--reboot-ms <ms>', `how long safeReboot and factoryReset keep the phone away (default: ${DEFAULT_TIMING.rebootMs})`, nonNegativeInt)
+      .option('--latency-ms <ms>', 'extra processing time per request', milliseconds, 0)
+      .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', milliseconds, 10000)
+      .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveMilliseconds, 30000)
+      .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', milliseconds, 5000)
+      .option('--init-ms <ms>', `initialisation time after each boot (default: ${DEFAULT_TIMING.initMs})`, milliseconds)
+      .option('--restart-ms <ms>', `how long safeRestart keeps the phone away (default: ${DEFAULT_TIMING.restartMs})`, milliseconds)
+      .option('--reboot-ms <ms>', `how long safeReboot and factoryReset keep the phone away (default: ${DEFAULT_TIMING.rebootMs})`, milliseconds)
       .addOption(new Option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)')
         .argParser(collectAccount).default(new Map<string, string>(), 'none'))
       .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'));
@@ -72,9 +73,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   phoneOptions(program.command('fleet').description('start many phones in one process, on one virtual network'))
-    .option('--count <n>', 'how many phones (required without --config)', positiveInt)
+    .option('--count <n>', 'how many phones (required without --config)', fleetSize)
     .option('--config <file>', 'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios')
-    .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', address)
+    .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
     .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined) throw new CliError('--count and --config do not go together: the file lists the phones');
@@ -104,13 +105,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--password <password>', 'password (or the environment variable POLYSIM_PASSWORD)')
     .addOption(new Option('--auth <method>', 'authentication').choices(['auto', 'basic', 'digest', 'session']).default('auto'))
     .option('--ca <file>', 'trust this PEM CA (or the phone\'s own certificate)')
-    .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint')
-    .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC')
+    .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint', sha256)
+    .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC', mac)
     .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
     .option('--insecure', 'accept any certificate, as curl -k')
-    .option('--concurrency <n>', 'phones at once with --hosts', positiveInt, 8)
+    .option('--concurrency <n>', 'phones at once with --hosts', concurrency, 8)
     .option('--wait', 'after device reboot, restart, factory-reset or provision: wait until the phone answers again')
-    .option('--wait-timeout <s>', 'how long --wait waits', positiveInt, 120)
+    .option('--wait-timeout <s>', 'how long --wait waits (seconds)', seconds, 120)
     .option('--json', 'print JSON for scripts')
     .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
       code = await runCtl(opts, group, command, args, io);

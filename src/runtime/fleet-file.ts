@@ -15,6 +15,7 @@ import { expandCatalog } from '../phone/config/layered-config.js';
 import { checkValue } from '../phone/config/validate.js';
 import type { FarEndScript } from '../network/far-end.js';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
+import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
 import type { MemberSpec } from './fleet.js';
 
 export { FleetFileError };
@@ -75,7 +76,7 @@ export const FleetFileSchema = Type.Object({
   sipPort: Type.Optional(Port),
   sipTlsPort: Type.Optional(Port),
   controlPort: Type.Optional(Port),
-  firstNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  firstNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FIRST_NUMBER })),
   registrar: Type.Optional(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$', description: 'a SIP server: host[:port]' })),
   registrarTransport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
   sipPassword: Type.Optional(Type.String({ maxLength: 255 })),
@@ -138,6 +139,13 @@ function schemaProblems(schema: TSchema, data: unknown): string[] {
     .map((p) => `${p}: ${plain(byPath.get(p) as string)}`);
 }
 
+/** A number of digits only, counted up exactly (however long), as wide as it was written: 0800, 0801, ... */
+interface Counter {
+  readonly value: bigint;
+  readonly width: number;
+}
+const nth = (c: Counter, k: number): string => String(c.value + BigInt(k)).padStart(c.width, '0');
+
 const PORT_FIELDS = ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'] as const;
 const roomless = (port: number, count: number): string =>
   `${port} leaves no room for ${count} phones on consecutive ports (the last would be ${port + count - 1})`;
@@ -172,8 +180,10 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
   const f = data as FleetFileData;
 
   // Expand, then check what the schema cannot: models, firmware, values, numbers and ports that collide.
+  const total = f.phones.reduce((sum, entry) => sum + (entry.count ?? 1), 0);
+  if (total > MAX_FLEET_SIZE) throw new FleetFileError(file, [`phones: ${total} phones; a fleet has at most ${MAX_FLEET_SIZE}`]);
   const members: MemberSpec[] = [];
-  let next = f.firstNumber ?? 1001;
+  let next: Counter = { value: BigInt(f.firstNumber ?? 1001), width: 0 };
   f.phones.forEach((entry, i) => {
     const where = `phones[${i}]`;
     const model = entry.model ?? f.defaults?.model ?? 'VVX 450';
@@ -194,10 +204,15 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
       set[name] = text(value);
     }
     const count = entry.count ?? 1;
-    const first = entry.number !== undefined && /^\d+$/.test(entry.number) ? Number(entry.number) : entry.number === undefined ? next : undefined;
+    const first: Counter | undefined = entry.number === undefined ? next
+      : /^\d+$/.test(entry.number) ? { value: BigInt(entry.number), width: entry.number.length } : undefined;
     if (first === undefined && count > 1) problems.push(`${where}.number: a count of phones needs a number of digits only, to count up from`);
+    if (first !== undefined && nth(first, count - 1).length > 32) {
+      const from = entry.number === undefined ? `counting up from ${nth(first, -1)}` : `counting ${count} phones up from ${entry.number}`;
+      problems.push(`${where}.number: ${from} goes past 32 digits`);
+    }
     for (let k = 0; k < count; k++) {
-      const number = first === undefined ? (entry.number as string) : String(first + k);
+      const number = first === undefined ? (entry.number as string) : nth(first, k);
       members.push({
         model, firmware, number, adminPassword: entry.adminPassword ?? f.defaults?.adminPassword, set,
         address: entry.address,
@@ -208,7 +223,7 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
         sipTlsPort: entry.sipTlsPort === undefined ? undefined : entry.sipTlsPort && entry.sipTlsPort + k,
       });
     }
-    if (first !== undefined) next = first + count;
+    if (first !== undefined) next = { value: first.value + BigInt(count), width: first.width };
     for (const field of PORT_FIELDS) {
       const port = entry[field];
       if (port && port + count - 1 > 65535) problems.push(`${where}.${field}: ${roomless(port, count)}`);

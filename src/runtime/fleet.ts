@@ -13,6 +13,12 @@ import type { HttpApp } from '../transport/http/app.js';
 import { randomIds, startPhone } from './phone-host.js';
 import type { PhoneSpec, RunningPhone } from './phone-host.js';
 
+/** The most phones one process runs (at about 0.3 MB each, and four ports each in port mode). */
+export const MAX_FLEET_SIZE = 10_000;
+
+/** The largest number line 1 of a fleet's first phone takes: 15 digits, as E.164 numbers (and exact in a double). */
+export const MAX_FIRST_NUMBER = 999_999_999_999_999;
+
 /** What one phone of a fleet sets for itself (a fleet file's phone): the rest comes from the fleet's spec. */
 export interface MemberSpec {
   readonly model?: string;
@@ -97,7 +103,10 @@ export function addressPlus(base: string, n: number): string {
 }
 
 export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
-  if (!Number.isInteger(spec.count) || spec.count < 1) throw new FleetError('--count wants a whole number of phones, 1 or more');
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE) throw new FleetError(`--count wants a whole number of phones, 1-${MAX_FLEET_SIZE}`);
+  if (!Number.isInteger(spec.firstNumber) || spec.firstNumber < 1 || spec.firstNumber > MAX_FIRST_NUMBER) {
+    throw new FleetError(`--first-number wants a whole number 1-${MAX_FIRST_NUMBER}`);
+  }
   if (spec.members && spec.members.length !== spec.count) throw new FleetError(`${spec.members.length} phone specs for ${spec.count} phones`);
   const portMode = spec.addressRange === undefined;
   // Port mode: phone i without a port of its own listens on the fleet's port + i; the last must still be a port.
