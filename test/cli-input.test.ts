@@ -105,3 +105,30 @@ describe('numbers given to options', () => {
     }
   });
 });
+
+describe('other odd values', () => {
+  it('--ready-file, --data-dir, --tls-cert: a path that can be used (a ready file in no directory ended in a stack trace once the phones ran)', async () => {
+    await assertRefused(['start', ...FREE, '--ready-file', '/nonexistent/ready.json'], /^polysim: .*--ready-file <file>.* no directory \/nonexistent to write it in$/m);
+    await assertRefused(['start', ...FREE, '--ready-file', dir], /^polysim: .*--ready-file <file>.* expected a file, not a directory$/m);
+    await assertRefused(['start', ...FREE, '--ready-file', ''], /^polysim: .*--ready-file <file>.* expected a path$/m);
+    await assertRefused(['start', ...FREE, '--data-dir', ''], /^polysim: .*--data-dir <dir>.* expected a path$/m);
+    await assertRefused(['start', ...FREE, '--tls-cert', '', '--tls-key', ''], /^polysim: .*--tls-cert <file>.* expected a path$/m);
+  });
+
+  it('passwords as the phone keeps them, blamed on their own option (not on --set)', async () => {
+    await assertRefused(['start', ...FREE, '--admin-password', ''], /^polysim: .*--admin-password <pw>.* expected a password/m);
+    await assertRefused(['start', ...FREE, '--admin-password', 'x'.repeat(33)], /^polysim: .*--admin-password <pw>.* longer than 32 characters$/m);
+    await assertRefused(['start', ...FREE, '--admin-password', 'a\u0001b'], /^polysim: .*--admin-password <pw>.* control characters are not allowed$/m);
+    await assertRefused(['start', ...FREE, '--sip-password', 'x'.repeat(256)], /^polysim: .*--sip-password <password>.* longer than 255 characters$/m);
+  });
+
+  it('--registrar: a host name or IP address and a port 1-65535; --address an IP address; --set a name', async () => {
+    await assertRefused(['start', ...FREE, '--registrar', 'a b'], /^polysim: .*--registrar <host\[:port\]>.* host "a b": expected a host name or IP address$/m);
+    await assertRefused(['start', ...FREE, '--registrar', '-x:5060'], /^polysim: .*--registrar .* host "-x": expected a host name or IP address$/m);
+    await assertRefused(['start', ...FREE, '--registrar', '[zz]:5060'], /^polysim: .*--registrar .* host "zz": expected a host name or IP address$/m);
+    await assertRefused(['start', ...FREE, '--registrar', 'pbx.example:0'], /^polysim: .*--registrar .* port 0: expected 1-65535$/m);
+    await assertRefused(['start', ...FREE, '--registrar', 'pbx.example:99999999999999999999'], /^polysim: .*--registrar .* port 99999999999999999999: expected 1-65535$/m);
+    await assertRefused(['start', ...FREE, '--address', 'abc'], /^polysim: .*--address <ip>.* expected an IP address/m);
+    await assertRefused(['start', ...FREE, '--set', ' =1'], /^polysim: .*--set <name=value>.* expected name=value$/m);
+  });
+});

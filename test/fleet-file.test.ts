@@ -91,7 +91,10 @@ describe('fleet files', () => {
     assert.deepEqual(problems('registrar: "pbx.example:99999"\nphones: [{}]'), ['registrar: port 99999: expected 1-65535']);
     assert.deepEqual(problems('registrar: "[::1]:0"\nphones: [{}]'), ['registrar: port 0: expected 1-65535']);
     assert.deepEqual(problems('registrar: "pbx.example:-5"\nphones: [{}]'), ['registrar: expected a SIP server: host[:port]']);
+    assert.deepEqual(problems('registrar: "-x:5060"\nphones: [{}]'), ['registrar: host "-x": expected a host name or IP address']);
     assert.equal(parseFleetFile('f.yaml', 'registrar: "pbx.example:65535"\nphones: [{}]').registrar, 'pbx.example:65535');
+    // A password the phone would refuse is the file's field's fault, not a --set value's.
+    assert.deepEqual(problems(`phones: [{ adminPassword: "${'x'.repeat(33)}" }]`), ['phones[0].adminPassword: expected string length less or equal to 32']);
   });
 
   it('counts numbers up exactly, however long, keeping their leading zeros; a fleet has at most 10000 phones', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
+import { parseRegistrar } from '../runtime/registrar-address.js';
 import { address, collectSetting, concurrency, firstNumber, fleetSize, ipv4, mac, milliseconds, port, positiveMilliseconds, seconds, sha256 } from './options.js';
 
 const refuses = (parse: (v: string) => unknown, value: string): void => {
@@ -40,5 +41,15 @@ describe('option values', () => {
   it('--set wants a name before its =', () => {
     assert.deepEqual(collectSetting('a.b= x=y', {}), { 'a.b': ' x=y' });
     for (const bad of ['=1', ' =1', 'novalue']) refuses((v) => collectSetting(v, {}), bad);
+  });
+
+  it('a registrar is host[:port]: a host name or an IP address (IPv6 in brackets), a port 1-65535', () => {
+    assert.deepEqual(parseRegistrar('pbx.example'), { ok: true, host: 'pbx.example' });
+    assert.deepEqual(parseRegistrar(' 127.0.0.1:5070 '), { ok: true, host: '127.0.0.1', port: 5070 });
+    assert.deepEqual(parseRegistrar('[2001:db8::1]:65535'), { ok: true, host: '2001:db8::1', port: 65535 });
+    assert.deepEqual(parseRegistrar('[::1]'), { ok: true, host: '::1' });
+    for (const bad of ['', ':5060', 'a b', '-x', '[zz]', '[::1', '::1', 'pbx:0', 'pbx:65536', 'pbx:1:2', 'pbx:+5', 'pbx:']) {
+      assert.equal(parseRegistrar(bad).ok, false, bad);
+    }
   });
 });

@@ -1,7 +1,12 @@
 /** Parsing and checking of CLI option values, each failing with a one-line message. */
 import { InvalidArgumentError } from 'commander';
+import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname } from 'node:path';
+import { catalog } from '../phone/config/catalog.js';
+import { checkValue } from '../phone/config/validate.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from '../runtime/fleet.js';
+import { parseRegistrar } from '../runtime/registrar-address.js';
 
 /**
  * A whole number min-max, written in digits only. The range is checked on the digits' value, so that a number past
@@ -72,6 +77,46 @@ export function mac(value: string): string {
 /** ctl --pin: a SHA-256 fingerprint (colons allowed, as openssl prints it). */
 export function sha256(value: string): string {
   if (!/^[0-9a-f]{64}$/i.test(value.replace(/:/g, ''))) throw new InvalidArgumentError('expected a SHA-256 fingerprint: 64 hex digits');
+  return value;
+}
+
+/** --registrar host[:port]. */
+export function registrar(value: string): string {
+  const r = parseRegistrar(value);
+  if (!r.ok) throw new InvalidArgumentError(r.reason);
+  return value.trim();
+}
+
+/** A value the phone keeps as a configuration parameter, checked as config/set checks it. */
+function parameterValue(name: string, value: string): string {
+  const spec = catalog.find((p) => p.name === name);
+  const checked = spec ? checkValue(spec.type, value) : undefined;
+  if (checked && !checked.ok) throw new InvalidArgumentError(checked.reason);
+  return value;
+}
+
+/** --admin-password: as device.auth.localAdminPassword takes it, and not empty. */
+export function adminPassword(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a password (empty: leave the option out)');
+  return parameterValue('device.auth.localAdminPassword', value);
+}
+
+/** --sip-password: as reg.N.auth.password takes it. */
+export function sipPassword(value: string): string {
+  return parameterValue('reg.{line}.auth.password', value);
+}
+
+/** A path that must name something (an empty one would mean the current directory, or nothing). */
+export function path(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a path');
+  return value;
+}
+
+/** --ready-file: written (whole, then renamed) once the phones are ready: its directory must be there now. */
+export function readyFile(value: string): string {
+  path(value);
+  if (statSync(value, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidArgumentError('expected a file, not a directory');
+  if (statSync(dirname(value), { throwIfNoEntry: false })?.isDirectory() !== true) throw new InvalidArgumentError(`no directory ${dirname(value)} to write it in`);
   return value;
 }
 

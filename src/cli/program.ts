@@ -4,7 +4,10 @@ import { VERSION } from '../version.js';
 import { CliError, ExitCode, PolysimError } from '../errors.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
 import { DEFAULT_TIMING } from '../phone/phone.js';
-import { address, collectAccount, collectList, collectSetting, concurrency, firstNumber, fleetSize, ipv4, mac, milliseconds, port, positiveMilliseconds, seconds, sha256 } from './options.js';
+import {
+  address, adminPassword, collectAccount, collectList, collectSetting, concurrency, firstNumber, fleetSize, ipv4, mac, milliseconds, path, port,
+  positiveMilliseconds, readyFile, registrar, seconds, sha256, sipPassword,
+} from './options.js';
 import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
 import { runCtl } from './ctl.js';
@@ -38,22 +41,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
       .option('--sip-port <port>', 'SIP port, UDP and TCP (REST commands in NOTIFY)', port, 5060)
       .option('--sip-tls-port <port>', 'SIP over TLS port, with the phone\'s certificate', port, 5061)
-      .option('--registrar <host[:port]>', 'a SIP server line 1 registers to and calls through (default: the built-in switchboard)')
+      .option('--registrar <host[:port]>', 'a SIP server line 1 registers to and calls through (default: the built-in switchboard)', registrar)
       .addOption(new Option('--registrar-transport <transport>', 'SIP transport to the registrar').choices(['udp', 'tcp', 'tls']).default('udp'))
-      .option('--sip-password <password>', 'line 1\'s SIP password; {number} stands for the line\'s number (e.g. secret-{number})')
+      .option('--sip-password <password>', 'line 1\'s SIP password; {number} stands for the line\'s number (e.g. secret-{number})', sipPassword)
       .addOption(new Option('--media <kind>', 'what calls on SIP lines carry as RTP: a 400 Hz tone, silence, or no media (large fleets)').choices(['tone', 'silence', 'off']).default('tone'))
       .option('--control-port <port>', 'port of polysim\'s control API (0: any free port)', port, 8790)
       .option('--no-control', 'do not serve the control API')
       .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
       .addOption(new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)').argParser(collectList).default([], 'none'))
       .option('--first-number <n>', 'number of line 1 of the first phone', firstNumber, 1001)
-      .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on')
-      .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
-      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
+      .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on', readyFile)
+      .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here', path)
+      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated', adminPassword)
       .addOption(new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'))
       .option('--factory', 'the phone as shipped: REST API off, admin password 456, stored state cleared')
-      .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
-      .option('--tls-key <file>', 'PEM private key for --tls-cert')
+      .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one', path)
+      .option('--tls-key <file>', 'PEM private key for --tls-cert', path)
       .option('--queue', 'queue concurrent requests instead of answering 403')
       .option('--latency-ms <ms>', 'extra processing time per request', milliseconds, 0)
       .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', milliseconds, 10000)

@@ -17,6 +17,7 @@ import type { FarEndScript } from '../network/far-end.js';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
 import type { MemberSpec } from './fleet.js';
+import { parseRegistrar } from './registrar-address.js';
 
 export { FleetFileError };
 
@@ -30,7 +31,7 @@ const PhoneEntry = Type.Object({
   firmware: Type.Optional(Type.String({ minLength: 1 })),
   count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   number: Type.Optional(Number_),
-  adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   set: Type.Optional(Values),
   address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
   httpPort: Type.Optional(Port),
@@ -235,8 +236,8 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
     const last = members.findLastIndex((m) => m[field] === undefined);
     if (port && port + last > 65535) problems.push(`${field}: ${roomless(port, last + 1)}`);
   }
-  const registrarPort = f.registrar === undefined ? undefined : /:(\d+)$/.exec(f.registrar)?.[1];
-  if (registrarPort !== undefined && (Number(registrarPort) < 1 || Number(registrarPort) > 65535)) problems.push(`registrar: port ${registrarPort}: expected 1-65535`);
+  const registrar = f.registrar === undefined ? undefined : parseRegistrar(f.registrar);
+  if (registrar && !registrar.ok) problems.push(`registrar: ${registrar.reason}`);
   const seen = new Map<string, number>();
   members.forEach((m, i) => {
     const prior = seen.get(m.number as string);
