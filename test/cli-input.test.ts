@@ -131,4 +131,9 @@ describe('other odd values', () => {
     await assertRefused(['start', ...FREE, '--address', 'abc'], /^polysim: .*--address <ip>.* expected an IP address/m);
     await assertRefused(['start', ...FREE, '--set', ' =1'], /^polysim: .*--set <name=value>.* expected name=value$/m);
   });
+
+  it('commander\'s suggestions stay on the line of their error', async () => {
+    await assertRefused(['start', '--modle', 'x'], /^polysim: unknown option '--modle' \(Did you mean --model\?\)$/m);
+    await assertRefused(['strat'], /^polysim: unknown command 'strat' \(Did you mean start\?\)$/m);
+  });
 });

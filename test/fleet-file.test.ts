@@ -69,6 +69,8 @@ describe('fleet files', () => {
     assert.equal(found[5], 'scenarios[0].phone: the fleet has 3 phones, no phone 9');
     assert.deepEqual(problems('phones: [', 'f.yaml').map((p) => p.split(':')[0]), ['not YAML']);
     assert.deepEqual(problems('{"phones": []}', 'f.json'), ['phones: expected array length to be greater or equal to 1']);
+    // Scenarios are checked apart (their kind picks their fields): not a list was a TypeError with a stack.
+    for (const scenarios of ['0', '"x"', '{ kind: busy-agent }', 'null']) assert.deepEqual(problems(`phones: [{}]\nscenarios: ${scenarios}`), ['scenarios: expected a list'], scenarios);
   });
 
   it('checks every port: a number 0-65535, room for a count of phones on consecutive ports, the registrar\'s port', () => {

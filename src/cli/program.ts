@@ -16,11 +16,20 @@ import type { CliIo } from './io.js';
 import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/** What the commands run once their options are parsed and checked; a test may stand in for them. */
+export interface Runners {
+  readonly start: typeof runStart;
+  readonly ctl: typeof runCtl;
+  readonly compare: typeof runCompare;
+}
+
+const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare };
+
+export async function main(argv: readonly string[], io: CliIo, run: Runners = RUNNERS): Promise<number> {
   let code: number = ExitCode.OK;
   const program = new Command('polysim')
-    // Usage errors read as polysim's others: "polysim: option '--count <n>' argument ...".
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(`polysim: ${s.replace(/^error: /, '')}`) })
+    // Usage errors read as polysim's others, on one line: "polysim: unknown option '--modle' (Did you mean --model?)".
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(`polysim: ${s.replace(/^error: /, '').trimEnd().replace(/\n+/g, ' ')}\n`) })
     // Help marks required options (commander only says so when one is missing).
     .configureHelp({
       optionDescription: (option) => {
@@ -72,7 +81,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   phoneOptions(program.command('start').description('start one phone'))
     .action(async (opts: StartCliOptions) => {
-      await runStart({ ...opts, count: 1 }, io);
+      await run.start({ ...opts, count: 1 }, io);
     });
 
   phoneOptions(program.command('fleet').description('start many phones in one process, on one virtual network'))
@@ -83,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined) throw new CliError('--count and --config do not go together: the file lists the phones');
       if (opts.config === undefined) {
-        await runStart(opts, io);
+        await run.start(opts, io);
         return;
       }
       const plan = readFleetFile(opts.config);
@@ -94,7 +103,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const value = plan[key];
         if (value !== undefined && !fromCli(key)) (merged as unknown as Record<string, unknown>)[key] = value;
       }
-      await runStart(merged, io, plan);
+      await run.start(merged, io, plan);
     });
 
   program.command('ctl')
@@ -117,7 +126,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--wait-timeout <s>', 'how long --wait waits (seconds)', seconds, 120)
     .option('--json', 'print JSON for scripts')
     .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
-      code = await runCtl(opts, group, command, args, io);
+      code = await run.ctl(opts, group, command, args, io);
     });
 
   program.command('compare')
@@ -130,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--insecure', 'accept any certificate (the phones\' own are self-signed)')
     .option('--json', 'print the report as JSON')
     .action(async (opts: CompareOptions) => {
-      code = await runCompare(opts, io);
+      code = await run.compare(opts, io);
     });
 
   program.command('models')

@@ -174,7 +174,7 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
         problems.push(...schemaProblems(variant, s).map((p) => `scenarios[${i}]${p.startsWith('(') ? '' : '.'}${p.replace(/^\(the file\)/, '')}`));
       }
     });
-  }
+  } else if (scenarios !== undefined) problems.push('scenarios: expected a list');
   const { scenarios: _omit, ...rest } = data as Record<string, unknown>;
   problems.push(...schemaProblems(Type.Omit(FleetFileSchema, ['scenarios']), rest));
   if (problems.length > 0) throw new FleetFileError(file, problems);

@@ -102,7 +102,8 @@ export function addressPlus(base: string, n: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
+/** What can be told of a fleet before anything starts: its size, first number, and room for its ports or addresses. */
+export function checkFleetSpec(spec: Pick<FleetSpec, 'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort'>): void {
   if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE) throw new FleetError(`--count wants a whole number of phones, 1-${MAX_FLEET_SIZE}`);
   if (!Number.isInteger(spec.firstNumber) || spec.firstNumber < 1 || spec.firstNumber > MAX_FIRST_NUMBER) {
     throw new FleetError(`--first-number wants a whole number 1-${MAX_FIRST_NUMBER}`);
@@ -119,6 +120,11 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
     }
   }
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
+}
+
+export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
+  checkFleetSpec(spec);
+  const portMode = spec.addressRange === undefined;
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
   const certificates = new CertificateQueue();
