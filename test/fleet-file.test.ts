@@ -44,7 +44,7 @@ describe('fleet files', () => {
     ].join('\n')).sort(), [
       'httpPort: expected integer to be less or equal to 65535',
       'phones[0].colour: not a field here (a typo?)',
-      'phones[0].number: expected string to match \'^[0-9*#+]{1,32}$\'',
+      'phones[0].number: expected a line number (digits, * # +)',
       'scenarios[0].kind: expected one of busy-agent, incoming-queue, periodic-reboot, registration-loss',
       'scenarios[1].perMinute: missing (required)',
       'scenarios[2].everyMinutes: expected number to be greater than 0',
@@ -69,6 +69,47 @@ describe('fleet files', () => {
     assert.equal(found[5], 'scenarios[0].phone: the fleet has 3 phones, no phone 9');
     assert.deepEqual(problems('phones: [', 'f.yaml').map((p) => p.split(':')[0]), ['not YAML']);
     assert.deepEqual(problems('{"phones": []}', 'f.json'), ['phones: expected array length to be greater or equal to 1']);
+    // Scenarios are checked apart (their kind picks their fields): not a list was a TypeError with a stack.
+    for (const scenarios of ['0', '"x"', '{ kind: busy-agent }', 'null']) assert.deepEqual(problems(`phones: [{}]\nscenarios: ${scenarios}`), ['scenarios: expected a list'], scenarios);
+  });
+
+  it('checks every port: a number 0-65535, room for a count of phones on consecutive ports, the registrar\'s port', () => {
+    for (const field of ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort', 'controlPort']) {
+      for (const [value, why] of [['65536', 'expected integer to be less or equal to 65535'], ['-1', 'expected integer to be greater or equal to 0'],
+        ['80.5', 'expected integer'], ['"http"', 'expected integer'], ['1e400', 'expected integer']]) {
+        assert.deepEqual(problems(`${field}: ${value}\nphones: [{}]`), [`${field}: ${why}`], `${field}: ${value}`);
+        if (field !== 'controlPort') assert.deepEqual(problems(`phones: [{ ${field}: ${value} }]`), [`phones[0].${field}: ${why}`], `phones[0].${field}: ${value}`);
+      }
+      if (field === 'controlPort') continue;
+      // Phone i takes the port + i: the last must still be a port.
+      assert.deepEqual(problems(`phones: [{}, { count: 3, ${field}: 65534 }]`),
+        [`phones[1].${field}: 65534 leaves no room for 3 phones on consecutive ports (the last would be 65536)`]);
+      assert.deepEqual(problems(`${field}: 65535\nphones: [{ count: 2 }]`),
+        [`${field}: 65535 leaves no room for 2 phones on consecutive ports (the last would be 65536)`]);
+      // A phone with a port of its own does not take the fleet's port + i.
+      assert.equal(parseFleetFile('f.yaml', `${field}: 65535\nphones: [{}, { ${field}: 9000 }]`).members.length, 2);
+      assert.equal(parseFleetFile('f.yaml', `phones: [{ count: 2, ${field}: 0 }]`).members.length, 2, 'port 0: any free port, for each');
+    }
+    assert.deepEqual(problems('registrar: "pbx.example:99999"\nphones: [{}]'), ['registrar: port 99999: expected 1-65535']);
+    assert.deepEqual(problems('registrar: "[::1]:0"\nphones: [{}]'), ['registrar: port 0: expected 1-65535']);
+    assert.deepEqual(problems('registrar: "pbx.example:-5"\nphones: [{}]'), ['registrar: expected a SIP server: host[:port]']);
+    assert.deepEqual(problems('registrar: "-x:5060"\nphones: [{}]'), ['registrar: host "-x": expected a host name or IP address']);
+    assert.equal(parseFleetFile('f.yaml', 'registrar: "pbx.example:65535"\nphones: [{}]').registrar, 'pbx.example:65535');
+    // A password the phone would refuse is the file's field's fault, not a --set value's.
+    assert.deepEqual(problems(`phones: [{ adminPassword: "${'x'.repeat(33)}" }]`), ['phones[0].adminPassword: expected string length less or equal to 32']);
+  });
+
+  it('counts numbers up exactly, however long, keeping their leading zeros; a fleet has at most 10000 phones', () => {
+    const numbers = (text: string): (string | undefined)[] => parseFleetFile('f.yaml', text).members.map((m) => m.number);
+    // Past 2^53 a double drops the last digits: these were 9007199254740992 twice, then 9007199254740996.
+    assert.deepEqual(numbers('phones: [{ number: "9007199254740993", count: 3 }]'), ['9007199254740993', '9007199254740994', '9007199254740995']);
+    assert.deepEqual(numbers(`phones: [{ number: "${'9'.repeat(31)}", count: 2 }, {}]`), [`${'9'.repeat(31)}`, `1${'0'.repeat(31)}`, `1${'0'.repeat(30)}1`]);
+    assert.deepEqual(numbers('phones: [{ number: "0800" }, { count: 2 }, { number: "0099", count: 2 }]'), ['0800', '0801', '0802', '0099', '0100']);
+    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}", count: 2 }]`),
+      [`phones[0].number: counting 2 phones up from ${'9'.repeat(32)} goes past 32 digits`]);
+    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}" }, {}]`), [`phones[1].number: counting up from ${'9'.repeat(32)} goes past 32 digits`]);
+    assert.deepEqual(problems('firstNumber: 9007199254740993\nphones: [{ count: 2 }]'), ['firstNumber: expected integer to be less or equal to 999999999999999']);
+    assert.deepEqual(problems('phones: [{ count: 10000 }, { count: 2 }]'), ['phones: 10002 phones; a fleet has at most 10000']);
   });
 
   it('expands counts into consecutive numbers, with defaults and the phone\'s own values on top', () => {

@@ -4,12 +4,12 @@
  * 4 authentication failed, 5 the phone answered a Status error.
  */
 import { ExitCode as EXIT } from '../errors.js';
-import { readFileSync } from 'node:fs';
 import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
 import type { TlsTrust } from '@polysim/client';
 import { COMMANDS, UsageError } from './ctl-commands.js';
 import { flatten, format } from './ctl-format.js';
 import type { CliIo } from './io.js';
+import { readSmallFile } from '../small-file.js';
 
 export interface CtlOptions {
   host?: string;
@@ -84,10 +84,10 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function runOne(host: string, o: CtlOptions, group: string, command: string, args: string[], io: CliIo): Promise<unknown> {
+async function runOne(host: string, o: CtlOptions, ca: string | undefined, group: string, command: string, args: string[], io: CliIo): Promise<unknown> {
   const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) throw new UsageError('no password: give --password or set POLYSIM_PASSWORD');
-  const tls: TlsTrust = { ca: o.ca ? readFileSync(o.ca, 'utf8') : undefined, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
+  const tls: TlsTrust = { ca, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
   const phone = new PolyPhone({ host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host, user: o.user, password, auth: o.auth, tls });
   try {
     const fn = COMMANDS[group]?.[command];
@@ -109,13 +109,27 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
     io.stderr.write(`polysim ctl: unknown command "${group} ${command}"; commands:\n${list}\n`);
     return EXIT.USAGE;
   }
-  if (!o.hosts) {
+  // Files the options name are read once, before any phone is asked: a bad one is a usage error.
+  let ca: string | undefined;
+  let hostList: string | undefined;
+  for (const [option, file] of [['--ca', o.ca], ['--hosts', o.hosts]] as const) {
+    if (file === undefined) continue;
+    try {
+      const text = readSmallFile(file);
+      if (option === '--ca') ca = text;
+      else hostList = text;
+    } catch (err) {
+      io.stderr.write(`polysim ctl: ${option} ${file}: ${(err as Error).message}\n`);
+      return EXIT.USAGE;
+    }
+  }
+  if (hostList === undefined) {
     if (!o.host) {
       io.stderr.write('polysim ctl: give --host (or --hosts FILE)\n');
       return EXIT.USAGE;
     }
     try {
-      const result = await runOne(o.host, o, group, command, args, io);
+      const result = await runOne(o.host, o, ca, group, command, args, io);
       io.stdout.write(o.json ? `${JSON.stringify(result ?? { Status: '2000' }, null, 2)}\n` : format(result));
       return EXIT.OK;
     } catch (err) {
@@ -123,7 +137,7 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       return exitCodeOf(err);
     }
   }
-  const hosts = readFileSync(o.hosts, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '');
+  const hosts = hostList.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '');
   const results: { host: string; ok: boolean; code: number; result?: unknown; error?: string }[] = new Array(hosts.length);
   let next = 0;
   let done = 0;
@@ -141,7 +155,7 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       if (i >= hosts.length) return;
       const host = hosts[i] as string;
       try {
-        results[i] = { host, ok: true, code: 0, result: await runOne(host, o, group, command, args, io) };
+        results[i] = { host, ok: true, code: 0, result: await runOne(host, o, ca, group, command, args, io) };
       } catch (err) {
         results[i] = { host, ok: false, code: exitCodeOf(err), error: describe(err) };
       }

@@ -4,7 +4,10 @@ import { VERSION } from '../version.js';
 import { CliError, ExitCode, PolysimError } from '../errors.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
 import { DEFAULT_TIMING } from '../phone/phone.js';
-import { address, collectAccount, collectList, collectSetting, nonNegativeInt, port, positiveInt } from './options.js';
+import {
+  address, adminPassword, collectAccount, collectList, collectSetting, concurrency, firstNumber, fleetSize, ipv4, mac, milliseconds, path, port,
+  positiveMilliseconds, readyFile, registrar, seconds, sha256, sipPassword,
+} from './options.js';
 import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
 import { runCtl } from './ctl.js';
@@ -13,10 +16,20 @@ import type { CliIo } from './io.js';
 import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/** What the commands run once their options are parsed and checked; a test may stand in for them. */
+export interface Runners {
+  readonly start: typeof runStart;
+  readonly ctl: typeof runCtl;
+  readonly compare: typeof runCompare;
+}
+
+const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare };
+
+export async function main(argv: readonly string[], io: CliIo, run: Runners = RUNNERS): Promise<number> {
   let code: number = ExitCode.OK;
   const program = new Command('polysim')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // Usage errors read as polysim's others, on one line: "polysim: unknown option '--modle' (Did you mean --model?)".
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(`polysim: ${s.replace(/^error: /, '').trimEnd().replace(/\n+/g, ' ')}\n`) })
     // Help marks required options (commander only says so when one is missing).
     .configureHelp({
       optionDescription: (option) => {
@@ -37,30 +50,30 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
       .option('--sip-port <port>', 'SIP port, UDP and TCP (REST commands in NOTIFY)', port, 5060)
       .option('--sip-tls-port <port>', 'SIP over TLS port, with the phone\'s certificate', port, 5061)
-      .option('--registrar <host[:port]>', 'a SIP server line 1 registers to and calls through (default: the built-in switchboard)')
+      .option('--registrar <host[:port]>', 'a SIP server line 1 registers to and calls through (default: the built-in switchboard)', registrar)
       .addOption(new Option('--registrar-transport <transport>', 'SIP transport to the registrar').choices(['udp', 'tcp', 'tls']).default('udp'))
-      .option('--sip-password <password>', 'line 1\'s SIP password; {number} stands for the line\'s number (e.g. secret-{number})')
+      .option('--sip-password <password>', 'line 1\'s SIP password; {number} stands for the line\'s number (e.g. secret-{number})', sipPassword)
       .addOption(new Option('--media <kind>', 'what calls on SIP lines carry as RTP: a 400 Hz tone, silence, or no media (large fleets)').choices(['tone', 'silence', 'off']).default('tone'))
       .option('--control-port <port>', 'port of polysim\'s control API (0: any free port)', port, 8790)
       .option('--no-control', 'do not serve the control API')
       .option('--control-token <token>', 'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise')
       .addOption(new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)').argParser(collectList).default([], 'none'))
-      .option('--first-number <n>', 'number of line 1 of the first phone', positiveInt, 1001)
-      .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on')
-      .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here')
-      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated')
+      .option('--first-number <n>', 'number of line 1 of the first phone', firstNumber, 1001)
+      .option('--ready-file <file>', 'write this JSON file (phones\' URLs, control URL) once every phone is ready, for test harnesses to wait on', readyFile)
+      .option('--data-dir <dir>', 'keep the phones\' state (config, call log, identity, certificate) here', path)
+      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated', adminPassword)
       .addOption(new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'))
       .option('--factory', 'the phone as shipped: REST API off, admin password 456, stored state cleared')
-      .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one')
-      .option('--tls-key <file>', 'PEM private key for --tls-cert')
+      .option('--tls-cert <file>', 'PEM certificate for HTTPS instead of the generated one', path)
+      .option('--tls-key <file>', 'PEM private key for --tls-cert', path)
       .option('--queue', 'queue concurrent requests instead of answering 403')
-      .option('--latency-ms <ms>', 'extra processing time per request', nonNegativeInt, 0)
-      .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', nonNegativeInt, 10000)
-      .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveInt, 30000)
-      .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', nonNegativeInt, 5000)
-      .option('--init-ms <ms>', `initialisation time after each boot (default: ${DEFAULT_TIMING.initMs})`, nonNegativeInt)
-      .option('--restart-ms <ms>', `how long safeRestart keeps the phone away (default: ${DEFAULT_TIMING.restartMs})`, nonNegativeInt)
-      .option('--reboot-ms <ms>', `how long safeReboot and factoryReset keep the phone away (default: ${DEFAULT_TIMING.rebootMs})`, nonNegativeInt)
+      .option('--latency-ms <ms>', 'extra processing time per request', milliseconds, 0)
+      .option('--body-timeout-ms <ms>', 'how long a request may take to arrive in full', milliseconds, 10000)
+      .option('--transfer-timeout-ms <ms>', 'overall deadline of each file transfer (export, capture, provisioning)', positiveMilliseconds, 30000)
+      .option('--transfer-answer-ms <ms>', 'how long a transfer keeps its request waiting before it goes on in the background', milliseconds, 5000)
+      .option('--init-ms <ms>', `initialisation time after each boot (default: ${DEFAULT_TIMING.initMs})`, milliseconds)
+      .option('--restart-ms <ms>', `how long safeRestart keeps the phone away (default: ${DEFAULT_TIMING.restartMs})`, milliseconds)
+      .option('--reboot-ms <ms>', `how long safeReboot and factoryReset keep the phone away (default: ${DEFAULT_TIMING.rebootMs})`, milliseconds)
       .addOption(new Option('--skype-account <address=password>', 'an account of the simulated Skype for Business directory (repeatable)')
         .argParser(collectAccount).default(new Map<string, string>(), 'none'))
       .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'));
@@ -68,18 +81,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   phoneOptions(program.command('start').description('start one phone'))
     .action(async (opts: StartCliOptions) => {
-      await runStart({ ...opts, count: 1 }, io);
+      await run.start({ ...opts, count: 1 }, io);
     });
 
   phoneOptions(program.command('fleet').description('start many phones in one process, on one virtual network'))
-    .option('--count <n>', 'how many phones (required without --config)', positiveInt)
+    .option('--count <n>', 'how many phones (required without --config)', fleetSize)
     .option('--config <file>', 'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios')
-    .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', address)
+    .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
     .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined) throw new CliError('--count and --config do not go together: the file lists the phones');
       if (opts.config === undefined) {
-        await runStart(opts, io);
+        await run.start(opts, io);
         return;
       }
       const plan = readFleetFile(opts.config);
@@ -90,7 +103,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const value = plan[key];
         if (value !== undefined && !fromCli(key)) (merged as unknown as Record<string, unknown>)[key] = value;
       }
-      await runStart(merged, io, plan);
+      await run.start(merged, io, plan);
     });
 
   program.command('ctl')
@@ -104,16 +117,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--password <password>', 'password (or the environment variable POLYSIM_PASSWORD)')
     .addOption(new Option('--auth <method>', 'authentication').choices(['auto', 'basic', 'digest', 'session']).default('auto'))
     .option('--ca <file>', 'trust this PEM CA (or the phone\'s own certificate)')
-    .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint')
-    .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC')
+    .option('--pin <sha256>', 'trust the certificate with this SHA-256 fingerprint', sha256)
+    .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC', mac)
     .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
     .option('--insecure', 'accept any certificate, as curl -k')
-    .option('--concurrency <n>', 'phones at once with --hosts', positiveInt, 8)
+    .option('--concurrency <n>', 'phones at once with --hosts', concurrency, 8)
     .option('--wait', 'after device reboot, restart, factory-reset or provision: wait until the phone answers again')
-    .option('--wait-timeout <s>', 'how long --wait waits', positiveInt, 120)
+    .option('--wait-timeout <s>', 'how long --wait waits (seconds)', seconds, 120)
     .option('--json', 'print JSON for scripts')
     .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
-      code = await runCtl(opts, group, command, args, io);
+      code = await run.ctl(opts, group, command, args, io);
     });
 
   program.command('compare')
@@ -126,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--insecure', 'accept any certificate (the phones\' own are self-signed)')
     .option('--json', 'print the report as JSON')
     .action(async (opts: CompareOptions) => {
-      code = await runCompare(opts, io);
+      code = await run.compare(opts, io);
     });
 
   program.command('models')

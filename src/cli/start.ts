@@ -18,6 +18,7 @@ import type { Fleet } from '../runtime/fleet.js';
 import type { RunningPhone } from '../runtime/phone-host.js';
 import type { FleetPlan } from '../runtime/fleet-file.js';
 import { runScenarios } from '../runtime/scenarios.js';
+import { parseRegistrar } from '../runtime/registrar-address.js';
 import { systemClock } from '../phone/clock.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
@@ -64,11 +65,10 @@ export interface StartCliOptions {
 /** --registrar host[:port] (port 5060, or 5061 over TLS). */
 function registrarOf(o: StartCliOptions): { address: string; port: number; transport: 'UDPOnly' | 'TCPOnly' | 'TLS' } | undefined {
   if (o.registrar === undefined) return undefined;
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(o.registrar.trim());
-  const port = m?.[2] === undefined ? (o.registrarTransport === 'tls' ? 5061 : 5060) : Number(m[2]);
-  if (!m || port < 1 || port > 65535) throw new CliError(`--registrar: expected host[:port], got "${o.registrar}"`);
+  const r = parseRegistrar(o.registrar);
+  if (!r.ok) throw new CliError(`--registrar ${o.registrar}: ${r.reason}`);
   const transport = o.registrarTransport === 'tls' ? 'TLS' : o.registrarTransport === 'tcp' ? 'TCPOnly' : 'UDPOnly';
-  return { address: (m[1] as string).replace(/^\[|\]$/g, ''), port, transport };
+  return { address: r.host, port: r.port ?? (o.registrarTransport === 'tls' ? 5061 : 5060), transport };
 }
 
 export { CliError };

@@ -3,19 +3,21 @@
  * their own numbers, passwords, values and ports; the far ends' scripts; and scenarios that play the world around the
  * phones. Validated whole: every bad field is reported with its path and why, before anything starts.
  */
-import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { FleetFileError } from '../errors.js';
+import { readSmallFile } from '../small-file.js';
 import { resolveProfile } from '../phone/models.js';
 import type { Profile } from '../phone/models.js';
 import { expandCatalog } from '../phone/config/layered-config.js';
 import { checkValue } from '../phone/config/validate.js';
 import type { FarEndScript } from '../network/far-end.js';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
+import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
 import type { MemberSpec } from './fleet.js';
+import { parseRegistrar } from './registrar-address.js';
 
 export { FleetFileError };
 
@@ -29,7 +31,7 @@ const PhoneEntry = Type.Object({
   firmware: Type.Optional(Type.String({ minLength: 1 })),
   count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   number: Type.Optional(Number_),
-  adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   set: Type.Optional(Values),
   address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
   httpPort: Type.Optional(Port),
@@ -75,7 +77,7 @@ export const FleetFileSchema = Type.Object({
   sipPort: Type.Optional(Port),
   sipTlsPort: Type.Optional(Port),
   controlPort: Type.Optional(Port),
-  firstNumber: Type.Optional(Type.Integer({ minimum: 1 })),
+  firstNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FIRST_NUMBER })),
   registrar: Type.Optional(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$', description: 'a SIP server: host[:port]' })),
   registrarTransport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
   sipPassword: Type.Optional(Type.String({ maxLength: 255 })),
@@ -126,14 +128,28 @@ function schemaProblems(schema: TSchema, data: unknown): string[] {
   const byPath = new Map<string, string>();
   for (const e of Value.Errors(schema, data)) {
     const path = pathOf(e.path);
+    // A pattern is no way to tell a reader what a field takes: its description is.
+    const description = (e.schema as { description?: unknown }).description;
+    const message = typeof description === 'string' && /^expected string to match/i.test(e.message) ? `expected ${description}` : e.message;
     // For a scenario, TypeBox reports the union first ("expected one of"); a field's own error is more useful.
-    if (!byPath.has(path) || /union/i.test(byPath.get(path) ?? '')) byPath.set(path, e.message);
+    if (!byPath.has(path) || /union/i.test(byPath.get(path) ?? '')) byPath.set(path, message);
   }
   // A field's error makes its parents' union errors noise.
   const paths = [...byPath.keys()];
   return paths.filter((p) => !paths.some((q) => q !== p && q.startsWith(p) && /union/i.test(byPath.get(p) ?? '')))
     .map((p) => `${p}: ${plain(byPath.get(p) as string)}`);
 }
+
+/** A number of digits only, counted up exactly (however long), as wide as it was written: 0800, 0801, ... */
+interface Counter {
+  readonly value: bigint;
+  readonly width: number;
+}
+const nth = (c: Counter, k: number): string => String(c.value + BigInt(k)).padStart(c.width, '0');
+
+const PORT_FIELDS = ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'] as const;
+const roomless = (port: number, count: number): string =>
+  `${port} leaves no room for ${count} phones on consecutive ports (the last would be ${port + count - 1})`;
 
 const text = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
 
@@ -158,15 +174,17 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
         problems.push(...schemaProblems(variant, s).map((p) => `scenarios[${i}]${p.startsWith('(') ? '' : '.'}${p.replace(/^\(the file\)/, '')}`));
       }
     });
-  }
+  } else if (scenarios !== undefined) problems.push('scenarios: expected a list');
   const { scenarios: _omit, ...rest } = data as Record<string, unknown>;
   problems.push(...schemaProblems(Type.Omit(FleetFileSchema, ['scenarios']), rest));
   if (problems.length > 0) throw new FleetFileError(file, problems);
   const f = data as FleetFileData;
 
   // Expand, then check what the schema cannot: models, firmware, values, numbers and ports that collide.
+  const total = f.phones.reduce((sum, entry) => sum + (entry.count ?? 1), 0);
+  if (total > MAX_FLEET_SIZE) throw new FleetFileError(file, [`phones: ${total} phones; a fleet has at most ${MAX_FLEET_SIZE}`]);
   const members: MemberSpec[] = [];
-  let next = f.firstNumber ?? 1001;
+  let next: Counter = { value: BigInt(f.firstNumber ?? 1001), width: 0 };
   f.phones.forEach((entry, i) => {
     const where = `phones[${i}]`;
     const model = entry.model ?? f.defaults?.model ?? 'VVX 450';
@@ -187,10 +205,15 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
       set[name] = text(value);
     }
     const count = entry.count ?? 1;
-    const first = entry.number !== undefined && /^\d+$/.test(entry.number) ? Number(entry.number) : entry.number === undefined ? next : undefined;
+    const first: Counter | undefined = entry.number === undefined ? next
+      : /^\d+$/.test(entry.number) ? { value: BigInt(entry.number), width: entry.number.length } : undefined;
     if (first === undefined && count > 1) problems.push(`${where}.number: a count of phones needs a number of digits only, to count up from`);
+    if (first !== undefined && nth(first, count - 1).length > 32) {
+      const from = entry.number === undefined ? `counting up from ${nth(first, -1)}` : `counting ${count} phones up from ${entry.number}`;
+      problems.push(`${where}.number: ${from} goes past 32 digits`);
+    }
     for (let k = 0; k < count; k++) {
-      const number = first === undefined ? (entry.number as string) : String(first + k);
+      const number = first === undefined ? (entry.number as string) : nth(first, k);
       members.push({
         model, firmware, number, adminPassword: entry.adminPassword ?? f.defaults?.adminPassword, set,
         address: entry.address,
@@ -201,8 +224,20 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
         sipTlsPort: entry.sipTlsPort === undefined ? undefined : entry.sipTlsPort && entry.sipTlsPort + k,
       });
     }
-    if (first !== undefined) next = first + count;
+    if (first !== undefined) next = { value: first.value + BigInt(count), width: first.width };
+    for (const field of PORT_FIELDS) {
+      const port = entry[field];
+      if (port && port + count - 1 > 65535) problems.push(`${where}.${field}: ${roomless(port, count)}`);
+    }
   });
+  // Phone i without a port of its own listens on the fleet's port + i.
+  for (const field of PORT_FIELDS) {
+    const port = f[field];
+    const last = members.findLastIndex((m) => m[field] === undefined);
+    if (port && port + last > 65535) problems.push(`${field}: ${roomless(port, last + 1)}`);
+  }
+  const registrar = f.registrar === undefined ? undefined : parseRegistrar(f.registrar);
+  if (registrar && !registrar.ok) problems.push(`registrar: ${registrar.reason}`);
   const seen = new Map<string, number>();
   members.forEach((m, i) => {
     const prior = seen.get(m.number as string);
@@ -223,9 +258,9 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
 export function readFleetFile(file: string): FleetPlan {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readSmallFile(file);
   } catch (err) {
-    throw new FleetFileError(file, [`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new FleetFileError(file, [`cannot read: ${(err as Error).message}`]);
   }
   return parseFleetFile(file, source);
 }

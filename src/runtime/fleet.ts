@@ -13,6 +13,12 @@ import type { HttpApp } from '../transport/http/app.js';
 import { randomIds, startPhone } from './phone-host.js';
 import type { PhoneSpec, RunningPhone } from './phone-host.js';
 
+/** The most phones one process runs (at about 0.3 MB each, and four ports each in port mode). */
+export const MAX_FLEET_SIZE = 10_000;
+
+/** The largest number line 1 of a fleet's first phone takes: 15 digits, as E.164 numbers (and exact in a double). */
+export const MAX_FIRST_NUMBER = 999_999_999_999_999;
+
 /** What one phone of a fleet sets for itself (a fleet file's phone): the rest comes from the fleet's spec. */
 export interface MemberSpec {
   readonly model?: string;
@@ -96,13 +102,29 @@ export function addressPlus(base: string, n: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
-export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
-  if (!Number.isInteger(spec.count) || spec.count < 1) throw new FleetError('--count wants a whole number of phones, 1 or more');
+/** What can be told of a fleet before anything starts: its size, first number, and room for its ports or addresses. */
+export function checkFleetSpec(spec: Pick<FleetSpec, 'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort'>): void {
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE) throw new FleetError(`--count wants a whole number of phones, 1-${MAX_FLEET_SIZE}`);
+  if (!Number.isInteger(spec.firstNumber) || spec.firstNumber < 1 || spec.firstNumber > MAX_FIRST_NUMBER) {
+    throw new FleetError(`--first-number wants a whole number 1-${MAX_FIRST_NUMBER}`);
+  }
   if (spec.members && spec.members.length !== spec.count) throw new FleetError(`${spec.members.length} phone specs for ${spec.count} phones`);
   const portMode = spec.addressRange === undefined;
-  if (portMode && spec.httpPort > 0 && spec.httpPort + spec.count - 1 > 65535) throw new FleetError('--http-port leaves no room for that many phones');
-  if (portMode && spec.httpsPort > 0 && spec.httpsPort + spec.count - 1 > 65535) throw new FleetError('--https-port leaves no room for that many phones');
+  // Port mode: phone i without a port of its own listens on the fleet's port + i; the last must still be a port.
+  const ports = { '--http-port': 'httpPort', '--https-port': 'httpsPort', '--sip-port': 'sipPort', '--sip-tls-port': 'sipTlsPort' } as const;
+  for (const [option, field] of Object.entries(ports)) {
+    const port = spec[field];
+    const last = spec.members ? spec.members.findLastIndex((m) => m[field] === undefined) : spec.count - 1;
+    if (portMode && port !== undefined && port > 0 && port + last > 65535) {
+      throw new FleetError(`${option} ${port} leaves no room for ${last + 1} phones on consecutive ports (the last would be ${port + last})`);
+    }
+  }
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
+}
+
+export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
+  checkFleetSpec(spec);
+  const portMode = spec.addressRange === undefined;
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
   const certificates = new CertificateQueue();
