@@ -2,15 +2,20 @@
  * `npm run fuzz`: the long fuzz run. Phones of three families on loopback take generated requests over HTTP (every
  * operation, inputs drawn from its schema and bent) and SIP (NOTIFYs valid, mutated and garbage), then must still
  * answer. A phone whose line registers takes generated dialog traffic (INVITEs with SDP whose media flows,
- * re-INVITEs, BYE, CANCEL, REFER, INFO...), its calls answered and ended as it goes. Prints what was sent and what
- * held; exits 1 when anything did not. Seeded: FUZZ_SEED=<n> replays a run.
- *   FUZZ_HTTP=<n> (default 50,000 per run), FUZZ_SIP=<n> (default 60,000) and FUZZ_DIALOG=<n> (default 30,000) set
- *   the counts.
+ * re-INVITEs, BYE, CANCEL, REFER, INFO...), its calls answered and ended as it goes; a fleet's control port takes
+ * generated requests on every documented path. Prints what was sent and what held; exits 1 when anything did not.
+ * Seeded: FUZZ_SEED=<n> replays a run.
+ *   FUZZ_HTTP=<n> (default 50,000 per run), FUZZ_SIP=<n> (default 60,000), FUZZ_DIALOG=<n> (default 30,000) and
+ *   FUZZ_CONTROL=<n> (default 10,000) set the counts.
  */
 import fc from 'fast-check';
 import { startPhone } from '../src/runtime/phone-host.js';
 import type { RunningPhone } from '../src/runtime/phone-host.js';
 import { createHttpApp } from '../src/transport/http/app.js';
+import type { AddressInfo } from 'node:net';
+import { createControlApp } from '../src/control/app.js';
+import { startFleet } from '../src/runtime/fleet.js';
+import { controlCase, newControlTally, sendControl } from '../test/fuzz/control.js';
 import { DialogFuzzer, dialogMessage, grantingRegistrar } from '../test/fuzz/dialog.js';
 import { httpCase, newTally, sendHttp, sendSip, sipMessages } from '../test/fuzz/harness.js';
 import type { Tally } from '../test/fuzz/harness.js';
@@ -19,6 +24,7 @@ const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 1_000_000);
 const httpCases = Number(process.env['FUZZ_HTTP'] ?? 50_000);
 const sipCases = Number(process.env['FUZZ_SIP'] ?? 60_000);
 const dialogCases = Number(process.env['FUZZ_DIALOG'] ?? 30_000);
+const controlCases = Number(process.env['FUZZ_CONTROL'] ?? 10_000);
 const PASSWORD = 'Fuzz-Secret-1';
 const SET = { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0', 'httpd.cfg.lockWebUI.enable': '0' };
 
@@ -87,6 +93,25 @@ fuzzer.close();
 registrar.close();
 const dialogMs = performance.now() - dialogStarted;
 
+// The control port: a fleet of two phones behind it.
+const controlStarted = performance.now();
+const fleet = await startFleet({ model: 'VVX 450', count: 2, firstNumber: 4101, address: '127.0.0.1', httpPort: 0, httpsPort: 0,
+  adminPassword: PASSWORD, timing: { initMs: 0 } }, app);
+const control = await createControlApp(fleet, false);
+await control.listen({ port: 0, host: '127.0.0.1' });
+const controlUrl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
+const controlTally = newControlTally();
+for (const c of fc.sample(controlCase(2), { numRuns: controlCases, seed: seed + 300 })) await sendControl(controlUrl, c, controlTally);
+const controlMs = performance.now() - controlStarted;
+let fleetAlive = 0;
+for (let i = 1; i <= fleet.phones.length; i++) {
+  const res = await fetch(`${controlUrl}/phones/${i}/api/v2/mgmt/device/info`);
+  if (res.status === 200) fleetAlive++;
+  else console.log(`phone ${i}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+}
+await control.close();
+await fleet.stop();
+
 // Afterwards, every phone still answers.
 let alive = 0;
 for (const p of phones) {
@@ -101,10 +126,14 @@ const byStatus: Record<string, number> = {};
 for (const t of tallies) for (const [k, v] of Object.entries(t.byStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
 const problems = [...tallies.flatMap((t) => [...t.outsideEnvelope, ...t.unexpected5xx, ...t.badSip]), ...dialogThrown.map((l) => `dialog: ${l}`)];
 if (dialogRtp === 0) problems.push('dialog: no call of the dialog run sent media');
+problems.push(...controlTally.failed.map((f) => `control: ${f}`));
+if (fleetAlive !== 2) problems.push(`control: ${fleetAlive}/2 phones answer through the control port after`);
 const report = {
   seed, httpSent: sum((t) => t.sent, httpTallies), sipSent: sum((t) => t.sent, sipTallies), sipAnswered: sipAnswers, httpSeconds: Math.round(httpMs / 100) / 10,
   sipSeconds: Math.round(sipMs / 100) / 10, dialogSent: dialogCases, dialogAnswered: fuzzer.answers.length, dialogRefused488: dialog488,
-  dialogRtpPacketsSent: dialogRtp, dialogThrown: dialogThrown.length, dialogSeconds: Math.round(dialogMs / 100) / 10, crashes, outsideEnvelope: sum((t) => t.outsideEnvelope.length),
+  dialogRtpPacketsSent: dialogRtp, dialogThrown: dialogThrown.length, dialogSeconds: Math.round(dialogMs / 100) / 10,
+  controlSent: controlTally.sent, controlFailed: controlTally.failed.length, controlByStatus: controlTally.byStatus,
+  controlSeconds: Math.round(controlMs / 100) / 10, crashes, outsideEnvelope: sum((t) => t.outsideEnvelope.length),
   unexpected5xx: sum((t) => t.unexpected5xx.length), badSip: sum((t) => t.badSip.length), phonesAnsweringAfter: `${alive}/${phones.length}`, byStatus,
 };
 console.log(JSON.stringify(report, null, 2));
@@ -112,5 +141,5 @@ for (const p of problems.slice(0, 20)) console.log('problem:', p);
 for (const p of phones) await p.stop();
 await app.close();
 const ok = crashes === 0 && problems.length === 0 && alive === phones.length;
-console.log(ok ? `fuzz: ${report.httpSent + report.sipSent + report.dialogSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx` : 'fuzz: FAILED');
+console.log(ok ? `fuzz: ${report.httpSent + report.sipSent + report.dialogSent + report.controlSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx` : 'fuzz: FAILED');
 process.exit(ok ? 0 : 1);

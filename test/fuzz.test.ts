@@ -9,8 +9,9 @@ import { parseDigest } from '../src/gate/auth/digest.js';
 import { CfgError, parseCfg } from '../src/phone/config/cfg-xml.js';
 import { parseSip, SipParseError, streamMessageLength } from '../src/transport/sip/message.js';
 import { sipMessage } from './fuzz/arbitraries.js';
+import { controlCase, newControlTally, sendControl } from './fuzz/control.js';
 import { httpCase, newTally, sendHttp, sendSip, sipMessages } from './fuzz/harness.js';
-import { testPhone } from './helpers.js';
+import { listenControl, testFleet, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
 const SEED = 20261126;
@@ -79,5 +80,22 @@ describe('a phone under generated requests', () => {
     assert.ok((t.byStatus['SIP 200'] ?? 0) > 50, JSON.stringify(t.byStatus));
     assert.ok((t.byStatus['SIP 400'] ?? 0) > 100, JSON.stringify(t.byStatus));
     assert.equal((await p.get('/api/v2/mgmt/device/info')).http, 200);
+  });
+});
+
+describe('the control port under generated requests', () => {
+  it('every documented path, right and wrong: no 500, no request left unanswered, and the phones answer after', async () => {
+    const fleet = await testFleet({ count: 2, firstNumber: 3201, timing: { initMs: 0 } });
+    const { control, url } = await listenControl(fleet);
+    try {
+      const t = newControlTally();
+      for (const c of fc.sample(controlCase(2), { numRuns: 400, seed: SEED })) await sendControl(url, c, t);
+      assert.deepEqual(t.failed, []);
+      assert.ok((t.byStatus['200'] ?? 0) > 40 && (t.byStatus['404'] ?? 0) > 10, JSON.stringify(t.byStatus));
+      for (const r of fleet.phones) assert.equal((await fetch(`${url}/phones/${fleet.phones.indexOf(r) + 1}/api/v2/mgmt/device/info`)).status, 200);
+    } finally {
+      await control.close();
+      await fleet.stop();
+    }
   });
 });
