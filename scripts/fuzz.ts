@@ -105,9 +105,11 @@ for (const c of fc.sample(controlCase(2), { numRuns: controlCases, seed: seed + 
 const controlMs = performance.now() - controlStarted;
 let fleetAlive = 0;
 for (let i = 1; i <= fleet.phones.length; i++) {
+  // alive: it answers within the envelope (the generated requests may have changed its password, so not always 2000)
   const res = await fetch(`${controlUrl}/phones/${i}/api/v2/mgmt/device/info`);
-  if (res.status === 200) fleetAlive++;
-  else console.log(`phone ${i}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+  const text = await res.text();
+  if (res.status < 500 && /"Status":"\d{4}"/.test(text)) fleetAlive++;
+  else console.log(`phone ${i}: ${res.status} ${text.slice(0, 200)}`);
 }
 await control.close();
 await fleet.stop();
