@@ -204,7 +204,7 @@ describe('event stream readers that never read', () => {
     deaf.push(...readers);
     // Loopback sockets take a few MB before the server's own queue grows: 10 MB of events overflow both readers.
     await traffic(10 * 1024 * 1024);
-    await Promise.all(readers.map(closed));
+    await Promise.all(readers.map((r) => closed(r)));
   });
 
   it('a reader whose socket does not drain within the deadline is cut off', async () => {
@@ -213,7 +213,7 @@ describe('event stream readers that never read', () => {
     deaf.push(...readers);
     // Past what the sockets take, but far from the backlog bound: only the deadline frees the slots.
     await traffic(10 * 1024 * 1024);
-    await Promise.all(readers.map(closed));
+    await Promise.all(readers.map((r) => closed(r)));
   });
 
   it('readers that never read hold no slot against a new reader, even with nothing sent', async () => {
