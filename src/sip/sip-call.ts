@@ -21,6 +21,7 @@ import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
 import { hostPort, parseNameAddr } from './name-addr.js';
 import type { RtpStats } from './rtp.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
+import { fromHop } from './wire.js';
 import type { Destination, SipTransportName } from './wire.js';
 
 /** What a call needs from its user agent. */
@@ -86,9 +87,7 @@ export abstract class SipCall implements Inbox {
    * the host alone (its source port is the connection's).
    */
   fromPeer(transport: SipTransportName, address: string, port: number): boolean {
-    const hops = [this.dest, this.dialog.destination(this.dest.transport)];
-    const same = (host: string): boolean => host === address || (host === 'localhost' && address === '127.0.0.1');
-    return hops.some((h) => h !== undefined && same(h.host) && (transport !== 'UDP' || h.transport !== 'UDP' || h.port === port));
+    return [this.dest, this.dialog.destination(this.dest.transport)].some((h) => h !== undefined && fromHop(h, transport, address, port));
   }
 
   /** A retransmitted 2xx of our INVITE (its transaction is gone). */

@@ -16,6 +16,7 @@ import { ClientTransactions, RFC3261 } from './client-transactions.js';
 import type { RetryPolicy } from './client-transactions.js';
 import { Dialog, newTag } from './dialog.js';
 import { hostPort, parseNameAddr, parseUri, quoteName, tagOf } from './name-addr.js';
+import { messageSummary } from './message-waiting.js';
 import { LineRegistration, transportOf } from './registration.js';
 import type { RegistrationPlan, RegistrarTarget } from './registration.js';
 import type { MediaEngine } from './rtp.js';
@@ -23,6 +24,7 @@ import { IncomingCall } from './incoming-call.js';
 import { referTargetAllowed } from './refer-targets.js';
 import { OutgoingCall } from './outgoing-call.js';
 import type { SipCall, CallEnv, UasSource } from './sip-call.js';
+import { fromHop } from './wire.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
 
 /** Payload types by voice.codecPref priority (1 first; 0 turns a codec off); µ-law when both are off. */
@@ -191,11 +193,9 @@ export class SipUserAgent {
   }
 
   /** Whether a message came from the server line n is registered with (over a stream, any port of its host). */
-  private registeredWith(n: number, address: string, port: number, transport?: SipTransportName): boolean {
+  private registeredWith(n: number, address: string, port: number, transport: SipTransportName = 'UDP'): boolean {
     const s = this.registrations.get(n)?.reg.registeredWith;
-    if (!s) return false;
-    const sameHost = s.dest.host === address || (s.dest.host === 'localhost' && address === '127.0.0.1');
-    return sameHost && (s.dest.port === port || s.dest.transport !== 'UDP' || (transport !== undefined && transport !== 'UDP'));
+    return s !== undefined && fromHop(s.dest, transport, address, port);
   }
 
   private env(n: number): CallEnv {
@@ -330,22 +330,12 @@ export class SipUserAgent {
     return false;
   }
 
-  /**
-   * A voicemail server's summary (RFC 3842), solicited or not: the line's MWI follows it. Taken only from the server
-   * the line is registered with (through which its voicemail server reaches it); from anyone else 403.
-   */
+  /** A voicemail server's summary (message-waiting.ts), taken only from the server the line is registered with. */
   private messageSummary(req: SipRequest, ctx: InboundContext): boolean {
     const n = this.lineFor(req);
     if (n === undefined) return false;
-    if (!this.registeredWith(n, ctx.address, ctx.port, ctx.transport)) {
-      ctx.reply(responseTo(req, 403, 'Forbidden', tagOf(req.headers.get('to')) || newTag(), [['User-Agent', this.userAgent]]));
-      return true;
-    }
-    const text = req.body.toString('utf8');
-    const waiting = /^Messages-Waiting:\s*yes\b/im.test(text);
-    const voice = /^Voice-Message:\s*(\d+)\/(\d+)/im.exec(text);
-    this.phone.lines.setMessages(n, { waiting, newMessages: Number(voice?.[1] ?? (waiting ? 1 : 0)), oldMessages: Number(voice?.[2] ?? 0) });
-    ctx.reply(responseTo(req, 200, 'OK', tagOf(req.headers.get('to')) || newTag(), [['User-Agent', this.userAgent]]));
+    const trusted = this.registeredWith(n, ctx.address, ctx.port, ctx.transport);
+    ctx.reply(messageSummary(req, trusted, (summary) => this.phone.lines.setMessages(n, summary), this.userAgent));
     return true;
   }
 

@@ -23,3 +23,13 @@ export interface OutRequest {
   readonly headers: readonly (readonly [string, string])[];
   readonly body?: Buffer;
 }
+
+/**
+ * Whether a message that arrived (by `transport` from `address`:`port`) came from the hop `dest` names: the same host
+ * (localhost standing for 127.0.0.1), and over UDP the same port; over a stream the host alone (its source port is
+ * the connection's).
+ */
+export function fromHop(dest: Destination, transport: SipTransportName, address: string, port: number): boolean {
+  const sameHost = dest.host === address || (dest.host === 'localhost' && address === '127.0.0.1');
+  return sameHost && (transport !== 'UDP' || dest.transport !== 'UDP' || dest.port === port);
+}
