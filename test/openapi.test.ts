@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { operations } from '../src/api/index.js';
+import { PATH_SUFFIXES, PATHS } from '@polysim/client';
 import { createControlApp } from '../src/control/app.js';
+import { clientFacts } from '../src/openapi/client-facts.js';
 import { openApiDocument } from '../src/openapi/document.js';
 import { clientTypes } from '../src/openapi/typescript.js';
 import { startFleet } from '../src/runtime/fleet.js';
@@ -24,12 +26,22 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('the client has a method for every operation of the manual served over HTTP', () => {
+  it('packages/client/src/{status,paths,body-limit}.ts are what the server tables give now (run `npm run openapi` when this fails)', () => {
+    for (const [name, text] of Object.entries(clientFacts())) {
+      assert.equal(readFileSync(new URL(`../packages/client/src/${name}`, import.meta.url), 'utf8'), text, name);
+    }
+  });
+
+  it('the client has a method for every operation of the manual served over HTTP, at the manual\'s paths', () => {
     const source = readFileSync(new URL('../packages/client/src/operations.ts', import.meta.url), 'utf8');
     const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.meta.url), 'utf8')) as { operations: { operation: string; paths: string[] }[] };
-    const missing = spec.operations.filter((o) => o.operation !== 'WebCallControl.WarmTransfer')
-      .flatMap((o) => o.paths).filter((path) => !source.includes(path) && !source.includes(path.replace(/\/(missed|received|placed|cloud|local|web|device)$/, '')));
-    assert.deepEqual(missing, []);
+    const paths: Readonly<Record<string, string>> = PATHS;
+    const suffixes: Readonly<Record<string, readonly string[]>> = PATH_SUFFIXES;
+    const served = (name: string): string[] => [paths[name] ?? '', ...(suffixes[name] ?? []).map((s) => `${paths[name]}/${s}`)];
+    const http = spec.operations.filter((o) => o.operation !== 'WebCallControl.WarmTransfer');
+    assert.deepEqual(http.filter((o) => !source.includes(`PATHS['${o.operation}']`)).map((o) => o.operation), [], 'operations without a method');
+    assert.deepEqual(http.filter((o) => JSON.stringify(served(o.operation)) !== JSON.stringify(o.paths)).map((o) => o.operation), [], 'operations at other paths than the manual\'s');
+    assert.doesNotMatch(source, /['"`]\/api\//, 'operations.ts names paths through PATHS only');
   });
 
   it('describes every operation and path, and every schema in it compiles', () => {

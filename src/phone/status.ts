@@ -1,6 +1,8 @@
 /**
  * The one catalogue of the manual's Status codes. The phone throws PhoneError(code); the transports map a code to
  * their own wire form (HTTP status + JSON envelope in transport/http/envelope.ts, SIP reports later).
+ * The SDK's copy (packages/client/src/status.ts) is generated from this table by `npm run openapi`
+ * (src/openapi/client-facts.ts); the domain owns the catalogue and imports nothing from its client.
  */
 export const Status = {
   OK: '2000',

@@ -1,4 +1,5 @@
 /** What can go wrong talking to a phone, as typed errors. */
+import { MEANINGS } from './status.js';
 
 /** The phone answered with a Status other than 2000. */
 export class PolyError extends Error {
@@ -31,13 +32,3 @@ export class TransportError extends Error {
     this.name = 'TransportError';
   }
 }
-
-/** The manual's Status codes and their meaning. */
-export const MEANINGS: Readonly<Record<string, string>> = {
-  '2000': 'API executed successfully', '4000': 'Invalid input parameters', '4001': 'Device busy',
-  '4002': 'Line not registered', '4003': 'Operation not allowed', '4004': 'Operation not supported',
-  '4005': 'Line does not exist', '4006': 'URLs not configured', '4007': 'Call does not exist',
-  '4008': 'Configuration export failed', '4009': 'Input size limit exceeded', '4010': 'Default password not allowed',
-  '4011': 'Contact not found', '4400': 'Bad request', '4403': 'Forbidden', '5000': 'Failed to process request',
-  '5500': 'Internal Server Error',
-};

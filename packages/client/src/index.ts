@@ -22,10 +22,15 @@ export class PolyPhone extends PolyPhoneBase {
   }
 }
 
-export { AuthError, MEANINGS, PolyError, TransportError } from './errors.js';
+export { AuthError, PolyError, TransportError } from './errors.js';
+/** Facts generated from the server's tables: the manual's Status codes, each operation's path, the body limit. */
+export { MEANINGS } from './status.js';
+export type { StatusCode } from './status.js';
+export { PATH_SUFFIXES, PATHS } from './paths.js';
+export type { OperationName, PathSuffix } from './paths.js';
 export type { TlsTrust } from './http.js';
 export type { PolyPhoneOptions } from './poly-phone.js';
-export { BODY_LIMIT } from './poly-phone.js';
+export { BODY_LIMIT } from './body-limit.js';
 export type { Data, Input, Operations } from './types.js';
 export { polysimEvents } from './events.js';
 export type { EventCall, EventLed, EventLeds, EventLine, EventScreen, EventsOptions, PhoneLifeState, PolysimEvent, PolysimEventType } from './events.js';

@@ -4,10 +4,12 @@
  * "busy" and 4001 retried with backoff, never a 401 loop, bodies kept under 20 KB, Status codes as typed errors,
  * and TLS trust for self-signed certificates whose CN is the MAC.
  */
+import { BODY_LIMIT } from './body-limit.js';
 import { basicHeader, bestChallenge, DigestSigner, parseChallenges } from './digest.js';
 import { AuthError, PolyError, TransportError } from './errors.js';
 import { HttpClient } from './http.js';
 import type { Exchange, TlsTrust } from './http.js';
+import { PATHS } from './paths.js';
 
 export interface PolyPhoneOptions {
   /** "10.0.0.5", "10.0.0.5:8443", or a URL ("https://10.0.0.5", "http://127.0.0.1:8080"). HTTPS unless a URL says http. */
@@ -26,8 +28,6 @@ export interface PolyPhoneOptions {
   readonly now?: () => number;
 }
 
-/** The manual's limit for a request body. */
-export const BODY_LIMIT = 20 * 1024;
 /** A session is renewed this long before it would expire. */
 const SESSION_MARGIN_MS = 30_000;
 
@@ -36,6 +36,10 @@ export interface Answer {
   readonly data?: unknown;
   readonly [key: string]: unknown;
 }
+
+/** The session operations: answered with the credentials, never with a session; their 403 means "not allowed". */
+const SESSION_PATHS: ReadonlySet<string> = new Set([PATHS['Management.SessionCreate'], PATHS['Management.SessionList'], PATHS['Management.SessionDelete']]);
+const isSessionPath = (path: string): boolean => SESSION_PATHS.has(path.split('?')[0] as string);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -78,7 +82,7 @@ export class PolyPhoneBase {
       } catch (err) {
         // 403 with 4403 is the phone's one-request-at-a-time refusal; on session paths it means "not allowed".
         const busy = err instanceof PolyError && (err.code === '4001'
-          || (err.httpStatus === 403 && err.code === '4403' && !path.startsWith('/api/v1/mgmt/session/')));
+          || (err.httpStatus === 403 && err.code === '4403' && !isSessionPath(path)));
         if (!busy || i + 1 >= attempts) throw err;
         await sleep(Math.min(5000, base * 2 ** i));
       }
@@ -98,7 +102,7 @@ export class PolyPhoneBase {
     if (this.session && this.session.expiresAt - this.now() > (this.options.sessionRenewMs ?? SESSION_MARGIN_MS)) return;
     const old = this.session;
     this.session = undefined;
-    const res = await this.signed('GET', '/api/v1/mgmt/session/create');
+    const res = await this.signed('GET', PATHS['Management.SessionCreate']);
     const answer = this.answerOf(res);
     const cookie = String(res.headers['set-cookie'] ?? '');
     const maxAge = /Max-Age=(\d+)/i.exec(cookie)?.[1];
@@ -144,7 +148,7 @@ export class PolyPhoneBase {
     const body = data === undefined ? undefined : Buffer.from(JSON.stringify({ data }), 'utf8');
     if (body && body.length > BODY_LIMIT) throw new PolyError('4009', 413);
     let res: Exchange;
-    if (this.options.auth === 'session' && !path.startsWith('/api/v1/mgmt/session/')) {
+    if (this.options.auth === 'session' && !isSessionPath(path)) {
       await this.ensureSession();
       const headers: Record<string, string> = { accept: 'application/json', cookie: `session=${this.sessionId()}` };
       if (body) headers['content-type'] = 'application/json';
@@ -197,6 +201,6 @@ export class PolyPhoneBase {
   }
 
   private async signedDelete(id: string): Promise<void> {
-    await this.signed('GET', '/api/v1/mgmt/session/delete', Buffer.from(JSON.stringify({ data: [id] })));
+    await this.signed('GET', PATHS['Management.SessionDelete'], Buffer.from(JSON.stringify({ data: [id] })));
   }
 }
