@@ -1,8 +1,61 @@
 /**
- * Client side of HTTP authentication: reading a phone's challenges, choosing the best (Digest SHA-256, then MD5,
- * then Basic), and signing each request (RFC 7616, qop=auth, a nonce count that grows with every request).
+ * Digest authentication (RFC 7616 for HTTP, RFC 3261 and RFC 8760 for SIP), the one implementation: the response
+ * computation, used by this client to sign, by polysim's HTTP gate to check credentials and by its SIP user agent
+ * to answer registrars (`@polysim/client/digest`); reading challenges; and the client's signer (Digest SHA-256,
+ * then MD5, then Basic; qop=auth, a nonce count that grows with every request).
+ *
+ * It lives here, in the package without dependencies, because the server already depends on this package and the
+ * package can depend on nothing: the server imports it; nothing is copied.
  */
 import { createHash, randomBytes } from 'node:crypto';
+
+/** The algorithms of RFC 7616 this computes (SHA-512-256 is left out: no Poly phone offers it). */
+export type DigestAlgorithm = 'MD5' | 'SHA-256' | 'MD5-sess' | 'SHA-256-sess';
+
+/** The algorithm a challenge or credentials name (MD5 when they name none), or undefined for one not computed here. */
+export function digestAlgorithm(name: string | undefined): DigestAlgorithm | undefined {
+  const n = (name ?? 'MD5').toUpperCase();
+  return n === 'MD5' ? 'MD5' : n === 'SHA-256' ? 'SHA-256' : n === 'MD5-SESS' ? 'MD5-sess' : n === 'SHA-256-SESS' ? 'SHA-256-sess' : undefined;
+}
+
+/** H(data): the algorithm's hash of the UTF-8 bytes, in lower-case hex. */
+export function digestHash(algorithm: DigestAlgorithm, data: string): string {
+  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(data, 'utf8').digest('hex');
+}
+
+export interface DigestInput {
+  readonly algorithm: DigestAlgorithm;
+  readonly username: string;
+  readonly realm: string;
+  readonly password: string;
+  readonly method: string;
+  readonly uri: string;
+  readonly nonce: string;
+  /** `auth` with its nonce count (8 hex digits) and cnonce; absent for the RFC 2069 form older registrars expect. */
+  readonly qop?: string;
+  readonly nc?: string;
+  /** The client's nonce: with qop, and in HA1 for the -sess algorithms. */
+  readonly cnonce?: string;
+}
+
+/**
+ * The `response` of RFC 7616 section 3.4.1:
+ *   HA1 = H(username:realm:password), for -sess H(H(username:realm:password):nonce:cnonce)
+ *   HA2 = H(method:uri)
+ *   response = H(HA1:nonce:nc:cnonce:qop:HA2), without qop H(HA1:nonce:HA2)
+ */
+export function digestResponse(i: DigestInput): string {
+  const a = i.algorithm;
+  const secret = digestHash(a, `${i.username}:${i.realm}:${i.password}`);
+  const ha1 = a.endsWith('-sess') ? digestHash(a, `${secret}:${i.nonce}:${i.cnonce ?? ''}`) : secret;
+  const ha2 = digestHash(a, `${i.method}:${i.uri}`);
+  return i.qop
+    ? digestHash(a, `${ha1}:${i.nonce}:${i.nc ?? ''}:${i.cnonce ?? ''}:${i.qop}:${ha2}`)
+    : digestHash(a, `${ha1}:${i.nonce}:${ha2}`);
+}
+
+/** A quoted-string of an auth header (RFC 7230 3.2.6): quotes and backslashes escaped. */
+export const quoted = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 
 export interface Challenge {
   readonly scheme: 'Digest' | 'Basic';
@@ -47,15 +100,16 @@ export class DigestSigner {
   sign(method: string, uri: string): string {
     const p = this.challenge.params;
     const alg = this.algorithm;
-    const h = (s: string): string => createHash(alg === 'SHA-256' ? 'sha256' : 'md5').update(s).digest('hex');
     const nc = (++this.nc).toString(16).padStart(8, '0');
     const cnonce = randomBytes(12).toString('hex');
     const realm = p['realm'] ?? '';
-    const response = h(`${h(`${this.user}:${realm}:${this.password}`)}:${p['nonce']}:${nc}:${cnonce}:auth:${h(`${method}:${uri}`)}`);
-    const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
-    return `Digest username=${q(this.user)}, realm=${q(realm)}, nonce=${q(p['nonce'] ?? '')}, uri=${q(uri)}, ` +
-      `algorithm=${alg}, qop=auth, nc=${nc}, cnonce=${q(cnonce)}, response=${q(response)}` +
-      (p['opaque'] !== undefined ? `, opaque=${q(p['opaque'])}` : '');
+    const response = digestResponse({
+      algorithm: digestAlgorithm(alg) ?? 'MD5', username: this.user, realm, password: this.password, method, uri,
+      nonce: p['nonce'] ?? '', qop: 'auth', nc, cnonce,
+    });
+    return `Digest username=${quoted(this.user)}, realm=${quoted(realm)}, nonce=${quoted(p['nonce'] ?? '')}, uri=${quoted(uri)}, ` +
+      `algorithm=${alg}, qop=auth, nc=${nc}, cnonce=${quoted(cnonce)}, response=${quoted(response)}` +
+      (p['opaque'] !== undefined ? `, opaque=${quoted(p['opaque'])}` : '');
   }
 }
 
