@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { ControlLogin } from './login.js';
-import { sameSecret } from './login.js';
+import { sameSecret } from '../same-secret.js';
 
 export interface GuardOptions {
   /** Required when set (Authorization: Bearer ...). */

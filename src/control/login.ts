@@ -5,17 +5,13 @@
  * HttpOnly, SameSite=Strict, holding an HMAC of the token under a key made at start (never the token itself; a
  * restart ends every session). Bounded: at most MAX_CODES one-time codes wait at once, each for CODE_TTL_MS.
  */
-import { createHmac, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { sameSecret } from '../same-secret.js';
 
 export const COOKIE = 'polysim-control';
 export const MAX_CODES = 16;
 export const CODE_TTL_MS = 60 * 60 * 1000;
-
-/** Equal secrets, compared in constant time (through their digests, so lengths tell nothing). */
-export function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
 
 /** The value of cookie `name` in a Cookie header, if there. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -1,15 +1,8 @@
 /** HTTP Basic authentication (RFC 7617) against the phone's admin account: user Polycom, case-sensitive. */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../../same-secret.js';
 
 export const ADMIN_USER = 'Polycom';
 export const BASIC_REALM = 'API Authentication';
-
-/** Compares two secrets in constant time (hashing first makes the lengths equal). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
 
 /** The user of a valid `Authorization: Basic` header for this password, or undefined. */
 export function checkBasic(header: string, password: string): string | undefined {
@@ -21,8 +14,8 @@ export function checkBasic(header: string, password: string): string | undefined
   const user = decoded.slice(0, colon);
   const pass = decoded.slice(colon + 1);
   // Evaluate both comparisons so timing does not reveal which part was wrong.
-  const userOk = safeEqual(user, ADMIN_USER);
-  const passOk = safeEqual(pass, password);
+  const userOk = sameSecret(user, ADMIN_USER);
+  const passOk = sameSecret(pass, password);
   return userOk && passOk ? user : undefined;
 }
 

@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { challenge, digestResponse, NonceBook, parseDigest, safeHexEqual } from './digest.js';
-import type { DigestAlgorithm } from './digest.js';
+import { challenge, NonceBook, parseDigest, safeHexEqual } from './digest.js';
 
-const v = JSON.parse(readFileSync(new URL('../../../spec/rfc7616-vectors.json', import.meta.url), 'utf8')) as {
-  request: { method: string; uri: string }; username: string; password: string; realm: string; nonce: string;
-  cnonce: string; nc: string; qop: string; response: Record<DigestAlgorithm, string>;
-};
-
-describe('RFC 7616 digest', () => {
-  for (const algorithm of ['MD5', 'SHA-256'] as const) {
-    it(`computes the RFC 7616 section 3.9.1 response with ${algorithm}`, () => {
-      assert.equal(digestResponse({
-        algorithm, username: v.username, realm: v.realm, password: v.password, method: v.request.method,
-        uri: v.request.uri, nonce: v.nonce, nc: v.nc, cnonce: v.cnonce, qop: v.qop,
-      }), v.response[algorithm]);
-    });
-  }
-
+describe('HTTP Digest, server side', () => {
   it('parses quoted and bare values, escapes, and refuses malformed headers', () => {
     const p = parseDigest('Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", ' +
       'algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001, cnonce="f2/wE4q", ' +

@@ -2,39 +2,16 @@
  * HTTP Digest authentication per RFC 7616 (qop=auth; MD5 and SHA-256), server side.
  *
  * Hand-written because no well-kept npm library verifies SHA-256 Digest on the server (the common ones are
- * MD5-only). Kept small: parsing the Authorization header, computing the response, and stateless nonces that
- * expire (answered with stale=true), with a nonce count that must grow (replays are refused).
+ * MD5-only). Kept small: parsing the Authorization header, and stateless nonces that expire (answered with
+ * stale=true), with a nonce count that must grow (replays are refused). The response is computed by the one Digest
+ * implementation, the SDK's (`@polysim/client/digest`), which the phone's SIP user agent answers registrars with too.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from '../../same-secret.js';
 
+/** The algorithms the phone offers (RFC 7616 computes them in `@polysim/client/digest`, shared with SIP and the SDK). */
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
-
-const HASH: Record<DigestAlgorithm, string> = { MD5: 'md5', 'SHA-256': 'sha256' };
-
-export function h(algorithm: DigestAlgorithm, data: string): string {
-  return createHash(HASH[algorithm]).update(data, 'utf8').digest('hex');
-}
-
-export interface DigestInput {
-  readonly algorithm: DigestAlgorithm;
-  readonly username: string;
-  readonly realm: string;
-  readonly password: string;
-  readonly method: string;
-  readonly uri: string;
-  readonly nonce: string;
-  readonly nc: string;
-  readonly cnonce: string;
-  readonly qop: string;
-}
-
-/** response = H(H(username:realm:password) : nonce : nc : cnonce : qop : H(method:uri)) */
-export function digestResponse(i: DigestInput): string {
-  const ha1 = h(i.algorithm, `${i.username}:${i.realm}:${i.password}`);
-  const ha2 = h(i.algorithm, `${i.method}:${i.uri}`);
-  return h(i.algorithm, `${ha1}:${i.nonce}:${i.nc}:${i.cnonce}:${i.qop}:${ha2}`);
-}
 
 /**
  * The parameters of a `Digest` credentials header: name=value pairs separated by commas, values bare or quoted
@@ -87,14 +64,9 @@ export function challenge(algorithm: DigestAlgorithm, realm: string, nonce: stri
     (stale ? ', stale=true' : '');
 }
 
+/** Two hex strings (Digest responses, user hashes) equal whatever their case, compared in constant time. */
 export function safeHexEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a.toLowerCase(), 'utf8');
-  const bb = Buffer.from(b.toLowerCase(), 'utf8');
-  if (ba.length !== bb.length) {
-    timingSafeEqual(ba, ba);
-    return false;
-  }
-  return timingSafeEqual(ba, bb);
+  return sameSecret(a.toLowerCase(), b.toLowerCase());
 }
 
 export type NonceState = 'fresh' | 'stale' | 'replayed';
@@ -130,9 +102,7 @@ export class NonceBook {
   private issuedAt(nonce: string): number | undefined {
     const parts = nonce.split('.');
     if (parts.length !== 3 || !/^[0-9a-z]{1,12}$/.test(parts[0] as string)) return undefined;
-    const expected = Buffer.from(this.mac(parts[0] as string));
-    const got = Buffer.from(parts[2] as string);
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return undefined;
+    if (!sameSecret(parts[2] as string, this.mac(parts[0] as string))) return undefined;
     return parseInt(parts[0] as string, 36);
   }
 

@@ -7,8 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthInfo } from '../../api/operation.js';
 import type { Phone } from '../../phone/phone.js';
-import { ADMIN_USER, basicChallenge, checkBasic, safeEqual } from '../auth/basic.js';
-import { challenge, digestResponse, h, NonceBook, parseDigest, safeHexEqual } from '../auth/digest.js';
+import { digestHash, digestResponse } from '@polysim/client/digest';
+import { sameSecret } from '../../same-secret.js';
+import { ADMIN_USER, basicChallenge, checkBasic } from '../auth/basic.js';
+import { challenge, NonceBook, parseDigest, safeHexEqual } from '../auth/digest.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
 import { Lockout } from '../auth/lockout.js';
 import type { Context, Stage } from '../stage.js';
@@ -97,8 +99,8 @@ function checkDigest(state: BootAuth, req: PhoneRequest, authorization: string, 
   if (realm !== DIGEST_REALM || (p['opaque'] !== undefined && p['opaque'] !== state.opaque)) return fail;
   if (!uriMatches(uri, req.target)) return fail;
   const userOk = p['userhash'] === 'true'
-    ? safeHexEqual(username, h(algorithm, `${ADMIN_USER}:${DIGEST_REALM}`))
-    : safeEqual(username, ADMIN_USER);
+    ? safeHexEqual(username, digestHash(algorithm, `${ADMIN_USER}:${DIGEST_REALM}`))
+    : sameSecret(username, ADMIN_USER);
   const expected = digestResponse({
     algorithm, username: p['userhash'] === 'true' ? ADMIN_USER : username, realm, password, method: req.method, uri,
     nonce, nc, cnonce, qop: 'auth',
