@@ -129,11 +129,15 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
 
     writeFileSync(join(app, 'main.ts'), [
       "import { PolyPhone, PolyError } from '@polysim/client';",
+      "import { digestResponse } from '@polysim/client/digest';",
       'const phone = new PolyPhone({ host: process.argv[2] as string, password: \'Secret-123\' });',
       'const info = await phone.mgmt.deviceInfoV2();',
       'const model: string = info.ModelNumber;',
       'try { await phone.callctrl.end(\'ffffffff\'); } catch (e) { if (!(e instanceof PolyError)) throw e; console.log(\'status\', e.code); }',
       'console.log(\'model\', model);',
+      // RFC 2617 section 3.5: the Digest computation is importable on its own, as the exports map says.
+      'console.log(\'digest\', digestResponse({ algorithm: \'MD5\', username: \'Mufasa\', realm: \'testrealm@host.com\', password: \'Circle Of Life\',',
+      '  method: \'GET\', uri: \'/dir/index.html\', nonce: \'dcd98b7102dd2f0e8b11d0f600bfb0c093\', qop: \'auth\', nc: \'00000001\', cnonce: \'0a4f113b\' }));',
       '',
     ].join('\n'));
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
@@ -147,6 +151,7 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
     const out = execFileSync(process.execPath, [join(app, 'out/main.js'), url], { cwd: app, encoding: 'utf8' });
     assert.match(out, /^status \d{4}$/m);
     assert.match(out, /^model VVX 450$/m);
+    assert.match(out, /^digest 6629fae49393a05397450978507c4ef1$/m);
   });
 });
 
