@@ -37,7 +37,7 @@ describe('every return code of the call and screen operations', () => {
   before(async () => {
     a = await testPhone({ switchboard: sb, clock, number: '1001' });
     b = await testPhone({ switchboard: sb, clock, number: '1002' });
-    slow = await testPhone({ latencyMs: 200 });
+    slow = await testPhone();
     booting = await testPhone({ timing: { initMs: 60_000 } });
   });
   after(async () => {
@@ -163,12 +163,13 @@ describe('every return code of the call and screen operations', () => {
           .then(async (r) => ({ http: r.status, headers: r.headers, text: '', body: (await r.json()) as Record<string, unknown> }));
         if (!scenario && code === 4403) {
           scenario = async () => {
-            // One request takes the phone's slot (200 ms of latency); the operation arrives meanwhile.
-            const first = get(slow, '/api/v2/mgmt/device/info');
-            await new Promise((r) => setTimeout(r, 60));
-            const second = await send(slow);
-            await first;
-            return second;
+            // Another request holds the phone's slot (taken here, so that no timing decides who is first).
+            assert.equal(slow.slot.acquire(), true);
+            try {
+              return await send(slow);
+            } finally {
+              slow.slot.release();
+            }
           };
         }
         if (!scenario && code === 5000 && op.needsCallApp) scenario = () => send(booting);
