@@ -317,7 +317,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     r.phone.config.set(req.params.layer === 'web' ? 'WEB' : 'DEVICE', req.body);
     // The values as set, secrets (admin and SIP passwords) masked as the event stream masks them.
     return Object.fromEntries(Object.keys(req.body).map((name) => {
-      const v = r.phone.config.get(name);
+      const v = r.phone.config.lookup(name);
       return [name, v && { ...v, value: redactParam(name, v.value, r.phone.config.params.get(name)?.spec.secret) }];
     }));
   });
