@@ -5,17 +5,12 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { SmallFileError } from './errors.js';
 
 /** The largest file an option reads: far more than any fleet file, certificate or hosts list needs. */
 export const MAX_SMALL_FILE_BYTES = 4 * 1024 * 1024;
 
-/** Why a file could not be read: an errno code (ENOENT, EACCES, ...) or a few words. */
-export class SmallFileError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'SmallFileError';
-  }
-}
+export { SmallFileError };
 
 function kind(s: Stats): string {
   if (s.isDirectory()) return 'a directory';

@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AuthError, PolyError, TransportError } from '@polysim/client';
+import { ctlFailure } from '../src/cli/ctl-errors.js';
 import { flatten, format, WIDTH } from '../src/cli/ctl-format.js';
+import { CliError } from '../src/errors.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { cli, PASSWORD, testFleet } from './helpers.js';
 
@@ -60,6 +63,19 @@ describe('polysim ctl', () => {
     const status = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'end', 'nope']);
     assert.equal(status.code, 5);
     assert.match(status.stderr, /Status 4007 \(Call does not exist\)/);
+  });
+
+  it('a --host that makes no URL is a usage error (2), not an unreachable phone (3)', async () => {
+    const r = await ctl(['--host', 'not a host', '--password', PASSWORD, 'device', 'info']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /not a host\[:port\] or URL/);
+  });
+
+  it('an unexpected error is the catalogue\'s internal entry (exit 1, with its message); the SDK\'s errors keep theirs', () => {
+    const bug = ctlFailure(new TypeError('x is not a function'));
+    assert.deepEqual([bug.code, bug.exitCode, bug.message], ['internal', 1, 'internal error: x is not a function']);
+    assert.deepEqual([ctlFailure(new TransportError('ECONNREFUSED')).exitCode, ctlFailure(new AuthError([])).exitCode,
+      ctlFailure(new PolyError('4007', 200)).exitCode, ctlFailure(new CliError('usage')).exitCode], [3, 4, 5, 2]);
   });
 
   it('HTTPS with a self-signed certificate is trusted by --mac, refused without', async () => {

@@ -26,7 +26,7 @@ const getConfig = defineOperation({
     const data: Record<string, Record<string, string>> = {};
     const invalid: string[] = [];
     for (const name of input) {
-      const v = phone.config.get(name);
+      const v = phone.config.lookup(name);
       if (!v) {
         if (phone.dialect.unknownConfigNames === 'status4000') throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
         invalid.push(name);
@@ -69,7 +69,7 @@ function layerEntries(phone: Phone, type: ConfigType): [string, string][] {
     case 'Local': return c.layerEntries('LOCAL');
     case 'Web': return c.layerEntries('WEB');
     case 'Device': return c.layerEntries('DEVICE');
-    case 'All': return [...c.params.keys()].sort().map((name) => [name, c.value(name)]);
+    case 'All': return [...c.params.values()].map((p) => p.name).sort().map((name) => [name, c.value(name)]);
   }
 }
 

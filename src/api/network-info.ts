@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { hasIpv6, ipStackLabel, ipv4Address, ipv6Address, ipv6LinkAddress } from '../phone/device-facts.js';
 import { formatUptimeLong, formatUptimeShort } from '../phone/identity.js';
+import type { ParamName } from '../phone/config/param-names.js';
 import type { Phone } from '../phone/phone.js';
 import { Status } from '../phone/status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
@@ -39,8 +40,8 @@ const runningConfig = defineOperation({
   returnCodes: STANDARD_CODES, output: RunningConfig,
   handler: ({ phone }) => {
     const c = phone.config;
-    const v = (n: string): string => c.value(n);
-    const on = (n: string): string => enabled(c.bool(n));
+    const v = (n: ParamName): string => c.value(n);
+    const on = (n: ParamName): string => enabled(c.bool(n));
     const gmt = c.int('device.sntp.gmtOffset');
     const none = phone.dialect.noIpv6;
     const answer = {
@@ -119,7 +120,7 @@ const networkInfo = defineOperation({
   returnCodes: STANDARD_CODES, output: NetworkInfo,
   handler: ({ phone }) => {
     const c = phone.config;
-    const v = (n: string): string => c.value(n);
+    const v = (n: ParamName): string => c.value(n);
     const dhcp = c.bool('device.dhcp.enabled');
     const data: Record<string, unknown> = {
       DefaultGateway: v('device.net.IPgateway'),

@@ -1,12 +1,11 @@
 /** The commands of `polysim ctl`: group, command, and what each does with a PolyPhone client. */
 import type { PolyPhone } from '@polysim/client';
+import { CliError } from '../errors.js';
 
 export type CtlCommand = (phone: PolyPhone, args: string[]) => Promise<unknown>;
 
-export class UsageError extends Error {}
-
 const need = (args: string[], n: number, usage: string): void => {
-  if (args.length < n) throw new UsageError(`usage: ${usage}`);
+  if (args.length < n) throw new CliError(`usage: ${usage}`);
 };
 
 /** name=value pairs. */
@@ -14,7 +13,7 @@ function pairs(args: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of args) {
     const eq = a.indexOf('=');
-    if (eq <= 0) throw new UsageError(`expected name=value, got ${a}`);
+    if (eq <= 0) throw new CliError(`expected name=value, got ${a}`);
     out[a.slice(0, eq)] = a.slice(eq + 1);
   }
   return out;

@@ -1,12 +1,15 @@
 /**
  * `polysim ctl`: the PolyPhone client on the command line, for one phone (--host) or many (--hosts FILE) with
- * bounded concurrency. Exit codes: 0 done, 2 usage, 3 the phone could not be reached (or has no such API),
- * 4 authentication failed, 5 the phone answered a Status error.
+ * bounded concurrency. Exit codes, from the error catalogue (src/errors.ts): 0 done, 1 an unexpected (internal)
+ * error, 2 usage, 3 the phone could not be reached (or has no such API), 4 authentication failed, 5 the phone
+ * answered a Status error.
  */
-import { ExitCode as EXIT } from '../errors.js';
+import { CliError, ExitCode as EXIT } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
 import type { TlsTrust } from '@polysim/client';
-import { COMMANDS, UsageError } from './ctl-commands.js';
+import { COMMANDS } from './ctl-commands.js';
+import { ctlFailure } from './ctl-errors.js';
 import { flatten, format } from './ctl-format.js';
 import type { CliIo } from './io.js';
 import { readSmallFile } from '../small-file.js';
@@ -64,13 +67,6 @@ async function waitBack(phone: PolyPhone, awayGraceMs: number, timeoutMs: number
 
 export { EXIT };
 
-function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError) return EXIT.USAGE;
-  if (err instanceof AuthError) return EXIT.AUTH;
-  if (err instanceof PolyError) return EXIT.STATUS;
-  return EXIT.TRANSPORT;
-}
-
 /** One phone's result in a table cell: the answer's values, compact (the table cuts it to fit). */
 function summary(result: unknown): string {
   if (result === undefined || result === null) return '';
@@ -78,20 +74,21 @@ function summary(result: unknown): string {
   return Object.entries(flatten(result)).map(([k, v]) => `${k}=${String(v)}`).join(' ');
 }
 
-function describe(err: unknown): string {
-  if (err instanceof PolyError) return `Status ${err.code} (${err.meaning})`;
-  if (err instanceof AuthError || err instanceof TransportError || err instanceof UsageError) return err.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function runOne(host: string, o: CtlOptions, ca: string | undefined, group: string, command: string, args: string[], io: CliIo): Promise<unknown> {
   const password = o.password ?? io.env['POLYSIM_PASSWORD'];
-  if (!password) throw new UsageError('no password: give --password or set POLYSIM_PASSWORD');
+  if (!password) throw new CliError('no password: give --password or set POLYSIM_PASSWORD');
   const tls: TlsTrust = { ca, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
-  const phone = new PolyPhone({ host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host, user: o.user, password, auth: o.auth, tls });
+  let phone: PolyPhone;
+  try {
+    phone = new PolyPhone({ host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host, user: o.user, password, auth: o.auth, tls });
+  } catch (err) {
+    // The SDK builds the phone's URL at once: a host that makes none is the user's, not the phone's.
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL') throw new CliError(`${host}: not a host[:port] or URL`);
+    throw err;
+  }
   try {
     const fn = COMMANDS[group]?.[command];
-    if (!fn) throw new UsageError(`unknown command: ${group} ${command}`);
+    if (!fn) throw new CliError(`unknown command: ${group} ${command}`);
     const result = await fn(phone, args);
     if (o.wait && GOES_AWAY[group]?.includes(command)) {
       const waited = await waitBack(phone, command === 'provision' ? 3_000 : 15_000, o.waitTimeout * 1000);
@@ -133,12 +130,13 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       io.stdout.write(o.json ? `${JSON.stringify(result ?? { Status: '2000' }, null, 2)}\n` : format(result));
       return EXIT.OK;
     } catch (err) {
-      io.stderr.write(`polysim ctl: ${o.host}: ${describe(err)}\n`);
-      return exitCodeOf(err);
+      const failure = ctlFailure(err);
+      io.stderr.write(`polysim ctl: ${o.host}: ${failure.message}\n`);
+      return failure.exitCode;
     }
   }
   const hosts = hostList.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '');
-  const results: { host: string; ok: boolean; code: number; result?: unknown; error?: string }[] = new Array(hosts.length);
+  const results: { host: string; ok: boolean; code: number; errorCode?: ErrorCode; result?: unknown; error?: string }[] = new Array(hosts.length);
   let next = 0;
   let done = 0;
   // A progress bar on a terminal; plain lines, one per phone, anywhere else (logs, pipes, CI).
@@ -157,7 +155,8 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       try {
         results[i] = { host, ok: true, code: 0, result: await runOne(host, o, ca, group, command, args, io) };
       } catch (err) {
-        results[i] = { host, ok: false, code: exitCodeOf(err), error: describe(err) };
+        const failure = ctlFailure(err);
+        results[i] = { host, ok: false, code: failure.exitCode, errorCode: failure.code, error: failure.message };
       }
       done++;
       if (!tty) io.stderr.write(`${host}: ${results[i]?.ok ? 'ok' : `failed: ${results[i]?.error ?? ''}`}\n`);

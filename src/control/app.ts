@@ -61,6 +61,8 @@ function describePhone(r: RunningPhone, index: number): Record<string, unknown> 
   return {
     index, model: p.profile.model.name, firmware: p.profile.firmware, mac: p.identity.mac, serial: p.identity.serial,
     number: p.lines.get(1).address.split('@')[0] ?? '', state: p.state, httpUrl: r.httpUrl, httpsUrl: r.httpsUrl,
+    // A listener that did not reopen after the last reboot: its catalogue code (src/errors.ts) and why.
+    ...(r.listenError() ? { listenError: r.listenError() } : {}),
     calls: p.calls.all().map((c) => ({
       handle: c.handle, callId: c.callId, line: c.line, direction: c.direction, state: c.stateLabel,
       remoteNumber: c.remote.number, remoteName: c.remote.name, dtmfReceived: c.dtmfReceived,
@@ -317,7 +319,7 @@ export async function createControlApp(fleet: Fleet, logger: Logger | false, gua
     r.phone.config.set(req.params.layer === 'web' ? 'WEB' : 'DEVICE', req.body);
     // The values as set, secrets (admin and SIP passwords) masked as the event stream masks them.
     return Object.fromEntries(Object.keys(req.body).map((name) => {
-      const v = r.phone.config.get(name);
+      const v = r.phone.config.lookup(name);
       return [name, v && { ...v, value: redactParam(name, v.value, r.phone.config.params.get(name)?.spec.secret) }];
     }));
   });

@@ -9,7 +9,8 @@ import type { FaultPlan } from '../gate/faults.js';
 import type { Journal } from '../gate/journal.js';
 import { PhonePipeline } from '../gate/pipeline.js';
 import { DEFAULT_ADMIN_PASSWORD } from '../gate/rules.js';
-import { StartAborted } from '../errors.js';
+import { errorReport, StartAborted } from '../errors.js';
+import type { ErrorReport } from '../errors.js';
 import type { RequestSlot, SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
@@ -99,6 +100,11 @@ export interface RunningPhone {
   readonly httpsUrl: string;
   /** The admin password the phone holds right now. */
   adminPassword(): string;
+  /**
+   * Why a listener (HTTP, HTTPS or SIP) did not reopen when the phone came back from its last reboot or restart
+   * (e.g. `listen`: the port was taken meanwhile), as an entry of the error catalogue; undefined when all did.
+   */
+  listenError(): ErrorReport | undefined;
   stop(): Promise<void>;
 }
 
@@ -174,19 +180,29 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const tls = spec.certificates ? spec.certificates(make) : make();
     tls.catch(() => undefined); // awaited by the listeners; this only marks it handled
     if (!spec.httpFirst) await tls;
+    // A listener that cannot reopen after a reboot is logged with its cause and kept for the phone's description
+    // until the next reboot tries again.
+    let listenError: ErrorReport | undefined;
+    const reopenFailed = (listener: string) => (err: unknown): void => {
+      if (err instanceof StartAborted) return;
+      listenError = errorReport(err);
+      logger?.error({ err, code: listenError.code }, `${listener} could not reopen`);
+    };
+    phone.on('down', () => { listenError = undefined; });
     const pipeline = new PhonePipeline(phone, { slotMode: spec.slotMode, latencyMs: spec.latencyMs });
     const { journal, faults, slot } = pipeline;
     const listeners = new PhoneListeners(phone, app.handler, {
       address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, pipeline, bodyTimeoutMs: spec.bodyTimeoutMs,
       limits: spec.httpLimits, budget: spec.connectionBudget,
-      onError: (err) => { if (!(err instanceof StartAborted)) logger?.error({ err }, 'listeners could not reopen'); },
+      onError: reopenFailed('HTTP listeners'),
     });
     phone.start();
     await listeners.start();
     if (spec.sipPort !== undefined) {
       sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        { limits: spec.sipLimits, budget: spec.connectionBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
+        { limits: spec.sipLimits, budget: spec.connectionBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed'),
+          onReopenError: reopenFailed('SIP listener') });
       try {
         await sip.start();
         ua = new SipUserAgent(phone, sip.wire, mediaEngine(spec.media), sip.advertised);
@@ -222,6 +238,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
         return `https://${host}:${listeners.httpsPort}`;
       },
       adminPassword: () => started.config.value('device.auth.localAdminPassword'),
+      listenError: () => listenError,
       stop: async () => {
         ua?.stop();
         started.shutdown();

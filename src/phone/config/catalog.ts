@@ -170,7 +170,7 @@ const lines: ParamSpec[] = [
 ];
 
 /** The 31 civic-address fields of location/info, each kept as locInfo.<key>. */
-export const LOCATION_FIELDS: readonly (readonly [label: string, key: string])[] = [
+export const LOCATION_FIELDS = [
   ['Country', 'country'], ['StreetGroup', 'streetGroup'], ['House Number', 'houseNumber'], ['State', 'state'],
   ['Place Type', 'placeType'], ['District', 'district'], ['Add. Info', 'additionalInfo'],
   ['Road SubSection', 'roadSubSection'], ['City', 'city'], ['Neighbourhood Block', 'neighbourhoodBlock'],
@@ -180,7 +180,7 @@ export const LOCATION_FIELDS: readonly (readonly [label: string, key: string])[]
   ['Building', 'building'], ['Unit', 'unit'], ['Floor', 'floor'], ['Additional Code', 'additionalCode'],
   ['Room', 'room'], ['Postal Name', 'postalName'], ['Seat', 'seat'], ['Road', 'road'], ['Road Branch', 'roadBranch'],
   ['Road Post Modifier', 'roadPostModifier'],
-];
+] as const satisfies readonly (readonly [label: string, key: string])[];
 
 const location: ParamSpec[] = LOCATION_FIELDS.map(([label, key]) => ({
   name: `locInfo.${key}`, type: str(128), default: '', description: `location: ${label}`,

@@ -4,6 +4,7 @@
  * <APPLICATION APP_FILE_PATH="..." CONFIG_FILES="a.cfg, b.cfg"/>.
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CfgError } from '../../errors.js';
 
 const ATTR = '@_';
 const parser = new XMLParser({
@@ -11,7 +12,8 @@ const parser = new XMLParser({
   ignoreDeclaration: true, ignorePiTags: true, allowBooleanAttributes: true,
 });
 
-export class CfgError extends Error {}
+/** What the parsers throw (one entry of the error catalogue, src/errors.ts). */
+export { CfgError };
 
 function parse(xml: string): unknown {
   const valid = XMLValidator.validate(xml);

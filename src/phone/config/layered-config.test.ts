@@ -35,7 +35,13 @@ describe('layered configuration', () => {
     assert.deepEqual(c.get(name), { value: 'w', source: 'WEB' });
     c.clear(['WEB', 'CONFIG']);
     assert.deepEqual(c.get(name), { value: 'd', source: 'DEVICE' });
-    assert.equal(c.get('no.such.thing'), undefined);
+    assert.equal(c.lookup('no.such.thing'), undefined);
+    // A name the catalogue does not know fails the compiler (param-names.ts); input goes through lookup.
+    // @ts-expect-error not a catalogue name
+    assert.throws(() => c.value('no.such.thing'), /no such parameter/);
+    // @ts-expect-error not a catalogue name
+    assert.equal(c.get('apps.restapi.enabeld'), undefined);
+    assert.equal(c.get(`reg.${2}.address`)?.source, 'DEFAULT', 'indexed names built at run time are typed');
   });
 
   it('validates every value before writing any, and reports the bad one', () => {

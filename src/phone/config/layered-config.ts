@@ -8,6 +8,7 @@ import type { Profile } from '../models.js';
 import type { PhoneStore } from '../ports.js';
 import { PhoneError, Status } from '../status.js';
 import { catalog } from './catalog.js';
+import type { ParamName } from './param-names.js';
 import type { Layer, Param, ParamSpec, StoredLayer } from './types.js';
 import { STORED_LAYERS } from './types.js';
 import { checkValue } from './validate.js';
@@ -46,7 +47,8 @@ export function expandCatalog(profile: Profile, specs: readonly ParamSpec[] = ca
     const servers = spec.name.includes('{server}') ? SERVERS_PER_LINE : 1;
     for (let l = 1; l <= lines; l++) {
       for (let s = 1; s <= servers; s++) {
-        const name = spec.name.replace('{line}', String(l)).replace('{server}', String(s));
+        // A catalogue name by construction: param-names.ts is generated from these specs.
+        const name = spec.name.replace('{line}', String(l)).replace('{server}', String(s)) as ParamName;
         // The first spec naming a parameter wins: the hand-written catalog comes before the templates' one.
         if (!out.has(name)) out.set(name, { name, spec, defaultValue });
       }
@@ -84,12 +86,22 @@ export class LayeredConfig {
     this.listeners.push(listener);
   }
 
-  has(name: string): boolean {
+  /** Whether this phone has the parameter (a name from input, checked: it is then a catalogue name). */
+  has(name: string): name is ParamName {
     return this.params.has(name);
   }
 
-  /** The winning value and its layer, or undefined for a parameter this phone does not have. */
-  get(name: string): ConfigValue | undefined {
+  /**
+   * The winning value and its layer, or undefined for a parameter this phone's model and firmware do not have.
+   * Code names parameters by their catalogue names (ParamName, generated: a typo fails the compiler); a name that
+   * comes from input (a request, a fleet file) goes through `lookup`.
+   */
+  get(name: ParamName): ConfigValue | undefined {
+    return this.lookup(name);
+  }
+
+  /** `get` for a name that comes from input: any string, undefined when this phone has no such parameter. */
+  lookup(name: string): ConfigValue | undefined {
     const param = this.params.get(name);
     if (!param) return undefined;
     for (let i = STORED_LAYERS.length - 1; i >= 0; i--) {
@@ -101,25 +113,25 @@ export class LayeredConfig {
   }
 
   /** The winning value of a parameter the code knows exists (a missing one is a bug, not input). */
-  value(name: string): string {
+  value(name: ParamName): string {
     const cached = this.resolved.get(name);
     if (cached !== undefined) return cached;
-    const v = this.get(name);
+    const v = this.lookup(name);
     if (!v) throw new Error(`no such parameter in this profile: ${name}`);
     this.resolved.set(name, v.value);
     return v.value;
   }
 
-  bool(name: string): boolean {
+  bool(name: ParamName): boolean {
     return this.value(name) === '1';
   }
 
-  int(name: string): number {
+  int(name: ParamName): number {
     return Number(this.value(name));
   }
 
   /** Validates every entry, then stores them in one transaction; 4000 names the first bad one and writes nothing. */
-  set(layer: StoredLayer, entries: Readonly<Record<string, unknown>>): void {
+  set(layer: StoredLayer, entries: Readonly<Partial<Record<ParamName, unknown>>>): void {
     const clean: Record<string, string> = {};
     for (const [name, raw] of Object.entries(entries)) {
       const param = this.params.get(name);
@@ -167,7 +179,7 @@ export class LayeredConfig {
   nonDefault(): [string, ConfigValue][] {
     const out: [string, ConfigValue][] = [];
     for (const [name, param] of this.params) {
-      const v = this.get(name) as ConfigValue;
+      const v = this.lookup(name) as ConfigValue;
       if (v.value !== param.defaultValue) out.push([name, v]);
     }
     return out.sort(byName);

@@ -1,5 +1,6 @@
 /** Configuration parameters: their types, the catalog entry shape, and the precedence layers. */
 import type { Profile } from '../models.js';
+import type { ParamName } from './param-names.js';
 
 /** Lowest to highest precedence. DEFAULT is the catalog itself and is never stored. */
 export const LAYERS = ['DEFAULT', 'DEVICE', 'CONFIG', 'WEB', 'LOCAL'] as const;
@@ -35,7 +36,7 @@ export interface ParamSpec {
 
 /** A concrete parameter of one phone: the spec with the placeholders filled in. */
 export interface Param {
-  readonly name: string;
+  readonly name: ParamName;
   readonly spec: ParamSpec;
   readonly defaultValue: string;
 }

@@ -46,6 +46,8 @@ export interface SipListenerOptions {
   readonly budget?: ConnectionBudget;
   /** Told of anything a message handler threw (it is answered 500 and the listener goes on). */
   readonly onError?: (err: unknown) => void;
+  /** Told when the listener cannot reopen after the phone comes back (a ListenError: the port was taken meanwhile). */
+  readonly onReopenError?: (err: unknown) => void;
 }
 
 interface Sender {
@@ -77,7 +79,10 @@ export class SipListener {
   private infoSeq = 1;
   private transition: Promise<void> = Promise.resolve();
   private readonly onDown = (): void => { this.transition = this.transition.then(() => this.close()); };
-  private readonly onUp = (): void => { this.transition = this.transition.then(() => this.open()).catch(() => undefined); };
+  /** Reopening after a reboot can fail (the port was taken meanwhile): the host is told, never silently. */
+  private readonly onUp = (): void => {
+    this.transition = this.transition.then(() => this.open()).catch((err: unknown) => this.options.onReopenError?.(err));
+  };
 
   constructor(
     private readonly phone: Phone,
@@ -176,7 +181,7 @@ export class SipListener {
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
-        ? `port in use: SIP TLS ${this.address}:${this.tlsPort}` : `cannot listen for SIP TLS: ${err.message}`)));
+        ? `port in use: SIP TLS ${this.address}:${this.tlsPort}` : `cannot listen for SIP TLS: ${err.message}`, { cause: err })));
       server.listen(this.tlsPort ?? 0, this.address, () => resolve());
     });
     this.tlsServer = server;
@@ -206,7 +211,7 @@ export class SipListener {
       udp.on('error', () => undefined);
       await new Promise<void>((resolve, reject) => {
         udp.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
-          ? `port in use: SIP ${this.address}:${this.port}/udp` : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`)));
+          ? `port in use: SIP ${this.address}:${this.port}/udp` : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`, { cause: err })));
         udp.bind(this.port, this.address, () => resolve());
       });
       const port = udp.address().port;
@@ -220,7 +225,7 @@ export class SipListener {
       } catch (err) {
         udp.close();
         if (this.port === 0 && attempt < 5) continue;
-        throw new ListenError(`port in use: SIP ${this.address}:${port}/tcp (${(err as Error).message})`);
+        throw new ListenError(`port in use: SIP ${this.address}:${port}/tcp (${(err as Error).message})`, { cause: err });
       }
       this.udp = udp;
       this.tcp = tcp;

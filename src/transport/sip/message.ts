@@ -6,6 +6,8 @@
  * a phone; the maintained stacks (sip.js, JsSIP) are browser-oriented and have no UDP or TCP transport. What a
  * phone needs here is small: a start line, headers (with compact forms), a body framed by Content-Length.
  */
+import { SipParseError } from '../../errors.js';
+
 export interface SipRequest {
   readonly kind: 'request';
   readonly method: string;
@@ -54,7 +56,8 @@ export class SipHeaders {
   }
 }
 
-export class SipParseError extends Error {}
+/** What the parser throws (one entry of the error catalogue, src/errors.ts). */
+export { SipParseError };
 
 /** A method is an RFC 3261 token: letters, digits and -.!%*_+`'~ (extension methods may hold digits). */
 const REQUEST_LINE = /^([A-Za-z0-9.!%*_+`'~-]+) (\S+) SIP\/2\.0$/;
