@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { compare, formatReport } from '../src/compare/compare.js';
 import { compareShapes, formatOf } from '../src/compare/shape.js';
-import { PASSWORD, testPhone } from './helpers.js';
+import { cli, PASSWORD, testPhone } from './helpers.js';
 
 describe('shape comparison', () => {
   it('finds missing and extra keys, key case, types and formats, not values', () => {
@@ -82,5 +82,11 @@ describe('polysim compare', () => {
       await a.stop();
       await b.stop();
     }
+  });
+
+  it('exits by the error catalogue: a --real that is no URL is a usage error (2), not "unreachable"', async () => {
+    const run = cli(['compare', '--real', 'http://[nope', '--sim', 'http://127.0.0.1:1', '--password', 'x']);
+    assert.equal(await run.code, 2);
+    assert.match(run.stderr(), /not a host\[:port\] or URL/);
   });
 });

@@ -1,6 +1,7 @@
 /** `polysim compare --real <url> --sim <url>`: the differences in shape, operation by operation. */
 import { compare, formatReport } from '../compare/compare.js';
-import { ExitCode } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
+import { ctlFailure } from './ctl-errors.js';
 import type { CliIo } from './io.js';
 
 export interface CompareOptions {
@@ -13,7 +14,10 @@ export interface CompareOptions {
   json?: boolean;
 }
 
-/** Exit 0 when the answers have the same shape, 1 when they differ, 2 on bad usage, 3 when a phone cannot be reached. */
+/**
+ * Exit 0 when the answers have the same shape, 1 when they differ, 2 on bad usage (a --real or --sim that is no URL),
+ * 3 when a phone cannot be reached, 4 when it refuses the credentials: the catalogue's codes, as `ctl` exits.
+ */
 export async function runCompare(o: CompareOptions, io: CliIo): Promise<number> {
   const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) {
@@ -29,7 +33,9 @@ export async function runCompare(o: CompareOptions, io: CliIo): Promise<number> 
     io.stdout.write(o.json ? `${JSON.stringify(reports, null, 2)}\n` : formatReport(reports));
     return reports.some((r) => r.differences.length > 0) ? 1 : ExitCode.OK;
   } catch (err) {
-    io.stderr.write(`polysim compare: ${err instanceof Error ? err.message : String(err)}\n`);
-    return ExitCode.TRANSPORT;
+    const failure = err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL'
+      ? new CliError(`not a host[:port] or URL: ${o.real} / ${o.sim}`) : ctlFailure(err);
+    io.stderr.write(`polysim compare: ${failure.message}\n`);
+    return failure.exitCode;
   }
 }
