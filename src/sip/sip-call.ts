@@ -9,8 +9,8 @@
  *   incoming (UAS): early ──180──> ──200──> (ACK) confirmed ──BYE──> terminated
  */
 import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
-import type { SipRequest } from '../transport/sip/message.js';
-import { responseTo } from '../transport/sip/message.js';
+import type { SipRequest } from './codec/message.js';
+import { responseTo } from './codec/message.js';
 import { CallMedia } from './call-media.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';

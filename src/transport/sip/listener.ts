@@ -16,8 +16,8 @@ import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js
 import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ConnectionGuard } from '../connection-guard.js';
 import { ListenError } from '../../errors.js';
-import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from './message.js';
-import type { SipRequest, SipResponse } from './message.js';
+import { parseSip, responseTo, SipParseError, streamMessageLength, transactionKey, writeSip } from '../../sip/codec/message.js';
+import type { SipRequest, SipResponse } from '../../sip/codec/message.js';
 import { handleSipRequest, REQUIRED } from './notify.js';
 import type { CommandReport } from './notify.js';
 import { TransactionTable } from './transactions.js';
