@@ -32,6 +32,8 @@ import { phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 import { SipListener } from '../transport/sip/listener.js';
+import { SipOutbound } from '../transport/sip/outbound.js';
+import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
 import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -184,13 +186,17 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     phone.start();
     await listeners.start();
     if (spec.sipPort !== undefined) {
-      sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
+      // The SIP parts, made in order: the endpoint every message goes to, the sockets and outbound connections
+      // that deliver to it, the user agent that sends through them, given to the endpoint (sip-endpoint.ts, attach).
+      const endpoint = new SipEndpoint(phone, pipeline, { onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
+      const outbound = new SipOutbound(endpoint, spec.sipLimits);
+      sip = new SipListener(phone, spec.address, spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        { limits: spec.sipLimits, budget: spec.connectionBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
+        endpoint, outbound, { limits: spec.sipLimits, budget: spec.connectionBudget });
+      ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised);
+      endpoint.attach(ua);
       try {
         await sip.start();
-        ua = new SipUserAgent(phone, sip.wire, mediaEngine(spec.media), sip.advertised);
-        sip.agent = ua;
         // A SIP port picked at random is known only now: the built-in call server is reached there.
         if (!spec.sipPort && !spec.factory && boot['voIpProt.server.1.port'] === '5060' && spec.set?.['voIpProt.server.1.port'] === undefined) {
           boot['voIpProt.server.1.port'] = String(sip.port);

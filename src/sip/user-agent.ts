@@ -49,6 +49,8 @@ export class SipUserAgent {
   private referrer: SipCall | undefined;
   private referMade = false;
   private running = false;
+  /** Between start() and stop(): the listener opening before start() sends nothing (the host may still be setting the SIP port). */
+  private started = false;
   private readonly clock: Clock;
   private readonly switchboard: CallNetwork;
 
@@ -73,13 +75,15 @@ export class SipUserAgent {
 
   /** Starts with the listener open; after each reboot the listener says when it is open again (transportUp). */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.phone.on('down', this.onDown);
     this.phone.on('config', this.onConfig);
     if (this.phone.isUp) this.transportUp();
   }
 
   transportUp(): void {
-    if (!this.phone.isUp) return;
+    if (!this.started || !this.phone.isUp) return;
     this.running = true;
     this.plan();
   }
@@ -90,6 +94,7 @@ export class SipUserAgent {
 
   /** Unregisters every line and ends every dialog (the process is stopping). */
   stop(): void {
+    this.started = false;
     this.phone.off('down', this.onDown);
     this.phone.off('config', this.onConfig);
     this.halt(true);
