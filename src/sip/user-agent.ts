@@ -52,22 +52,15 @@ export class SipUserAgent {
   /** Between start() and stop(): the listener opening before start() sends nothing (the host may still be setting the SIP port). */
   private started = false;
   private readonly clock: Clock;
-  private readonly switchboard: CallNetwork;
 
   constructor(
     private readonly phone: Phone,
     private readonly wire: SipWire,
-    private readonly media: MediaEngine | undefined,
+    private readonly engine: MediaEngine | undefined,
     private readonly advertised: string,
   ) {
     this.clock = phone.clock;
     this.transactions = new ClientTransactions(wire, this.clock);
-    this.switchboard = phone.network;
-    phone.network = {
-      connect: (dest, offer) => (offer.line !== undefined && this.owns(offer.line) ? this.connect(dest, offer) : this.switchboard.connect(dest, offer)),
-      media: (callId) => this.mediaOf(callId) ?? this.switchboard.media?.(callId),
-    };
-    phone.lines.registrations = { state: (n) => this.state(n) };
   }
 
   private readonly onDown = (): void => this.halt(true);
@@ -126,7 +119,8 @@ export class SipUserAgent {
   /** Lines that register to a real server, as of the last plan (kept while the phone is away: they show Unregistered). */
   private sipLines = new Set<number>();
 
-  private state(n: number): LineRegistrationView | undefined {
+  /** How line n's registration stands (the phone's lines ask through the host's line router). */
+  state(n: number): LineRegistrationView | undefined {
     const r = this.registrations.get(n);
     if (!r) return this.sipLines.has(n) ? { registered: false, server: undefined, reason: '' } : undefined;
     const v = r.reg.view();
@@ -208,10 +202,10 @@ export class SipUserAgent {
     const line = this.phone.lines.get(n);
     const server = line.servers[0]?.index ?? 1;
     return {
-      wire: this.wire, transactions: this.transactions, media: this.media, userAgent: this.userAgent, localAddress: this.advertised,
+      wire: this.wire, transactions: this.transactions, media: this.engine, userAgent: this.userAgent, localAddress: this.advertised,
       policy: this.policy(n, server),
       codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
-      dtmf: { info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.media, payload: c.int('tone.dtmf.rfc2833Payload'),
+      dtmf: { info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine, payload: c.int('tone.dtmf.rfc2833Payload'),
         onMs: c.int('tone.dtmf.onTime'), offMs: c.int('tone.dtmf.offTime') },
       auth: { user: line.userId, password: c.value(`reg.${n}.auth.password`) },
       schedule: (ms, fn) => this.clock.schedule(ms, fn),
@@ -242,7 +236,7 @@ export class SipUserAgent {
   }
 
   /** A call out on a SIP line: INVITE through the line's server (its outbound proxy). */
-  private connect(dest: string, offer: Offer): { inbox: Inbox; party: Party } {
+  connect(dest: string, offer: Offer): { inbox: Inbox; party: Party } {
     const n = offer.line as number;
     const reg = this.registrations.get(n)?.reg;
     const target = reg?.registeredWith ?? reg?.plan.servers[0];
@@ -276,7 +270,7 @@ export class SipUserAgent {
     return { inbox: call, party };
   }
 
-  private mediaOf(callId: string): MediaCounters | undefined {
+  media(callId: string): MediaCounters | undefined {
     return this.calls.get(callId)?.stats();
   }
 
