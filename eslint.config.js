@@ -63,19 +63,32 @@ export default tseslint.config(
   zone(['src/transport/*.ts'], ['./http/**', './sip/**', '../sip/**', ...SRC_FOLDERS.filter((f) => f !== 'phone' && f !== 'transport' && f !== 'sip')],
     'src/transport/*.ts are the helpers both transports share: certificates, TLS, connection budget and guard.'),
   {
+    // The SIP transport: sockets, framing, the endpoint and NOTIFY. Of src/sip it uses the codec alone; the user
+    // agent reaches it through ports (SipAgent, SipWire), given by the host.
     files: ['src/transport/sip/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/http/**', '../http/*'], message: 'SIP shares helpers from src/transport/, never from the HTTP transport.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/transport/http/**', '../http/*'], message: 'SIP shares helpers from src/transport/, never from the HTTP transport.' },
+        { group: ['**/sip/*', '!**/sip/codec', '!**/sip/codec/*', '!./*'], message: 'The SIP transport imports the codec (src/sip/codec), never the user agent.' },
+      ] }],
     },
   },
   {
-    // The SIP user agent is a transport with a domain port: it drives the phone through its CallNetwork and
-    // LineTable ports, and uses the SIP codec and listener; no HTTP, operations, gate, store or host.
+    // The SIP user agent drives the phone through its ports (the host's line router, LineTable) and sends through
+    // its wire (SipWire), given by the host: no HTTP, operations, gate, store, host, nor the SIP transport.
     files: ['src/sip/**/*.ts'],
-    ignores: ['src/sip/**/*.test.ts'],
+    ignores: ['src/sip/**/*.test.ts', 'src/sip/codec/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/http/**', '**/api/**', '**/gate/**', '**/store/**', '**/runtime/**', '**/control/**', '**/cli/**'],
-        message: 'src/sip speaks SIP and RTP to the phone\'s ports: no HTTP, operations, gate, store or host.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/transport/**', '**/api/**', '**/gate/**', '**/store/**', '**/runtime/**', '**/control/**', '**/cli/**'],
+        message: 'src/sip speaks SIP and RTP to the phone\'s ports and its wire: no transport, operations, gate, store or host.' }] }],
+    },
+  },
+  {
+    // The SIP codec is the bottom of the SIP layers: it imports nothing of the project but the error catalogue
+    // (its parse error is one of polysim's errors), itself a leaf.
+    files: ['src/sip/codec/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!\\.\\./errors\\.js$)', message: 'The SIP codec is a leaf: it imports nothing above it but the error catalogue.' }] }],
     },
   },
   {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseDigest } from '../src/gate/auth/digest.js';
 import { CfgError, parseCfg } from '../src/phone/config/cfg-xml.js';
-import { parseSip, SipParseError, streamMessageLength } from '../src/transport/sip/message.js';
+import { parseSip, SipParseError, streamMessageLength } from '../src/sip/codec/message.js';
 import { sipMessage } from './fuzz/arbitraries.js';
 import { controlCase, newControlTally, sendControl } from './fuzz/control.js';
 import { httpCase, newTally, sendHttp, sendSip, sipMessages } from './fuzz/harness.js';

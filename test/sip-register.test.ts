@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
-import { parseSip } from '../src/transport/sip/message.js';
-import type { SipRequest } from '../src/transport/sip/message.js';
+import { parseSip } from '../src/sip/codec/message.js';
+import type { SipRequest } from '../src/sip/codec/message.js';
 import { hostAddress } from '../src/runtime/host-address.js';
 import { assertOk, testPhone, waitFor } from './helpers.js';
 

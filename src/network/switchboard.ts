@@ -28,10 +28,12 @@ export class Switchboard {
     private readonly ids: IdSource,
   ) {}
 
+  /** Where the phones of this network place their calls (a phone's line router, for its lines on no real SIP server). */
+  readonly network: CallNetwork = { connect: (dest, offer) => this.connect(dest, offer) };
+
   /** Puts a phone on this network: its registered lines become reachable numbers. */
   attach(phone: Phone): void {
     this.phones.add(phone);
-    phone.network = this.networkFor(phone);
     const dirty = (): void => { this.index = undefined; };
     phone.on('config', dirty);
     phone.on('up', dirty);
@@ -68,11 +70,7 @@ export class Switchboard {
     return fe;
   }
 
-  private networkFor(phone: Phone): CallNetwork {
-    return { connect: (dest, offer) => this.connect(phone, dest, offer) };
-  }
-
-  private connect(_from: Phone, dest: string, offer: Offer): { inbox: Inbox; party: Party } {
+  private connect(dest: string, offer: Offer): { inbox: Inbox; party: Party } {
     const number = numberOf(dest);
     const station = this.station(number);
     if (station) {

@@ -62,14 +62,14 @@ export class LineTable {
   /** Lines whose call server stopped answering their registrations, until restored (a reboot does not help). */
   private readonly lost = new Set<number>();
   private readonly registrationListeners = new Set<() => void>();
-  /** Set by the SIP user agent of a phone that has one. */
-  registrations: RegistrationSource | undefined;
   /** Voice messages per line, as the last message-summary NOTIFY told (RFC 3842). */
   private readonly mailboxes = new Map<number, MessageSummary>();
 
   constructor(
     private readonly profile: Profile,
     private readonly config: LayeredConfig,
+    /** How the lines on real SIP servers stand (the host's line router); absent: every line is the switchboard's. */
+    private readonly registrations?: RegistrationSource,
   ) {}
 
   get count(): number {

@@ -21,6 +21,7 @@ import type { StoredLayer } from './config/types.js';
 import type { IdSource } from './identity.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { LineTable } from './lines.js';
+import type { RegistrationSource } from './lines.js';
 import type { Profile } from './models.js';
 import type { CallLogRecord, Identity, PhoneStore, Transfers } from './ports.js';
 import { CallManager } from './calls/call-manager.js';
@@ -64,8 +65,10 @@ export interface PhoneOptions {
   readonly timing?: Partial<PhoneTiming>;
   /** Skype for Business accounts (address -> password) the simulated directory knows. */
   readonly skypeDirectory?: ReadonlyMap<string, string>;
-  /** The network calls go out to; absent: every number is unreachable. */
+  /** The network calls go out to (the host's line router); absent: every number is unreachable. */
   readonly network?: CallNetwork;
+  /** How lines on real SIP servers stand (the host's line router); absent: every line is the switchboard's. */
+  readonly registrations?: RegistrationSource;
 }
 
 /** A network where no number answers. */
@@ -154,8 +157,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly calls: CallManager;
   /** The screen, keys and hook. */
   readonly screen: Screen;
-  /** The network calls go out to (the fleet's switchboard); replaceable. */
-  network: CallNetwork;
+  /** The network calls go out to, given at construction (the host's line router: switchboard or SIP, per line). */
+  readonly network: CallNetwork;
   /** What the phone holds until its next restart or reboot (Skype sign-in, provisioning run, captures, ...). */
   boot = new BootState();
 
@@ -181,7 +184,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
       if (change.names.includes('device.auth.localAdminPassword')) this.sessions?.clear();
       this.emit('config', change);
     });
-    this.lines = new LineTable(this.profile, this.config);
+    this.lines = new LineTable(this.profile, this.config, options.registrations);
     this.sessions = new SessionTable(this.clock, this.ids);
     this.network = options.network ?? nowhere;
     this.calls = new CallManager({

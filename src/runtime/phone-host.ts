@@ -14,6 +14,7 @@ import type { ErrorReport } from '../errors.js';
 import type { RequestSlot, SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
+import { LineRouter } from '../network/line-router.js';
 import { Switchboard } from '../network/switchboard.js';
 import { MediaEngine } from '../sip/rtp.js';
 import type { MediaContent } from '../sip/rtp.js';
@@ -33,6 +34,8 @@ import { phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 import { SipListener } from '../transport/sip/listener.js';
+import { SipOutbound } from '../transport/sip/outbound.js';
+import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
 import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -169,12 +172,17 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       store.clearCallLog();
     }
     const boot = bootConfig(spec, store, ids);
+    // Wired once: the phone places its calls and reads its SIP lines' registrations through one router, which picks
+    // per line between the switchboard and the SIP user agent (given to it below, before the phone starts).
+    const switchboard = spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids);
+    const router = new LineRouter(switchboard.network);
     phone = new Phone({
       profile, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
       ...hostAddress(spec.address),
       bootConfig: boot, timing: spec.timing, skypeDirectory: spec.skypeDirectory,
+      network: router, registrations: router,
     });
-    (spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids)).attach(phone);
+    switchboard.attach(phone);
     const made = phone;
     const make = (): Promise<TlsMaterial> => phoneCertificate(made, spec.tls);
     const tls = spec.certificates ? spec.certificates(make) : make();
@@ -196,17 +204,24 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       limits: spec.httpLimits, budget: spec.connectionBudget,
       onError: reopenFailed('HTTP listeners'),
     });
+    if (spec.sipPort !== undefined) {
+      // The SIP parts, made in order: the endpoint every message goes to, the sockets and outbound connections
+      // that deliver to it, the user agent that sends through them; the user agent is then given to the endpoint
+      // and to the line router (each takes it once: sip-endpoint.ts, line-router.ts).
+      const endpoint = new SipEndpoint(phone, pipeline, { onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
+      const outbound = new SipOutbound(endpoint, spec.sipLimits);
+      sip = new SipListener(phone, spec.address, spec.sipPort,
+        spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
+        endpoint, outbound, { limits: spec.sipLimits, budget: spec.connectionBudget, onReopenError: reopenFailed('SIP listener') });
+      ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised);
+      endpoint.attach(ua);
+      router.attach(ua);
+    }
     phone.start();
     await listeners.start();
-    if (spec.sipPort !== undefined) {
-      sip = new SipListener(phone, pipeline, spec.address, spec.sipPort,
-        spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        { limits: spec.sipLimits, budget: spec.connectionBudget, onError: (err) => logger?.error({ err }, 'SIP message handler failed'),
-          onReopenError: reopenFailed('SIP listener') });
+    if (sip && ua) {
       try {
         await sip.start();
-        ua = new SipUserAgent(phone, sip.wire, mediaEngine(spec.media), sip.advertised);
-        sip.agent = ua;
         // A SIP port picked at random is known only now: the built-in call server is reached there.
         if (!spec.sipPort && !spec.factory && boot['voIpProt.server.1.port'] === '5060' && spec.set?.['voIpProt.server.1.port'] === undefined) {
           boot['voIpProt.server.1.port'] = String(sip.port);

@@ -8,8 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../phone/clock.js';
-import type { SipResponse } from '../transport/sip/message.js';
-import { writeSip } from '../transport/sip/message.js';
+import type { SipResponse } from './codec/message.js';
+import { writeSip } from './codec/message.js';
 import { hostPort } from './name-addr.js';
 import type { Destination, OutRequest, SipWire } from './wire.js';
 

@@ -4,8 +4,8 @@
  * is no transaction of its own (RFC 3261 13.2.2.4).
  */
 import { randomBytes } from 'node:crypto';
-import { SipHeaders, writeSip } from '../transport/sip/message.js';
-import type { SipResponse } from '../transport/sip/message.js';
+import { SipHeaders, writeSip } from './codec/message.js';
+import type { SipResponse } from './codec/message.js';
 import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
 import type { Dialog } from './dialog.js';
 import { authorization, pickChallenge } from './digest.js';

@@ -1,6 +1,6 @@
 /** A SIP dialog's state (RFC 3261 12): identifiers, sequence numbers, remote target and route set. */
 import { randomBytes } from 'node:crypto';
-import type { SipRequest, SipResponse } from '../transport/sip/message.js';
+import type { SipRequest, SipResponse } from './codec/message.js';
 import { parseNameAddr, parseUri, splitList } from './name-addr.js';
 import type { SipUri } from './name-addr.js';
 import type { Destination, SipTransportName } from './wire.js';

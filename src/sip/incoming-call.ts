@@ -3,7 +3,7 @@
  * our answer when it answers (sent again until the ACK comes), 486/603/404/480 when it refuses, 487 after CANCEL.
  */
 import type { Party } from '../phone/calls/signal.js';
-import { responseTo } from '../transport/sip/message.js';
+import { responseTo } from './codec/message.js';
 import type { Dialog } from './dialog.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
 import { SipCall } from './sip-call.js';

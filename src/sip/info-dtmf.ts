@@ -2,7 +2,7 @@
  * DTMF as SIP INFO (the phone's `voIpProt.SIP.dtmfViaSignaling.rfc2976`): the digit an INFO carries
  * (application/dtmf-relay or application/dtmf), and a sender that keeps one INFO in flight.
  */
-import type { SipRequest } from '../transport/sip/message.js';
+import type { SipRequest } from './codec/message.js';
 
 /** The digit an INFO carries, upper case; undefined for any other INFO. */
 export function infoDigit(req: SipRequest): string | undefined {

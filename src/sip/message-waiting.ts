@@ -4,8 +4,8 @@
  * voicemail server reaches it) changes the MWI; anyone else gets 403.
  */
 import type { MessageSummary } from '../phone/lines.js';
-import type { SipRequest } from '../transport/sip/message.js';
-import { responseTo } from '../transport/sip/message.js';
+import type { SipRequest } from './codec/message.js';
+import { responseTo } from './codec/message.js';
 import { newTag } from './dialog.js';
 import { tagOf } from './name-addr.js';
 

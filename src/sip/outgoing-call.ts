@@ -4,8 +4,8 @@
  * answer), and CANCEL when the phone gives up before an answer.
  */
 import type { Party, Signal } from '../phone/calls/signal.js';
-import type { SipResponse } from '../transport/sip/message.js';
-import { writeSip } from '../transport/sip/message.js';
+import type { SipResponse } from './codec/message.js';
+import { writeSip } from './codec/message.js';
 import type { Dialog } from './dialog.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort } from './name-addr.js';

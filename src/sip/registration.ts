@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../phone/clock.js';
-import type { SipResponse } from '../transport/sip/message.js';
+import type { SipResponse } from './codec/message.js';
 import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
 import { newTag } from './dialog.js';
 import { authorization, pickChallenge } from './digest.js';

@@ -3,14 +3,14 @@
  * answered, rejected, ended, hold, resume, DTMF, refer, replace) goes out as SIP (180, 200 with SDP, 486/603/404/
  * 480, CANCEL or BYE, re-INVITE sendonly/inactive/sendrecv, RFC 4733 events or INFO, REFER, REFER with
  * Replaces), and what arrives as SIP comes back to the phone as signals. This file is what both directions share
- * once the dialog exists; outgoing-call.ts and incoming-call.ts set it up.
+ * once the dialog exists; outgoing-call.ts and incoming-call.ts set it up, transfers.ts does REFER both ways.
  *
  *   outgoing (UAC): calling ──1xx──> early ──2xx/ACK──> confirmed ──BYE──> terminated
  *   incoming (UAS): early ──180──> ──200──> (ACK) confirmed ──BYE──> terminated
  */
 import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
-import type { SipRequest } from '../transport/sip/message.js';
-import { responseTo } from '../transport/sip/message.js';
+import type { SipRequest } from './codec/message.js';
+import { responseTo } from './codec/message.js';
 import { CallMedia } from './call-media.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';
@@ -18,9 +18,9 @@ import type { Dialog } from './dialog.js';
 import { cseqOf, DialogRequests } from './dialog-requests.js';
 import type { RequestEnv } from './dialog-requests.js';
 import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
-import { hostPort, parseNameAddr } from './name-addr.js';
 import type { RtpStats } from './rtp.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
+import { CallTransfer } from './transfers.js';
 import { fromHop } from './wire.js';
 import type { Destination, SipTransportName } from './wire.js';
 
@@ -55,14 +55,11 @@ export abstract class SipCall implements Inbox {
   protected readonly media: CallMedia;
   protected readonly requests: DialogRequests;
   protected remoteHeld = false;
-  /** A REFER we sent (blind or with Replaces): BYE once the transferee reports a final answer. */
-  private transferring = false;
-  /** A REFER we accepted: progress of the new call goes back in NOTIFYs with sipfrag. */
-  referSubscription: { id: number } | undefined;
+  /** REFER, both ways (transfers.ts). */
+  readonly transfer: CallTransfer;
   /** This dialog was replaced (RFC 3891): the phone's call lives on in another dialog. */
   replaced = false;
   protected phoneEnded = false;
-  private byeTimer: { cancel(): void } | undefined;
 
   protected constructor(
     protected readonly env: CallEnv,
@@ -75,6 +72,22 @@ export abstract class SipCall implements Inbox {
     this.state = role === 'uac' ? 'calling' : 'early';
     this.media = new CallMedia(env, (digit) => this.peer?.receive({ type: 'dtmf', digits: digit }));
     this.requests = new DialogRequests(env, dialog, dest);
+    this.transfer = new CallTransfer({
+      dialog,
+      confirmed: () => this.state === 'confirmed',
+      peer: () => this.peer,
+      hopHost: dest.host,
+      contact: () => this.contact(),
+      send: (method, headers, body, onFinal) => this.requests.send(method, headers, body, onFinal),
+      sendBye: () => this.sendBye(),
+      hangUp: () => this.hangUp(),
+      leftByPhone: () => { this.phoneEnded = true; },
+      schedule: (ms, fn) => env.schedule(ms, fn),
+      referAllowed: (uri) => env.referAllowed(uri),
+      referring: (fn) => env.referring(this, fn),
+      transferOf: (other) => (other instanceof SipCall
+        ? { transfer: other.transfer, dialog: other.dialog, leftByPhone: () => { other.phoneEnded = true; } } : undefined),
+    });
   }
 
   get callId(): string {
@@ -142,37 +155,13 @@ export abstract class SipCall implements Inbox {
         this.sendDtmf(s.digits);
         break;
       case 'refer':
-        this.refer(`<${this.targetUri(s.target)}>`);
+        this.transfer.referTo(s.target);
         break;
       case 'replace':
-        this.replaceWith(s.inbox);
+        this.transfer.replaceWith(s.inbox);
         break;
     }
   }
-
-
-  /** The phone's far end (inbox) is another SIP call: refer our far end to it, with Replaces (attended transfer). */
-  private replaceWith(other: Inbox): void {
-    if (!(other instanceof SipCall)) {
-      this.hangUp();
-      return;
-    }
-    if (other.transferring || this.transferring) return; // the other side already sent the REFER
-    const d = other.dialog;
-    // Replaces names the dialog as the target sees it: its Call-ID, its tag (to-tag) and ours (from-tag).
-    const replaces = encodeURIComponent(`${d.callId};to-tag=${d.remoteTag};from-tag=${d.localTag}`);
-    other.transferring = true;
-    other.phoneEnded = true;
-    this.refer(`<${d.remoteTarget}?Replaces=${replaces}>`);
-  }
-
-  private targetUri(target: string): string {
-    if (/^sips?:/i.test(target)) return target;
-    const local = this.dialog.local;
-    const domain = local ? hostPort(local.host, local.port) : this.dest.host;
-    return target.includes('@') ? `sip:${target}` : `sip:${target}@${domain}`;
-  }
-
   /** Opens the media session; a call that ended meanwhile closes it again. */
   protected async openMedia(): Promise<void> {
     await this.media.open();
@@ -242,11 +231,11 @@ export abstract class SipCall implements Inbox {
         answer(200, 'OK');
         return;
       case 'REFER':
-        this.onRefer(req, answer);
+        this.transfer.onRefer(req, answer);
         return;
       case 'NOTIFY':
         answer(200, 'OK');
-        this.onReferNotify(req);
+        this.transfer.onNotify(req);
         return;
       default:
         answer(405, 'Method Not Allowed', [['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE']]);
@@ -280,56 +269,6 @@ export abstract class SipCall implements Inbox {
   private onInfo(req: SipRequest): void {
     const digit = infoDigit(req);
     if (digit) this.peer?.receive({ type: 'dtmf', digits: digit });
-  }
-
-  private referSeq = 0;
-
-  private onRefer(req: SipRequest, answer: (s: number, r: string, e?: readonly (readonly [string, string])[]) => void): void {
-    const referTo = req.headers.get('refer-to');
-    if (!referTo) {
-      answer(400, 'Bad Request');
-      return;
-    }
-    if (this.state !== 'confirmed' || this.referSubscription) {
-      // a call not yet answered (or already being transferred) is not transferred
-      answer(403, 'Forbidden');
-      return;
-    }
-    const uri = parseNameAddr(referTo).uri;
-    if (!this.env.referAllowed(uri)) {
-      // call.transfer.allowedTargets: this target is none of them
-      answer(403, 'Forbidden');
-      return;
-    }
-    answer(202, 'Accepted', [['Contact', this.contact()]]);
-    this.referSubscription = { id: ++this.referSeq };
-    this.notifyFrag(100, 'Trying', false);
-    const m = /\?(.*)$/.exec(uri);
-    const replaces = m ? new URLSearchParams(m[1]).get('Replaces') ?? undefined : undefined;
-    const target = uri.replace(/\?.*$/, '');
-    const made = this.env.referring(this, () => {
-      this.peer?.receive({ type: 'refer', target: replaces ? `${target}?Replaces=${encodeURIComponent(replaces)}` : target });
-    });
-    if (!made) this.notifyFrag(503, 'Service Unavailable', true);
-  }
-
-  /** Progress of the call a REFER asked for, to the referrer (RFC 3515 sipfrag). */
-  notifyFrag(status: number, reason: string, final: boolean): void {
-    if (!this.referSubscription || this.state !== 'confirmed') return;
-    if (final) this.referSubscription = undefined;
-    this.requests.send('NOTIFY', [['Contact', this.contact()], ['Event', 'refer'],
-      ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
-      ['Content-Type', 'message/sipfrag;version=2.0']], Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`));
-    // The transferee leaves once the transfer is done, if the transferor has not ended the call by then.
-    if (final && status >= 200 && status < 300) this.byeTimer = this.env.schedule(4000, () => this.sendBye());
-  }
-
-  private onReferNotify(req: SipRequest): void {
-    if (!/^refer/i.test(req.headers.get('event') ?? '')) return;
-    const m = /^SIP\/2\.0 (\d{3})/.exec(req.body.toString());
-    const status = m ? Number(m[1]) : 0;
-    const terminated = /^terminated/i.test(req.headers.get('subscription-state') ?? '');
-    if (this.transferring && (status >= 200 || terminated)) this.sendBye();
   }
 
   // ---- requests we send in the dialog ----
@@ -374,20 +313,6 @@ export abstract class SipCall implements Inbox {
       Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`), done),
     () => this.state === 'confirmed');
 
-  private refer(referTo: string): void {
-    if (this.state !== 'confirmed') {
-      this.hangUp();
-      return;
-    }
-    this.transferring = true;
-    this.phoneEnded = true;
-    const me = this.dialog.local;
-    this.requests.send('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`], ['Contact', this.contact()]], undefined,
-      (res) => { if (res.status >= 300) this.sendBye(); });
-    // If no NOTIFY ends it, the transferor leaves anyway.
-    this.byeTimer = this.env.schedule(32_000, () => this.sendBye());
-  }
-
   /** Ends the call as its state asks: BYE once confirmed (an early call ends as its direction says). */
   protected hangUp(): void {
     if (this.state === 'terminated') return;
@@ -403,7 +328,7 @@ export abstract class SipCall implements Inbox {
   protected terminate(): void {
     if (this.state === 'terminated' && !this.media.opened) return;
     this.state = 'terminated';
-    this.byeTimer?.cancel();
+    this.transfer.cancel();
     this.media.close();
     this.env.forget(this);
   }

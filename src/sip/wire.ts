@@ -1,11 +1,7 @@
 /** What the SIP user agent needs from its transport: send a message somewhere, and say where it listens. */
-export type SipTransportName = 'UDP' | 'TCP' | 'TLS';
+import type { Destination, SipTransportName } from './codec/destination.js';
 
-export interface Destination {
-  readonly transport: SipTransportName;
-  readonly host: string;
-  readonly port: number;
-}
+export type { Destination, SipTransportName };
 
 export interface SipWire {
   /** Sends a message; over TCP and TLS a connection is opened (and kept) when none is. Never throws. */

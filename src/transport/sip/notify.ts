@@ -10,7 +10,7 @@ import { restApiOn } from '../../gate/rules.js';
 import { BODY_LIMIT } from '../../gate/stages/size.js';
 import type { Phone } from '../../phone/phone.js';
 import { statusText } from '../../phone/status.js';
-import type { SipRequest } from './message.js';
+import type { SipRequest } from '../../sip/codec/message.js';
 
 export interface SipAnswer {
   readonly status: number;

@@ -1,5 +1,7 @@
 /**
- * SIP messages (RFC 3261): parsing and writing the subset a phone needs to take NOTIFY commands and answer them.
+ * The SIP message codec (RFC 3261), at the bottom of the SIP layers: parsing and writing the messages a phone
+ * exchanges (NOTIFY commands, registrations, dialogs). It imports nothing of the project; the transport
+ * (src/transport/sip) and the user agent (src/sip) both build on it.
  *
  * Hand-written rather than taken from npm: the `sip` package (0.0.6) is unmaintained and untyped, adds no To-tag
  * to responses, and crashes on requests whose URI host equals its own bound address, which is every NOTIFY sent to

@@ -1,0 +1,150 @@
+/**
+ * Which dialog or line a request that arrives belongs to: a new INVITE to one of the SIP lines (a call in, or one
+ * that replaces a call, RFC 3891), a request inside one of the user agent's dialogs (taken only from the dialog's
+ * peer), a CANCEL or ACK, a voicemail server's message summary (message-waiting.ts); what is none of these is left
+ * to the listener's caller (out-of-dialog OPTIONS, NOTIFY with ACTION-URI, INFO).
+ */
+import type { Party } from '../phone/calls/signal.js';
+import type { Phone } from '../phone/phone.js';
+import type { SipRequest } from './codec/message.js';
+import { responseTo } from './codec/message.js';
+import { Dialog, newTag } from './dialog.js';
+import { IncomingCall } from './incoming-call.js';
+import type { LineRegistrations } from './line-registrations.js';
+import { messageSummary } from './message-waiting.js';
+import { parseNameAddr, parseUri, tagOf } from './name-addr.js';
+import type { CallEnv, SipCall, UasSource } from './sip-call.js';
+import type { Destination, SipTransportName } from './wire.js';
+
+export interface InboundContext {
+  readonly reply: (buf: Buffer) => void;
+  readonly transport: SipTransportName;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** What routing needs of its user agent. */
+export interface InboundEnv {
+  readonly phone: Phone;
+  readonly registrations: LineRegistrations;
+  /** The user agent's calls by Call-ID (a replacing call is also kept under the Call-ID it replaced). */
+  readonly calls: Map<string, SipCall>;
+  readonly userAgent: string;
+  /** Whether another call may begin (the user agent's bound on calls). */
+  room(): boolean;
+  env(line: number): CallEnv;
+}
+
+export class InboundRequests {
+  constructor(private readonly ua: InboundEnv) {}
+
+  /** A request for the user agent (calls and their dialogs); false when it is none of its business. */
+  route(req: SipRequest, ctx: InboundContext): boolean {
+    const calls = this.ua.calls;
+    const callId = req.headers.get('call-id') ?? '';
+    const toTag = tagOf(req.headers.get('to'));
+    const call = calls.get(callId);
+    if (req.method === 'INVITE' && !toTag) {
+      if (call && call.role === 'uas') {
+        call.onRetransmittedInvite();
+        return true;
+      }
+      return this.incoming(req, ctx);
+    }
+    if (req.method === 'NOTIFY' && /^message-summary/i.test(req.headers.get('event') ?? '')) return this.messageSummary(req, ctx);
+    if (req.method === 'CANCEL' || req.method === 'ACK') {
+      if (!call && req.method === 'CANCEL' && this.ua.registrations.size > 0) {
+        // no transaction to cancel (never there, or already answered finally): 481 (RFC 3261 9.2)
+        ctx.reply(responseTo(req, 481, 'Call/Transaction Does Not Exist', toTag || newTag()));
+        return true;
+      }
+      if (!call) return req.method === 'ACK';
+      if (!call.fromPeer(ctx.transport, ctx.address, ctx.port)) {
+        if (req.method === 'CANCEL') ctx.reply(responseTo(req, 403, 'Forbidden', toTag || newTag()));
+        return true;
+      }
+      call.onRequest(req, ctx.reply);
+      return true;
+    }
+    if (!toTag) return false; // out-of-dialog OPTIONS, NOTIFY (ACTION-URI), INFO: the listener's
+    if (call && call.dialog.localTag === toTag) {
+      // a request of the dialog from elsewhere than its peer (a BYE or INFO injected by a third party) is refused
+      if (!call.fromPeer(ctx.transport, ctx.address, ctx.port)) ctx.reply(responseTo(req, 403, 'Forbidden', toTag));
+      else call.onRequest(req, ctx.reply);
+      return true;
+    }
+    if (['BYE', 'INVITE', 'REFER', 'NOTIFY', 'INFO', 'UPDATE', 'PRACK'].includes(req.method) && calls.size > 0 || req.method === 'BYE') {
+      ctx.reply(responseTo(req, 481, 'Call/Transaction Does Not Exist', toTag));
+      return true;
+    }
+    return false;
+  }
+
+  /** A voicemail server's summary (message-waiting.ts), taken only from the server the line is registered with. */
+  private messageSummary(req: SipRequest, ctx: InboundContext): boolean {
+    const n = this.lineFor(req);
+    if (n === undefined) return false;
+    const trusted = this.ua.registrations.registeredWith(n, ctx.address, ctx.port, ctx.transport);
+    ctx.reply(messageSummary(req, trusted, (summary) => this.ua.phone.lines.setMessages(n, summary), this.ua.userAgent));
+    return true;
+  }
+
+  /** The line a request is for: the Request-URI's user (else the To user) among lines registered by SIP. */
+  private lineFor(req: SipRequest): number | undefined {
+    const users = [parseUri(req.uri)?.user, parseUri(parseNameAddr(req.headers.get('to') ?? '').uri)?.user].filter((u): u is string => !!u);
+    for (const user of users) {
+      for (const n of this.ua.registrations.lines()) {
+        const line = this.ua.phone.lines.get(n);
+        if (line.address.split('@')[0] === user || line.userId === user) return n;
+      }
+    }
+    return undefined;
+  }
+
+  private incoming(req: SipRequest, ctx: InboundContext): boolean {
+    const { phone, calls } = this.ua;
+    const n = this.lineFor(req);
+    const tag = newTag();
+    if (n === undefined) {
+      // not for one of our SIP lines: the switchboard's own numbers are not reachable by SIP
+      if (this.ua.registrations.size === 0) return false;
+      ctx.reply(responseTo(req, 404, 'Not Found', tag));
+      return true;
+    }
+    if (!phone.isReady || !this.ua.room()) {
+      ctx.reply(responseTo(req, 486, 'Busy Here', tag));
+      return true;
+    }
+    ctx.reply(responseTo(req, 100, 'Trying', tag));
+    const to = parseNameAddr(req.headers.get('to') ?? '');
+    const dialog = Dialog.fromRequest(req, tag, `<${to.uri}>`);
+    const from = parseNameAddr(req.headers.get('p-asserted-identity') ?? req.headers.get('from') ?? '');
+    const fromUri = parseUri(from.uri);
+    const party: Party = { number: fromUri?.user ?? '', name: from.name, address: ctx.address };
+    const dest: Destination = { transport: ctx.transport, host: ctx.address, port: ctx.port };
+    const source: UasSource = { request: req, reply: ctx.reply, transport: ctx.transport };
+    const call = IncomingCall.create(this.ua.env(n), source, dialog, party, dest);
+    if (!call) return true;
+    calls.set(dialog.callId, call);
+    const replaces = req.headers.get('replaces');
+    if (replaces) {
+      const [rid = '', ...params] = replaces.split(';').map((s) => s.trim());
+      const p = Object.fromEntries(params.map((x) => x.split('=') as [string, string]));
+      const old = calls.get(rid);
+      if (!old || old.dialog.localTag !== p['to-tag'] || old.dialog.remoteTag !== p['from-tag'] || !old.peer) {
+        call.receive({ type: 'rejected', reason: 'not-found' });
+        return true;
+      }
+      // RFC 3891: the new dialog takes the old one's place; the phone's call goes on with a new far end
+      call.peer = old.peer;
+      old.replaced = true;
+      calls.set(rid, call);
+      call.receive({ type: 'answered' });
+      old.peer.receive({ type: 'replace', inbox: call, party });
+      old.receive({ type: 'ended' });
+      return true;
+    }
+    call.peer = phone.calls.incoming(n, { from: party, callId: dialog.callId, caller: call, line: n });
+    return true;
+  }
+}
