@@ -30,10 +30,15 @@ describe('an origin is a policy and an adapter', () => {
     return status === undefined ? { d } : { d, status };
   };
 
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
   it('answers by its own switch and without a login where the REST origins need both', async () => {
     assert.equal(phone.config.bool('apps.restapi.enabled'), false);
+    const before = pipeline.journal.total;
     const info = await ask('GET', '/api/v1/mgmt/device/info');
     assert.equal(info.status, '2000');
+    assert.equal(pipeline.journal.total, before, 'the journal records after the adapter has written its answer');
+    await turn();
     assert.equal(pipeline.journal.last(1)[0]?.auth, 'none');
     assert.equal(pipeline.journal.last(1)[0]?.httpStatus, 1, 'the journal shows the origin\'s own answer status');
     // The same request under the REST API's switch and a login is shut.
@@ -43,6 +48,7 @@ describe('an origin is a policy and an adapter', () => {
     try {
       const shut = await ask('GET', '/api/v1/mgmt/device/info');
       assert.deepEqual(shut.d, { kind: 'closed', why: 'harness switched off' });
+      await turn();
       assert.equal(pipeline.journal.last(1)[0]?.httpStatus, 2);
     } finally {
       open = true;
@@ -64,6 +70,7 @@ describe('an origin is a policy and an adapter', () => {
 
   it('an origin that acknowledges first is told before the command runs, and only when the command exists', async () => {
     const order: string[] = [];
+    await turn();
     const before = pipeline.journal.total;
     const result = pipeline.run({ origin: harness, method: 'GET', path: '/api/v1/mgmt/device/info', target: '/api/v1/mgmt/device/info',
       headers: {}, query: {}, body: undefined, from: 'harness', accepted: () => order.push('accepted') });
@@ -71,6 +78,7 @@ describe('an origin is a policy and an adapter', () => {
     assert.deepEqual(order, ['accepted']);
     assert.equal(pipeline.journal.total, before, 'nothing ran before the acknowledgement could go');
     assert.equal(statusOf(await result), '2000');
+    await turn();
     assert.equal(pipeline.journal.total, before + 1);
     let told = false;
     const absent = pipeline.run({ origin: harness, method: 'GET', path: '/api/v1/nothing', target: '/api/v1/nothing', headers: {}, query: {},

@@ -18,14 +18,39 @@ function detailOf(req: PhoneRequest, d: Decision): RequestDetail {
     ...(response ? { responseBody: cap(redactedJson(response)) } : {}) };
 }
 
+/** Records waiting for the check phase; past this many (a burst in one turn of the loop) they are made at once. */
+const PENDING_MAX = 256;
+
+interface Pending {
+  readonly ctx: Context;
+  readonly decision: Decision;
+  readonly at: number;
+  readonly ms: number;
+}
+
+/**
+ * Records are made after the answer has been written: the stage notes the time and the decision, and the entry
+ * (its copies of strings, its details for live readers) is made in the next check phase of the event loop, once
+ * the transport has written its answer. Nothing a client can see comes between: its answer cannot be read before.
+ */
 export function journalStage(journal: Journal, now: () => number): Stage {
+  let pending: Pending[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    for (const { ctx, decision: d, at, ms } of batch) {
+      const { req } = ctx;
+      journal.add({
+        at, transport: req.origin.transport, method: req.method, url: redactUrl(req.target), from: req.from, auth: ctx.auth?.method,
+        httpStatus: req.origin.answerStatus(d), status: statusOf(d), ms,
+        detail: d.kind === 'status' || d.kind === 'wrong-method' ? d.detail : undefined,
+      }, journal.listening ? detailOf(req, d) : undefined);
+    }
+  };
   const record = (ctx: Context, started: number, d: Decision): Decision => {
-    const { req } = ctx;
-    journal.add({
-      at: now(), transport: req.origin.transport, method: req.method, url: redactUrl(req.target), from: req.from, auth: ctx.auth?.method,
-      httpStatus: req.origin.answerStatus(d), status: statusOf(d), ms: Math.round((performance.now() - started) * 10) / 10,
-      detail: d.kind === 'status' || d.kind === 'wrong-method' ? d.detail : undefined,
-    }, journal.listening ? detailOf(req, d) : undefined);
+    if (pending.length >= PENDING_MAX) flush();
+    if (pending.length === 0) setImmediate(flush);
+    pending.push({ ctx, decision: d, at: now(), ms: Math.round((performance.now() - started) * 10) / 10 });
     return d;
   };
   return (ctx, next): Result => {
