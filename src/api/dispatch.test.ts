@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import { unitPhone } from '../phone/test-phone.js';
 import { PhoneError } from '../phone/status.js';
-import { dispatch, extractInput, UNREADABLE } from './dispatch.js';
+import { UNREADABLE } from './body.js';
+import { dispatch, extractInput } from './dispatch.js';
 import { defineOperation } from './operation.js';
 
 const echo = defineOperation({

@@ -8,15 +8,14 @@ import type { TypeCheck } from '@sinclair/typebox/compiler';
 import type { Phone } from '../phone/phone.js';
 import { PhoneError, Status } from '../phone/status.js';
 import type { StatusCode } from '../phone/status.js';
+import { UNREADABLE } from './body.js';
 import type { AuthInfo, Operation, Reply, Transport } from './operation.js';
 
+/** What running an operation came to: its reply, a Status, or no such operation on this phone. */
 export type Outcome =
   | { readonly kind: 'ok'; readonly reply: Reply }
   | { readonly kind: 'status'; readonly code: StatusCode; readonly detail?: string }
   | { readonly kind: 'absent' };
-
-/** Marks a body that was sent but could not be read as JSON (answered 4400). */
-export const UNREADABLE = Symbol('unreadable body');
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 function checker(schema: TSchema): TypeCheck<TSchema> {

@@ -1,11 +1,13 @@
 /**
  * The one road every command takes to a phone, whichever transport carried it (HTTP, HTTPS, SIP NOTIFY):
  *
- *   journal( enabled → route → auth → default password → method → size → one at a time → faults → latency → dispatch )
+ *   journal( enabled → route → accept → auth → default password → method → size → one at a time → faults →
+ *            latency → dispatch )
  *
  * Each stage is a small function of the request context and the rest of the road (`next`), in the manner of Koa's and
- * Hono's compose; the journal stands around the others and records what they decided. Transports build a
- * PhoneRequest, call run(), and write the Outcome; none of them calls a stage itself. Stages that need nothing
+ * Hono's compose; the journal stands around the others and records what they decided. Stages read the request's
+ * origin policy (origin.ts), never the name of its transport. Transports build a PhoneRequest, call run(), and write
+ * the Decision; none of them calls a stage itself. Stages that need nothing
  * asynchronous answer synchronously, so a plain GET never waits on the promise queue.
  */
 import type { Phone } from '../phone/phone.js';
@@ -15,6 +17,7 @@ import type { PhoneRequest } from './request.js';
 import type { Next, Result, Stage } from './stage.js';
 import { RequestSlot } from './slot.js';
 import type { SlotMode } from './slot.js';
+import { acceptStage } from './stages/accept.js';
 import { authStage, AuthState } from './stages/auth.js';
 import { defaultPasswordStage } from './stages/default-password.js';
 import { dispatchStage } from './stages/dispatch.js';
@@ -60,6 +63,7 @@ export class PhonePipeline {
       journalStage(this.journal, () => phone.clock.now()),
       enabledStage,
       routeStage,
+      acceptStage,
       authStage(this.auth),
       defaultPasswordStage,
       methodStage,

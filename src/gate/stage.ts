@@ -1,7 +1,7 @@
 /** What a stage of the pipeline sees and returns (the pipeline itself is in pipeline.ts). */
 import type { AuthInfo, Operation } from '../api/operation.js';
 import type { Phone } from '../phone/phone.js';
-import type { Outcome, PhoneRequest } from './request.js';
+import type { Decision, PhoneRequest } from './request.js';
 
 export interface Context {
   readonly req: PhoneRequest;
@@ -12,7 +12,7 @@ export interface Context {
   auth?: AuthInfo;
 }
 
-export type Result = Outcome | Promise<Outcome>;
+export type Result = Decision | Promise<Decision>;
 export type Next = (ctx: Context) => Result;
 export type Stage = (ctx: Context, next: Next) => Result;
 

@@ -11,7 +11,7 @@
  */
 import { operations } from '../api/index.js';
 import type { Operation } from '../api/operation.js';
-import { BODY_LIMIT } from '../gate/stages/size.js';
+import { BODY_LIMIT } from '../api/body.js';
 import { statusText } from '../phone/status.js';
 
 const header = (what: string, from: string): string =>

@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import fc from 'fast-check';
 import { operations } from '../../src/api/index.js';
 import type { Operation } from '../../src/api/operation.js';
-import { HTTP_STATUS } from '../../src/gate/request.js';
+import { HTTP_STATUS } from '../../src/transport/http/envelope.js';
 import { isStatusCode } from '../../src/phone/status.js';
 import { body, fromSchema, sipMessage } from './arbitraries.js';
 

@@ -2,7 +2,8 @@
  * Stage: who is asking. The methods this model, firmware and configuration enable, in the phone's order: a session
  * cookie, Digest SHA-256 or MD5, Basic; without valid credentials, 401 with one challenge per enabled method
  * (SHA-256 first). Failed logins count towards the login lock (httpd.cfg.lockWebUI.*), during which every login is
- * refused. SIP NOTIFY commands do not log in: their trust is the SIP rules (sipNotify.enabled, bindRequired).
+ * refused. Requests of an origin whose policy does not authenticate (SIP NOTIFY: its trust is the SIP rules,
+ * sipNotify.enabled and bindRequired) carry AuthInfo 'none'.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuthInfo } from '../../api/operation.js';
@@ -18,7 +19,7 @@ import type { PhoneRequest } from '../request.js';
 import { basicEnabled, digestAlgorithms, DIGEST_REALM, lockoutRule, NONCE_LIFETIME_MS } from '../rules.js';
 
 const PROVEN_MAX = 8;
-const SIP_AUTH: AuthInfo = { method: 'none', user: '' };
+const NO_LOGIN: AuthInfo = { method: 'none', user: '' };
 
 interface BootAuth {
   readonly bootedAt: number;
@@ -111,7 +112,7 @@ function checkDigest(state: BootAuth, req: PhoneRequest, authorization: string, 
   return { ok: false, stale: use === 'stale' };
 }
 
-/** Outcome of the credentials a request carries: who it is, a failed login, a stale nonce, or none given. */
+/** What the credentials a request carries: who it is, a failed login, a stale nonce, or none given. */
 type Login = { who: AuthInfo } | { failed: true } | { stale: true } | undefined;
 
 const SESSION: Login = { who: { method: 'session', user: ADMIN_USER } };
@@ -138,8 +139,8 @@ function login(ctx: Context, state: BootAuth, password: string): Login {
 
 export function authStage(auth: AuthState): Stage {
   return (ctx, next) => {
-    if (ctx.req.transport === 'sip') {
-      ctx.auth = SIP_AUTH;
+    if (!ctx.req.origin.authenticates) {
+      ctx.auth = NO_LOGIN;
       return next(ctx);
     }
     const { phone } = ctx;

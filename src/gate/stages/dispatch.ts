@@ -3,9 +3,10 @@ import { dispatch, extractInput } from '../../api/dispatch.js';
 import type { Next } from '../stage.js';
 
 const NONE = { method: 'none', user: '' } as const;
+const ABSENT = { kind: 'absent' } as const;
 
 export const dispatchStage: Next = (ctx) => {
   const { req, op, phone } = ctx;
-  if (!op) return { kind: 'absent' };
-  return dispatch(op, phone, extractInput(op, req.body, req.query), req.path, req.transport, ctx.auth ?? NONE);
+  if (!op) return ABSENT;
+  return dispatch(op, phone, extractInput(op, req.body, req.query), req.path, req.origin.transport, ctx.auth ?? NONE);
 };

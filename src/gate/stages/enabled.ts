@@ -1,9 +1,11 @@
-/** Stage 1: with the REST API off (or on a model without one) the phone's web server answers 404 and closes. */
+/**
+ * Stage 1: is the origin open? Its policy names its switches: the REST API's (apps.restapi.enabled, on a model that
+ * has the API) for HTTP, SIP NOTIFY's own (apps.restapi.sipNotify.*) for NOTIFY. A shut origin's requests go no
+ * further (over HTTP the web server answers 404 and closes).
+ */
 import type { Stage } from '../stage.js';
-import { restApiOn } from '../rules.js';
 
-const OFF = { kind: 'off' } as const;
-
-/** SIP NOTIFY has its own switches (apps.restapi.sipNotify.*), checked by its transport before the command. */
-export const enabledStage: Stage = (ctx, next) =>
-  (ctx.req.transport === 'sip' || restApiOn(ctx.phone) ? next(ctx) : OFF);
+export const enabledStage: Stage = (ctx, next) => {
+  const closed = ctx.req.origin.closed(ctx.phone);
+  return closed ? { kind: 'closed', ...closed } : next(ctx);
+};

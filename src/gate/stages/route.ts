@@ -1,11 +1,11 @@
 /**
- * Finding the operation: an unknown path is the web server's 404 (before any login, as for any page the server
- * does not have); a known path with a method it does not serve is 405 with Allow and Status 4400, after login.
- * A SIP NOTIFY names only a path: its command runs whatever the operation's HTTP method.
+ * Finding the operation: an unknown path is 'absent' (over HTTP the web server's 404, before any login, as for any
+ * page the server does not have); a known path with a method it does not serve is 'wrong-method' (Status 4400 with
+ * the methods it does), after login, for origins whose policy checks methods. A SIP NOTIFY names only a path: its
+ * command runs whatever the operation's method.
  */
 import { operationAt } from '../../api/index.js';
 import type { Method } from '../../api/operation.js';
-import { Status } from '../../phone/status.js';
 import type { Stage } from '../stage.js';
 
 const ABSENT = { kind: 'absent' } as const;
@@ -19,8 +19,8 @@ export const routeStage: Stage = (ctx, next) => {
 
 export const methodStage: Stage = (ctx, next) => {
   const op = ctx.op;
-  if (op && ctx.req.transport !== 'sip' && !op.methods.includes(ctx.req.method as Method)) {
-    return { kind: 'status', code: Status.BAD_REQUEST, http: 405, allow: op.methods, detail: `${ctx.req.method} not served here` };
+  if (op && ctx.req.origin.checksMethods && !op.methods.includes(ctx.req.method as Method)) {
+    return { kind: 'wrong-method', allow: op.methods, detail: `${ctx.req.method} not served here` };
   }
   return next(ctx);
 };

@@ -1,7 +1,8 @@
 /**
  * The HTTP(S) transport: one Fastify application serves every phone of the process. Each phone's listeners tag
  * their sockets with the phone's endpoint, so a request finds its phone without any per-phone Fastify instance.
- * Road: socket -> endpoint -> PhoneRequest -> the phone's pipeline (src/gate) -> Outcome -> the wire.
+ * Road: socket -> endpoint -> PhoneRequest (with the HTTP origin's policy) -> the phone's pipeline (src/gate) ->
+ * Decision -> the wire (status, envelope, the web server's pages, Allow, close).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -9,17 +10,14 @@ import type { Socket } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { UNREADABLE } from '../../api/dispatch.js';
+import { BODY_LIMIT, TOO_LARGE, UNREADABLE } from '../../api/body.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
-import { BODY_LIMIT } from '../../gate/stages/size.js';
-import { TOO_LARGE } from '../../gate/request.js';
-import type { Outcome, PhoneRequest } from '../../gate/request.js';
+import type { Decision, PhoneRequest } from '../../gate/request.js';
 import type { Phone } from '../../phone/phone.js';
 import { Status } from '../../phone/status.js';
 import type { StatusCode } from '../../phone/status.js';
 import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, standardHeaders } from './envelope.js';
-
-export { BODY_LIMIT };
+import { HTTP_ORIGIN, HTTPS_ORIGIN } from './origin.js';
 
 export interface Endpoint {
   readonly phone: Phone;
@@ -68,29 +66,29 @@ function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, data?: 
 }
 
 /** Writes what the pipeline decided in HTTP's terms. */
-function write(reply: FastifyReply, ep: Endpoint, o: Outcome): FastifyReply {
-  switch (o.kind) {
+function write(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
+  switch (d.kind) {
     case 'ok': {
-      const after = o.reply.after;
+      const after = d.reply.after;
       if (after) reply.raw.once('finish', after);
-      if (o.reply.headers) reply.headers(o.reply.headers);
-      return sendStatus(reply, ep, Status.OK, o.reply.data, o.reply.top);
+      if (d.reply.headers) reply.headers(d.reply.headers);
+      return sendStatus(reply, ep, Status.OK, d.reply.data, d.reply.top);
     }
-    case 'status':
-      if (o.allow) reply.header('allow', o.allow.join(', '));
-      return sendStatus(reply, ep, o.code, undefined, undefined, o.http);
+    case 'status': return sendStatus(reply, ep, d.code);
+    case 'wrong-method': return sendStatus(reply.header('allow', d.allow.join(', ')), ep, Status.BAD_REQUEST, undefined, undefined, 405);
+    // No such page; with the REST API off the web server also closes the connection.
     case 'absent': return sendHtml(reply, ep, 404, HTML_404);
-    case 'off': return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
-    case 'unauthorized': return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...o.challenges] });
-    case 'locked': return sendStatus(reply.header('retry-after', String(o.retryAfterS)), ep, Status.FORBIDDEN);
+    case 'closed': return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
+    case 'unauthorized': return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...d.challenges] });
+    case 'locked': return sendStatus(reply.header('retry-after', String(d.retryAfterS)), ep, Status.FORBIDDEN);
     case 'too-large': return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
   }
 }
 
 function phoneRequest(request: FastifyRequest, ep: Endpoint, body: unknown): PhoneRequest {
   return {
-    method: request.method, path: pathOf(request.url), target: request.url, headers: request.headers,
-    transport: ep.secure ? 'https' : 'http', query: (request.query ?? {}) as Record<string, unknown>, body,
+    origin: ep.secure ? HTTPS_ORIGIN : HTTP_ORIGIN, method: request.method, path: pathOf(request.url), target: request.url,
+    headers: request.headers, query: (request.query ?? {}) as Record<string, unknown>, body,
     from: request.raw.socket.remoteAddress ?? '',
   };
 }

@@ -5,7 +5,14 @@
 import type { Profile } from '../../phone/models.js';
 import type { StatusCode } from '../../phone/status.js';
 
-export { HTTP_STATUS } from '../../gate/request.js';
+/** HTTP status for each Status code. 2000 is 200; the input and state errors are 400, as real phones answer. */
+export const HTTP_STATUS: Readonly<Record<StatusCode, number>> = {
+  '2000': 200,
+  '4000': 400, '4001': 400, '4002': 400, '4003': 400, '4004': 400, '4005': 400, '4006': 400, '4007': 400,
+  '4008': 400, '4009': 413, '4010': 403, '4011': 400,
+  '4400': 400, '4403': 403,
+  '5000': 500, '5500': 500,
+};
 
 export function envelope(code: StatusCode, data?: unknown, top?: Readonly<Record<string, unknown>>): string {
   const body: Record<string, unknown> = {};

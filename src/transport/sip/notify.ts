@@ -1,13 +1,18 @@
 /**
- * REST commands in SIP NOTIFY (manual: "Delivering REST API Commands Over SIP"): the request's checks, each with
- * its SIP answer, then the command itself through the same operation table as HTTP. A command that fails is
- * reported back to the sender in a SIP INFO with an application/poly-report+json body, as PVOS phones do.
+ * REST commands in SIP NOTIFY (manual: "Delivering REST API Commands Over SIP"): the NOTIFY's own form (Event,
+ * Content-Type, one JSON command), then the command through the phone's pipeline, as HTTP requests go, with SIP
+ * NOTIFY's origin policy (its own switches, no login, no method check, 4009 for any oversize body). The adapter maps
+ * the pipeline's Decision to SIP: a shut origin is 403 (or 200 and dropped, on firmware without REST over SIP), an
+ * unknown command 404, an accepted one 200 at once; a command that then fails is reported back to the sender in a
+ * SIP INFO with an application/poly-report+json body, as PVOS phones do.
  */
-import { operationAt } from '../../api/index.js';
+import { BODY_LIMIT, TOO_LARGE } from '../../api/body.js';
+import type { OriginPolicy } from '../../gate/origin.js';
+import type { Closed } from '../../gate/origin.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
-import { statusOf, TOO_LARGE } from '../../gate/request.js';
+import { statusOf } from '../../gate/request.js';
+import type { Decision } from '../../gate/request.js';
 import { restApiOn } from '../../gate/rules.js';
-import { BODY_LIMIT } from '../../gate/stages/size.js';
 import type { Phone } from '../../phone/phone.js';
 import { statusText } from '../../phone/status.js';
 import type { SipRequest } from '../../sip/codec/message.js';
@@ -52,6 +57,41 @@ export function commandTarget(uri: string): URL | undefined {
   }
 }
 
+const NO_SIP_NOTIFY: Closed = { why: 'no REST over SIP on this firmware', ignore: true };
+const REST_OFF: Closed = { why: 'the REST API is off (apps.restapi.enabled=0)' };
+const NOTIFY_OFF: Closed = { why: 'REST over SIP is off (apps.restapi.sipNotify.enabled=0)' };
+// bindRequired: only the call server a line is registered with may send commands (the Bind exchange itself is
+// proprietary; being registered there stands in for it, docs/fidelity.md).
+const UNBOUND: Closed = { why: 'Bind required: not from a server this phone is registered with; or set apps.restapi.sipNotify.bindRequired=0' };
+
+/** SIP NOTIFY's switches: UCS before 6.4.2 has no REST over SIP (it answers 200 and drops the command). */
+function notifyClosed(phone: Phone, bound: boolean): Closed | undefined {
+  if (!phone.profile.sipNotify) return NO_SIP_NOTIFY;
+  if (phone.profile.family.platform === 'PVOS' && !restApiOn(phone)) return REST_OFF;
+  if (!phone.config.bool('apps.restapi.sipNotify.enabled')) return NOTIFY_OFF;
+  if (phone.config.bool('apps.restapi.sipNotify.bindRequired') && !bound) return UNBOUND;
+  return undefined;
+}
+
+const OK: SipAnswer = { status: 200, reason: 'OK' };
+
+/** The SIP answer to a NOTIFY whose command the pipeline refused before taking it (a shut origin, no such command). */
+function refusal(d: Decision, path: string): NotifyVerdict {
+  if (d.kind === 'closed') return d.ignore ? { answer: OK } : refuse(403, 'Forbidden', d.why);
+  if (d.kind === 'absent') return refuse(404, 'Not Found', `no command ${path.slice(0, 200)}`);
+  // Only the stages before acceptance answer synchronously without taking the request; nothing else comes here.
+  return { answer: OK };
+}
+
+/** SIP NOTIFY as an origin: its own switches, no login (its trust is the SIP rules), any method, 4009 when oversize. */
+function notifyPolicy(bound: boolean, accepted: () => boolean): OriginPolicy {
+  return {
+    transport: 'sip', closed: (phone) => notifyClosed(phone, bound), authenticates: false, checksMethods: false, oversize: 'status',
+    // The journal shows the SIP answer: 200 once the command was taken, else the refusal's status.
+    answerStatus: (d) => (accepted() ? 200 : refusal(d, '').answer?.status ?? 200),
+  };
+}
+
 export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string, bound = false): NotifyVerdict {
   const missing = REQUIRED.filter((h) => !req.headers.has(h));
   if (missing.length > 0) return refuse(400, 'Bad Request', `missing ${missing.join(', ')}`);
@@ -78,15 +118,6 @@ function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: st
   if (event !== 'action-uri') return refuse(489, 'Bad Event', 'Event must be ACTION-URI', [['Allow-Events', 'ACTION-URI']]);
   const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') return refuse(415, 'Unsupported Media Type', 'Content-Type must be application/json', [['Accept', 'application/json']]);
-  // UCS before 6.4.2 has no REST over SIP: it answers 200 and drops the command.
-  if (!phone.profile.sipNotify) return { answer: { status: 200, reason: 'OK' } };
-  if (phone.profile.family.platform === 'PVOS' && !restApiOn(phone)) return refuse(403, 'Forbidden', 'the REST API is off (apps.restapi.enabled=0)');
-  if (!phone.config.bool('apps.restapi.sipNotify.enabled')) return refuse(403, 'Forbidden', 'REST over SIP is off (apps.restapi.sipNotify.enabled=0)');
-  // bindRequired: only the call server a line is registered with may send commands (the Bind exchange itself is
-  // proprietary; being registered there stands in for it, docs/fidelity.md).
-  if (phone.config.bool('apps.restapi.sipNotify.bindRequired') && !bound) {
-    return refuse(403, 'Forbidden', 'Bind required: not from a server this phone is registered with; or set apps.restapi.sipNotify.bindRequired=0');
-  }
   let body: unknown;
   try {
     body = JSON.parse(req.body.toString('utf8'));
@@ -99,22 +130,29 @@ function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: st
   if (typeof uri !== 'string' || uri.trim() === '') return refuse(400, 'Bad Request', 'no command-URI');
   const target = commandTarget(uri.trim());
   if (!target) return refuse(400, 'Bad Request', 'the command-URI is not a URL');
-  if (!operationAt(target.pathname)) return refuse(404, 'Not Found', `no command ${target.pathname.slice(0, 200)}`);
   const notifyCallId = req.headers.get('call-id') ?? '';
   const data = (body as Record<string, unknown>)['data'];
+  let accepted = false;
+  // The pipeline decides at once whether the command is taken (the origin is open, the command exists); once it is,
+  // the NOTIFY is answered 200 and the command runs on a later microtask, after the answer has gone.
+  const result = pipeline.run({
+    origin: notifyPolicy(bound, () => accepted), method: 'NOTIFY', path: target.pathname, target: `${target.pathname}${target.search}`,
+    headers: {}, query: Object.fromEntries(target.searchParams), body: req.body.length > BODY_LIMIT ? TOO_LARGE : { data }, from,
+    accepted: () => { accepted = true; },
+  });
+  if (!accepted && !(result instanceof Promise)) return refusal(result, target.pathname);
   return {
-    answer: { status: 200, reason: 'OK' },
-    command: async () => {
-      const outcome = await pipeline.run({
-        method: 'NOTIFY', path: target.pathname, target: `${target.pathname}${target.search}`, headers: {}, transport: 'sip',
-        query: Object.fromEntries(target.searchParams), body: req.body.length > BODY_LIMIT ? TOO_LARGE : { data }, from,
-      });
-      if (outcome.kind === 'ok') {
-        outcome.reply.after?.();
-        return undefined;
-      }
-      const code = statusOf(outcome) ?? '4004';
-      return { 'command-URI': target.pathname, Status: code, Description: statusText[code], 'NOTIFY-Call-ID': notifyCallId };
-    },
+    answer: OK,
+    command: async () => report(await result, target.pathname, notifyCallId),
   };
+}
+
+/** What a command's decision reports back: nothing when it succeeded, else its Status in the INFO's body. */
+function report(d: Decision, path: string, notifyCallId: string): CommandReport | undefined {
+  if (d.kind === 'ok') {
+    d.reply.after?.();
+    return undefined;
+  }
+  const code = statusOf(d) ?? '4004';
+  return { 'command-URI': path, Status: code, Description: statusText[code], 'NOTIFY-Call-ID': notifyCallId };
 }
