@@ -62,9 +62,6 @@ const TEST_HELPERS = new Set(['phone/test-phone.ts']);
  * the list only shrinks.
  */
 const ALLOWED_FOLDER_EDGES: ReadonlyMap<string, string> = new Map([
-  // The listener takes the types of what it hands to the user agent (SipWire, Destination) from src/sip, while the
-  // user agent uses the codec in transport/sip: the SIP layers are to be inverted, codec at the bottom (issue 19).
-  ['transport/sip -> sip', 'SIP layers inverted (codec in transport/sip)'],
   // The OpenAPI document includes the control API's paths, kept beside its routes (control/openapi.ts, data only),
   // and the control API serves the document: to go when the control API's description is generated once.
   ['openapi -> control', 'the control API serves the document that describes it'],
