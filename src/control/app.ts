@@ -59,7 +59,7 @@ const Index = Type.Object({ index: Type.Integer({ minimum: 1 }) });
 function describePhone(r: RunningPhone, index: number): Record<string, unknown> {
   const p = r.phone;
   return {
-    index, model: p.profile.model.name, firmware: p.profile.firmware, mac: p.identity.mac, serial: p.identity.serial,
+    index, model: p.profile.model.name, firmware: p.profile.firmware, dialect: p.dialectMode, mac: p.identity.mac, serial: p.identity.serial,
     number: p.lines.get(1).address.split('@')[0] ?? '', state: p.state, httpUrl: r.httpUrl, httpsUrl: r.httpsUrl,
     calls: p.calls.all().map((c) => ({
       handle: c.handle, callId: c.callId, line: c.line, direction: c.direction, state: c.stateLabel,
