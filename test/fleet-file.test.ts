@@ -99,6 +99,15 @@ describe('fleet files', () => {
     assert.deepEqual(problems(`phones: [{ adminPassword: "${'x'.repeat(33)}" }]`), ['phones[0].adminPassword: expected string length less or equal to 32']);
   });
 
+  it('takes a dialect per phone or as a default: device or manual, nothing else', () => {
+    const plan = parseFleetFile('f.yaml', 'defaults: { dialect: manual }\nphones: [{}, { dialect: device }, { model: CCX 600 }]');
+    assert.deepEqual(plan.members.map((m) => m.dialect), ['manual', 'device', 'manual']);
+    assert.deepEqual(parseFleetFile('f.yaml', 'phones: [{}]').members.map((m) => m.dialect), [undefined]);
+    const found = problems('phones: [{ dialect: manuel }]');
+    assert.equal(found.length, 1);
+    assert.match(found[0] as string, /^phones\[0\]\.dialect: /);
+  });
+
   it('counts numbers up exactly, however long, keeping their leading zeros; a fleet has at most 10000 phones', () => {
     const numbers = (text: string): (string | undefined)[] => parseFleetFile('f.yaml', text).members.map((m) => m.number);
     // Past 2^53 a double drops the last digits: these were 9007199254740992 twice, then 9007199254740996.

@@ -16,6 +16,8 @@ const callStatusV1 = defineOperation({
   returnCodes: [...STANDARD_CODES, 4007],
   // As a Trio driver run against real phones reads it: "0x" handle, LineId (docs/fidelity.md).
   output: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineId', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
+  // The manual's LineID under the manual dialect (the v1CallStatus fact).
+  manualOutput: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineID', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
   handler: ({ phone }) => {
     const call = phone.calls.active();
     if (!call) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call');
@@ -148,13 +150,16 @@ const callLogs = defineOperation({
   paths: ['/api/v1/mgmt/callLogs', '/api/v1/mgmt/callLogs/missed', '/api/v1/mgmt/callLogs/received', '/api/v1/mgmt/callLogs/placed'],
   inputFrom: 'none', returnCodes: STANDARD_CODES,
   output: Type.Object({ Missed: Type.Optional(Type.Array(LogEntry)), Received: Type.Optional(Type.Array(LogEntry)), Placed: Type.Optional(Type.Array(LogEntry)) }),
+  // Capitalised groups as devices answer, lower case as the manual prints them (the callLogKeys fact).
+  manualOutput: Type.Object({ missed: Type.Optional(Type.Array(LogEntry)), received: Type.Optional(Type.Array(LogEntry)), placed: Type.Optional(Type.Array(LogEntry)) }, { additionalProperties: false }),
   handler: ({ phone, path }) => {
     const only = path.split('/')[5] as keyof typeof KINDS | undefined;
     const log = phone.callLog().reverse();
     const data: Record<string, unknown> = {};
+    const capitalised = phone.dialect.callLogKeys === 'capitalised';
     for (const [kind, key] of Object.entries(KINDS)) {
       if (only && only !== kind) continue;
-      data[key] = log.filter((r) => r.kind === kind).map((r) => ({
+      data[capitalised ? key : kind] = log.filter((r) => r.kind === kind).map((r) => ({
         LineNumber: String(r.line), StartTime: localTime(phone, r.startTime), RemotePartyName: r.remoteName,
         RemotePartyNumber: r.remoteNumber,
         Duration: phone.dialect.callLogDuration === 'words' ? durationWords(r.durationSeconds) : String(r.durationSeconds),

@@ -20,6 +20,8 @@ const getConfig = defineOperation({
   returnCodes: [...STANDARD_CODES, 4000, 4009],
   // As phones answer (docs/fidelity.md): {"Value": ..., "Source": "local"}, and names the phone lacks in InvalidParams.
   output: Type.Record(Type.String(), Type.Object({ Value: S, Source: S })),
+  // The manual's {"value", "source": "LOCAL"} under the manual dialect (the configGetKeys fact).
+  manualOutput: Type.Record(Type.String(), Type.Object({ value: S, source: S })),
   outputTop: Type.Object({ InvalidParams: Type.Optional(Type.Array(S)) }),
   handler: ({ phone, input }) => {
     const device = phone.dialect.configGetKeys === 'device';

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import {
   bluetoothMac, firmwareRelease, imageName, ipStackLabel, ipv4Address, ipv6Address, ipv6LinkAddress, systemName,
-  vendor, wifiMac,
+  wifiMac,
 } from '../phone/device-facts.js';
 import { deviceStats } from '../phone/device-stats.js';
 import { colonMac, formatUptimeShort, uptimeParts } from '../phone/identity.js';
@@ -45,7 +45,7 @@ const deviceInfoV1 = defineOperation({
       ModelNumber: phone.profile.model.name,
       FirmwareRelease: firmwareRelease(phone.profile.firmware),
       DeviceType: phone.dialect.v1DeviceType,
-      DeviceVendor: vendor(phone),
+      DeviceVendor: phone.dialect.vendor,
       UpTimeSinceLastReboot: formatUptimeShort(phone.uptimeMs()),
       IPV4Address: ipv4Address(phone),
       IPV6Address: ipv6Address(phone) || phone.dialect.noIpv6,
@@ -66,7 +66,7 @@ const deviceInfoV2 = defineOperation({
     return {
       data: {
         ModelNumber: model.name,
-        DeviceVendor: vendor(phone),
+        DeviceVendor: phone.dialect.vendor,
         DeviceType: 'HardwareEndpoint',
         MACAddress: phone.identity.mac.toLowerCase(),
         Firmware: { Application: release, Updater: `${major}.${minor}.0.0114`, BootBlock: `${major}.${minor}.0.0007` },

@@ -19,25 +19,32 @@ function provServer(phone: Phone): string {
   return phone.config.value('device.prov.serverName');
 }
 
-const RunningConfig = Type.Object({
-  Network: Type.Object({
-    IPAddress: S, SubnetMask: S, IPGateway: S, IPStack: S, IPv6Address: S, IPv6Gateway: S, IPv6AddressDiscovery: S,
-    IPv6LinkAddress: S, IPv6ULAAddress: S, PreferredNetwork: S, VLAN: S, VLANFiltering: S, CDP: S, LLDP: S,
-    StormFilterPPS: S, StormFiltering: S,
-  }),
-  // DHCP and DNS beside Network, as a Trio 8800 on 7.2.2 answers (docs/fidelity.md).
-  DHCP: strings(['Feature', 'Option60Format', 'BootServerOptionType', 'BootServerUseOption', 'BootServerOption',
-    'OfferTimeout', 'VLANDiscovery', 'VLANDiscoveryOption']),
-  DNS: strings(['Feature', 'PrimaryServer', 'SecondaryServer', 'Domain']),
+const NetworkSection = Type.Object({
+  IPAddress: S, SubnetMask: S, IPGateway: S, IPStack: S, IPv6Address: S, IPv6Gateway: S, IPv6AddressDiscovery: S,
+  IPv6LinkAddress: S, IPv6ULAAddress: S, PreferredNetwork: S, VLAN: S, VLANFiltering: S, CDP: S, LLDP: S,
+  StormFilterPPS: S, StormFiltering: S,
+});
+const DhcpSection = strings(['Feature', 'Option60Format', 'BootServerOptionType', 'BootServerUseOption', 'BootServerOption',
+  'OfferTimeout', 'VLANDiscovery', 'VLANDiscoveryOption']);
+const DnsSection = strings(['Feature', 'PrimaryServer', 'SecondaryServer', 'Domain']);
+const OtherSections = {
   Provisioning: strings(['Server', 'ServerType', 'User', 'FileTxTries', 'RetryWait', 'MaxServers', 'NetworkEnv', 'TagSerialNo']),
   Syslog: strings(['Server', 'Transport', 'RenderLevel', 'Facility', 'PrependMAC']),
   SNTP: strings(['Server', 'GMTOffsetSeconds', 'GMTOffsetHours']),
   TR069: strings(['Feature', 'ACSURL', 'ACSUsername', 'CPEUsername', 'PeriodicInform', 'InformInterval', 'UpgradeManagement']),
+};
+// DHCP and DNS beside Network, as a Trio 8800 on 7.2.2 answers (docs/fidelity.md) ...
+const RunningConfig = Type.Object({ Network: NetworkSection, DHCP: DhcpSection, DNS: DnsSection, ...OtherSections });
+// ... or inside it, as the manual shows (the runningConfigSections fact of the dialect table).
+const RunningConfigManual = Type.Object({
+  Network: Type.Object({ ...NetworkSection.properties, DHCP: DhcpSection, DNS: DnsSection }), ...OtherSections,
 });
 
 const runningConfig = defineOperation({
   name: 'Management.RunningConfig', methods: ['GET'], paths: ['/api/v1/mgmt/device/runningConfig'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: RunningConfig,
+  returnCodes: STANDARD_CODES,
+  // Each family answers one of the two within the device dialect (the row is scoped to where it was seen).
+  output: Type.Union([RunningConfig, RunningConfigManual]), manualOutput: RunningConfigManual,
   handler: ({ phone }) => {
     const c = phone.config;
     const v = (n: ParamName): string => c.value(n);
@@ -97,14 +104,17 @@ const runningConfig = defineOperation({
   },
 });
 
-const NetworkInfo = Type.Object({
+const NetworkInfoCommon = Type.Object({
   DefaultGateway: S, IPV6Address: S, IPV4Address: S, DHCPServer: S, DHCP: S, UpgradeServer: S, DHCPOption60Format: S,
   DHCPBootServerUseOption: S, ZTPStatus: S, DHCPBootServerOption: S, DHCPBootServerOptionType: S, LLDP: S,
   LANPortStatus: S, SubnetMask: S, AlternateDNSServer: S, DNSServer: S, DNSDomain: S, LANSpeed: S, SNTPAddress: S,
-  VLANDiscoveryMode: S, CDPCompatibility: S, VLANID: S, VLANIDOption: S, ProvServerAddress: S, ProvServerUser: S,
+  VLANDiscoveryMode: S, VLANID: S, VLANIDOption: S, ProvServerAddress: S, ProvServerUser: S,
   ProvServerType: S,
   Wifi: Type.Optional(Type.Object({ 'Signal Strength': S, State: S, 'Security Mode': S, SSID: S, Duration: S })),
 });
+/** The CDP key as devices spell it, or as the manual prints it (the cdpKey fact of the dialect table). */
+const NetworkInfo = Type.Object({ ...NetworkInfoCommon.properties, CDPCompatibility: S });
+const NetworkInfoManual = Type.Object({ ...NetworkInfoCommon.properties, CDPCompability: S });
 
 const lower = (b: boolean): string => (b ? 'enabled' : 'disabled');
 
@@ -117,7 +127,9 @@ function lanSpeed(unit: 'Mbps' | 'MB', mode: number): string {
 
 const networkInfo = defineOperation({
   name: 'Management.NetworkInfo', methods: ['GET'], paths: ['/api/v1/mgmt/network/info'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: NetworkInfo,
+  returnCodes: STANDARD_CODES,
+  // Each family answers one of the two within the device dialect (the row is scoped to where it was seen).
+  output: Type.Union([NetworkInfo, NetworkInfoManual]), manualOutput: NetworkInfoManual,
   handler: ({ phone }) => {
     const c = phone.config;
     const v = (n: ParamName): string => c.value(n);
@@ -166,7 +178,9 @@ const networkStats = defineOperation({
   name: 'Management.NetworkStatistics', methods: ['GET'], paths: ['/api/v1/mgmt/network/stats'], inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   // Counters as strings and "0 day 2:26:00", as devices answer (docs/fidelity.md).
+  // Counters as strings (devices) or numbers (the manual): the networkStats fact of the dialect table.
   output: Type.Object({ UpTime: S, RxPackets: S, TxPackets: S }),
+  manualOutput: Type.Object({ UpTime: S, RxPackets: Type.Integer({ minimum: 0 }), TxPackets: Type.Integer({ minimum: 0 }) }),
   handler: ({ phone }) => {
     const p = phone.packets();
     if (phone.dialect.networkStats === 'manual') return { data: { UpTime: formatUptimeLong(phone.uptimeMs()), RxPackets: p.rx, TxPackets: p.tx } };

@@ -50,6 +50,11 @@ export interface Operation<S extends TSchema | undefined = TSchema | undefined> 
   /** Schema of `data` in a successful answer (and of top-level keys, for operations that use them). */
   readonly output?: TSchema;
   readonly outputTop?: TSchema;
+  /**
+   * Schema of `data` on a phone run with `--dialect manual`, where the manual's pages show another shape than
+   * devices answer (absent: `output`). The OpenAPI document and the SDK describe `output`, the default dialect.
+   */
+  readonly manualOutput?: TSchema;
   readonly transports?: readonly Transport[];
   /** Status codes the manual lists; 4009 among them makes an oversized body answer 4009. */
   readonly returnCodes: readonly number[];

@@ -45,6 +45,7 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     return cmd
       .option('--model <name>', 'model, e.g. "VVX 450", "Trio 8800", "CCX 600", "Edge E450" (case and spaces ignored)', 'VVX 450')
       .option('--firmware <version>', 'firmware release, e.g. 6.4.3 (UCS) or 9.5.0 (PVOS); default: the family\'s')
+      .addOption(new Option('--dialect <dialect>', 'answer as phones do (device: each fact where it was seen, docs/fidelity.md) or exactly as the manual\'s pages (manual)').choices(['device', 'manual']).default('device'))
       .option('--address <ip>', 'address to listen on', address, '127.0.0.1')
       .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
       .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)

@@ -1,4 +1,5 @@
 /** `polysim start` (one phone) and `polysim fleet` (many): ready for development unless --factory. */
+import type { DialectMode } from '../phone/dialect/dialect.js';
 import type { CliIo } from './io.js';
 import { table } from './ctl-format.js';
 import { pino } from 'pino';
@@ -27,6 +28,7 @@ import { armShutdownDeadline } from './shutdown-deadline.js';
 export interface StartCliOptions {
   model: string;
   firmware?: string;
+  dialect?: DialectMode;
   address: string;
   addressRange?: string;
   count?: number;
@@ -124,6 +126,7 @@ function banner(r: RunningPhone, o: StartCliOptions, controlLines: readonly stri
     `  line 1    ${phone.lines.get(1).address || '(none)'}${lineServer(r)}`,
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
+  if (phone.dialectMode === 'manual') lines.push('  dialect   manual: answers as the manual\'s pages show them, not as phones do (docs/fidelity.md)');
   if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
   lines.push(...controlLines);
   if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
@@ -148,7 +151,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   let fleet: Fleet;
   try {
     fleet = await startFleet({
-      count, model: o.model, firmware: o.firmware, address: o.address, addressRange: o.addressRange,
+      count, model: o.model, firmware: o.firmware, dialect: o.dialect, address: o.address, addressRange: o.addressRange,
       firstNumber: o.firstNumber, httpPort: o.httpPort, httpsPort: o.httpsPort, sipPort: o.sipPort, sipTlsPort: o.sipTlsPort, dataDir: o.dataDir,
       adminPassword: o.adminPassword, set: o.set, factory: o.factory,
       tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,

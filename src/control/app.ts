@@ -59,7 +59,7 @@ const Index = Type.Object({ index: Type.Integer({ minimum: 1 }) });
 function describePhone(r: RunningPhone, index: number): Record<string, unknown> {
   const p = r.phone;
   return {
-    index, model: p.profile.model.name, firmware: p.profile.firmware, mac: p.identity.mac, serial: p.identity.serial,
+    index, model: p.profile.model.name, firmware: p.profile.firmware, dialect: p.dialectMode, mac: p.identity.mac, serial: p.identity.serial,
     number: p.lines.get(1).address.split('@')[0] ?? '', state: p.state, httpUrl: r.httpUrl, httpsUrl: r.httpsUrl,
     // A listener that did not reopen after the last reboot: its catalogue code (src/errors.ts) and why.
     ...(r.listenError() ? { listenError: r.listenError() } : {}),

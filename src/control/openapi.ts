@@ -67,7 +67,7 @@ export function controlPaths(): Record<string, Json> {
     '/ready': { get: op('200 once every phone is ready (initialised), 503 while any is not') },
     '/events': { get: sse('the event stream of every phone (Server-Sent Events)') },
     '/phones/{index}/events': { get: sse('the event stream of one phone', [index]) },
-    '/phones': { get: op('every phone: index, model, firmware, mac, serial, number, state, URLs, calls') },
+    '/phones': { get: op('every phone: index, model, firmware, dialect, mac, serial, number, state, URLs, calls') },
     '/phones/{index}': { get: op('one phone (a browser asking for text/html gets the dashboard)', { parameters: [index] }) },
     '/phones/{index}/journal': { get: op('its last requests (HTTP, HTTPS, SIP NOTIFY) with their answers', { parameters: [index, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } }] }) },
     '/phones/{index}/config': { get: op('parameters whose name contains q: value, source, type, default (secrets masked)', {

@@ -1,5 +1,4 @@
 /** Facts about the device derived from its profile, identity, configuration and clock. */
-import { atLeast } from './firmware.js';
 import { derivedMac, linkLocalFromMac } from './identity.js';
 import type { Phone } from './phone.js';
 
@@ -71,9 +70,4 @@ export function skypeMode(phone: Phone): boolean {
 /** The application image a phone runs, as software update status describes it. */
 export function imageName(phone: Phone): string {
   return `${phone.profile.model.partNumber}.sip.ld`;
-}
-
-export function vendor(phone: Phone): string {
-  // Trio 7.x still says Polycom; Edge E 8.x and later PVOS say Poly.
-  return phone.profile.family.platform === 'PVOS' && atLeast(phone.profile.firmware, '8.0.0') ? 'Poly' : 'Polycom';
 }

@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
 import { BootState } from './boot-state.js';
 import { dialectOf } from './dialect/dialect.js';
-import type { Dialect } from './dialect/dialect.js';
+import type { Dialect, DialectMode } from './dialect/dialect.js';
 import { LayeredConfig } from './config/layered-config.js';
 import type { ConfigChange } from './config/layered-config.js';
 import { STORED_LAYERS } from './config/types.js';
@@ -53,6 +53,8 @@ export const DEFAULT_TIMING: PhoneTiming = { initMs: 1500, restartMs: 8000, rebo
 
 export interface PhoneOptions {
   readonly profile: Profile;
+  /** `device` (default): answers as phones give them, each fact within its scope; `manual`: as the manual's pages. */
+  readonly dialect?: DialectMode;
   readonly store: PhoneStore;
   readonly ids: IdSource;
   readonly transfers: Transfers;
@@ -133,6 +135,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly ipv6: string;
   /** How this model and firmware shape their answers where devices differ from the manual (dialect/facts.ts). */
   readonly dialect: Dialect;
+  /** Which dialect the phone speaks: as devices answer (default) or as the manual's pages. */
+  readonly dialectMode: DialectMode;
 
   state: PhoneState = 'down';
   /** When the device last rebooted (device uptime) and when the application last started. */
@@ -169,7 +173,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   constructor(options: PhoneOptions) {
     super();
     this.profile = options.profile;
-    this.dialect = dialectOf(options.profile);
+    this.dialectMode = options.dialect ?? 'device';
+    this.dialect = dialectOf(options.profile, this.dialectMode);
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids;

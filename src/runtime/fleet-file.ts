@@ -29,6 +29,8 @@ const Values = Type.Record(Type.String({ minLength: 1 }), Type.Union([Type.Strin
 const PhoneEntry = Type.Object({
   model: Type.Optional(Type.String({ minLength: 1 })),
   firmware: Type.Optional(Type.String({ minLength: 1 })),
+  /** device (default): as phones answer; manual: as the manual's pages. */
+  dialect: Type.Optional(Type.Union([Type.Literal('device'), Type.Literal('manual')])),
   count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   number: Type.Optional(Number_),
   adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
@@ -215,7 +217,7 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
     for (let k = 0; k < count; k++) {
       const number = first === undefined ? (entry.number as string) : nth(first, k);
       members.push({
-        model, firmware, number, adminPassword: entry.adminPassword ?? f.defaults?.adminPassword, set,
+        model, firmware, dialect: entry.dialect ?? f.defaults?.dialect, number, adminPassword: entry.adminPassword ?? f.defaults?.adminPassword, set,
         address: entry.address,
         // A count of phones with ports of their own: consecutive ports, as a fleet's.
         httpPort: entry.httpPort === undefined ? undefined : entry.httpPort && entry.httpPort + k,

@@ -3,6 +3,7 @@
  * the ports P+i and Q+i on one address; address mode gives phone i its own loopback address with the same ports.
  * Line 1 of phone i has the number firstNumber + i. `polysim start` is a fleet of one.
  */
+import type { DialectMode } from '../phone/dialect/dialect.js';
 import { join } from 'node:path';
 import { FleetError, StartAborted } from '../errors.js';
 import type { Logger } from 'pino';
@@ -23,6 +24,7 @@ export const MAX_FIRST_NUMBER = 999_999_999_999_999;
 export interface MemberSpec {
   readonly model?: string;
   readonly firmware?: string;
+  readonly dialect?: DialectMode;
   readonly number?: string;
   readonly adminPassword?: string;
   readonly set?: Readonly<Record<string, string>>;
@@ -137,6 +139,7 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
       phones.push(await startPhone({
         ...spec, address, number,
         model: m.model ?? spec.model, firmware: m.firmware ?? (m.model ? undefined : spec.firmware),
+        dialect: m.dialect ?? spec.dialect,
         adminPassword: m.adminPassword ?? spec.adminPassword, set: { ...spec.set, ...m.set },
         httpPort: m.httpPort ?? plus(spec.httpPort), httpsPort: m.httpsPort ?? plus(spec.httpsPort),
         sipPort: m.sipPort ?? (spec.sipPort === undefined ? undefined : plus(spec.sipPort)),

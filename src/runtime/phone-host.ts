@@ -2,6 +2,7 @@
  * Starts one phone for real: its store (SQLite under the data dir, or memory), its profile, its boot provisioning,
  * its certificate and its listeners on the shared HTTP application. `polysim start` and the tests use this.
  */
+import type { DialectMode } from '../phone/dialect/dialect.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -42,6 +43,8 @@ import { prepareDataDir } from './data-dir.js';
 export interface PhoneSpec {
   readonly model: string;
   readonly firmware?: string;
+  /** `device` (default): answers as phones give them; `manual`: as the manual's pages (docs/fidelity.md). */
+  readonly dialect?: DialectMode;
   readonly address: string;
   readonly httpPort: number;
   readonly httpsPort: number;
@@ -177,7 +180,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const switchboard = spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids);
     const router = new LineRouter(switchboard.network);
     phone = new Phone({
-      profile, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
+      profile, dialect: spec.dialect, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
       ...hostAddress(spec.address),
       bootConfig: boot, timing: spec.timing, skypeDirectory: spec.skypeDirectory,
       network: router, registrations: router,
