@@ -15,8 +15,8 @@ const REJECT: Readonly<Record<string, readonly [number, string]>> = {
 };
 
 export class IncomingCall extends SipCall {
+  /** The INVITE's server side: the 2xx to send again until the ACK comes (cleared by the ACK). */
   private readonly uas: UasSource & { answer?: Buffer; retransmit?: { cancel(): void }; interval: number };
-  private isAnswered = false;
 
   private constructor(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination) {
     super(env, 'uas', dialog, dest, remote);
@@ -42,18 +42,18 @@ export class IncomingCall extends SipCall {
   }
 
   protected override ringing(): void {
-    if (this.state === 'early' && !this.isAnswered) this.respond(180, 'Ringing');
+    if (this.state === 'early') this.respond(180, 'Ringing');
   }
 
   protected override answered(): void {
-    if (!this.isAnswered) void this.answer();
+    if (this.state === 'early') void this.answer();
   }
 
   protected override rejected(reason: 'busy' | 'declined' | 'not-found' | 'no-answer'): void {
-    if (this.isAnswered) return;
+    if (this.state !== 'early') return; // answered already (or over)
     const [status, text] = REJECT[reason] ?? [603, 'Decline'];
     this.respond(status, text);
-    this.terminate();
+    this.terminate('refuse');
   }
 
   protected override onAck(req: Parameters<SipCall['onRequest']>[0]): void {
@@ -63,25 +63,25 @@ export class IncomingCall extends SipCall {
   }
 
   protected override onCancel(): void {
-    if (this.isAnswered || this.state === 'terminated') return;
+    if (!this.dialogState.can('cancelled')) return; // a final answer went already
     this.respond(487, 'Request Terminated');
-    this.terminate();
+    this.terminate('cancelled');
     this.peer?.receive({ type: 'ended' });
   }
 
   protected override hangUp(): void {
-    if (this.state === 'terminated') return;
-    if (!this.isAnswered) {
+    if (this.dialogState.can('refuse')) {
+      // no final answer went yet (ringing, or answering while media opens)
       this.respond(480, 'Temporarily Unavailable');
-      this.terminate();
+      this.terminate('refuse');
       return;
     }
     super.hangUp();
   }
 
-  protected override terminate(): void {
+  protected override terminate(...args: Parameters<SipCall['terminate']>): void {
     this.uas.retransmit?.cancel();
-    super.terminate();
+    super.terminate(...args);
   }
 
   private respond(status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): Buffer {
@@ -97,19 +97,19 @@ export class IncomingCall extends SipCall {
   /** The latest answer again, for a retransmitted INVITE. */
   override onRetransmittedInvite(): void {
     if (this.uas.answer) this.uas.reply(this.uas.answer);
-    else if (this.state === 'early') this.respond(180, 'Ringing');
+    else if (this.state === 'early' || this.state === 'answering') this.respond(180, 'Ringing');
   }
 
   private async answer(): Promise<void> {
-    this.isAnswered = true;
+    this.dialogState.move('answer');
     await this.openMedia();
-    if (this.state === 'terminated') return;
+    if (this.state !== 'answering') return; // cancelled or hung up meanwhile
     const offer = this.media.remote;
     const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
     this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'],
       ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'], ['Supported', 'replaces']], body);
-    this.state = 'confirmed';
+    this.dialogState.move('accept');
     if (offer) this.media.configure(offer, direction);
     // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1
     if (this.uas.transport === 'UDP') this.retransmitAnswer(0);

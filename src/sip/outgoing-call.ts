@@ -7,6 +7,7 @@ import type { Party, Signal } from '../phone/calls/signal.js';
 import type { SipResponse } from './codec/message.js';
 import { writeSip } from './codec/message.js';
 import type { Dialog } from './dialog.js';
+import { cancelled } from './dialog-state.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort } from './name-addr.js';
 import { SipCall } from './sip-call.js';
@@ -21,7 +22,8 @@ function rejection(status: number): Signal {
 }
 
 export class OutgoingCall extends SipCall {
-  private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean; cancelWanted: boolean } | undefined;
+  /** The INVITE's transaction and its own facts: a 1xx came (a CANCEL may go, 9.1), its challenge was answered. */
+  private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean } | undefined;
 
   /** The INVITE goes once media is ready. */
   constructor(env: CallEnv, dest: Destination, requestUri: string, dialog: Dialog, remote: Party, extra: readonly (readonly [string, string])[] = []) {
@@ -45,7 +47,7 @@ export class OutgoingCall extends SipCall {
       ...extra.map(([k, v]) => [k, v] as [string, string]),
     ];
     const request: OutRequest = { method: 'INVITE', uri: requestUri, headers, body: this.media.sdp('sendrecv', true) };
-    this.invite = { request, branch: '', provisional: false, authTried: false, cancelWanted: false };
+    this.invite = { request, branch: '', provisional: false, authTried: false };
     this.sendInviteRequest(request);
   }
 
@@ -61,17 +63,21 @@ export class OutgoingCall extends SipCall {
 
   private onInviteProvisional(res: SipResponse): void {
     const inv = this.invite;
-    if (!inv || this.state === 'terminated') return;
+    if (!inv) return;
     inv.provisional = true;
-    if (inv.cancelWanted) {
+    const event = res.status === 100 ? 'trying' : 'progress';
+    if (this.state === 'cancelPending') {
+      // the phone hung up before any answer: the CANCEL may go now
+      this.dialogState.move(event);
       this.sendCancel();
       return;
     }
-    if (res.status === 100) return;
+    if (!this.dialogState.can(event)) return;
     if (/;\s*tag=/i.test(res.headers.get('to') ?? '')) this.dialog.fromResponse(res);
     this.env.onProgress?.(this, res.status, res.reason);
-    if (this.state === 'calling') {
-      this.state = 'early';
+    const first = this.state === 'calling';
+    this.dialogState.move(event);
+    if (first) {
       if (res.status === 183 && res.body.length > 0) this.media.apply(res.body, true);
       this.peer?.receive({ type: 'ringing' });
     }
@@ -83,13 +89,14 @@ export class OutgoingCall extends SipCall {
     if (res.status >= 200 && res.status < 300) {
       this.dialog.fromResponse(res);
       this.sendAck();
-      if (this.state === 'terminated' || inv.cancelWanted) {
+      if (!this.dialogState.can('answered')) return;
+      const hungUp = cancelled(this.state);
+      this.dialogState.move('answered');
+      if (hungUp) {
         // answered after we hung up: end it at once
-        this.state = 'confirmed';
         this.sendBye();
         return;
       }
-      this.state = 'confirmed';
       if (this.media.apply(res.body, true)) {
         // an answer that cannot be carried: ACKed, then ended (RFC 3261 13.2.2.4)
         this.endForMedia();
@@ -99,7 +106,7 @@ export class OutgoingCall extends SipCall {
       this.peer?.receive({ type: 'answered' });
       return;
     }
-    if ((res.status === 401 || res.status === 407) && !inv.authTried && this.state !== 'terminated') {
+    if ((res.status === 401 || res.status === 407) && !inv.authTried && (this.state === 'calling' || this.state === 'early')) {
       const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
       if (challenge) {
         inv.authTried = true;
@@ -114,15 +121,18 @@ export class OutgoingCall extends SipCall {
       }
     }
     this.env.onProgress?.(this, res.status, res.reason);
-    const wasLive = this.state !== 'terminated';
-    this.terminate();
+    if (!this.dialogState.can('rejected')) return;
+    const wasLive = !cancelled(this.state);
+    this.terminate('rejected');
     if (wasLive && res.status !== 487) this.peer?.receive(rejection(res.status));
   }
 
   private onInviteTimeout(): void {
-    if (this.state === 'terminated') return;
+    if (!this.dialogState.can('timeout')) return;
+    const wasLive = !cancelled(this.state);
+    this.terminate('timeout');
+    if (!wasLive) return;
     this.env.onProgress?.(this, 408, 'Request Timeout');
-    this.terminate();
     this.peer?.receive({ type: 'rejected', reason: 'no-answer' });
   }
 
@@ -152,9 +162,9 @@ export class OutgoingCall extends SipCall {
     // Sent as a plain message: its 200 needs nothing; the INVITE's 487 ends the call.
     this.env.wire.send(this.dest, buf);
     const resend = (n: number): void => {
-      if (n > 5 || this.state === 'confirmed') return;
+      if (n > 5 || this.state !== 'cancelling') return;
       this.env.schedule(this.env.policy.t1 * 2 ** n, () => {
-        if (this.invite === inv && this.state !== 'confirmed' && this.state !== 'terminated') {
+        if (this.invite === inv && this.state === 'cancelling') {
           this.env.wire.send(this.dest, buf);
           resend(n + 1);
         }
@@ -163,19 +173,23 @@ export class OutgoingCall extends SipCall {
     if (this.dest.transport === 'UDP') resend(0);
   }
 
+  /**
+   * Before a final answer: CANCEL (at once when a 1xx came, else with the first one), and the INVITE's final answer
+   * (487, or a 2xx, then BYE; or its timeout) ends the call; before the INVITE went, the call simply ends.
+   */
   protected override hangUp(): void {
-    if (this.state === 'terminated') return;
-    if (this.state !== 'confirmed') {
-      const inv = this.invite;
-      if (inv?.provisional) this.sendCancel();
-      else if (inv) inv.cancelWanted = true;
-      this.media.close();
-      this.state = 'terminated';
-      // the INVITE transaction ends with 487 (or a 2xx, then BYE); forget the call after Timer B
-      this.env.schedule(64 * this.env.policy.t1, () => this.env.forget(this));
+    if (!this.dialogState.can('hangUp')) {
+      super.hangUp();
       return;
     }
-    super.hangUp();
+    const inv = this.invite;
+    if (!inv) {
+      this.terminate('hangUp');
+      return;
+    }
+    this.dialogState.move('hangUp', { provisional: inv.provisional, inviteSent: true });
+    this.media.close();
+    if (this.state === 'cancelling') this.sendCancel();
   }
 
 }

@@ -3,10 +3,7 @@
  * refreshing before the granted time runs out (reg.N.server.M.expires.overlap seconds early, or halfway for short
  * registrations), failing over to the next server when one does not answer, retrying with back-off when none
  * will have it (registerRetry.baseTimeOut doubling to maxTimeOut), and unregistering (Expires: 0) when told.
- *
- *   idle ──start──> registering ──200──> registered ──refresh due──> registering
- *                        │  401/407: once with credentials            │
- *                        └──> failed (wrong password, 403, no answer) ─┴──back-off──> registering
+ * Its state moves only along the table in registration-state.ts (with its diagram).
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../phone/clock.js';
@@ -15,6 +12,9 @@ import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
 import { newTag } from './dialog.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort, parseNameAddr, quoteName, splitList } from './name-addr.js';
+import { awaitingAnswer, registrationMachine, statusOf } from './registration-state.js';
+import type { RegistrationEvent, RegistrationGuard, RegistrationMachine, RegistrationStatus } from './registration-state.js';
+import type { Facts, RefusalSink } from './state-table.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
 
 export interface RegistrarTarget {
@@ -39,7 +39,7 @@ export interface RegistrationPlan {
   readonly userAgent: string;
 }
 
-export type RegistrationStatus = 'registering' | 'registered' | 'failed' | 'unregistered';
+export type { RegistrationStatus };
 
 export interface RegistrationView {
   readonly status: RegistrationStatus;
@@ -55,7 +55,8 @@ export const transportOf = (configured: string): SipTransportName =>
   configured === 'TLS' ? 'TLS' : configured === 'TCPOnly' || configured === 'TCPpreferred' ? 'TCP' : 'UDP';
 
 export class LineRegistration {
-  private status: RegistrationStatus = 'unregistered';
+  /** The registration's state machine (registration-state.ts). */
+  readonly state: RegistrationMachine;
   private serverPos = 0;
   private reason = '';
   private expiresAt: number | undefined;
@@ -64,7 +65,6 @@ export class LineRegistration {
   private cseq = 0;
   private timer: TimerHandle | undefined;
   private failures = 0;
-  private stopped = false;
   private lastChallenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
   private branch: string | undefined;
   private minExpires = 0;
@@ -75,49 +75,57 @@ export class LineRegistration {
     private readonly transactions: ClientTransactions,
     private readonly clock: Clock,
     private readonly changed: () => void,
+    refused?: RefusalSink,
   ) {
     this.callId = randomBytes(16).toString('hex'); // 32 hex digits, as a VVX's REGISTER Call-ID
+    this.state = registrationMachine(refused);
   }
 
   view(): RegistrationView {
-    return { status: this.status, server: this.plan.servers[this.serverPos]?.index, reason: this.reason, expiresAt: this.expiresAt, callId: this.callId };
+    return { status: statusOf(this.state.state), server: this.plan.servers[this.serverPos]?.index, reason: this.reason, expiresAt: this.expiresAt, callId: this.callId };
   }
 
   /** The server this line is registered with now, if any. */
   get registeredWith(): RegistrarTarget | undefined {
-    return this.status === 'registered' ? this.plan.servers[this.serverPos] : undefined;
+    return statusOf(this.state.state) === 'registered' ? this.plan.servers[this.serverPos] : undefined;
   }
 
   start(): void {
-    this.stopped = false;
+    if (this.plan.servers.length === 0 || !this.state.can('start')) return;
     this.serverPos = 0;
     this.failures = 0;
+    this.move('start');
     this.register();
   }
 
   /** Stops refreshing; sends Expires: 0 when the line is registered (unregister = true). */
   stop(unregister: boolean): void {
-    this.stopped = true;
     this.timer?.cancel();
     if (this.branch) this.transactions.abandon(this.branch, 'REGISTER');
     const target = this.plan.servers[this.serverPos];
-    if (unregister && target && this.status === 'registered') this.send(target, 0, true);
-    this.set('unregistered', '');
+    const bye = unregister && target !== undefined && statusOf(this.state.state) === 'registered';
+    this.move('stop', { unregister: bye });
+    if (bye) this.send(target, 0, true);
   }
 
-  private set(status: RegistrationStatus, reason: string): void {
-    const was = this.status;
-    this.status = status;
+  /**
+   * Moves the state; what the line shows changes with it (the reason is the failure's, else none). The line table is
+   * told unless the line stays registered (a refresh going out or answered).
+   */
+  private move(event: RegistrationEvent, facts?: Facts<RegistrationGuard>, reason = ''): boolean {
+    const was = statusOf(this.state.state);
+    if (!this.state.move(event, facts)) return false;
+    const status = statusOf(this.state.state);
     this.reason = reason;
     if (status !== 'registered') this.expiresAt = undefined;
     if (was !== status || status !== 'registered') this.changed();
+    return true;
   }
 
+  /** REGISTER to the current server, for the configured time (or the registrar's floor). */
   private register(): void {
-    if (this.stopped) return;
     const target = this.plan.servers[this.serverPos];
     if (!target) return;
-    if (this.status !== 'registered') this.set('registering', '');
     this.send(target, Math.max(target.expires, this.minExpires), false);
   }
 
@@ -143,8 +151,8 @@ export class LineRegistration {
     ];
     if (credentials) headers.splice(headers.length - 1, 0, [this.lastChallenge?.header === 'proxy' ? 'Proxy-Authorization' : 'Authorization', credentials]);
     this.branch = this.transactions.send({ method: 'REGISTER', uri, headers }, target.dest, {
-      final: (res) => { if (!final) this.onFinal(res, target, expires, auth !== undefined); },
-      timeout: () => { if (!final) this.onTimeout(); },
+      final: (res) => { if (final) this.onUnregistered(); else this.onFinal(res, target, expires, auth !== undefined); },
+      timeout: () => { if (final) this.onUnregistered(); else this.onTimeout(); },
     }, target.policy);
   }
 
@@ -159,23 +167,34 @@ export class LineRegistration {
     return authorization(c.challenge, this.plan.authUser, this.plan.password, 'REGISTER', uri, c.nc);
   }
 
+  /** The answer to our Expires: 0 (or none came): the binding is gone, unless the line started again meanwhile. */
+  private onUnregistered(): void {
+    if (this.state.state === 'unregistering') this.move('unregistered');
+  }
+
   private onFinal(res: SipResponse, target: RegistrarTarget, expires: number, answeredChallenge: boolean): void {
-    if (this.stopped) return;
+    if (!awaitingAnswer(this.state.state)) return;
     if (res.status >= 200 && res.status < 300) {
       this.failures = 0;
       const granted = grantedExpires(res, expires);
       this.expiresAt = this.clock.now() + granted * 1000;
-      this.set('registered', '');
+      this.move('registered');
       const early = granted > 2 * target.overlap ? granted - target.overlap : granted / 2;
-      this.schedule(early * 1000, () => this.register());
+      this.schedule(early * 1000, () => {
+        if (!this.state.can('refreshDue')) return;
+        this.move('refreshDue');
+        this.register();
+      });
       return;
     }
     if (res.status === 401 || res.status === 407) {
       const header = res.status === 401 ? 'www' : 'proxy';
       const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
       const stale = /stale\s*=\s*"?true/i.test(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate').join(','));
-      if (!challenge) return this.fail(`${res.status} ${res.reason} (no digest challenge this phone can answer)`);
-      if (answeredChallenge && !stale) return this.fail(`${res.status} ${res.reason} (wrong credentials)`);
+      if (!challenge) return this.fail('rejected', {}, `${res.status} ${res.reason} (no digest challenge this phone can answer)`);
+      const fresh = !answeredChallenge || stale;
+      if (!fresh) return this.fail('challenge', { fresh }, `${res.status} ${res.reason} (wrong credentials)`);
+      this.move('challenge', { fresh });
       this.lastChallenge = { header, challenge, nc: 0 };
       this.send(target, expires, false, this.sign(this.requestUri(target)));
       return;
@@ -184,6 +203,7 @@ export class LineRegistration {
       const min = Number(res.headers.get('min-expires'));
       if (Number.isFinite(min) && min > expires) {
         this.minExpires = min; // the registrar's floor holds for the refreshes too
+        this.move('intervalTooBrief');
         this.send(target, min, false);
         return;
       }
@@ -191,39 +211,40 @@ export class LineRegistration {
     this.lastChallenge = undefined;
     // 5xx and 6xx: this server will not have us now; the next one may (failover), as after no answer
     if (res.status >= 500) return this.failOver(`${res.status} ${res.reason}`);
-    this.fail(`${res.status} ${res.reason}`);
+    this.fail('rejected', {}, `${res.status} ${res.reason}`);
   }
 
   private onTimeout(): void {
-    if (this.stopped) return;
+    if (!awaitingAnswer(this.state.state)) return;
     this.lastChallenge = undefined;
     this.failOver('no answer');
   }
 
+  /** This server will not have us now: the next one, if the line has one; else back off. */
   private failOver(reason: string): void {
-    if (this.serverPos + 1 < this.plan.servers.length) {
-      this.serverPos++;
-      this.set('registering', '');
-      this.register();
-      return;
-    }
-    this.fail(reason);
+    const nextServer = this.serverPos + 1 < this.plan.servers.length;
+    if (!nextServer) return this.fail('unavailable', { nextServer }, reason);
+    this.serverPos++;
+    this.move('unavailable', { nextServer });
+    this.register();
   }
 
-  /** Unregistered with a reason; registers again after the back-off, from the first server. */
-  private fail(reason: string): void {
-    this.set('failed', reason);
+  /** Failed with a reason; registers again after the back-off, from the first server. */
+  private fail(event: RegistrationEvent, facts: Facts<RegistrationGuard>, reason: string): void {
+    if (!this.move(event, facts, reason)) return;
     const wait = Math.min(this.plan.retryBaseMs * 2 ** this.failures, this.plan.retryMaxMs);
     this.failures++;
     this.schedule(wait, () => {
+      if (!this.state.can('retry')) return;
       this.serverPos = 0;
+      this.move('retry');
       this.register();
     });
   }
 
   private schedule(ms: number, fn: () => void): void {
     this.timer?.cancel();
-    this.timer = this.clock.schedule(ms, () => { if (!this.stopped) fn(); });
+    this.timer = this.clock.schedule(ms, fn);
   }
 }
 

@@ -4,9 +4,7 @@
  * 480, CANCEL or BYE, re-INVITE sendonly/inactive/sendrecv, RFC 4733 events or INFO, REFER, REFER with
  * Replaces), and what arrives as SIP comes back to the phone as signals. This file is what both directions share
  * once the dialog exists; outgoing-call.ts and incoming-call.ts set it up, transfers.ts does REFER both ways.
- *
- *   outgoing (UAC): calling ──1xx──> early ──2xx/ACK──> confirmed ──BYE──> terminated
- *   incoming (UAS): early ──180──> ──200──> (ACK) confirmed ──BYE──> terminated
+ * The dialog's state moves only along the table in dialog-state.ts (with its diagram); so do the re-INVITEs we send.
  */
 import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
 import type { SipRequest } from './codec/message.js';
@@ -15,11 +13,14 @@ import { CallMedia } from './call-media.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';
 import type { Dialog } from './dialog.js';
+import { dialogMachine, glareWait, inDialog, offerMachine, offerPending } from './dialog-state.js';
+import type { DialogEvent, DialogGuard, DialogMachine, DialogState, OfferMachine } from './dialog-state.js';
 import { cseqOf, DialogRequests } from './dialog-requests.js';
 import type { RequestEnv } from './dialog-requests.js';
 import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
 import type { RtpStats } from './rtp.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
+import type { Facts, RefusalSink } from './state-table.js';
 import { CallTransfer } from './transfers.js';
 import { fromHop } from './wire.js';
 import type { Destination, SipTransportName } from './wire.js';
@@ -37,9 +38,11 @@ export interface CallEnv extends MediaEnv, RequestEnv {
   readonly referring: (call: SipCall, fn: () => void) => boolean;
   /** Whether a REFER may send the call to this URI (call.transfer.allowedTargets). */
   readonly referAllowed: (uri: string) => boolean;
+  /** Where a move the dialog's table refuses is reported (a process warning when not given). */
+  readonly refused?: RefusalSink;
 }
 
-export type State = 'calling' | 'early' | 'confirmed' | 'terminated';
+export type State = DialogState;
 
 export interface UasSource {
   readonly request: SipRequest;
@@ -48,7 +51,10 @@ export interface UasSource {
 }
 
 export abstract class SipCall implements Inbox {
-  state: State;
+  /** The dialog's state machine (dialog-state.ts). */
+  readonly dialogState: DialogMachine;
+  /** The re-INVITEs we send in the dialog, one at a time. */
+  readonly offers: OfferMachine;
   /** The phone's side of this call. */
   peer: Inbox | undefined;
   readonly dialog: Dialog;
@@ -59,6 +65,7 @@ export abstract class SipCall implements Inbox {
   readonly transfer: CallTransfer;
   /** This dialog was replaced (RFC 3891): the phone's call lives on in another dialog. */
   replaced = false;
+  /** The phone has let the call go (it ended it, or handed it on by REFER): the far end's BYE is not told to it. */
   protected phoneEnded = false;
 
   protected constructor(
@@ -69,12 +76,19 @@ export abstract class SipCall implements Inbox {
     readonly remote: Party,
   ) {
     this.dialog = dialog;
-    this.state = role === 'uac' ? 'calling' : 'early';
+    this.dialogState = dialogMachine(role, env.refused);
+    this.offers = offerMachine(env.refused);
     this.media = new CallMedia(env, (digit) => this.peer?.receive({ type: 'dtmf', digits: digit }));
     this.requests = new DialogRequests(env, dialog, dest);
     this.transfer = new CallTransfer({
       dialog,
-      confirmed: () => this.state === 'confirmed',
+      confirmed: () => inDialog(this.state),
+      transferring: () => this.state === 'transferring',
+      startTransfer: () => {
+        if (!this.dialogState.can('refer')) return false;
+        this.dialogState.move('refer');
+        return true;
+      },
       peer: () => this.peer,
       hopHost: dest.host,
       contact: () => this.contact(),
@@ -85,9 +99,20 @@ export abstract class SipCall implements Inbox {
       schedule: (ms, fn) => env.schedule(ms, fn),
       referAllowed: (uri) => env.referAllowed(uri),
       referring: (fn) => env.referring(this, fn),
-      transferOf: (other) => (other instanceof SipCall
-        ? { transfer: other.transfer, dialog: other.dialog, leftByPhone: () => { other.phoneEnded = true; } } : undefined),
+      transferOf: (other) => (other instanceof SipCall ? {
+        dialog: other.dialog,
+        transferring: () => other.state === 'transferring',
+        // the other dialog is handed on too: its far end, replaced, will end it
+        handOn: () => {
+          if (other.dialogState.can('refer')) other.dialogState.move('refer');
+          other.phoneEnded = true;
+        },
+      } : undefined),
     });
+  }
+
+  get state(): DialogState {
+    return this.dialogState.state;
   }
 
   get callId(): string {
@@ -178,7 +203,8 @@ export abstract class SipCall implements Inbox {
   protected onAck(req: SipRequest): void {
     if (req.body.length === 0) return;
     // an answer in the ACK that cannot be used ends the call (RFC 3261 13.3.1.4, RFC 3264 6)
-    if (this.media.apply(req.body, this.state === 'confirmed') && this.state === 'confirmed') this.endForMedia();
+    const confirmed = inDialog(this.state);
+    if (this.media.apply(req.body, confirmed) && confirmed) this.endForMedia();
   }
 
   /** The far end's answer cannot be carried: the dialog is ended with BYE, and the call with it. */
@@ -206,8 +232,8 @@ export abstract class SipCall implements Inbox {
         return;
       case 'BYE':
         answer(200, 'OK');
-        if (this.state !== 'terminated') {
-          this.terminate();
+        if (this.dialogState.can('byeReceived')) {
+          this.terminate('byeReceived');
           if (!this.replaced && !this.phoneEnded) this.peer?.receive({ type: 'ended' });
         }
         return;
@@ -243,6 +269,11 @@ export abstract class SipCall implements Inbox {
   }
 
   private onReInvite(req: SipRequest, answer: (s: number, r: string, e?: readonly (readonly [string, string])[], b?: Buffer) => void): void {
+    if (offerPending(this.offers.state)) {
+      // glare: ours is out; the far end tries again after its wait (RFC 3261 14.2)
+      answer(491, 'Request Pending');
+      return;
+    }
     const offer = req.body.length > 0 ? this.media.read(req.body) : undefined;
     if (isProblem(offer)) {
       // the call goes on as it was (RFC 3261 14.2)
@@ -273,36 +304,34 @@ export abstract class SipCall implements Inbox {
 
   // ---- requests we send in the dialog ----
 
-  private reinviting = false;
-  private reinviteAgain = false;
-
-  /** One re-INVITE at a time (RFC 3261 14.1): a change while one is pending goes once it is answered. */
+  /** One re-INVITE at a time (RFC 3261 14.1): a change while one is out goes once it is answered. */
   private reInvite(): void {
-    if (this.state !== 'confirmed') return;
-    if (this.reinviting) {
-      this.reinviteAgain = true;
-      return;
-    }
-    this.reinviting = true;
+    if (!inDialog(this.state)) return;
+    if (this.offers.state === 'stable') this.sendReInvite('offer');
+    else this.offers.move('change');
+  }
+
+  private sendReInvite(event: 'offer' | 'retry'): void {
+    this.offers.move(event);
     this.requests.send('INVITE', [['Contact', this.contact()], ['Content-Type', 'application/sdp']], this.media.sdp(this.media.local), (res) => {
       if (res.status >= 200 && res.status < 300) {
         this.requests.ack(cseqOf(res));
         this.media.apply(res.body, true);
       }
-      this.reinviteDone();
+      if (res.status === 491) {
+        // glare: both sides sent a re-INVITE; ours goes again after a random wait (14.1), with the latest direction
+        this.offers.move('requestPending');
+        this.env.schedule(glareWait(this.role === 'uac'), () => { if (inDialog(this.state)) this.sendReInvite('retry'); });
+        return;
+      }
+      const again = this.offers.state === 'queued';
+      this.offers.move('settled');
+      if (again) this.reInvite();
     });
   }
 
-  private reinviteDone(): void {
-    this.reinviting = false;
-    if (this.reinviteAgain) {
-      this.reinviteAgain = false;
-      this.reInvite();
-    }
-  }
-
   private sendDtmf(digits: string): void {
-    if (this.state !== 'confirmed') return;
+    if (!inDialog(this.state)) return;
     const d = this.env.dtmf;
     if (!d.info && this.media.sendDtmf(digits, d.onMs, d.offMs)) return;
     this.infoDtmf.push(digits);
@@ -311,7 +340,7 @@ export abstract class SipCall implements Inbox {
   private readonly infoDtmf = new InfoDtmfSender(
     (digit, done) => this.requests.send('INFO', [['Content-Type', 'application/dtmf-relay']],
       Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`), done),
-    () => this.state === 'confirmed');
+    () => inDialog(this.state));
 
   /** Ends the call as its state asks: BYE once confirmed (an early call ends as its direction says). */
   protected hangUp(): void {
@@ -320,14 +349,14 @@ export abstract class SipCall implements Inbox {
   }
 
   protected sendBye(): void {
-    if (this.state !== 'confirmed') return;
-    this.terminate();
+    if (!this.dialogState.can('bye')) return;
+    this.terminate('bye');
     this.requests.send('BYE', []);
   }
 
-  protected terminate(): void {
-    if (this.state === 'terminated' && !this.media.opened) return;
-    this.state = 'terminated';
+  /** Moves the dialog to its end by `event` and lets go of what it held: media, timers, the UA's map. */
+  protected terminate(event: DialogEvent, facts?: Facts<DialogGuard>): void {
+    if (!this.dialogState.move(event, facts)) return;
     this.transfer.cancel();
     this.media.close();
     this.env.forget(this);

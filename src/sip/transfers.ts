@@ -18,7 +18,12 @@ type Answer = (status: number, reason: string, extra?: readonly (readonly [strin
 /** What a transfer needs of its call (sip-call.ts). */
 export interface TransferCall {
   readonly dialog: Dialog;
+  /** The dialog is established (confirmed, or confirmed and handing the call on): dialog-state.ts's inDialog. */
   confirmed(): boolean;
+  /** A REFER we sent is out (the dialog is in its `transferring` state). */
+  transferring(): boolean;
+  /** Moves the dialog to `transferring`; false when its state allows no REFER. */
+  startTransfer(): boolean;
   peer(): Inbox | undefined;
   /** The host of the hop the call began with (the domain of a bare number when the dialog has no local URI). */
   readonly hopHost: string;
@@ -33,13 +38,11 @@ export interface TransferCall {
   referAllowed(uri: string): boolean;
   /** Runs fn with this dialog as the one whose REFER the calls fn makes answer to; true when fn made one. */
   referring(fn: () => void): boolean;
-  /** The CallTransfer of another of the user agent's calls (the phone's far end), if it is one. */
-  transferOf(other: Inbox): { readonly transfer: CallTransfer; readonly dialog: Dialog; leftByPhone(): void } | undefined;
+  /** Another of the user agent's calls (the phone's far end), if it is one: its dialog, and handing it on. */
+  transferOf(other: Inbox): { readonly dialog: Dialog; transferring(): boolean; handOn(): void } | undefined;
 }
 
 export class CallTransfer {
-  /** A REFER we sent (blind or with Replaces): BYE once the transferee reports a final answer. */
-  transferring = false;
   /** A REFER we accepted: progress of the new call goes back in NOTIFYs with sipfrag. */
   referSubscription: { id: number } | undefined;
   private referSeq = 0;
@@ -66,12 +69,11 @@ export class CallTransfer {
       this.call.hangUp();
       return;
     }
-    if (o.transfer.transferring || this.transferring) return; // the other side already sent the REFER
+    if (o.transferring() || this.call.transferring()) return; // the other side already sent the REFER
     const d = o.dialog;
     // Replaces names the dialog as the target sees it: its Call-ID, its tag (to-tag) and ours (from-tag).
     const replaces = encodeURIComponent(`${d.callId};to-tag=${d.remoteTag};from-tag=${d.localTag}`);
-    o.transfer.transferring = true;
-    o.leftByPhone();
+    o.handOn();
     this.refer(`<${d.remoteTarget}?Replaces=${replaces}>`);
   }
 
@@ -83,11 +85,10 @@ export class CallTransfer {
   }
 
   private refer(referTo: string): void {
-    if (!this.call.confirmed()) {
+    if (!this.call.startTransfer()) {
       this.call.hangUp();
       return;
     }
-    this.transferring = true;
     this.call.leftByPhone();
     const me = this.call.dialog.local;
     this.call.send('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`], ['Contact', this.call.contact()]], undefined,
@@ -102,7 +103,7 @@ export class CallTransfer {
     const m = /^SIP\/2\.0 (\d{3})/.exec(req.body.toString());
     const status = m ? Number(m[1]) : 0;
     const terminated = /^terminated/i.test(req.headers.get('subscription-state') ?? '');
-    if (this.transferring && (status >= 200 || terminated)) this.call.sendBye();
+    if (this.call.transferring() && (status >= 200 || terminated)) this.call.sendBye();
   }
 
   // ---- transferee ----
