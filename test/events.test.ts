@@ -14,7 +14,7 @@ import type { Fleet } from '../src/runtime/fleet.js';
 import { MAX_SUBSCRIBERS } from '../src/runtime/events.js';
 import { Value } from '@sinclair/typebox/value';
 import type { Static } from '@sinclair/typebox';
-import { EventSchema } from '../src/control/openapi.js';
+import { EventSchema } from '../src/runtime/event-schemas.js';
 
 // The OpenAPI document's event schemas and the SDK's type describe the same events (a compile-time check).
 type Documented = Static<typeof EventSchema>;
