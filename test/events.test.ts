@@ -13,13 +13,7 @@ import type { ControlApp } from '../src/control/app.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { MAX_SUBSCRIBERS } from '../src/runtime/events.js';
 import { Value } from '@sinclair/typebox/value';
-import type { Static } from '@sinclair/typebox';
-import { EventSchema } from '../src/control/openapi.js';
-
-// The OpenAPI document's event schemas and the SDK's type describe the same events (a compile-time check).
-type Documented = Static<typeof EventSchema>;
-const _fromDocument = (e: Documented): PolysimEvent => e;
-void _fromDocument;
+import { EventSchema } from '../src/runtime/event-schemas.js';
 import { listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
 
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };

@@ -1,12 +1,11 @@
 /** A phone's configuration: the catalogue with values and their sources; a value edited here is set at LOCAL. */
 import { useEffect, useState } from 'preact/hooks';
+import type { ControlConfigPage } from '@polysim/client';
 import { controlApi, polyApi } from './store.js';
-
-interface Param { name: string; value: string; source: string; type: string; default: string; description: string }
 
 export function ConfigBrowser({ index }: { index: number }) {
   const [q, setQ] = useState('reg.1.');
-  const [found, setFound] = useState<{ total: number; params: Param[] }>({ total: 0, params: [] });
+  const [found, setFound] = useState<ControlConfigPage>({ total: 0, params: [] });
   const [edits, setEdits] = useState<Record<string, string>>({});
   const [result, setResult] = useState('');
   const load = async (): Promise<void> => {

@@ -4,12 +4,11 @@
  * client reaches), the world around it through the control API (incoming calls, far ends), and its request log.
  */
 import { useEffect, useState } from 'preact/hooks';
+import type { ControlFarEnd } from '@polysim/client';
 import { ConfigBrowser } from './config.js';
 import { Led } from './fleet.js';
 import { controlApi, polyApi, usePhones } from './store.js';
 import type { PhoneView } from './store.js';
-
-interface FarEnd { id: string; number: string; name: string; phoneNumber: string; state: string; holding: boolean }
 
 const DIALPAD = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'Star', '0', 'Pound'];
 
@@ -69,7 +68,7 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
 export function PhonePage({ index }: { index: number }) {
   const { phones } = usePhones(`/phones/${index}/events`);
   const p = phones.get(index);
-  const [farEnds, setFarEnds] = useState<FarEnd[]>([]);
+  const [farEnds, setFarEnds] = useState<ControlFarEnd[]>([]);
   const [from, setFrom] = useState('+15551234');
   const [name, setName] = useState('Customer');
   const [logFilter, setLogFilter] = useState('');
@@ -78,7 +77,7 @@ export function PhonePage({ index }: { index: number }) {
   const [open, setOpen] = useState<number | undefined>(undefined);
   const callsKey = p?.calls.map((c) => `${c.handle}:${c.state}`).join() ?? '';
   useEffect(() => {
-    void controlApi('GET', '/far-ends').then((list) => setFarEnds(((list as FarEnd[] | undefined) ?? []).filter((f) => f.phoneNumber === p?.number)));
+    void controlApi('GET', '/far-ends').then((list) => setFarEnds(((list as ControlFarEnd[] | undefined) ?? []).filter((f) => f.phoneNumber === p?.number)));
   }, [callsKey, p?.number]);
   if (!p) return <main><p>Phone {index}: connecting…</p></main>;
 

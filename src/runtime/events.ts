@@ -1,11 +1,11 @@
 /**
- * The event stream of a fleet: what its phones do, as typed events (the PolysimEvent union of @polysim/client),
- * fanned out to subscribers. A subscriber gets a snapshot per phone first, then changes: the phone's life (down,
+ * The event stream of a fleet: what its phones do, as typed events (PolysimEvent, the schemas of event-schemas.ts;
+ * the SDK's types are generated from them), fanned out to subscribers. A subscriber gets a snapshot per phone first, then changes: the phone's life (down,
  * initialising, ready), its calls, its LEDs and registrations when they change, configuration changes and every
  * request answered. Bounded: at most MAX_SUBSCRIBERS at once; a subscriber that cannot keep up is dropped by its
  * transport (send answers false), never buffered without limit here.
  */
-import type { EventCall, EventLine, EventScreen, PolysimEvent } from '@polysim/client';
+import type { EventCall, EventLeds, EventLine, EventScreen, PolysimEvent } from './event-schemas.js';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
 import { ledsOf } from '../phone/leds.js';
@@ -29,6 +29,11 @@ function callsOf(phone: Phone): EventCall[] {
     handle: c.handle, line: c.line, state: c.state, direction: c.direction,
     remoteNumber: c.remote.number, remoteName: c.remote.name, ringing: c.ringing,
   }));
+}
+
+function ledsOfPhone(phone: Phone): EventLeds {
+  const leds = ledsOf(phone);
+  return { ...leds, Lines: [...leds.Lines] };
 }
 
 function screenOf(phone: Phone): EventScreen {
@@ -71,7 +76,7 @@ export class EventHub {
       const p = r.phone;
       if (!send(this.stamp(i + 1, {
         type: 'snapshot', state: p.state, model: p.profile.model.name, firmware: p.profile.firmware, number: p.lines.exists(1) ? p.lines.get(1).address : '',
-        calls: callsOf(p), leds: ledsOf(p), lines: linesOf(p), screen: screenOf(p),
+        calls: callsOf(p), leds: ledsOfPhone(p), lines: linesOf(p), screen: screenOf(p),
       }))) return () => undefined;
     }
     if (this.subscribers.size === 0) this.wake();
@@ -91,7 +96,7 @@ export class EventHub {
    */
   private wake(): void {
     for (const j of this.journals) {
-      this.differs(`leds:${j.i}`, ledsOf(j.phone));
+      this.differs(`leds:${j.i}`, ledsOfPhone(j.phone));
       this.differs(`lines:${j.i}`, linesOf(j.phone));
       this.differs(`screen:${j.i}`, screenOf(j.phone));
       j.stop ??= j.journal.onRecord((e, detail) => {
@@ -133,7 +138,7 @@ export class EventHub {
   /** Publishes LEDs, registrations and the screen when they differ from what was last published. */
   private changed(i: number, phone: Phone): void {
     if (this.subscribers.size === 0) return;
-    const leds = ledsOf(phone);
+    const leds = ledsOfPhone(phone);
     const lines = linesOf(phone);
     const screen = screenOf(phone);
     if (this.differs(`leds:${i}`, leds)) this.publish(i, { type: 'leds', leds });

@@ -5,73 +5,10 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { PolysimEvent } from './types-control.js';
 
-export type EventLed = { readonly State: string; readonly Color?: string };
-
-export interface EventLeds {
-  readonly Lines: readonly ({ readonly LineNumber: string } & EventLed)[];
-  readonly MWI: EventLed;
-  readonly Mute: EventLed;
-  readonly Speaker: EventLed;
-  readonly Headset: EventLed;
-}
-
-export interface EventCall {
-  readonly handle: string;
-  readonly line: number;
-  readonly state: string;
-  readonly direction: 'Incoming' | 'Outgoing';
-  readonly remoteNumber: string;
-  readonly remoteName: string;
-  readonly ringing: boolean;
-}
-
-export interface EventLine {
-  readonly line: number;
-  readonly address: string;
-  readonly registered: boolean;
-  /** A line of a real SIP server: the server ("host:port") it is registered with or tried last. */
-  readonly server?: string;
-  /** Why such a line is not registered ("no answer", "403 Forbidden", "401 Unauthorized (wrong credentials)"). */
-  readonly reason?: string;
-}
-
-/** What the phone's screen shows: its view, the softkeys of the page shown, and what was typed. */
-export interface EventScreen {
-  readonly view: string;
-  readonly softkeys: readonly string[];
-  readonly dialBuffer: string;
-  readonly text: string;
-  readonly selectedLine: number;
-  readonly offHook: boolean;
-}
-
-export type PhoneLifeState = 'down' | 'initializing' | 'ready';
-
-interface Base {
-  /** Increases by one for every event of the process; a gap means events were dropped (a slow reader). */
-  readonly seq: number;
-  /** ISO 8601 time. */
-  readonly at: string;
-  /** The phone, from 1 in the order of the fleet. */
-  readonly phone: number;
-}
-
-export type PolysimEvent =
-  | (Base & { readonly type: 'snapshot'; readonly state: PhoneLifeState; readonly model: string; readonly firmware: string; readonly number: string;
-      readonly calls: readonly EventCall[]; readonly leds: EventLeds; readonly lines: readonly EventLine[]; readonly screen: EventScreen })
-  | (Base & { readonly type: 'state'; readonly state: PhoneLifeState; readonly reason?: 'reboot' | 'restart' })
-  | (Base & { readonly type: 'calls'; readonly calls: readonly EventCall[] })
-  | (Base & { readonly type: 'leds'; readonly leds: EventLeds })
-  | (Base & { readonly type: 'screen'; readonly screen: EventScreen })
-  | (Base & { readonly type: 'registration'; readonly lines: readonly EventLine[] })
-  | (Base & { readonly type: 'config'; readonly layer: string; readonly names: readonly string[] })
-  | (Base & { readonly type: 'request'; readonly transport: string; readonly method: string; readonly url: string;
-      readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number;
-      /** The request's headers (Authorization and cookies redacted), its body and the answer's, each cut at 2 KB (secrets masked). */
-      readonly requestHeaders?: Readonly<Record<string, string>>; readonly requestBody?: string; readonly responseBody?: string });
-
-export type PolysimEventType = PolysimEvent['type'];
+/** The events' types are generated from the server's schemas (types-control.ts). */
+export type { EventCall, EventLed, EventLeds, EventLine, EventScreen, PhoneLifeState, PolysimEvent, PolysimEventType } from './types-control.js';
 
 export interface EventsOptions {
   /** One phone's events (from 1); default: every phone's. */

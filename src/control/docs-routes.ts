@@ -1,0 +1,29 @@
+/**
+ * The OpenAPI document (the Poly API's and the control API's paths) and Swagger UI on it, at /docs (here, not among
+ * the Poly API's paths). Served with the running phones as its servers: "Try it out" goes to /phones/{i}/api/...,
+ * forwarded (and signed) by the proxy.
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsync } from 'fastify';
+import { openApiDocument } from '../openapi/document.js';
+import type { Fleet } from '../runtime/fleet.js';
+import { VERSION } from '../version.js';
+
+/** Servers listed in the document (one per phone, up to this many). */
+const MAX_SERVERS = 500;
+
+export function docsRoutes(fleet: Fleet): FastifyPluginAsync {
+  return async (app) => {
+    const document = {
+      ...openApiDocument(VERSION),
+      servers: fleet.phones.slice(0, MAX_SERVERS).map((r, i) => ({
+        url: `/phones/${i + 1}`,
+        description: `phone ${i + 1}: ${r.phone.profile.model.name} (${r.phone.profile.firmware}), line 1 ${r.phone.lines.exists(1) ? r.phone.lines.get(1).address : ''}`,
+      })),
+    };
+    await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    app.get('/docs/openapi.json', async () => document);
+  };
+}
