@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
 import type { Server, TLSSocket } from 'node:tls';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Phone } from '../phone/phone.js';
 import { selfSignedCertificate } from './certificate.js';
-import { secureOnFirstConnection } from './tls.js';
+import { phoneCertificate, secureOnFirstConnection } from './tls.js';
 
 const material = selfSignedCertificate({
   commonName: '0004f2000001', organization: 'Polycom Inc.', dnsNames: ['0004f2000001'], ipAddresses: ['127.0.0.1'],
@@ -61,5 +65,25 @@ describe('a TLS server secured on its first connection', () => {
     const { server, port } = await lazyServer({ maxVersion: 'TLSv1.2' });
     servers.push(server);
     assert.deepEqual(await handshake(port), { subject: '0004f2000001', protocol: 'TLSv1.2', said: 'hello' });
+  });
+});
+
+describe('the user\'s own certificate', () => {
+  it('is read at every start and checked once per content: a file changed since is read anew', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polysim-tls-'));
+    try {
+      const own = { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'a.key') };
+      const noPhone = undefined as unknown as Phone; // the user's certificate is not the phone's
+      const other = selfSignedCertificate({ commonName: 'other', organization: 'x', dnsNames: [], ipAddresses: [], notBefore: new Date(0), notAfter: new Date(1e12) });
+      for (const m of [material, material, other]) {
+        writeFileSync(own.certFile, m.cert);
+        writeFileSync(own.keyFile, m.key);
+        assert.deepEqual(await phoneCertificate(noPhone, own), { cert: m.cert, key: m.key });
+      }
+      writeFileSync(own.keyFile, material.key);
+      await assert.rejects(phoneCertificate(noPhone, own), /is not the key of certificate/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -32,10 +32,21 @@ function readPem(file: string, what: string): string {
   return text;
 }
 
+/**
+ * The user's certificates checked so far, by content: a fleet started with --tls-cert gives the same one to every
+ * phone, parsed and checked once (files are read each time: a changed file is checked again). Bounded: a process is
+ * given one pair, a handful at most; past that every start checks again.
+ */
+const checked = new Map<string, TlsMaterial>();
+const CHECKED_MAX = 16;
+
 /** The user's certificate and key, checked here: a TLS listener given a bad one would fail later, with a stack. */
 function ownMaterial(certFile: string, keyFile: string): TlsMaterial {
   const cert = readPem(certFile, 'certificate');
   const key = readPem(keyFile, 'key');
+  const id = `${cert}\n${key}`;
+  const known = checked.get(id);
+  if (known) return known;
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
@@ -49,7 +60,9 @@ function ownMaterial(certFile: string, keyFile: string): TlsMaterial {
     throw new TlsError(`key ${keyFile} is not a PEM private key: ${(err as Error).message.replace(/^error:\S+\s*/, '')}`);
   }
   if (!x509.checkPrivateKey(privateKey)) throw new TlsError(`key ${keyFile} is not the key of certificate ${certFile}`);
-  return { cert, key };
+  const material = { cert, key };
+  if (checked.size < CHECKED_MAX) checked.set(id, material);
+  return material;
 }
 
 export async function phoneCertificate(phone: Phone, own?: { certFile: string; keyFile: string }): Promise<TlsMaterial> {
