@@ -39,7 +39,7 @@ if (kind === 'bare') {
     sipPort: base + 2 * n, sipTlsPort: base + 3 * n,
     adminPassword: 'Bench-123', timing: { initMs: 0 },
   }, app);
-  say({ listening: performance.now() - t0 });
+  say({ listening: performance.now() - t0, startedAt: performance.timeOrigin + t0 });
   await fleet.httpsReady;
   say({ httpsReady: performance.now() - t0 });
   const after = await settle();

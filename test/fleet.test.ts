@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { ControlApp } from '../src/control/app.js';
 import { ManualClock } from '../src/phone/clock.js';
@@ -53,6 +54,22 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     assert.equal(new Set(phones.map((p) => p['httpUrl'])).size, 3);
     assert.equal(new Set(phones.map((p) => p['mac'])).size, 3);
     assert.equal(((await api('GET', '/phones/9')).status), 404);
+  });
+
+  it('every phone presents its own certificate (CN and SAN = its MAC) on its first HTTPS connection', async () => {
+    const presented = await Promise.all(fleet.phones.map((r) => new Promise<{ cn: string; san: string }>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: Number(new URL(r.httpsUrl).port), rejectUnauthorized: false }, () => {
+        const cert = s.getPeerCertificate();
+        resolve({ cn: String(cert.subject.CN), san: cert.subjectaltname ?? '' });
+        s.end();
+      });
+      s.on('error', reject);
+    })));
+    assert.deepEqual(presented, fleet.phones.map((r) => {
+      const mac = r.phone.identity.mac.toLowerCase();
+      return { cn: mac, san: `DNS:${mac}, IP Address:127.0.0.1` };
+    }));
+    assert.equal(new Set(presented.map((p) => p.cn)).size, 3);
   });
 
   it('phones call each other by number', async () => {

@@ -215,7 +215,8 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       const outbound = new SipOutbound(endpoint, spec.sipLimits);
       sip = new SipListener(phone, spec.address, spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        endpoint, outbound, { limits: spec.sipLimits, budget: spec.connectionBudget, onReopenError: reopenFailed('SIP listener') });
+        endpoint, outbound, { limits: spec.sipLimits, budget: spec.connectionBudget, onReopenError: reopenFailed('SIP listener'),
+          onError: (err) => logger?.error({ err }, 'SIP listener failed') });
       ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised);
       endpoint.attach(ua);
       router.attach(ua);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { describe, it } from 'node:test';
 import { selfSignedCertificate } from './certificate.js';
@@ -21,6 +21,9 @@ describe('self-signed certificates', () => {
     assert.equal(x.ca, false);
     assert.ok(x.verify(x.publicKey), 'self-signed: its own key verifies it');
     assert.ok(x.checkPrivateKey(createPrivateKey(key)));
+    // The key is written by hand from the JWK (certificate.ts): byte for byte what OpenSSL writes for it.
+    assert.equal(createPrivateKey(key).export({ type: 'pkcs8', format: 'pem' }), key);
+    assert.ok(x.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(key).export({ type: 'spki', format: 'der' })));
     assert.equal(x.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
     assert.doesNotThrow(() => createSecureContext({ cert, key }));
   });

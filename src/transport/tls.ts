@@ -1,10 +1,13 @@
 /**
  * The phone's HTTPS identity: a self-signed certificate with CN = the MAC (as clients pin on real phones), made on
- * first start (certificate.ts) and kept in the phone's store; or the user's own certificate and key.
+ * first start (certificate.ts) and kept in the phone's store; or the user's own certificate and key. And the TLS
+ * servers that present it (HTTPS, SIP over TLS), whose OpenSSL context is made on their first connection.
  */
 import type { Phone } from '../phone/phone.js';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import { TlsError } from '../errors.js';
 import { readSmallFile } from '../small-file.js';
 import { selfSignedCertificate } from './certificate.js';
@@ -29,10 +32,21 @@ function readPem(file: string, what: string): string {
   return text;
 }
 
+/**
+ * The user's certificates checked so far, by content: a fleet started with --tls-cert gives the same one to every
+ * phone, parsed and checked once (files are read each time: a changed file is checked again). Bounded: a process is
+ * given one pair, a handful at most; past that every start checks again.
+ */
+const checked = new Map<string, TlsMaterial>();
+const CHECKED_MAX = 16;
+
 /** The user's certificate and key, checked here: a TLS listener given a bad one would fail later, with a stack. */
 function ownMaterial(certFile: string, keyFile: string): TlsMaterial {
   const cert = readPem(certFile, 'certificate');
   const key = readPem(keyFile, 'key');
+  const id = `${cert}\n${key}`;
+  const known = checked.get(id);
+  if (known) return known;
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
@@ -46,7 +60,9 @@ function ownMaterial(certFile: string, keyFile: string): TlsMaterial {
     throw new TlsError(`key ${keyFile} is not a PEM private key: ${(err as Error).message.replace(/^error:\S+\s*/, '')}`);
   }
   if (!x509.checkPrivateKey(privateKey)) throw new TlsError(`key ${keyFile} is not the key of certificate ${certFile}`);
-  return { cert, key };
+  const material = { cert, key };
+  if (checked.size < CHECKED_MAX) checked.set(id, material);
+  return material;
 }
 
 export async function phoneCertificate(phone: Phone, own?: { certFile: string; keyFile: string }): Promise<TlsMaterial> {
@@ -61,4 +77,29 @@ export async function phoneCertificate(phone: Phone, own?: { certFile: string; k
   });
   phone.store.putBlob(BLOB, JSON.stringify(material));
   return material;
+}
+
+/**
+ * Makes `server` present `material` from its first connection on, and not before: parsing a certificate and its key
+ * into an OpenSSL context takes about 1 ms (OpenSSL 3's decoders), which a fleet of 1,000 phones with HTTPS and SIP
+ * over TLS paid 2,000 times before every phone answered, for listeners most of which never see a connection.
+ * Create the server without cert and key (node then makes an empty context, 0.15 ms) and pass here what the context
+ * needs. The listener goes before node's own (prependListener), which wraps the connection in TLS with the server's
+ * context of that moment: the first handshake already has the certificate.
+ */
+export function secureOnFirstConnection<S extends TlsServer>(
+  server: S, material: TlsMaterial, options: SecureContextOptions = {}, onError?: (err: unknown) => void,
+): S {
+  const onConnection = (_socket: Socket): void => {
+    try {
+      server.setSecureContext({ ...options, cert: material.cert, key: material.key });
+      server.off('connection', onConnection);
+    } catch (err) {
+      // Material is checked before it gets here (ownMaterial, or made by certificate.ts); should it still not load,
+      // this handshake fails without a certificate (the server closes it) and the next connection tries again.
+      onError?.(err);
+    }
+  };
+  server.prependListener('connection', onConnection);
+  return server;
 }

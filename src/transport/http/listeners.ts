@@ -11,6 +11,7 @@ import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
 import { tagSocket } from './app.js';
+import { secureOnFirstConnection } from '../tls.js';
 import type { TlsMaterial } from '../tls.js';
 import { phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget } from '../connection-budget.js';
@@ -22,7 +23,10 @@ export interface ListenerOptions {
   /** 0 picks a free port on first open; the same port is reused after every restart. */
   readonly httpPort: number;
   readonly httpsPort: number;
-  /** The certificate; HTTPS opens once it is there (a fleet makes certificates after HTTP is up). */
+  /**
+   * The certificate; HTTPS opens once it is there (a fleet makes certificates after HTTP is up), and loads it into a
+   * TLS context on its first connection (tls.ts: secureOnFirstConnection).
+   */
   readonly tls: TlsMaterial | Promise<TlsMaterial>;
   /** The phone's request pipeline, shared with its SIP listener. */
   readonly pipeline: PhonePipeline;
@@ -155,7 +159,7 @@ export class PhoneListeners {
 
   private async openHttps(): Promise<void> {
     if (this.https?.listening || !this.tls) return;
-    const https = createHttpsServer({ cert: this.tls.cert, key: this.tls.key, ...this.timeouts(), ...this.guard.tlsOptions }, this.handler);
+    const https = secureOnFirstConnection(createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler), this.tls, {}, this.options.onError);
     this.guard.watch(https, 'http');
     https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
     this.httpsPort = await listen(https, this.httpsPort, this.options.address);

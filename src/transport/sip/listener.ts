@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import { secureOnFirstConnection } from '../tls.js';
 import type { TlsMaterial } from '../tls.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Phone } from '../../phone/phone.js';
@@ -25,6 +26,8 @@ export interface SipListenerOptions {
   readonly limits?: Partial<StreamLimits>;
   /** The process-wide budget of connections to phones (default: the process's, shared by every phone). */
   readonly budget?: ConnectionBudget;
+  /** Told of a failure no message caused (the phone's certificate could not be loaded for TLS). */
+  readonly onError?: (err: unknown) => void;
   /** Told when the listener cannot reopen after the phone comes back (a ListenError: the port was taken meanwhile). */
   readonly onReopenError?: (err: unknown) => void;
 }
@@ -123,7 +126,9 @@ export class SipListener {
   private async openTls(): Promise<void> {
     if (this.tlsServer || !this.tlsMaterial || !this.tls) return;
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
-    const server = this.guard.watch(createTlsServer({ cert: this.tlsMaterial.cert, key: this.tlsMaterial.key, maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }), 'stream');
+    // The certificate is loaded into a TLS context on the first connection (tls.ts), not for every phone at start.
+    const server = this.guard.watch(secureOnFirstConnection(createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }), this.tlsMaterial,
+      { maxVersion: 'TLSv1.2' }, this.options.onError), 'stream');
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
