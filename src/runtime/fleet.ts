@@ -58,8 +58,8 @@ export { FleetError };
 
 /**
  * Certificates of a fleet, made one at a time once every phone listens on HTTP, yielding to the event loop between
- * them so that the phones keep answering meanwhile. (A certificate takes about 12 ms of CPU to make; with
- * --data-dir it is made once and kept.)
+ * them so that the phones keep answering meanwhile. (A certificate takes well under a millisecond of CPU to make,
+ * certificate.ts, and its TLS context is made on the first connection, tls.ts; with --data-dir it is made once and kept.)
  */
 class CertificateQueue {
   private readonly waiting: { readonly run: () => Promise<void>; readonly reject: (err: Error) => void }[] = [];
