@@ -16,8 +16,9 @@ import type { Decision, PhoneRequest } from '../../gate/request.js';
 import type { Phone } from '../../phone/phone.js';
 import { Status } from '../../phone/status.js';
 import type { StatusCode } from '../../phone/status.js';
-import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, standardHeaders } from './envelope.js';
+import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, okEnvelope, standardHeaders } from './envelope.js';
 import { HTTP_ORIGIN, HTTPS_ORIGIN } from './origin.js';
+import { dataSerializer } from './serializers.js';
 
 export interface Endpoint {
   readonly phone: Phone;
@@ -61,8 +62,15 @@ function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string,
   return reply.send(html);
 }
 
-function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, data?: unknown, top?: Readonly<Record<string, unknown>>, http?: number): FastifyReply {
-  return reply.code(http ?? HTTP_STATUS[code]).headers(headersFor(ep, 'json')).send(Buffer.from(envelope(code, data, top)));
+/** The envelope is sent as the string it is: Fastify leaves it (and its content-type) as is, node writes it with the head. */
+const AS_IS = (payload: string): string => payload;
+
+function sendJson(reply: FastifyReply, ep: Endpoint, http: number, body: string): FastifyReply {
+  return reply.code(http).headers(headersFor(ep, 'json')).serializer(AS_IS).send(body);
+}
+
+function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, http?: number): FastifyReply {
+  return sendJson(reply, ep, http ?? HTTP_STATUS[code], envelope(code));
 }
 
 /** Writes what the pipeline decided in HTTP's terms. */
@@ -72,10 +80,10 @@ function write(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
       const after = d.reply.after;
       if (after) reply.raw.once('finish', after);
       if (d.reply.headers) reply.headers(d.reply.headers);
-      return sendStatus(reply, ep, Status.OK, d.reply.data, d.reply.top);
+      return sendJson(reply, ep, 200, okEnvelope(d.reply, dataSerializer(d.op, ep.phone.dialectMode)));
     }
     case 'status': return sendStatus(reply, ep, d.code);
-    case 'wrong-method': return sendStatus(reply.header('allow', d.allow.join(', ')), ep, Status.BAD_REQUEST, undefined, undefined, 405);
+    case 'wrong-method': return sendStatus(reply.header('allow', d.allow.join(', ')), ep, Status.BAD_REQUEST, 405);
     // No such page; with the REST API off the web server also closes the connection.
     case 'absent': return sendHtml(reply, ep, 404, HTML_404);
     case 'closed': return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
