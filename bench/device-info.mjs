@@ -3,7 +3,8 @@
 // either server, on 1 and 32 keep-alive connections, with Basic credentials (VVX 450) and with a session cookie
 // (CCX 600, PVOS 9.5); interleaved rounds, medians. autocannon (a Node client, which saturates near the server's own
 // rate and flatters the ratio) is run once too, for comparison with earlier figures.
-// `npm run bench` (builds first). BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) per case.
+// `npm run bench` (builds first). BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) per case; BENCH_CASES=basic
+// or =session for one case. "Fastify alone" answers the same bytes in every case: the floor while phones run on Fastify.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,10 +87,12 @@ try {
   hasWrk = err.status === 1; // wrk --version exits 1 after printing
 }
 
+// BENCH_CASES=basic or =session runs one case only (default: both).
+const only = process.env.BENCH_CASES?.split(',');
 const cases = [
   { label: 'Basic, VVX 450', model: 'VVX 450', auth: 'basic' },
   { label: 'session cookie, CCX 600 9.5.0', model: 'CCX 600', firmware: '9.5.0', auth: 'session' },
-];
+].filter((c) => !only || only.includes(c.auth));
 const rows = [];
 for (const c of cases) {
   const { phone, bare, fastify, header, bytes } = await pair(c.model, c.firmware, c.auth);
@@ -104,7 +107,7 @@ for (const c of cases) {
         for (let i = 0; i < rounds; i++) {
           p.push(wrk(phone, header, connections));
           b.push(wrk(bare, header, connections));
-          if (c.auth === 'basic') f.push(wrk(fastify, header, connections));
+          f.push(wrk(fastify, header, connections));
         }
         // Each round's own ratio too: its spread says how noisy the machine was.
         const roundRatios = p.map((r, i) => r.rps / b[i].rps);

@@ -55,13 +55,25 @@ const deviceInfoV1 = defineOperation({
   }),
 });
 
+/** The updater and boot block releases that come with a firmware (its major.minor), made once per firmware. */
+const companions = new Map<string, { readonly updater: string; readonly bootBlock: string }>();
+function companionImages(firmware: string): { readonly updater: string; readonly bootBlock: string } {
+  let c = companions.get(firmware);
+  if (!c) {
+    const [major, minor] = firmware.split('.');
+    c = { updater: `${major}.${minor}.0.0114`, bootBlock: `${major}.${minor}.0.0007` };
+    companions.set(firmware, c);
+  }
+  return c;
+}
+
 const deviceInfoV2 = defineOperation({
   name: 'Management.DeviceInfoV2', methods: ['GET'], paths: ['/api/v2/mgmt/device/info'], inputFrom: 'none',
   returnCodes: STANDARD_CODES, output: DeviceInfoV2,
   handler: ({ phone }) => {
     const up = uptimeParts(phone.uptimeMs());
     const release = firmwareRelease(phone.profile.firmware);
-    const [major, minor] = phone.profile.firmware.split('.');
+    const { updater, bootBlock } = companionImages(phone.profile.firmware);
     const model = phone.profile.model;
     return {
       data: {
@@ -69,7 +81,7 @@ const deviceInfoV2 = defineOperation({
         DeviceVendor: phone.dialect.vendor,
         DeviceType: 'HardwareEndpoint',
         MACAddress: phone.identity.mac.toLowerCase(),
-        Firmware: { Application: release, Updater: `${major}.${minor}.0.0114`, BootBlock: `${major}.${minor}.0.0007` },
+        Firmware: { Application: release, Updater: updater, BootBlock: bootBlock },
         IPAddress: ipv4Address(phone),
         IPStack: ipStackLabel(phone),
         PreferredNetwork: phone.config.value('device.net.preferredNetwork') === '1' ? 'IPv6' : 'IPv4',

@@ -16,7 +16,7 @@ describe('dispatch', () => {
   const { phone } = unitPhone();
 
   it('validates input against the schema: missing, wrong type and unreadable', async () => {
-    assert.deepEqual(await dispatch(echo, phone, { Dest: 'x' }, '/echo', 'http'), { kind: 'ok', reply: { data: 'x' } });
+    assert.deepEqual(await dispatch(echo, phone, { Dest: 'x' }, '/echo', 'http'), { kind: 'ok', reply: { data: 'x' }, op: echo });
     assert.equal((await dispatch(echo, phone, undefined, '/echo', 'http')).kind, 'status');
     const wrong = await dispatch(echo, phone, { Dest: 5 }, '/echo', 'http');
     assert.equal(wrong.kind === 'status' && wrong.code, '4000');

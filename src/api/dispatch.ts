@@ -13,7 +13,8 @@ import type { AuthInfo, Operation, Reply, Transport } from './operation.js';
 
 /** What running an operation came to: its reply, a Status, or no such operation on this phone. */
 export type Outcome =
-  | { readonly kind: 'ok'; readonly reply: Reply }
+  /** `op`: the operation that answered (its output schema shapes the answer's bytes). */
+  | { readonly kind: 'ok'; readonly reply: Reply; readonly op: Operation }
   | { readonly kind: 'status'; readonly code: StatusCode; readonly detail?: string }
   | { readonly kind: 'absent' };
 
@@ -70,8 +71,8 @@ export function dispatch(op: Operation, phone: Phone, input: unknown, path: stri
   }
   try {
     const reply = op.handler({ phone, input: input as never, path, transport, auth });
-    if (reply instanceof Promise) return reply.then((r): Outcome => ({ kind: 'ok', reply: r }), failure);
-    return { kind: 'ok', reply };
+    if (reply instanceof Promise) return reply.then((r): Outcome => ({ kind: 'ok', reply: r, op }), failure);
+    return { kind: 'ok', reply, op };
   } catch (err) {
     return failure(err);
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { Journal, URL_MAX, own } from './journal.js';
+import { Journal, URL_MAX, own, ownShared } from './journal.js';
 import type { JournalRecord } from './journal.js';
 
 const run = promisify(execFile);
@@ -22,6 +22,15 @@ describe('the request journal', () => {
 
   it('own() copies every code unit, lone surrogates too', () => {
     for (const s of ['', 'a', 'é€😀', '\ud800x', 'x'.repeat(1000)]) assert.equal(own(s), s);
+  });
+
+  it('ownShared() gives back every string whole, short, shared, long and past the table\'s bound', () => {
+    const cut = (s: string): string => `#${s}`.slice(1);
+    for (const s of ['', 'GET', '127.0.0.1', '/api/v2/mgmt/device/info', 'é€😀/\ud800x/path/x', 'x'.repeat(129), 'y'.repeat(1000)]) {
+      assert.equal(ownShared(s), s);
+      assert.equal(ownShared(cut(s)), s, 'looked up by value');
+    }
+    for (let i = 0; i < 1000; i++) assert.equal(ownShared(`/api/v1/path/${i}`), `/api/v1/path/${i}`);
   });
 
   // Counted bytes are not memory: a clipped URL that is a slice of the 16 KB request string keeps all of it alive.

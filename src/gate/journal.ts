@@ -59,6 +59,27 @@ export function own(text: string): string {
   return text.length === 0 ? '' : Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
+/** Short strings kept by every journal of the process (the same paths, methods and addresses come again and again). */
+const SHARED_MAX = 256;
+const SHARED_LENGTH_MAX = 128;
+const shared = new Map<string, string>();
+
+/**
+ * own(text), through a small table the journals share: a repeated URL or address is looked up (by value, so a slice
+ * finds the copy) instead of copied again. Bounded by count and length; emptied when full.
+ */
+export function ownShared(text: string): string {
+  // V8 copies what it would cut shorter than 13 characters (SlicedString::kMinLength): such a string is its own.
+  if (text.length < 13) return text;
+  if (text.length > SHARED_LENGTH_MAX) return own(text);
+  const known = shared.get(text);
+  if (known !== undefined) return known;
+  const copy = own(text);
+  if (shared.size >= SHARED_MAX) shared.clear();
+  shared.set(copy, copy);
+  return copy;
+}
+
 function sizeOf(e: JournalRecord): number {
   return ENTRY_OVERHEAD + e.url.length + e.method.length + e.from.length + (e.detail?.length ?? 0) + (e.auth?.length ?? 0);
 }
@@ -92,10 +113,10 @@ export class Journal {
     if (small) this.unauthorized++;
     // Every string kept is a copy: none may keep the request it was cut from alive.
     const kept: JournalRecord = {
-      ...entry, method: own(clip(entry.method, 16)), url: own(clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX)),
-      from: own(clip(entry.from, 64)),
-      ...(entry.auth === undefined ? {} : { auth: own(clip(entry.auth, 32)) }),
-      ...(entry.detail === undefined ? {} : { detail: own(clip(entry.detail, DETAIL_MAX)) }),
+      at: entry.at, transport: entry.transport, method: ownShared(clip(entry.method, 16)),
+      url: ownShared(clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX)), from: ownShared(clip(entry.from, 64)),
+      auth: entry.auth === undefined ? undefined : ownShared(clip(entry.auth, 32)), httpStatus: entry.httpStatus,
+      status: entry.status, ms: entry.ms, detail: entry.detail === undefined ? undefined : own(clip(entry.detail, DETAIL_MAX)),
     };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);

@@ -59,8 +59,19 @@ export function bluetoothMac(phone: Phone): string {
   return phone.profile.model.bluetooth ? derivedMac(phone.identity.mac, 2) : '';
 }
 
+/** A model's name without spaces (VVX450), as host names use it; made once per model. */
+const compactNames = new Map<string, string>();
+function compactName(name: string): string {
+  let compact = compactNames.get(name);
+  if (compact === undefined) {
+    compact = name.replace(/\s+/g, '');
+    compactNames.set(name, compact);
+  }
+  return compact;
+}
+
 export function systemName(phone: Phone): string {
-  return phone.config.value('device.host.hostname') || `${phone.profile.model.name.replace(/\s+/g, '')}-${phone.identity.mac}`;
+  return phone.config.value('device.host.hostname') || `${compactName(phone.profile.model.name)}-${phone.identity.mac}`;
 }
 
 export function skypeMode(phone: Phone): boolean {

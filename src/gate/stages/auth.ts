@@ -53,9 +53,7 @@ function header(req: PhoneRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function sessionCookie(req: PhoneRequest): string | undefined {
-  const cookie = header(req, 'cookie');
-  if (!cookie) return undefined;
+function parseSessionCookie(cookie: string): string | undefined {
   for (const part of cookie.split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === 'session') return part.slice(eq + 1).trim();
@@ -63,10 +61,22 @@ function sessionCookie(req: PhoneRequest): string | undefined {
   return undefined;
 }
 
-/** Basic, remembering headers already proven so a client repeating its header is not hashed every time. */
+/** The last Cookie header read and its session id: a client sends the same header with every request. */
+let lastCookie = '';
+let lastSession: string | undefined;
+
+function sessionCookie(req: PhoneRequest): string | undefined {
+  const cookie = header(req, 'cookie');
+  if (!cookie) return undefined;
+  if (cookie !== lastCookie) {
+    lastSession = parseSessionCookie(cookie);
+    lastCookie = cookie;
+  }
+  return lastSession;
+}
+
+/** Basic, remembering headers already proven (see login) so a client repeating its header is not decoded every time. */
 function basicUser(state: BootAuth, authorization: string, password: string): string | undefined {
-  // Keyed by the whole header: a hash lookup, not a prefix comparison.
-  if (state.provenBasic.get(authorization) === password) return ADMIN_USER;
   const user = checkBasic(authorization, password);
   if (user !== undefined) {
     if (state.provenBasic.size >= PROVEN_MAX) state.provenBasic.clear();
@@ -124,9 +134,11 @@ function login(ctx: Context, state: BootAuth, password: string): Login {
   if (cookie && phone.sessions.get(cookie)) return SESSION;
   const authorization = header(req, 'authorization');
   if (!authorization) return undefined;
-  if (/^\s*Basic\s/i.test(authorization)) {
+  // A Basic header already proven against this password, keyed by the whole header: a hash lookup, nothing parsed.
+  const proven = state.provenBasic.get(authorization) === password;
+  if (proven || /^\s*Basic\s/i.test(authorization)) {
     if (!basicEnabled(phone)) return undefined;
-    return basicUser(state, authorization, password) !== undefined ? BASIC : { failed: true };
+    return proven || basicUser(state, authorization, password) !== undefined ? BASIC : { failed: true };
   }
   const digest = digestAlgorithms(phone);
   if (digest.length > 0 && /^\s*Digest\s/i.test(authorization)) {

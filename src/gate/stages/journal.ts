@@ -1,4 +1,5 @@
 /** Around the whole road: every request is recorded with its answer, however it arrived and wherever it stopped. */
+import { performance } from 'node:perf_hooks';
 import { markerText } from '../../api/body.js';
 import { DETAIL_BODY_MAX } from '../journal.js';
 import type { Journal, RequestDetail } from '../journal.js';

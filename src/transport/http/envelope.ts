@@ -2,8 +2,10 @@
  * The wire form of every answer: the one map from Status code to HTTP status, the JSON envelope, the headers real
  * phones send, and the small HTML bodies of their web server's 401, 404 and 413.
  */
+import type { Reply } from '../../api/operation.js';
 import type { Profile } from '../../phone/models.js';
 import type { StatusCode } from '../../phone/status.js';
+import type { DataSerializer } from './serializers.js';
 
 /** HTTP status for each Status code. 2000 is 200; the input and state errors are 400, as real phones answer. */
 export const HTTP_STATUS: Readonly<Record<StatusCode, number>> = {
@@ -13,6 +15,12 @@ export const HTTP_STATUS: Readonly<Record<StatusCode, number>> = {
   '4400': 400, '4403': 403,
   '5000': 500, '5500': 500,
 };
+
+/** The envelope of a 2000 answer; `data` written by the operation's compiled serialiser when it has one. */
+export function okEnvelope(reply: Reply, serialize?: DataSerializer): string {
+  if (serialize && reply.top === undefined && reply.data !== undefined) return `{"data":${serialize(reply.data)},"Status":"2000"}`;
+  return envelope('2000', reply.data, reply.top);
+}
 
 export function envelope(code: StatusCode, data?: unknown, top?: Readonly<Record<string, unknown>>): string {
   const body: Record<string, unknown> = {};
