@@ -10,15 +10,49 @@ const CONTROL = 'http://127.0.0.1:8799';
 const PASSWORD = 'Bench-123';
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
 
-const fleet = spawn(process.execPath, ['bin/polysim.js', 'fleet', '--count', String(COUNT), '--http-port', '0', '--https-port', '0', '--sip-port', '0',
-  '--sip-tls-port', '0', '--control-port', '8799', '--admin-password', PASSWORD, '--init-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const fleet = spawn(
+  process.execPath,
+  [
+    'bin/polysim.js',
+    'fleet',
+    '--count',
+    String(COUNT),
+    '--http-port',
+    '0',
+    '--https-port',
+    '0',
+    '--sip-port',
+    '0',
+    '--sip-tls-port',
+    '0',
+    '--control-port',
+    '8799',
+    '--admin-password',
+    PASSWORD,
+    '--init-ms',
+    '0',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 let out = '';
-fleet.stdout.on('data', (c) => { out += c.toString(); });
+fleet.stdout.on('data', (c) => {
+  out += c.toString();
+});
 while (!out.includes('dashboard')) await new Promise((r) => setTimeout(r, 100));
 const phones = await (await fetch(`${CONTROL}/phones`)).json();
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Performance.enable');
@@ -40,7 +74,12 @@ const worker = async (k) => {
     await fetch(`${a.httpUrl}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: JSON.stringify({ data: { Dest: b.number } }) });
     await fetch(`${b.httpUrl}/api/v1/callctrl/answerCall`, { method: 'POST', headers: AUTH, body: '{}' });
     const calls = await (await fetch(`${a.httpUrl}/api/v2/webCallControl/callStatus`, { headers: AUTH })).json();
-    for (const c of calls.data ?? []) await fetch(`${a.httpUrl}/api/v1/callctrl/endCall`, { method: 'POST', headers: AUTH, body: JSON.stringify({ data: { Ref: c.CallHandle } }) });
+    for (const c of calls.data ?? [])
+      await fetch(`${a.httpUrl}/api/v1/callctrl/endCall`, {
+        method: 'POST',
+        headers: AUTH,
+        body: JSON.stringify({ data: { Ref: c.CallHandle } }),
+      });
     requests += 3 + (calls.data?.length ?? 0);
   }
 };
@@ -53,7 +92,11 @@ const task = (await metric('TaskDuration')) - task0;
 const script = (await metric('ScriptDuration')) - script0;
 
 console.log(`phones: ${COUNT}; fleet page showed all of them after ${Math.round(firstFull)} ms, drawing ${rowsDrawn} rows`);
-console.log(`busy fleet: ${requests} REST requests in ${elapsed.toFixed(1)} s (${Math.round(requests / elapsed)}/s, each a request event, calls, LEDs, screens)`);
-console.log(`page main thread: ${(task / elapsed * 100).toFixed(1)}% busy (${(task / elapsed * 1000).toFixed(0)} ms of tasks per second), script ${(script / elapsed * 1000).toFixed(0)} ms per second`);
+console.log(
+  `busy fleet: ${requests} REST requests in ${elapsed.toFixed(1)} s (${Math.round(requests / elapsed)}/s, each a request event, calls, LEDs, screens)`,
+);
+console.log(
+  `page main thread: ${((task / elapsed) * 100).toFixed(1)}% busy (${((task / elapsed) * 1000).toFixed(0)} ms of tasks per second), script ${((script / elapsed) * 1000).toFixed(0)} ms per second`,
+);
 await browser.close();
 fleet.kill('SIGTERM');

@@ -21,7 +21,9 @@ const dir = mkdtempSync(join(tmpdir(), 'polysim-bench-'));
 
 function serve(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL('./serve.mjs', import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [new URL('./serve.mjs', import.meta.url).pathname, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
@@ -31,7 +33,10 @@ function serve(args) {
 async function sessionCookie(port) {
   const url = `http://127.0.0.1:${port}/api/v1/mgmt/session/create`;
   const first = await fetch(url);
-  const challenge = first.headers.get('www-authenticate').split(/,\s*(?=Digest|Basic)/).find((c) => /algorithm=SHA-256/.test(c));
+  const challenge = first.headers
+    .get('www-authenticate')
+    .split(/,\s*(?=Digest|Basic)/)
+    .find((c) => /algorithm=SHA-256/.test(c));
   const param = (n) => new RegExp(`${n}="?([^",]+)"?`).exec(challenge)?.[1];
   const h = (s) => createHash('sha256').update(s).digest('hex');
   const [realm, nonce, opaque] = [param('realm'), param('nonce'), param('opaque')];
@@ -71,7 +76,11 @@ function wrk(server, header, connections) {
   const { port } = server;
   const threads = connections > 1 ? 2 : 1;
   const cpuBefore = cpuMicros(server.child.pid);
-  const out = execFileSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '-H', `${header[0]}: ${header[1]}`, `http://127.0.0.1:${port}${path}`], { encoding: 'utf8' });
+  const out = execFileSync(
+    'wrk',
+    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '-H', `${header[0]}: ${header[1]}`, `http://127.0.0.1:${port}${path}`],
+    { encoding: 'utf8' },
+  );
   if (/Non-2xx/.test(out)) throw new Error(`non-2xx answers:\n${out}`);
   const requests = Number(/(\d+) requests in/.exec(out)[1]);
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), cpuUs: (cpuMicros(server.child.pid) - cpuBefore) / requests };
@@ -112,15 +121,26 @@ for (const c of cases) {
         // Each round's own ratio too: its spread says how noisy the machine was.
         const roundRatios = p.map((r, i) => r.rps / b[i].rps);
         rows.push({
-          client: 'wrk', label: c.label, connections, bytes, phone: median(p.map((r) => r.rps)), bare: median(b.map((r) => r.rps)),
+          client: 'wrk',
+          label: c.label,
+          connections,
+          bytes,
+          phone: median(p.map((r) => r.rps)),
+          bare: median(b.map((r) => r.rps)),
           spread: [Math.min(...roundRatios), Math.max(...roundRatios)],
-          phoneCpu: median(p.map((r) => r.cpuUs)), bareCpu: median(b.map((r) => r.cpuUs)),
+          phoneCpu: median(p.map((r) => r.cpuUs)),
+          bareCpu: median(b.map((r) => r.cpuUs)),
           ...(f.length > 0 ? { fastify: median(f.map((r) => r.rps)), fastifyCpu: median(f.map((r) => r.cpuUs)) } : {}),
         });
       }
     }
     if (c.auth === 'basic') {
-      const opts = (port) => ({ url: `http://127.0.0.1:${port}${path}`, connections: 1, duration: seconds, headers: { [header[0]]: header[1] } });
+      const opts = (port) => ({
+        url: `http://127.0.0.1:${port}${path}`,
+        connections: 1,
+        duration: seconds,
+        headers: { [header[0]]: header[1] },
+      });
       const p = [];
       const b = [];
       for (let i = 0; i < rounds; i++) {
@@ -140,9 +160,13 @@ console.log(`GET ${path}; ${rounds} interleaved rounds of ${seconds} s per case;
 if (!hasWrk) console.log('wrk is not installed (apt-get install wrk): only autocannon ran');
 for (const r of rows) {
   const cpu = r.phoneCpu === undefined ? '' : `  CPU/request ${r.phoneCpu.toFixed(0)} vs ${r.bareCpu.toFixed(0)} us`;
-  console.log(`${r.client.padEnd(10)} ${r.label.padEnd(30)} ${String(r.connections).padStart(2)} conn  phone ${r.phone.toFixed(0).padStart(6)}  node:http ${r.bare.toFixed(0).padStart(6)}  ratio ${(r.phone / r.bare).toFixed(2)}${cpu}`);
+  console.log(
+    `${r.client.padEnd(10)} ${r.label.padEnd(30)} ${String(r.connections).padStart(2)} conn  phone ${r.phone.toFixed(0).padStart(6)}  node:http ${r.bare.toFixed(0).padStart(6)}  ratio ${(r.phone / r.bare).toFixed(2)}${cpu}`,
+  );
   if (r.fastify !== undefined) {
-    console.log(`${''.padEnd(10)} ${'  Fastify alone, same bytes'.padEnd(30)} ${String(r.connections).padStart(2)} conn  ${r.fastify.toFixed(0).padStart(12)}  ratio ${(r.fastify / r.bare).toFixed(2)}  CPU/request ${r.fastifyCpu.toFixed(0)} us`);
+    console.log(
+      `${''.padEnd(10)} ${'  Fastify alone, same bytes'.padEnd(30)} ${String(r.connections).padStart(2)} conn  ${r.fastify.toFixed(0).padStart(12)}  ratio ${(r.fastify / r.bare).toFixed(2)}  CPU/request ${r.fastifyCpu.toFixed(0)} us`,
+    );
   }
 }
 
@@ -157,5 +181,7 @@ console.log(`phone / node:http (aim >= ${AIM.toFixed(2)}; median of the rounds, 
 for (const [name, r] of targets) {
   if (!r) continue;
   const ratio = r.phone / r.bare;
-  console.log(`  ${name.padEnd(32)} ${ratio.toFixed(2)}  rounds ${r.spread[0].toFixed(2)}-${r.spread[1].toFixed(2)}  CPU ${(r.bareCpu / r.phoneCpu).toFixed(2)}  ${ratio >= AIM ? 'met' : 'not met'}`);
+  console.log(
+    `  ${name.padEnd(32)} ${ratio.toFixed(2)}  rounds ${r.spread[0].toFixed(2)}-${r.spread[1].toFixed(2)}  CPU ${(r.bareCpu / r.phoneCpu).toFixed(2)}  ${ratio >= AIM ? 'met' : 'not met'}`,
+  );
 }

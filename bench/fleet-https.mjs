@@ -22,7 +22,9 @@ function cpuSeconds(pid) {
 }
 
 function child(args) {
-  const p = spawn(process.execPath, [new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, [new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const reports = [];
   let buffer = '';
   let wake = () => {};
@@ -35,14 +37,15 @@ function child(args) {
       wake();
     }
   });
-  const until = (key) => new Promise((resolve) => {
-    const look = () => {
-      const r = reports.find((x) => key in x);
-      if (r) resolve(r);
-      else wake = look;
-    };
-    look();
-  });
+  const until = (key) =>
+    new Promise((resolve) => {
+      const look = () => {
+        const r = reports.find((x) => key in x);
+        if (r) resolve(r);
+        else wake = look;
+      };
+      look();
+    });
   const exited = new Promise((r) => p.once('exit', r));
   return { p, until, exited };
 }
@@ -66,23 +69,25 @@ async function everyPhone(basePort, parallel = 32) {
   const subjects = new Set();
   let next = 0;
   let refused = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < N) {
-      const i = next++;
-      for (;;) {
-        try {
-          const r = await get(basePort + i, agent);
-          if (r.status !== 200) throw new Error(`phone ${i + 1} answered ${r.status} over HTTPS`);
-          subjects.add(r.subject);
-          break;
-        } catch (err) {
-          if (err.code !== 'ECONNREFUSED' && err.code !== 'ECONNRESET') throw err;
-          refused++;
-          await sleep(20);
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < N) {
+        const i = next++;
+        for (;;) {
+          try {
+            const r = await get(basePort + i, agent);
+            if (r.status !== 200) throw new Error(`phone ${i + 1} answered ${r.status} over HTTPS`);
+            subjects.add(r.subject);
+            break;
+          } catch (err) {
+            if (err.code !== 'ECONNREFUSED' && err.code !== 'ECONNRESET') throw err;
+            refused++;
+            await sleep(20);
+          }
         }
       }
-    }
-  }));
+    }),
+  );
   agent.destroy();
   return { at: now(), subjects: subjects.size, refused };
 }
@@ -102,27 +107,44 @@ export async function fleetHttpsStart() {
     fleet.p.kill('SIGTERM');
     await fleet.exited;
     const httpsReady = (await httpsListening).httpsReady / 1000;
-    runs.push({ httpsReady,
-      fromStart: (done.at - listening.startedAt) / 1000, fromSpawn: (done.at - spawned) / 1000,
-      httpListening: listening.listening / 1000, subjects: done.subjects, refused: done.refused,
-      httpsCpu: cpu - cpuAtListening, clientCpu: (clientUsage.user + clientUsage.system) / 1e6,
+    runs.push({
+      httpsReady,
+      fromStart: (done.at - listening.startedAt) / 1000,
+      fromSpawn: (done.at - spawned) / 1000,
+      httpListening: listening.listening / 1000,
+      subjects: done.subjects,
+      refused: done.refused,
+      httpsCpu: cpu - cpuAtListening,
+      clientCpu: (clientUsage.user + clientUsage.system) / 1e6,
     });
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return {
-    fromStart: median(runs.map((r) => r.fromStart)), fromSpawn: median(runs.map((r) => r.fromSpawn)),
-    httpListening: median(runs.map((r) => r.httpListening)), httpsReady: median(runs.map((r) => r.httpsReady)), httpsCpu: median(runs.map((r) => r.httpsCpu)), clientCpu: median(runs.map((r) => r.clientCpu)), subjects: Math.min(...runs.map((r) => r.subjects)), runs,
+    fromStart: median(runs.map((r) => r.fromStart)),
+    fromSpawn: median(runs.map((r) => r.fromSpawn)),
+    httpListening: median(runs.map((r) => r.httpListening)),
+    httpsReady: median(runs.map((r) => r.httpsReady)),
+    httpsCpu: median(runs.map((r) => r.httpsCpu)),
+    clientCpu: median(runs.map((r) => r.clientCpu)),
+    subjects: Math.min(...runs.map((r) => r.subjects)),
+    runs,
   };
 }
 
 export function printFleetHttps(r) {
   console.log(`fleet of ${N} VVX 450 phones, every listener; ${r.runs.length} start(s), median`);
-  console.log(`every phone answered HTTPS (new connection, full handshake, device/info 200): ${r.fromStart.toFixed(2)} s after the fleet's start `
-    + `(aim <= 3 s); ${r.fromSpawn.toFixed(2)} s after spawning the process`);
-  console.log(`  listening on every phone: HTTP after ${r.httpListening.toFixed(2)} s, HTTPS after ${r.httpsReady.toFixed(2)} s; `
-    + `${r.subjects} distinct certificate subjects presented`);
-  console.log(`  CPU from HTTP listening to the last HTTPS answer: the fleet's ${r.httpsCpu.toFixed(2)} s, this client's ${r.clientCpu.toFixed(2)} s; `
-    + `each start: ${r.runs.map((x) => x.fromStart.toFixed(2)).join(', ')} s`);
+  console.log(
+    `every phone answered HTTPS (new connection, full handshake, device/info 200): ${r.fromStart.toFixed(2)} s after the fleet's start ` +
+      `(aim <= 3 s); ${r.fromSpawn.toFixed(2)} s after spawning the process`,
+  );
+  console.log(
+    `  listening on every phone: HTTP after ${r.httpListening.toFixed(2)} s, HTTPS after ${r.httpsReady.toFixed(2)} s; ` +
+      `${r.subjects} distinct certificate subjects presented`,
+  );
+  console.log(
+    `  CPU from HTTP listening to the last HTTPS answer: the fleet's ${r.httpsCpu.toFixed(2)} s, this client's ${r.clientCpu.toFixed(2)} s; ` +
+      `each start: ${r.runs.map((x) => x.fromStart.toFixed(2)).join(', ')} s`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printFleetHttps(await fleetHttpsStart());

@@ -34,11 +34,21 @@ if (kind === 'bare') {
   const app = await createHttpApp(false);
   const before = await settle();
   const t0 = performance.now();
-  const fleet = await startFleet({
-    count: n, model: 'VVX 450', address: '127.0.0.1', httpPort: base, httpsPort: base + n, firstNumber: 1001,
-    sipPort: base + 2 * n, sipTlsPort: base + 3 * n,
-    adminPassword: 'Bench-123', timing: { initMs: 0 },
-  }, app);
+  const fleet = await startFleet(
+    {
+      count: n,
+      model: 'VVX 450',
+      address: '127.0.0.1',
+      httpPort: base,
+      httpsPort: base + n,
+      firstNumber: 1001,
+      sipPort: base + 2 * n,
+      sipTlsPort: base + 3 * n,
+      adminPassword: 'Bench-123',
+      timing: { initMs: 0 },
+    },
+    app,
+  );
   say({ listening: performance.now() - t0, startedAt: performance.timeOrigin + t0 });
   await fleet.httpsReady;
   say({ httpsReady: performance.now() - t0 });

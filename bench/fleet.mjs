@@ -16,7 +16,9 @@ const auth = `Basic ${Buffer.from('Polycom:Bench-123').toString('base64')}`;
 const path = '/api/v2/mgmt/device/info';
 
 function child(args) {
-  const p = spawn(process.execPath, ['--expose-gc', new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(process.execPath, ['--expose-gc', new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const reports = [];
   let buffer = '';
   let wake = () => {};
@@ -29,14 +31,15 @@ function child(args) {
       wake();
     }
   });
-  const until = (key) => new Promise((resolve) => {
-    const look = () => {
-      const r = reports.find((x) => key in x);
-      if (r) resolve(r);
-      else wake = look;
-    };
-    look();
-  });
+  const until = (key) =>
+    new Promise((resolve) => {
+      const look = () => {
+        const r = reports.find((x) => key in x);
+        if (r) resolve(r);
+        else wake = look;
+      };
+      look();
+    });
   return { p, until };
 }
 
@@ -59,13 +62,15 @@ async function rate(basePort) {
   let count = 0;
   let failures = 0;
   const end = Date.now() + SECONDS * 1000;
-  await Promise.all(agents.map(async (a, i) => {
-    while (Date.now() < end) {
-      const r = await get(a, basePort + i);
-      if (r.status === 200) count++;
-      else failures++;
-    }
-  }));
+  await Promise.all(
+    agents.map(async (a, i) => {
+      while (Date.now() < end) {
+        const r = await get(a, basePort + i);
+        if (r.status === 200) count++;
+        else failures++;
+      }
+    }),
+  );
   for (const a of agents) a.destroy();
   return { rps: count / SECONDS, failures };
 }
@@ -76,11 +81,13 @@ await phones.until('listening');
 // Time until all answer: every phone's HTTP answers once.
 const probe = new Agent({ keepAlive: true, maxSockets: 64 });
 let body;
-await Promise.all(Array.from({ length: N }, async (_, i) => {
-  const r = await get(probe, PHONE_PORT + i);
-  if (r.status !== 200) throw new Error(`phone ${i + 1} answered ${r.status}`);
-  body ??= r.body;
-}));
+await Promise.all(
+  Array.from({ length: N }, async (_, i) => {
+    const r = await get(probe, PHONE_PORT + i);
+    if (r.status !== 200) throw new Error(`phone ${i + 1} answered ${r.status}`);
+    body ??= r.body;
+  }),
+);
 probe.destroy();
 const readyMs = performance.now() - t0;
 const httpsReady = await phones.until('httpsReady');
@@ -97,7 +104,13 @@ bare.p.kill('SIGTERM');
 
 const MB = 1024 * 1024;
 console.log(`fleet of ${N} VVX 450 phones in one process`);
-console.log(`ready (every phone answers HTTP): ${(readyMs / 1000).toFixed(2)} s from spawn (aim <= 3 s); HTTPS on all after ${(httpsReady.httpsReady / 1000).toFixed(2)} s`);
-console.log(`memory per idle phone: ${(mem.heapPerPhone / MB).toFixed(3)} MB heap, ${(mem.rssPerPhone / MB).toFixed(3)} MB RSS (aim <= 0.3 MB); bare server: ${(bareMem.rssPerServer / MB).toFixed(3)} MB RSS`);
-console.log(`aggregate rate, ${N} connections, ${SECONDS} s: polysim ${phoneRate.rps.toFixed(0)} req/s, bare node:http ${bareRate.rps.toFixed(0)} req/s, ratio ${(phoneRate.rps / bareRate.rps).toFixed(2)} (aim >= 0.8)`);
+console.log(
+  `ready (every phone answers HTTP): ${(readyMs / 1000).toFixed(2)} s from spawn (aim <= 3 s); HTTPS on all after ${(httpsReady.httpsReady / 1000).toFixed(2)} s`,
+);
+console.log(
+  `memory per idle phone: ${(mem.heapPerPhone / MB).toFixed(3)} MB heap, ${(mem.rssPerPhone / MB).toFixed(3)} MB RSS (aim <= 0.3 MB); bare server: ${(bareMem.rssPerServer / MB).toFixed(3)} MB RSS`,
+);
+console.log(
+  `aggregate rate, ${N} connections, ${SECONDS} s: polysim ${phoneRate.rps.toFixed(0)} req/s, bare node:http ${bareRate.rps.toFixed(0)} req/s, ratio ${(phoneRate.rps / bareRate.rps).toFixed(2)} (aim >= 0.8)`,
+);
 if (phoneRate.failures || bareRate.failures) console.log(`failures: polysim ${phoneRate.failures}, bare ${bareRate.failures}`);

@@ -27,9 +27,18 @@ if (kind === 'bare') {
   const { createHttpApp } = await import('../dist/transport/http/app.js');
   const { startPhone } = await import('../dist/runtime/phone-host.js');
   const app = await createHttpApp(false);
-  const running = await startPhone({
-    model: arg ?? 'VVX 450', firmware: arg2, address: '127.0.0.1', httpPort: 0, httpsPort: 0, adminPassword: 'Bench-123', timing: { initMs: 0 },
-    set: (arg ?? '').startsWith('CCX') ? { 'httpd.rest.session.duration.sec': '86400' } : {},
-  }, app);
+  const running = await startPhone(
+    {
+      model: arg ?? 'VVX 450',
+      firmware: arg2,
+      address: '127.0.0.1',
+      httpPort: 0,
+      httpsPort: 0,
+      adminPassword: 'Bench-123',
+      timing: { initMs: 0 },
+      set: (arg ?? '').startsWith('CCX') ? { 'httpd.rest.session.duration.sec': '86400' } : {},
+    },
+    app,
+  );
   process.stdout.write(`${running.listeners.httpPort}\n`);
 }

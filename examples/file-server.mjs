@@ -10,12 +10,14 @@ import { createServer } from 'node:http';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: {
-  port: { type: 'string', default: '9000' },
-  address: { type: 'string', default: '127.0.0.1' },
-  dir: { type: 'string', default: '.' },
-  'max-bytes': { type: 'string', default: String(64 * 1024 * 1024) },
-} });
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '9000' },
+    address: { type: 'string', default: '127.0.0.1' },
+    dir: { type: 'string', default: '.' },
+    'max-bytes': { type: 'string', default: String(64 * 1024 * 1024) },
+  },
+});
 const root = resolve(values.dir);
 const maxBytes = Number(values['max-bytes']);
 mkdirSync(root, { recursive: true });
@@ -29,9 +31,17 @@ function fileOf(urlPath) {
 
 const server = createServer((req, res) => {
   let file;
-  try { file = fileOf(req.url ?? '/'); } catch { file = undefined; }
+  try {
+    file = fileOf(req.url ?? '/');
+  } catch {
+    file = undefined;
+  }
   const log = (status) => console.log(`${req.method} ${req.url} ${status}`);
-  if (!file) { res.writeHead(400).end(); log(400); return; }
+  if (!file) {
+    res.writeHead(400).end();
+    log(400);
+    return;
+  }
   if (req.method === 'GET' || req.method === 'HEAD') {
     try {
       if (!statSync(file).isFile()) throw new Error('not a file');
@@ -49,7 +59,12 @@ const server = createServer((req, res) => {
     let size = 0;
     req.on('data', (c) => {
       size += c.length;
-      if (size > maxBytes) { res.writeHead(413).end(); log(413); req.destroy(); return; }
+      if (size > maxBytes) {
+        res.writeHead(413).end();
+        log(413);
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => {
@@ -70,4 +85,8 @@ server.requestTimeout = 30_000;
 server.listen(Number(values.port), values.address, () => {
   console.log(`file server: http://${values.address}:${server.address().port}/ serving ${root}`);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { server.close(() => process.exit(0)); server.closeAllConnections(); });
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });

@@ -18,7 +18,10 @@ const NEWER = [
   ['tcpIpApp.sntp.daylightSavings.enable', 'b', '1'],
   // Flexible line keys (UC Software 4.0 on): the reassignment switch and, per key, its category and index.
   ['lineKey.reassignment.enabled', 'b', '0'],
-  ...Array.from({ length: 48 }, (_, i) => [[`lineKey.${i + 1}.category`, 's', 'Unassigned'], [`lineKey.${i + 1}.index`, 'i', '0']]).flat(),
+  ...Array.from({ length: 48 }, (_, i) => [
+    [`lineKey.${i + 1}.category`, 's', 'Unassigned'],
+    [`lineKey.${i + 1}.index`, 'i', '0'],
+  ]).flat(),
 ];
 
 /** Families the templates show with index 1 only, and how many the phones have (UC Software administrator guides). */

@@ -21,7 +21,9 @@ const sources = Math.max(
   newest(join(root, 'src')),
   newest(join(root, 'packages', 'client', 'src')),
   newest(join(root, 'ui')),
-  ...['tsconfig.base.json', 'tsconfig.json', 'tsconfig.build.json', 'packages/client/tsconfig.json'].map((f) => statSync(join(root, f)).mtimeMs),
+  ...['tsconfig.base.json', 'tsconfig.json', 'tsconfig.build.json', 'packages/client/tsconfig.json'].map(
+    (f) => statSync(join(root, f)).mtimeMs,
+  ),
 );
 const force = process.argv.includes('--force');
 if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);

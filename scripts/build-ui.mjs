@@ -10,7 +10,13 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: [join(root, 'ui', 'main.tsx')],
   outfile: join(out, 'app.js'),
-  bundle: true, format: 'esm', minify: true, sourcemap: true, target: 'es2022',
-  jsx: 'automatic', jsxImportSource: 'preact', logLevel: 'warning',
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  logLevel: 'warning',
 });
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'ui', f), join(out, f));

@@ -39,14 +39,29 @@ process.on('unhandledRejection', (err) => {
 });
 
 const app = await createHttpApp(false);
-const models = [['VVX 450', undefined], ['Trio 8800', undefined], ['CCX 600', '9.5.0']] as const;
+const models = [
+  ['VVX 450', undefined],
+  ['Trio 8800', undefined],
+  ['CCX 600', '9.5.0'],
+] as const;
 const phones: RunningPhone[] = [];
 for (const [model, firmware] of models) {
-  phones.push(await startPhone({
-    model, firmware, address: '127.0.0.1', httpPort: 0, httpsPort: 0, sipPort: 0, adminPassword: PASSWORD,
-    set: { ...SET, ...(model === 'CCX 600' ? { 'httpd.rest.auth.basic.enabled': '1' } : {}) },
-    timing: { initMs: 0 },
-  }, app));
+  phones.push(
+    await startPhone(
+      {
+        model,
+        firmware,
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        sipPort: 0,
+        adminPassword: PASSWORD,
+        set: { ...SET, ...(model === 'CCX 600' ? { 'httpd.rest.auth.basic.enabled': '1' } : {}) },
+        timing: { initMs: 0 },
+      },
+      app,
+    ),
+  );
 }
 const auth = `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`;
 const started = performance.now();
@@ -54,32 +69,45 @@ const httpTallies: Tally[] = [];
 const sipTallies: Tally[] = [];
 
 // HTTP: each phone takes its share of the cases, one at a time (as a phone serves them), the phones side by side.
-await Promise.all(phones.map(async (p, i) => {
-  const t = newTally();
-  httpTallies.push(t);
-  const share = Math.ceil(httpCases / phones.length);
-  const cases = fc.sample(httpCase(), { numRuns: share, seed: seed + i });
-  for (const c of cases) await sendHttp(p.httpUrl, auth, c, t);
-}));
+await Promise.all(
+  phones.map(async (p, i) => {
+    const t = newTally();
+    httpTallies.push(t);
+    const share = Math.ceil(httpCases / phones.length);
+    const cases = fc.sample(httpCase(), { numRuns: share, seed: seed + i });
+    for (const c of cases) await sendHttp(p.httpUrl, auth, c, t);
+  }),
+);
 const httpMs = performance.now() - started;
 
 // SIP: datagrams to every phone.
 const sipStarted = performance.now();
-await Promise.all(phones.map(async (p, i) => {
-  const t = newTally();
-  sipTallies.push(t);
-  const port = p.sip?.port ?? 0;
-  await sendSip(port, sipMessages(port, Math.ceil(sipCases / phones.length), seed + 100 + i), t);
-}));
+await Promise.all(
+  phones.map(async (p, i) => {
+    const t = newTally();
+    sipTallies.push(t);
+    const port = p.sip?.port ?? 0;
+    await sendSip(port, sipMessages(port, Math.ceil(sipCases / phones.length), seed + 100 + i), t);
+  }),
+);
 const sipMs = performance.now() - sipStarted;
 
 // Dialogs: a fourth phone, its line registered, takes generated calls whose media flows.
 const dialogStarted = performance.now();
 const registrar = await grantingRegistrar();
-const dialogPhone = await startPhone({
-  model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, sipPort: 0, adminPassword: PASSWORD, timing: { initMs: 0 },
-  set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(registrar.address().port), 'call.callsPerLineKey': '24' },
-}, app);
+const dialogPhone = await startPhone(
+  {
+    model: 'VVX 450',
+    address: '127.0.0.1',
+    httpPort: 0,
+    httpsPort: 0,
+    sipPort: 0,
+    adminPassword: PASSWORD,
+    timing: { initMs: 0 },
+    set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(registrar.address().port), 'call.callsPerLineKey': '24' },
+  },
+  app,
+);
 phones.push(dialogPhone);
 const fuzzer = new DialogFuzzer(dialogPhone);
 await fuzzer.start();
@@ -95,8 +123,19 @@ const dialogMs = performance.now() - dialogStarted;
 
 // The control port: a fleet of two phones behind it.
 const controlStarted = performance.now();
-const fleet = await startFleet({ model: 'VVX 450', count: 2, firstNumber: 4101, address: '127.0.0.1', httpPort: 0, httpsPort: 0,
-  adminPassword: PASSWORD, timing: { initMs: 0 } }, app);
+const fleet = await startFleet(
+  {
+    model: 'VVX 450',
+    count: 2,
+    firstNumber: 4101,
+    address: '127.0.0.1',
+    httpPort: 0,
+    httpsPort: 0,
+    adminPassword: PASSWORD,
+    timing: { initMs: 0 },
+  },
+  app,
+);
 const control = await createControlApp(fleet, false);
 await control.listen({ port: 0, host: '127.0.0.1' });
 const controlUrl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
@@ -123,25 +162,54 @@ for (const p of phones) {
 
 const tallies = [...httpTallies, ...sipTallies];
 const sum = (f: (t: Tally) => number, of = tallies): number => of.reduce((a, t) => a + f(t), 0);
-const sipAnswers = sum((t) => Object.entries(t.byStatus).filter(([k]) => k.startsWith('SIP ')).reduce((a, [, v]) => a + v, 0), sipTallies);
+const sipAnswers = sum(
+  (t) =>
+    Object.entries(t.byStatus)
+      .filter(([k]) => k.startsWith('SIP '))
+      .reduce((a, [, v]) => a + v, 0),
+  sipTallies,
+);
 const byStatus: Record<string, number> = {};
 for (const t of tallies) for (const [k, v] of Object.entries(t.byStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
-const problems = [...tallies.flatMap((t) => [...t.outsideEnvelope, ...t.unexpected5xx, ...t.badSip]), ...dialogThrown.map((l) => `dialog: ${l}`)];
+const problems = [
+  ...tallies.flatMap((t) => [...t.outsideEnvelope, ...t.unexpected5xx, ...t.badSip]),
+  ...dialogThrown.map((l) => `dialog: ${l}`),
+];
 if (dialogRtp === 0) problems.push('dialog: no call of the dialog run sent media');
 problems.push(...controlTally.failed.map((f) => `control: ${f}`));
 if (fleetAlive !== 2) problems.push(`control: ${fleetAlive}/2 phones answer through the control port after`);
 const report = {
-  seed, httpSent: sum((t) => t.sent, httpTallies), sipSent: sum((t) => t.sent, sipTallies), sipAnswered: sipAnswers, httpSeconds: Math.round(httpMs / 100) / 10,
-  sipSeconds: Math.round(sipMs / 100) / 10, dialogSent: dialogCases, dialogAnswered: fuzzer.answers.length, dialogRefused488: dialog488,
-  dialogRtpPacketsSent: dialogRtp, dialogThrown: dialogThrown.length, dialogSeconds: Math.round(dialogMs / 100) / 10,
-  controlSent: controlTally.sent, controlFailed: controlTally.failed.length, controlByStatus: controlTally.byStatus,
-  controlSeconds: Math.round(controlMs / 100) / 10, crashes, outsideEnvelope: sum((t) => t.outsideEnvelope.length),
-  unexpected5xx: sum((t) => t.unexpected5xx.length), badSip: sum((t) => t.badSip.length), phonesAnsweringAfter: `${alive}/${phones.length}`, byStatus,
+  seed,
+  httpSent: sum((t) => t.sent, httpTallies),
+  sipSent: sum((t) => t.sent, sipTallies),
+  sipAnswered: sipAnswers,
+  httpSeconds: Math.round(httpMs / 100) / 10,
+  sipSeconds: Math.round(sipMs / 100) / 10,
+  dialogSent: dialogCases,
+  dialogAnswered: fuzzer.answers.length,
+  dialogRefused488: dialog488,
+  dialogRtpPacketsSent: dialogRtp,
+  dialogThrown: dialogThrown.length,
+  dialogSeconds: Math.round(dialogMs / 100) / 10,
+  controlSent: controlTally.sent,
+  controlFailed: controlTally.failed.length,
+  controlByStatus: controlTally.byStatus,
+  controlSeconds: Math.round(controlMs / 100) / 10,
+  crashes,
+  outsideEnvelope: sum((t) => t.outsideEnvelope.length),
+  unexpected5xx: sum((t) => t.unexpected5xx.length),
+  badSip: sum((t) => t.badSip.length),
+  phonesAnsweringAfter: `${alive}/${phones.length}`,
+  byStatus,
 };
 console.log(JSON.stringify(report, null, 2));
 for (const p of problems.slice(0, 20)) console.log('problem:', p);
 for (const p of phones) await p.stop();
 await app.close();
 const ok = crashes === 0 && problems.length === 0 && alive === phones.length;
-console.log(ok ? `fuzz: ${report.httpSent + report.sipSent + report.dialogSent + report.controlSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx` : 'fuzz: FAILED');
+console.log(
+  ok
+    ? `fuzz: ${report.httpSent + report.sipSent + report.dialogSent + report.controlSent} cases, 0 crashes, 0 answers outside the envelope, 0 unexpected 5xx`
+    : 'fuzz: FAILED',
+);
 process.exit(ok ? 0 : 1);

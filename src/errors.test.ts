@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CfgError, CliError, ERRORS, errorReport, ListenError, PolysimError, SipParseError, SmallFileError, StartAborted } from './errors.js';
+import {
+  CfgError,
+  CliError,
+  ERRORS,
+  errorReport,
+  ListenError,
+  PolysimError,
+  SipParseError,
+  SmallFileError,
+  StartAborted,
+} from './errors.js';
 
 const README = new URL('../README.md', import.meta.url);
 
@@ -13,7 +23,10 @@ function readmeTable(): Map<string, number> {
   assert.ok(start >= 0, 'README has the exit-code table');
   const out = new Map<string, number>();
   for (const line of text.slice(start).split('\n').slice(1)) {
-    if (!line.startsWith('|')) { if (out.size > 0) break; continue; }
+    if (!line.startsWith('|')) {
+      if (out.size > 0) break;
+      continue;
+    }
     const [, exit, codes] = line.split('|').map((c) => c.trim());
     for (const m of (codes ?? '').matchAll(/`([a-z-]+)`/g)) out.set(m[1] as string, Number(exit));
   }

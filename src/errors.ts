@@ -41,7 +41,10 @@ export const ERRORS = {
   fleet: { exit: ExitCode.USAGE, meaning: 'a fleet that does not fit its ports or addresses' },
   'fleet-file': { exit: ExitCode.USAGE, meaning: 'a fleet file that cannot be used' },
   'start-aborted': { exit: ExitCode.FAILURE, meaning: 'work that was waiting when its fleet failed to start: nothing to report' },
-  unreachable: { exit: ExitCode.TRANSPORT, meaning: 'polysim ctl: the phone could not be reached (connection, TLS, timeout) or has no REST API' },
+  unreachable: {
+    exit: ExitCode.TRANSPORT,
+    meaning: 'polysim ctl: the phone could not be reached (connection, TLS, timeout) or has no REST API',
+  },
   auth: { exit: ExitCode.AUTH, meaning: 'polysim ctl: the phone refused the credentials' },
   status: { exit: ExitCode.STATUS, meaning: 'polysim ctl: the phone answered a Status other than 2000' },
   // Input from the wire, answered on the wire: never the end of the process (one that escapes is a bug).
@@ -52,7 +55,11 @@ export const ERRORS = {
 export type ErrorCode = keyof typeof ERRORS;
 
 export class PolysimError extends Error {
-  constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -76,57 +83,80 @@ export function errorReport(err: unknown): ErrorReport {
 
 /** A command-line option or combination that cannot work. */
 export class CliError extends PolysimError {
-  constructor(message: string) { super('usage', message); }
+  constructor(message: string) {
+    super('usage', message);
+  }
 }
 
 /** An unknown model, or a firmware the model does not run. */
 export class ProfileError extends PolysimError {
-  constructor(message: string) { super('profile', message); }
+  constructor(message: string) {
+    super('profile', message);
+  }
 }
 
 /** A data dir that cannot be made or written. */
 export class DataDirError extends PolysimError {
-  constructor(message: string) { super('data-dir', message); }
+  constructor(message: string) {
+    super('data-dir', message);
+  }
 }
 
 /** Why a file an option names could not be read: an errno code (ENOENT, EACCES, ...) or a few words. */
 export class SmallFileError extends PolysimError {
-  constructor(readonly reason: string) { super('file', reason); }
+  constructor(readonly reason: string) {
+    super('file', reason);
+  }
 }
 
 /** A port that is taken, or an address this machine does not have. */
 export class ListenError extends PolysimError {
-  constructor(message: string, options?: { cause?: unknown }) { super('listen', message, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('listen', message, options);
+  }
 }
 
 /** A certificate or key file that cannot be read or does not fit. */
 export class TlsError extends PolysimError {
-  constructor(message: string) { super('tls', message); }
+  constructor(message: string) {
+    super('tls', message);
+  }
 }
 
 /** Work that was waiting when its fleet failed to start (e.g. a certificate not made): nothing to report. */
 export class StartAborted extends PolysimError {
-  constructor(message = 'the fleet failed to start') { super('start-aborted', message); }
+  constructor(message = 'the fleet failed to start') {
+    super('start-aborted', message);
+  }
 }
 
 /** A fleet that does not fit its ports or addresses. */
 export class FleetError extends PolysimError {
-  constructor(message: string) { super('fleet', message); }
+  constructor(message: string) {
+    super('fleet', message);
+  }
 }
 
 /** A fleet file that cannot be used: every problem, each with the path of its field and why. */
 export class FleetFileError extends PolysimError {
-  constructor(file: string, readonly problems: readonly string[]) {
+  constructor(
+    file: string,
+    readonly problems: readonly string[],
+  ) {
     super('fleet-file', `${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
   }
 }
 
 /** A provisioned configuration file (.cfg XML) that cannot be read. */
 export class CfgError extends PolysimError {
-  constructor(message: string) { super('cfg-file', message); }
+  constructor(message: string) {
+    super('cfg-file', message);
+  }
 }
 
 /** A SIP message that cannot be parsed. */
 export class SipParseError extends PolysimError {
-  constructor(message: string) { super('sip-parse', message); }
+  constructor(message: string) {
+    super('sip-parse', message);
+  }
 }

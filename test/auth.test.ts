@@ -49,7 +49,10 @@ describe('Digest authentication (RFC 7616) with real clients', () => {
       try {
         const res = await challenge(p);
         assert.equal(res.status, 401);
-        assert.deepEqual(challenges(res).map((c) => c.algorithm), algorithms);
+        assert.deepEqual(
+          challenges(res).map((c) => c.algorithm),
+          algorithms,
+        );
         assert.equal(new Set(challenges(res).map((c) => c.nonce)).size, 1, 'one nonce for all challenges');
         assert.ok(!headerValues(res, 'www-authenticate').some((v) => v.startsWith('Basic')), 'Basic is off by default on 9.5.0');
         const ok = await curl('--digest', '-u', `Polycom:${PASSWORD}`, `${p.httpUrl}${INFO}`);
@@ -84,8 +87,15 @@ describe('Digest authentication (RFC 7616) with real clients', () => {
   });
 
   it('firmware boundaries: Basic only before 9.2.0 (CCX, Trio C60) and 8.3.0 (Edge E), and always on UCS and Trio 8300', async () => {
-    for (const [model, firmware, digest] of [['CCX 600', '9.1.0', false], ['CCX 600', '9.2.0', true], ['Trio C60', '9.2.0', true],
-      ['Edge E450', '8.2.0', false], ['Edge E450', '8.3.0', true], ['VVX 450', '6.4.3', false], ['Trio 8300', '9.5.0', false]] as const) {
+    for (const [model, firmware, digest] of [
+      ['CCX 600', '9.1.0', false],
+      ['CCX 600', '9.2.0', true],
+      ['Trio C60', '9.2.0', true],
+      ['Edge E450', '8.2.0', false],
+      ['Edge E450', '8.3.0', true],
+      ['VVX 450', '6.4.3', false],
+      ['Trio 8300', '9.5.0', false],
+    ] as const) {
       const p = await testPhone({ model, firmware });
       try {
         const values = headerValues(await challenge(p), 'www-authenticate');
@@ -150,10 +160,16 @@ describe('Digest rules', () => {
     assert.equal((await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, realm: 'other' }))).status, 401);
     assert.equal((await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, opaque: 'forged' }))).status, 401);
     assert.equal((await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, user: 'polycom' }))).status, 401);
-    assert.equal((await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, algorithm: 'SHA-512-256' }))).status, 401);
+    assert.equal(
+      (await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, algorithm: 'SHA-512-256' }))).status,
+      401,
+    );
     p.phone.config.set('LOCAL', { 'httpd.rest.auth.digest.md5.enabled': '0' });
     try {
-      assert.equal((await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, algorithm: 'MD5' }))).status, 401);
+      assert.equal(
+        (await withAuth(p, sign(await fresh(), { method: 'GET', uri: INFO, password: PASSWORD, algorithm: 'MD5' }))).status,
+        401,
+      );
     } finally {
       p.phone.config.set('LOCAL', { 'httpd.rest.auth.digest.md5.enabled': '1' });
     }

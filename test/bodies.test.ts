@@ -19,8 +19,13 @@ function readAll(s: Socket, ms: number): Promise<string> {
   return new Promise((resolve) => {
     let out = '';
     const timer = setTimeout(() => resolve(out), ms);
-    s.on('data', (d: Buffer) => { out += d.toString(); });
-    s.on('close', () => { clearTimeout(timer); resolve(out); });
+    s.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
   });
 }
 
@@ -29,7 +34,9 @@ describe('request bodies', () => {
     const p = await testPhone();
     try {
       const s = await open(p.httpUrl);
-      s.write(`POST /api/v1/mgmt/config/set HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`);
+      s.write(
+        `POST /api/v1/mgmt/config/set HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`,
+      );
       const answer = await readAll(s, 300);
       s.destroy();
       assert.match(answer, /^HTTP\/1\.1 413 /);
@@ -50,7 +57,9 @@ describe('request bodies', () => {
     const p = await testPhone({ bodyTimeoutMs: 300 });
     try {
       const s = await open(p.httpUrl);
-      s.write(`POST /api/v1/mgmt/config/set HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"data":`);
+      s.write(
+        `POST /api/v1/mgmt/config/set HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"data":`,
+      );
       const answer = readAll(s, 2000);
       assertOk(await p.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info');
       assert.match(await answer, /^HTTP\/1\.1 408 /);

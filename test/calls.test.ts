@@ -107,14 +107,25 @@ describe('calls between phones of one switchboard', () => {
   });
 
   it('sessionStats grows with connected time; communicationInfo reports RxTx', async () => {
-    const before = (assertOk(await a.get('/api/v1/mgmt/media/sessionStats'), '/api/v1/mgmt/media/sessionStats')['data'] as { Streams: Row[] }[])[0]?.Streams[0];
+    const before = (
+      assertOk(await a.get('/api/v1/mgmt/media/sessionStats'), '/api/v1/mgmt/media/sessionStats')['data'] as { Streams: Row[] }[]
+    )[0]?.Streams[0];
     clock.advance(10_000);
     const later = ((await a.get('/api/v1/mgmt/media/sessionStats')).body['data'] as { Streams: Row[] }[])[0]?.Streams[0];
     assert.equal(Number(later?.['PacketsSent']) - Number(before?.['PacketsSent']), 500);
     assert.ok(Number(later?.['OctetsReceived']) > Number(before?.['OctetsReceived']));
-    const ci = assertOk(await a.get('/api/v1/mgmt/media/communicationInfo'), '/api/v1/mgmt/media/communicationInfo')['data'] as Record<string, unknown>;
+    const ci = assertOk(await a.get('/api/v1/mgmt/media/communicationInfo'), '/api/v1/mgmt/media/communicationInfo')['data'] as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(ci['CommunicationType'], ['RxTx']);
-    const power = await testPhone({ model: 'CCX 600', switchboard: sb, clock, number: '1009', set: { 'httpd.rest.auth.basic.enabled': '1' } });
+    const power = await testPhone({
+      model: 'CCX 600',
+      switchboard: sb,
+      clock,
+      number: '1009',
+      set: { 'httpd.rest.auth.basic.enabled': '1' },
+    });
     try {
       await ok(power, '/api/v1/callctrl/dial', { Dest: '1002' });
       assert.equal((await power.get('/api/v1/mgmt/powerStatus')).body['CurrentState'], 'PowerInCall');
@@ -126,7 +137,7 @@ describe('calls between phones of one switchboard', () => {
     assert.equal((await calls(b)).length, 1);
   });
 
-  it('A blind-transfers B to C: C rings with B as caller, A\'s call ends; C answers B', async () => {
+  it("A blind-transfers B to C: C rings with B as caller, A's call ends; C answers B", async () => {
     const [aCall] = await calls(a);
     await ok(a, '/api/v1/callctrl/transferCall', { Ref: aCall?.['CallHandle'], TransferDest: '1003' });
     assert.deepEqual(await calls(a), []);
@@ -149,13 +160,23 @@ describe('calls between phones of one switchboard', () => {
     await ok(a, '/api/v1/callctrl/answerCall');
     await ok(c, '/api/v1/callctrl/joinCalls');
     const conf = await calls(c);
-    assert.deepEqual(conf.map((r) => r['CallState']), ['Connected', 'Connected']);
+    assert.deepEqual(
+      conf.map((r) => r['CallState']),
+      ['Connected', 'Connected'],
+    );
     assert.equal((await calls(b))[0]?.['CallState'], 'Connected', 'B is resumed into the conference');
     await ok(c, '/api/v1/callctrl/holdCall', { Ref: conf[0]?.['CallHandle'] });
-    assert.deepEqual((await calls(c)).map((r) => r['CallState']), ['Hold', 'Hold'], 'holding a member holds the conference');
+    assert.deepEqual(
+      (await calls(c)).map((r) => r['CallState']),
+      ['Hold', 'Hold'],
+      'holding a member holds the conference',
+    );
     assert.equal((await calls(a))[0]?.['CallState'], 'Held');
     await ok(c, '/api/v1/callctrl/resumeCall');
-    assert.deepEqual((await calls(c)).map((r) => r['CallState']), ['Connected', 'Connected']);
+    assert.deepEqual(
+      (await calls(c)).map((r) => r['CallState']),
+      ['Connected', 'Connected'],
+    );
     await ok(b, '/api/v1/callctrl/endCall', { Ref: (await calls(b))[0]?.['CallHandle'] });
     const rest = await calls(c);
     assert.equal(rest.length, 1);
@@ -176,7 +197,11 @@ describe('calls between phones of one switchboard', () => {
     assertStatus(await b.post('/api/v1/callctrl/endCall', { data: { Ref: b.phone.calls.all()[0]?.handle } }), '4003', 400);
     await ok(a, '/api/v1/callctrl/endCall', { Ref: a.phone.calls.all()[0]?.handle });
     const logs = (await b.get('/api/v1/mgmt/callLogs')).body['data'] as Record<string, Row[]>;
-    assert.deepEqual(logs['Missed']?.map((r) => r['RemotePartyNumber']), ['1001', '1001', '1009'], 'newest first');
+    assert.deepEqual(
+      logs['Missed']?.map((r) => r['RemotePartyNumber']),
+      ['1001', '1001', '1009'],
+      'newest first',
+    );
     assert.equal(logs['Missed']?.[0]?.['RemotePartyName'], 'Alice');
     assert.equal(logs['Received']?.length, 1);
     const sip = (await b.post('/api/v1/webCallControl/sipStatus')).body['data'] as { User: { Calls: Row[] }[] };
@@ -219,7 +244,10 @@ describe('every view of the phone agrees on its calls', () => {
       const views = async () => {
         const v1 = await a.get('/api/v1/webCallControl/callStatus');
         const v2 = (await a.get(STATUS2)).body['data'] as Row[];
-        const line = ((await a.get('/api/v2/mgmt/lineInfo?line=1')).body['data'] as Record<string, unknown>[])[0] as Record<string, unknown>;
+        const line = ((await a.get('/api/v2/mgmt/lineInfo?line=1')).body['data'] as Record<string, unknown>[])[0] as Record<
+          string,
+          unknown
+        >;
         const led = ((await a.get('/api/v1/mgmt/ledStatus')).body['data'] as { Lines: Row[]; Speaker: Row }).Lines[0];
         const poll = (await pollHttps(a)) as { data: Row };
         const ui = (await a.get('/api/v1/mgmt/uixml')).body['data'] as string;
@@ -260,7 +288,13 @@ describe('every view of the phone agrees on its calls', () => {
       assert.deepEqual(v.led, { LineNumber: '1', State: 'off' });
       assert.deepEqual(v.poll, { State: 'Idle', StateData: '2026-11-25T12:00:13' });
       const placed = ((await a.get('/api/v1/mgmt/callLogs')).body['data'] as { Placed: Row[] }).Placed[0];
-      assert.deepEqual(placed, { LineNumber: '1', StartTime: '2026-11-25T12:00:00', RemotePartyName: '', RemotePartyNumber: '5557', Duration: '12 secs' });
+      assert.deepEqual(placed, {
+        LineNumber: '1',
+        StartTime: '2026-11-25T12:00:00',
+        RemotePartyName: '',
+        RemotePartyNumber: '5557',
+        Duration: '12 secs',
+      });
     } finally {
       await a.stop();
     }

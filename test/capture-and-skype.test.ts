@@ -64,14 +64,18 @@ describe('uploadBgCapture', () => {
 });
 
 describe('Skype for Business operations', () => {
-  const signIn = (Password: string, Address = 'alice@contoso.com') =>
-    ({ data: { Address, User: 'alice', Password, Domain: '' } });
+  const signIn = (Password: string, Address = 'alice@contoso.com') => ({ data: { Address, User: 'alice', Password, Domain: '' } });
 
   it('answer 4004 unless the base profile is Skype or Teams', async () => {
     const p = await testPhone();
     try {
-      for (const [path, method] of [['/api/v1/mgmt/skype/signIn', 'POST'], ['/api/v1/mgmt/skype/signOut', 'POST'],
-        ['/api/v1/mgmt/getPresence', 'GET'], ['/api/v1/mgmt/webSignIn', 'POST'], ['/api/v1/mgmt/webSignInCancel', 'GET']] as const) {
+      for (const [path, method] of [
+        ['/api/v1/mgmt/skype/signIn', 'POST'],
+        ['/api/v1/mgmt/skype/signOut', 'POST'],
+        ['/api/v1/mgmt/getPresence', 'GET'],
+        ['/api/v1/mgmt/webSignIn', 'POST'],
+        ['/api/v1/mgmt/webSignInCancel', 'GET'],
+      ] as const) {
         const a = method === 'GET' ? await p.get(path) : await p.post(path, signIn('x'));
         assertStatus(a, '4004', 400);
       }
@@ -82,7 +86,8 @@ describe('Skype for Business operations', () => {
 
   it('sign in succeeds, fails or times out against the directory; sign out; presence follows', async () => {
     const p = await testPhone({
-      model: 'CCX 600', set: { 'device.baseProfile': 'SkypeForBusiness', 'httpd.rest.auth.basic.enabled': '1' },
+      model: 'CCX 600',
+      set: { 'device.baseProfile': 'SkypeForBusiness', 'httpd.rest.auth.basic.enabled': '1' },
       skypeDirectory: new Map([['alice@contoso.com', 'pw1']]),
     });
     try {
@@ -100,7 +105,9 @@ describe('Skype for Business operations', () => {
       const web = assertOk(await p.post('/api/v1/mgmt/webSignIn'), '/api/v1/mgmt/webSignIn')['data'] as Record<string, string>;
       assert.equal(web['Url'], 'http://aka.ms/sphone');
       assert.match(web['Code'] ?? '', /^[a-z2-9]{9}$/);
-      assert.deepEqual(assertOk(await p.get('/api/v1/mgmt/webSignInCancel'), '/api/v1/mgmt/webSignInCancel')['data'], { result: 'Canceled' });
+      assert.deepEqual(assertOk(await p.get('/api/v1/mgmt/webSignInCancel'), '/api/v1/mgmt/webSignInCancel')['data'], {
+        result: 'Canceled',
+      });
     } finally {
       await p.stop();
     }

@@ -29,9 +29,26 @@ async function run(args: string[]): Promise<{ code: number | null; stdout: strin
 
 /** `polysim start` in this process, once its banner is out; stop() ends it as SIGTERM would. */
 async function startHere(args: string[]): Promise<Omit<Started, 'child'> & { stop: () => Promise<number> }> {
-  const r = cli(['start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--init-ms', '0', ...args]);
+  const r = cli([
+    'start',
+    '--http-port',
+    '0',
+    '--https-port',
+    '0',
+    '--control-port',
+    '0',
+    '--sip-port',
+    '0',
+    '--sip-tls-port',
+    '0',
+    '--init-ms',
+    '0',
+    ...args,
+  ]);
   let over = false;
-  void r.code.then(() => { over = true; });
+  void r.code.then(() => {
+    over = true;
+  });
   for (;;) {
     const out = r.stdout();
     const http = /REST API\s+(http:\/\/\S+?)\/api/.exec(out)?.[1];
@@ -46,11 +63,32 @@ async function startHere(args: string[]): Promise<Omit<Started, 'child'> & { sto
 /** Starts `polysim start` as a process of its own (where signals and kill -9 matter), and waits for its banner. */
 function start(args: string[]): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--init-ms', '0', ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...CLI,
+        'start',
+        '--http-port',
+        '0',
+        '--https-port',
+        '0',
+        '--control-port',
+        '0',
+        '--sip-port',
+        '0',
+        '--sip-tls-port',
+        '0',
+        '--init-ms',
+        '0',
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
       const http = /REST API\s+(http:\/\/\S+?)\/api/.exec(stdout)?.[1];
@@ -65,7 +103,11 @@ function start(args: string[]): Promise<Started> {
 const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
-async function api(s: Pick<Started, 'http' | 'password'>, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  s: Pick<Started, 'http' | 'password'>,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${s.http}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Basic ${Buffer.from(`Polycom:${s.password}`).toString('base64')}`, 'content-type': 'application/json' },
@@ -118,7 +160,8 @@ describe('polysim start', () => {
       assert.equal((await certificate(second.https)).fingerprint, cert1.fingerprint);
       const got = await api(second, '/api/v1/mgmt/config/get', { data: ['locInfo.room', 'reg.2.address'] });
       assert.deepEqual(got.json['data'], {
-        'locInfo.room': { Value: 'Room 7', Source: 'local' }, 'reg.2.address': { Value: '1002', Source: 'local' },
+        'locInfo.room': { Value: 'Room 7', Source: 'local' },
+        'reg.2.address': { Value: '1002', Source: 'local' },
       });
     } finally {
       second.child.kill('SIGTERM');
@@ -141,7 +184,18 @@ describe('polysim start', () => {
 
   it('--set values land at CONFIG and --admin-password is used; --ready-file says when and where the phone is', async () => {
     const ready = join(tempDir(), 'ready.json');
-    const s = await startHere(['--admin-password', 'Pw-1', '--set', 'locInfo.city=Rome', '--set', 'reg.1.label=Front desk', '--model', 'Trio 8800', '--ready-file', ready]);
+    const s = await startHere([
+      '--admin-password',
+      'Pw-1',
+      '--set',
+      'locInfo.city=Rome',
+      '--set',
+      'reg.1.label=Front desk',
+      '--model',
+      'Trio 8800',
+      '--ready-file',
+      ready,
+    ]);
     try {
       assert.equal(s.password, 'Pw-1');
       const r = JSON.parse(readFileSync(ready, 'utf8')) as { ready: boolean; phones: { httpUrl: string }[]; control: string };
@@ -149,7 +203,10 @@ describe('polysim start', () => {
       assert.equal(r.phones[0]?.httpUrl, s.http);
       assert.match(r.control, /^http:\/\/127\.0\.0\.1:\d+$/);
       const got = await api(s, '/api/v1/mgmt/config/get', { data: ['locInfo.city', 'reg.1.label'] });
-      assert.deepEqual(got.json['data'], { 'locInfo.city': { Value: 'Rome', Source: 'config' }, 'reg.1.label': { Value: 'Front desk', Source: 'config' } });
+      assert.deepEqual(got.json['data'], {
+        'locInfo.city': { Value: 'Rome', Source: 'config' },
+        'reg.1.label': { Value: 'Front desk', Source: 'config' },
+      });
     } finally {
       await s.stop();
     }
@@ -166,9 +223,18 @@ describe('polysim start', () => {
         [['start', '--firmware', 'latest'], /^polysim: firmware "latest" is not a version/],
         [['start', '--http-port', port, '--https-port', '0'], new RegExp(`^polysim: port in use: 127\\.0\\.0\\.1:${port}`)],
         [['start', '--data-dir', '/dev/null/polysim'], /^polysim: cannot create data dir \/dev\/null\/polysim/],
-        [['start', '--http-port', '0', '--https-port', '0', '--set', 'no.such.param=1'], /^polysim: --set: unknown parameter no\.such\.param/],
-        [['start', '--http-port', '0', '--https-port', '0', '--set', 'apps.restapi.enabled=2'], /^polysim: --set: apps\.restapi\.enabled: expected 0 or 1/],
-        [['start', '--http-port', '0', '--https-port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'], /^polysim: cannot read certificate \/nonexistent\.pem: ENOENT/],
+        [
+          ['start', '--http-port', '0', '--https-port', '0', '--set', 'no.such.param=1'],
+          /^polysim: --set: unknown parameter no\.such\.param/,
+        ],
+        [
+          ['start', '--http-port', '0', '--https-port', '0', '--set', 'apps.restapi.enabled=2'],
+          /^polysim: --set: apps\.restapi\.enabled: expected 0 or 1/,
+        ],
+        [
+          ['start', '--http-port', '0', '--https-port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'],
+          /^polysim: cannot read certificate \/nonexistent\.pem: ENOENT/,
+        ],
       ];
       for (const [args, message] of cases) {
         const r = await run(args);
@@ -187,11 +253,30 @@ describe('polysim start', () => {
     }
   });
 
-  it('--tls-cert and --tls-key serve the user\'s own certificate', async () => {
+  it("--tls-cert and --tls-key serve the user's own certificate", async () => {
     const dir = tempDir();
     // The user's own certificate, made as users make one: with openssl.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=my-own-phone.test',
-      '-days', '30', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=my-own-phone.test',
+        '-days',
+        '30',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const s = await startHere(['--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')]);
     try {
       assert.equal((await certificate(s.https)).cn, 'my-own-phone.test');
@@ -215,14 +300,39 @@ describe('polysim start', () => {
   it('lists the models', async () => {
     const r = await run(['models']);
     assert.equal(r.code, 0);
-    for (const m of ['VVX 450', 'Trio 8800', 'Trio 8300', 'Trio C60', 'CCX 600', 'Edge E450', 'CCX 350']) assert.match(r.stdout, new RegExp(m));
+    for (const m of ['VVX 450', 'Trio 8800', 'Trio 8300', 'Trio C60', 'CCX 600', 'Edge E450', 'CCX 350'])
+      assert.match(r.stdout, new RegExp(m));
   });
 });
 
 describe('polysim fleet', () => {
   it('starts N phones with consecutive numbers and a control API, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [...CLI, 'fleet', '--count', '3', '--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0',
-      '--control-port', '0', '--init-ms', '0', '--first-number', '7001', '--admin-password', 'Pw-7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...CLI,
+        'fleet',
+        '--count',
+        '3',
+        '--http-port',
+        '0',
+        '--https-port',
+        '0',
+        '--sip-port',
+        '0',
+        '--sip-tls-port',
+        '0',
+        '--control-port',
+        '0',
+        '--init-ms',
+        '0',
+        '--first-number',
+        '7001',
+        '--admin-password',
+        'Pw-7',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     const control = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (c: Buffer) => {
@@ -236,10 +346,15 @@ describe('polysim fleet', () => {
       assert.match(out, /fleet of 3 VVX 450/);
       assert.match(out, /numbers\s+7001 \.\.\. 7003/);
       const phones = (await (await fetch(`${control}/phones`)).json()) as { number: string; httpUrl: string }[];
-      assert.deepEqual(phones.map((p) => p.number), ['7001', '7002', '7003']);
+      assert.deepEqual(
+        phones.map((p) => p.number),
+        ['7001', '7002', '7003'],
+      );
       const auth = { authorization: `Basic ${Buffer.from('Polycom:Pw-7').toString('base64')}`, 'content-type': 'application/json' };
       await fetch(`${phones[0]?.httpUrl}/api/v1/callctrl/dial`, { method: 'POST', headers: auth, body: '{"data":{"Dest":"7003"}}' });
-      const ringing = (await (await fetch(`${phones[2]?.httpUrl}/api/v2/webCallControl/callStatus`, { headers: auth })).json()) as { data: { CallState: string }[] };
+      const ringing = (await (await fetch(`${phones[2]?.httpUrl}/api/v2/webCallControl/callStatus`, { headers: auth })).json()) as {
+        data: { CallState: string }[];
+      };
       assert.equal(ringing.data[0]?.CallState, 'Offering');
     } finally {
       child.kill('SIGTERM');

@@ -19,7 +19,10 @@ describe('the PolyPhone client against polysim phones', () => {
   before(async () => {
     vvx = await testPhone({ switchboard: sb, clock, number: '1001' });
     ccx = await testPhone({
-      model: 'CCX 600', switchboard: sb, clock, number: '1002',
+      model: 'CCX 600',
+      switchboard: sb,
+      clock,
+      number: '1002',
       set: { 'device.baseProfile': 'SkypeForBusiness', 'diags.pcap.enabled': '1', 'diags.pcap.background.enabled': '1' },
     });
   });
@@ -60,7 +63,11 @@ describe('the PolyPhone client against polysim phones', () => {
     const first = ccx.phone.sessions.list().map((x) => x.id);
     now += 80_000;
     await c.mgmt.deviceInfo();
-    assert.deepEqual(ccx.phone.sessions.list().map((x) => x.id), first, 'reused while more than 30 s are left');
+    assert.deepEqual(
+      ccx.phone.sessions.list().map((x) => x.id),
+      first,
+      'reused while more than 30 s are left',
+    );
     now += 15_000;
     await c.mgmt.deviceInfo();
     const renewed = ccx.phone.sessions.list().map((x) => x.id);
@@ -86,7 +93,10 @@ describe('the PolyPhone client against polysim phones', () => {
     assert.equal(ccx.journal.total - before, 2, 'one unauthenticated request, one signed: no loop');
     wrong.close();
     const c = new PolyPhone({ host: vvx.httpUrl, password: PASSWORD });
-    await assert.rejects(c.callctrl.end('nope'), (e: unknown) => e instanceof PolyError && e.code === '4007' && e.httpStatus === 400 && e.meaning === 'Call does not exist');
+    await assert.rejects(
+      c.callctrl.end('nope'),
+      (e: unknown) => e instanceof PolyError && e.code === '4007' && e.httpStatus === 400 && e.meaning === 'Call does not exist',
+    );
     await assert.rejects(c.mgmt.powerStatus(), (e: unknown) => e instanceof TransportError && e.httpStatus === 404);
     c.close();
   });
@@ -138,8 +148,16 @@ describe('the PolyPhone client against polysim phones', () => {
     // Over 20 KB of values: long strings in every line's address, auth and forwarding parameters.
     const big: Record<string, string> = {};
     for (let n = 1; n <= 12; n++) {
-      for (const name of [`reg.${n}.auth.userId`, `reg.${n}.auth.password`, `divert.${n}.contact`, `divert.busy.${n}.contact`,
-        `divert.noanswer.${n}.contact`, `divert.dnd.${n}.contact`, `reg.${n}.displayName`]) big[name] = `${name}-`.padEnd(name.includes('displayName') ? 64 : 250, 'v');
+      for (const name of [
+        `reg.${n}.auth.userId`,
+        `reg.${n}.auth.password`,
+        `divert.${n}.contact`,
+        `divert.busy.${n}.contact`,
+        `divert.noanswer.${n}.contact`,
+        `divert.dnd.${n}.contact`,
+        `reg.${n}.displayName`,
+      ])
+        big[name] = `${name}-`.padEnd(name.includes('displayName') ? 64 : 250, 'v');
     }
     assert.ok(JSON.stringify({ data: big }).length > 20 * 1024);
     const setBefore = vvx.journal.total;
@@ -171,7 +189,7 @@ describe('the PolyPhone client against polysim phones', () => {
     b.close();
   });
 
-  it('trusts HTTPS by the phone\'s CA, a pinned fingerprint, or a self-signed certificate whose CN is the MAC', async () => {
+  it("trusts HTTPS by the phone's CA, a pinned fingerprint, or a self-signed certificate whose CN is the MAC", async () => {
     const mac = vvx.phone.identity.mac;
     const fingerprint = new X509Certificate(certOf(vvx)).fingerprint256;
     for (const tls of [{ ca: certOf(vvx) }, { pinSha256: fingerprint }, { selfSignedMac: mac }]) {
@@ -190,14 +208,45 @@ describe('the PolyPhone client against polysim phones', () => {
     const c = new PolyPhone({ host: ccx.httpUrl, password: PASSWORD });
     const m = c.mgmt;
     const calls: (() => Promise<unknown>)[] = [
-      m.deviceInfo, m.deviceInfoV2, m.softwareUpdateStatus, m.deviceStats, m.runningConfig, m.networkInfo, m.networkStats,
-      m.pcPortInfo, m.bluetoothInfo, m.locationInfo, m.mrPairInfo, m.lineInfo, () => m.lineInfoV2(1), m.powerStatus,
-      m.transferType, () => m.setTransferType('Blind'), () => m.getConfig(['locInfo.city']), () => m.setConfig({ 'locInfo.city': 'Rome' }),
-      () => m.configReset('web'), m.ledStatus, m.communicationInfo, m.sessionStats, () => m.callLogs(), () => m.callLogs('missed'),
-      () => m.simulateKeyEvent('VolUp'), () => m.simulateHook('Down'), () => m.simulateTextInput('1'), m.uixml,
-      () => m.simulateTouch('Tap', [{ X: 1, Y: 1 }]), m.createSession, m.listSessions, () => m.deleteSessions(['x']),
-      () => m.skypeSignIn({ Address: 'a@b.c', User: 'a', Password: 'p', Domain: '' }), m.skypeSignOut, m.webSignIn,
-      m.webSignInCancel, c.callctrl.sipStatus, c.callctrl.presence, () => c.network.uploadBgCapture(`${ccx.httpUrl}/nowhere`),
+      m.deviceInfo,
+      m.deviceInfoV2,
+      m.softwareUpdateStatus,
+      m.deviceStats,
+      m.runningConfig,
+      m.networkInfo,
+      m.networkStats,
+      m.pcPortInfo,
+      m.bluetoothInfo,
+      m.locationInfo,
+      m.mrPairInfo,
+      m.lineInfo,
+      () => m.lineInfoV2(1),
+      m.powerStatus,
+      m.transferType,
+      () => m.setTransferType('Blind'),
+      () => m.getConfig(['locInfo.city']),
+      () => m.setConfig({ 'locInfo.city': 'Rome' }),
+      () => m.configReset('web'),
+      m.ledStatus,
+      m.communicationInfo,
+      m.sessionStats,
+      () => m.callLogs(),
+      () => m.callLogs('missed'),
+      () => m.simulateKeyEvent('VolUp'),
+      () => m.simulateHook('Down'),
+      () => m.simulateTextInput('1'),
+      m.uixml,
+      () => m.simulateTouch('Tap', [{ X: 1, Y: 1 }]),
+      m.createSession,
+      m.listSessions,
+      () => m.deleteSessions(['x']),
+      () => m.skypeSignIn({ Address: 'a@b.c', User: 'a', Password: 'p', Domain: '' }),
+      m.skypeSignOut,
+      m.webSignIn,
+      m.webSignInCancel,
+      c.callctrl.sipStatus,
+      c.callctrl.presence,
+      () => c.network.uploadBgCapture(`${ccx.httpUrl}/nowhere`),
     ];
     for (const call of calls) {
       try {

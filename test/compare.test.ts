@@ -16,8 +16,12 @@ describe('shape comparison', () => {
       { at: 'd', kind: 'extra key', real: '(absent)', sim: 'number' },
     ]);
     assert.deepEqual(compareShapes({ n: 1 }, { n: '1' }), [{ at: 'n', kind: 'type', real: 'number', sim: 'string' }]);
-    assert.deepEqual(compareShapes({ m: '00:04:f2:aa:bb:cc' }, { m: '0004f2aabbcc' }), [{ at: 'm', kind: 'format', real: 'MAC with colons', sim: 'MAC, 12 hex digits' }]);
-    assert.deepEqual(compareShapes([{ s: 'registered' }], [{ s: 'Registered' }]), [{ at: '[0].s', kind: 'format', real: 'lower-case word', sim: 'capitalised word' }]);
+    assert.deepEqual(compareShapes({ m: '00:04:f2:aa:bb:cc' }, { m: '0004f2aabbcc' }), [
+      { at: 'm', kind: 'format', real: 'MAC with colons', sim: 'MAC, 12 hex digits' },
+    ]);
+    assert.deepEqual(compareShapes([{ s: 'registered' }], [{ s: 'Registered' }]), [
+      { at: '[0].s', kind: 'format', real: 'lower-case word', sim: 'capitalised word' },
+    ]);
     assert.deepEqual(compareShapes({ t: '' }, { t: 'x' }), [], 'an empty value says nothing of its format');
     assert.equal(formatOf('0 day 2:26:00'), 'uptime "N day N:N:N"');
     assert.equal(formatOf('4 mins 49 secs'), 'duration in words');
@@ -43,7 +47,11 @@ async function fixture(sim: string, overrides: Record<string, unknown>): Promise
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -54,8 +62,16 @@ describe('polysim compare', () => {
     const fx = await fixture(b.httpUrl, {
       '/api/v1/mgmt/device/info': {
         data: {
-          ModelNumber: 'VVX 450', FirmwareRelease: '6.4.3.1969', DeviceType: 'hardwareEndpoint', DeviceVendor: 'Polycom', UpTimeSinceLastReboot: '0 Day 2:26:00',
-          IPV4Address: '192.0.2.139', IPV6Address: '::', MACAddress: '48:25:67:13:97:33', AttachedHardware: { Camera: 'False', EM: [] }, HardwareRevision: 'A',
+          ModelNumber: 'VVX 450',
+          FirmwareRelease: '6.4.3.1969',
+          DeviceType: 'hardwareEndpoint',
+          DeviceVendor: 'Polycom',
+          UpTimeSinceLastReboot: '0 Day 2:26:00',
+          IPV4Address: '192.0.2.139',
+          IPV6Address: '::',
+          MACAddress: '48:25:67:13:97:33',
+          AttachedHardware: { Camera: 'False', EM: [] },
+          HardwareRevision: 'A',
         },
         Status: '2000',
       },
@@ -63,17 +79,27 @@ describe('polysim compare', () => {
     });
     try {
       const same = await compare({ host: a.httpUrl, password: PASSWORD }, { host: b.httpUrl, password: PASSWORD });
-      assert.deepEqual(same.filter((r) => r.differences.length > 0), [], formatReport(same));
+      assert.deepEqual(
+        same.filter((r) => r.differences.length > 0),
+        [],
+        formatReport(same),
+      );
       assert.ok(same.length >= 30, `${same.length} operations compared`);
-      assert.ok(same.every((r) => r.path !== '/api/v1/mgmt/session/create'), 'never a GET that writes');
+      assert.ok(
+        same.every((r) => r.path !== '/api/v1/mgmt/session/create'),
+        'never a GET that writes',
+      );
 
       const diff = await compare({ host: fx.url, password: PASSWORD }, { host: a.httpUrl, password: PASSWORD });
       const found = diff.filter((r) => r.differences.length > 0).map((r) => [r.path, r.differences]);
       assert.deepEqual(found, [
-        ['/api/v1/mgmt/device/info', [
-          { at: 'data.MACAddress', kind: 'format', real: 'MAC with colons', sim: 'MAC, 12 hex digits' },
-          { at: 'data.HardwareRevision', kind: 'missing key', real: 'string', sim: '(absent)' },
-        ]],
+        [
+          '/api/v1/mgmt/device/info',
+          [
+            { at: 'data.MACAddress', kind: 'format', real: 'MAC with colons', sim: 'MAC, 12 hex digits' },
+            { at: 'data.HardwareRevision', kind: 'missing key', real: 'string', sim: '(absent)' },
+          ],
+        ],
         ['/api/v1/mgmt/network/stats', [{ at: 'data.RxPackets', kind: 'type', real: 'number', sim: 'string' }]],
       ]);
       assert.match(formatReport(diff), /3 differences$/m);

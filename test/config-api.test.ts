@@ -99,9 +99,18 @@ describe('configuration: layers, validation, export and reset', () => {
     try {
       p.phone.config.set('CONFIG', { 'device.syslog.renderLevel': '4', 'device.syslog.serverName': 'log.example.com' });
       p.phone.config.set('LOCAL', { 'locInfo.room': 'R42' });
-      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/exports/`, ConfigType: 'ConfigFiles' } }), '/api/v1/mgmt/config/export');
-      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/exports/local.cfg`, ConfigType: 'Local' } }), '/api/v1/mgmt/config/export');
-      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/all.cfg`, ConfigType: 'All' } }), '/api/v1/mgmt/config/export');
+      assertOk(
+        await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/exports/`, ConfigType: 'ConfigFiles' } }),
+        '/api/v1/mgmt/config/export',
+      );
+      assertOk(
+        await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/exports/local.cfg`, ConfigType: 'Local' } }),
+        '/api/v1/mgmt/config/export',
+      );
+      assertOk(
+        await p.post('/api/v1/mgmt/config/export', { data: { Url: `${server.url}/all.cfg`, ConfigType: 'All' } }),
+        '/api/v1/mgmt/config/export',
+      );
       const [files, local, all] = server.received;
       assert.equal(files?.method, 'PUT');
       assert.equal(files?.url, `/exports/${p.phone.identity.mac.toLowerCase()}-configfiles.cfg`);
@@ -123,21 +132,39 @@ describe('configuration: layers, validation, export and reset', () => {
   it('config/export answers 4008 when the upload fails and 4000 for bad input', async () => {
     const refusing = await recordingServer(() => ({ status: 500 }));
     try {
-      assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${refusing.url}/x.cfg`, ConfigType: 'Local' } }), '4008', 400);
+      assertStatus(
+        await p.post('/api/v1/mgmt/config/export', { data: { Url: `${refusing.url}/x.cfg`, ConfigType: 'Local' } }),
+        '4008',
+        400,
+      );
     } finally {
       await refusing.close();
     }
-    assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: 'http://127.0.0.1:1/x.cfg', ConfigType: 'Local' } }), '4008', 400);
+    assertStatus(
+      await p.post('/api/v1/mgmt/config/export', { data: { Url: 'http://127.0.0.1:1/x.cfg', ConfigType: 'Local' } }),
+      '4008',
+      400,
+    );
     assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: 'not a url', ConfigType: 'Local' } }), '4000', 400);
-    assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { Url: 'http://127.0.0.1/x', ConfigType: 'Everything' } }), '4000', 400);
+    assertStatus(
+      await p.post('/api/v1/mgmt/config/export', { data: { Url: 'http://127.0.0.1/x', ConfigType: 'Everything' } }),
+      '4000',
+      400,
+    );
     assertStatus(await p.post('/api/v1/mgmt/config/export', { data: { ConfigType: 'Local' } }), '4000', 400);
   });
 
   it('POST with a 405 answer is retried as POST', async () => {
     const postOnly = await recordingServer((r) => ({ status: r.method === 'POST' ? 200 : 405 }));
     try {
-      assertOk(await p.post('/api/v1/mgmt/config/export', { data: { Url: `${postOnly.url}/x.cfg`, ConfigType: 'Web' } }), '/api/v1/mgmt/config/export');
-      assert.deepEqual(postOnly.received.map((r) => r.method), ['PUT', 'POST']);
+      assertOk(
+        await p.post('/api/v1/mgmt/config/export', { data: { Url: `${postOnly.url}/x.cfg`, ConfigType: 'Web' } }),
+        '/api/v1/mgmt/config/export',
+      );
+      assert.deepEqual(
+        postOnly.received.map((r) => r.method),
+        ['PUT', 'POST'],
+      );
     } finally {
       await postOnly.close();
     }

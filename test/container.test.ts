@@ -30,8 +30,16 @@ function runtimeArgs(): { global: string[]; limits: string[] } {
   const nofile = hard('Max open files');
   const nproc = Math.min(hard('Max processes'), 4096);
   let runc = false;
-  try { execFileSync('runc', ['--version'], { stdio: 'ignore' }); runc = true; } catch { /* the default runtime */ }
-  return { global: runc ? ['--runtime', 'runc'] : [], limits: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`] };
+  try {
+    execFileSync('runc', ['--version'], { stdio: 'ignore' });
+    runc = true;
+  } catch {
+    /* the default runtime */
+  }
+  return {
+    global: runc ? ['--runtime', 'runc'] : [],
+    limits: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`],
+  };
 }
 const { global, limits } = runtimeArgs();
 
@@ -52,7 +60,9 @@ async function logsUntil(name: string, pattern: RegExp): Promise<string> {
     const { stdout, stderr } = await run('podman', ['logs', name]);
     text = stdout + stderr;
     return pattern.test(text);
-  }, 30_000).catch(() => { throw new Error(`${name}: ${String(pattern)} not in its log in 30 s:\n${text}`); });
+  }, 30_000).catch(() => {
+    throw new Error(`${name}: ${String(pattern)} not in its log in 30 s:\n${text}`);
+  });
   return text;
 }
 
@@ -70,7 +80,9 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<{
   return { status: r.status, body: await r.text() };
 }
 
-const basic = (password: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`Polycom:${password}`).toString('base64')}` });
+const basic = (password: string): Record<string, string> => ({
+  authorization: `Basic ${Buffer.from(`Polycom:${password}`).toString('base64')}`,
+});
 
 describe('container image (podman)', { timeout: 900_000 }, () => {
   const containers: string[] = [];
@@ -88,8 +100,21 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
       throw new Error(`the base image ${BASE} is missing: run scripts/container-base.sh (as .ci/run does)`);
     }
     const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
-    await build(['--pull=never', '--network', 'none', ...limits, '--build-arg', `NODE_IMAGE=${BASE}`,
-      '--build-arg', 'NPM_CONFIG_OFFLINE=true', '--volume', `${cache}:/root/.npm`, '-t', IMAGE, '.']);
+    await build([
+      '--pull=never',
+      '--network',
+      'none',
+      ...limits,
+      '--build-arg',
+      `NODE_IMAGE=${BASE}`,
+      '--build-arg',
+      'NPM_CONFIG_OFFLINE=true',
+      '--volume',
+      `${cache}:/root/.npm`,
+      '-t',
+      IMAGE,
+      '.',
+    ]);
   });
 
   after(async () => {
@@ -103,8 +128,22 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
     let [http, https, control] = [0, 0, 0];
     const start = async (name: string): Promise<string> => {
       containers.push(name);
-      await podman(['run', '-d', '--name', name, ...limits, '-p', '127.0.0.1::8080', '-p', '127.0.0.1::8443',
-        '-p', '127.0.0.1::8790', '-v', `${volume}:/data`, IMAGE]);
+      await podman([
+        'run',
+        '-d',
+        '--name',
+        name,
+        ...limits,
+        '-p',
+        '127.0.0.1::8080',
+        '-p',
+        '127.0.0.1::8443',
+        '-p',
+        '127.0.0.1::8790',
+        '-v',
+        `${volume}:/data`,
+        IMAGE,
+      ]);
       [http, https, control] = [await hostPort(name, 8080), await hostPort(name, 8443), await hostPort(name, 8790)];
       return logsUntil(name, /token\s+\S+/);
     };
@@ -121,8 +160,15 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
     const device = JSON.parse(info.body) as { Status: string; data: { IPAddress: string } };
     assert.equal(device.Status, '2000');
     // Bound to 0.0.0.0, the phone reports the container's own address, as a phone reports its interface's.
-    const inside = (await podman(['exec', `${tag}-one`, 'node', '-p',
-      "Object.values(require('os').networkInterfaces()).flat().find((a) => a.family === 'IPv4' && !a.internal).address"])).trim();
+    const inside = (
+      await podman([
+        'exec',
+        `${tag}-one`,
+        'node',
+        '-p',
+        "Object.values(require('os').networkInterfaces()).flat().find((a) => a.family === 'IPv4' && !a.internal).address",
+      ])
+    ).trim();
     assert.equal(device.data.IPAddress, inside);
     assert.notEqual(inside, '0.0.0.0');
     assert.equal((await get(`http://127.0.0.1:${http}/api/v2/mgmt/device/info`, basic('wrong'))).status, 401);
@@ -137,8 +183,10 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
 
     // A value set over REST, then a new container on the same volume: same phone, same password, same value.
     const set = await fetch(`http://127.0.0.1:${http}/api/v1/mgmt/config/set`, {
-      method: 'POST', headers: { ...basic(password), 'content-type': 'application/json' },
-      body: JSON.stringify({ data: { 'reg.1.label': 'Container' } }), signal: AbortSignal.timeout(5000),
+      method: 'POST',
+      headers: { ...basic(password), 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { 'reg.1.label': 'Container' } }),
+      signal: AbortSignal.timeout(5000),
     });
     assert.equal(set.status, 200);
     await podman(['rm', '-f', '-t', '5', `${tag}-one`]);
@@ -146,10 +194,12 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
     assert.match(second, new RegExp(`MAC ${mac}`));
     assert.match(second, new RegExp(`login\\s+Polycom / ${password}`));
     const label = await fetch(`http://127.0.0.1:${http}/api/v1/mgmt/config/get`, {
-      method: 'POST', headers: { ...basic(password), 'content-type': 'application/json' },
-      body: JSON.stringify({ data: ['reg.1.label'] }), signal: AbortSignal.timeout(5000),
+      method: 'POST',
+      headers: { ...basic(password), 'content-type': 'application/json' },
+      body: JSON.stringify({ data: ['reg.1.label'] }),
+      signal: AbortSignal.timeout(5000),
     });
-    assert.deepEqual((await label.json() as { data: unknown }).data, { 'reg.1.label': { Value: 'Container', Source: 'local' } });
+    assert.deepEqual(((await label.json()) as { data: unknown }).data, { 'reg.1.label': { Value: 'Container', Source: 'local' } });
   });
 
   it('runs the fleet of examples/compose.yaml with its command, fleet file and ports', async () => {
@@ -164,7 +214,10 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
     for (const v of service.volumes) {
       const [source = '', target = '', mode] = v.split(':');
       if (source.startsWith('.')) args.push('-v', `${join(dirname(composeFile), source)}:${target}${mode ? `:${mode}` : ''}`);
-      else { volumes.push(`${tag}-${source}`); args.push('-v', `${tag}-${source}:${target}`); }
+      else {
+        volumes.push(`${tag}-${source}`);
+        args.push('-v', `${tag}-${source}:${target}`);
+      }
     }
     // The file's ports, each published on a port podman picks (the fixed ones may be taken by other tests).
     for (const entry of service.ports) {
@@ -177,15 +230,25 @@ describe('container image (podman)', { timeout: 900_000 }, () => {
     const log = await logsUntil(name, /token\s+\S+/);
     assert.match(log, /control\s+http/);
     const token = /token\s+(\S+)/.exec(log)?.[1] ?? '';
-    const published = new Map<number, number>([[8790, await hostPort(name, 8790)], [9003, await hostPort(name, 9003)]]);
+    const published = new Map<number, number>([
+      [8790, await hostPort(name, 8790)],
+      [9003, await hostPort(name, 9003)],
+    ]);
     assert.equal((await get(`http://127.0.0.1:${published.get(8790)}/phones`)).status, 401);
     const list = await get(`http://127.0.0.1:${published.get(8790)}/phones`, { authorization: `Bearer ${token}` });
     assert.equal(list.status, 200, list.body);
     const phones = JSON.parse(list.body) as { model: string; number: string }[];
-    assert.deepEqual(phones.map((p) => `${p.model} ${p.number}`),
-      ['VVX 450 1001', 'VVX 450 1002', 'Trio 8800 2001', 'CCX 600 3001', 'Edge E450 4001', 'Edge E450 4002', 'Edge E450 4003']);
+    assert.deepEqual(
+      phones.map((p) => `${p.model} ${p.number}`),
+      ['VVX 450 1001', 'VVX 450 1002', 'Trio 8800 2001', 'CCX 600 3001', 'Edge E450 4001', 'Edge E450 4002', 'Edge E450 4003'],
+    );
     // Phone 3 (the Trio, on its own password) through its published HTTP port.
-    await waitFor(async () => (await get(`http://127.0.0.1:${published.get(9003)}/api/v1/mgmt/device/info`, basic('Trio-Pass-1')).catch(() => ({ status: 0 }))).status === 200, 20_000);
+    await waitFor(
+      async () =>
+        (await get(`http://127.0.0.1:${published.get(9003)}/api/v1/mgmt/device/info`, basic('Trio-Pass-1')).catch(() => ({ status: 0 })))
+          .status === 200,
+      20_000,
+    );
     const trio = await get(`http://127.0.0.1:${published.get(9003)}/api/v1/mgmt/device/info`, basic('Trio-Pass-1'));
     assert.match(trio.body, /"ModelNumber":"Trio 8800"/);
   });

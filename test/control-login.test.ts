@@ -16,7 +16,13 @@ import { cli, testFleet } from './helpers.js';
 const TOKEN = 'the-control-token-1';
 const PAGE = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
-interface Answer { status: number; location?: string; setCookie: string; type: string; body: string }
+interface Answer {
+  status: number;
+  location?: string;
+  setCookie: string;
+  type: string;
+  body: string;
+}
 
 /** One request, redirects not followed (node:http). */
 function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
@@ -26,9 +32,18 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
       res.setEncoding('utf8');
       // An event stream never ends: its first bytes do.
       const stream = /event-stream/.test(String(res.headers['content-type']));
-      res.on('data', (c: string) => { body += c; if (stream || body.length > 4096) res.destroy(); });
-      const done = (): void => resolve({ status: res.statusCode ?? 0, location: res.headers.location, setCookie: (res.headers['set-cookie'] ?? []).join('\n'),
-        type: String(res.headers['content-type'] ?? ''), body });
+      res.on('data', (c: string) => {
+        body += c;
+        if (stream || body.length > 4096) res.destroy();
+      });
+      const done = (): void =>
+        resolve({
+          status: res.statusCode ?? 0,
+          location: res.headers.location,
+          setCookie: (res.headers['set-cookie'] ?? []).join('\n'),
+          type: String(res.headers['content-type'] ?? ''),
+          body,
+        });
       res.on('end', done);
       res.on('close', done);
     });
@@ -38,7 +53,9 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
 }
 
 const form = (fields: Record<string, string>) => ({
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
 });
 const cookieOf = (a: Answer): string => a.setCookie.split(';')[0] ?? '';
 
@@ -59,7 +76,7 @@ describe('logging in to a control API that has a token', () => {
     await fleet.stop();
   });
 
-  it('sends a browser\'s page request to the login page; API clients get 401 and keep using Bearer', async () => {
+  it("sends a browser's page request to the login page; API clients get 401 and keep using Bearer", async () => {
     for (const path of ['/', '/phones/2', '/docs/']) {
       const a = await send(`${ctl}${path}`, { headers: PAGE });
       assert.equal(a.status, 303, path);
@@ -135,8 +152,25 @@ describe('logging in to a control API that has a token', () => {
   });
 
   it('the start banner prints the one-time dashboard link, and it logs a browser in', async () => {
-    const r = cli(['start', '--address', '127.0.0.1', '--control-token', TOKEN, '--http-port', '0', '--https-port', '0', '--sip-port', '0',
-      '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0']);
+    const r = cli([
+      'start',
+      '--address',
+      '127.0.0.1',
+      '--control-token',
+      TOKEN,
+      '--http-port',
+      '0',
+      '--https-port',
+      '0',
+      '--sip-port',
+      '0',
+      '--sip-tls-port',
+      '0',
+      '--control-port',
+      '0',
+      '--init-ms',
+      '0',
+    ]);
     try {
       const end = Date.now() + 10_000;
       while (!/token\s+\S+/.test(r.stdout()) && Date.now() < end) await new Promise((res) => setTimeout(res, 20));

@@ -40,7 +40,10 @@ describe('polysim ctl', () => {
   });
 
   it('sets and gets configuration as a table, and drives a call between two phones', async () => {
-    assert.equal((await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'set', 'locInfo.city=Oslo', 'reg.1.label=Desk 1'])).code, 0);
+    assert.equal(
+      (await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'set', 'locInfo.city=Oslo', 'reg.1.label=Desk 1'])).code,
+      0,
+    );
     const got = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'config', 'get', 'locInfo.city', 'reg.1.label']);
     assert.match(got.stdout, /^name\s+value\s+source$/m);
     assert.match(got.stdout, /^locInfo\.city\s+Oslo\s+local$/m);
@@ -71,11 +74,18 @@ describe('polysim ctl', () => {
     assert.match(r.stderr, /not a host\[:port\] or URL/);
   });
 
-  it('an unexpected error is the catalogue\'s internal entry (exit 1, with its message); the SDK\'s errors keep theirs', () => {
+  it("an unexpected error is the catalogue's internal entry (exit 1, with its message); the SDK's errors keep theirs", () => {
     const bug = ctlFailure(new TypeError('x is not a function'));
     assert.deepEqual([bug.code, bug.exitCode, bug.message], ['internal', 1, 'internal error: x is not a function']);
-    assert.deepEqual([ctlFailure(new TransportError('ECONNREFUSED')).exitCode, ctlFailure(new AuthError([])).exitCode,
-      ctlFailure(new PolyError('4007', 200)).exitCode, ctlFailure(new CliError('usage')).exitCode], [3, 4, 5, 2]);
+    assert.deepEqual(
+      [
+        ctlFailure(new TransportError('ECONNREFUSED')).exitCode,
+        ctlFailure(new AuthError([])).exitCode,
+        ctlFailure(new PolyError('4007', 200)).exitCode,
+        ctlFailure(new CliError('usage')).exitCode,
+      ],
+      [3, 4, 5, 2],
+    );
   });
 
   it('HTTPS with a self-signed certificate is trusted by --mac, refused without', async () => {

@@ -38,11 +38,24 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' });
     mkdirSync(OUT, { recursive: true });
     // Three VVX phones (Basic) and a CCX 600 on PVOS 9.5 (Digest only).
-    fleet = await testFleet({ count: 4, firstNumber: 1001, timing: { initMs: 0 }, members: [{}, {}, {}, { model: 'CCX 600', firmware: '9.5.0' }] });
+    fleet = await testFleet({
+      count: 4,
+      firstNumber: 1001,
+      timing: { initMs: 0 },
+      members: [{}, {}, {}, { model: 'CCX 600', firmware: '9.5.0' }],
+    });
     ({ control, url: ctl } = await listenControl(fleet));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
@@ -60,7 +73,9 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
 
     const dial = await fetch(`${url(1)}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"1002"}}' });
     assert.equal(dial.status, 200);
-    await page.waitForFunction('/Offering 1001/.test(document.querySelector(\'[data-phone="2"] .calls\')?.textContent ?? "")', undefined, { timeout: 1000 });
+    await page.waitForFunction('/Offering 1001/.test(document.querySelector(\'[data-phone="2"] .calls\')?.textContent ?? "")', undefined, {
+      timeout: 1000,
+    });
     await page.getByLabel('filter phones by number, model or state').fill('1003');
     await page.waitForFunction('document.querySelectorAll("[data-phone]").length === 1');
     await page.getByLabel('filter phones by number, model or state').fill('');
@@ -85,7 +100,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     // The click's request, as the phone's journal has it (signed by the control port; its first contact met a 401).
     const answer = page.locator('tr[data-request]', { hasText: /\/api\/v1\/callctrl\/answerCall[\s\S]*2000/ });
     assert.match(await answer.innerText(), /POST[\s\S]*basic[\s\S]*200[\s\S]*2000/);
-    assert.ok(await page.locator('tr[data-request].bad').count() <= 1, 'a 401 only at first contact; then the forwarder signs at once');
+    assert.ok((await page.locator('tr[data-request].bad').count()) <= 1, 'a 401 only at first contact; then the forwarder signs at once');
     // A request's details: its headers (credentials redacted) and the bodies.
     await answer.getByRole('button').click();
     const detail = await page.locator('tr[data-request-detail] pre').innerText();
@@ -146,7 +161,10 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.waitForSelector('[data-view="Idle"]');
   });
 
-  for (const [phone, scheme] of [[1, 'basic'], [4, 'digest-sha256']] as const) {
+  for (const [phone, scheme] of [
+    [1, 'basic'],
+    [4, 'digest-sha256'],
+  ] as const) {
     it(`"Try it out" in the API explorer reaches phone ${phone} (${scheme}) through the control port`, async () => {
       await page.goto(`${ctl}/docs/`);
       await page.locator('.servers select').selectOption(`/phones/${phone}`);
@@ -181,7 +199,15 @@ describe('the dashboard and the explorer in Chromium, with a control token', { t
     ctl = `http://127.0.0.1:${(control.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   after(async () => {
@@ -203,10 +229,17 @@ describe('the dashboard and the explorer in Chromium, with a control token', { t
     await page.waitForSelector('[data-view="Idle"]');
     assert.equal(new URL(page.url()).pathname, '/phones/2');
     const cookies = await page.context().cookies();
-    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [['polysim-control', true, 'Strict']]);
+    assert.deepEqual(
+      cookies.map((c) => [c.name, c.httpOnly, c.sameSite]),
+      [['polysim-control', true, 'Strict']],
+    );
     assert.ok(!cookies.some((c) => c.value.includes(TOKEN)));
     // The event stream and the signing proxy work through the cookie: a call from phone 1 rings here, answered by a click.
-    const dial = await fetch(`${fleet.phones[0]?.httpUrl}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"1102"}}' });
+    const dial = await fetch(`${fleet.phones[0]?.httpUrl}/api/v1/callctrl/dial`, {
+      method: 'POST',
+      headers: AUTH,
+      body: '{"data":{"Dest":"1102"}}',
+    });
     assert.equal(dial.status, 200);
     await page.waitForSelector('[data-view="IncomingCall"]');
     await page.locator('tr[data-call] button', { hasText: 'Answer' }).click();

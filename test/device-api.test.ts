@@ -38,22 +38,40 @@ describe('device and network operations answer from live state', () => {
   });
 
   it('every GET operation of the device answers with schema-valid data', async () => {
-    for (const path of ['/api/v1/mgmt/device/softwareUpdateStatus', '/api/v1/mgmt/device/stats',
-      '/api/v1/mgmt/device/runningConfig', '/api/v1/mgmt/network/info', '/api/v1/mgmt/network/stats',
-      '/api/v1/mgmt/pcPort/info', '/api/v1/mgmt/blueTooth/info', '/api/v1/mgmt/location/info',
-      '/api/v1/mgmt/mrpair/info', '/api/v1/mgmt/lineInfo', '/api/v2/mgmt/lineInfo', '/api/v1/mgmt/transferType/get']) {
+    for (const path of [
+      '/api/v1/mgmt/device/softwareUpdateStatus',
+      '/api/v1/mgmt/device/stats',
+      '/api/v1/mgmt/device/runningConfig',
+      '/api/v1/mgmt/network/info',
+      '/api/v1/mgmt/network/stats',
+      '/api/v1/mgmt/pcPort/info',
+      '/api/v1/mgmt/blueTooth/info',
+      '/api/v1/mgmt/location/info',
+      '/api/v1/mgmt/mrpair/info',
+      '/api/v1/mgmt/lineInfo',
+      '/api/v2/mgmt/lineInfo',
+      '/api/v1/mgmt/transferType/get',
+    ]) {
       assertOk(await vvx.get(path), path);
     }
   });
 
   it('runningConfig and location follow configuration', async () => {
-    const rc = assertOk(await vvx.get('/api/v1/mgmt/device/runningConfig'), '/api/v1/mgmt/device/runningConfig')['data'] as Record<string, Record<string, string>>;
+    const rc = assertOk(await vvx.get('/api/v1/mgmt/device/runningConfig'), '/api/v1/mgmt/device/runningConfig')['data'] as Record<
+      string,
+      Record<string, string>
+    >;
     assert.equal(rc['SNTP']?.['GMTOffsetSeconds'], '-21600');
     assert.equal(rc['SNTP']?.['GMTOffsetHours'], '-6');
     const loc = assertOk(await vvx.get('/api/v1/mgmt/location/info'), '/api/v1/mgmt/location/info')['data'] as Record<string, string>;
     assert.equal(loc['City'], 'Austin');
     assert.equal(Object.keys(loc).length, 31);
-    assertOk(await vvx.post('/api/v1/mgmt/config/set', { data: { 'device.syslog.serverName': 'syslog.example.com', 'device.syslog.transport': '2' } }), '/api/v1/mgmt/config/set');
+    assertOk(
+      await vvx.post('/api/v1/mgmt/config/set', {
+        data: { 'device.syslog.serverName': 'syslog.example.com', 'device.syslog.transport': '2' },
+      }),
+      '/api/v1/mgmt/config/set',
+    );
     const rc2 = (await vvx.get('/api/v1/mgmt/device/runningConfig')).body['data'] as Record<string, Record<string, string>>;
     assert.equal(rc2['Syslog']?.['Server'], 'syslog.example.com');
     assert.equal(rc2['Syslog']?.['Transport'], 'TCP');
@@ -70,20 +88,46 @@ describe('device and network operations answer from live state', () => {
     assert.ok(Number(b['TxPackets']) >= Number(a['TxPackets']) + 6);
   });
 
-  it('lineInfo lists the model\'s lines from reg.* and filters by ?line=', async () => {
+  it("lineInfo lists the model's lines from reg.* and filters by ?line=", async () => {
     const all = assertOk(await vvx.get('/api/v2/mgmt/lineInfo'), '/api/v2/mgmt/lineInfo')['data'] as Record<string, unknown>[];
     assert.equal(all.length, 12);
     assert.equal(all[0]?.['RegistrationStatus'], 'Registered');
     assert.equal(all[0]?.['Label'], '1001');
     assert.equal(all[1]?.['RegistrationStatus'], 'Unregistered');
-    assertOk(await vvx.post('/api/v1/mgmt/config/set', { data: { 'reg.3.address': '1003@pbx.example.com', 'reg.3.server.1.address': '10.0.0.5', 'reg.3.server.1.port': '5070', 'reg.3.server.1.transport': 'TCPOnly' } }), '/api/v1/mgmt/config/set');
+    assertOk(
+      await vvx.post('/api/v1/mgmt/config/set', {
+        data: {
+          'reg.3.address': '1003@pbx.example.com',
+          'reg.3.server.1.address': '10.0.0.5',
+          'reg.3.server.1.port': '5070',
+          'reg.3.server.1.transport': 'TCPOnly',
+        },
+      }),
+      '/api/v1/mgmt/config/set',
+    );
     const one = assertOk(await vvx.get('/api/v2/mgmt/lineInfo?line=3'), '/api/v2/mgmt/lineInfo')['data'] as Record<string, unknown>[];
     assert.equal(one.length, 1);
     assert.equal(one[0]?.['Username'], '1003');
-    assert.deepEqual(one[0]?.['CallServers'], [{ ID: '1', Address: '10.0.0.5', RegistrationStatus: 'Registered', Port: '5070', Expires: '3600', Transport: 'TcpOnly', Working: 'True' }]);
+    assert.deepEqual(one[0]?.['CallServers'], [
+      {
+        ID: '1',
+        Address: '10.0.0.5',
+        RegistrationStatus: 'Registered',
+        Port: '5070',
+        Expires: '3600',
+        Transport: 'TcpOnly',
+        Working: 'True',
+      },
+    ]);
     // v1 lists the configured lines only, in lower case, as an Edge E350 8.6 answers.
     const v1 = (await vvx.get('/api/v1/mgmt/lineInfo')).body['data'] as Record<string, string>[];
-    assert.deepEqual(v1.map((l) => [l['LineNumber'], l['RegistrationStatus'], l['LineType']]), [['1', 'registered', 'private'], ['3', 'registered', 'private']]);
+    assert.deepEqual(
+      v1.map((l) => [l['LineNumber'], l['RegistrationStatus'], l['LineType']]),
+      [
+        ['1', 'registered', 'private'],
+        ['3', 'registered', 'private'],
+      ],
+    );
     assert.equal(v1[1]?.['ProxyAddress'], '10.0.0.5');
     assert.equal(v1[1]?.['Port'], '5070');
     assertStatus(await vvx.get('/api/v2/mgmt/lineInfo?line=13'), '4005');
@@ -132,7 +176,7 @@ describe('device and network operations answer from live state', () => {
     assert.deepEqual((await vvx.get('/api/v1/mgmt/transferType/get')).body['data'], { Type: 'Blind' });
   });
 
-  it('answers carry a real phone\'s headers and a string Status', async () => {
+  it("answers carry a real phone's headers and a string Status", async () => {
     const res = await vvx.raw('/api/v2/mgmt/device/info');
     assert.equal(res.headers.get('content-type'), 'application/json');
     assert.equal(res.headers.get('server'), 'Polycom SoundPoint IP Telephone HTTPd');

@@ -31,12 +31,13 @@ interface Probed {
 /** Sends a request and checks the answer against the operation's schema for the phone's dialect. */
 async function call(p: Probed, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ http: number; body: Json }> {
   const res = await p.phone.raw(path, {
-    method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
   });
   const answer = JSON.parse(await res.text()) as Json;
   assert.equal(typeof answer['Status'], 'string', `${path}: Status is a string in both dialects`);
   const op = operationAt(path);
-  const schema = p.mode === 'manual' ? op?.manualOutput ?? op?.output : op?.output;
+  const schema = p.mode === 'manual' ? (op?.manualOutput ?? op?.output) : op?.output;
   if (answer['Status'] === '2000' && schema) {
     const errors = [...Value.Errors(schema, answer['data'])].slice(0, 3).map((e) => `${e.path} ${e.message}`);
     assert.deepEqual(errors, [], `${p.mode} ${path}: data does not match its schema`);
@@ -51,7 +52,10 @@ const data = (a: { body: Json }): Json => a.body['data'] as Json;
  * demands a probe for every fact of the table.
  */
 const PROBES: { readonly [K in keyof Dialect]: (p: Probed) => Promise<Dialect[K]> } = {
-  configGetKeys: async (p) => ('Value' in (data(await call(p, 'POST', '/api/v1/mgmt/config/get', { data: ['locInfo.city'] }))['locInfo.city'] as Json) ? 'device' : 'manual'),
+  configGetKeys: async (p) =>
+    'Value' in (data(await call(p, 'POST', '/api/v1/mgmt/config/get', { data: ['locInfo.city'] }))['locInfo.city'] as Json)
+      ? 'device'
+      : 'manual',
   unknownConfigNames: async (p) => {
     const a = await call(p, 'POST', '/api/v1/mgmt/config/get', { data: ['locInfo.city', 'no.such.name'] });
     if (a.body['Status'] === '4000') return 'status4000';
@@ -79,7 +83,8 @@ const PROBES: { readonly [K in keyof Dialect]: (p: Probed) => Promise<Dialect[K]
     return rows.length === p.phone.phone.profile.model.lines ? 'all' : 'configured';
   },
   lanSpeedUnit: async (p) => (String(data(await call(p, 'GET', '/api/v1/mgmt/network/info'))['LANSpeed']).endsWith('Mbps') ? 'Mbps' : 'MB'),
-  cdpKey: async (p) => ('CDPCompatibility' in data(await call(p, 'GET', '/api/v1/mgmt/network/info')) ? 'CDPCompatibility' : 'CDPCompability'),
+  cdpKey: async (p) =>
+    'CDPCompatibility' in data(await call(p, 'GET', '/api/v1/mgmt/network/info')) ? 'CDPCompatibility' : 'CDPCompability',
   v1CallStatus: async (p) => {
     await call(p, 'POST', '/api/v1/callctrl/dial', { data: { Dest: '5550101' } });
     const d = data(await call(p, 'GET', '/api/v1/webCallControl/callStatus'));
@@ -129,8 +134,7 @@ function phoneFor(model: string, firmware: string, mode: DialectMode): Promise<P
     const switchboard = new Switchboard(clock, randomIds);
     switchboard.scripts.set('5550101', { behaviour: 'answer' });
     const set: Record<string, string> = resolveProfile(model, firmware).digestAuth ? { 'httpd.rest.auth.basic.enabled': '1' } : {};
-    p = testPhone({ model, firmware, dialect: mode, clock, switchboard, set })
-      .then((phone) => ({ phone, clock, mode }));
+    p = testPhone({ model, firmware, dialect: mode, clock, switchboard, set }).then((phone) => ({ phone, clock, mode }));
     started.set(key, p);
   }
   return p;
@@ -142,7 +146,7 @@ after(async () => {
 const differing = DEVICE_ROWS.filter((r) => r.value !== MANUAL[r.fact].value);
 
 describe('device and manual dialects, row by row of the table', () => {
-  it('has rows whose answers differ from the manual\'s (else this test exercises nothing)', () => {
+  it("has rows whose answers differ from the manual's (else this test exercises nothing)", () => {
     assert.ok(differing.length >= 10, `${differing.length} rows`);
   });
 
@@ -183,10 +187,18 @@ describe('scopes are real', () => {
     assert.match(rowOf('vendor', 'VVX 450')?.source ?? '', /Trio 7\.2/);
   });
 
-  it('any table: a row honours its families and firmware, the manual\'s row wins outside', () => {
-    const only: Fact = { fact: 'v1DeviceType', origin: 'device', scope: { families: ['EdgeE'], from: '8.4.0', below: '9.0.0' }, seen: [], value: 'edge', source: 'test' };
+  it("any table: a row honours its families and firmware, the manual's row wins outside", () => {
+    const only: Fact = {
+      fact: 'v1DeviceType',
+      origin: 'device',
+      scope: { families: ['EdgeE'], from: '8.4.0', below: '9.0.0' },
+      seen: [],
+      value: 'edge',
+      source: 'test',
+    };
     const table = [only, ...MANUAL_ROWS];
-    const pick = (model: string, firmware: string): unknown => dialectRows(resolveProfile(model, firmware), 'device', table).get('v1DeviceType')?.value;
+    const pick = (model: string, firmware: string): unknown =>
+      dialectRows(resolveProfile(model, firmware), 'device', table).get('v1DeviceType')?.value;
     assert.equal(pick('Edge E450', '8.6.0'), 'edge');
     assert.equal(pick('Edge E450', '8.3.0'), 'HardwareEndPoint');
     assert.equal(pick('Edge E450', '9.1.0'), 'HardwareEndPoint');
@@ -194,7 +206,7 @@ describe('scopes are real', () => {
     assert.equal(pick('CCX 600', '9.5.0'), 'HardwareEndPoint');
   });
 
-  it('under --dialect manual every fact is the manual\'s, on every family', () => {
+  it("under --dialect manual every fact is the manual's, on every family", () => {
     for (const m of ['VVX 450', 'Trio 8800', 'Edge E350', 'CCX 600', 'Trio C60', 'Trio 8300']) {
       const rows = dialectRows(resolveProfile(m), 'manual');
       assert.equal(rows.size, Object.keys(MANUAL).length, m);
@@ -203,10 +215,15 @@ describe('scopes are real', () => {
   });
 
   it('a row applies beyond where it was seen only with the reason written down', () => {
-    const within = (scope: Scope, seen: readonly Scope[]): boolean => (scope.families ?? ALL_FAMILIES).every((f) => seen.some((s) =>
-      (!s.families || s.families.includes(f))
-      && (!s.from || (scope.from !== undefined && atLeast(scope.from, s.from)))
-      && (!s.below || (scope.below !== undefined && atLeast(s.below, scope.below)))));
+    const within = (scope: Scope, seen: readonly Scope[]): boolean =>
+      (scope.families ?? ALL_FAMILIES).every((f) =>
+        seen.some(
+          (s) =>
+            (!s.families || s.families.includes(f)) &&
+            (!s.from || (scope.from !== undefined && atLeast(scope.from, s.from))) &&
+            (!s.below || (scope.below !== undefined && atLeast(s.below, scope.below))),
+        ),
+      );
     for (const r of DEVICE_ROWS) {
       assert.ok(r.seen.length > 0 && r.source.length > 20, `${r.fact}: where was it seen?`);
       if (!within(r.scope, r.seen)) assert.ok((r.widened ?? '').length > 20, `${r.fact} applies beyond where it was seen without a reason`);

@@ -24,14 +24,20 @@ function sameShape(got: Row, capturedKeys: readonly string[]): void {
 describe('the Edge E350 8.6.0 dialect', () => {
   let p: TestPhone;
   before(async () => {
-    p = await testPhone({ model: 'Edge E350', firmware: '8.6.0', set: { 'httpd.rest.auth.basic.enabled': '1', 'device.syslog.serverName': '192.0.2.5' } });
+    p = await testPhone({
+      model: 'Edge E350',
+      firmware: '8.6.0',
+      set: { 'httpd.rest.auth.basic.enabled': '1', 'device.syslog.serverName': '192.0.2.5' },
+    });
   });
   after(() => p.stop());
 
   it('config/get: {"Value", "Source"} with the source in lower case; unknown names in InvalidParams', async () => {
     await p.post('/api/v1/mgmt/config/set', { data: { 'reg.1.label': 'Desk' } });
     p.phone.config.set('DEVICE', { 'locInfo.room': 'R1' });
-    const a = await p.post('/api/v1/mgmt/config/get', { data: ['reg.2.address', 'device.syslog.serverName', 'reg.1.label', 'locInfo.room', 'no.such.name'] });
+    const a = await p.post('/api/v1/mgmt/config/get', {
+      data: ['reg.2.address', 'device.syslog.serverName', 'reg.1.label', 'locInfo.room', 'no.such.name'],
+    });
     assert.deepEqual(a.body, {
       data: {
         'reg.2.address': { Value: '', Source: 'default' },
@@ -46,7 +52,17 @@ describe('the Edge E350 8.6.0 dialect', () => {
 
   it('v1 device/info: plain MAC, "hardwareEndpoint", "::" without IPv6, "0 Day 2:26:00"', async () => {
     const d = (await p.get('/api/v1/mgmt/device/info')).body['data'] as Row;
-    sameShape(d, ['ModelNumber', 'FirmwareRelease', 'DeviceType', 'DeviceVendor', 'UpTimeSinceLastReboot', 'IPV4Address', 'IPV6Address', 'MACAddress', 'AttachedHardware']);
+    sameShape(d, [
+      'ModelNumber',
+      'FirmwareRelease',
+      'DeviceType',
+      'DeviceVendor',
+      'UpTimeSinceLastReboot',
+      'IPV4Address',
+      'IPV6Address',
+      'MACAddress',
+      'AttachedHardware',
+    ]);
     assert.match(String(d['MACAddress']), /^[0-9a-f]{12}$/);
     assert.equal(d['DeviceType'], 'hardwareEndpoint');
     assert.equal(d['DeviceVendor'], 'Poly');
@@ -76,10 +92,34 @@ describe('the Edge E350 8.6.0 dialect', () => {
 
   it('network/info: the captured keys, "1000Mbps", CDPCompatibility, "::" without IPv6', async () => {
     const d = (await p.get('/api/v1/mgmt/network/info')).body['data'] as Row;
-    sameShape(d, ['DHCP', 'DHCPServer', 'DHCPBootServerUseOption', 'DHCPBootServerOption', 'DHCPBootServerOptionType', 'DHCPOption60Format',
-      'IPV4Address', 'IPV6Address', 'DefaultGateway', 'SubnetMask', 'DNSServer', 'AlternateDNSServer', 'DNSDomain', 'SNTPAddress',
-      'LANPortStatus', 'LANSpeed', 'LLDP', 'CDPCompatibility', 'VLANID', 'VLANDiscoveryMode', 'VLANIDOption', 'ProvServerAddress',
-      'ProvServerType', 'UpgradeServer', 'ProvServerUser', 'ZTPStatus']);
+    sameShape(d, [
+      'DHCP',
+      'DHCPServer',
+      'DHCPBootServerUseOption',
+      'DHCPBootServerOption',
+      'DHCPBootServerOptionType',
+      'DHCPOption60Format',
+      'IPV4Address',
+      'IPV6Address',
+      'DefaultGateway',
+      'SubnetMask',
+      'DNSServer',
+      'AlternateDNSServer',
+      'DNSDomain',
+      'SNTPAddress',
+      'LANPortStatus',
+      'LANSpeed',
+      'LLDP',
+      'CDPCompatibility',
+      'VLANID',
+      'VLANDiscoveryMode',
+      'VLANIDOption',
+      'ProvServerAddress',
+      'ProvServerType',
+      'UpgradeServer',
+      'ProvServerUser',
+      'ZTPStatus',
+    ]);
     assert.equal(d['LANSpeed'], '1000Mbps');
     assert.equal(d['IPV6Address'], '::');
     assert.equal(d['DHCP'], 'enabled');
@@ -93,7 +133,16 @@ describe('the Trio 8800 7.2.2 dialect', () => {
       const d = (await p.get('/api/v1/mgmt/device/runningConfig')).body['data'] as Record<string, Row>;
       for (const section of ['Network', 'DHCP', 'DNS', 'Provisioning', 'SNTP', 'Syslog']) assert.ok(section in d, section);
       assert.ok(!('DHCP' in (d['Network'] as Row)));
-      sameShape(d['DHCP'] as Row, ['Option60Format', 'Feature', 'OfferTimeout', 'BootServerOption', 'BootServerUseOption', 'BootServerOptionType', 'VLANDiscovery', 'VLANDiscoveryOption']);
+      sameShape(d['DHCP'] as Row, [
+        'Option60Format',
+        'Feature',
+        'OfferTimeout',
+        'BootServerOption',
+        'BootServerUseOption',
+        'BootServerOptionType',
+        'VLANDiscovery',
+        'VLANDiscoveryOption',
+      ]);
       sameShape(d['DNS'] as Row, ['Domain', 'PrimaryServer', 'Feature', 'SecondaryServer']);
       for (const k of ['IPv6Address', 'IPv6Gateway', 'IPv6LinkAddress', 'IPv6ULAAddress']) assert.equal((d['Network'] as Row)[k], '::', k);
       const v2 = (await p.get('/api/v2/mgmt/device/info')).body['data'] as Row;
@@ -107,7 +156,13 @@ describe('the Trio 8800 7.2.2 dialect', () => {
 
 describe('the dialect table', () => {
   it('resolves every fact for every family, each with its source', () => {
-    for (const [model, firmware] of [['VVX 450', '6.4.3'], ['Trio 8800', '7.2.2'], ['Edge E350', '8.6.0'], ['CCX 600', '9.5.0'], ['Trio C60', '9.5.0']] as const) {
+    for (const [model, firmware] of [
+      ['VVX 450', '6.4.3'],
+      ['Trio 8800', '7.2.2'],
+      ['Edge E350', '8.6.0'],
+      ['CCX 600', '9.5.0'],
+      ['Trio C60', '9.5.0'],
+    ] as const) {
       const rows = dialectRows(resolveProfile(model, firmware));
       assert.equal(rows.size, Object.keys(MANUAL).length, model);
       for (const [, f] of rows) assert.ok(f.source.length > 20, `${model}: ${f.fact} has no source`);
@@ -141,9 +196,13 @@ describe('call answers as devices give them', () => {
       await p.post('/api/v1/callctrl/dial', { data: { Dest: '5550102' } });
       p.phone.calls.endAll();
       const logs = (await p.get('/api/v1/mgmt/callLogs')).body['data'] as { Placed: Row[] };
-      assert.deepEqual(logs.Placed.map((r) => [r['StartTime'], r['Duration']]), [
-        ['2026-08-12T19:25:37', ''], ['2026-08-12T19:20:48', '4 mins 49 secs'],
-      ]);
+      assert.deepEqual(
+        logs.Placed.map((r) => [r['StartTime'], r['Duration']]),
+        [
+          ['2026-08-12T19:25:37', ''],
+          ['2026-08-12T19:20:48', '4 mins 49 secs'],
+        ],
+      );
     } finally {
       await p.stop();
     }

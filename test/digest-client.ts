@@ -17,8 +17,12 @@ export function challenges(res: Response): Challenge[] {
     if (!/^Digest /i.test(value)) continue;
     const get = (k: string): string | undefined => new RegExp(`${k}="?([^",]*)"?`, 'i').exec(value)?.[1];
     out.push({
-      realm: get('realm') ?? '', nonce: get('nonce') ?? '', opaque: get('opaque'), algorithm: get('algorithm') ?? 'MD5',
-      stale: /stale=true/i.test(value), qop: get('qop') ?? '',
+      realm: get('realm') ?? '',
+      nonce: get('nonce') ?? '',
+      opaque: get('opaque'),
+      algorithm: get('algorithm') ?? 'MD5',
+      stale: /stale=true/i.test(value),
+      qop: get('qop') ?? '',
     });
   }
   return out;
@@ -46,7 +50,10 @@ export interface SignOptions {
 
 export function sign(ch: Challenge, o: SignOptions): string {
   const alg = o.algorithm ?? ch.algorithm;
-  const hash = (s: string): string => createHash(alg.toUpperCase() === 'MD5' ? 'md5' : 'sha256').update(s).digest('hex');
+  const hash = (s: string): string =>
+    createHash(alg.toUpperCase() === 'MD5' ? 'md5' : 'sha256')
+      .update(s)
+      .digest('hex');
   const user = o.user ?? 'Polycom';
   const realm = o.realm ?? ch.realm;
   const nc = (o.nc ?? 1).toString(16).padStart(8, '0');
@@ -54,6 +61,8 @@ export function sign(ch: Challenge, o: SignOptions): string {
   const response = hash(`${hash(`${user}:${realm}:${o.password}`)}:${ch.nonce}:${nc}:${cnonce}:auth:${hash(`${o.method}:${o.uri}`)}`);
   const algorithm = o.quoteAlgorithm ? `algorithm="${alg}"` : `algorithm=${alg}`;
   const opaque = o.opaque ?? ch.opaque;
-  return `Digest username="${user}", realm="${realm}", nonce="${ch.nonce}", uri="${o.uri}", ${algorithm}, ` +
-    `qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}"${opaque !== undefined ? `, opaque="${opaque}"` : ''}`;
+  return (
+    `Digest username="${user}", realm="${realm}", nonce="${ch.nonce}", uri="${o.uri}", ${algorithm}, ` +
+    `qop=auth, nc=${nc}, cnonce="${cnonce}", response="${response}"${opaque !== undefined ? `, opaque="${opaque}"` : ''}`
+  );
 }

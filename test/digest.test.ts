@@ -10,38 +10,87 @@ import { describe, it } from 'node:test';
 import { DigestSigner, digestAlgorithm, digestHash, digestResponse, parseChallenges } from '@polysim/client/digest';
 
 const v = JSON.parse(readFileSync(new URL('../spec/rfc7616-vectors.json', import.meta.url), 'utf8')) as {
-  request: { method: string; uri: string }; username: string; password: string; realm: string; nonce: string;
-  cnonce: string; nc: string; qop: string; response: Record<'MD5' | 'SHA-256', string>;
+  request: { method: string; uri: string };
+  username: string;
+  password: string;
+  realm: string;
+  nonce: string;
+  cnonce: string;
+  nc: string;
+  qop: string;
+  response: Record<'MD5' | 'SHA-256', string>;
 };
-const H = (alg: string, s: string): string => createHash(alg.startsWith('SHA-256') ? 'sha256' : 'md5').update(s).digest('hex');
+const H = (alg: string, s: string): string =>
+  createHash(alg.startsWith('SHA-256') ? 'sha256' : 'md5')
+    .update(s)
+    .digest('hex');
 
 describe('the Digest computation shared by the SDK, the HTTP gate and SIP', () => {
   for (const algorithm of ['MD5', 'SHA-256'] as const) {
     it(`computes the RFC 7616 section 3.9.1 response with ${algorithm}`, () => {
-      assert.equal(digestResponse({
-        algorithm, username: v.username, realm: v.realm, password: v.password, method: v.request.method,
-        uri: v.request.uri, nonce: v.nonce, nc: v.nc, cnonce: v.cnonce, qop: v.qop,
-      }), v.response[algorithm]);
+      assert.equal(
+        digestResponse({
+          algorithm,
+          username: v.username,
+          realm: v.realm,
+          password: v.password,
+          method: v.request.method,
+          uri: v.request.uri,
+          nonce: v.nonce,
+          nc: v.nc,
+          cnonce: v.cnonce,
+          qop: v.qop,
+        }),
+        v.response[algorithm],
+      );
     });
   }
 
   it('computes the RFC 2617 section 3.5 response (MD5, qop=auth)', () => {
-    assert.equal(digestResponse({
-      algorithm: 'MD5', username: 'Mufasa', realm: 'testrealm@host.com', password: 'Circle Of Life', method: 'GET',
-      uri: '/dir/index.html', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', qop: 'auth', nc: '00000001', cnonce: '0a4f113b',
-    }), '6629fae49393a05397450978507c4ef1');
+    assert.equal(
+      digestResponse({
+        algorithm: 'MD5',
+        username: 'Mufasa',
+        realm: 'testrealm@host.com',
+        password: 'Circle Of Life',
+        method: 'GET',
+        uri: '/dir/index.html',
+        nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+        qop: 'auth',
+        nc: '00000001',
+        cnonce: '0a4f113b',
+      }),
+      '6629fae49393a05397450978507c4ef1',
+    );
   });
 
   it('-sess puts the nonce and cnonce into HA1; without qop the RFC 2069 form', () => {
-    const i = { username: 'u', realm: 'r', password: 'p', method: 'REGISTER', uri: 'sip:r', nonce: 'n', nc: '00000002', cnonce: 'c', qop: 'auth' };
+    const i = {
+      username: 'u',
+      realm: 'r',
+      password: 'p',
+      method: 'REGISTER',
+      uri: 'sip:r',
+      nonce: 'n',
+      nc: '00000002',
+      cnonce: 'c',
+      qop: 'auth',
+    };
     for (const algorithm of ['MD5-sess', 'SHA-256-sess'] as const) {
       const ha1 = H(algorithm, `${H(algorithm, 'u:r:p')}:n:c`);
-      assert.equal(digestResponse({ ...i, algorithm }), H(algorithm, `${ha1}:n:00000002:c:auth:${H(algorithm, 'REGISTER:sip:r')}`), algorithm);
+      assert.equal(
+        digestResponse({ ...i, algorithm }),
+        H(algorithm, `${ha1}:n:00000002:c:auth:${H(algorithm, 'REGISTER:sip:r')}`),
+        algorithm,
+      );
     }
     for (const algorithm of ['MD5', 'SHA-256'] as const) {
       const { username, realm, password, method, uri, nonce } = i;
-      assert.equal(digestResponse({ algorithm, username, realm, password, method, uri, nonce }),
-        H(algorithm, `${H(algorithm, 'u:r:p')}:n:${H(algorithm, 'REGISTER:sip:r')}`), algorithm);
+      assert.equal(
+        digestResponse({ algorithm, username, realm, password, method, uri, nonce }),
+        H(algorithm, `${H(algorithm, 'u:r:p')}:n:${H(algorithm, 'REGISTER:sip:r')}`),
+        algorithm,
+      );
     }
     assert.equal(digestHash('SHA-256', 'Polycom:r'), H('SHA-256', 'Polycom:r'));
   });

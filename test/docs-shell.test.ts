@@ -47,7 +47,10 @@ export function shellBlocks(file: string, text: string): Block[] {
     let note = '';
     for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
       const m = /^<!-- doc-test: (.*) -->$/.exec(lines[j] as string);
-      if (m) { note = m[1] as string; break; }
+      if (m) {
+        note = m[1] as string;
+        break;
+      }
       if ((lines[j] as string).trim() !== '') break;
     }
     const block: Block = { file, line: i + 1, code: lines.slice(i + 1, end).join('\n'), serve: false, errors: false };
@@ -70,8 +73,7 @@ export function shellBlocks(file: string, text: string): Block[] {
         let stop = k + 1;
         while (stop < lines.length && lines[stop] !== '```') stop++;
         block.prints = lines.slice(k + 1, stop).join('\n');
-      }
-      else if (key === 'skip') block.skip = value;
+      } else if (key === 'skip') block.skip = value;
       else throw new Error(`${file}:${i + 1}: unknown doc-test part "${part}"`);
     }
     out.push(block);
@@ -80,46 +82,92 @@ export function shellBlocks(file: string, text: string): Block[] {
   return out;
 }
 
-const DOCS = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(new URL('../docs/', import.meta.url))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 // DOC_TEST_ONLY=README.md runs the blocks of one file (when editing it).
-const blocks = DOCS.filter((f) => !process.env.DOC_TEST_ONLY || f === process.env.DOC_TEST_ONLY).flatMap((f) => shellBlocks(f, readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')));
+const blocks = DOCS.filter((f) => !process.env.DOC_TEST_ONLY || f === process.env.DOC_TEST_ONLY).flatMap((f) =>
+  shellBlocks(f, readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')),
+);
 
-interface Run { child: ChildProcess; output: () => string; done: Promise<number | null> }
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  done: Promise<number | null>;
+}
 
 function run(code: string): Run {
   // Its own process group: whatever the block starts in the background is stopped with it.
-  const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', code], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', code], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   const done = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, output: () => output, done };
 }
 
 async function stop(r: Run): Promise<void> {
   const pid = r.child.pid as number;
-  try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
   // The group is gone when signalling it fails; polysim closes its listeners on SIGTERM, so ports are free after.
   for (let i = 0; i < 200; i++) {
-    try { process.kill(-pid, 0); } catch { return; }
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  try { process.kill(-pid, 'SIGKILL'); } catch { return; }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    return;
+  }
   for (let i = 0; i < 100; i++) {
-    try { process.kill(-pid, 0); } catch { return; }
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** The documented fixed ports: the phone's HTTP, HTTPS, SIP (UDP and TCP), the control API, and the examples' Kamailio. */
-const FIXED: [number, 'tcp' | 'udp'][] = [[8080, 'tcp'], [8443, 'tcp'], [5060, 'udp'], [5060, 'tcp'], [8790, 'tcp'], [5070, 'udp'], [5070, 'tcp']];
+const FIXED: [number, 'tcp' | 'udp'][] = [
+  [8080, 'tcp'],
+  [8443, 'tcp'],
+  [5060, 'udp'],
+  [5060, 'tcp'],
+  [8790, 'tcp'],
+  [5070, 'udp'],
+  [5070, 'tcp'],
+];
 
 function free(port: number, kind: 'tcp' | 'udp'): Promise<boolean> {
   return new Promise((resolve) => {
     if (kind === 'udp') {
       const s = createSocket('udp4');
-      s.once('error', () => { s.close(); resolve(false); });
+      s.once('error', () => {
+        s.close();
+        resolve(false);
+      });
       s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
       return;
     }
@@ -142,7 +190,9 @@ async function portsFree(): Promise<void> {
 
 async function until(what: string, ok: () => Promise<boolean> | boolean, exited: Promise<unknown>, ms = 60_000): Promise<void> {
   let over = false;
-  void exited.then(() => { over = true; });
+  void exited.then(() => {
+    over = true;
+  });
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await ok()) return;
@@ -155,7 +205,11 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, exited:
 /** Ready when the control API that the setup's banner names (else the default one) answers GET /ready with 200. */
 const ready = (setup: Run) => async (): Promise<boolean> => {
   const control = /control\s+(http:\/\/\S+)\/phones/.exec(setup.output())?.[1] ?? CONTROL;
-  try { return (await fetch(`${control}/ready`)).status === 200; } catch { return false; }
+  try {
+    return (await fetch(`${control}/ready`)).status === 200;
+  } catch {
+    return false;
+  }
 };
 
 function topLevel(): Set<string> {
@@ -164,7 +218,9 @@ function topLevel(): Set<string> {
 
 describe('every shell block of the docs runs as written', { concurrency: 1 }, () => {
   // `npm start` and `npx polysim` run the compiled CLI: build it if a source changed, as `npm start` does.
-  before(() => { execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' }); });
+  before(() => {
+    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'ignore' });
+  });
 
   it('finds the blocks, and every skip gives its reason', () => {
     assert.ok(blocks.length >= (process.env.DOC_TEST_ONLY ? 1 : 15), `found ${blocks.length}`);
@@ -182,12 +238,17 @@ describe('every shell block of the docs runs as written', { concurrency: 1 }, ()
       try {
         if (b.with) {
           setup = run(b.with);
-          await until(`"${b.with}" to be ready`, ready(setup), setup.done).catch((e: Error) => { throw new Error(`${e.message}\n${setup?.output()}`); });
+          await until(`"${b.with}" to be ready`, ready(setup), setup.done).catch((e: Error) => {
+            throw new Error(`${e.message}\n${setup?.output()}`);
+          });
         }
         block = run(b.code);
         if (b.serve) {
-          await until(`output matching ${b.expect}`, () => (b.expect as RegExp).test(block?.output() ?? ''), block.done)
-            .catch((e: Error) => { throw new Error(`${e.message}\n${block?.output()}`); });
+          await until(`output matching ${b.expect}`, () => (b.expect as RegExp).test(block?.output() ?? ''), block.done).catch(
+            (e: Error) => {
+              throw new Error(`${e.message}\n${block?.output()}`);
+            },
+          );
           return;
         }
         const code = await Promise.race([block.done, new Promise<'late'>((r) => setTimeout(() => r('late'), 90_000).unref())]);
@@ -195,7 +256,15 @@ describe('every shell block of the docs runs as written', { concurrency: 1 }, ()
         const out = block.output();
         assert.equal(code, 0, `exit ${code}:\n${out}`);
         if (b.expect) assert.match(out, b.expect, out);
-        if (b.prints !== undefined) assert.equal(out.trimEnd().split('\n').map((l) => l.trimEnd()).join('\n'), b.prints.trimEnd());
+        if (b.prints !== undefined)
+          assert.equal(
+            out
+              .trimEnd()
+              .split('\n')
+              .map((l) => l.trimEnd())
+              .join('\n'),
+            b.prints.trimEnd(),
+          );
         if (!b.errors) {
           assert.doesNotMatch(out, /"Status":\s*"[45]\d{3}"/, out);
           assert.doesNotMatch(out, /\b(401|404) (Unauthorized|Not Found)\b|Error:|"error":/, out);

@@ -26,14 +26,36 @@ const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.me
 
 /** The operations of the device and configuration API (calls, sessions and SIP come with their own work). */
 const DEVICE_AND_CONFIG = new Set([
-  'Management.DeviceInfo', 'Management.DeviceInfoV2', 'Management.DeviceSoftwareUpdateStatus', 'Management.DeviceStats',
-  'Management.RunningConfig', 'Management.NetworkInfo', 'Management.NetworkStatistics', 'Management.PCPortInfo',
-  'Management.BluetoothInfo', 'Management.LocationInformation', 'Management.MrPairInfo', 'Management.LineInfo',
-  'Management.LineInfoV2', 'Management.PowerStatus', 'Management.GetTransferType', 'Management.SetTransferType',
-  'Management.GetConfig', 'Management.SetConfig', 'Management.ExportConfiguration', 'Management.ConfigReset',
-  'Management.FactoryReset', 'Management.Reboot', 'Management.Restart', 'Management.UpdateConfiguration',
-  'Network.UploadBgCapture', 'WebCallControl.GetCurrentPresence', 'Management.SkypeSignIn', 'Management.SkypeSignOut',
-  'Management.WebSignIn', 'Management.WebSignInCancel',
+  'Management.DeviceInfo',
+  'Management.DeviceInfoV2',
+  'Management.DeviceSoftwareUpdateStatus',
+  'Management.DeviceStats',
+  'Management.RunningConfig',
+  'Management.NetworkInfo',
+  'Management.NetworkStatistics',
+  'Management.PCPortInfo',
+  'Management.BluetoothInfo',
+  'Management.LocationInformation',
+  'Management.MrPairInfo',
+  'Management.LineInfo',
+  'Management.LineInfoV2',
+  'Management.PowerStatus',
+  'Management.GetTransferType',
+  'Management.SetTransferType',
+  'Management.GetConfig',
+  'Management.SetConfig',
+  'Management.ExportConfiguration',
+  'Management.ConfigReset',
+  'Management.FactoryReset',
+  'Management.Reboot',
+  'Management.Restart',
+  'Management.UpdateConfiguration',
+  'Network.UploadBgCapture',
+  'WebCallControl.GetCurrentPresence',
+  'Management.SkypeSignIn',
+  'Management.SkypeSignOut',
+  'Management.WebSignIn',
+  'Management.WebSignInCancel',
 ]);
 
 const ops = spec.operations.filter((o) => DEVICE_AND_CONFIG.has(o.operation));
@@ -44,8 +66,14 @@ describe('spec/endpoints.json: every device and configuration path is served', (
   let p: TestPhone;
   before(async () => {
     p = await testPhone({
-      model: 'CCX 600', firmware: '9.5.0',
-      set: { 'httpd.rest.auth.basic.enabled': '1', 'device.baseProfile': 'SkypeForBusiness', 'diags.pcap.enabled': '1', 'diags.pcap.background.enabled': '1' },
+      model: 'CCX 600',
+      firmware: '9.5.0',
+      set: {
+        'httpd.rest.auth.basic.enabled': '1',
+        'device.baseProfile': 'SkypeForBusiness',
+        'diags.pcap.enabled': '1',
+        'diags.pcap.background.enabled': '1',
+      },
     });
   });
   after(() => p.stop());
@@ -54,7 +82,7 @@ describe('spec/endpoints.json: every device and configuration path is served', (
     assert.equal(ops.length, DEVICE_AND_CONFIG.size);
   });
 
-  it('the operation table has each path with the manual\'s name and method', () => {
+  it("the operation table has each path with the manual's name and method", () => {
     for (const o of ops) {
       for (const path of o.paths) {
         const op = operationAt(path);
@@ -68,7 +96,7 @@ describe('spec/endpoints.json: every device and configuration path is served', (
     }
   });
 
-  it('each path answers over a real socket with the manual\'s envelope', async () => {
+  it("each path answers over a real socket with the manual's envelope", async () => {
     for (const o of ops.filter((x) => !GOES_AWAY.has(x.operation))) {
       for (const path of o.paths) {
         const a = o.method === 'GET' ? await p.get(path) : await p.post(path, {});

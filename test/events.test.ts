@@ -61,8 +61,12 @@ describe('the event stream', () => {
       assert.equal((await post(1, '/api/v1/callctrl/dial', { Dest: '3002' })).status, 200);
       await waitFor(() => all.events.some((e) => e.type === 'calls' && e.phone === 2 && e.calls[0]?.state === 'Offering'));
       await waitFor(() => all.events.some((e) => e.type === 'leds' && e.phone === 2 && e.leds.Lines[0]?.State === 'flashing'));
-      await waitFor(() => all.events.some((e) => e.type === 'screen' && e.phone === 2 && e.screen.view === 'IncomingCall'
-        && e.screen.softkeys.join() === 'Answer,Ignore,Reject'));
+      await waitFor(() =>
+        all.events.some(
+          (e) =>
+            e.type === 'screen' && e.phone === 2 && e.screen.view === 'IncomingCall' && e.screen.softkeys.join() === 'Answer,Ignore,Reject',
+        ),
+      );
       const request = all.events.find((e) => e.type === 'request' && e.phone === 1);
       assert.ok(request?.type === 'request');
       assert.equal(request.url, '/api/v1/callctrl/dial');
@@ -82,26 +86,42 @@ describe('the event stream', () => {
       assert.equal((await post(2, '/api/v1/callctrl/answerCall', {})).status, 200);
       await waitFor(() => all.events.some((e) => e.type === 'calls' && e.phone === 1 && e.calls[0]?.state === 'Connected'));
       await post(1, '/api/v1/mgmt/config/set', { 'reg.1.label': 'Front desk' });
-      await waitFor(() => all.events.some((e) => e.type === 'config' && e.phone === 1 && e.names.includes('reg.1.label') && e.layer === 'LOCAL'));
+      await waitFor(() =>
+        all.events.some((e) => e.type === 'config' && e.phone === 1 && e.names.includes('reg.1.label') && e.layer === 'LOCAL'),
+      );
       for (const e of all.events) assert.ok(Value.Check(EventSchema, e), `${JSON.stringify(e)} is not as the OpenAPI document says`);
       const seqs = all.events.map((e) => e.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+        'in order',
+      );
     } finally {
       all.stop();
     }
   });
 
-  it('one phone\'s stream has only that phone; registration and reboots show', async () => {
+  it("one phone's stream has only that phone; registration and reboots show", async () => {
     const two = collect(ctl, 2);
     try {
       await waitFor(() => two.events.length > 0);
-      await fetch(`${ctl}/phones/2/lines/1/registration`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"registered":false}' });
+      await fetch(`${ctl}/phones/2/lines/1/registration`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{"registered":false}',
+      });
       await waitFor(() => two.events.some((e) => e.type === 'registration' && e.lines[0]?.registered === false));
-      await fetch(`${ctl}/phones/2/lines/1/registration`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"registered":true}' });
+      await fetch(`${ctl}/phones/2/lines/1/registration`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{"registered":true}',
+      });
       await waitFor(() => two.events.some((e) => e.type === 'registration' && e.lines[0]?.registered === true));
       await fetch(`${url(2)}/api/v1/mgmt/safeRestart`, { method: 'POST', headers: AUTH });
       await waitFor(() => two.events.some((e) => e.type === 'state' && e.state === 'ready'));
-      const states = two.events.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? `${e.state}${e.reason ? `:${e.reason}` : ''}` : ''));
+      const states = two.events
+        .filter((e) => e.type === 'state')
+        .map((e) => (e.type === 'state' ? `${e.state}${e.reason ? `:${e.reason}` : ''}` : ''));
       assert.deepEqual(states, ['down:restart', 'initializing', 'ready']);
       assert.ok(two.events.every((e) => e.phone === 2));
       for (const e of two.events) assert.ok(Value.Check(EventSchema, e), JSON.stringify(e));
@@ -139,7 +159,10 @@ describe('the event stream', () => {
 async function deafReader(base: string): Promise<Socket> {
   const { hostname, port } = new URL(base);
   const socket = connect(Number(port), hostname);
-  await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
   socket.on('error', () => undefined);
   socket.write(`GET /phones/1/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
   socket.pause();
@@ -157,12 +180,16 @@ async function readerGetsIn(base: string): Promise<boolean> {
  * Resolves when the server has closed the reader's connection: the reader now reads (what is buffered, then the end
  * the server sent); rejects when the stream is still open after 5 s.
  */
-const closed = (s: Socket, ms = 5000): Promise<void> => new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('the stream is still open')), ms);
-  s.once('close', () => { clearTimeout(timer); resolve(); });
-  s.resume();
-  if (s.closed) resolve();
-});
+const closed = (s: Socket, ms = 5000): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the stream is still open')), ms);
+    s.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    s.resume();
+    if (s.closed) resolve();
+  });
 
 describe('event stream readers that never read', () => {
   let fleet: Fleet;

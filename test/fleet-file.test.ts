@@ -31,35 +31,42 @@ function problems(text: string, file = 'f.yaml'): string[] {
 
 describe('fleet files', () => {
   it('reports every bad field with its path and why', () => {
-    assert.deepEqual(problems([
-      'httpPort: 99999',
-      'phones:',
-      '  - model: VVX 450',
-      '    colour: red',
-      '    number: "12a"',
-      'scenarios:',
-      '  - { kind: teleport, phone: 1 }',
-      '  - { kind: incoming-queue, phone: 1 }',
-      '  - { kind: periodic-reboot, phone: 1, everyMinutes: -1 }',
-    ].join('\n')).sort(), [
-      'httpPort: expected integer to be less or equal to 65535',
-      'phones[0].colour: not a field here (a typo?)',
-      'phones[0].number: expected a line number (digits, * # +)',
-      'scenarios[0].kind: expected one of busy-agent, incoming-queue, periodic-reboot, registration-loss',
-      'scenarios[1].perMinute: missing (required)',
-      'scenarios[2].everyMinutes: expected number to be greater than 0',
-    ]);
+    assert.deepEqual(
+      problems(
+        [
+          'httpPort: 99999',
+          'phones:',
+          '  - model: VVX 450',
+          '    colour: red',
+          '    number: "12a"',
+          'scenarios:',
+          '  - { kind: teleport, phone: 1 }',
+          '  - { kind: incoming-queue, phone: 1 }',
+          '  - { kind: periodic-reboot, phone: 1, everyMinutes: -1 }',
+        ].join('\n'),
+      ).sort(),
+      [
+        'httpPort: expected integer to be less or equal to 65535',
+        'phones[0].colour: not a field here (a typo?)',
+        'phones[0].number: expected a line number (digits, * # +)',
+        'scenarios[0].kind: expected one of busy-agent, incoming-queue, periodic-reboot, registration-loss',
+        'scenarios[1].perMinute: missing (required)',
+        'scenarios[2].everyMinutes: expected number to be greater than 0',
+      ],
+    );
   });
 
   it('then checks models, firmware, values, numbers and scenario phones', () => {
-    const found = problems([
-      'phones:',
-      '  - model: VVX 9000',
-      '  - { model: CCX 600, firmware: 1.0.0 }',
-      '  - { number: "1001", set: { apps.restapi.enabled: 7, no.such.thing: 1 } }',
-      'scenarios:',
-      '  - { kind: busy-agent, phone: 9 }',
-    ].join('\n'));
+    const found = problems(
+      [
+        'phones:',
+        '  - model: VVX 9000',
+        '  - { model: CCX 600, firmware: 1.0.0 }',
+        '  - { number: "1001", set: { apps.restapi.enabled: 7, no.such.thing: 1 } }',
+        'scenarios:',
+        '  - { kind: busy-agent, phone: 9 }',
+      ].join('\n'),
+    );
     assert.equal(found.length, 6, found.join('\n'));
     assert.match(found[0] as string, /^phones\[0\]\.model: unknown model "VVX 9000"/);
     assert.match(found[1] as string, /^phones\[1\]\.firmware: firmware 1\.0\.0 does not exist for CCX 600/);
@@ -67,25 +74,37 @@ describe('fleet files', () => {
     assert.equal(found[3], 'phones[2].set["no.such.thing"]: unknown parameter for the VVX 450');
     assert.equal(found[4], 'phones: phone 3 has number 1001, as phone 1 has');
     assert.equal(found[5], 'scenarios[0].phone: the fleet has 3 phones, no phone 9');
-    assert.deepEqual(problems('phones: [', 'f.yaml').map((p) => p.split(':')[0]), ['not YAML']);
+    assert.deepEqual(
+      problems('phones: [', 'f.yaml').map((p) => p.split(':')[0]),
+      ['not YAML'],
+    );
     assert.deepEqual(problems('{"phones": []}', 'f.json'), ['phones: expected array length to be greater or equal to 1']);
     // Scenarios are checked apart (their kind picks their fields): not a list was a TypeError with a stack.
-    for (const scenarios of ['0', '"x"', '{ kind: busy-agent }', 'null']) assert.deepEqual(problems(`phones: [{}]\nscenarios: ${scenarios}`), ['scenarios: expected a list'], scenarios);
+    for (const scenarios of ['0', '"x"', '{ kind: busy-agent }', 'null'])
+      assert.deepEqual(problems(`phones: [{}]\nscenarios: ${scenarios}`), ['scenarios: expected a list'], scenarios);
   });
 
-  it('checks every port: a number 0-65535, room for a count of phones on consecutive ports, the registrar\'s port', () => {
+  it("checks every port: a number 0-65535, room for a count of phones on consecutive ports, the registrar's port", () => {
     for (const field of ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort', 'controlPort']) {
-      for (const [value, why] of [['65536', 'expected integer to be less or equal to 65535'], ['-1', 'expected integer to be greater or equal to 0'],
-        ['80.5', 'expected integer'], ['"http"', 'expected integer'], ['1e400', 'expected integer']]) {
+      for (const [value, why] of [
+        ['65536', 'expected integer to be less or equal to 65535'],
+        ['-1', 'expected integer to be greater or equal to 0'],
+        ['80.5', 'expected integer'],
+        ['"http"', 'expected integer'],
+        ['1e400', 'expected integer'],
+      ]) {
         assert.deepEqual(problems(`${field}: ${value}\nphones: [{}]`), [`${field}: ${why}`], `${field}: ${value}`);
-        if (field !== 'controlPort') assert.deepEqual(problems(`phones: [{ ${field}: ${value} }]`), [`phones[0].${field}: ${why}`], `phones[0].${field}: ${value}`);
+        if (field !== 'controlPort')
+          assert.deepEqual(problems(`phones: [{ ${field}: ${value} }]`), [`phones[0].${field}: ${why}`], `phones[0].${field}: ${value}`);
       }
       if (field === 'controlPort') continue;
       // Phone i takes the port + i: the last must still be a port.
-      assert.deepEqual(problems(`phones: [{}, { count: 3, ${field}: 65534 }]`),
-        [`phones[1].${field}: 65534 leaves no room for 3 phones on consecutive ports (the last would be 65536)`]);
-      assert.deepEqual(problems(`${field}: 65535\nphones: [{ count: 2 }]`),
-        [`${field}: 65535 leaves no room for 2 phones on consecutive ports (the last would be 65536)`]);
+      assert.deepEqual(problems(`phones: [{}, { count: 3, ${field}: 65534 }]`), [
+        `phones[1].${field}: 65534 leaves no room for 3 phones on consecutive ports (the last would be 65536)`,
+      ]);
+      assert.deepEqual(problems(`${field}: 65535\nphones: [{ count: 2 }]`), [
+        `${field}: 65535 leaves no room for 2 phones on consecutive ports (the last would be 65536)`,
+      ]);
       // A phone with a port of its own does not take the fleet's port + i.
       assert.equal(parseFleetFile('f.yaml', `${field}: 65535\nphones: [{}, { ${field}: 9000 }]`).members.length, 2);
       assert.equal(parseFleetFile('f.yaml', `phones: [{ count: 2, ${field}: 0 }]`).members.length, 2, 'port 0: any free port, for each');
@@ -96,13 +115,21 @@ describe('fleet files', () => {
     assert.deepEqual(problems('registrar: "-x:5060"\nphones: [{}]'), ['registrar: host "-x": expected a host name or IP address']);
     assert.equal(parseFleetFile('f.yaml', 'registrar: "pbx.example:65535"\nphones: [{}]').registrar, 'pbx.example:65535');
     // A password the phone would refuse is the file's field's fault, not a --set value's.
-    assert.deepEqual(problems(`phones: [{ adminPassword: "${'x'.repeat(33)}" }]`), ['phones[0].adminPassword: expected string length less or equal to 32']);
+    assert.deepEqual(problems(`phones: [{ adminPassword: "${'x'.repeat(33)}" }]`), [
+      'phones[0].adminPassword: expected string length less or equal to 32',
+    ]);
   });
 
   it('takes a dialect per phone or as a default: device or manual, nothing else', () => {
     const plan = parseFleetFile('f.yaml', 'defaults: { dialect: manual }\nphones: [{}, { dialect: device }, { model: CCX 600 }]');
-    assert.deepEqual(plan.members.map((m) => m.dialect), ['manual', 'device', 'manual']);
-    assert.deepEqual(parseFleetFile('f.yaml', 'phones: [{}]').members.map((m) => m.dialect), [undefined]);
+    assert.deepEqual(
+      plan.members.map((m) => m.dialect),
+      ['manual', 'device', 'manual'],
+    );
+    assert.deepEqual(
+      parseFleetFile('f.yaml', 'phones: [{}]').members.map((m) => m.dialect),
+      [undefined],
+    );
     const found = problems('phones: [{ dialect: manuel }]');
     assert.equal(found.length, 1);
     assert.match(found[0] as string, /^phones\[0\]\.dialect: /);
@@ -111,28 +138,56 @@ describe('fleet files', () => {
   it('counts numbers up exactly, however long, keeping their leading zeros; a fleet has at most 10000 phones', () => {
     const numbers = (text: string): (string | undefined)[] => parseFleetFile('f.yaml', text).members.map((m) => m.number);
     // Past 2^53 a double drops the last digits: these were 9007199254740992 twice, then 9007199254740996.
-    assert.deepEqual(numbers('phones: [{ number: "9007199254740993", count: 3 }]'), ['9007199254740993', '9007199254740994', '9007199254740995']);
-    assert.deepEqual(numbers(`phones: [{ number: "${'9'.repeat(31)}", count: 2 }, {}]`), [`${'9'.repeat(31)}`, `1${'0'.repeat(31)}`, `1${'0'.repeat(30)}1`]);
-    assert.deepEqual(numbers('phones: [{ number: "0800" }, { count: 2 }, { number: "0099", count: 2 }]'), ['0800', '0801', '0802', '0099', '0100']);
-    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}", count: 2 }]`),
-      [`phones[0].number: counting 2 phones up from ${'9'.repeat(32)} goes past 32 digits`]);
-    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}" }, {}]`), [`phones[1].number: counting up from ${'9'.repeat(32)} goes past 32 digits`]);
-    assert.deepEqual(problems('firstNumber: 9007199254740993\nphones: [{ count: 2 }]'), ['firstNumber: expected integer to be less or equal to 999999999999999']);
+    assert.deepEqual(numbers('phones: [{ number: "9007199254740993", count: 3 }]'), [
+      '9007199254740993',
+      '9007199254740994',
+      '9007199254740995',
+    ]);
+    assert.deepEqual(numbers(`phones: [{ number: "${'9'.repeat(31)}", count: 2 }, {}]`), [
+      `${'9'.repeat(31)}`,
+      `1${'0'.repeat(31)}`,
+      `1${'0'.repeat(30)}1`,
+    ]);
+    assert.deepEqual(numbers('phones: [{ number: "0800" }, { count: 2 }, { number: "0099", count: 2 }]'), [
+      '0800',
+      '0801',
+      '0802',
+      '0099',
+      '0100',
+    ]);
+    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}", count: 2 }]`), [
+      `phones[0].number: counting 2 phones up from ${'9'.repeat(32)} goes past 32 digits`,
+    ]);
+    assert.deepEqual(problems(`phones: [{ number: "${'9'.repeat(32)}" }, {}]`), [
+      `phones[1].number: counting up from ${'9'.repeat(32)} goes past 32 digits`,
+    ]);
+    assert.deepEqual(problems('firstNumber: 9007199254740993\nphones: [{ count: 2 }]'), [
+      'firstNumber: expected integer to be less or equal to 999999999999999',
+    ]);
     assert.deepEqual(problems('phones: [{ count: 10000 }, { count: 2 }]'), ['phones: 10002 phones; a fleet has at most 10000']);
   });
 
-  it('expands counts into consecutive numbers, with defaults and the phone\'s own values on top', () => {
-    const plan = parseFleetFile('f.yaml', [
-      'firstNumber: 500',
-      'defaults: { model: CCX 600, adminPassword: Pw-1, set: { locInfo.city: Oslo, reg.1.label: Desk } }',
-      'phones:',
-      '  - {}',
-      '  - { model: Edge E450, count: 2, number: "800", set: { reg.1.label: Lab }, httpPort: 9300 }',
-      '  - { adminPassword: Pw-2 }',
-    ].join('\n'));
-    assert.deepEqual(plan.members.map((m) => [m.model, m.number, m.adminPassword, m.httpPort]), [
-      ['CCX 600', '500', 'Pw-1', undefined], ['Edge E450', '800', 'Pw-1', 9300], ['Edge E450', '801', 'Pw-1', 9301], ['CCX 600', '802', 'Pw-2', undefined],
-    ]);
+  it("expands counts into consecutive numbers, with defaults and the phone's own values on top", () => {
+    const plan = parseFleetFile(
+      'f.yaml',
+      [
+        'firstNumber: 500',
+        'defaults: { model: CCX 600, adminPassword: Pw-1, set: { locInfo.city: Oslo, reg.1.label: Desk } }',
+        'phones:',
+        '  - {}',
+        '  - { model: Edge E450, count: 2, number: "800", set: { reg.1.label: Lab }, httpPort: 9300 }',
+        '  - { adminPassword: Pw-2 }',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      plan.members.map((m) => [m.model, m.number, m.adminPassword, m.httpPort]),
+      [
+        ['CCX 600', '500', 'Pw-1', undefined],
+        ['Edge E450', '800', 'Pw-1', 9300],
+        ['Edge E450', '801', 'Pw-1', 9301],
+        ['CCX 600', '802', 'Pw-2', undefined],
+      ],
+    );
     assert.deepEqual(plan.members[1]?.set, { 'locInfo.city': 'Oslo', 'reg.1.label': 'Lab' });
   });
 
@@ -141,16 +196,24 @@ describe('fleet files', () => {
       const plan = parseFleetFile(name, readFileSync(join(EXAMPLES, name), 'utf8'));
       await withFleet(['fleet', '--config', join(EXAMPLES, name)], async (control) => {
         const phones = (await (await fetch(`${control}/phones`)).json()) as { model: string; number: string }[];
-        assert.deepEqual(phones.map((p) => [p.model, p.number]), plan.members.map((m) => [m.model, m.number]));
+        assert.deepEqual(
+          phones.map((p) => [p.model, p.number]),
+          plan.members.map((m) => [m.model, m.number]),
+        );
       });
     });
   }
 
   it('examples/compose.yaml runs polysim with the example fleet file', async () => {
-    const compose = parseYaml(readFileSync(join(EXAMPLES, 'compose.yaml'), 'utf8')) as { services: { phones: { command: string[]; volumes: string[]; ports: string[] } } };
+    const compose = parseYaml(readFileSync(join(EXAMPLES, 'compose.yaml'), 'utf8')) as {
+      services: { phones: { command: string[]; volumes: string[]; ports: string[] } };
+    };
     const { command, volumes, ports } = compose.services.phones;
     // The control API is published on this machine only, with no fixed (weak) token: polysim generates one.
-    assert.deepEqual(ports.filter((p) => p.endsWith(':8790')), ['127.0.0.1:8790:8790']);
+    assert.deepEqual(
+      ports.filter((p) => p.endsWith(':8790')),
+      ['127.0.0.1:8790:8790'],
+    );
     assert.ok(!command.includes('--control-token'), command.join(' '));
     // The mounted file is examples/fleet.yaml; inside the container it is /fleet/fleet.yaml.
     const mount = volumes.find((v) => v.endsWith(':/fleet/fleet.yaml:ro')) as string;
@@ -159,7 +222,11 @@ describe('fleet files', () => {
     try {
       // On this machine: loopback and a temporary data dir instead of the container's 0.0.0.0 and /data; a token, as
       // polysim generates one beyond loopback.
-      const local = [...args.map((a, i) => (args[i - 1] === '--address' ? '127.0.0.1' : args[i - 1] === '--data-dir' ? data : a)), '--control-token', 't0ken'];
+      const local = [
+        ...args.map((a, i) => (args[i - 1] === '--address' ? '127.0.0.1' : args[i - 1] === '--data-dir' ? data : a)),
+        '--control-token',
+        't0ken',
+      ];
       await withFleet(local, async (control, out) => {
         assert.match(out, /fleet of 7 phones/);
         assert.match(out, /dashboard http:\/\/\S+\/\?login=[\w-]+/);
@@ -176,9 +243,25 @@ describe('fleet files', () => {
 
 /** polysim <args> in this process on free ports; fn gets the control URL and the banner. */
 async function withFleet(args: string[], fn: (control: string, out: string) => Promise<void>): Promise<void> {
-  const r = cli([...args, '--http-port', '0', '--https-port', '0', '--sip-port', '0', '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0']);
+  const r = cli([
+    ...args,
+    '--http-port',
+    '0',
+    '--https-port',
+    '0',
+    '--sip-port',
+    '0',
+    '--sip-tls-port',
+    '0',
+    '--control-port',
+    '0',
+    '--init-ms',
+    '0',
+  ]);
   let over = false;
-  void r.code.then(() => { over = true; });
+  void r.code.then(() => {
+    over = true;
+  });
   while (!/control\s+(http:\/\/\S+)\/phones/.test(r.stdout())) {
     if (over) assert.fail(`polysim exited ${await r.code}: ${r.stderr()}`);
     await new Promise((res) => setTimeout(res, 20));
@@ -197,14 +280,27 @@ describe('scenarios on a fleet', () => {
   let ctl: string;
   const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
   const phone = (i: number) => (fleet.phones[i - 1] as Fleet['phones'][number]).phone;
-  const states = (i: number): string[] => phone(i).calls.all().map((c) => c.state);
+  const states = (i: number): string[] =>
+    phone(i)
+      .calls.all()
+      .map((c) => c.state);
 
   before(async () => {
-    fleet = await startFleet({
-      count: 4, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 6001, adminPassword: PASSWORD, clock,
-      timing: { initMs: 0, rebootMs: 5000 },
-      members: [{}, { model: 'CCX 600', firmware: '9.5.0', set: { 'httpd.rest.auth.basic.enabled': '1' } }, {}, {}],
-    }, await createHttpApp(false));
+    fleet = await startFleet(
+      {
+        count: 4,
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        firstNumber: 6001,
+        adminPassword: PASSWORD,
+        clock,
+        timing: { initMs: 0, rebootMs: 5000 },
+        members: [{}, { model: 'CCX 600', firmware: '9.5.0', set: { 'httpd.rest.auth.basic.enabled': '1' } }, {}, {}],
+      },
+      await createHttpApp(false),
+    );
     await fleet.httpsReady;
     ({ control, url: ctl } = await listenControl(fleet));
   });
@@ -219,7 +315,7 @@ describe('scenarios on a fleet', () => {
     assert.equal(phone(1).profile.model.name, 'VVX 450');
   });
 
-  it('busy agent, incoming queue, periodic reboot and registration loss, on the fleet\'s clock', () => {
+  it("busy agent, incoming queue, periodic reboot and registration loss, on the fleet's clock", () => {
     const specs: ScenarioSpec[] = [
       { kind: 'busy-agent', phone: 1, callSeconds: 30, gapSeconds: 5 },
       { kind: 'incoming-queue', phone: 2, perMinute: 6, maxWaiting: 3, from: '+1666' },
@@ -257,11 +353,17 @@ describe('scenarios on a fleet', () => {
       clock.advance(10_000);
       assert.equal(phone(4).lines.get(1).registered, false);
       const url = fleet.phones[3]?.httpUrl as string;
-      const line = (await (await fetch(`${url}/api/v2/mgmt/lineInfo?line=1`, { headers: AUTH })).json()) as { data: { RegistrationStatus: string }[] };
+      const line = (await (await fetch(`${url}/api/v2/mgmt/lineInfo?line=1`, { headers: AUTH })).json()) as {
+        data: { RegistrationStatus: string }[];
+      };
       assert.equal(line.data[0]?.RegistrationStatus, 'Unregistered');
       const dial = await fetch(`${url}/api/v1/callctrl/dial`, { method: 'POST', headers: AUTH, body: '{"data":{"Dest":"6001"}}' });
       assert.deepEqual(await dial.json(), { Status: '4002' });
-      const incoming = await fetch(`${ctl}/phones/4/incoming`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"from":"555"}' });
+      const incoming = await fetch(`${ctl}/phones/4/incoming`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"from":"555"}',
+      });
       assert.equal(incoming.status, 409);
       clock.advance(20_000);
       assert.equal(phone(4).lines.get(1).registered, true);
@@ -270,13 +372,25 @@ describe('scenarios on a fleet', () => {
     }
   });
 
-  it('the control API takes a line\'s registration away and gives it back', async () => {
-    const put = (registered: boolean): Promise<Response> => fetch(`${ctl}/phones/1/lines/1/registration`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ registered }),
-    });
+  it("the control API takes a line's registration away and gives it back", async () => {
+    const put = (registered: boolean): Promise<Response> =>
+      fetch(`${ctl}/phones/1/lines/1/registration`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ registered }),
+      });
     assert.deepEqual(await (await put(false)).json(), { line: 1, registered: false });
     assert.equal(phone(1).lines.get(1).registered, false);
     assert.deepEqual(await (await put(true)).json(), { line: 1, registered: true });
-    assert.equal((await fetch(`${ctl}/phones/1/lines/99/registration`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"registered":true}' })).status, 400);
+    assert.equal(
+      (
+        await fetch(`${ctl}/phones/1/lines/99/registration`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: '{"registered":true}',
+        })
+      ).status,
+      400,
+    );
   });
 });

@@ -15,8 +15,12 @@ const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toStri
 type Row = Record<string, string>;
 
 async function poly(url: string, path: string, data?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}${path}`, data === undefined && !path.includes('callctrl')
-    ? { headers: AUTH } : { method: 'POST', headers: AUTH, body: JSON.stringify({ data: data ?? {} }) });
+  const res = await fetch(
+    `${url}${path}`,
+    data === undefined && !path.includes('callctrl')
+      ? { headers: AUTH }
+      : { method: 'POST', headers: AUTH, body: JSON.stringify({ data: data ?? {} }) },
+  );
   const body = (await res.json()) as Record<string, unknown>;
   assert.deepEqual(openApiProblems(data === undefined && !path.includes('callctrl') ? 'GET' : 'POST', path, res.status, body), []);
   return { status: res.status, body };
@@ -30,16 +34,30 @@ describe('a fleet on one virtual network, driven by the control API', () => {
   const url = (i: number): string => fleet.phones[i - 1]?.httpUrl ?? '';
   const calls = async (i: number): Promise<Row[]> => (await poly(url(i), '/api/v2/webCallControl/callStatus')).body['data'] as Row[];
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${ctl}${path}`, { method, headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${ctl}${path}`, {
+      method,
+      headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
 
   before(async () => {
-    fleet = await startFleet({
-      count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 2001,
-      adminPassword: PASSWORD, clock, timing: { initMs: 0 },
-    }, await createHttpApp(false));
+    fleet = await startFleet(
+      {
+        count: 3,
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        firstNumber: 2001,
+        adminPassword: PASSWORD,
+        clock,
+        timing: { initMs: 0 },
+      },
+      await createHttpApp(false),
+    );
     await fleet.httpsReady;
     ({ control, url: ctl } = await listenControl(fleet));
   });
@@ -50,25 +68,36 @@ describe('a fleet on one virtual network, driven by the control API', () => {
 
   it('lists its phones with numbers firstNumber + i and their own ports', async () => {
     const phones = (await api('GET', '/phones')).body as Row[];
-    assert.deepEqual(phones.map((p) => p['number']), ['2001', '2002', '2003']);
+    assert.deepEqual(
+      phones.map((p) => p['number']),
+      ['2001', '2002', '2003'],
+    );
     assert.equal(new Set(phones.map((p) => p['httpUrl'])).size, 3);
     assert.equal(new Set(phones.map((p) => p['mac'])).size, 3);
-    assert.equal(((await api('GET', '/phones/9')).status), 404);
+    assert.equal((await api('GET', '/phones/9')).status, 404);
   });
 
   it('every phone presents its own certificate (CN and SAN = its MAC) on its first HTTPS connection', async () => {
-    const presented = await Promise.all(fleet.phones.map((r) => new Promise<{ cn: string; san: string }>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port: Number(new URL(r.httpsUrl).port), rejectUnauthorized: false }, () => {
-        const cert = s.getPeerCertificate();
-        resolve({ cn: String(cert.subject.CN), san: cert.subjectaltname ?? '' });
-        s.end();
-      });
-      s.on('error', reject);
-    })));
-    assert.deepEqual(presented, fleet.phones.map((r) => {
-      const mac = r.phone.identity.mac.toLowerCase();
-      return { cn: mac, san: `DNS:${mac}, IP Address:127.0.0.1` };
-    }));
+    const presented = await Promise.all(
+      fleet.phones.map(
+        (r) =>
+          new Promise<{ cn: string; san: string }>((resolve, reject) => {
+            const s = connect({ host: '127.0.0.1', port: Number(new URL(r.httpsUrl).port), rejectUnauthorized: false }, () => {
+              const cert = s.getPeerCertificate();
+              resolve({ cn: String(cert.subject.CN), san: cert.subjectaltname ?? '' });
+              s.end();
+            });
+            s.on('error', reject);
+          }),
+      ),
+    );
+    assert.deepEqual(
+      presented,
+      fleet.phones.map((r) => {
+        const mac = r.phone.identity.mac.toLowerCase();
+        return { cn: mac, san: `DNS:${mac}, IP Address:127.0.0.1` };
+      }),
+    );
     assert.equal(new Set(presented.map((p) => p.cn)).size, 3);
   });
 
@@ -159,7 +188,10 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     const [ring] = await calls(2);
     assert.equal(ring?.['RemotePartyNumber'], '5559999');
     assert.equal(ring?.['CallState'], 'Offering');
-    assert.equal(((await api('GET', '/far-ends')).body as Row[]).some((f) => f['id'] === fe['id']), false);
+    assert.equal(
+      ((await api('GET', '/far-ends')).body as Row[]).some((f) => f['id'] === fe['id']),
+      false,
+    );
     await poly(url(2), '/api/v1/callctrl/rejectCall');
   });
 
@@ -169,17 +201,34 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     assert.deepEqual((web.body as Record<string, unknown>)['locInfo.room'], { value: 'W1', source: 'WEB' });
     assert.equal((await api('PUT', '/phones/1/config/device', { 'locInfo.room': 'D1' })).status, 200);
     // Passwords are set, and answered masked (as the event stream masks them).
-    const secrets = await api('PUT', '/phones/1/config/device', { 'reg.2.auth.password': 'sip-secret-9', 'device.prov.password': 'prov-secret-9' });
-    assert.deepEqual(secrets.body, { 'reg.2.auth.password': { value: '********', source: 'DEVICE' }, 'device.prov.password': { value: '********', source: 'DEVICE' } });
+    const secrets = await api('PUT', '/phones/1/config/device', {
+      'reg.2.auth.password': 'sip-secret-9',
+      'device.prov.password': 'prov-secret-9',
+    });
+    assert.deepEqual(secrets.body, {
+      'reg.2.auth.password': { value: '********', source: 'DEVICE' },
+      'device.prov.password': { value: '********', source: 'DEVICE' },
+    });
     assert.equal(fleet.phones[0]?.phone.config.get('reg.2.auth.password')?.value, 'sip-secret-9');
     const got = (await poly(url(1), '/api/v1/mgmt/config/get', ['locInfo.room'])).body['data'] as Record<string, Row>;
     assert.deepEqual(got['locInfo.room'], { Value: 'W1', Source: 'web' }, 'WEB wins over DEVICE');
     assert.equal((await api('PUT', '/phones/1/config/web', { 'device.syslog.facility': 99 })).status, 400);
     assert.equal((await api('PUT', '/phones/1/config/local', { 'locInfo.room': 'x' })).status, 400);
-    assert.equal((await api('PUT', '/phones/1/peripherals', {
-      pcMac: '54e1ad1f2ecd', modularRoom: [{ name: 'Mic', model: 'Trio C60', mac: '0004F2000001', components: [{ componentType: 'microphone', version: '1.0' }] }],
-    })).status, 200);
-    assert.deepEqual((await poly(url(1), '/api/v1/mgmt/pcPort/info')).body['data'], { PCPortStatus: 'Active', PCMacAddress: '54E1AD1F2ECD' });
+    assert.equal(
+      (
+        await api('PUT', '/phones/1/peripherals', {
+          pcMac: '54e1ad1f2ecd',
+          modularRoom: [
+            { name: 'Mic', model: 'Trio C60', mac: '0004F2000001', components: [{ componentType: 'microphone', version: '1.0' }] },
+          ],
+        })
+      ).status,
+      200,
+    );
+    assert.deepEqual((await poly(url(1), '/api/v1/mgmt/pcPort/info')).body['data'], {
+      PCPortStatus: 'Active',
+      PCMacAddress: '54E1AD1F2ECD',
+    });
     const mr = (await poly(url(1), '/api/v1/mgmt/mrpair/info')).body['data'] as { ConnectedDeviceList: { ComponentList: Row[] }[] };
     assert.equal(mr.ConnectedDeviceList[0]?.ComponentList[0]?.['componentType'], 'microphone');
     assert.equal((await api('PUT', '/phones/1/peripherals', { pcMac: 'nope' })).status, 400);
@@ -200,13 +249,17 @@ describe('a fleet on one virtual network, driven by the control API', () => {
     await fleet.phones[1]?.listeners.settled();
   });
 
-  it('each phone\'s journal holds its last requests and answers; latency is settable', async () => {
+  it("each phone's journal holds its last requests and answers; latency is settable", async () => {
     await poly(url(3), '/api/v2/mgmt/device/info');
     await poly(url(3), '/api/v1/callctrl/endCall', { Ref: 'nope' });
     const journal = (await api('GET', '/phones/3/journal?limit=2')).body as Row[];
-    assert.deepEqual(journal.map((j) => [j['method'], j['url'], j['httpStatus'], j['status']]), [
-      ['GET', '/api/v2/mgmt/device/info', 200, '2000'], ['POST', '/api/v1/callctrl/endCall', 400, '4007'],
-    ]);
+    assert.deepEqual(
+      journal.map((j) => [j['method'], j['url'], j['httpStatus'], j['status']]),
+      [
+        ['GET', '/api/v2/mgmt/device/info', 200, '2000'],
+        ['POST', '/api/v1/callctrl/endCall', 400, '4007'],
+      ],
+    );
     assert.equal((await api('PUT', '/phones/3/latency', { ms: 150 })).status, 200);
     const both = await Promise.all([poly(url(3), '/api/v2/mgmt/device/info'), poly(url(3), '/api/v2/mgmt/device/info')]);
     assert.deepEqual(both.map((b) => b.status).sort(), [200, 403]);
@@ -221,12 +274,26 @@ describe('fleet addressing', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.1.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const fleet = await startFleet({
-      count: 3, model: 'Edge E450', address: '127.0.0.1', addressRange: '127.0.1.1', httpPort: port, httpsPort: 0,
-      firstNumber: 3001, adminPassword: PASSWORD, timing: { initMs: 0 }, set: { 'httpd.rest.auth.basic.enabled': '1' },
-    }, await createHttpApp(false));
+    const fleet = await startFleet(
+      {
+        count: 3,
+        model: 'Edge E450',
+        address: '127.0.0.1',
+        addressRange: '127.0.1.1',
+        httpPort: port,
+        httpsPort: 0,
+        firstNumber: 3001,
+        adminPassword: PASSWORD,
+        timing: { initMs: 0 },
+        set: { 'httpd.rest.auth.basic.enabled': '1' },
+      },
+      await createHttpApp(false),
+    );
     try {
-      assert.deepEqual(fleet.phones.map((p) => p.httpUrl), [1, 2, 3].map((i) => `http://127.0.1.${i}:${port}`));
+      assert.deepEqual(
+        fleet.phones.map((p) => p.httpUrl),
+        [1, 2, 3].map((i) => `http://127.0.1.${i}:${port}`),
+      );
       for (const p of fleet.phones) {
         const info = (await poly(p.httpUrl, '/api/v2/mgmt/device/info')).body['data'] as Row;
         assert.equal(info['IPAddress'], new URL(p.httpUrl).hostname);
@@ -248,13 +315,28 @@ describe('a fleet whose port is taken', () => {
     const taken = (busy.address() as { port: number }).port;
     const app = await createHttpApp(false);
     try {
-      await assert.rejects(startFleet({
-        count: 3, model: 'VVX 450', address: '127.0.0.1', httpPort: taken - 2, httpsPort: 0, firstNumber: 4001, adminPassword: PASSWORD,
-        timing: { initMs: 0 },
-      }, app), new RegExp(`^ListenError: phone 3 \\(number 4003\\): port in use: 127\\.0\\.0\\.1:${taken}$`));
+      await assert.rejects(
+        startFleet(
+          {
+            count: 3,
+            model: 'VVX 450',
+            address: '127.0.0.1',
+            httpPort: taken - 2,
+            httpsPort: 0,
+            firstNumber: 4001,
+            adminPassword: PASSWORD,
+            timing: { initMs: 0 },
+          },
+          app,
+        ),
+        new RegExp(`^ListenError: phone 3 \\(number 4003\\): port in use: 127\\.0\\.0\\.1:${taken}$`),
+      );
       // Phones 1 and 2 were stopped: their ports are free again.
       const again = createServer();
-      await new Promise<void>((r, j) => { again.once('error', j); again.listen(taken - 2, '127.0.0.1', r); });
+      await new Promise<void>((r, j) => {
+        again.once('error', j);
+        again.listen(taken - 2, '127.0.0.1', r);
+      });
       again.close();
     } finally {
       busy.close();

@@ -15,7 +15,9 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
     const req = request(url, { headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [] }));
     });
     req.on('error', reject);
@@ -38,7 +40,10 @@ describe('the control port forwards the Poly API', () => {
   });
 
   it('signs with Basic or Digest as the phone asks, when the request brings no credentials', async () => {
-    for (const [i, model, scheme] of [[1, 'VVX 450', 'basic'], [2, 'CCX 600', 'digest-sha256']] as const) {
+    for (const [i, model, scheme] of [
+      [1, 'VVX 450', 'basic'],
+      [2, 'CCX 600', 'digest-sha256'],
+    ] as const) {
       const res = await fetch(`${ctl}/phones/${i}/api/v2/mgmt/device/info`);
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { data: { ModelNumber: string } }).data.ModelNumber, model);
@@ -48,21 +53,29 @@ describe('the control port forwards the Poly API', () => {
     }
   });
 
-  it('passes method, query and body unchanged, and the phone\'s answer back', async () => {
+  it("passes method, query and body unchanged, and the phone's answer back", async () => {
     const set = await fetch(`${ctl}/phones/2/api/v1/mgmt/config/set`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { 'reg.2.address': '4999' } }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { 'reg.2.address': '4999' } }),
     });
     assert.deepEqual(await set.json(), { Status: '2000' });
     assert.equal(fleet.phones[1]?.phone.config.get('reg.2.address')?.value, '4999');
     const line = await fetch(`${ctl}/phones/2/api/v2/mgmt/lineInfo?line=2`);
     assert.equal(((await line.json()) as { data: { Address?: string; Username?: string }[] }).data.length, 1);
-    const bad = await fetch(`${ctl}/phones/1/api/v1/mgmt/config/set`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    const bad = await fetch(`${ctl}/phones/1/api/v1/mgmt/config/set`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     assert.equal(bad.status, 400);
-    assert.deepEqual(await bad.json(), { Status: '4400' }, 'the phone\'s own answer to malformed JSON');
+    assert.deepEqual(await bad.json(), { Status: '4400' }, "the phone's own answer to malformed JSON");
   });
 
-  it('a request with its own credentials goes as it is: wrong ones get the phone\'s 401', async () => {
-    const res = await fetch(`${ctl}/phones/1/api/v2/mgmt/device/info`, { headers: { authorization: `Basic ${Buffer.from('Polycom:wrong').toString('base64')}` } });
+  it("a request with its own credentials goes as it is: wrong ones get the phone's 401", async () => {
+    const res = await fetch(`${ctl}/phones/1/api/v2/mgmt/device/info`, {
+      headers: { authorization: `Basic ${Buffer.from('Polycom:wrong').toString('base64')}` },
+    });
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Basic/);
     assert.equal((await fetch(`${ctl}/phones/7/api/v2/mgmt/device/info`)).status, 404);
@@ -70,24 +83,37 @@ describe('the control port forwards the Poly API', () => {
 
   it('the served OpenAPI document lists the running phones as its servers', async () => {
     const doc = (await (await fetch(`${ctl}/docs/openapi.json`)).json()) as { servers: { url: string; description: string }[] };
-    assert.deepEqual(doc.servers.map((s) => s.url), ['/phones/1', '/phones/2']);
+    assert.deepEqual(
+      doc.servers.map((s) => s.url),
+      ['/phones/1', '/phones/2'],
+    );
     assert.match(doc.servers[1]?.description ?? '', /CCX 600/);
   });
 
-  it('refuses what another site\'s page sends (an <img src> does not preflight); same-origin pages and curl pass', async () => {
+  it("refuses what another site's page sends (an <img src> does not preflight); same-origin pages and curl pass", async () => {
     const journal = fleet.phones[0]?.journal;
     const before = journal?.total ?? 0;
     const info = `${ctl}/phones/1/api/v2/mgmt/device/info`;
     for (const headers of <Record<string, string>[]>[
-      { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site', origin: ctl },
-      { origin: 'http://evil.example' }, { origin: 'null' }, { referer: 'http://evil.example/page.html' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'cross-site', origin: ctl },
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { referer: 'http://evil.example/page.html' },
       { origin: `${ctl.replace(/:\d+$/, '')}:1` },
     ]) {
       const res = await get(info, headers);
       assert.equal(res.status, 403, JSON.stringify(headers));
     }
     assert.equal(journal?.total, before, 'no refused request reached the phone');
-    for (const headers of <Record<string, string>[]>[{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, { origin: ctl }, { referer: `${ctl}/docs/` }]) {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+      { origin: ctl },
+      { referer: `${ctl}/docs/` },
+    ]) {
       assert.equal((await get(info, headers)).status, 200, JSON.stringify(headers));
     }
   });
@@ -112,7 +138,9 @@ describe('the control port forwards the Poly API with a control token', () => {
   /** What the phone received of the next request (its headers, credentials shown by scheme only). */
   const seenByPhone = async (send: () => Promise<{ status: number }>): Promise<{ status: number; headers: Record<string, string>[] }> => {
     const headers: Record<string, string>[] = [];
-    const stop = fleet.phones[0]?.journal.onRecord((_e, detail?: RequestDetail) => { if (detail) headers.push({ ...detail.requestHeaders }); });
+    const stop = fleet.phones[0]?.journal.onRecord((_e, detail?: RequestDetail) => {
+      if (detail) headers.push({ ...detail.requestHeaders });
+    });
     try {
       return { status: (await send()).status, headers };
     } finally {
@@ -130,8 +158,12 @@ describe('the control port forwards the Poly API with a control token', () => {
   });
 
   it('a browser logged in by cookie: the cookie stays on the control port; its own phone credentials go through', async () => {
-    const login = await fetch(`${ctl}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: TOKEN, next: '/docs/' }).toString() });
+    const login = await fetch(`${ctl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: TOKEN, next: '/docs/' }).toString(),
+    });
     assert.equal(login.status, 303);
     assert.equal(login.headers.get('location'), '/docs/');
     const setCookie = login.headers.get('set-cookie') ?? '';
@@ -143,10 +175,24 @@ describe('the control port forwards the Poly API with a control token', () => {
     for (const h of seen.headers) assert.ok(!(h['cookie'] ?? '').includes('polysim-control'), JSON.stringify(h));
     assert.equal(seen.headers.at(-1)?.['authorization'], 'Basic ********');
     // Its own (wrong) credentials for the phone go as they are: the phone's 401.
-    const wrong = await seenByPhone(() => get(`${ctl}/phones/1/api/v2/mgmt/device/info`, { cookie, authorization: `Basic ${Buffer.from('Polycom:wrong').toString('base64')}` }));
+    const wrong = await seenByPhone(() =>
+      get(`${ctl}/phones/1/api/v2/mgmt/device/info`, { cookie, authorization: `Basic ${Buffer.from('Polycom:wrong').toString('base64')}` }),
+    );
     assert.equal(wrong.status, 401);
-    assert.deepEqual(wrong.headers.map((h) => h['authorization']), ['Basic ********']);
-    assert.equal((await fetch(`${ctl}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'token=wrong' })).status, 401);
+    assert.deepEqual(
+      wrong.headers.map((h) => h['authorization']),
+      ['Basic ********'],
+    );
+    assert.equal(
+      (
+        await fetch(`${ctl}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'token=wrong',
+        })
+      ).status,
+      401,
+    );
   });
 });

@@ -18,54 +18,86 @@ const SEED = 20261126;
 
 describe('parsers under arbitrary input', () => {
   it('the SIP parser throws nothing but SipParseError, whatever the bytes', () => {
-    fc.assert(fc.property(fc.oneof(sipMessage(5060), fc.uint8Array({ maxLength: 400 }).map((a) => Buffer.from(a))), fc.boolean(), (buf, datagram) => {
-      try {
-        parseSip(buf, datagram);
-      } catch (err) {
-        if (!(err instanceof SipParseError)) throw err;
-      }
-      const n = streamMessageLength(buf);
-      assert.ok(n === undefined || (Number.isInteger(n) && n >= 0));
-    }), { numRuns: 2000, seed: SEED });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          sipMessage(5060),
+          fc.uint8Array({ maxLength: 400 }).map((a) => Buffer.from(a)),
+        ),
+        fc.boolean(),
+        (buf, datagram) => {
+          try {
+            parseSip(buf, datagram);
+          } catch (err) {
+            if (!(err instanceof SipParseError)) throw err;
+          }
+          const n = streamMessageLength(buf);
+          assert.ok(n === undefined || (Number.isInteger(n) && n >= 0));
+        },
+      ),
+      { numRuns: 2000, seed: SEED },
+    );
   });
 
   it('the Digest header parser never throws', () => {
-    const header = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }).map((s) => `Digest ${s}`),
-      fc.array(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 })), { maxLength: 8 })
-        .map((kv) => `Digest ${kv.map(([k, v]) => `${k}="${v}"`).join(', ')}`));
-    fc.assert(fc.property(header, (h) => {
-      const p = parseDigest(h);
-      assert.ok(p === undefined || typeof p === 'object');
-    }), { numRuns: 2000, seed: SEED });
+    const header = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.string({ maxLength: 200 }).map((s) => `Digest ${s}`),
+      fc
+        .array(fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 })), { maxLength: 8 })
+        .map((kv) => `Digest ${kv.map(([k, v]) => `${k}="${v}"`).join(', ')}`),
+    );
+    fc.assert(
+      fc.property(header, (h) => {
+        const p = parseDigest(h);
+        assert.ok(p === undefined || typeof p === 'object');
+      }),
+      { numRuns: 2000, seed: SEED },
+    );
   });
 
   it('the configuration file parser throws nothing but CfgError', () => {
-    const xml = fc.oneof(fc.string({ maxLength: 200 }),
+    const xml = fc.oneof(
+      fc.string({ maxLength: 200 }),
       fc.tuple(fc.nat(300), fc.string({ maxLength: 30 })).map(([d, s]) => `${'<a>'.repeat(d)}${s}${'</a>'.repeat(d)}`),
-      fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9.]{0,20}$/), fc.string({ maxLength: 20 }))
-        .map((attrs) => `<PHONE_CONFIG><ALL ${Object.entries(attrs).map(([k, v]) => `${k}="${v.replace(/[<&"]/g, '')}"`).join(' ')}/></PHONE_CONFIG>`));
-    fc.assert(fc.property(xml, (x) => {
-      try {
-        parseCfg(x);
-      } catch (err) {
-        if (!(err instanceof CfgError)) throw err;
-      }
-    }), { numRuns: 1000, seed: SEED });
+      fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9.]{0,20}$/), fc.string({ maxLength: 20 })).map(
+        (attrs) =>
+          `<PHONE_CONFIG><ALL ${Object.entries(attrs)
+            .map(([k, v]) => `${k}="${v.replace(/[<&"]/g, '')}"`)
+            .join(' ')}/></PHONE_CONFIG>`,
+      ),
+    );
+    fc.assert(
+      fc.property(xml, (x) => {
+        try {
+          parseCfg(x);
+        } catch (err) {
+          if (!(err instanceof CfgError)) throw err;
+        }
+      }),
+      { numRuns: 1000, seed: SEED },
+    );
   });
 });
 
 describe('a phone under generated requests', () => {
   let p: TestPhone;
   before(async () => {
-    p = await testPhone({ sipPort: 0, set: { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0', 'httpd.cfg.lockWebUI.enable': '0' } });
+    p = await testPhone({
+      sipPort: 0,
+      set: { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0', 'httpd.cfg.lockWebUI.enable': '0' },
+    });
   });
   after(() => p.stop());
 
   it('every operation, inputs drawn from its schema: answers within the envelope, no 5500', async () => {
     const t = newTally();
-    await fc.assert(fc.asyncProperty(httpCase(), async (c) => {
-      await sendHttp(p.httpUrl, p.auth, c, t);
-    }), { numRuns: 400, seed: SEED });
+    await fc.assert(
+      fc.asyncProperty(httpCase(), async (c) => {
+        await sendHttp(p.httpUrl, p.auth, c, t);
+      }),
+      { numRuns: 400, seed: SEED },
+    );
     assert.deepEqual(t.outsideEnvelope, []);
     assert.deepEqual(t.unexpected5xx, []);
     assert.ok((t.byStatus['2000'] ?? 0) > 40, `some requests succeed: ${JSON.stringify(t.byStatus)}`);
@@ -73,7 +105,7 @@ describe('a phone under generated requests', () => {
     assert.equal((await p.get('/api/v2/mgmt/device/info')).http, 200);
   });
 
-  it('SIP messages, valid, bent and garbage: only the NOTIFY rules\' answers, and the phone goes on', async () => {
+  it("SIP messages, valid, bent and garbage: only the NOTIFY rules' answers, and the phone goes on", async () => {
     const t = newTally();
     await sendSip(p.sip?.port ?? 0, sipMessages(p.sip?.port ?? 0, 1500, SEED), t);
     assert.deepEqual(t.badSip, []);
@@ -92,7 +124,8 @@ describe('the control port under generated requests', () => {
       for (const c of fc.sample(controlCase(2), { numRuns: 400, seed: SEED })) await sendControl(url, c, t);
       assert.deepEqual(t.failed, []);
       assert.ok((t.byStatus['200'] ?? 0) > 40 && (t.byStatus['404'] ?? 0) > 10, JSON.stringify(t.byStatus));
-      for (const r of fleet.phones) assert.equal((await fetch(`${url}/phones/${fleet.phones.indexOf(r) + 1}/api/v2/mgmt/device/info`)).status, 200);
+      for (const r of fleet.phones)
+        assert.equal((await fetch(`${url}/phones/${fleet.phones.indexOf(r) + 1}/api/v2/mgmt/device/info`)).status, 200);
     } finally {
       await control.close();
       await fleet.stop();

@@ -28,7 +28,9 @@ describe('the rules before an operation, and bad input', () => {
   it('the default admin password makes every request answer 4010', async () => {
     const d = await testPhone({ factory: true, set: { 'apps.restapi.enabled': '1' } });
     try {
-      const a = await d.raw('/api/v2/mgmt/device/info', { headers: { authorization: `Basic ${Buffer.from('Polycom:456').toString('base64')}` } });
+      const a = await d.raw('/api/v2/mgmt/device/info', {
+        headers: { authorization: `Basic ${Buffer.from('Polycom:456').toString('base64')}` },
+      });
       assert.equal(a.status, 403);
       assert.deepEqual(await a.json(), { Status: '4010' });
     } finally {
@@ -37,8 +39,13 @@ describe('the rules before an operation, and bad input', () => {
   });
 
   it('wrong or missing credentials get 401 with a Basic challenge and an HTML body, never JSON', async () => {
-    for (const authorization of ['', `Basic ${Buffer.from('Polycom:wrong').toString('base64')}`,
-      `Basic ${Buffer.from(`polycom:Secret-123`).toString('base64')}`, 'Basic !!!', 'Bearer abc']) {
+    for (const authorization of [
+      '',
+      `Basic ${Buffer.from('Polycom:wrong').toString('base64')}`,
+      `Basic ${Buffer.from(`polycom:Secret-123`).toString('base64')}`,
+      'Basic !!!',
+      'Bearer abc',
+    ]) {
       const res = await p.raw('/api/v2/mgmt/device/info', { headers: { authorization } });
       assert.equal(res.status, 401, authorization);
       assert.equal(res.headers.get('www-authenticate'), 'Basic realm="API Authentication"');
@@ -49,7 +56,10 @@ describe('the rules before an operation, and bad input', () => {
   it('config/set of the admin password and of apps.restapi.enabled take effect for the next request', async () => {
     const q = await testPhone();
     try {
-      assertOk(await q.post('/api/v1/mgmt/config/set', { data: { 'device.auth.localAdminPassword': 'Other-456' } }), '/api/v1/mgmt/config/set');
+      assertOk(
+        await q.post('/api/v1/mgmt/config/set', { data: { 'device.auth.localAdminPassword': 'Other-456' } }),
+        '/api/v1/mgmt/config/set',
+      );
       assert.equal((await q.get('/api/v2/mgmt/device/info')).http, 401);
       const other = `Basic ${Buffer.from('Polycom:Other-456').toString('base64')}`;
       assert.equal((await q.get('/api/v2/mgmt/device/info', { headers: { authorization: other } })).http, 200);
@@ -71,7 +81,11 @@ describe('the rules before an operation, and bad input', () => {
   });
 
   it('bodies over 20 KB get 413 before they are read; the phone stays well', async () => {
-    const res = await p.raw('/api/v1/mgmt/safeRestart', { method: 'POST', body: 'x'.repeat(25 * 1024), headers: { 'content-type': 'application/json' } });
+    const res = await p.raw('/api/v1/mgmt/safeRestart', {
+      method: 'POST',
+      body: 'x'.repeat(25 * 1024),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 413);
     assert.match(await res.text(), /413/);
     assertOk(await p.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info');
@@ -82,7 +96,11 @@ describe('the rules before an operation, and bad input', () => {
     assertOk(await p.get('/api/v2/mgmt/device/info', { headers: { 'content-type': 'application/json' } }), '/api/v2/mgmt/device/info');
     assertOk(await p.post('/api/v1/mgmt/configReset/web', {}), '/api/v1/mgmt/configReset/web');
     assertOk(await p.post('/api/v1/mgmt/configReset/web'), '/api/v1/mgmt/configReset/web');
-    const form = await p.raw('/api/v1/mgmt/config/get', { method: 'POST', body: '{"data":["apps.restapi.enabled"]}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await p.raw('/api/v1/mgmt/config/get', {
+      method: 'POST',
+      body: '{"data":["apps.restapi.enabled"]}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(form.status, 200);
   });
 
@@ -105,7 +123,10 @@ describe('the rules before an operation, and bad input', () => {
       assert.deepEqual(results.map((r) => r.http).sort(), [200, 403]);
       assert.equal(results.find((r) => r.http === 403)?.body['Status'], '4403');
       const q = await Promise.all([1, 2, 3].map(() => queued.get('/api/v2/mgmt/device/info')));
-      assert.deepEqual(q.map((r) => r.http), [200, 200, 200]);
+      assert.deepEqual(
+        q.map((r) => r.http),
+        [200, 200, 200],
+      );
     } finally {
       await slow.stop();
       await queued.stop();

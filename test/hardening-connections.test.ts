@@ -22,15 +22,22 @@ async function silent(port: number): Promise<{ socket: Socket; closed: () => boo
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
   let over = false;
-  socket.once('close', () => { over = true; });
-  await new Promise<void>((r, j) => { socket.once('connect', () => r()); socket.once('close', () => j(new Error('refused'))); });
+  socket.once('close', () => {
+    over = true;
+  });
+  await new Promise<void>((r, j) => {
+    socket.once('connect', () => r());
+    socket.once('close', () => j(new Error('refused')));
+  });
   return { socket, closed: () => over };
 }
 
 const portOf = (url: string): number => Number(new URL(url).port);
 
 async function answers(url: string): Promise<number> {
-  const res = await fetch(`${url}/api/v2/mgmt/device/info`, { headers: { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}` } });
+  const res = await fetch(`${url}/api/v2/mgmt/device/info`, {
+    headers: { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}` },
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -52,8 +59,15 @@ describe('connection bounds of every listener, counted before the handshake', ()
 
   before(async () => {
     // Deadlines far longer than the test: whatever is closed here was closed for being over the cap.
-    fleet = await testFleet({ count: 2, firstNumber: 2001, sipPort: 0, sipTlsPort: 0, connectionBudget: budget,
-      httpLimits: { maxConnections: CAP }, sipLimits: { perPhone: CAP } });
+    fleet = await testFleet({
+      count: 2,
+      firstNumber: 2001,
+      sipPort: 0,
+      sipTlsPort: 0,
+      connectionBudget: budget,
+      httpLimits: { maxConnections: CAP },
+      sipLimits: { perPhone: CAP },
+    });
     await fleet.httpsReady;
     await Promise.all(fleet.phones.map((r) => r.sip?.tlsReady));
     control = await createControlApp(fleet, false, {}, {}, { maxConnections: CAP });

@@ -31,11 +31,12 @@ async function dripServer(): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => {
-      for (const t of timers) clearInterval(t);
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        for (const t of timers) clearInterval(t);
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -58,7 +59,11 @@ describe('HTTP hardening', () => {
       assert.equal(exported.body['Status'], '2000', 'answered when the window closed, the upload going on');
       assert.equal((await p.get('/api/v2/mgmt/device/info')).http, 200, 'the slot is free while the upload goes on');
       await waitFor(() => reports.length === 1);
-      assert.deepEqual(reports[0], { operation: 'config/export', ok: false, detail: `${drip.url}/up/${p.phone.identity.mac.toLowerCase()}-local.cfg: not done within 600 ms` });
+      assert.deepEqual(reports[0], {
+        operation: 'config/export',
+        ok: false,
+        detail: `${drip.url}/up/${p.phone.identity.mac.toLowerCase()}-local.cfg: not done within 600 ms`,
+      });
       assert.ok(Date.now() - started < 3000);
 
       await p.post('/api/v1/mgmt/config/set', { data: { 'device.prov.serverName': drip.url, 'device.prov.redunAttemptLimit': '1' } });
@@ -115,7 +120,9 @@ describe('HTTP hardening', () => {
       assert.equal((await get(basic(PASSWORD))).status, 403, 'locked for everyone');
       clock.advance(60_000);
       assert.equal((await get(basic(PASSWORD))).status, 200);
-      await p.post('/api/v1/mgmt/config/set', { data: { 'httpd.cfg.lockWebUI.noOfInvalidAttempts': '3', 'httpd.cfg.lockWebUI.lockOutDuration': '120' } });
+      await p.post('/api/v1/mgmt/config/set', {
+        data: { 'httpd.cfg.lockWebUI.noOfInvalidAttempts': '3', 'httpd.cfg.lockWebUI.lockOutDuration': '120' },
+      });
       for (let i = 0; i < 2; i++) assert.equal((await get(basic('wrong'))).status, 401);
       assert.equal((await get(basic('wrong'))).headers.get('retry-after'), '120');
       clock.advance(120_000);
@@ -126,7 +133,7 @@ describe('HTTP hardening', () => {
     }
   });
 
-  it('a flood of unauthenticated requests does not push out a client\'s Digest nonce', async () => {
+  it("a flood of unauthenticated requests does not push out a client's Digest nonce", async () => {
     const p = await testPhone({ model: 'CCX 600', firmware: '9.5.0' });
     try {
       const info = '/api/v2/mgmt/device/info';
@@ -137,7 +144,9 @@ describe('HTTP hardening', () => {
         for (let i = 0; i < 1025; i++) await (await fetch(`${p.httpUrl}${info}`)).arrayBuffer();
       };
       await Promise.all([flood(), flood(), flood(), flood()]);
-      const signed = await fetch(`${p.httpUrl}${info}`, { headers: { authorization: sign(ch, { method: 'GET', uri: info, password: PASSWORD }) } });
+      const signed = await fetch(`${p.httpUrl}${info}`, {
+        headers: { authorization: sign(ch, { method: 'GET', uri: info, password: PASSWORD }) },
+      });
       assert.equal(signed.status, 200);
     } finally {
       await p.stop();
@@ -146,27 +155,40 @@ describe('HTTP hardening', () => {
 
   it('secrets are answered masked and never exported; a new admin password ends the sessions', async () => {
     const sink = await recordingServer();
-    const p = await testPhone({ model: 'CCX 600', firmware: '9.5.0', set: { 'device.prov.password': 'prov-secret', 'reg.1.auth.password': 'sip-secret', 'httpd.rest.auth.basic.enabled': '1' } });
+    const p = await testPhone({
+      model: 'CCX 600',
+      firmware: '9.5.0',
+      set: { 'device.prov.password': 'prov-secret', 'reg.1.auth.password': 'sip-secret', 'httpd.rest.auth.basic.enabled': '1' },
+    });
     try {
-      const got = await p.post('/api/v1/mgmt/config/get', { data: ['device.auth.localAdminPassword', 'device.prov.password', 'reg.1.auth.password', 'device.auth.localUserPassword'] });
+      const got = await p.post('/api/v1/mgmt/config/get', {
+        data: ['device.auth.localAdminPassword', 'device.prov.password', 'reg.1.auth.password', 'device.auth.localUserPassword'],
+      });
       assert.deepEqual(got.body['data'], {
         'device.auth.localAdminPassword': { Value: '********', Source: 'config' },
         'device.prov.password': { Value: '********', Source: 'config' },
         'reg.1.auth.password': { Value: '********', Source: 'config' },
         'device.auth.localUserPassword': { Value: '********', Source: 'default' },
       });
-      assert.equal((await p.post('/api/v1/mgmt/config/export', { data: { Url: `${sink.url}/all.cfg`, ConfigType: 'All' } })).body['Status'], '2000');
+      assert.equal(
+        (await p.post('/api/v1/mgmt/config/export', { data: { Url: `${sink.url}/all.cfg`, ConfigType: 'All' } })).body['Status'],
+        '2000',
+      );
       const cfg = sink.received[0]?.body.toString() ?? '';
       assert.match(cfg, /apps\.restapi\.enabled/);
-      for (const secret of [PASSWORD, 'prov-secret', 'sip-secret', 'localAdminPassword', 'reg.1.auth.password']) assert.ok(!cfg.includes(secret), secret);
+      for (const secret of [PASSWORD, 'prov-secret', 'sip-secret', 'localAdminPassword', 'reg.1.auth.password'])
+        assert.ok(!cfg.includes(secret), secret);
 
       const create = '/api/v1/mgmt/session/create';
       const sha = challenges(await fetch(`${p.httpUrl}${create}`)).find((c) => c.algorithm === 'SHA-256');
       assert.ok(sha);
-      const created = await fetch(`${p.httpUrl}${create}`, { headers: { authorization: sign(sha, { method: 'GET', uri: create, password: PASSWORD }) } });
+      const created = await fetch(`${p.httpUrl}${create}`, {
+        headers: { authorization: sign(sha, { method: 'GET', uri: create, password: PASSWORD }) },
+      });
       const cookie = (created.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       assert.match(cookie, /^session=/);
-      const viaSession = (): Promise<number> => fetch(`${p.httpUrl}/api/v2/mgmt/device/info`, { headers: { cookie } }).then((r) => r.status);
+      const viaSession = (): Promise<number> =>
+        fetch(`${p.httpUrl}/api/v2/mgmt/device/info`, { headers: { cookie } }).then((r) => r.status);
       assert.equal(await viaSession(), 200);
       await p.post('/api/v1/mgmt/config/set', { data: { 'device.auth.localAdminPassword': 'Another-456' } });
       assert.equal(await viaSession(), 401, 'the session ended with the old password');
@@ -176,10 +198,13 @@ describe('HTTP hardening', () => {
     }
   });
 
-  it('provisioning XML nested past the parser\'s limit answers 5000', async () => {
+  it("provisioning XML nested past the parser's limit answers 5000", async () => {
     const deep = `<a>${'<b>'.repeat(200)}${'</b>'.repeat(200)}</a>`;
-    const prov = await recordingServer((r) => (r.url.endsWith('.cfg') && !r.url.includes('deep')
-      ? { status: 200, body: '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="deep.cfg"/>' } : { status: 200, body: deep }));
+    const prov = await recordingServer((r) =>
+      r.url.endsWith('.cfg') && !r.url.includes('deep')
+        ? { status: 200, body: '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="deep.cfg"/>' }
+        : { status: 200, body: deep },
+    );
     const p = await testPhone({ set: { 'device.prov.serverName': prov.url } });
     try {
       assert.equal((await p.post('/api/v1/mgmt/updateConfiguration')).body['Status'], '5000');
@@ -216,7 +241,19 @@ describe('the control API door', () => {
   let close: () => Promise<void>;
 
   before(async () => {
-    const fleet = await startFleet({ count: 1, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 3001, adminPassword: PASSWORD, timing: { initMs: 0 } }, await app);
+    const fleet = await startFleet(
+      {
+        count: 1,
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        firstNumber: 3001,
+        adminPassword: PASSWORD,
+        timing: { initMs: 0 },
+      },
+      await app,
+    );
     const control = await createControlApp(fleet, false);
     await control.listen({ port: 0, host: '127.0.0.1' });
     port = (control.server.address() as AddressInfo).port;
@@ -238,10 +275,13 @@ describe('the control API door', () => {
   async function withHost(host: string, to = port, authorization?: string): Promise<number> {
     const { request } = await import('node:http');
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: to, path: '/phones', headers: { host, ...(authorization ? { authorization } : {}) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: to, path: '/phones', headers: { host, ...(authorization ? { authorization } : {}) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -268,7 +308,11 @@ describe('the control API door', () => {
     const post = await fetch(`${base}/phones/1/faults`, { method: 'DELETE' });
     assert.equal(post.status, 403);
     assert.equal((await fetch(`${base}/phones/1/faults`, { method: 'DELETE', headers: { 'x-polysim': '1' } })).status, 204);
-    assert.equal((await fetch(`${base}/phones/1/latency`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"ms":0}' })).status, 200);
+    assert.equal(
+      (await fetch(`${base}/phones/1/latency`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"ms":0}' }))
+        .status,
+      200,
+    );
   });
 
   it('with a token, demands it; beyond loopback, one is generated', async () => {
@@ -288,10 +332,13 @@ describe('URLs the HTTP framework cannot decode', () => {
     try {
       const { request } = await import('node:http');
       const status = await new Promise<{ code: number; type: string }>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: p.listeners.httpPort, path: "/api/v1/mgmt/device/stats/=3r'%", headers: { authorization: p.auth } }, (res) => {
-          res.resume();
-          resolve({ code: res.statusCode ?? 0, type: String(res.headers['content-type']) });
-        });
+        const req = request(
+          { host: '127.0.0.1', port: p.listeners.httpPort, path: "/api/v1/mgmt/device/stats/=3r'%", headers: { authorization: p.auth } },
+          (res) => {
+            res.resume();
+            resolve({ code: res.statusCode ?? 0, type: String(res.headers['content-type']) });
+          },
+        );
         req.on('error', reject);
         req.end();
       });

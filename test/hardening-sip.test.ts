@@ -17,9 +17,20 @@ let seq = 0;
 
 function notify(p: TestPhone, body: string, method = 'NOTIFY'): string {
   const n = ++seq;
-  return [`${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKh${n}`,
-    'From: <sip:as@127.0.0.1:5999>;tag=a1', 'To: <sip:1001@127.0.0.1>', `Call-ID: h${n}@127.0.0.1`, `CSeq: 1 ${method}`,
-    'Max-Forwards: 70', 'Event: ACTION-URI', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+  return [
+    `${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKh${n}`,
+    'From: <sip:as@127.0.0.1:5999>;tag=a1',
+    'To: <sip:1001@127.0.0.1>',
+    `Call-ID: h${n}@127.0.0.1`,
+    `CSeq: 1 ${method}`,
+    'Max-Forwards: 70',
+    'Event: ACTION-URI',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
 }
 
 const command = (uri: string, data?: unknown): string => JSON.stringify({ 'command-URI': uri, ...(data === undefined ? {} : { data }) });

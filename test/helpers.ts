@@ -42,11 +42,18 @@ export interface Answer {
 
 /** A phone on 127.0.0.1 with free ports, fast timings and a known password. */
 export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhone> {
-  const running = await startPhone({
-    model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, adminPassword: PASSWORD,
-    ...spec,
-    timing: { initMs: 0, restartMs: 150, rebootMs: 200, skypeSignInTimeoutMs: 200, ...spec.timing },
-  }, await app());
+  const running = await startPhone(
+    {
+      model: 'VVX 450',
+      address: '127.0.0.1',
+      httpPort: 0,
+      httpsPort: 0,
+      adminPassword: PASSWORD,
+      ...spec,
+      timing: { initMs: 0, restartMs: 150, rebootMs: 200, skypeSignInTimeoutMs: 200, ...spec.timing },
+    },
+    await app(),
+  );
   const auth = `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`;
   const raw = (path: string, init: RequestInit & { secure?: boolean } = {}): Promise<Response> => {
     const headers = { authorization: auth, ...(init.headers as Record<string, string>) };
@@ -69,12 +76,19 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
   return Object.assign(running, {
     auth,
     raw,
-    get: async (path: string, init?: RequestInit & { secure?: boolean }) => answer(await raw(path, { method: 'GET', ...init }), 'GET', path),
+    get: async (path: string, init?: RequestInit & { secure?: boolean }) =>
+      answer(await raw(path, { method: 'GET', ...init }), 'GET', path),
     post: async (path: string, body?: unknown, init?: RequestInit & { secure?: boolean }) =>
-      answer(await raw(path, {
-        method: 'POST', body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        ...init, headers: { 'content-type': 'application/json', ...(init?.headers as Record<string, string>) },
-      }), 'POST', path),
+      answer(
+        await raw(path, {
+          method: 'POST',
+          body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+          ...init,
+          headers: { 'content-type': 'application/json', ...(init?.headers as Record<string, string>) },
+        }),
+        'POST',
+        path,
+      ),
   });
 }
 
@@ -82,15 +96,19 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
 function secureFetch(running: RunningPhone, url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
   const { cert } = JSON.parse(running.phone.store.getBlob('tls') ?? '{}') as { cert?: string };
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: init.method ?? 'GET', headers: init.headers, ca: cert, checkServerIdentity: () => undefined }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
-      });
-    });
+    const req = httpsRequest(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, ca: cert, checkServerIdentity: () => undefined },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
+        });
+      },
+    );
     req.on('error', reject);
     req.end(typeof init.body === 'string' ? init.body : undefined);
   });
@@ -150,8 +168,14 @@ export async function recordingServer(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, received, server,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url: `http://127.0.0.1:${port}`,
+    received,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -181,7 +205,10 @@ export function python(): string {
 
 /** A fleet of VVX 450s on loopback, free ports, the tests' admin password; `spec` says the rest. */
 export async function testFleet(spec: Partial<FleetSpec> & Pick<FleetSpec, 'count' | 'firstNumber'>): Promise<Fleet> {
-  return startFleet({ model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, adminPassword: PASSWORD, ...spec }, await createHttpApp(false));
+  return startFleet(
+    { model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, adminPassword: PASSWORD, ...spec },
+    await createHttpApp(false),
+  );
 }
 
 /** The control API of a fleet on a free loopback port; its URL. */
@@ -192,16 +219,38 @@ export async function listenControl(fleet: Fleet): Promise<{ control: ControlApp
 }
 
 /** `polysim <args>` run in this process: its exit code, what it wrote, and stop() (as SIGTERM) for a started phone. */
-export interface InProcess { code: Promise<number>; stdout: () => string; stderr: () => string; stop: () => Promise<number> }
+export interface InProcess {
+  code: Promise<number>;
+  stdout: () => string;
+  stderr: () => string;
+  stop: () => Promise<number>;
+}
 
 export function cli(args: string[], env: Record<string, string> = {}): InProcess {
   let stdout = '';
   let stderr = '';
   const abort = new AbortController();
   const code = main(args, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
-    env, signal: abort.signal,
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
+    env,
+    signal: abort.signal,
   });
-  return { code, stdout: () => stdout, stderr: () => stderr, stop: () => { abort.abort(); return code; } };
+  return {
+    code,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop: () => {
+      abort.abort();
+      return code;
+    },
+  };
 }

@@ -44,11 +44,23 @@ async function answers(address: string, port: number): Promise<boolean> {
   try {
     return await new Promise<boolean>((resolve) => {
       const t = setTimeout(() => resolve(false), 200);
-      s.on('message', (m) => { clearTimeout(t); resolve(/^SIP\/2\.0 200/.test(m.toString())); });
+      s.on('message', (m) => {
+        clearTimeout(t);
+        resolve(/^SIP\/2\.0 200/.test(m.toString()));
+      });
       s.on('error', () => resolve(false));
-      const msg = [`OPTIONS sip:${address}:${port} SIP/2.0`, `Via: SIP/2.0/UDP ${address}:9;rport;branch=z9hG4bK${Math.random().toString(16).slice(2)}`,
-        'Max-Forwards: 70', `From: <sip:probe@${address}>;tag=p`, `To: <sip:${address}>`, `Call-ID: probe${Math.random()}`, 'CSeq: 1 OPTIONS',
-        'Content-Length: 0', '', ''].join('\r\n');
+      const msg = [
+        `OPTIONS sip:${address}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${address}:9;rport;branch=z9hG4bK${Math.random().toString(16).slice(2)}`,
+        'Max-Forwards: 70',
+        `From: <sip:probe@${address}>;tag=p`,
+        `To: <sip:${address}>`,
+        `Call-ID: probe${Math.random()}`,
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
       s.send(msg, port, address);
     });
   } finally {
@@ -57,37 +69,86 @@ async function answers(address: string, port: number): Promise<boolean> {
 }
 
 /** Starts Kamailio on address:port (UDP and TCP); `algorithm` picks its digest algorithm. */
-export async function startKamailio(opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string; tls?: boolean } = {}): Promise<Kamailio> {
+export async function startKamailio(
+  opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string; tls?: boolean } = {},
+): Promise<Kamailio> {
   const address = opts.address ?? '127.0.0.1';
-  const port = opts.port ?? await freePort(address);
+  const port = opts.port ?? (await freePort(address));
   const dir = mkdtempSync(join(tmpdir(), 'polysim-kamailio-'));
   const tlsPort = opts.tls ? await freePort(address) : undefined;
   const tlsArgs: string[] = [];
   if (tlsPort) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=kamailio.test',
-      '-days', '2', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=kamailio.test',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     tlsArgs.push('-l', `tls:${address}:${tlsPort}`, '-A', `TLS_CERT="${join(dir, 'cert.pem')}"`, '-A', `TLS_KEY="${join(dir, 'key.pem')}"`);
   }
   let child: ChildProcess | undefined;
   let output = '';
   const start = async (): Promise<void> => {
-    const args = ['-f', KAMAILIO_CFG, '-DD', '-E', '-n', '2', '-Y', dir, '-P', join(dir, 'pid'), '-m', '64', '-M', '8',
-      '-l', `udp:${address}:${port}`, '-l', `tcp:${address}:${port}`, '-A', `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`, ...tlsArgs];
-    child = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const args = [
+      '-f',
+      KAMAILIO_CFG,
+      '-DD',
+      '-E',
+      '-n',
+      '2',
+      '-Y',
+      dir,
+      '-P',
+      join(dir, 'pid'),
+      '-m',
+      '64',
+      '-M',
+      '8',
+      '-l',
+      `udp:${address}:${port}`,
+      '-l',
+      `tcp:${address}:${port}`,
+      '-A',
+      `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`,
+      ...tlsArgs,
+    ];
+    child = opts.netns
+      ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stdout?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     const end = Date.now() + 10_000;
     while (Date.now() < end) {
       if (child.exitCode !== null) throw new Error(`kamailio exited:\n${output}`);
-      if (opts.netns || await answers(address, port)) return;
+      if (opts.netns || (await answers(address, port))) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`kamailio did not answer on ${address}:${port}:\n${output}`);
   };
   await start();
   return {
-    address, port, tlsPort,
+    address,
+    port,
+    tlsPort,
     output: () => output,
     start,
     stop: async () => {

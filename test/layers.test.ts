@@ -72,7 +72,11 @@ function reaches(graph: ReadonlyMap<string, ReadonlySet<string>>, from: string, 
   const queue = [from];
   for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
     if (n === to) return true;
-    for (const m of graph.get(n) ?? []) if (!seen.has(m)) { seen.add(m); queue.push(m); }
+    for (const m of graph.get(n) ?? [])
+      if (!seen.has(m)) {
+        seen.add(m);
+        queue.push(m);
+      }
   }
   return false;
 }
@@ -95,17 +99,33 @@ function folderGraph(): Map<string, Set<string>> {
 describe('the shape of the code', () => {
   it('has no import cycles among the folders of src/ (no two folders import each other)', () => {
     const graph = folderGraph();
-    const without = new Map([...graph].map(([from, tos]) => [from, [...tos].filter((to) => !ALLOWED_FOLDER_EDGES.has(`${from} -> ${to}`))]));
-    assert.deepEqual(cycles(without).map((c) => c.join(' -> ')), []);
+    const without = new Map(
+      [...graph].map(([from, tos]) => [from, [...tos].filter((to) => !ALLOWED_FOLDER_EDGES.has(`${from} -> ${to}`))]),
+    );
+    assert.deepEqual(
+      cycles(without).map((c) => c.join(' -> ')),
+      [],
+    );
     for (const edge of ALLOWED_FOLDER_EDGES.keys()) {
       const [from, to] = edge.split(' -> ') as [string, string];
-      assert.ok(graph.get(from)?.has(to) === true && reaches(graph, to, from), `${edge} no longer closes a loop: remove it from ALLOWED_FOLDER_EDGES`);
+      assert.ok(
+        graph.get(from)?.has(to) === true && reaches(graph, to, from),
+        `${edge} no longer closes a loop: remove it from ALLOWED_FOLDER_EDGES`,
+      );
     }
   });
 
   it('finds a folder loop when there is one', () => {
-    const loop = new Map([['api', ['phone']], ['phone', ['store']], ['store', ['api']], ['gate', ['api']]]);
-    assert.deepEqual(cycles(loop).map((c) => c.join(' -> ')), ['api -> phone -> store -> api']);
+    const loop = new Map([
+      ['api', ['phone']],
+      ['phone', ['store']],
+      ['store', ['api']],
+      ['gate', ['api']],
+    ]);
+    assert.deepEqual(
+      cycles(loop).map((c) => c.join(' -> ')),
+      ['api -> phone -> store -> api'],
+    );
   });
 
   it('has no import cycles in src/', () => {

@@ -26,14 +26,20 @@ describe('lines and their call servers', () => {
   });
 
   it('a line with an address but no call server is unregistered, and dialling on it answers 4002', async () => {
-    const p = await testPhone({ factory: true, set: { 'apps.restapi.enabled': '1', 'device.auth.localAdminPassword': 'Secret-123', 'reg.1.address': '2001' } });
+    const p = await testPhone({
+      factory: true,
+      set: { 'apps.restapi.enabled': '1', 'device.auth.localAdminPassword': 'Secret-123', 'reg.1.address': '2001' },
+    });
     try {
       assert.equal((await lineV2(p, 1))['RegistrationStatus'], 'Unregistered');
       assertStatus(await p.post('/api/v1/callctrl/dial', { data: { Dest: '1002', Line: '1' } }), '4002', 400);
       await p.post('/api/v1/mgmt/config/set', { data: { 'reg.1.server.1.address': '192.0.2.10', 'reg.1.server.1.port': '5070' } });
       const line = await lineV2(p, 1);
       assert.equal(line['RegistrationStatus'], 'Registered');
-      assert.deepEqual((line['CallServers'] as Row[]).map((s) => [s['Address'], s['Port']]), [['192.0.2.10', '5070']]);
+      assert.deepEqual(
+        (line['CallServers'] as Row[]).map((s) => [s['Address'], s['Port']]),
+        [['192.0.2.10', '5070']],
+      );
     } finally {
       await p.stop();
     }

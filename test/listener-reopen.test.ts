@@ -16,7 +16,10 @@ async function take(port: number): Promise<Socket> {
   await waitFor(async () => {
     const s = createSocket('udp4');
     taken = await new Promise<Socket | undefined>((resolve) => {
-      s.once('error', () => { s.close(); resolve(undefined); });
+      s.once('error', () => {
+        s.close();
+        resolve(undefined);
+      });
       s.bind(port, '127.0.0.1', () => resolve(s));
     });
     return taken !== undefined;
@@ -42,10 +45,22 @@ describe('a SIP listener whose port is taken during a reboot', () => {
   let control: Awaited<ReturnType<typeof listenControl>>;
   before(async () => {
     const logger = pino({ level: 'error' }, { write: (line: string) => logs.push(line) });
-    fleet = await startFleet({
-      model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, sipPort: 0, adminPassword: PASSWORD, count: 1, firstNumber: 6001,
-      timing: { initMs: 0, restartMs: 150, rebootMs: 200 },
-    }, await createHttpApp(false), logger, clock);
+    fleet = await startFleet(
+      {
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        sipPort: 0,
+        adminPassword: PASSWORD,
+        count: 1,
+        firstNumber: 6001,
+        timing: { initMs: 0, restartMs: 150, rebootMs: 200 },
+      },
+      await createHttpApp(false),
+      logger,
+      clock,
+    );
     control = await listenControl(fleet);
   });
   after(async () => {
@@ -53,7 +68,7 @@ describe('a SIP listener whose port is taken during a reboot', () => {
     await fleet.stop();
   });
 
-  it('is logged with its cause, described by the control API with the catalogue\'s code, and cleared by a reboot that reopens', async () => {
+  it("is logged with its cause, described by the control API with the catalogue's code, and cleared by a reboot that reopens", async () => {
     const r = fleet.phones[0] as Fleet['phones'][number];
     const sip = r.sip as NonNullable<typeof r.sip>;
     const port = sip.port;
@@ -65,13 +80,14 @@ describe('a SIP listener whose port is taken during a reboot', () => {
       await waitFor(() => r.listenError() !== undefined);
       const expected = { code: 'listen', message: `port in use: SIP 127.0.0.1:${port}/udp` };
       assert.deepEqual(r.listenError(), expected);
-      const logged = logs.map((l) => JSON.parse(l) as { msg: string; code?: string; err?: { message: string } })
+      const logged = logs
+        .map((l) => JSON.parse(l) as { msg: string; code?: string; err?: { message: string } })
         .find((l) => l.msg === 'SIP listener could not reopen');
       assert.ok(logged, logs.join('\n'));
       assert.equal(logged.code, 'listen');
       // pino writes the error with its cause: the socket's own error.
       assert.equal(logged.err?.message, `${expected.message}: bind EADDRINUSE 127.0.0.1:${port}`);
-      const described = await (await fetch(`${control.url}/phones/1`)).json() as { state: string; listenError?: unknown };
+      const described = (await (await fetch(`${control.url}/phones/1`)).json()) as { state: string; listenError?: unknown };
       assert.equal(described.state, 'ready', 'HTTP came back; SIP did not');
       assert.deepEqual(described.listenError, expected);
     } finally {

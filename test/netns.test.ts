@@ -13,7 +13,8 @@ const exec = promisify(execFile);
 describe('two fleets on two hosts (network namespaces), one Kamailio', () => {
   it('registers every phone and connects a call per pair, with media both ways', { timeout: 120_000 }, async () => {
     const { stdout } = await exec('bash', ['scripts/netns-fleets.sh'], {
-      cwd: new URL('..', import.meta.url).pathname, env: { ...process.env, COUNT: '2' },
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, COUNT: '2' },
     });
     assert.match(stdout, /^registered: 4 phones on two hosts to Kamailio at 198\.18\.77\.1$/m);
     assert.match(stdout, /^connected: 2 calls from 198\.18\.77\.2 to 198\.18\.77\.3, RTP flowing both ways$/m);

@@ -4,7 +4,9 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 
 type Json = Record<string, unknown>;
-const doc = JSON.parse(readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, Json>> };
+const doc = JSON.parse(readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8')) as {
+  paths: Record<string, Record<string, Json>>;
+};
 const ajv = new Ajv({ strict: false, allErrors: false });
 const compiled = new Map<string, ValidateFunction>();
 

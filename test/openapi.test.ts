@@ -32,15 +32,25 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('the client has a method for every operation of the manual served over HTTP, at the manual\'s paths', () => {
+  it("the client has a method for every operation of the manual served over HTTP, at the manual's paths", () => {
     const source = readFileSync(new URL('../packages/client/src/operations.ts', import.meta.url), 'utf8');
-    const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.meta.url), 'utf8')) as { operations: { operation: string; paths: string[] }[] };
+    const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.meta.url), 'utf8')) as {
+      operations: { operation: string; paths: string[] }[];
+    };
     const paths: Readonly<Record<string, string>> = PATHS;
     const suffixes: Readonly<Record<string, readonly string[]>> = PATH_SUFFIXES;
     const served = (name: string): string[] => [paths[name] ?? '', ...(suffixes[name] ?? []).map((s) => `${paths[name]}/${s}`)];
     const http = spec.operations.filter((o) => o.operation !== 'WebCallControl.WarmTransfer');
-    assert.deepEqual(http.filter((o) => !source.includes(`PATHS['${o.operation}']`)).map((o) => o.operation), [], 'operations without a method');
-    assert.deepEqual(http.filter((o) => JSON.stringify(served(o.operation)) !== JSON.stringify(o.paths)).map((o) => o.operation), [], 'operations at other paths than the manual\'s');
+    assert.deepEqual(
+      http.filter((o) => !source.includes(`PATHS['${o.operation}']`)).map((o) => o.operation),
+      [],
+      'operations without a method',
+    );
+    assert.deepEqual(
+      http.filter((o) => JSON.stringify(served(o.operation)) !== JSON.stringify(o.paths)).map((o) => o.operation),
+      [],
+      "operations at other paths than the manual's",
+    );
     assert.doesNotMatch(source, /['"`]\/api\//, 'operations.ts names paths through PATHS only');
   });
 
@@ -57,8 +67,14 @@ describe('the OpenAPI document', () => {
     }
     assert.equal(Object.keys(paths).filter((p) => p.startsWith('/api/')).length, 65, 'the manual has 65 paths');
     const control = Object.keys(paths).filter((p) => !p.startsWith('/api/'));
-    for (const p of ['/events', '/phones/{index}/events', '/phones/{index}/api/{path}', '/phones/{index}/incoming']) assert.ok(control.includes(p), p);
-    for (const p of control) assert.deepEqual((paths[p] as unknown as { servers: { url: string }[] }).servers.map((s) => s.url), ['/'], `${p} is served by the control port`);
+    for (const p of ['/events', '/phones/{index}/events', '/phones/{index}/api/{path}', '/phones/{index}/incoming'])
+      assert.ok(control.includes(p), p);
+    for (const p of control)
+      assert.deepEqual(
+        (paths[p] as unknown as { servers: { url: string }[] }).servers.map((s) => s.url),
+        ['/'],
+        `${p} is served by the control port`,
+      );
     const ajv = new Ajv({ strict: false });
     for (const item of Object.values(paths)) {
       for (const [method, o] of Object.entries(item)) {
@@ -73,8 +89,19 @@ describe('the OpenAPI document', () => {
   });
 
   it('is served with Swagger UI on the control port, not among the Poly API paths', async () => {
-    const fleet = await startFleet({ count: 1, model: 'VVX 450', address: '127.0.0.1', httpPort: 0, httpsPort: 0, firstNumber: 1001,
-      adminPassword: 'Pw-1', timing: { initMs: 0 } }, await createHttpApp(false));
+    const fleet = await startFleet(
+      {
+        count: 1,
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        firstNumber: 1001,
+        adminPassword: 'Pw-1',
+        timing: { initMs: 0 },
+      },
+      await createHttpApp(false),
+    );
     const control = await createControlApp(fleet, false);
     await control.listen({ port: 0, host: '127.0.0.1' });
     try {

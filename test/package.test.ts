@@ -21,7 +21,14 @@ const NPM = 'npm';
 const NPX = 'npx';
 const quiet = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], encoding: 'utf8' as const };
 
-interface LockEntry { version?: string; dev?: boolean; link?: boolean; resolved?: string; integrity?: string; [k: string]: unknown }
+interface LockEntry {
+  version?: string;
+  dev?: boolean;
+  link?: boolean;
+  resolved?: string;
+  integrity?: string;
+  [k: string]: unknown;
+}
 
 function integrity(file: string): string {
   return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
@@ -42,9 +49,14 @@ function project(dir: string, tarballs: Record<string, string>, withServerDeps: 
   const repoLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const packages: Record<string, LockEntry> = { '': { name: 'app', dependencies: deps } };
   for (const [name, file] of Object.entries(tarballs)) {
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })) as Record<
+      string,
+      unknown
+    >;
     packages[`node_modules/${name}`] = {
-      version: manifest.version as string, resolved: `file:${file}`, integrity: integrity(file),
+      version: manifest.version as string,
+      resolved: `file:${file}`,
+      integrity: integrity(file),
       ...(manifest.dependencies ? { dependencies: manifest.dependencies } : {}),
       ...(manifest.bundleDependencies ? { bundleDependencies: manifest.bundleDependencies } : {}),
       ...(manifest.bin ? { bin: manifest.bin } : {}),
@@ -62,7 +74,11 @@ function project(dir: string, tarballs: Record<string, string>, withServerDeps: 
 }
 
 function install(dir: string): string {
-  const r = execFileSync(NPM, ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { ...quiet, cwd: dir, env: { ...process.env, npm_config_loglevel: 'warn' } });
+  const r = execFileSync(NPM, ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    ...quiet,
+    cwd: dir,
+    env: { ...process.env, npm_config_loglevel: 'warn' },
+  });
   return r;
 }
 
@@ -108,14 +124,42 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
 
     const ready = join(app, 'ready.json');
     // npx runs the installed bin; its own process group, so that the test ends npx and the phone together.
-    phone = spawn(NPX, ['--offline', 'polysim', 'start', '--http-port', '0', '--https-port', '0', '--sip-port', '0',
-      '--sip-tls-port', '0', '--control-port', '0', '--init-ms', '0', '--admin-password', 'Secret-123', '--data-dir', join(app, 'phone'), '--ready-file', ready],
-    { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    phone = spawn(
+      NPX,
+      [
+        '--offline',
+        'polysim',
+        'start',
+        '--http-port',
+        '0',
+        '--https-port',
+        '0',
+        '--sip-port',
+        '0',
+        '--sip-tls-port',
+        '0',
+        '--control-port',
+        '0',
+        '--init-ms',
+        '0',
+        '--admin-password',
+        'Secret-123',
+        '--data-dir',
+        join(app, 'phone'),
+        '--ready-file',
+        ready,
+      ],
+      { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     let stderr = '';
-    phone.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+    phone.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     const exited = new Promise<never>((_, reject) => phone?.once('exit', (code) => reject(new Error(`polysim exited ${code}: ${stderr}`))));
     const url = await Promise.race([exited, waitForReady(ready)]);
-    const res = await fetch(`${url}/api/v1/mgmt/device/info`, { headers: { authorization: `Basic ${Buffer.from('Polycom:Secret-123').toString('base64')}` } });
+    const res = await fetch(`${url}/api/v1/mgmt/device/info`, {
+      headers: { authorization: `Basic ${Buffer.from('Polycom:Secret-123').toString('base64')}` },
+    });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { Status: string }).Status, '2000');
     writeFileSync(join(work, 'phone-url'), url);
@@ -125,26 +169,44 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
     const app = join(work, 'client-app');
     project(app, { '@polysim/client': client }, false);
     install(app);
-    assert.deepEqual(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')), ['@polysim'], 'no dependencies beyond Node');
+    assert.deepEqual(
+      readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')),
+      ['@polysim'],
+      'no dependencies beyond Node',
+    );
 
-    writeFileSync(join(app, 'main.ts'), [
-      "import { PolyPhone, PolyError } from '@polysim/client';",
-      "import { digestResponse } from '@polysim/client/digest';",
-      'const phone = new PolyPhone({ host: process.argv[2] as string, password: \'Secret-123\' });',
-      'const info = await phone.mgmt.deviceInfoV2();',
-      'const model: string = info.ModelNumber;',
-      'try { await phone.callctrl.end(\'ffffffff\'); } catch (e) { if (!(e instanceof PolyError)) throw e; console.log(\'status\', e.code); }',
-      'console.log(\'model\', model);',
-      // RFC 2617 section 3.5: the Digest computation is importable on its own, as the exports map says.
-      'console.log(\'digest\', digestResponse({ algorithm: \'MD5\', username: \'Mufasa\', realm: \'testrealm@host.com\', password: \'Circle Of Life\',',
-      '  method: \'GET\', uri: \'/dir/index.html\', nonce: \'dcd98b7102dd2f0e8b11d0f600bfb0c093\', qop: \'auth\', nc: \'00000001\', cnonce: \'0a4f113b\' }));',
-      '',
-    ].join('\n'));
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', skipLibCheck: false,
-        types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
-      files: ['main.ts'],
-    }));
+    writeFileSync(
+      join(app, 'main.ts'),
+      [
+        "import { PolyPhone, PolyError } from '@polysim/client';",
+        "import { digestResponse } from '@polysim/client/digest';",
+        "const phone = new PolyPhone({ host: process.argv[2] as string, password: 'Secret-123' });",
+        'const info = await phone.mgmt.deviceInfoV2();',
+        'const model: string = info.ModelNumber;',
+        "try { await phone.callctrl.end('ffffffff'); } catch (e) { if (!(e instanceof PolyError)) throw e; console.log('status', e.code); }",
+        "console.log('model', model);",
+        // RFC 2617 section 3.5: the Digest computation is importable on its own, as the exports map says.
+        "console.log('digest', digestResponse({ algorithm: 'MD5', username: 'Mufasa', realm: 'testrealm@host.com', password: 'Circle Of Life',",
+        "  method: 'GET', uri: '/dir/index.html', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', qop: 'auth', nc: '00000001', cnonce: '0a4f113b' }));",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          outDir: 'out',
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+        },
+        files: ['main.ts'],
+      }),
+    );
     // A type error in the SDK's declarations, or a wrong type in the program, fails here.
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
     const url = readFileSync(join(work, 'phone-url'), 'utf8');

@@ -4,23 +4,33 @@ import { assertOk, assertStatus, recordingServer, testPhone, waitFor } from './h
 
 const UPDATE = '/api/v1/mgmt/updateConfiguration';
 
-describe('updateConfiguration fetches the provisioning server\'s files and applies them at CONFIG', () => {
+describe("updateConfiguration fetches the provisioning server's files and applies them at CONFIG", () => {
   it('fetches <mac>.cfg or 000000000000.cfg and the files it lists, with the provisioning credentials', async () => {
     const files: Record<string, string> = {
-      '/prov/000000000000.cfg': '<?xml version="1.0" standalone="yes"?>\n<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="site.cfg, [PHONE_MAC_ADDRESS]-phone.cfg" MISC_FILES="" />',
-      '/prov/site.cfg': '<polycomConfig><device device.sntp.serverName="ntp.example.com" device.syslog.facility="99" not.a.param="1"/><loc locInfo.city="Oslo"/></polycomConfig>',
+      '/prov/000000000000.cfg':
+        '<?xml version="1.0" standalone="yes"?>\n<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="site.cfg, [PHONE_MAC_ADDRESS]-phone.cfg" MISC_FILES="" />',
+      '/prov/site.cfg':
+        '<polycomConfig><device device.sntp.serverName="ntp.example.com" device.syslog.facility="99" not.a.param="1"/><loc locInfo.city="Oslo"/></polycomConfig>',
     };
     const p = await testPhone();
     const mac = p.phone.identity.mac.toLowerCase();
     files[`/prov/${mac}-phone.cfg`] = '<phone><reg reg.2.address="2002" reg.2.label="Desk"/></phone>';
     const server = await recordingServer((r) => (files[r.url] ? { status: 200, body: files[r.url] } : { status: 404 }));
     try {
-      assertOk(await p.post('/api/v1/mgmt/config/set', { data: { 'device.prov.serverName': `${server.url}/prov`, 'device.prov.user': 'prov', 'device.prov.password': 'pw' } }), '/api/v1/mgmt/config/set');
+      assertOk(
+        await p.post('/api/v1/mgmt/config/set', {
+          data: { 'device.prov.serverName': `${server.url}/prov`, 'device.prov.user': 'prov', 'device.prov.password': 'pw' },
+        }),
+        '/api/v1/mgmt/config/set',
+      );
       p.phone.config.set('CONFIG', { 'locInfo.room': 'stale' });
       const a = await p.post(UPDATE);
       assertOk(a, UPDATE);
       assert.equal((a.body['data'] as Record<string, string>)['ProvisioningState'], 'CompletedWithErrors');
-      assert.deepEqual(server.received.map((r) => r.url), [`/prov/${mac}.cfg`, '/prov/000000000000.cfg', '/prov/site.cfg', `/prov/${mac}-phone.cfg`, '/prov/sip.ld']);
+      assert.deepEqual(
+        server.received.map((r) => r.url),
+        [`/prov/${mac}.cfg`, '/prov/000000000000.cfg', '/prov/site.cfg', `/prov/${mac}-phone.cfg`, '/prov/sip.ld'],
+      );
       assert.equal(server.received[0]?.headers['authorization'], `Basic ${Buffer.from('prov:pw').toString('base64')}`);
       const c = p.phone.config;
       assert.deepEqual(c.get('device.sntp.serverName'), { value: 'ntp.example.com', source: 'CONFIG' });
@@ -80,17 +90,24 @@ describe('software updates found by provisioning', () => {
     const clock = new ManualClock();
     const image = Buffer.from('a phone application image');
     const server = await recordingServer((r) => {
-      if (r.url === '/fw/000000000000.cfg') return { status: 200, body: '<APPLICATION APP_FILE_PATH="3111-48840-001.sip.ld" CONFIG_FILES=""/>' };
+      if (r.url === '/fw/000000000000.cfg')
+        return { status: 200, body: '<APPLICATION APP_FILE_PATH="3111-48840-001.sip.ld" CONFIG_FILES=""/>' };
       if (r.url === '/fw/3111-48840-001.sip.ld') return { status: 200, body: image };
       return { status: 404 };
     });
     const p = await testPhone({ clock, set: { 'device.prov.serverName': `${server.url}/fw/` } });
     const status = async (): Promise<Record<string, unknown>> =>
-      assertOk(await p.get('/api/v1/mgmt/device/softwareUpdateStatus'), '/api/v1/mgmt/device/softwareUpdateStatus')['data'] as Record<string, unknown>;
+      assertOk(await p.get('/api/v1/mgmt/device/softwareUpdateStatus'), '/api/v1/mgmt/device/softwareUpdateStatus')['data'] as Record<
+        string,
+        unknown
+      >;
     try {
       assert.deepEqual(await status(), { updateStatus: 0, description: '3111-48840-001.sip.ld', updateProgress: 0 });
       assertOk(await p.post(UPDATE), UPDATE);
-      assert.ok(server.received.some((r) => r.url === '/fw/3111-48840-001.sip.ld'), 'the image was downloaded');
+      assert.ok(
+        server.received.some((r) => r.url === '/fw/3111-48840-001.sip.ld'),
+        'the image was downloaded',
+      );
       assert.deepEqual(await status(), { updateStatus: 2, description: '3111-48840-001.sip.ld', updateProgress: 0 });
       clock.advance(5000);
       assert.equal((await status())['updateProgress'], 50);

@@ -22,7 +22,7 @@ describe('real clients nobody here wrote', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('curl: Basic auth over HTTP, and HTTPS verified against the phone\'s own certificate (CN = MAC)', async () => {
+  it("curl: Basic auth over HTTP, and HTTPS verified against the phone's own certificate (CN = MAC)", async () => {
     const { stdout } = await exec('curl', ['-sS', '-u', `Polycom:${PASSWORD}`, `${p.httpUrl}/api/v2/mgmt/device/info`]);
     const body = JSON.parse(stdout) as { Status: string; data: { MACAddress: string } };
     assert.equal(body.Status, '2000');
@@ -31,21 +31,56 @@ describe('real clients nobody here wrote', () => {
     writeFileSync(certFile, pem.cert);
     const secure = await exec('curl', ['-sS', '--cacert', certFile, '-u', `Polycom:${PASSWORD}`, `${p.httpsUrl}/api/v1/mgmt/network/info`]);
     assert.equal((JSON.parse(secure.stdout) as { Status: string }).Status, '2000');
-    const subject = await exec('curl', ['-sSv', '-k', '-o', '/dev/null', '-u', `Polycom:${PASSWORD}`, `${p.httpsUrl}/api/v2/mgmt/device/info`]);
+    const subject = await exec('curl', [
+      '-sSv',
+      '-k',
+      '-o',
+      '/dev/null',
+      '-u',
+      `Polycom:${PASSWORD}`,
+      `${p.httpsUrl}/api/v2/mgmt/device/info`,
+    ]);
     assert.match(subject.stderr, new RegExp(`subject: .*CN\\s?=\\s?${body.data.MACAddress}`, 'i'));
   });
 
   it('curl: config/set with -d, a wrong password, and an oversized body', async () => {
-    const set = await exec('curl', ['-sS', '-u', `Polycom:${PASSWORD}`, '-H', 'Content-Type: application/json',
-      '-d', '{"data":{"locInfo.building":"B2"}}', `${p.httpUrl}/api/v1/mgmt/config/set`]);
+    const set = await exec('curl', [
+      '-sS',
+      '-u',
+      `Polycom:${PASSWORD}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"data":{"locInfo.building":"B2"}}',
+      `${p.httpUrl}/api/v1/mgmt/config/set`,
+    ]);
     assert.deepEqual(JSON.parse(set.stdout), { Status: '2000' });
     assert.equal(p.phone.config.get('locInfo.building')?.value, 'B2');
-    const denied = await exec('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-u', 'Polycom:nope', `${p.httpUrl}/api/v2/mgmt/device/info`]);
+    const denied = await exec('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-u',
+      'Polycom:nope',
+      `${p.httpUrl}/api/v2/mgmt/device/info`,
+    ]);
     assert.equal(denied.stdout, '401');
     const bodyFile = join(dir, 'big.json');
     writeFileSync(bodyFile, JSON.stringify({ data: { 'locInfo.building': 'x'.repeat(30_000) } }));
-    const big = await exec('curl', ['-s', '-w', '\n%{http_code}', '-u', `Polycom:${PASSWORD}`, '-H', 'Content-Type: application/json',
-      '--data-binary', `@${bodyFile}`, `${p.httpUrl}/api/v1/mgmt/config/set`]);
+    const big = await exec('curl', [
+      '-s',
+      '-w',
+      '\n%{http_code}',
+      '-u',
+      `Polycom:${PASSWORD}`,
+      '-H',
+      'Content-Type: application/json',
+      '--data-binary',
+      `@${bodyFile}`,
+      `${p.httpUrl}/api/v1/mgmt/config/set`,
+    ]);
     assert.deepEqual(big.stdout.split('\n'), ['{"Status":"4009"}', '413']);
     assert.equal(p.phone.config.get('locInfo.building')?.value, 'B2');
   });

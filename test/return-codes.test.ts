@@ -22,8 +22,9 @@ interface SpecOperation {
 }
 const spec = JSON.parse(readFileSync(new URL('../spec/endpoints.json', import.meta.url), 'utf8')) as { operations: SpecOperation[] };
 const AREA = /^(WebCallControl\.|Management\.(Simulate|UIXML|LedStatus|PollForStatus|CommunicationInfo|SessionStats))/;
-const ops = spec.operations.filter((o) => AREA.test(o.operation) && o.operation !== 'WebCallControl.WarmTransfer'
-  && o.operation !== 'WebCallControl.GetCurrentPresence');
+const ops = spec.operations.filter(
+  (o) => AREA.test(o.operation) && o.operation !== 'WebCallControl.WarmTransfer' && o.operation !== 'WebCallControl.GetCurrentPresence',
+);
 
 type Scenario = () => Promise<Answer>;
 
@@ -44,8 +45,8 @@ describe('every return code of the call and screen operations', () => {
     for (const p of [a, b, slow, booting]) await p.stop();
   });
 
-  const call = (p: TestPhone, path: string, data?: unknown): Promise<Answer> => (operationAt(path)?.methods[0] === 'GET'
-    ? p.get(path) : p.post(path, data === undefined ? undefined : { data }));
+  const call = (p: TestPhone, path: string, data?: unknown): Promise<Answer> =>
+    operationAt(path)?.methods[0] === 'GET' ? p.get(path) : p.post(path, data === undefined ? undefined : { data });
   /** a calls b and b answers: a's handle. */
   const connected = async (): Promise<string> => {
     await a.post('/api/v1/callctrl/dial', { data: { Dest: '1002' } });
@@ -66,60 +67,115 @@ describe('every return code of the call and screen operations', () => {
       4002: () => call(a, '/api/v1/callctrl/dial', { Dest: '1002', Line: 3 }),
     },
     'WebCallControl.AnswerCall': {
-      2000: async () => { await ringing(); return call(a, '/api/v1/callctrl/answerCall'); },
+      2000: async () => {
+        await ringing();
+        return call(a, '/api/v1/callctrl/answerCall');
+      },
       4000: () => call(a, '/api/v1/callctrl/answerCall', { Ref: 7 }),
-      4003: async () => { const h = await connected(); return call(a, '/api/v1/callctrl/answerCall', { Ref: h }); },
+      4003: async () => {
+        const h = await connected();
+        return call(a, '/api/v1/callctrl/answerCall', { Ref: h });
+      },
       4007: () => call(a, '/api/v1/callctrl/answerCall', { Ref: '0xdeadbeef' }),
     },
     'WebCallControl.RejectCall': {
-      2000: async () => { const h = await ringing(); return call(a, '/api/v1/callctrl/rejectCall', { Ref: h }); },
-      4003: async () => { const h = await connected(); return call(a, '/api/v1/callctrl/rejectCall', { Ref: h }); },
+      2000: async () => {
+        const h = await ringing();
+        return call(a, '/api/v1/callctrl/rejectCall', { Ref: h });
+      },
+      4003: async () => {
+        const h = await connected();
+        return call(a, '/api/v1/callctrl/rejectCall', { Ref: h });
+      },
       4007: () => call(a, '/api/v1/callctrl/rejectCall'),
     },
     'WebCallControl.IgnoreCall': {
-      2000: async () => { await ringing(); return call(a, '/api/v1/callctrl/ignoreCall'); },
-      4003: async () => { const h = await connected(); return call(a, '/api/v1/callctrl/ignoreCall', { Ref: h }); },
+      2000: async () => {
+        await ringing();
+        return call(a, '/api/v1/callctrl/ignoreCall');
+      },
+      4003: async () => {
+        const h = await connected();
+        return call(a, '/api/v1/callctrl/ignoreCall', { Ref: h });
+      },
       4007: () => call(a, '/api/v1/callctrl/ignoreCall'),
     },
     'WebCallControl.EndCall': {
-      2000: async () => { const h = await connected(); await call(a, '/api/v1/callctrl/holdCall'); return call(a, '/api/v1/callctrl/endCall', { Ref: h }); },
+      2000: async () => {
+        const h = await connected();
+        await call(a, '/api/v1/callctrl/holdCall');
+        return call(a, '/api/v1/callctrl/endCall', { Ref: h });
+      },
       4000: () => call(a, '/api/v1/callctrl/endCall', {}),
-      4003: async () => { const h = await ringing(); return call(a, '/api/v1/callctrl/endCall', { Ref: h }); },
+      4003: async () => {
+        const h = await ringing();
+        return call(a, '/api/v1/callctrl/endCall', { Ref: h });
+      },
       4007: () => call(a, '/api/v1/callctrl/endCall', { Ref: 'nope' }),
     },
     'WebCallControl.HoldCall': {
-      2000: async () => { await connected(); return call(a, '/api/v1/callctrl/holdCall'); },
+      2000: async () => {
+        await connected();
+        return call(a, '/api/v1/callctrl/holdCall');
+      },
       4000: () => call(a, '/api/v1/callctrl/holdCall', { Ref: ['x'] }),
       4007: () => call(a, '/api/v1/callctrl/holdCall'),
     },
     'WebCallControl.ResumeCall': {
-      2000: async () => { const h = await connected(); await call(a, '/api/v1/callctrl/holdCall'); return call(a, '/api/v1/callctrl/resumeCall', { Ref: h }); },
-      4003: async () => { await connected(); return call(a, '/api/v1/callctrl/resumeCall'); },
+      2000: async () => {
+        const h = await connected();
+        await call(a, '/api/v1/callctrl/holdCall');
+        return call(a, '/api/v1/callctrl/resumeCall', { Ref: h });
+      },
+      4003: async () => {
+        await connected();
+        return call(a, '/api/v1/callctrl/resumeCall');
+      },
       4007: () => call(a, '/api/v1/callctrl/resumeCall'),
     },
     'WebCallControl.JoinCalls': {
-      2000: async () => { await connected(); await call(a, '/api/v1/callctrl/dial', { Dest: '5550001' }); clock.advance(1500); return call(a, '/api/v1/callctrl/joinCalls'); },
+      2000: async () => {
+        await connected();
+        await call(a, '/api/v1/callctrl/dial', { Dest: '5550001' });
+        clock.advance(1500);
+        return call(a, '/api/v1/callctrl/joinCalls');
+      },
       4000: () => a.post('/api/v1/callctrl/joinCalls', { data: [] }),
       4007: () => call(a, '/api/v1/callctrl/joinCalls'),
     },
     'WebCallControl.TransferCall': {
-      2000: async () => { const h = await connected(); return call(a, '/api/v1/callctrl/transferCall', { Ref: h, TransferDest: '5550002' }); },
+      2000: async () => {
+        const h = await connected();
+        return call(a, '/api/v1/callctrl/transferCall', { Ref: h, TransferDest: '5550002' });
+      },
       4000: () => call(a, '/api/v1/callctrl/transferCall', { Ref: 'x' }),
       4007: () => call(a, '/api/v1/callctrl/transferCall', { Ref: 'x', TransferDest: '1' }),
     },
     'WebCallControl.MuteCall': {
-      2000: async () => { await connected(); return call(a, '/api/v1/callctrl/mute', { state: '1' }); },
+      2000: async () => {
+        await connected();
+        return call(a, '/api/v1/callctrl/mute', { state: '1' });
+      },
       4000: () => call(a, '/api/v1/callctrl/mute', { state: 'on' }),
-      4003: async () => { await connected(); return call(a, '/api/v1/callctrl/mute', { state: '0' }); },
+      4003: async () => {
+        await connected();
+        return call(a, '/api/v1/callctrl/mute', { state: '0' });
+      },
       4007: () => call(a, '/api/v1/callctrl/mute', { state: 1 }),
     },
     'WebCallControl.SendDTMF': {
-      2000: async () => { await connected(); return call(a, '/api/v1/callctrl/sendDTMF', { Digits: '1' }); },
+      2000: async () => {
+        await connected();
+        return call(a, '/api/v1/callctrl/sendDTMF', { Digits: '1' });
+      },
       4000: () => call(a, '/api/v1/callctrl/sendDTMF', {}),
       4007: () => call(a, '/api/v1/callctrl/sendDTMF', { Digits: '1' }),
     },
     'WebCallControl.CallStatus': {
-      2000: async () => { await connected(); return call(a, '/api/v1/webCallControl/callStatus'); },
+      2000: async () => {
+        await connected();
+        return call(a, '/api/v1/webCallControl/callStatus');
+      },
       4007: () => call(a, '/api/v1/webCallControl/callStatus'),
     },
     'WebCallControl.CallStatusV2': {
@@ -140,9 +196,20 @@ describe('every return code of the call and screen operations', () => {
       4000: () => call(a, '/api/v1/mgmt/simulateTextInput', { Value: 12 }),
     },
     'Management.SimulateTouch': {
-      2000: () => call(a, '/api/v1/mgmt/simulateTouch', { Type: 'Swipe', Positions: [{ X: 1, Y: 1 }, { X: 9, Y: 1 }] }),
+      2000: () =>
+        call(a, '/api/v1/mgmt/simulateTouch', {
+          Type: 'Swipe',
+          Positions: [
+            { X: 1, Y: 1 },
+            { X: 9, Y: 1 },
+          ],
+        }),
       4000: () => call(a, '/api/v1/mgmt/simulateTouch', { Type: 'Tap', Positions: [{ X: 5000, Y: 1 }] }),
-      4009: () => a.post('/api/v1/mgmt/simulateTouch', JSON.stringify({ data: { Type: 'Tap', Positions: [{ X: 1, Y: 1 }], pad: 'x'.repeat(21_000) } })),
+      4009: () =>
+        a.post(
+          '/api/v1/mgmt/simulateTouch',
+          JSON.stringify({ data: { Type: 'Tap', Positions: [{ X: 1, Y: 1 }], pad: 'x'.repeat(21_000) } }),
+        ),
     },
   };
 
@@ -159,8 +226,11 @@ describe('every return code of the call and screen operations', () => {
         let scenario = specific[o.operation]?.[code];
         const send = (p: TestPhone): Promise<Answer> => (o.method === 'GET' ? get(p, path) : post(p, path, {}));
         if (!scenario && code === 2000) scenario = () => send(a);
-        if (!scenario && code === 4400) scenario = () => a.raw(path, { method: 'PUT', secure })
-          .then(async (r) => ({ http: r.status, headers: r.headers, text: '', body: (await r.json()) as Record<string, unknown> }));
+        if (!scenario && code === 4400)
+          scenario = () =>
+            a
+              .raw(path, { method: 'PUT', secure })
+              .then(async (r) => ({ http: r.status, headers: r.headers, text: '', body: (await r.json()) as Record<string, unknown> }));
         if (!scenario && code === 4403) {
           scenario = async () => {
             // Another request holds the phone's slot (taken here, so that no timing decides who is first).

@@ -37,7 +37,10 @@ async function tapSoftkey(p: TestPhone, label: string): Promise<void> {
   const [ox] = (sk['view-offset'] ?? '0:0').split(':').map(Number);
   const x = Number(sk['x']) - (ox ?? 0) + 5;
   const y = Number(sk['y']) + 5;
-  assertOk(await p.post('/api/v1/mgmt/simulateTouch', { data: { Type: 'Tap', Positions: [{ X: x, Y: String(y) }] } }), '/api/v1/mgmt/simulateTouch');
+  assertOk(
+    await p.post('/api/v1/mgmt/simulateTouch', { data: { Type: 'Tap', Positions: [{ X: x, Y: String(y) }] } }),
+    '/api/v1/mgmt/simulateTouch',
+  );
 }
 
 describe('the screen: hook, keys, text, touch and UIXML', () => {
@@ -78,7 +81,10 @@ describe('the screen: hook, keys, text, touch and UIXML', () => {
     await b.post('/api/v1/callctrl/dial', { data: { Dest: '1001' } });
     const s = await screen(a);
     assert.equal(s.name, 'IncomingCall');
-    assert.deepEqual(s.softkeys.map((k) => k['label']), ['Answer', 'Ignore', 'Reject']);
+    assert.deepEqual(
+      s.softkeys.map((k) => k['label']),
+      ['Answer', 'Ignore', 'Reject'],
+    );
     await keys(a, 'SoftKey1');
     assert.deepEqual(await states(a), ['1002:Connected']);
     assert.equal((await screen(a)).name, 'ActiveCall');
@@ -95,7 +101,7 @@ describe('the screen: hook, keys, text, touch and UIXML', () => {
     assert.deepEqual(await states(b), []);
   });
 
-  it('keys outside the model\'s key set, and other tap types, answer 4000', async () => {
+  it("keys outside the model's key set, and other tap types, answer 4000", async () => {
     assertStatus(await key(a, 'Line13'), '4000', 400);
     assertStatus(await key(a, 'Banana'), '4000', 400);
     assertStatus(await a.post('/api/v1/mgmt/simulateKeyEvent', { data: { Type: 'Press', KeyName: 'Menu' } }), '4000', 400);
@@ -111,7 +117,10 @@ describe('the screen: hook, keys, text, touch and UIXML', () => {
 
   it('text input fills the dialer (replacing or appending); touch follows the screen and its limits', async () => {
     assertOk(await a.post('/api/v1/mgmt/simulateTextInput', { data: { Value: '99' } }), '/api/v1/mgmt/simulateTextInput');
-    assertOk(await a.post('/api/v1/mgmt/simulateTextInput', { data: { Value: '1003', ReplaceText: 'true' } }), '/api/v1/mgmt/simulateTextInput');
+    assertOk(
+      await a.post('/api/v1/mgmt/simulateTextInput', { data: { Value: '1003', ReplaceText: 'true' } }),
+      '/api/v1/mgmt/simulateTextInput',
+    );
     assertOk(await a.post('/api/v1/mgmt/simulateTextInput', { data: { Value: '', ReplaceText: false } }), '/api/v1/mgmt/simulateTextInput');
     assert.equal((await screen(a)).text, '1003');
     assertStatus(await a.post('/api/v1/mgmt/simulateTextInput', { data: { ReplaceText: true } }), '4000', 400);
@@ -121,7 +130,17 @@ describe('the screen: hook, keys, text, touch and UIXML', () => {
     const touch = (data: unknown) => a.post('/api/v1/mgmt/simulateTouch', { data });
     assertStatus(await touch({ Type: 'Tap', Positions: [{ X: 480, Y: 10 }] }), '4000', 400);
     assertStatus(await touch({ Type: 'Tap', Positions: [{ X: -1, Y: 10 }] }), '4000', 400);
-    assertStatus(await touch({ Type: 'Tap', Positions: [{ X: 1, Y: 1 }, { X: 2, Y: 2 }] }), '4000', 400);
+    assertStatus(
+      await touch({
+        Type: 'Tap',
+        Positions: [
+          { X: 1, Y: 1 },
+          { X: 2, Y: 2 },
+        ],
+      }),
+      '4000',
+      400,
+    );
     assertStatus(await touch({ Type: 'Swipe', Positions: [{ X: 1, Y: 1 }] }), '4000', 400);
     assertStatus(await touch({ Type: 'Swipe', Positions: Array.from({ length: 6 }, () => ({ X: 1, Y: 1 })) }), '4000', 400);
     assertStatus(await touch({ Type: 'Tap', Positions: [{ X: 1, Y: 1 }], Easing: 41 }), '4000', 400);
@@ -130,10 +149,19 @@ describe('the screen: hook, keys, text, touch and UIXML', () => {
 
     // The idle screen has more softkeys than fit: pages of three and More, side by side at x offsets of 480.
     const idle = await screen(a);
-    assert.deepEqual(idle.softkeys.map((k) => [k['label'], k['view-offset']]), [
-      ['New Call', '0:0'], ['Redial', '0:0'], ['Forward', '0:0'], ['More', '0:0'],
-      ['DND', '480:0'], ['Call Lists', '480:0'], ['Directories', '480:0'], ['More', '480:0'],
-    ]);
+    assert.deepEqual(
+      idle.softkeys.map((k) => [k['label'], k['view-offset']]),
+      [
+        ['New Call', '0:0'],
+        ['Redial', '0:0'],
+        ['Forward', '0:0'],
+        ['More', '0:0'],
+        ['DND', '480:0'],
+        ['Call Lists', '480:0'],
+        ['Directories', '480:0'],
+        ['More', '480:0'],
+      ],
+    );
     await tapSoftkey(a, 'More');
     assert.equal((await screen(a)).softkeys.find((k) => k['label'] === 'DND')?.['visible'], 'true');
     await tapSoftkey(a, 'More');
@@ -147,7 +175,10 @@ describe('the screen: hook, keys, text, touch and UIXML', () => {
     await keys(a, 'Handsfree');
   });
 
-  for (const [type, expectC] of [['Blind', '1002:Offering'], ['Consultative', '1002:Connected']] as const) {
+  for (const [type, expectC] of [
+    ['Blind', '1002:Offering'],
+    ['Consultative', '1002:Connected'],
+  ] as const) {
     it(`the Transfer key with transferType ${type}`, async () => {
       await a.post('/api/v1/mgmt/transferType/set', { data: { Type: type } });
       await b.post('/api/v1/callctrl/dial', { data: { Dest: '1001' } });

@@ -31,8 +31,19 @@ const withCookie = (p: TestPhone, id: string, path: string): Promise<Response> =
 
 /** session/delete is a GET with a JSON body: fetch cannot send one, curl can. */
 async function curlDelete(p: TestPhone, ids: string[], auth: string[]): Promise<{ code: string; body: Record<string, unknown> }> {
-  const { stdout } = await exec('curl', ['-s', '-w', '\n%{http_code}', ...auth, '-X', 'GET', '-H', 'Content-Type: application/json',
-    '-d', JSON.stringify({ data: ids }), `${p.httpUrl}${DELETE}`]);
+  const { stdout } = await exec('curl', [
+    '-s',
+    '-w',
+    '\n%{http_code}',
+    ...auth,
+    '-X',
+    'GET',
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    JSON.stringify({ data: ids }),
+    `${p.httpUrl}${DELETE}`,
+  ]);
   const i = stdout.lastIndexOf('\n');
   return { code: stdout.slice(i + 1), body: JSON.parse(stdout.slice(0, i)) as Record<string, unknown> };
 }
@@ -65,7 +76,7 @@ describe('REST sessions', () => {
       assert.deepEqual(await md5.json(), { Status: '4403' });
       assert.equal((await p.get(CREATE)).body['Status'], '4403');
       const s = await createSession(p);
-      assert.equal((await (await withCookie(p, s.id, CREATE)).json() as { Status: string }).Status, '4403');
+      assert.equal(((await (await withCookie(p, s.id, CREATE)).json()) as { Status: string }).Status, '4403');
     } finally {
       await p.stop();
     }
@@ -88,7 +99,7 @@ describe('REST sessions', () => {
     }
   });
 
-  it('sessions expire on the phone\'s clock, leave the list, and follow httpd.rest.session.duration.sec', async () => {
+  it("sessions expire on the phone's clock, leave the list, and follow httpd.rest.session.duration.sec", async () => {
     const clock = new ManualClock();
     const p = await testPhone({ model: 'CCX 600', clock });
     try {
@@ -107,7 +118,10 @@ describe('REST sessions', () => {
       clock.advance(567_000);
       assert.equal((await withCookie(p, b.id, LIST)).status, 401, 'an expired cookie no longer authenticates');
       const left = ((await (await withCookie(p, a.id, LIST)).json()) as { data: { Sessions: { sessionId: string }[] } }).data.Sessions;
-      assert.deepEqual(left.map((s) => s.sessionId), [a.id]);
+      assert.deepEqual(
+        left.map((s) => s.sessionId),
+        [a.id],
+      );
       clock.advance(1100_000);
       assert.equal((await withCookie(p, a.id, LIST)).status, 401);
     } finally {
@@ -115,7 +129,7 @@ describe('REST sessions', () => {
     }
   });
 
-  it('session/delete: SHA-256 or a session may delete; others\' deletions fail; unknown ids are not found', async () => {
+  it("session/delete: SHA-256 or a session may delete; others' deletions fail; unknown ids are not found", async () => {
     const p = await testPhone({ model: 'CCX 600', set: { 'httpd.rest.auth.basic.enabled': '1' } });
     try {
       const a = await createSession(p);
@@ -145,7 +159,11 @@ describe('REST sessions', () => {
     } finally {
       await p.stop();
     }
-    for (const [model, firmware] of [['CCX 600', '9.1.0'], ['Edge E450', '8.2.0'], ['VVX 450', '6.4.3']] as const) {
+    for (const [model, firmware] of [
+      ['CCX 600', '9.1.0'],
+      ['Edge E450', '8.2.0'],
+      ['VVX 450', '6.4.3'],
+    ] as const) {
       const old = await testPhone({ model, firmware });
       try {
         assert.equal((await old.get(CREATE)).http, 404, `${model} ${firmware}`);

@@ -25,11 +25,33 @@ interface Running {
 
 function start(): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, 'start', '--http-port', '0', '--https-port', '0', '--control-port', '0', '--sip-port', '0',
-      '--sip-tls-port', '0', '--init-ms', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...CLI,
+        'start',
+        '--http-port',
+        '0',
+        '--https-port',
+        '0',
+        '--control-port',
+        '0',
+        '--sip-port',
+        '0',
+        '--sip-tls-port',
+        '0',
+        '--init-ms',
+        '0',
+        '--log-level',
+        'info',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
       const https = /(https:\/\/\S+?)\/api/.exec(stdout)?.[1];
@@ -54,20 +76,26 @@ async function holdOn(port: number, first?: string, waitFor?: string): Promise<S
   if (first) socket.write(first);
   if (waitFor) {
     let got = '';
-    await new Promise<void>((resolve) => socket.on('data', (c: Buffer) => {
-      got += c.toString();
-      if (got.includes(waitFor)) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      socket.on('data', (c: Buffer) => {
+        got += c.toString();
+        if (got.includes(waitFor)) resolve();
+      }),
+    );
   }
   return socket;
 }
 
 /** Sends the signal; the exit code, or 'still running' when the process is still there after EXIT_WITHIN_MS. */
 async function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<number | string | null> {
-  const exited = new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
   child.kill(signal);
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('still running'), EXIT_WITHIN_MS); });
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('still running'), EXIT_WITHIN_MS);
+  });
   const outcome = await Promise.race([exited, late]);
   clearTimeout(timer);
   if (outcome === 'still running') {
@@ -78,15 +106,29 @@ async function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<nu
 }
 
 const clients: [string, NodeJS.Signals, (r: Running) => Promise<Socket>][] = [
-  ['an event stream of the control API (GET /events)', 'SIGTERM',
-    (r) => holdOn(Number(r.control.port), `GET /events HTTP/1.1\r\nHost: ${r.control.host}\r\nAccept: text/event-stream\r\n\r\n`, ': polysim events')],
-  ['an idle keep-alive connection to the control port', 'SIGTERM',
-    (r) => holdOn(Number(r.control.port), `GET /ready HTTP/1.1\r\nHost: ${r.control.host}\r\n\r\n`, '"ready"')],
+  [
+    'an event stream of the control API (GET /events)',
+    'SIGTERM',
+    (r) =>
+      holdOn(
+        Number(r.control.port),
+        `GET /events HTTP/1.1\r\nHost: ${r.control.host}\r\nAccept: text/event-stream\r\n\r\n`,
+        ': polysim events',
+      ),
+  ],
+  [
+    'an idle keep-alive connection to the control port',
+    'SIGTERM',
+    (r) => holdOn(Number(r.control.port), `GET /ready HTTP/1.1\r\nHost: ${r.control.host}\r\n\r\n`, '"ready"'),
+  ],
   ['a silent connection to the control port', 'SIGTERM', (r) => holdOn(Number(r.control.port))],
   ['a connection to the HTTPS port that never handshakes', 'SIGTERM', (r) => holdOn(Number(r.https.port))],
   ['a connection to the SIP-TLS port that never handshakes', 'SIGTERM', (r) => holdOn(r.sipTlsPort)],
-  ['an event stream of the control API', 'SIGINT',
-    (r) => holdOn(Number(r.control.port), `GET /events HTTP/1.1\r\nHost: ${r.control.host}\r\n\r\n`, ': polysim events')],
+  [
+    'an event stream of the control API',
+    'SIGINT',
+    (r) => holdOn(Number(r.control.port), `GET /events HTTP/1.1\r\nHost: ${r.control.host}\r\n\r\n`, ': polysim events'),
+  ],
 ];
 
 describe('polysim start stops on a signal, whatever its clients hold', () => {

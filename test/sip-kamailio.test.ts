@@ -21,45 +21,95 @@ const dir = mkdtempSync(join(tmpdir(), 'polysim-sipua-'));
 const AUTH = `Basic ${Buffer.from('Polycom:Secret-123').toString('base64')}`;
 type Row = Record<string, string>;
 
-interface Proc { child: ChildProcess; phones: { httpUrl: string; number: string }[]; control: string; output: () => string; sipPort: number }
+interface Proc {
+  child: ChildProcess;
+  phones: { httpUrl: string; number: string }[];
+  control: string;
+  output: () => string;
+  sipPort: number;
+}
 
 /** A polysim fleet in a process of its own, registered to the registrar. */
 /** The registrar comes on the command line, or (inFile) in the fleet file. */
 async function polysim(name: string, numbers: string[], registrar: Kamailio, sipPort = 0, inFile = false): Promise<Proc> {
   const file = join(dir, `${name}.json`);
   const server = `${registrar.address}:${registrar.port}`;
-  writeFileSync(file, JSON.stringify({ httpPort: 0, httpsPort: 0, sipPort, sipTlsPort: 0, controlPort: 0,
-    ...(inFile ? { registrar: server, sipPassword: 'secret-{number}' } : {}),
-    defaults: { adminPassword: 'Secret-123' }, phones: numbers.map((number) => ({ number })) }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      httpPort: 0,
+      httpsPort: 0,
+      sipPort,
+      sipTlsPort: 0,
+      controlPort: 0,
+      ...(inFile ? { registrar: server, sipPassword: 'secret-{number}' } : {}),
+      defaults: { adminPassword: 'Secret-123' },
+      phones: numbers.map((number) => ({ number })),
+    }),
+  );
   const ready = join(dir, `${name}.ready.json`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'fleet', '--config', file, '--init-ms', '0', '--ready-file', ready,
-    ...(inFile ? [] : ['--registrar', server, '--sip-password', 'secret-{number}']),
-    '--set', 'reg.1.server.1.expires=10', '--set', 'reg.1.server.1.expires.overlap=5', '--set', 'reg.1.server.1.retryTimeOut=200',
-    '--set', 'reg.1.server.1.retryMaxCount=2', '--set', 'reg.1.server.1.registerRetry.baseTimeOut=10'],
-  { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'fleet',
+      '--config',
+      file,
+      '--init-ms',
+      '0',
+      '--ready-file',
+      ready,
+      ...(inFile ? [] : ['--registrar', server, '--sip-password', 'secret-{number}']),
+      '--set',
+      'reg.1.server.1.expires=10',
+      '--set',
+      'reg.1.server.1.expires.overlap=5',
+      '--set',
+      'reg.1.server.1.retryTimeOut=200',
+      '--set',
+      'reg.1.server.1.retryMaxCount=2',
+      '--set',
+      'reg.1.server.1.registerRetry.baseTimeOut=10',
+    ],
+    { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
-  await waitFor(() => { if (child.exitCode !== null) throw new Error(output); return existsSync(ready); }, 30_000);
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(output);
+    return existsSync(ready);
+  }, 30_000);
   const r = JSON.parse(readFileSync(ready, 'utf8')) as { control: string; phones: { httpUrl: string; number: string }[] };
   return { child, phones: r.phones, control: r.control, output: () => output, sipPort };
 }
 
 async function api(url: string, path: string, data?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${url}${path}`, {
-    method: data === undefined ? 'GET' : 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' },
+    method: data === undefined ? 'GET' : 'POST',
+    headers: { authorization: AUTH, 'content-type': 'application/json' },
     body: data === undefined ? undefined : JSON.stringify({ data }),
   });
-  return await res.json() as Record<string, unknown>;
+  return (await res.json()) as Record<string, unknown>;
 }
 
-const calls = async (url: string): Promise<Row[]> => ((await api(url, '/api/v2/webCallControl/callStatus'))['data'] as Row[] | undefined) ?? [];
+const calls = async (url: string): Promise<Row[]> =>
+  ((await api(url, '/api/v2/webCallControl/callStatus'))['data'] as Row[] | undefined) ?? [];
 const states = async (url: string): Promise<string[]> => (await calls(url)).map((c) => `${c['RemotePartyNumber']}:${c['CallState']}`);
 const line = async (url: string, n = 1): Promise<Row> => ((await api(url, `/api/v2/mgmt/lineInfo?line=${n}`))['data'] as Row[])[0] as Row;
 async function until(what: () => Promise<unknown>, expected: unknown, ms = 5000): Promise<void> {
   let last: unknown;
   try {
-    await waitFor(async () => { last = await what(); return JSON.stringify(last) === JSON.stringify(expected); }, ms);
+    await waitFor(async () => {
+      last = await what();
+      return JSON.stringify(last) === JSON.stringify(expected);
+    }, ms);
   } catch {
     assert.deepEqual(last, expected);
   }
@@ -67,7 +117,9 @@ async function until(what: () => Promise<unknown>, expected: unknown, ms = 5000)
 /** Sends one NOTIFY with sipp (From a platform of another domain) and answers the status it got back. */
 async function sippNotify(port: number, user: string, event: string, type: string, body: string): Promise<string> {
   const scenario = join(dir, `notify-${event}.xml`);
-  writeFileSync(scenario, `<?xml version="1.0" encoding="ISO-8859-1" ?>
+  writeFileSync(
+    scenario,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="notify">
   <send><![CDATA[
 NOTIFY sip:${user}@127.0.0.1:${port} SIP/2.0
@@ -88,10 +140,25 @@ ${body}
   <recv response="200" optional="true" next="ok"/>
   <recv response="403"/>
   <label id="ok"/>
-</scenario>`);
+</scenario>`,
+  );
   const log = join(dir, `notify-${event}-${port}-${Math.random().toString(16).slice(2)}.log`);
-  await exec('sipp', ['-sf', scenario, '-m', '1', '-timeout', '5', '-timeout_error', '-nostdin', '-trace_msg', '-message_file', log,
-    '-p', String(await freePort()), `127.0.0.1:${port}`]).catch(() => undefined);
+  await exec('sipp', [
+    '-sf',
+    scenario,
+    '-m',
+    '1',
+    '-timeout',
+    '5',
+    '-timeout_error',
+    '-nostdin',
+    '-trace_msg',
+    '-message_file',
+    log,
+    '-p',
+    String(await freePort()),
+    `127.0.0.1:${port}`,
+  ]).catch(() => undefined);
   return /SIP\/2\.0 (\d{3})/.exec(readFileSync(log, 'utf8').split('received').slice(1).join(''))?.[1] ?? 'none';
 }
 
@@ -127,7 +194,8 @@ async function connect(from: string, fromNumber: string, to: string, toNumber: s
   await until(() => states(from), [`${toNumber}:Connected`]);
 }
 
-const handle = async (url: string, remote: string): Promise<string> => (await calls(url)).find((c) => c['RemotePartyNumber'] === remote)?.['CallHandle'] ?? '';
+const handle = async (url: string, remote: string): Promise<string> =>
+  (await calls(url)).find((c) => c['RemotePartyNumber'] === remote)?.['CallHandle'] ?? '';
 
 describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 }, () => {
   let kam: Kamailio;
@@ -149,13 +217,19 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   afterEach(async () => {
     for (const url of [A, B, C]) {
       for (const c of await calls(url).catch(() => [])) {
-        await api(url, c['CallState'] === 'Offering' ? '/api/v1/callctrl/rejectCall' : '/api/v1/callctrl/endCall', { Ref: c['CallHandle'] }).catch(() => undefined);
+        await api(url, c['CallState'] === 'Offering' ? '/api/v1/callctrl/rejectCall' : '/api/v1/callctrl/endCall', {
+          Ref: c['CallHandle'],
+        }).catch(() => undefined);
       }
     }
   });
 
   after(async () => {
-    for (const p of [a, b]) if (p) { p.child.kill('SIGTERM'); await new Promise((r) => p.child.once('exit', r)); }
+    for (const p of [a, b])
+      if (p) {
+        p.child.kill('SIGTERM');
+        await new Promise((r) => p.child.once('exit', r));
+      }
     await kam?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -186,7 +260,10 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await api(A, '/api/v1/callctrl/resumeCall', {});
     await until(async () => ((await api(B, '/api/v1/mgmt/media/communicationInfo'))['data'] as Row)['CommunicationType'], ['RxTx']);
     await api(A, '/api/v1/callctrl/sendDTMF', { Digits: '159#' });
-    await until(async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived, '159#');
+    await until(
+      async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived,
+      '159#',
+    );
     await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1001') });
     await until(() => states(A), []);
     const log = (await api(A, '/api/v1/mgmt/callLogs'))['data'] as { Placed: Row[] };
@@ -197,7 +274,10 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await api(C, '/api/v1/mgmt/config/set', { 'voIpProt.SIP.dtmfViaSignaling.rfc2976': '1' });
     await connect(C, '1003', B, '1002');
     await api(C, '/api/v1/callctrl/sendDTMF', { Digits: '7*' });
-    await until(async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived, '7*');
+    await until(
+      async () => ((await (await fetch(`${b.control}/phones/1`)).json()) as { calls: { dtmfReceived: string }[] }).calls[0]?.dtmfReceived,
+      '7*',
+    );
     await api(C, '/api/v1/callctrl/endCall', { Ref: await handle(C, '1002') });
     await until(() => states(B), []);
   });
@@ -285,14 +365,22 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('a wrong password does not register: lineInfo says Unregistered, dialling answers 4002', async () => {
-    await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '1003', 'reg.2.auth.password': 'not-the-password',
-      'reg.2.server.1.address': '127.0.0.1', 'reg.2.server.1.port': String(kam.port) });
+    await api(C, '/api/v1/mgmt/config/set', {
+      'reg.2.address': '1003',
+      'reg.2.auth.password': 'not-the-password',
+      'reg.2.server.1.address': '127.0.0.1',
+      'reg.2.server.1.port': String(kam.port),
+    });
     await waitFor(async () => (await fetch(`${a.control}/phones/2`)).ok);
     await until(async () => (await line(C, 2))['RegistrationStatus'], 'Unregistered');
     assert.equal((await api(C, '/api/v1/callctrl/dial', { Dest: '1002', Line: '2' }))['Status'], '4002');
     // the event stream's snapshot says why, and where
     await until(async () => (await snapshotLines(`${a.control}/phones/2/events`)).find((l) => l['line'] === 2), {
-      line: 2, address: '1003', registered: false, server: `127.0.0.1:${kam.port}`, reason: '401 Unauthorized (wrong credentials)',
+      line: 2,
+      address: '1003',
+      registered: false,
+      server: `127.0.0.1:${kam.port}`,
+      reason: '401 Unauthorized (wrong credentials)',
     });
     await api(C, '/api/v1/mgmt/config/set', { 'reg.2.auth.password': 'secret-1003' });
     await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
@@ -302,8 +390,13 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   for (const transport of ['TCPOnly', 'TLS'] as const) {
     it(`registers over ${transport === 'TLS' ? 'TLS' : 'TCP'} and calls a phone registered over UDP`, async () => {
       const port = transport === 'TLS' ? kam.tlsPort : kam.port;
-      await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '1003', 'reg.2.auth.password': 'secret-1003',
-        'reg.2.server.1.address': '127.0.0.1', 'reg.2.server.1.port': String(port), 'reg.2.server.1.transport': transport });
+      await api(C, '/api/v1/mgmt/config/set', {
+        'reg.2.address': '1003',
+        'reg.2.auth.password': 'secret-1003',
+        'reg.2.server.1.address': '127.0.0.1',
+        'reg.2.server.1.port': String(port),
+        'reg.2.server.1.transport': transport,
+      });
       try {
         await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
         assert.equal(((await line(C, 2))['CallServers'] as unknown as Row[])[0]?.['Transport'], transport === 'TLS' ? 'TLS' : 'TcpOnly');
@@ -319,8 +412,12 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   it('registers with MD5 digest to a server that asks for it', async () => {
     const md5 = await startKamailio({ algorithm: 'MD5' });
     try {
-      await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '1003', 'reg.2.auth.password': 'secret-1003',
-        'reg.2.server.1.address': '127.0.0.1', 'reg.2.server.1.port': String(md5.port) });
+      await api(C, '/api/v1/mgmt/config/set', {
+        'reg.2.address': '1003',
+        'reg.2.auth.password': 'secret-1003',
+        'reg.2.server.1.address': '127.0.0.1',
+        'reg.2.server.1.port': String(md5.port),
+      });
       await until(async () => (await line(C, 2))['RegistrationStatus'], 'Registered');
     } finally {
       await api(C, '/api/v1/mgmt/config/set', { 'reg.2.address': '' });
@@ -340,8 +437,21 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('sipp calls a phone through the proxy (its uac scenario): the phone rings, answers, and sipp hangs up', async () => {
-    const run = exec('sipp', ['-sn', 'uac', '-s', '1002', '-m', '1', '-timeout', '10', '-timeout_error', '-nostdin', '-p', String(await freePort()),
-      `127.0.0.1:${kam.port}`]);
+    const run = exec('sipp', [
+      '-sn',
+      'uac',
+      '-s',
+      '1002',
+      '-m',
+      '1',
+      '-timeout',
+      '10',
+      '-timeout_error',
+      '-nostdin',
+      '-p',
+      String(await freePort()),
+      `127.0.0.1:${kam.port}`,
+    ]);
     await until(() => states(B), ['sipp:Offering']);
     await api(B, '/api/v1/callctrl/answerCall', {});
     await run; // exit code 0: 200 to its INVITE, and to its BYE
@@ -352,7 +462,20 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
 
   it('a phone calls sipp (its uas scenario) through the proxy, and hangs up', async () => {
     const port = await freePort();
-    const run = exec('sipp', ['-sn', 'uas', '-m', '1', '-timeout', '10', '-timeout_error', '-nostdin', '-p', String(port), '-i', '127.0.0.1']);
+    const run = exec('sipp', [
+      '-sn',
+      'uas',
+      '-m',
+      '1',
+      '-timeout',
+      '10',
+      '-timeout_error',
+      '-nostdin',
+      '-p',
+      String(port),
+      '-i',
+      '127.0.0.1',
+    ]);
     await new Promise((r) => setTimeout(r, 300)); // sipp binds its port
     assert.equal((await api(A, '/api/v1/callctrl/dial', { Dest: `sip:service@127.0.0.1:${port}`, Line: '1' }))['Status'], '2000');
     await until(() => states(A), ['service:Connected']);
@@ -361,10 +484,11 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await until(() => states(A), []);
   });
 
-  it('a voicemail server\'s message-summary NOTIFY through the proxy lights the MWI LED, and puts it out', async () => {
+  it("a voicemail server's message-summary NOTIFY through the proxy lights the MWI LED, and puts it out", async () => {
     const leds = async (): Promise<Row> => ((await api(B, '/api/v1/mgmt/ledStatus'))['data'] as { MWI: Row })['MWI'];
     assert.deepEqual(await leds(), { State: 'off' });
-    const summary = (waiting: boolean): string => `Messages-Waiting: ${waiting ? 'yes' : 'no'}\r\nMessage-Account: sip:1002@127.0.0.1\r\nVoice-Message: ${waiting ? '2/8' : '0/8'} (0/0)\r\n`;
+    const summary = (waiting: boolean): string =>
+      `Messages-Waiting: ${waiting ? 'yes' : 'no'}\r\nMessage-Account: sip:1002@127.0.0.1\r\nVoice-Message: ${waiting ? '2/8' : '0/8'} (0/0)\r\n`;
     assert.equal(await sippNotify(kam.port, '1002', 'message-summary', 'application/simple-message-summary', summary(true)), '200');
     await until(leds, { Color: 'red', State: 'flashing' });
     assert.equal(await sippNotify(kam.port, '1002', 'message-summary', 'application/simple-message-summary', summary(false)), '200');

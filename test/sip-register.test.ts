@@ -12,7 +12,12 @@ import type { SipRequest } from '../src/sip/codec/message.js';
 import { hostAddress } from '../src/runtime/host-address.js';
 import { assertOk, testPhone, waitFor } from './helpers.js';
 
-interface Registrar { port: number; seen: SipRequest[]; socket: Socket; silent: boolean }
+interface Registrar {
+  port: number;
+  seen: SipRequest[];
+  socket: Socket;
+  silent: boolean;
+}
 
 /** A UDP registrar that grants every REGISTER (or stays silent); other requests it only records. */
 async function registrar(silent = false): Promise<Registrar> {
@@ -24,8 +29,22 @@ async function registrar(silent = false): Promise<Registrar> {
     r.seen.push(req);
     if (r.silent || req.method !== 'REGISTER') return;
     const h = (n: string): string => req.headers.get(n) ?? '';
-    socket.send([`SIP/2.0 200 OK`, `Via: ${h('via')}`, `From: ${h('from')}`, `To: ${h('to')};tag=reg`, `Call-ID: ${h('call-id')}`, `CSeq: ${h('cseq')}`,
-      `Contact: ${h('contact')};expires=${h('expires')}`, 'Content-Length: 0', '', ''].join('\r\n'), from.port, from.address);
+    socket.send(
+      [
+        `SIP/2.0 200 OK`,
+        `Via: ${h('via')}`,
+        `From: ${h('from')}`,
+        `To: ${h('to')};tag=reg`,
+        `Call-ID: ${h('call-id')}`,
+        `CSeq: ${h('cseq')}`,
+        `Contact: ${h('contact')};expires=${h('expires')}`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+      from.port,
+      from.address,
+    );
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   r.port = socket.address().port;
@@ -34,25 +53,37 @@ async function registrar(silent = false): Promise<Registrar> {
 
 const expiresOf = (r: Registrar): string[] => r.seen.map((q) => q.headers.get('expires') ?? '');
 const sockets: Socket[] = [];
-after(() => { for (const s of sockets) s.close(); });
+after(() => {
+  for (const s of sockets) s.close();
+});
 
 describe('registration on the wire', () => {
   it('registers at boot, unregisters before a restart and registers again after; unregisters on shutdown', async () => {
     const reg = await registrar();
     sockets.push(reg.socket);
-    const p = await testPhone({ sipPort: 0, timing: { restartMs: 300 }, set: {
-      'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port), 'reg.1.auth.password': 'pw',
-    } });
+    const p = await testPhone({
+      sipPort: 0,
+      timing: { restartMs: 300 },
+      set: {
+        'reg.1.server.1.address': '127.0.0.1',
+        'reg.1.server.1.port': String(reg.port),
+        'reg.1.auth.password': 'pw',
+      },
+    });
     try {
       await waitFor(() => p.phone.lines.get(1).registered);
       assert.deepEqual(expiresOf(reg), ['3600']);
       const first = reg.seen[0] as SipRequest;
       // shaped as a VVX writes its REGISTER (a capture of a VVX 350 on UCS 5.9.5)
-      assert.equal(first.headers.get('contact'), `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`);
+      assert.equal(
+        first.headers.get('contact'),
+        `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`,
+      );
       assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX-VVX_450-UA\/6\.4\.3\.\d{4}$/);
       assert.equal(first.uri, `sip:127.0.0.1:${reg.port};transport=udp`);
       // sipStatus shows the registration as sent: its Call-ID and the time the registrar granted
-      const user = ((await p.get('/api/v1/webCallControl/sipStatus')).body['data'] as { User: { Events: Record<string, string>[] }[] }).User[0];
+      const user = ((await p.get('/api/v1/webCallControl/sipStatus')).body['data'] as { User: { Events: Record<string, string>[] }[] })
+        .User[0];
       assert.equal(user?.Events[0]?.['CallID'], first.headers.get('call-id'));
       assert.ok(Number(user?.Events[0]?.['Expires']) > 3590);
       await p.post('/api/v1/mgmt/safeRestart');
@@ -62,7 +93,10 @@ describe('registration on the wire', () => {
       assert.deepEqual(expiresOf(reg), ['3600', '0', '3600']);
       // the unregistration continues the registration's Call-ID and CSeq; the application that comes back starts anew
       assert.equal(reg.seen[1]?.headers.get('call-id'), first.headers.get('call-id'));
-      assert.deepEqual(reg.seen.slice(0, 2).map((q) => q.headers.get('cseq')), ['1 REGISTER', '2 REGISTER']);
+      assert.deepEqual(
+        reg.seen.slice(0, 2).map((q) => q.headers.get('cseq')),
+        ['1 REGISTER', '2 REGISTER'],
+      );
     } finally {
       await p.stop();
     }
@@ -74,13 +108,22 @@ describe('registration on the wire', () => {
     const reg = await registrar();
     sockets.push(reg.socket);
     const own = await testPhone({ address: '0.0.0.0', sipPort: 0 });
-    const sip = await testPhone({ address: '0.0.0.0', sipPort: 0, set: {
-      'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port), 'reg.1.auth.password': 'pw',
-    } });
+    const sip = await testPhone({
+      address: '0.0.0.0',
+      sipPort: 0,
+      set: {
+        'reg.1.server.1.address': '127.0.0.1',
+        'reg.1.server.1.port': String(reg.port),
+        'reg.1.auth.password': 'pw',
+      },
+    });
     try {
       const address = hostAddress('0.0.0.0').ipv4;
       assert.notEqual(address, '0.0.0.0');
-      assert.equal((assertOk(await own.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info')['data'] as { IPAddress: string }).IPAddress, address);
+      assert.equal(
+        (assertOk(await own.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info')['data'] as { IPAddress: string }).IPAddress,
+        address,
+      );
       // The built-in switchboard is the phone's own listener (127.0.0.1 at its SIP port): not a SIP server to register to.
       assert.equal(own.ua?.owns(1), false);
       assert.equal(own.phone.lines.get(1).registered, true);
@@ -97,7 +140,11 @@ describe('registration on the wire', () => {
   it('with --media off a call signals as usual and carries no RTP: its SDP offers the discard port', async () => {
     const reg = await registrar();
     sockets.push(reg.socket);
-    const p = await testPhone({ sipPort: 0, media: 'off', set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port) } });
+    const p = await testPhone({
+      sipPort: 0,
+      media: 'off',
+      set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port) },
+    });
     try {
       await waitFor(() => p.phone.lines.get(1).registered);
       await p.post('/api/v1/callctrl/dial', { data: { Dest: '1002', Line: '1' } });
@@ -108,7 +155,10 @@ describe('registration on the wire', () => {
       const sdp = invite.body.toString();
       assert.match(sdp, /^m=audio 9 RTP\/AVP 0 8 127$/m);
       assert.match(sdp, /^a=rtpmap:127 telephone-event\/8000$/m);
-      assert.equal(((await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Record<string, string>[])[0]?.['CallState'], 'Setup');
+      assert.equal(
+        ((await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Record<string, string>[])[0]?.['CallState'],
+        'Setup',
+      );
     } finally {
       await p.stop();
     }
@@ -118,17 +168,31 @@ describe('registration on the wire', () => {
     const silent = await registrar(true);
     const second = await registrar();
     sockets.push(silent.socket, second.socket);
-    const p = await testPhone({ sipPort: 0, set: {
-      'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(silent.port), 'reg.1.server.1.retryTimeOut': '100',
-      'reg.1.server.1.retryMaxCount': '2',
-      'reg.1.server.2.address': '127.0.0.1', 'reg.1.server.2.port': String(second.port), 'reg.1.server.2.retryTimeOut': '100',
-    } });
+    const p = await testPhone({
+      sipPort: 0,
+      set: {
+        'reg.1.server.1.address': '127.0.0.1',
+        'reg.1.server.1.port': String(silent.port),
+        'reg.1.server.1.retryTimeOut': '100',
+        'reg.1.server.1.retryMaxCount': '2',
+        'reg.1.server.2.address': '127.0.0.1',
+        'reg.1.server.2.port': String(second.port),
+        'reg.1.server.2.retryTimeOut': '100',
+      },
+    });
     try {
       await waitFor(() => p.phone.lines.get(1).registered, 5000);
       assert.equal(silent.seen.length, 3, 'the first server got the REGISTER and two retransmissions');
       assert.equal(second.seen.length, 1);
-      const servers = ((await p.get('/api/v2/mgmt/lineInfo?line=1')).body['data'] as { CallServers: Record<string, string>[] }[])[0]?.CallServers ?? [];
-      assert.deepEqual(servers.map((s) => [s['ID'], s['RegistrationStatus'], s['Working']]), [['1', 'Unregistered', 'False'], ['2', 'Registered', 'True']]);
+      const servers =
+        ((await p.get('/api/v2/mgmt/lineInfo?line=1')).body['data'] as { CallServers: Record<string, string>[] }[])[0]?.CallServers ?? [];
+      assert.deepEqual(
+        servers.map((s) => [s['ID'], s['RegistrationStatus'], s['Working']]),
+        [
+          ['1', 'Unregistered', 'False'],
+          ['2', 'Registered', 'True'],
+        ],
+      );
     } finally {
       await p.stop();
     }

@@ -21,8 +21,10 @@ describe('the SIP user agent under generated dialog traffic', () => {
 
   before(async () => {
     registrar = await grantingRegistrar();
-    p = await testPhone({ sipPort: 0, set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(registrar.address().port),
-      'call.callsPerLineKey': '24' } });
+    p = await testPhone({
+      sipPort: 0,
+      set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(registrar.address().port), 'call.callsPerLineKey': '24' },
+    });
     await waitFor(() => p.phone.lines.get(1).registered);
     fuzzer = new DialogFuzzer(p);
     await fuzzer.start();
@@ -34,16 +36,27 @@ describe('the SIP user agent under generated dialog traffic', () => {
   });
 
   it('answers every generated message without a 500, and keeps working', async () => {
-    await fc.assert(fc.asyncProperty(dialogMessage, (m) => fuzzer.send(m)),
-      { numRuns: Number(process.env.UA_FUZZ_RUNS ?? 1500), seed: Number(process.env.UA_FUZZ_SEED ?? SEED) });
+    await fc.assert(
+      fc.asyncProperty(dialogMessage, (m) => fuzzer.send(m)),
+      { numRuns: Number(process.env.UA_FUZZ_RUNS ?? 1500), seed: Number(process.env.UA_FUZZ_SEED ?? SEED) },
+    );
     await new Promise((r) => setTimeout(r, 200));
     const { answers } = fuzzer;
     assert.deepEqual(fuzzer.thrown(), []);
-    assert.ok(answers.some((a) => / 200 OK/.test(a)), 'some requests were taken');
-    assert.ok(answers.some((a) => / 481 /.test(a)), 'requests for dialogs that do not exist get 481');
+    assert.ok(
+      answers.some((a) => / 200 OK/.test(a)),
+      'some requests were taken',
+    );
+    assert.ok(
+      answers.some((a) => / 481 /.test(a)),
+      'requests for dialogs that do not exist get 481',
+    );
     // media flowed: RTP went out to what was accepted (and every 20 ms tick ran with it without throwing)
     assert.ok(fuzzer.rtpSent() > 0, 'calls were answered with media flowing');
-    assert.ok(answers.some((a) => /^SIP\/2\.0 488 /.test(a) && /^Warning: 3\d\d /m.test(a)), 'offers that cannot be carried get 488 and a Warning');
+    assert.ok(
+      answers.some((a) => /^SIP\/2\.0 488 /.test(a) && /^Warning: 3\d\d /m.test(a)),
+      'offers that cannot be carried get 488 and a Warning',
+    );
     // still a working phone: its HTTP API answers and a call goes out and ends
     fuzzer.endCalls();
     assert.equal((await p.get('/api/v2/mgmt/device/info')).http, 200);

@@ -39,9 +39,21 @@ class Server {
   }
 
   reply(req: string, status: number, reason: string, port: number, toTag = '', body = ''): void {
-    const lines = [`SIP/2.0 ${status} ${reason}`, ...header(req, 'Via').split(/\r?\n/).map((v) => `Via: ${v}`), `From: ${header(req, 'From')}`,
-      `To: ${header(req, 'To')}${toTag}`, `Call-ID: ${header(req, 'Call-ID')}`, `CSeq: ${header(req, 'CSeq')}`, `Contact: <sip:far@127.0.0.1:${this.socket.address().port}>`,
-      ...(body ? ['Content-Type: application/sdp'] : []), `Content-Length: ${Buffer.byteLength(body)}`, '', body];
+    const lines = [
+      `SIP/2.0 ${status} ${reason}`,
+      ...header(req, 'Via')
+        .split(/\r?\n/)
+        .map((v) => `Via: ${v}`),
+      `From: ${header(req, 'From')}`,
+      `To: ${header(req, 'To')}${toTag}`,
+      `Call-ID: ${header(req, 'Call-ID')}`,
+      `CSeq: ${header(req, 'CSeq')}`,
+      `Contact: <sip:far@127.0.0.1:${this.socket.address().port}>`,
+      ...(body ? ['Content-Type: application/sdp'] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ];
     this.socket.send(lines.join('\r\n'), port, '127.0.0.1');
   }
 }
@@ -73,21 +85,39 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
    * Sends a request as the far end would (from `peer`, or from the registrar's socket); resolves with the phone's
    * final answer to it.
    */
-  async function request(method: string, callId: string, body: string, toTag = '', o: { extra?: string[]; type?: string; from?: Socket; branch?: string } = {}):
-  Promise<string> {
+  async function request(
+    method: string,
+    callId: string,
+    body: string,
+    toTag = '',
+    o: { extra?: string[]; type?: string; from?: Socket; branch?: string } = {},
+  ): Promise<string> {
     n++;
     const from = o.from ?? peer;
     const local = from.address().port;
-    const text = [`${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${o.branch ?? `mh${n}`}`,
-      `From: <sip:far@127.0.0.1:${local}>;tag=far`, `To: <sip:1001@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`, `Call-ID: ${callId}`,
-      `CSeq: ${n} ${method}`, 'Max-Forwards: 70', `Contact: <sip:far@127.0.0.1:${local}>`, ...(o.extra ?? []),
-      ...(body ? [`Content-Type: ${o.type ?? 'application/sdp'}`] : []), `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+    const text = [
+      `${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${o.branch ?? `mh${n}`}`,
+      `From: <sip:far@127.0.0.1:${local}>;tag=far`,
+      `To: <sip:1001@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${n} ${method}`,
+      'Max-Forwards: 70',
+      `Contact: <sip:far@127.0.0.1:${local}>`,
+      ...(o.extra ?? []),
+      ...(body ? [`Content-Type: ${o.type ?? 'application/sdp'}`] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
     const seen = answers.length;
     if (from !== peer) {
       const got = server.got.length;
       from.send(text, p.sip?.port, '127.0.0.1');
       let final = '';
-      await waitFor(() => (final = server.got.slice(got).find((a) => a.startsWith('SIP/2.0') && header(a, 'CSeq') === `${n} ${method}`) ?? '') !== '');
+      await waitFor(
+        () => (final = server.got.slice(got).find((a) => a.startsWith('SIP/2.0') && header(a, 'CSeq') === `${n} ${method}`) ?? '') !== '',
+      );
       return final;
     }
     peer.send(text, p.sip?.port, '127.0.0.1');
@@ -135,7 +165,10 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
     assert.match(bad, /^SIP\/2\.0 488 /);
     const before = rtpPackets;
     await waitFor(() => rtpPackets > before + 3);
-    assert.deepEqual(p.phone.calls.all().map((c) => c.state), ['Connected']);
+    assert.deepEqual(
+      p.phone.calls.all().map((c) => c.state),
+      ['Connected'],
+    );
     assert.match(await request('BYE', callId, '', toTag), /^SIP\/2\.0 200 /);
     await waitFor(() => p.phone.calls.all().length === 0);
   });
@@ -178,15 +211,20 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
     const extra = ['Event: message-summary', 'Subscription-State: active'];
     const mwi = async (): Promise<unknown> => (await p.get('/api/v1/mgmt/lineInfo')).body;
     const before = JSON.stringify(await mwi());
-    assert.match(await request('NOTIFY', 'mwi-stranger', summary, '', { extra, type: 'application/simple-message-summary' }), /^SIP\/2\.0 403 /);
+    assert.match(
+      await request('NOTIFY', 'mwi-stranger', summary, '', { extra, type: 'application/simple-message-summary' }),
+      /^SIP\/2\.0 403 /,
+    );
     assert.deepEqual(p.phone.lines.messages(1)?.newMessages ?? 0, 0);
     assert.equal(JSON.stringify(await mwi()), before);
-    assert.match(await request('NOTIFY', 'mwi-server', summary, '', { extra, type: 'application/simple-message-summary', from: server.socket }),
-      /^SIP\/2\.0 200 /);
+    assert.match(
+      await request('NOTIFY', 'mwi-server', summary, '', { extra, type: 'application/simple-message-summary', from: server.socket }),
+      /^SIP\/2\.0 200 /,
+    );
     assert.equal(p.phone.lines.messages(1)?.newMessages, 2);
   });
 
-  it('call.transfer.allowedTargets limits where a peer\'s REFER sends the call (403 elsewhere)', async () => {
+  it("call.transfer.allowedTargets limits where a peer's REFER sends the call (403 elsewhere)", async () => {
     const set = await p.post('/api/v1/mgmt/config/set', { data: { 'call.transfer.allowedTargets': '*@allowed.test, 12*@127.0.0.1' } });
     assert.equal(set.body['Status'], '2000');
     const invite = request('INVITE', 'refer', sdp(rtp.address().port));
@@ -210,20 +248,40 @@ describe('SDP from the wire cannot take media, calls or the process down', () =>
       await waitFor(() => p.phone.calls.all().some((c) => c.state === 'Offering'));
       const inject = (method: string, toTag: string, extra: string[] = [], body = ''): void => {
         const local = intruder.address().port;
-        intruder.send([`${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${
-          method === 'CANCEL' ? 'intrude' : `x${method}`}`, `From: <sip:far@127.0.0.1:${peer.address().port}>;tag=far`,
-        `To: <sip:1001@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`, 'Call-ID: intrude', `CSeq: ${method === 'CANCEL' ? n : 900} ${method}`,
-        'Max-Forwards: 70', ...extra, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'), p.sip?.port, '127.0.0.1');
+        intruder.send(
+          [
+            `${method} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`,
+            `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${method === 'CANCEL' ? 'intrude' : `x${method}`}`,
+            `From: <sip:far@127.0.0.1:${peer.address().port}>;tag=far`,
+            `To: <sip:1001@127.0.0.1>${toTag ? `;tag=${toTag}` : ''}`,
+            'Call-ID: intrude',
+            `CSeq: ${method === 'CANCEL' ? n : 900} ${method}`,
+            'Max-Forwards: 70',
+            ...extra,
+            `Content-Length: ${Buffer.byteLength(body)}`,
+            '',
+            body,
+          ].join('\r\n'),
+          p.sip?.port,
+          '127.0.0.1',
+        );
       };
       inject('CANCEL', '');
       await waitFor(() => got.some((a) => /^SIP\/2\.0 403 /.test(a) && /CANCEL/.test(header(a, 'CSeq'))));
-      assert.deepEqual(p.phone.calls.all().map((c) => c.state), ['Offering'], 'still ringing');
+      assert.deepEqual(
+        p.phone.calls.all().map((c) => c.state),
+        ['Offering'],
+        'still ringing',
+      );
       answerAll();
       const toTag = /;tag=([^;\s]+)/.exec(header(await invite, 'To'))?.[1] ?? '';
       inject('INFO', toTag, ['Content-Type: application/dtmf-relay'], 'Signal=5\r\nDuration=100\r\n');
       inject('BYE', toTag);
       await waitFor(() => got.filter((a) => /^SIP\/2\.0 403 /.test(a)).length >= 3);
-      assert.deepEqual(p.phone.calls.all().map((c) => c.state), ['Connected']);
+      assert.deepEqual(
+        p.phone.calls.all().map((c) => c.state),
+        ['Connected'],
+      );
       assert.match(await request('BYE', 'intrude', '', toTag), /^SIP\/2\.0 200 /);
       await waitFor(() => p.phone.calls.all().length === 0);
     } finally {

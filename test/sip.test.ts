@@ -22,13 +22,37 @@ const ON = { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bind
 let runs = 0;
 
 /** Runs docs/sipp/<scenario> once against a phone; answers the report status when the scenario receives one. */
-async function sipp(p: TestPhone, scenario: 'notify.xml' | 'notify-report.xml', command: string, data: unknown, transport: 'u1' | 't1' = 'u1'): Promise<string | undefined> {
+async function sipp(
+  p: TestPhone,
+  scenario: 'notify.xml' | 'notify-report.xml',
+  command: string,
+  data: unknown,
+  transport: 'u1' | 't1' = 'u1',
+): Promise<string | undefined> {
   const n = ++runs;
   const csv = join(dir, `c${n}.csv`);
   const log = join(dir, `log${n}.txt`);
   writeFileSync(csv, `SEQUENTIAL\n${command};${JSON.stringify(data)}\n`);
-  await exec('sipp', ['-sf', join(SCENARIOS, scenario), '-inf', csv, '-s', '1001', '-m', '1', '-t', transport, '-timeout', '5',
-    '-timeout_error', '-nostdin', '-trace_logs', '-log_file', log, `127.0.0.1:${p.sip?.port}`]);
+  await exec('sipp', [
+    '-sf',
+    join(SCENARIOS, scenario),
+    '-inf',
+    csv,
+    '-s',
+    '1001',
+    '-m',
+    '1',
+    '-t',
+    transport,
+    '-timeout',
+    '5',
+    '-timeout_error',
+    '-nostdin',
+    '-trace_logs',
+    '-log_file',
+    log,
+    `127.0.0.1:${p.sip?.port}`,
+  ]);
   if (scenario === 'notify.xml') return undefined;
   return /report application\/poly-report\+json "Status":"(\d+)"/.exec(readFileSync(log, 'utf8'))?.[1];
 }
@@ -47,7 +71,10 @@ async function sipsak(p: TestPhone, message: string, transport: 'udp' | 'tcp' | 
     // checked by the HTTPS tests. Here the TLS transport is what is under test.
     args.push('-E', 'tls', '--tls-ca-cert', ca, '--tls-ignore-cert-failure');
   }
-  const out = await exec('sipsak', args).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+  const out = await exec('sipsak', args).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? '',
+  );
   return /SIP\/2\.0 (\d{3} [^\r\n]*)/.exec(out)?.[1] ?? 'no answer';
 }
 
@@ -55,8 +82,12 @@ function notifyText(p: TestPhone, opts: { event?: string; type?: string; body?: 
   const body = opts.body ?? JSON.stringify({ 'command-URI': '/api/v1/mgmt/device/info' });
   const lines = [
     `${opts.method ?? 'NOTIFY'} sip:1001@127.0.0.1:${p.sip?.port} SIP/2.0`,
-    'Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKpoly' + String(++runs), 'From: <sip:as@127.0.0.1:5999>;tag=a1',
-    'To: <sip:1001@127.0.0.1>', `Call-ID: raw${runs}@127.0.0.1`, `CSeq: 1 ${opts.method ?? 'NOTIFY'}`, 'Max-Forwards: 70',
+    'Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKpoly' + String(++runs),
+    'From: <sip:as@127.0.0.1:5999>;tag=a1',
+    'To: <sip:1001@127.0.0.1>',
+    `Call-ID: raw${runs}@127.0.0.1`,
+    `CSeq: 1 ${opts.method ?? 'NOTIFY'}`,
+    'Max-Forwards: 70',
   ];
   if (opts.event !== '') lines.push(`Event: ${opts.event ?? 'ACTION-URI'}`);
   lines.push(`Content-Type: ${opts.type ?? 'application/json'}`, `Content-Length: ${Buffer.byteLength(body)}`, '', body);
@@ -74,7 +105,15 @@ describe('REST commands over SIP NOTIFY', () => {
   before(async () => {
     a = await testPhone({ switchboard: sb, clock, number: '1001', sipPort: 0, sipTlsPort: 0, set: ON });
     b = await testPhone({ switchboard: sb, clock, number: '1002', sipPort: 0, set: ON });
-    c = await testPhone({ switchboard: sb, clock, number: '1003', sipPort: 0, set: { ...ON, 'httpd.rest.auth.basic.enabled': '1' }, model: 'CCX 600', firmware: '9.5.0' });
+    c = await testPhone({
+      switchboard: sb,
+      clock,
+      number: '1003',
+      sipPort: 0,
+      set: { ...ON, 'httpd.rest.auth.basic.enabled': '1' },
+      model: 'CCX 600',
+      firmware: '9.5.0',
+    });
   });
   after(async () => {
     for (const p of [a, b, c]) await p.stop();
@@ -146,11 +185,20 @@ describe('REST commands over SIP NOTIFY', () => {
     assert.equal(await sipsak(a, notifyText(a, { method: 'INVITE', body: '' })), '405 Method Not Allowed');
     await a.post('/api/v1/mgmt/config/set', { data: { 'apps.restapi.sipNotify.bindRequired': '1' } });
     assert.equal(await sipsak(a, notifyText(a)), '403 Forbidden');
-    await a.post('/api/v1/mgmt/config/set', { data: { 'apps.restapi.sipNotify.bindRequired': '0', 'apps.restapi.sipNotify.enabled': '0' } });
+    await a.post('/api/v1/mgmt/config/set', {
+      data: { 'apps.restapi.sipNotify.bindRequired': '0', 'apps.restapi.sipNotify.enabled': '0' },
+    });
     assert.equal(await sipsak(a, notifyText(a)), '403 Forbidden');
     await a.post('/api/v1/mgmt/config/set', { data: ON });
     assert.equal(await sipsak(a, notifyText(a), 'tcp'), '200 OK');
-    assert.equal(await sipsak(a, notifyText(a, { body: JSON.stringify({ 'command-URI': '/api/v1/callctrl/dial', data: { Dest: '5550102' } }) }), 'tls'), '200 OK');
+    assert.equal(
+      await sipsak(
+        a,
+        notifyText(a, { body: JSON.stringify({ 'command-URI': '/api/v1/callctrl/dial', data: { Dest: '5550102' } }) }),
+        'tls',
+      ),
+      '200 OK',
+    );
     assert.deepEqual(await states(a), ['5550102:RingBack'], 'a command over TLS runs');
     a.phone.calls.endAll();
   });
@@ -165,14 +213,26 @@ describe('REST commands over SIP NOTIFY', () => {
     try {
       await send('\u0000\u0001garbage that is not SIP at all');
       await send('NOTIFY sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKx\r\nbroken header line\r\n\r\n');
-      await send(`NOTIFY sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKy\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nContent-Length: 0\r\n\r\n`);
+      await send(
+        `NOTIFY sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKy\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nContent-Length: 0\r\n\r\n`,
+      );
       await settle();
       assert.deepEqual(got, ['SIP/2.0 400 Bad Request', 'SIP/2.0 400 Bad Request']);
       got.length = 0;
       const body = JSON.stringify({ 'command-URI': '/api/v1/callctrl/dial', data: { Dest: '5550101' } });
-      const dial = [`NOTIFY sip:1001@127.0.0.1 SIP/2.0`, 'Via: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKretrans1', 'From: <sip:as@127.0.0.1>;tag=9',
-        'To: <sip:1001@127.0.0.1>', 'Call-ID: retrans@127.0.0.1', 'CSeq: 7 NOTIFY', 'Event: ACTION-URI', 'Content-Type: application/json',
-        `Content-Length: ${body.length}`, '', body].join('\r\n');
+      const dial = [
+        `NOTIFY sip:1001@127.0.0.1 SIP/2.0`,
+        'Via: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKretrans1',
+        'From: <sip:as@127.0.0.1>;tag=9',
+        'To: <sip:1001@127.0.0.1>',
+        'Call-ID: retrans@127.0.0.1',
+        'CSeq: 7 NOTIFY',
+        'Event: ACTION-URI',
+        'Content-Type: application/json',
+        `Content-Length: ${body.length}`,
+        '',
+        body,
+      ].join('\r\n');
       await send(dial);
       await send(dial);
       await send(dial);
@@ -189,7 +249,10 @@ describe('REST commands over SIP NOTIFY', () => {
   it('UCS before 6.4.2 answers 200 and drops the command', async () => {
     const old = await testPhone({ firmware: '6.4.1', sipPort: 0, set: { 'apps.restapi.enabled': '1' } });
     try {
-      assert.equal(await sipsak(old, notifyText(old, { body: JSON.stringify({ 'command-URI': '/api/v1/callctrl/dial', data: { Dest: '5' } }) })), '200 OK');
+      assert.equal(
+        await sipsak(old, notifyText(old, { body: JSON.stringify({ 'command-URI': '/api/v1/callctrl/dial', data: { Dest: '5' } }) })),
+        '200 OK',
+      );
       assert.deepEqual(old.phone.calls.all(), []);
     } finally {
       await old.stop();

@@ -9,7 +9,13 @@ const OVERSCAN = 10;
 
 export function Led({ led, label }: { led?: EventLed; label: string }) {
   const on = led && led.State !== 'off';
-  return <span class={`led ${on ? `${led.Color ?? 'green'} ${led.State}` : ''}`} role="img" aria-label={`${label}: ${on ? `${led.Color ?? ''} ${led.State}` : 'off'}`} />;
+  return (
+    <span
+      class={`led ${on ? `${led.Color ?? 'green'} ${led.State}` : ''}`}
+      role="img"
+      aria-label={`${label}: ${on ? `${led.Color ?? ''} ${led.State}` : 'off'}`}
+    />
+  );
 }
 
 function callSummary(p: PhoneView): string {
@@ -41,28 +47,60 @@ export function FleetPage() {
   return (
     <main>
       <form onSubmit={(e) => e.preventDefault()} role="search">
-        <label>Filter <input type="search" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
-          placeholder="number, model or state" aria-label="filter phones by number, model or state" /></label>
-        <span aria-live="polite">{rows.length} of {phones.size} phones {connected ? '' : '(connecting…)'}</span>
+        <label>
+          Filter{' '}
+          <input
+            type="search"
+            value={filter}
+            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+            placeholder="number, model or state"
+            aria-label="filter phones by number, model or state"
+          />
+        </label>
+        <span aria-live="polite">
+          {rows.length} of {phones.size} phones {connected ? '' : '(connecting…)'}
+        </span>
       </form>
-      <div class="grid" role="table" aria-label="phones" aria-rowcount={rows.length + 1} onScroll={(e) => setTop((e.target as HTMLElement).scrollTop)}>
+      <div
+        class="grid"
+        role="table"
+        aria-label="phones"
+        aria-rowcount={rows.length + 1}
+        onScroll={(e) => setTop((e.target as HTMLElement).scrollTop)}
+      >
         <div class="row head" role="row">
-          <span role="columnheader">#</span><span role="columnheader">model</span><span role="columnheader">firmware</span>
-          <span role="columnheader">number</span><span role="columnheader">registration</span><span role="columnheader">state</span>
-          <span role="columnheader">calls</span><span role="columnheader">LEDs</span><span role="columnheader">last request</span>
+          <span role="columnheader">#</span>
+          <span role="columnheader">model</span>
+          <span role="columnheader">firmware</span>
+          <span role="columnheader">number</span>
+          <span role="columnheader">registration</span>
+          <span role="columnheader">state</span>
+          <span role="columnheader">calls</span>
+          <span role="columnheader">LEDs</span>
+          <span role="columnheader">last request</span>
         </div>
         <div style={{ height: `${rows.length * ROW}px`, position: 'relative' }}>
           {rows.slice(first, last).map((p, k) => (
             <div class="row" role="row" data-phone={p.index} style={{ top: `${(first + k) * ROW}px` }} key={p.index}>
-              <span role="cell"><a href={`/phones/${p.index}`}>{p.index}</a></span>
+              <span role="cell">
+                <a href={`/phones/${p.index}`}>{p.index}</a>
+              </span>
               <span role="cell">{p.model}</span>
               <span role="cell">{p.firmware}</span>
               <span role="cell">{p.number}</span>
               <span role="cell">{registration(p)}</span>
               <span role="cell">{p.state}</span>
-              <span role="cell" class="calls">{callSummary(p)}</span>
-              <span role="cell"><Led led={p.leds?.Lines[0]} label="line 1" /></span>
-              <span role="cell">{p.lastRequest ? `${p.lastRequest.method} ${p.lastRequest.url.slice(0, 28)} ${p.lastRequest.status ?? p.lastRequest.httpStatus}` : ''}</span>
+              <span role="cell" class="calls">
+                {callSummary(p)}
+              </span>
+              <span role="cell">
+                <Led led={p.leds?.Lines[0]} label="line 1" />
+              </span>
+              <span role="cell">
+                {p.lastRequest
+                  ? `${p.lastRequest.method} ${p.lastRequest.url.slice(0, 28)} ${p.lastRequest.status ?? p.lastRequest.httpStatus}`
+                  : ''}
+              </span>
             </div>
           ))}
         </div>

@@ -9,7 +9,9 @@ function App() {
     <>
       <header>
         <h1>polysim</h1>
-        <nav aria-label="pages"><a href="/">Fleet</a> · <a href="/docs">API explorer</a></nav>
+        <nav aria-label="pages">
+          <a href="/">Fleet</a> · <a href="/docs">API explorer</a>
+        </nav>
       </header>
       {m ? <PhonePage index={Number(m[1])} /> : <FleetPage />}
     </>

@@ -8,9 +8,20 @@ import type { EventCall, EventLeds, EventLine, EventScreen, PolysimEvent } from 
 export const FLUSH_MS = 250;
 const LOG_KEEP = 300;
 
-export interface RequestRow { readonly seq: number; readonly at: string; readonly transport: string; readonly method: string; readonly url: string;
-  readonly auth?: string; readonly httpStatus: number; readonly status?: string; readonly ms: number;
-  readonly requestHeaders?: Readonly<Record<string, string>>; readonly requestBody?: string; readonly responseBody?: string }
+export interface RequestRow {
+  readonly seq: number;
+  readonly at: string;
+  readonly transport: string;
+  readonly method: string;
+  readonly url: string;
+  readonly auth?: string;
+  readonly httpStatus: number;
+  readonly status?: string;
+  readonly ms: number;
+  readonly requestHeaders?: Readonly<Record<string, string>>;
+  readonly requestBody?: string;
+  readonly responseBody?: string;
+}
 
 export interface PhoneView {
   index: number;
@@ -30,22 +41,42 @@ export interface PhoneView {
 
 export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
   if (e.type === 'snapshot') {
-    phones.set(e.phone, { index: e.phone, model: e.model, firmware: e.firmware, number: e.number, state: e.state, calls: e.calls,
-      leds: e.leds, lines: e.lines, screen: e.screen, log: [], connectedSince: new Map() });
+    phones.set(e.phone, {
+      index: e.phone,
+      model: e.model,
+      firmware: e.firmware,
+      number: e.number,
+      state: e.state,
+      calls: e.calls,
+      leds: e.leds,
+      lines: e.lines,
+      screen: e.screen,
+      log: [],
+      connectedSince: new Map(),
+    });
     return;
   }
   const p = phones.get(e.phone);
   if (!p) return;
   switch (e.type) {
-    case 'state': p.state = e.state; break;
+    case 'state':
+      p.state = e.state;
+      break;
     case 'calls':
       p.calls = e.calls;
       for (const c of e.calls) if (c.state === 'Connected' && !p.connectedSince.has(c.handle)) p.connectedSince.set(c.handle, Date.now());
       break;
-    case 'leds': p.leds = e.leds; break;
-    case 'registration': p.lines = e.lines; break;
-    case 'screen': p.screen = e.screen; break;
-    case 'config': break;
+    case 'leds':
+      p.leds = e.leds;
+      break;
+    case 'registration':
+      p.lines = e.lines;
+      break;
+    case 'screen':
+      p.screen = e.screen;
+      break;
+    case 'config':
+      break;
     case 'request': {
       const { type: _t, phone: _p, ...row } = e;
       p.lastRequest = row;
@@ -75,7 +106,8 @@ export function usePhones(path: string): { phones: Map<number, PhoneView>; conne
       apply(phones, JSON.parse(m.data) as PolysimEvent);
       dirty = true;
     };
-    for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request']) source.addEventListener(t, onEvent as EventListener);
+    for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request'])
+      source.addEventListener(t, onEvent as EventListener);
     source.onopen = () => setConnected(true);
     source.onerror = () => {
       setConnected(false);
@@ -98,15 +130,20 @@ export function usePhones(path: string): { phones: Map<number, PhoneView>; conne
 
 export async function polyApi(phone: number, path: string, data?: unknown): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`/phones/${phone}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data === undefined ? {} : { data }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(data === undefined ? {} : { data }),
   });
   checkLogin(res);
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
 export async function controlApi(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(path, { method, headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   checkLogin(res);
   return res.json().catch(() => undefined);
 }

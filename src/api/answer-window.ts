@@ -28,13 +28,16 @@ export function answerWithin<T>(phone: Phone, operation: string, work: Promise<T
   const window = new Promise<typeof LATE>((resolve) => {
     timer = phone.clock.schedule(phone.timing.transferAnswerMs, () => resolve(LATE));
   });
-  return Promise.race([settled, window]).then((r) => {
-    timer?.cancel();
-    if (r !== LATE) return r;
-    answered = true;
-    return late();
-  }, (err: unknown) => {
-    timer?.cancel();
-    throw err;
-  });
+  return Promise.race([settled, window]).then(
+    (r) => {
+      timer?.cancel();
+      if (r !== LATE) return r;
+      answered = true;
+      return late();
+    },
+    (err: unknown) => {
+      timer?.cancel();
+      throw err;
+    },
+  );
 }

@@ -8,9 +8,14 @@ const Ref = Type.String({ minLength: 1 });
 const OptionalRef = Type.Object({ Ref: Type.Optional(Ref) });
 
 const dial = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.Dial', methods: ['POST'], paths: ['/api/v1/callctrl/dial'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'WebCallControl.Dial',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/dial'],
+  inputFrom: 'body',
   input: Type.Object({
-    Dest: Type.String({ minLength: 1 }), Line: Type.Optional(NumberLike),
+    Dest: Type.String({ minLength: 1 }),
+    Line: Type.Optional(NumberLike),
     Type: Type.Optional(Type.String({ pattern: '^([Ss][Ii][Pp]|[Tt][Ee][Ll]|[Hh]323)$' })),
   }),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4005],
@@ -22,8 +27,14 @@ const dial = defineOperation({
 });
 
 const answerCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.AnswerCall', methods: ['POST'], paths: ['/api/v1/callctrl/answerCall'], inputFrom: 'body',
-  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.AnswerCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/answerCall'],
+  inputFrom: 'body',
+  input: OptionalRef,
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.answer(input?.Ref);
     return {};
@@ -31,8 +42,14 @@ const answerCall = defineOperation({
 });
 
 const rejectCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.RejectCall', methods: ['POST'], paths: ['/api/v1/callctrl/rejectCall'], inputFrom: 'body',
-  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.RejectCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/rejectCall'],
+  inputFrom: 'body',
+  input: OptionalRef,
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.reject(input?.Ref);
     return {};
@@ -40,8 +57,14 @@ const rejectCall = defineOperation({
 });
 
 const ignoreCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.IgnoreCall', methods: ['POST'], paths: ['/api/v1/callctrl/ignoreCall'], inputFrom: 'body',
-  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.IgnoreCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/ignoreCall'],
+  inputFrom: 'body',
+  input: OptionalRef,
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.ignore(input?.Ref);
     return {};
@@ -49,8 +72,13 @@ const ignoreCall = defineOperation({
 });
 
 const endCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.EndCall', methods: ['POST'], paths: ['/api/v1/callctrl/endCall'], inputFrom: 'body',
-  input: Type.Object({ Ref }), returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.EndCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/endCall'],
+  inputFrom: 'body',
+  input: Type.Object({ Ref }),
+  returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.end(input.Ref);
     return {};
@@ -58,8 +86,14 @@ const endCall = defineOperation({
 });
 
 const holdCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.HoldCall', methods: ['POST'], paths: ['/api/v1/callctrl/holdCall'], inputFrom: 'body',
-  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.HoldCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/holdCall'],
+  inputFrom: 'body',
+  input: OptionalRef,
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.hold(input?.Ref);
     return {};
@@ -67,8 +101,14 @@ const holdCall = defineOperation({
 });
 
 const resumeCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.ResumeCall', methods: ['POST'], paths: ['/api/v1/callctrl/resumeCall'], inputFrom: 'body',
-  input: OptionalRef, inputOptional: true, returnCodes: [...STANDARD_CODES, 4003, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.ResumeCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/resumeCall'],
+  inputFrom: 'body',
+  input: OptionalRef,
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.resume(input?.Ref);
     return {};
@@ -76,8 +116,14 @@ const resumeCall = defineOperation({
 });
 
 const joinCalls = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.JoinCalls', methods: ['POST'], paths: ['/api/v1/callctrl/joinCalls'], inputFrom: 'body',
-  input: Type.Object({}), inputOptional: true, returnCodes: [...STANDARD_CODES, 4000, 4007],
+  needsCallApp: true,
+  name: 'WebCallControl.JoinCalls',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/joinCalls'],
+  inputFrom: 'body',
+  input: Type.Object({}),
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4000, 4007],
   available: (phone) => (phone.profile.joinCalls ? 'yes' : 'absent'),
   handler: ({ phone }) => {
     phone.calls.join();
@@ -86,7 +132,11 @@ const joinCalls = defineOperation({
 });
 
 const transferCall = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.TransferCall', methods: ['POST'], paths: ['/api/v1/callctrl/transferCall'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'WebCallControl.TransferCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/transferCall'],
+  inputFrom: 'body',
   input: Type.Object({ Ref, TransferDest: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
   returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
@@ -96,7 +146,11 @@ const transferCall = defineOperation({
 });
 
 const mute = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.MuteCall', methods: ['POST'], paths: ['/api/v1/callctrl/mute'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'WebCallControl.MuteCall',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/mute'],
+  inputFrom: 'body',
   // The manual writes `state`; clients send it in either case, as a string or a number.
   input: Type.Union([
     Type.Object({ state: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
@@ -111,7 +165,11 @@ const mute = defineOperation({
 });
 
 const sendDtmf = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.SendDTMF', methods: ['POST'], paths: ['/api/v1/callctrl/sendDTMF'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'WebCallControl.SendDTMF',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/sendDTMF'],
+  inputFrom: 'body',
   input: Type.Object({ Digits: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
   returnCodes: [...STANDARD_CODES, 4000, 4007],
   handler: ({ phone, input }) => {
@@ -121,8 +179,12 @@ const sendDtmf = defineOperation({
 });
 
 const warmTransfer = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.WarmTransfer', methods: ['POST'], paths: ['/api/v1/callctrl/warmTransfer'],
-  inputFrom: 'body', transports: ['sip'],
+  needsCallApp: true,
+  name: 'WebCallControl.WarmTransfer',
+  methods: ['POST'],
+  paths: ['/api/v1/callctrl/warmTransfer'],
+  inputFrom: 'body',
+  transports: ['sip'],
   input: Type.Object({ 'Ref-A': Ref, 'Ref-B': Ref }),
   returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
@@ -131,5 +193,17 @@ const warmTransfer = defineOperation({
   },
 });
 
-export const callControlOperations = [warmTransfer, dial, answerCall, rejectCall, ignoreCall, endCall, holdCall, resumeCall,
-  joinCalls, transferCall, mute, sendDtmf];
+export const callControlOperations = [
+  warmTransfer,
+  dial,
+  answerCall,
+  rejectCall,
+  ignoreCall,
+  endCall,
+  holdCall,
+  resumeCall,
+  joinCalls,
+  transferCall,
+  mute,
+  sendDtmf,
+];

@@ -12,12 +12,25 @@ export function localTime(phone: Phone, at: number): string {
 }
 
 const callStatusV1 = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.CallStatus', methods: ['GET'], paths: ['/api/v1/webCallControl/callStatus'], inputFrom: 'none',
+  needsCallApp: true,
+  name: 'WebCallControl.CallStatus',
+  methods: ['GET'],
+  paths: ['/api/v1/webCallControl/callStatus'],
+  inputFrom: 'none',
   returnCodes: [...STANDARD_CODES, 4007],
   // As a Trio driver run against real phones reads it: "0x" handle, LineId (docs/fidelity.md).
   output: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineId', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
   // The manual's LineID under the manual dialect (the v1CallStatus fact).
-  manualOutput: strings(['CallHandle', 'Type', 'Protocol', 'CallState', 'LineID', 'RemotePartyName', 'RemotePartyNumber', 'DurationInSeconds']),
+  manualOutput: strings([
+    'CallHandle',
+    'Type',
+    'Protocol',
+    'CallState',
+    'LineID',
+    'RemotePartyName',
+    'RemotePartyNumber',
+    'DurationInSeconds',
+  ]),
   handler: ({ phone }) => {
     const call = phone.calls.active();
     if (!call) throw new PhoneError(Status.CALL_DOES_NOT_EXIST, 'no call');
@@ -25,7 +38,10 @@ const callStatusV1 = defineOperation({
     const device = phone.dialect.v1CallStatus === 'device';
     return {
       data: {
-        CallHandle: device ? `0x${call.handle}` : call.handle, Type: call.direction, Protocol: 'SIP', CallState: call.stateLabel,
+        CallHandle: device ? `0x${call.handle}` : call.handle,
+        Type: call.direction,
+        Protocol: 'SIP',
+        CallState: call.stateLabel,
         [device ? 'LineId' : 'LineID']: String(call.line),
         RemotePartyName: call.remote.name || call.remote.number,
         RemotePartyNumber: addr ? `sip:${call.remote.number}@${addr}` : call.remote.number,
@@ -35,9 +51,25 @@ const callStatusV1 = defineOperation({
   },
 });
 
-const CallV2 = strings(['Remote Connection IP', 'Media Direction', 'CallHandle', 'Type', 'RemotePartyName',
-  'RemotePartyNumber', 'CallState', 'Protocol', 'StartTime', 'DurationSeconds', 'LineID', 'CallSequence',
-  'UIAppearanceIndex', 'Ringing', 'Muted', 'RTPPort', 'RTCPPort']);
+const CallV2 = strings([
+  'Remote Connection IP',
+  'Media Direction',
+  'CallHandle',
+  'Type',
+  'RemotePartyName',
+  'RemotePartyNumber',
+  'CallState',
+  'Protocol',
+  'StartTime',
+  'DurationSeconds',
+  'LineID',
+  'CallSequence',
+  'UIAppearanceIndex',
+  'Ringing',
+  'Muted',
+  'RTPPort',
+  'RTCPPort',
+]);
 
 function v2(phone: Phone, call: Call, appearance: number, active: Call | undefined): Record<string, string> {
   const now = phone.clock.now();
@@ -67,9 +99,15 @@ function v2(phone: Phone, call: Call, appearance: number, active: Call | undefin
 const DIGITS = /^\d+$/;
 
 const callStatusV2 = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.CallStatusV2', methods: ['GET'], paths: ['/api/v2/webCallControl/callStatus'], inputFrom: 'query',
-  input: Type.Record(Type.String(), Type.String()), inputOptional: true,
-  returnCodes: [...STANDARD_CODES, 4000, 4005, 4007], output: Type.Array(CallV2),
+  needsCallApp: true,
+  name: 'WebCallControl.CallStatusV2',
+  methods: ['GET'],
+  paths: ['/api/v2/webCallControl/callStatus'],
+  inputFrom: 'query',
+  input: Type.Record(Type.String(), Type.String()),
+  inputOptional: true,
+  returnCodes: [...STANDARD_CODES, 4000, 4005, 4007],
+  output: Type.Array(CallV2),
   handler: ({ phone, input }) => {
     const q = input ?? {};
     const keys = Object.keys(q).sort().join(',');
@@ -96,39 +134,60 @@ const callStatusV2 = defineOperation({
 });
 
 const sipStatus = defineOperation({
-  needsCallApp: true, name: 'WebCallControl.SipStatus', methods: ['POST', 'GET'], paths: ['/api/v1/webCallControl/sipStatus'], inputFrom: 'none',
+  needsCallApp: true,
+  name: 'WebCallControl.SipStatus',
+  methods: ['POST', 'GET'],
+  paths: ['/api/v1/webCallControl/sipStatus'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Object({
-    User: Type.Array(Type.Object({
-      Name: S, TotalEvents: S, LineNumber: S,
-      Events: Type.Array(Type.Record(Type.String(), Type.String())),
-      TotalCalls: S, Calls: Type.Array(strings(['CallState', 'CallID'])),
-    })),
+    User: Type.Array(
+      Type.Object({
+        Name: S,
+        TotalEvents: S,
+        LineNumber: S,
+        Events: Type.Array(Type.Record(Type.String(), Type.String())),
+        TotalCalls: S,
+        Calls: Type.Array(strings(['CallState', 'CallID'])),
+      }),
+    ),
     TotalUser: S,
   }),
   handler: ({ phone }) => {
     const now = phone.clock.now();
     const ended = phone.calls.recentlyEnded();
-    const users = phone.lines.all().filter((l) => l.registered).map((line) => {
-      const expires = line.servers[0]?.expires ?? 3600;
-      const sinceBoot = Math.floor((now - phone.appStartedAt) / 1000);
-      // a line on a real SIP server: its REGISTER's Call-ID and the time left of what the server granted
-      const sip = line.sip;
-      const events = [{
-        Type: 'Register', Overlap: String(Math.min(120, Math.floor(expires / 2))),
-        CallID: sip?.callId ?? `${phone.identity.mac.toLowerCase()}-reg-${line.number}@${phone.ipv4}`,
-        RegistrationState: 'Registered',
-        Expires: String(sip?.expiresAt !== undefined ? Math.max(0, Math.round((sip.expiresAt - now) / 1000)) : expires - (sinceBoot % expires)),
-      }];
-      const calls = [
-        ...phone.calls.onLine(line.number).map((c) => ({ CallState: c.stateLabel, CallID: c.callId })),
-        ...ended.filter((c) => c.line === line.number).map((c) => ({ CallState: 'Disconnected', CallID: c.callId })),
-      ];
-      return {
-        Name: line.address.split('@')[0] ?? '', TotalEvents: String(events.length), LineNumber: String(line.number),
-        Events: events, TotalCalls: String(calls.length), Calls: calls,
-      };
-    });
+    const users = phone.lines
+      .all()
+      .filter((l) => l.registered)
+      .map((line) => {
+        const expires = line.servers[0]?.expires ?? 3600;
+        const sinceBoot = Math.floor((now - phone.appStartedAt) / 1000);
+        // a line on a real SIP server: its REGISTER's Call-ID and the time left of what the server granted
+        const sip = line.sip;
+        const events = [
+          {
+            Type: 'Register',
+            Overlap: String(Math.min(120, Math.floor(expires / 2))),
+            CallID: sip?.callId ?? `${phone.identity.mac.toLowerCase()}-reg-${line.number}@${phone.ipv4}`,
+            RegistrationState: 'Registered',
+            Expires: String(
+              sip?.expiresAt !== undefined ? Math.max(0, Math.round((sip.expiresAt - now) / 1000)) : expires - (sinceBoot % expires),
+            ),
+          },
+        ];
+        const calls = [
+          ...phone.calls.onLine(line.number).map((c) => ({ CallState: c.stateLabel, CallID: c.callId })),
+          ...ended.filter((c) => c.line === line.number).map((c) => ({ CallState: 'Disconnected', CallID: c.callId })),
+        ];
+        return {
+          Name: line.address.split('@')[0] ?? '',
+          TotalEvents: String(events.length),
+          LineNumber: String(line.number),
+          Events: events,
+          TotalCalls: String(calls.length),
+          Calls: calls,
+        };
+      });
     return { data: { User: users, TotalUser: String(users.length) } };
   },
 });
@@ -146,12 +205,25 @@ export function durationWords(seconds: number): string {
 const LogEntry = strings(['LineNumber', 'StartTime', 'RemotePartyName', 'RemotePartyNumber', 'Duration']);
 
 const callLogs = defineOperation({
-  name: 'WebCallControl.CallLogs', methods: ['GET'],
+  name: 'WebCallControl.CallLogs',
+  methods: ['GET'],
   paths: ['/api/v1/mgmt/callLogs', '/api/v1/mgmt/callLogs/missed', '/api/v1/mgmt/callLogs/received', '/api/v1/mgmt/callLogs/placed'],
-  inputFrom: 'none', returnCodes: STANDARD_CODES,
-  output: Type.Object({ Missed: Type.Optional(Type.Array(LogEntry)), Received: Type.Optional(Type.Array(LogEntry)), Placed: Type.Optional(Type.Array(LogEntry)) }),
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({
+    Missed: Type.Optional(Type.Array(LogEntry)),
+    Received: Type.Optional(Type.Array(LogEntry)),
+    Placed: Type.Optional(Type.Array(LogEntry)),
+  }),
   // Capitalised groups as devices answer, lower case as the manual prints them (the callLogKeys fact).
-  manualOutput: Type.Object({ missed: Type.Optional(Type.Array(LogEntry)), received: Type.Optional(Type.Array(LogEntry)), placed: Type.Optional(Type.Array(LogEntry)) }, { additionalProperties: false }),
+  manualOutput: Type.Object(
+    {
+      missed: Type.Optional(Type.Array(LogEntry)),
+      received: Type.Optional(Type.Array(LogEntry)),
+      placed: Type.Optional(Type.Array(LogEntry)),
+    },
+    { additionalProperties: false },
+  ),
   handler: ({ phone, path }) => {
     const only = path.split('/')[5] as keyof typeof KINDS | undefined;
     const log = phone.callLog().reverse();
@@ -159,11 +231,15 @@ const callLogs = defineOperation({
     const capitalised = phone.dialect.callLogKeys === 'capitalised';
     for (const [kind, key] of Object.entries(KINDS)) {
       if (only && only !== kind) continue;
-      data[capitalised ? key : kind] = log.filter((r) => r.kind === kind).map((r) => ({
-        LineNumber: String(r.line), StartTime: localTime(phone, r.startTime), RemotePartyName: r.remoteName,
-        RemotePartyNumber: r.remoteNumber,
-        Duration: phone.dialect.callLogDuration === 'words' ? durationWords(r.durationSeconds) : String(r.durationSeconds),
-      }));
+      data[capitalised ? key : kind] = log
+        .filter((r) => r.kind === kind)
+        .map((r) => ({
+          LineNumber: String(r.line),
+          StartTime: localTime(phone, r.startTime),
+          RemotePartyName: r.remoteName,
+          RemotePartyNumber: r.remoteNumber,
+          Duration: phone.dialect.callLogDuration === 'words' ? durationWords(r.durationSeconds) : String(r.durationSeconds),
+        }));
     }
     return { data };
   },

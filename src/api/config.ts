@@ -15,7 +15,10 @@ export const MASK = '********';
 export const masked = (value: string): string => (value === '' ? '' : MASK);
 
 const getConfig = defineOperation({
-  name: 'Management.GetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/get'], inputFrom: 'body',
+  name: 'Management.GetConfig',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/config/get'],
+  inputFrom: 'body',
   input: Type.Array(Type.String(), { minItems: 1 }),
   returnCodes: [...STANDARD_CODES, 4000, 4009],
   // As phones answer (docs/fidelity.md): {"Value": ..., "Source": "local"}, and names the phone lacks in InvalidParams.
@@ -43,7 +46,10 @@ const getConfig = defineOperation({
 });
 
 const setConfig = defineOperation({
-  name: 'Management.SetConfig', methods: ['POST'], paths: ['/api/v1/mgmt/config/set'], inputFrom: 'body',
+  name: 'Management.SetConfig',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/config/set'],
+  inputFrom: 'body',
   input: Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 }),
   returnCodes: [...STANDARD_CODES, 4000, 4001, 4009],
   handler: ({ phone, input }) => {
@@ -68,10 +74,17 @@ function layerEntries(phone: Phone, type: ConfigType): [string, string][] {
       // Values from configuration files, and only those that differ from their defaults.
       return c.layerEntries('CONFIG').filter(([name, value]) => c.params.get(name)?.defaultValue !== value);
     }
-    case 'Local': return c.layerEntries('LOCAL');
-    case 'Web': return c.layerEntries('WEB');
-    case 'Device': return c.layerEntries('DEVICE');
-    case 'All': return [...c.params.values()].map((p) => p.name).sort().map((name) => [name, c.value(name)]);
+    case 'Local':
+      return c.layerEntries('LOCAL');
+    case 'Web':
+      return c.layerEntries('WEB');
+    case 'Device':
+      return c.layerEntries('DEVICE');
+    case 'All':
+      return [...c.params.values()]
+        .map((p) => p.name)
+        .sort()
+        .map((name) => [name, c.value(name)]);
   }
 }
 
@@ -90,7 +103,10 @@ function exportUrl(raw: string, phone: Phone, type: ConfigType): URL {
 }
 
 const exportConfig = defineOperation({
-  name: 'Management.ExportConfiguration', methods: ['POST'], paths: ['/api/v1/mgmt/config/export'], inputFrom: 'body',
+  name: 'Management.ExportConfiguration',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/config/export'],
+  inputFrom: 'body',
   input: Type.Object({ Url: Type.String({ minLength: 1 }), ConfigType: Type.String() }),
   returnCodes: [...STANDARD_CODES, 4000, 4008],
   handler: ({ phone, input }) => {
@@ -98,8 +114,10 @@ const exportConfig = defineOperation({
     if (!type) throw new PhoneError(Status.INVALID_INPUT, `ConfigType must be one of ${CONFIG_TYPES.join('|')}`);
     const url = exportUrl(input.Url, phone, type);
     const when = new Date(phone.clock.now()).toISOString();
-    const body = Buffer.from(renderCfg(exportEntries(phone, type),
-      `${type} configuration of ${phone.profile.model.name} ${phone.identity.mac} exported ${when}`), 'utf8');
+    const body = Buffer.from(
+      renderCfg(exportEntries(phone, type), `${type} configuration of ${phone.profile.model.name} ${phone.identity.mac} exported ${when}`),
+      'utf8',
+    );
     const work = (async (): Promise<Reply> => {
       try {
         let res = await phone.transfers.upload(url.href, body, 'application/xml', 'PUT');
@@ -123,7 +141,10 @@ const RESET_LAYERS: Readonly<Record<string, readonly StoredLayer[]>> = {
 };
 
 const configReset = defineOperation({
-  name: 'Management.ConfigReset', methods: ['POST'], paths: Object.keys(RESET_LAYERS), inputFrom: 'none',
+  name: 'Management.ConfigReset',
+  methods: ['POST'],
+  paths: Object.keys(RESET_LAYERS),
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   handler: ({ phone, path }) => {
     phone.resetConfig(RESET_LAYERS[path] ?? []);

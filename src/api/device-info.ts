@@ -1,7 +1,14 @@
 /** Device identity and health: device info v1 and v2, software update status, device stats. */
 import { Type } from '@sinclair/typebox';
 import {
-  bluetoothMac, firmwareRelease, imageName, ipStackLabel, ipv4Address, ipv6Address, ipv6LinkAddress, systemName,
+  bluetoothMac,
+  firmwareRelease,
+  imageName,
+  ipStackLabel,
+  ipv4Address,
+  ipv6Address,
+  ipv6LinkAddress,
+  systemName,
   wifiMac,
 } from '../phone/device-facts.js';
 import { deviceStats } from '../phone/device-stats.js';
@@ -14,19 +21,46 @@ import { S, strings, tf } from './schema.js';
 const EM = Type.Array(Type.Object({ Type: S, Version: S }));
 
 const DeviceInfoV1 = Type.Object({
-  ModelNumber: S, FirmwareRelease: S, DeviceType: S, DeviceVendor: S, UpTimeSinceLastReboot: S,
-  IPV4Address: S, IPV6Address: S, MACAddress: S, AttachedHardware: Type.Object({ Camera: S, EM }),
+  ModelNumber: S,
+  FirmwareRelease: S,
+  DeviceType: S,
+  DeviceVendor: S,
+  UpTimeSinceLastReboot: S,
+  IPV4Address: S,
+  IPV6Address: S,
+  MACAddress: S,
+  AttachedHardware: Type.Object({ Camera: S, EM }),
 });
 
 const DeviceInfoV2 = Type.Object({
-  ModelNumber: S, DeviceVendor: S, DeviceType: S, MACAddress: S,
+  ModelNumber: S,
+  DeviceVendor: S,
+  DeviceType: S,
+  MACAddress: S,
   Firmware: strings(['Application', 'Updater', 'BootBlock']),
-  IPAddress: S, IPStack: S, PreferredNetwork: S, IPv6Address: S, IPv6LinkAddress: S, IPv6ULAAddress: S,
+  IPAddress: S,
+  IPStack: S,
+  PreferredNetwork: S,
+  IPv6Address: S,
+  IPv6LinkAddress: S,
+  IPv6ULAAddress: S,
   UpTime: strings(['Days', 'Hours', 'Minutes', 'Seconds']),
   AttachedHardware: Type.Object({ Camera: S, EM }),
-  CanApplyShutdownRequest: S, IntendToShutdown: S, AppState: S, ReadyToUse: S, Provider: S, PartNumber: S,
-  UpdaterSignature: S, CameraName: S, CameraFirmware: S, SerialNumber: S, WifiMACAddress: S,
-  BluetoothMACAddress: S, SystemName: S, IsBetaSoftware: S, HasSecondaryScreen: S,
+  CanApplyShutdownRequest: S,
+  IntendToShutdown: S,
+  AppState: S,
+  ReadyToUse: S,
+  Provider: S,
+  PartNumber: S,
+  UpdaterSignature: S,
+  CameraName: S,
+  CameraFirmware: S,
+  SerialNumber: S,
+  WifiMACAddress: S,
+  BluetoothMACAddress: S,
+  SystemName: S,
+  IsBetaSoftware: S,
+  HasSecondaryScreen: S,
 });
 
 function appState(phone: Phone): string {
@@ -38,8 +72,12 @@ function attachedHardware(phone: Phone): { Camera: string; EM: { Type: string; V
 }
 
 const deviceInfoV1 = defineOperation({
-  name: 'Management.DeviceInfo', methods: ['GET'], paths: ['/api/v1/mgmt/device/info'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: DeviceInfoV1,
+  name: 'Management.DeviceInfo',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/device/info'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: DeviceInfoV1,
   handler: ({ phone }) => ({
     data: {
       ModelNumber: phone.profile.model.name,
@@ -68,8 +106,12 @@ function companionImages(firmware: string): { readonly updater: string; readonly
 }
 
 const deviceInfoV2 = defineOperation({
-  name: 'Management.DeviceInfoV2', methods: ['GET'], paths: ['/api/v2/mgmt/device/info'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: DeviceInfoV2,
+  name: 'Management.DeviceInfoV2',
+  methods: ['GET'],
+  paths: ['/api/v2/mgmt/device/info'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: DeviceInfoV2,
   handler: ({ phone }) => {
     const up = uptimeParts(phone.uptimeMs());
     const release = firmwareRelease(phone.profile.firmware);
@@ -111,9 +153,16 @@ const deviceInfoV2 = defineOperation({
 });
 
 const softwareUpdateStatus = defineOperation({
-  name: 'Management.DeviceSoftwareUpdateStatus', methods: ['GET'], paths: ['/api/v1/mgmt/device/softwareUpdateStatus'],
-  inputFrom: 'none', returnCodes: STANDARD_CODES,
-  output: Type.Object({ updateStatus: Type.Integer({ minimum: 0, maximum: 3 }), description: S, updateProgress: Type.Integer({ minimum: 0, maximum: 100 }) }),
+  name: 'Management.DeviceSoftwareUpdateStatus',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/device/softwareUpdateStatus'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({
+    updateStatus: Type.Integer({ minimum: 0, maximum: 3 }),
+    description: S,
+    updateProgress: Type.Integer({ minimum: 0, maximum: 100 }),
+  }),
   handler: ({ phone }) => {
     const u = softwareUpdate(phone);
     return { data: { updateStatus: u.status, description: u.image || imageName(phone), updateProgress: u.progress } };
@@ -123,26 +172,48 @@ const softwareUpdateStatus = defineOperation({
 const Heap = strings(['uordblks', 'hblkhd', 'arena', 'fordblks']);
 const DeviceStatsSchema = Type.Object({
   Memory: Type.Object({
-    Used: S, Free: S, Total: S, ComAS: S, Cached: S, SReclaim: S,
-    polyapp: Heap, em: Heap, brow: Heap, ogui: Heap, osd: Heap, ec: Heap, dbs: Heap,
+    Used: S,
+    Free: S,
+    Total: S,
+    ComAS: S,
+    Cached: S,
+    SReclaim: S,
+    polyapp: Heap,
+    em: Heap,
+    brow: Heap,
+    ogui: Heap,
+    osd: Heap,
+    ec: Heap,
+    dbs: Heap,
   }),
   CPU: strings(['Current', 'Average']),
   RAMDiskSize: S,
 });
 
 const stats = defineOperation({
-  name: 'Management.DeviceStats', methods: ['GET'], paths: ['/api/v1/mgmt/device/stats'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: DeviceStatsSchema,
+  name: 'Management.DeviceStats',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/device/stats'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: DeviceStatsSchema,
   handler: ({ phone }) => {
     const s = deviceStats(phone, phone.recentRequests());
     const heapOut = (h: (typeof s.heaps)['em']): Record<string, string> => ({
-      uordblks: String(h.uordblks), hblkhd: String(h.hblkhd), arena: String(h.arena), fordblks: String(h.fordblks),
+      uordblks: String(h.uordblks),
+      hblkhd: String(h.hblkhd),
+      arena: String(h.arena),
+      fordblks: String(h.fordblks),
     });
     return {
       data: {
         Memory: {
-          Used: String(s.used), Free: String(s.free), Total: String(s.total), ComAS: String(s.comas),
-          Cached: String(s.cached), SReclaim: String(s.sreclaim),
+          Used: String(s.used),
+          Free: String(s.free),
+          Total: String(s.total),
+          ComAS: String(s.comas),
+          Cached: String(s.cached),
+          SReclaim: String(s.sreclaim),
           ...Object.fromEntries(Object.entries(s.heaps).map(([k, h]) => [k, heapOut(h)])),
         },
         CPU: { Current: String(s.cpuCurrent), Average: String(s.cpuAverage) },

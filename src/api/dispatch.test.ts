@@ -8,8 +8,13 @@ import { dispatch, extractInput } from './dispatch.js';
 import { defineOperation } from './operation.js';
 
 const echo = defineOperation({
-  name: 'Test.Echo', methods: ['POST'], paths: ['/echo'], inputFrom: 'body', input: Type.Object({ Dest: Type.String() }),
-  returnCodes: [2000, 4000], handler: ({ input }) => ({ data: input.Dest }),
+  name: 'Test.Echo',
+  methods: ['POST'],
+  paths: ['/echo'],
+  inputFrom: 'body',
+  input: Type.Object({ Dest: Type.String() }),
+  returnCodes: [2000, 4000],
+  handler: ({ input }) => ({ data: input.Dest }),
 });
 
 describe('dispatch', () => {
@@ -32,9 +37,21 @@ describe('dispatch', () => {
   });
 
   it('maps PhoneError to its code and anything else to 5500; absent and transports are honoured', async () => {
-    const failing = defineOperation({ ...echo, input: undefined, inputFrom: 'none', handler: () => { throw new PhoneError('4007'); } });
+    const failing = defineOperation({
+      ...echo,
+      input: undefined,
+      inputFrom: 'none',
+      handler: () => {
+        throw new PhoneError('4007');
+      },
+    });
     assert.deepEqual(await dispatch(failing, phone, undefined, '/echo', 'http'), { kind: 'status', code: '4007', detail: undefined });
-    const crashing = defineOperation({ ...failing, handler: () => { throw new TypeError('boom'); } });
+    const crashing = defineOperation({
+      ...failing,
+      handler: () => {
+        throw new TypeError('boom');
+      },
+    });
     const c = await dispatch(crashing, phone, undefined, '/echo', 'http');
     assert.equal(c.kind === 'status' && c.code, '5500');
     const httpsOnly = defineOperation({ ...failing, transports: ['https'] });

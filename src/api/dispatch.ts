@@ -51,7 +51,14 @@ function failure(err: unknown): Outcome {
 }
 
 /** Runs the operation; synchronous handlers answer without a trip through the promise queue. */
-export function dispatch(op: Operation, phone: Phone, input: unknown, path: string, transport: Transport, auth?: AuthInfo): Outcome | Promise<Outcome> {
+export function dispatch(
+  op: Operation,
+  phone: Phone,
+  input: unknown,
+  path: string,
+  transport: Transport,
+  auth?: AuthInfo,
+): Outcome | Promise<Outcome> {
   const unavailable = availability(op, phone, transport);
   if (unavailable) return unavailable;
   if (input === UNREADABLE) return { kind: 'status', code: Status.BAD_REQUEST, detail: 'body is not a JSON object' };

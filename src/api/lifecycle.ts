@@ -11,19 +11,28 @@ import type { Reply } from './operation.js';
 import { S } from './schema.js';
 
 const safeReboot = defineOperation({
-  name: 'Management.Reboot', methods: ['POST'], paths: ['/api/v1/mgmt/safeReboot'], inputFrom: 'none',
+  name: 'Management.Reboot',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/safeReboot'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   handler: ({ phone }) => ({ after: () => phone.goDown('reboot') }),
 });
 
 const safeRestart = defineOperation({
-  name: 'Management.Restart', methods: ['POST'], paths: ['/api/v1/mgmt/safeRestart'], inputFrom: 'none',
+  name: 'Management.Restart',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/safeRestart'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   handler: ({ phone }) => ({ after: () => phone.goDown('restart') }),
 });
 
 const factoryReset = defineOperation({
-  name: 'Management.FactoryReset', methods: ['POST'], paths: ['/api/v1/mgmt/factoryReset'], inputFrom: 'none',
+  name: 'Management.FactoryReset',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/factoryReset'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   handler: ({ phone }) => {
     phone.factoryReset();
@@ -32,8 +41,11 @@ const factoryReset = defineOperation({
 });
 
 const updateConfiguration = defineOperation({
-  name: 'Management.UpdateConfiguration', methods: ['POST'], paths: ['/api/v1/mgmt/updateConfiguration'],
-  inputFrom: 'none', returnCodes: [...STANDARD_CODES, 4001, 4006],
+  name: 'Management.UpdateConfiguration',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/updateConfiguration'],
+  inputFrom: 'none',
+  returnCodes: [...STANDARD_CODES, 4001, 4006],
   output: Type.Object({ ProvisioningState: S }),
   handler: ({ phone }) => {
     if (!phone.isReady || phone.boot.provisioning) throw new PhoneError(Status.DEVICE_BUSY, 'provisioning in progress');
@@ -41,15 +53,21 @@ const updateConfiguration = defineOperation({
     boot.provisioning = true;
     const work = provision(phone, phone.bootConfig)
       .then((result): Reply => ({ data: { ProvisioningState: result.ignored.length > 0 ? 'CompletedWithErrors' : 'Completed' } }))
-      .finally(() => { boot.provisioning = false; });
+      .finally(() => {
+        boot.provisioning = false;
+      });
     // A sync that outlives the answer window goes on; a second request meanwhile answers 4001.
     return answerWithin(phone, 'updateConfiguration', work, () => ({ data: { ProvisioningState: 'InProgress' } }));
   },
 });
 
 const powerStatus = defineOperation({
-  name: 'Management.PowerStatus', methods: ['GET'], paths: ['/api/v1/mgmt/powerStatus'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, outputTop: Type.Object({ CurrentState: S }),
+  name: 'Management.PowerStatus',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/powerStatus'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  outputTop: Type.Object({ CurrentState: S }),
   available: (phone) => (phone.profile.powerStatus ? 'yes' : 'absent'),
   handler: ({ phone }) => ({ top: { CurrentState: powerState(phone, phone.inCall()) } }),
 });
@@ -72,11 +90,14 @@ function captureUrl(phone: Phone, raw: string | undefined): URL {
 }
 
 const uploadBgCapture = defineOperation({
-  name: 'Network.UploadBgCapture', methods: ['POST'], paths: ['/api/v1/mgmt/network/uploadBgCapture'], inputFrom: 'body',
-  input: Type.Object({ url: Type.Optional(Type.String()) }), inputOptional: true,
+  name: 'Network.UploadBgCapture',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/network/uploadBgCapture'],
+  inputFrom: 'body',
+  input: Type.Object({ url: Type.Optional(Type.String()) }),
+  inputOptional: true,
   returnCodes: [2000, 4000, 4001, 5000],
-  available: (phone) =>
-    phone.config.bool('diags.pcap.enabled') && phone.config.bool('diags.pcap.background.enabled') ? 'yes' : 'absent',
+  available: (phone) => (phone.config.bool('diags.pcap.enabled') && phone.config.bool('diags.pcap.background.enabled') ? 'yes' : 'absent'),
   handler: ({ phone, input }) => {
     const now = phone.clock.now();
     const last = phone.boot.lastCaptureUploadAt;
@@ -85,12 +106,15 @@ const uploadBgCapture = defineOperation({
     }
     const url = captureUrl(phone, input?.url);
     phone.boot.lastCaptureUploadAt = now;
-    const work = phone.transfers.upload(url.href, backgroundCapture(phone), 'application/vnd.tcpdump.pcap', 'PUT').then((res): Reply => {
-      if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
-      return {};
-    }).catch((err: unknown) => {
-      throw new PhoneError(Status.FAILED, `${url.href}: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    const work = phone.transfers
+      .upload(url.href, backgroundCapture(phone), 'application/vnd.tcpdump.pcap', 'PUT')
+      .then((res): Reply => {
+        if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
+        return {};
+      })
+      .catch((err: unknown) => {
+        throw new PhoneError(Status.FAILED, `${url.href}: ${err instanceof Error ? err.message : String(err)}`);
+      });
     return answerWithin(phone, 'uploadBgCapture', work, () => ({}));
   },
 });

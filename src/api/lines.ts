@@ -6,7 +6,11 @@ import { defineOperation, STANDARD_CODES } from './operation.js';
 import { S, strings, tf } from './schema.js';
 
 const TRANSPORT_LABEL: Readonly<Record<string, string>> = {
-  DNSnaptr: 'DNSnaptr', TCPpreferred: 'TcpPreferred', UDPOnly: 'UdpOnly', TLS: 'TLS', TCPOnly: 'TcpOnly',
+  DNSnaptr: 'DNSnaptr',
+  TCPpreferred: 'TcpPreferred',
+  UDPOnly: 'UdpOnly',
+  TLS: 'TLS',
+  TCPOnly: 'TcpOnly',
 };
 
 const registration = (line: Line): string => (line.registered ? 'Registered' : 'Unregistered');
@@ -14,41 +18,67 @@ const lineType = (line: Line): string => (line.type === 'shared' ? 'Shared' : 'P
 /** v1 lineInfo as devices write it: "registered", "private" (docs/fidelity.md). */
 const cased = (lower: boolean, s: string): string => (lower ? s.toLowerCase() : s);
 
-const LineV1 = strings(['LineNumber', 'Protocol', 'SIPAddress', 'ProxyAddress', 'UserID', 'Label', 'LineType',
-  'RegistrationStatus', 'Port']);
+const LineV1 = strings([
+  'LineNumber',
+  'Protocol',
+  'SIPAddress',
+  'ProxyAddress',
+  'UserID',
+  'Label',
+  'LineType',
+  'RegistrationStatus',
+  'Port',
+]);
 
 const lineInfoV1 = defineOperation({
-  name: 'Management.LineInfo', methods: ['GET'], paths: ['/api/v1/mgmt/lineInfo'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: Type.Array(LineV1),
+  name: 'Management.LineInfo',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/lineInfo'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Array(LineV1),
   handler: ({ phone }) => {
     const lower = phone.dialect.lineInfoCase === 'lower';
     const lines = phone.lines.all().filter((l) => phone.dialect.lineInfoLines === 'all' || l.assigned);
-    return { data: lines.map((line) => ({
-      LineNumber: String(line.number),
-      Protocol: 'SIP',
-      SIPAddress: line.address,
-      ProxyAddress: line.servers[0]?.address ?? '',
-      UserID: line.userId,
-      Label: line.label,
-      LineType: cased(lower, lineType(line)),
-      RegistrationStatus: cased(lower, registration(line)),
-      Port: String(line.servers[0]?.port ?? 0),
-    })) };
+    return {
+      data: lines.map((line) => ({
+        LineNumber: String(line.number),
+        Protocol: 'SIP',
+        SIPAddress: line.address,
+        ProxyAddress: line.servers[0]?.address ?? '',
+        UserID: line.userId,
+        Label: line.label,
+        LineType: cased(lower, lineType(line)),
+        RegistrationStatus: cased(lower, registration(line)),
+        Port: String(line.servers[0]?.port ?? 0),
+      })),
+    };
   },
 });
 
 const LineV2 = Type.Object({
-  ID: S, Label: S, Username: S, Assigned: S, RegistrationStatus: S, Type: S, Active: S, DoNotDisturb: S,
+  ID: S,
+  Label: S,
+  Username: S,
+  Assigned: S,
+  RegistrationStatus: S,
+  Type: S,
+  Active: S,
+  DoNotDisturb: S,
   CallAppearances: Type.Array(S),
   CallServers: Type.Array(strings(['ID', 'Address', 'RegistrationStatus', 'Port', 'Expires', 'Transport', 'Working'])),
   ForwardingConfig: strings(['Always', 'DoNotDisturb', 'Busy', 'NoAnswer']),
 });
 
 const lineInfoV2 = defineOperation({
-  name: 'Management.LineInfoV2', methods: ['GET'], paths: ['/api/v2/mgmt/lineInfo'], inputFrom: 'query',
+  name: 'Management.LineInfoV2',
+  methods: ['GET'],
+  paths: ['/api/v2/mgmt/lineInfo'],
+  inputFrom: 'query',
   input: Type.Object({ line: Type.Optional(Type.String({ pattern: '^\\d+$' })) }),
   inputOptional: true,
-  returnCodes: [...STANDARD_CODES, 4000, 4005], output: Type.Array(LineV2),
+  returnCodes: [...STANDARD_CODES, 4000, 4005],
+  output: Type.Array(LineV2),
   handler: ({ phone, input }) => {
     let lines: Line[];
     if (input?.line !== undefined) {
@@ -73,12 +103,19 @@ const lineInfoV2 = defineOperation({
           // a line registered to a real SIP server is registered with one of its servers (the others are standby)
           const up = line.registered && (line.sip === undefined || line.sip.server === s.index);
           return {
-            ID: String(s.index), Address: s.address, RegistrationStatus: up ? 'Registered' : 'Unregistered', Port: String(s.port),
-            Expires: String(s.expires), Transport: TRANSPORT_LABEL[s.transport] ?? 'Invalid', Working: tf(up),
+            ID: String(s.index),
+            Address: s.address,
+            RegistrationStatus: up ? 'Registered' : 'Unregistered',
+            Port: String(s.port),
+            Expires: String(s.expires),
+            Transport: TRANSPORT_LABEL[s.transport] ?? 'Invalid',
+            Working: tf(up),
           };
         }),
         ForwardingConfig: {
-          Always: line.forwarding.always, DoNotDisturb: line.forwarding.dnd, Busy: line.forwarding.busy,
+          Always: line.forwarding.always,
+          DoNotDisturb: line.forwarding.dnd,
+          Busy: line.forwarding.busy,
           NoAnswer: line.forwarding.noAnswer,
         },
       })),
@@ -87,13 +124,20 @@ const lineInfoV2 = defineOperation({
 });
 
 const getTransferType = defineOperation({
-  name: 'Management.GetTransferType', methods: ['GET'], paths: ['/api/v1/mgmt/transferType/get'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: Type.Object({ Type: S }),
+  name: 'Management.GetTransferType',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/transferType/get'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({ Type: S }),
   handler: ({ phone }) => ({ data: { Type: phone.config.value('call.transfer.type') } }),
 });
 
 const setTransferType = defineOperation({
-  name: 'Management.SetTransferType', methods: ['POST'], paths: ['/api/v1/mgmt/transferType/set'], inputFrom: 'body',
+  name: 'Management.SetTransferType',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/transferType/set'],
+  inputFrom: 'body',
   input: Type.Object({ Type: Type.String() }),
   returnCodes: [...STANDARD_CODES, 4000],
   handler: ({ phone, input }) => {

@@ -12,18 +12,30 @@ import { S, strings } from './schema.js';
 const LedSchema = Type.Object({ State: S, Color: Type.Optional(S) });
 
 const ledStatus = defineOperation({
-  needsCallApp: true, name: 'Management.LedStatus', methods: ['GET'], paths: ['/api/v1/mgmt/ledStatus'], inputFrom: 'none',
+  needsCallApp: true,
+  name: 'Management.LedStatus',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/ledStatus'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Object({
     Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })),
-    MWI: LedSchema, Mute: LedSchema, Speaker: LedSchema, Headset: LedSchema,
+    MWI: LedSchema,
+    Mute: LedSchema,
+    Speaker: LedSchema,
+    Headset: LedSchema,
   }),
   handler: ({ phone }) => ({ data: ledsOf(phone) }),
 });
 
 const pollForStatus = defineOperation({
-  name: 'Management.PollForStatus', methods: ['GET'], paths: ['/api/v1/mgmt/pollForStatus'], inputFrom: 'none',
-  transports: ['https', 'sip'], returnCodes: STANDARD_CODES, output: Type.Object({ State: S, StateData: S }),
+  name: 'Management.PollForStatus',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/pollForStatus'],
+  inputFrom: 'none',
+  transports: ['https', 'sip'],
+  returnCodes: STANDARD_CODES,
+  output: Type.Object({ State: S, StateData: S }),
   handler: ({ phone }) => {
     if (!phone.isReady) return { data: { State: 'Error', StateData: 'All Phone applications are not ready.' } };
     const active = phone.calls.active();
@@ -33,10 +45,19 @@ const pollForStatus = defineOperation({
   },
 });
 
-const COMMUNICATION: Record<Call['mediaDirection'], string> = { sendrecv: 'RxTx', sendonly: 'TxOnly', recvonly: 'RxOnly', inactive: 'None' };
+const COMMUNICATION: Record<Call['mediaDirection'], string> = {
+  sendrecv: 'RxTx',
+  sendonly: 'TxOnly',
+  recvonly: 'RxOnly',
+  inactive: 'None',
+};
 
 const communicationInfo = defineOperation({
-  needsCallApp: true, name: 'Management.CommunicationInfo', methods: ['GET'], paths: ['/api/v1/mgmt/media/communicationInfo'], inputFrom: 'none',
+  needsCallApp: true,
+  name: 'Management.CommunicationInfo',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/media/communicationInfo'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Object({ CommunicationType: Type.Array(S), FarEndMuteState: Type.Array(S), PhoneMuteState: S }),
   handler: ({ phone }) => {
@@ -51,9 +72,27 @@ const communicationInfo = defineOperation({
   },
 });
 
-const Stream = strings(['Ref', 'Category', 'PacketsReceived', 'PacketsSent', 'OctetsReceived', 'OctetsSent',
-  'PacketsExpected', 'PacketsLost', 'Jitter', 'MaxJitter', 'Latency', 'RxPayloadSize', 'TxPayloadSize', 'RxCodec',
-  'TxCodec', 'RxMOSCQ', 'TxMOSCQ', 'RxMOSLQ', 'TxMOSLQ']);
+const Stream = strings([
+  'Ref',
+  'Category',
+  'PacketsReceived',
+  'PacketsSent',
+  'OctetsReceived',
+  'OctetsSent',
+  'PacketsExpected',
+  'PacketsLost',
+  'Jitter',
+  'MaxJitter',
+  'Latency',
+  'RxPayloadSize',
+  'TxPayloadSize',
+  'RxCodec',
+  'TxCodec',
+  'RxMOSCQ',
+  'TxMOSCQ',
+  'RxMOSLQ',
+  'TxMOSLQ',
+]);
 
 /** G.722 at 20 ms: 50 packets a second of 160 bytes each way while media flows. */
 const PPS = 50;
@@ -71,10 +110,21 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
     const size = m.packetsReceived > 0 ? Math.round(m.octetsReceived / m.packetsReceived) : 0;
     const txSize = m.packetsSent > 0 ? Math.round(m.octetsSent / m.packetsSent) : 0;
     return {
-      Ref: `${call.handle}-audio`, Category: '0:Voice', PacketsReceived: String(m.packetsReceived), PacketsSent: String(m.packetsSent),
-      OctetsReceived: String(m.octetsReceived), OctetsSent: String(m.octetsSent), PacketsExpected: String(m.packetsExpected),
-      PacketsLost: String(m.packetsLost), Jitter: String(Math.round(m.jitterMs)), MaxJitter: String(Math.round(m.maxJitterMs)), Latency: String(LATENCY_MS),
-      RxPayloadSize: String(size), TxPayloadSize: String(txSize), RxCodec: CODEC_LABEL[m.codec], TxCodec: CODEC_LABEL[m.codec],
+      Ref: `${call.handle}-audio`,
+      Category: '0:Voice',
+      PacketsReceived: String(m.packetsReceived),
+      PacketsSent: String(m.packetsSent),
+      OctetsReceived: String(m.octetsReceived),
+      OctetsSent: String(m.octetsSent),
+      PacketsExpected: String(m.packetsExpected),
+      PacketsLost: String(m.packetsLost),
+      Jitter: String(Math.round(m.jitterMs)),
+      MaxJitter: String(Math.round(m.maxJitterMs)),
+      Latency: String(LATENCY_MS),
+      RxPayloadSize: String(size),
+      TxPayloadSize: String(txSize),
+      RxCodec: CODEC_LABEL[m.codec],
+      TxCodec: CODEC_LABEL[m.codec],
       ...mosFields(m),
     };
   }
@@ -84,11 +134,25 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
   const lost = Math.floor(expected / 1000);
   const received = expected - lost;
   return {
-    Ref: `${call.handle}-audio`, Category: '0:Voice', PacketsReceived: String(received), PacketsSent: String(sent),
-    OctetsReceived: String(received * PAYLOAD), OctetsSent: String(sent * PAYLOAD), PacketsExpected: String(expected),
-    PacketsLost: String(lost), Jitter: received > 0 ? '2' : '0', MaxJitter: received > 0 ? '6' : '0', Latency: '20',
-    RxPayloadSize: String(PAYLOAD), TxPayloadSize: String(PAYLOAD), RxCodec: '9:G.722', TxCodec: '9:G.722',
-    RxMOSCQ: '4.2', TxMOSCQ: '4.2', RxMOSLQ: '4.3', TxMOSLQ: '4.3',
+    Ref: `${call.handle}-audio`,
+    Category: '0:Voice',
+    PacketsReceived: String(received),
+    PacketsSent: String(sent),
+    OctetsReceived: String(received * PAYLOAD),
+    OctetsSent: String(sent * PAYLOAD),
+    PacketsExpected: String(expected),
+    PacketsLost: String(lost),
+    Jitter: received > 0 ? '2' : '0',
+    MaxJitter: received > 0 ? '6' : '0',
+    Latency: '20',
+    RxPayloadSize: String(PAYLOAD),
+    TxPayloadSize: String(PAYLOAD),
+    RxCodec: '9:G.722',
+    TxCodec: '9:G.722',
+    RxMOSCQ: '4.2',
+    TxMOSCQ: '4.2',
+    RxMOSLQ: '4.3',
+    TxMOSLQ: '4.3',
   };
 }
 
@@ -100,13 +164,24 @@ function mosFields(m: MediaCounters): Record<'RxMOSCQ' | 'TxMOSCQ' | 'RxMOSLQ' |
 }
 
 const sessionStats = defineOperation({
-  needsCallApp: true, name: 'Management.SessionStats', methods: ['GET'], paths: ['/api/v1/mgmt/media/sessionStats'], inputFrom: 'none',
+  needsCallApp: true,
+  name: 'Management.SessionStats',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/media/sessionStats'],
+  inputFrom: 'none',
   returnCodes: STANDARD_CODES,
   output: Type.Array(Type.Object({ Ref: S, SRTPCall: S, H235Call: S, H235DHKey: S, Streams: Type.Array(Stream) })),
   handler: ({ phone }) => ({
-    data: phone.calls.all().filter((c) => c.connectedAt !== undefined).map((c) => ({
-      Ref: c.handle, SRTPCall: 'False', H235Call: 'False', H235DHKey: '', Streams: [audioStream(phone, c)],
-    })),
+    data: phone.calls
+      .all()
+      .filter((c) => c.connectedAt !== undefined)
+      .map((c) => ({
+        Ref: c.handle,
+        SRTPCall: 'False',
+        H235Call: 'False',
+        H235DHKey: '',
+        Streams: [audioStream(phone, c)],
+      })),
   }),
 });
 

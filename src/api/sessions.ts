@@ -9,8 +9,13 @@ import { S } from './schema.js';
 const sessionsExist = (phone: Phone): Availability => (phone.profile.sessions ? 'yes' : 'absent');
 
 const create = defineOperation({
-  name: 'Management.SessionCreate', methods: ['GET'], paths: ['/api/v1/mgmt/session/create'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, available: sessionsExist, output: Type.Object({ sessionId: S, authLevel: S }),
+  name: 'Management.SessionCreate',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/session/create'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  available: sessionsExist,
+  output: Type.Object({ sessionId: S, authLevel: S }),
   handler: ({ phone, auth }) => {
     if (auth?.method !== 'digest-sha256') {
       throw new PhoneError(Status.FORBIDDEN, 'sessions are created after SHA-256 Digest authentication only');
@@ -26,8 +31,12 @@ const create = defineOperation({
 });
 
 const list = defineOperation({
-  name: 'Management.SessionList', methods: ['GET'], paths: ['/api/v1/mgmt/session/get'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, available: sessionsExist,
+  name: 'Management.SessionList',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/session/get'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  available: sessionsExist,
   output: Type.Object({ Sessions: Type.Array(Type.Object({ sessionId: S, remainingSeconds: S, createdSecondsAgo: S, authLevel: S })) }),
   handler: ({ phone }) => ({
     data: {
@@ -42,9 +51,13 @@ const list = defineOperation({
 });
 
 const remove = defineOperation({
-  name: 'Management.SessionDelete', methods: ['GET'], paths: ['/api/v1/mgmt/session/delete'], inputFrom: 'body',
+  name: 'Management.SessionDelete',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/session/delete'],
+  inputFrom: 'body',
   input: Type.Array(Type.String(), { minItems: 1 }),
-  returnCodes: [...STANDARD_CODES, 4000], available: sessionsExist,
+  returnCodes: [...STANDARD_CODES, 4000],
+  available: sessionsExist,
   output: Type.Object({ sessionsDeleted: Type.Array(S), sessionsNotFound: Type.Optional(Type.Array(S)) }),
   handler: ({ phone, input, auth }) => {
     // SHA-256 Digest or an admin session may delete sessions; other methods' deletions fail.

@@ -5,10 +5,15 @@ import { PhoneError, Status } from '../phone/status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
 import { NumberLike, S } from './schema.js';
 
-const caseless = (...words: string[]): string => `^(${words.map((w) => [...w].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('')).join('|')})$`;
+const caseless = (...words: string[]): string =>
+  `^(${words.map((w) => [...w].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('')).join('|')})$`;
 
 const simulateHook = defineOperation({
-  needsCallApp: true, name: 'Management.SimulateHook', methods: ['POST'], paths: ['/api/v1/mgmt/simulateHook'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'Management.SimulateHook',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/simulateHook'],
+  inputFrom: 'body',
   input: Type.Object({ Type: Type.String({ pattern: caseless('Up', 'Down') }) }),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
@@ -18,7 +23,11 @@ const simulateHook = defineOperation({
 });
 
 const simulateKeyEvent = defineOperation({
-  needsCallApp: true, name: 'Management.SimulateKeyEvent', methods: ['POST'], paths: ['/api/v1/mgmt/simulateKeyEvent'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'Management.SimulateKeyEvent',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/simulateKeyEvent'],
+  inputFrom: 'body',
   input: Type.Object({ Type: Type.String({ pattern: caseless('Tap') }), KeyName: Type.String({ minLength: 1 }) }),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
@@ -28,7 +37,11 @@ const simulateKeyEvent = defineOperation({
 });
 
 const simulateTextInput = defineOperation({
-  needsCallApp: true, name: 'Management.SimulateTextInput', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTextInput'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'Management.SimulateTextInput',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/simulateTextInput'],
+  inputFrom: 'body',
   input: Type.Object({
     Value: Type.String({ maxLength: 1024 }),
     ReplaceText: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: caseless('true', 'false') })])),
@@ -43,7 +56,11 @@ const simulateTextInput = defineOperation({
 const Position = Type.Object({ X: NumberLike, Y: NumberLike });
 
 const simulateTouch = defineOperation({
-  needsCallApp: true, name: 'Management.SimulateTouch', methods: ['POST'], paths: ['/api/v1/mgmt/simulateTouch'], inputFrom: 'body',
+  needsCallApp: true,
+  name: 'Management.SimulateTouch',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/simulateTouch'],
+  inputFrom: 'body',
   input: Type.Object({
     Type: Type.String({ pattern: caseless('Tap', 'Press', 'Release', 'Swipe') }),
     Positions: Type.Array(Position, { minItems: 1, maxItems: 5 }),
@@ -69,15 +86,21 @@ const simulateTouch = defineOperation({
     if (type === 'swipe') {
       const last = points[points.length - 1] as { x: number; y: number };
       // A leftward swipe along the softkey row shows the next page of softkeys.
-      if (last.x < first.x && first.y >= height - 32) phone.screen.softkeyPage = (phone.screen.softkeyPage + 1) % phone.screen.pages().length;
+      if (last.x < first.x && first.y >= height - 32)
+        phone.screen.softkeyPage = (phone.screen.softkeyPage + 1) % phone.screen.pages().length;
     }
     return {};
   },
 });
 
 const uixml = defineOperation({
-  needsCallApp: true, name: 'Management.UIXML', methods: ['GET'], paths: ['/api/v1/mgmt/uixml'], inputFrom: 'none',
-  returnCodes: STANDARD_CODES, output: S,
+  needsCallApp: true,
+  name: 'Management.UIXML',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/uixml'],
+  inputFrom: 'none',
+  returnCodes: STANDARD_CODES,
+  output: S,
   handler: ({ phone }) => ({ data: renderUixml(phone, phone.screen) }),
 });
 

@@ -13,12 +13,19 @@ function skypeProfile(phone: Phone): Availability {
 }
 
 const skypeSignIn = defineOperation({
-  name: 'Management.SkypeSignIn', methods: ['POST'], paths: ['/api/v1/mgmt/skype/signIn'], inputFrom: 'body',
+  name: 'Management.SkypeSignIn',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/skype/signIn'],
+  inputFrom: 'body',
   input: Type.Object({
-    Address: Type.String({ minLength: 1 }), User: Type.String({ minLength: 1 }), Password: Type.String(),
-    Domain: Type.String(), LockCode: Type.Optional(Type.String()),
+    Address: Type.String({ minLength: 1 }),
+    User: Type.String({ minLength: 1 }),
+    Password: Type.String(),
+    Domain: Type.String(),
+    LockCode: Type.Optional(Type.String()),
   }),
-  returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4004], available: skypeProfile,
+  returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4004],
+  available: skypeProfile,
   handler: async ({ phone, input }) => {
     await signIn(phone, input.Address, input.User, input.Password);
     return {};
@@ -26,8 +33,12 @@ const skypeSignIn = defineOperation({
 });
 
 const skypeSignOut = defineOperation({
-  name: 'Management.SkypeSignOut', methods: ['POST'], paths: ['/api/v1/mgmt/skype/signOut'], inputFrom: 'none',
-  returnCodes: [...STANDARD_CODES, 4003, 4004], available: skypeProfile,
+  name: 'Management.SkypeSignOut',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/skype/signOut'],
+  inputFrom: 'none',
+  returnCodes: [...STANDARD_CODES, 4003, 4004],
+  available: skypeProfile,
   handler: ({ phone }) => {
     signOut(phone);
     return {};
@@ -35,25 +46,43 @@ const skypeSignOut = defineOperation({
 });
 
 const getPresence = defineOperation({
-  name: 'WebCallControl.GetCurrentPresence', methods: ['GET'], paths: ['/api/v1/mgmt/getPresence'], inputFrom: 'none',
-  returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, outputTop: Type.Object({ Presence: S }),
+  name: 'WebCallControl.GetCurrentPresence',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/getPresence'],
+  inputFrom: 'none',
+  returnCodes: [...STANDARD_CODES, 4004],
+  available: skypeProfile,
+  outputTop: Type.Object({ Presence: S }),
   handler: ({ phone }) => ({ top: { Presence: skypeSession(phone)?.presence ?? 'Offline' } }),
 });
 
 const webSignIn = defineOperation({
-  name: 'Management.WebSignIn', methods: ['POST'], paths: ['/api/v1/mgmt/webSignIn'], inputFrom: 'none',
-  returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, output: Type.Object({ Url: S, Code: S }),
+  name: 'Management.WebSignIn',
+  methods: ['POST'],
+  paths: ['/api/v1/mgmt/webSignIn'],
+  inputFrom: 'none',
+  returnCodes: [...STANDARD_CODES, 4004],
+  available: skypeProfile,
+  output: Type.Object({ Url: S, Code: S }),
   handler: ({ phone }) => {
     const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-    const code = [...Buffer.from(phone.ids.hex(9), 'hex')].map((b) => alphabet[b % alphabet.length]).join('').slice(0, 9);
+    const code = [...Buffer.from(phone.ids.hex(9), 'hex')]
+      .map((b) => alphabet[b % alphabet.length])
+      .join('')
+      .slice(0, 9);
     phone.boot.webSignInCode = code;
     return { data: { Url: 'http://aka.ms/sphone', Code: code } };
   },
 });
 
 const webSignInCancel = defineOperation({
-  name: 'Management.WebSignInCancel', methods: ['GET'], paths: ['/api/v1/mgmt/webSignInCancel'], inputFrom: 'none',
-  returnCodes: [...STANDARD_CODES, 4004], available: skypeProfile, output: Type.Object({ result: S }),
+  name: 'Management.WebSignInCancel',
+  methods: ['GET'],
+  paths: ['/api/v1/mgmt/webSignInCancel'],
+  inputFrom: 'none',
+  returnCodes: [...STANDARD_CODES, 4004],
+  available: skypeProfile,
+  output: Type.Object({ result: S }),
   handler: ({ phone }) => {
     phone.boot.webSignInCode = undefined;
     return { data: { result: 'Canceled' } };

@@ -33,8 +33,10 @@ export async function runCompare(o: CompareOptions, io: CliIo): Promise<number> 
     io.stdout.write(o.json ? `${JSON.stringify(reports, null, 2)}\n` : formatReport(reports));
     return reports.some((r) => r.differences.length > 0) ? 1 : ExitCode.OK;
   } catch (err) {
-    const failure = err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL'
-      ? new CliError(`not a host[:port] or URL: ${o.real} / ${o.sim}`) : ctlFailure(err);
+    const failure =
+      err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL'
+        ? new CliError(`not a host[:port] or URL: ${o.real} / ${o.sim}`)
+        : ctlFailure(err);
     io.stderr.write(`polysim compare: ${failure.message}\n`);
     return failure.exitCode;
   }

@@ -85,8 +85,8 @@ export const COMMANDS: Readonly<Record<string, Readonly<Record<string, CtlComman
       need(a, 1, 'call dtmf <digits>');
       return p.callctrl.sendDtmf(a[0] as string);
     },
-    logs: async (p, a) => Object.entries(await p.mgmt.callLogs(a[0] as 'missed' | undefined))
-      .flatMap(([kind, rows]) => rows.map((r) => ({ kind, ...r }))),
+    logs: async (p, a) =>
+      Object.entries(await p.mgmt.callLogs(a[0] as 'missed' | undefined)).flatMap(([kind, rows]) => rows.map((r) => ({ kind, ...r }))),
     sip: (p) => p.callctrl.sipStatus(),
   },
   screen: {

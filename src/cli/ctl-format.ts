@@ -59,7 +59,11 @@ export function table(rows: readonly Record<string, unknown>[]): string {
     return flat.map((r, i) => `[${i + 1}]\n${record(r)}`).join('\n');
   }
   const widths = fit(natural, minimums, WIDTH);
-  const line = (values: string[]): string => values.map((v, i) => cut(v, widths[i] as number).padEnd(widths[i] as number)).join(' '.repeat(GAP)).trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((v, i) => cut(v, widths[i] as number).padEnd(widths[i] as number))
+      .join(' '.repeat(GAP))
+      .trimEnd();
   return `${[line(cols), line(widths.map((w) => '-'.repeat(w))), ...flat.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n')}\n`;
 }
 

@@ -54,7 +54,10 @@ async function waitBack(phone: PolyPhone, awayGraceMs: number, timeoutMs: number
   };
   let wentAway = 0;
   while (Date.now() - start < awayGraceMs) {
-    if ((await answers()) !== 'up') { wentAway = Date.now(); break; }
+    if ((await answers()) !== 'up') {
+      wentAway = Date.now();
+      break;
+    }
     await pause(250);
   }
   if (!wentAway) return { back: true, awayMs: 0 };
@@ -71,19 +74,36 @@ export { EXIT };
 function summary(result: unknown): string {
   if (result === undefined || result === null) return '';
   if (typeof result !== 'object') return String(result);
-  return Object.entries(flatten(result)).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  return Object.entries(flatten(result))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
 }
 
-async function runOne(host: string, o: CtlOptions, ca: string | undefined, group: string, command: string, args: string[], io: CliIo): Promise<unknown> {
+async function runOne(
+  host: string,
+  o: CtlOptions,
+  ca: string | undefined,
+  group: string,
+  command: string,
+  args: string[],
+  io: CliIo,
+): Promise<unknown> {
   const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) throw new CliError('no password: give --password or set POLYSIM_PASSWORD');
   const tls: TlsTrust = { ca, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
   let phone: PolyPhone;
   try {
-    phone = new PolyPhone({ host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host, user: o.user, password, auth: o.auth, tls });
+    phone = new PolyPhone({
+      host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host,
+      user: o.user,
+      password,
+      auth: o.auth,
+      tls,
+    });
   } catch (err) {
     // The SDK builds the phone's URL at once: a host that makes none is the user's, not the phone's.
-    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL') throw new CliError(`${host}: not a host[:port] or URL`);
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL')
+      throw new CliError(`${host}: not a host[:port] or URL`);
     throw err;
   }
   try {
@@ -102,14 +122,19 @@ async function runOne(host: string, o: CtlOptions, ca: string | undefined, group
 
 export async function runCtl(o: CtlOptions, group: string, command: string, args: string[], io: CliIo): Promise<number> {
   if (!COMMANDS[group]?.[command]) {
-    const list = Object.entries(COMMANDS).map(([g, cs]) => `  ${g}: ${Object.keys(cs).join(', ')}`).join('\n');
+    const list = Object.entries(COMMANDS)
+      .map(([g, cs]) => `  ${g}: ${Object.keys(cs).join(', ')}`)
+      .join('\n');
     io.stderr.write(`polysim ctl: unknown command "${group} ${command}"; commands:\n${list}\n`);
     return EXIT.USAGE;
   }
   // Files the options name are read once, before any phone is asked: a bad one is a usage error.
   let ca: string | undefined;
   let hostList: string | undefined;
-  for (const [option, file] of [['--ca', o.ca], ['--hosts', o.hosts]] as const) {
+  for (const [option, file] of [
+    ['--ca', o.ca],
+    ['--hosts', o.hosts],
+  ] as const) {
     if (file === undefined) continue;
     try {
       const text = readSmallFile(file);
@@ -135,8 +160,13 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       return failure.exitCode;
     }
   }
-  const hosts = hostList.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '');
-  const results: { host: string; ok: boolean; code: number; errorCode?: ErrorCode; result?: unknown; error?: string }[] = new Array(hosts.length);
+  const hosts = hostList
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l !== '');
+  const results: { host: string; ok: boolean; code: number; errorCode?: ErrorCode; result?: unknown; error?: string }[] = new Array(
+    hosts.length,
+  );
   let next = 0;
   let done = 0;
   // A progress bar on a terminal; plain lines, one per phone, anywhere else (logs, pipes, CI).
@@ -167,7 +197,10 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, hosts.length)) }, worker));
   if (tty) io.stderr.write('\n');
   if (o.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else io.stdout.write(format(results.map((r) => ({ host: r.host, result: r.ok ? 'ok' : 'failed', detail: r.ok ? summary(r.result) : r.error ?? '' }))));
+  else
+    io.stdout.write(
+      format(results.map((r) => ({ host: r.host, result: r.ok ? 'ok' : 'failed', detail: r.ok ? summary(r.result) : (r.error ?? '') }))),
+    );
   const failed = results.filter((r) => !r.ok);
   io.stderr.write(`${hosts.length - failed.length} of ${hosts.length} phones done\n`);
   return failed.reduce((max, r) => Math.max(max, r.code), 0);

@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
 import { parseRegistrar } from '../runtime/registrar-address.js';
-import { address, collectSetting, concurrency, firstNumber, fleetSize, ipv4, mac, milliseconds, port, positiveMilliseconds, seconds, sha256 } from './options.js';
+import {
+  address,
+  collectSetting,
+  concurrency,
+  firstNumber,
+  fleetSize,
+  ipv4,
+  mac,
+  milliseconds,
+  port,
+  positiveMilliseconds,
+  seconds,
+  sha256,
+} from './options.js';
 
 const refuses = (parse: (v: string) => unknown, value: string): void => {
   assert.throws(() => parse(value), InvalidArgumentError, `${parse.name}(${JSON.stringify(value)})`);
@@ -11,13 +24,19 @@ const refuses = (parse: (v: string) => unknown, value: string): void => {
 describe('option values', () => {
   it('whole numbers are digits within their range, at both ends; never rounded past 2^53', () => {
     const cases: [(v: string) => number, number, number][] = [
-      [port, 0, 65535], [milliseconds, 0, 3_600_000], [positiveMilliseconds, 1, 3_600_000], [seconds, 1, 3600],
-      [fleetSize, 1, 10_000], [firstNumber, 1, 999_999_999_999_999], [concurrency, 1, 1000],
+      [port, 0, 65535],
+      [milliseconds, 0, 3_600_000],
+      [positiveMilliseconds, 1, 3_600_000],
+      [seconds, 1, 3600],
+      [fleetSize, 1, 10_000],
+      [firstNumber, 1, 999_999_999_999_999],
+      [concurrency, 1, 1000],
     ];
     for (const [parse, min, max] of cases) {
       assert.equal(parse(String(min)), min);
       assert.equal(parse(String(max)), max);
-      for (const bad of [String(max + 1), String(min - 1), '9007199254740993', '1'.repeat(400), '1e3', '0x10', '+5', ' 5', '5.0', '', '-0']) refuses(parse, bad);
+      for (const bad of [String(max + 1), String(min - 1), '9007199254740993', '1'.repeat(400), '1e3', '0x10', '+5', ' 5', '5.0', '', '-0'])
+        refuses(parse, bad);
     }
   });
 

@@ -70,7 +70,8 @@ export function ipv4(value: string): string {
 
 /** ctl --mac: 48 bits, written as 12 hex digits (separators : - . allowed). */
 export function mac(value: string): string {
-  if (!/^[0-9a-f]{12}$/i.test(value.replace(/[:.-]/g, ''))) throw new InvalidArgumentError('expected a MAC address: 12 hex digits, e.g. 0004f2ab12cd');
+  if (!/^[0-9a-f]{12}$/i.test(value.replace(/[:.-]/g, '')))
+    throw new InvalidArgumentError('expected a MAC address: 12 hex digits, e.g. 0004f2ab12cd');
   return value;
 }
 
@@ -116,7 +117,8 @@ export function path(value: string): string {
 export function readyFile(value: string): string {
   path(value);
   if (statSync(value, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidArgumentError('expected a file, not a directory');
-  if (statSync(dirname(value), { throwIfNoEntry: false })?.isDirectory() !== true) throw new InvalidArgumentError(`no directory ${dirname(value)} to write it in`);
+  if (statSync(dirname(value), { throwIfNoEntry: false })?.isDirectory() !== true)
+    throw new InvalidArgumentError(`no directory ${dirname(value)} to write it in`);
   return value;
 }
 

@@ -7,7 +7,16 @@ it('a process still there after the shutdown deadline exits with code 1, and say
   // The deadline's timer keeps nothing alive: this one stands for what holds the process.
   const holding = setInterval(() => undefined, 1000);
   const exited = new Promise<number>((resolve) => {
-    armShutdownDeadline({ error: (_o: unknown, msg?: string) => { logged.push(msg ?? ''); } } as never, 'SIGTERM', 20, resolve);
+    armShutdownDeadline(
+      {
+        error: (_o: unknown, msg?: string) => {
+          logged.push(msg ?? '');
+        },
+      } as never,
+      'SIGTERM',
+      20,
+      resolve,
+    );
   });
   assert.equal(await exited, 1);
   clearInterval(holding);

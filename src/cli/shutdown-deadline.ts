@@ -9,8 +9,12 @@ import { ExitCode } from '../errors.js';
 export const SHUTDOWN_DEADLINE_MS = 5000;
 
 /** Arms the deadline; its timer keeps nothing alive (a process that stopped cleanly has exited before it). */
-export function armShutdownDeadline(logger: Pick<Logger, 'error'>, signal: string, ms: number = SHUTDOWN_DEADLINE_MS,
-  exit: (code: number) => void = (code) => process.exit(code)): void {
+export function armShutdownDeadline(
+  logger: Pick<Logger, 'error'>,
+  signal: string,
+  ms: number = SHUTDOWN_DEADLINE_MS,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   setTimeout(() => {
     logger.error({ signal, deadlineMs: ms }, `still running ${ms} ms after ${signal}: exiting anyway`);
     exit(ExitCode.FAILURE);

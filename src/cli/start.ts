@@ -84,7 +84,12 @@ export function controlToken(o: Pick<StartCliOptions, 'controlToken' | 'address'
   return isLoopback(controlHost(o)) ? undefined : randomBytes(18).toString('base64url');
 }
 
-async function listenControl(fleet: Fleet, o: StartCliOptions, logger: Logger, login: ControlLogin | undefined): Promise<ControlApp | undefined> {
+async function listenControl(
+  fleet: Fleet,
+  o: StartCliOptions,
+  logger: Logger,
+  login: ControlLogin | undefined,
+): Promise<ControlApp | undefined> {
   if (!o.control) return undefined;
   const control = await createControlApp(fleet, logger, { token: login?.token, login, allowHosts: o.controlAllowHost });
   try {
@@ -102,7 +107,9 @@ function lineServer(r: RunningPhone): string {
   const line = r.phone.lines.get(1);
   const s = line.servers[0];
   if (!line.assigned || !s) return '';
-  return r.ua?.owns(1) ? `, registers to ${s.address}:${s.port} (${s.transport === 'TLS' ? 'TLS' : /TCP/.test(s.transport) ? 'TCP' : 'UDP'})` : ', on the built-in switchboard';
+  return r.ua?.owns(1)
+    ? `, registers to ${s.address}:${s.port} (${s.transport === 'TLS' ? 'TLS' : /TCP/.test(s.transport) ? 'TCP' : 'UDP'})`
+    : ', on the built-in switchboard';
 }
 
 /** The control API's lines of the banner: with a token, the dashboard's link logs a browser in once. */
@@ -126,8 +133,12 @@ function banner(r: RunningPhone, o: StartCliOptions, controlLines: readonly stri
     `  line 1    ${phone.lines.get(1).address || '(none)'}${lineServer(r)}`,
     `  data      ${o.dataDir ?? '(in memory; use --data-dir to keep state)'}`,
   ];
-  if (phone.dialectMode === 'manual') lines.push('  dialect   manual: answers as the manual\'s pages show them, not as phones do (docs/fidelity.md)');
-  if (r.sip) lines.push(`  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`);
+  if (phone.dialectMode === 'manual')
+    lines.push("  dialect   manual: answers as the manual's pages show them, not as phones do (docs/fidelity.md)");
+  if (r.sip)
+    lines.push(
+      `  SIP       ${o.address}:${r.sip.port} UDP and TCP, ${r.sip.tlsPort ?? '-'} TLS (NOTIFY needs apps.restapi.sipNotify.enabled=1)`,
+    );
   lines.push(...controlLines);
   if (!phone.profile.model.restApi) lines.push(`  note      the ${phone.profile.model.name} has no REST API: every path answers 404`);
   else if (!restOn) lines.push('  note      REST API is off (apps.restapi.enabled=0), as shipped: every path answers 404');
@@ -145,20 +156,45 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   const app = await createHttpApp(logger);
   const timing = Object.fromEntries(
-    Object.entries({ initMs: o.initMs, restartMs: o.restartMs, rebootMs: o.rebootMs, transferAnswerMs: o.transferAnswerMs }).filter(([, v]) => v !== undefined),
+    Object.entries({ initMs: o.initMs, restartMs: o.restartMs, rebootMs: o.rebootMs, transferAnswerMs: o.transferAnswerMs }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   const count = o.count ?? 1;
   let fleet: Fleet;
   try {
-    fleet = await startFleet({
-      count, model: o.model, firmware: o.firmware, dialect: o.dialect, address: o.address, addressRange: o.addressRange,
-      firstNumber: o.firstNumber, httpPort: o.httpPort, httpsPort: o.httpsPort, sipPort: o.sipPort, sipTlsPort: o.sipTlsPort, dataDir: o.dataDir,
-      adminPassword: o.adminPassword, set: o.set, factory: o.factory,
-      tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
-      timing, slotMode: (o.queue ? 'queue' : 'reject') as SlotMode, latencyMs: o.latencyMs, bodyTimeoutMs: o.bodyTimeoutMs,
-      transferTimeoutMs: o.transferTimeoutMs, skypeDirectory: o.skypeAccount, members: plan?.members,
-      registrar: registrarOf(o), sipPassword: o.sipPassword, media: o.media,
-    }, app, logger);
+    fleet = await startFleet(
+      {
+        count,
+        model: o.model,
+        firmware: o.firmware,
+        dialect: o.dialect,
+        address: o.address,
+        addressRange: o.addressRange,
+        firstNumber: o.firstNumber,
+        httpPort: o.httpPort,
+        httpsPort: o.httpsPort,
+        sipPort: o.sipPort,
+        sipTlsPort: o.sipTlsPort,
+        dataDir: o.dataDir,
+        adminPassword: o.adminPassword,
+        set: o.set,
+        factory: o.factory,
+        tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
+        timing,
+        slotMode: (o.queue ? 'queue' : 'reject') as SlotMode,
+        latencyMs: o.latencyMs,
+        bodyTimeoutMs: o.bodyTimeoutMs,
+        transferTimeoutMs: o.transferTimeoutMs,
+        skypeDirectory: o.skypeAccount,
+        members: plan?.members,
+        registrar: registrarOf(o),
+        sipPassword: o.sipPassword,
+        media: o.media,
+      },
+      app,
+      logger,
+    );
   } catch (err) {
     await app.close();
     if (err instanceof PhoneError) throw new CliError(`${plan ? `${plan.file}: ` : '--set: '}${err.detail ?? err.message}`);
@@ -175,7 +211,9 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     throw err;
   }
   const host = controlHost(o);
-  const controlUrl = control ? `http://${host.includes(':') ? `[${host}]` : host}:${(control.server.address() as { port: number }).port}` : undefined;
+  const controlUrl = control
+    ? `http://${host.includes(':') ? `[${host}]` : host}:${(control.server.address() as { port: number }).port}`
+    : undefined;
   await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise<void>((ok) => r.phone.once('ready', () => ok())))));
   for (const [number, script] of plan?.farEnds ?? []) {
     if (number === 'default') fleet.switchboard.defaultScript = script;
@@ -184,7 +222,11 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   const scenarios = plan && plan.scenarios.length > 0 ? runScenarios(fleet, plan.scenarios, systemClock, logger) : undefined;
   if (o.readyFile) {
     // Written whole under another name, then renamed: a harness polling for the file never reads half of it.
-    const ready = { ready: true, control: controlUrl, phones: fleet.phones.map((r) => ({ httpUrl: r.httpUrl, httpsUrl: r.httpsUrl, number: r.phone.lines.get(1).address })) };
+    const ready = {
+      ready: true,
+      control: controlUrl,
+      phones: fleet.phones.map((r) => ({ httpUrl: r.httpUrl, httpsUrl: r.httpsUrl, number: r.phone.lines.get(1).address })),
+    };
     writeFileSync(`${o.readyFile}.tmp`, `${JSON.stringify(ready, null, 2)}\n`);
     renameSync(`${o.readyFile}.tmp`, o.readyFile);
   }
@@ -198,16 +240,21 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       const kind = `${r.phone.profile.model.name} (${r.phone.profile.family.platform} ${r.phone.profile.firmware})`;
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
-    const what = kinds.size === 1 ? `${count} ${[...kinds.keys()][0]}` : `${count} phones: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+    const what =
+      kinds.size === 1 ? `${count} ${[...kinds.keys()][0]}` : `${count} phones: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`;
     const passwords = new Set(fleet.phones.map((r) => r.adminPassword()));
-    io.stdout.write([
-      `polysim: fleet of ${what}`,
-      `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
-      `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,
-      `  login     ${ADMIN_USER} / ${passwords.size === 1 ? first.adminPassword() : '(per phone: see the fleet file)'}`,
-      ...(plan && plan.scenarios.length > 0 ? [`  scenarios ${plan.scenarios.map((sc) => `${sc.kind} on phone ${sc.phone}`).join(', ')}`] : []),
-      ...controlLines(controlUrl, login),
-    ].join('\n') + '\n');
+    io.stdout.write(
+      [
+        `polysim: fleet of ${what}`,
+        `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
+        `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,
+        `  login     ${ADMIN_USER} / ${passwords.size === 1 ? first.adminPassword() : '(per phone: see the fleet file)'}`,
+        ...(plan && plan.scenarios.length > 0
+          ? [`  scenarios ${plan.scenarios.map((sc) => `${sc.kind} on phone ${sc.phone}`).join(', ')}`]
+          : []),
+        ...controlLines(controlUrl, login),
+      ].join('\n') + '\n',
+    );
     void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
   }
 
@@ -226,7 +273,10 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       scenarios?.stop();
       // Left armed (it holds nothing open): a process still there after the deadline, whatever holds it, exits.
       if (signal !== 'abort') armShutdownDeadline(logger, signal);
-      void (control?.close() ?? Promise.resolve()).then(() => fleet.stop()).then(() => app.close()).then(resolve);
+      void (control?.close() ?? Promise.resolve())
+        .then(() => fleet.stop())
+        .then(() => app.close())
+        .then(resolve);
     }
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
@@ -237,11 +287,20 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
 
 export function modelTable(): string {
   const yes = (b: boolean): string => (b ? 'yes' : '-');
-  return table(models.map((m) => {
-    const f = families[m.family];
-    return {
-      model: m.name, family: f.label, software: `${f.platform} ${f.minFirmware.replace(/\.0$/, '')}+`, default: f.defaultFirmware,
-      lines: m.lines, 'PC port': yes(m.pcPort), Bluetooth: yes(m.bluetooth), 'Wi-Fi': yes(m.wifi), 'REST API': m.restApi ? 'yes' : 'none',
-    };
-  })).trimEnd();
+  return table(
+    models.map((m) => {
+      const f = families[m.family];
+      return {
+        model: m.name,
+        family: f.label,
+        software: `${f.platform} ${f.minFirmware.replace(/\.0$/, '')}+`,
+        default: f.defaultFirmware,
+        lines: m.lines,
+        'PC port': yes(m.pcPort),
+        Bluetooth: yes(m.bluetooth),
+        'Wi-Fi': yes(m.wifi),
+        'REST API': m.restApi ? 'yes' : 'none',
+      };
+    }),
+  ).trimEnd();
 }

@@ -14,9 +14,19 @@ const WRITES = new Set(['Management.SessionCreate', 'Management.SessionDelete', 
 
 /** Names clients read most (real-device notes); config/get asks for these on both phones. */
 export const COMMON_NAMES = [
-  'apps.restapi.enabled', 'device.syslog.serverName', 'reg.1.address', 'reg.1.label', 'reg.1.server.1.address',
-  'reg.1.server.1.port', 'tcpIpApp.sntp.address', 'tcpIpApp.sntp.gmtOffset', 'softkey.1.enable', 'lcl.ml.lang',
-  'device.auth.localAdminPassword', 'up.screenCapture.enabled', 'video.callRate',
+  'apps.restapi.enabled',
+  'device.syslog.serverName',
+  'reg.1.address',
+  'reg.1.label',
+  'reg.1.server.1.address',
+  'reg.1.server.1.port',
+  'tcpIpApp.sntp.address',
+  'tcpIpApp.sntp.gmtOffset',
+  'softkey.1.enable',
+  'lcl.ml.lang',
+  'device.auth.localAdminPassword',
+  'up.screenCapture.enabled',
+  'video.callRate',
 ];
 
 export interface Probe {

@@ -80,7 +80,8 @@ export function compareShapes(real: unknown, sim: unknown, at = ''): Difference[
       }
     }
     for (const k of Object.keys(s)) {
-      if (!(k in r) && !realByLower.has(k.toLowerCase())) out.push({ at: child(k), kind: 'extra key', real: '(absent)', sim: typeOf(s[k]) });
+      if (!(k in r) && !realByLower.has(k.toLowerCase()))
+        out.push({ at: child(k), kind: 'extra key', real: '(absent)', sim: typeOf(s[k]) });
     }
   }
   return out;

@@ -16,76 +16,176 @@ export const ErrorAnswer = Type.Object({ error: S }, { title: 'ControlError' });
 /** A DELETE's answer: 204 and no body. */
 export const NoContent = Type.Null({ description: 'no content' });
 
-export const PhoneCallAnswer = Type.Object({
-  handle: S, callId: S, line: Type.Integer(), direction: S, state: S, remoteNumber: S, remoteName: S, dtmfReceived: S,
-}, { title: 'ControlPhoneCall' });
+export const PhoneCallAnswer = Type.Object(
+  {
+    handle: S,
+    callId: S,
+    line: Type.Integer(),
+    direction: S,
+    state: S,
+    remoteNumber: S,
+    remoteName: S,
+    dtmfReceived: S,
+  },
+  { title: 'ControlPhoneCall' },
+);
 
-export const PhoneAnswer = Type.Object({
-  index: Type.Integer({ minimum: 1 }), model: S, firmware: S,
-  dialect: Type.Union([Type.Literal('device'), Type.Literal('manual')], { description: 'whose answers the phone gives: captured devices\' or the manual\'s' }),
-  mac: S, serial: S,
-  number: Type.String({ description: 'line 1\'s number' }),
-  state: PhoneLifeStateSchema,
-  httpUrl: S, httpsUrl: S,
-  listenError: Type.Optional(Type.Object({ code: S, message: S }, { description: 'a listener that did not reopen after the last reboot: its error catalogue code and why' })),
-  calls: Type.Array(PhoneCallAnswer),
-}, { title: 'ControlPhone', description: 'a phone of the fleet (GET /phones, /phones/{i})' });
+export const PhoneAnswer = Type.Object(
+  {
+    index: Type.Integer({ minimum: 1 }),
+    model: S,
+    firmware: S,
+    dialect: Type.Union([Type.Literal('device'), Type.Literal('manual')], {
+      description: "whose answers the phone gives: captured devices' or the manual's",
+    }),
+    mac: S,
+    serial: S,
+    number: Type.String({ description: "line 1's number" }),
+    state: PhoneLifeStateSchema,
+    httpUrl: S,
+    httpsUrl: S,
+    listenError: Type.Optional(
+      Type.Object(
+        { code: S, message: S },
+        { description: 'a listener that did not reopen after the last reboot: its error catalogue code and why' },
+      ),
+    ),
+    calls: Type.Array(PhoneCallAnswer),
+  },
+  { title: 'ControlPhone', description: 'a phone of the fleet (GET /phones, /phones/{i})' },
+);
 
-export const ReadyAnswer = Type.Object({
-  ready: Type.Boolean(), phones: Type.Integer(), notReady: Type.Integer(),
-  registered: Type.Integer({ description: 'phones whose every line with an address is registered' }),
-}, { title: 'ControlReady' });
+export const ReadyAnswer = Type.Object(
+  {
+    ready: Type.Boolean(),
+    phones: Type.Integer(),
+    notReady: Type.Integer(),
+    registered: Type.Integer({ description: 'phones whose every line with an address is registered' }),
+  },
+  { title: 'ControlReady' },
+);
 
-export const JournalEntryAnswer = Type.Object({
-  at: S, transport: S, method: S, url: S, from: Type.String({ description: 'the sender\'s address' }),
-  auth: Type.Optional(Type.String({ description: 'how the request authenticated, when it did' })),
-  httpStatus: Type.Integer(), status: Type.Optional(Type.String({ description: 'the JSON Status, when the answer carried one' })),
-  ms: Type.Number(), detail: Type.Optional(Type.String({ description: 'why an operation failed' })),
-}, { title: 'ControlJournalEntry' });
+export const JournalEntryAnswer = Type.Object(
+  {
+    at: S,
+    transport: S,
+    method: S,
+    url: S,
+    from: Type.String({ description: "the sender's address" }),
+    auth: Type.Optional(Type.String({ description: 'how the request authenticated, when it did' })),
+    httpStatus: Type.Integer(),
+    status: Type.Optional(Type.String({ description: 'the JSON Status, when the answer carried one' })),
+    ms: Type.Number(),
+    detail: Type.Optional(Type.String({ description: 'why an operation failed' })),
+  },
+  { title: 'ControlJournalEntry' },
+);
 
-export const ConfigParamAnswer = Type.Object({
-  name: S, value: S, source: S, type: S, default: S, description: S,
-}, { title: 'ControlConfigParam' });
+export const ConfigParamAnswer = Type.Object(
+  {
+    name: S,
+    value: S,
+    source: S,
+    type: S,
+    default: S,
+    description: S,
+  },
+  { title: 'ControlConfigParam' },
+);
 
-export const ConfigPageAnswer = Type.Object({ total: Type.Integer(), params: Type.Array(ConfigParamAnswer) }, { title: 'ControlConfigPage' });
+export const ConfigPageAnswer = Type.Object(
+  { total: Type.Integer(), params: Type.Array(ConfigParamAnswer) },
+  { title: 'ControlConfigPage' },
+);
 
 export const ConfigValueAnswer = Type.Object({ value: S, source: S }, { title: 'ControlConfigValue' });
 export const ConfigSetAnswer = Type.Record(S, ConfigValueAnswer, { title: 'ControlConfigSet' });
 
 export const LatencyAnswer = Type.Object({ latencyMs: Type.Integer({ minimum: 0, maximum: 600_000 }) }, { title: 'ControlLatency' });
 
-export const RegistrationAnswer = Type.Object({ line: Type.Integer({ minimum: 1 }), registered: Type.Boolean() }, { title: 'ControlRegistration' });
+export const RegistrationAnswer = Type.Object(
+  { line: Type.Integer({ minimum: 1 }), registered: Type.Boolean() },
+  { title: 'ControlRegistration' },
+);
 
-export const FaultAnswer = Type.Object({
-  status: S, path: Type.Optional(S), remaining: Type.Integer({ description: 'requests it still answers' }),
-}, { title: 'ControlFault' });
+export const FaultAnswer = Type.Object(
+  {
+    status: S,
+    path: Type.Optional(S),
+    remaining: Type.Integer({ description: 'requests it still answers' }),
+  },
+  { title: 'ControlFault' },
+);
 export const FaultsAnswer = Type.Array(FaultAnswer);
 
-export const BluetoothDeviceSchema = Type.Object({
-  type: S, name: S, profile: S, connected: Type.Boolean(), signalStrength: Type.Integer(),
-}, { additionalProperties: false, title: 'ControlBluetoothDevice' });
-export const ModularRoomDeviceSchema = Type.Object({
-  name: S, model: S, mac: S,
-  components: Type.Array(Type.Object({ componentType: S, version: S }, { additionalProperties: false })),
-}, { additionalProperties: false, title: 'ControlModularRoomDevice' });
-export const PeripheralsAnswer = Type.Object({
-  pcMac: S, bluetooth: Type.Array(BluetoothDeviceSchema), modularRoom: Type.Array(ModularRoomDeviceSchema),
-}, { title: 'ControlPeripherals' });
+export const BluetoothDeviceSchema = Type.Object(
+  {
+    type: S,
+    name: S,
+    profile: S,
+    connected: Type.Boolean(),
+    signalStrength: Type.Integer(),
+  },
+  { additionalProperties: false, title: 'ControlBluetoothDevice' },
+);
+export const ModularRoomDeviceSchema = Type.Object(
+  {
+    name: S,
+    model: S,
+    mac: S,
+    components: Type.Array(Type.Object({ componentType: S, version: S }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, title: 'ControlModularRoomDevice' },
+);
+export const PeripheralsAnswer = Type.Object(
+  {
+    pcMac: S,
+    bluetooth: Type.Array(BluetoothDeviceSchema),
+    modularRoom: Type.Array(ModularRoomDeviceSchema),
+  },
+  { title: 'ControlPeripherals' },
+);
 
-export const FarEndAnswer = Type.Object({
-  id: S, direction: Type.Union([Type.Literal('to-phone'), Type.Literal('from-phone')]), number: S, name: S, phoneNumber: S, callId: S,
-  state: Type.Union([Type.Literal('calling'), Type.Literal('ringing'), Type.Literal('connected'), Type.Literal('ended')]),
-  holding: Type.Boolean({ description: 'this far end holds the call' }), heldByPhone: Type.Boolean({ description: 'the phone holds this far end' }),
-  dtmfReceived: S,
-}, { title: 'ControlFarEnd', description: 'the far end of a call (the switchboard\'s caller or callee)' });
+export const FarEndAnswer = Type.Object(
+  {
+    id: S,
+    direction: Type.Union([Type.Literal('to-phone'), Type.Literal('from-phone')]),
+    number: S,
+    name: S,
+    phoneNumber: S,
+    callId: S,
+    state: Type.Union([Type.Literal('calling'), Type.Literal('ringing'), Type.Literal('connected'), Type.Literal('ended')]),
+    holding: Type.Boolean({ description: 'this far end holds the call' }),
+    heldByPhone: Type.Boolean({ description: 'the phone holds this far end' }),
+    dtmfReceived: S,
+  },
+  { title: 'ControlFarEnd', description: "the far end of a call (the switchboard's caller or callee)" },
+);
 
 export const ScriptAnswer = Type.Object(FarEndScriptSchema.properties, { title: 'ControlScript' });
 export const ScriptsAnswer = Type.Object({ default: ScriptAnswer, numbers: Type.Record(S, ScriptAnswer) }, { title: 'ControlScripts' });
 
 /** The named answers, in the order the SDK's generated file lists them. */
-export const ANSWERS: readonly TSchema[] = [ErrorAnswer, PhoneCallAnswer, PhoneAnswer, ReadyAnswer, JournalEntryAnswer, ConfigParamAnswer,
-  ConfigPageAnswer, ConfigValueAnswer, ConfigSetAnswer, LatencyAnswer, RegistrationAnswer, FaultAnswer, BluetoothDeviceSchema,
-  ModularRoomDeviceSchema, PeripheralsAnswer, FarEndAnswer, ScriptAnswer, ScriptsAnswer];
+export const ANSWERS: readonly TSchema[] = [
+  ErrorAnswer,
+  PhoneCallAnswer,
+  PhoneAnswer,
+  ReadyAnswer,
+  JournalEntryAnswer,
+  ConfigParamAnswer,
+  ConfigPageAnswer,
+  ConfigValueAnswer,
+  ConfigSetAnswer,
+  LatencyAnswer,
+  RegistrationAnswer,
+  FaultAnswer,
+  BluetoothDeviceSchema,
+  ModularRoomDeviceSchema,
+  PeripheralsAnswer,
+  FarEndAnswer,
+  ScriptAnswer,
+  ScriptsAnswer,
+];
 
 /** `{ 400: ErrorAnswer, 404: ErrorAnswer, ... }` for the codes given. */
 export function refusals<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorAnswer } {

@@ -40,18 +40,26 @@ const BODY_LIMIT = 64 * 1024;
 
 export type ControlApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
-export async function createControlApp(fleet: Fleet, logger: Logger | false, guard: GuardOptions = {}, limits: StreamLimits = {},
-  connections: Partial<GuardLimits> = {}): Promise<ControlApp> {
+export async function createControlApp(
+  fleet: Fleet,
+  logger: Logger | false,
+  guard: GuardOptions = {},
+  limits: StreamLimits = {},
+  connections: Partial<GuardLimits> = {},
+): Promise<ControlApp> {
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: BODY_LIMIT, ...CONTROL_SERVER_OPTIONS }) as unknown as ControlApp;
   guardControlServer(app.server, connections);
   // With a token, a browser logs in (login.ts) and its cookie stands for the token.
-  const login = guard.token === undefined ? undefined : guard.login ?? new ControlLogin(guard.token);
+  const login = guard.token === undefined ? undefined : (guard.login ?? new ControlLogin(guard.token));
   const door = { ...guard, login };
   app.addHook('onRequest', (req, reply, done) => {
     const refused = checkControlRequest(req.raw, door);
     if (refused) {
       if (refused.status === 401 && login && answerLoggedOut(login, req, reply)) return;
-      void reply.code(refused.status).headers(refused.headers ?? {}).send({ error: refused.error });
+      void reply
+        .code(refused.status)
+        .headers(refused.headers ?? {})
+        .send({ error: refused.error });
       return;
     }
     done();

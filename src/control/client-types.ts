@@ -6,16 +6,33 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { tsType } from '../openapi/typescript.js';
-import { EventCallSchema, EventLedSchema, EventLedsSchema, EventLineSchema, EventSchema, EventSchemas, EventScreenSchema,
-  PhoneLifeStateSchema } from '../runtime/event-schemas.js';
+import {
+  EventCallSchema,
+  EventLedSchema,
+  EventLedsSchema,
+  EventLineSchema,
+  EventSchema,
+  EventSchemas,
+  EventScreenSchema,
+  PhoneLifeStateSchema,
+} from '../runtime/event-schemas.js';
 import { ANSWERS } from './answers.js';
 
 type Json = Record<string, unknown>;
 
 export const CLIENT_TYPES_FILE = 'types-control.ts';
 
-const NAMED: readonly TSchema[] = [EventLedSchema, EventLedsSchema, EventCallSchema, EventLineSchema, EventScreenSchema, PhoneLifeStateSchema,
-  ...Object.values(EventSchemas), EventSchema, ...ANSWERS];
+const NAMED: readonly TSchema[] = [
+  EventLedSchema,
+  EventLedsSchema,
+  EventCallSchema,
+  EventLineSchema,
+  EventScreenSchema,
+  PhoneLifeStateSchema,
+  ...Object.values(EventSchemas),
+  EventSchema,
+  ...ANSWERS,
+];
 
 /** Stands for a named schema inside another until the text is written (a string no schema holds). */
 const MARK = '\u0001ref:';

@@ -15,16 +15,32 @@ import { IndexParams } from './phone-lookup.js';
 const Limit = Type.Integer({ minimum: 1, maximum: 1000 });
 
 export const configSpecs = {
-  browse: { method: 'GET', url: '/phones/:index/config', summary: 'parameters whose name contains q: value, source, type, default (secrets masked)',
-    params: IndexParams, querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Limit) }),
-    response: { 200: ConfigPageAnswer, ...refusals(400, 404) } },
-  set: { method: 'PUT', url: '/phones/:index/config/:layer', summary: 'set values at the WEB or DEVICE level (answers each value with its winning source, secrets masked)',
+  browse: {
+    method: 'GET',
+    url: '/phones/:index/config',
+    summary: 'parameters whose name contains q: value, source, type, default (secrets masked)',
+    params: IndexParams,
+    querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Limit) }),
+    response: { 200: ConfigPageAnswer, ...refusals(400, 404) },
+  },
+  set: {
+    method: 'PUT',
+    url: '/phones/:index/config/:layer',
+    summary: 'set values at the WEB or DEVICE level (answers each value with its winning source, secrets masked)',
     params: Type.Object({ ...IndexParams.properties, layer: Type.Union([Type.Literal('web'), Type.Literal('device')]) }),
     body: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { minProperties: 1 }),
-    response: { 200: ConfigSetAnswer, ...refusals(400, 404) } },
-  reset: { method: 'DELETE', url: '/phones/:index/config/:layer', summary: 'reset a layer, as the phone\'s menu does',
-    params: Type.Object({ ...IndexParams.properties, layer: Type.Union([Type.Literal('local'), Type.Literal('web'), Type.Literal('device'), Type.Literal('config')]) }),
-    response: { 204: NoContent, ...refusals(400, 404) } },
+    response: { 200: ConfigSetAnswer, ...refusals(400, 404) },
+  },
+  reset: {
+    method: 'DELETE',
+    url: '/phones/:index/config/:layer',
+    summary: "reset a layer, as the phone's menu does",
+    params: Type.Object({
+      ...IndexParams.properties,
+      layer: Type.Union([Type.Literal('local'), Type.Literal('web'), Type.Literal('device'), Type.Literal('config')]),
+    }),
+    response: { 204: NoContent, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export const configRoutes: FastifyPluginAsync = async (app) => {
@@ -36,8 +52,14 @@ export const configRoutes: FastifyPluginAsync = async (app) => {
       total: params.length,
       params: params.slice(0, req.query.limit ?? 200).map((p) => {
         const v = config.get(p.name);
-        return { name: p.name, value: redactParam(p.name, v?.value ?? '', p.spec.secret), source: (v?.source ?? 'DEFAULT').toLowerCase(),
-          type: p.spec.type.kind, default: redactParam(p.name, p.defaultValue, p.spec.secret), description: p.spec.description };
+        return {
+          name: p.name,
+          value: redactParam(p.name, v?.value ?? '', p.spec.secret),
+          source: (v?.source ?? 'DEFAULT').toLowerCase(),
+          type: p.spec.type.kind,
+          default: redactParam(p.name, p.defaultValue, p.spec.secret),
+          description: p.spec.description,
+        };
       }),
     };
   });
@@ -46,10 +68,12 @@ export const configRoutes: FastifyPluginAsync = async (app) => {
     const config = req.controlPhone.phone.config;
     config.set(req.params.layer === 'web' ? 'WEB' : 'DEVICE', req.body);
     // The values as set, secrets (admin and SIP passwords) masked as the event stream masks them.
-    return Object.fromEntries(Object.keys(req.body).flatMap((name) => {
-      const v = config.lookup(name);
-      return v ? [[name, { ...v, value: redactParam(name, v.value, config.params.get(name)?.spec.secret) }]] : [];
-    }));
+    return Object.fromEntries(
+      Object.keys(req.body).flatMap((name) => {
+        const v = config.lookup(name);
+        return v ? [[name, { ...v, value: redactParam(name, v.value, config.params.get(name)?.spec.secret) }]] : [];
+      }),
+    );
   });
 
   addRoute(app, configSpecs.reset, async (req, reply) => {

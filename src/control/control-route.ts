@@ -5,8 +5,15 @@
  * the OpenAPI paths from the same specs.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, HTTPMethods, preHandlerHookHandler, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault,
-  RouteHandlerMethod } from 'fastify';
+import type {
+  FastifyInstance,
+  HTTPMethods,
+  preHandlerHookHandler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteHandlerMethod,
+} from 'fastify';
 
 export interface RouteSpec {
   readonly method: HTTPMethods;
@@ -37,12 +44,17 @@ export interface RouteTypes<R extends RouteSpec> {
 }
 
 /** Registers a spec with its handler (and route-level preHandlers, run before the phone lookup). */
-export function addRoute<R extends RouteSpec>(app: FastifyInstance, spec: R,
+export function addRoute<R extends RouteSpec>(
+  app: FastifyInstance,
+  spec: R,
   handler: RouteHandlerMethod<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, RouteTypes<R>>,
-  preHandler?: preHandlerHookHandler): void {
+  preHandler?: preHandlerHookHandler,
+): void {
   const { method, url, summary, params, querystring, body, response, anyMethod } = spec;
   app.route<RouteTypes<R>>({
-    method: anyMethod ? app.supportedMethods as HTTPMethods[] : method, url, handler,
+    method: anyMethod ? (app.supportedMethods as HTTPMethods[]) : method,
+    url,
+    handler,
     schema: { summary, ...(params ? { params } : {}), ...(querystring ? { querystring } : {}), ...(body ? { body } : {}), response },
     ...(preHandler ? { preHandler } : {}),
   });

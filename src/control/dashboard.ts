@@ -18,9 +18,10 @@ export interface Dashboard {
 export function loadDashboard(): Dashboard {
   const uiRoot = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
   const indexHtml = existsSync(join(uiRoot, 'index.html')) ? readFileSync(join(uiRoot, 'index.html')) : undefined;
-  const page = (reply: FastifyReply): FastifyReply => (indexHtml
-    ? reply.type('text/html; charset=utf-8').send(indexHtml)
-    : reply.code(503).type('text/plain').send('The dashboard is not built: run npm run build.\n'));
+  const page = (reply: FastifyReply): FastifyReply =>
+    indexHtml
+      ? reply.type('text/html; charset=utf-8').send(indexHtml)
+      : reply.code(503).type('text/plain').send('The dashboard is not built: run npm run build.\n');
   return {
     page,
     routes: async (scope) => {

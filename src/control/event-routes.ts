@@ -31,9 +31,21 @@ export interface StreamLimits {
 
 const SSE = 'text/event-stream';
 export const eventSpecs = {
-  all: { method: 'GET', url: '/events', summary: 'the event stream of every phone (Server-Sent Events)', produces: SSE, response: { 200: EventSchema } },
-  one: { method: 'GET', url: '/phones/:index/events', summary: 'the event stream of one phone', produces: SSE, params: IndexParams,
-    response: { 200: EventSchema, ...refusals(400, 404) } },
+  all: {
+    method: 'GET',
+    url: '/events',
+    summary: 'the event stream of every phone (Server-Sent Events)',
+    produces: SSE,
+    response: { 200: EventSchema },
+  },
+  one: {
+    method: 'GET',
+    url: '/phones/:index/events',
+    summary: 'the event stream of one phone',
+    produces: SSE,
+    params: IndexParams,
+    response: { 200: EventSchema, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export function eventRoutes(fleet: Fleet, limits: StreamLimits = {}): FastifyPluginAsync {
@@ -75,7 +87,9 @@ export function eventRoutes(fleet: Fleet, limits: StreamLimits = {}): FastifyPlu
         return true;
       };
       const unsubscribe = hub.subscribe(phone, send);
-      const heartbeat = setInterval(() => { if (!res.destroyed) write(': keep-alive\n\n'); }, HEARTBEAT_MS);
+      const heartbeat = setInterval(() => {
+        if (!res.destroyed) write(': keep-alive\n\n');
+      }, HEARTBEAT_MS);
       heartbeat.unref();
       req.raw.socket.once('close', () => {
         streams.delete(res);

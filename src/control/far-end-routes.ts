@@ -21,10 +21,16 @@ declare module 'fastify' {
 
 const IdParams = Type.Object({ id: Type.String({ description: 'the far end, e.g. fe-1' }) });
 const ACTIONS = ['answer', 'reject', 'hold', 'resume', 'hangup'] as const;
-type Action = typeof ACTIONS[number];
+type Action = (typeof ACTIONS)[number];
 
-const action = (name: Action, summary: string) => ({ method: 'POST', url: `/far-ends/:id/${name}`, summary, params: IdParams,
-  response: { 200: FarEndAnswer, ...refusals(400, 404, 409) } }) as const satisfies RouteSpec;
+const action = (name: Action, summary: string) =>
+  ({
+    method: 'POST',
+    url: `/far-ends/:id/${name}`,
+    summary,
+    params: IdParams,
+    response: { 200: FarEndAnswer, ...refusals(400, 404, 409) },
+  }) as const satisfies RouteSpec;
 
 export const farEndSpecs = {
   list: { method: 'GET', url: '/far-ends', summary: 'the far ends of calls now', response: { 200: Type.Array(FarEndAnswer) } },
@@ -33,15 +39,28 @@ export const farEndSpecs = {
   hold: action('hold', 'the far end holds the call'),
   resume: action('resume', 'the far end resumes the call'),
   hangup: action('hangup', 'the far end hangs up'),
-  dtmf: { method: 'POST', url: '/far-ends/:id/dtmf', summary: 'the far end sends DTMF', params: IdParams,
+  dtmf: {
+    method: 'POST',
+    url: '/far-ends/:id/dtmf',
+    summary: 'the far end sends DTMF',
+    params: IdParams,
     body: Type.Object({ digits: Type.String({ pattern: '^[0-9*#A-Da-d]+$' }) }, { additionalProperties: false }),
-    response: { 200: FarEndAnswer, ...refusals(400, 404, 409) } },
+    response: { 200: FarEndAnswer, ...refusals(400, 404, 409) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export function describeFarEnd(f: FarEnd): Static<typeof FarEndAnswer> {
   return {
-    id: f.id, direction: f.direction, number: f.party.number, name: f.party.name, phoneNumber: f.phoneNumber,
-    callId: f.callId, state: f.state, holding: f.holding, heldByPhone: f.heldByPhone, dtmfReceived: f.dtmfReceived,
+    id: f.id,
+    direction: f.direction,
+    number: f.party.number,
+    name: f.party.name,
+    phoneNumber: f.phoneNumber,
+    callId: f.callId,
+    state: f.state,
+    holding: f.holding,
+    heldByPhone: f.heldByPhone,
+    dtmfReceived: f.dtmfReceived,
   };
 }
 

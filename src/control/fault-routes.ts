@@ -8,16 +8,35 @@ import type { RouteSpec } from './control-route.js';
 import { IndexParams } from './phone-lookup.js';
 
 export const faultSpecs = {
-  add: { method: 'POST', url: '/phones/:index/faults', summary: 'the next requests (to path, or any) answer this Status; answers the faults waiting',
+  add: {
+    method: 'POST',
+    url: '/phones/:index/faults',
+    summary: 'the next requests (to path, or any) answer this Status; answers the faults waiting',
     params: IndexParams,
-    body: Type.Object({
-      status: Type.String({ pattern: '^(4\\d{3}|5000|5500)$' }),
-      path: Type.Optional(Type.String({ pattern: '^/api/' })),
-      count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-    }, { additionalProperties: false }),
-    response: { 201: FaultsAnswer, ...refusals(400, 404) } },
-  list: { method: 'GET', url: '/phones/:index/faults', summary: 'the faults waiting', params: IndexParams, response: { 200: FaultsAnswer, ...refusals(400, 404) } },
-  clear: { method: 'DELETE', url: '/phones/:index/faults', summary: 'clear them', params: IndexParams, response: { 204: NoContent, ...refusals(400, 404) } },
+    body: Type.Object(
+      {
+        status: Type.String({ pattern: '^(4\\d{3}|5000|5500)$' }),
+        path: Type.Optional(Type.String({ pattern: '^/api/' })),
+        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+      },
+      { additionalProperties: false },
+    ),
+    response: { 201: FaultsAnswer, ...refusals(400, 404) },
+  },
+  list: {
+    method: 'GET',
+    url: '/phones/:index/faults',
+    summary: 'the faults waiting',
+    params: IndexParams,
+    response: { 200: FaultsAnswer, ...refusals(400, 404) },
+  },
+  clear: {
+    method: 'DELETE',
+    url: '/phones/:index/faults',
+    summary: 'clear them',
+    params: IndexParams,
+    response: { 204: NoContent, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export const faultRoutes: FastifyPluginAsync = async (app) => {

@@ -14,7 +14,17 @@ import { cookieValue } from './login.js';
 
 export const MAX_BODY = 1024 * 1024;
 const DEADLINE_MS = 30_000;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'te',
+  'trailer',
+]);
 
 export interface Forwarded {
   readonly status: number;
@@ -34,7 +44,14 @@ function pass(headers: IncomingHttpHeaders | NodeJS.Dict<string[]>): Record<stri
 
 async function send(target: URL, method: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<Forwarded> {
   const withBody = body && body.length > 0 ? body : undefined;
-  const answer = await boundedRequest(target, method, { ...headers, ...(withBody ? { 'content-length': String(withBody.length) } : {}) }, withBody, DEADLINE_MS, MAX_BODY);
+  const answer = await boundedRequest(
+    target,
+    method,
+    { ...headers, ...(withBody ? { 'content-length': String(withBody.length) } : {}) },
+    withBody,
+    DEADLINE_MS,
+    MAX_BODY,
+  );
   return { status: answer.status || 502, headers: pass(answer.headers), body: answer.body };
 }
 
@@ -49,11 +66,18 @@ const PHONE_SESSION_COOKIE = 'session';
  * (an Authorization or the phone's session cookie: a browser's other cookies for this host are not credentials).
  * The caller has taken the control API's own credentials out of `headers`.
  */
-export async function forward(phone: RunningPhone, method: string, pathAndQuery: string, headers: IncomingHttpHeaders, body: Buffer | undefined): Promise<Forwarded> {
+export async function forward(
+  phone: RunningPhone,
+  method: string,
+  pathAndQuery: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer | undefined,
+): Promise<Forwarded> {
   const target = new URL(pathAndQuery, phone.httpUrl);
   const out = pass(headers);
   const uri = target.pathname + target.search;
-  if (headers.authorization !== undefined || cookieValue(headers.cookie, PHONE_SESSION_COOKIE) !== undefined) return send(target, method, out, body);
+  if (headers.authorization !== undefined || cookieValue(headers.cookie, PHONE_SESSION_COOKIE) !== undefined)
+    return send(target, method, out, body);
   const known = signers.get(phone);
   const first = await send(target, method, known ? { ...out, authorization: known(method, uri) } : out, body);
   if (first.status !== 401) return first;
@@ -62,9 +86,13 @@ export async function forward(phone: RunningPhone, method: string, pathAndQuery:
   const best = bestChallenge(parseChallenges(Array.isArray(challenges) ? challenges : challenges ? [challenges] : []));
   if (!best) return first;
   const password = phone.adminPassword();
-  const signer = best.scheme === 'Digest'
-    ? ((d: DigestSigner) => (m: string, u: string) => d.sign(m, u))(new DigestSigner(best, ADMIN_USER, password))
-    : () => basicHeader(ADMIN_USER, password);
+  const signer =
+    best.scheme === 'Digest'
+      ? (
+          (d: DigestSigner) => (m: string, u: string) =>
+            d.sign(m, u)
+        )(new DigestSigner(best, ADMIN_USER, password))
+      : () => basicHeader(ADMIN_USER, password);
   signers.set(phone, signer);
   return send(target, method, { ...out, authorization: signer(method, uri) }, body);
 }

@@ -51,7 +51,11 @@ export function checkControlRequest(req: IncomingMessage, options: GuardOptions)
   const port = String(req.socket.localPort ?? '');
   const host = splitHost(req.headers.host ?? '');
   const loopback = isLoopback(local);
-  const names = new Set([local.toLowerCase(), ...(loopback ? ['localhost', '127.0.0.1', '::1'] : []), ...(options.allowHosts ?? []).map((h) => h.toLowerCase())]);
+  const names = new Set([
+    local.toLowerCase(),
+    ...(loopback ? ['localhost', '127.0.0.1', '::1'] : []),
+    ...(options.allowHosts ?? []).map((h) => h.toLowerCase()),
+  ]);
   if (options.token === undefined && (!host || host[1] !== port || !names.has(host[0]))) {
     return { status: 403, error: `Host ${JSON.stringify(req.headers.host ?? '')} is not this control API's address` };
   }
@@ -68,8 +72,11 @@ export function checkControlRequest(req: IncomingMessage, options: GuardOptions)
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     const bearer = m !== null && sameSecret(m[1] as string, options.token);
     if (!bearer && !options.login?.hasSession(req.headers.cookie)) {
-      return { status: 401, error: 'this control API needs its token: Authorization: Bearer <token> (a browser logs in at /login)',
-        headers: { 'www-authenticate': 'Bearer realm="polysim control"' } };
+      return {
+        status: 401,
+        error: 'this control API needs its token: Authorization: Bearer <token> (a browser logs in at /login)',
+        headers: { 'www-authenticate': 'Bearer realm="polysim control"' },
+      };
     }
   }
   return undefined;

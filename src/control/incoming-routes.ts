@@ -9,14 +9,21 @@ import { describeFarEnd } from './far-end-routes.js';
 import { IndexParams } from './phone-lookup.js';
 
 export const incomingSpecs = {
-  call: { method: 'POST', url: '/phones/:index/incoming', summary: 'a call from any number arrives at the phone (line 1 unless given); answers its far end',
+  call: {
+    method: 'POST',
+    url: '/phones/:index/incoming',
+    summary: 'a call from any number arrives at the phone (line 1 unless given); answers its far end',
     params: IndexParams,
-    body: Type.Object({
-      from: Type.String({ minLength: 1, maxLength: 64 }),
-      name: Type.Optional(Type.String({ maxLength: 64 })),
-      line: Type.Optional(Type.Integer({ minimum: 1 })),
-    }, { additionalProperties: false }),
-    response: { 201: FarEndAnswer, ...refusals(400, 404, 409) } },
+    body: Type.Object(
+      {
+        from: Type.String({ minLength: 1, maxLength: 64 }),
+        name: Type.Optional(Type.String({ maxLength: 64 })),
+        line: Type.Optional(Type.Integer({ minimum: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+    response: { 201: FarEndAnswer, ...refusals(400, 404, 409) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export function incomingRoutes(switchboard: Switchboard): FastifyPluginAsync {

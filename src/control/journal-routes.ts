@@ -7,9 +7,14 @@ import type { RouteSpec } from './control-route.js';
 import { IndexParams } from './phone-lookup.js';
 
 export const journalSpecs = {
-  last: { method: 'GET', url: '/phones/:index/journal', summary: 'its last requests (HTTP, HTTPS, SIP NOTIFY) with their answers', params: IndexParams,
+  last: {
+    method: 'GET',
+    url: '/phones/:index/journal',
+    summary: 'its last requests (HTTP, HTTPS, SIP NOTIFY) with their answers',
+    params: IndexParams,
     querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'how many (default 50)' })) }),
-    response: { 200: Type.Array(JournalEntryAnswer), ...refusals(400, 404) } },
+    response: { 200: Type.Array(JournalEntryAnswer), ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export const journalRoutes: FastifyPluginAsync = async (app) => {

@@ -9,9 +9,14 @@ import { IndexParams } from './phone-lookup.js';
 export const MAX_LATENCY_MS = 600_000;
 
 export const latencySpecs = {
-  set: { method: 'PUT', url: '/phones/:index/latency', summary: 'extra processing time per request, from now on', params: IndexParams,
+  set: {
+    method: 'PUT',
+    url: '/phones/:index/latency',
+    summary: 'extra processing time per request, from now on',
+    params: IndexParams,
     body: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: MAX_LATENCY_MS }) }, { additionalProperties: false }),
-    response: { 200: LatencyAnswer, ...refusals(400, 404) } },
+    response: { 200: LatencyAnswer, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export const latencyRoutes: FastifyPluginAsync = async (app) => {

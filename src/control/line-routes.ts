@@ -7,11 +7,14 @@ import type { RouteSpec } from './control-route.js';
 import { IndexParams } from './phone-lookup.js';
 
 export const lineSpecs = {
-  registration: { method: 'PUT', url: '/phones/:index/lines/:line/registration',
-    summary: 'the call server stops (false) or resumes (true) answering the line\'s registrations',
+  registration: {
+    method: 'PUT',
+    url: '/phones/:index/lines/:line/registration',
+    summary: "the call server stops (false) or resumes (true) answering the line's registrations",
     params: Type.Object({ ...IndexParams.properties, line: Type.Integer({ minimum: 1 }) }),
     body: Type.Object({ registered: Type.Boolean() }, { additionalProperties: false }),
-    response: { 200: RegistrationAnswer, ...refusals(400, 404) } },
+    response: { 200: RegistrationAnswer, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export const lineRoutes: FastifyPluginAsync = async (app) => {

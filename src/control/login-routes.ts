@@ -30,7 +30,10 @@ export function answerLoggedOut(login: ControlLogin, req: FastifyRequest, reply:
     if (login.redeem(code)) {
       void reply.code(303).header('set-cookie', login.setCookie).header('cache-control', 'no-store').redirect(localPath(back), 303);
     } else {
-      void reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8')
+      void reply
+        .code(401)
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
         .send(loginPage(localPath(back), 'This login link was used already or has expired: paste the token.'));
     }
     return true;
@@ -42,8 +45,9 @@ export function answerLoggedOut(login: ControlLogin, req: FastifyRequest, reply:
 /** The login routes, as a plugin (its own form parser stays inside it). */
 export function loginRoutes(login: ControlLogin | undefined): FastifyPluginAsync {
   return async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 },
-      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
     scope.get<{ Querystring: { next?: string } }>(LOGIN_PATH, async (req, reply) => {
       const next = localPath(req.query.next);
       if (!login || login.hasSession(req.headers.cookie)) return reply.redirect(next, 303);
@@ -54,11 +58,16 @@ export function loginRoutes(login: ControlLogin | undefined): FastifyPluginAsync
       if (!login) return reply.redirect(next, 303);
       const token = req.body?.token;
       if (typeof token !== 'string' || !login.isToken(token.trim())) {
-        return reply.code(401).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(loginPage(next, 'That is not the token.'));
+        return reply
+          .code(401)
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(loginPage(next, 'That is not the token.'));
       }
       return reply.header('set-cookie', login.setCookie).redirect(next, 303);
     });
     scope.post('/logout', async (_req, reply) =>
-      reply.header('set-cookie', `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).redirect(LOGIN_PATH, 303));
+      reply.header('set-cookie', `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).redirect(LOGIN_PATH, 303),
+    );
   };
 }

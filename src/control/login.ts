@@ -34,7 +34,10 @@ export class ControlLogin {
   private readonly now: () => number;
   private readonly ttl: number;
 
-  constructor(readonly token: string, options: LoginOptions = {}) {
+  constructor(
+    readonly token: string,
+    options: LoginOptions = {},
+  ) {
     this.session = createHmac('sha256', randomBytes(32)).update(token).digest('base64url');
     this.now = options.now ?? Date.now;
     this.ttl = options.codeTtlMs ?? CODE_TTL_MS;
@@ -83,7 +86,11 @@ export class ControlLogin {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
     if (bearer && this.isToken(bearer[1] as string)) delete out.authorization;
     if (headers.cookie !== undefined) {
-      const rest = headers.cookie.split(';').filter((part) => part.split('=')[0]?.trim() !== COOKIE).join(';').trim();
+      const rest = headers.cookie
+        .split(';')
+        .filter((part) => part.split('=')[0]?.trim() !== COOKIE)
+        .join(';')
+        .trim();
       if (rest === '') delete out.cookie;
       else out.cookie = rest;
     }

@@ -22,10 +22,22 @@ import { scriptSpecs } from './script-routes.js';
 type Json = Record<string, unknown>;
 
 /** Every documented control route, in the document's order. */
-export const CONTROL_ROUTES: readonly RouteSpec[] = [phoneSpecs, eventSpecs, journalSpecs, configSpecs, latencySpecs, incomingSpecs, lineSpecs,
-  faultSpecs, peripheralSpecs, forwardSpecs, farEndSpecs, scriptSpecs].flatMap((table) => Object.values(table) as RouteSpec[]);
+export const CONTROL_ROUTES: readonly RouteSpec[] = [
+  phoneSpecs,
+  eventSpecs,
+  journalSpecs,
+  configSpecs,
+  latencySpecs,
+  incomingSpecs,
+  lineSpecs,
+  faultSpecs,
+  peripheralSpecs,
+  forwardSpecs,
+  farEndSpecs,
+  scriptSpecs,
+].flatMap((table) => Object.values(table) as RouteSpec[]);
 
-const CONTROL_SERVER = [{ url: '/', description: 'polysim\'s control port (--control-port, default 8790)' }];
+const CONTROL_SERVER = [{ url: '/', description: "polysim's control port (--control-port, default 8790)" }];
 /** A TypeBox schema as plain JSON Schema (TypeBox keeps its own markers in symbol keys, which JSON drops). */
 const plain = (schema: TSchema): Json => JSON.parse(JSON.stringify(schema)) as Json;
 
@@ -38,8 +50,13 @@ function parameters(spec: RouteSpec): Json[] {
     const required = new Set((schema ? plain(schema)['required'] : undefined) as string[] | undefined);
     return Object.entries(props ?? {}).map(([name, s]) => {
       const { description, ...rest } = s;
-      return { name: name === '*' ? 'path' : name, in: where, required: where === 'path' || required.has(name),
-        ...(description ? { description } : {}), schema: rest };
+      return {
+        name: name === '*' ? 'path' : name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        ...(description ? { description } : {}),
+        schema: rest,
+      };
     });
   };
   return [...of(spec.params, 'path'), ...of(spec.querystring, 'query')];
@@ -51,9 +68,12 @@ function responses(spec: RouteSpec): Json {
     const ok = Number(code) < 300;
     if (schema === NoContent) out[code] = { description: 'done; no content' };
     else if (ok && spec.produces === 'text/event-stream') {
-      out[code] = { description: 'text/event-stream: "id: <seq>", "event: <type>" and "data: <JSON>" per event; a snapshot per phone first',
-        content: { 'text/event-stream': { schema: plain(schema) } } };
-    } else if (ok && spec.produces) out[code] = { description: schema.description ?? 'the answer', content: { [spec.produces]: { schema: {} } } };
+      out[code] = {
+        description: 'text/event-stream: "id: <seq>", "event: <type>" and "data: <JSON>" per event; a snapshot per phone first',
+        content: { 'text/event-stream': { schema: plain(schema) } },
+      };
+    } else if (ok && spec.produces)
+      out[code] = { description: schema.description ?? 'the answer', content: { [spec.produces]: { schema: {} } } };
     else out[code] = { description: ok ? 'done' : 'refused: {"error": "..."}', content: { 'application/json': { schema: plain(schema) } } };
   }
   return out;
@@ -62,7 +82,9 @@ function responses(spec: RouteSpec): Json {
 function operation(spec: RouteSpec): Json {
   const params = parameters(spec);
   return {
-    tags: ['polysim control'], summary: spec.summary, security: [{}, { controlToken: [] }],
+    tags: ['polysim control'],
+    summary: spec.summary,
+    security: [{}, { controlToken: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: plain(spec.body) } } } } : {}),
     responses: responses(spec),

@@ -7,14 +7,21 @@ import type { RouteSpec } from './control-route.js';
 import { IndexParams } from './phone-lookup.js';
 
 export const peripheralSpecs = {
-  set: { method: 'PUT', url: '/phones/:index/peripherals', summary: 'PC port, Bluetooth and Modular Room devices (those given replace those there)',
+  set: {
+    method: 'PUT',
+    url: '/phones/:index/peripherals',
+    summary: 'PC port, Bluetooth and Modular Room devices (those given replace those there)',
     params: IndexParams,
-    body: Type.Object({
-      pcMac: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{12})?$' })),
-      bluetooth: Type.Optional(Type.Array(BluetoothDeviceSchema, { maxItems: 16 })),
-      modularRoom: Type.Optional(Type.Array(ModularRoomDeviceSchema, { maxItems: 16 })),
-    }, { additionalProperties: false }),
-    response: { 200: PeripheralsAnswer, ...refusals(400, 404) } },
+    body: Type.Object(
+      {
+        pcMac: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{12})?$' })),
+        bluetooth: Type.Optional(Type.Array(BluetoothDeviceSchema, { maxItems: 16 })),
+        modularRoom: Type.Optional(Type.Array(ModularRoomDeviceSchema, { maxItems: 16 })),
+      },
+      { additionalProperties: false },
+    ),
+    response: { 200: PeripheralsAnswer, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export const peripheralRoutes: FastifyPluginAsync = async (app) => {

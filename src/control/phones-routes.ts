@@ -11,24 +11,51 @@ import { wantsPage } from './login-routes.js';
 import { IndexParams } from './phone-lookup.js';
 
 export const phoneSpecs = {
-  ready: { method: 'GET', url: '/ready', summary: '200 once every phone is ready (initialised), 503 while any is not',
-    response: { 200: ReadyAnswer, 503: ReadyAnswer } },
-  list: { method: 'GET', url: '/phones', summary: 'every phone: index, model, firmware, dialect, mac, serial, number, state, URLs, calls',
-    response: { 200: Type.Array(PhoneAnswer) } },
-  one: { method: 'GET', url: '/phones/:index', summary: 'one phone (a browser asking for text/html gets the dashboard)', params: IndexParams,
-    response: { 200: PhoneAnswer, ...refusals(400, 404) } },
+  ready: {
+    method: 'GET',
+    url: '/ready',
+    summary: '200 once every phone is ready (initialised), 503 while any is not',
+    response: { 200: ReadyAnswer, 503: ReadyAnswer },
+  },
+  list: {
+    method: 'GET',
+    url: '/phones',
+    summary: 'every phone: index, model, firmware, dialect, mac, serial, number, state, URLs, calls',
+    response: { 200: Type.Array(PhoneAnswer) },
+  },
+  one: {
+    method: 'GET',
+    url: '/phones/:index',
+    summary: 'one phone (a browser asking for text/html gets the dashboard)',
+    params: IndexParams,
+    response: { 200: PhoneAnswer, ...refusals(400, 404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export function describePhone(r: RunningPhone, index: number): Static<typeof PhoneAnswer> {
   const p = r.phone;
   return {
-    index, model: p.profile.model.name, firmware: p.profile.firmware, dialect: p.dialectMode, mac: p.identity.mac, serial: p.identity.serial,
-    number: p.lines.get(1).address.split('@')[0] ?? '', state: p.state, httpUrl: r.httpUrl, httpsUrl: r.httpsUrl,
+    index,
+    model: p.profile.model.name,
+    firmware: p.profile.firmware,
+    dialect: p.dialectMode,
+    mac: p.identity.mac,
+    serial: p.identity.serial,
+    number: p.lines.get(1).address.split('@')[0] ?? '',
+    state: p.state,
+    httpUrl: r.httpUrl,
+    httpsUrl: r.httpsUrl,
     // A listener that did not reopen after the last reboot: its catalogue code (src/errors.ts) and why.
     ...(r.listenError() ? { listenError: r.listenError() } : {}),
     calls: p.calls.all().map((c) => ({
-      handle: c.handle, callId: c.callId, line: c.line, direction: c.direction, state: c.stateLabel,
-      remoteNumber: c.remote.number, remoteName: c.remote.name, dtmfReceived: c.dtmfReceived,
+      handle: c.handle,
+      callId: c.callId,
+      line: c.line,
+      direction: c.direction,
+      state: c.stateLabel,
+      remoteNumber: c.remote.number,
+      remoteName: c.remote.name,
+      dtmfReceived: c.dtmfReceived,
     })),
   };
 }

@@ -12,10 +12,21 @@ const NumberParams = Type.Object({ number: Type.String({ description: 'a dialled
 
 export const scriptSpecs = {
   list: { method: 'GET', url: '/scripts', summary: 'the default script and the per-number scripts', response: { 200: ScriptsAnswer } },
-  set: { method: 'PUT', url: '/scripts/:number', summary: 'what calls to a number (or "default") meet', params: NumberParams, body: FarEndScriptSchema,
-    response: { 200: ScriptAnswer, ...refusals(400) } },
-  remove: { method: 'DELETE', url: '/scripts/:number', summary: 'back to the default script', params: NumberParams,
-    response: { 204: NoContent, ...refusals(404) } },
+  set: {
+    method: 'PUT',
+    url: '/scripts/:number',
+    summary: 'what calls to a number (or "default") meet',
+    params: NumberParams,
+    body: FarEndScriptSchema,
+    response: { 200: ScriptAnswer, ...refusals(400) },
+  },
+  remove: {
+    method: 'DELETE',
+    url: '/scripts/:number',
+    summary: 'back to the default script',
+    params: NumberParams,
+    response: { 204: NoContent, ...refusals(404) },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export function scriptRoutes(switchboard: Switchboard): FastifyPluginAsync {
@@ -28,6 +39,7 @@ export function scriptRoutes(switchboard: Switchboard): FastifyPluginAsync {
       return script;
     });
     addRoute(app, scriptSpecs.remove, async (req, reply) =>
-      (switchboard.scripts.delete(req.params.number) ? reply.code(204).send() : notFound(reply, 'script for that number')));
+      switchboard.scripts.delete(req.params.number) ? reply.code(204).send() : notFound(reply, 'script for that number'),
+    );
   };
 }

@@ -23,10 +23,15 @@ export type Decision =
 /** The Status code a decision carries, if it carries one. */
 export function statusOf(d: Decision): StatusCode | undefined {
   switch (d.kind) {
-    case 'ok': return Status.OK;
-    case 'status': return d.code;
-    case 'wrong-method': return Status.BAD_REQUEST;
-    case 'locked': return Status.FORBIDDEN;
-    default: return undefined;
+    case 'ok':
+      return Status.OK;
+    case 'status':
+      return d.code;
+    case 'wrong-method':
+      return Status.BAD_REQUEST;
+    case 'locked':
+      return Status.FORBIDDEN;
+    default:
+      return undefined;
   }
 }

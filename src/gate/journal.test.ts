@@ -7,7 +7,15 @@ import type { JournalRecord } from './journal.js';
 
 const run = promisify(execFile);
 
-const record = (url: string, httpStatus = 200): JournalRecord => ({ at: 0, transport: 'http', method: 'GET', url, from: '127.0.0.1', httpStatus, ms: 1 });
+const record = (url: string, httpStatus = 200): JournalRecord => ({
+  at: 0,
+  transport: 'http',
+  method: 'GET',
+  url,
+  from: '127.0.0.1',
+  httpStatus,
+  ms: 1,
+});
 
 describe('the request journal', () => {
   it('keeps URLs clipped, and drops the oldest entries past its byte cap', () => {
@@ -24,7 +32,7 @@ describe('the request journal', () => {
     for (const s of ['', 'a', 'é€😀', '\ud800x', 'x'.repeat(1000)]) assert.equal(own(s), s);
   });
 
-  it('ownShared() gives back every string whole, short, shared, long and past the table\'s bound', () => {
+  it("ownShared() gives back every string whole, short, shared, long and past the table's bound", () => {
     const cut = (s: string): string => `#${s}`.slice(1);
     for (const s of ['', 'GET', '127.0.0.1', '/api/v2/mgmt/device/info', 'é€😀/\ud800x/path/x', 'x'.repeat(129), 'y'.repeat(1000)]) {
       assert.equal(ownShared(s), s);
@@ -56,12 +64,17 @@ describe('the request journal', () => {
       const counted = journals.reduce((n, j) => n + j.size, 0);
       process.stdout.write(JSON.stringify({ grown: process.memoryUsage().heapUsed - before, counted }));
     `;
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
-      { timeout: 60_000, maxBuffer: 1 << 20 });
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 60_000,
+      maxBuffer: 1 << 20,
+    });
     const { grown, counted } = JSON.parse(stdout) as { grown: number; counted: number };
     // 100 journals of at most 64 KB counted: about 6.5 MB. The entries kept (about 90 per journal) would hold
     // 100 × 90 × 16 KB ≈ 150 MB of request strings alive if they were slices; copies leave the heap near the count.
     assert.ok(counted <= 100 * 64 * 1024, `counted ${counted}`);
-    assert.ok(grown < 40 * 1024 * 1024, `the heap grew by ${Math.round(grown / 1048576)} MB for ${Math.round(counted / 1048576)} MB counted`);
+    assert.ok(
+      grown < 40 * 1024 * 1024,
+      `the heap grew by ${Math.round(grown / 1048576)} MB for ${Math.round(counted / 1048576)} MB counted`,
+    );
   });
 });

@@ -94,7 +94,10 @@ export class Journal {
 
   private readonly listeners = new Set<(entry: JournalRecord, detail?: RequestDetail) => void>();
 
-  constructor(readonly capacity = 200, readonly maxBytes = 64 * 1024) {}
+  constructor(
+    readonly capacity = 200,
+    readonly maxBytes = 64 * 1024,
+  ) {}
 
   /** Calls listener with every request recorded from now on (the event stream); returns the way to stop. */
   onRecord(listener: (entry: JournalRecord, detail?: RequestDetail) => void): () => void {
@@ -113,10 +116,16 @@ export class Journal {
     if (small) this.unauthorized++;
     // Every string kept is a copy: none may keep the request it was cut from alive.
     const kept: JournalRecord = {
-      at: entry.at, transport: entry.transport, method: ownShared(clip(entry.method, 16)),
-      url: ownShared(clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX)), from: ownShared(clip(entry.from, 64)),
-      auth: entry.auth === undefined ? undefined : ownShared(clip(entry.auth, 32)), httpStatus: entry.httpStatus,
-      status: entry.status, ms: entry.ms, detail: entry.detail === undefined ? undefined : own(clip(entry.detail, DETAIL_MAX)),
+      at: entry.at,
+      transport: entry.transport,
+      method: ownShared(clip(entry.method, 16)),
+      url: ownShared(clip(entry.url, small ? UNAUTHORIZED_URL_MAX : URL_MAX)),
+      from: ownShared(clip(entry.from, 64)),
+      auth: entry.auth === undefined ? undefined : ownShared(clip(entry.auth, 32)),
+      httpStatus: entry.httpStatus,
+      status: entry.status,
+      ms: entry.ms,
+      detail: entry.detail === undefined ? undefined : own(clip(entry.detail, DETAIL_MAX)),
     };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);

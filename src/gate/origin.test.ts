@@ -19,13 +19,30 @@ describe('an origin is a policy and an adapter', () => {
   const pipeline = new PhonePipeline(phone);
   let open = true;
   const harness: OriginPolicy = {
-    transport: 'http', closed: () => (open ? undefined : { why: 'harness switched off' }), authenticates: false,
-    checksMethods: true, oversize: 'status', answerStatus: (d) => (d.kind === 'ok' ? 1 : 2),
+    transport: 'http',
+    closed: () => (open ? undefined : { why: 'harness switched off' }),
+    authenticates: false,
+    checksMethods: true,
+    oversize: 'status',
+    answerStatus: (d) => (d.kind === 'ok' ? 1 : 2),
   };
   // The adapter: a request in, the decision's kind and Status out.
-  const ask = async (method: string, path: string, options: { origin?: OriginPolicy; body?: unknown; accepted?: () => void } = {}): Promise<{ d: Decision; status?: string }> => {
-    const d = await pipeline.run({ origin: options.origin ?? harness, method, path, target: path, headers: {}, query: {}, body: options.body,
-      from: 'harness', ...(options.accepted ? { accepted: options.accepted } : {}) });
+  const ask = async (
+    method: string,
+    path: string,
+    options: { origin?: OriginPolicy; body?: unknown; accepted?: () => void } = {},
+  ): Promise<{ d: Decision; status?: string }> => {
+    const d = await pipeline.run({
+      origin: options.origin ?? harness,
+      method,
+      path,
+      target: path,
+      headers: {},
+      query: {},
+      body: options.body,
+      from: 'harness',
+      ...(options.accepted ? { accepted: options.accepted } : {}),
+    });
     const status = statusOf(d);
     return status === undefined ? { d } : { d, status };
   };
@@ -40,7 +57,7 @@ describe('an origin is a policy and an adapter', () => {
     assert.equal(pipeline.journal.total, before, 'the journal records after the adapter has written its answer');
     await turn();
     assert.equal(pipeline.journal.last(1)[0]?.auth, 'none');
-    assert.equal(pipeline.journal.last(1)[0]?.httpStatus, 1, 'the journal shows the origin\'s own answer status');
+    assert.equal(pipeline.journal.last(1)[0]?.httpStatus, 1, "the journal shows the origin's own answer status");
     // The same request under the REST API's switch and a login is shut.
     const rest = await ask('GET', '/api/v1/mgmt/device/info', { origin: { ...harness, closed: restApiClosed, authenticates: true } });
     assert.equal(rest.d.kind, 'closed');
@@ -72,8 +89,17 @@ describe('an origin is a policy and an adapter', () => {
     const order: string[] = [];
     await turn();
     const before = pipeline.journal.total;
-    const result = pipeline.run({ origin: harness, method: 'GET', path: '/api/v1/mgmt/device/info', target: '/api/v1/mgmt/device/info',
-      headers: {}, query: {}, body: undefined, from: 'harness', accepted: () => order.push('accepted') });
+    const result = pipeline.run({
+      origin: harness,
+      method: 'GET',
+      path: '/api/v1/mgmt/device/info',
+      target: '/api/v1/mgmt/device/info',
+      headers: {},
+      query: {},
+      body: undefined,
+      from: 'harness',
+      accepted: () => order.push('accepted'),
+    });
     assert.ok(result instanceof Promise, 'the command runs later');
     assert.deepEqual(order, ['accepted']);
     assert.equal(pipeline.journal.total, before, 'nothing ran before the acknowledgement could go');
@@ -81,8 +107,19 @@ describe('an origin is a policy and an adapter', () => {
     await turn();
     assert.equal(pipeline.journal.total, before + 1);
     let told = false;
-    const absent = pipeline.run({ origin: harness, method: 'GET', path: '/api/v1/nothing', target: '/api/v1/nothing', headers: {}, query: {},
-      body: undefined, from: 'harness', accepted: () => { told = true; } });
+    const absent = pipeline.run({
+      origin: harness,
+      method: 'GET',
+      path: '/api/v1/nothing',
+      target: '/api/v1/nothing',
+      headers: {},
+      query: {},
+      body: undefined,
+      from: 'harness',
+      accepted: () => {
+        told = true;
+      },
+    });
     assert.deepEqual(absent, { kind: 'absent' });
     assert.equal(told, false);
   });

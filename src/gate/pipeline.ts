@@ -53,25 +53,31 @@ export class PhonePipeline {
   latencyMs: number;
   private readonly road: Next;
 
-  constructor(readonly phone: Phone, options: PipelineOptions = {}) {
+  constructor(
+    readonly phone: Phone,
+    options: PipelineOptions = {},
+  ) {
     this.slot = new RequestSlot(options.slotMode ?? 'reject');
     this.faults = options.faults ?? new FaultPlan();
     this.journal = options.journal ?? new Journal();
     this.latencyMs = options.latencyMs ?? 0;
     this.auth = new AuthState(phone);
-    this.road = compose([
-      journalStage(this.journal, () => phone.clock.now()),
-      enabledStage,
-      routeStage,
-      acceptStage,
-      authStage(this.auth),
-      defaultPasswordStage,
-      methodStage,
-      sizeStage,
-      slotStage(this.slot),
-      faultStage(this.faults),
-      latencyStage(() => this.latencyMs),
-    ], dispatchStage);
+    this.road = compose(
+      [
+        journalStage(this.journal, () => phone.clock.now()),
+        enabledStage,
+        routeStage,
+        acceptStage,
+        authStage(this.auth),
+        defaultPasswordStage,
+        methodStage,
+        sizeStage,
+        slotStage(this.slot),
+        faultStage(this.faults),
+        latencyStage(() => this.latencyMs),
+      ],
+      dispatchStage,
+    );
   }
 
   run(req: PhoneRequest): Result {

@@ -22,21 +22,44 @@ describe('redaction', () => {
   }
 
   it('headers: credentials, cookies and secret-named headers masked; the rest kept and cut', () => {
-    assert.deepEqual(redactHeaders({
-      authorization: 'Basic\tabc', 'proxy-authorization': 'xyz', cookie: 'a=1; polysim-control=2', 'x-auth-token': 't0k',
-      'x-api-key': 'k', accept: 'application/json', long: 'y'.repeat(600), gone: undefined, many: ['a', 'b'],
-    }), {
-      authorization: `Basic ${M}`, 'proxy-authorization': M, cookie: `a=${M}; polysim-control=${M}`, 'x-auth-token': M,
-      'x-api-key': M, accept: 'application/json', long: 'y'.repeat(512), many: 'a, b',
-    });
+    assert.deepEqual(
+      redactHeaders({
+        authorization: 'Basic\tabc',
+        'proxy-authorization': 'xyz',
+        cookie: 'a=1; polysim-control=2',
+        'x-auth-token': 't0k',
+        'x-api-key': 'k',
+        accept: 'application/json',
+        long: 'y'.repeat(600),
+        gone: undefined,
+        many: ['a', 'b'],
+      }),
+      {
+        authorization: `Basic ${M}`,
+        'proxy-authorization': M,
+        cookie: `a=${M}; polysim-control=${M}`,
+        'x-auth-token': M,
+        'x-api-key': M,
+        accept: 'application/json',
+        long: 'y'.repeat(512),
+        many: 'a, b',
+      },
+    );
   });
 
   const json: [string, unknown, unknown][] = [
-    ['a password', { data: { 'reg.1.auth.password': 'hunter2', 'reg.1.label': 'Desk' } }, { data: { 'reg.1.auth.password': M, 'reg.1.label': 'Desk' } }],
+    [
+      'a password',
+      { data: { 'reg.1.auth.password': 'hunter2', 'reg.1.label': 'Desk' } },
+      { data: { 'reg.1.auth.password': M, 'reg.1.label': 'Desk' } },
+    ],
     ['LockCode', { data: { User: 'u', Password: 'p', LockCode: '1234' } }, { data: { User: 'u', Password: M, LockCode: M } }],
     ['secrets inside an array', { password: ['a', 'b', 3] }, { password: [M, M, M] }],
-    ['an object under a secret key', { 'device.auth.localAdminPassword': { Value: 'p', Source: 'local' } },
-      { 'device.auth.localAdminPassword': { Value: M, Source: M } }],
+    [
+      'an object under a secret key',
+      { 'device.auth.localAdminPassword': { Value: 'p', Source: 'local' } },
+      { 'device.auth.localAdminPassword': { Value: M, Source: M } },
+    ],
     ['secrets deep in arrays of objects', [{ x: [{ token: 't' }] }], [{ x: [{ token: M }] }]],
     ['a PIN as a number', { pin: 1234 }, { pin: M }],
     ['empty, null and booleans tell nothing', { password: '', secret: null, token: true }, { password: '', secret: null, token: true }],
@@ -59,26 +82,46 @@ describe('redaction', () => {
   // A secret placed anywhere a secret goes (under a secret key at any depth, in an Authorization, a cookie, a query
   // parameter) never appears in what is shown.
   it('property: a secret value never appears in the output', () => {
-    const secret = fc.stringMatching(/^[A-Za-z0-9!$%()*+,\-./:;<=>?@[\]^_{|}~ ]{6,24}$/).filter((s) => !M.includes(s) && s.trim().length >= 6);
-    const secretKey = fc.constantFrom('password', 'Password', 'reg.1.auth.password', 'LockCode', 'token', 'secret', 'pin', 'x.passwd', 'apiKey');
+    const secret = fc
+      .stringMatching(/^[A-Za-z0-9!$%()*+,\-./:;<=>?@[\]^_{|}~ ]{6,24}$/)
+      .filter((s) => !M.includes(s) && s.trim().length >= 6);
+    const secretKey = fc.constantFrom(
+      'password',
+      'Password',
+      'reg.1.auth.password',
+      'LockCode',
+      'token',
+      'secret',
+      'pin',
+      'x.passwd',
+      'apiKey',
+    );
     const plainKey = fc.constantFrom('data', 'Dest', 'label', 'list', 'x');
-    const json = (s: string): fc.Arbitrary<unknown> => fc.letrec<{ node: unknown }>((tie) => ({
-      node: fc.oneof(
-        { depthSize: 'small' },
-        fc.tuple(secretKey, fc.constantFrom<unknown>(s, [s], { Value: s }, [[s]], [{ a: s }])).map(([k, v]) => ({ [k]: v })),
-        fc.tuple(plainKey, tie('node')).map(([k, v]) => ({ [k]: v })),
-        fc.array(tie('node'), { minLength: 1, maxLength: 3 }),
-      ),
-    })).node;
-    fc.assert(fc.property(secret, fc.nat(), (s, seed) => {
-      const value = fc.sample(json(s), { seed, numRuns: 1 })[0];
-      assert.ok(!redactedJson(value).includes(s), `${JSON.stringify(value)} -> ${redactedJson(value)}`);
-      const ws = [' ', '\t', '  '][seed % 3] as string;
-      const headers = redactHeaders({ authorization: `Basic${ws}${s}`, 'proxy-authorization': s.replace(/\s/g, ''), cookie: `a=${s.replace(/[;,]/g, '')}` });
-      for (const v of Object.values(headers)) assert.ok(!v.includes(s.trim()) || s.trim() === 'Basic', v);
-      const name = ['password', 'LockCode', 'token', 'pin'][seed % 4] as string;
-      const url = `/api/v1/x?a=1&${name}=${encodeURIComponent(s)}&b=2`;
-      assert.ok(!redactUrl(url).includes(encodeURIComponent(s)), redactUrl(url));
-    }), { numRuns: 300 });
+    const json = (s: string): fc.Arbitrary<unknown> =>
+      fc.letrec<{ node: unknown }>((tie) => ({
+        node: fc.oneof(
+          { depthSize: 'small' },
+          fc.tuple(secretKey, fc.constantFrom<unknown>(s, [s], { Value: s }, [[s]], [{ a: s }])).map(([k, v]) => ({ [k]: v })),
+          fc.tuple(plainKey, tie('node')).map(([k, v]) => ({ [k]: v })),
+          fc.array(tie('node'), { minLength: 1, maxLength: 3 }),
+        ),
+      })).node;
+    fc.assert(
+      fc.property(secret, fc.nat(), (s, seed) => {
+        const value = fc.sample(json(s), { seed, numRuns: 1 })[0];
+        assert.ok(!redactedJson(value).includes(s), `${JSON.stringify(value)} -> ${redactedJson(value)}`);
+        const ws = [' ', '\t', '  '][seed % 3] as string;
+        const headers = redactHeaders({
+          authorization: `Basic${ws}${s}`,
+          'proxy-authorization': s.replace(/\s/g, ''),
+          cookie: `a=${s.replace(/[;,]/g, '')}`,
+        });
+        for (const v of Object.values(headers)) assert.ok(!v.includes(s.trim()) || s.trim() === 'Basic', v);
+        const name = ['password', 'LockCode', 'token', 'pin'][seed % 4] as string;
+        const url = `/api/v1/x?a=1&${name}=${encodeURIComponent(s)}&b=2`;
+        assert.ok(!redactUrl(url).includes(encodeURIComponent(s)), redactUrl(url));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

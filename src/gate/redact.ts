@@ -68,7 +68,10 @@ export function redactHeader(name: string, value: string, max = 512): string {
 }
 
 /** Headers as sent, with credentials masked (repeated headers joined with ", "). */
-export function redactHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>, max = 512): Record<string, string> {
+export function redactHeaders(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  max = 512,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
@@ -82,17 +85,21 @@ export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   // A request target has no fragment: a '#' is part of the query here (so a secret holding one stays masked whole).
-  const masked = url.slice(q + 1).split(/([&;])/).map((part) => {
-    if (part === '&' || part === ';') return part;
-    const eq = part.indexOf('=');
-    const rawName = eq < 0 ? part : part.slice(0, eq);
-    let name = rawName;
-    try {
-      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
-    } catch {
-      // a malformed escape: judged as written
-    }
-    return eq >= 0 && isSecretName(name) && eq < part.length - 1 ? `${rawName}=${MASK}` : part;
-  }).join('');
+  const masked = url
+    .slice(q + 1)
+    .split(/([&;])/)
+    .map((part) => {
+      if (part === '&' || part === ';') return part;
+      const eq = part.indexOf('=');
+      const rawName = eq < 0 ? part : part.slice(0, eq);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        // a malformed escape: judged as written
+      }
+      return eq >= 0 && isSecretName(name) && eq < part.length - 1 ? `${rawName}=${MASK}` : part;
+    })
+    .join('');
   return `${url.slice(0, q + 1)}${masked}`;
 }

@@ -15,4 +15,3 @@ export interface Context {
 export type Result = Decision | Promise<Decision>;
 export type Next = (ctx: Context) => Result;
 export type Stage = (ctx: Context, next: Next) => Result;
-

@@ -55,14 +55,16 @@ export class FarEnd implements Inbox {
     }
     this.send({ type: 'ringing' });
     if (script.behaviour === 'no-answer') return;
-    this.timers.push(this.clock.schedule(wait, () => {
-      if (this.state !== 'ringing') return;
-      if (script.behaviour === 'reject') this.reject('declined');
-      else {
-        this.answer();
-        if (script.hangupAfterMs !== undefined) this.timers.push(this.clock.schedule(script.hangupAfterMs, () => this.hangup()));
-      }
-    }));
+    this.timers.push(
+      this.clock.schedule(wait, () => {
+        if (this.state !== 'ringing') return;
+        if (script.behaviour === 'reject') this.reject('declined');
+        else {
+          this.answer();
+          if (script.hangupAfterMs !== undefined) this.timers.push(this.clock.schedule(script.hangupAfterMs, () => this.hangup()));
+        }
+      }),
+    );
   }
 
   private send(signal: Signal): void {

@@ -24,8 +24,14 @@ export interface BoundedAnswer {
  * One request with an overall deadline (connect, send and receive together) and a bound on the answer's size: what
  * file transfers and the control port's forwarding both send.
  */
-export function boundedRequest(url: string | URL, method: string, headers: Readonly<Record<string, string | string[]>>, body: Buffer | undefined,
-  deadlineMs: number, maxBytes = MAX_DOWNLOAD): Promise<BoundedAnswer> {
+export function boundedRequest(
+  url: string | URL,
+  method: string,
+  headers: Readonly<Record<string, string | string[]>>,
+  body: Buffer | undefined,
+  deadlineMs: number,
+  maxBytes = MAX_DOWNLOAD,
+): Promise<BoundedAnswer> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -38,30 +44,44 @@ export function boundedRequest(url: string | URL, method: string, headers: Reado
       reject(new Error(`unsupported scheme ${u.protocol}`));
       return;
     }
-    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method, headers, signal: AbortSignal.timeout(deadlineMs) }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) req.destroy(new Error(`response too large (over ${maxBytes} bytes)`));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headersDistinct, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', (err: Error) => reject(err.name === 'AbortError' || err.name === 'TimeoutError'
-      ? new Error(`not done within ${deadlineMs} ms`) : err));
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
+      u,
+      { method, headers, signal: AbortSignal.timeout(deadlineMs) },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) req.destroy(new Error(`response too large (over ${maxBytes} bytes)`));
+          else chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headersDistinct, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (err: Error) =>
+      reject(err.name === 'AbortError' || err.name === 'TimeoutError' ? new Error(`not done within ${deadlineMs} ms`) : err),
+    );
     req.end(body);
   });
 }
 
-async function send(url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, deadlineMs: number): Promise<TransferResult> {
+async function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  deadlineMs: number,
+): Promise<TransferResult> {
   const answer = await boundedRequest(url, method, headers, body, deadlineMs);
   return { status: answer.status, body: answer.body };
 }
 
 export class HttpTransfers implements Transfers {
-  constructor(private readonly deadlineMs = TRANSFER_DEADLINE_MS, private readonly userAgent = 'polysim') {}
+  constructor(
+    private readonly deadlineMs = TRANSFER_DEADLINE_MS,
+    private readonly userAgent = 'polysim',
+  ) {}
 
   get(url: string, auth?: { user: string; password: string }): Promise<TransferResult> {
     const headers: Record<string, string> = { 'user-agent': this.userAgent };

@@ -34,7 +34,9 @@ export class Switchboard {
   /** Puts a phone on this network: its registered lines become reachable numbers. */
   attach(phone: Phone): void {
     this.phones.add(phone);
-    const dirty = (): void => { this.index = undefined; };
+    const dirty = (): void => {
+      this.index = undefined;
+    };
     phone.on('config', dirty);
     phone.on('up', dirty);
     phone.on('down', dirty);
@@ -63,9 +65,16 @@ export class Switchboard {
 
   private farEnd(direction: FarEnd['direction'], party: Party, phoneNumber: string, callId: string): FarEnd {
     const id = `fe-${++this.seq}`;
-    const fe = new FarEnd(id, direction, party, phoneNumber, callId, this.clock,
+    const fe = new FarEnd(
+      id,
+      direction,
+      party,
+      phoneNumber,
+      callId,
+      this.clock,
       (f) => this.farEnds.delete(f.id),
-      (f, target) => this.referred(f, target));
+      (f, target) => this.referred(f, target),
+    );
     this.farEnds.set(id, fe);
     return fe;
   }
@@ -89,7 +98,12 @@ export class Switchboard {
   callPhone(phone: Phone, line: number, from: { number: string; name?: string }): FarEnd {
     const callId = `${this.ids.hex(12)}@127.0.0.1`;
     const l = phone.lines.get(line);
-    const fe = this.farEnd('to-phone', { number: from.number, name: from.name ?? '', address: '127.0.0.1' }, l.address.split('@')[0] ?? '', callId);
+    const fe = this.farEnd(
+      'to-phone',
+      { number: from.number, name: from.name ?? '', address: '127.0.0.1' },
+      l.address.split('@')[0] ?? '',
+      callId,
+    );
     fe.peer = phone.calls.incoming(line, { from: fe.party, callId, caller: fe });
     return fe;
   }

@@ -34,29 +34,42 @@ function suffixes(op: Operation): string[] {
 
 function statusFile(): string {
   const codes = Object.keys(statusText) as (keyof typeof statusText)[];
-  return `${header('The manual\'s Status codes and their meanings.', 'the server\'s catalogue (src/phone/status.ts)')}`
-    + `export type StatusCode =\n${codes.map((c) => `  | ${JSON.stringify(c)}`).join('\n')};\n\n`
-    + `/** The manual's Status codes and their meaning. */\n`
-    + `export const MEANINGS: Readonly<Record<string, string>> = {\n${codes.map((c) => `  ${JSON.stringify(c)}: ${JSON.stringify(statusText[c])},`).join('\n')}\n};\n`;
+  return (
+    `${header("The manual's Status codes and their meanings.", "the server's catalogue (src/phone/status.ts)")}` +
+    `export type StatusCode =\n${codes.map((c) => `  | ${JSON.stringify(c)}`).join('\n')};\n\n` +
+    `/** The manual's Status codes and their meaning. */\n` +
+    `export const MEANINGS: Readonly<Record<string, string>> = {\n${codes.map((c) => `  ${JSON.stringify(c)}: ${JSON.stringify(statusText[c])},`).join('\n')}\n};\n`
+  );
 }
 
 function pathsFile(): string {
   const http = operations.filter(servedOverHttp);
   const more = http.filter((op) => op.paths.length > 1);
-  return `${header('Where each operation served over HTTP is served.', 'the server\'s operation table (src/api/index.ts)')}`
-    + `/** Per operation, the path it is served at. */\nexport const PATHS = {\n`
-    + `${http.map((op) => `  ${JSON.stringify(op.name)}: ${JSON.stringify(op.paths[0])},`).join('\n')}\n} as const;\n\n`
-    + `/** Operations also served at their path and one more segment: the segments. */\nexport const PATH_SUFFIXES = {\n`
-    + `${more.map((op) => `  ${JSON.stringify(op.name)}: [${suffixes(op).map((s) => JSON.stringify(s)).join(', ')}],`).join('\n')}\n} as const;\n\n`
-    + `export type OperationName = keyof typeof PATHS;\n`
-    + `export type PathSuffix<N extends keyof typeof PATH_SUFFIXES> = (typeof PATH_SUFFIXES)[N][number];\n`;
+  return (
+    `${header('Where each operation served over HTTP is served.', "the server's operation table (src/api/index.ts)")}` +
+    `/** Per operation, the path it is served at. */\nexport const PATHS = {\n` +
+    `${http.map((op) => `  ${JSON.stringify(op.name)}: ${JSON.stringify(op.paths[0])},`).join('\n')}\n} as const;\n\n` +
+    `/** Operations also served at their path and one more segment: the segments. */\nexport const PATH_SUFFIXES = {\n` +
+    `${more
+      .map(
+        (op) =>
+          `  ${JSON.stringify(op.name)}: [${suffixes(op)
+            .map((s) => JSON.stringify(s))
+            .join(', ')}],`,
+      )
+      .join('\n')}\n} as const;\n\n` +
+    `export type OperationName = keyof typeof PATHS;\n` +
+    `export type PathSuffix<N extends keyof typeof PATH_SUFFIXES> = (typeof PATH_SUFFIXES)[N][number];\n`
+  );
 }
 
 function bodyLimitFile(): string {
   const kb = BODY_LIMIT % 1024 === 0 ? `${BODY_LIMIT / 1024} * 1024` : String(BODY_LIMIT);
-  return `${header('The limit of a request body.', 'the server\'s size stage (src/gate/stages/size.ts)')}`
-    + `/** The manual's limit for a request body, in bytes: a larger one is refused with Status 4009 (or HTTP 413). */\n`
-    + `export const BODY_LIMIT = ${kb};\n`;
+  return (
+    `${header('The limit of a request body.', "the server's size stage (src/gate/stages/size.ts)")}` +
+    `/** The manual's limit for a request body, in bytes: a larger one is refused with Status 4009 (or HTTP 413). */\n` +
+    `export const BODY_LIMIT = ${kb};\n`
+  );
 }
 
 /** The generated SDK files, by name under packages/client/src. */

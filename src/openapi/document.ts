@@ -51,9 +51,10 @@ function responses(op: Operation): Json {
 
 function operationObject(op: Operation, path: string, method: string): Json {
   const o: Json = {
-    operationId: op.paths.length > 1 || op.methods.length > 1
-      ? `${op.name}${op.paths.length > 1 ? `:${path.split('/').slice(4).join('/')}` : ''}${op.methods.length > 1 ? `:${method}` : ''}`
-      : op.name,
+    operationId:
+      op.paths.length > 1 || op.methods.length > 1
+        ? `${op.name}${op.paths.length > 1 ? `:${path.split('/').slice(4).join('/')}` : ''}${op.methods.length > 1 ? `:${method}` : ''}`
+        : op.name,
     summary: op.name,
     tags: [op.name.split('.')[0] ?? 'Poly'],
     'x-status-codes': op.returnCodes.map(String),
@@ -63,12 +64,17 @@ function operationObject(op: Operation, path: string, method: string): Json {
   if (op.inputFrom === 'body' && op.input) {
     o['requestBody'] = {
       required: !op.inputOptional,
-      content: { 'application/json': { schema: { type: 'object', required: op.inputOptional ? [] : ['data'], properties: { data: plain(op.input) } } } },
+      content: {
+        'application/json': {
+          schema: { type: 'object', required: op.inputOptional ? [] : ['data'], properties: { data: plain(op.input) } },
+        },
+      },
     };
   }
   if (op.inputFrom === 'query' && op.input) {
     const props = (plain(op.input)['properties'] as Record<string, Json> | undefined) ?? {};
-    const names = Object.keys(props).length > 0 ? Object.keys(props) : op.name === 'WebCallControl.CallStatusV2' ? ['handle', 'line', 'sequence'] : [];
+    const names =
+      Object.keys(props).length > 0 ? Object.keys(props) : op.name === 'WebCallControl.CallStatusV2' ? ['handle', 'line', 'sequence'] : [];
     o['parameters'] = names.map((name) => ({ name, in: 'query', required: false, schema: props[name] ?? { type: 'string' } }));
   }
   return o;
@@ -87,22 +93,43 @@ export function openApiDocument(version: string): Json {
     info: {
       title: 'Poly UCS/PVOS phone REST API (as served by polysim)',
       version,
-      description: 'The REST API of Poly VVX, Trio, CCX and Edge E phones. Every answer is JSON with a string Status; '
-        + 'what exists depends on the model and firmware (see x-transports and the 404 answers). Generated from polysim\'s operation table.',
+      description:
+        'The REST API of Poly VVX, Trio, CCX and Edge E phones. Every answer is JSON with a string Status; ' +
+        "what exists depends on the model and firmware (see x-transports and the 404 answers). Generated from polysim's operation table.",
     },
-    servers: [{ url: 'https://{phone}', variables: { phone: { default: '127.0.0.1:8443' } } }, { url: 'http://{phone}', variables: { phone: { default: '127.0.0.1:8080' } } }],
+    servers: [
+      { url: 'https://{phone}', variables: { phone: { default: '127.0.0.1:8443' } } },
+      { url: 'http://{phone}', variables: { phone: { default: '127.0.0.1:8080' } } },
+    ],
     security: [{ basic: [] }, { digest: [] }, { session: [] }],
     components: {
       securitySchemes: {
-        basic: { type: 'http', scheme: 'basic', description: 'user Polycom; UCS, and PVOS before 9.2.0 (CCX, Trio C60) / 8.3.0 (Edge E), else httpd.rest.auth.basic.enabled' },
+        basic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'user Polycom; UCS, and PVOS before 9.2.0 (CCX, Trio C60) / 8.3.0 (Edge E), else httpd.rest.auth.basic.enabled',
+        },
         digest: { type: 'http', scheme: 'digest', description: 'RFC 7616, qop=auth, SHA-256 and MD5; PVOS 9.2.0+ / 8.3.0+' },
-        session: { type: 'apiKey', in: 'cookie', name: 'session', description: 'from GET /api/v1/mgmt/session/create after SHA-256 Digest' },
-        controlToken: { type: 'http', scheme: 'bearer', description: 'polysim\'s control API beyond loopback (--control-token, or the token printed at start)' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'session',
+          description: 'from GET /api/v1/mgmt/session/create after SHA-256 Digest',
+        },
+        controlToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "polysim's control API beyond loopback (--control-token, or the token printed at start)",
+        },
       },
     },
     paths: { ...paths, ...controlPaths() },
     tags: [
-      { name: 'polysim control', description: 'polysim\'s own API on its control port: phones, far ends, scripts, the event stream, the forwarding of the Poly API. Real phones do not have it.' },
+      {
+        name: 'polysim control',
+        description:
+          "polysim's own API on its control port: phones, far ends, scripts, the event stream, the forwarding of the Poly API. Real phones do not have it.",
+      },
     ],
   };
 }

@@ -39,15 +39,17 @@ export class ManualClock implements Clock {
   schedule(ms: number, fn: () => void): TimerHandle {
     const timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, live: true };
     this.timers.push(timer);
-    return { cancel: () => { timer.live = false; } };
+    return {
+      cancel: () => {
+        timer.live = false;
+      },
+    };
   }
 
   advance(ms: number): void {
     const until = this.current + ms;
     for (;;) {
-      const due = this.timers
-        .filter((t) => t.live && t.at <= until)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      const due = this.timers.filter((t) => t.live && t.at <= until).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       due.live = false;
       this.current = due.at;

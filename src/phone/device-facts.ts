@@ -19,9 +19,17 @@ export function firmwareRelease(version: string): string {
  * The SIP User-Agent a phone sends. VVX phones write `PolycomVVX-VVX_450-UA/6.4.3.5018` (captured in REGISTERs and
  * INVITEs of VVX 150/300/350/450/500); the other families follow the same shape with their product names.
  */
-export function sipUserAgent(profile: { readonly model: { readonly name: string; readonly family: string }; readonly firmware: string }): string {
+export function sipUserAgent(profile: {
+  readonly model: { readonly name: string; readonly family: string };
+  readonly firmware: string;
+}): string {
   const product: Readonly<Record<string, string>> = {
-    VVX: 'PolycomVVX', Trio8x00: 'PolycomRealPresenceTrio', Trio8300: 'PolycomRealPresenceTrio', TrioC60: 'PolyTrio', CCX: 'PolyCCX', EdgeE: 'PolyEdge',
+    VVX: 'PolycomVVX',
+    Trio8x00: 'PolycomRealPresenceTrio',
+    Trio8300: 'PolycomRealPresenceTrio',
+    TrioC60: 'PolyTrio',
+    CCX: 'PolyCCX',
+    EdgeE: 'PolyEdge',
   };
   return `${product[profile.model.family] ?? 'Polycom'}-${profile.model.name.replace(/\s+/g, '_')}-UA/${firmwareRelease(profile.firmware)}`;
 }

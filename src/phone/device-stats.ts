@@ -50,8 +50,15 @@ export function deviceStats(phone: Phone, recentRequests: number): DeviceStats {
   const cpuCurrent = Math.min(95, 3 + recentRequests * 1.5);
   const cpuAverage = Math.min(60, 4 + Math.min(10, uptimeS / 600));
   return {
-    total, used, free: total - used, cached: Math.round(total * 0.12), sreclaim: Math.round(total * 0.02),
-    comas: Math.round(used * 1.4), ramDisk: 64 * MB, heaps,
-    cpuCurrent: Math.round(cpuCurrent * 10) / 10, cpuAverage: Math.round(cpuAverage * 10) / 10,
+    total,
+    used,
+    free: total - used,
+    cached: Math.round(total * 0.12),
+    sreclaim: Math.round(total * 0.02),
+    comas: Math.round(used * 1.4),
+    ramDisk: 64 * MB,
+    heaps,
+    cpuCurrent: Math.round(cpuCurrent * 10) / 10,
+    cpuAverage: Math.round(cpuAverage * 10) / 10,
   };
 }

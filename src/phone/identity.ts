@@ -15,7 +15,13 @@ export function loadOrCreateIdentity(store: PhoneStore, ids: IdSource, platform:
   if (existing) return existing;
   const mac = `${OUI}${ids.hex(3)}`.toUpperCase();
   // UCS phones use the MAC as serial number; PVOS phones carry a 14-character serial.
-  const serial = platform === 'UCS' ? mac : `8L${BigInt(`0x${ids.hex(5)}`).toString().padStart(12, '0').slice(-12)}`;
+  const serial =
+    platform === 'UCS'
+      ? mac
+      : `8L${BigInt(`0x${ids.hex(5)}`)
+          .toString()
+          .padStart(12, '0')
+          .slice(-12)}`;
   const identity: Identity = { mac, serial, createdAt: now };
   store.saveIdentity(identity);
   return identity;

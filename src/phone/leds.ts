@@ -24,7 +24,10 @@ export function ledsOf(phone: Phone): Leds {
   const talking = phone.calls.all().some((c) => c.established || c.state === 'Setup' || c.state === 'RingBack');
   const on = (b: boolean, color: string): Led => (b ? { Color: color, State: 'on' } : { State: 'off' });
   return {
-    Lines: phone.lines.all().filter((l) => l.assigned).map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) })),
+    Lines: phone.lines
+      .all()
+      .filter((l) => l.assigned)
+      .map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) })),
     // voice messages waiting on a line (a voicemail server's NOTIFY): the message LED flashes red
     MWI: phone.lines.all().some((l) => phone.lines.messages(l.number)?.waiting) ? { Color: 'red', State: 'flashing' } : { State: 'off' },
     Mute: on(phone.calls.muted, 'red'),

@@ -92,8 +92,11 @@ export class LineTable {
       if (!addr) continue;
       const port = Number(own ? c.value(`reg.${n}.server.${s}.port`) : c.value(`voIpProt.server.${s}.port`));
       servers.push({
-        index: s, address: addr, port: port || 5060,
-        transport: c.value(own ? `reg.${n}.server.${s}.transport` : `voIpProt.server.${s}.transport`), expires: c.int(`reg.${n}.server.${s}.expires`),
+        index: s,
+        address: addr,
+        port: port || 5060,
+        transport: c.value(own ? `reg.${n}.server.${s}.transport` : `voIpProt.server.${s}.transport`),
+        expires: c.int(`reg.${n}.server.${s}.expires`),
       });
     }
     const assigned = address !== '';
@@ -112,8 +115,10 @@ export class LineTable {
       sip,
       servers,
       forwarding: {
-        always: c.value(`divert.${n}.contact`), busy: c.value(`divert.busy.${n}.contact`),
-        noAnswer: c.value(`divert.noanswer.${n}.contact`), dnd: c.value(`divert.dnd.${n}.contact`),
+        always: c.value(`divert.${n}.contact`),
+        busy: c.value(`divert.busy.${n}.contact`),
+        noAnswer: c.value(`divert.noanswer.${n}.contact`),
+        dnd: c.value(`divert.dnd.${n}.contact`),
       },
     };
   }

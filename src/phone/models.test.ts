@@ -29,7 +29,7 @@ describe('models and firmware profiles', () => {
     assert.throws(() => resolveProfile('CCX 600', 'v9'), ProfileError);
   });
 
-  it('switches Digest, sessions, powerStatus and joinCalls at the manual\'s releases', () => {
+  it("switches Digest, sessions, powerStatus and joinCalls at the manual's releases", () => {
     assert.equal(resolveProfile('CCX 600', '9.1.9').digestAuth, false);
     assert.equal(resolveProfile('CCX 600', '9.2.0').digestAuth, true);
     assert.equal(resolveProfile('Trio C60', '9.2.0').sessions, true);

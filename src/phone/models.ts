@@ -42,24 +42,77 @@ export interface ModelSpec {
 }
 
 export const families: Readonly<Record<FamilyId, FamilySpec>> = {
-  VVX: { id: 'VVX', label: 'VVX', platform: 'UCS', minFirmware: '5.9.0', maxFirmwareExclusive: '7.0.0',
-    defaultFirmware: '6.4.3', keySet: 'VVX/Edge E/Trio 8300 set', vendor: 'Polycom' },
-  Trio8x00: { id: 'Trio8x00', label: 'Trio 8500, Trio 8800', platform: 'UCS', minFirmware: '7.2.0',
-    maxFirmwareExclusive: '8.0.0', defaultFirmware: '7.2.2', keySet: 'CCX/Trio C60 set', vendor: 'Polycom' },
-  Trio8300: { id: 'Trio8300', label: 'Trio 8300', platform: 'PVOS', minFirmware: '8.0.0', defaultFirmware: '8.1.0',
-    keySet: 'VVX/Edge E/Trio 8300 set', vendor: 'Poly' },
-  TrioC60: { id: 'TrioC60', label: 'Trio C60', platform: 'PVOS', minFirmware: '8.0.0', defaultFirmware: '9.5.0',
-    keySet: 'CCX/Trio C60 set', digestSince: '9.2.0', vendor: 'Poly' },
-  CCX: { id: 'CCX', label: 'CCX', platform: 'PVOS', minFirmware: '8.0.0', defaultFirmware: '9.5.0',
-    keySet: 'CCX/Trio C60 set', digestSince: '9.2.0', vendor: 'Poly' },
-  EdgeE: { id: 'EdgeE', label: 'Edge E', platform: 'PVOS', minFirmware: '8.0.0', defaultFirmware: '8.6.0',
-    keySet: 'VVX/Edge E/Trio 8300 set', digestSince: '8.3.0', joinCallsSince: '8.6.0', vendor: 'Poly' },
+  VVX: {
+    id: 'VVX',
+    label: 'VVX',
+    platform: 'UCS',
+    minFirmware: '5.9.0',
+    maxFirmwareExclusive: '7.0.0',
+    defaultFirmware: '6.4.3',
+    keySet: 'VVX/Edge E/Trio 8300 set',
+    vendor: 'Polycom',
+  },
+  Trio8x00: {
+    id: 'Trio8x00',
+    label: 'Trio 8500, Trio 8800',
+    platform: 'UCS',
+    minFirmware: '7.2.0',
+    maxFirmwareExclusive: '8.0.0',
+    defaultFirmware: '7.2.2',
+    keySet: 'CCX/Trio C60 set',
+    vendor: 'Polycom',
+  },
+  Trio8300: {
+    id: 'Trio8300',
+    label: 'Trio 8300',
+    platform: 'PVOS',
+    minFirmware: '8.0.0',
+    defaultFirmware: '8.1.0',
+    keySet: 'VVX/Edge E/Trio 8300 set',
+    vendor: 'Poly',
+  },
+  TrioC60: {
+    id: 'TrioC60',
+    label: 'Trio C60',
+    platform: 'PVOS',
+    minFirmware: '8.0.0',
+    defaultFirmware: '9.5.0',
+    keySet: 'CCX/Trio C60 set',
+    digestSince: '9.2.0',
+    vendor: 'Poly',
+  },
+  CCX: {
+    id: 'CCX',
+    label: 'CCX',
+    platform: 'PVOS',
+    minFirmware: '8.0.0',
+    defaultFirmware: '9.5.0',
+    keySet: 'CCX/Trio C60 set',
+    digestSince: '9.2.0',
+    vendor: 'Poly',
+  },
+  EdgeE: {
+    id: 'EdgeE',
+    label: 'Edge E',
+    platform: 'PVOS',
+    minFirmware: '8.0.0',
+    defaultFirmware: '8.6.0',
+    keySet: 'VVX/Edge E/Trio 8300 set',
+    digestSince: '8.3.0',
+    joinCallsSince: '8.6.0',
+    vendor: 'Poly',
+  },
 };
 
 type Hw = Omit<ModelSpec, 'name' | 'family' | 'partNumber' | 'restApi'>;
 const hw = (lines: number, pcPort: boolean, screen: [number, number, boolean], extra: Partial<Hw> = {}): Hw => ({
-  lines, pcPort, camera: false, bluetooth: false, wifi: false,
-  screen: { width: screen[0], height: screen[1], touch: screen[2] }, ...extra,
+  lines,
+  pcPort,
+  camera: false,
+  bluetooth: false,
+  wifi: false,
+  screen: { width: screen[0], height: screen[1], touch: screen[2] },
+  ...extra,
 });
 
 const table: [string, FamilyId, string, Hw][] = [
@@ -91,7 +144,11 @@ const table: [string, FamilyId, string, Hw][] = [
 ];
 
 export const models: readonly ModelSpec[] = table.map(([name, family, partNumber, h]) => ({
-  name, family, partNumber, ...h, restApi: name !== 'CCX 350',
+  name,
+  family,
+  partNumber,
+  ...h,
+  restApi: name !== 'CCX 350',
 }));
 
 /** "vvx450", "VVX-450", "edge e450" and "E450" all name the same model: case, spaces and dashes are ignored. */
@@ -154,10 +211,38 @@ export function resolveProfile(modelName: string, firmware?: string): Profile {
 }
 
 const FULL_KEYS_WITHOUT_LINES = [
-  'SoftKey1', 'SoftKey2', 'SoftKey3', 'SoftKey4', 'SoftKey5', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'ArrowUp',
-  'Select', 'Delete', 'Dialpad0', 'Dialpad1', 'Dialpad2', 'Dialpad3', 'Dialpad4', 'Dialpad5', 'Dialpad6',
-  'Dialpad7', 'Dialpad8', 'Dialpad9', 'DialpadStar', 'DialpadPound', 'Handsfree', 'Headset', 'MicMute', 'Transfer',
-  'VolDown', 'VolUp', 'Menu', 'Redial', 'Applications',
+  'SoftKey1',
+  'SoftKey2',
+  'SoftKey3',
+  'SoftKey4',
+  'SoftKey5',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'ArrowUp',
+  'Select',
+  'Delete',
+  'Dialpad0',
+  'Dialpad1',
+  'Dialpad2',
+  'Dialpad3',
+  'Dialpad4',
+  'Dialpad5',
+  'Dialpad6',
+  'Dialpad7',
+  'Dialpad8',
+  'Dialpad9',
+  'DialpadStar',
+  'DialpadPound',
+  'Handsfree',
+  'Headset',
+  'MicMute',
+  'Transfer',
+  'VolDown',
+  'VolUp',
+  'Menu',
+  'Redial',
+  'Applications',
 ];
 
 /** The manual's key set for the family; LineN keys only up to the lines the model shows (at most 12). */

@@ -12,8 +12,16 @@ function sum(buf: Buffer): number {
 
 describe('pcap', () => {
   it('writes Ethernet/IPv4/UDP frames with valid IP and UDP checksums', () => {
-    const frame = udpFrame({ at: 1000, srcMac: '0004F2000001', dstMac: '0004F2000002', src: '127.0.0.1', dst: '10.0.0.2',
-      srcPort: 5060, dstPort: 5070, payload: 'OPTIONS sip:x SIP/2.0\r\n\r\n' });
+    const frame = udpFrame({
+      at: 1000,
+      srcMac: '0004F2000001',
+      dstMac: '0004F2000002',
+      src: '127.0.0.1',
+      dst: '10.0.0.2',
+      srcPort: 5060,
+      dstPort: 5070,
+      payload: 'OPTIONS sip:x SIP/2.0\r\n\r\n',
+    });
     const ip = frame.subarray(14, 34);
     assert.equal(sum(ip), 0);
     const udp = frame.subarray(34);

@@ -86,8 +86,13 @@ describe('Skype for Business sign-in', () => {
     const { phone, clock } = unitPhone('CCX 600', { skypeDirectory: new Map([['a@contoso.com', 'x']]) });
     phone.start();
     let settled: unknown = 'pending';
-    const attempt = signIn(phone, 'b@elsewhere.com', 'b', 'x').then(() => 'ok', (e: unknown) => e);
-    void attempt.then((v) => { settled = v; });
+    const attempt = signIn(phone, 'b@elsewhere.com', 'b', 'x').then(
+      () => 'ok',
+      (e: unknown) => e,
+    );
+    void attempt.then((v) => {
+      settled = v;
+    });
     clock.advance(149_999);
     await Promise.resolve();
     assert.equal(settled, 'pending');

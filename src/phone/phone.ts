@@ -49,7 +49,13 @@ export interface PhoneTiming {
   readonly transferAnswerMs: number;
 }
 
-export const DEFAULT_TIMING: PhoneTiming = { initMs: 1500, restartMs: 8000, rebootMs: 25000, skypeSignInTimeoutMs: 150_000, transferAnswerMs: 5000 };
+export const DEFAULT_TIMING: PhoneTiming = {
+  initMs: 1500,
+  restartMs: 8000,
+  rebootMs: 25000,
+  skypeSignInTimeoutMs: 150_000,
+  transferAnswerMs: 5000,
+};
 
 export interface PhoneOptions {
   readonly profile: Profile;
@@ -193,7 +199,10 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.sessions = new SessionTable(this.clock, this.ids);
     this.network = options.network ?? nowhere;
     this.calls = new CallManager({
-      clock: this.clock, ids: this.ids, lines: this.lines, network: () => this.network,
+      clock: this.clock,
+      ids: this.ids,
+      lines: this.lines,
+      network: () => this.network,
       self: (line) => {
         const l = this.lines.get(line);
         return { number: l.address.split('@')[0] ?? '', name: l.displayName || l.label, address: this.ipv4 || this.ipv6 };

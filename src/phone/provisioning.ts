@@ -85,7 +85,8 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
     let updating = false;
     if (appFilePath) {
       const res = await phone.transfers.get(new URL(appFilePath, base).href, credentials(phone)).catch(() => undefined);
-      if (res && res.status >= 200 && res.status < 300) updating = installImage(phone, appFilePath.split('/').pop() ?? appFilePath, res.body);
+      if (res && res.status >= 200 && res.status < 300)
+        updating = installImage(phone, appFilePath.split('/').pop() ?? appFilePath, res.body);
     }
     return { files: [masterName, ...configFiles], applied: Object.keys(values).length, ignored, updating };
   } catch (err) {

@@ -38,7 +38,12 @@ export class SessionTable {
     if (this.sessions.size >= MAX_SESSIONS) throw new PhoneError(Status.FORBIDDEN, `at most ${MAX_SESSIONS} sessions`);
     const id = [...Buffer.from(this.ids.hex(32), 'hex')].map((b) => ALPHABET[b % ALPHABET.length]).join('');
     const now = this.clock.now();
-    const session: Session = { id, createdAt: now, expiresAt: durationSeconds > 0 ? now + durationSeconds * 1000 : undefined, authLevel: 'admin' };
+    const session: Session = {
+      id,
+      createdAt: now,
+      expiresAt: durationSeconds > 0 ? now + durationSeconds * 1000 : undefined,
+      authLevel: 'admin',
+    };
     this.sessions.set(id, session);
     return session;
   }

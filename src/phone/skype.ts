@@ -23,7 +23,8 @@ export function signIn(phone: Phone, address: string, user: string, password: st
   return new Promise((resolve, reject) => {
     if (!served) {
       phone.clock.schedule(phone.timing.skypeSignInTimeoutMs, () =>
-        reject(new PhoneError(Status.FAILED, `sign-in to ${address} timed out`)));
+        reject(new PhoneError(Status.FAILED, `sign-in to ${address} timed out`)),
+      );
       return;
     }
     const expected = directory.size === 0 ? undefined : directory.get(key);

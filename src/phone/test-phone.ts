@@ -9,7 +9,13 @@ import { MemoryStore } from '../store/memory-store.js';
 
 export function countingIds(): IdSource {
   let n = 0;
-  return { hex: (bytes) => (n++).toString(16).padStart(bytes * 2, '0').slice(-bytes * 2) };
+  return {
+    hex: (bytes) =>
+      (n++)
+        .toString(16)
+        .padStart(bytes * 2, '0')
+        .slice(-bytes * 2),
+  };
 }
 
 export const noTransfers: Transfers = {
@@ -20,8 +26,13 @@ export const noTransfers: Transfers = {
 export function unitPhone(model = 'VVX 450', options: Partial<PhoneOptions> = {}): { phone: Phone; clock: ManualClock } {
   const clock = new ManualClock();
   const phone = new Phone({
-    profile: resolveProfile(model), store: new MemoryStore(), ids: countingIds(), transfers: noTransfers, clock,
-    ipv4: '127.0.0.1', timing: { initMs: 1000, restartMs: 5000, rebootMs: 20000, skypeSignInTimeoutMs: 150_000 },
+    profile: resolveProfile(model),
+    store: new MemoryStore(),
+    ids: countingIds(),
+    transfers: noTransfers,
+    clock,
+    ipv4: '127.0.0.1',
+    timing: { initMs: 1000, restartMs: 5000, rebootMs: 20000, skypeSignInTimeoutMs: 150_000 },
     ...options,
   });
   return { phone, clock };

@@ -8,26 +8,60 @@ import type { Static, TProperties } from '@sinclair/typebox';
 
 const S = Type.String();
 export const EventLedSchema = Type.Object({ State: S, Color: Type.Optional(S) }, { title: 'EventLed' });
-export const EventLedsSchema = Type.Object({
-  Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })),
-  MWI: EventLedSchema, Mute: EventLedSchema, Speaker: EventLedSchema, Headset: EventLedSchema,
-}, { title: 'EventLeds' });
-export const EventCallSchema = Type.Object({
-  handle: S, line: Type.Integer(), state: S, direction: Type.Union([Type.Literal('Incoming'), Type.Literal('Outgoing')]),
-  remoteNumber: S, remoteName: S, ringing: Type.Boolean(),
-}, { title: 'EventCall' });
-export const EventLineSchema = Type.Object({
-  line: Type.Integer(), address: S, registered: Type.Boolean(),
-  server: Type.Optional(Type.String({ description: 'a line of a real SIP server: the server ("host:port") registered with or tried last' })),
-  reason: Type.Optional(Type.String({ description: 'why such a line is not registered ("no answer", "403 Forbidden", ...)' })),
-}, { title: 'EventLine' });
-export const EventScreenSchema = Type.Object({
-  view: S, softkeys: Type.Array(S), dialBuffer: S, text: S, selectedLine: Type.Integer(), offHook: Type.Boolean(),
-}, { title: 'EventScreen' });
-export const PhoneLifeStateSchema = Type.Union([Type.Literal('down'), Type.Literal('initializing'), Type.Literal('ready')], { title: 'PhoneLifeState' });
+export const EventLedsSchema = Type.Object(
+  {
+    Lines: Type.Array(Type.Object({ LineNumber: S, State: S, Color: Type.Optional(S) })),
+    MWI: EventLedSchema,
+    Mute: EventLedSchema,
+    Speaker: EventLedSchema,
+    Headset: EventLedSchema,
+  },
+  { title: 'EventLeds' },
+);
+export const EventCallSchema = Type.Object(
+  {
+    handle: S,
+    line: Type.Integer(),
+    state: S,
+    direction: Type.Union([Type.Literal('Incoming'), Type.Literal('Outgoing')]),
+    remoteNumber: S,
+    remoteName: S,
+    ringing: Type.Boolean(),
+  },
+  { title: 'EventCall' },
+);
+export const EventLineSchema = Type.Object(
+  {
+    line: Type.Integer(),
+    address: S,
+    registered: Type.Boolean(),
+    server: Type.Optional(
+      Type.String({ description: 'a line of a real SIP server: the server ("host:port") registered with or tried last' }),
+    ),
+    reason: Type.Optional(Type.String({ description: 'why such a line is not registered ("no answer", "403 Forbidden", ...)' })),
+  },
+  { title: 'EventLine' },
+);
+export const EventScreenSchema = Type.Object(
+  {
+    view: S,
+    softkeys: Type.Array(S),
+    dialBuffer: S,
+    text: S,
+    selectedLine: Type.Integer(),
+    offHook: Type.Boolean(),
+  },
+  { title: 'EventScreen' },
+);
+export const PhoneLifeStateSchema = Type.Union([Type.Literal('down'), Type.Literal('initializing'), Type.Literal('ready')], {
+  title: 'PhoneLifeState',
+});
 
 const base = {
-  seq: Type.Integer({ minimum: 1, description: 'increases by one for every event of the process; a gap means events were dropped (a slow reader)' }),
+  seq: Type.Integer({
+    minimum: 1,
+    description: 'increases by one for every event of the process; a gap means events were dropped (a slow reader)',
+  }),
   at: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', description: 'ISO 8601 time' }),
   phone: Type.Integer({ minimum: 1, description: 'the phone, from 1 in the order of the fleet' }),
 };
@@ -37,24 +71,46 @@ function event<T extends string, P extends TProperties>(type: T, title: string, 
 
 /** Every event of GET /events, one schema per type (the title is the SDK's type name). */
 export const EventSchemas = {
-  snapshot: event('snapshot', 'SnapshotEvent', { state: PhoneLifeStateSchema, model: S, firmware: S, number: S, calls: Type.Array(EventCallSchema),
-    leds: EventLedsSchema, lines: Type.Array(EventLineSchema), screen: EventScreenSchema }),
-  state: event('state', 'StateEvent', { state: PhoneLifeStateSchema, reason: Type.Optional(Type.Union([Type.Literal('reboot'), Type.Literal('restart')])) }),
+  snapshot: event('snapshot', 'SnapshotEvent', {
+    state: PhoneLifeStateSchema,
+    model: S,
+    firmware: S,
+    number: S,
+    calls: Type.Array(EventCallSchema),
+    leds: EventLedsSchema,
+    lines: Type.Array(EventLineSchema),
+    screen: EventScreenSchema,
+  }),
+  state: event('state', 'StateEvent', {
+    state: PhoneLifeStateSchema,
+    reason: Type.Optional(Type.Union([Type.Literal('reboot'), Type.Literal('restart')])),
+  }),
   calls: event('calls', 'CallsEvent', { calls: Type.Array(EventCallSchema) }),
   leds: event('leds', 'LedsEvent', { leds: EventLedsSchema }),
   screen: event('screen', 'ScreenEvent', { screen: EventScreenSchema }),
   registration: event('registration', 'RegistrationEvent', { lines: Type.Array(EventLineSchema) }),
   config: event('config', 'ConfigEvent', { layer: S, names: Type.Array(S) }),
   request: event('request', 'RequestEvent', {
-    transport: S, method: S, url: S, auth: Type.Optional(S), httpStatus: Type.Integer(), status: Type.Optional(S), ms: Type.Number(),
-    requestHeaders: Type.Optional(Type.Record(S, S, { description: 'the request\'s headers (Authorization and cookies redacted), cut at 2 KB' })),
+    transport: S,
+    method: S,
+    url: S,
+    auth: Type.Optional(S),
+    httpStatus: Type.Integer(),
+    status: Type.Optional(S),
+    ms: Type.Number(),
+    requestHeaders: Type.Optional(
+      Type.Record(S, S, { description: "the request's headers (Authorization and cookies redacted), cut at 2 KB" }),
+    ),
     requestBody: Type.Optional(Type.String({ description: 'cut at 2 KB, secrets masked' })),
     responseBody: Type.Optional(Type.String({ description: 'cut at 2 KB, secrets masked' })),
   }),
 } as const;
 
 const E = EventSchemas;
-export const EventSchema = Type.Union([E.snapshot, E.state, E.calls, E.leds, E.screen, E.registration, E.config, E.request], { title: 'PolysimEvent', description: 'an event of the stream: a snapshot per phone first, then every change' });
+export const EventSchema = Type.Union([E.snapshot, E.state, E.calls, E.leds, E.screen, E.registration, E.config, E.request], {
+  title: 'PolysimEvent',
+  description: 'an event of the stream: a snapshot per phone first, then every change',
+});
 
 export type PolysimEvent = Static<typeof EventSchema>;
 export type EventCall = Static<typeof EventCallSchema>;

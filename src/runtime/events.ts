@@ -26,8 +26,13 @@ interface Subscriber {
 
 function callsOf(phone: Phone): EventCall[] {
   return phone.calls.all().map((c) => ({
-    handle: c.handle, line: c.line, state: c.state, direction: c.direction,
-    remoteNumber: c.remote.number, remoteName: c.remote.name, ringing: c.ringing,
+    handle: c.handle,
+    line: c.line,
+    state: c.state,
+    direction: c.direction,
+    remoteNumber: c.remote.number,
+    remoteName: c.remote.name,
+    ringing: c.ringing,
   }));
 }
 
@@ -38,17 +43,32 @@ function ledsOfPhone(phone: Phone): EventLeds {
 
 function screenOf(phone: Phone): EventScreen {
   const s = phone.screen;
-  return { view: s.view(), softkeys: s.visibleSoftkeys().map((k) => k.label), dialBuffer: s.dialBuffer, text: s.text, selectedLine: s.selectedLine, offHook: s.offHook };
+  return {
+    view: s.view(),
+    softkeys: s.visibleSoftkeys().map((k) => k.label),
+    dialBuffer: s.dialBuffer,
+    text: s.text,
+    selectedLine: s.selectedLine,
+    offHook: s.offHook,
+  };
 }
 
 function linesOf(phone: Phone): EventLine[] {
-  return phone.lines.all().filter((l) => l.assigned).map((l) => {
-    const sip = l.sip;
-    if (!sip) return { line: l.number, address: l.address, registered: l.registered };
-    const s = l.servers.find((x) => x.index === sip.server) ?? l.servers[0];
-    return { line: l.number, address: l.address, registered: l.registered, ...(s ? { server: `${s.address}:${s.port}` } : {}),
-      ...(sip.reason ? { reason: sip.reason } : {}) };
-  });
+  return phone.lines
+    .all()
+    .filter((l) => l.assigned)
+    .map((l) => {
+      const sip = l.sip;
+      if (!sip) return { line: l.number, address: l.address, registered: l.registered };
+      const s = l.servers.find((x) => x.index === sip.server) ?? l.servers[0];
+      return {
+        line: l.number,
+        address: l.address,
+        registered: l.registered,
+        ...(s ? { server: `${s.address}:${s.port}` } : {}),
+        ...(sip.reason ? { reason: sip.reason } : {}),
+      };
+    });
 }
 
 export class EventHub {
@@ -60,7 +80,10 @@ export class EventHub {
   /** What was last sent of each phone's LEDs, registrations and screen (JSON), to send only changes. */
   private readonly last = new Map<string, string>();
 
-  constructor(private readonly fleet: Fleet, private readonly clock: Clock = systemClock) {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly clock: Clock = systemClock,
+  ) {
     fleet.phones.forEach((r, i) => this.watch(i + 1, r.phone, r.journal));
   }
 
@@ -74,10 +97,22 @@ export class EventHub {
     for (const [i, r] of this.fleet.phones.entries()) {
       if (phone !== undefined && phone !== i + 1) continue;
       const p = r.phone;
-      if (!send(this.stamp(i + 1, {
-        type: 'snapshot', state: p.state, model: p.profile.model.name, firmware: p.profile.firmware, number: p.lines.exists(1) ? p.lines.get(1).address : '',
-        calls: callsOf(p), leds: ledsOfPhone(p), lines: linesOf(p), screen: screenOf(p),
-      }))) return () => undefined;
+      if (
+        !send(
+          this.stamp(i + 1, {
+            type: 'snapshot',
+            state: p.state,
+            model: p.profile.model.name,
+            firmware: p.profile.firmware,
+            number: p.lines.exists(1) ? p.lines.get(1).address : '',
+            calls: callsOf(p),
+            leds: ledsOfPhone(p),
+            lines: linesOf(p),
+            screen: screenOf(p),
+          }),
+        )
+      )
+        return () => undefined;
     }
     if (this.subscribers.size === 0) this.wake();
     this.subscribers.add(sub);
@@ -101,8 +136,15 @@ export class EventHub {
       this.differs(`screen:${j.i}`, screenOf(j.phone));
       j.stop ??= j.journal.onRecord((e, detail) => {
         this.publish(j.i, {
-          type: 'request', transport: e.transport, method: e.method, url: e.url, httpStatus: e.httpStatus, ms: e.ms,
-          ...(e.auth ? { auth: e.auth } : {}), ...(e.status ? { status: e.status } : {}), ...detail,
+          type: 'request',
+          transport: e.transport,
+          method: e.method,
+          url: e.url,
+          httpStatus: e.httpStatus,
+          ms: e.ms,
+          ...(e.auth ? { auth: e.auth } : {}),
+          ...(e.status ? { status: e.status } : {}),
+          ...detail,
         });
         // A key, the hook or text typed changes the screen without changing calls.
         this.changed(j.i, j.phone);

@@ -26,21 +26,24 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Number_ = Type.String({ pattern: '^[0-9*#+]{1,32}$', description: 'a line number (digits, * # +)' });
 const Values = Type.Record(Type.String({ minLength: 1 }), Type.Union([Type.String(), Type.Number(), Type.Boolean()]));
 
-const PhoneEntry = Type.Object({
-  model: Type.Optional(Type.String({ minLength: 1 })),
-  firmware: Type.Optional(Type.String({ minLength: 1 })),
-  /** device (default): as phones answer; manual: as the manual's pages. */
-  dialect: Type.Optional(Type.Union([Type.Literal('device'), Type.Literal('manual')])),
-  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-  number: Type.Optional(Number_),
-  adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-  set: Type.Optional(Values),
-  address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
-  httpPort: Type.Optional(Port),
-  httpsPort: Type.Optional(Port),
-  sipPort: Type.Optional(Port),
-  sipTlsPort: Type.Optional(Port),
-}, { additionalProperties: false });
+const PhoneEntry = Type.Object(
+  {
+    model: Type.Optional(Type.String({ minLength: 1 })),
+    firmware: Type.Optional(Type.String({ minLength: 1 })),
+    /** device (default): as phones answer; manual: as the manual's pages. */
+    dialect: Type.Optional(Type.Union([Type.Literal('device'), Type.Literal('manual')])),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    number: Type.Optional(Number_),
+    adminPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    set: Type.Optional(Values),
+    address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
+    httpPort: Type.Optional(Port),
+    httpsPort: Type.Optional(Port),
+    sipPort: Type.Optional(Port),
+    sipTlsPort: Type.Optional(Port),
+  },
+  { additionalProperties: false },
+);
 
 const Script = FarEndScriptSchema;
 
@@ -48,47 +51,71 @@ const PhoneRef = Type.Integer({ minimum: 1, description: 'a phone of the fleet, 
 const Line = Type.Optional(Type.Integer({ minimum: 1, maximum: 48 }));
 
 const Scenario = Type.Union([
-  Type.Object({
-    kind: Type.Literal('busy-agent'), phone: PhoneRef, line: Line,
-    callSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
-    gapSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
-    from: Type.Optional(Number_),
-  }, { additionalProperties: false }),
-  Type.Object({
-    kind: Type.Literal('incoming-queue'), phone: PhoneRef, line: Line,
-    perMinute: Type.Number({ exclusiveMinimum: 0, maximum: 600 }),
-    from: Type.Optional(Number_),
-    maxWaiting: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  }, { additionalProperties: false }),
-  Type.Object({
-    kind: Type.Literal('periodic-reboot'), phone: PhoneRef,
-    everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 10_080 }),
-  }, { additionalProperties: false }),
-  Type.Object({
-    kind: Type.Literal('registration-loss'), phone: PhoneRef, line: Line,
-    afterSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
-    forSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }),
-    everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
-  }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('busy-agent'),
+      phone: PhoneRef,
+      line: Line,
+      callSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+      gapSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+      from: Type.Optional(Number_),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('incoming-queue'),
+      phone: PhoneRef,
+      line: Line,
+      perMinute: Type.Number({ exclusiveMinimum: 0, maximum: 600 }),
+      from: Type.Optional(Number_),
+      maxWaiting: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('periodic-reboot'),
+      phone: PhoneRef,
+      everyMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 10_080 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('registration-loss'),
+      phone: PhoneRef,
+      line: Line,
+      afterSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+      forSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }),
+      everySeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
-export const FleetFileSchema = Type.Object({
-  address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
-  httpPort: Type.Optional(Port),
-  httpsPort: Type.Optional(Port),
-  sipPort: Type.Optional(Port),
-  sipTlsPort: Type.Optional(Port),
-  controlPort: Type.Optional(Port),
-  firstNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FIRST_NUMBER })),
-  registrar: Type.Optional(Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$', description: 'a SIP server: host[:port]' })),
-  registrarTransport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
-  sipPassword: Type.Optional(Type.String({ maxLength: 255 })),
-  media: Type.Optional(Type.Union([Type.Literal('tone'), Type.Literal('silence'), Type.Literal('off')])),
-  defaults: Type.Optional(Type.Omit(PhoneEntry, ['count', 'number', 'address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'])),
-  phones: Type.Array(PhoneEntry, { minItems: 1 }),
-  farEnds: Type.Optional(Type.Record(Type.String({ pattern: '^(default|[0-9*#+]{1,32})$' }), Script)),
-  scenarios: Type.Optional(Type.Array(Scenario)),
-}, { additionalProperties: false });
+export const FleetFileSchema = Type.Object(
+  {
+    address: Type.Optional(Type.String({ pattern: IPV4, description: 'an IPv4 address' })),
+    httpPort: Type.Optional(Port),
+    httpsPort: Type.Optional(Port),
+    sipPort: Type.Optional(Port),
+    sipTlsPort: Type.Optional(Port),
+    controlPort: Type.Optional(Port),
+    firstNumber: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FIRST_NUMBER })),
+    registrar: Type.Optional(
+      Type.String({ pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$', description: 'a SIP server: host[:port]' }),
+    ),
+    registrarTransport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
+    sipPassword: Type.Optional(Type.String({ maxLength: 255 })),
+    media: Type.Optional(Type.Union([Type.Literal('tone'), Type.Literal('silence'), Type.Literal('off')])),
+    defaults: Type.Optional(Type.Omit(PhoneEntry, ['count', 'number', 'address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'])),
+    phones: Type.Array(PhoneEntry, { minItems: 1 }),
+    farEnds: Type.Optional(Type.Record(Type.String({ pattern: '^(default|[0-9*#+]{1,32})$' }), Script)),
+    scenarios: Type.Optional(Type.Array(Scenario)),
+  },
+  { additionalProperties: false },
+);
 
 export type FleetFileData = Static<typeof FleetFileSchema>;
 export type ScenarioSpec = Static<typeof Scenario>;
@@ -113,7 +140,10 @@ export interface FleetPlan {
 
 /** `/phones/0/model` → `phones[0].model`, as a reader of the file names it. */
 function pathOf(pointer: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (parts.length === 0) return '(the file)';
   return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `${i ? '.' : ''}${p}` : `["${p}"]`)).join('');
 }
@@ -138,7 +168,8 @@ function schemaProblems(schema: TSchema, data: unknown): string[] {
   }
   // A field's error makes its parents' union errors noise.
   const paths = [...byPath.keys()];
-  return paths.filter((p) => !paths.some((q) => q !== p && q.startsWith(p) && /union/i.test(byPath.get(p) ?? '')))
+  return paths
+    .filter((p) => !paths.some((q) => q !== p && q.startsWith(p) && /union/i.test(byPath.get(p) ?? '')))
     .map((p) => `${p}: ${plain(byPath.get(p) as string)}`);
 }
 
@@ -162,7 +193,8 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
   } catch (err) {
     throw new FleetFileError(file, [`not ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`]);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new FleetFileError(file, ['(the file): expected a mapping with a phones list']);
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new FleetFileError(file, ['(the file): expected a mapping with a phones list']);
   // The scenario kind decides which fields a scenario takes; say so instead of TypeBox's "expected union value".
   const kinds = ['busy-agent', 'incoming-queue', 'periodic-reboot', 'registration-loss'];
   const problems: string[] = [];
@@ -172,8 +204,12 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
       const kind = (s as { kind?: unknown } | null)?.kind;
       if (typeof kind !== 'string' || !kinds.includes(kind)) problems.push(`scenarios[${i}].kind: expected one of ${kinds.join(', ')}`);
       else {
-        const variant = (Scenario.anyOf as TSchema[]).find((v) => (v as unknown as { properties: { kind: { const: string } } }).properties.kind.const === kind) as TSchema;
-        problems.push(...schemaProblems(variant, s).map((p) => `scenarios[${i}]${p.startsWith('(') ? '' : '.'}${p.replace(/^\(the file\)/, '')}`));
+        const variant = (Scenario.anyOf as TSchema[]).find(
+          (v) => (v as unknown as { properties: { kind: { const: string } } }).properties.kind.const === kind,
+        ) as TSchema;
+        problems.push(
+          ...schemaProblems(variant, s).map((p) => `scenarios[${i}]${p.startsWith('(') ? '' : '.'}${p.replace(/^\(the file\)/, '')}`),
+        );
       }
     });
   } else if (scenarios !== undefined) problems.push('scenarios: expected a list');
@@ -207,9 +243,14 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
       set[name] = text(value);
     }
     const count = entry.count ?? 1;
-    const first: Counter | undefined = entry.number === undefined ? next
-      : /^\d+$/.test(entry.number) ? { value: BigInt(entry.number), width: entry.number.length } : undefined;
-    if (first === undefined && count > 1) problems.push(`${where}.number: a count of phones needs a number of digits only, to count up from`);
+    const first: Counter | undefined =
+      entry.number === undefined
+        ? next
+        : /^\d+$/.test(entry.number)
+          ? { value: BigInt(entry.number), width: entry.number.length }
+          : undefined;
+    if (first === undefined && count > 1)
+      problems.push(`${where}.number: a count of phones needs a number of digits only, to count up from`);
     if (first !== undefined && nth(first, count - 1).length > 32) {
       const from = entry.number === undefined ? `counting up from ${nth(first, -1)}` : `counting ${count} phones up from ${entry.number}`;
       problems.push(`${where}.number: ${from} goes past 32 digits`);
@@ -217,7 +258,12 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
     for (let k = 0; k < count; k++) {
       const number = first === undefined ? (entry.number as string) : nth(first, k);
       members.push({
-        model, firmware, dialect: entry.dialect ?? f.defaults?.dialect, number, adminPassword: entry.adminPassword ?? f.defaults?.adminPassword, set,
+        model,
+        firmware,
+        dialect: entry.dialect ?? f.defaults?.dialect,
+        number,
+        adminPassword: entry.adminPassword ?? f.defaults?.adminPassword,
+        set,
         address: entry.address,
         // A count of phones with ports of their own: consecutive ports, as a fleet's.
         httpPort: entry.httpPort === undefined ? undefined : entry.httpPort && entry.httpPort + k,
@@ -251,9 +297,20 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
   }
   if (problems.length > 0) throw new FleetFileError(file, problems);
   return {
-    file, address: f.address, httpPort: f.httpPort, httpsPort: f.httpsPort, sipPort: f.sipPort, sipTlsPort: f.sipTlsPort, controlPort: f.controlPort,
-    registrar: f.registrar, registrarTransport: f.registrarTransport, sipPassword: f.sipPassword, media: f.media,
-    members, farEnds: new Map(Object.entries(f.farEnds ?? {})), scenarios: f.scenarios ?? [],
+    file,
+    address: f.address,
+    httpPort: f.httpPort,
+    httpsPort: f.httpsPort,
+    sipPort: f.sipPort,
+    sipTlsPort: f.sipTlsPort,
+    controlPort: f.controlPort,
+    registrar: f.registrar,
+    registrarTransport: f.registrarTransport,
+    sipPassword: f.sipPassword,
+    media: f.media,
+    members,
+    farEnds: new Map(Object.entries(f.farEnds ?? {})),
+    scenarios: f.scenarios ?? [],
   };
 }
 

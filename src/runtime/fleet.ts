@@ -99,26 +99,38 @@ export function addressPlus(base: string, n: number): string {
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
     throw new FleetError(`--address-range wants an IPv4 address, not ${base}`);
   }
-  const value = (((parts[0] as number) << 24) >>> 0) + ((parts[1] as number) << 16) + ((parts[2] as number) << 8) + (parts[3] as number) + n;
+  const value =
+    (((parts[0] as number) << 24) >>> 0) + ((parts[1] as number) << 16) + ((parts[2] as number) << 8) + (parts[3] as number) + n;
   if (value > 0xffffffff) throw new FleetError(`--address-range ${base} has no room for ${n + 1} phones`);
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
 /** What can be told of a fleet before anything starts: its size, first number, and room for its ports or addresses. */
-export function checkFleetSpec(spec: Pick<FleetSpec, 'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort'>): void {
-  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE) throw new FleetError(`--count wants a whole number of phones, 1-${MAX_FLEET_SIZE}`);
+export function checkFleetSpec(
+  spec: Pick<FleetSpec, 'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort'>,
+): void {
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE)
+    throw new FleetError(`--count wants a whole number of phones, 1-${MAX_FLEET_SIZE}`);
   if (!Number.isInteger(spec.firstNumber) || spec.firstNumber < 1 || spec.firstNumber > MAX_FIRST_NUMBER) {
     throw new FleetError(`--first-number wants a whole number 1-${MAX_FIRST_NUMBER}`);
   }
-  if (spec.members && spec.members.length !== spec.count) throw new FleetError(`${spec.members.length} phone specs for ${spec.count} phones`);
+  if (spec.members && spec.members.length !== spec.count)
+    throw new FleetError(`${spec.members.length} phone specs for ${spec.count} phones`);
   const portMode = spec.addressRange === undefined;
   // Port mode: phone i without a port of its own listens on the fleet's port + i; the last must still be a port.
-  const ports = { '--http-port': 'httpPort', '--https-port': 'httpsPort', '--sip-port': 'sipPort', '--sip-tls-port': 'sipTlsPort' } as const;
+  const ports = {
+    '--http-port': 'httpPort',
+    '--https-port': 'httpsPort',
+    '--sip-port': 'sipPort',
+    '--sip-tls-port': 'sipTlsPort',
+  } as const;
   for (const [option, field] of Object.entries(ports)) {
     const port = spec[field];
     const last = spec.members ? spec.members.findLastIndex((m) => m[field] === undefined) : spec.count - 1;
     if (portMode && port !== undefined && port > 0 && port + last > 65535) {
-      throw new FleetError(`${option} ${port} leaves no room for ${last + 1} phones on consecutive ports (the last would be ${port + last})`);
+      throw new FleetError(
+        `${option} ${port} leaves no room for ${last + 1} phones on consecutive ports (the last would be ${port + last})`,
+      );
     }
   }
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
@@ -136,22 +148,35 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
       const address = m.address ?? (portMode ? spec.address : addressPlus(spec.addressRange as string, i));
       const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
       const number = m.number ?? String(spec.firstNumber + i);
-      phones.push(await startPhone({
-        ...spec, address, number,
-        model: m.model ?? spec.model, firmware: m.firmware ?? (m.model ? undefined : spec.firmware),
-        dialect: m.dialect ?? spec.dialect,
-        adminPassword: m.adminPassword ?? spec.adminPassword, set: { ...spec.set, ...m.set },
-        httpPort: m.httpPort ?? plus(spec.httpPort), httpsPort: m.httpsPort ?? plus(spec.httpsPort),
-        sipPort: m.sipPort ?? (spec.sipPort === undefined ? undefined : plus(spec.sipPort)),
-        sipTlsPort: m.sipTlsPort ?? (spec.sipTlsPort === undefined ? undefined : plus(spec.sipTlsPort)),
-        dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
-        switchboard, clock, httpFirst: spec.count > 1,
-        certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
-      }, app, logger).catch((err: unknown) => {
-        // Say which phone could not start (its port is in the message), and stop at once.
-        if (err instanceof Error && spec.count > 1) err.message = `phone ${i + 1} (number ${number}): ${err.message}`;
-        throw err;
-      }));
+      phones.push(
+        await startPhone(
+          {
+            ...spec,
+            address,
+            number,
+            model: m.model ?? spec.model,
+            firmware: m.firmware ?? (m.model ? undefined : spec.firmware),
+            dialect: m.dialect ?? spec.dialect,
+            adminPassword: m.adminPassword ?? spec.adminPassword,
+            set: { ...spec.set, ...m.set },
+            httpPort: m.httpPort ?? plus(spec.httpPort),
+            httpsPort: m.httpsPort ?? plus(spec.httpsPort),
+            sipPort: m.sipPort ?? (spec.sipPort === undefined ? undefined : plus(spec.sipPort)),
+            sipTlsPort: m.sipTlsPort ?? (spec.sipTlsPort === undefined ? undefined : plus(spec.sipTlsPort)),
+            dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
+            switchboard,
+            clock,
+            httpFirst: spec.count > 1,
+            certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
+          },
+          app,
+          logger,
+        ).catch((err: unknown) => {
+          // Say which phone could not start (its port is in the message), and stop at once.
+          if (err instanceof Error && spec.count > 1) err.message = `phone ${i + 1} (number ${number}): ${err.message}`;
+          throw err;
+        }),
+      );
     }
     certificates.start();
   } catch (err) {
@@ -160,7 +185,8 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
     throw err;
   }
   return {
-    phones, switchboard,
+    phones,
+    switchboard,
     httpsReady: Promise.all(phones.map((p) => p.listeners.httpsReady)).then(() => undefined),
     stop: async () => {
       await Promise.all(phones.map((p) => p.stop()));

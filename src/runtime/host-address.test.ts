@@ -5,7 +5,10 @@ import { hostAddress } from './host-address.js';
 
 describe('hostAddress', () => {
   it('reports an interface address for a wildcard bind, never the wildcard', () => {
-    const own = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal).map((a) => a?.address);
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal)
+      .map((a) => a?.address);
     const v4 = hostAddress('0.0.0.0');
     assert.equal(v4.ipv6, '');
     assert.ok(v4.ipv4 === '127.0.0.1' || own.includes(v4.ipv4), v4.ipv4);

@@ -119,7 +119,7 @@ const engines = new Map<MediaContent, MediaEngine>();
 function mediaEngine(content: MediaContent | 'off' = 'tone'): MediaEngine | undefined {
   if (content === 'off') return undefined;
   let e = engines.get(content);
-  if (!e) engines.set(content, e = new MediaEngine(content));
+  if (!e) engines.set(content, (e = new MediaEngine(content)));
   return e;
 }
 
@@ -151,10 +151,13 @@ function bootConfig(spec: PhoneSpec, store: PhoneStore, ids: IdSource): Record<s
     // The call server of a development phone: the built-in switchboard, reached at the phone's own SIP port.
     'voIpProt.server.1.address': spec.address.includes(':') || spec.address === '0.0.0.0' ? '127.0.0.1' : spec.address,
     'voIpProt.server.1.port': String(spec.sipPort || 5060),
-    ...(spec.registrar ? {
-      'reg.1.server.1.address': spec.registrar.address, 'reg.1.server.1.port': String(spec.registrar.port),
-      'reg.1.server.1.transport': spec.registrar.transport,
-    } : {}),
+    ...(spec.registrar
+      ? {
+          'reg.1.server.1.address': spec.registrar.address,
+          'reg.1.server.1.port': String(spec.registrar.port),
+          'reg.1.server.1.transport': spec.registrar.transport,
+        }
+      : {}),
     ...(spec.sipPassword !== undefined ? { 'reg.1.auth.password': spec.sipPassword.replaceAll('{number}', number) } : {}),
     ...spec.set,
   };
@@ -180,10 +183,18 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const switchboard = spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids);
     const router = new LineRouter(switchboard.network);
     phone = new Phone({
-      profile, dialect: spec.dialect, store, ids, transfers: new HttpTransfers(spec.transferTimeoutMs), clock: spec.clock,
+      profile,
+      dialect: spec.dialect,
+      store,
+      ids,
+      transfers: new HttpTransfers(spec.transferTimeoutMs),
+      clock: spec.clock,
       ...hostAddress(spec.address),
-      bootConfig: boot, timing: spec.timing, skypeDirectory: spec.skypeDirectory,
-      network: router, registrations: router,
+      bootConfig: boot,
+      timing: spec.timing,
+      skypeDirectory: spec.skypeDirectory,
+      network: router,
+      registrations: router,
     });
     switchboard.attach(phone);
     const made = phone;
@@ -194,17 +205,27 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     // A listener that cannot reopen after a reboot is logged with its cause and kept for the phone's description
     // until the next reboot tries again.
     let listenError: ErrorReport | undefined;
-    const reopenFailed = (listener: string) => (err: unknown): void => {
-      if (err instanceof StartAborted) return;
-      listenError = errorReport(err);
-      logger?.error({ err, code: listenError.code }, `${listener} could not reopen`);
-    };
-    phone.on('down', () => { listenError = undefined; });
+    const reopenFailed =
+      (listener: string) =>
+      (err: unknown): void => {
+        if (err instanceof StartAborted) return;
+        listenError = errorReport(err);
+        logger?.error({ err, code: listenError.code }, `${listener} could not reopen`);
+      };
+    phone.on('down', () => {
+      listenError = undefined;
+    });
     const pipeline = new PhonePipeline(phone, { slotMode: spec.slotMode, latencyMs: spec.latencyMs });
     const { journal, faults, slot } = pipeline;
     const listeners = new PhoneListeners(phone, app.handler, {
-      address: spec.address, httpPort: spec.httpPort, httpsPort: spec.httpsPort, tls, pipeline, bodyTimeoutMs: spec.bodyTimeoutMs,
-      limits: spec.httpLimits, budget: spec.connectionBudget,
+      address: spec.address,
+      httpPort: spec.httpPort,
+      httpsPort: spec.httpsPort,
+      tls,
+      pipeline,
+      bodyTimeoutMs: spec.bodyTimeoutMs,
+      limits: spec.httpLimits,
+      budget: spec.connectionBudget,
       onError: reopenFailed('HTTP listeners'),
     });
     if (spec.sipPort !== undefined) {
@@ -213,10 +234,20 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       // and to the line router (each takes it once: sip-endpoint.ts, line-router.ts).
       const endpoint = new SipEndpoint(phone, pipeline, { onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
       const outbound = new SipOutbound(endpoint, spec.sipLimits);
-      sip = new SipListener(phone, spec.address, spec.sipPort,
+      sip = new SipListener(
+        phone,
+        spec.address,
+        spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        endpoint, outbound, { limits: spec.sipLimits, budget: spec.connectionBudget, onReopenError: reopenFailed('SIP listener'),
-          onError: (err) => logger?.error({ err }, 'SIP listener failed') });
+        endpoint,
+        outbound,
+        {
+          limits: spec.sipLimits,
+          budget: spec.connectionBudget,
+          onReopenError: reopenFailed('SIP listener'),
+          onError: (err) => logger?.error({ err }, 'SIP listener failed'),
+        },
+      );
       ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised);
       endpoint.attach(ua);
       router.attach(ua);
@@ -227,7 +258,12 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       try {
         await sip.start();
         // A SIP port picked at random is known only now: the built-in call server is reached there.
-        if (!spec.sipPort && !spec.factory && boot['voIpProt.server.1.port'] === '5060' && spec.set?.['voIpProt.server.1.port'] === undefined) {
+        if (
+          !spec.sipPort &&
+          !spec.factory &&
+          boot['voIpProt.server.1.port'] === '5060' &&
+          spec.set?.['voIpProt.server.1.port'] === undefined
+        ) {
           boot['voIpProt.server.1.port'] = String(sip.port);
           phone.config.set('CONFIG', { 'voIpProt.server.1.port': String(sip.port) });
         }
@@ -251,7 +287,14 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const host = urlHost(spec.address);
     const started = phone;
     return {
-      phone: started, pipeline, listeners, slot, journal, faults, sip, ua,
+      phone: started,
+      pipeline,
+      listeners,
+      slot,
+      journal,
+      faults,
+      sip,
+      ua,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;

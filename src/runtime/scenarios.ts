@@ -54,7 +54,10 @@ export function runScenarios(fleet: Fleet, specs: readonly ScenarioSpec[], clock
     switch (spec.kind) {
       case 'busy-agent': {
         const cycle = (): void => {
-          if (!reachable() || phone.calls.all().some((c) => c.line === line)) { later(RETRY_MS, cycle); return; }
+          if (!reachable() || phone.calls.all().some((c) => c.line === line)) {
+            later(RETRY_MS, cycle);
+            return;
+          }
           const fe = fleet.switchboard.callPhone(phone, line, caller(spec.from));
           const call = phone.calls.all().find((c) => c.callId === fe.callId);
           if (call) phone.calls.answer(call.handle);

@@ -25,7 +25,10 @@ export class CallMedia {
   private version = 1;
   private readonly session = String(Math.floor(Math.random() * 1e9));
 
-  constructor(private readonly env: MediaEnv, private readonly onDtmf: (digit: string) => void) {}
+  constructor(
+    private readonly env: MediaEnv,
+    private readonly onDtmf: (digit: string) => void,
+  ) {}
 
   /** Whether an RTP session was ever opened. */
   get opened(): boolean {
@@ -44,9 +47,16 @@ export class CallMedia {
 
   /** Our SDP: an offer lists every codec we take; otherwise the one chosen from the far end's. */
   sdp(direction: Direction, offer = false): Buffer {
-    return writeSdp({ sessionId: this.session, version: this.version++, address: this.env.localAddress, port: this.rtp?.port ?? 9,
-      payloads: offer ? this.env.codecs : this.chosen(), dtmfPayload: this.remote?.dtmfPayload ?? this.env.dtmf.payload, direction,
-      offer: offer ? undefined : this.remote });
+    return writeSdp({
+      sessionId: this.session,
+      version: this.version++,
+      address: this.env.localAddress,
+      port: this.rtp?.port ?? 9,
+      payloads: offer ? this.env.codecs : this.chosen(),
+      dtmfPayload: this.remote?.dtmfPayload ?? this.env.dtmf.payload,
+      direction,
+      offer: offer ? undefined : this.remote,
+    });
   }
 
   private chosen(): readonly number[] {
@@ -62,7 +72,8 @@ export class CallMedia {
     if (desc === undefined) return { status: 488, warning: 399, text: 'no session description' };
     if (isProblem(desc)) return desc;
     const held = desc.address === '0.0.0.0' || desc.address === '::';
-    if (!held && isIPv6(desc.address) !== isIPv6(this.env.localAddress)) return { status: 488, warning: 301, text: 'incompatible network address format' };
+    if (!held && isIPv6(desc.address) !== isIPv6(this.env.localAddress))
+      return { status: 488, warning: 301, text: 'incompatible network address format' };
     if (!desc.payloads.some((pt) => this.env.codecs.includes(pt))) return { status: 488, warning: 305, text: 'incompatible media format' };
     return desc;
   }
@@ -83,8 +94,13 @@ export class CallMedia {
 
   configure(remote: MediaDescription, direction: Direction): void {
     const pt = remote.payloads.find((p) => this.env.codecs.includes(p)) ?? remote.payloads.find((p) => CODECS.some((c) => c.pt === p)) ?? 0;
-    this.rtp?.configure({ address: remote.address, port: remote.port, rtcpPort: remote.rtcpPort }, pt, remote.dtmfPayload, direction === 'sendrecv' || direction === 'sendonly',
-      direction === 'sendrecv' || direction === 'recvonly');
+    this.rtp?.configure(
+      { address: remote.address, port: remote.port, rtcpPort: remote.rtcpPort },
+      pt,
+      remote.dtmfPayload,
+      direction === 'sendrecv' || direction === 'sendonly',
+      direction === 'sendrecv' || direction === 'recvonly',
+    );
   }
 
   /** RFC 4733 events; false when they cannot go (no media, not sending, no telephone-event). */

@@ -53,7 +53,10 @@ const MAX_PENDING = 20_000;
 export class ClientTransactions {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly wire: SipWire, private readonly clock: Clock) {}
+  constructor(
+    private readonly wire: SipWire,
+    private readonly clock: Clock,
+  ) {}
 
   get size(): number {
     return this.pending.size;
@@ -70,8 +73,19 @@ export class ClientTransactions {
       handlers.timeout();
       return branch;
     }
-    const p: Pending = { key, request, via, dest, wire, handlers, policy, interval: policy.fixed?.intervalMs ?? policy.t1, sent: 0,
-      provisional: false, done: false };
+    const p: Pending = {
+      key,
+      request,
+      via,
+      dest,
+      wire,
+      handlers,
+      policy,
+      interval: policy.fixed?.intervalMs ?? policy.t1,
+      sent: 0,
+      provisional: false,
+      done: false,
+    };
     this.pending.set(key, p);
     this.wire.send(dest, wire);
     const total = policy.fixed ? policy.fixed.intervalMs * (policy.fixed.count + 1) : 64 * policy.t1;
@@ -163,8 +177,13 @@ export class ClientTransactions {
     const cseq = pick('cseq').split(/\s+/)[0];
     const routes = p.request.headers.filter(([k]) => k.toLowerCase() === 'route');
     return writeSip(`ACK ${p.request.uri} SIP/2.0`, [
-      ['Via', p.via], ['Max-Forwards', '70'], ['From', pick('from')], ['To', res.headers.get('to') ?? pick('to')],
-      ['Call-ID', pick('call-id')], ['CSeq', `${cseq} ACK`], ...routes,
+      ['Via', p.via],
+      ['Max-Forwards', '70'],
+      ['From', pick('from')],
+      ['To', res.headers.get('to') ?? pick('to')],
+      ['Call-ID', pick('call-id')],
+      ['CSeq', `${cseq} ACK`],
+      ...routes,
     ]);
   }
 

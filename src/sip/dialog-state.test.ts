@@ -17,34 +17,72 @@ import type { Facts, Refusal } from './state-table.js';
 import type { Destination, SipWire } from './wire.js';
 
 const STATES = Object.keys(DIALOG_TRANSITIONS) as DialogState[];
-const EVENTS: DialogEvent[] = ['trying', 'progress', 'answered', 'rejected', 'timeout', 'hangUp', 'answer', 'accept', 'refuse', 'cancelled',
-  'refer', 'bye', 'byeReceived'];
+const EVENTS: DialogEvent[] = [
+  'trying',
+  'progress',
+  'answered',
+  'rejected',
+  'timeout',
+  'hangUp',
+  'answer',
+  'accept',
+  'refuse',
+  'cancelled',
+  'refer',
+  'bye',
+  'byeReceived',
+];
 
 /** Every allowed move with the facts it needs, written out so that a change of the table shows here. */
 const ALLOWED: [DialogState, DialogEvent, Facts<DialogGuard>, DialogState][] = [
-  ['calling', 'progress', {}, 'early'], ['calling', 'answered', {}, 'confirmed'], ['calling', 'rejected', {}, 'terminated'],
-  ['calling', 'timeout', {}, 'terminated'], ['calling', 'byeReceived', {}, 'terminated'],
-  ['calling', 'hangUp', { provisional: true, inviteSent: true }, 'cancelling'], ['calling', 'hangUp', { inviteSent: true }, 'cancelPending'],
+  ['calling', 'progress', {}, 'early'],
+  ['calling', 'answered', {}, 'confirmed'],
+  ['calling', 'rejected', {}, 'terminated'],
+  ['calling', 'timeout', {}, 'terminated'],
+  ['calling', 'byeReceived', {}, 'terminated'],
+  ['calling', 'hangUp', { provisional: true, inviteSent: true }, 'cancelling'],
+  ['calling', 'hangUp', { inviteSent: true }, 'cancelPending'],
   ['calling', 'hangUp', {}, 'terminated'],
-  ['early', 'progress', {}, 'early'], ['early', 'answered', {}, 'confirmed'], ['early', 'rejected', {}, 'terminated'],
-  ['early', 'timeout', {}, 'terminated'], ['early', 'byeReceived', {}, 'terminated'], ['early', 'hangUp', {}, 'cancelling'],
-  ['early', 'answer', {}, 'answering'], ['early', 'refuse', {}, 'terminated'], ['early', 'cancelled', {}, 'terminated'],
-  ['answering', 'accept', {}, 'confirmed'], ['answering', 'refuse', {}, 'terminated'], ['answering', 'cancelled', {}, 'terminated'],
+  ['early', 'progress', {}, 'early'],
+  ['early', 'answered', {}, 'confirmed'],
+  ['early', 'rejected', {}, 'terminated'],
+  ['early', 'timeout', {}, 'terminated'],
+  ['early', 'byeReceived', {}, 'terminated'],
+  ['early', 'hangUp', {}, 'cancelling'],
+  ['early', 'answer', {}, 'answering'],
+  ['early', 'refuse', {}, 'terminated'],
+  ['early', 'cancelled', {}, 'terminated'],
+  ['answering', 'accept', {}, 'confirmed'],
+  ['answering', 'refuse', {}, 'terminated'],
+  ['answering', 'cancelled', {}, 'terminated'],
   ['answering', 'byeReceived', {}, 'terminated'],
-  ['cancelPending', 'trying', {}, 'cancelling'], ['cancelPending', 'progress', {}, 'cancelling'], ['cancelPending', 'answered', {}, 'confirmed'],
-  ['cancelPending', 'rejected', {}, 'terminated'], ['cancelPending', 'timeout', {}, 'terminated'],
-  ['cancelling', 'answered', {}, 'confirmed'], ['cancelling', 'rejected', {}, 'terminated'], ['cancelling', 'timeout', {}, 'terminated'],
-  ['confirmed', 'refer', {}, 'transferring'], ['confirmed', 'bye', {}, 'terminated'], ['confirmed', 'byeReceived', {}, 'terminated'],
-  ['transferring', 'bye', {}, 'terminated'], ['transferring', 'byeReceived', {}, 'terminated'],
+  ['cancelPending', 'trying', {}, 'cancelling'],
+  ['cancelPending', 'progress', {}, 'cancelling'],
+  ['cancelPending', 'answered', {}, 'confirmed'],
+  ['cancelPending', 'rejected', {}, 'terminated'],
+  ['cancelPending', 'timeout', {}, 'terminated'],
+  ['cancelling', 'answered', {}, 'confirmed'],
+  ['cancelling', 'rejected', {}, 'terminated'],
+  ['cancelling', 'timeout', {}, 'terminated'],
+  ['confirmed', 'refer', {}, 'transferring'],
+  ['confirmed', 'bye', {}, 'terminated'],
+  ['confirmed', 'byeReceived', {}, 'terminated'],
+  ['transferring', 'bye', {}, 'terminated'],
+  ['transferring', 'byeReceived', {}, 'terminated'],
 ];
 
 const OFFER_STATES = Object.keys(OFFER_TRANSITIONS) as OfferState[];
 const OFFER_EVENTS: OfferEvent[] = ['offer', 'change', 'settled', 'requestPending', 'retry'];
 const OFFER_ALLOWED: [OfferState, OfferEvent, OfferState][] = [
   ['stable', 'offer', 'offering'],
-  ['offering', 'change', 'queued'], ['offering', 'settled', 'stable'], ['offering', 'requestPending', 'backingOff'],
-  ['queued', 'change', 'queued'], ['queued', 'settled', 'stable'], ['queued', 'requestPending', 'backingOff'],
-  ['backingOff', 'change', 'backingOff'], ['backingOff', 'retry', 'offering'],
+  ['offering', 'change', 'queued'],
+  ['offering', 'settled', 'stable'],
+  ['offering', 'requestPending', 'backingOff'],
+  ['queued', 'change', 'queued'],
+  ['queued', 'settled', 'stable'],
+  ['queued', 'requestPending', 'backingOff'],
+  ['backingOff', 'change', 'backingOff'],
+  ['backingOff', 'retry', 'offering'],
 ];
 
 /** Every guard combination, so that a guarded move is checked under each. */
@@ -52,15 +90,18 @@ const ALL_FACTS: Facts<DialogGuard>[] = [{}, { inviteSent: true }, { provisional
 
 describe('dialog state table', () => {
   it('allows exactly the listed moves, under every guard combination; every other pair is refused and reported', () => {
-    for (const [from, event, facts, to] of ALLOWED) assert.equal(targetOf(DIALOG_TRANSITIONS, from, event, facts), to, `${from} --${event}-->`);
+    for (const [from, event, facts, to] of ALLOWED)
+      assert.equal(targetOf(DIALOG_TRANSITIONS, from, event, facts), to, `${from} --${event}-->`);
     const allowed = new Set(ALLOWED.map(([f, e]) => `${f}:${e}`));
     for (const from of STATES) {
       for (const event of EVENTS) {
         if (allowed.has(`${from}:${event}`)) {
-          for (const facts of ALL_FACTS) assert.ok(targetOf(DIALOG_TRANSITIONS, from, event, facts) !== undefined, `${from} --${event}--> has a target`);
+          for (const facts of ALL_FACTS)
+            assert.ok(targetOf(DIALOG_TRANSITIONS, from, event, facts) !== undefined, `${from} --${event}--> has a target`);
           continue;
         }
-        for (const facts of ALL_FACTS) assert.equal(targetOf(DIALOG_TRANSITIONS, from, event, facts), undefined, `${from} --${event}--> must be refused`);
+        for (const facts of ALL_FACTS)
+          assert.equal(targetOf(DIALOG_TRANSITIONS, from, event, facts), undefined, `${from} --${event}--> must be refused`);
         // a machine in `from` refuses it: the state stays, the sink hears of it, nothing throws
         const refusals: Refusal[] = [];
         const m = machineIn(from, refusals);
@@ -74,16 +115,20 @@ describe('dialog state table', () => {
   it('terminated accepts nothing; every other state can reach it', () => {
     assert.deepEqual(DIALOG_TRANSITIONS.terminated, {});
     for (const from of STATES.filter((s) => s !== 'terminated')) {
-      assert.ok(EVENTS.some((e) => ALL_FACTS.some((f) => targetOf(DIALOG_TRANSITIONS, from, e, f) === 'terminated')), from);
+      assert.ok(
+        EVENTS.some((e) => ALL_FACTS.some((f) => targetOf(DIALOG_TRANSITIONS, from, e, f) === 'terminated')),
+        from,
+      );
     }
   });
 
-  it('re-INVITEs: exactly the listed moves; a 491 wait is in RFC 3261 14.1\'s ranges, in steps of 10 ms', () => {
+  it("re-INVITEs: exactly the listed moves; a 491 wait is in RFC 3261 14.1's ranges, in steps of 10 ms", () => {
     for (const [from, event, to] of OFFER_ALLOWED) assert.equal(targetOf(OFFER_TRANSITIONS, from, event), to, `${from} --${event}-->`);
     const allowed = new Set(OFFER_ALLOWED.map(([f, e]) => `${f}:${e}`));
     for (const from of OFFER_STATES) {
       for (const event of OFFER_EVENTS) {
-        if (!allowed.has(`${from}:${event}`)) assert.equal(targetOf(OFFER_TRANSITIONS, from, event), undefined, `${from} --${event}--> must be refused`);
+        if (!allowed.has(`${from}:${event}`))
+          assert.equal(targetOf(OFFER_TRANSITIONS, from, event), undefined, `${from} --${event}--> must be refused`);
       }
     }
     const refusals: Refusal[] = [];
@@ -102,8 +147,13 @@ describe('dialog state table', () => {
 /** A machine brought to `state` along allowed moves. */
 function machineIn(state: DialogState, refusals: Refusal[]): ReturnType<typeof dialogMachine> {
   const paths: Record<DialogState, ['uac' | 'uas', DialogEvent[]]> = {
-    calling: ['uac', []], early: ['uas', []], answering: ['uas', ['answer']], confirmed: ['uas', ['answer', 'accept']],
-    transferring: ['uas', ['answer', 'accept', 'refer']], terminated: ['uas', ['refuse']], cancelling: ['uac', ['progress', 'hangUp']],
+    calling: ['uac', []],
+    early: ['uas', []],
+    answering: ['uas', ['answer']],
+    confirmed: ['uas', ['answer', 'accept']],
+    transferring: ['uas', ['answer', 'accept', 'refer']],
+    terminated: ['uas', ['refuse']],
+    cancelling: ['uac', ['progress', 'hangUp']],
     cancelPending: ['uac', []],
   };
   const [role, events] = paths[state];
@@ -135,7 +185,9 @@ function harness(): Harness {
   const clock = new ManualClock();
   const sent: (SipRequest | SipResponse)[] = [];
   const wire: SipWire = {
-    send: (_dest, message) => { sent.push(parseSip(message, true) as SipRequest | SipResponse); },
+    send: (_dest, message) => {
+      sent.push(parseSip(message, true) as SipRequest | SipResponse);
+    },
     local: () => ({ host: '127.0.0.1', port: 5080 }),
     listensOn: () => false,
   };
@@ -143,16 +195,27 @@ function harness(): Harness {
   const refusals: Refusal[] = [];
   const forgotten: SipCall[] = [];
   const env: CallEnv = {
-    media: undefined, localAddress: '127.0.0.1', codecs: [0, 8], dtmf: { info: false, payload: 101, onMs: 100, offMs: 50 },
-    wire, transactions, policy: RFC3261, userAgent: 'test', auth: { user: '1001', password: 'pw' },
-    schedule: (ms, fn) => clock.schedule(ms, fn), forget: (c) => forgotten.push(c), referring: () => false, referAllowed: () => true,
+    media: undefined,
+    localAddress: '127.0.0.1',
+    codecs: [0, 8],
+    dtmf: { info: false, payload: 101, onMs: 100, offMs: 50 },
+    wire,
+    transactions,
+    policy: RFC3261,
+    userAgent: 'test',
+    auth: { user: '1001', password: 'pw' },
+    schedule: (ms, fn) => clock.schedule(ms, fn),
+    forget: (c) => forgotten.push(c),
+    referring: () => false,
+    referAllowed: () => true,
     refused: (r) => refusals.push(r),
   };
   return { clock, env, transactions, sent, refusals, forgotten, signals: [] };
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const requests = (h: Harness, method: string): SipRequest[] => h.sent.filter((m): m is SipRequest => m.kind === 'request' && m.method === method);
+const requests = (h: Harness, method: string): SipRequest[] =>
+  h.sent.filter((m): m is SipRequest => m.kind === 'request' && m.method === method);
 
 /** The far end answers our request `req` (through the transactions, as the user agent hands answers over). */
 function answer(h: Harness, req: SipRequest, status: number, reason: string, extra: [string, string][] = [], body?: Buffer): void {
@@ -162,11 +225,22 @@ function answer(h: Harness, req: SipRequest, status: number, reason: string, ext
 
 /** A request from the far end in the dialog. */
 function fromFar(method: string, cseq: number, callId: string, toTag: string, body?: Buffer): SipRequest {
-  return parseSip(writeSip(`${method} sip:1001@127.0.0.1:5080 SIP/2.0`, [
-    ['Via', `SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK${method}${cseq}`], ['From', '<sip:2002@pbx.test>;tag=FAR'],
-    ['To', `<sip:1001@pbx.test>;tag=${toTag}`], ['Call-ID', callId], ['CSeq', `${cseq} ${method}`], ['Contact', '<sip:2002@192.0.2.20>'],
-    ...(body ? SDP_HEADERS : []),
-  ], body), true) as SipRequest;
+  return parseSip(
+    writeSip(
+      `${method} sip:1001@127.0.0.1:5080 SIP/2.0`,
+      [
+        ['Via', `SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK${method}${cseq}`],
+        ['From', '<sip:2002@pbx.test>;tag=FAR'],
+        ['To', `<sip:1001@pbx.test>;tag=${toTag}`],
+        ['Call-ID', callId],
+        ['CSeq', `${cseq} ${method}`],
+        ['Contact', '<sip:2002@192.0.2.20>'],
+        ...(body ? SDP_HEADERS : []),
+      ],
+      body,
+    ),
+    true,
+  ) as SipRequest;
 }
 
 async function outgoing(h: Harness): Promise<{ call: OutgoingCall; invite: SipRequest; path: DialogState[] }> {
@@ -182,14 +256,37 @@ async function outgoing(h: Harness): Promise<{ call: OutgoingCall; invite: SipRe
 }
 
 function incoming(h: Harness): { call: IncomingCall; replies: SipResponse[]; invite: SipRequest } {
-  const invite = parseSip(writeSip('INVITE sip:1001@127.0.0.1:5080 SIP/2.0', [
-    ['Via', 'SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bKin1'], ['From', '<sip:2002@pbx.test>;tag=FAR'], ['To', '<sip:1001@pbx.test>'],
-    ['Call-ID', 'call-in'], ['CSeq', '1 INVITE'], ['Contact', '<sip:2002@192.0.2.20>'], ...SDP_HEADERS,
-  ], SDP), true) as SipRequest;
+  const invite = parseSip(
+    writeSip(
+      'INVITE sip:1001@127.0.0.1:5080 SIP/2.0',
+      [
+        ['Via', 'SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bKin1'],
+        ['From', '<sip:2002@pbx.test>;tag=FAR'],
+        ['To', '<sip:1001@pbx.test>'],
+        ['Call-ID', 'call-in'],
+        ['CSeq', '1 INVITE'],
+        ['Contact', '<sip:2002@192.0.2.20>'],
+        ...SDP_HEADERS,
+      ],
+      SDP,
+    ),
+    true,
+  ) as SipRequest;
   const replies: SipResponse[] = [];
-  const source = { request: invite, transport: 'UDP' as const, reply: (b: Buffer) => { replies.push(parseSip(b, true) as SipResponse); } };
-  const call = IncomingCall.create(h.env, source, Dialog.fromRequest(invite, 'NEAR', '<sip:1001@pbx.test>'), { number: '2002', name: '', address: '192.0.2.20' },
-    { transport: 'UDP', host: '192.0.2.20', port: 5060 });
+  const source = {
+    request: invite,
+    transport: 'UDP' as const,
+    reply: (b: Buffer) => {
+      replies.push(parseSip(b, true) as SipResponse);
+    },
+  };
+  const call = IncomingCall.create(
+    h.env,
+    source,
+    Dialog.fromRequest(invite, 'NEAR', '<sip:1001@pbx.test>'),
+    { number: '2002', name: '', address: '192.0.2.20' },
+    { transport: 'UDP', host: '192.0.2.20', port: 5060 },
+  );
   assert.ok(call);
   call.peer = { receive: (s) => h.signals.push(s.type) };
   return { call, replies, invite };
@@ -216,7 +313,7 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.deepEqual(h.refusals, []);
   });
 
-  it('UAS: ringing, answered (200 sent again until the ACK), ended by the far end\'s BYE', async () => {
+  it("UAS: ringing, answered (200 sent again until the ACK), ended by the far end's BYE", async () => {
     const h = harness();
     const { call, replies } = incoming(h);
     const path: DialogState[] = [];
@@ -224,16 +321,26 @@ describe('dialogs on the wire (RFC 3261)', () => {
     call.receive({ type: 'ringing' });
     call.receive({ type: 'answered' });
     await tick();
-    assert.deepEqual(replies.map((r) => r.status), [180, 200]);
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [180, 200],
+    );
     h.clock.advance(500);
     h.clock.advance(1000);
-    assert.deepEqual(replies.map((r) => r.status), [180, 200, 200, 200], 'the 2xx goes again at T1, 2 x T1 (13.3.1.4)');
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [180, 200, 200, 200],
+      'the 2xx goes again at T1, 2 x T1 (13.3.1.4)',
+    );
     const farReplies: SipResponse[] = [];
     call.onRequest(fromFar('ACK', 1, 'call-in', 'NEAR'), () => undefined);
     h.clock.advance(10_000);
     assert.equal(replies.length, 4, 'the ACK stops the retransmissions');
     call.onRequest(fromFar('BYE', 2, 'call-in', 'NEAR'), (b) => farReplies.push(parseSip(b, true) as SipResponse));
-    assert.deepEqual(farReplies.map((r) => r.status), [200]);
+    assert.deepEqual(
+      farReplies.map((r) => r.status),
+      [200],
+    );
     assert.deepEqual(path, ['answering', 'confirmed', 'terminated']);
     assert.deepEqual(h.signals, ['ended']);
     assert.deepEqual(h.refusals, []);
@@ -254,7 +361,7 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.deepEqual(h.refusals, []);
   });
 
-  it('UAC: hanging up an early dialog sends CANCEL (the INVITE\'s branch); its 487 ends the call quietly', async () => {
+  it("UAC: hanging up an early dialog sends CANCEL (the INVITE's branch); its 487 ends the call quietly", async () => {
     const h = harness();
     const { call, invite, path } = await outgoing(h);
     answer(h, invite, 180, 'Ringing');
@@ -291,16 +398,26 @@ describe('dialogs on the wire (RFC 3261)', () => {
     call.receive({ type: 'ringing' });
     const cancelReplies: SipResponse[] = [];
     call.onRequest(fromFar('CANCEL', 1, 'call-in', ''), (b) => cancelReplies.push(parseSip(b, true) as SipResponse));
-    assert.deepEqual(cancelReplies.map((r) => r.status), [200]);
-    assert.deepEqual(replies.map((r) => r.status), [180, 487]);
+    assert.deepEqual(
+      cancelReplies.map((r) => r.status),
+      [200],
+    );
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [180, 487],
+    );
     assert.equal(call.state, 'terminated');
     assert.deepEqual(h.signals, ['ended']);
     call.onRequest(fromFar('CANCEL', 1, 'call-in', ''), () => undefined);
-    assert.deepEqual(replies.map((r) => r.status), [180, 487], 'a CANCEL again changes nothing');
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [180, 487],
+      'a CANCEL again changes nothing',
+    );
     assert.deepEqual(h.refusals, []);
   });
 
-  it('re-INVITE glare: the far end\'s re-INVITE while ours is out gets 491; ours, answered 491, goes again after 2.1-4 s', async () => {
+  it("re-INVITE glare: the far end's re-INVITE while ours is out gets 491; ours, answered 491, goes again after 2.1-4 s", async () => {
     const h = harness();
     const { call, invite } = await outgoing(h);
     answer(h, invite, 200, 'OK', SDP_HEADERS, SDP);
@@ -310,7 +427,10 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.match(ours.body.toString(), /a=sendonly/);
     const theirs: SipResponse[] = [];
     call.onRequest(fromFar('INVITE', 5, 'call-out', 'NEAR', SDP), (b) => theirs.push(parseSip(b, true) as SipResponse));
-    assert.deepEqual(theirs.map((r) => r.status), [491]);
+    assert.deepEqual(
+      theirs.map((r) => r.status),
+      [491],
+    );
     answer(h, ours, 491, 'Request Pending');
     assert.equal(call.offers.state, 'backingOff');
     h.clock.advance(2099);
@@ -322,11 +442,17 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.match(again.body.toString(), /a=sendonly/);
     answer(h, again, 200, 'OK', SDP_HEADERS, SDP);
     // the 2xx's ACK, the 491's (its transaction's), the new 2xx's
-    assert.deepEqual(requests(h, 'ACK').map((a) => a.headers.get('cseq')), ['1 ACK', '2 ACK', '3 ACK']);
+    assert.deepEqual(
+      requests(h, 'ACK').map((a) => a.headers.get('cseq')),
+      ['1 ACK', '2 ACK', '3 ACK'],
+    );
     assert.equal(call.offers.state, 'stable');
     // with ours answered, their re-INVITE is taken
     call.onRequest(fromFar('INVITE', 6, 'call-out', 'NEAR', SDP), (b) => theirs.push(parseSip(b, true) as SipResponse));
-    assert.deepEqual(theirs.map((r) => r.status), [491, 200]);
+    assert.deepEqual(
+      theirs.map((r) => r.status),
+      [491, 200],
+    );
     assert.equal(call.state, 'confirmed');
     assert.deepEqual(h.refusals, []);
   });

@@ -41,11 +41,21 @@ export type DialogState = 'calling' | 'early' | 'answering' | 'cancelPending' | 
 
 export type DialogEvent =
   // UAC: what comes back to our INVITE, and the phone giving up on it
-  | 'trying' | 'progress' | 'answered' | 'rejected' | 'timeout' | 'hangUp'
+  | 'trying'
+  | 'progress'
+  | 'answered'
+  | 'rejected'
+  | 'timeout'
+  | 'hangUp'
   // UAS: the phone answers or refuses; the caller cancels
-  | 'answer' | 'accept' | 'refuse' | 'cancelled'
+  | 'answer'
+  | 'accept'
+  | 'refuse'
+  | 'cancelled'
   // both, in the dialog
-  | 'refer' | 'bye' | 'byeReceived';
+  | 'refer'
+  | 'bye'
+  | 'byeReceived';
 
 /** provisional: a 1xx came for our INVITE (a CANCEL may go, 9.1); inviteSent: the INVITE is out at all. */
 export type DialogGuard = 'provisional' | 'inviteSent';
@@ -55,12 +65,19 @@ const UNANSWERED = { answered: 'confirmed', rejected: 'terminated', timeout: 'te
 /** Allowed moves: state -> event -> next state (guards tried in order). Anything else is refused. */
 export const DIALOG_TRANSITIONS: Table<DialogState, DialogEvent, DialogGuard> = {
   calling: {
-    progress: 'early', ...UNANSWERED, byeReceived: 'terminated',
+    progress: 'early',
+    ...UNANSWERED,
+    byeReceived: 'terminated',
     hangUp: [{ if: 'provisional', to: 'cancelling' }, { if: 'inviteSent', to: 'cancelPending' }, { to: 'terminated' }],
   },
   early: {
-    progress: 'early', ...UNANSWERED, byeReceived: 'terminated', hangUp: 'cancelling',
-    answer: 'answering', refuse: 'terminated', cancelled: 'terminated',
+    progress: 'early',
+    ...UNANSWERED,
+    byeReceived: 'terminated',
+    hangUp: 'cancelling',
+    answer: 'answering',
+    refuse: 'terminated',
+    cancelled: 'terminated',
   },
   answering: { accept: 'confirmed', refuse: 'terminated', cancelled: 'terminated', byeReceived: 'terminated' },
   cancelPending: { trying: 'cancelling', progress: 'cancelling', ...UNANSWERED },
@@ -99,7 +116,8 @@ export const offerPending = (s: OfferState): boolean => s === 'offering' || s ==
 
 export type OfferMachine = StateMachine<OfferState, OfferEvent, never>;
 
-export const offerMachine = (refused?: RefusalSink): OfferMachine => new StateMachine('SIP re-INVITE', OFFER_TRANSITIONS, 'stable', refused);
+export const offerMachine = (refused?: RefusalSink): OfferMachine =>
+  new StateMachine('SIP re-INVITE', OFFER_TRANSITIONS, 'stable', refused);
 
 /** How long to wait before sending a re-INVITE again after 491 (14.1), in ms, in steps of 10 ms. */
 export const glareWait = (ownsCallId: boolean, random: () => number = Math.random): number =>

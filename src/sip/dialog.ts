@@ -60,7 +60,8 @@ export class Dialog {
     const uri = parseUri(first ? parseNameAddr(first).uri : this.remoteTarget);
     if (!uri) return undefined;
     const tp = (uri.params['transport'] ?? '').toUpperCase();
-    const transport: SipTransportName = tp === 'TCP' ? 'TCP' : tp === 'TLS' ? 'TLS' : tp === 'UDP' ? 'UDP' : uri.scheme === 'sips' ? 'TLS' : fallback;
+    const transport: SipTransportName =
+      tp === 'TCP' ? 'TCP' : tp === 'TLS' ? 'TLS' : tp === 'UDP' ? 'UDP' : uri.scheme === 'sips' ? 'TLS' : fallback;
     return { transport, host: uri.host, port: uri.port ?? (transport === 'TLS' ? 5061 : 5060) };
   }
 

@@ -35,6 +35,8 @@ export function authorization(challenge: Challenge, user: string, password: stri
     response = digestResponse(base);
     tail = '';
   }
-  return `Digest username=${quoted(user)}, realm=${quoted(realm)}, nonce=${quoted(nonce)}, uri=${quoted(uri)}, response=${quoted(response)}, ` +
-    `algorithm=${alg}${tail}${p['opaque'] !== undefined ? `, opaque=${quoted(p['opaque'])}` : ''}`;
+  return (
+    `Digest username=${quoted(user)}, realm=${quoted(realm)}, nonce=${quoted(nonce)}, uri=${quoted(uri)}, response=${quoted(response)}, ` +
+    `algorithm=${alg}${tail}${p['opaque'] !== undefined ? `, opaque=${quoted(p['opaque'])}` : ''}`
+  );
 }

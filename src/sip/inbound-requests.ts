@@ -73,7 +73,7 @@ export class InboundRequests {
       else call.onRequest(req, ctx.reply);
       return true;
     }
-    if (['BYE', 'INVITE', 'REFER', 'NOTIFY', 'INFO', 'UPDATE', 'PRACK'].includes(req.method) && calls.size > 0 || req.method === 'BYE') {
+    if ((['BYE', 'INVITE', 'REFER', 'NOTIFY', 'INFO', 'UPDATE', 'PRACK'].includes(req.method) && calls.size > 0) || req.method === 'BYE') {
       ctx.reply(responseTo(req, 481, 'Call/Transaction Does Not Exist', toTag));
       return true;
     }

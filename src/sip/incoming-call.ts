@@ -11,7 +11,10 @@ import type { CallEnv, UasSource } from './sip-call.js';
 import type { Destination } from './wire.js';
 
 const REJECT: Readonly<Record<string, readonly [number, string]>> = {
-  busy: [486, 'Busy Here'], declined: [603, 'Decline'], 'not-found': [404, 'Not Found'], 'no-answer': [480, 'Temporarily Unavailable'],
+  busy: [486, 'Busy Here'],
+  declined: [603, 'Decline'],
+  'not-found': [404, 'Not Found'],
+  'no-answer': [480, 'Temporarily Unavailable'],
 };
 
 export class IncomingCall extends SipCall {
@@ -32,7 +35,9 @@ export class IncomingCall extends SipCall {
     if (source.request.body.length > 0) {
       const offer = call.media.read(source.request.body);
       if (isProblem(offer)) {
-        call.respond(offer.status, offer.status === 400 ? 'Bad Request' : 'Not Acceptable Here', [['Warning', warning(offer, env.localAddress)]]);
+        call.respond(offer.status, offer.status === 400 ? 'Bad Request' : 'Not Acceptable Here', [
+          ['Warning', warning(offer, env.localAddress)],
+        ]);
         return undefined;
       }
       call.media.remote = offer;
@@ -107,8 +112,16 @@ export class IncomingCall extends SipCall {
     const offer = this.media.remote;
     const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
-    this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'],
-      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'], ['Supported', 'replaces']], body);
+    this.uas.answer = this.respond(
+      200,
+      'OK',
+      [
+        ['Content-Type', 'application/sdp'],
+        ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'],
+        ['Supported', 'replaces'],
+      ],
+      body,
+    );
     this.dialogState.move('accept');
     if (offer) this.media.configure(offer, direction);
     // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1
@@ -132,5 +145,4 @@ export class IncomingCall extends SipCall {
       this.retransmitAnswer(elapsed);
     });
   }
-
 }

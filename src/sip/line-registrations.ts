@@ -75,14 +75,22 @@ export class LineRegistrations {
       const transport = transportOf(s.transport);
       const port = s.port && !(transport === 'TLS' && s.port === 5060) ? s.port : transport === 'TLS' ? 5061 : 5060;
       return {
-        index: s.index, dest: { transport, host: s.address, port }, expires: s.expires,
-        overlap: c.int(`reg.${n}.server.${s.index}.expires.overlap`), policy: retryPolicy(this.phone, n, s.index),
+        index: s.index,
+        dest: { transport, host: s.address, port },
+        expires: s.expires,
+        overlap: c.int(`reg.${n}.server.${s.index}.expires.overlap`),
+        policy: retryPolicy(this.phone, n, s.index),
       };
     });
     return {
       // the domain: the address's host, else the first server (with its port when not the default)
-      line: n, user, domain: host || (servers[0] ? hostPort(servers[0].dest.host, servers[0].dest.port === 5060 ? undefined : servers[0].dest.port) : ''), displayName: line.displayName, authUser: line.userId,
-      password: c.value(`reg.${n}.auth.password`), servers,
+      line: n,
+      user,
+      domain: host || (servers[0] ? hostPort(servers[0].dest.host, servers[0].dest.port === 5060 ? undefined : servers[0].dest.port) : ''),
+      displayName: line.displayName,
+      authUser: line.userId,
+      password: c.value(`reg.${n}.auth.password`),
+      servers,
       retryBaseMs: c.int(`reg.${n}.server.1.registerRetry.baseTimeOut`) * 1000,
       retryMaxMs: c.int(`reg.${n}.server.1.registerRetry.maxTimeOut`) * 1000,
       userAgent: this.userAgent,

@@ -67,8 +67,11 @@ export function parseUri(uri: string): SipUri | undefined {
   // a port no socket can reach makes the URI unusable here, where it is read, not later in a timer's send
   if (m[4] !== undefined && (Number(m[4]) < 1 || Number(m[4]) > 65535)) return undefined;
   return {
-    scheme: (m[1] as string).toLowerCase(), user: decodeUser((m[2] ?? '').split(':')[0] ?? ''),
-    host: (m[3] as string).replace(/^\[|\]$/g, ''), port: m[4] ? Number(m[4]) : undefined, params: params(m[5] ?? ''),
+    scheme: (m[1] as string).toLowerCase(),
+    user: decodeUser((m[2] ?? '').split(':')[0] ?? ''),
+    host: (m[3] as string).replace(/^\[|\]$/g, ''),
+    port: m[4] ? Number(m[4]) : undefined,
+    params: params(m[5] ?? ''),
   };
 }
 

@@ -26,7 +26,14 @@ export class OutgoingCall extends SipCall {
   private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean } | undefined;
 
   /** The INVITE goes once media is ready. */
-  constructor(env: CallEnv, dest: Destination, requestUri: string, dialog: Dialog, remote: Party, extra: readonly (readonly [string, string])[] = []) {
+  constructor(
+    env: CallEnv,
+    dest: Destination,
+    requestUri: string,
+    dialog: Dialog,
+    remote: Party,
+    extra: readonly (readonly [string, string])[] = [],
+  ) {
     super(env, 'uac', dialog, dest, remote);
     void this.sendInvite(requestUri, extra);
   }
@@ -54,11 +61,16 @@ export class OutgoingCall extends SipCall {
   private sendInviteRequest(request: OutRequest): void {
     const inv = this.invite;
     if (!inv) return;
-    inv.branch = this.env.transactions.send(request, this.dest, {
-      provisional: (res) => this.onInviteProvisional(res),
-      final: (res) => this.onInviteFinal(res),
-      timeout: () => this.onInviteTimeout(),
-    }, this.env.policy);
+    inv.branch = this.env.transactions.send(
+      request,
+      this.dest,
+      {
+        provisional: (res) => this.onInviteProvisional(res),
+        final: (res) => this.onInviteFinal(res),
+        timeout: () => this.onInviteTimeout(),
+      },
+      this.env.policy,
+    );
   }
 
   private onInviteProvisional(res: SipResponse): void {
@@ -112,8 +124,10 @@ export class OutgoingCall extends SipCall {
         inv.authTried = true;
         const cseq = ++this.dialog.localSeq;
         const headers = inv.request.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === 'cseq' ? `${cseq} INVITE` : v]);
-        headers.push([res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
-          authorization(challenge, this.env.auth.user, this.env.auth.password, 'INVITE', inv.request.uri)]);
+        headers.push([
+          res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
+          authorization(challenge, this.env.auth.user, this.env.auth.password, 'INVITE', inv.request.uri),
+        ]);
         inv.request = { ...inv.request, headers };
         inv.provisional = false;
         this.sendInviteRequest(inv.request);
@@ -156,8 +170,12 @@ export class OutgoingCall extends SipCall {
     const pick = (name: string): string => inv.request.headers.find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
     const buf = writeSip(`CANCEL ${inv.request.uri} SIP/2.0`, [
       ['Via', `SIP/2.0/${this.dest.transport} ${hostPort(local.host, local.port)};branch=${inv.branch};rport`],
-      ['Max-Forwards', '70'], ['From', pick('from')], ['To', pick('to')], ['Call-ID', pick('call-id')],
-      ['CSeq', `${pick('cseq').split(' ')[0]} CANCEL`], ...inv.request.headers.filter(([k]) => k === 'Route'),
+      ['Max-Forwards', '70'],
+      ['From', pick('from')],
+      ['To', pick('to')],
+      ['Call-ID', pick('call-id')],
+      ['CSeq', `${pick('cseq').split(' ')[0]} CANCEL`],
+      ...inv.request.headers.filter(([k]) => k === 'Route'),
     ]);
     // Sent as a plain message: its 200 needs nothing; the INVITE's 487 ends the call.
     this.env.wire.send(this.dest, buf);
@@ -191,5 +209,4 @@ export class OutgoingCall extends SipCall {
     this.media.close();
     if (this.state === 'cancelling') this.sendCancel();
   }
-
 }

@@ -7,14 +7,22 @@ import { parseUri } from './name-addr.js';
 
 /** Whether a Refer-To URI matches one of the comma-separated patterns (user@host or host, `*` any run of characters). */
 export function referTargetAllowed(patterns: string, referTo: string): boolean {
-  const list = patterns.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+  const list = patterns
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter((p) => p !== '');
   if (list.length === 0) return true;
   const uri = parseUri(referTo.replace(/\?.*$/, ''));
   if (!uri) return false;
   const host = uri.host.toLowerCase();
   const names = [host, `${uri.user.toLowerCase()}@${host}`];
   return list.some((p) => {
-    const re = new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const re = new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     return names.some((n) => re.test(n));
   });
 }

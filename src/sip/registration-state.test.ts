@@ -14,28 +14,51 @@ import type { Facts, Refusal } from './state-table.js';
 import type { Destination, SipWire } from './wire.js';
 
 const STATES = Object.keys(REGISTRATION_TRANSITIONS) as RegistrationState[];
-const EVENTS: RegistrationEvent[] = ['start', 'registered', 'challenge', 'intervalTooBrief', 'rejected', 'unavailable', 'refreshDue', 'retry',
-  'stop', 'unregistered'];
+const EVENTS: RegistrationEvent[] = [
+  'start',
+  'registered',
+  'challenge',
+  'intervalTooBrief',
+  'rejected',
+  'unavailable',
+  'refreshDue',
+  'retry',
+  'stop',
+  'unregistered',
+];
 const GUARDS: RegistrationGuard[] = ['fresh', 'nextServer', 'unregister'];
 /** Every combination of the guards' facts. */
-const ALL_FACTS: Facts<RegistrationGuard>[] = Array.from({ length: 2 ** GUARDS.length },
-  (_, n) => Object.fromEntries(GUARDS.map((g, i) => [g, (n & (1 << i)) !== 0])) as Facts<RegistrationGuard>);
+const ALL_FACTS: Facts<RegistrationGuard>[] = Array.from(
+  { length: 2 ** GUARDS.length },
+  (_, n) => Object.fromEntries(GUARDS.map((g, i) => [g, (n & (1 << i)) !== 0])) as Facts<RegistrationGuard>,
+);
 
 /** Every allowed move with the fact it depends on (if any), written out so that a change of the table shows here. */
 const ALLOWED: [RegistrationState, RegistrationEvent, Facts<RegistrationGuard>, RegistrationState][] = [
-  ['idle', 'start', {}, 'registering'], ['idle', 'stop', {}, 'idle'],
-  ...(['registering', 'refreshing'] as const).flatMap((s): [RegistrationState, RegistrationEvent, Facts<RegistrationGuard>, RegistrationState][] => [
-    [s, 'registered', {}, 'registered'],
-    [s, 'challenge', { fresh: true }, s], [s, 'challenge', { fresh: false }, 'backingOff'],
-    [s, 'intervalTooBrief', {}, s], [s, 'rejected', {}, 'backingOff'],
-    [s, 'unavailable', { nextServer: true }, 'registering'], [s, 'unavailable', { nextServer: false }, 'backingOff'],
-  ]),
+  ['idle', 'start', {}, 'registering'],
+  ['idle', 'stop', {}, 'idle'],
+  ...(['registering', 'refreshing'] as const).flatMap(
+    (s): [RegistrationState, RegistrationEvent, Facts<RegistrationGuard>, RegistrationState][] => [
+      [s, 'registered', {}, 'registered'],
+      [s, 'challenge', { fresh: true }, s],
+      [s, 'challenge', { fresh: false }, 'backingOff'],
+      [s, 'intervalTooBrief', {}, s],
+      [s, 'rejected', {}, 'backingOff'],
+      [s, 'unavailable', { nextServer: true }, 'registering'],
+      [s, 'unavailable', { nextServer: false }, 'backingOff'],
+    ],
+  ),
   ['registering', 'stop', {}, 'idle'],
   ['registered', 'refreshDue', {}, 'refreshing'],
-  ['registered', 'stop', { unregister: true }, 'unregistering'], ['registered', 'stop', { unregister: false }, 'idle'],
-  ['refreshing', 'stop', { unregister: true }, 'unregistering'], ['refreshing', 'stop', { unregister: false }, 'idle'],
-  ['backingOff', 'retry', {}, 'registering'], ['backingOff', 'stop', {}, 'idle'],
-  ['unregistering', 'unregistered', {}, 'idle'], ['unregistering', 'start', {}, 'registering'], ['unregistering', 'stop', {}, 'idle'],
+  ['registered', 'stop', { unregister: true }, 'unregistering'],
+  ['registered', 'stop', { unregister: false }, 'idle'],
+  ['refreshing', 'stop', { unregister: true }, 'unregistering'],
+  ['refreshing', 'stop', { unregister: false }, 'idle'],
+  ['backingOff', 'retry', {}, 'registering'],
+  ['backingOff', 'stop', {}, 'idle'],
+  ['unregistering', 'unregistered', {}, 'idle'],
+  ['unregistering', 'start', {}, 'registering'],
+  ['unregistering', 'stop', {}, 'idle'],
 ];
 
 /** Whether `facts` agrees with the facts a listed move names. */
@@ -45,13 +68,15 @@ const agrees = (facts: Facts<RegistrationGuard>, named: Facts<RegistrationGuard>
 describe('registration state table', () => {
   it('allows exactly the listed moves, to the listed target under every combination of facts; every other pair is refused', () => {
     for (const [from, event, named, to] of ALLOWED) {
-      for (const facts of ALL_FACTS.filter((f) => agrees(f, named))) assert.equal(targetOf(REGISTRATION_TRANSITIONS, from, event, facts), to, `${from} --${event}-->`);
+      for (const facts of ALL_FACTS.filter((f) => agrees(f, named)))
+        assert.equal(targetOf(REGISTRATION_TRANSITIONS, from, event, facts), to, `${from} --${event}-->`);
     }
     const allowed = new Set(ALLOWED.map(([f, e]) => `${f}:${e}`));
     for (const from of STATES) {
       for (const event of EVENTS) {
         if (allowed.has(`${from}:${event}`)) continue;
-        for (const facts of ALL_FACTS) assert.equal(targetOf(REGISTRATION_TRANSITIONS, from, event, facts), undefined, `${from} --${event}--> must be refused`);
+        for (const facts of ALL_FACTS)
+          assert.equal(targetOf(REGISTRATION_TRANSITIONS, from, event, facts), undefined, `${from} --${event}--> must be refused`);
       }
     }
   });
@@ -62,40 +87,79 @@ describe('registration state table', () => {
     assert.equal(m.move('registered'), false);
     assert.equal(m.move('retry'), false);
     assert.equal(m.state, 'idle');
-    assert.deepEqual(refusals, [{ machine: 'SIP registration', state: 'idle', event: 'registered' }, { machine: 'SIP registration', state: 'idle', event: 'retry' }]);
+    assert.deepEqual(refusals, [
+      { machine: 'SIP registration', state: 'idle', event: 'registered' },
+      { machine: 'SIP registration', state: 'idle', event: 'retry' },
+    ]);
   });
 
   it('no state is a dead end: every state can be stopped, and what the line shows follows the state', () => {
     for (const s of STATES) assert.ok(targetOf(REGISTRATION_TRANSITIONS, s, 'stop') !== undefined, s);
-    assert.deepEqual(STATES.map((s) => [s, statusOf(s)]), [['idle', 'unregistered'], ['registering', 'registering'], ['registered', 'registered'],
-      ['refreshing', 'registered'], ['backingOff', 'failed'], ['unregistering', 'unregistered']]);
+    assert.deepEqual(
+      STATES.map((s) => [s, statusOf(s)]),
+      [
+        ['idle', 'unregistered'],
+        ['registering', 'registering'],
+        ['registered', 'registered'],
+        ['refreshing', 'registered'],
+        ['backingOff', 'failed'],
+        ['unregistering', 'unregistered'],
+      ],
+    );
   });
 });
 
 // ---- a real registration, on the manual clock ----
 
 function setup(servers: number): {
-  clock: ManualClock; reg: LineRegistration; sent: { dest: Destination; req: SipRequest }[]; path: RegistrationState[]; refusals: Refusal[];
-  reply: (status: number, reason: string, headers?: [string, string][]) => void; changes: () => number;
+  clock: ManualClock;
+  reg: LineRegistration;
+  sent: { dest: Destination; req: SipRequest }[];
+  path: RegistrationState[];
+  refusals: Refusal[];
+  reply: (status: number, reason: string, headers?: [string, string][]) => void;
+  changes: () => number;
 } {
   const clock = new ManualClock();
   const sent: { dest: Destination; req: SipRequest }[] = [];
   const wire: SipWire = {
-    send: (dest, message) => { sent.push({ dest, req: parseSip(message, true) as SipRequest }); },
+    send: (dest, message) => {
+      sent.push({ dest, req: parseSip(message, true) as SipRequest });
+    },
     local: () => ({ host: '127.0.0.1', port: 5080 }),
     listensOn: () => false,
   };
   const transactions = new ClientTransactions(wire, clock);
   const plan: RegistrationPlan = {
-    line: 1, user: '1001', domain: 'pbx.test', displayName: '', authUser: '1001', password: 'pw', retryBaseMs: 10_000, retryMaxMs: 40_000,
-    userAgent: 'test', servers: Array.from({ length: servers }, (_, i) => ({
-      index: i + 1, dest: { transport: 'UDP' as const, host: `192.0.2.${i + 1}`, port: 5060 }, expires: 120, overlap: 30,
+    line: 1,
+    user: '1001',
+    domain: 'pbx.test',
+    displayName: '',
+    authUser: '1001',
+    password: 'pw',
+    retryBaseMs: 10_000,
+    retryMaxMs: 40_000,
+    userAgent: 'test',
+    servers: Array.from({ length: servers }, (_, i) => ({
+      index: i + 1,
+      dest: { transport: 'UDP' as const, host: `192.0.2.${i + 1}`, port: 5060 },
+      expires: 120,
+      overlap: 30,
       policy: { t1: 500, t2: 4000, fixed: { intervalMs: 100, count: 1 } },
     })),
   };
   const refusals: Refusal[] = [];
   let changed = 0;
-  const reg = new LineRegistration(plan, wire, transactions, clock, () => { changed++; }, (r) => refusals.push(r));
+  const reg = new LineRegistration(
+    plan,
+    wire,
+    transactions,
+    clock,
+    () => {
+      changed++;
+    },
+    (r) => refusals.push(r),
+  );
   const path: RegistrationState[] = [];
   reg.state.onMove((_from, _event, to) => path.push(to));
   const reply = (status: number, reason: string, headers: [string, string][] = []): void => {
@@ -134,8 +198,18 @@ describe('a registration on the wire (RFC 3261 10.2)', () => {
     assert.equal(reg.state.state, 'unregistering');
     assert.equal(reg.view().status, 'unregistered');
     reply(200, 'OK');
-    assert.deepEqual(path, ['registering', 'registering', 'registered', 'refreshing', 'registering', 'backingOff', 'registering', 'registered',
-      'unregistering', 'idle']);
+    assert.deepEqual(path, [
+      'registering',
+      'registering',
+      'registered',
+      'refreshing',
+      'registering',
+      'backingOff',
+      'registering',
+      'registered',
+      'unregistering',
+      'idle',
+    ]);
     assert.deepEqual(refusals, []);
   });
 

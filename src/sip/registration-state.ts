@@ -27,8 +27,7 @@ import type { RefusalSink, Table } from './state-table.js';
 export type RegistrationState = 'idle' | 'registering' | 'registered' | 'refreshing' | 'backingOff' | 'unregistering';
 
 export type RegistrationEvent =
-  | 'start' | 'registered' | 'challenge' | 'intervalTooBrief' | 'rejected' | 'unavailable'
-  | 'refreshDue' | 'retry' | 'stop' | 'unregistered';
+  'start' | 'registered' | 'challenge' | 'intervalTooBrief' | 'rejected' | 'unavailable' | 'refreshDue' | 'retry' | 'stop' | 'unregistered';
 
 /**
  * fresh: the challenge was not answered yet (or says the nonce was stale); nextServer: another of the line's servers
@@ -39,13 +38,14 @@ export type RegistrationGuard = 'fresh' | 'nextServer' | 'unregister';
 /** What the line table shows. */
 export type RegistrationStatus = 'registering' | 'registered' | 'failed' | 'unregistered';
 
-const TRYING = (self: RegistrationState) => ({
-  registered: 'registered',
-  challenge: [{ if: 'fresh', to: self }, { to: 'backingOff' }],
-  intervalTooBrief: self,
-  rejected: 'backingOff',
-  unavailable: [{ if: 'nextServer', to: 'registering' }, { to: 'backingOff' }],
-}) as const;
+const TRYING = (self: RegistrationState) =>
+  ({
+    registered: 'registered',
+    challenge: [{ if: 'fresh', to: self }, { to: 'backingOff' }],
+    intervalTooBrief: self,
+    rejected: 'backingOff',
+    unavailable: [{ if: 'nextServer', to: 'registering' }, { to: 'backingOff' }],
+  }) as const;
 
 const STOP_BOUND = [{ if: 'unregister', to: 'unregistering' }, { to: 'idle' }] as const;
 
@@ -60,8 +60,12 @@ export const REGISTRATION_TRANSITIONS: Table<RegistrationState, RegistrationEven
 };
 
 const STATUS: Readonly<Record<RegistrationState, RegistrationStatus>> = {
-  idle: 'unregistered', registering: 'registering', registered: 'registered', refreshing: 'registered',
-  backingOff: 'failed', unregistering: 'unregistered',
+  idle: 'unregistered',
+  registering: 'registering',
+  registered: 'registered',
+  refreshing: 'registered',
+  backingOff: 'failed',
+  unregistering: 'unregistered',
 };
 
 export const statusOf = (s: RegistrationState): RegistrationStatus => STATUS[s];

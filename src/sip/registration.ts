@@ -82,7 +82,13 @@ export class LineRegistration {
   }
 
   view(): RegistrationView {
-    return { status: statusOf(this.state.state), server: this.plan.servers[this.serverPos]?.index, reason: this.reason, expiresAt: this.expiresAt, callId: this.callId };
+    return {
+      status: statusOf(this.state.state),
+      server: this.plan.servers[this.serverPos]?.index,
+      reason: this.reason,
+      expiresAt: this.expiresAt,
+      callId: this.callId,
+    };
   }
 
   /** The server this line is registered with now, if any. */
@@ -144,16 +150,34 @@ export class LineRegistration {
       ['To', `<${aor}>`],
       ['Call-ID', this.callId],
       ['CSeq', `${++this.cseq} REGISTER`],
-      ['Contact', `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`],
+      [
+        'Contact',
+        `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`,
+      ],
       ['User-Agent', p.userAgent],
       ['Accept-Language', 'en'],
       ['Expires', String(expires)],
     ];
-    if (credentials) headers.splice(headers.length - 1, 0, [this.lastChallenge?.header === 'proxy' ? 'Proxy-Authorization' : 'Authorization', credentials]);
-    this.branch = this.transactions.send({ method: 'REGISTER', uri, headers }, target.dest, {
-      final: (res) => { if (final) this.onUnregistered(); else this.onFinal(res, target, expires, auth !== undefined); },
-      timeout: () => { if (final) this.onUnregistered(); else this.onTimeout(); },
-    }, target.policy);
+    if (credentials)
+      headers.splice(headers.length - 1, 0, [
+        this.lastChallenge?.header === 'proxy' ? 'Proxy-Authorization' : 'Authorization',
+        credentials,
+      ]);
+    this.branch = this.transactions.send(
+      { method: 'REGISTER', uri, headers },
+      target.dest,
+      {
+        final: (res) => {
+          if (final) this.onUnregistered();
+          else this.onFinal(res, target, expires, auth !== undefined);
+        },
+        timeout: () => {
+          if (final) this.onUnregistered();
+          else this.onTimeout();
+        },
+      },
+      target.policy,
+    );
   }
 
   private requestUri(target: RegistrarTarget): string {

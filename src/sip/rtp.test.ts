@@ -33,7 +33,10 @@ describe('RTP sessions', () => {
       assert.equal(a.port % 2, 0, 'RTP on an even port, RTCP on the next');
       a.configure({ address: '127.0.0.1', port: b.port }, 8, 101, true, true);
       b.configure({ address: '127.0.0.1', port: a.port }, 8, 101, true, true);
-      await until('packets both ways and RTCP', () => a.stats().packetsReceived >= 5 && b.stats().packetsReceived >= 5 && b.stats().rtcpReceived > 0);
+      await until(
+        'packets both ways and RTCP',
+        () => a.stats().packetsReceived >= 5 && b.stats().packetsReceived >= 5 && b.stats().rtcpReceived > 0,
+      );
       const sa = a.stats();
       assert.ok(sa.packetsReceived >= 5 && sa.packetsSent >= 5, JSON.stringify(sa));
       assert.equal(sa.octetsReceived, sa.packetsReceived * 160);
@@ -44,7 +47,7 @@ describe('RTP sessions', () => {
       await until('both digits', () => heardB.length >= 2);
       assert.deepEqual(heardB, ['1', '#']);
       assert.deepEqual(heardA, []);
-      assert.equal(b.stats().packetsLost, 0, 'events share the stream\'s sequence numbers');
+      assert.equal(b.stats().packetsLost, 0, "events share the stream's sequence numbers");
       // hold: A only receives
       a.configure({ address: '127.0.0.1', port: b.port }, 8, 101, false, true);
       await wait(60);
@@ -69,7 +72,11 @@ describe('RTP sessions', () => {
       await until('packets to 65535', () => a.stats().packetsSent >= 6);
       assert.equal(a.stats().rtcpSent, 0);
       // a port past 65535, or a name instead of an address, is no destination at all
-      for (const remote of [{ address: '127.0.0.1', port: 70000 }, { address: 'media.example.com', port: 4000 }, { address: '::1', port: 4000 }]) {
+      for (const remote of [
+        { address: '127.0.0.1', port: 70000 },
+        { address: 'media.example.com', port: 4000 },
+        { address: '::1', port: 4000 },
+      ]) {
         a.configure(remote, 0, 101, true, true);
         const sent = a.stats().packetsSent;
         await wait(80);
@@ -104,7 +111,7 @@ describe('RTP sessions', () => {
       const event = Buffer.from([0x80, 101, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 0x80 | 10, 0, 160]);
       const voice = Buffer.concat([Buffer.from([0x80, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]), Buffer.alloc(160)]);
       for (let i = 0; i < 20; i++) intruder.send(i % 2 ? event : voice, a.port, '127.0.0.1');
-      await until('the intruder\'s packets arrived and were dropped', () => a.stats().rejected >= 20);
+      await until("the intruder's packets arrived and were dropped", () => a.stats().rejected >= 20);
       assert.deepEqual(heard, []);
       assert.equal(a.stats().packetsLost, 0, 'its sequence numbers did not count');
     } finally {

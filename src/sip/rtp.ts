@@ -34,9 +34,12 @@ export class MediaEngine {
   private timer: NodeJS.Timeout | undefined;
   private nextPort: number;
 
-  constructor(readonly content: MediaContent = 'tone', private readonly portRange: readonly [number, number] = [16384, 32766],
+  constructor(
+    readonly content: MediaContent = 'tone',
+    private readonly portRange: readonly [number, number] = [16384, 32766],
     /** RTCP reports every this many 20 ms ticks (250: 5 s). */
-    readonly rtcpEveryTicks = RTCP_EVERY_TICKS) {
+    readonly rtcpEveryTicks = RTCP_EVERY_TICKS,
+  ) {
     this.nextPort = portRange[0] + 2 * Math.floor(Math.random() * ((portRange[1] - portRange[0]) / 2));
   }
 
@@ -88,11 +91,19 @@ export class MediaEngine {
 
 async function bindPair(address: string, port: number): Promise<[Socket, Socket] | undefined> {
   const type = address.includes(':') ? 'udp6' : 'udp4';
-  const bind = (p: number): Promise<Socket | undefined> => new Promise((resolve) => {
-    const s = createSocket(type);
-    s.once('error', () => { s.close(); resolve(undefined); });
-    s.bind(p, address, () => { s.removeAllListeners('error'); s.on('error', () => undefined); resolve(s); });
-  });
+  const bind = (p: number): Promise<Socket | undefined> =>
+    new Promise((resolve) => {
+      const s = createSocket(type);
+      s.once('error', () => {
+        s.close();
+        resolve(undefined);
+      });
+      s.bind(p, address, () => {
+        s.removeAllListeners('error');
+        s.on('error', () => undefined);
+        resolve(s);
+      });
+    });
   const rtp = await bind(port);
   if (!rtp) return undefined;
   const rtcp = await bind(port + 1);
@@ -103,10 +114,20 @@ async function bindPair(address: string, port: number): Promise<[Socket, Socket]
   return [rtp, rtcp];
 }
 
-interface DtmfEvent { readonly digit: number; readonly onTicks: number; readonly offTicks: number; played: number; start: number }
+interface DtmfEvent {
+  readonly digit: number;
+  readonly onTicks: number;
+  readonly offTicks: number;
+  played: number;
+  start: number;
+}
 
 /** Where media goes: an IP literal and ports a socket can send to (the SDP reader made sure; checked again here). */
-interface Remote { readonly address: string; readonly port: number; readonly rtcpPort?: number | undefined }
+interface Remote {
+  readonly address: string;
+  readonly port: number;
+  readonly rtcpPort?: number | undefined;
+}
 
 const validPort = (p: number | undefined): p is number => p !== undefined && Number.isInteger(p) && p > 0 && p <= 65535;
 
@@ -125,8 +146,19 @@ export class RtpSession {
   private readonly dtmfQueue: DtmfEvent[] = [];
   // counters
   private sent = { packets: 0, octets: 0 };
-  private recv = { packets: 0, octets: 0, baseSeq: -1, maxSeq: 0, cycles: 0, jitter: 0, maxJitter: 0, transit: undefined as number | undefined,
-    ssrc: 0, lastSr: 0, lastSrAt: 0 };
+  private recv = {
+    packets: 0,
+    octets: 0,
+    baseSeq: -1,
+    maxSeq: 0,
+    cycles: 0,
+    jitter: 0,
+    maxJitter: 0,
+    transit: undefined as number | undefined,
+    ssrc: 0,
+    lastSr: 0,
+    lastSrAt: 0,
+  };
   private rtcpSent = 0;
   private rtcpReceived = 0;
   private farEndLoss: number | undefined;
@@ -139,8 +171,12 @@ export class RtpSession {
     private readonly engine: MediaEngine,
     private readonly onDtmf: (digit: string) => void,
   ) {
-    rtp.on('message', (m, r) => { if (this.fromPeer(r.address, r.port)) this.onRtp(m); });
-    rtcp.on('message', (m, r) => { if (this.latched ? r.address === this.latched.address : this.fromPeer(r.address, -1)) this.onRtcp(m); });
+    rtp.on('message', (m, r) => {
+      if (this.fromPeer(r.address, r.port)) this.onRtp(m);
+    });
+    rtcp.on('message', (m, r) => {
+      if (this.latched ? r.address === this.latched.address : this.fromPeer(r.address, -1)) this.onRtcp(m);
+    });
   }
 
   /** The source RTP is taken from: the first packet from the negotiated address fixes its port (symmetric RTP). */
@@ -152,7 +188,8 @@ export class RtpSession {
    * port the first such packet came from. Packets from anyone else are dropped and counted, as phones latch.
    */
   private fromPeer(address: string, port: number): boolean {
-    const ok = this.latched ? this.latched.address === address && (port < 0 || this.latched.port === port)
+    const ok = this.latched
+      ? this.latched.address === address && (port < 0 || this.latched.port === port)
       : !this.remote || this.remote.address === address;
     if (!ok) {
       this.rejected++;
@@ -166,7 +203,8 @@ export class RtpSession {
   configure(remote: Remote | undefined, pt: number, dtmfPt: number | undefined, send: boolean, receive: boolean): void {
     if (this.closed) return;
     const family = this.rtp.address().family === 'IPv6' ? 6 : 4;
-    const usable = remote && validPort(remote.port) && isIP(remote.address) === family && remote.address !== '0.0.0.0' && remote.address !== '::';
+    const usable =
+      remote && validPort(remote.port) && isIP(remote.address) === family && remote.address !== '0.0.0.0' && remote.address !== '::';
     const rtcpPort = remote?.rtcpPort ?? (remote ? remote.port + 1 : undefined);
     const before = this.remote;
     this.remote = usable ? { address: remote.address, port: remote.port, rtcpPort: validPort(rtcpPort) ? rtcpPort : undefined } : undefined;
@@ -194,8 +232,13 @@ export class RtpSession {
     for (const d of digits) {
       const code = '0123456789*#ABCD'.indexOf(d.toUpperCase());
       if (code < 0) continue;
-      this.dtmfQueue.push({ digit: code, onTicks: Math.max(2, Math.round(onMs / TICK_MS)), offTicks: Math.max(1, Math.round(offMs / TICK_MS)),
-        played: 0, start: -1 });
+      this.dtmfQueue.push({
+        digit: code,
+        onTicks: Math.max(2, Math.round(onMs / TICK_MS)),
+        offTicks: Math.max(1, Math.round(offMs / TICK_MS)),
+        played: 0,
+        start: -1,
+      });
     }
     return true;
   }
@@ -352,9 +395,19 @@ export class RtpSession {
     const r = this.recv;
     const expected = this.expected();
     return {
-      packetsSent: this.sent.packets, octetsSent: this.sent.octets, packetsReceived: r.packets, octetsReceived: r.octets,
-      packetsExpected: expected, packetsLost: Math.max(0, expected - r.packets), jitterMs: r.jitter / 8, maxJitterMs: r.maxJitter / 8,
-      codec: this.codec, rtcpSent: this.rtcpSent, rtcpReceived: this.rtcpReceived, localPort: this.port, farEndLoss: this.farEndLoss,
+      packetsSent: this.sent.packets,
+      octetsSent: this.sent.octets,
+      packetsReceived: r.packets,
+      octetsReceived: r.octets,
+      packetsExpected: expected,
+      packetsLost: Math.max(0, expected - r.packets),
+      jitterMs: r.jitter / 8,
+      maxJitterMs: r.maxJitter / 8,
+      codec: this.codec,
+      rtcpSent: this.rtcpSent,
+      rtcpReceived: this.rtcpReceived,
+      localPort: this.port,
+      farEndLoss: this.farEndLoss,
       rejected: this.rejected,
     };
   }

@@ -16,7 +16,10 @@ export interface Codec {
   readonly name: 'PCMU' | 'PCMA';
 }
 
-export const CODECS: readonly Codec[] = [{ pt: 0, name: 'PCMU' }, { pt: 8, name: 'PCMA' }];
+export const CODECS: readonly Codec[] = [
+  { pt: 0, name: 'PCMU' },
+  { pt: 8, name: 'PCMA' },
+];
 
 /** One m= line as offered, kept so that an answer can list the same streams (RFC 3264 6). */
 export interface MediaLine {
@@ -69,13 +72,24 @@ export function writeSdp(o: SdpOptions): Buffer {
   const audio = [
     `m=audio ${o.port} RTP/AVP ${[...o.payloads, o.dtmfPayload].join(' ')}`,
     ...o.payloads.map((pt) => `a=rtpmap:${pt} ${CODECS.find((c) => c.pt === pt)?.name ?? 'PCMU'}/8000`),
-    `a=rtpmap:${o.dtmfPayload} telephone-event/8000`, `a=fmtp:${o.dtmfPayload} 0-15`, 'a=ptime:20', `a=${o.direction}`,
+    `a=rtpmap:${o.dtmfPayload} telephone-event/8000`,
+    `a=fmtp:${o.dtmfPayload} 0-15`,
+    'a=ptime:20',
+    `a=${o.direction}`,
   ];
   const offered = o.offer?.lines;
-  const streams = offered && offered.length > 1
-    ? offered.flatMap((line, i) => (i === o.offer?.index ? audio : [`m=${line.media} 0 ${line.proto} ${line.formats}`.trimEnd()]))
-    : audio;
-  const lines = ['v=0', `o=- ${o.sessionId} ${o.version} IN ${ip} ${o.address}`, 's=Polycom IP Phone', `c=IN ${ip} ${o.address}`, 't=0 0', ...streams];
+  const streams =
+    offered && offered.length > 1
+      ? offered.flatMap((line, i) => (i === o.offer?.index ? audio : [`m=${line.media} 0 ${line.proto} ${line.formats}`.trimEnd()]))
+      : audio;
+  const lines = [
+    'v=0',
+    `o=- ${o.sessionId} ${o.version} IN ${ip} ${o.address}`,
+    's=Polycom IP Phone',
+    `c=IN ${ip} ${o.address}`,
+    't=0 0',
+    ...streams,
+  ];
   return Buffer.from(`${lines.join('\r\n')}\r\n`);
 }
 
@@ -124,13 +138,22 @@ export function readSdp(body: Buffer | string): MediaDescription | SdpProblem | 
   const connection = audio.connection ?? session;
   if (!connection) return bad(400, 399, 'no connection address');
   if (isProblem(connection)) return connection;
-  const payloads = audio.line.formats.split(/\s+/).filter((f) => /^\d{1,3}$/.test(f)).map(Number).filter((pt) => pt <= 127);
+  const payloads = audio.line.formats
+    .split(/\s+/)
+    .filter((f) => /^\d{1,3}$/.test(f))
+    .map(Number)
+    .filter((pt) => pt <= 127);
   const held = connection.address === '0.0.0.0' || connection.address === '::';
   const rtcpPort = audio.rtcpPort ?? (audio.port < 65535 ? audio.port + 1 : undefined);
   return {
-    address: connection.address, port: audio.port, rtcpPort: held ? undefined : rtcpPort,
-    payloads: payloads.filter((pt) => pt !== audio.dtmf), dtmfPayload: audio.dtmf,
-    direction: audio.direction ?? sessionDirection ?? 'sendrecv', lines: streams.map((s) => s.line), index,
+    address: connection.address,
+    port: audio.port,
+    rtcpPort: held ? undefined : rtcpPort,
+    payloads: payloads.filter((pt) => pt !== audio.dtmf),
+    dtmfPayload: audio.dtmf,
+    direction: audio.direction ?? sessionDirection ?? 'sendrecv',
+    lines: streams.map((s) => s.line),
+    index,
   };
 }
 
@@ -149,9 +172,16 @@ export function warning(problem: SdpProblem, host: string): string {
   return `${problem.warning} ${host} "${problem.text}"`;
 }
 
-interface Connection { readonly address: string }
+interface Connection {
+  readonly address: string;
+}
 interface Stream {
-  readonly line: MediaLine; readonly port: number; direction: Direction | undefined; connection?: Connection | SdpProblem; rtcpPort?: number; dtmf?: number;
+  readonly line: MediaLine;
+  readonly port: number;
+  direction: Direction | undefined;
+  connection?: Connection | SdpProblem;
+  rtcpPort?: number;
+  dtmf?: number;
 }
 
 function bad(status: 400 | 488, code: number, text: string): SdpProblem {

@@ -95,19 +95,24 @@ export abstract class SipCall implements Inbox {
       send: (method, headers, body, onFinal) => this.requests.send(method, headers, body, onFinal),
       sendBye: () => this.sendBye(),
       hangUp: () => this.hangUp(),
-      leftByPhone: () => { this.phoneEnded = true; },
+      leftByPhone: () => {
+        this.phoneEnded = true;
+      },
       schedule: (ms, fn) => env.schedule(ms, fn),
       referAllowed: (uri) => env.referAllowed(uri),
       referring: (fn) => env.referring(this, fn),
-      transferOf: (other) => (other instanceof SipCall ? {
-        dialog: other.dialog,
-        transferring: () => other.state === 'transferring',
-        // the other dialog is handed on too: its far end, replaced, will end it
-        handOn: () => {
-          if (other.dialogState.can('refer')) other.dialogState.move('refer');
-          other.phoneEnded = true;
-        },
-      } : undefined),
+      transferOf: (other) =>
+        other instanceof SipCall
+          ? {
+              dialog: other.dialog,
+              transferring: () => other.state === 'transferring',
+              // the other dialog is handed on too: its far end, replaced, will end it
+              handOn: () => {
+                if (other.dialogState.can('refer')) other.dialogState.move('refer');
+                other.phoneEnded = true;
+              },
+            }
+          : undefined,
     });
   }
 
@@ -268,7 +273,10 @@ export abstract class SipCall implements Inbox {
     }
   }
 
-  private onReInvite(req: SipRequest, answer: (s: number, r: string, e?: readonly (readonly [string, string])[], b?: Buffer) => void): void {
+  private onReInvite(
+    req: SipRequest,
+    answer: (s: number, r: string, e?: readonly (readonly [string, string])[], b?: Buffer) => void,
+  ): void {
     if (offerPending(this.offers.state)) {
       // glare: ours is out; the far end tries again after its wait (RFC 3261 14.2)
       answer(491, 'Request Pending');
@@ -277,7 +285,9 @@ export abstract class SipCall implements Inbox {
     const offer = req.body.length > 0 ? this.media.read(req.body) : undefined;
     if (isProblem(offer)) {
       // the call goes on as it was (RFC 3261 14.2)
-      answer(offer.status, offer.status === 400 ? 'Bad Request' : 'Not Acceptable Here', [['Warning', warning(offer, this.env.localAddress)]]);
+      answer(offer.status, offer.status === 400 ? 'Bad Request' : 'Not Acceptable Here', [
+        ['Warning', warning(offer, this.env.localAddress)],
+      ]);
       return;
     }
     if (offer) this.media.remote = offer;
@@ -313,21 +323,31 @@ export abstract class SipCall implements Inbox {
 
   private sendReInvite(event: 'offer' | 'retry'): void {
     this.offers.move(event);
-    this.requests.send('INVITE', [['Contact', this.contact()], ['Content-Type', 'application/sdp']], this.media.sdp(this.media.local), (res) => {
-      if (res.status >= 200 && res.status < 300) {
-        this.requests.ack(cseqOf(res));
-        this.media.apply(res.body, true);
-      }
-      if (res.status === 491) {
-        // glare: both sides sent a re-INVITE; ours goes again after a random wait (14.1), with the latest direction
-        this.offers.move('requestPending');
-        this.env.schedule(glareWait(this.role === 'uac'), () => { if (inDialog(this.state)) this.sendReInvite('retry'); });
-        return;
-      }
-      const again = this.offers.state === 'queued';
-      this.offers.move('settled');
-      if (again) this.reInvite();
-    });
+    this.requests.send(
+      'INVITE',
+      [
+        ['Contact', this.contact()],
+        ['Content-Type', 'application/sdp'],
+      ],
+      this.media.sdp(this.media.local),
+      (res) => {
+        if (res.status >= 200 && res.status < 300) {
+          this.requests.ack(cseqOf(res));
+          this.media.apply(res.body, true);
+        }
+        if (res.status === 491) {
+          // glare: both sides sent a re-INVITE; ours goes again after a random wait (14.1), with the latest direction
+          this.offers.move('requestPending');
+          this.env.schedule(glareWait(this.role === 'uac'), () => {
+            if (inDialog(this.state)) this.sendReInvite('retry');
+          });
+          return;
+        }
+        const again = this.offers.state === 'queued';
+        this.offers.move('settled');
+        if (again) this.reInvite();
+      },
+    );
   }
 
   private sendDtmf(digits: string): void {
@@ -338,9 +358,15 @@ export abstract class SipCall implements Inbox {
   }
 
   private readonly infoDtmf = new InfoDtmfSender(
-    (digit, done) => this.requests.send('INFO', [['Content-Type', 'application/dtmf-relay']],
-      Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`), done),
-    () => inDialog(this.state));
+    (digit, done) =>
+      this.requests.send(
+        'INFO',
+        [['Content-Type', 'application/dtmf-relay']],
+        Buffer.from(`Signal=${digit}\r\nDuration=${this.env.dtmf.onMs}\r\n`),
+        done,
+      ),
+    () => inDialog(this.state),
+  );
 
   /** Ends the call as its state asks: BYE once confirmed (an early call ends as its direction says). */
   protected hangUp(): void {

@@ -21,7 +21,9 @@ function recorder(): SipWire & { sent: { dest: Destination; req: SipRequest }[] 
   const sent: { dest: Destination; req: SipRequest }[] = [];
   return {
     sent,
-    send: (dest, message) => { sent.push({ dest, req: parseSip(message, true) as SipRequest }); },
+    send: (dest, message) => {
+      sent.push({ dest, req: parseSip(message, true) as SipRequest });
+    },
     local: () => ({ host: '127.0.0.1', port: 5080 }),
     listensOn: (host, port) => host === '127.0.0.1' && port === 5080,
   };
@@ -29,21 +31,48 @@ function recorder(): SipWire & { sent: { dest: Destination; req: SipRequest }[] 
 
 function answer(req: SipRequest, status: number, reason: string, headers: [string, string][] = []): Buffer {
   const h = (n: string): string => req.headers.get(n) ?? '';
-  return Buffer.from([`SIP/2.0 ${status} ${reason}`, `Via: ${h('via')}`, `From: ${h('from')}`, `To: ${h('to')};tag=srv`, `Call-ID: ${h('call-id')}`,
-    `CSeq: ${h('cseq')}`, ...headers.map(([k, v]) => `${k}: ${v}`), 'Content-Length: 0', '', ''].join('\r\n'));
+  return Buffer.from(
+    [
+      `SIP/2.0 ${status} ${reason}`,
+      `Via: ${h('via')}`,
+      `From: ${h('from')}`,
+      `To: ${h('to')};tag=srv`,
+      `Call-ID: ${h('call-id')}`,
+      `CSeq: ${h('cseq')}`,
+      ...headers.map(([k, v]) => `${k}: ${v}`),
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
 }
 
 describe('SDP', () => {
   it('writes an offer that parses back, and answers directions as RFC 3264 says', () => {
-    const sdp = writeSdp({ sessionId: '1', version: 2, address: '127.0.0.1', port: 20000, payloads: [0, 8], dtmfPayload: 127, direction: 'sendonly' });
+    const sdp = writeSdp({
+      sessionId: '1',
+      version: 2,
+      address: '127.0.0.1',
+      port: 20000,
+      payloads: [0, 8],
+      dtmfPayload: 127,
+      direction: 'sendonly',
+    });
     const { lines: _lines, index: _index, ...read } = parseSdp(sdp) ?? {};
-    assert.deepEqual(read, { address: '127.0.0.1', port: 20000, rtcpPort: 20001, payloads: [0, 8], dtmfPayload: 127, direction: 'sendonly' });
+    assert.deepEqual(read, {
+      address: '127.0.0.1',
+      port: 20000,
+      rtcpPort: 20001,
+      payloads: [0, 8],
+      dtmfPayload: 127,
+      direction: 'sendonly',
+    });
     assert.equal(answerDirection('sendonly', 'sendrecv'), 'recvonly');
     assert.equal(answerDirection('inactive', 'sendrecv'), 'inactive');
     assert.equal(answerDirection('sendrecv', 'sendonly'), 'sendonly');
   });
 
-  it('checks what it reads: 400 for what is not SDP\'s syntax, 488 with a Warning for what cannot be carried', () => {
+  it("checks what it reads: 400 for what is not SDP's syntax, 488 with a Warning for what cannot be carried", () => {
     const offer = (c: string, m: string, extra = ''): string => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n${c}t=0 0\r\n${m}${extra}`;
     const c = 'c=IN IP4 127.0.0.1\r\n';
     const cases: [string, number, number][] = [
@@ -73,36 +102,57 @@ describe('SDP', () => {
     assert.equal(parseSdp(offer(c, 'm=audio 65535 RTP/AVP 0\r\n'))?.rtcpPort, undefined);
     assert.equal(parseSdp(offer(c, 'm=audio 65535 RTP/AVP 0\r\n', 'a=rtcp:9000\r\n'))?.rtcpPort, 9000);
     // the first usable audio stream is taken, whatever comes before it; a bad address on a stream not taken is no matter
-    const many = readSdp(offer(c, 'm=video 5000 RTP/AVP 96\r\nc=IN IP4 video.example.com\r\nm=audio 0 RTP/AVP 0\r\nm=audio 6000 RTP/AVP 8 0\r\n'));
+    const many = readSdp(
+      offer(c, 'm=video 5000 RTP/AVP 96\r\nc=IN IP4 video.example.com\r\nm=audio 0 RTP/AVP 0\r\nm=audio 6000 RTP/AVP 8 0\r\n'),
+    );
     assert.ok(many && !isProblem(many));
     assert.deepEqual([many.port, many.index, many.payloads], [6000, 2, [8, 0]]);
   });
 
   it('answers an offer of several streams with as many m= lines, the others refused with port 0 (RFC 3264 6)', () => {
-    const offer = parseSdp('v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP 96\r\nm=audio 6000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n'
-      + 'm=application 7000 UDP/BFCP *\r\n');
+    const offer = parseSdp(
+      'v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP 96\r\nm=audio 6000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n' +
+        'm=application 7000 UDP/BFCP *\r\n',
+    );
     assert.ok(offer);
-    const answer = writeSdp({ sessionId: '1', version: 1, address: '127.0.0.1', port: 20000, payloads: [0], dtmfPayload: 101, direction: 'sendrecv', offer })
-      .toString();
-    assert.deepEqual(answer.split('\r\n').filter((l) => l.startsWith('m=')), ['m=video 0 RTP/AVP 96', 'm=audio 20000 RTP/AVP 0 101', 'm=application 0 UDP/BFCP *']);
+    const answer = writeSdp({
+      sessionId: '1',
+      version: 1,
+      address: '127.0.0.1',
+      port: 20000,
+      payloads: [0],
+      dtmfPayload: 101,
+      direction: 'sendrecv',
+      offer,
+    }).toString();
+    assert.deepEqual(
+      answer.split('\r\n').filter((l) => l.startsWith('m=')),
+      ['m=video 0 RTP/AVP 96', 'm=audio 20000 RTP/AVP 0 101', 'm=application 0 UDP/BFCP *'],
+    );
     const back = readSdp(answer);
     assert.ok(back && !isProblem(back));
     assert.equal(back.index, 1);
   });
 
   it('the SDP and address parsers throw nothing, whatever the text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => {
-      const d = parseSdp(`v=0\r\n${text}`);
-      assert.ok(d === undefined || (Number.isInteger(d.port) && d.port > 0 && d.port <= 65535));
-      parseNameAddr(text);
-      parseUri(text);
-      splitList(text);
-    }), { numRuns: 3000, seed: SEED });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const d = parseSdp(`v=0\r\n${text}`);
+        assert.ok(d === undefined || (Number.isInteger(d.port) && d.port > 0 && d.port <= 65535));
+        parseNameAddr(text);
+        parseUri(text);
+        splitList(text);
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
   });
 
   it('reads names, URIs and their parameters', () => {
     const a = parseNameAddr('"Front \\"Desk\\"" <sip:1001@pbx.test:5070;transport=tcp>;tag=abc;expires=60');
-    assert.deepEqual([a.name, a.uri, a.params['tag'], a.params['expires']], ['Front "Desk"', 'sip:1001@pbx.test:5070;transport=tcp', 'abc', '60']);
+    assert.deepEqual(
+      [a.name, a.uri, a.params['tag'], a.params['expires']],
+      ['Front "Desk"', 'sip:1001@pbx.test:5070;transport=tcp', 'abc', '60'],
+    );
     assert.deepEqual(parseUri(a.uri), { scheme: 'sip', user: '1001', host: 'pbx.test', port: 5070, params: { transport: 'tcp' } });
     assert.deepEqual(splitList('<sip:a@x;lr>, "b, c" <sip:b@y>'), ['<sip:a@x;lr>', '"b, c" <sip:b@y>']);
   });
@@ -110,7 +160,10 @@ describe('SDP', () => {
 
 describe('digest answers (RFC 8760)', () => {
   it('prefers SHA-256 and computes the response the server checks', () => {
-    const c = pickChallenge(['Digest realm="r", nonce="n", qop="auth", algorithm=MD5', 'Digest realm="r", nonce="n", qop="auth", algorithm=SHA-256']);
+    const c = pickChallenge([
+      'Digest realm="r", nonce="n", qop="auth", algorithm=MD5',
+      'Digest realm="r", nonce="n", qop="auth", algorithm=SHA-256',
+    ]);
     assert.equal(c?.params['algorithm'], 'SHA-256');
     const header = authorization(c as NonNullable<typeof c>, 'u', 'p', 'REGISTER', 'sip:r', 1);
     const get = (k: string): string => new RegExp(`${k}="?([^",]+)`).exec(header)?.[1] ?? '';
@@ -131,7 +184,12 @@ describe('client transactions (RFC 3261 17.1)', () => {
     const clock = new ManualClock();
     const wire = recorder();
     let timedOut = false;
-    new ClientTransactions(wire, clock).send(req, dest, { final: () => assert.fail('no answer came'), timeout: () => { timedOut = true; } });
+    new ClientTransactions(wire, clock).send(req, dest, {
+      final: () => assert.fail('no answer came'),
+      timeout: () => {
+        timedOut = true;
+      },
+    });
     const at: number[] = [];
     for (let t = 0; t <= 32_000; t += 100) {
       const before = wire.sent.length;
@@ -147,7 +205,16 @@ describe('client transactions (RFC 3261 17.1)', () => {
     const wire = recorder();
     const t = new ClientTransactions(wire, clock);
     let status = 0;
-    t.send(req, { ...dest, transport: 'TCP' }, { final: (r) => { status = r.status; }, timeout: () => assert.fail('answered') });
+    t.send(
+      req,
+      { ...dest, transport: 'TCP' },
+      {
+        final: (r) => {
+          status = r.status;
+        },
+        timeout: () => assert.fail('answered'),
+      },
+    );
     clock.advance(5000);
     assert.equal(wire.sent.length, 1);
     assert.ok(t.onResponse(parseSip(answer(wire.sent[0]?.req as SipRequest, 200, 'OK'), true) as never));
@@ -159,8 +226,17 @@ describe('client transactions (RFC 3261 17.1)', () => {
     const clock = new ManualClock();
     const wire = recorder();
     let timedOut = false;
-    new ClientTransactions(wire, clock).send(req, dest, { final: () => undefined, timeout: () => { timedOut = true; } },
-      { t1: 500, t2: 4000, fixed: { intervalMs: 200, count: 2 } });
+    new ClientTransactions(wire, clock).send(
+      req,
+      dest,
+      {
+        final: () => undefined,
+        timeout: () => {
+          timedOut = true;
+        },
+      },
+      { t1: 500, t2: 4000, fixed: { intervalMs: 200, count: 2 } },
+    );
     clock.advance(599);
     assert.equal(wire.sent.length, 3);
     assert.ok(!timedOut);
@@ -171,9 +247,20 @@ describe('client transactions (RFC 3261 17.1)', () => {
 
 describe('a line registration', () => {
   const plan = (servers: number): RegistrationPlan => ({
-    line: 1, user: '1001', domain: 'pbx.test', displayName: '', authUser: '1001', password: 'pw', retryBaseMs: 10_000, retryMaxMs: 40_000,
-    userAgent: 'test', servers: Array.from({ length: servers }, (_, i) => ({
-      index: i + 1, dest: { transport: 'UDP' as const, host: `192.0.2.${i + 1}`, port: 5060 }, expires: 120, overlap: 30,
+    line: 1,
+    user: '1001',
+    domain: 'pbx.test',
+    displayName: '',
+    authUser: '1001',
+    password: 'pw',
+    retryBaseMs: 10_000,
+    retryMaxMs: 40_000,
+    userAgent: 'test',
+    servers: Array.from({ length: servers }, (_, i) => ({
+      index: i + 1,
+      dest: { transport: 'UDP' as const, host: `192.0.2.${i + 1}`, port: 5060 },
+      expires: 120,
+      overlap: 30,
       policy: { t1: 500, t2: 4000, fixed: { intervalMs: 100, count: 1 } },
     })),
   });
@@ -218,7 +305,13 @@ describe('a line registration', () => {
     const clock = new ManualClock();
     const wire = recorder();
     const t = new ClientTransactions(wire, clock);
-    const reg = new LineRegistration({ ...plan(1), servers: plan(1).servers.map((x) => ({ ...x, expires: 30 })) }, wire, t, clock, () => undefined);
+    const reg = new LineRegistration(
+      { ...plan(1), servers: plan(1).servers.map((x) => ({ ...x, expires: 30 })) },
+      wire,
+      t,
+      clock,
+      () => undefined,
+    );
     const last = (): SipRequest => wire.sent[wire.sent.length - 1]?.req as SipRequest;
     reg.start();
     t.onResponse(parseSip(answer(last(), 423, 'Interval Too Brief', [['Min-Expires', '60']]), true) as never);
@@ -242,7 +335,9 @@ describe('a line registration', () => {
     reg.start();
     for (let i = 0; i < 2; i++) {
       const r = wire.sent[wire.sent.length - 1]?.req as SipRequest;
-      t.onResponse(parseSip(answer(r, 401, 'Unauthorized', [['WWW-Authenticate', `Digest realm="x", nonce="n${i}", algorithm=MD5`]]), true) as never);
+      t.onResponse(
+        parseSip(answer(r, 401, 'Unauthorized', [['WWW-Authenticate', `Digest realm="x", nonce="n${i}", algorithm=MD5`]]), true) as never,
+      );
     }
     assert.deepEqual([reg.view().status, reg.view().reason], ['failed', '401 Unauthorized (wrong credentials)']);
     reg.stop(false);

@@ -34,7 +34,10 @@ export const warnRefusal: RefusalSink = (r) => {
 
 /** The state `event` leads to from `state` given `facts`, or undefined when the table has no such move. */
 export function targetOf<S extends string, E extends string, G extends string>(
-  table: Table<S, E, G>, state: S, event: E, facts: Facts<G> = {},
+  table: Table<S, E, G>,
+  state: S,
+  event: E,
+  facts: Facts<G> = {},
 ): S | undefined {
   const rule = table[state][event] as Rule<S, G> | undefined;
   if (rule === undefined || typeof rule === 'string') return rule;

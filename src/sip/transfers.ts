@@ -91,8 +91,18 @@ export class CallTransfer {
     }
     this.call.leftByPhone();
     const me = this.call.dialog.local;
-    this.call.send('REFER', [['Refer-To', referTo], ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`], ['Contact', this.call.contact()]], undefined,
-      (res) => { if (res.status >= 300) this.call.sendBye(); });
+    this.call.send(
+      'REFER',
+      [
+        ['Refer-To', referTo],
+        ['Referred-By', `<sip:${me?.user ?? ''}@${me ? hostPort(me.host, me.port) : ''}>`],
+        ['Contact', this.call.contact()],
+      ],
+      undefined,
+      (res) => {
+        if (res.status >= 300) this.call.sendBye();
+      },
+    );
     // If no NOTIFY ends it, the transferor leaves anyway.
     this.byeTimer = this.call.schedule(32_000, () => this.call.sendBye());
   }
@@ -130,7 +140,7 @@ export class CallTransfer {
     this.referSubscription = { id: ++this.referSeq };
     this.notifyFrag(100, 'Trying', false);
     const m = /\?(.*)$/.exec(uri);
-    const replaces = m ? new URLSearchParams(m[1]).get('Replaces') ?? undefined : undefined;
+    const replaces = m ? (new URLSearchParams(m[1]).get('Replaces') ?? undefined) : undefined;
     const target = uri.replace(/\?.*$/, '');
     const made = this.call.referring(() => {
       this.call.peer()?.receive({ type: 'refer', target: replaces ? `${target}?Replaces=${encodeURIComponent(replaces)}` : target });
@@ -142,9 +152,16 @@ export class CallTransfer {
   notifyFrag(status: number, reason: string, final: boolean): void {
     if (!this.referSubscription || !this.call.confirmed()) return;
     if (final) this.referSubscription = undefined;
-    this.call.send('NOTIFY', [['Contact', this.call.contact()], ['Event', 'refer'],
-      ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
-      ['Content-Type', 'message/sipfrag;version=2.0']], Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`));
+    this.call.send(
+      'NOTIFY',
+      [
+        ['Contact', this.call.contact()],
+        ['Event', 'refer'],
+        ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+        ['Content-Type', 'message/sipfrag;version=2.0'],
+      ],
+      Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`),
+    );
     // The transferee leaves once the transfer is done, if the transferor has not ended the call by then.
     if (final && status >= 200 && status < 300) this.byeTimer = this.call.schedule(4000, () => this.call.sendBye());
   }

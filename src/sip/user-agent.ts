@@ -28,7 +28,15 @@ export type { InboundContext };
 
 /** Payload types by voice.codecPref priority (1 first; 0 turns a codec off); µ-law when both are off. */
 function codecPreference(mu: number, a: number): number[] {
-  const list = ([[0, mu], [8, a]] as const).filter(([, p]) => p > 0).sort((x, y) => x[1] - y[1]).map(([pt]) => pt);
+  const list = (
+    [
+      [0, mu],
+      [8, a],
+    ] as const
+  )
+    .filter(([, p]) => p > 0)
+    .sort((x, y) => x[1] - y[1])
+    .map(([pt]) => pt);
   return list.length > 0 ? list : [0];
 }
 
@@ -55,13 +63,19 @@ export class SipUserAgent {
     this.transactions = new ClientTransactions(wire, this.clock);
     this.registrations = new LineRegistrations(phone, wire, this.transactions, this.userAgent);
     this.inbound = new InboundRequests({
-      phone, registrations: this.registrations, calls: this.calls, userAgent: this.userAgent,
-      room: () => this.callCount < MAX_CALLS, env: (n) => this.env(n),
+      phone,
+      registrations: this.registrations,
+      calls: this.calls,
+      userAgent: this.userAgent,
+      room: () => this.callCount < MAX_CALLS,
+      env: (n) => this.env(n),
     });
   }
 
   private readonly onDown = (): void => this.halt(true);
-  private readonly onConfig = (): void => { if (this.running) this.registrations.plan(); };
+  private readonly onConfig = (): void => {
+    if (this.running) this.registrations.plan();
+  };
 
   /** Starts with the listener open; after each reboot the listener says when it is open again (transportUp). */
   start(): void {
@@ -96,7 +110,10 @@ export class SipUserAgent {
     for (const call of [...new Set(this.calls.values())]) call.receive({ type: 'ended' });
     this.calls.clear();
     for (const n of this.registrations.planned) this.phone.lines.setMessages(n, undefined);
-    if (unregister) this.clock.schedule(100, () => { if (!this.running) this.transactions.clear(); });
+    if (unregister)
+      this.clock.schedule(100, () => {
+        if (!this.running) this.transactions.clear();
+      });
     this.phone.lines.registrationChanged();
   }
 
@@ -128,14 +145,24 @@ export class SipUserAgent {
     const line = this.phone.lines.get(n);
     const server = line.servers[0]?.index ?? 1;
     return {
-      wire: this.wire, transactions: this.transactions, media: this.engine, userAgent: this.userAgent, localAddress: this.advertised,
+      wire: this.wire,
+      transactions: this.transactions,
+      media: this.engine,
+      userAgent: this.userAgent,
+      localAddress: this.advertised,
       policy: retryPolicy(this.phone, n, server),
       codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
-      dtmf: { info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine, payload: c.int('tone.dtmf.rfc2833Payload'),
-        onMs: c.int('tone.dtmf.onTime'), offMs: c.int('tone.dtmf.offTime') },
+      dtmf: {
+        info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine,
+        payload: c.int('tone.dtmf.rfc2833Payload'),
+        onMs: c.int('tone.dtmf.onTime'),
+        offMs: c.int('tone.dtmf.offTime'),
+      },
       auth: { user: line.userId, password: c.value(`reg.${n}.auth.password`) },
       schedule: (ms, fn) => this.clock.schedule(ms, fn),
-      forget: (call) => { for (const [k, v] of this.calls) if (v === call) this.calls.delete(k); },
+      forget: (call) => {
+        for (const [k, v] of this.calls) if (v === call) this.calls.delete(k);
+      },
       referring: (call, fn) => this.referrals.during(call, fn),
       referAllowed: (uri) => referTargetAllowed(c.value('call.transfer.allowedTargets'), uri),
       onProgress: (call, status, reason) => this.referrals.progress(call, status, reason),

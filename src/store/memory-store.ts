@@ -16,8 +16,10 @@ export class MemoryStore implements PhoneStore {
   }
   loadLayers(): Record<StoredLayer, Record<string, string>> {
     return {
-      DEVICE: { ...this.layers.DEVICE }, CONFIG: { ...this.layers.CONFIG },
-      WEB: { ...this.layers.WEB }, LOCAL: { ...this.layers.LOCAL },
+      DEVICE: { ...this.layers.DEVICE },
+      CONFIG: { ...this.layers.CONFIG },
+      WEB: { ...this.layers.WEB },
+      LOCAL: { ...this.layers.LOCAL },
     };
   }
   writeLayer(layer: StoredLayer, entries: Readonly<Record<string, string>>): void {

@@ -21,7 +21,9 @@ describe('SQLite store', () => {
     const r = new SqliteStore(file);
     assert.deepEqual(r.loadIdentity(), { mac: '0004F2000001', serial: 'S1', createdAt: 5 });
     assert.deepEqual(r.loadLayers(), { DEVICE: {}, CONFIG: { a: 'c' }, WEB: {}, LOCAL: { a: '1', b: '2' } });
-    assert.deepEqual(r.loadCallLog(), [{ kind: 'placed', line: 1, startTime: 10, remoteName: 'Bob', remoteNumber: '1002', durationSeconds: 3 }]);
+    assert.deepEqual(r.loadCallLog(), [
+      { kind: 'placed', line: 1, startTime: 10, remoteName: 'Bob', remoteNumber: '1002', durationSeconds: 3 },
+    ]);
     assert.equal(r.getBlob('tls'), 'pem');
     r.replaceLayer('LOCAL', { z: '9' });
     r.clearLayers(['CONFIG']);
@@ -36,8 +38,14 @@ describe('SQLite store', () => {
       s.appendCallLog({ kind: 'placed', line: 1, startTime: i, remoteName: '', remoteNumber: String(i), durationSeconds: 0 }, 3);
     }
     const log = s.loadCallLog();
-    assert.deepEqual(log.filter((r) => r.kind === 'missed').map((r) => r.remoteNumber), ['2', '3', '4']);
-    assert.deepEqual(log.filter((r) => r.kind === 'placed').map((r) => r.remoteNumber), ['2', '3', '4']);
+    assert.deepEqual(
+      log.filter((r) => r.kind === 'missed').map((r) => r.remoteNumber),
+      ['2', '3', '4'],
+    );
+    assert.deepEqual(
+      log.filter((r) => r.kind === 'placed').map((r) => r.remoteNumber),
+      ['2', '3', '4'],
+    );
     s.clearCallLog();
     assert.deepEqual(s.loadCallLog(), []);
     s.close();

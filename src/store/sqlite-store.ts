@@ -31,17 +31,23 @@ export class SqliteStore implements PhoneStore {
       identity: this.db.prepare('SELECT mac, serial, created_at AS createdAt FROM identity WHERE id = 1'),
       saveIdentity: this.db.prepare(
         'INSERT INTO identity (id, mac, serial, created_at) VALUES (1, ?, ?, ?) ' +
-          'ON CONFLICT (id) DO UPDATE SET mac = excluded.mac, serial = excluded.serial, created_at = excluded.created_at'),
+          'ON CONFLICT (id) DO UPDATE SET mac = excluded.mac, serial = excluded.serial, created_at = excluded.created_at',
+      ),
       layers: this.db.prepare('SELECT layer, name, value FROM config'),
-      put: this.db.prepare('INSERT INTO config (layer, name, value) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (layer, name) DO UPDATE SET value = excluded.value'),
+      put: this.db.prepare(
+        'INSERT INTO config (layer, name, value) VALUES (?, ?, ?) ' + 'ON CONFLICT (layer, name) DO UPDATE SET value = excluded.value',
+      ),
       clearLayer: this.db.prepare('DELETE FROM config WHERE layer = ?'),
-      addCall: this.db.prepare('INSERT INTO call_log (kind, line, start_time, remote_name, remote_number, duration) ' +
-        'VALUES (?, ?, ?, ?, ?, ?)'),
-      trimCalls: this.db.prepare('DELETE FROM call_log WHERE kind = ? AND id NOT IN ' +
-        '(SELECT id FROM call_log WHERE kind = ? ORDER BY id DESC LIMIT ?)'),
-      calls: this.db.prepare('SELECT kind, line, start_time AS startTime, remote_name AS remoteName, ' +
-        'remote_number AS remoteNumber, duration AS durationSeconds FROM call_log ORDER BY id'),
+      addCall: this.db.prepare(
+        'INSERT INTO call_log (kind, line, start_time, remote_name, remote_number, duration) ' + 'VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      trimCalls: this.db.prepare(
+        'DELETE FROM call_log WHERE kind = ? AND id NOT IN ' + '(SELECT id FROM call_log WHERE kind = ? ORDER BY id DESC LIMIT ?)',
+      ),
+      calls: this.db.prepare(
+        'SELECT kind, line, start_time AS startTime, remote_name AS remoteName, ' +
+          'remote_number AS remoteNumber, duration AS durationSeconds FROM call_log ORDER BY id',
+      ),
       clearCalls: this.db.prepare('DELETE FROM call_log'),
       getBlob: this.db.prepare('SELECT value FROM blob WHERE name = ?'),
       putBlob: this.db.prepare('INSERT INTO blob (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),

@@ -9,7 +9,12 @@ describe('self-signed certificates', () => {
     const notBefore = new Date(Date.UTC(2026, 0, 1));
     const notAfter = new Date(Date.UTC(2046, 0, 1));
     const { cert, key } = selfSignedCertificate({
-      commonName: '0004f2aabbcc', organization: 'Polycom Inc.', dnsNames: ['0004f2aabbcc'], ipAddresses: ['127.0.0.1'], notBefore, notAfter,
+      commonName: '0004f2aabbcc',
+      organization: 'Polycom Inc.',
+      dnsNames: ['0004f2aabbcc'],
+      ipAddresses: ['127.0.0.1'],
+      notBefore,
+      notAfter,
     });
     const x = new X509Certificate(cert);
     assert.equal(x.subject, 'CN=0004f2aabbcc\nO=Polycom Inc.');
@@ -31,7 +36,12 @@ describe('self-signed certificates', () => {
   it('writes GeneralizedTime from 2050 on, and a positive serial every time', () => {
     for (let i = 0; i < 50; i++) {
       const { cert } = selfSignedCertificate({
-        commonName: 'x', organization: 'y', dnsNames: [], ipAddresses: [], notBefore: new Date(Date.UTC(2049, 5, 1)), notAfter: new Date(Date.UTC(2069, 5, 1)),
+        commonName: 'x',
+        organization: 'y',
+        dnsNames: [],
+        ipAddresses: [],
+        notBefore: new Date(Date.UTC(2049, 5, 1)),
+        notAfter: new Date(Date.UTC(2069, 5, 1)),
       });
       const x = new X509Certificate(cert);
       assert.equal(new Date(x.validTo).getUTCFullYear(), 2069);

@@ -47,13 +47,19 @@ function time(d: Date): Buffer {
 }
 
 const OID = {
-  commonName: '2.5.4.3', organization: '2.5.4.10', ecdsaWithSha256: '1.2.840.10045.4.3.2',
-  ecPublicKey: '1.2.840.10045.2.1', prime256v1: '1.2.840.10045.3.1.7',
-  basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', subjectAltName: '2.5.29.17', serverAuth: '1.3.6.1.5.5.7.3.1',
+  commonName: '2.5.4.3',
+  organization: '2.5.4.10',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecPublicKey: '1.2.840.10045.2.1',
+  prime256v1: '1.2.840.10045.3.1.7',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
 } as const;
 
-const extension = (id: string, value: Buffer, critical = false): Buffer =>
-  seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+const extension = (id: string, value: Buffer, critical = false): Buffer => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 
 /** A P-256 coordinate or scalar from a JWK: base64url, 32 bytes (left-padded should an encoder drop leading zeros). */
 function coordinate(b64url: string | undefined): Buffer {
@@ -100,17 +106,31 @@ export function selfSignedCertificate(r: CertificateRequest): { cert: string; ke
   const algorithm = seq(oid(OID.ecdsaWithSha256));
   const altNames = [
     ...r.dnsNames.map((n) => tlv(0x82, Buffer.from(n, 'ascii'))),
-    ...r.ipAddresses.map(ipBytes).filter((b): b is Buffer => b !== undefined).map((b) => tlv(0x87, b)),
+    ...r.ipAddresses
+      .map(ipBytes)
+      .filter((b): b is Buffer => b !== undefined)
+      .map((b) => tlv(0x87, b)),
   ];
-  const extensions = explicit(3, seq(
-    extension(OID.basicConstraints, seq()),
-    // digitalSignature (bit 0) and keyEncipherment (bit 2): 0b101 in the top bits, 5 unused bits.
-    extension(OID.keyUsage, bits(Buffer.from([0xa0]), 5), true),
-    extension(OID.extKeyUsage, seq(oid(OID.serverAuth))),
-    extension(OID.subjectAltName, seq(...altNames)),
-  ));
-  const tbs = seq(explicit(0, tlv(0x02, Buffer.from([2]))), tlv(0x02, serial), algorithm, name,
-    seq(time(r.notBefore), time(r.notAfter)), name, spki, extensions);
+  const extensions = explicit(
+    3,
+    seq(
+      extension(OID.basicConstraints, seq()),
+      // digitalSignature (bit 0) and keyEncipherment (bit 2): 0b101 in the top bits, 5 unused bits.
+      extension(OID.keyUsage, bits(Buffer.from([0xa0]), 5), true),
+      extension(OID.extKeyUsage, seq(oid(OID.serverAuth))),
+      extension(OID.subjectAltName, seq(...altNames)),
+    ),
+  );
+  const tbs = seq(
+    explicit(0, tlv(0x02, Buffer.from([2]))),
+    tlv(0x02, serial),
+    algorithm,
+    name,
+    seq(time(r.notBefore), time(r.notAfter)),
+    name,
+    spki,
+    extensions,
+  );
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, algorithm, bits(signature));
   return { cert: pem('CERTIFICATE', der), key: pkcs8 };

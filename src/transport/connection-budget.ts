@@ -16,7 +16,13 @@ export interface StreamLimits {
   readonly maxMessageBytes: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { perPhone: 32, handshakeMs: 10_000, idleMs: 120_000, messageMs: 10_000, maxMessageBytes: 64 * 1024 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  perPhone: 32,
+  handshakeMs: 10_000,
+  idleMs: 120_000,
+  messageMs: 10_000,
+  maxMessageBytes: 64 * 1024,
+};
 
 export class ConnectionBudget {
   private used = 0;

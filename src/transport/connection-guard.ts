@@ -32,7 +32,10 @@ export class ConnectionGuard {
   private readonly sockets = new Set<Socket>();
 
   /** `budget`: the process's, shared with every other guard given it (absent: only this guard's cap applies). */
-  constructor(limits: GuardLimits, private readonly budget?: ConnectionBudget) {
+  constructor(
+    limits: GuardLimits,
+    private readonly budget?: ConnectionBudget,
+  ) {
     this.limits = limits;
   }
 

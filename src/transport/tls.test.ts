@@ -11,8 +11,12 @@ import { selfSignedCertificate } from './certificate.js';
 import { phoneCertificate, secureOnFirstConnection } from './tls.js';
 
 const material = selfSignedCertificate({
-  commonName: '0004f2000001', organization: 'Polycom Inc.', dnsNames: ['0004f2000001'], ipAddresses: ['127.0.0.1'],
-  notBefore: new Date(Date.UTC(2026, 0, 1)), notAfter: new Date(Date.UTC(2046, 0, 1)),
+  commonName: '0004f2000001',
+  organization: 'Polycom Inc.',
+  dnsNames: ['0004f2000001'],
+  ipAddresses: ['127.0.0.1'],
+  notBefore: new Date(Date.UTC(2026, 0, 1)),
+  notAfter: new Date(Date.UTC(2046, 0, 1)),
 });
 
 /** A TLS server without cert and key, made secure on first connection; counts the contexts it is given. */
@@ -37,7 +41,9 @@ function handshake(port: number): Promise<{ subject: string; protocol: string | 
       const subject = String(s.getPeerCertificate().subject.CN);
       const protocol = s.getProtocol();
       let said = '';
-      s.on('data', (d: Buffer) => { said += d.toString(); });
+      s.on('data', (d: Buffer) => {
+        said += d.toString();
+      });
       s.on('end', () => resolve({ subject, protocol, said }));
     });
     s.on('error', reject);
@@ -68,13 +74,20 @@ describe('a TLS server secured on its first connection', () => {
   });
 });
 
-describe('the user\'s own certificate', () => {
+describe("the user's own certificate", () => {
   it('is read at every start and checked once per content: a file changed since is read anew', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'polysim-tls-'));
     try {
       const own = { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'a.key') };
       const noPhone = undefined as unknown as Phone; // the user's certificate is not the phone's
-      const other = selfSignedCertificate({ commonName: 'other', organization: 'x', dnsNames: [], ipAddresses: [], notBefore: new Date(0), notAfter: new Date(1e12) });
+      const other = selfSignedCertificate({
+        commonName: 'other',
+        organization: 'x',
+        dnsNames: [],
+        ipAddresses: [],
+        notBefore: new Date(0),
+        notAfter: new Date(1e12),
+      });
       for (const m of [material, material, other]) {
         writeFileSync(own.certFile, m.cert);
         writeFileSync(own.keyFile, m.key);

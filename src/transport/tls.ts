@@ -73,7 +73,12 @@ export async function phoneCertificate(phone: Phone, own?: { certFile: string; k
   const notBefore = new Date(phone.clock.now() - 86_400_000);
   const notAfter = new Date(notBefore.getTime() + 20 * 365 * 86_400_000);
   const material: TlsMaterial = selfSignedCertificate({
-    commonName: mac, organization: 'Polycom Inc.', dnsNames: [mac], ipAddresses: /^[\d.]+$/.test(phone.ipv4) ? [phone.ipv4] : [], notBefore, notAfter,
+    commonName: mac,
+    organization: 'Polycom Inc.',
+    dnsNames: [mac],
+    ipAddresses: /^[\d.]+$/.test(phone.ipv4) ? [phone.ipv4] : [],
+    notBefore,
+    notAfter,
   });
   phone.store.putBlob(BLOB, JSON.stringify(material));
   return material;
@@ -88,7 +93,10 @@ export async function phoneCertificate(phone: Phone, own?: { certFile: string; k
  * context of that moment: the first handshake already has the certificate.
  */
 export function secureOnFirstConnection<S extends TlsServer>(
-  server: S, material: TlsMaterial, options: SecureContextOptions = {}, onError?: (err: unknown) => void,
+  server: S,
+  material: TlsMaterial,
+  options: SecureContextOptions = {},
+  onError?: (err: unknown) => void,
 ): S {
   const onConnection = (_socket: Socket): void => {
     try {

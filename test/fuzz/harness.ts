@@ -14,8 +14,15 @@ import { isStatusCode } from '../../src/phone/status.js';
 import { body, fromSchema, sipMessage } from './arbitraries.js';
 
 /** Operations the fuzz leaves out: they reboot or reset the phone, or move files to a URL (off loopback, maybe). */
-const LEFT_OUT = new Set(['Management.Reboot', 'Management.Restart', 'Management.FactoryReset', 'Management.ConfigReset',
-  'Management.UpdateConfiguration', 'Management.ExportConfiguration', 'Network.UploadBgCapture']);
+const LEFT_OUT = new Set([
+  'Management.Reboot',
+  'Management.Restart',
+  'Management.FactoryReset',
+  'Management.ConfigReset',
+  'Management.UpdateConfiguration',
+  'Management.ExportConfiguration',
+  'Network.UploadBgCapture',
+]);
 
 export const fuzzedOperations: readonly Operation[] = operations.filter((op) => !LEFT_OUT.has(op.name));
 
@@ -44,15 +51,31 @@ export interface HttpCase {
 }
 
 export function httpCase(): fc.Arbitrary<HttpCase> {
-  return fc.constantFrom(...fuzzedOperations).chain((op) => fc.record({
-    method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...op.methods) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
-    path: fc.oneof(
-      { weight: 8, arbitrary: fc.constantFrom(...op.paths) },
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...op.paths), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('?line=1', '?line=x', '?%zz', '/', '//', '?Line=99'))).map(([p, s]) => `${p}${s.startsWith('?') || s.startsWith('/') ? s : `?q=${encodeURIComponent(s)}`}`) },
-    ),
-    body: op.inputFrom === 'body' || op.methods.includes('POST') ? body(fromSchema(op.input)).map((b) => b as string | undefined) : fc.constant(undefined),
-    auth: fc.oneof({ weight: 18, arbitrary: fc.constant('right' as const) }, { weight: 1, arbitrary: fc.constantFrom('none' as const, 'wrong' as const) }),
-  }));
+  return fc.constantFrom(...fuzzedOperations).chain((op) =>
+    fc.record({
+      method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...op.methods) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+      path: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...op.paths) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(
+              fc.constantFrom(...op.paths),
+              fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('?line=1', '?line=x', '?%zz', '/', '//', '?Line=99')),
+            )
+            .map(([p, s]) => `${p}${s.startsWith('?') || s.startsWith('/') ? s : `?q=${encodeURIComponent(s)}`}`),
+        },
+      ),
+      body:
+        op.inputFrom === 'body' || op.methods.includes('POST')
+          ? body(fromSchema(op.input)).map((b) => b as string | undefined)
+          : fc.constant(undefined),
+      auth: fc.oneof(
+        { weight: 18, arbitrary: fc.constant('right' as const) },
+        { weight: 1, arbitrary: fc.constantFrom('none' as const, 'wrong' as const) },
+      ),
+    }),
+  );
 }
 
 export async function sendHttp(base: string, authorization: string, c: HttpCase, t: Tally): Promise<void> {

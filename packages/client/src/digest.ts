@@ -15,12 +15,22 @@ export type DigestAlgorithm = 'MD5' | 'SHA-256' | 'MD5-sess' | 'SHA-256-sess';
 /** The algorithm a challenge or credentials name (MD5 when they name none), or undefined for one not computed here. */
 export function digestAlgorithm(name: string | undefined): DigestAlgorithm | undefined {
   const n = (name ?? 'MD5').toUpperCase();
-  return n === 'MD5' ? 'MD5' : n === 'SHA-256' ? 'SHA-256' : n === 'MD5-SESS' ? 'MD5-sess' : n === 'SHA-256-SESS' ? 'SHA-256-sess' : undefined;
+  return n === 'MD5'
+    ? 'MD5'
+    : n === 'SHA-256'
+      ? 'SHA-256'
+      : n === 'MD5-SESS'
+        ? 'MD5-sess'
+        : n === 'SHA-256-SESS'
+          ? 'SHA-256-sess'
+          : undefined;
 }
 
 /** H(data): the algorithm's hash of the UTF-8 bytes, in lower-case hex. */
 export function digestHash(algorithm: DigestAlgorithm, data: string): string {
-  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(data, 'utf8').digest('hex');
+  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+    .update(data, 'utf8')
+    .digest('hex');
 }
 
 export interface DigestInput {
@@ -91,7 +101,11 @@ export function bestChallenge(challenges: readonly Challenge[]): Challenge | und
 export class DigestSigner {
   private nc = 0;
 
-  constructor(private readonly challenge: Challenge, private readonly user: string, private readonly password: string) {}
+  constructor(
+    private readonly challenge: Challenge,
+    private readonly user: string,
+    private readonly password: string,
+  ) {}
 
   get algorithm(): string {
     return (this.challenge.params['algorithm'] ?? 'MD5').toUpperCase();
@@ -104,12 +118,22 @@ export class DigestSigner {
     const cnonce = randomBytes(12).toString('hex');
     const realm = p['realm'] ?? '';
     const response = digestResponse({
-      algorithm: digestAlgorithm(alg) ?? 'MD5', username: this.user, realm, password: this.password, method, uri,
-      nonce: p['nonce'] ?? '', qop: 'auth', nc, cnonce,
+      algorithm: digestAlgorithm(alg) ?? 'MD5',
+      username: this.user,
+      realm,
+      password: this.password,
+      method,
+      uri,
+      nonce: p['nonce'] ?? '',
+      qop: 'auth',
+      nc,
+      cnonce,
     });
-    return `Digest username=${quoted(this.user)}, realm=${quoted(realm)}, nonce=${quoted(p['nonce'] ?? '')}, uri=${quoted(uri)}, ` +
+    return (
+      `Digest username=${quoted(this.user)}, realm=${quoted(realm)}, nonce=${quoted(p['nonce'] ?? '')}, uri=${quoted(uri)}, ` +
       `algorithm=${alg}, qop=auth, nc=${nc}, cnonce=${quoted(cnonce)}, response=${quoted(response)}` +
-      (p['opaque'] !== undefined ? `, opaque=${quoted(p['opaque'])}` : '');
+      (p['opaque'] !== undefined ? `, opaque=${quoted(p['opaque'])}` : '')
+    );
   }
 }
 

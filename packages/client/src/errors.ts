@@ -27,7 +27,10 @@ export class AuthError extends Error {
 
 /** The phone could not be reached, or answered what is not the Poly API (e.g. 404: REST API off). */
 export class TransportError extends Error {
-  constructor(message: string, readonly httpStatus?: number) {
+  constructor(
+    message: string,
+    readonly httpStatus?: number,
+  ) {
     super(message);
     this.name = 'TransportError';
   }

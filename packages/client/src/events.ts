@@ -8,7 +8,16 @@ import type { IncomingMessage } from 'node:http';
 import type { PolysimEvent } from './types-control.js';
 
 /** The events' types are generated from the server's schemas (types-control.ts). */
-export type { EventCall, EventLed, EventLeds, EventLine, EventScreen, PhoneLifeState, PolysimEvent, PolysimEventType } from './types-control.js';
+export type {
+  EventCall,
+  EventLed,
+  EventLeds,
+  EventLine,
+  EventScreen,
+  PhoneLifeState,
+  PolysimEvent,
+  PolysimEventType,
+} from './types-control.js';
 
 export interface EventsOptions {
   /** One phone's events (from 1); default: every phone's. */
@@ -26,10 +35,14 @@ export interface EventsOptions {
 export async function* polysimEvents(controlUrl: string, options: EventsOptions = {}): AsyncGenerator<PolysimEvent> {
   const url = new URL(options.phone === undefined ? '/events' : `/phones/${options.phone}/events`, controlUrl);
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest(url, {
-      headers: { accept: 'text/event-stream', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-      signal: options.signal,
-    }, resolve);
+    const req = httpRequest(
+      url,
+      {
+        headers: { accept: 'text/event-stream', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+        signal: options.signal,
+      },
+      resolve,
+    );
     req.on('error', reject);
     req.end();
   });
@@ -47,7 +60,11 @@ export async function* polysimEvents(controlUrl: string, options: EventsOptions 
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         if (data) yield JSON.parse(data) as PolysimEvent;
       }
       if (buffer.length > 1_048_576) throw new Error('event stream: an event over 1 MB');

@@ -29,17 +29,24 @@ const norm = (s: string): string => s.replace(/[^0-9a-f]/gi, '').toLowerCase();
 export class HttpClient {
   private readonly agent: HttpAgent | HttpsAgent;
 
-  constructor(private readonly base: URL, private readonly tls: TlsTrust = {}, private readonly timeoutMs = 30_000) {
+  constructor(
+    private readonly base: URL,
+    private readonly tls: TlsTrust = {},
+    private readonly timeoutMs = 30_000,
+  ) {
     const custom = tls.pinSha256 !== undefined || tls.selfSignedMac !== undefined || tls.insecure === true;
-    this.agent = base.protocol === 'https:'
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: tls.ca, rejectUnauthorized: !custom })
-      : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    this.agent =
+      base.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: tls.ca, rejectUnauthorized: !custom })
+        : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   }
 
   private checkPeer(socket: TLSSocket): string | undefined {
     const cert = socket.getPeerCertificate();
-    if (this.tls.pinSha256 !== undefined && norm(cert.fingerprint256 ?? '') !== norm(this.tls.pinSha256)) return 'certificate does not match the pinned fingerprint';
-    if (this.tls.selfSignedMac !== undefined && norm(String(cert.subject?.CN ?? '')) !== norm(this.tls.selfSignedMac)) return `certificate CN is not the MAC ${this.tls.selfSignedMac}`;
+    if (this.tls.pinSha256 !== undefined && norm(cert.fingerprint256 ?? '') !== norm(this.tls.pinSha256))
+      return 'certificate does not match the pinned fingerprint';
+    if (this.tls.selfSignedMac !== undefined && norm(String(cert.subject?.CN ?? '')) !== norm(this.tls.selfSignedMac))
+      return `certificate CN is not the MAC ${this.tls.selfSignedMac}`;
     return undefined;
   }
 
@@ -47,13 +54,22 @@ export class HttpClient {
     const url = new URL(path, this.base);
     const fn = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = fn(url, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, agent: this.agent, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        const challenges = res.rawHeaders.filter((_, i) => i % 2 === 1 && /^www-authenticate$/i.test(res.rawHeaders[i - 1] ?? ''));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, challenges, body: Buffer.concat(chunks) }));
-        res.on('error', (e) => reject(new TransportError(e.message)));
-      });
+      const req = fn(
+        url,
+        {
+          method,
+          headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
+          agent: this.agent,
+          timeout: this.timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          const challenges = res.rawHeaders.filter((_, i) => i % 2 === 1 && /^www-authenticate$/i.test(res.rawHeaders[i - 1] ?? ''));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, challenges, body: Buffer.concat(chunks) }));
+          res.on('error', (e) => reject(new TransportError(e.message)));
+        },
+      );
       req.on('socket', (socket) => {
         if (url.protocol !== 'https:' || (this.tls.pinSha256 === undefined && this.tls.selfSignedMac === undefined)) return;
         const tlsSocket = socket as TLSSocket;

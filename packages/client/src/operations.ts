@@ -50,14 +50,16 @@ export function managementApi(p: PolyPhoneBase) {
     locationInfo: () => get<Record<string, string>>(PATHS['Management.LocationInformation']),
     mrPairInfo: () => get<Data<'Management.MrPairInfo'>>(PATHS['Management.MrPairInfo']),
     lineInfo: () => get<Record<string, string>[]>(PATHS['Management.LineInfo']),
-    lineInfoV2: (line?: number) => get<Data<'Management.LineInfoV2'>>(`${PATHS['Management.LineInfoV2']}${line === undefined ? '' : `?line=${line}`}`),
+    lineInfoV2: (line?: number) =>
+      get<Data<'Management.LineInfoV2'>>(`${PATHS['Management.LineInfoV2']}${line === undefined ? '' : `?line=${line}`}`),
     powerStatus: async () => (await p.raw('GET', PATHS['Management.PowerStatus']))['CurrentState'] as string,
     transferType: () => get<Data<'Management.GetTransferType'>>(PATHS['Management.GetTransferType']),
     setTransferType: (Type: 'Consultative' | 'Blind' | 'Safe') => post(PATHS['Management.SetTransferType'], { Type }),
     /** config/get, split into requests under 20 KB; results merged. Names the phone does not know are left out. */
     getConfig: async (names: readonly string[]): Promise<ConfigValues> => {
       const out: ConfigValues = {};
-      for (const part of chunks(names, (n) => JSON.stringify(n).length)) Object.assign(out, await post<ConfigValues>(PATHS['Management.GetConfig'], part));
+      for (const part of chunks(names, (n) => JSON.stringify(n).length))
+        Object.assign(out, await post<ConfigValues>(PATHS['Management.GetConfig'], part));
       return out;
     },
     /** config/get with the names the phone does not know (its `InvalidParams`), split and merged as getConfig. */
@@ -87,16 +89,21 @@ export function managementApi(p: PolyPhoneBase) {
     pollForStatus: () => get<Data<'Management.PollForStatus'>>(PATHS['Management.PollForStatus']),
     communicationInfo: () => get<Data<'Management.CommunicationInfo'>>(PATHS['Management.CommunicationInfo']),
     sessionStats: () => get<Record<string, unknown>[]>(PATHS['Management.SessionStats']),
-    callLogs: (kind?: PathSuffix<'WebCallControl.CallLogs'>) => get<Data<'WebCallControl.CallLogs'>>(`${PATHS['WebCallControl.CallLogs']}${kind ? `/${kind}` : ''}`),
+    callLogs: (kind?: PathSuffix<'WebCallControl.CallLogs'>) =>
+      get<Data<'WebCallControl.CallLogs'>>(`${PATHS['WebCallControl.CallLogs']}${kind ? `/${kind}` : ''}`),
     simulateHook: (Type: 'Up' | 'Down') => post(PATHS['Management.SimulateHook'], { Type }),
     simulateKeyEvent: (KeyName: string) => post(PATHS['Management.SimulateKeyEvent'], { Type: 'Tap', KeyName }),
     simulateTextInput: (Value: string, ReplaceText?: boolean) => post(PATHS['Management.SimulateTextInput'], { Value, ReplaceText }),
-    simulateTouch: (Type: 'Tap' | 'Press' | 'Release' | 'Swipe', Positions: Position[], extra: { Duration?: number; Easing?: number } = {}) =>
-      post(PATHS['Management.SimulateTouch'], { Type, Positions, ...extra }),
+    simulateTouch: (
+      Type: 'Tap' | 'Press' | 'Release' | 'Swipe',
+      Positions: Position[],
+      extra: { Duration?: number; Easing?: number } = {},
+    ) => post(PATHS['Management.SimulateTouch'], { Type, Positions, ...extra }),
     uixml: () => get<Data<'Management.UIXML'>>(PATHS['Management.UIXML']),
     createSession: () => get<Data<'Management.SessionCreate'>>(PATHS['Management.SessionCreate']),
     listSessions: () => get<{ Sessions: Record<string, string>[] }>(PATHS['Management.SessionList']),
-    deleteSessions: (ids: Input<'Management.SessionDelete'>) => p.request<Data<'Management.SessionDelete'>>('GET', PATHS['Management.SessionDelete'], ids),
+    deleteSessions: (ids: Input<'Management.SessionDelete'>) =>
+      p.request<Data<'Management.SessionDelete'>>('GET', PATHS['Management.SessionDelete'], ids),
     skypeSignIn: (d: Input<'Management.SkypeSignIn'>) => post(PATHS['Management.SkypeSignIn'], d),
     skypeSignOut: () => post(PATHS['Management.SkypeSignOut']),
     webSignIn: () => post<Data<'Management.WebSignIn'>>(PATHS['Management.WebSignIn']),
@@ -107,7 +114,8 @@ export function managementApi(p: PolyPhoneBase) {
 export function callControlApi(p: PolyPhoneBase) {
   const post = (path: string, data?: unknown): Promise<undefined> => p.request<undefined>('POST', path, data);
   return {
-    dial: (Dest: string, options: Omit<Input<'WebCallControl.Dial'>, 'Dest'> = {}) => post(PATHS['WebCallControl.Dial'], { Dest, ...options }),
+    dial: (Dest: string, options: Omit<Input<'WebCallControl.Dial'>, 'Dest'> = {}) =>
+      post(PATHS['WebCallControl.Dial'], { Dest, ...options }),
     answer: (Ref?: string) => post(PATHS['WebCallControl.AnswerCall'], Ref ? { Ref } : undefined),
     reject: (Ref?: string) => post(PATHS['WebCallControl.RejectCall'], Ref ? { Ref } : undefined),
     ignore: (Ref?: string) => post(PATHS['WebCallControl.IgnoreCall'], Ref ? { Ref } : undefined),
@@ -122,7 +130,11 @@ export function callControlApi(p: PolyPhoneBase) {
     callStatus: () => p.request<Data<'WebCallControl.CallStatus'>>('GET', PATHS['WebCallControl.CallStatus']),
     /** v2: every call, or those of a handle, a line, or a line and sequence. */
     calls: (filter: { handle?: string; line?: number; sequence?: number } = {}) => {
-      const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
+      const q = new URLSearchParams(
+        Object.entries(filter)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
       return p.request<Data<'WebCallControl.CallStatusV2'>>('GET', `${PATHS['WebCallControl.CallStatusV2']}${q ? `?${q}` : ''}`);
     },
     sipStatus: () => p.request<Data<'WebCallControl.SipStatus'>>('POST', PATHS['WebCallControl.SipStatus']),

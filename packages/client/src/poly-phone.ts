@@ -38,7 +38,11 @@ export interface Answer {
 }
 
 /** The session operations: answered with the credentials, never with a session; their 403 means "not allowed". */
-const SESSION_PATHS: ReadonlySet<string> = new Set([PATHS['Management.SessionCreate'], PATHS['Management.SessionList'], PATHS['Management.SessionDelete']]);
+const SESSION_PATHS: ReadonlySet<string> = new Set([
+  PATHS['Management.SessionCreate'],
+  PATHS['Management.SessionList'],
+  PATHS['Management.SessionDelete'],
+]);
 const isSessionPath = (path: string): boolean => SESSION_PATHS.has(path.split('?')[0] as string);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -81,8 +85,8 @@ export class PolyPhoneBase {
         return whole ? answer : answer.data;
       } catch (err) {
         // 403 with 4403 is the phone's one-request-at-a-time refusal; on session paths it means "not allowed".
-        const busy = err instanceof PolyError && (err.code === '4001'
-          || (err.httpStatus === 403 && err.code === '4403' && !isSessionPath(path)));
+        const busy =
+          err instanceof PolyError && (err.code === '4001' || (err.httpStatus === 403 && err.code === '4403' && !isSessionPath(path)));
         if (!busy || i + 1 >= attempts) throw err;
         await sleep(Math.min(5000, base * 2 ** i));
       }
@@ -126,11 +130,12 @@ export class PolyPhoneBase {
     if (res.status !== 401) return res;
     // One new try with the best challenge offered (or a fresh nonce after stale=true); never a loop.
     const challenges = parseChallenges(res.challenges);
-    const best = this.options.auth === 'basic'
-      ? challenges.find((c) => c.scheme === 'Basic')
-      : this.options.auth === 'digest' || this.options.auth === 'session'
-        ? bestChallenge(challenges.filter((c) => c.scheme === 'Digest'))
-        : bestChallenge(challenges);
+    const best =
+      this.options.auth === 'basic'
+        ? challenges.find((c) => c.scheme === 'Basic')
+        : this.options.auth === 'digest' || this.options.auth === 'session'
+          ? bestChallenge(challenges.filter((c) => c.scheme === 'Digest'))
+          : bestChallenge(challenges);
     const stale = challenges.some((c) => c.params['stale'] === 'true');
     const hadCredentials = headers['authorization'] !== undefined;
     if (!best || (hadCredentials && !stale && (best.scheme === 'Basic' ? this.basic : this.digest !== undefined))) {
@@ -170,9 +175,12 @@ export class PolyPhoneBase {
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('json')) {
       if (res.status === 401) throw new AuthError([]);
-      throw new TransportError(res.status === 404
-        ? 'HTTP 404: the REST API is off, or this phone has no such operation'
-        : `HTTP ${res.status} without a JSON answer`, res.status);
+      throw new TransportError(
+        res.status === 404
+          ? 'HTTP 404: the REST API is off, or this phone has no such operation'
+          : `HTTP ${res.status} without a JSON answer`,
+        res.status,
+      );
     }
     let answer: Answer;
     try {

@@ -4,9 +4,11 @@ import { challenge, NonceBook, parseDigest, safeHexEqual } from './digest.js';
 
 describe('HTTP Digest, server side', () => {
   it('parses quoted and bare values, escapes, and refuses malformed headers', () => {
-    const p = parseDigest('Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", ' +
-      'algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001, cnonce="f2/wE4q", ' +
-      'qop=auth, response="753927fa", opaque="FQhe", note="a \\"quoted\\" word"');
+    const p = parseDigest(
+      'Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", ' +
+        'algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001, cnonce="f2/wE4q", ' +
+        'qop=auth, response="753927fa", opaque="FQhe", note="a \\"quoted\\" word"',
+    );
     assert.equal(p?.['username'], 'Mufasa');
     assert.equal(p?.['algorithm'], 'SHA-256');
     assert.equal(p?.['nc'], '00000001');

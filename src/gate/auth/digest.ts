@@ -60,8 +60,9 @@ export function parseDigest(header: string): Record<string, string> | undefined 
 }
 
 export function challenge(algorithm: DigestAlgorithm, realm: string, nonce: string, opaque: string, stale: boolean): string {
-  return `Digest realm="${realm}", qop="auth", algorithm=${algorithm}, nonce="${nonce}", opaque="${opaque}"` +
-    (stale ? ', stale=true' : '');
+  return (
+    `Digest realm="${realm}", qop="auth", algorithm=${algorithm}, nonce="${nonce}", opaque="${opaque}"` + (stale ? ', stale=true' : '')
+  );
 }
 
 /** Two hex strings (Digest responses, user hashes) equal whatever their case, compared in constant time. */

@@ -40,8 +40,11 @@ export class AuthState {
     const at = this.phone.appStartedAt;
     if (!this.current || this.current.bootedAt !== at) {
       this.current = {
-        bootedAt: at, nonces: new NonceBook(() => this.phone.clock.now(), NONCE_LIFETIME_MS),
-        opaque: randomBytes(16).toString('base64'), provenBasic: new Map(), lockout: new Lockout(),
+        bootedAt: at,
+        nonces: new NonceBook(() => this.phone.clock.now(), NONCE_LIFETIME_MS),
+        opaque: randomBytes(16).toString('base64'),
+        provenBasic: new Map(),
+        lockout: new Lockout(),
       };
     }
     return this.current;
@@ -99,8 +102,13 @@ function uriMatches(uri: string, target: string): boolean {
 
 type DigestResult = { ok: true; algorithm: DigestAlgorithm } | { ok: false; stale: boolean };
 
-function checkDigest(state: BootAuth, req: PhoneRequest, authorization: string, password: string,
-  enabled: readonly DigestAlgorithm[]): DigestResult {
+function checkDigest(
+  state: BootAuth,
+  req: PhoneRequest,
+  authorization: string,
+  password: string,
+  enabled: readonly DigestAlgorithm[],
+): DigestResult {
   const p = parseDigest(authorization);
   const fail: DigestResult = { ok: false, stale: false };
   if (!p) return fail;
@@ -109,12 +117,21 @@ function checkDigest(state: BootAuth, req: PhoneRequest, authorization: string, 
   if (!algorithm || !username || !nonce || !uri || !response || !cnonce || !nc || qop?.toLowerCase() !== 'auth') return fail;
   if (realm !== DIGEST_REALM || (p['opaque'] !== undefined && p['opaque'] !== state.opaque)) return fail;
   if (!uriMatches(uri, req.target)) return fail;
-  const userOk = p['userhash'] === 'true'
-    ? safeHexEqual(username, digestHash(algorithm, `${ADMIN_USER}:${DIGEST_REALM}`))
-    : sameSecret(username, ADMIN_USER);
+  const userOk =
+    p['userhash'] === 'true'
+      ? safeHexEqual(username, digestHash(algorithm, `${ADMIN_USER}:${DIGEST_REALM}`))
+      : sameSecret(username, ADMIN_USER);
   const expected = digestResponse({
-    algorithm, username: p['userhash'] === 'true' ? ADMIN_USER : username, realm, password, method: req.method, uri,
-    nonce, nc, cnonce, qop: 'auth',
+    algorithm,
+    username: p['userhash'] === 'true' ? ADMIN_USER : username,
+    realm,
+    password,
+    method: req.method,
+    uri,
+    nonce,
+    nc,
+    cnonce,
+    qop: 'auth',
   });
   if (!(safeHexEqual(response, expected) && userOk)) return fail;
   const use = state.nonces.use(nonce, nc);

@@ -6,4 +6,4 @@ import { DEFAULT_ADMIN_PASSWORD } from '../rules.js';
 const DEFAULT = { kind: 'status', code: Status.DEFAULT_PASSWORD } as const;
 
 export const defaultPasswordStage: Stage = (ctx, next) =>
-  (ctx.phone.config.value('device.auth.localAdminPassword') === DEFAULT_ADMIN_PASSWORD ? DEFAULT : next(ctx));
+  ctx.phone.config.value('device.auth.localAdminPassword') === DEFAULT_ADMIN_PASSWORD ? DEFAULT : next(ctx);

@@ -11,12 +11,19 @@ import type { Context, Result, Stage } from '../stage.js';
 const cap = (text: string): string => (text.length > DETAIL_BODY_MAX ? `${text.slice(0, DETAIL_BODY_MAX)}…` : text);
 
 function detailOf(req: PhoneRequest, d: Decision): RequestDetail {
-  const body = req.body === undefined ? undefined : markerText(req.body) ?? cap(redactedJson(req.body));
+  const body = req.body === undefined ? undefined : (markerText(req.body) ?? cap(redactedJson(req.body)));
   const status = statusOf(d);
-  const response = d.kind === 'ok' ? { ...d.reply.top, ...(d.reply.data === undefined ? {} : { data: d.reply.data }), Status: '2000' }
-    : status ? { Status: status } : undefined;
-  return { requestHeaders: redactHeaders(req.headers), ...(body === undefined ? {} : { requestBody: body }),
-    ...(response ? { responseBody: cap(redactedJson(response)) } : {}) };
+  const response =
+    d.kind === 'ok'
+      ? { ...d.reply.top, ...(d.reply.data === undefined ? {} : { data: d.reply.data }), Status: '2000' }
+      : status
+        ? { Status: status }
+        : undefined;
+  return {
+    requestHeaders: redactHeaders(req.headers),
+    ...(body === undefined ? {} : { requestBody: body }),
+    ...(response ? { responseBody: cap(redactedJson(response)) } : {}),
+  };
 }
 
 /** Records waiting for the check phase; past this many (a burst in one turn of the loop) they are made at once. */
@@ -41,11 +48,21 @@ export function journalStage(journal: Journal, now: () => number): Stage {
     pending = [];
     for (const { ctx, decision: d, at, ms } of batch) {
       const { req } = ctx;
-      journal.add({
-        at, transport: req.origin.transport, method: req.method, url: redactUrl(req.target), from: req.from, auth: ctx.auth?.method,
-        httpStatus: req.origin.answerStatus(d), status: statusOf(d), ms,
-        detail: d.kind === 'status' || d.kind === 'wrong-method' ? d.detail : undefined,
-      }, journal.listening ? detailOf(req, d) : undefined);
+      journal.add(
+        {
+          at,
+          transport: req.origin.transport,
+          method: req.method,
+          url: redactUrl(req.target),
+          from: req.from,
+          auth: ctx.auth?.method,
+          httpStatus: req.origin.answerStatus(d),
+          status: statusOf(d),
+          ms,
+          detail: d.kind === 'status' || d.kind === 'wrong-method' ? d.detail : undefined,
+        },
+        journal.listening ? detailOf(req, d) : undefined,
+      );
     }
   };
   const record = (ctx: Context, started: number, d: Decision): Decision => {

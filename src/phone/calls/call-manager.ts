@@ -103,8 +103,15 @@ export class CallManager {
     let sequence = 1;
     while (used.has(sequence)) sequence++;
     const call = new Call({
-      handle: this.d.ids.hex(4), callId, line, sequence, direction, remote, createdAt: this.d.clock.now(),
-      rtpPort: this.nextRtp, state,
+      handle: this.d.ids.hex(4),
+      callId,
+      line,
+      sequence,
+      direction,
+      remote,
+      createdAt: this.d.clock.now(),
+      rtpPort: this.nextRtp,
+      state,
     });
     this.nextRtp = this.nextRtp >= 2222 + 2 * 1000 ? 2222 : this.nextRtp + 2;
     this.list.push(call);
@@ -329,7 +336,9 @@ export class CallManager {
     now: () => this.d.clock.now(),
     finish: (call) => this.finish(call),
     changed: () => this.changed(),
-    redial: (line, target) => { this.dial(line, target); },
+    redial: (line, target) => {
+      this.dial(line, target);
+    },
   };
 
   private finish(call: Call): void {
@@ -352,7 +361,11 @@ export class CallManager {
       return;
     }
     this.d.log({
-      kind, line: call.line, startTime: call.createdAt, remoteName: call.remote.name, remoteNumber: call.remote.number,
+      kind,
+      line: call.line,
+      startTime: call.createdAt,
+      remoteName: call.remote.name,
+      remoteNumber: call.remote.number,
       durationSeconds: call.durationSeconds(now),
     });
     this.changed();

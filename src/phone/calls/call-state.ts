@@ -18,11 +18,12 @@ import { PhoneError, Status } from '../status.js';
 export type CallState = 'Dialtone' | 'Setup' | 'RingBack' | 'Offering' | 'Connected' | 'Hold' | 'Disconnected';
 
 export type CallEvent =
-  | 'dial' | 'farRinging' | 'farAnswered' | 'answer' | 'hold' | 'resume'
-  | 'end' | 'reject' | 'farEnded' | 'farRejected' | 'transferred';
+  'dial' | 'farRinging' | 'farAnswered' | 'answer' | 'hold' | 'resume' | 'end' | 'reject' | 'farEnded' | 'farRejected' | 'transferred';
 
 const ENDINGS: Partial<Record<CallEvent, CallState>> = {
-  end: 'Disconnected', farEnded: 'Disconnected', transferred: 'Disconnected',
+  end: 'Disconnected',
+  farEnded: 'Disconnected',
+  transferred: 'Disconnected',
 };
 
 /** Allowed moves: state -> event -> next state. Anything else is refused. */

@@ -8,8 +8,13 @@ import { CfgError } from '../../errors.js';
 
 const ATTR = '@_';
 const parser = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: ATTR, parseAttributeValue: false, processEntities: true,
-  ignoreDeclaration: true, ignorePiTags: true, allowBooleanAttributes: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: ATTR,
+  parseAttributeValue: false,
+  processEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  allowBooleanAttributes: true,
 });
 
 /** What the parsers throw (one entry of the error catalogue, src/errors.ts). */
@@ -57,12 +62,18 @@ export function parseMasterConfig(xml: string, mac: string): MasterConfig {
   const attrs = app as Record<string, unknown>;
   const sub = (s: string): string => s.replaceAll('[PHONE_MAC_ADDRESS]', mac.toLowerCase());
   const files = String(attrs[`${ATTR}CONFIG_FILES`] ?? '')
-    .split(',').map((f) => sub(f.trim())).filter((f) => f !== '');
+    .split(',')
+    .map((f) => sub(f.trim()))
+    .filter((f) => f !== '');
   return { appFilePath: sub(String(attrs[`${ATTR}APP_FILE_PATH`] ?? '')), configFiles: files };
 }
 
 const builder = new XMLBuilder({
-  ignoreAttributes: false, attributeNamePrefix: ATTR, format: true, suppressEmptyNode: true, processEntities: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: ATTR,
+  format: true,
+  suppressEmptyNode: true,
+  processEntities: true,
 });
 
 /** Renders parameters as a Poly .cfg file. */

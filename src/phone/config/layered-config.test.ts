@@ -9,7 +9,7 @@ import { checkValue } from './validate.js';
 const vvx = resolveProfile('VVX 450');
 
 describe('layered configuration', () => {
-  it('expands reg.{line} to the model\'s lines and hides parameters the firmware does not have', () => {
+  it("expands reg.{line} to the model's lines and hides parameters the firmware does not have", () => {
     const params = expandCatalog(vvx);
     assert.ok(params.has('reg.12.address'));
     assert.ok(!params.has('reg.13.address'));
@@ -47,8 +47,10 @@ describe('layered configuration', () => {
   it('validates every value before writing any, and reports the bad one', () => {
     const store = new MemoryStore();
     const c = new LayeredConfig(vvx, store);
-    assert.throws(() => c.set('LOCAL', { 'locInfo.city': 'x', 'device.syslog.renderLevel': '7' }),
-      (e: unknown) => e instanceof PhoneError && e.code === '4000' && /renderLevel/.test(e.message));
+    assert.throws(
+      () => c.set('LOCAL', { 'locInfo.city': 'x', 'device.syslog.renderLevel': '7' }),
+      (e: unknown) => e instanceof PhoneError && e.code === '4000' && /renderLevel/.test(e.message),
+    );
     assert.deepEqual(store.loadLayers().LOCAL, {});
     assert.equal(c.get('locInfo.city')?.source, 'DEFAULT');
   });
@@ -68,7 +70,10 @@ describe('layered configuration', () => {
     const seen: string[] = [];
     c.onChange((ch) => seen.push(`${ch.layer}:${ch.names.join(',')}`));
     c.set('LOCAL', { 'device.syslog.renderLevel': '4', 'locInfo.city': 'Rome' });
-    assert.deepEqual(c.nonDefault().map(([n]) => n), ['locInfo.city']);
+    assert.deepEqual(
+      c.nonDefault().map(([n]) => n),
+      ['locInfo.city'],
+    );
     assert.deepEqual(seen, ['LOCAL:device.syslog.renderLevel,locInfo.city']);
   });
 });
@@ -83,7 +88,8 @@ describe('value checks', () => {
     assert.deepEqual(checkValue({ kind: 'enum', values: ['Blind', 'Safe'] }, 'blind'), { ok: true, value: 'Blind' });
     assert.equal(checkValue({ kind: 'string', maxLength: 3 }, 'abcd').ok, false);
     assert.equal(checkValue({ kind: 'string', maxLength: 9 }, 'a\nb').ok, false);
-    for (const good of ['', '10.0.0.1', 'pbx.example.com', 'fe80::1', '2001:db8::1/64']) assert.ok(checkValue({ kind: 'host' }, good).ok, good);
+    for (const good of ['', '10.0.0.1', 'pbx.example.com', 'fe80::1', '2001:db8::1/64'])
+      assert.ok(checkValue({ kind: 'host' }, good).ok, good);
     for (const bad of ['a b', 'http://x', 'x_y.com', '-bad.com']) assert.equal(checkValue({ kind: 'host' }, bad).ok, false, bad);
     for (const bad of [null, true, {}, [], Number.NaN]) assert.equal(checkValue({ kind: 'string', maxLength: 9 }, bad).ok, false);
   });

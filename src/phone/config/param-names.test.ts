@@ -6,7 +6,7 @@ import { catalog } from './catalog.js';
 import { paramNamesSource } from './param-names-source.js';
 
 describe('the generated parameter names', () => {
-  it('param-names.ts is the catalogue\'s names as they are now', () => {
+  it("param-names.ts is the catalogue's names as they are now", () => {
     const file = readFileSync(new URL('./param-names.ts', import.meta.url), 'utf8');
     assert.equal(file, paramNamesSource(catalog), 'stale: run npm run param-names');
   });
@@ -18,6 +18,9 @@ describe('the generated parameter names', () => {
       { name: 'softkey.2.label', type: { kind: 'bool' }, default: '0', description: '' },
       { name: 'apps.restapi.enabled', type: { kind: 'bool' }, default: '0', description: '' },
     ]);
-    assert.match(text, /export type ParamName =\n {2}\| 'apps\.restapi\.enabled'\n {2}\| `reg\.\$\{number\}\.server\.\$\{number\}\.port`\n {2}\| `softkey\.\$\{number\}\.label`;\n$/);
+    assert.match(
+      text,
+      /export type ParamName =\n {2}\| 'apps\.restapi\.enabled'\n {2}\| `reg\.\$\{number\}\.server\.\$\{number\}\.port`\n {2}\| `softkey\.\$\{number\}\.label`;\n$/,
+    );
   });
 });

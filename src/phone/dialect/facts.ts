@@ -80,59 +80,105 @@ const EDGE_E350 = 'captured from an Edge E350 on 8.6.0.1321: rknightion/polylens
 const TRIO_8800 = 'captured from a Trio 8800 on 7.2.2.1094: HL727/Meeting Trio mock data';
 
 /** Why a fact seen on one UCS and one PVOS family is applied to all six. */
-const BOTH_LINES = 'seen on both software lines (UCS on a Trio 8800, PVOS on an Edge E350); the REST API is one ' +
+const BOTH_LINES =
+  'seen on both software lines (UCS on a Trio 8800, PVOS on an Edge E350); the REST API is one ' +
   'implementation per line, shared by its families, so polysim applies it to every family';
 /** Why a v1 answer seen on one family is applied to all six. */
-const V1_KEPT = 'v1 is the deprecated UCS API that PVOS keeps for the clients written against it (the manual ' +
-  'lists it for every family); polysim takes one family\'s v1 answer as every family\'s (its choice: no capture of ' +
-  'another family\'s v1 answer found, none contradicts it)';
+const V1_KEPT =
+  'v1 is the deprecated UCS API that PVOS keeps for the clients written against it (the manual ' +
+  "lists it for every family); polysim takes one family's v1 answer as every family's (its choice: no capture of " +
+  "another family's v1 answer found, none contradicts it)";
 
-function row<K extends keyof Dialect>(f: K, value: Dialect[K], seen: readonly Scope[], source: string,
-  widen?: { scope: Scope; why: string }): Fact {
+function row<K extends keyof Dialect>(
+  f: K,
+  value: Dialect[K],
+  seen: readonly Scope[],
+  source: string,
+  widen?: { scope: Scope; why: string },
+): Fact {
   const scope = widen?.scope ?? seen[0] ?? {};
   return { fact: f, origin: 'device', scope, seen, value, source, ...(widen ? { widened: widen.why } : {}) } as unknown as Fact;
 }
 
 export const DEVICE_ROWS: readonly Fact[] = [
-  row('configGetKeys', 'device', [EDGE_E_860, TRIO_722],
+  row(
+    'configGetKeys',
+    'device',
+    [EDGE_E_860, TRIO_722],
     `${EDGE_E350} (deskie_config_get.json); ${TRIO_8800}; rdbahm/Posh-UCS reads Value/Source on UCS phones`,
-    { scope: EVERY, why: `${BOTH_LINES}; a client written for UCS phones (VVX included) reads the same keys` }),
-  row('unknownConfigNames', 'InvalidParams', [EDGE_E_860],
+    { scope: EVERY, why: `${BOTH_LINES}; a client written for UCS phones (VVX included) reads the same keys` },
+  ),
+  row(
+    'unknownConfigNames',
+    'InvalidParams',
+    [EDGE_E_860],
     'a client written against Edge E phones reads InvalidParams beside data: polylens2otel internal/phoneclient/client.go',
-    { scope: EVERY, why: 'part of the config/get answer whose keys were seen on both software lines; no phone was seen answering 4000 for one unknown name among known ones (polysim\'s choice)' }),
+    {
+      scope: EVERY,
+      why: "part of the config/get answer whose keys were seen on both software lines; no phone was seen answering 4000 for one unknown name among known ones (polysim's choice)",
+    },
+  ),
 
-  row('v1Mac', 'plain', [EDGE_E_860, TRIO_722], `${EDGE_E350} (deskie_device_info.json); ${TRIO_8800} (v2: "112233445566")`,
-    { scope: EVERY, why: V1_KEPT }),
-  row('v1DeviceType', 'hardwareEndpoint', [EDGE_E_860], `${EDGE_E350} (deskie_device_info.json)`,
-    { scope: EVERY, why: V1_KEPT }),
-  row('vendor', 'Poly', [EDGE_E_860], `${EDGE_E350} (deskie_device_info.json: "Poly")`,
-    { scope: { families: PVOS }, why: 'the rebranded PVOS software names the vendor Poly on every family it runs on; UCS keeps Polycom' }),
-  row('vendor', 'Polycom', [TRIO_722], 'a Trio 7.2 answer: Mividas device fixture',
-    { scope: { families: UCS }, why: 'UCS is one software for VVX and Trio 8500/8800' }),
-  row('noIpv6', '::', [EDGE_E_860, TRIO_722], `${EDGE_E350} (device_info, network_info); ${TRIO_8800}`,
-    { scope: EVERY, why: BOTH_LINES }),
+  row('v1Mac', 'plain', [EDGE_E_860, TRIO_722], `${EDGE_E350} (deskie_device_info.json); ${TRIO_8800} (v2: "112233445566")`, {
+    scope: EVERY,
+    why: V1_KEPT,
+  }),
+  row('v1DeviceType', 'hardwareEndpoint', [EDGE_E_860], `${EDGE_E350} (deskie_device_info.json)`, { scope: EVERY, why: V1_KEPT }),
+  row('vendor', 'Poly', [EDGE_E_860], `${EDGE_E350} (deskie_device_info.json: "Poly")`, {
+    scope: { families: PVOS },
+    why: 'the rebranded PVOS software names the vendor Poly on every family it runs on; UCS keeps Polycom',
+  }),
+  row('vendor', 'Polycom', [TRIO_722], 'a Trio 7.2 answer: Mividas device fixture', {
+    scope: { families: UCS },
+    why: 'UCS is one software for VVX and Trio 8500/8800',
+  }),
+  row('noIpv6', '::', [EDGE_E_860, TRIO_722], `${EDGE_E350} (device_info, network_info); ${TRIO_8800}`, { scope: EVERY, why: BOTH_LINES }),
 
-  row('networkStats', 'device', [EDGE_E_860, TRIO_722],
+  row(
+    'networkStats',
+    'device',
+    [EDGE_E_860, TRIO_722],
     `${EDGE_E350} (deskie_network_stats.json: "0 day 2:26:00", counters as strings); ${TRIO_8800} ("1 day 1:41:50")`,
-    { scope: EVERY, why: BOTH_LINES }),
+    { scope: EVERY, why: BOTH_LINES },
+  ),
 
-  row('lineInfoCase', 'lower', [EDGE_E_860], `${EDGE_E350} (deskie_line_info.json: "unregistered", "private")`,
-    { scope: EVERY, why: V1_KEPT }),
-  row('lineInfoLines', 'configured', [EDGE_E_860], `${EDGE_E350} (line_info lists the configured lines only)`,
-    { scope: EVERY, why: V1_KEPT }),
+  row('lineInfoCase', 'lower', [EDGE_E_860], `${EDGE_E350} (deskie_line_info.json: "unregistered", "private")`, {
+    scope: EVERY,
+    why: V1_KEPT,
+  }),
+  row('lineInfoLines', 'configured', [EDGE_E_860], `${EDGE_E350} (line_info lists the configured lines only)`, {
+    scope: EVERY,
+    why: V1_KEPT,
+  }),
 
   // Seen on Edge E only, and nothing says other families write it so: elsewhere the manual's answer stands.
   row('lanSpeedUnit', 'Mbps', [EDGE_E_860], `${EDGE_E350} (deskie_network_info.json: "1000Mbps")`),
   row('cdpKey', 'CDPCompatibility', [EDGE_E_860], `${EDGE_E350} (deskie_network_info.json); the manual prints "CDPCompability"`),
 
-  row('v1CallStatus', 'device', [TRIO_UCS],
+  row(
+    'v1CallStatus',
+    'device',
+    [TRIO_UCS],
     'a Trio driver written and run against Trio 5.8 phones: AVISPL PolycomTrio.java and its test ({"CallHandle":"0xb53e57c0","LineId":"1","DurationInSeconds":"308"}); rdbahm/Posh-UCS',
-    { scope: EVERY, why: `a UCS client (Posh-UCS, VVX included) reads the same keys; ${V1_KEPT}` }),
-  row('callLogDuration', 'words', [EDGE_E_860, TRIO_722],
+    { scope: EVERY, why: `a UCS client (Posh-UCS, VVX included) reads the same keys; ${V1_KEPT}` },
+  ),
+  row(
+    'callLogDuration',
+    'words',
+    [EDGE_E_860, TRIO_722],
     `${EDGE_E350} (wave3_deskie_call_logs.json: "39 secs", ""); HL727/Meeting ("4 mins 49 secs")`,
-    { scope: EVERY, why: BOTH_LINES }),
-  row('callLogKeys', 'capitalised', [TRIO_UCS], 'monitoring written against Trio phones reads Placed, Missed, Received: centreon-plugins Trio calls-summary mode',
-    { scope: EVERY, why: 'UCS is one software for VVX and Trio 8500/8800; callLogs is a UCS API that PVOS keeps (polysim\'s choice: no capture of a PVOS call log\'s keys found besides the entries)' }),
+    { scope: EVERY, why: BOTH_LINES },
+  ),
+  row(
+    'callLogKeys',
+    'capitalised',
+    [TRIO_UCS],
+    'monitoring written against Trio phones reads Placed, Missed, Received: centreon-plugins Trio calls-summary mode',
+    {
+      scope: EVERY,
+      why: "UCS is one software for VVX and Trio 8500/8800; callLogs is a UCS API that PVOS keeps (polysim's choice: no capture of a PVOS call log's keys found besides the entries)",
+    },
+  ),
 
   // Seen on a Trio 8800 7.2.2 only: elsewhere the manual's answer stands.
   row('runningConfigSections', 'top', [TRIO_722], `${TRIO_8800} (DHCP, DNS, SNTP, Syslog, Provisioning beside Network)`),
@@ -160,8 +206,9 @@ export const MANUAL: { readonly [K in keyof Dialect]: { readonly value: Dialect[
 };
 
 /** The manual's answers as rows of the table (scope: every phone). */
-export const MANUAL_ROWS: readonly Fact[] = (Object.keys(MANUAL) as (keyof Dialect)[]).map((f) => (
-  { fact: f, origin: 'manual', scope: {}, seen: [], value: MANUAL[f].value, source: MANUAL[f].page } as Fact));
+export const MANUAL_ROWS: readonly Fact[] = (Object.keys(MANUAL) as (keyof Dialect)[]).map(
+  (f) => ({ fact: f, origin: 'manual', scope: {}, seen: [], value: MANUAL[f].value, source: MANUAL[f].page }) as Fact,
+);
 
 /** The whole table: device rows first (the first whose scope matches wins), then the manual's. */
 export const FACTS: readonly Fact[] = [...DEVICE_ROWS, ...MANUAL_ROWS];

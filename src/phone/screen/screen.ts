@@ -70,25 +70,53 @@ export class Screen {
     const key = (label: string, action: () => void): Softkey => ({ label, action });
     switch (this.view()) {
       case 'Dialer':
-        return [key('Dial', () => this.dialBuffered()), key('Cancel', () => this.endDialtone()),
-          key('Delete', () => { this.dialBuffer = this.dialBuffer.slice(0, -1); })];
+        return [
+          key('Dial', () => this.dialBuffered()),
+          key('Cancel', () => this.endDialtone()),
+          key('Delete', () => {
+            this.dialBuffer = this.dialBuffer.slice(0, -1);
+          }),
+        ];
       case 'IncomingCall':
         return [key('Answer', () => calls.answer()), key('Ignore', () => calls.ignore()), key('Reject', () => calls.reject())];
       case 'HeldCall':
-        return [key('Resume', () => calls.resume()), key('End Call', () => active && calls.end(active.handle)),
-          key('New Call', () => this.startDialtone(this.selectedLine)), ...this.joinKey()];
+        return [
+          key('Resume', () => calls.resume()),
+          key('End Call', () => active && calls.end(active.handle)),
+          key('New Call', () => this.startDialtone(this.selectedLine)),
+          ...this.joinKey(),
+        ];
       case 'ActiveCall':
         if (active && (active.state === 'Setup' || active.state === 'RingBack')) {
-          return [key('End Call', () => calls.end(active.handle)), ...(this.transfer?.consult === active ? [key('Transfer', () => this.completeTransfer())] : [])];
+          return [
+            key('End Call', () => calls.end(active.handle)),
+            ...(this.transfer?.consult === active ? [key('Transfer', () => this.completeTransfer())] : []),
+          ];
         }
-        return [key('Hold', () => calls.hold()), key('End Call', () => active && calls.end(active.handle)),
-          key('Transfer', () => this.transferKey()), ...this.joinKey(), key('New Call', () => this.startDialtone(this.selectedLine))];
+        return [
+          key('Hold', () => calls.hold()),
+          key('End Call', () => active && calls.end(active.handle)),
+          key('Transfer', () => this.transferKey()),
+          ...this.joinKey(),
+          key('New Call', () => this.startDialtone(this.selectedLine)),
+        ];
       case 'Menu':
       case 'Applications':
-        return [key('Select', () => undefined), key('Back', () => { this.overlay = undefined; })];
+        return [
+          key('Select', () => undefined),
+          key('Back', () => {
+            this.overlay = undefined;
+          }),
+        ];
       case 'Idle':
-        return [key('New Call', () => this.startDialtone(this.selectedLine)), key('Redial', () => this.redial()),
-          key('Forward', () => undefined), key('DND', () => undefined), key('Call Lists', () => undefined), key('Directories', () => undefined)];
+        return [
+          key('New Call', () => this.startDialtone(this.selectedLine)),
+          key('Redial', () => this.redial()),
+          key('Forward', () => undefined),
+          key('DND', () => undefined),
+          key('Call Lists', () => undefined),
+          key('Directories', () => undefined),
+        ];
     }
   }
 
@@ -104,7 +132,15 @@ export class Screen {
     if (keys.length <= 5) return [keys];
     const pages: Softkey[][] = [];
     for (let i = 0; i < keys.length; i += 3) pages.push(keys.slice(i, i + 3));
-    return pages.map((p) => [...p, { label: 'More', action: () => { this.softkeyPage = (this.softkeyPage + 1) % pages.length; } }]);
+    return pages.map((p) => [
+      ...p,
+      {
+        label: 'More',
+        action: () => {
+          this.softkeyPage = (this.softkeyPage + 1) % pages.length;
+        },
+      },
+    ]);
   }
 
   visibleSoftkeys(): Softkey[] {
@@ -161,7 +197,10 @@ export class Screen {
   }
 
   private redial(): void {
-    const last = this.phone.callLog().filter((r) => r.kind === 'placed').pop();
+    const last = this.phone
+      .callLog()
+      .filter((r) => r.kind === 'placed')
+      .pop();
     if (last?.remoteNumber) this.phone.calls.dial(last.line, last.remoteNumber);
   }
 
@@ -212,7 +251,8 @@ export class Screen {
 
   /** A key tap; the key must be one of the model's keys. */
   key(name: string): void {
-    if (!this.phone.profile.keys.includes(name)) throw new PhoneError(Status.INVALID_INPUT, `${this.phone.profile.model.name} has no key ${name}`);
+    if (!this.phone.profile.keys.includes(name))
+      throw new PhoneError(Status.INVALID_INPUT, `${this.phone.profile.model.name} has no key ${name}`);
     this.phone.noteActivity();
     const calls = this.phone.calls;
     const active = calls.active();

@@ -22,7 +22,11 @@ export function softkeyWidth(phone: ScreenHost, keysOnPage: number): number {
 }
 
 const builder = new XMLBuilder({
-  ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, suppressBooleanAttributes: false,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  format: true,
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
 });
 
 export function renderUixml(phone: ScreenHost, screen: Screen): string {
@@ -32,8 +36,13 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
   const softkeys = pages.flatMap((page, p) => {
     const kw = softkeyWidth(phone, page.length);
     return page.map((k, i) => ({
-      '@_index': String(i + 1), '@_label': k.label, '@_x': String(p * W + i * kw), '@_y': String(H - SOFTKEY_HEIGHT),
-      '@_width': String(kw), '@_height': String(SOFTKEY_HEIGHT), '@_view-offset': `${p * W}:0`,
+      '@_index': String(i + 1),
+      '@_label': k.label,
+      '@_x': String(p * W + i * kw),
+      '@_y': String(H - SOFTKEY_HEIGHT),
+      '@_width': String(kw),
+      '@_height': String(SOFTKEY_HEIGHT),
+      '@_view-offset': `${p * W}:0`,
       '@_visible': p === screen.softkeyPage ? 'true' : 'false',
     }));
   });
@@ -41,23 +50,37 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
   const active = phone.calls.active();
   const doc = {
     UIXML: {
-      '@_model': phone.profile.model.name, '@_width': String(W), '@_height': String(H),
+      '@_model': phone.profile.model.name,
+      '@_width': String(W),
+      '@_height': String(H),
       '@_touch': phone.profile.model.screen.touch ? 'true' : 'false',
       Screen: {
         '@_name': view,
         Title: view === 'Idle' ? phone.lines.get(screen.selectedLine).label || 'Home' : view,
         Lines: {
-          Line: phone.lines.all().slice(0, visibleLines(phone)).map((l, i) => ({
-            '@_number': String(l.number), '@_label': l.label, '@_registered': l.registered ? 'true' : 'false',
-            '@_selected': l.number === screen.selectedLine ? 'true' : 'false',
-            '@_x': '0', '@_y': String(TITLE_HEIGHT + i * LINE_ROW_HEIGHT), '@_width': String(Math.floor(W / 3)),
-            '@_height': String(LINE_ROW_HEIGHT),
-          })),
+          Line: phone.lines
+            .all()
+            .slice(0, visibleLines(phone))
+            .map((l, i) => ({
+              '@_number': String(l.number),
+              '@_label': l.label,
+              '@_registered': l.registered ? 'true' : 'false',
+              '@_selected': l.number === screen.selectedLine ? 'true' : 'false',
+              '@_x': '0',
+              '@_y': String(TITLE_HEIGHT + i * LINE_ROW_HEIGHT),
+              '@_width': String(Math.floor(W / 3)),
+              '@_height': String(LINE_ROW_HEIGHT),
+            })),
         },
         Calls: {
           Call: phone.calls.all().map((c) => ({
-            '@_handle': c.handle, '@_line': String(c.line), '@_state': c.stateLabel, '@_remote': c.remote.number,
-            '@_name': c.remote.name, '@_duration': String(c.durationSeconds(now)), '@_active': c === active ? 'true' : 'false',
+            '@_handle': c.handle,
+            '@_line': String(c.line),
+            '@_state': c.stateLabel,
+            '@_remote': c.remote.number,
+            '@_name': c.remote.name,
+            '@_duration': String(c.durationSeconds(now)),
+            '@_active': c === active ? 'true' : 'false',
           })),
         },
         TextField: { '@_name': view === 'Dialer' ? 'dial' : 'text', '#text': view === 'Dialer' ? screen.dialBuffer : screen.text },

@@ -33,8 +33,17 @@ export class SipHeaders {
   private readonly map = new Map<string, string[]>();
 
   static readonly COMPACT: Readonly<Record<string, string>> = {
-    v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type', e: 'content-encoding',
-    k: 'supported', s: 'subject', o: 'event',
+    v: 'via',
+    f: 'from',
+    t: 'to',
+    i: 'call-id',
+    m: 'contact',
+    l: 'content-length',
+    c: 'content-type',
+    e: 'content-encoding',
+    k: 'supported',
+    s: 'subject',
+    o: 'event',
   };
 
   add(name: string, value: string): void {
@@ -118,8 +127,14 @@ export function writeSip(startLine: string, headers: readonly (readonly [string,
 }
 
 /** A response to a request: Via, From, To (with a tag added when it has none), Call-ID and CSeq copied. */
-export function responseTo(req: SipRequest, status: number, reason: string, toTag: string,
-  extra: readonly (readonly [string, string])[] = [], body?: Buffer): Buffer {
+export function responseTo(
+  req: SipRequest,
+  status: number,
+  reason: string,
+  toTag: string,
+  extra: readonly (readonly [string, string])[] = [],
+  body?: Buffer,
+): Buffer {
   const headers: (readonly [string, string])[] = req.headers.all('via').map((v) => ['Via', v] as const);
   const to = req.headers.get('to') ?? '';
   headers.push(['From', req.headers.get('from') ?? '']);

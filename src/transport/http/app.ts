@@ -56,7 +56,10 @@ const headerCache = new WeakMap<Phone, PhoneHeaders>();
 function phoneHeaders(phone: Phone): PhoneHeaders {
   let h = headerCache.get(phone);
   if (!h) {
-    const make = (secure: boolean, type: string): Record<string, string> => ({ ...standardHeaders(phone.profile, secure), 'content-type': type });
+    const make = (secure: boolean, type: string): Record<string, string> => ({
+      ...standardHeaders(phone.profile, secure),
+      'content-type': type,
+    });
     const json = [make(false, JSON_TYPE), make(true, JSON_TYPE)];
     h = { json, html: [make(false, HTML_TYPE), make(true, HTML_TYPE)], jsonList: json.map((j) => Object.entries(j).flat()) };
     headerCache.set(phone, h);
@@ -109,21 +112,33 @@ function write(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
       if (headers) reply.headers(headers);
       return sendJson(reply, ep, 200, body);
     }
-    case 'status': return writeJson(reply, ep, HTTP_STATUS[d.code], envelope(d.code));
-    case 'wrong-method': return sendStatus(reply.header('allow', d.allow.join(', ')), ep, Status.BAD_REQUEST, 405);
+    case 'status':
+      return writeJson(reply, ep, HTTP_STATUS[d.code], envelope(d.code));
+    case 'wrong-method':
+      return sendStatus(reply.header('allow', d.allow.join(', ')), ep, Status.BAD_REQUEST, 405);
     // No such page; with the REST API off the web server also closes the connection.
-    case 'absent': return sendHtml(reply, ep, 404, HTML_404);
-    case 'closed': return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
-    case 'unauthorized': return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...d.challenges] });
-    case 'locked': return sendStatus(reply.header('retry-after', String(d.retryAfterS)), ep, Status.FORBIDDEN);
-    case 'too-large': return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
+    case 'absent':
+      return sendHtml(reply, ep, 404, HTML_404);
+    case 'closed':
+      return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
+    case 'unauthorized':
+      return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...d.challenges] });
+    case 'locked':
+      return sendStatus(reply.header('retry-after', String(d.retryAfterS)), ep, Status.FORBIDDEN);
+    case 'too-large':
+      return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
   }
 }
 
 function phoneRequest(request: FastifyRequest, ep: Endpoint, body: unknown): PhoneRequest {
   return {
-    origin: ep.secure ? HTTPS_ORIGIN : HTTP_ORIGIN, method: request.method, path: pathOf(request.url), target: request.url,
-    headers: request.headers, query: (request.query ?? {}) as Record<string, unknown>, body,
+    origin: ep.secure ? HTTPS_ORIGIN : HTTP_ORIGIN,
+    method: request.method,
+    path: pathOf(request.url),
+    target: request.url,
+    headers: request.headers,
+    query: (request.query ?? {}) as Record<string, unknown>,
+    body,
     from: request.raw.socket.remoteAddress ?? '',
   };
 }
@@ -137,7 +152,11 @@ function failed(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, err:
 function run(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, body: unknown): FastifyReply | Promise<FastifyReply> {
   try {
     const out = ep.pipeline.run(phoneRequest(request, ep, body));
-    if (out instanceof Promise) return out.then((o) => write(reply, ep, o), (err: unknown) => failed(request, reply, ep, err));
+    if (out instanceof Promise)
+      return out.then(
+        (o) => write(reply, ep, o),
+        (err: unknown) => failed(request, reply, ep, err),
+      );
     return write(reply, ep, out);
   } catch (err) {
     return failed(request, reply, ep, err);
@@ -151,8 +170,11 @@ function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Pr
     return reply;
   }
   ep.phone.noteRequest();
-  if (request.method === 'GET' && request.raw.headers['content-length'] !== '0'
-    && (request.raw.headers['content-length'] || request.raw.headers['transfer-encoding'])) {
+  if (
+    request.method === 'GET' &&
+    request.raw.headers['content-length'] !== '0' &&
+    (request.raw.headers['content-length'] || request.raw.headers['transfer-encoding'])
+  ) {
     // Fastify never reads GET bodies; session/delete is a GET with a JSON body, as the manual says.
     return readGetBody(request).then((body) => run(request, reply, ep, body));
   }

@@ -10,10 +10,22 @@ import type { DataSerializer } from './serializers.js';
 /** HTTP status for each Status code. 2000 is 200; the input and state errors are 400, as real phones answer. */
 export const HTTP_STATUS: Readonly<Record<StatusCode, number>> = {
   '2000': 200,
-  '4000': 400, '4001': 400, '4002': 400, '4003': 400, '4004': 400, '4005': 400, '4006': 400, '4007': 400,
-  '4008': 400, '4009': 413, '4010': 403, '4011': 400,
-  '4400': 400, '4403': 403,
-  '5000': 500, '5500': 500,
+  '4000': 400,
+  '4001': 400,
+  '4002': 400,
+  '4003': 400,
+  '4004': 400,
+  '4005': 400,
+  '4006': 400,
+  '4007': 400,
+  '4008': 400,
+  '4009': 413,
+  '4010': 403,
+  '4011': 400,
+  '4400': 400,
+  '4403': 403,
+  '5000': 500,
+  '5500': 500,
 };
 
 /** The envelope of a 2000 answer; `data` written by the operation's compiled serialiser when it has one. */

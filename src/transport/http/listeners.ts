@@ -82,8 +82,12 @@ export class PhoneListeners {
   readonly guard: ConnectionGuard;
   private readonly endpoints: { http: Endpoint; https: Endpoint };
   private transition: Promise<void> = Promise.resolve();
-  private readonly onDown = (): void => { this.queue(() => this.close()); };
-  private readonly onUp = (): void => { this.queue(() => this.open()); };
+  private readonly onDown = (): void => {
+    this.queue(() => this.close());
+  };
+  private readonly onUp = (): void => {
+    this.queue(() => this.open());
+  };
 
   constructor(
     readonly phone: Phone,
@@ -93,7 +97,10 @@ export class PhoneListeners {
     this.httpPort = options.httpPort;
     this.httpsPort = options.httpsPort;
     this.guard = new ConnectionGuard({ ...DEFAULT_HTTP_LIMITS, ...options.limits }, options.budget ?? phoneConnections);
-    this.endpoints = { http: { phone, pipeline: options.pipeline, secure: false }, https: { phone, pipeline: options.pipeline, secure: true } };
+    this.endpoints = {
+      http: { phone, pipeline: options.pipeline, secure: false },
+      https: { phone, pipeline: options.pipeline, secure: true },
+    };
   }
 
   get address(): string {
@@ -143,7 +150,9 @@ export class PhoneListeners {
   private timeouts(): Record<string, number> {
     const requestTimeout = this.options.bodyTimeoutMs ?? 10_000;
     return {
-      keepAliveTimeout: 5000, requestTimeout, headersTimeout: requestTimeout,
+      keepAliveTimeout: 5000,
+      requestTimeout,
+      headersTimeout: requestTimeout,
       // How often node looks for requests past their deadline.
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestTimeout / 4))),
     };
@@ -159,7 +168,12 @@ export class PhoneListeners {
 
   private async openHttps(): Promise<void> {
     if (this.https?.listening || !this.tls) return;
-    const https = secureOnFirstConnection(createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler), this.tls, {}, this.options.onError);
+    const https = secureOnFirstConnection(
+      createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler),
+      this.tls,
+      {},
+      this.options.onError,
+    );
     this.guard.watch(https, 'http');
     https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
     this.httpsPort = await listen(https, this.httpsPort, this.options.address);

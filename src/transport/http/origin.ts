@@ -10,18 +10,31 @@ import { HTTP_STATUS } from './envelope.js';
 /** The HTTP status a decision is answered with (app.ts writes it; the journal records it). */
 export function httpStatusOf(d: Decision): number {
   switch (d.kind) {
-    case 'ok': return 200;
-    case 'status': return HTTP_STATUS[d.code];
-    case 'wrong-method': return 405;
-    case 'absent': case 'closed': return 404;
-    case 'unauthorized': return 401;
-    case 'locked': return 403;
-    case 'too-large': return 413;
+    case 'ok':
+      return 200;
+    case 'status':
+      return HTTP_STATUS[d.code];
+    case 'wrong-method':
+      return 405;
+    case 'absent':
+    case 'closed':
+      return 404;
+    case 'unauthorized':
+      return 401;
+    case 'locked':
+      return 403;
+    case 'too-large':
+      return 413;
   }
 }
 
 const web = (transport: 'http' | 'https'): OriginPolicy => ({
-  transport, closed: restApiClosed, authenticates: true, checksMethods: true, oversize: 'by-operation', answerStatus: httpStatusOf,
+  transport,
+  closed: restApiClosed,
+  authenticates: true,
+  checksMethods: true,
+  oversize: 'by-operation',
+  answerStatus: httpStatusOf,
 });
 
 export const HTTP_ORIGIN = web('http');

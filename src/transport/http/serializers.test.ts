@@ -51,7 +51,12 @@ function* samples(): Generator<{ what: string; mode: DialectMode; phone: Phone }
           return { inbox: SILENT, party: { number: dest, name: 'Far "End"', address: '127.0.0.1' } };
         },
       };
-      const bootConfig = { 'reg.1.address': '2001', 'voIpProt.server.1.address': '127.0.0.1', 'reg.1.label': 'Desk "A"', 'reg.1.displayName': 'Desk \\ A' };
+      const bootConfig = {
+        'reg.1.address': '2001',
+        'voIpProt.server.1.address': '127.0.0.1',
+        'reg.1.label': 'Desk "A"',
+        'reg.1.displayName': 'Desk \\ A',
+      };
       const { phone } = unitPhone(model.name, { dialect: mode, clock, network, bootConfig });
       const what = `${model.name} (${mode})`;
       phone.start();
@@ -60,7 +65,11 @@ function* samples(): Generator<{ what: string; mode: DialectMode; phone: Phone }
       yield { what: `${what} idle`, mode, phone };
       phone.calls.dial(1, '5550101');
       clock.advance(1_000);
-      phone.calls.incoming(1, { from: { number: '5550199', name: 'Ringing \\ Caller', address: '127.0.0.1' }, callId: 'in-1@127.0.0.1', caller: SILENT });
+      phone.calls.incoming(1, {
+        from: { number: '5550199', name: 'Ringing \\ Caller', address: '127.0.0.1' },
+        callId: 'in-1@127.0.0.1',
+        caller: SILENT,
+      });
       assert.equal(phone.calls.all().length, 2, `${what}: a call connected and one ringing`);
       assert.ok(phone.calls.active(), `${what}: the dialled call connected`);
       yield { what: `${what} in calls`, mode, phone };
@@ -108,10 +117,18 @@ describe('compiled serialisers', () => {
     assert.equal(isExact(Type.Object({ a: Type.String(), b: Type.Array(Type.Object({ c: Type.Integer() })) })), true);
     assert.equal(isExact(Type.Object({ a: Type.Boolean(), n: Type.Number() })), true);
     for (const loose of [
-      Type.Union([Type.String(), Type.Integer()]), Type.Record(Type.String(), Type.String()), Type.Unknown(), Type.Any(),
-      Type.Object({ a: Type.String({ format: 'date-time' }) }), Type.Object({ a: Type.Literal('x') }),
-      Type.Object({ a: Type.String() }, { additionalProperties: true }), Type.Object({}, { additionalProperties: Type.String() }),
-      Type.Tuple([Type.String()]), Type.Object({ a: Type.Optional(Type.String()) }), Type.Null(), Type.Object({ a: Type.Array(Type.Union([Type.String(), Type.Null()])) }),
+      Type.Union([Type.String(), Type.Integer()]),
+      Type.Record(Type.String(), Type.String()),
+      Type.Unknown(),
+      Type.Any(),
+      Type.Object({ a: Type.String({ format: 'date-time' }) }),
+      Type.Object({ a: Type.Literal('x') }),
+      Type.Object({ a: Type.String() }, { additionalProperties: true }),
+      Type.Object({}, { additionalProperties: Type.String() }),
+      Type.Tuple([Type.String()]),
+      Type.Object({ a: Type.Optional(Type.String()) }),
+      Type.Null(),
+      Type.Object({ a: Type.Array(Type.Union([Type.String(), Type.Null()])) }),
     ]) {
       assert.equal(isExact(loose), false, JSON.stringify(loose));
     }
@@ -119,8 +136,13 @@ describe('compiled serialisers', () => {
 
   it('fall back to JSON.stringify for a value their schema does not describe, never losing the answer', () => {
     const op: Operation = {
-      name: 'Test.Read', methods: ['GET'], paths: ['/t'], inputFrom: 'none', returnCodes: [2000],
-      output: Type.Object({ A: Type.String(), N: Type.Number() }), handler: () => ({}),
+      name: 'Test.Read',
+      methods: ['GET'],
+      paths: ['/t'],
+      inputFrom: 'none',
+      returnCodes: [2000],
+      output: Type.Object({ A: Type.String(), N: Type.Number() }),
+      handler: () => ({}),
     };
     const serialize = dataSerializer(op, 'device');
     assert.ok(serialize);

@@ -23,7 +23,10 @@ export function isExact(schema: unknown): boolean {
   const s = schema as Json;
   if ('const' in s || 'format' in s || 'anyOf' in s || 'oneOf' in s || 'allOf' in s || '$ref' in s || 'not' in s) return false;
   switch (s['type']) {
-    case 'string': case 'integer': case 'number': case 'boolean':
+    case 'string':
+    case 'integer':
+    case 'number':
+    case 'boolean':
       return true;
     case 'array':
       return !Array.isArray(s['items']) && isExact(s['items']) && !('prefixItems' in s);
@@ -43,7 +46,7 @@ export function isExact(schema: unknown): boolean {
 
 /** The schema of an operation's `data` on a phone of this dialect. */
 export function outputSchema(op: Operation, mode: DialectMode): TSchema | undefined {
-  return mode === 'manual' ? op.manualOutput ?? op.output : op.output;
+  return mode === 'manual' ? (op.manualOutput ?? op.output) : op.output;
 }
 
 function compile(schema: unknown): DataSerializer | undefined {

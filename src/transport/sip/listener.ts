@@ -49,7 +49,9 @@ export class SipListener {
   /** The address put in Via and Contact (the listen address, or loopback when listening on all). */
   readonly advertised: string;
   private transition: Promise<void> = Promise.resolve();
-  private readonly onDown = (): void => { this.transition = this.transition.then(() => this.close()); };
+  private readonly onDown = (): void => {
+    this.transition = this.transition.then(() => this.close());
+  };
   /** Reopening after a reboot can fail (the port was taken meanwhile): the host is told, never silently. */
   private readonly onUp = (): void => {
     this.transition = this.transition.then(() => this.open()).catch((err: unknown) => this.options.onReopenError?.(err));
@@ -67,8 +69,10 @@ export class SipListener {
     this.port = port;
     this.tlsPort = tls?.port;
     this.limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
-    this.guard = new ConnectionGuard({ maxConnections: this.limits.perPhone, handshakeMs: this.limits.handshakeMs, idleMs: this.limits.idleMs },
-      options.budget ?? phoneConnections);
+    this.guard = new ConnectionGuard(
+      { maxConnections: this.limits.perPhone, handshakeMs: this.limits.handshakeMs, idleMs: this.limits.idleMs },
+      options.budget ?? phoneConnections,
+    );
     this.advertised = address === '0.0.0.0' ? phone.ipv4 || '127.0.0.1' : address === '::' ? phone.ipv6 || '::1' : address;
   }
 
@@ -92,7 +96,7 @@ export class SipListener {
 
   /** The address and port this phone is reached at over `transport` (its Via sent-by and Contact). */
   local(transport: SipTransportName): { readonly host: string; readonly port: number } {
-    return { host: this.advertised, port: transport === 'TLS' ? this.tlsPort ?? this.port : this.port };
+    return { host: this.advertised, port: transport === 'TLS' ? (this.tlsPort ?? this.port) : this.port };
   }
 
   /** Whether host:port is this listener (the built-in switchboard's address, not a SIP server). */
@@ -127,12 +131,27 @@ export class SipListener {
     if (this.tlsServer || !this.tlsMaterial || !this.tls) return;
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
     // The certificate is loaded into a TLS context on the first connection (tls.ts), not for every phone at start.
-    const server = this.guard.watch(secureOnFirstConnection(createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }), this.tlsMaterial,
-      { maxVersion: 'TLSv1.2' }, this.options.onError), 'stream');
+    const server = this.guard.watch(
+      secureOnFirstConnection(
+        createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }),
+        this.tlsMaterial,
+        { maxVersion: 'TLSv1.2' },
+        this.options.onError,
+      ),
+      'stream',
+    );
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
-        ? `port in use: SIP TLS ${this.address}:${this.tlsPort}` : `cannot listen for SIP TLS: ${err.message}`, { cause: err })));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new ListenError(
+            err.code === 'EADDRINUSE'
+              ? `port in use: SIP TLS ${this.address}:${this.tlsPort}`
+              : `cannot listen for SIP TLS: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
       server.listen(this.tlsPort ?? 0, this.address, () => resolve());
     });
     this.tlsServer = server;
@@ -161,8 +180,16 @@ export class SipListener {
       udp.on('message', (msg, rinfo) => this.onDatagram(udp, msg, rinfo));
       udp.on('error', () => undefined);
       await new Promise<void>((resolve, reject) => {
-        udp.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(err.code === 'EADDRINUSE'
-          ? `port in use: SIP ${this.address}:${this.port}/udp` : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`, { cause: err })));
+        udp.once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            new ListenError(
+              err.code === 'EADDRINUSE'
+                ? `port in use: SIP ${this.address}:${this.port}/udp`
+                : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`,
+              { cause: err },
+            ),
+          ),
+        );
         udp.bind(this.port, this.address, () => resolve());
       });
       const port = udp.address().port;
@@ -212,9 +239,23 @@ export class SipListener {
   private onConnection(socket: Socket, transport: 'TCP' | 'TLS' = 'TCP'): void {
     if (socket.destroyed) return;
     socket.on('error', () => undefined);
-    const sender: Sender = { transport, send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
-    frameStream(socket, this.limits, (raw) => this.receiver.receive(raw, {
-      datagram: false, sender, address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0,
-    }), () => socket.destroy());
+    const sender: Sender = {
+      transport,
+      send: (buf) => {
+        if (!socket.destroyed) socket.write(buf);
+      },
+    };
+    frameStream(
+      socket,
+      this.limits,
+      (raw) =>
+        this.receiver.receive(raw, {
+          datagram: false,
+          sender,
+          address: socket.remoteAddress ?? '',
+          port: socket.remotePort ?? 0,
+        }),
+      () => socket.destroy(),
+    );
   }
 }

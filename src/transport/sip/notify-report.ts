@@ -28,14 +28,18 @@ export function notifyReport(notify: SipRequest, report: CommandReport, origin: 
   const to = notify.headers.get('to') ?? '';
   const target = /<([^>]+)>/.exec(from)?.[1] ?? from.split(';')[0] ?? '';
   const body = Buffer.from(JSON.stringify(report), 'utf8');
-  return writeSip(`INFO ${target} SIP/2.0`, [
-    ['Via', `SIP/2.0/${origin.transport} ${host}:${origin.port};branch=z9hG4bK${randomBytes(8).toString('hex')}`],
-    ['Max-Forwards', '70'],
-    ['From', `${to}${/;\s*tag=/i.test(to) ? '' : `;tag=${origin.toTag}`}`],
-    ['To', from],
-    ['Call-ID', notify.headers.get('call-id') ?? ''],
-    ['CSeq', `${origin.cseq} INFO`],
-    ['Contact', `<sip:${origin.user}@${host}:${origin.port}>`],
-    ['Content-Type', 'application/poly-report+json'],
-  ], body);
+  return writeSip(
+    `INFO ${target} SIP/2.0`,
+    [
+      ['Via', `SIP/2.0/${origin.transport} ${host}:${origin.port};branch=z9hG4bK${randomBytes(8).toString('hex')}`],
+      ['Max-Forwards', '70'],
+      ['From', `${to}${/;\s*tag=/i.test(to) ? '' : `;tag=${origin.toTag}`}`],
+      ['To', from],
+      ['Call-ID', notify.headers.get('call-id') ?? ''],
+      ['CSeq', `${origin.cseq} INFO`],
+      ['Contact', `<sip:${origin.user}@${host}:${origin.port}>`],
+      ['Content-Type', 'application/poly-report+json'],
+    ],
+    body,
+  );
 }

@@ -39,13 +39,28 @@ export interface CommandReport {
 
 const ALLOW: readonly [string, string] = ['Allow', 'NOTIFY, OPTIONS, INFO, ACK'];
 const warn = (text: string): readonly [string, string] => ['Warning', `399 polysim "${text.replaceAll('"', "'")}"`];
-const refuse = (status: number, reason: string, why: string, extra: readonly (readonly [string, string])[] = []): NotifyVerdict =>
-  ({ answer: { status, reason, headers: [warn(why), ...extra] } });
+const refuse = (status: number, reason: string, why: string, extra: readonly (readonly [string, string])[] = []): NotifyVerdict => ({
+  answer: { status, reason, headers: [warn(why), ...extra] },
+});
 
 /** The headers every request must carry (RFC 3261 8.1.1). */
 export const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
-const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE',
-  'INFO', 'UPDATE', 'PRACK', 'PUBLISH']);
+const KNOWN_METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'REGISTER',
+  'OPTIONS',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'REFER',
+  'MESSAGE',
+  'INFO',
+  'UPDATE',
+  'PRACK',
+  'PUBLISH',
+]);
 
 /** The command-URI as a path and query, or undefined when it is not a URL (a bad command, answered 400). */
 export function commandTarget(uri: string): URL | undefined {
@@ -62,7 +77,9 @@ const REST_OFF: Closed = { why: 'the REST API is off (apps.restapi.enabled=0)' }
 const NOTIFY_OFF: Closed = { why: 'REST over SIP is off (apps.restapi.sipNotify.enabled=0)' };
 // bindRequired: only the call server a line is registered with may send commands (the Bind exchange itself is
 // proprietary; being registered there stands in for it, docs/fidelity.md).
-const UNBOUND: Closed = { why: 'Bind required: not from a server this phone is registered with; or set apps.restapi.sipNotify.bindRequired=0' };
+const UNBOUND: Closed = {
+  why: 'Bind required: not from a server this phone is registered with; or set apps.restapi.sipNotify.bindRequired=0',
+};
 
 /** SIP NOTIFY's switches: UCS before 6.4.2 has no REST over SIP (it answers 200 and drops the command). */
 function notifyClosed(phone: Phone, bound: boolean): Closed | undefined {
@@ -86,9 +103,13 @@ function refusal(d: Decision, path: string): NotifyVerdict {
 /** SIP NOTIFY as an origin: its own switches, no login (its trust is the SIP rules), any method, 4009 when oversize. */
 function notifyPolicy(bound: boolean, accepted: () => boolean): OriginPolicy {
   return {
-    transport: 'sip', closed: (phone) => notifyClosed(phone, bound), authenticates: false, checksMethods: false, oversize: 'status',
+    transport: 'sip',
+    closed: (phone) => notifyClosed(phone, bound),
+    authenticates: false,
+    checksMethods: false,
+    oversize: 'status',
     // The journal shows the SIP answer: 200 once the command was taken, else the refusal's status.
-    answerStatus: (d) => (accepted() ? 200 : refusal(d, '').answer?.status ?? 200),
+    answerStatus: (d) => (accepted() ? 200 : (refusal(d, '').answer?.status ?? 200)),
   };
 }
 
@@ -117,7 +138,8 @@ function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: st
   const event = (req.headers.get('event') ?? '').split(';')[0]?.trim().toLowerCase();
   if (event !== 'action-uri') return refuse(489, 'Bad Event', 'Event must be ACTION-URI', [['Allow-Events', 'ACTION-URI']]);
   const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') return refuse(415, 'Unsupported Media Type', 'Content-Type must be application/json', [['Accept', 'application/json']]);
+  if (type !== 'application/json')
+    return refuse(415, 'Unsupported Media Type', 'Content-Type must be application/json', [['Accept', 'application/json']]);
   let body: unknown;
   try {
     body = JSON.parse(req.body.toString('utf8'));
@@ -136,9 +158,17 @@ function notify(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: st
   // The pipeline decides at once whether the command is taken (the origin is open, the command exists); once it is,
   // the NOTIFY is answered 200 and the command runs on a later microtask, after the answer has gone.
   const result = pipeline.run({
-    origin: notifyPolicy(bound, () => accepted), method: 'NOTIFY', path: target.pathname, target: `${target.pathname}${target.search}`,
-    headers: {}, query: Object.fromEntries(target.searchParams), body: req.body.length > BODY_LIMIT ? TOO_LARGE : { data }, from,
-    accepted: () => { accepted = true; },
+    origin: notifyPolicy(bound, () => accepted),
+    method: 'NOTIFY',
+    path: target.pathname,
+    target: `${target.pathname}${target.search}`,
+    headers: {},
+    query: Object.fromEntries(target.searchParams),
+    body: req.body.length > BODY_LIMIT ? TOO_LARGE : { data },
+    from,
+    accepted: () => {
+      accepted = true;
+    },
   });
   if (!accepted && !(result instanceof Promise)) return refusal(result, target.pathname);
   return {

@@ -26,7 +26,10 @@ export class SipOutbound {
     private readonly receiver: SipReceiver,
     limits: Partial<FramingLimits> = {},
   ) {
-    this.limits = { maxMessageBytes: limits.maxMessageBytes ?? DEFAULT_STREAM_LIMITS.maxMessageBytes, messageMs: limits.messageMs ?? DEFAULT_STREAM_LIMITS.messageMs };
+    this.limits = {
+      maxMessageBytes: limits.maxMessageBytes ?? DEFAULT_STREAM_LIMITS.maxMessageBytes,
+      messageMs: limits.messageMs ?? DEFAULT_STREAM_LIMITS.messageMs,
+    };
   }
 
   /** Sends over the connection kept for dest, opening it when there is none; a failure is reported, never thrown. */
@@ -45,10 +48,17 @@ export class SipOutbound {
       this.receiver.failed(dest);
       return;
     }
-    const socket = dest.transport === 'TLS'
-      // Servers are often reached by address with certificates of their own CA: verified only when the user says so.
-      ? connectTls({ host: dest.host, port: dest.port, rejectUnauthorized: false, maxVersion: 'TLSv1.2', servername: /^[\d.:]+$/.test(dest.host) ? undefined : dest.host })
-      : connectTcp({ host: dest.host, port: dest.port });
+    const socket =
+      dest.transport === 'TLS'
+        ? // Servers are often reached by address with certificates of their own CA: verified only when the user says so.
+          connectTls({
+            host: dest.host,
+            port: dest.port,
+            rejectUnauthorized: false,
+            maxVersion: 'TLSv1.2',
+            servername: /^[\d.:]+$/.test(dest.host) ? undefined : dest.host,
+          })
+        : connectTcp({ host: dest.host, port: dest.port });
     socket.setNoDelay?.(true);
     // a server that never completes the connection is given up after CONNECT_MS (what was written is dropped)
     const deadline = setTimeout(() => socket.destroy(), CONNECT_MS);
@@ -61,10 +71,20 @@ export class SipOutbound {
       if (this.open.get(key) === socket) this.open.delete(key);
       this.receiver.failed(dest);
     });
-    const sender: Sender = { transport: dest.transport, send: (buf) => { if (!socket.destroyed) socket.write(buf); } };
-    frameStream(socket, this.limits, (raw) => this.receiver.receive(raw, {
-      datagram: false, sender, address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0,
-    }));
+    const sender: Sender = {
+      transport: dest.transport,
+      send: (buf) => {
+        if (!socket.destroyed) socket.write(buf);
+      },
+    };
+    frameStream(socket, this.limits, (raw) =>
+      this.receiver.receive(raw, {
+        datagram: false,
+        sender,
+        address: socket.remoteAddress ?? '',
+        port: socket.remotePort ?? 0,
+      }),
+    );
   }
 
   /** Connections open now. */

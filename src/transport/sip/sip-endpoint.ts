@@ -92,8 +92,12 @@ export class SipEndpoint implements SipReceiver {
       return;
     }
     this.phone.noteRequest();
-    if (this.agent && REQUIRED.every((h) => req.headers.has(h))
-      && this.agent.onRequest(req, { reply: (buf) => sender.send(buf), transport: sender.transport, address, port })) return;
+    if (
+      this.agent &&
+      REQUIRED.every((h) => req.headers.has(h)) &&
+      this.agent.onRequest(req, { reply: (buf) => sender.send(buf), transport: sender.transport, address, port })
+    )
+      return;
     const key = datagram ? `${address}:${port}|${transactionKey(req)}` : undefined;
     const now = Date.now();
     if (key) {
@@ -107,18 +111,29 @@ export class SipEndpoint implements SipReceiver {
     const verdict = handleSipRequest(this.phone, this.pipeline, req, address, this.agent?.boundTo(address, port) ?? false);
     const answer = verdict.answer
       ? responseTo(req, verdict.answer.status, verdict.answer.reason, this.toTag, [
-        ['Server', `Polycom/${this.phone.profile.firmware}`], ...(verdict.answer.headers ?? [])])
+          ['Server', `Polycom/${this.phone.profile.firmware}`],
+          ...(verdict.answer.headers ?? []),
+        ])
       : undefined;
     if (key) this.transactions.set(key, answer, now);
     if (answer) sender.send(answer);
     if (verdict.command) {
-      verdict.command().then((report) => {
-        if (!report) return;
-        sender.send(notifyReport(req, report, {
-          transport: sender.transport, address: this.local.address, port: this.local.port,
-          user: this.phone.lines.get(1).address.split('@')[0] || 'phone', toTag: this.toTag, cseq: this.infoSeq++,
-        }));
-      }).catch((err: unknown) => this.options.onError?.(err));
+      verdict
+        .command()
+        .then((report) => {
+          if (!report) return;
+          sender.send(
+            notifyReport(req, report, {
+              transport: sender.transport,
+              address: this.local.address,
+              port: this.local.port,
+              user: this.phone.lines.get(1).address.split('@')[0] || 'phone',
+              toTag: this.toTag,
+              cseq: this.infoSeq++,
+            }),
+          );
+        })
+        .catch((err: unknown) => this.options.onError?.(err));
     }
   }
 }
@@ -130,8 +145,14 @@ function answerMalformed(raw: Buffer, sender: Sender, why: string, status = 400,
   const header = (name: string): string | undefined => new RegExp(`\\r\\n(?:${name})[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i').exec(text)?.[1];
   const via = header('via|v');
   if (!via) return;
-  sender.send(writeSip(`SIP/2.0 ${status} ${reason}`, [
-    ['Via', via], ['From', header('from|f') ?? ''], ['To', header('to|t') ?? ''], ['Call-ID', header('call-id|i') ?? ''],
-    ['CSeq', header('cseq') ?? ''], ['Warning', `399 polysim "${why.replaceAll('"', "'")}"`],
-  ]));
+  sender.send(
+    writeSip(`SIP/2.0 ${status} ${reason}`, [
+      ['Via', via],
+      ['From', header('from|f') ?? ''],
+      ['To', header('to|t') ?? ''],
+      ['Call-ID', header('call-id|i') ?? ''],
+      ['CSeq', header('cseq') ?? ''],
+      ['Warning', `399 polysim "${why.replaceAll('"', "'")}"`],
+    ]),
+  );
 }

@@ -31,7 +31,7 @@ describe('SIP transaction table', () => {
         visited++;
         yield e;
       }
-    } as typeof entries[typeof Symbol.iterator];
+    } as (typeof entries)[typeof Symbol.iterator];
     for (let i = 0; i < 1000; i++) t.get(`k${i}`, 2000);
     assert.ok(visited <= 1000, `visited ${visited} entries for 1000 lookups`);
   });

@@ -9,7 +9,10 @@ export const TIMER_J_MS = 32_000;
 export class TransactionTable<T> {
   private readonly entries = new Map<string, { readonly value: T; readonly at: number }>();
 
-  constructor(private readonly ttlMs = TIMER_J_MS, private readonly max = 16_384) {}
+  constructor(
+    private readonly ttlMs = TIMER_J_MS,
+    private readonly max = 16_384,
+  ) {}
 
   /** The value recorded for `key`, once expired entries are gone. */
   get(key: string, now: number): T | undefined {
