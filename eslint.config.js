@@ -214,8 +214,8 @@ export default tseslint.config(
   ),
   zone(
     ['src/openapi/**/*.ts'],
-    ['cli', 'runtime', 'store', 'sip', 'transport/sip', 'network', 'gate', 'compare'],
-    'src/openapi generates documents from the operation table: no host, store, SIP or gate.',
+    ['cli', 'runtime', 'store', 'sip', 'transport/sip', 'network', 'gate', 'compare', 'control'],
+    'src/openapi generates documents from the operation table: no host, store, SIP, gate or control API (which adds its own part).',
   ),
   zone(
     ['src/compare/**/*.ts'],

@@ -6,7 +6,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
-import { openApiDocument } from '../openapi/document.js';
+import { servedDocument } from './openapi.js';
 import type { Fleet } from '../runtime/fleet.js';
 import { VERSION } from '../version.js';
 
@@ -16,7 +16,7 @@ const MAX_SERVERS = 500;
 export function docsRoutes(fleet: Fleet): FastifyPluginAsync {
   return async (app) => {
     const document = {
-      ...openApiDocument(VERSION),
+      ...servedDocument(VERSION),
       servers: fleet.phones.slice(0, MAX_SERVERS).map((r, i) => ({
         url: `/phones/${i + 1}`,
         description: `phone ${i + 1}: ${r.phone.profile.model.name} (${r.phone.profile.firmware}), line 1 ${r.phone.lines.exists(1) ? r.phone.lines.get(1).address : ''}`,

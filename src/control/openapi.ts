@@ -4,6 +4,7 @@
  * params, query, body and an answer per status), so the document shows what Fastify validates and serialises.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { openApiDocument } from '../openapi/document.js';
 import type { RouteSpec } from './control-route.js';
 import { configSpecs } from './config-routes.js';
 import { eventSpecs } from './event-routes.js';
@@ -99,4 +100,25 @@ export function controlPaths(): Record<string, Json> {
     item[spec.method.toLowerCase()] = operation(spec);
   }
   return paths;
+}
+
+/** The document polysim serves and docs/openapi.json holds: the Poly API's, with the control API's paths. */
+export function servedDocument(version: string): Record<string, unknown> {
+  return openApiDocument(version, {
+    paths: controlPaths(),
+    tags: [
+      {
+        name: 'polysim control',
+        description:
+          "polysim's own API on its control port: phones, far ends, scripts, the event stream, the forwarding of the Poly API. Real phones do not have it.",
+      },
+    ],
+    securitySchemes: {
+      controlToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description: "polysim's control API beyond loopback (--control-token, or the token printed at start)",
+      },
+    },
+  });
 }

@@ -3,7 +3,6 @@
  * operation with its paths and methods, its input (the `data` of a JSON body, or the query), its answer schema,
  * the Status codes it can return, and the authentication schemes. `npm run openapi` writes docs/openapi.json.
  */
-import { controlPaths } from '../control/openapi.js';
 import type { TSchema } from '@sinclair/typebox';
 import { operations } from '../api/index.js';
 import type { Operation } from '../api/operation.js';
@@ -80,7 +79,17 @@ function operationObject(op: Operation, path: string, method: string): Json {
   return o;
 }
 
-export function openApiDocument(version: string): Json {
+/**
+ * What an API served beside the Poly API adds to its document: the control API's paths, tag and security scheme
+ * (src/control/openapi.ts, which serves the whole document; given here, so that this folder needs nothing of it).
+ */
+export interface DocumentPart {
+  readonly paths: Record<string, Json>;
+  readonly tags: readonly Json[];
+  readonly securitySchemes: Record<string, Json>;
+}
+
+export function openApiDocument(version: string, part?: DocumentPart): Json {
   const paths: Record<string, Json> = {};
   for (const op of operations) {
     for (const path of op.paths) {
@@ -116,20 +125,10 @@ export function openApiDocument(version: string): Json {
           name: 'session',
           description: 'from GET /api/v1/mgmt/session/create after SHA-256 Digest',
         },
-        controlToken: {
-          type: 'http',
-          scheme: 'bearer',
-          description: "polysim's control API beyond loopback (--control-token, or the token printed at start)",
-        },
+        ...part?.securitySchemes,
       },
     },
-    paths: { ...paths, ...controlPaths() },
-    tags: [
-      {
-        name: 'polysim control',
-        description:
-          "polysim's own API on its control port: phones, far ends, scripts, the event stream, the forwarding of the Poly API. Real phones do not have it.",
-      },
-    ],
+    paths: { ...paths, ...part?.paths },
+    ...(part ? { tags: part.tags } : {}),
   };
 }
