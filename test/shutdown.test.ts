@@ -88,8 +88,9 @@ async function holdOn(port: number, first?: string, waitFor?: string): Promise<S
 
 /** Sends the signal; the exit code, or 'still running' when the process is still there after EXIT_WITHIN_MS. */
 async function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<number | string | null> {
-  const exited = new Promise<number | null>((resolve) =>
-    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  // The exit code, or the signal that ended the process (a signal it did not handle).
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code, by) => resolve(code ?? by)),
   );
   child.kill(signal);
   let timer: NodeJS.Timeout | undefined;

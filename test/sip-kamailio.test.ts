@@ -211,6 +211,10 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     A = a.phones[0]?.httpUrl as string;
     C = a.phones[1]?.httpUrl as string;
     B = b.phones[0]?.httpUrl as string;
+    // Both processes start at once on a busy machine: a first REGISTER whose answer waits behind a start may time out
+    // (200 ms retransmissions, two of them) and the line then backs off for 10 s (registerRetry.baseTimeOut). Each test
+    // begins with every line registered; the first one checks how.
+    for (const url of [A, B, C]) await until(async () => (await line(url))['RegistrationStatus'], 'Registered', 15_000);
   });
 
   // a test that fails leaves no call behind for the next
