@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
@@ -341,6 +342,37 @@ describe('a fleet whose port is taken', () => {
     } finally {
       busy.close();
       await app.close();
+    }
+  });
+});
+
+describe('fleet identities', () => {
+  it('gives every phone its own MAC, even when the random source draws one twice', async () => {
+    // MAC digits come from hex(3): the source draws the same three bytes for the first three phones.
+    const draws = ['a1b2c3', 'a1b2c3', 'a1b2c3', 'd4e5f6', 'a1b2c3', '0a0b0c'];
+    let n = 0;
+    const ids = {
+      hex: (bytes: number): string => (bytes === 3 && n < draws.length ? (draws[n++] as string) : randomBytes(bytes).toString('hex')),
+    };
+    const fleet = await startFleet(
+      {
+        count: 3,
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        httpPort: 0,
+        httpsPort: 0,
+        firstNumber: 4001,
+        adminPassword: PASSWORD,
+        ids,
+        timing: { initMs: 0 },
+      },
+      await createHttpApp(false),
+    );
+    try {
+      const macs = fleet.phones.map((p) => p.phone.identity.mac);
+      assert.deepEqual(macs, ['0004F2A1B2C3', '0004F2D4E5F6', '0004F20A0B0C']);
+    } finally {
+      await fleet.stop();
     }
   });
 });

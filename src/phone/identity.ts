@@ -10,10 +10,25 @@ export interface IdSource {
 /** Polycom's OUI: real phones' MACs start 00:04:F2 (older) or 64:16:7F / 48:25:67 (Poly). */
 const OUI = '0004F2';
 
-export function loadOrCreateIdentity(store: PhoneStore, ids: IdSource, platform: Platform, now: number): Identity {
+/** Draws of a MAC while the ones drawn are taken, at the most (an id source that repeats itself gives up here). */
+const MAX_MAC_DRAWS = 64;
+
+/**
+ * The phone's stored identity, or a new one. `taken` says which MACs other phones of the process hold: a fleet's
+ * phones are told apart by their MACs (device management keys on them, their certificates are named by them), and
+ * 24 random bits collide within 1,000 phones about once in 35 fleets, so a taken MAC is drawn again.
+ */
+export function loadOrCreateIdentity(
+  store: PhoneStore,
+  ids: IdSource,
+  platform: Platform,
+  now: number,
+  taken: (mac: string) => boolean = () => false,
+): Identity {
   const existing = store.loadIdentity();
   if (existing) return existing;
-  const mac = `${OUI}${ids.hex(3)}`.toUpperCase();
+  let mac = `${OUI}${ids.hex(3)}`.toUpperCase();
+  for (let draws = 1; taken(mac) && draws < MAX_MAC_DRAWS; draws++) mac = `${OUI}${ids.hex(3)}`.toUpperCase();
   // UCS phones use the MAC as serial number; PVOS phones carry a 14-character serial.
   const serial =
     platform === 'UCS'

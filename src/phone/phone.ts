@@ -63,6 +63,8 @@ export interface PhoneOptions {
   readonly dialect?: DialectMode;
   readonly store: PhoneStore;
   readonly ids: IdSource;
+  /** MACs other phones of the process hold (a fleet's): a new identity draws another. */
+  readonly macTaken?: (mac: string) => boolean;
   readonly transfers: Transfers;
   readonly clock?: Clock;
   /** The addresses the phone holds on its network. */
@@ -188,7 +190,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.ipv4 = options.ipv4;
     this.ipv6 = options.ipv6 ?? '';
-    this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now());
+    this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now(), options.macTaken);
     this.config = new LayeredConfig(this.profile, this.store);
     this.config.onChange((change) => {
       // A new admin password ends every REST session opened with the old one.

@@ -142,6 +142,8 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
   const certificates = new CertificateQueue();
+  // Every phone of the fleet has its own MAC (identity.ts): the ones held so far.
+  const macs = new Set<string>();
   try {
     for (let i = 0; i < spec.count; i++) {
       const m: MemberSpec = spec.members?.[i] ?? {};
@@ -168,6 +170,7 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
             clock,
             httpFirst: spec.count > 1,
             certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
+            macTaken: (mac) => macs.has(mac),
           },
           app,
           logger,
@@ -177,6 +180,7 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
           throw err;
         }),
       );
+      macs.add((phones[phones.length - 1] as RunningPhone).phone.identity.mac);
     }
     certificates.start();
   } catch (err) {

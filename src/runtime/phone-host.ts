@@ -75,6 +75,8 @@ export interface PhoneSpec {
   readonly connectionBudget?: ConnectionBudget;
   readonly clock?: Clock;
   readonly ids?: IdSource;
+  /** MACs other phones of the process hold (a fleet's): a phone made anew draws another. */
+  readonly macTaken?: (mac: string) => boolean;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
   /** The network the phone dials into (a fleet's switchboard); absent: a switchboard of its own. */
   readonly switchboard?: Switchboard;
@@ -187,6 +189,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       dialect: spec.dialect,
       store,
       ids,
+      macTaken: spec.macTaken,
       transfers: new HttpTransfers(spec.transferTimeoutMs),
       clock: spec.clock,
       ...hostAddress(spec.address),
