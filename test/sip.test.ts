@@ -13,6 +13,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
 import { callStates, testPhone } from './helpers.js';
+import { freePort } from './kamailio.js';
 import type { TestPhone } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -51,6 +52,10 @@ async function sipp(
     '-trace_logs',
     '-log_file',
     log,
+    // sipp's own port: without -p it takes 5060 (5061 when taken), a phone's default port that another test's
+    // phone started with default ports may be about to bind
+    '-p',
+    String(await freePort()),
     `127.0.0.1:${p.sip?.port}`,
   ]);
   if (scenario === 'notify.xml') return undefined;
