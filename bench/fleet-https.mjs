@@ -3,9 +3,8 @@
 // (a full TLS handshake with each phone, its own certificate, then the request). Aim: <= 3 s.
 // Run by `npm run bench` (bench/all.mjs) and `npm run bench:fleet`; FLEET_SIZE changes the size, HTTPS_ROUNDS
 // (default 3) the number of fleets started, one after the other (the median is printed).
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { cpuSeconds, fleetServe } from './child.mjs';
 
 const N = Number(process.env.FLEET_SIZE ?? 1000);
 const ROUNDS = Number(process.env.HTTPS_ROUNDS ?? 3);
@@ -14,41 +13,6 @@ const auth = `Basic ${Buffer.from('Polycom:Bench-123').toString('base64')}`;
 const path = '/api/v2/mgmt/device/info';
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux). */
-function cpuSeconds(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
-function child(args) {
-  const p = spawn(process.execPath, [new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const reports = [];
-  let buffer = '';
-  let wake = () => {};
-  p.stdout.on('data', (d) => {
-    buffer += d;
-    let i;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      reports.push(JSON.parse(buffer.slice(0, i)));
-      buffer = buffer.slice(i + 1);
-      wake();
-    }
-  });
-  const until = (key) =>
-    new Promise((resolve) => {
-      const look = () => {
-        const r = reports.find((x) => key in x);
-        if (r) resolve(r);
-        else wake = look;
-      };
-      look();
-    });
-  const exited = new Promise((r) => p.once('exit', r));
-  return { p, until, exited };
-}
 
 /** One HTTPS request on a new connection (a full handshake); the phone's certificate is self-signed. */
 function get(port, agent) {
@@ -96,7 +60,7 @@ export async function fleetHttpsStart() {
   const runs = [];
   for (let round = 0; round < ROUNDS; round++) {
     const spawned = now();
-    const fleet = child(['phones', String(N), String(PHONE_PORT)]);
+    const fleet = fleetServe(['phones', String(N), String(PHONE_PORT)]);
     const listening = await fleet.until('listening');
     const httpsListening = fleet.until('httpsReady');
     const cpuAtListening = cpuSeconds(fleet.p.pid);

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { join } from 'node:path';
+import { cpuSeconds } from './child.mjs';
 
 const N = Number(process.env.FLEET_SIZE ?? 1000);
 const CALLS = Math.min(Number(process.env.CALLS ?? 100), Math.floor(N / 2));
@@ -59,11 +60,6 @@ async function answers(port) {
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function api(i, path, data) {

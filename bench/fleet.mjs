@@ -2,9 +2,9 @@
 // memory per idle phone, and the aggregate request rate with one keep-alive connection per phone, against N bare
 // node:http servers answering the same bytes, both run from this process. Aims: ready in 3 s, at most 0.3 MB per
 // idle phone, at least 0.8x node:http's rate. `npm run bench:fleet`; FLEET_SIZE and BENCH_SECONDS change the run.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { fleetServe } from './child.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,34 +14,6 @@ const PHONE_PORT = 20000; // HTTP; HTTPS, SIP (UDP and TCP) and SIP TLS follow a
 const BARE_PORT = PHONE_PORT + 4 * N + 1000;
 const auth = `Basic ${Buffer.from('Polycom:Bench-123').toString('base64')}`;
 const path = '/api/v2/mgmt/device/info';
-
-function child(args) {
-  const p = spawn(process.execPath, ['--expose-gc', new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const reports = [];
-  let buffer = '';
-  let wake = () => {};
-  p.stdout.on('data', (d) => {
-    buffer += d;
-    let i;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      reports.push(JSON.parse(buffer.slice(0, i)));
-      buffer = buffer.slice(i + 1);
-      wake();
-    }
-  });
-  const until = (key) =>
-    new Promise((resolve) => {
-      const look = () => {
-        const r = reports.find((x) => key in x);
-        if (r) resolve(r);
-        else wake = look;
-      };
-      look();
-    });
-  return { p, until };
-}
 
 function get(agent, port) {
   return new Promise((resolve, reject) => {
@@ -76,7 +48,7 @@ async function rate(basePort) {
 }
 
 const t0 = performance.now();
-const phones = child(['phones', String(N), String(PHONE_PORT)]);
+const phones = fleetServe(['phones', String(N), String(PHONE_PORT)], ['--expose-gc']);
 await phones.until('listening');
 // Time until all answer: every phone's HTTP answers once.
 const probe = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -97,7 +69,7 @@ phones.p.kill('SIGTERM');
 
 const file = join(mkdtempSync(join(tmpdir(), 'polysim-fleet-')), 'body.json');
 writeFileSync(file, body);
-const bare = child(['bare', String(N), String(BARE_PORT), file]);
+const bare = fleetServe(['bare', String(N), String(BARE_PORT), file], ['--expose-gc']);
 const bareMem = await bare.until('ready');
 const bareRate = await rate(BARE_PORT);
 bare.p.kill('SIGTERM');
