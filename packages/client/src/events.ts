@@ -5,19 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import type { PolysimEvent } from './types-control.js';
-
-/** The events' types are generated from the server's schemas (types-control.ts). */
-export type {
-  EventCall,
-  EventLed,
-  EventLeds,
-  EventLine,
-  EventScreen,
-  PhoneLifeState,
-  PolysimEvent,
-  PolysimEventType,
-} from './types-control.js';
+import type { PolysimEvent } from './types-control.js'; // the events' types are generated from the server's schemas
 
 export interface EventsOptions {
   /** One phone's events (from 1); default: every phone's. */

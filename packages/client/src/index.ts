@@ -33,18 +33,8 @@ export type { PolyPhoneOptions } from './poly-phone.js';
 export { BODY_LIMIT } from './body-limit.js';
 export type { Data, Input, Operations } from './types.js';
 export { polysimEvents } from './events.js';
-export type {
-  EventCall,
-  EventLed,
-  EventLeds,
-  EventLine,
-  EventScreen,
-  EventsOptions,
-  PhoneLifeState,
-  PolysimEvent,
-  PolysimEventType,
-} from './events.js';
-/** The control API's answers (generated from the server's schemas). */
+export type { EventsOptions } from './events.js';
+/** The events' types and the control API's answers (generated from the server's schemas). */
 export type * from './types-control.js';
 /** The signing parts, for those who make their own requests (polysim's control port forwards with them). */
 export { basicHeader, bestChallenge, DigestSigner, parseChallenges } from './digest.js';
