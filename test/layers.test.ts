@@ -54,8 +54,8 @@ function folderOf(file: string): string {
   return parts[0] === 'transport' && parts.length > 2 ? `transport/${parts[1]}` : (parts[0] as string);
 }
 
-/** Test helpers that live beside the code (they build a phone on a memory store, as its host does). */
-const TEST_HELPERS = new Set(['phone/test-phone.ts']);
+/** Test helpers that live beside the code (a phone on a memory store, as its host builds one; a registration plan). */
+const TEST_HELPERS = new Set(['phone/test-phone.ts', 'sip/test-registration.ts']);
 
 /**
  * Folder edges that close a loop today, each with why it stands; an entry that no longer closes one fails, so that

@@ -6,7 +6,7 @@ import { parseSip, responseTo } from './codec/message.js';
 import type { SipRequest, SipResponse } from './codec/message.js';
 import { ClientTransactions } from './client-transactions.js';
 import { LineRegistration } from './registration.js';
-import type { RegistrationPlan } from './registration.js';
+import { testRegistrationPlan } from './test-registration.js';
 import { REGISTRATION_TRANSITIONS, registrationMachine, statusOf } from './registration-state.js';
 import type { RegistrationEvent, RegistrationGuard, RegistrationState } from './registration-state.js';
 import { targetOf } from './state-table.js';
@@ -130,24 +130,7 @@ function setup(servers: number): {
     listensOn: () => false,
   };
   const transactions = new ClientTransactions(wire, clock);
-  const plan: RegistrationPlan = {
-    line: 1,
-    user: '1001',
-    domain: 'pbx.test',
-    displayName: '',
-    authUser: '1001',
-    password: 'pw',
-    retryBaseMs: 10_000,
-    retryMaxMs: 40_000,
-    userAgent: 'test',
-    servers: Array.from({ length: servers }, (_, i) => ({
-      index: i + 1,
-      dest: { transport: 'UDP' as const, host: `192.0.2.${i + 1}`, port: 5060 },
-      expires: 120,
-      overlap: 30,
-      policy: { t1: 500, t2: 4000, fixed: { intervalMs: 100, count: 1 } },
-    })),
-  };
+  const plan = testRegistrationPlan(servers);
   const refusals: Refusal[] = [];
   let changed = 0;
   const reg = new LineRegistration(

@@ -10,7 +10,7 @@ import { ClientTransactions } from './client-transactions.js';
 import { authorization, pickChallenge } from './digest.js';
 import { parseNameAddr, parseUri, splitList } from './name-addr.js';
 import { LineRegistration } from './registration.js';
-import type { RegistrationPlan } from './registration.js';
+import { testRegistrationPlan } from './test-registration.js';
 import { answerDirection, isProblem, parseSdp, readSdp, writeSdp } from './sdp.js';
 import type { Destination, SipWire } from './wire.js';
 
@@ -246,24 +246,7 @@ describe('client transactions (RFC 3261 17.1)', () => {
 });
 
 describe('a line registration', () => {
-  const plan = (servers: number): RegistrationPlan => ({
-    line: 1,
-    user: '1001',
-    domain: 'pbx.test',
-    displayName: '',
-    authUser: '1001',
-    password: 'pw',
-    retryBaseMs: 10_000,
-    retryMaxMs: 40_000,
-    userAgent: 'test',
-    servers: Array.from({ length: servers }, (_, i) => ({
-      index: i + 1,
-      dest: { transport: 'UDP' as const, host: `192.0.2.${i + 1}`, port: 5060 },
-      expires: 120,
-      overlap: 30,
-      policy: { t1: 500, t2: 4000, fixed: { intervalMs: 100, count: 1 } },
-    })),
-  });
+  const plan = testRegistrationPlan;
 
   it('answers the challenge, refreshes before expiry, fails over when a server does not answer, and retries with back-off', () => {
     const clock = new ManualClock();
