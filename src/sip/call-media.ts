@@ -3,7 +3,8 @@
  * the direction we want (held: sendonly or inactive), the far end's description, and the RTP session that carries
  * it. A session that cannot be opened (no free port) leaves the call without media, not without signalling.
  */
-import type { MediaEngine, RtpSession, RtpStats } from './rtp.js';
+import type { MediaEngine } from './media-engine.js';
+import type { RtpSession, RtpStats } from './rtp.js';
 import { isIPv6 } from 'node:net';
 import { CODECS, isProblem, readSdp, writeSdp } from './sdp.js';
 import type { Direction, MediaDescription, SdpProblem } from './sdp.js';

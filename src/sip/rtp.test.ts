@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
 import { voiceQuality } from '../phone/calls/quality.js';
 import { linearToAlaw, linearToUlaw } from './g711.js';
-import { MediaEngine } from './rtp.js';
+import { MediaEngine } from './media-engine.js';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {

@@ -1,17 +1,27 @@
 /**
  * RTP and RTCP for one call's audio (RFC 3550), G.711 at 20 ms, with DTMF as RFC 4733 events. Every session of
- * the process is driven by one 20 ms tick (one timer however many calls), so 100 calls cost 100 sends a tick.
+ * the process is driven by one 20 ms tick of the media engine (media-engine.ts), so 100 calls cost 100 sends a tick.
  * What sessionStats reports comes from these counters: packets and octets actually sent and received, loss from
  * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it.
  */
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { MediaCounters } from '../phone/calls/signal.js';
 import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
 
 export type MediaContent = 'tone' | 'silence';
+
+/** What a session needs of the engine that drives it (media-engine.ts): what it sends, and the one tick. */
+export interface SessionHost {
+  readonly content: MediaContent;
+  /** RTCP reports every this many 20 ms ticks. */
+  readonly rtcpEveryTicks: number;
+  /** The session sends or receives: tick it. */
+  add(s: RtpSession): void;
+  /** It does neither any more. */
+  remove(s: RtpSession): void;
+}
 
 /** What sessionStats reports (the phone's MediaCounters), and the RTCP reports sent and received. */
 export interface RtpStats extends MediaCounters {
@@ -21,98 +31,13 @@ export interface RtpStats extends MediaCounters {
   readonly rejected: number;
 }
 
+/** One frame of audio a packet, every 20 ms (the media engine ticks at this rate). */
+export const TICK_MS = 20;
+
 const FRAMES = {
   PCMU: { tone: toneFrame(linearToUlaw), silence: silenceFrame(linearToUlaw) },
   PCMA: { tone: toneFrame(linearToAlaw), silence: silenceFrame(linearToAlaw) },
 };
-
-const TICK_MS = 20;
-const RTCP_EVERY_TICKS = 250; // 5 s
-
-export class MediaEngine {
-  private readonly sessions = new Set<RtpSession>();
-  private timer: NodeJS.Timeout | undefined;
-  private nextPort: number;
-
-  constructor(
-    readonly content: MediaContent = 'tone',
-    private readonly portRange: readonly [number, number] = [16384, 32766],
-    /** RTCP reports every this many 20 ms ticks (250: 5 s). */
-    readonly rtcpEveryTicks = RTCP_EVERY_TICKS,
-  ) {
-    this.nextPort = portRange[0] + 2 * Math.floor(Math.random() * ((portRange[1] - portRange[0]) / 2));
-  }
-
-  get active(): number {
-    return this.sessions.size;
-  }
-
-  /** Opens a session on a free even port (RTP) and the odd one above it (RTCP). */
-  async open(address: string, onDtmf: (digit: string) => void): Promise<RtpSession> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const port = this.nextPort;
-      this.nextPort += 2;
-      if (this.nextPort >= this.portRange[1]) this.nextPort = this.portRange[0];
-      const pair = await bindPair(address, port);
-      if (!pair) continue;
-      const session = new RtpSession(pair[0], pair[1], port, this, onDtmf);
-      return session;
-    }
-    throw new Error('no free RTP port');
-  }
-
-  /** @internal */ add(s: RtpSession): void {
-    this.sessions.add(s);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.tick(), TICK_MS);
-      this.timer.unref();
-    }
-  }
-
-  /** One tick of every session; a session that throws stops sending, and the others go on (the timer never throws). */
-  private tick(): void {
-    for (const session of this.sessions) {
-      try {
-        session.tick();
-      } catch {
-        session.halt();
-      }
-    }
-  }
-
-  /** @internal */ remove(s: RtpSession): void {
-    this.sessions.delete(s);
-    if (this.sessions.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
-}
-
-async function bindPair(address: string, port: number): Promise<[Socket, Socket] | undefined> {
-  const type = address.includes(':') ? 'udp6' : 'udp4';
-  const bind = (p: number): Promise<Socket | undefined> =>
-    new Promise((resolve) => {
-      const s = createSocket(type);
-      s.once('error', () => {
-        s.close();
-        resolve(undefined);
-      });
-      s.bind(p, address, () => {
-        s.removeAllListeners('error');
-        s.on('error', () => undefined);
-        resolve(s);
-      });
-    });
-  const rtp = await bind(port);
-  if (!rtp) return undefined;
-  const rtcp = await bind(port + 1);
-  if (!rtcp) {
-    rtp.close();
-    return undefined;
-  }
-  return [rtp, rtcp];
-}
 
 interface DtmfEvent {
   readonly digit: number;
@@ -168,7 +93,7 @@ export class RtpSession {
     private readonly rtp: Socket,
     private readonly rtcp: Socket,
     readonly port: number,
-    private readonly engine: MediaEngine,
+    private readonly engine: SessionHost,
     private readonly onDtmf: (digit: string) => void,
   ) {
     rtp.on('message', (m, r) => {

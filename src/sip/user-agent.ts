@@ -17,7 +17,7 @@ import { InboundRequests } from './inbound-requests.js';
 import type { InboundContext } from './inbound-requests.js';
 import { LineRegistrations, retryPolicy } from './line-registrations.js';
 import { quoteName } from './name-addr.js';
-import type { MediaEngine } from './rtp.js';
+import type { MediaEngine } from './media-engine.js';
 import { referTargetAllowed } from './refer-targets.js';
 import { OutgoingCall } from './outgoing-call.js';
 import type { SipCall, CallEnv } from './sip-call.js';
