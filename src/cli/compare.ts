@@ -1,6 +1,6 @@
 /** `polysim compare --real <url> --sim <url>`: the differences in shape, operation by operation. */
 import { compare, formatReport } from '../compare/compare.js';
-import { CliError, ExitCode } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { ctlFailure } from './ctl-errors.js';
 import type { CliIo } from './io.js';
 
@@ -33,10 +33,7 @@ export async function runCompare(o: CompareOptions, io: CliIo): Promise<number> 
     io.stdout.write(o.json ? `${JSON.stringify(reports, null, 2)}\n` : formatReport(reports));
     return reports.some((r) => r.differences.length > 0) ? 1 : ExitCode.OK;
   } catch (err) {
-    const failure =
-      err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL'
-        ? new CliError(`not a host[:port] or URL: ${o.real} / ${o.sim}`)
-        : ctlFailure(err);
+    const failure = ctlFailure(err);
     io.stderr.write(`polysim compare: ${failure.message}\n`);
     return failure.exitCode;
   }

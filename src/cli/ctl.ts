@@ -91,21 +91,14 @@ async function runOne(
   const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) throw new CliError('no password: give --password or set POLYSIM_PASSWORD');
   const tls: TlsTrust = { ca, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
-  let phone: PolyPhone;
-  try {
-    phone = new PolyPhone({
-      host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host,
-      user: o.user,
-      password,
-      auth: o.auth,
-      tls,
-    });
-  } catch (err) {
-    // The SDK builds the phone's URL at once: a host that makes none is the user's, not the phone's.
-    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_INVALID_URL')
-      throw new CliError(`${host}: not a host[:port] or URL`);
-    throw err;
-  }
+  // A host that makes no URL throws here, a usage error (ctlFailure).
+  const phone = new PolyPhone({
+    host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host,
+    user: o.user,
+    password,
+    auth: o.auth,
+    tls,
+  });
   try {
     const fn = COMMANDS[group]?.[command];
     if (!fn) throw new CliError(`unknown command: ${group} ${command}`);
