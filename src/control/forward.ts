@@ -50,7 +50,7 @@ async function send(target: URL, method: string, headers: Record<string, string 
     { ...headers, ...(withBody ? { 'content-length': String(withBody.length) } : {}) },
     withBody,
     DEADLINE_MS,
-    MAX_BODY,
+    { maxBytes: MAX_BODY },
   );
   return { status: answer.status || 502, headers: pass(answer.headers), body: answer.body };
 }

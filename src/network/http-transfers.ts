@@ -4,14 +4,30 @@
  * deadline (connect, send and receive together), so a server that drips a byte at a time cannot hold it open, and
  * a size bound on what it receives.
  */
-import { request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { TransferResult, Transfers } from '../phone/ports.js';
 
 const MAX_DOWNLOAD = 16 * 1024 * 1024;
 /** The default overall deadline of one transfer (--transfer-timeout-ms). */
 export const TRANSFER_DEADLINE_MS = 30_000;
+
+/** Connection pools for HTTP and HTTPS (node's Agents): keep-alive, with a bound on the sockets they open. */
+export interface Agents {
+  readonly http: HttpAgent;
+  readonly https: HttpsAgent;
+}
+
+/**
+ * Pools that keep connections alive and open at most `maxSockets` to one receiver (`maxTotal` in all): what phones
+ * that post many small documents to the same place share. The HTTPS pool does not check the receiver's certificate,
+ * as a phone configured without a CA list for it does not (receivers under test mostly have self-signed ones).
+ */
+export function keepAliveAgents(maxSockets: number, maxTotal = maxSockets * 4): Agents {
+  const options = { keepAlive: true, maxSockets, maxTotalSockets: maxTotal, maxFreeSockets: maxSockets, timeout: 30_000 };
+  return { http: new HttpAgent(options), https: new HttpsAgent({ ...options, rejectUnauthorized: false }) };
+}
 
 /** An HTTP or HTTPS exchange's answer, read whole; repeated headers stay separate (headersDistinct). */
 export interface BoundedAnswer {
@@ -30,8 +46,9 @@ export function boundedRequest(
   headers: Readonly<Record<string, string | string[]>>,
   body: Buffer | undefined,
   deadlineMs: number,
-  maxBytes = MAX_DOWNLOAD,
+  limits: { readonly maxBytes?: number; readonly agents?: Agents } = {},
 ): Promise<BoundedAnswer> {
+  const maxBytes = limits.maxBytes ?? MAX_DOWNLOAD;
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -44,9 +61,11 @@ export function boundedRequest(
       reject(new Error(`unsupported scheme ${u.protocol}`));
       return;
     }
-    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
+    const secure = u.protocol === 'https:';
+    const agent = secure ? limits.agents?.https : limits.agents?.http;
+    const req = (secure ? httpsRequest : httpRequest)(
       u,
-      { method, headers, signal: AbortSignal.timeout(deadlineMs) },
+      { method, headers, signal: AbortSignal.timeout(deadlineMs), ...(agent ? { agent } : {}) },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;

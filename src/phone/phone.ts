@@ -28,6 +28,8 @@ import { CallManager } from './calls/call-manager.js';
 import type { CallNetwork } from './calls/signal.js';
 import { Screen } from './screen/screen.js';
 import { SessionTable } from './sessions.js';
+import { TelephonyWatcher } from './telephony.js';
+import type { TelephonyEvent } from './telephony.js';
 import { PhoneError, Status } from './status.js';
 
 export type PhoneState = 'initializing' | 'ready' | 'down';
@@ -124,6 +126,8 @@ export interface PhoneEvents {
   ready: [];
   config: [change: ConfigChange];
   calls: [];
+  /** What applications are told of (telephony.ts), raised while the phone is ready. */
+  telephony: [event: TelephonyEvent];
 }
 
 /** Call log entries kept per kind (missed, received, placed), as a real phone keeps its recent lists. */
@@ -177,6 +181,11 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** CONFIG values the phone receives at every boot (its boot provisioning). */
   readonly bootConfig: Readonly<Record<string, string>>;
   private timer: TimerHandle | undefined;
+  /** The phone is locked (phone lock): only its unlock is taken from the keys. */
+  private lockedNow = false;
+  /** The user logged in to the phone (user profiles / hot desking), if any. */
+  private userNow: string | undefined;
+  private readonly watcher: TelephonyWatcher;
 
   constructor(options: PhoneOptions) {
     super();
@@ -218,6 +227,14 @@ export class Phone extends EventEmitter<PhoneEvents> {
       },
     });
     this.screen = new Screen(this);
+    this.watcher = new TelephonyWatcher({
+      calls: this.calls,
+      now: () => this.clock.now(),
+      registered: () => new Map(this.lines.all().flatMap((l) => (l.assigned ? [[l.number, l.registered] as const] : []))),
+    });
+    this.on('calls', () => this.raise(this.watcher.callsChanged()));
+    this.on('config', () => this.raise(this.watcher.registrationsChanged()));
+    this.lines.onRegistrationChange(() => this.raise(this.watcher.registrationsChanged()));
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
@@ -246,6 +263,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.timer?.cancel();
     this.state = 'down';
     this.boot = new BootState();
+    this.watcher.reset();
     this.emit('down', reason);
     const ms = reason === 'reboot' ? this.timing.rebootMs : this.timing.restartMs;
     this.timer = this.clock.schedule(ms, () => this.powerOn(reason));
@@ -324,6 +342,43 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.store.appendCallLog(record, CALL_LOG_KEEP);
   }
 
+  get locked(): boolean {
+    return this.lockedNow;
+  }
+
+  /** Locks or unlocks the phone (phone lock); a change is a phoneLock or phoneUnlock event. */
+  setLocked(locked: boolean): void {
+    if (locked === this.lockedNow) return;
+    this.lockedNow = locked;
+    this.noteActivity();
+    this.raise([{ kind: locked ? 'phoneLock' : 'phoneUnlock' }]);
+  }
+
+  get user(): string | undefined {
+    return this.userNow;
+  }
+
+  /** A user logs in (user profiles); another user's session ends first, as the phone logs the previous one out. */
+  logIn(user: string): void {
+    if (this.userNow === user) return;
+    if (this.userNow !== undefined) this.logOut();
+    this.userNow = user;
+    this.raise([{ kind: 'userLogin', user }]);
+  }
+
+  logOut(): void {
+    const user = this.userNow;
+    if (user === undefined) return;
+    this.userNow = undefined;
+    this.raise([{ kind: 'userLogout', user }]);
+  }
+
+  /** Raises what the watcher saw, while the phone is ready (an initialising or rebooting phone tells nobody). */
+  private raise(events: readonly TelephonyEvent[]): void {
+    if (this.state !== 'ready') return;
+    for (const e of events) this.emit('telephony', e);
+  }
+
   /** Milliseconds since the last reboot. */
   uptimeMs(): number {
     return this.state === 'down' ? 0 : this.clock.now() - this.bootedAt;
@@ -347,6 +402,9 @@ export class Phone extends EventEmitter<PhoneEvents> {
     const ready = (): void => {
       this.state = 'ready';
       this.emit('ready');
+      // The UI is up, then the lines register: what a booting phone tells applications, in that order.
+      this.raise([{ kind: 'uiInitialization' }]);
+      this.raise(this.watcher.registrationsChanged());
     };
     if (this.timing.initMs <= 0) ready();
     else this.timer = this.clock.schedule(this.timing.initMs, ready);
