@@ -8,6 +8,7 @@ const SRC_FOLDERS = [
   'store',
   'network',
   'api',
+  'webapps',
   'gate',
   'transport',
   'transport/http',
@@ -111,6 +112,11 @@ export default tseslint.config(
     ['src/api/**/*.ts'],
     SRC_FOLDERS.filter((f) => f !== 'phone'),
     'Operations know the phone, not the gate or transports in front of them.',
+  ),
+  zone(
+    ['src/webapps/**/*.ts'],
+    SRC_FOLDERS.filter((f) => f !== 'phone' && f !== 'api'),
+    'The web application interfaces (events, polling, push) are documents and operations on the phone: like src/api, they know operations and the phone, nothing in front.',
   ),
   zone(
     ['src/gate/**/*.ts'],

@@ -22,6 +22,8 @@ export interface JournalEntry {
   readonly ms: number;
   /** Why an operation failed, for people reading the journal (never sent to the client). */
   readonly detail?: string;
+  /** 'out': a request the phone sent (a posted event or polled state), to `url`; absent: one it received. */
+  readonly direction?: 'out';
 }
 
 /**
@@ -126,6 +128,7 @@ export class Journal {
       status: entry.status,
       ms: entry.ms,
       detail: entry.detail === undefined ? undefined : own(clip(entry.detail, DETAIL_MAX)),
+      ...(entry.direction ? { direction: entry.direction } : {}),
     };
     this.entries.push(kept);
     this.bytes += sizeOf(kept);

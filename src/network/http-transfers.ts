@@ -8,6 +8,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { TransferResult, Transfers } from '../phone/ports.js';
+import type { PostSender } from './post-queue.js';
 
 const MAX_DOWNLOAD = 16 * 1024 * 1024;
 /** The default overall deadline of one transfer (--transfer-timeout-ms). */
@@ -112,4 +113,28 @@ export class HttpTransfers implements Transfers {
     const headers = { 'user-agent': this.userAgent, 'content-type': contentType, 'content-length': String(body.length) };
     return send(url, method, headers, body, this.deadlineMs);
   }
+}
+
+/** The answer a receiver of posted documents may give, at most (it is read and thrown away). */
+const POST_ANSWER_MAX = 64 * 1024;
+
+let postAgents: Agents | undefined;
+/** The process's pools for posted documents: 64 connections to one receiver, 256 in all, kept alive. */
+function sharedPostAgents(): Agents {
+  postAgents ??= keepAliveAgents(64, 256);
+  return postAgents;
+}
+
+/**
+ * Sends a phone's posted documents (telephony events, polled state) as HTTP(S) POSTs with the phone's user agent,
+ * through pools every phone of the process shares, so that a fleet posting to one receiver holds a bounded number
+ * of connections to it.
+ */
+export function documentSender(userAgent: string, agents: Agents = sharedPostAgents()): PostSender {
+  return async (item, deadlineMs) => {
+    const body = Buffer.from(item.body, 'utf8');
+    const headers = { 'content-type': item.contentType, 'content-length': String(body.length), 'user-agent': userAgent };
+    const answer = await boundedRequest(item.url, 'POST', headers, body, deadlineMs, { maxBytes: POST_ANSWER_MAX, agents });
+    return answer.status;
+  };
 }

@@ -232,9 +232,10 @@ export class Phone extends EventEmitter<PhoneEvents> {
       now: () => this.clock.now(),
       registered: () => new Map(this.lines.all().flatMap((l) => (l.assigned ? [[l.number, l.registered] as const] : []))),
     });
-    this.on('calls', () => this.raise(this.watcher.callsChanged()));
-    this.on('config', () => this.raise(this.watcher.registrationsChanged()));
-    this.lines.onRegistrationChange(() => this.raise(this.watcher.registrationsChanged()));
+    // The watcher looks only while the phone is ready: what changes as it boots is seen (and told) once it is.
+    this.on('calls', () => this.isReady && this.raise(this.watcher.callsChanged()));
+    this.on('config', () => this.isReady && this.raise(this.watcher.registrationsChanged()));
+    this.lines.onRegistrationChange(() => this.isReady && this.raise(this.watcher.registrationsChanged()));
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.

@@ -124,7 +124,8 @@ export class TelephonyWatcher {
     }
     for (const [handle, before] of this.calls) {
       if (seen.has(handle)) continue;
-      const ended: CallSnapshot = { ...before, state: 'Disconnected' };
+      const durationSeconds = before.connectedAt === undefined ? 0 : Math.floor((now - before.connectedAt) / 1000);
+      const ended: CallSnapshot = { ...before, state: 'Disconnected', durationSeconds, active: false, ringing: false };
       events.push({ kind: 'callState', call: ended, calls: [...current.filter((c) => c.line === before.line), ended] });
     }
     if (!offHook && this.offHook) events.push({ kind: 'onHook' });

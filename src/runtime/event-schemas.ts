@@ -98,6 +98,10 @@ export const EventSchemas = {
     httpStatus: Type.Integer(),
     status: Type.Optional(S),
     ms: Type.Number(),
+    direction: Type.Optional(
+      Type.Literal('out', { description: "'out': a document the phone posted (url is the receiver's); absent: a request it received" }),
+    ),
+    detail: Type.Optional(Type.String({ description: 'for posted documents: what was posted, and why it failed or was dropped' })),
     requestHeaders: Type.Optional(
       Type.Record(S, S, { description: "the request's headers (Authorization and cookies redacted), cut at 2 KB" }),
     ),

@@ -144,6 +144,7 @@ export class EventHub {
           ms: e.ms,
           ...(e.auth ? { auth: e.auth } : {}),
           ...(e.status ? { status: e.status } : {}),
+          ...(e.direction ? { direction: e.direction, ...(e.detail ? { detail: e.detail } : {}) } : {}),
           ...detail,
         });
         // A key, the hook or text typed changes the screen without changing calls.

@@ -25,7 +25,11 @@ import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
 import type { PhoneTiming } from '../phone/phone.js';
 import type { PhoneStore } from '../phone/ports.js';
-import { HttpTransfers } from '../network/http-transfers.js';
+import { documentSender, HttpTransfers } from '../network/http-transfers.js';
+import { PostQueue } from '../network/post-queue.js';
+import { sipUserAgent } from '../phone/device-facts.js';
+import { TelephonyNotifier } from '../webapps/telephony-notifier.js';
+import { outboundRecord } from './outbound-journal.js';
 import { hostAddress } from './host-address.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -67,6 +71,8 @@ export interface PhoneSpec {
   readonly bodyTimeoutMs?: number;
   /** Overall deadline of each outbound file transfer (default 30 s). */
   readonly transferTimeoutMs?: number;
+  /** Deadline of each posted document (telephony events, polled state; default 5 s) and how many may wait (64). */
+  readonly posts?: { readonly deadlineMs?: number; readonly max?: number };
   /** Bounds on SIP stream connections (per-phone cap, handshake and idle deadlines, message bounds). */
   readonly sipLimits?: Partial<StreamLimits>;
   /** Bounds on HTTP and HTTPS connections (per-phone cap, handshake and first-request deadlines). */
@@ -97,6 +103,8 @@ export interface RunningPhone {
   readonly pipeline: PhonePipeline;
   readonly journal: Journal;
   readonly faults: FaultPlan;
+  /** The phone's outbound documents (telephony events, polled state): their queue and counts. */
+  readonly posts: PostQueue;
   /** The SIP listener (UDP and TCP), when the phone was given a SIP port. */
   readonly sip: SipListener | undefined;
   /** The SIP user agent (lines registered to real servers), with the SIP listener. */
@@ -220,6 +228,15 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     });
     const pipeline = new PhonePipeline(phone, { slotMode: spec.slotMode, latencyMs: spec.latencyMs });
     const { journal, faults, slot } = pipeline;
+    const clock = phone.clock;
+    const posts = new PostQueue({
+      send: documentSender(sipUserAgent(profile)),
+      now: () => clock.now(),
+      deadlineMs: spec.posts?.deadlineMs,
+      max: spec.posts?.max,
+      report: (result) => journal.add(outboundRecord(result, clock.now())),
+    });
+    new TelephonyNotifier(phone, posts);
     const listeners = new PhoneListeners(phone, app.handler, {
       address: spec.address,
       httpPort: spec.httpPort,
@@ -296,6 +313,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       slot,
       journal,
       faults,
+      posts,
       sip,
       ua,
       httpUrl: `http://${host}:${listeners.httpPort}`,

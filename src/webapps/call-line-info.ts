@@ -17,10 +17,11 @@ export function callStateName(call: CallSnapshot): string {
   return call.state;
 }
 
-/** The domain of a line's address (`1001@pbx.example.com` -> `pbx.example.com`), or '' when it has none. */
-function domainOf(address: string): string {
-  const at = address.indexOf('@');
-  return at < 0 ? '' : address.slice(at + 1);
+/** The domain of a line: its address's (`1001@pbx.example.com`), else its call server's, else none. */
+export function lineDomain(line: Line): string {
+  const at = line.address.indexOf('@');
+  if (at >= 0) return line.address.slice(at + 1);
+  return line.servers[0]?.address ?? '';
 }
 
 /** A party as a `sip:` URI: a number without a host takes the line's domain; an IP-dialled party keeps its host. */
@@ -37,7 +38,7 @@ function userOf(address: string): string {
 }
 
 export function callInfo(phone: Phone, line: Line, call: CallSnapshot): XmlElement {
-  const domain = domainOf(line.address);
+  const domain = lineDomain(line);
   const self = { name: line.displayName || line.label || userOf(line.address), dirNum: dirNum(line.address, domain) };
   const remote = { name: call.remote.name || call.remote.number, dirNum: dirNum(call.remote.number, domain) };
   const [called, calling] = call.direction === 'Outgoing' ? [remote, self] : [self, remote];

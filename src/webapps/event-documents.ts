@@ -7,7 +7,7 @@
 import type { ParamName } from '../phone/config/param-names.js';
 import type { Phone } from '../phone/phone.js';
 import type { CallSnapshot, TelephonyEvent, TelephonyKind } from '../phone/telephony.js';
-import { callLineInfo, callStateName, dirNum } from './call-line-info.js';
+import { callLineInfo, callStateName, dirNum, lineDomain } from './call-line-info.js';
 import { polycomDocument, timeStamp } from './xml-document.js';
 import type { XmlElement } from './xml-document.js';
 
@@ -55,7 +55,7 @@ function mac(phone: Phone): string {
 /** Calling and called parties of a new call, numbers as `sip:` URIs (captured incoming and outgoing posts). */
 function parties(phone: Phone, call: CallSnapshot): XmlElement {
   const line = phone.lines.get(call.line);
-  const domain = line.address.includes('@') ? line.address.slice(line.address.indexOf('@') + 1) : '';
+  const domain = lineDomain(line);
   const self = { name: line.displayName || line.label, number: dirNum(line.address, domain) };
   const remote = { name: call.remote.name, number: dirNum(call.remote.number, domain) };
   const [calling, called] = call.direction === 'Incoming' ? [remote, self] : [self, remote];

@@ -68,6 +68,8 @@ export type RequestEvent = {
   httpStatus: number;
   status?: string;
   ms: number;
+  direction?: "out";
+  detail?: string;
   requestHeaders?: Record<string, string>;
   requestBody?: string;
   responseBody?: string;
