@@ -13,6 +13,16 @@ export const TOO_LARGE = Symbol('body too large');
 /** Marks a body that was sent but could not be read as JSON (answered 4400). */
 export const UNREADABLE = Symbol('unreadable body');
 
+/** A body taken as text, with its declared type: what operations with inputFrom 'text' are given (push). */
+export interface TextBody {
+  readonly text: string;
+  readonly contentType: string;
+}
+
+export function isTextBody(body: unknown): body is TextBody {
+  return typeof body === 'object' && body !== null && typeof (body as TextBody).text === 'string';
+}
+
 /** How a body is shown to people (the journal): the markers by name, anything else undefined. */
 export function markerText(body: unknown): string | undefined {
   if (body === TOO_LARGE) return '(over 20 KB)';

@@ -8,7 +8,7 @@ import type { TypeCheck } from '@sinclair/typebox/compiler';
 import type { Phone } from '../phone/phone.js';
 import { PhoneError, Status } from '../phone/status.js';
 import type { StatusCode } from '../phone/status.js';
-import { UNREADABLE } from './body.js';
+import { isTextBody, UNREADABLE } from './body.js';
 import type { AuthInfo, Operation, Reply, Transport } from './operation.js';
 
 /** What running an operation came to: its reply, a Status, or no such operation on this phone. */
@@ -32,6 +32,7 @@ function checker(schema: TSchema): TypeCheck<TSchema> {
 export function extractInput(op: Operation, body: unknown, query: Readonly<Record<string, unknown>>): unknown {
   if (op.inputFrom === 'query') return query;
   if (op.inputFrom === 'none') return undefined;
+  if (op.inputFrom === 'text') return isTextBody(body) ? body : { text: '', contentType: '' };
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'object' || Array.isArray(body)) return UNREADABLE;
   return (body as Record<string, unknown>)['data'];

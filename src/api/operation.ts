@@ -23,6 +23,18 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
   /** Runs after the answer has left (e.g. the phone going down for a restart). */
   readonly after?: () => void;
+  /**
+   * A whole answer of its own instead of the JSON envelope: the web application handlers (state polling, push)
+   * answer XML or nothing, with an HTTP status of their own (default 200).
+   */
+  readonly document?: { readonly contentType: string; readonly body: string; readonly httpStatus?: number };
+}
+
+/** Who may call an operation that has its own account (the web application handlers): Digest with these. */
+export interface Account {
+  readonly user: string;
+  readonly password: string;
+  readonly realm: string;
 }
 
 /** Whether an operation exists on a phone: yes, absent (HTTP 404, as if the path did not exist) or a Status. */
@@ -42,8 +54,8 @@ export interface Operation<S extends TSchema | undefined = TSchema | undefined> 
   readonly name: string;
   readonly methods: readonly Method[];
   readonly paths: readonly string[];
-  /** Where input comes from: the JSON body's `data`, the query string, or nowhere. */
-  readonly inputFrom: 'body' | 'query' | 'none';
+  /** Where input comes from: the JSON body's `data`, the query string, the body as text (TextBody), or nowhere. */
+  readonly inputFrom: 'body' | 'query' | 'text' | 'none';
   readonly input?: S;
   /** Input may be absent altogether (hold/resume/answer with no body). */
   readonly inputOptional?: boolean;
@@ -59,6 +71,11 @@ export interface Operation<S extends TSchema | undefined = TSchema | undefined> 
   /** Status codes the manual lists; 4009 among them makes an oversized body answer 4009. */
   readonly returnCodes: readonly number[];
   readonly available?: (phone: Phone) => Availability;
+  /**
+   * An account of the operation's own (the push and polling handlers' users), checked with Digest MD5 in place of the
+   * phone's admin logins. Undefined (no user or password configured): the handler is not served (absent).
+   */
+  readonly account?: (phone: Phone) => Account | undefined;
   /** Needs the phone's call application: answers 5000 while the phone initialises. */
   readonly needsCallApp?: boolean;
   readonly handler: (ctx: OperationContext<S extends TSchema ? Static<S> : undefined>) => Reply | Promise<Reply>;

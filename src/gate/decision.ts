@@ -14,7 +14,8 @@ export type Decision =
   | { readonly kind: 'wrong-method'; readonly allow: readonly Method[]; readonly detail: string }
   /** The origin is shut (its policy's switches); `ignore`: take the request and drop it. */
   | { readonly kind: 'closed'; readonly why: string; readonly ignore?: boolean }
-  | { readonly kind: 'unauthorized'; readonly challenges: readonly string[] }
+  /** No valid login; `failed`: credentials were given and were wrong (an origin may answer that otherwise). */
+  | { readonly kind: 'unauthorized'; readonly challenges: readonly string[]; readonly failed?: boolean }
   /** Logins are locked after repeated failures (httpd.cfg.lockWebUI.*): Status 4403. */
   | { readonly kind: 'locked'; readonly retryAfterS: number }
   /** A body over the limit on an operation without 4009, from an origin that refuses such bodies without a Status. */

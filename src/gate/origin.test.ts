@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TOO_LARGE } from '../api/body.js';
+import { operationAt } from '../api/index.js';
 import { unitPhone } from '../phone/test-phone.js';
 import type { OriginPolicy } from './origin.js';
 import { restApiClosed } from './origin.js';
@@ -20,6 +21,7 @@ describe('an origin is a policy and an adapter', () => {
   let open = true;
   const harness: OriginPolicy = {
     transport: 'http',
+    route: operationAt,
     closed: () => (open ? undefined : { why: 'harness switched off' }),
     authenticates: false,
     checksMethods: true,

@@ -4,7 +4,7 @@
  * transport a request came by. A new origin is a policy and an adapter that maps the pipeline's Decision to its
  * wire, nothing else.
  */
-import type { Transport } from '../api/operation.js';
+import type { Operation, Transport } from '../api/operation.js';
 import type { Phone } from '../phone/phone.js';
 import type { Decision } from './decision.js';
 import { restApiOn } from './rules.js';
@@ -18,6 +18,8 @@ export interface Closed {
 export interface OriginPolicy {
   /** The name operations and the journal know the origin by (an operation limited to some origins lists these). */
   readonly transport: Transport;
+  /** The operation at a path, from the table the origin serves (the REST API's, or the web application handlers'). */
+  readonly route: (path: string) => Operation | undefined;
   /** Whether the origin's requests are let in now: undefined when open, otherwise why not (its own switches). */
   readonly closed: (phone: Phone) => Closed | undefined;
   /** Whether its requests log in (session, Digest, Basic); those of an origin that does not carry AuthInfo 'none'. */

@@ -6,15 +6,9 @@
  * the phone stands now.
  */
 
-export interface PostItem {
-  readonly url: string;
-  readonly body: string;
-  readonly contentType: string;
-  /** What the document is (IncomingCallEvent, CallLineInfo, ...), for the journal and the counts. */
-  readonly label: string;
-  /** When it was raised (the phone's clock). */
-  readonly raisedAt: number;
-}
+import type { Outbox, OutboxItem } from '../phone/ports.js';
+
+export type PostItem = OutboxItem;
 
 /** Sends one document; resolves with the receiver's HTTP status, rejects when there is no answer within the deadline. */
 export type PostSender = (item: PostItem, deadlineMs: number) => Promise<number>;
@@ -42,7 +36,7 @@ export interface PostQueueOptions {
 export const POST_QUEUE_MAX = 64;
 export const POST_DEADLINE_MS = 5000;
 
-export class PostQueue {
+export class PostQueue implements Outbox {
   private readonly waiting: PostItem[] = [];
   private inFlight = false;
   readonly counts: PostCounts = { delivered: 0, failed: 0, dropped: 0 };

@@ -23,7 +23,7 @@ import { loadOrCreateIdentity } from './identity.js';
 import { LineTable } from './lines.js';
 import type { RegistrationSource } from './lines.js';
 import type { Profile } from './models.js';
-import type { CallLogRecord, Identity, PhoneStore, Transfers } from './ports.js';
+import type { CallLogRecord, Identity, Outbox, PhoneStore, Transfers } from './ports.js';
 import { CallManager } from './calls/call-manager.js';
 import type { CallNetwork } from './calls/signal.js';
 import { Screen } from './screen/screen.js';
@@ -81,7 +81,11 @@ export interface PhoneOptions {
   readonly network?: CallNetwork;
   /** How lines on real SIP servers stand (the host's line router); absent: every line is the switchboard's. */
   readonly registrations?: RegistrationSource;
+  /** Where posted documents (telephony events, polled state) go; absent: nowhere. */
+  readonly outbox?: Outbox;
 }
+
+const NO_OUTBOX: Outbox = { push: () => undefined, clear: () => undefined };
 
 /** A network where no number answers. */
 const nowhere: CallNetwork = {
@@ -175,6 +179,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly screen: Screen;
   /** The network calls go out to, given at construction (the host's line router: switchboard or SIP, per line). */
   readonly network: CallNetwork;
+  /** Where the phone's posted documents go (the host's outbound queue). */
+  readonly outbox: Outbox;
   /** What the phone holds until its next restart or reboot (Skype sign-in, provisioning run, captures, ...). */
   boot = new BootState();
 
@@ -209,6 +215,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.lines = new LineTable(this.profile, this.config, options.registrations);
     this.sessions = new SessionTable(this.clock, this.ids);
     this.network = options.network ?? nowhere;
+    this.outbox = options.outbox ?? NO_OUTBOX;
     this.calls = new CallManager({
       clock: this.clock,
       ids: this.ids,
@@ -265,6 +272,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.state = 'down';
     this.boot = new BootState();
     this.watcher.reset();
+    this.outbox.clear();
     this.emit('down', reason);
     const ms = reason === 'reboot' ? this.timing.rebootMs : this.timing.restartMs;
     this.timer = this.clock.schedule(ms, () => this.powerOn(reason));

@@ -47,3 +47,21 @@ export interface Transfers {
   get(url: string, auth?: { user: string; password: string }): Promise<TransferResult>;
   upload(url: string, body: Buffer, contentType: string, method?: 'PUT' | 'POST'): Promise<TransferResult>;
 }
+
+/** A document the phone posts to an application (a telephony event, polled state). */
+export interface OutboxItem {
+  readonly url: string;
+  readonly body: string;
+  readonly contentType: string;
+  /** What the document is (IncomingCallEvent, CallLineInfo, ...). */
+  readonly label: string;
+  /** When it was raised (the phone's clock). */
+  readonly raisedAt: number;
+}
+
+/** Where the phone's posted documents go: its outbound queue, given by the host; nothing waits on it. */
+export interface Outbox {
+  push(item: OutboxItem): void;
+  /** Drops what waits (the phone goes down). */
+  clear(): void;
+}

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FaultPlan } from '../gate/faults.js';
-import type { Journal } from '../gate/journal.js';
+import { Journal } from '../gate/journal.js';
 import { PhonePipeline } from '../gate/pipeline.js';
 import { DEFAULT_ADMIN_PASSWORD } from '../gate/rules.js';
 import { errorReport, StartAborted } from '../errors.js';
@@ -190,8 +190,18 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const boot = bootConfig(spec, store, ids);
     // Wired once: the phone places its calls and reads its SIP lines' registrations through one router, which picks
     // per line between the switchboard and the SIP user agent (given to it below, before the phone starts).
-    const switchboard = spec.switchboard ?? new Switchboard(spec.clock ?? systemClock, ids);
+    const clock = spec.clock ?? systemClock;
+    const switchboard = spec.switchboard ?? new Switchboard(clock, ids);
     const router = new LineRouter(switchboard.network);
+    // One journal for the requests the phone receives (its pipeline's) and the documents it posts.
+    const journal = new Journal();
+    const posts = new PostQueue({
+      send: documentSender(sipUserAgent(profile)),
+      now: () => clock.now(),
+      deadlineMs: spec.posts?.deadlineMs,
+      max: spec.posts?.max,
+      report: (result) => journal.add(outboundRecord(result, clock.now())),
+    });
     phone = new Phone({
       profile,
       dialect: spec.dialect,
@@ -206,7 +216,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       skypeDirectory: spec.skypeDirectory,
       network: router,
       registrations: router,
+      outbox: posts,
     });
+    new TelephonyNotifier(phone);
     switchboard.attach(phone);
     const made = phone;
     const make = (): Promise<TlsMaterial> => phoneCertificate(made, spec.tls);
@@ -226,17 +238,8 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     phone.on('down', () => {
       listenError = undefined;
     });
-    const pipeline = new PhonePipeline(phone, { slotMode: spec.slotMode, latencyMs: spec.latencyMs });
-    const { journal, faults, slot } = pipeline;
-    const clock = phone.clock;
-    const posts = new PostQueue({
-      send: documentSender(sipUserAgent(profile)),
-      now: () => clock.now(),
-      deadlineMs: spec.posts?.deadlineMs,
-      max: spec.posts?.max,
-      report: (result) => journal.add(outboundRecord(result, clock.now())),
-    });
-    new TelephonyNotifier(phone, posts);
+    const pipeline = new PhonePipeline(phone, { slotMode: spec.slotMode, latencyMs: spec.latencyMs, journal });
+    const { faults, slot } = pipeline;
     const listeners = new PhoneListeners(phone, app.handler, {
       address: spec.address,
       httpPort: spec.httpPort,

@@ -8,12 +8,6 @@ import type { Phone } from '../phone/phone.js';
 import type { TelephonyEvent } from '../phone/telephony.js';
 import { eventDocument } from './event-documents.js';
 
-/** Where a phone's documents go: its outbound queue (network/post-queue.ts), seen through what the notifier needs. */
-export interface DocumentOutbox {
-  push(item: { url: string; body: string; contentType: string; label: string; raisedAt: number }): void;
-  clear(): void;
-}
-
 const URL_PARAMS: readonly ParamName[] = ['apps.telNotification.URL', 'apps.telNotification.1.URL', 'apps.telNotification.2.URL'];
 
 /** Content type of posted documents: the guide names none and no capture shows one (docs/fidelity.md). */
@@ -32,12 +26,8 @@ export function receivers(phone: Phone, params: readonly ParamName[] = URL_PARAM
 }
 
 export class TelephonyNotifier {
-  constructor(
-    private readonly phone: Phone,
-    private readonly outbox: DocumentOutbox,
-  ) {
+  constructor(private readonly phone: Phone) {
     phone.on('telephony', (event) => this.raise(event));
-    phone.on('down', () => outbox.clear());
   }
 
   private raise(event: TelephonyEvent): void {
@@ -46,6 +36,6 @@ export class TelephonyNotifier {
     const doc = eventDocument(this.phone, event);
     if (!doc) return;
     const raisedAt = this.phone.clock.now();
-    for (const url of urls) this.outbox.push({ url, body: doc.xml, contentType: DOCUMENT_TYPE, label: doc.element, raisedAt });
+    for (const url of urls) this.phone.outbox.push({ url, body: doc.xml, contentType: DOCUMENT_TYPE, label: doc.element, raisedAt });
   }
 }

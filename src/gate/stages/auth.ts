@@ -6,7 +6,7 @@
  * sipNotify.enabled and bindRequired) carry AuthInfo 'none'.
  */
 import { randomBytes } from 'node:crypto';
-import type { AuthInfo } from '../../api/operation.js';
+import type { Account, AuthInfo } from '../../api/operation.js';
 import type { Phone } from '../../phone/phone.js';
 import { digestHash, digestResponse } from '@polysim/client/digest';
 import { sameSecret } from '../../same-secret.js';
@@ -14,7 +14,7 @@ import { ADMIN_USER, basicChallenge, checkBasic } from '../auth/basic.js';
 import { challenge, NonceBook, parseDigest, safeHexEqual } from '../auth/digest.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
 import { Lockout } from '../auth/lockout.js';
-import type { Context, Stage } from '../stage.js';
+import type { Context, Next, Result, Stage } from '../stage.js';
 import type { PhoneRequest } from '../request.js';
 import { basicEnabled, digestAlgorithms, DIGEST_REALM, lockoutRule, NONCE_LIFETIME_MS } from '../rules.js';
 
@@ -102,28 +102,36 @@ function uriMatches(uri: string, target: string): boolean {
 
 type DigestResult = { ok: true; algorithm: DigestAlgorithm } | { ok: false; stale: boolean };
 
+/** Whose Digest login is checked: the phone's admin in its realm, or an operation's own account (account.ts). */
+interface DigestAccount {
+  readonly user: string;
+  readonly realm: string;
+  readonly password: string;
+}
+
 function checkDigest(
   state: BootAuth,
   req: PhoneRequest,
   authorization: string,
-  password: string,
+  account: DigestAccount,
   enabled: readonly DigestAlgorithm[],
 ): DigestResult {
+  const { password } = account;
   const p = parseDigest(authorization);
   const fail: DigestResult = { ok: false, stale: false };
   if (!p) return fail;
   const algorithm = enabled.find((a) => a.toLowerCase() === (p['algorithm'] ?? 'MD5').toLowerCase());
   const { username, realm, nonce, uri, response, cnonce, nc, qop } = p;
   if (!algorithm || !username || !nonce || !uri || !response || !cnonce || !nc || qop?.toLowerCase() !== 'auth') return fail;
-  if (realm !== DIGEST_REALM || (p['opaque'] !== undefined && p['opaque'] !== state.opaque)) return fail;
+  if (realm !== account.realm || (p['opaque'] !== undefined && p['opaque'] !== state.opaque)) return fail;
   if (!uriMatches(uri, req.target)) return fail;
   const userOk =
     p['userhash'] === 'true'
-      ? safeHexEqual(username, digestHash(algorithm, `${ADMIN_USER}:${DIGEST_REALM}`))
-      : sameSecret(username, ADMIN_USER);
+      ? safeHexEqual(username, digestHash(algorithm, `${account.user}:${account.realm}`))
+      : sameSecret(username, account.user);
   const expected = digestResponse({
     algorithm,
-    username: p['userhash'] === 'true' ? ADMIN_USER : username,
+    username: p['userhash'] === 'true' ? account.user : username,
     realm,
     password,
     method: req.method,
@@ -159,11 +167,37 @@ function login(ctx: Context, state: BootAuth, password: string): Login {
   }
   const digest = digestAlgorithms(phone);
   if (digest.length > 0 && /^\s*Digest\s/i.test(authorization)) {
-    const r = checkDigest(state, req, authorization, password, digest);
+    const r = checkDigest(state, req, authorization, { user: ADMIN_USER, realm: DIGEST_REALM, password }, digest);
     if (r.ok) return { who: { method: r.algorithm === 'SHA-256' ? 'digest-sha256' : 'digest-md5', user: ADMIN_USER } };
     return r.stale ? { stale: true } : { failed: true };
   }
   return undefined;
+}
+
+const ABSENT = { kind: 'absent' } as const;
+const ACCOUNT_DIGEST: readonly DigestAlgorithm[] = ['MD5'];
+
+/**
+ * An operation with an account of its own (the push and polling handlers): Digest MD5 in the account's realm, as
+ * those handlers challenge; no sessions, no Basic, no login lock (it guards the admin's logins).
+ */
+function accountLogin(ctx: Context, state: BootAuth, account: Account): Login {
+  const authorization = header(ctx.req, 'authorization');
+  if (!authorization || !/^\s*Digest\s/i.test(authorization)) return authorization ? { failed: true } : undefined;
+  const r = checkDigest(state, ctx.req, authorization, account, ACCOUNT_DIGEST);
+  if (r.ok) return { who: { method: 'digest-md5', user: account.user } };
+  return r.stale ? { stale: true } : { failed: true };
+}
+
+function accountStage(ctx: Context, next: Next, state: BootAuth, account: Account): Result {
+  const result = accountLogin(ctx, state, account);
+  if (result && 'who' in result) {
+    ctx.auth = result.who;
+    return next(ctx);
+  }
+  const stale = result !== undefined && 'stale' in result;
+  const failed = result !== undefined && 'failed' in result;
+  return { kind: 'unauthorized', challenges: [challenge('MD5', account.realm, state.nonces.issue(), state.opaque, stale)], failed };
 }
 
 export function authStage(auth: AuthState): Stage {
@@ -174,6 +208,10 @@ export function authStage(auth: AuthState): Stage {
     }
     const { phone } = ctx;
     const state = auth.get();
+    if (ctx.op?.account) {
+      const account = ctx.op.account(phone);
+      return account ? accountStage(ctx, next, state, account) : ABSENT;
+    }
     const now = phone.clock.now();
     const locked = state.lockout.remaining(now);
     if (locked > 0) return { kind: 'locked', retryAfterS: Math.ceil(locked / 1000) };

@@ -4,14 +4,13 @@
  * the methods it does), after login, for origins whose policy checks methods. A SIP NOTIFY names only a path: its
  * command runs whatever the operation's method.
  */
-import { operationAt } from '../../api/index.js';
 import type { Method } from '../../api/operation.js';
 import type { Stage } from '../stage.js';
 
 const ABSENT = { kind: 'absent' } as const;
 
 export const routeStage: Stage = (ctx, next) => {
-  const op = operationAt(ctx.req.path);
+  const op = ctx.req.origin.route(ctx.req.path);
   if (!op) return ABSENT;
   ctx.op = op;
   return next(ctx);

@@ -4,6 +4,7 @@
  */
 import type { OriginPolicy } from '../../gate/origin.js';
 import { restApiClosed } from '../../gate/origin.js';
+import { operationAt } from '../../api/index.js';
 import type { Decision } from '../../gate/request.js';
 import { HTTP_STATUS } from './envelope.js';
 
@@ -30,6 +31,7 @@ export function httpStatusOf(d: Decision): number {
 
 const web = (transport: 'http' | 'https'): OriginPolicy => ({
   transport,
+  route: operationAt,
   closed: restApiClosed,
   authenticates: true,
   checksMethods: true,

@@ -7,6 +7,7 @@
  * SIP INFO with an application/poly-report+json body, as PVOS phones do.
  */
 import { BODY_LIMIT, TOO_LARGE } from '../../api/body.js';
+import { operationAt } from '../../api/index.js';
 import type { OriginPolicy } from '../../gate/origin.js';
 import type { Closed } from '../../gate/origin.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
@@ -104,6 +105,7 @@ function refusal(d: Decision, path: string): NotifyVerdict {
 function notifyPolicy(bound: boolean, accepted: () => boolean): OriginPolicy {
   return {
     transport: 'sip',
+    route: operationAt,
     closed: (phone) => notifyClosed(phone, bound),
     authenticates: false,
     checksMethods: false,
