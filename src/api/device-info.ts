@@ -95,7 +95,7 @@ const deviceInfoV1 = defineOperation({
 
 /** The updater and boot block releases that come with a firmware (its major.minor), made once per firmware. */
 const companions = new Map<string, { readonly updater: string; readonly bootBlock: string }>();
-function companionImages(firmware: string): { readonly updater: string; readonly bootBlock: string } {
+export function companionImages(firmware: string): { readonly updater: string; readonly bootBlock: string } {
   let c = companions.get(firmware);
   if (!c) {
     const [major, minor] = firmware.split('.');

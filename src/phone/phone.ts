@@ -130,6 +130,8 @@ export interface PhoneEvents {
   ready: [];
   config: [change: ConfigChange];
   calls: [];
+  /** The screen changed by itself (a push message shown or closed outside a request). */
+  screen: [];
   /** What applications are told of (telephony.ts), raised while the phone is ready. */
   telephony: [event: TelephonyEvent];
 }
@@ -339,6 +341,10 @@ export class Phone extends EventEmitter<PhoneEvents> {
     return this.calls.all().length > 0;
   }
 
+  screenChanged(): void {
+    this.emit('screen');
+  }
+
   noteActivity(): void {
     this.lastActivityAt = this.clock.now();
   }
@@ -361,6 +367,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.lockedNow = locked;
     this.noteActivity();
     this.raise([{ kind: locked ? 'phoneLock' : 'phoneUnlock' }]);
+    this.screenChanged();
   }
 
   get user(): string | undefined {

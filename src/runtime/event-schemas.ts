@@ -50,6 +50,13 @@ export const EventScreenSchema = Type.Object(
     text: S,
     selectedLine: Type.Integer(),
     offHook: Type.Boolean(),
+    push: Type.Optional(
+      Type.Object(
+        { priority: S, text: S, url: Type.Optional(S), waiting: Type.Integer() },
+        { description: 'the push message the microbrowser shows, and how many wait' },
+      ),
+    ),
+    locked: Type.Optional(Type.Boolean({ description: 'the phone is locked' })),
   },
   { title: 'EventScreen' },
 );

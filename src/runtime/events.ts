@@ -50,6 +50,17 @@ function screenOf(phone: Phone): EventScreen {
     text: s.text,
     selectedLine: s.selectedLine,
     offHook: s.offHook,
+    ...(s.push.shown
+      ? {
+          push: {
+            priority: s.push.shown.priority,
+            text: s.push.shown.text,
+            ...(s.push.shown.url ? { url: s.push.shown.url } : {}),
+            waiting: s.push.queued.length,
+          },
+        }
+      : {}),
+    ...(phone.locked ? { locked: true } : {}),
   };
 }
 
@@ -221,6 +232,8 @@ export class EventHub {
     phone.on('up', onUp);
     phone.on('ready', onReady);
     phone.on('config', onConfig);
+    const onScreen = (): void => this.changed(i, phone);
+    phone.on('screen', onScreen);
     const stopLines = phone.lines.onRegistrationChange(() => this.changed(i, phone));
     this.detach.push(() => {
       phone.off('calls', onCalls);
@@ -228,6 +241,7 @@ export class EventHub {
       phone.off('up', onUp);
       phone.off('ready', onReady);
       phone.off('config', onConfig);
+      phone.off('screen', onScreen);
       stopLines();
     });
   }

@@ -18,7 +18,7 @@ const eventBuilder = new XMLBuilder({ ...options, suppressEmptyNode: false });
 /** ... and the polling handlers as `<X/>` (captured poll answers). */
 const pollBuilder = new XMLBuilder({ ...options, suppressEmptyNode: true });
 
-export function polycomDocument(root: string, body: XmlElement, empty: 'open-close' | 'self-closing'): string {
+export function polycomDocument(root: string, body: XmlElement | readonly XmlElement[], empty: 'open-close' | 'self-closing'): string {
   const builder = empty === 'open-close' ? eventBuilder : pollBuilder;
   return builder.build({ PolycomIPPhone: { [root]: body } }) as string;
 }

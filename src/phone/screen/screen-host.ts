@@ -17,6 +17,8 @@ export interface ScreenHost {
   readonly calls: CallManager;
   audioPath: 'speaker' | 'handset' | 'headset';
   noteActivity(): void;
+  /** Something the screen shows changed outside a call or a request (a push message shown later). */
+  screenChanged(): void;
   callLog(): CallLogRecord[];
   on(event: 'calls', listener: () => void): unknown;
 }

@@ -7,9 +7,10 @@
  */
 import type { Call } from '../calls/call.js';
 import type { ScreenHost } from './screen-host.js';
+import { PushBoard } from './push-board.js';
 import { PhoneError, Status } from '../status.js';
 
-export type View = 'Idle' | 'Dialer' | 'IncomingCall' | 'ActiveCall' | 'HeldCall' | 'Menu' | 'Applications';
+export type View = 'Idle' | 'Dialer' | 'IncomingCall' | 'ActiveCall' | 'HeldCall' | 'Menu' | 'Applications' | 'Browser';
 
 export interface Softkey {
   readonly label: string;
@@ -29,8 +30,15 @@ export class Screen {
   private overlay: 'Menu' | 'Applications' | undefined;
   /** A transfer started with the Transfer key: the held call, and the consult call once dialled. */
   transfer: { from: Call; consult?: Call } | undefined;
+  /** Push messages: the one the microbrowser shows, and those waiting (push-board.ts). */
+  readonly push: PushBoard;
 
   constructor(private readonly phone: ScreenHost) {
+    this.push = new PushBoard({
+      idle: () => phone.calls.all().length === 0,
+      now: () => phone.clock.now(),
+      changed: () => phone.screenChanged(),
+    });
     phone.on('calls', () => this.onCallsChanged());
   }
 
@@ -44,6 +52,7 @@ export class Screen {
     this.offHook = false;
     this.overlay = undefined;
     this.transfer = undefined;
+    this.push.clear();
   }
 
   private get calls(): readonly Call[] {
@@ -55,6 +64,7 @@ export class Screen {
   }
 
   view(): View {
+    if (this.push.shown) return 'Browser';
     if (this.overlay) return this.overlay;
     const active = this.phone.calls.active();
     if (this.dialtoneCall()) return 'Dialer';
@@ -100,6 +110,9 @@ export class Screen {
           ...this.joinKey(),
           key('New Call', () => this.startDialtone(this.selectedLine)),
         ];
+      case 'Browser':
+        // The Back softkey the microbrowser places (mb.main.autoBackKey, on as shipped); the Home key closes it too.
+        return this.phone.config.bool('mb.main.autoBackKey') ? [key('Back', () => this.push.dismiss())] : [];
       case 'Menu':
       case 'Applications':
         return [
@@ -151,6 +164,7 @@ export class Screen {
 
   private onCallsChanged(): void {
     this.softkeyPage = 0;
+    this.push.phoneChanged();
     if (this.transfer && !this.transfer.from.live) this.transfer = undefined;
     const t = this.transfer;
     if (t?.consult && !t.consult.live && t.from.live && t.from.state === 'Hold') {
@@ -321,6 +335,10 @@ export class Screen {
         return;
       case 'Redial':
         if (!active) this.redial();
+        return;
+      case 'Home':
+        if (this.push.shown) this.push.dismiss();
+        else this.overlay = undefined;
         return;
       case 'Menu':
         this.overlay = this.overlay === 'Menu' ? undefined : 'Menu';

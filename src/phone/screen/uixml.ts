@@ -83,6 +83,16 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
             '@_active': c === active ? 'true' : 'false',
           })),
         },
+        ...(screen.push.shown
+          ? {
+              Browser: {
+                '@_priority': screen.push.shown.priority,
+                ...(screen.push.shown.url ? { '@_url': screen.push.shown.url } : {}),
+                '@_waiting': String(screen.push.queued.length),
+                '#text': screen.push.shown.text,
+              },
+            }
+          : {}),
         TextField: { '@_name': view === 'Dialer' ? 'dial' : 'text', '#text': view === 'Dialer' ? screen.dialBuffer : screen.text },
         Status: { '@_muted': phone.calls.muted ? 'true' : 'false', '@_audio': phone.audioPath, '@_volume': String(screen.volume) },
         SoftKeys: { SoftKey: softkeys },
