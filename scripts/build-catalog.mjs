@@ -24,6 +24,138 @@ const NEWER = [
   ]).flat(),
 ];
 
+/**
+ * Names phones on hosted platforms (BroadSoft and the like) use, from the stock UC Software 5.x templates that the
+ * templates above lack: "Generated features.cfg" and "Generated site.cfg" as kept in FusionPBX's history
+ * (fusionpbx/fusionpbx resources/templates/provision/polycom/5.x/features.cfg, blob 3a35b52e; site.cfg, blob
+ * 0147a767). Defaults are the templates'; 0/1 switches are bool, registration indexes (hoteling.reg,
+ * dir.broadsoft.regMap, xmpp.1.regMap), timeouts and sizes integers, the rest strings. Per-line names (reg.1.*)
+ * are given as the reg.{line}.* pattern; `.set` companions are left out, as above.
+ */
+const HOSTED = [
+  // features.cfg: BroadSoft (XSP directory, per-line user id, UC-One, call center, hoteling).
+  ['dir.broadsoft.regMap', 'i', '1'],
+  ['dir.broadsoft.useXspCredentials', 'b', '1'],
+  ['dir.broadsoft.xsp.address', 's', ''],
+  ['dir.broadsoft.xsp.password', 's', ''],
+  ['dir.broadsoft.xsp.username', 's', ''],
+  ['reg.{line}.broadsoft.userId', 's', ''],
+  ['feature.broadsoftdir.enabled', 'b', '0'],
+  ['feature.broadsoftUcOne.enabled', 'b', '0'],
+  ['feature.callCenterStatus.enabled', 'b', '0'],
+  ['feature.enhancedCallDisplay.enabled', 'b', '0'],
+  ['feature.hoteling.enabled', 'b', '0'],
+  ['hoteling.reg', 'i', '1'],
+  // features.cfg: ACD.
+  ['acd.1.unavailreason.active', 'b', '0'],
+  ['acd.1.unavailreason.codeName', 's', ''],
+  ['acd.1.unavailreason.codeValue', 's', ''],
+  ['feature.acdAgentAvailability.enabled', 'b', '0'],
+  ['feature.acdLoginLogout.enabled', 'b', '0'],
+  ['feature.acdPremiumUnavailability.enabled', 'b', '0'],
+  ['feature.acdServiceControlUri.enabled', 'b', '0'],
+  // features.cfg: feature switches.
+  ['feature.autoLocalHold', 'b', '0'],
+  ['feature.bluetooth.enabled', 'b', '1'],
+  ['feature.btoe.enabled', 'b', '0'],
+  ['feature.callList.enabled', 'b', '1'],
+  ['feature.callListMissed.enabled', 'b', '1'],
+  ['feature.callListPlaced.enabled', 'b', '1'],
+  ['feature.callListReceived.enabled', 'b', '1'],
+  ['feature.callPark.enabled', 'b', '0'],
+  ['feature.callRecording.enabled', 'b', '0'],
+  ['feature.corporateDirectory.enabled', 'b', '0'],
+  ['feature.corporateDirectory.alt.enabled', 'b', '0'],
+  ['feature.directedCallPickup.enabled', 'b', '0'],
+  ['feature.directory.enabled', 'b', '1'],
+  ['feature.doNotDisturb.enable', 'b', '1'],
+  ['feature.enhancedFeatureKeys.enabled', 'b', '0'],
+  ['feature.exchangeCalendar.enabled', 'b', '0'],
+  ['feature.forward.enable', 'b', '1'],
+  ['feature.groupCallPickup.enabled', 'b', '0'],
+  ['feature.lastCallReturn.enabled', 'b', '0'],
+  ['feature.lync.abs.enabled', 'b', '0'],
+  ['feature.lyncSafeTransfer.enabled', 'b', '0'],
+  ['feature.messaging.enabled', 'b', '0'],
+  ['feature.nWayConference.enabled', 'b', '0'],
+  ['feature.persistentMute.enabled', 'b', '0'],
+  ['feature.pictureFrame.enabled', 'b', '1'],
+  ['feature.presence.enabled', 'b', '0'],
+  ['feature.qml.enabled', 'b', '0'],
+  ['feature.ringDownload.enabled', 'b', '1'],
+  ['feature.uniqueCallLabeling.enabled', 'b', '0'],
+  ['feature.urlDialing.enabled', 'b', '1'],
+  ['feature.usb.power.enabled', 'b', '1'],
+  // features.cfg: presence and locks.
+  ['pres.idleTimeout.officeHours.enabled', 'b', '1'],
+  ['pres.idleTimeout.offHours.enabled', 'b', '1'],
+  ['keypadLock.enabled', 'b', '1'],
+  ['keypadLock.idleTimeout', 'i', '0'],
+  ['phoneLock.enabled', 'b', '0'],
+  ['phoneLock.idleTimeout', 'i', '0'],
+  ['phoneLock.browserEnabled', 'b', '0'],
+  ['phoneLock.dndWhenLocked', 'b', '0'],
+  ['phoneLock.powerUpUnlocked', 'b', '0'],
+  // features.cfg: XMPP.
+  ['xmpp.1.enable', 'b', '0'],
+  ['xmpp.1.server', 's', ''],
+  ['xmpp.1.jid', 's', ''],
+  ['xmpp.1.auth.domain', 's', ''],
+  ['xmpp.1.auth.password', 's', ''],
+  ['xmpp.1.auth.useLoginCredentials', 'b', '0'],
+  ['xmpp.1.dialMethod', 's', 'sip'],
+  ['xmpp.1.regMap', 'i', '1'],
+  ['xmpp.1.verifyCert', 'b', '1'],
+  ['xmpp.1.allowIM', 'b', '1'],
+  ['xmpp.1.privacy', 'b', '0'],
+  ['xmpp.1.roster.invite.accept', 's', 'prompt'],
+  ['xmpp.1.roster.invite.addMethod', 's', 'h350Person'],
+  // features.cfg: call lists and login credentials.
+  ['callLists.size', 'i', '99'],
+  ['callLists.collapseDuplicates', 'b', '1'],
+  ['callLists.grouping', 's', 'Unified'],
+  ['callLists.writeDelay.journal', 'i', '5'],
+  ['callLists.writeDelay.terminated', 'i', '60'],
+  ['device.logincred.user', 's', ''],
+  ['device.logincred.password', 's', ''],
+  ['device.logincred.domain', 's', ''],
+  ['device.logincred.extension', 's', ''],
+  ['device.logincred.pin', 's', ''],
+  // site.cfg: web server.
+  ['httpd.cfg.secureTunnelEnabled', 'b', '1'],
+  ['httpd.cfg.secureTunnelPort', 'i', '443'],
+  ['httpd.cfg.secureTunnelRequired', 'b', '0'],
+  // site.cfg: provisioning.
+  ['prov.polling.timeRandomEnd', 's', ''],
+  ['prov.startupCheck.enabled', 'b', '1'],
+  ['prov.autoConfigUpload.enabled', 'b', '1'],
+  ['prov.configUploadPath', 's', ''],
+  ['prov.login.enabled', 'b', '0'],
+  ['prov.login.localPassword', 's', '123'],
+  ['prov.login.localPassword.hashed', 'b', '0'],
+  ['prov.login.required', 'b', '0'],
+  ['prov.login.persistent', 'b', '0'],
+  // site.cfg: TLS and certificates.
+  ['device.sec.TLS.customCaCert1', 's', ''],
+  ['device.sec.TLS.customCaCert2', 's', ''],
+  ['device.sec.TLS.profileSelection.provisioning', 's', ''],
+  ['device.sec.TLS.prov.strictCertCommonNameValidation', 's', ''],
+  ['device.sec.TLS.OCSP.enabled', 's', ''],
+  ['device.sec.TLS.FIPS.enabled', 's', ''],
+  ['device.sec.configEncryption.key', 's', ''],
+  ['sec.TLS.customCaCert.1', 's', ''],
+  ['sec.TLS.customDeviceCert.1', 's', ''],
+  ['sec.TLS.customDeviceKey.1', 's', ''],
+  ['sec.TLS.profile.1.deviceCert', 's', 'Polycom'],
+  ['sec.TLS.profile.1.cipherSuiteDefault', 'b', '1'],
+  ['sec.TLS.profileSelection.SIP', 's', 'PlatformProfile1'],
+  ['sec.TLS.profileSelection.browser', 's', 'PlatformProfile1'],
+  ['sec.TLS.profileSelection.XMPP', 's', 'PlatformProfile1'],
+  ['sec.TLS.SIP.strictCertCommonNameValidation', 'b', '0'],
+  ['sec.TLS.cipherList', 's', 'RSA:!EXP:!LOW:!NULL:!MD5:@STRENGTH'],
+  ['sec.encryption.upload.config', 'b', '0'],
+];
+
 /** Families the templates show with index 1 only, and how many the phones have (UC Software administrator guides). */
 const REPEAT = [['softkey.', 10]];
 
@@ -50,7 +182,7 @@ for (const file of files) {
     if (!out.has(name)) out.set(name, [typeOf(name, value), value]);
   }
 }
-for (const [name, type, value] of NEWER) if (!out.has(name)) out.set(name, [type, value]);
+for (const [name, type, value] of [...NEWER, ...HOSTED]) if (!out.has(name)) out.set(name, [type, value]);
 for (const [prefix, count] of REPEAT) {
   for (const [name, entry] of [...out]) {
     if (!name.startsWith(`${prefix}1.`)) continue;

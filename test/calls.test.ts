@@ -75,7 +75,7 @@ describe('calls between phones of one switchboard', () => {
     const poll = (await a.get('/api/v1/mgmt/pollForStatus')).http;
     assert.equal(poll, 404, 'pollForStatus is HTTPS only');
     const secure = await pollHttps(a);
-    assert.deepEqual(secure, { data: { State: 'Active', StateData: '7' }, Status: '2000' });
+    assert.deepEqual(secure, { data: { State: 'Active', StateData: 'Active call duration 00:00:07' }, Status: '2000' });
   });
 
   it('A holds: B sees remote hold; A resumes', async () => {
@@ -210,7 +210,7 @@ describe('calls between phones of one switchboard', () => {
     const later = (await b.get('/api/v1/webCallControl/sipStatus')).body['data'] as { User: { Calls: Row[]; Events: Row[] }[] };
     assert.deepEqual(later.User[0]?.Calls, []);
     assert.equal(later.User[0]?.Events[0]?.['RegistrationState'], 'Registered');
-    assert.deepEqual(await pollHttps(a), { data: { State: 'Idle', StateData: '2026-11-25T09:00:17' }, Status: '2000' });
+    assert.deepEqual(await pollHttps(a), { data: { State: 'Idle', StateData: 'Time of last call 2026-11-25T09:00:17' }, Status: '2000' });
   });
 
   it('the input rules: 4002, 4005, 4007 and 4000', async () => {
@@ -258,7 +258,7 @@ describe('every view of the phone agrees on its calls', () => {
       assert.deepEqual(v.v2, []);
       assert.equal(v.line['Active'], 'False');
       assert.deepEqual(v.led, { LineNumber: '1', State: 'off' });
-      assert.equal(v.poll['State'], 'Idle');
+      assert.deepEqual(v.poll, { State: 'Idle', StateData: '' });
       assert.match(v.ui, /<Screen name="Idle">/);
 
       sb.scripts.set('5557', { behaviour: 'answer', answerAfterMs: 1000 });
@@ -272,7 +272,7 @@ describe('every view of the phone agrees on its calls', () => {
       assert.equal(v.line['Active'], 'True');
       assert.deepEqual(v.line['CallAppearances'], [handle]);
       assert.deepEqual(v.led, { LineNumber: '1', Color: 'green', State: 'active' });
-      assert.deepEqual(v.poll, { State: 'Active', StateData: '12' });
+      assert.deepEqual(v.poll, { State: 'Active', StateData: 'Active call duration 00:00:12' });
       assert.match(v.ui, new RegExp(`<Call handle="${handle}" line="1" state="Connected" remote="5557"`));
 
       await a.post('/api/v1/callctrl/holdCall');
@@ -286,7 +286,7 @@ describe('every view of the phone agrees on its calls', () => {
       assert.deepEqual(v.v2, []);
       assert.equal(v.line['Active'], 'False');
       assert.deepEqual(v.led, { LineNumber: '1', State: 'off' });
-      assert.deepEqual(v.poll, { State: 'Idle', StateData: '2026-11-25T12:00:13' });
+      assert.deepEqual(v.poll, { State: 'Idle', StateData: 'Time of last call 2026-11-25T12:00:13' });
       const placed = ((await a.get('/api/v1/mgmt/callLogs')).body['data'] as { Placed: Row[] }).Placed[0];
       assert.deepEqual(placed, {
         LineNumber: '1',

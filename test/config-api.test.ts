@@ -170,3 +170,71 @@ describe('configuration: layers, validation, export and reset', () => {
     }
   });
 });
+
+describe('parameters of phones on hosted platforms (UC Software 5.x features.cfg and site.cfg)', () => {
+  let p: TestPhone;
+  before(async () => {
+    p = await testPhone();
+  });
+  after(() => p.stop());
+
+  it('config/get answers their defaults, per line for reg.N.broadsoft.userId', async () => {
+    const names = [
+      'reg.1.broadsoft.userId',
+      'reg.12.broadsoft.userId',
+      'dir.broadsoft.xsp.address',
+      'dir.broadsoft.regMap',
+      'feature.hoteling.enabled',
+      'feature.broadsoftUcOne.enabled',
+      'callLists.size',
+      'xmpp.1.dialMethod',
+      'prov.login.localPassword',
+      'sec.TLS.cipherList',
+      'httpd.cfg.secureTunnelPort',
+    ];
+    const answer = await p.post(GET, { data: names });
+    assert.equal(answer.body['InvalidParams'], undefined, 'every name is known');
+    const v = assertOk(answer, GET)['data'] as Record<string, { Value: string; Source: string }>;
+    assert.deepEqual(
+      Object.fromEntries(names.map((n) => [n, v[n]?.Value])),
+      Object.fromEntries(
+        names.map((n) => [
+          n,
+          {
+            'dir.broadsoft.regMap': '1',
+            'feature.hoteling.enabled': '0',
+            'feature.broadsoftUcOne.enabled': '0',
+            'callLists.size': '99',
+            'xmpp.1.dialMethod': 'sip',
+            'prov.login.localPassword': '123',
+            'sec.TLS.cipherList': 'RSA:!EXP:!LOW:!NULL:!MD5:@STRENGTH',
+            'httpd.cfg.secureTunnelPort': '443',
+          }[n] ?? '',
+        ]),
+      ),
+    );
+    assert.ok(names.every((n) => v[n]?.Source === 'default'));
+  });
+
+  it('config/set then config/get round-trips, as a client reading the BroadSoft user id finds it', async () => {
+    assertOk(
+      await p.post(SET, {
+        data: { 'reg.1.broadsoft.userId': '2125551234@as.example.com', 'feature.hoteling.enabled': '1', 'hoteling.reg': 2 },
+      }),
+      SET,
+    );
+    const v = await values(p, 'reg.1.broadsoft.userId', 'reg.2.broadsoft.userId', 'feature.hoteling.enabled', 'hoteling.reg');
+    assert.deepEqual(v['reg.1.broadsoft.userId'], { Value: '2125551234@as.example.com', Source: 'local' });
+    assert.deepEqual(v['reg.2.broadsoft.userId'], { Value: '', Source: 'default' }, 'per line');
+    assert.deepEqual(v['feature.hoteling.enabled'], { Value: '1', Source: 'local' });
+    assert.deepEqual(v['hoteling.reg'], { Value: '2', Source: 'local' });
+    // The Poly UC wrapper's reading: data['reg.1.broadsoft.userId']['Value'], split at '@'.
+    assert.equal(v['reg.1.broadsoft.userId']?.Value.split('@')[0], '2125551234');
+  });
+
+  it('their types hold: a switch is 0 or 1, a count a number, a line within the model', async () => {
+    for (const data of [{ 'feature.hoteling.enabled': 'yes' }, { 'callLists.size': 'many' }, { 'reg.13.broadsoft.userId': '1@x' }]) {
+      assertStatus(await p.post(SET, { data }), '4000', 400);
+    }
+  });
+});

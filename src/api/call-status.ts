@@ -11,6 +11,14 @@ export function localTime(phone: Phone, at: number): string {
   return new Date(at + phone.config.int('device.sntp.gmtOffset') * 1000).toISOString().slice(0, 19);
 }
 
+/**
+ * A call's handle as v1 callStatus writes it, and sessionStats its session Ref: `0x…` as devices answer, bare under
+ * the manual's dialect (the v1CallStatus fact). Monitoring clients match the one with the other (docs/fidelity.md).
+ */
+export function v1CallHandle(phone: Phone, call: Call): string {
+  return phone.dialect.v1CallStatus === 'device' ? `0x${call.handle}` : call.handle;
+}
+
 const callStatusV1 = defineOperation({
   needsCallApp: true,
   name: 'WebCallControl.CallStatus',
@@ -38,7 +46,7 @@ const callStatusV1 = defineOperation({
     const device = phone.dialect.v1CallStatus === 'device';
     return {
       data: {
-        CallHandle: device ? `0x${call.handle}` : call.handle,
+        CallHandle: v1CallHandle(phone, call),
         Type: call.direction,
         Protocol: 'SIP',
         CallState: call.stateLabel,

@@ -51,6 +51,16 @@ function failure(err: unknown): Outcome {
   return { kind: 'status', code: Status.INTERNAL_ERROR, detail: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * The path as the operation spells it, for a path reached in another case (operationAt matches paths whatever their
+ * case): handlers that serve several paths tell them apart by it, so every case answers as the canonical path.
+ */
+function spelledAsOperation(op: Operation, path: string): string {
+  if (op.paths.includes(path)) return path;
+  const lower = path.toLowerCase();
+  return op.paths.find((p) => p.toLowerCase() === lower) ?? path;
+}
+
 /** Runs the operation; synchronous handlers answer without a trip through the promise queue. */
 export function dispatch(
   op: Operation,
@@ -78,7 +88,7 @@ export function dispatch(
     }
   }
   try {
-    const reply = op.handler({ phone, input: input as never, path, transport, auth });
+    const reply = op.handler({ phone, input: input as never, path: spelledAsOperation(op, path), transport, auth });
     if (reply instanceof Promise) return reply.then((r): Outcome => ({ kind: 'ok', reply: r, op }), failure);
     return { kind: 'ok', reply, op };
   } catch (err) {

@@ -29,16 +29,26 @@ export const operations: readonly Operation[] = [
 ];
 
 const byPath = new Map<string, Operation>();
+/**
+ * Every path lower-cased: phones serve a path whatever its case (clients run against phones call
+ * `/api/v1/WebCallControl/callStatus` and `/api/v1/mgmt/lineinfo`; docs/fidelity.md), so two paths may not differ
+ * in case alone.
+ */
+const byLowerPath = new Map<string, Operation>();
 for (const op of operations) {
   for (const path of op.paths) {
-    if (byPath.has(path)) throw new Error(`two operations claim ${path}`);
+    if (byLowerPath.has(path.toLowerCase())) throw new Error(`two operations claim ${path} (in some case)`);
     byPath.set(path, op);
+    byLowerPath.set(path.toLowerCase(), op);
   }
 }
 
-/** The operation served at a path, whatever the method. */
+/**
+ * The operation served at a path, whatever the method and the path's case. The path as the table spells it is
+ * found at once; another case costs one lower-casing.
+ */
 export function operationAt(path: string): Operation | undefined {
-  return byPath.get(path);
+  return byPath.get(path) ?? byLowerPath.get(path.toLowerCase());
 }
 
 export function allPaths(): string[] {

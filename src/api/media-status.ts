@@ -5,7 +5,7 @@ import { voiceQuality } from '../phone/calls/quality.js';
 import type { MediaCounters } from '../phone/calls/signal.js';
 import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
-import { localTime } from './call-status.js';
+import { localTime, v1CallHandle } from './call-status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
 import { S, strings } from './schema.js';
 
@@ -39,11 +39,19 @@ const pollForStatus = defineOperation({
   handler: ({ phone }) => {
     if (!phone.isReady) return { data: { State: 'Error', StateData: 'All Phone applications are not ready.' } };
     const active = phone.calls.active();
-    if (active) return { data: { State: 'Active', StateData: String(active.durationSeconds(phone.clock.now())) } };
+    if (active)
+      return { data: { State: 'Active', StateData: `Active call duration ${clockTime(active.durationSeconds(phone.clock.now()))}` } };
     const last = phone.calls.lastCallEndedAt;
-    return { data: { State: 'Idle', StateData: last === undefined ? '' : localTime(phone, last) } };
+    // No call has ended since the phone started: nothing to tell (polysim's choice, docs/fidelity.md).
+    return { data: { State: 'Idle', StateData: last === undefined ? '' : `Time of last call ${localTime(phone, last)}` } };
   },
 });
+
+/** Seconds as hours, minutes and seconds: 312 is 00:05:12, 100 hours 100:00:00 (polysim's form, docs/fidelity.md). */
+export function clockTime(seconds: number): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(Math.floor(seconds / 3600))}:${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
+}
 
 const COMMUNICATION: Record<Call['mediaDirection'], string> = {
   sendrecv: 'RxTx',
@@ -103,6 +111,18 @@ const LATENCY_MS = 20;
 
 const CODEC_LABEL = { PCMU: '0:G.711Mu', PCMA: '8:G.711A' } as const;
 
+/**
+ * A stream's own reference (the manual's "<AUDIO STREAM REFERENCE>"), apart from its session's. Devices write it as
+ * a handle of its own, `0x…` ("Ref": "0xb4e5dfa0" beside a video stream's "0xb4e5e9d8" in a Trio driver's sample):
+ * polysim derives the audio stream's from the call's handle, so it is stable for the call's life. Under the manual's
+ * dialect it stays the call's handle with the stream's kind.
+ */
+function audioStreamRef(phone: Phone, call: Call): string {
+  if (phone.dialect.v1CallStatus !== 'device') return `${call.handle}-audio`;
+  const n = (Number.parseInt(call.handle, 16) + 0x40) >>> 0;
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
 function audioStream(phone: Phone, call: Call): Record<string, string> {
   // A call on a real SIP line: what its RTP actually carried.
   const m = phone.network.media?.(call.callId);
@@ -110,7 +130,7 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
     const size = m.packetsReceived > 0 ? Math.round(m.octetsReceived / m.packetsReceived) : 0;
     const txSize = m.packetsSent > 0 ? Math.round(m.octetsSent / m.packetsSent) : 0;
     return {
-      Ref: `${call.handle}-audio`,
+      Ref: audioStreamRef(phone, call),
       Category: '0:Voice',
       PacketsReceived: String(m.packetsReceived),
       PacketsSent: String(m.packetsSent),
@@ -134,7 +154,7 @@ function audioStream(phone: Phone, call: Call): Record<string, string> {
   const lost = Math.floor(expected / 1000);
   const received = expected - lost;
   return {
-    Ref: `${call.handle}-audio`,
+    Ref: audioStreamRef(phone, call),
     Category: '0:Voice',
     PacketsReceived: String(received),
     PacketsSent: String(sent),
@@ -176,7 +196,8 @@ const sessionStats = defineOperation({
       .all()
       .filter((c) => c.connectedAt !== undefined)
       .map((c) => ({
-        Ref: c.handle,
+        // The session's Ref is the call's v1 CallHandle: clients match one with the other (docs/fidelity.md).
+        Ref: v1CallHandle(phone, c),
         SRTPCall: 'False',
         H235Call: 'False',
         H235DHKey: '',

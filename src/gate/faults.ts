@@ -25,10 +25,11 @@ export class FaultPlan {
     this.faults = [];
   }
 
-  /** The Status a request to `path` must answer now, if a fault applies (and uses it up). */
+  /** The Status a request to `path` (in any case, as operations are found) must answer now, if a fault applies (and uses it up). */
   take(path: string): StatusCode | undefined {
     if (this.faults.length === 0) return undefined;
-    const f = this.faults.find((x) => x.path === undefined || x.path === path);
+    const lower = path.toLowerCase();
+    const f = this.faults.find((x) => x.path === undefined || x.path.toLowerCase() === lower);
     if (!f) return undefined;
     f.remaining--;
     if (f.remaining <= 0) this.faults = this.faults.filter((x) => x !== f);

@@ -2,6 +2,9 @@
 
 /** Every parameter name the catalogue knows (of any model); an index (line, server, key, ...) is any number. */
 export type ParamName =
+  | `acd.${number}.unavailreason.active`
+  | `acd.${number}.unavailreason.codeName`
+  | `acd.${number}.unavailreason.codeValue`
   | 'acd.reg'
   | 'acd.stateAtSignIn'
   | 'apps.push.alertSound'
@@ -118,6 +121,11 @@ export type ParamName =
   | 'call.transfer.allowedTargets'
   | 'call.transfer.blindPreferred'
   | 'call.transfer.type'
+  | 'callLists.collapseDuplicates'
+  | 'callLists.grouping'
+  | 'callLists.size'
+  | 'callLists.writeDelay.journal'
+  | 'callLists.writeDelay.terminated'
   | 'device.auth.localAdminPassword'
   | 'device.auth.localUserPassword'
   | 'device.baseProfile'
@@ -134,6 +142,11 @@ export type ParamName =
   | 'device.dns.domain'
   | 'device.dns.serverAddress'
   | 'device.host.hostname'
+  | 'device.logincred.domain'
+  | 'device.logincred.extension'
+  | 'device.logincred.password'
+  | 'device.logincred.pin'
+  | 'device.logincred.user'
   | 'device.net.IPgateway'
   | 'device.net.cdpEnabled'
   | 'device.net.etherModeLAN'
@@ -161,6 +174,13 @@ export type ParamName =
   | 'device.prov.upgradeServer'
   | 'device.prov.user'
   | 'device.prov.ztpEnabled'
+  | 'device.sec.TLS.FIPS.enabled'
+  | 'device.sec.TLS.OCSP.enabled'
+  | 'device.sec.TLS.customCaCert1'
+  | 'device.sec.TLS.customCaCert2'
+  | 'device.sec.TLS.profileSelection.provisioning'
+  | 'device.sec.TLS.prov.strictCertCommonNameValidation'
+  | 'device.sec.configEncryption.key'
   | 'device.sntp.gmtOffset'
   | 'device.sntp.serverName'
   | 'device.syslog.facility'
@@ -207,6 +227,11 @@ export type ParamName =
   | `dialplan.routing.emergency.${number}.value`
   | `dialplan.routing.server.${number}.address`
   | `dialplan.routing.server.${number}.port`
+  | 'dir.broadsoft.regMap'
+  | 'dir.broadsoft.useXspCredentials'
+  | 'dir.broadsoft.xsp.address'
+  | 'dir.broadsoft.xsp.password'
+  | 'dir.broadsoft.xsp.username'
   | 'dir.corp.address'
   | `dir.corp.attribute.${number}.filter`
   | `dir.corp.attribute.${number}.label`
@@ -271,18 +296,62 @@ export type ParamName =
   | `dns.cache.SRV.${number}.weight`
   | `feature.${number}.enabled`
   | `feature.${number}.name`
+  | 'feature.acdAgentAvailability.enabled'
+  | 'feature.acdLoginLogout.enabled'
+  | 'feature.acdPremiumUnavailability.enabled'
+  | 'feature.acdServiceControlUri.enabled'
   | 'feature.acousticFenceUI.enabled'
+  | 'feature.autoLocalHold'
+  | 'feature.bluetooth.enabled'
+  | 'feature.broadsoftUcOne.enabled'
+  | 'feature.broadsoftdir.enabled'
+  | 'feature.btoe.enabled'
+  | 'feature.callCenterStatus.enabled'
+  | 'feature.callList.enabled'
+  | 'feature.callListMissed.enabled'
+  | 'feature.callListPlaced.enabled'
+  | 'feature.callListReceived.enabled'
+  | 'feature.callPark.enabled'
+  | 'feature.callRecording.enabled'
+  | 'feature.corporateDirectory.alt.enabled'
+  | 'feature.corporateDirectory.enabled'
+  | 'feature.directedCallPickup.enabled'
+  | 'feature.directory.enabled'
+  | 'feature.doNotDisturb.enable'
+  | 'feature.enhancedCallDisplay.enabled'
+  | 'feature.enhancedFeatureKeys.enabled'
+  | 'feature.exchangeCalendar.enabled'
+  | 'feature.forward.enable'
+  | 'feature.groupCallPickup.enabled'
+  | 'feature.hoteling.enabled'
+  | 'feature.lastCallReturn.enabled'
+  | 'feature.lync.abs.enabled'
+  | 'feature.lyncSafeTransfer.enabled'
+  | 'feature.messaging.enabled'
+  | 'feature.nWayConference.enabled'
+  | 'feature.persistentMute.enabled'
+  | 'feature.pictureFrame.enabled'
+  | 'feature.presence.enabled'
+  | 'feature.qml.enabled'
+  | 'feature.ringDownload.enabled'
+  | 'feature.uniqueCallLabeling.enabled'
+  | 'feature.urlDialing.enabled'
+  | 'feature.usb.power.enabled'
   | `font.IP_330.${number}.name`
   | `font.IP_400.${number}.name`
   | `font.IP_500.${number}.name`
   | `font.IP_600.${number}.name`
   | 'font.delimiter'
+  | 'hoteling.reg'
   | 'httpd.cfg.enabled'
   | 'httpd.cfg.lockWebUI.enable'
   | 'httpd.cfg.lockWebUI.lockOutDuration'
   | 'httpd.cfg.lockWebUI.noOfInvalidAttempts'
   | 'httpd.cfg.lockWebUI.noOfInvalidAttemptsDuration'
   | 'httpd.cfg.port'
+  | 'httpd.cfg.secureTunnelEnabled'
+  | 'httpd.cfg.secureTunnelPort'
+  | 'httpd.cfg.secureTunnelRequired'
   | 'httpd.enabled'
   | 'httpd.rest.auth.basic.enabled'
   | 'httpd.rest.auth.digest.md5.enabled'
@@ -364,6 +433,8 @@ export type ParamName =
   | `ind.pattern.${number}.step.${number}.duration`
   | `ind.pattern.${number}.step.${number}.state`
   | 'key.scrolling.timeout'
+  | 'keypadLock.enabled'
+  | 'keypadLock.idleTimeout'
   | 'lcl.datetime.date.dateTop'
   | 'lcl.datetime.date.format'
   | 'lcl.datetime.date.longFormat'
@@ -494,6 +565,11 @@ export type ParamName =
   | 'nat.keepalive.interval'
   | 'nat.mediaPortStart'
   | 'nat.signalPort'
+  | 'phoneLock.browserEnabled'
+  | 'phoneLock.dndWhenLocked'
+  | 'phoneLock.enabled'
+  | 'phoneLock.idleTimeout'
+  | 'phoneLock.powerUpUnlocked'
   | 'pnet.hdx.ext'
   | 'pnet.remoteCall.callProgAtten'
   | 'pnet.remoteCall.localDialtone'
@@ -519,16 +595,27 @@ export type ParamName =
   | 'powerSaving.userDetectionSensitivity.offHours'
   | 'powerSaving.userDetectionSensitivity.officeHours'
   | 'pres.idleSoftKeys'
+  | 'pres.idleTimeout.offHours.enabled'
+  | 'pres.idleTimeout.officeHours.enabled'
   | 'pres.reg'
+  | 'prov.autoConfigUpload.enabled'
+  | 'prov.configUploadPath'
   | 'prov.fileSystem.ffs0.2meg.minFreeSpace'
   | 'prov.fileSystem.ffs0.4meg.minFreeSpace'
   | 'prov.fileSystem.ffs0.8meg.minFreeSpace'
   | 'prov.fileSystem.rfs0.minFreeSpace'
+  | 'prov.login.enabled'
+  | 'prov.login.localPassword'
+  | 'prov.login.localPassword.hashed'
+  | 'prov.login.persistent'
+  | 'prov.login.required'
   | 'prov.polling.enabled'
   | 'prov.polling.mode'
   | 'prov.polling.period'
   | 'prov.polling.time'
+  | 'prov.polling.timeRandomEnd'
   | 'prov.quickSetup.enabled'
+  | 'prov.startupCheck.enabled'
   | 'qos.ethernet.callControl.user_priority'
   | 'qos.ethernet.other.user_priority'
   | 'qos.ethernet.rtp.user_priority'
@@ -565,6 +652,7 @@ export type ParamName =
   | `reg.${number}.auth.password`
   | `reg.${number}.auth.userId`
   | `reg.${number}.bargeInEnabled`
+  | `reg.${number}.broadsoft.userId`
   | `reg.${number}.callsPerLineKey`
   | `reg.${number}.csta`
   | `reg.${number}.displayName`
@@ -641,6 +729,17 @@ export type ParamName =
   | 'sec.H235.mediaEncryption.enabled'
   | 'sec.H235.mediaEncryption.offer'
   | 'sec.H235.mediaEncryption.require'
+  | 'sec.TLS.SIP.strictCertCommonNameValidation'
+  | 'sec.TLS.cipherList'
+  | `sec.TLS.customCaCert.${number}`
+  | `sec.TLS.customDeviceCert.${number}`
+  | `sec.TLS.customDeviceKey.${number}`
+  | `sec.TLS.profile.${number}.cipherSuiteDefault`
+  | `sec.TLS.profile.${number}.deviceCert`
+  | 'sec.TLS.profileSelection.SIP'
+  | 'sec.TLS.profileSelection.XMPP'
+  | 'sec.TLS.profileSelection.browser'
+  | 'sec.encryption.upload.config'
   | 'sec.encryption.upload.dir'
   | 'sec.encryption.upload.overrides'
   | 'sec.pwd.length.admin'
@@ -1369,4 +1468,17 @@ export type ParamName =
   | 'voice.volume.persist.handset'
   | 'voice.volume.persist.handsfree'
   | 'voice.volume.persist.headset'
-  | 'voipPort.SIP.useCompleteUriForRetrieve';
+  | 'voipPort.SIP.useCompleteUriForRetrieve'
+  | `xmpp.${number}.allowIM`
+  | `xmpp.${number}.auth.domain`
+  | `xmpp.${number}.auth.password`
+  | `xmpp.${number}.auth.useLoginCredentials`
+  | `xmpp.${number}.dialMethod`
+  | `xmpp.${number}.enable`
+  | `xmpp.${number}.jid`
+  | `xmpp.${number}.privacy`
+  | `xmpp.${number}.regMap`
+  | `xmpp.${number}.roster.invite.accept`
+  | `xmpp.${number}.roster.invite.addMethod`
+  | `xmpp.${number}.server`
+  | `xmpp.${number}.verifyCert`;

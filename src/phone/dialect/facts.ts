@@ -41,7 +41,10 @@ export interface Dialect {
   /** network/info LANSpeed unit and the CDP key's spelling. */
   readonly lanSpeedUnit: 'Mbps' | 'MB';
   readonly cdpKey: 'CDPCompatibility' | 'CDPCompability';
-  /** v1 callStatus: `"CallHandle":"0x..."`, `LineId`, `DurationInSeconds` (devices) or `LineID` (manual). */
+  /**
+   * v1 callStatus: `"CallHandle":"0x..."`, `LineId`, `DurationInSeconds` (devices) or `LineID` (manual); sessionStats
+   * names each session by the same handle (`Ref`), its streams by `0x` references of their own (devices).
+   */
   readonly v1CallStatus: 'device' | 'manual';
   /** callLogs Duration: `"39 secs"`, `"4 mins 49 secs"`, `""` never answered (devices), or seconds. */
   readonly callLogDuration: 'words' | 'seconds';
