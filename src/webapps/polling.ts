@@ -42,9 +42,8 @@ function appLoadId(firmware: string): string {
   let h = 7;
   for (const ch of release) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
   const [major = 6, minor = 0] = release.split('.').map(Number);
-  const year = String(13 + major * 2 + Math.min(minor, 1))
-    .padStart(2, '0')
-    .slice(-2);
+  // Releases of major version 5 came out around 2020, 6 around 2021, 8 around 2023.
+  const year = String(15 + major + (minor >= 5 ? 1 : 0)).slice(-2);
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${release} ${pad(1 + (h % 28))}-${MONTHS[h % 12]}-${year} ${pad(h % 24)}:${pad(h % 60)}`;
 }

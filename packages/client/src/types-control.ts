@@ -25,7 +25,16 @@ export type EventCall = {
 
 export type EventLine = { line: number; address: string; registered: boolean; server?: string; reason?: string; };
 
-export type EventScreen = { view: string; softkeys: Array<string>; dialBuffer: string; text: string; selectedLine: number; offHook: boolean; };
+export type EventScreen = {
+  view: string;
+  softkeys: Array<string>;
+  dialBuffer: string;
+  text: string;
+  selectedLine: number;
+  offHook: boolean;
+  push?: { priority: string; text: string; url?: string; waiting: number; };
+  locked?: boolean;
+};
 
 export type PhoneLifeState = "down" | "initializing" | "ready";
 

@@ -11,13 +11,14 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { BODY_LIMIT, TOO_LARGE, UNREADABLE } from '../../api/body.js';
+import type { TextBody } from '../../api/body.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Decision, PhoneRequest } from '../../gate/request.js';
 import type { Phone } from '../../phone/phone.js';
 import { Status } from '../../phone/status.js';
 import type { StatusCode } from '../../phone/status.js';
 import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, okEnvelope, standardHeaders } from './envelope.js';
-import { HTTP_ORIGIN, HTTPS_ORIGIN } from './origin.js';
+import { HTTP_ORIGIN, HTTPS_ORIGIN, isWebAppPath, WEB_APP_HTTP_ORIGIN, WEB_APP_HTTPS_ORIGIN, webAppStatusOf } from './origin.js';
 import { dataSerializer } from './serializers.js';
 
 export interface Endpoint {
@@ -130,9 +131,42 @@ function write(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
   }
 }
 
-function phoneRequest(request: FastifyRequest, ep: Endpoint, body: unknown): PhoneRequest {
+/**
+ * A web application handler's answer (state polling, push): its document with its own status, or the bare status
+ * of a refusal; the web server's pages where the REST API has them too (401 with its challenge, 404, 413).
+ */
+function writeWebApp(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
+  const code = webAppStatusOf(d);
+  switch (d.kind) {
+    case 'ok': {
+      const doc = d.reply.document;
+      return reply
+        .code(code)
+        .headers(headersFor(ep, 'html'))
+        .header('content-type', doc?.contentType ?? 'text/plain')
+        .serializer(AS_IS)
+        .send(doc?.body ?? '');
+    }
+    case 'unauthorized':
+      if (d.failed) break;
+      return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...d.challenges] });
+    case 'wrong-method':
+      reply.header('allow', d.allow.join(', '));
+      break;
+    case 'absent':
+    case 'closed':
+      return sendHtml(reply, ep, 404, HTML_404);
+    case 'too-large':
+      return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
+    default:
+      break;
+  }
+  return reply.code(code).headers(headersFor(ep, 'html')).header('content-type', 'text/plain').serializer(AS_IS).send('');
+}
+
+function phoneRequest(request: FastifyRequest, ep: Endpoint, body: unknown, web: boolean): PhoneRequest {
   return {
-    origin: ep.secure ? HTTPS_ORIGIN : HTTP_ORIGIN,
+    origin: web ? (ep.secure ? WEB_APP_HTTPS_ORIGIN : WEB_APP_HTTP_ORIGIN) : ep.secure ? HTTPS_ORIGIN : HTTP_ORIGIN,
     method: request.method,
     path: pathOf(request.url),
     target: request.url,
@@ -150,14 +184,16 @@ function failed(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, err:
 
 /** Runs the phone's pipeline and writes its outcome; nothing thrown gets past here. A synchronous answer makes no closure. */
 function run(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, body: unknown): FastifyReply | Promise<FastifyReply> {
+  const web = isWebAppPath(pathOf(request.url));
+  const writer = web ? writeWebApp : write;
   try {
-    const out = ep.pipeline.run(phoneRequest(request, ep, body));
+    const out = ep.pipeline.run(phoneRequest(request, ep, body, web));
     if (out instanceof Promise)
       return out.then(
-        (o) => write(reply, ep, o),
+        (o) => writer(reply, ep, o),
         (err: unknown) => failed(request, reply, ep, err),
       );
-    return write(reply, ep, out);
+    return writer(reply, ep, out);
   } catch (err) {
     return failed(request, reply, ep, err);
   }
@@ -205,7 +241,13 @@ function readGetBody(request: FastifyRequest): Promise<unknown> {
   });
 }
 
-function parseBody(_req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void {
+function parseBody(req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void {
+  // The web application handlers take their body as text (push: XML), with its declared type.
+  if (isWebAppPath(pathOf(req.url))) {
+    const type = req.headers['content-type'] ?? '';
+    done(null, { text: body, contentType: Array.isArray(type) ? (type[0] ?? '') : type } satisfies TextBody);
+    return;
+  }
   if (body.trim() === '') {
     done(null, undefined);
     return;
