@@ -6,7 +6,7 @@
  * generated requests on every documented path. Prints what was sent and what held; exits 1 when anything did not.
  * Seeded: FUZZ_SEED=<n> replays a run.
  *   FUZZ_HTTP=<n> (default 50,000 per run), FUZZ_SIP=<n> (default 60,000), FUZZ_DIALOG=<n> (default 30,000) and
- *   FUZZ_CONTROL=<n> (default 10,000) set the counts.
+ *   FUZZ_CONTROL=<n> (default 10,000) and FUZZ_PUSH=<n> (default 10,000: bodies POSTed to /push) set the counts.
  */
 import fc from 'fast-check';
 import { startPhone } from '../src/runtime/phone-host.js';
@@ -19,12 +19,14 @@ import { controlCase, newControlTally, sendControl } from '../test/fuzz/control.
 import { DialogFuzzer, dialogMessage, grantingRegistrar } from '../test/fuzz/dialog.js';
 import { httpCase, newTally, sendHttp, sendSip, sipMessages } from '../test/fuzz/harness.js';
 import type { Tally } from '../test/fuzz/harness.js';
+import { newPushTally, pushCase, PushSender } from '../test/fuzz/push.js';
 
 const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 1_000_000);
 const httpCases = Number(process.env['FUZZ_HTTP'] ?? 50_000);
 const sipCases = Number(process.env['FUZZ_SIP'] ?? 60_000);
 const dialogCases = Number(process.env['FUZZ_DIALOG'] ?? 30_000);
 const controlCases = Number(process.env['FUZZ_CONTROL'] ?? 10_000);
+const pushCases = Number(process.env['FUZZ_PUSH'] ?? 10_000);
 const PASSWORD = 'Fuzz-Secret-1';
 const SET = { 'apps.restapi.sipNotify.enabled': '1', 'apps.restapi.sipNotify.bindRequired': '0', 'httpd.cfg.lockWebUI.enable': '0' };
 
@@ -153,6 +155,18 @@ for (let i = 1; i <= fleet.phones.length; i++) {
 await control.close();
 await fleet.stop();
 
+// Pushes: the VVX with a push account takes generated push bodies over HTTP, Digest-signed.
+const pushStarted = performance.now();
+const pushPhone = phones[0] as RunningPhone;
+pushPhone.phone.config.set('LOCAL', { 'apps.push.username': 'Push', 'apps.push.password': 'Fuzz-push-1', 'apps.push.messageType': '5' });
+const pushTally = newPushTally();
+const pushSender = new PushSender(pushPhone.httpUrl, 'Push', 'Fuzz-push-1');
+for (const c of fc.sample(pushCase(), { numRuns: pushCases, seed: seed + 400 })) {
+  await pushSender.send(c, pushTally);
+  pushPhone.phone.calls.endAll();
+}
+const pushMs = performance.now() - pushStarted;
+
 // Afterwards, every phone still answers.
 let alive = 0;
 for (const p of phones) {
@@ -177,6 +191,7 @@ const problems = [
 ];
 if (dialogRtp === 0) problems.push('dialog: no call of the dialog run sent media');
 problems.push(...controlTally.failed.map((f) => `control: ${f}`));
+problems.push(...pushTally.unexpected.map((u) => `push: ${u}`));
 if (fleetAlive !== 2) problems.push(`control: ${fleetAlive}/2 phones answer through the control port after`);
 const report = {
   seed,
@@ -195,6 +210,9 @@ const report = {
   controlFailed: controlTally.failed.length,
   controlByStatus: controlTally.byStatus,
   controlSeconds: Math.round(controlMs / 100) / 10,
+  pushSent: pushCases,
+  pushByStatus: pushTally.byStatus,
+  pushSeconds: Math.round(pushMs / 100) / 10,
   crashes,
   outsideEnvelope: sum((t) => t.outsideEnvelope.length),
   unexpected5xx: sum((t) => t.unexpected5xx.length),

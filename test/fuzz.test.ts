@@ -8,7 +8,9 @@ import fc from 'fast-check';
 import { parseDigest } from '../src/gate/auth/digest.js';
 import { CfgError, parseCfg } from '../src/phone/config/cfg-xml.js';
 import { parseSip, SipParseError, streamMessageLength } from '../src/sip/codec/message.js';
+import { parsePush } from '../src/webapps/push.js';
 import { sipMessage } from './fuzz/arbitraries.js';
+import { newPushTally, pushCase, PushSender } from './fuzz/push.js';
 import { controlCase, newControlTally, sendControl } from './fuzz/control.js';
 import { httpCase, newTally, sendHttp, sendSip, sipMessages } from './fuzz/harness.js';
 import { listenControl, testFleet, testPhone } from './helpers.js';
@@ -77,6 +79,44 @@ describe('parsers under arbitrary input', () => {
       }),
       { numRuns: 1000, seed: SEED },
     );
+  });
+});
+
+describe('the push document parser under arbitrary input', () => {
+  it('returns a push or nothing, whatever the text', () => {
+    fc.assert(
+      fc.property(pushCase(), (c) => {
+        const r = parsePush(c.body.toString('latin1'));
+        assert.ok(r === undefined || (['data', 'url'].includes(r.kind) && typeof r.content === 'string'));
+      }),
+      { numRuns: 2000, seed: SEED },
+    );
+  });
+});
+
+describe('a phone under generated pushes', () => {
+  it("answers every push with one of the push server's statuses, and goes on", async () => {
+    const p = await testPhone({
+      set: {
+        'apps.push.username': 'Push',
+        'apps.push.password': 'Fuzz-push-1',
+        'apps.push.messageType': '5',
+        'httpd.cfg.lockWebUI.enable': '0',
+      },
+    });
+    try {
+      const t = newPushTally();
+      const sender = new PushSender(p.httpUrl, 'Push', 'Fuzz-push-1');
+      for (const c of fc.sample(pushCase(), { numRuns: 300, seed: SEED })) {
+        await sender.send(c, t);
+        p.phone.calls.endAll();
+      }
+      assert.deepEqual(t.unexpected, []);
+      assert.ok((t.byStatus['200'] ?? 0) > 30 && (t.byStatus['400'] ?? 0) > 30, JSON.stringify(t.byStatus));
+      assert.equal((await p.get('/api/v2/mgmt/device/info')).http, 200);
+    } finally {
+      await p.stop();
+    }
   });
 });
 

@@ -77,7 +77,16 @@ export class PostQueue implements Outbox {
 
   private drop(item: PostItem, reason: 'queue full' | 'phone down'): void {
     this.counts.dropped++;
-    this.options.report?.({ item, result: 'dropped', reason });
+    this.tell({ item, result: 'dropped', reason });
+  }
+
+  /** Reports an outcome; a report that throws stops neither the caller nor the delivery of the rest. */
+  private tell(result: PostResult): void {
+    try {
+      this.options.report?.(result);
+    } catch {
+      // nothing: what was reported is counted already
+    }
   }
 
   private async pump(): Promise<void> {
@@ -97,11 +106,7 @@ export class PostQueue implements Outbox {
         result = { item, result: 'failed', status: 0, ms, error: err instanceof Error ? err.message : String(err) };
       }
       this.counts[result.result]++;
-      try {
-        this.options.report?.(result);
-      } catch {
-        // A report that throws must not stop the delivery of the rest.
-      }
+      this.tell(result);
     }
     this.inFlight = false;
     this.settle();
