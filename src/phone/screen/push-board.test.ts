@@ -49,8 +49,8 @@ describe('push messages against the phone state (Web Application Developer guide
     b.phoneChanged();
     // The interrupted High first (it was shown before), then by priority: High, Important, Normal.
     const order: string[] = [];
-    while (b.shown) {
-      order.push(b.shown.text);
+    for (let t = text(b); t !== undefined; t = text(b)) {
+      order.push(t);
       b.dismiss();
     }
     assert.deepEqual(order, ['high', 'high 2', 'important', 'important 2', 'normal']);
