@@ -101,6 +101,43 @@ describe('the event stream', () => {
     }
   });
 
+  it('what the phone posts (and fails to) shows as outbound requests; the lock and a push message in screen events', async () => {
+    const one = collect(ctl, 1);
+    const phone = fleet.phones[0]?.phone;
+    assert.ok(phone);
+    try {
+      await waitFor(() => one.events.length > 0);
+      phone.config.set('LOCAL', {
+        'apps.telNotification.URL': 'http://127.0.0.1:9/nobody-listens',
+        'apps.telNotification.userLogInOutEvent': '1',
+        'apps.push.username': 'Push',
+        'apps.push.password': 'Push-pass1',
+        'apps.push.messageType': '5',
+      });
+      phone.setLocked(true);
+      await waitFor(() => one.events.some((e) => e.type === 'request' && e.direction === 'out'));
+      const out = one.events.find((e) => e.type === 'request' && e.direction === 'out');
+      assert.ok(out?.type === 'request');
+      assert.equal(out.method, 'POST');
+      assert.equal(out.url, 'http://127.0.0.1:9/nobody-listens');
+      assert.equal(out.httpStatus, 0);
+      assert.match(out.detail ?? '', /^PhoneLockedEvent: /);
+      await waitFor(() => one.events.some((e) => e.type === 'screen' && e.screen.locked === true));
+      phone.screen.push.offer('Critical', '<b>Evacuate</b> now');
+      await waitFor(() => one.events.some((e) => e.type === 'screen' && e.screen.push?.priority === 'Critical'));
+      const shown = one.events.find((e) => e.type === 'screen' && e.screen.push !== undefined);
+      assert.ok(shown?.type === 'screen');
+      assert.deepEqual(shown.screen.push, { priority: 'Critical', text: 'Evacuate now', waiting: 0 });
+      assert.equal(shown.screen.view, 'Browser');
+      for (const e of one.events) assert.ok(Value.Check(EventSchema, e), `${JSON.stringify(e)} is not as the OpenAPI document says`);
+    } finally {
+      one.stop();
+      phone.screen.push.clear();
+      phone.setLocked(false);
+      phone.config.set('LOCAL', { 'apps.telNotification.URL': '' });
+    }
+  });
+
   it("one phone's stream has only that phone; registration and reboots show", async () => {
     const two = collect(ctl, 2);
     try {
