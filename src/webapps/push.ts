@@ -129,7 +129,11 @@ export function runUris(phone: Phone, lines: readonly string[]): void {
   }
 }
 
-function show(phone: Phone, priority: PushPriority, content: string, contentType: string, url?: string): void {
+/** The most of a fetched page the phone keeps (the microbrowser's memory is small; a push page is a screenful). */
+export const PUSH_PAGE_MAX = 64 * 1024;
+
+function show(phone: Phone, priority: PushPriority, whole: string, contentType: string, url?: string): void {
+  const content = whole.length > PUSH_PAGE_MAX ? whole.slice(0, PUSH_PAGE_MAX) : whole;
   const uris = contentType.toLowerCase().startsWith(SPIPX) ? uriLines(content) : undefined;
   if (uris) runUris(phone, uris);
   else phone.screen.push.offer(priority, content, url);
@@ -139,6 +143,26 @@ function show(phone: Phone, priority: PushPriority, content: string, contentType
 export function pushedUrl(root: string, path: string): string | undefined {
   if (root === '' || /^[a-z][a-z0-9+.-]*:/i.test(path)) return undefined;
   return `${root.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Pages a phone fetches for URL pushes at once, at most; a URL push past them is taken and ignored. */
+export const PUSH_FETCHES_MAX = 4;
+const fetching = new WeakMap<Phone, number>();
+
+/** Fetches a pushed page after the answer, within the phone's bound; what cannot be fetched is ignored. */
+function fetchPushed(phone: Phone, url: string, priority: PushPriority, contentType: string): void {
+  const now = fetching.get(phone) ?? 0;
+  if (now >= PUSH_FETCHES_MAX) return;
+  fetching.set(phone, now + 1);
+  void phone.transfers
+    .get(url)
+    .then(
+      (r) => {
+        if (r.status >= 200 && r.status < 300 && phone.isUp) show(phone, priority, r.body.toString('utf8'), contentType, url);
+      },
+      () => undefined,
+    )
+    .finally(() => fetching.set(phone, (fetching.get(phone) ?? 1) - 1));
 }
 
 const status = (httpStatus: number): Reply => ({ document: { contentType: 'text/plain', body: '', httpStatus } });
@@ -164,12 +188,7 @@ const push = defineOperation({
     const url = pushedUrl(phone.config.value('apps.push.serverRootURL'), req.content);
     if (!url) return status(400);
     // Fetched after the answer; "if the phone cannot fetch the content from the pushed URI, the request is ignored".
-    void phone.transfers.get(url).then(
-      (r) => {
-        if (r.status >= 200 && r.status < 300 && phone.isUp) show(phone, req.priority, r.body.toString('utf8'), body.contentType, url);
-      },
-      () => undefined,
-    );
+    fetchPushed(phone, url, req.priority, body.contentType);
     return status(200);
   },
 });
