@@ -203,6 +203,17 @@ describe('telephony events to a real receiver', () => {
     assert.ok(!('UserLoggedIn' in logout));
   });
 
+  it('a restart: its line unregisters before it goes, then the UI comes up and the line registers again', async () => {
+    receiver.received.length = 0;
+    assertOk(await b.post('/api/v1/mgmt/safeRestart'), '/api/v1/mgmt/safeRestart');
+    const { waitFor } = await import('./helpers.js');
+    await waitFor(() => !b.phone.isUp);
+    clock.advance(1000);
+    await waitFor(() => b.phone.isReady);
+    await b.posts.settled();
+    assert.deepEqual(names(receiver.received), ['LineUnregistrationEvent', 'UIInitializationEvent', 'LineRegistrationEvent']);
+  });
+
   it('every configured URL gets every event, each once', async () => {
     const second = await recordingServer(() => ({ status: 204 }));
     try {

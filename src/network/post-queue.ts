@@ -16,7 +16,7 @@ export type PostSender = (item: PostItem, deadlineMs: number) => Promise<number>
 export type PostResult =
   | { readonly item: PostItem; readonly result: 'delivered'; readonly status: number; readonly ms: number }
   | { readonly item: PostItem; readonly result: 'failed'; readonly status: number; readonly ms: number; readonly error: string }
-  | { readonly item: PostItem; readonly result: 'dropped'; readonly reason: 'queue full' | 'phone down' };
+  | { readonly item: PostItem; readonly result: 'dropped'; readonly reason: 'queue full' | 'phone stopped' };
 
 export interface PostCounts {
   delivered: number;
@@ -63,9 +63,9 @@ export class PostQueue implements Outbox {
     if (!this.inFlight) void this.pump();
   }
 
-  /** Drops every waiting document (the phone goes down; what is in flight still ends by its deadline). */
+  /** Drops every waiting document (the phone is stopped for good; what is in flight still ends by its deadline). */
   clear(): void {
-    for (const item of this.waiting.splice(0)) this.drop(item, 'phone down');
+    for (const item of this.waiting.splice(0)) this.drop(item, 'phone stopped');
     this.settle();
   }
 
@@ -75,7 +75,7 @@ export class PostQueue implements Outbox {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private drop(item: PostItem, reason: 'queue full' | 'phone down'): void {
+  private drop(item: PostItem, reason: 'queue full' | 'phone stopped'): void {
     this.counts.dropped++;
     this.tell({ item, result: 'dropped', reason });
   }

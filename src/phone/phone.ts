@@ -270,11 +270,11 @@ export class Phone extends EventEmitter<PhoneEvents> {
   goDown(reason: DownReason): void {
     if (this.state === 'down') return;
     this.calls.endAll();
+    // A graceful restart tells applications its lines unregister; what waits to be posted still goes.
+    this.raise(this.watcher.goingDown());
     this.timer?.cancel();
     this.state = 'down';
     this.boot = new BootState();
-    this.watcher.reset();
-    this.outbox.clear();
     this.emit('down', reason);
     const ms = reason === 'reboot' ? this.timing.rebootMs : this.timing.restartMs;
     this.timer = this.clock.schedule(ms, () => this.powerOn(reason));
@@ -295,6 +295,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** Stops timers; the phone stays down. */
   shutdown(): void {
     this.calls.endAll();
+    this.watcher.reset();
+    this.outbox.clear();
     this.timer?.cancel();
     this.timer = undefined;
     if (this.state !== 'down') {

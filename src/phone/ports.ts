@@ -62,6 +62,6 @@ export interface OutboxItem {
 /** Where the phone's posted documents go: its outbound queue, given by the host; nothing waits on it. */
 export interface Outbox {
   push(item: OutboxItem): void;
-  /** Drops what waits (the phone goes down). */
+  /** Drops what waits (the phone is stopped for good; a restart lets it go out). */
   clear(): void;
 }

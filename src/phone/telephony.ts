@@ -91,6 +91,17 @@ export class TelephonyWatcher {
 
   constructor(private readonly source: TelephonySource) {}
 
+  /**
+   * The phone shuts down gracefully (a restart or reboot): its registered lines unregister ("the event only occurs
+   * if the phone is gracefully shutdown or restarted"), and what was seen is forgotten.
+   */
+  goingDown(): TelephonyEvent[] {
+    const events: TelephonyEvent[] = [];
+    for (const [line, registered] of this.lines) if (registered) events.push({ kind: 'lineUnregistration', line });
+    this.reset();
+    return events;
+  }
+
   /** Forgets what was seen (a reboot): the next look starts from an idle phone with nothing registered. */
   reset(): void {
     this.calls.clear();
