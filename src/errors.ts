@@ -5,8 +5,8 @@
  * the exit code `polysim` ends with, and its meaning; the CLI maps an error to its exit code here and nowhere else,
  * and the README's table of exit codes is this table (a test keeps them equal).
  *
- * The SDK (packages/client) keeps its own public error classes (PolyError, AuthError, TransportError): it has no
- * dependencies, so it cannot import this file; `ctl` maps them onto the entries below (src/cli/ctl-errors.ts).
+ * The SDK (packages/client) keeps its own public error classes (PolyError, AuthError, TransportError): it depends on
+ * nothing of the server, so it cannot import this file; `ctl` maps them onto the entries below (src/cli/ctl-errors.ts).
  */
 export const ExitCode = {
   OK: 0,

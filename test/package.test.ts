@@ -41,12 +41,38 @@ function pack(dir: string, workspace?: string): string {
   return join(dir, (out[0] as { filename: string }).filename);
 }
 
+const repoLockEntries = (): Record<string, LockEntry> =>
+  (JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+
+/** The lock entries of these dependencies and of theirs, from this repository's lockfile (all hoisted there). */
+function dependencyClosure(deps: Record<string, unknown>): Record<string, LockEntry> {
+  const lock = repoLockEntries();
+  const out: Record<string, LockEntry> = {};
+  const todo = Object.keys(deps);
+  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+    const path = `node_modules/${name}`;
+    const entry = lock[path];
+    if (path in out) continue;
+    assert.ok(entry, `${name} is not in package-lock.json`);
+    out[path] = entry;
+    todo.push(...Object.keys((entry.dependencies as Record<string, string> | undefined) ?? {}));
+  }
+  return out;
+}
+
+/** The client's own dependencies, and theirs: what installing it alone brings. */
+const clientDependencies = (): Record<string, LockEntry> =>
+  dependencyClosure(
+    (JSON.parse(readFileSync(join(ROOT, 'packages/client/package.json'), 'utf8')) as { dependencies?: Record<string, string> })
+      .dependencies ?? {},
+  );
+
 /** An empty project depending on the tarballs, with a lockfile npm ci can install offline. */
 function project(dir: string, tarballs: Record<string, string>, withServerDeps: boolean): void {
   mkdirSync(dir, { recursive: true });
   const deps = Object.fromEntries(Object.keys(tarballs).map((name) => [name, `file:${tarballs[name]}`]));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: deps }, null, 2));
-  const repoLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const repoLock = { packages: repoLockEntries() };
   const packages: Record<string, LockEntry> = { '': { name: 'app', dependencies: deps } };
   for (const [name, file] of Object.entries(tarballs)) {
     const manifest = JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })) as Record<
@@ -64,6 +90,7 @@ function project(dir: string, tarballs: Record<string, string>, withServerDeps: 
     for (const bundled of (manifest.bundleDependencies as string[] | undefined) ?? []) {
       packages[`node_modules/${name}/node_modules/${bundled}`] = { version: manifest.version as string, inBundle: true };
     }
+    if (!withServerDeps) Object.assign(packages, dependencyClosure((manifest.dependencies as Record<string, string> | undefined) ?? {}));
   }
   if (withServerDeps) {
     for (const [path, entry] of Object.entries(repoLock.packages)) {
@@ -169,22 +196,28 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
     const app = join(work, 'client-app');
     project(app, { '@polysim/client': client }, false);
     install(app);
+    // The client and its XML parser's packages: nothing of the server (no Fastify, no SQLite, no pino).
+    const expected = new Set(['@polysim', ...Object.keys(clientDependencies()).map((p) => p.split('/')[1] as string)]);
     assert.deepEqual(
       readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')),
-      ['@polysim'],
-      'no dependencies beyond Node',
+      [...expected].sort(),
     );
+    assert.ok(expected.has('fast-xml-parser') && !expected.has('fastify') && !expected.has('better-sqlite3'));
 
     writeFileSync(
       join(app, 'main.ts'),
       [
         "import { PolyPhone, PolyError } from '@polysim/client';",
         "import { digestResponse } from '@polysim/client/digest';",
+        "import { parsePhoneDocument } from '@polysim/client/documents';",
+        "import type { PhoneDocument } from '@polysim/client';",
         "const phone = new PolyPhone({ host: process.argv[2] as string, password: 'Secret-123' });",
         'const info = await phone.mgmt.deviceInfoV2();',
         'const model: string = info.ModelNumber;',
         "try { await phone.callctrl.end('ffffffff'); } catch (e) { if (!(e instanceof PolyError)) throw e; console.log('status', e.code); }",
         "console.log('model', model);",
+        "const doc: PhoneDocument = parsePhoneDocument('<PolycomIPPhone><LineRegistrationEvent><LineNumber>2</LineNumber></LineRegistrationEvent></PolycomIPPhone>');",
+        "if (doc.type === 'LineRegistrationEvent') console.log('document', doc.type, doc.LineNumber);",
         // RFC 2617 section 3.5: the Digest computation is importable on its own, as the exports map says.
         "console.log('digest', digestResponse({ algorithm: 'MD5', username: 'Mufasa', realm: 'testrealm@host.com', password: 'Circle Of Life',",
         "  method: 'GET', uri: '/dir/index.html', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', qop: 'auth', nc: '00000001', cnonce: '0a4f113b' }));",
@@ -214,6 +247,7 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
     assert.match(out, /^status \d{4}$/m);
     assert.match(out, /^model VVX 450$/m);
     assert.match(out, /^digest 6629fae49393a05397450978507c4ef1$/m);
+    assert.match(out, /^document LineRegistrationEvent 2$/m);
   });
 });
 

@@ -29,6 +29,8 @@ import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
 import { runCtl } from './ctl.js';
 import type { CtlOptions } from './ctl.js';
+import { runEventsListen } from './events-listen.js';
+import type { EventsListenOptions } from './events-listen.js';
 import type { CliIo } from './io.js';
 import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
@@ -38,9 +40,10 @@ export interface Runners {
   readonly start: typeof runStart;
   readonly ctl: typeof runCtl;
   readonly compare: typeof runCompare;
+  readonly eventsListen: typeof runEventsListen;
 }
 
-const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare };
+const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare, eventsListen: runEventsListen };
 
 export async function main(argv: readonly string[], io: CliIo, run: Runners = RUNNERS): Promise<number> {
   let code: number = ExitCode.OK;
@@ -241,6 +244,18 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       code = await run.compare(opts, io);
     });
 
+  const events = program.command('events').description('what phones send to web applications: events listen receives and prints it');
+  events
+    .command('listen')
+    .description('receive what phones POST (telephony events, state polling answers) and print one line per document')
+    .requiredOption('--port <port>', 'port to listen on (0: any free port)', port)
+    .option('--host <ip>', 'address to listen on', address, '127.0.0.1')
+    .option('--json', 'print one JSON line per document (the parsed document with receivedAt, from, path)')
+    .option('--https', 'listen with HTTPS, with a self-signed certificate')
+    .action(async (opts: EventsListenOptions) => {
+      code = await run.eventsListen(opts, io);
+    });
+
   program
     .command('models')
     .description('list the models polysim knows')
@@ -251,7 +266,13 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
   // Usage errors (unknown options and commands, bad values, a missing required option, no command) end with
   // commander's message on stderr and exit code 2, as every other usage error; help and version with 0.
   program.exitOverride();
-  for (const cmd of program.commands) cmd.exitOverride();
+  const override = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride();
+      override(sub);
+    }
+  };
+  override(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

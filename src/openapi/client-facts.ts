@@ -4,8 +4,8 @@
  * path of every operation served over HTTP (the operation table, src/api/index.ts).
  *
  * Generated rather than imported, in this direction: the server owns these facts (the phone throws its Status codes,
- * the gate enforces the limit, the table routes the paths), and the SDK stands alone with no dependencies, so it
- * cannot import them; the server importing them from its client would put the SDK in front of the domain. As with
+ * the gate enforces the limit, the table routes the paths), and the SDK stands alone (nothing of the server in it),
+ * so it cannot import them; the server importing them from its client would put the SDK in front of the domain. As with
  * the operation types (typescript.ts), `npm run openapi` writes the files and test/openapi.test.ts fails when one is
  * stale.
  */

@@ -39,3 +39,5 @@ export type * from './types-control.js';
 /** The signing parts, for those who make their own requests (polysim's control port forwards with them). */
 export { basicHeader, bestChallenge, DigestSigner, parseChallenges } from './digest.js';
 export type { Challenge } from './digest.js';
+/** The documents phones POST to web applications (telephony events) and answer for state polling, typed. */
+export * from './phone-documents.js';
