@@ -4,9 +4,10 @@
  * to test-output/ (docs/dashboard.md shows copies).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { createControlApp } from '../src/control/app.js';
@@ -14,7 +15,9 @@ import type { ControlApp } from '../src/control/app.js';
 import { ControlLogin } from '../src/control/login.js';
 import type { AddressInfo } from 'node:net';
 import type { Fleet } from '../src/runtime/fleet.js';
-import { listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
+import { listenControl, PASSWORD, recordingServer, testFleet, waitFor } from './helpers.js';
+
+const exec = promisify(execFile);
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = `${ROOT}test-output`;
@@ -159,6 +162,61 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.waitForFunction('/label="Dial"/.test(document.querySelector(\'[data-testid="uixml"]\')?.textContent ?? "")');
     await page.locator('[data-softkey="2"]').click();
     await page.waitForSelector('[data-view="Idle"]');
+  });
+
+  it('a push shown on a phone appears on its page with how many wait; the lock and the posted documents show too', async () => {
+    const receiver = await recordingServer(() => ({ status: 200 }));
+    try {
+      const set = await fetch(`${ctl}/phones/3/config/web`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          'apps.push.username': 'Push',
+          'apps.push.password': 'Push-pass1',
+          'apps.push.messageType': '5',
+          'apps.telNotification.URL': `${receiver.url}/events`,
+          'apps.telNotification.userLogInOutEvent': '1',
+        }),
+      });
+      assert.equal(set.status, 200);
+      await page.goto(`${ctl}/phones/3`);
+      await page.waitForSelector('[data-view="Idle"]');
+      assert.equal(await page.getByTestId('posts-delivered').innerText(), '0');
+      const push = async (priority: string, text: string): Promise<string> =>
+        (
+          await exec('curl', [
+            ...['-s', '--digest', '-u', 'Push:Push-pass1', '-o', '/dev/null', '-w', '%{http_code}'],
+            ...['-H', 'Content-Type: application/xhtml+xml', '--data-binary'],
+            `<PolycomIPPhone><Data priority="${priority}"><h1>${text}</h1></Data></PolycomIPPhone>`,
+            `${url(3)}/push`,
+          ])
+        ).stdout;
+      assert.equal(await push('Important', 'Fire drill at 3'), '200');
+      assert.equal(await push('Normal', 'Lunch is served'), '200');
+      await page.waitForSelector('[data-view="Browser"] [data-testid="push"][data-priority="Important"]');
+      await page.waitForFunction('document.querySelector(\'[data-testid="push"]\')?.textContent.includes("(1 waiting)")');
+      assert.match(await page.getByTestId('push').innerText(), /Important \(1 waiting\)\s+Fire drill at 3/);
+
+      // Locked from the page: the screen says so, the phone posts PhoneLockedEvent, the page counts it delivered.
+      await page.getByRole('button', { name: 'Lock', exact: true }).click();
+      await page.getByTestId('locked').waitFor();
+      await waitFor(() => receiver.received.length === 1);
+      assert.match(receiver.received[0]?.body.toString() ?? '', /<PhoneLockedEvent>/);
+      await page.waitForFunction('document.querySelector(\'[data-testid="posts-delivered"]\')?.textContent === "1"');
+      assert.match(await page.locator('tr[data-request]', { hasText: '/events' }).first().innerText(), /http out[\s\S]*POST[\s\S]*200/);
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await page.getByTestId('locked').waitFor({ state: 'detached' });
+
+      // Closing the message shows the one that waited, then the phone is idle again.
+      await page.getByRole('button', { name: 'Close message' }).click();
+      await page.waitForSelector('[data-testid="push"][data-priority="Normal"]');
+      assert.match(await page.getByTestId('push').innerText(), /^Normal\s+Lunch is served/);
+      await page.getByRole('button', { name: 'Close message' }).click();
+      await page.waitForSelector('[data-view="Idle"]');
+      assert.equal(await page.getByTestId('push').count(), 0);
+    } finally {
+      await receiver.close();
+    }
   });
 
   for (const [phone, scheme] of [

@@ -1,6 +1,6 @@
 /** A fleet from a file: validation with paths, mixed phones, far ends, scenarios, the examples and the compose file. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { parseFleetFile } from '../src/runtime/fleet-file.js';
 import type { ScenarioSpec } from '../src/runtime/fleet-file.js';
 import { runScenarios } from '../src/runtime/scenarios.js';
 import { createHttpApp } from '../src/transport/http/app.js';
-import { cli, listenControl, PASSWORD } from './helpers.js';
+import { cli, listenControl, PASSWORD, recordingServer, waitFor } from './helpers.js';
 
 const EXAMPLES = new URL('../examples/', import.meta.url).pathname;
 
@@ -189,6 +189,102 @@ describe('fleet files', () => {
       ],
     );
     assert.deepEqual(plan.members[1]?.set, { 'locInfo.city': 'Oslo', 'reg.1.label': 'Lab' });
+  });
+
+  it('telephonyEvents points every phone at one receiver: its URL, and the switches of the events named (default all)', () => {
+    const all = parseFleetFile('f.yaml', ['telephonyEvents: { url: "http://10.0.0.9:8000/events" }', 'phones: [{ count: 2 }]'].join('\n'));
+    for (const m of all.members) {
+      assert.deepEqual(m.set, {
+        'apps.telNotification.URL': 'http://10.0.0.9:8000/events',
+        'apps.telNotification.incomingEvent': '1',
+        'apps.telNotification.outgoingEvent': '1',
+        'apps.telNotification.offhookEvent': '1',
+        'apps.telNotification.onhookEvent': '1',
+        'apps.telNotification.callStateChangeEvent': '1',
+        'apps.telNotification.lineRegistrationEvent': '1',
+        'apps.telNotification.userLogInOutEvent': '1',
+        'apps.telNotification.uiInitializationEvent': '1',
+      });
+    }
+    // Some events; defaults.set and a phone's own set win value by value.
+    const some = parseFleetFile(
+      'f.yaml',
+      [
+        'telephonyEvents: { url: "https://crm.example/tel", events: [incomingEvent, callStateChangeEvent] }',
+        'defaults: { set: { apps.telNotification.callStateChangeEvent: 0 } }',
+        'phones:',
+        '  - {}',
+        '  - { set: { apps.telNotification.URL: "http://other/" } }',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      some.members.map((m) => m.set),
+      [
+        {
+          'apps.telNotification.URL': 'https://crm.example/tel',
+          'apps.telNotification.incomingEvent': '1',
+          'apps.telNotification.callStateChangeEvent': '0',
+        },
+        {
+          'apps.telNotification.URL': 'http://other/',
+          'apps.telNotification.incomingEvent': '1',
+          'apps.telNotification.callStateChangeEvent': '0',
+        },
+      ],
+    );
+    assert.deepEqual(problems(['telephonyEvents: { url: "ftp://x/", events: [], colour: red }', 'phones: [{}]'].join('\n')).sort(), [
+      'telephonyEvents.colour: not a field here (a typo?)',
+      'telephonyEvents.events: expected array length to be greater or equal to 1',
+      'telephonyEvents.url: expected an http:// or https:// URL',
+    ]);
+    assert.deepEqual(problems(['telephonyEvents: { events: [incomingEvent] }', 'phones: [{}]'].join('\n')), [
+      'telephonyEvents.url: missing (required)',
+    ]);
+    assert.deepEqual(
+      problems(['telephonyEvents: { url: "http://r/", events: [incomingEvent, ringEvent, incomingEvent] }', 'phones: [{}]'].join('\n')),
+      [
+        'telephonyEvents.events[1]: expected one of incomingEvent, outgoingEvent, offhookEvent, onhookEvent, callStateChangeEvent, lineRegistrationEvent, userLogInOutEvent, uiInitializationEvent',
+        'telephonyEvents.events[2]: incomingEvent is named twice',
+      ],
+    );
+  });
+
+  it("a fleet with telephonyEvents posts every phone's events to the receiver", async () => {
+    const receiver = await recordingServer(() => ({ status: 200 }));
+    const dir = mkdtempSync(join(tmpdir(), 'polysim-fleet-receiver-'));
+    const file = join(dir, 'fleet.yaml');
+    writeFileSync(
+      file,
+      [
+        `telephonyEvents: { url: "${receiver.url}/tel", events: [uiInitializationEvent, userLogInOutEvent] }`,
+        'phones: [{ count: 2 }]',
+      ].join('\n'),
+    );
+    try {
+      await withFleet(['fleet', '--config', file], async (control) => {
+        await waitFor(() => receiver.received.length === 2);
+        const res = await fetch(`${control}/phones/2/lock`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ locked: true }),
+        });
+        assert.equal(res.status, 200);
+        await waitFor(() => receiver.received.length === 3);
+        const macs = ((await (await fetch(`${control}/phones`)).json()) as { mac: string }[]).map((p) => p.mac.toLowerCase());
+        const seen = receiver.received.map((r) => {
+          const body = r.body.toString();
+          return [r.url, /<PolycomIPPhone>\s*<(\w+)/.exec(body)?.[1], macs.indexOf(/<MACAddress>(\w+)</.exec(body)?.[1] ?? '') + 1];
+        });
+        assert.deepEqual(seen.slice(0, 2).sort(), [
+          ['/tel', 'UIInitializationEvent', 1],
+          ['/tel', 'UIInitializationEvent', 2],
+        ]);
+        assert.deepEqual(seen[2], ['/tel', 'PhoneLockedEvent', 2]);
+      });
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   for (const name of readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'compose.yaml')) {

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ControlFarEnd } from '@polysim/client';
 import { ConfigBrowser } from './config.js';
 import { Led } from './fleet.js';
+import { OutboundPanel } from './outbound.js';
 import { controlApi, polyApi, usePhones } from './store.js';
 import type { PhoneView } from './store.js';
 
@@ -42,6 +43,7 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
         <span>{p.number}</span>
         <span>{s?.view}</span>
         <span data-testid="hook">{s?.offHook ? 'off hook' : 'on hook'}</span>
+        {s?.locked ? <span data-testid="locked">locked</span> : null}
         <span>{now.toTimeString().slice(0, 5)}</span>
       </div>
       <div class="body">
@@ -66,6 +68,16 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
           })}
         </div>
         <div class="center" aria-live="polite">
+          {s?.push ? (
+            <div class="push" data-testid="push" data-priority={s.push.priority}>
+              <div>
+                <strong>{s.push.priority}</strong>
+                {s.push.waiting > 0 ? ` (${s.push.waiting} waiting)` : ''}
+                {s.push.url ? <small> {s.push.url}</small> : null}
+              </div>
+              <pre>{s.push.text}</pre>
+            </div>
+          ) : null}
           {s?.dialBuffer ? (
             <div>
               Dial: <strong data-testid="dial-buffer">{s.dialBuffer}</strong>
@@ -76,7 +88,7 @@ function Screen({ p, onKey }: { p: PhoneView; onKey: (key: string) => void }) {
               {c.direction === 'Incoming' ? 'From' : 'To'} {c.remoteName || c.remoteNumber} — {c.state}
             </div>
           ))}
-          {p.calls.length === 0 && !s?.dialBuffer ? <div>{p.state === 'ready' ? 'Idle' : p.state}</div> : null}
+          {p.calls.length === 0 && !s?.dialBuffer && !s?.push ? <div>{p.state === 'ready' ? 'Idle' : p.state}</div> : null}
         </div>
       </div>
       <div class="softkeys" role="group" aria-label="softkeys">
@@ -147,6 +159,14 @@ export function PhonePage({ index }: { index: number }) {
             <button type="button" onClick={() => void act('/api/v1/mgmt/simulateHook', { Type: 'Down' })}>
               On hook
             </button>
+            <button type="button" onClick={() => void controlApi('PUT', `/phones/${index}/lock`, { locked: !p.screen?.locked })}>
+              {p.screen?.locked ? 'Unlock' : 'Lock'}
+            </button>
+            {p.screen?.push ? (
+              <button type="button" onClick={() => void controlApi('POST', `/phones/${index}/push/dismiss`)}>
+                Close message
+              </button>
+            ) : null}
             <span>
               <Led led={p.leds?.Mute} label="mute" /> mute <Led led={p.leds?.Speaker} label="speaker" /> spk
             </span>
@@ -297,7 +317,7 @@ export function PhonePage({ index }: { index: number }) {
                           {r.at.slice(11, 19)}
                         </button>
                       </td>
-                      <td>{r.transport}</td>
+                      <td>{r.direction === 'out' ? `${r.transport} out` : r.transport}</td>
                       <td>{r.method}</td>
                       <td>{r.url}</td>
                       <td>{r.auth ?? ''}</td>
@@ -311,6 +331,7 @@ export function PhonePage({ index }: { index: number }) {
                             <td colSpan={8}>
                               <pre>
                                 {[
+                                  ...(r.detail ? [r.detail, ''] : []),
                                   ...Object.entries(r.requestHeaders ?? {}).map(([k, v]) => `${k}: ${v}`),
                                   '',
                                   r.requestBody ?? '(no body)',
@@ -327,6 +348,7 @@ export function PhonePage({ index }: { index: number }) {
               </table>
             </div>
           </section>
+          <OutboundPanel index={index} posted={p.posted} />
           <UixmlPanel index={index} screenKey={JSON.stringify(p.screen ?? {}) + callsKey} />
           <ConfigBrowser index={index} />
         </div>

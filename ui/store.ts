@@ -18,6 +18,9 @@ export interface RequestRow {
   readonly httpStatus: number;
   readonly status?: string;
   readonly ms: number;
+  /** 'out': a document the phone posted (url is the receiver's). */
+  readonly direction?: 'out';
+  readonly detail?: string;
   readonly requestHeaders?: Readonly<Record<string, string>>;
   readonly requestBody?: string;
   readonly responseBody?: string;
@@ -35,6 +38,8 @@ export interface PhoneView {
   screen?: EventScreen;
   lastRequest?: RequestRow;
   log: RequestRow[];
+  /** Documents the phone posted (delivered, failed or dropped) since the page opened. */
+  posted: number;
   /** When each call was first seen connected (for its duration). */
   connectedSince: Map<string, number>;
 }
@@ -52,6 +57,7 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
       lines: e.lines,
       screen: e.screen,
       log: [],
+      posted: 0,
       connectedSince: new Map(),
     });
     return;
@@ -79,7 +85,9 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
       break;
     case 'request': {
       const { type: _t, phone: _p, ...row } = e;
-      p.lastRequest = row;
+      // The fleet page's last request is one the phone answered; what it posts is counted.
+      if (row.direction === 'out') p.posted++;
+      else p.lastRequest = row;
       p.log.push(row);
       if (p.log.length > LOG_KEEP) p.log.splice(0, p.log.length - LOG_KEEP);
       break;

@@ -51,6 +51,8 @@ export const PhoneAnswer = Type.Object(
       ),
     ),
     calls: Type.Array(PhoneCallAnswer),
+    locked: Type.Boolean({ description: 'the phone is locked (phone lock)' }),
+    user: Type.Optional(Type.String({ description: 'the user logged in (user profiles), when one is' })),
   },
   { title: 'ControlPhone', description: 'a phone of the fleet (GET /phones, /phones/{i})' },
 );
@@ -76,7 +78,10 @@ export const JournalEntryAnswer = Type.Object(
     httpStatus: Type.Integer(),
     status: Type.Optional(Type.String({ description: 'the JSON Status, when the answer carried one' })),
     ms: Type.Number(),
-    detail: Type.Optional(Type.String({ description: 'why an operation failed' })),
+    detail: Type.Optional(Type.String({ description: 'why an operation failed; for a posted document, what was posted and its fate' })),
+    direction: Type.Optional(
+      Type.Literal('out', { description: "'out': a document the phone posted (url is the receiver's); absent: a request it received" }),
+    ),
   },
   { title: 'ControlJournalEntry' },
 );
@@ -146,6 +151,38 @@ export const PeripheralsAnswer = Type.Object(
   { title: 'ControlPeripherals' },
 );
 
+export const LockAnswer = Type.Object({ locked: Type.Boolean() }, { title: 'ControlLock' });
+export const UserAnswer = Type.Object({ user: S }, { title: 'ControlUser', description: 'the user logged in' });
+
+export const PostsAnswer = Type.Object(
+  {
+    delivered: Type.Integer({ minimum: 0, description: 'documents the receiver took (2xx)' }),
+    failed: Type.Integer({ minimum: 0, description: 'documents answered otherwise, or not within the deadline' }),
+    dropped: Type.Integer({ minimum: 0, description: 'documents dropped unsent: the queue was full, or the phone went down' }),
+    waiting: Type.Integer({ minimum: 0, description: 'documents waiting or in flight now' }),
+  },
+  { title: 'ControlPosts', description: "the phone's posted documents (telephony events, polled state) since it started" },
+);
+
+export const PushMessageAnswer = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    priority: Type.Union([Type.Literal('Critical'), Type.Literal('High'), Type.Literal('Important'), Type.Literal('Normal')]),
+    text: Type.String({ description: 'the pushed page as text, without markup' }),
+    url: Type.Optional(Type.String({ description: 'the URL it was fetched from (a URL push)' })),
+    at: Type.String({ description: 'when it arrived (ISO 8601, the phone clock)' }),
+  },
+  { title: 'ControlPushMessage' },
+);
+export const PushAnswer = Type.Object(
+  {
+    shown: Type.Optional(PushMessageAnswer),
+    queued: Type.Array(PushMessageAnswer, { description: 'waiting, in the order they will show' }),
+    dropped: Type.Integer({ minimum: 0, description: 'messages dropped because too many waited' }),
+  },
+  { title: 'ControlPush', description: 'push messages on the screen: the one shown, and those waiting' },
+);
+
 export const FarEndAnswer = Type.Object(
   {
     id: S,
@@ -182,6 +219,11 @@ export const ANSWERS: readonly TSchema[] = [
   BluetoothDeviceSchema,
   ModularRoomDeviceSchema,
   PeripheralsAnswer,
+  LockAnswer,
+  UserAnswer,
+  PostsAnswer,
+  PushMessageAnswer,
+  PushAnswer,
   FarEndAnswer,
   ScriptAnswer,
   ScriptsAnswer,

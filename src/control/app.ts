@@ -31,7 +31,10 @@ import { answerLoggedOut, loginRoutes } from './login-routes.js';
 import { peripheralRoutes } from './peripheral-routes.js';
 import { usePhoneLookup } from './phone-lookup.js';
 import { phonesRoutes } from './phones-routes.js';
+import { postRoutes } from './post-routes.js';
+import { pushRoutes } from './push-routes.js';
 import { scriptRoutes } from './script-routes.js';
+import { userRoutes } from './user-routes.js';
 
 export type { StreamLimits } from './event-routes.js';
 
@@ -86,6 +89,9 @@ export async function createControlApp(
   await root.register(lineRoutes);
   await root.register(peripheralRoutes);
   await root.register(faultRoutes);
+  await root.register(userRoutes);
+  await root.register(pushRoutes);
+  await root.register(postRoutes(fleet));
   await root.register(incomingRoutes(switchboard));
   await root.register(farEndRoutes(switchboard));
   await root.register(scriptRoutes(switchboard));

@@ -18,7 +18,10 @@ import { lineSpecs } from './line-routes.js';
 import { NoContent } from './answers.js';
 import { peripheralSpecs } from './peripheral-routes.js';
 import { phoneSpecs } from './phones-routes.js';
+import { postSpecs } from './post-routes.js';
+import { pushSpecs } from './push-routes.js';
 import { scriptSpecs } from './script-routes.js';
+import { userSpecs } from './user-routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -33,6 +36,9 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   lineSpecs,
   faultSpecs,
   peripheralSpecs,
+  userSpecs,
+  pushSpecs,
+  postSpecs,
   forwardSpecs,
   farEndSpecs,
   scriptSpecs,

@@ -57,6 +57,8 @@ export function describePhone(r: RunningPhone, index: number): Static<typeof Pho
       remoteName: c.remote.name,
       dtmfReceived: c.dtmfReceived,
     })),
+    locked: p.locked,
+    ...(p.user === undefined ? {} : { user: p.user }),
   };
 }
 

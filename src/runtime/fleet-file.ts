@@ -18,6 +18,7 @@ import { FarEndScriptSchema } from '../network/far-end-script.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
 import type { MemberSpec } from './fleet.js';
 import { parseRegistrar } from './registrar-address.js';
+import { TelephonyEventsSchema, telephonyEventValues, telephonyEventsProblems } from './fleet-receiver.js';
 
 export { FleetFileError };
 
@@ -109,6 +110,8 @@ export const FleetFileSchema = Type.Object(
     registrarTransport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
     sipPassword: Type.Optional(Type.String({ maxLength: 255 })),
     media: Type.Optional(Type.Union([Type.Literal('tone'), Type.Literal('silence'), Type.Literal('off')])),
+    /** Every phone posts its telephony events to one receiver (fleet-receiver.ts). */
+    telephonyEvents: Type.Optional(TelephonyEventsSchema),
     defaults: Type.Optional(Type.Omit(PhoneEntry, ['count', 'number', 'address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'])),
     phones: Type.Array(PhoneEntry, { minItems: 1 }),
     farEnds: Type.Optional(Type.Record(Type.String({ pattern: '^(default|[0-9*#+]{1,32})$' }), Script)),
@@ -217,6 +220,8 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
   problems.push(...schemaProblems(Type.Omit(FleetFileSchema, ['scenarios']), rest));
   if (problems.length > 0) throw new FleetFileError(file, problems);
   const f = data as FleetFileData;
+  if (f.telephonyEvents) problems.push(...telephonyEventsProblems(f.telephonyEvents));
+  const receiver = telephonyEventValues(f.telephonyEvents);
 
   // Expand, then check what the schema cannot: models, firmware, values, numbers and ports that collide.
   const total = f.phones.reduce((sum, entry) => sum + (entry.count ?? 1), 0);
@@ -235,7 +240,7 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
     }
     const set: Record<string, string> = {};
     const params = profile ? expandCatalog(profile) : undefined;
-    for (const [name, value] of Object.entries({ ...f.defaults?.set, ...entry.set })) {
+    for (const [name, value] of Object.entries({ ...receiver, ...f.defaults?.set, ...entry.set })) {
       const param = params?.get(name);
       const checked = param ? checkValue(param.spec.type, text(value)) : undefined;
       if (params && !param) problems.push(`${where}.set["${name}"]: unknown parameter for the ${model}`);

@@ -114,6 +114,8 @@ export type ControlPhone = {
   httpsUrl: string;
   listenError?: { code: string; message: string; };
   calls: Array<ControlPhoneCall>;
+  locked: boolean;
+  user?: string;
 };
 
 export type ControlReady = { ready: boolean; phones: number; notReady: number; registered: number; };
@@ -129,6 +131,7 @@ export type ControlJournalEntry = {
   status?: string;
   ms: number;
   detail?: string;
+  direction?: "out";
 };
 
 export type ControlConfigParam = { name: string; value: string; source: string; type: string; default: string; description: string; };
@@ -150,6 +153,19 @@ export type ControlBluetoothDevice = { type: string; name: string; profile: stri
 export type ControlModularRoomDevice = { name: string; model: string; mac: string; components: Array<{ componentType: string; version: string; }>; };
 
 export type ControlPeripherals = { pcMac: string; bluetooth: Array<ControlBluetoothDevice>; modularRoom: Array<ControlModularRoomDevice>; };
+
+export type ControlLock = { locked: boolean; };
+
+/** the user logged in */
+export type ControlUser = { user: string; };
+
+/** the phone's posted documents (telephony events, polled state) since it started */
+export type ControlPosts = { delivered: number; failed: number; dropped: number; waiting: number; };
+
+export type ControlPushMessage = { id: number; priority: "Critical" | "High" | "Important" | "Normal"; text: string; url?: string; at: string; };
+
+/** push messages on the screen: the one shown, and those waiting */
+export type ControlPush = { shown?: ControlPushMessage; queued: Array<ControlPushMessage>; dropped: number; };
 
 /** the far end of a call (the switchboard's caller or callee) */
 export type ControlFarEnd = {
