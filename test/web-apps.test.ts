@@ -179,6 +179,16 @@ describe('state polling', () => {
     }
   });
 
+  it('faults and latency of the control port apply to the handlers too: a fault answers its status as the handler does', async () => {
+    a.faults.add({ status: '5000', path: '/polling/deviceHandler', remaining: 1 });
+    const [faulted] = await pyGet(`${a.httpUrl}/polling/deviceHandler`, 'poller', 'Poll-pass1');
+    assert.equal(faulted, 503);
+    const [after] = await pyGet(`${a.httpUrl}/polling/deviceHandler`, 'poller', 'Poll-pass1');
+    assert.equal(after, 200);
+    const control = await fetch(`${a.httpUrl}/polling/deviceHandler`);
+    assert.equal(control.status, 401);
+  });
+
   it('goes through the road: in the journal with its login, not shut with the REST API, one request at a time', async () => {
     a.phone.config.set('LOCAL', { 'apps.restapi.enabled': '0' });
     try {

@@ -16,7 +16,8 @@ export const faultSpecs = {
     body: Type.Object(
       {
         status: Type.String({ pattern: '^(4\\d{3}|5000|5500)$' }),
-        path: Type.Optional(Type.String({ pattern: '^/api/' })),
+        // A REST path, or a web application handler's (/push, /polling/...): both take the same road.
+        path: Type.Optional(Type.String({ pattern: '^/(api/|push$|polling/)', maxLength: 512 })),
         count: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
       },
       { additionalProperties: false },
