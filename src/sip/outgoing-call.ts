@@ -138,7 +138,8 @@ export class OutgoingCall extends SipCall {
     if (!this.dialogState.can('rejected')) return;
     const wasLive = !cancelled(this.state);
     this.terminate('rejected');
-    if (wasLive && res.status !== 487) this.peer?.receive(rejection(res.status));
+    // a 487 we did not ask for (no CANCEL of ours) ends the phone's call too: no call outlives its dialog
+    if (wasLive) this.peer?.receive(rejection(res.status));
   }
 
   private onInviteTimeout(): void {

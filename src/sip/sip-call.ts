@@ -111,6 +111,7 @@ export abstract class SipCall implements Inbox {
                 if (other.dialogState.can('refer')) other.dialogState.move('refer');
                 other.phoneEnded = true;
               },
+              end: () => other.sendBye(),
             }
           : undefined,
     });

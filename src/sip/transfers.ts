@@ -1,12 +1,15 @@
 /**
- * Call transfer over SIP (RFC 3515 REFER, RFC 3891 Replaces), both sides of it.
+ * Call transfer over SIP (RFC 3515 REFER, RFC 3891 Replaces, RFC 5589), both sides of it.
  *
  * - CallTransfer, one per dialog. As transferor: the phone transfers its call (blind: REFER to the target; attended:
- *   REFER to the other call's far end with Replaces), then leaves with BYE once the transferee reports a final
- *   answer (or after 32 s). As transferee: a REFER the far end sends (answered 202 when call.transfer.
- *   allowedTargets lets it) makes the phone place the new call; its progress goes back in NOTIFYs with sipfrag, and
- *   the phone leaves 4 s after the new call is answered.
- * - Referrals, one per user agent: which outgoing call a REFER caused, so that its progress reaches the referrer.
+ *   REFER to the other call's far end with Replaces, that other dialog handed on), then leaves with BYE once the
+ *   transferee reports a final answer (or after 32 s); a handed-on dialog the target has not ended by then (it
+ *   ignored Replaces) gets its BYE too. As transferee: a REFER the far end sends (answered 202 when call.transfer.
+ *   allowedTargets lets it) goes to the phone as a refer whose referrer stays: the phone holds the call and places
+ *   the new one (phone/calls/referred-transfers.ts). NOTIFYs with sipfrag report it: `SIP/2.0 100 Trying` at once
+ *   (Subscription-State active), then the new call's final answer (200, or the failure) with Subscription-State
+ *   terminated;reason=noresource. The transferor's BYE ends the held call; after a failure it stays, on hold.
+ * - Referrals, one per user agent: which outgoing call a REFER caused, so that its outcome reaches the referrer.
  */
 import type { Inbox } from '../phone/calls/signal.js';
 import type { SipRequest, SipResponse } from './codec/message.js';
@@ -39,7 +42,7 @@ export interface TransferCall {
   /** Runs fn with this dialog as the one whose REFER the calls fn makes answer to; true when fn made one. */
   referring(fn: () => void): boolean;
   /** Another of the user agent's calls (the phone's far end), if it is one: its dialog, and handing it on. */
-  transferOf(other: Inbox): { readonly dialog: Dialog; transferring(): boolean; handOn(): void } | undefined;
+  transferOf(other: Inbox): { readonly dialog: Dialog; transferring(): boolean; handOn(): void; end(): void } | undefined;
 }
 
 export class CallTransfer {
@@ -47,12 +50,27 @@ export class CallTransfer {
   referSubscription: { id: number } | undefined;
   private referSeq = 0;
   private byeTimer: { cancel(): void } | undefined;
+  /** Attended transfer: the other dialog, handed on with ours; it ends when we leave, if its far end has not. */
+  private handedOn: { end(): void } | undefined;
 
   constructor(private readonly call: TransferCall) {}
 
-  /** The call ends: no BYE is pending any more. */
+  /** The call ends: no BYE is pending any more; a dialog handed on with it ends too. */
   cancel(): void {
     this.byeTimer?.cancel();
+    this.endHandedOn();
+  }
+
+  /** The transferor leaves: BYE, and the dialog handed on with ours (RFC 5589 7.x: the target should have ended it). */
+  private leave(): void {
+    this.call.sendBye();
+    this.endHandedOn();
+  }
+
+  private endHandedOn(): void {
+    const other = this.handedOn;
+    this.handedOn = undefined;
+    other?.end();
   }
 
   // ---- transferor ----
@@ -74,6 +92,7 @@ export class CallTransfer {
     // Replaces names the dialog as the target sees it: its Call-ID, its tag (to-tag) and ours (from-tag).
     const replaces = encodeURIComponent(`${d.callId};to-tag=${d.remoteTag};from-tag=${d.localTag}`);
     o.handOn();
+    this.handedOn = o;
     this.refer(`<${d.remoteTarget}?Replaces=${replaces}>`);
   }
 
@@ -87,6 +106,7 @@ export class CallTransfer {
   private refer(referTo: string): void {
     if (!this.call.startTransfer()) {
       this.call.hangUp();
+      this.endHandedOn();
       return;
     }
     this.call.leftByPhone();
@@ -100,11 +120,11 @@ export class CallTransfer {
       ],
       undefined,
       (res) => {
-        if (res.status >= 300) this.call.sendBye();
+        if (res.status >= 300) this.leave();
       },
     );
     // If no NOTIFY ends it, the transferor leaves anyway.
-    this.byeTimer = this.call.schedule(32_000, () => this.call.sendBye());
+    this.byeTimer = this.call.schedule(32_000, () => this.leave());
   }
 
   /** A NOTIFY in the dialog: the transferee's report on our REFER. */
@@ -113,7 +133,7 @@ export class CallTransfer {
     const m = /^SIP\/2\.0 (\d{3})/.exec(req.body.toString());
     const status = m ? Number(m[1]) : 0;
     const terminated = /^terminated/i.test(req.headers.get('subscription-state') ?? '');
-    if (this.call.transferring() && (status >= 200 || terminated)) this.call.sendBye();
+    if (this.call.transferring() && (status >= 200 || terminated)) this.leave();
   }
 
   // ---- transferee ----
@@ -142,13 +162,18 @@ export class CallTransfer {
     const m = /\?(.*)$/.exec(uri);
     const replaces = m ? (new URLSearchParams(m[1]).get('Replaces') ?? undefined) : undefined;
     const target = uri.replace(/\?.*$/, '');
+    // the phone holds this call and places the new one; this dialog stays until the transferor leaves it
     const made = this.call.referring(() => {
-      this.call.peer()?.receive({ type: 'refer', target: replaces ? `${target}?Replaces=${encodeURIComponent(replaces)}` : target });
+      this.call.peer()?.receive({
+        type: 'refer',
+        target: replaces ? `${target}?Replaces=${encodeURIComponent(replaces)}` : target,
+        referrerStays: true,
+      });
     });
     if (!made) this.notifyFrag(503, 'Service Unavailable', true);
   }
 
-  /** Progress of the call a REFER asked for, to the referrer (RFC 3515 sipfrag). */
+  /** The outcome of the call a REFER asked for, to the referrer (RFC 3515 sipfrag). */
   notifyFrag(status: number, reason: string, final: boolean): void {
     if (!this.referSubscription || !this.call.confirmed()) return;
     if (final) this.referSubscription = undefined;
@@ -162,8 +187,6 @@ export class CallTransfer {
       ],
       Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`),
     );
-    // The transferee leaves once the transfer is done, if the transferor has not ended the call by then.
-    if (final && status >= 200 && status < 300) this.byeTimer = this.call.schedule(4000, () => this.call.sendBye());
   }
 }
 
@@ -193,9 +216,11 @@ export class Referrals<C extends { readonly transfer: CallTransfer }> {
     this.made = true;
   }
 
-  /** An outgoing call's progress (a response to its INVITE), reported to its referrer. */
+  /** An outgoing call's final answer (or its timeout), reported to its referrer; provisional ones are not. */
   progress(call: C, status: number, reason: string): void {
     const referrer = this.referredBy.get(call);
-    if (referrer && status > 100) referrer.transfer.notifyFrag(status, reason, status >= 200);
+    if (!referrer || status < 200) return;
+    this.referredBy.delete(call);
+    referrer.transfer.notifyFrag(status, reason, true);
   }
 }

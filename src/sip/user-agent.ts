@@ -201,6 +201,16 @@ export class SipUserAgent {
     return { inbox: call, party };
   }
 
+  /** The dialogs the user agent keeps, by the Call-IDs the phone knows them by (a replacing dialog under both). */
+  dialogs(): ReadonlyMap<string, SipCall['state']> {
+    return new Map([...this.calls].map(([id, call]) => [id, call.state]));
+  }
+
+  /** RTP sessions open in the process's media engine (shared by its phones). */
+  get mediaSessions(): number {
+    return this.engine?.active ?? 0;
+  }
+
   media(callId: string): MediaCounters | undefined {
     return this.calls.get(callId)?.stats();
   }

@@ -10,6 +10,7 @@ import type { CallLogRecord } from '../ports.js';
 import { PhoneError, Status } from '../status.js';
 import { Call } from './call.js';
 import { applyFarSignal } from './far-signal.js';
+import { ReferredTransfers } from './referred-transfers.js';
 import type { SignalTarget } from './far-signal.js';
 import type { Direction } from './call.js';
 import type { CallNetwork, Inbox, Offer, Party, Signal } from './signal.js';
@@ -330,7 +331,21 @@ export class CallManager {
 
   private onSignal(call: Call, s: Signal): void {
     applyFarSignal(call, s, this.signals);
+    if (s.type === 'answered' && call.state === 'Connected') this.referred.answered(call);
   }
+
+  /** Transfers a far end asks for and stays on the call for (referred-transfers.ts). */
+  private readonly referred = new ReferredTransfers({
+    schedule: (ms, fn) => this.d.clock.schedule(ms, fn),
+    hold: (call) => this.holdCalls([call]),
+    dial: (line, target) => this.dial(line, target),
+    leave: (call) => {
+      call.apply('transferred', this.d.clock.now());
+      call.endReason = 'transferred';
+      call.far?.receive({ type: 'ended' });
+      this.finish(call);
+    },
+  });
 
   private readonly signals: SignalTarget = {
     now: () => this.d.clock.now(),
@@ -339,6 +354,7 @@ export class CallManager {
     redial: (line, target) => {
       this.dial(line, target);
     },
+    referred: (call, target) => this.referred.refer(call, target),
   };
 
   private finish(call: Call): void {

@@ -41,6 +41,8 @@ export class Call {
   dtmfReceived = '';
   /** Media time so far: milliseconds sending and receiving, and since when the current direction holds. */
   private media = { sendMs: 0, recvMs: 0, since: 0, dir: 'inactive' as Call['mediaDirection'] };
+  /** A transfer its far end asked for went through (the new call was answered): the call ends as transferred. */
+  handedOn = false;
   /** How the call ended, for the call log and sipStatus. */
   endReason: 'local' | 'remote' | 'rejected' | 'transferred' | undefined;
   /** Runs once when the call ends (cancels its timers). */

@@ -1,6 +1,7 @@
 /**
  * What a call does when its far end signals: ringing, answered, rejected, ended, hold and resume, DTMF, a replaced
- * far end (transfers joined by the network), and REFER (the far end transfers this phone away).
+ * far end (transfers joined by the network), and REFER (the far end transfers this phone away: at once when it has
+ * left already, else through referred-transfers.ts).
  */
 import type { Call } from './call.js';
 import type { Signal } from './signal.js';
@@ -14,6 +15,8 @@ export interface SignalTarget {
   changed(): void;
   /** Dial `target` on `line` (after a REFER). */
   redial(line: number, target: string): void;
+  /** The far end asks the call to go to `target` and stays until it knows how that went (referred-transfers.ts). */
+  referred(call: Call, target: string): void;
 }
 
 export function applyFarSignal(call: Call, s: Signal, t: SignalTarget): void {
@@ -35,8 +38,9 @@ export function applyFarSignal(call: Call, s: Signal, t: SignalTarget): void {
       }
       break;
     case 'ended':
-      call.apply('farEnded', now);
-      call.endReason = 'remote';
+      // a call handed on by a transfer ends when the transferor leaves it
+      call.apply(call.handedOn ? 'transferred' : 'farEnded', now);
+      call.endReason = call.handedOn ? 'transferred' : 'remote';
       t.finish(call);
       return;
     case 'hold':
@@ -56,6 +60,10 @@ export function applyFarSignal(call: Call, s: Signal, t: SignalTarget): void {
     case 'refer': {
       // Transferred away: call the target on the same line, then leave this call. Only a call that is up can be.
       if (!call.established) break;
+      if (s.referrerStays) {
+        t.referred(call, s.target);
+        break;
+      }
       const line = call.line;
       call.apply('transferred', now);
       call.endReason = 'transferred';

@@ -10,8 +10,11 @@ export type Signal =
   | { readonly type: 'hold' }
   | { readonly type: 'resume' }
   | { readonly type: 'dtmf'; readonly digits: string }
-  /** Blind transfer: the receiver is asked to call `target` and leave this call. */
-  | { readonly type: 'refer'; readonly target: string }
+  /**
+   * Blind transfer: the receiver is asked to call `target` and leave this call. With referrerStays the sender stays
+   * on the call until it knows how the new call went (referred-transfers.ts); without, it has left already.
+   */
+  | { readonly type: 'refer'; readonly target: string; readonly referrerStays?: boolean }
   /** Warm transfer: the receiver's far end is now `inbox` (presenting `party`), the transferring phone leaves. */
   | { readonly type: 'replace'; readonly inbox: Inbox; readonly party: Party };
 
