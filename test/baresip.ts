@@ -1,0 +1,198 @@
+/**
+ * Debian's baresip as the tests' softphone: started headless with a configuration made for the run (G.711, a sine
+ * tone as its microphone, a file as its speaker), driven through its ctrl_tcp module (netstring-framed JSON commands
+ * and events, baresip's own remote control), one account registered to the test's SIP server or none.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './kamailio.js';
+
+export interface BaresipEvent {
+  readonly type: string;
+  readonly class?: string;
+  readonly peeruri?: string;
+  readonly param?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface Baresip {
+  readonly sipPort: number;
+  readonly aor: string;
+  readonly events: BaresipEvent[];
+  /** Runs a command (as typed after the slash: `dial`, `accept`, `hold`, `transfer`, ...); its answer's text. */
+  command(name: string, params?: string): Promise<string>;
+  /** The first event of `type` (from `since`, an index into events) that `match` accepts, within `ms`. */
+  waitEvent(type: string, match?: (e: BaresipEvent) => boolean, ms?: number, since?: number): Promise<BaresipEvent>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface BaresipOptions {
+  readonly user: string;
+  /** The SIP server it registers with (`host:port`, UDP), and its password there. */
+  readonly registrar?: string;
+  readonly password?: string;
+}
+
+/** A WAV file of `seconds` of a 400 Hz tone, 8 kHz, 16-bit mono. */
+function toneWav(seconds: number): Buffer {
+  const samples = seconds * 8000;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 400 * i) / 8000)), 44 + i * 2);
+  return wav;
+}
+
+/** Splits netstrings (`len:payload,`) out of a stream. */
+function netstrings(onMessage: (payload: string) => void): (chunk: Buffer) => void {
+  let buf = Buffer.alloc(0);
+  return (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      const colon = buf.indexOf(0x3a);
+      if (colon < 0) return;
+      const len = Number(buf.subarray(0, colon).toString());
+      if (!Number.isInteger(len) || buf.length < colon + 1 + len + 1) return;
+      onMessage(buf.subarray(colon + 1, colon + 1 + len).toString('utf8'));
+      buf = buf.subarray(colon + 1 + len + 1);
+    }
+  };
+}
+
+export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
+  const dir = mkdtempSync(join(tmpdir(), 'polysim-baresip-'));
+  const sipPort = await freePort();
+  const ctrlPort = await freePort();
+  const tone = join(dir, 'tone.wav');
+  writeFileSync(tone, toneWav(60));
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'poll_method epoll',
+      // Loopback only: without this baresip puts the machine's first interface address in its SDP and Contact.
+      'net_interface 127.0.0.1',
+      `sip_listen 127.0.0.1:${sipPort}`,
+      'sip_transports udp',
+      'module_path /usr/lib/baresip/modules',
+      'module g711.so',
+      'module aufile.so',
+      'module menu.so',
+      'module account.so',
+      'module ctrl_tcp.so',
+      `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
+      `audio_player aufile,${join(dir, 'heard.wav')}`,
+      // A 400 Hz tone at 8 kHz as its microphone (baresip's own sine source makes 48 kHz only, which G.711 refuses).
+      `audio_source aufile,${tone}`,
+      `audio_alert aufile,${join(dir, 'alert.wav')}`,
+      'rtp_ports 30000-39998',
+      '',
+    ].join('\n'),
+  );
+  const host = opts.registrar ?? `127.0.0.1:${sipPort}`;
+  const aor = `sip:${opts.user}@${host}`;
+  const params = opts.registrar
+    ? `;auth_pass=${opts.password ?? ''};outbound="sip:${opts.registrar}";regint=600;answermode=manual;audio_codecs=PCMU,PCMA`
+    : ';regint=0;answermode=manual;audio_codecs=PCMU,PCMA';
+  writeFileSync(join(dir, 'accounts'), `<${aor}>${params}\n`);
+  let output = '';
+  const child: ChildProcess = spawn('baresip', ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const events: BaresipEvent[] = [];
+  const waiting = new Map<string, (r: { ok: boolean; data: string }) => void>();
+  let socket: Socket | undefined;
+  const end = Date.now() + 10_000;
+  while (!socket) {
+    if (child.exitCode !== null) throw new Error(`baresip exited:\n${output}`);
+    if (Date.now() > end) throw new Error(`baresip's control port did not open:\n${output}`);
+    socket = await new Promise<Socket | undefined>((resolve) => {
+      const s = connect(ctrlPort, '127.0.0.1');
+      s.once('connect', () => resolve(s));
+      s.once('error', () => resolve(undefined));
+    });
+    if (!socket) await new Promise((r) => setTimeout(r, 50));
+  }
+  socket.on(
+    'data',
+    netstrings((payload) => {
+      const m = JSON.parse(payload) as { response?: boolean; event?: boolean; token?: string; ok?: boolean; data?: string } & BaresipEvent;
+      if (m.response && m.token) {
+        waiting.get(m.token)?.({ ok: m.ok === true, data: m.data ?? '' });
+        waiting.delete(m.token);
+      } else if (m.event) {
+        events.push(m);
+      }
+    }),
+  );
+  let token = 0;
+  const ctrl = socket;
+  const command = (name: string, params = ''): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const t = String(++token);
+      const timer = setTimeout(() => {
+        waiting.delete(t);
+        reject(new Error(`baresip did not answer ${name}`));
+      }, 5000);
+      waiting.set(t, (r) => {
+        clearTimeout(timer);
+        if (r.ok) resolve(r.data);
+        else reject(new Error(`baresip refused ${name} ${params}: ${r.data}`));
+      });
+      const body = Buffer.from(JSON.stringify({ command: name, params, token: t }));
+      ctrl.write(Buffer.concat([Buffer.from(`${body.length}:`), body, Buffer.from(',')]));
+    });
+  const waitEvent = async (type: string, match: (e: BaresipEvent) => boolean = () => true, ms = 8000, since = 0): Promise<BaresipEvent> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const found = events.slice(since).find((e) => e.type === type && match(e));
+      if (found) return found;
+      if (Date.now() > until)
+        throw new Error(`no baresip event ${type}; saw ${JSON.stringify(events.slice(since))}\n${output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  // Registered: its registration info shows the registrar's 200 OK (the event may come before the control port).
+  if (opts.registrar) {
+    const until = Date.now() + 10_000;
+    for (;;) {
+      // Its registration info, without the terminal colours around the status.
+      const info = (await command('reginfo')).replace(/\u001b\[[0-9;]*m/g, '');
+      if (/\sOK\s/.test(info)) break;
+      if (Date.now() > until) throw new Error(`baresip did not register:\n${info}\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    sipPort,
+    aor,
+    events,
+    command,
+    waitEvent,
+    output: () => output,
+    stop: async () => {
+      ctrl.destroy();
+      if (child.exitCode !== null) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * A real softphone as the far end: Debian's baresip and polysim phones register to Kamailio (MD5 digest) and call
+ * each other through it: baresip calls polysim and the reverse, hold from either side, baresip hangs up and is hung
+ * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startBaresip } from './baresip.js';
+import type { Baresip } from './baresip.js';
+import { assertOk, testPhone, waitFor } from './helpers.js';
+import type { TestPhone } from './helpers.js';
+import { startKamailio } from './kamailio.js';
+import type { Kamailio } from './kamailio.js';
+
+type Row = Record<string, string>;
+const STATUS = '/api/v2/webCallControl/callStatus';
+
+async function calls(p: TestPhone): Promise<Row[]> {
+  return (assertOk(await p.get(STATUS), STATUS)['data'] as Row[]) ?? [];
+}
+
+async function callIn(p: TestPhone, state: string): Promise<Row> {
+  let found: Row | undefined;
+  await waitFor(async () => {
+    found = (await calls(p)).find((c) => c['CallState'] === state);
+    return found !== undefined;
+  }, 8000);
+  return found as Row;
+}
+
+async function post(p: TestPhone, path: string, data: unknown): Promise<void> {
+  assertOk(await p.post(path, { data }), path);
+}
+
+describe('baresip (a real softphone) and polysim through Kamailio', () => {
+  let kamailio: Kamailio;
+  let alice: TestPhone;
+  let bob: TestPhone;
+  let soft: Baresip;
+  before(async () => {
+    kamailio = await startKamailio({ algorithm: 'MD5' });
+    const registrar = { address: kamailio.address, port: kamailio.port, transport: 'UDPOnly' as const };
+    alice = await testPhone({
+      number: '1001',
+      sipPort: 0,
+      registrar,
+      sipPassword: 'secret-{number}',
+      set: { 'reg.1.displayName': 'Alice' },
+    });
+    bob = await testPhone({ number: '1002', sipPort: 0, registrar, sipPassword: 'secret-{number}', set: { 'reg.1.displayName': 'Bob' } });
+    await waitFor(() => alice.phone.lines.get(1).registered && bob.phone.lines.get(1).registered, 8000);
+    soft = await startBaresip({ user: '2001', registrar: `${kamailio.address}:${kamailio.port}`, password: 'secret-2001' });
+  });
+  after(async () => {
+    await soft?.stop();
+    await alice?.stop();
+    await bob?.stop();
+    await kamailio?.stop();
+  });
+
+  it('baresip calls polysim: it rings, polysim answers, media flows both ways, baresip hangs up', async () => {
+    const from = soft.events.length;
+    await soft.command('dial', `sip:1001@${kamailio.address}:${kamailio.port}`);
+    const ringing = await callIn(alice, 'Offering');
+    assert.equal(ringing['RemotePartyNumber'], '2001');
+    await post(alice, '/api/v1/callctrl/answerCall', { Ref: ringing['CallHandle'] });
+    await soft.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+    await callIn(alice, 'Connected');
+    // RTP from baresip's sine tone reaches polysim, and polysim's reaches baresip.
+    await waitFor(async () => {
+      const stats = assertOk(await alice.get('/api/v1/mgmt/media/sessionStats'), '/api/v1/mgmt/media/sessionStats')['data'] as {
+        Streams: Row[];
+      }[];
+      return Number(stats[0]?.Streams[0]?.['RxPackets'] ?? stats[0]?.Streams[0]?.['PacketsReceived'] ?? 0) > 10;
+    }, 8000);
+    await soft.command('hangup');
+    await soft.waitEvent('CALL_CLOSED', undefined, 8000, from);
+    await waitFor(async () => (await calls(alice)).length === 0, 8000);
+  });
+
+  it('polysim calls baresip; polysim holds and resumes, baresip holds and resumes; polysim hangs up', async () => {
+    const from = soft.events.length;
+    await post(alice, '/api/v1/callctrl/dial', { Dest: '2001', Line: 1 });
+    await soft.waitEvent('CALL_INCOMING', undefined, 8000, from);
+    await soft.command('accept');
+    const connected = await callIn(alice, 'Connected');
+    await post(alice, '/api/v1/callctrl/holdCall', { Ref: connected['CallHandle'] });
+    await callIn(alice, 'Hold');
+    await post(alice, '/api/v1/callctrl/resumeCall', { Ref: connected['CallHandle'] });
+    await callIn(alice, 'Connected');
+    await soft.command('hold');
+    // The far end holds the call: it shows Held.
+    await callIn(alice, 'Held');
+    await soft.command('resume');
+    await callIn(alice, 'Connected');
+    await post(alice, '/api/v1/callctrl/endCall', { Ref: connected['CallHandle'] });
+    await soft.waitEvent('CALL_CLOSED', undefined, 8000, from);
+  });
+
+  it('baresip transfers polysim to another polysim phone: the call is held until the target answers, then ends', async () => {
+    const from = soft.events.length;
+    await soft.command('dial', `sip:1001@${kamailio.address}:${kamailio.port}`);
+    const ringing = await callIn(alice, 'Offering');
+    await post(alice, '/api/v1/callctrl/answerCall', { Ref: ringing['CallHandle'] });
+    await soft.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+    await soft.command('transfer', `sip:1002@${kamailio.address}:${kamailio.port}`);
+    // Alice keeps the original call on hold while she calls Bob.
+    const toBob = await callIn(bob, 'Offering');
+    const held = (await calls(alice)).find((c) => c['RemotePartyNumber'] === '2001');
+    assert.equal(held?.['CallState'], 'Hold', JSON.stringify(await calls(alice)));
+    await post(bob, '/api/v1/callctrl/answerCall', { Ref: toBob['CallHandle'] });
+    await soft.waitEvent('CALL_CLOSED', undefined, 10_000, from);
+    await waitFor(async () => {
+      const now = await calls(alice);
+      return now.length === 1 && now[0]?.['RemotePartyNumber'] === '1002' && now[0]?.['CallState'] === 'Connected';
+    }, 10_000);
+    const [withBob] = await calls(alice);
+    await post(alice, '/api/v1/callctrl/endCall', { Ref: withBob?.['CallHandle'] });
+    await waitFor(async () => (await calls(bob)).length === 0, 8000);
+  });
+});
