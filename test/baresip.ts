@@ -172,7 +172,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     const until = Date.now() + 10_000;
     for (;;) {
       // Its registration info, without the terminal colours around the status.
-      const info = (await command('reginfo')).replace(/\u001b\[[0-9;]*m/g, '');
+      const info = (await command('reginfo')).replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
       if (/\sOK\s/.test(info)) break;
       if (Date.now() > until) throw new Error(`baresip did not register:\n${info}\n${output}`);
       await new Promise((r) => setTimeout(r, 50));
