@@ -56,6 +56,7 @@ function harness(): Harness {
     forget: (c) => forgotten.push(c),
     referring: () => false,
     referAllowed: () => true,
+    message: () => ({ status: 200, reason: 'OK' }),
     refused: (r) => refusals.push(r),
   };
   return { clock, env, transactions, sent, refusals, forgotten, signals: [] };
