@@ -239,4 +239,23 @@ describe('what the phone says it supports, and instant messages', () => {
     });
     assert.equal(r.status, 409, 'line 2 has no SIP server');
   });
+
+  it('RTP goes on the ports tcpIpApp.port.rtp.mediaPortRangeStart sets: the first call there, the next two above', async () => {
+    phone().config.set('LOCAL', { 'tcpIpApp.port.rtp.mediaPortRangeStart': '41100' });
+    // one per call (a retransmission of an INVITE nobody answers has the same Call-ID)
+    const invites = (): SipRequest[] => [
+      ...new Map(reg.seen.filter((r) => r.method === 'INVITE').map((r) => [r.headers.get('call-id'), r] as const)).values(),
+    ];
+    const mPort = (r: SipRequest | undefined): string => /^m=audio (\d+) /m.exec(r?.body.toString() ?? '')?.[1] ?? '';
+    try {
+      phone().calls.dial(1, '2002');
+      await waitFor(() => invites().length === 1);
+      phone().calls.dial(1, '2003');
+      await waitFor(() => invites().length === 2);
+      assert.deepEqual(invites().map(mPort), ['41100', '41102']);
+    } finally {
+      phone().calls.endAll();
+      phone().config.set('LOCAL', { 'tcpIpApp.port.rtp.mediaPortRangeStart': '' });
+    }
+  });
 });

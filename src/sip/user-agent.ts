@@ -20,6 +20,7 @@ import { InboundRequests } from './inbound-requests.js';
 import type { InboundContext } from './inbound-requests.js';
 import { MESSAGE_BODY_MAX, messageTarget, sendMessage, takeMessage } from './instant-messages.js';
 import { LineRegistrations, retryPolicy } from './line-registrations.js';
+import { MediaPorts, poolStart } from './media-ports.js';
 import { quoteName } from './name-addr.js';
 import type { MediaEngine } from './media-engine.js';
 import { referTargetAllowed } from './refer-targets.js';
@@ -56,6 +57,8 @@ export class SipUserAgent {
   /** Between start() and stop(): the listener opening before start() sends nothing (the host may still be setting the SIP port). */
   private started = false;
   private readonly clock: Clock;
+  /** The RTP port pool, while tcpIpApp.port.rtp.mediaPortRangeStart sets one (kept across calls: it goes round). */
+  private ports: MediaPorts | undefined;
 
   constructor(
     private readonly phone: Phone,
@@ -156,6 +159,7 @@ export class SipUserAgent {
       userAgent: this.userAgent,
       localAddress: this.advertised,
       policy: retryPolicy(this.phone, n, server),
+      ports: this.mediaPorts(),
       codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
       dtmf: {
         info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine,
@@ -173,6 +177,14 @@ export class SipUserAgent {
       onProgress: (call, status, reason) => this.referrals.progress(call, status, reason),
       message: (req) => takeMessage(this.phone, n, req),
     };
+  }
+
+  /** The pool tcpIpApp.port.rtp.mediaPortRangeStart sets (a new one when the start changes); none when unset. */
+  private mediaPorts(): MediaPorts | undefined {
+    const start = poolStart(this.phone.config.value('tcpIpApp.port.rtp.mediaPortRangeStart'));
+    if (start === undefined) return (this.ports = undefined);
+    if (this.ports?.start !== start) this.ports = new MediaPorts(start);
+    return this.ports;
   }
 
   /** What the phone says it supports: the full set once a line registers with a SIP server (capabilities.ts). */
