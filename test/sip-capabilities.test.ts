@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Fleet } from '../src/runtime/fleet.js';
@@ -185,6 +188,33 @@ describe('what the phone says it supports, and instant messages', () => {
       inbox.messages.map((m) => m.text),
       ['lunch at noon? ☕', 'once'],
     );
+    // a MESSAGE sipsak sends (-f: the message as written here; sipsak fills in its Via and address)
+    const dir = mkdtempSync(join(tmpdir(), 'polysim-message-'));
+    const file = join(dir, 'message.txt');
+    const body = 'from sipsak';
+    writeFileSync(
+      file,
+      [
+        `MESSAGE sip:1001@127.0.0.1:${sipPort} SIP/2.0`,
+        'Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKsipsakmsg',
+        'From: <sip:sipsak@127.0.0.1>;tag=s1',
+        'To: <sip:1001@127.0.0.1>',
+        'Call-ID: sipsak-message@127.0.0.1',
+        'CSeq: 1 MESSAGE',
+        'Max-Forwards: 70',
+        'Content-Type: text/plain',
+        `Content-Length: ${body.length}`,
+        '',
+        body,
+      ].join('\r\n'),
+    );
+    const out = await exec('sipsak', ['-f', file, '-s', `sip:1001@127.0.0.1:${sipPort}`, '-vv', '-D', '1']).then(
+      (r) => r.stdout,
+      (e: { stdout?: string }) => e.stdout ?? '',
+    );
+    rmSync(dir, { recursive: true });
+    assert.match(out, /SIP\/2\.0 200 OK/);
+    assert.equal(phone().messages.all().at(-1)?.text, 'from sipsak');
     const read = (await (await fetch(`${ctl}/phones/1/messages/read`, { method: 'POST', headers: { 'x-polysim': '1' } })).json()) as {
       unread: number;
     };
