@@ -183,6 +183,34 @@ export const PushAnswer = Type.Object(
   { title: 'ControlPush', description: 'push messages on the screen: the one shown, and those waiting' },
 );
 
+export const InstantMessageAnswer = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1 }),
+    line: Type.Integer({ minimum: 1 }),
+    direction: Type.Union([Type.Literal('in'), Type.Literal('out')], { description: 'received on the line, or sent from it' }),
+    peer: Type.String({ description: "the other party's SIP URI (the sender, or the recipient)" }),
+    name: Type.String({ description: "the sender's display name, when its From carried one" }),
+    text: Type.String(),
+    at: Type.String({ description: 'when it arrived or went (ISO 8601, the phone clock)' }),
+    read: Type.Boolean(),
+  },
+  { title: 'ControlInstantMessage' },
+);
+export const InboxAnswer = Type.Object(
+  {
+    unread: Type.Integer({ minimum: 0 }),
+    messages: Type.Array(InstantMessageAnswer, { description: 'oldest first; the phone keeps the last 50' }),
+  },
+  { title: 'ControlInbox', description: "the phone's instant messages (SIP MESSAGE), received and sent" },
+);
+export const MessageSentAnswer = Type.Object(
+  {
+    status: Type.Integer({ description: 'the final SIP status the far end (or a proxy) answered; 408 when none came' }),
+    reason: Type.String(),
+  },
+  { title: 'ControlMessageSent' },
+);
+
 export const FarEndAnswer = Type.Object(
   {
     id: S,
@@ -224,6 +252,9 @@ export const ANSWERS: readonly TSchema[] = [
   PostsAnswer,
   PushMessageAnswer,
   PushAnswer,
+  InstantMessageAnswer,
+  InboxAnswer,
+  MessageSentAnswer,
   FarEndAnswer,
   ScriptAnswer,
   ScriptsAnswer,

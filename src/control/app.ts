@@ -26,6 +26,7 @@ import { incomingRoutes } from './incoming-routes.js';
 import { journalRoutes } from './journal-routes.js';
 import { latencyRoutes } from './latency-routes.js';
 import { lineRoutes } from './line-routes.js';
+import { messageRoutes } from './message-routes.js';
 import { ControlLogin } from './login.js';
 import { answerLoggedOut, loginRoutes } from './login-routes.js';
 import { peripheralRoutes } from './peripheral-routes.js';
@@ -87,6 +88,7 @@ export async function createControlApp(
   await root.register(configRoutes);
   await root.register(latencyRoutes);
   await root.register(lineRoutes);
+  await root.register(messageRoutes);
   await root.register(peripheralRoutes);
   await root.register(faultRoutes);
   await root.register(userRoutes);

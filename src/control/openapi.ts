@@ -15,6 +15,7 @@ import { incomingSpecs } from './incoming-routes.js';
 import { journalSpecs } from './journal-routes.js';
 import { latencySpecs } from './latency-routes.js';
 import { lineSpecs } from './line-routes.js';
+import { messageSpecs } from './message-routes.js';
 import { NoContent } from './answers.js';
 import { peripheralSpecs } from './peripheral-routes.js';
 import { phoneSpecs } from './phones-routes.js';
@@ -34,6 +35,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   latencySpecs,
   incomingSpecs,
   lineSpecs,
+  messageSpecs,
   faultSpecs,
   peripheralSpecs,
   userSpecs,

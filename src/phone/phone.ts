@@ -21,6 +21,7 @@ import type { StoredLayer } from './config/types.js';
 import type { IdSource } from './identity.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { LineTable } from './lines.js';
+import { MessageInbox } from './messages.js';
 import type { RegistrationSource } from './lines.js';
 import type { Profile } from './models.js';
 import type { CallLogRecord, Identity, Outbox, PhoneStore, Transfers } from './ports.js';
@@ -179,6 +180,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly calls: CallManager;
   /** The screen, keys and hook. */
   readonly screen: Screen;
+  /** Instant messages received and sent on the lines (SIP MESSAGE). */
+  readonly messages: MessageInbox;
   /** The network calls go out to, given at construction (the host's line router: switchboard or SIP, per line). */
   readonly network: CallNetwork;
   /** Where the phone's posted documents go (the host's outbound queue). */
@@ -235,6 +238,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
         this.emit('calls');
       },
     });
+    this.messages = new MessageInbox({ now: () => this.clock.now(), changed: () => this.screenChanged() });
     this.screen = new Screen(this);
     this.watcher = new TelephonyWatcher({
       calls: this.calls,
@@ -413,6 +417,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.boot = new BootState();
     this.sessions.clear();
     this.screen.reset();
+    this.messages.clear();
     this.audioPath = 'speaker';
     if (Object.keys(this.bootConfig).length > 0) this.config.set('CONFIG', this.bootConfig);
     this.state = 'initializing';

@@ -56,6 +56,12 @@ export const EventScreenSchema = Type.Object(
         { description: 'the push message the microbrowser shows, and how many wait' },
       ),
     ),
+    message: Type.Optional(
+      Type.Object(
+        { unread: Type.Integer(), line: Type.Integer(), from: S, text: S },
+        { description: 'unread instant messages (SIP MESSAGE): how many, and the newest one' },
+      ),
+    ),
     locked: Type.Optional(Type.Boolean({ description: 'the phone is locked' })),
   },
   { title: 'EventScreen' },

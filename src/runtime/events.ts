@@ -60,8 +60,15 @@ function screenOf(phone: Phone): EventScreen {
           },
         }
       : {}),
+    ...instantMessageOf(phone),
     ...(phone.locked ? { locked: true } : {}),
   };
+}
+
+/** Unread instant messages: how many, and the newest (the screen's notification). */
+function instantMessageOf(phone: Phone): Pick<EventScreen, 'message'> {
+  const latest = phone.messages.latestUnread();
+  return latest ? { message: { unread: phone.messages.unread, line: latest.line, from: latest.peer, text: latest.text } } : {};
 }
 
 function linesOf(phone: Phone): EventLine[] {

@@ -4,6 +4,7 @@
  * it. A session that cannot be opened (no free port) leaves the call without media, not without signalling.
  */
 import type { MediaEngine } from './media-engine.js';
+import type { PortPool } from './media-ports.js';
 import type { RtpSession, RtpStats } from './rtp.js';
 import { isIPv6 } from 'node:net';
 import { CODECS, isProblem, readSdp, writeSdp } from './sdp.js';
@@ -15,6 +16,8 @@ export interface MediaEnv {
   /** The payload types this phone offers and accepts, best first. */
   readonly codecs: readonly number[];
   readonly dtmf: { readonly payload: number };
+  /** The phone's RTP port pool (tcpIpApp.port.rtp.mediaPortRangeStart); absent: the engine picks. */
+  readonly ports?: PortPool;
 }
 
 export class CallMedia {
@@ -40,7 +43,7 @@ export class CallMedia {
   async open(): Promise<void> {
     if (this.rtp || !this.env.media) return;
     try {
-      this.rtp = await this.env.media.open(this.env.localAddress, this.onDtmf);
+      this.rtp = await this.env.media.open(this.env.localAddress, this.onDtmf, this.env.ports);
     } catch {
       // no media port
     }

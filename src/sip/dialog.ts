@@ -1,12 +1,10 @@
 /** A SIP dialog's state (RFC 3261 12): identifiers, sequence numbers, remote target and route set. */
-import { randomBytes } from 'node:crypto';
 import type { SipRequest, SipResponse } from './codec/message.js';
 import { parseNameAddr, parseUri, splitList } from './name-addr.js';
 import type { SipUri } from './name-addr.js';
 import type { Destination, SipTransportName } from './wire.js';
 
-/** A tag as VVX phones write them: "AF2E436D-4B04B5AB". */
-export const newTag = (): string => `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`.toUpperCase();
+export { newTag } from './codec/message.js';
 
 export class Dialog {
   remoteTag = '';

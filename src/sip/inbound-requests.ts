@@ -1,18 +1,21 @@
 /**
  * Which dialog or line a request that arrives belongs to: a new INVITE to one of the SIP lines (a call in, or one
  * that replaces a call, RFC 3891), a request inside one of the user agent's dialogs (taken only from the dialog's
- * peer), a CANCEL or ACK, a voicemail server's message summary (message-waiting.ts); what is none of these is left
- * to the listener's caller (out-of-dialog OPTIONS, NOTIFY with ACTION-URI, INFO).
+ * peer), a CANCEL or ACK, a voicemail server's message summary (message-waiting.ts), an instant message for a line
+ * (instant-messages.ts), OPTIONS (capabilities.ts), and a request of a dialog that is over (481 whatever its
+ * method); what is none of these is left to the listener's caller (NOTIFY with ACTION-URI, INFO, refusals).
  */
 import type { Party } from '../phone/calls/signal.js';
 import type { Phone } from '../phone/phone.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
+import { LINE_CAPABILITIES, optionsHeaders, unsupportedRequired } from './codec/capabilities.js';
 import { Dialog, newTag } from './dialog.js';
+import { takeMessage } from './instant-messages.js';
 import { IncomingCall } from './incoming-call.js';
 import type { LineRegistrations } from './line-registrations.js';
 import { messageSummary } from './message-waiting.js';
-import { parseNameAddr, parseUri, tagOf } from './name-addr.js';
+import { hostPort, parseNameAddr, parseUri, tagOf } from './name-addr.js';
 import type { CallEnv, SipCall, UasSource } from './sip-call.js';
 import type { Destination, SipTransportName } from './wire.js';
 
@@ -33,9 +36,16 @@ export interface InboundEnv {
   /** Whether another call may begin (the user agent's bound on calls). */
   room(): boolean;
   env(line: number): CallEnv;
+  /** Where the phone listens over `transport` (an OPTIONS answer's Contact). */
+  local(transport: SipTransportName): { readonly host: string; readonly port: number };
 }
 
+/** Recent MESSAGE answers kept to answer a retransmission again without keeping the message twice. */
+const RECENT_MESSAGES = 64;
+
 export class InboundRequests {
+  private readonly recentMessages = new Map<string, Buffer>();
+
   constructor(private readonly ua: InboundEnv) {}
 
   /** A request for the user agent (calls and their dialogs); false when it is none of its business. */
@@ -66,18 +76,59 @@ export class InboundRequests {
       call.onRequest(req, ctx.reply);
       return true;
     }
-    if (!toTag) return false; // out-of-dialog OPTIONS, NOTIFY (ACTION-URI), INFO: the listener's
+    if (!toTag) {
+      if (this.ua.registrations.size === 0) return false; // no SIP lines: the listener's (REST over NOTIFY)
+      if (req.method === 'OPTIONS') return this.options(req, ctx);
+      if (req.method === 'MESSAGE') return this.message(req, ctx);
+      return false; // NOTIFY (ACTION-URI), INFO, and the refusals: the listener's
+    }
     if (call && call.dialog.localTag === toTag) {
       // a request of the dialog from elsewhere than its peer (a BYE or INFO injected by a third party) is refused
       if (!call.fromPeer(ctx.transport, ctx.address, ctx.port)) ctx.reply(responseTo(req, 403, 'Forbidden', toTag));
       else call.onRequest(req, ctx.reply);
       return true;
     }
-    if ((['BYE', 'INVITE', 'REFER', 'NOTIFY', 'INFO', 'UPDATE', 'PRACK'].includes(req.method) && calls.size > 0) || req.method === 'BYE') {
-      ctx.reply(responseTo(req, 481, 'Call/Transaction Does Not Exist', toTag));
+    // a REST command in NOTIFY may carry a To-tag of its own: the listener's
+    if (req.method === 'NOTIFY' && /^\s*action-uri\b/i.test(req.headers.get('event') ?? '')) return false;
+    // a dialog that is over (or never was): 481 whatever the method (RFC 3261 12.2.2)
+    ctx.reply(responseTo(req, 481, 'Call/Transaction Does Not Exist', toTag));
+    return true;
+  }
+
+  /** OPTIONS out of a dialog: 200 with what the phone supports, as a Poly phone answers it (capabilities.ts). */
+  private options(req: SipRequest, ctx: InboundContext): boolean {
+    const n = this.lineFor(req);
+    const user = n === undefined ? '' : (this.ua.phone.lines.get(n).address.split('@')[0] ?? '');
+    const local = this.ua.local(ctx.transport);
+    const tp = ctx.transport === 'UDP' ? '' : `;transport=${ctx.transport.toLowerCase()}`;
+    ctx.reply(
+      responseTo(req, 200, 'OK', newTag(), [
+        ['Contact', `<sip:${user ? `${user}@` : ''}${hostPort(local.host, local.port)}${tp}>`],
+        ...optionsHeaders(LINE_CAPABILITIES),
+        ['User-Agent', this.ua.userAgent],
+      ]),
+    );
+    return true;
+  }
+
+  /** An instant message out of a dialog, for one of the lines (instant-messages.ts); a retransmission is answered again. */
+  private message(req: SipRequest, ctx: InboundContext): boolean {
+    const key = `${req.headers.get('call-id') ?? ''}|${req.headers.get('cseq') ?? ''}|${ctx.address}`;
+    const seen = this.recentMessages.get(key);
+    if (seen) {
+      ctx.reply(seen);
       return true;
     }
-    return false;
+    const n = this.lineFor(req);
+    const tag = newTag();
+    const bad = unsupportedRequired(req, LINE_CAPABILITIES);
+    const answer =
+      n === undefined ? { status: 404, reason: 'Not Found' } : bad.length > 0 ? badExtension(bad) : takeMessage(this.ua.phone, n, req);
+    const buf = responseTo(req, answer.status, answer.reason, tag, [...(answer.headers ?? []), ['User-Agent', this.ua.userAgent]]);
+    this.recentMessages.set(key, buf);
+    if (this.recentMessages.size > RECENT_MESSAGES) this.recentMessages.delete(this.recentMessages.keys().next().value as string);
+    ctx.reply(buf);
+    return true;
   }
 
   /** A voicemail server's summary (message-waiting.ts), taken only from the server the line is registered with. */
@@ -109,6 +160,12 @@ export class InboundRequests {
       // not for one of our SIP lines: the switchboard's own numbers are not reachable by SIP
       if (this.ua.registrations.size === 0) return false;
       ctx.reply(responseTo(req, 404, 'Not Found', tag));
+      return true;
+    }
+    const bad = unsupportedRequired(req, LINE_CAPABILITIES);
+    if (bad.length > 0) {
+      const refusal = badExtension(bad);
+      ctx.reply(responseTo(req, refusal.status, refusal.reason, tag, refusal.headers));
       return true;
     }
     if (!phone.isReady || !this.ua.room()) {
@@ -147,4 +204,9 @@ export class InboundRequests {
     call.peer = phone.calls.incoming(n, { from: party, callId: dialog.callId, caller: call, line: n });
     return true;
   }
+}
+
+/** A request that requires an extension the phone does not do: 420 naming them (RFC 3261 8.2.2.3). */
+function badExtension(tags: readonly string[]): { status: number; reason: string; headers: [string, string][] } {
+  return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', tags.join(',')]] };
 }

@@ -2,6 +2,7 @@
  * An incoming call (UAS): the INVITE's offer checked (488 when no codec fits), 180 while the phone rings, 200 with
  * our answer when it answers (sent again until the ACK comes), 486/603/404/480 when it refuses, 487 after CANCEL.
  */
+import { dialogHeaders, LINE_CAPABILITIES } from './codec/capabilities.js';
 import type { Party } from '../phone/calls/signal.js';
 import { responseTo } from './codec/message.js';
 import type { Dialog } from './dialog.js';
@@ -112,16 +113,7 @@ export class IncomingCall extends SipCall {
     const offer = this.media.remote;
     const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
-    this.uas.answer = this.respond(
-      200,
-      'OK',
-      [
-        ['Content-Type', 'application/sdp'],
-        ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'],
-        ['Supported', 'replaces'],
-      ],
-      body,
-    );
+    this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'], ...dialogHeaders(LINE_CAPABILITIES)], body);
     this.dialogState.move('accept');
     if (offer) this.media.configure(offer, direction);
     // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1

@@ -1,9 +1,10 @@
 /**
  * The process's media engine: opens each call's RTP session on a free even port (RTP) and the odd one above it
- * (RTCP), and drives every session that sends or receives with one 20 ms tick (one timer however many calls).
+ * (RTCP), from the phone's own pool when it has one (media-ports.ts, tcpIpApp.port.rtp.mediaPortRangeStart), and drives every session that sends or receives with one 20 ms tick (one timer however many calls).
  */
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import type { PortPool } from './media-ports.js';
 import { RtpSession, TICK_MS } from './rtp.js';
 import type { MediaContent, SessionHost } from './rtp.js';
 
@@ -29,12 +30,14 @@ export class MediaEngine implements SessionHost {
     return this.sessions.size;
   }
 
-  /** Opens a session on a free even port (RTP) and the odd one above it (RTCP). */
-  async open(address: string, onDtmf: (digit: string) => void): Promise<RtpSession> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const port = this.nextPort;
-      this.nextPort += 2;
-      if (this.nextPort >= this.portRange[1]) this.nextPort = this.portRange[0];
+  /** Opens a session on a free even port (RTP) and the odd one above it (RTCP): the phone's pool's, else the engine's. */
+  async open(address: string, onDtmf: (digit: string) => void, pool?: PortPool): Promise<RtpSession> {
+    for (let attempt = 0; attempt < (pool ? pool.size : 50); attempt++) {
+      const port = pool ? pool.next() : this.nextPort;
+      if (!pool) {
+        this.nextPort += 2;
+        if (this.nextPort >= this.portRange[1]) this.nextPort = this.portRange[0];
+      }
       const pair = await bindPair(address, port);
       if (!pair) continue;
       const session = new RtpSession(pair[0], pair[1], port, this, onDtmf);

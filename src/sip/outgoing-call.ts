@@ -3,6 +3,7 @@
  * provisional and final answers (ringing; answered, with the 2xx acknowledged; busy, declined, not found, no
  * answer), and CANCEL when the phone gives up before an answer.
  */
+import { dialogHeaders, LINE_CAPABILITIES } from './codec/capabilities.js';
 import type { Party, Signal } from '../phone/calls/signal.js';
 import type { SipResponse } from './codec/message.js';
 import { writeSip } from './codec/message.js';
@@ -44,10 +45,8 @@ export class OutgoingCall extends SipCall {
     const headers = [
       ...this.dialog.headers('INVITE', this.dialog.localSeq),
       ['Contact', this.contact()] as [string, string],
-      // as a VVX 450 writes its INVITE (it also lists 100rel, which polysim does not do)
-      ['Allow-Events', 'conference,talk,hold'] as [string, string],
-      ['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER'] as [string, string],
-      ['Supported', 'replaces'] as [string, string],
+      // shaped as a VVX 450 writes its INVITE; what it lists is what polysim does (capabilities.ts)
+      ...dialogHeaders(LINE_CAPABILITIES).map(([k, v]) => [k, v] as [string, string]),
       ['User-Agent', this.env.userAgent] as [string, string],
       ['Accept-Language', 'en'] as [string, string],
       ['Content-Type', 'application/sdp'] as [string, string],

@@ -5,6 +5,7 @@
  * will have it (registerRetry.baseTimeOut doubling to maxTimeOut), and unregistering (Expires: 0) when told.
  * Its state moves only along the table in registration-state.ts (with its diagram).
  */
+import { contactMethods, LINE_CAPABILITIES } from './codec/capabilities.js';
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../phone/clock.js';
 import type { SipResponse } from './codec/message.js';
@@ -150,10 +151,7 @@ export class LineRegistration {
       ['To', `<${aor}>`],
       ['Call-ID', this.callId],
       ['CSeq', `${++this.cseq} REGISTER`],
-      [
-        'Contact',
-        `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`,
-      ],
+      ['Contact', `<sip:${p.user}@${hostPort(local.host, local.port)}${tp}>;${contactMethods(LINE_CAPABILITIES)}`],
       ['User-Agent', p.userAgent],
       ['Accept-Language', 'en'],
       ['Expires', String(expires)],

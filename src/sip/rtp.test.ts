@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { voiceQuality } from '../phone/calls/quality.js';
 import { linearToAlaw, linearToUlaw } from './g711.js';
 import { MediaEngine } from './media-engine.js';
+import { RtpSession } from './rtp.js';
+import type { SessionHost } from './rtp.js';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
@@ -118,6 +120,55 @@ describe('RTP sessions', () => {
       intruder.close();
       a.close();
       b.close();
+    }
+  });
+});
+
+describe('RFC 4733 events', () => {
+  it('send the end packet three times, one a tick (paced at the packet interval, not in a burst)', async () => {
+    const bound = (): Promise<ReturnType<typeof createSocket>> =>
+      new Promise((resolve) => {
+        const s = createSocket('udp4');
+        s.bind(0, '127.0.0.1', () => resolve(s));
+      });
+    const [rtp, rtcp, far] = await Promise.all([bound(), bound(), bound()]);
+    const got: Buffer[] = [];
+    far.on('message', (m) => got.push(m));
+    // the test is the engine: it ticks the session by hand
+    const host: SessionHost = { content: 'silence', rtcpEveryTicks: 1000, add: () => undefined, remove: () => undefined };
+    const session = new RtpSession(rtp, rtcp, rtp.address().port, host, () => undefined);
+    try {
+      session.configure({ address: '127.0.0.1', port: far.address().port }, 0, 101, true, false);
+      assert.ok(session.sendDtmf('5', 60, 20)); // 3 ticks on, 1 off
+      const perTick: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const before = session.stats().packetsSent;
+        session.tick();
+        perTick.push(session.stats().packetsSent - before);
+      }
+      assert.deepEqual(perTick, [1, 1, 1, 1, 1, 1, 1, 1], 'one packet a tick, the end packets included');
+      await until('every packet', () => got.length === 8);
+      const events = got.map((m) => ({
+        pt: (m[1] as number) & 0x7f,
+        seq: m.readUInt16BE(2),
+        ts: m.readUInt32BE(4),
+        end: m.length === 16 && ((m[13] as number) & 0x80) !== 0,
+      }));
+      events.sort((a, b) => a.seq - b.seq);
+      // ticks 1-2 the event, 3 its end, 4-5 the end again, then voice (µ-law)
+      assert.deepEqual(
+        events.map((e) => (e.pt === 101 ? (e.end ? 'E' : 'e') : 'v')),
+        ['e', 'e', 'E', 'E', 'E', 'v', 'v', 'v'],
+      );
+      assert.equal(new Set(events.slice(0, 5).map((e) => e.ts)).size, 1, "the event's packets keep its start timestamp");
+      assert.deepEqual(
+        got.filter((m) => m.length === 16 && ((m[13] as number) & 0x80) !== 0).map((m) => m.readUInt16BE(14)),
+        [480, 480, 480],
+        'the end packets carry the full duration',
+      );
+    } finally {
+      session.close();
+      far.close();
     }
   });
 });

@@ -39,6 +39,9 @@ const FRAMES = {
   PCMA: { tone: toneFrame(linearToAlaw), silence: silenceFrame(linearToAlaw) },
 };
 
+/** The end packet of an event goes this many times, one a tick (RFC 4733 2.5.1.4). */
+const END_COPIES = 3;
+
 interface DtmfEvent {
   readonly digit: number;
   readonly onTicks: number;
@@ -196,7 +199,12 @@ export class RtpSession {
   }
 
   private sendEvent(ev: DtmfEvent): void {
-    if (ev.played >= ev.onTicks) {
+    if (ev.played >= ev.onTicks && ev.played < ev.onTicks + END_COPIES - 1) {
+      // the end packet again, one a tick (RFC 4733 2.5.1.4: retransmitted at the update interval, not in a burst)
+      this.ts = (this.ts + 160) >>> 0;
+      ev.played++;
+      this.out(Buffer.concat([this.header(this.dtmfPt ?? 101, false, ev.start), this.eventBody(ev, ev.onTicks)]), 4);
+    } else if (ev.played >= ev.onTicks) {
       ev.played++;
       this.sendVoice();
     } else {
@@ -204,16 +212,19 @@ export class RtpSession {
       this.ts = (this.ts + 160) >>> 0;
       if (ev.start < 0) ev.start = this.ts;
       ev.played++;
-      const end = ev.played === ev.onTicks;
-      const body = Buffer.alloc(4);
-      body[0] = ev.digit;
-      body[1] = (end ? 0x80 : 0) | 10; // E bit, volume -10 dBm0
-      body.writeUInt16BE(Math.min(0xffff, ev.played * 160), 2);
-      const marker = ev.played === 1;
-      // the end packet goes three times (RFC 4733 2.5.1.4)
-      for (let i = 0; i < (end ? 3 : 1); i++) this.out(Buffer.concat([this.header(this.dtmfPt ?? 101, marker, ev.start), body]), 4);
+      this.out(Buffer.concat([this.header(this.dtmfPt ?? 101, ev.played === 1, ev.start), this.eventBody(ev, ev.played)]), 4);
     }
-    if (ev.played >= ev.onTicks + ev.offTicks) this.dtmfQueue.shift();
+    // the next digit once the off time is over and the end packet has gone its three times
+    if (ev.played >= ev.onTicks + Math.max(ev.offTicks, END_COPIES - 1)) this.dtmfQueue.shift();
+  }
+
+  /** An RFC 4733 event payload `ticks` frames into the event (the end bit once it has lasted its on time). */
+  private eventBody(ev: DtmfEvent, ticks: number): Buffer {
+    const body = Buffer.alloc(4);
+    body[0] = ev.digit;
+    body[1] = (ticks >= ev.onTicks ? 0x80 : 0) | 10; // E bit, volume -10 dBm0
+    body.writeUInt16BE(Math.min(0xffff, ticks * 160), 2);
+    return body;
   }
 
   private out(packet: Buffer, payloadBytes: number): void {

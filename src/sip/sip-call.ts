@@ -10,6 +10,7 @@ import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
 import { CallMedia } from './call-media.js';
+import { LINE_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from './codec/capabilities.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';
 import type { Dialog } from './dialog.js';
@@ -18,6 +19,7 @@ import type { DialogEvent, DialogGuard, DialogMachine, DialogState, OfferMachine
 import { cseqOf, DialogRequests } from './dialog-requests.js';
 import type { RequestEnv } from './dialog-requests.js';
 import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
+import type { MessageAnswer } from './instant-messages.js';
 import type { RtpStats } from './rtp.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
 import type { Facts, RefusalSink } from './state-table.js';
@@ -38,6 +40,8 @@ export interface CallEnv extends MediaEnv, RequestEnv {
   readonly referring: (call: SipCall, fn: () => void) => boolean;
   /** Whether a REFER may send the call to this URI (call.transfer.allowedTargets). */
   readonly referAllowed: (uri: string) => boolean;
+  /** An instant message in the dialog, for the call's line (instant-messages.ts): the answer to give. */
+  readonly message: (req: SipRequest) => MessageAnswer;
   /** Where a move the dialog's table refuses is reported (a process warning when not given). */
   readonly refused?: RefusalSink;
 }
@@ -249,15 +253,33 @@ export abstract class SipCall implements Inbox {
       return;
     }
     this.dialog.remoteSeq = cseq;
+    const refusal = refusalOf(req.method, LINE_CAPABILITIES);
+    if (refusal) {
+      answer(refusal.status, refusal.reason, refusal.headers);
+      return;
+    }
+    const unsupported = unsupportedRequired(req, LINE_CAPABILITIES);
+    if (unsupported.length > 0) {
+      answer(420, 'Bad Extension', [['Unsupported', unsupported.join(',')]]);
+      return;
+    }
     switch (req.method) {
       case 'INVITE':
         this.onReInvite(req, answer);
         return;
       case 'UPDATE':
-      case 'OPTIONS':
-      case 'PRACK':
-        answer(200, 'OK');
+        // RFC 3311: an offer is answered in the 200, as a re-INVITE's; without one the 200 refreshes the target
+        if (req.body.length > 0) this.onReInvite(req, answer);
+        else answer(200, 'OK', [['Contact', this.contact()]]);
         return;
+      case 'OPTIONS':
+        answer(200, 'OK', [['Contact', this.contact()], ...optionsHeaders(LINE_CAPABILITIES)]);
+        return;
+      case 'MESSAGE': {
+        const m = this.env.message(req);
+        answer(m.status, m.reason, m.headers);
+        return;
+      }
       case 'INFO':
         this.onInfo(req);
         answer(200, 'OK');
@@ -269,8 +291,6 @@ export abstract class SipCall implements Inbox {
         answer(200, 'OK');
         this.transfer.onNotify(req);
         return;
-      default:
-        answer(405, 'Method Not Allowed', [['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE']]);
     }
   }
 

@@ -56,6 +56,7 @@ function harness(): Harness {
     forget: (c) => forgotten.push(c),
     referring: () => false,
     referAllowed: () => true,
+    message: () => ({ status: 200, reason: 'OK' }),
     refused: (r) => refusals.push(r),
   };
   return { clock, env, transactions, sent, refusals, forgotten, signals: [] };
@@ -72,7 +73,7 @@ function answer(h: Harness, req: SipRequest, status: number, reason: string, ext
 }
 
 /** A request from the far end in the dialog. */
-function fromFar(method: string, cseq: number, callId: string, toTag: string, body?: Buffer): SipRequest {
+function fromFar(method: string, cseq: number, callId: string, toTag: string, body?: Buffer, extra: [string, string][] = []): SipRequest {
   return parseSip(
     writeSip(
       `${method} sip:1001@127.0.0.1:5080 SIP/2.0`,
@@ -83,7 +84,8 @@ function fromFar(method: string, cseq: number, callId: string, toTag: string, bo
         ['Call-ID', callId],
         ['CSeq', `${cseq} ${method}`],
         ['Contact', '<sip:2002@192.0.2.20>'],
-        ...(body ? SDP_HEADERS : []),
+        ...(body && !extra.some(([k]) => k === 'Content-Type') ? SDP_HEADERS : []),
+        ...extra,
       ],
       body,
     ),
@@ -159,6 +161,34 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.deepEqual(h.signals, ['ringing', 'answered']);
     assert.deepEqual(h.forgotten, [call]);
     assert.deepEqual(h.refusals, []);
+  });
+
+  it('in the dialog: UPDATE with an offer answered with SDP (hold), MESSAGE to the line, SUBSCRIBE 405, Require 420', async () => {
+    const h = harness();
+    const messages: string[] = [];
+    const env = { ...h.env, message: (req: SipRequest) => (messages.push(req.body.toString()), { status: 200, reason: 'OK' }) };
+    const { call, invite } = await outgoing({ ...h, env });
+    answer(h, invite, 200, 'OK', SDP_HEADERS, SDP);
+    const replies: SipResponse[] = [];
+    const ask = (req: SipRequest): SipResponse => {
+      call.onRequest(req, (b) => replies.push(parseSip(b, true) as SipResponse));
+      return replies.at(-1) as SipResponse;
+    };
+    const held = Buffer.from(`${SDP.toString()}a=sendonly\r\n`);
+    const update = ask(fromFar('UPDATE', 2, 'call-out', 'NEAR', held));
+    assert.equal(update.status, 200);
+    assert.match(update.body.toString(), /a=recvonly/, 'the answer to a sendonly offer');
+    assert.deepEqual(h.signals, ['answered', 'hold']);
+    assert.equal(ask(fromFar('MESSAGE', 3, 'call-out', 'NEAR', Buffer.from('hi'), [['Content-Type', 'text/plain']])).status, 200);
+    assert.deepEqual(messages, ['hi']);
+    const subscribe = ask(fromFar('SUBSCRIBE', 4, 'call-out', 'NEAR'));
+    assert.equal(subscribe.status, 405);
+    assert.doesNotMatch(subscribe.headers.get('allow') ?? '', /SUBSCRIBE|PRACK/);
+    const prack = ask(fromFar('PRACK', 5, 'call-out', 'NEAR'));
+    assert.equal(prack.status, 405, 'no reliable provisionals are sent, so no PRACK is taken');
+    const refused = ask(fromFar('INVITE', 6, 'call-out', 'NEAR', SDP, [['Require', '100rel, timer']]));
+    assert.equal(refused.status, 420);
+    assert.equal(refused.headers.get('unsupported'), '100rel,timer');
   });
 
   it("UAS: ringing, answered (200 sent again until the ACK), ended by the far end's BYE", async () => {

@@ -1,7 +1,8 @@
 /**
  * A phone's SIP user agent: it registers the lines that have a real call server (line-registrations.ts), places
  * and takes their calls as INVITE dialogs with RTP media (outgoing-call.ts, incoming-call.ts, inbound-requests.ts),
- * transfers them (transfers.ts) and takes voicemail summaries (message-waiting.ts). The host's line router sends it
+ * transfers them (transfers.ts), takes voicemail summaries (message-waiting.ts) and instant messages both ways
+ * (instant-messages.ts), and says what it supports from one list (capabilities.ts). The host's line router sends it
  * the calls of its lines and asks it how they stand; the rest go to the switchboard (network/line-router.ts).
  */
 import type { Clock } from '../phone/clock.js';
@@ -11,11 +12,15 @@ import type { Inbox, MediaCounters, Offer, Party } from '../phone/calls/signal.j
 import type { LineRegistrationView } from '../phone/lines.js';
 import type { Phone } from '../phone/phone.js';
 import type { SipRequest, SipResponse } from './codec/message.js';
+import { capabilitiesOf } from './codec/capabilities.js';
+import type { Capabilities } from './codec/capabilities.js';
 import { ClientTransactions } from './client-transactions.js';
 import { Dialog, newTag } from './dialog.js';
 import { InboundRequests } from './inbound-requests.js';
 import type { InboundContext } from './inbound-requests.js';
+import { MESSAGE_BODY_MAX, messageTarget, sendMessage, takeMessage } from './instant-messages.js';
 import { LineRegistrations, retryPolicy } from './line-registrations.js';
+import { MediaPorts, poolStart } from './media-ports.js';
 import { quoteName } from './name-addr.js';
 import type { MediaEngine } from './media-engine.js';
 import { referTargetAllowed } from './refer-targets.js';
@@ -52,6 +57,8 @@ export class SipUserAgent {
   /** Between start() and stop(): the listener opening before start() sends nothing (the host may still be setting the SIP port). */
   private started = false;
   private readonly clock: Clock;
+  /** The RTP port pool, while tcpIpApp.port.rtp.mediaPortRangeStart sets one (kept across calls: it goes round). */
+  private ports: MediaPorts | undefined;
 
   constructor(
     private readonly phone: Phone,
@@ -69,6 +76,7 @@ export class SipUserAgent {
       userAgent: this.userAgent,
       room: () => this.callCount < MAX_CALLS,
       env: (n) => this.env(n),
+      local: (transport) => wire.local(transport),
     });
   }
 
@@ -151,6 +159,7 @@ export class SipUserAgent {
       userAgent: this.userAgent,
       localAddress: this.advertised,
       policy: retryPolicy(this.phone, n, server),
+      ports: this.mediaPorts(),
       codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
       dtmf: {
         info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine,
@@ -166,7 +175,51 @@ export class SipUserAgent {
       referring: (call, fn) => this.referrals.during(call, fn),
       referAllowed: (uri) => referTargetAllowed(c.value('call.transfer.allowedTargets'), uri),
       onProgress: (call, status, reason) => this.referrals.progress(call, status, reason),
+      message: (req) => takeMessage(this.phone, n, req),
     };
+  }
+
+  /** The pool tcpIpApp.port.rtp.mediaPortRangeStart sets (a new one when the start changes); none when unset. */
+  private mediaPorts(): MediaPorts | undefined {
+    const start = poolStart(this.phone.config.value('tcpIpApp.port.rtp.mediaPortRangeStart'));
+    if (start === undefined) return (this.ports = undefined);
+    if (this.ports?.start !== start) this.ports = new MediaPorts(start);
+    return this.ports;
+  }
+
+  /** What the phone says it supports: the full set once a line registers with a SIP server (capabilities.ts). */
+  capabilities(): Capabilities {
+    return capabilitiesOf(this.running && this.registrations.size > 0);
+  }
+
+  /**
+   * Sends an instant message from line n to `to` (a SIP URI, or a number at the line's domain) through the line's
+   * registrar; resolves with the final status. A line without a SIP server, a bad target or a text over
+   * MESSAGE_BODY_MAX bytes is refused before anything is sent (a 4xx of our own, with `local` set).
+   */
+  async sendMessage(n: number, to: string, text: string): Promise<{ status: number; reason: string; local?: true }> {
+    const reg = this.registrations.get(n);
+    const target = reg?.registeredWith ?? reg?.plan.servers[0];
+    if (!this.running || !reg || !target) return { status: 404, reason: 'line not on a SIP server', local: true };
+    const uri = messageTarget(to, reg.plan.domain);
+    if (!uri) return { status: 400, reason: 'not a SIP URI or number', local: true };
+    if (Buffer.byteLength(text, 'utf8') > MESSAGE_BODY_MAX) return { status: 413, reason: `over ${MESSAGE_BODY_MAX} bytes`, local: true };
+    const answer = await sendMessage(
+      {
+        transactions: this.transactions,
+        dest: target.dest,
+        policy: target.policy,
+        aor: `sip:${reg.plan.user}@${reg.plan.domain}`,
+        displayName: reg.plan.displayName,
+        domain: reg.plan.domain,
+        userAgent: this.userAgent,
+        auth: { user: reg.plan.authUser, password: reg.plan.password },
+      },
+      uri,
+      text,
+    );
+    if (answer.status >= 200 && answer.status < 300) this.phone.messages.sent(n, uri, text);
+    return answer;
   }
 
   /** A call out on a SIP line: INVITE through the line's server (its outbound proxy). */

@@ -33,6 +33,7 @@ export type EventScreen = {
   selectedLine: number;
   offHook: boolean;
   push?: { priority: string; text: string; url?: string; waiting: number; };
+  message?: { unread: number; line: number; from: string; text: string; };
   locked?: boolean;
 };
 
@@ -166,6 +167,13 @@ export type ControlPushMessage = { id: number; priority: "Critical" | "High" | "
 
 /** push messages on the screen: the one shown, and those waiting */
 export type ControlPush = { shown?: ControlPushMessage; queued: Array<ControlPushMessage>; dropped: number; };
+
+export type ControlInstantMessage = { id: number; line: number; direction: "in" | "out"; peer: string; name: string; text: string; at: string; read: boolean; };
+
+/** the phone's instant messages (SIP MESSAGE), received and sent */
+export type ControlInbox = { unread: number; messages: Array<ControlInstantMessage>; };
+
+export type ControlMessageSent = { status: number; reason: string; };
 
 /** the far end of a call (the switchboard's caller or callee) */
 export type ControlFarEnd = {

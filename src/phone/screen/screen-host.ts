@@ -6,6 +6,7 @@ import type { CallManager } from '../calls/call-manager.js';
 import type { Clock } from '../clock.js';
 import type { LayeredConfig } from '../config/layered-config.js';
 import type { LineTable } from '../lines.js';
+import type { MessageInbox } from '../messages.js';
 import type { Profile } from '../models.js';
 import type { CallLogRecord } from '../ports.js';
 
@@ -15,6 +16,7 @@ export interface ScreenHost {
   readonly config: LayeredConfig;
   readonly lines: LineTable;
   readonly calls: CallManager;
+  readonly messages: MessageInbox;
   audioPath: 'speaker' | 'handset' | 'headset';
   noteActivity(): void;
   /** Something the screen shows changed outside a call or a request (a push message shown later). */

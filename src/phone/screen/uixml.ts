@@ -93,6 +93,7 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
               },
             }
           : {}),
+        ...instantMessage(phone),
         TextField: { '@_name': view === 'Dialer' ? 'dial' : 'text', '#text': view === 'Dialer' ? screen.dialBuffer : screen.text },
         Status: { '@_muted': phone.calls.muted ? 'true' : 'false', '@_audio': phone.audioPath, '@_volume': String(screen.volume) },
         SoftKeys: { SoftKey: softkeys },
@@ -100,6 +101,21 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
     },
   };
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(doc) as string}`;
+}
+
+/** The notification of unread instant messages (messages.ts): how many, and the newest one's sender and text. */
+function instantMessage(phone: ScreenHost): Record<string, unknown> {
+  const latest = phone.messages.latestUnread();
+  if (!latest) return {};
+  return {
+    InstantMessage: {
+      '@_unread': String(phone.messages.unread),
+      '@_line': String(latest.line),
+      '@_from': latest.peer,
+      ...(latest.name ? { '@_name': latest.name } : {}),
+      '#text': latest.text,
+    },
+  };
 }
 
 /** What a tap at (x, y) of the visible screen does: a softkey of the page shown, or a line on touch screens. */

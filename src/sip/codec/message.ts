@@ -8,6 +8,7 @@
  * a phone; the maintained stacks (sip.js, JsSIP) are browser-oriented and have no UDP or TCP transport. What a
  * phone needs here is small: a start line, headers (with compact forms), a body framed by Content-Length.
  */
+import { randomBytes } from 'node:crypto';
 import { SipParseError } from '../../errors.js';
 
 export interface SipRequest {
@@ -127,6 +128,9 @@ export function writeSip(startLine: string, headers: readonly (readonly [string,
 }
 
 /** A response to a request: Via, From, To (with a tag added when it has none), Call-ID and CSeq copied. */
+/** A tag as VVX phones write them: "AF2E436D-4B04B5AB" (random, RFC 3261 19.3). */
+export const newTag = (): string => `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`.toUpperCase();
+
 export function responseTo(
   req: SipRequest,
   status: number,

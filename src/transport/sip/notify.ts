@@ -16,6 +16,8 @@ import type { Decision } from '../../gate/request.js';
 import { restApiOn } from '../../gate/rules.js';
 import type { Phone } from '../../phone/phone.js';
 import { statusText } from '../../phone/status.js';
+import { NOTIFY_CAPABILITIES, optionsHeaders, refusalOf } from '../../sip/codec/capabilities.js';
+import type { Capabilities } from '../../sip/codec/capabilities.js';
 import type { SipRequest } from '../../sip/codec/message.js';
 
 export interface SipAnswer {
@@ -38,7 +40,6 @@ export interface CommandReport {
   readonly 'NOTIFY-Call-ID': string;
 }
 
-const ALLOW: readonly [string, string] = ['Allow', 'NOTIFY, OPTIONS, INFO, ACK'];
 const warn = (text: string): readonly [string, string] => ['Warning', `399 polysim "${text.replaceAll('"', "'")}"`];
 const refuse = (status: number, reason: string, why: string, extra: readonly (readonly [string, string])[] = []): NotifyVerdict => ({
   answer: { status, reason, headers: [warn(why), ...extra] },
@@ -46,22 +47,6 @@ const refuse = (status: number, reason: string, why: string, extra: readonly (re
 
 /** The headers every request must carry (RFC 3261 8.1.1). */
 export const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
-const KNOWN_METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'REGISTER',
-  'OPTIONS',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'REFER',
-  'MESSAGE',
-  'INFO',
-  'UPDATE',
-  'PRACK',
-  'PUBLISH',
-]);
 
 /** The command-URI as a path and query, or undefined when it is not a URL (a bad command, answered 400). */
 export function commandTarget(uri: string): URL | undefined {
@@ -115,7 +100,19 @@ function notifyPolicy(bound: boolean, accepted: () => boolean): OriginPolicy {
   };
 }
 
-export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: SipRequest, from: string, bound = false): NotifyVerdict {
+/**
+ * A request the phone's user agent left (no dialog or line of its own took it): OPTIONS, NOTIFY with ACTION-URI,
+ * INFO, and the refusals, each from what the phone supports (`caps`, capabilities.ts): a method it does not serve is
+ * 405 (SIP knows it) or 501; one it serves only inside a dialog (BYE, UPDATE, REFER...) is 481 out of one.
+ */
+export function handleSipRequest(
+  phone: Phone,
+  pipeline: PhonePipeline,
+  req: SipRequest,
+  from: string,
+  bound = false,
+  caps: Capabilities = NOTIFY_CAPABILITIES,
+): NotifyVerdict {
   const missing = REQUIRED.filter((h) => !req.headers.has(h));
   if (missing.length > 0) return refuse(400, 'Bad Request', `missing ${missing.join(', ')}`);
   if (!/^\d{1,10}\s+[A-Za-z0-9.!%*_+`'~-]+$/.test(req.headers.get('cseq') ?? '')) return refuse(400, 'Bad Request', 'malformed CSeq');
@@ -123,16 +120,13 @@ export function handleSipRequest(phone: Phone, pipeline: PhonePipeline, req: Sip
     case 'ACK':
       return { answer: undefined };
     case 'OPTIONS':
-      return { answer: { status: 200, reason: 'OK', headers: [ALLOW, ['Accept', 'application/json']] } };
+      return { answer: { status: 200, reason: 'OK', headers: optionsHeaders(caps) } };
     case 'NOTIFY':
       return notify(phone, pipeline, req, from, bound);
     case 'INFO':
       return { answer: { status: 200, reason: 'OK' } };
     default:
-      // Methods SIP defines but a NOTIFY endpoint does not serve: 405; methods it does not know at all: 501.
-      return KNOWN_METHODS.has(req.method)
-        ? { answer: { status: 405, reason: 'Method Not Allowed', headers: [ALLOW] } }
-        : { answer: { status: 501, reason: 'Not Implemented', headers: [ALLOW] } };
+      return { answer: refusalOf(req.method, caps) ?? { status: 481, reason: 'Call/Transaction Does Not Exist' } };
   }
 }
 

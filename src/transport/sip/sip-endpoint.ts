@@ -5,11 +5,11 @@
  * (transactions.ts). Commands run after their 200 OK has gone; a failed command's report goes back to the sender
  * in an INFO (notify-report.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
+import type { Capabilities } from '../../sip/codec/capabilities.js';
 import type { Destination, SipTransportName } from '../../sip/codec/destination.js';
-import { parseSip, responseTo, SipParseError, transactionKey, writeSip } from '../../sip/codec/message.js';
+import { newTag, parseSip, responseTo, SipParseError, transactionKey, writeSip } from '../../sip/codec/message.js';
 import type { SipRequest, SipResponse } from '../../sip/codec/message.js';
 import { handleSipRequest, REQUIRED } from './notify.js';
 import { notifyReport } from './notify-report.js';
@@ -21,6 +21,8 @@ export interface SipAgent {
   onResponse(res: SipResponse): boolean;
   /** A request for the user agent (its dialogs, calls to its lines, message summaries); false when it is none of its business. */
   onRequest(req: SipRequest, ctx: { reply: (buf: Buffer) => void; transport: SipTransportName; address: string; port: number }): boolean;
+  /** What the phone supports now (capabilities.ts): what the requests left to the endpoint are answered from. */
+  capabilities(): Capabilities;
   /** bindRequired: whether a line is registered with this server. */
   boundTo(address: string, port: number): boolean;
   /** The listener is open (again): registrations may go out. */
@@ -37,7 +39,6 @@ export interface SipEndpointOptions {
 export class SipEndpoint implements SipReceiver {
   private agent: SipAgent | undefined;
   private readonly transactions = new TransactionTable<Buffer | undefined>();
-  private readonly toTag = randomBytes(6).toString('hex');
   private local = { address: '', port: 0 };
   private infoSeq = 1;
 
@@ -108,9 +109,18 @@ export class SipEndpoint implements SipReceiver {
         return;
       }
     }
-    const verdict = handleSipRequest(this.phone, this.pipeline, req, address, this.agent?.boundTo(address, port) ?? false);
+    const verdict = handleSipRequest(
+      this.phone,
+      this.pipeline,
+      req,
+      address,
+      this.agent?.boundTo(address, port) ?? false,
+      this.agent?.capabilities(),
+    );
+    // every answer out of a dialog its own random To-tag (RFC 3261 19.3); a retransmission gets the cached answer
+    const toTag = newTag();
     const answer = verdict.answer
-      ? responseTo(req, verdict.answer.status, verdict.answer.reason, this.toTag, [
+      ? responseTo(req, verdict.answer.status, verdict.answer.reason, toTag, [
           ['Server', `Polycom/${this.phone.profile.firmware}`],
           ...(verdict.answer.headers ?? []),
         ])
@@ -128,7 +138,7 @@ export class SipEndpoint implements SipReceiver {
               address: this.local.address,
               port: this.local.port,
               user: this.phone.lines.get(1).address.split('@')[0] || 'phone',
-              toTag: this.toTag,
+              toTag,
               cseq: this.infoSeq++,
             }),
           );

@@ -1,0 +1,75 @@
+/** What the phone says it supports: one list behind every header and refusal. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  allowHeader,
+  capabilitiesOf,
+  contactMethods,
+  dialogHeaders,
+  LINE_CAPABILITIES,
+  NOTIFY_CAPABILITIES,
+  optionsHeaders,
+  refusalOf,
+  unsupportedRequired,
+} from './capabilities.js';
+import { parseSip } from './message.js';
+import type { SipRequest } from './message.js';
+
+const request = (extra: string): SipRequest =>
+  parseSip(
+    Buffer.from(`INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCSeq: 1 INVITE\r\n${extra}Content-Length: 0\r\n\r\n`),
+    true,
+  ) as SipRequest;
+
+describe('capabilities', () => {
+  it('Allow, the Contact methods and the dialog headers are the same list', () => {
+    const c = capabilitiesOf(true);
+    assert.equal(c, LINE_CAPABILITIES);
+    assert.deepEqual(allowHeader(c)[1].split(', '), /methods="([^"]+)"/.exec(contactMethods(c))?.[1]?.split(','));
+    assert.deepEqual(Object.fromEntries(dialogHeaders(c)), {
+      'Allow-Events': 'refer,message-summary',
+      Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, NOTIFY, UPDATE, REFER',
+      Supported: 'replaces',
+    });
+  });
+
+  it('lists only what is done: no PRACK or 100rel, no SUBSCRIBE', () => {
+    for (const c of [LINE_CAPABILITIES, NOTIFY_CAPABILITIES]) {
+      assert.ok(!c.methods.includes('PRACK') && !c.methods.includes('SUBSCRIBE'));
+      assert.ok(!c.supported.includes('100rel'));
+    }
+    assert.equal(capabilitiesOf(false), NOTIFY_CAPABILITIES);
+    assert.deepEqual(NOTIFY_CAPABILITIES.methods, ['ACK', 'OPTIONS', 'INFO', 'NOTIFY']);
+  });
+
+  it('refuses what is not served: 405 for methods SIP knows, 501 for others, with the Allow of the set', () => {
+    assert.equal(refusalOf('MESSAGE', LINE_CAPABILITIES), undefined);
+    assert.deepEqual(refusalOf('SUBSCRIBE', LINE_CAPABILITIES), {
+      status: 405,
+      reason: 'Method Not Allowed',
+      headers: [allowHeader(LINE_CAPABILITIES)],
+    });
+    assert.equal(refusalOf('MESSAGE', NOTIFY_CAPABILITIES)?.status, 405);
+    assert.equal(refusalOf('FOO1', LINE_CAPABILITIES)?.status, 501);
+    assert.equal(refusalOf('invite', LINE_CAPABILITIES)?.status, 501, 'methods are case-sensitive (RFC 3261 7.1)');
+  });
+
+  it('names the required extensions it does not understand, once each', () => {
+    assert.deepEqual(unsupportedRequired(request(''), LINE_CAPABILITIES), []);
+    assert.deepEqual(unsupportedRequired(request('Require: replaces\r\n'), LINE_CAPABILITIES), []);
+    assert.deepEqual(unsupportedRequired(request('Require: 100rel, Timer\r\nRequire: 100rel\r\n'), LINE_CAPABILITIES), ['100rel', 'timer']);
+  });
+
+  it('answers OPTIONS as a Poly phone does: Allow, Supported, Accept-Language, Accept, Accept-Encoding', () => {
+    assert.deepEqual(
+      optionsHeaders(LINE_CAPABILITIES).map(([k]) => k),
+      ['Allow', 'Supported', 'Accept-Language', 'Accept', 'Accept-Encoding'],
+    );
+    assert.deepEqual(Object.fromEntries(optionsHeaders(NOTIFY_CAPABILITIES)), {
+      Allow: 'ACK, OPTIONS, INFO, NOTIFY',
+      'Accept-Language': 'en',
+      Accept: 'application/json',
+      'Accept-Encoding': 'identity',
+    });
+  });
+});

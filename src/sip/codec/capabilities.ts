@@ -1,0 +1,116 @@
+/**
+ * What the phone says it supports, in one place: the methods (Allow, and the REGISTER Contact's `methods=`), the
+ * option tags (Supported; a Require naming any other is refused 420), the bodies it reads (Accept), the event
+ * packages it takes NOTIFYs of (Allow-Events), and which methods it refuses 405 (SIP knows them) or 501 (unknown).
+ * Each list holds only what the code really handles; a feature that is added is added here, and every header and
+ * decision follows.
+ *
+ * Two sets: a phone with lines on a SIP server (calls, their dialogs, instant messages, message waiting) and a
+ * phone without (its SIP port takes REST commands in NOTIFY, their INFO reports, and OPTIONS).
+ */
+import type { SipRequest } from './message.js';
+
+export interface Capabilities {
+  /** Methods served (Allow; the REGISTER Contact's methods=). */
+  readonly methods: readonly string[];
+  /** Option tags understood (Supported). */
+  readonly supported: readonly string[];
+  /** Body types read (Accept). */
+  readonly accept: readonly string[];
+  /** Event packages whose NOTIFYs are taken (Allow-Events); REST commands' ACTION-URI is no package (notify.ts). */
+  readonly events: readonly string[];
+}
+
+type Header = readonly [string, string];
+
+/**
+ * A phone with SIP lines. Not listed, because not done: PRACK and 100rel (RFC 3262), SUBSCRIBE (no event package
+ * is served to subscribers), timer (RFC 4028), PUBLISH.
+ */
+export const LINE_CAPABILITIES: Capabilities = {
+  methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'NOTIFY', 'UPDATE', 'REFER'],
+  supported: ['replaces'],
+  accept: [
+    'application/sdp',
+    'text/plain',
+    'message/sipfrag',
+    'application/dtmf-relay',
+    'application/dtmf',
+    'application/simple-message-summary',
+    'application/json',
+  ],
+  events: ['refer', 'message-summary'],
+};
+
+/** A phone without SIP lines: REST commands in NOTIFY (Event: ACTION-URI), INFO, OPTIONS. */
+export const NOTIFY_CAPABILITIES: Capabilities = {
+  methods: ['ACK', 'OPTIONS', 'INFO', 'NOTIFY'],
+  supported: [],
+  accept: ['application/json'],
+  events: [],
+};
+
+export function capabilitiesOf(hasSipLines: boolean): Capabilities {
+  return hasSipLines ? LINE_CAPABILITIES : NOTIFY_CAPABILITIES;
+}
+
+/** Methods SIP defines (RFC 3261 and its extensions): one the phone does not serve is 405, anything else 501. */
+const SIP_METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'REGISTER',
+  'OPTIONS',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'REFER',
+  'MESSAGE',
+  'INFO',
+  'UPDATE',
+  'PRACK',
+  'PUBLISH',
+]);
+
+/** The Allow header (the methods comma-separated, as a VVX writes it). */
+export const allowHeader = (c: Capabilities): Header => ['Allow', c.methods.join(', ')];
+
+/** The REGISTER Contact's methods parameter (no spaces, quoted, as a VVX writes it). */
+export const contactMethods = (c: Capabilities): string => `methods="${c.methods.join(',')}"`;
+
+/** Headers a dialog-forming INVITE or its 200 carries: what the phone may be sent in the dialog. */
+export function dialogHeaders(c: Capabilities): Header[] {
+  return [['Allow-Events', c.events.join(',')], allowHeader(c), ['Supported', c.supported.join(',')]];
+}
+
+/** A method the phone does not serve: 405 with Allow when SIP knows it, else 501 (RFC 3261 8.2.1, 21.5.2). */
+export function refusalOf(method: string, c: Capabilities): { status: number; reason: string; headers: Header[] } | undefined {
+  if (c.methods.includes(method)) return undefined;
+  return SIP_METHODS.has(method)
+    ? { status: 405, reason: 'Method Not Allowed', headers: [allowHeader(c)] }
+    : { status: 501, reason: 'Not Implemented', headers: [allowHeader(c)] };
+}
+
+/** Option tags a request requires that the phone does not understand (answered 420 with Unsupported, RFC 3261 8.2.2.3). */
+export function unsupportedRequired(req: SipRequest, c: Capabilities): string[] {
+  const required = req.headers
+    .all('require')
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+  return [...new Set(required)].filter((t) => !c.supported.includes(t));
+}
+
+/**
+ * The headers of the 200 to OPTIONS, as Poly phones answer it (a SoundPoint IP 321 on UCS 4.0.15, captured; VVX
+ * answer alike): Allow, Supported, Accept-Language, Accept, Accept-Encoding, no body (docs/fidelity.md).
+ */
+export function optionsHeaders(c: Capabilities): Header[] {
+  return [
+    allowHeader(c),
+    ...(c.supported.length > 0 ? [['Supported', c.supported.join(',')] as const] : []),
+    ['Accept-Language', 'en'],
+    ['Accept', c.accept.join(',')],
+    ['Accept-Encoding', 'identity'],
+  ];
+}
