@@ -42,6 +42,7 @@ import { SipListener } from '../transport/sip/listener.js';
 import { SipOutbound } from '../transport/sip/outbound.js';
 import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
 import { dnsClient } from '../transport/sip/dns-client.js';
+import { sipTlsTrust } from '../transport/sip/tls-trust.js';
 import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -262,7 +263,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       // that deliver to it, the user agent that sends through them; the user agent is then given to the endpoint
       // and to the line router (each takes it once: sip-endpoint.ts, line-router.ts).
       const endpoint = new SipEndpoint(phone, pipeline, { onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
-      const outbound = new SipOutbound(endpoint, spec.sipLimits);
+      const outbound = new SipOutbound(endpoint, spec.sipLimits, () => sipTlsTrust((name) => made.config.value(name)));
       sip = new SipListener(
         phone,
         spec.address,
