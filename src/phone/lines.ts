@@ -12,6 +12,8 @@ export interface CallServer {
   readonly index: number;
   readonly address: string;
   readonly port: number;
+  /** Whether a port is configured: 0 or empty leaves it to DNS (NAPTR and SRV records), else 5060. */
+  readonly portSet: boolean;
   readonly transport: string;
   readonly expires: number;
 }
@@ -95,6 +97,7 @@ export class LineTable {
         index: s,
         address: addr,
         port: port || 5060,
+        portSet: port > 0,
         transport: c.value(own ? `reg.${n}.server.${s}.transport` : `voIpProt.server.${s}.transport`),
         expires: c.int(`reg.${n}.server.${s}.expires`),
       });

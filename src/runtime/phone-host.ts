@@ -41,6 +41,8 @@ import type { GuardLimits } from '../transport/connection-guard.js';
 import { SipListener } from '../transport/sip/listener.js';
 import { SipOutbound } from '../transport/sip/outbound.js';
 import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
+import { dnsClient } from '../transport/sip/dns-client.js';
+import { sipTlsTrust } from '../transport/sip/tls-trust.js';
 import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
@@ -91,6 +93,11 @@ export interface PhoneSpec {
   /** A real SIP server line 1 registers to (instead of the built-in switchboard), and its password ({number}: the line's number). */
   readonly registrar?: { readonly address: string; readonly port: number; readonly transport: 'UDPOnly' | 'TCPOnly' | 'TLS' };
   readonly sipPassword?: string;
+  /**
+   * The DNS server ("127.0.0.1:5353") registrars given by name are looked up at (RFC 3263 NAPTR, SRV, A/AAAA);
+   * absent: POLYSIM_DNS_SERVER, else the system's resolver.
+   */
+  readonly dnsServer?: string;
   /** What calls on real SIP lines carry as RTP: a 400 Hz tone (default), silence, or no media at all (large fleets). */
   readonly media?: MediaContent | 'off';
   /** Makes the certificate (a fleet queues them so that HTTP comes up first); default: at once. */
@@ -256,7 +263,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       // that deliver to it, the user agent that sends through them; the user agent is then given to the endpoint
       // and to the line router (each takes it once: sip-endpoint.ts, line-router.ts).
       const endpoint = new SipEndpoint(phone, pipeline, { onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
-      const outbound = new SipOutbound(endpoint, spec.sipLimits);
+      const outbound = new SipOutbound(endpoint, spec.sipLimits, () => sipTlsTrust((name) => made.config.value(name)));
       sip = new SipListener(
         phone,
         spec.address,
@@ -271,7 +278,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
           onError: (err) => logger?.error({ err }, 'SIP listener failed'),
         },
       );
-      ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised);
+      ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised, dnsClient({ server: spec.dnsServer }));
       endpoint.attach(ua);
       router.attach(ua);
     }

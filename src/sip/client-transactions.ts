@@ -27,8 +27,8 @@ export const RFC3261: RetryPolicy = { t1: 500, t2: 4000 };
 export interface TransactionHandlers {
   provisional?(res: SipResponse): void;
   final(res: SipResponse): void;
-  /** No final answer came in time (or the transport failed): 408 in RFC 3261's words. */
-  timeout(): void;
+  /** No final answer came in time (or the transport failed: `why` then says how, e.g. a TLS certificate refused). */
+  timeout(why?: string): void;
 }
 
 interface Pending {
@@ -109,12 +109,13 @@ export class ClientTransactions {
     });
   }
 
-  private expire(p: Pending): void {
+  private expire(p: Pending, why?: string): void {
     p.retransmit?.cancel();
+    p.giveUp?.cancel();
     this.pending.delete(p.key);
     if (p.done) return;
     p.done = true;
-    p.handlers.timeout();
+    p.handlers.timeout(why);
   }
 
   /** Stops a transaction without an answer (the dialog gave up on it: the phone went down). */
@@ -127,11 +128,11 @@ export class ClientTransactions {
     this.pending.delete(p.key);
   }
 
-  /** The transport failed for a destination (connection refused, reset): its transactions end as timeouts. */
-  transportFailed(dest: Destination): void {
+  /** The transport failed for a destination (connection refused, reset, certificate refused): its transactions end as timeouts. */
+  transportFailed(dest: Destination, why?: string): void {
     for (const p of [...this.pending.values()]) {
       if (p.done || p.dest.transport !== dest.transport || p.dest.host !== dest.host || p.dest.port !== dest.port) continue;
-      this.expire(p);
+      this.expire(p, why);
     }
   }
 

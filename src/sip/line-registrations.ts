@@ -9,9 +9,33 @@ import { RFC3261 } from './client-transactions.js';
 import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
 import { hostPort } from './name-addr.js';
 import { LineRegistration, transportOf } from './registration.js';
-import type { RegistrationPlan, RegistrarTarget } from './registration.js';
+import type { Locate, RegistrationPlan, RegistrarTarget } from './registration.js';
+import { needsDns } from './server-location.js';
+import type { LocateQuery } from './server-location.js';
 import { fromHop } from './wire.js';
 import type { SipTransportName, SipWire } from './wire.js';
+
+/** The transports a configured transport allows, preferred first (DNSnaptr: as NAPTR, else SRV, finds them). */
+const TRANSPORTS: Readonly<Record<string, readonly SipTransportName[]>> = {
+  DNSnaptr: ['UDP', 'TCP', 'TLS'],
+  UDPOnly: ['UDP'],
+  TCPOnly: ['TCP'],
+  TCPpreferred: ['TCP', 'UDP'],
+  TLS: ['TLS'],
+};
+
+/** RFC 3263 for a server given by name: NAPTR (with DNSnaptr) and SRV without a port, A/AAAA with one. */
+function lookupOf(host: string, configured: string, port: number | undefined): LocateQuery | undefined {
+  if (!needsDns(host)) return undefined;
+  const transports = TRANSPORTS[configured] ?? ['UDP'];
+  // with a port and DNSnaptr, UDP (RFC 3263 4.1)
+  return {
+    host,
+    port,
+    transports: port === undefined ? transports : transports.slice(0, 1),
+    naptr: port === undefined && configured === 'DNSnaptr',
+  };
+}
 
 /** The retry policy of line n's server s: reg.N.server.S.retryTimeOut and retryMaxCount, else RFC 3261's timers. */
 export function retryPolicy(phone: Phone, n: number, s: number): RetryPolicy {
@@ -30,6 +54,8 @@ export class LineRegistrations {
     private readonly wire: SipWire,
     private readonly transactions: ClientTransactions,
     private readonly userAgent: string,
+    /** How server names are looked up (RFC 3263); absent, names go to the wire as they are. */
+    private readonly locate?: Locate,
   ) {}
 
   /** Whether line n registers with a real SIP server (not the built-in switchboard at the phone's own address). */
@@ -77,6 +103,7 @@ export class LineRegistrations {
       return {
         index: s.index,
         dest: { transport, host: s.address, port },
+        lookup: lookupOf(s.address, s.transport, s.portSet ? port : undefined),
         expires: s.expires,
         overlap: c.int(`reg.${n}.server.${s.index}.expires.overlap`),
         policy: retryPolicy(this.phone, n, s.index),
@@ -113,7 +140,15 @@ export class LineRegistrations {
         changed = true;
       }
       if (!plan) continue;
-      const reg = new LineRegistration(plan, this.wire, this.transactions, this.phone.clock, () => this.phone.lines.registrationChanged());
+      const reg = new LineRegistration(
+        plan,
+        this.wire,
+        this.transactions,
+        this.phone.clock,
+        () => this.phone.lines.registrationChanged(),
+        undefined,
+        this.locate,
+      );
       this.registrations.set(n, { signature, reg });
       reg.start();
       changed = true;

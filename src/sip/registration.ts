@@ -3,6 +3,9 @@
  * refreshing before the granted time runs out (reg.N.server.M.expires.overlap seconds early, or halfway for short
  * registrations), failing over to the next server when one does not answer, retrying with back-off when none
  * will have it (registerRetry.baseTimeOut doubling to maxTimeOut), and unregistering (Expires: 0) when told.
+ * A server given by name is looked up first (RFC 3263, server-location.ts): its hops are tried in order (the next
+ * SRV target when one does not answer) before the next configured server; a name that does not resolve fails
+ * over like a server that does not answer, with the reason the lookup gave.
  * Its state moves only along the table in registration-state.ts (with its diagram).
  */
 import { contactMethods, LINE_CAPABILITIES } from './codec/capabilities.js';
@@ -13,6 +16,7 @@ import type { ClientTransactions, RetryPolicy } from './client-transactions.js';
 import { newTag } from './dialog.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort, parseNameAddr, quoteName, splitList } from './name-addr.js';
+import type { Located, LocateQuery } from './server-location.js';
 import { awaitingAnswer, registrationMachine, statusOf } from './registration-state.js';
 import type { RegistrationEvent, RegistrationGuard, RegistrationMachine, RegistrationStatus } from './registration-state.js';
 import type { Facts, RefusalSink } from './state-table.js';
@@ -20,7 +24,10 @@ import type { Destination, SipTransportName, SipWire } from './wire.js';
 
 export interface RegistrarTarget {
   readonly index: number;
+  /** Where the server is, as configured (its host, the port or the transport's default, the transport). */
   readonly dest: Destination;
+  /** Present when the host is a name to look up (RFC 3263) before registering. */
+  readonly lookup?: LocateQuery;
   readonly expires: number;
   readonly overlap: number;
   readonly policy: RetryPolicy;
@@ -55,10 +62,18 @@ export interface RegistrationView {
 export const transportOf = (configured: string): SipTransportName =>
   configured === 'TLS' ? 'TLS' : configured === 'TCPOnly' || configured === 'TCPpreferred' ? 'TCP' : 'UDP';
 
+/** Looks a server up (the phone's ServerLocator, with its cache). */
+export type Locate = (q: LocateQuery) => Promise<Located>;
+
 export class LineRegistration {
   /** The registration's state machine (registration-state.ts). */
   readonly state: RegistrationMachine;
   private serverPos = 0;
+  /** The current server's hops, once looked up (undefined: not yet, or the server needs no lookup), and the one tried. */
+  private hops: readonly Destination[] | undefined;
+  private hopPos = 0;
+  /** Counts lookups started: a lookup answered after the line moved on (stopped, restarted) is ignored. */
+  private lookups = 0;
   private reason = '';
   private expiresAt: number | undefined;
   private readonly callId: string;
@@ -77,6 +92,8 @@ export class LineRegistration {
     private readonly clock: Clock,
     private readonly changed: () => void,
     refused?: RefusalSink,
+    /** How server names are looked up; absent, names go to the wire as they are (the system resolves them on send). */
+    private readonly locate?: Locate,
   ) {
     this.callId = randomBytes(16).toString('hex'); // 32 hex digits, as a VVX's REGISTER Call-ID
     this.state = registrationMachine(refused);
@@ -94,12 +111,27 @@ export class LineRegistration {
 
   /** The server this line is registered with now, if any. */
   get registeredWith(): RegistrarTarget | undefined {
-    return statusOf(this.state.state) === 'registered' ? this.plan.servers[this.serverPos] : undefined;
+    const target = this.plan.servers[this.serverPos];
+    const hop = target && this.hopOf(target);
+    return statusOf(this.state.state) === 'registered' && target && hop ? { ...target, dest: hop } : undefined;
+  }
+
+  /** The hop REGISTERs go to for this server: its configured address, or the looked-up hop being tried. */
+  private hopOf(target: RegistrarTarget): Destination | undefined {
+    return target.lookup && this.locate ? this.hops?.[this.hopPos] : target.dest;
+  }
+
+  /** Back to the first server (and a fresh lookup of it). */
+  private firstServer(): void {
+    this.serverPos = 0;
+    this.hops = undefined;
+    this.hopPos = 0;
+    this.lookups++;
   }
 
   start(): void {
     if (this.plan.servers.length === 0 || !this.state.can('start')) return;
-    this.serverPos = 0;
+    this.firstServer();
     this.failures = 0;
     this.move('start');
     this.register();
@@ -109,10 +141,12 @@ export class LineRegistration {
   stop(unregister: boolean): void {
     this.timer?.cancel();
     if (this.branch) this.transactions.abandon(this.branch, 'REGISTER');
+    this.lookups++;
     const target = this.plan.servers[this.serverPos];
-    const bye = unregister && target !== undefined && statusOf(this.state.state) === 'registered';
+    const hop = target && this.hopOf(target);
+    const bye = unregister && target !== undefined && hop !== undefined && statusOf(this.state.state) === 'registered';
     this.move('stop', { unregister: bye });
-    if (bye) this.send(target, 0, true);
+    if (bye) this.send(target, hop, 0, true);
   }
 
   /**
@@ -129,19 +163,29 @@ export class LineRegistration {
     return true;
   }
 
-  /** REGISTER to the current server, for the configured time (or the registrar's floor). */
+  /** REGISTER to the current server, for the configured time (or the registrar's floor); its name looked up first. */
   private register(): void {
     const target = this.plan.servers[this.serverPos];
     if (!target) return;
-    this.send(target, Math.max(target.expires, this.minExpires), false);
+    const hop = this.hopOf(target);
+    if (hop) return this.send(target, hop, Math.max(target.expires, this.minExpires), false);
+    const lookup = ++this.lookups;
+    const located = this.locate && target.lookup ? this.locate(target.lookup) : undefined;
+    void located?.then((found) => {
+      if (lookup !== this.lookups || !awaitingAnswer(this.state.state)) return;
+      if (found.hops.length === 0) return this.failOver('error' in found ? found.error : 'DNS: no answer');
+      this.hops = found.hops;
+      this.hopPos = 0;
+      this.register();
+    });
   }
 
-  private send(target: RegistrarTarget, expires: number, final: boolean, auth?: string): void {
+  private send(target: RegistrarTarget, hop: Destination, expires: number, final: boolean, auth?: string): void {
     const p = this.plan;
-    const local = this.wire.local(target.dest.transport);
+    const local = this.wire.local(hop.transport);
     // as VVX phones write them: the transport named in the Request-URI and the Contact, the methods on the Contact
-    const tp = `;transport=${target.dest.transport.toLowerCase()}`;
-    const uri = this.requestUri(target);
+    const tp = `;transport=${hop.transport.toLowerCase()}`;
+    const uri = this.requestUri(hop);
     const aor = `sip:${p.user}@${p.domain}`;
     // Answer the last challenge again proactively (nonce count up), as a phone does on refreshes.
     const credentials = auth ?? (this.lastChallenge ? this.sign(uri) : undefined);
@@ -163,23 +207,23 @@ export class LineRegistration {
       ]);
     this.branch = this.transactions.send(
       { method: 'REGISTER', uri, headers },
-      target.dest,
+      hop,
       {
         final: (res) => {
           if (final) this.onUnregistered();
-          else this.onFinal(res, target, expires, auth !== undefined);
+          else this.onFinal(res, target, hop, expires, auth !== undefined);
         },
-        timeout: () => {
+        timeout: (why) => {
           if (final) this.onUnregistered();
-          else this.onTimeout();
+          else this.onTimeout(why);
         },
       },
       target.policy,
     );
   }
 
-  private requestUri(target: RegistrarTarget): string {
-    return `sip:${this.plan.domain};transport=${target.dest.transport.toLowerCase()}`;
+  private requestUri(hop: Destination): string {
+    return `sip:${this.plan.domain};transport=${hop.transport.toLowerCase()}`;
   }
 
   private sign(uri: string): string | undefined {
@@ -194,7 +238,7 @@ export class LineRegistration {
     if (this.state.state === 'unregistering') this.move('unregistered');
   }
 
-  private onFinal(res: SipResponse, target: RegistrarTarget, expires: number, answeredChallenge: boolean): void {
+  private onFinal(res: SipResponse, target: RegistrarTarget, hop: Destination, expires: number, answeredChallenge: boolean): void {
     if (!awaitingAnswer(this.state.state)) return;
     if (res.status >= 200 && res.status < 300) {
       this.failures = 0;
@@ -218,7 +262,7 @@ export class LineRegistration {
       if (!fresh) return this.fail('challenge', { fresh }, `${res.status} ${res.reason} (wrong credentials)`);
       this.move('challenge', { fresh });
       this.lastChallenge = { header, challenge, nc: 0 };
-      this.send(target, expires, false, this.sign(this.requestUri(target)));
+      this.send(target, hop, expires, false, this.sign(this.requestUri(hop)));
       return;
     }
     if (res.status === 423) {
@@ -226,7 +270,7 @@ export class LineRegistration {
       if (Number.isFinite(min) && min > expires) {
         this.minExpires = min; // the registrar's floor holds for the refreshes too
         this.move('intervalTooBrief');
-        this.send(target, min, false);
+        this.send(target, hop, min, false);
         return;
       }
     }
@@ -236,17 +280,23 @@ export class LineRegistration {
     this.fail('rejected', {}, `${res.status} ${res.reason}`);
   }
 
-  private onTimeout(): void {
+  private onTimeout(why?: string): void {
     if (!awaitingAnswer(this.state.state)) return;
     this.lastChallenge = undefined;
-    this.failOver('no answer');
+    this.failOver(why ?? 'no answer');
   }
 
-  /** This server will not have us now: the next one, if the line has one; else back off. */
+  /** This hop will not have us now: the server's next hop, else the next server, if the line has one; else back off. */
   private failOver(reason: string): void {
-    const nextServer = this.serverPos + 1 < this.plan.servers.length;
+    const nextHop = this.hops !== undefined && this.hopPos + 1 < this.hops.length;
+    const nextServer = nextHop || this.serverPos + 1 < this.plan.servers.length;
     if (!nextServer) return this.fail('unavailable', { nextServer }, reason);
-    this.serverPos++;
+    if (nextHop) this.hopPos++;
+    else {
+      this.serverPos++;
+      this.hops = undefined;
+      this.hopPos = 0;
+    }
     this.move('unavailable', { nextServer });
     this.register();
   }
@@ -258,7 +308,7 @@ export class LineRegistration {
     this.failures++;
     this.schedule(wait, () => {
       if (!this.state.can('retry')) return;
-      this.serverPos = 0;
+      this.firstServer();
       this.move('retry');
       this.register();
     });

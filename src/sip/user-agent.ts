@@ -21,6 +21,8 @@ import type { InboundContext } from './inbound-requests.js';
 import { MESSAGE_BODY_MAX, messageTarget, sendMessage, takeMessage } from './instant-messages.js';
 import { LineRegistrations, retryPolicy } from './line-registrations.js';
 import { MediaPorts, poolStart } from './media-ports.js';
+import type { DnsClient } from './server-location.js';
+import { ServerLocator } from './server-locator.js';
 import { quoteName } from './name-addr.js';
 import type { MediaEngine } from './media-engine.js';
 import { referTargetAllowed } from './refer-targets.js';
@@ -65,10 +67,13 @@ export class SipUserAgent {
     private readonly wire: SipWire,
     private readonly engine: MediaEngine | undefined,
     private readonly advertised: string,
+    /** DNS for registrars given by name (RFC 3263); absent, names go to the wire as they are. */
+    dns?: DnsClient,
   ) {
     this.clock = phone.clock;
     this.transactions = new ClientTransactions(wire, this.clock);
-    this.registrations = new LineRegistrations(phone, wire, this.transactions, this.userAgent);
+    const locator = dns && new ServerLocator(dns, this.clock);
+    this.registrations = new LineRegistrations(phone, wire, this.transactions, this.userAgent, locator && ((q) => locator.locate(q)));
     this.inbound = new InboundRequests({
       phone,
       registrations: this.registrations,
@@ -100,8 +105,8 @@ export class SipUserAgent {
     this.registrations.plan();
   }
 
-  transportFailed(dest: Destination): void {
-    this.transactions.transportFailed(dest);
+  transportFailed(dest: Destination, why?: string): void {
+    this.transactions.transportFailed(dest, why);
   }
 
   /** Unregisters every line and ends every dialog (the process is stopping). */

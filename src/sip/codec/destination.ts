@@ -5,4 +5,9 @@ export interface Destination {
   readonly transport: SipTransportName;
   readonly host: string;
   readonly port: number;
+  /**
+   * The name the hop was found from (a registrar's host name, when DNS gave `host`): over TLS the name sent in SNI
+   * and checked against the server's certificate. Absent: `host` itself.
+   */
+  readonly serverName?: string;
 }

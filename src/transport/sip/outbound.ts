@@ -1,7 +1,8 @@
 /**
  * The stream connections (TCP, TLS) a phone opens to its SIP servers: one kept per server, at most MAX_OUTBOUND,
  * each given CONNECT_MS to open. What the server sends back on them goes to the same receiver as what arrives at
- * the listener; a connection that fails or closes is reported there, so that its transactions end.
+ * the listener; a connection that fails or closes is reported there, so that its transactions end (with the reason
+ * when a TLS server's certificate was refused: tls-trust.ts says what is checked).
  */
 import { connect as connectTcp } from 'node:net';
 import type { Socket } from 'node:net';
@@ -11,6 +12,8 @@ import { DEFAULT_STREAM_LIMITS } from '../connection-budget.js';
 import type { SipReceiver, Sender } from './receiver.js';
 import { frameStream } from './stream-framing.js';
 import type { FramingLimits } from './stream-framing.js';
+import { certificateFailure, trustOptions } from './tls-trust.js';
+import type { SipTlsTrust } from './tls-trust.js';
 
 /** How long an outbound TCP or TLS connection may take to open. */
 export const CONNECT_MS = 10_000;
@@ -25,6 +28,8 @@ export class SipOutbound {
   constructor(
     private readonly receiver: SipReceiver,
     limits: Partial<FramingLimits> = {},
+    /** How TLS servers' certificates are checked, read at each new connection (the phone's configuration). */
+    private readonly trust: () => SipTlsTrust = () => ({ ca: undefined, strictName: false }),
   ) {
     this.limits = {
       maxMessageBytes: limits.maxMessageBytes ?? DEFAULT_STREAM_LIMITS.maxMessageBytes,
@@ -48,17 +53,22 @@ export class SipOutbound {
       this.receiver.failed(dest);
       return;
     }
-    const socket =
-      dest.transport === 'TLS'
-        ? // Servers are often reached by address with certificates of their own CA: verified only when the user says so.
-          connectTls({
-            host: dest.host,
-            port: dest.port,
-            rejectUnauthorized: false,
-            maxVersion: 'TLSv1.2',
-            servername: /^[\d.:]+$/.test(dest.host) ? undefined : dest.host,
-          })
-        : connectTcp({ host: dest.host, port: dest.port });
+    let socket: Socket;
+    try {
+      socket =
+        dest.transport === 'TLS'
+          ? connectTls({
+              host: dest.host,
+              port: dest.port,
+              maxVersion: 'TLSv1.2',
+              ...trustOptions(this.trust(), dest.host, dest.serverName),
+            })
+          : connectTcp({ host: dest.host, port: dest.port });
+    } catch {
+      this.receiver.failed(dest);
+      return;
+    }
+    let why: string | undefined;
     socket.setNoDelay?.(true);
     // a server that never completes the connection is given up after CONNECT_MS (what was written is dropped)
     const deadline = setTimeout(() => socket.destroy(), CONNECT_MS);
@@ -66,10 +76,12 @@ export class SipOutbound {
     socket.once('close', () => clearTimeout(deadline));
     this.open.set(key, socket);
     socket.write(message);
-    socket.on('error', () => undefined);
+    socket.on('error', (err) => {
+      why ??= dest.transport === 'TLS' ? certificateFailure(err, dest.serverName ?? dest.host) : undefined;
+    });
     socket.on('close', () => {
       if (this.open.get(key) === socket) this.open.delete(key);
-      this.receiver.failed(dest);
+      this.receiver.failed(dest, why);
     });
     const sender: Sender = {
       transport: dest.transport,

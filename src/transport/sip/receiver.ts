@@ -22,6 +22,6 @@ export interface SipReceiver {
   receive(raw: Buffer, arrival: Arrival): void;
   /** The listener is open (again) on this address and port. */
   opened(local: { readonly address: string; readonly port: number }): void;
-  /** A send to this hop failed or a connection the phone opened there closed: its transactions end. */
-  failed(dest: Destination): void;
+  /** A send to this hop failed or a connection the phone opened there closed (`why`: how, when known): its transactions end. */
+  failed(dest: Destination, why?: string): void;
 }

@@ -27,8 +27,8 @@ export interface SipAgent {
   boundTo(address: string, port: number): boolean;
   /** The listener is open (again): registrations may go out. */
   transportUp(): void;
-  /** A send failed or a connection this phone opened closed: its transactions end. */
-  transportFailed(dest: Destination): void;
+  /** A send failed or a connection this phone opened closed (`why`: how, when known): its transactions end. */
+  transportFailed(dest: Destination, why?: string): void;
 }
 
 export interface SipEndpointOptions {
@@ -64,8 +64,8 @@ export class SipEndpoint implements SipReceiver {
     this.agent.transportUp();
   }
 
-  failed(dest: Destination): void {
-    this.agent?.transportFailed(dest);
+  failed(dest: Destination, why?: string): void {
+    this.agent?.transportFailed(dest, why);
   }
 
   /** Every message goes through here; nothing it throws gets past (answered 500, logged, and the endpoint goes on). */
