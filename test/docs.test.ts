@@ -29,7 +29,10 @@ describe('docs stay true', () => {
   it("docs/sip.md's interoperability table names tests that exist", () => {
     const sip = read('docs/sip.md');
     const section = sip.slice(sip.indexOf('## Interoperability'), sip.indexOf('## Pointing polysim at a server'));
-    const refs = [...section.matchAll(/`(test\/[\w.-]+\.test\.ts)` › ([^<|]+)/g)].map((m) => [m[1] as string, (m[2] as string).trim()]);
+    const refs = [...section.matchAll(/`(test\/[\w.-]+\.test\.ts)` › ([^<|]+)/g)].map((m): [string, string] => [
+      m[1] as string,
+      (m[2] as string).trim(),
+    ]);
     assert.ok(refs.length >= 20, `the table names ${refs.length} tests`);
     for (const [file, title] of refs) {
       const text = read(file);

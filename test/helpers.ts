@@ -16,9 +16,15 @@ import type { ControlApp } from '../src/control/app.js';
 import { startFleet } from '../src/runtime/fleet.js';
 import type { Fleet, FleetSpec } from '../src/runtime/fleet.js';
 import { main } from '../src/cli/program.js';
+import { EVENT_SWITCH } from '../src/webapps/event-documents.js';
 import type { HttpApp } from '../src/transport/http/app.js';
 
 export const PASSWORD = 'Secret-123';
+
+/** Every telephony event switched on (apps.telNotification.*Event = 1), to spread into a phone's `set`. */
+export const ALL_TELEPHONY_EVENTS: Readonly<Record<string, string>> = Object.fromEntries(
+  [...new Set(Object.values(EVENT_SWITCH))].map((name) => [name, '1']),
+);
 
 let shared: HttpApp | undefined;
 async function app(): Promise<HttpApp> {

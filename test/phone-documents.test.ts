@@ -12,7 +12,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
 import * as real from './phone-document-fixtures.js';
-import { assertOk, recordingServer, testPhone } from './helpers.js';
+import { ALL_TELEPHONY_EVENTS, assertOk, recordingServer, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -51,14 +51,7 @@ describe("polysim's own documents", () => {
       set: {
         'reg.1.displayName': 'Bob',
         'apps.telNotification.URL': `${receiver.url}/events`,
-        'apps.telNotification.incomingEvent': '1',
-        'apps.telNotification.outgoingEvent': '1',
-        'apps.telNotification.offhookEvent': '1',
-        'apps.telNotification.onhookEvent': '1',
-        'apps.telNotification.callStateChangeEvent': '1',
-        'apps.telNotification.lineRegistrationEvent': '1',
-        'apps.telNotification.userLogInOutEvent': '1',
-        'apps.telNotification.uiInitializationEvent': '1',
+        ...ALL_TELEPHONY_EVENTS,
         'apps.statePolling.username': 'poller',
         'apps.statePolling.password': 'Poll-pass1',
         'apps.statePolling.responseMode': '0',

@@ -9,7 +9,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
 import { selfSignedCertificate } from '../src/transport/certificate.js';
-import { assertOk, recordingServer, testPhone } from './helpers.js';
+import { ALL_TELEPHONY_EVENTS, assertOk, recordingServer, testPhone } from './helpers.js';
 import type { Received, TestPhone } from './helpers.js';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
@@ -22,17 +22,6 @@ function eventOf(r: Received): [string, Record<string, unknown>] {
   return [name, body];
 }
 const names = (received: Received[]): string[] => received.map((r) => eventOf(r)[0]);
-
-const ALL_EVENTS = {
-  'apps.telNotification.incomingEvent': '1',
-  'apps.telNotification.outgoingEvent': '1',
-  'apps.telNotification.offhookEvent': '1',
-  'apps.telNotification.onhookEvent': '1',
-  'apps.telNotification.callStateChangeEvent': '1',
-  'apps.telNotification.lineRegistrationEvent': '1',
-  'apps.telNotification.userLogInOutEvent': '1',
-  'apps.telNotification.uiInitializationEvent': '1',
-};
 
 async function ok(p: TestPhone, path: string, data?: unknown): Promise<void> {
   assertOk(await p.post(path, data === undefined ? undefined : { data }), path);
@@ -55,7 +44,7 @@ describe('telephony events to a real receiver', () => {
         'reg.1.displayName': 'Bob',
         'device.sntp.gmtOffset': '-18000',
         'apps.telNotification.URL': `${receiver.url}/events?mac=1`,
-        ...ALL_EVENTS,
+        ...ALL_TELEPHONY_EVENTS,
       },
     });
     await b.posts.settled();

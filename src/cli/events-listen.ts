@@ -19,6 +19,7 @@ import type { GuardLimits } from '../transport/connection-guard.js';
 import { documentLine, errorLine } from './events-format.js';
 import type { Receipt } from './events-format.js';
 import type { CliIo } from './io.js';
+import { untilStopped } from './stop-signals.js';
 import { armShutdownDeadline } from './shutdown-deadline.js';
 
 export interface EventsListenOptions {
@@ -110,22 +111,10 @@ export async function runEventsListen(o: EventsListenOptions, io: CliIo): Promis
   }
 
   // Stops on SIGINT or SIGTERM (the handlers are in place before the banner says it listens), or the io's signal.
-  const stopped = new Promise<void>((resolve) => {
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    const onAbort = (): void => stop('abort');
-    function stop(signal: string): void {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      io.signal?.removeEventListener('abort', onAbort);
-      if (signal !== 'abort') armShutdownDeadline(pino({ level: 'error' }, { write: (s: string) => io.stderr.write(s) }), signal);
-      guard.closeAll();
-      void app.close().then(() => resolve());
-    }
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    if (io.signal?.aborted) stop('abort');
-    else io.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopped = untilStopped(io, (cause) => {
+    if (cause !== 'abort') armShutdownDeadline(pino({ level: 'error' }, { write: (s: string) => io.stderr.write(s) }), cause);
+    guard.closeAll();
+    return app.close();
   });
 
   const shown = o.host.includes(':') ? `[${o.host}]` : o.host;

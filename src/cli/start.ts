@@ -23,6 +23,7 @@ import { parseRegistrar } from '../runtime/registrar-address.js';
 import { systemClock } from '../phone/clock.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
+import { untilStopped } from './stop-signals.js';
 import { armShutdownDeadline } from './shutdown-deadline.js';
 
 export interface StartCliOptions {
@@ -224,27 +225,14 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   // (fleet.stop), then closes every connection (event streams, idle and half-open ones too); on a signal, a process
   // still there after SHUTDOWN_DEADLINE_MS exits anyway. The handlers are in place before the ready file and the
   // banner say the phone is up: a harness that signals as soon as it reads them must not meet the default action.
-  const stopped = new Promise<void>((resolve) => {
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    const onAbort = (): void => stop('abort');
-    function stop(signal: string): void {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      io.signal?.removeEventListener('abort', onAbort);
-      logger.info({ signal }, 'stopping');
-      scenarios?.stop();
-      // Left armed (it holds nothing open): a process still there after the deadline, whatever holds it, exits.
-      if (signal !== 'abort') armShutdownDeadline(logger, signal);
-      void (control?.close() ?? Promise.resolve())
-        .then(() => fleet.stop())
-        .then(() => app.close())
-        .then(resolve);
-    }
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    if (io.signal?.aborted) stop('abort');
-    else io.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopped = untilStopped(io, async (signal) => {
+    logger.info({ signal }, 'stopping');
+    scenarios?.stop();
+    // Left armed (it holds nothing open): a process still there after the deadline, whatever holds it, exits.
+    if (signal !== 'abort') armShutdownDeadline(logger, signal);
+    await control?.close();
+    await fleet.stop();
+    await app.close();
   });
   if (o.readyFile) {
     // Written whole under another name, then renamed: a harness polling for the file never reads half of it.
