@@ -228,6 +228,11 @@ export abstract class SipCall implements Inbox {
     // nothing to cancel
   }
 
+  /** A PRACK (RFC 3262): only an incoming call sends reliable provisionals; here none is waiting (481). */
+  protected onPrack(_req: SipRequest, answer: (status: number, reason: string) => void): void {
+    answer(481, 'Call/Transaction Does Not Exist');
+  }
+
   onRequest(req: SipRequest, reply: (buf: Buffer) => void): void {
     const answer = (status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): void =>
       reply(responseTo(req, status, reason, this.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]], body));
@@ -271,6 +276,9 @@ export abstract class SipCall implements Inbox {
         // RFC 3311: an offer is answered in the 200, as a re-INVITE's; without one the 200 refreshes the target
         if (req.body.length > 0) this.onReInvite(req, answer);
         else answer(200, 'OK', [['Contact', this.contact()]]);
+        return;
+      case 'PRACK':
+        this.onPrack(req, answer);
         return;
       case 'OPTIONS':
         answer(200, 'OK', [['Contact', this.contact()], ...optionsHeaders(LINE_CAPABILITIES)]);
