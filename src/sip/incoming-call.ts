@@ -27,6 +27,8 @@ export class IncomingCall extends SipCall {
 
   /** Reliable provisionals, when the INVITE requires or supports 100rel (a VVX sends them whenever it may). */
   private readonly reliable: ReliableProvisionals | undefined;
+  /** The last PRACK's CSeq and answer: a retransmission of it gets the same answer (RFC 3261 17.2.2). */
+  private lastPrack: { cseq: string; status: number } | undefined;
 
   private constructor(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination) {
     super(env, 'uas', dialog, dest, remote);
@@ -77,9 +79,16 @@ export class IncomingCall extends SipCall {
 
   /** A PRACK (RFC 3262): 200 when its RAck names the reliable 1xx waiting, else 481 (3262 3). */
   protected override onPrack(req: Parameters<SipCall['onRequest']>[0], answer: (status: number, reason: string) => void): void {
+    const cseq = req.headers.get('cseq') ?? '';
     const inviteCseq = Number((this.uas.request.headers.get('cseq') ?? '').split(/\s+/)[0]);
-    if (this.reliable?.prack(parseRAck(req.headers.get('rack')), inviteCseq)) answer(200, 'OK');
-    else answer(481, 'Call/Transaction Does Not Exist');
+    const status =
+      this.lastPrack?.cseq === cseq
+        ? this.lastPrack.status
+        : this.reliable?.prack(parseRAck(req.headers.get('rack')), inviteCseq)
+          ? 200
+          : 481;
+    this.lastPrack = { cseq, status };
+    answer(status, status === 200 ? 'OK' : 'Call/Transaction Does Not Exist');
   }
 
   /** No PRACK for 64 x T1: the INVITE is refused 5xx (3262 3) and the phone's call ends. */

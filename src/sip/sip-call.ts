@@ -245,6 +245,11 @@ export abstract class SipCall implements Inbox {
         answer(200, 'OK');
         this.onCancel();
         return;
+      case 'PRACK':
+        // before the CSeq check: a retransmitted PRACK (its 200 lost) is answered again, not refused 500
+        if (cseq > this.dialog.remoteSeq) this.dialog.remoteSeq = cseq;
+        this.onPrack(req, answer);
+        return;
       case 'BYE':
         answer(200, 'OK');
         if (this.dialogState.can('byeReceived')) {
@@ -276,9 +281,6 @@ export abstract class SipCall implements Inbox {
         // RFC 3311: an offer is answered in the 200, as a re-INVITE's; without one the 200 refreshes the target
         if (req.body.length > 0) this.onReInvite(req, answer);
         else answer(200, 'OK', [['Contact', this.contact()]]);
-        return;
-      case 'PRACK':
-        this.onPrack(req, answer);
         return;
       case 'OPTIONS':
         answer(200, 'OK', [['Contact', this.contact()], ...optionsHeaders(LINE_CAPABILITIES)]);

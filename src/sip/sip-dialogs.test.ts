@@ -256,11 +256,15 @@ describe('dialogs on the wire (RFC 3261)', () => {
         continue;
       }
       const answers: number[] = [];
-      call.onRequest(fromFar('PRACK', 2, 'call-in', 'NEAR', undefined, [['RAck', `${rseq} 1 INVITE`]]), (b) =>
-        answers.push((parseSip(b, true) as SipResponse).status),
-      );
+      const prackOf = (cseq: number, rack: string): void =>
+        call.onRequest(fromFar('PRACK', cseq, 'call-in', 'NEAR', undefined, [['RAck', rack]]), (b) =>
+          answers.push((parseSip(b, true) as SipResponse).status),
+        );
+      prackOf(2, `${rseq} 1 INVITE`);
+      prackOf(2, `${rseq} 1 INVITE`); // retransmitted: its 200 was lost
+      prackOf(3, `${rseq} 1 INVITE`); // a new PRACK for what is acknowledged already
       await tick();
-      assert.deepEqual(answers, [200]);
+      assert.deepEqual(answers, [200, 200, 481]);
       assert.deepEqual(
         replies.map((r) => r.status),
         [180, 180, 200],
