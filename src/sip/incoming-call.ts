@@ -25,7 +25,7 @@ export class IncomingCall extends SipCall {
   /** The INVITE's server side: the 2xx to send again until the ACK comes (cleared by the ACK). */
   private readonly uas: UasSource & { answer?: Buffer; retransmit?: { cancel(): void }; interval: number };
 
-  /** Reliable provisionals, when the INVITE requires or supports 100rel (a VVX sends them whenever it may). */
+  /** Reliable provisionals, when the INVITE requires or supports 100rel (where the choice is ours, reliable). */
   private readonly reliable: ReliableProvisionals | undefined;
   /** The last PRACK's CSeq and answer: a retransmission of it gets the same answer (RFC 3261 17.2.2). */
   private lastPrack: { cseq: string; status: number } | undefined;
