@@ -75,10 +75,10 @@ describe('registration on the wire', () => {
       assert.deepEqual(expiresOf(reg), ['3600']);
       const first = reg.seen[0] as SipRequest;
       // shaped as a VVX writes its REGISTER (a capture of a VVX 350 on UCS 5.9.5), listing only the methods polysim
-      // serves (src/sip/capabilities.ts: no SUBSCRIBE, no PRACK)
+      // serves (src/sip/codec/capabilities.ts: no SUBSCRIBE)
       assert.equal(
         first.headers.get('contact'),
-        `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,NOTIFY,UPDATE,REFER"`,
+        `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,NOTIFY,PRACK,UPDATE,REFER"`,
       );
       assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX-VVX_450-UA\/6\.4\.3\.\d{4}$/);
       assert.equal(first.uri, `sip:127.0.0.1:${reg.port};transport=udp`);

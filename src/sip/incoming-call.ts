@@ -1,12 +1,15 @@
 /**
- * An incoming call (UAS): the INVITE's offer checked (488 when no codec fits), 180 while the phone rings, 200 with
- * our answer when it answers (sent again until the ACK comes), 486/603/404/480 when it refuses, 487 after CANCEL.
+ * An incoming call (UAS): the INVITE's offer checked (488 when no codec fits), 180 while the phone rings (reliable,
+ * with RSeq, when the INVITE requires or supports 100rel: RFC 3262, reliable-provisional.ts), 200 with our answer
+ * when it answers (after the 180's PRACK; sent again until the ACK comes), 486/603/404/480 when it refuses, 487
+ * after CANCEL.
  */
 import { dialogHeaders, LINE_CAPABILITIES } from './codec/capabilities.js';
 import type { Party } from '../phone/calls/signal.js';
 import { responseTo } from './codec/message.js';
 import type { Dialog } from './dialog.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
+import { optionTags, parseRAck, ReliableProvisionals } from './reliable-provisional.js';
 import { SipCall } from './sip-call.js';
 import type { CallEnv, UasSource } from './sip-call.js';
 import type { Destination } from './wire.js';
@@ -22,9 +25,20 @@ export class IncomingCall extends SipCall {
   /** The INVITE's server side: the 2xx to send again until the ACK comes (cleared by the ACK). */
   private readonly uas: UasSource & { answer?: Buffer; retransmit?: { cancel(): void }; interval: number };
 
+  /** Reliable provisionals, when the INVITE requires or supports 100rel (where the choice is ours, reliable). */
+  private readonly reliable: ReliableProvisionals | undefined;
+  /** The last PRACK's CSeq and answer: a retransmission of it gets the same answer (RFC 3261 17.2.2). */
+  private lastPrack: { cseq: string; status: number } | undefined;
+
   private constructor(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination) {
     super(env, 'uas', dialog, dest, remote);
     this.uas = { ...source, interval: env.policy.t1 };
+    const h = source.request.headers;
+    if ([...optionTags(h.all('require')), ...optionTags(h.all('supported'))].includes('100rel')) {
+      this.reliable = new ReliableProvisionals({ schedule: env.schedule, t1: env.policy.t1, retransmit: source.transport === 'UDP' }, () =>
+        this.unacknowledged(),
+      );
+    }
   }
 
   /**
@@ -48,7 +62,41 @@ export class IncomingCall extends SipCall {
   }
 
   protected override ringing(): void {
-    if (this.state === 'early') this.respond(180, 'Ringing');
+    if (this.state !== 'early') return;
+    if (!this.reliable) {
+      this.respond(180, 'Ringing');
+      return;
+    }
+    this.reliable.send(
+      (rseq) =>
+        this.respond(180, 'Ringing', [
+          ['Require', '100rel'],
+          ['RSeq', String(rseq)],
+        ]),
+      (buf) => this.uas.reply(buf),
+    );
+  }
+
+  /** A PRACK (RFC 3262): 200 when its RAck names the reliable 1xx waiting, else 481 (3262 3). */
+  protected override onPrack(req: Parameters<SipCall['onRequest']>[0], answer: (status: number, reason: string) => void): void {
+    const cseq = req.headers.get('cseq') ?? '';
+    const inviteCseq = Number((this.uas.request.headers.get('cseq') ?? '').split(/\s+/)[0]);
+    const status =
+      this.lastPrack?.cseq === cseq
+        ? this.lastPrack.status
+        : this.reliable?.prack(parseRAck(req.headers.get('rack')), inviteCseq)
+          ? 200
+          : 481;
+    this.lastPrack = { cseq, status };
+    answer(status, status === 200 ? 'OK' : 'Call/Transaction Does Not Exist');
+  }
+
+  /** No PRACK for 64 x T1: the INVITE is refused 5xx (3262 3) and the phone's call ends. */
+  private unacknowledged(): void {
+    if (!this.dialogState.can('refuse')) return;
+    this.respond(504, 'Server Time-out');
+    this.terminate('refuse');
+    this.peer?.receive({ type: 'ended' });
   }
 
   protected override answered(): void {
@@ -87,6 +135,7 @@ export class IncomingCall extends SipCall {
 
   protected override terminate(...args: Parameters<SipCall['terminate']>): void {
     this.uas.retransmit?.cancel();
+    this.reliable?.stop();
     super.terminate(...args);
   }
 
@@ -103,17 +152,21 @@ export class IncomingCall extends SipCall {
   /** The latest answer again, for a retransmitted INVITE. */
   override onRetransmittedInvite(): void {
     if (this.uas.answer) this.uas.reply(this.uas.answer);
+    else if (this.reliable) this.reliable.repeat((buf) => this.uas.reply(buf));
     else if (this.state === 'early' || this.state === 'answering') this.respond(180, 'Ringing');
   }
 
   private async answer(): Promise<void> {
     this.dialogState.move('answer');
     await this.openMedia();
+    // the 2xx waits for the reliable 1xx's PRACK (RFC 3262 3)
+    if (this.reliable) await new Promise<void>((resolve) => this.reliable?.whenAcked(resolve));
     if (this.state !== 'answering') return; // cancelled or hung up meanwhile
     const offer = this.media.remote;
     const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
     this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'], ...dialogHeaders(LINE_CAPABILITIES)], body);
+    this.reliable?.stop();
     this.dialogState.move('accept');
     if (offer) this.media.configure(offer, direction);
     // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1

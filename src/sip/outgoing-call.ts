@@ -1,7 +1,8 @@
 /**
  * An outgoing call (UAC): the INVITE with our offer through the line's server, its challenge answered once, the
  * provisional and final answers (ringing; answered, with the 2xx acknowledged; busy, declined, not found, no
- * answer), and CANCEL when the phone gives up before an answer.
+ * answer), a reliable provisional PRACKed in the early dialog (RFC 3262: each RSeq once), and CANCEL when the
+ * phone gives up before an answer.
  */
 import { dialogHeaders, LINE_CAPABILITIES } from './codec/capabilities.js';
 import type { Party, Signal } from '../phone/calls/signal.js';
@@ -11,6 +12,7 @@ import type { Dialog } from './dialog.js';
 import { cancelled } from './dialog-state.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort } from './name-addr.js';
+import { ProvisionalAcks } from './reliable-provisional.js';
 import { SipCall } from './sip-call.js';
 import type { CallEnv } from './sip-call.js';
 import type { Destination, OutRequest } from './wire.js';
@@ -25,6 +27,8 @@ function rejection(status: number): Signal {
 export class OutgoingCall extends SipCall {
   /** The INVITE's transaction and its own facts: a 1xx came (a CANCEL may go, 9.1), its challenge was answered. */
   private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean } | undefined;
+  /** The reliable provisionals PRACKed (RFC 3262). */
+  private readonly acks = new ProvisionalAcks();
 
   /** The INVITE goes once media is ready. */
   constructor(
@@ -85,6 +89,7 @@ export class OutgoingCall extends SipCall {
     }
     if (!this.dialogState.can(event)) return;
     if (/;\s*tag=/i.test(res.headers.get('to') ?? '')) this.dialog.fromResponse(res);
+    if (res.status > 100) this.prack(res, inv.request);
     this.env.onProgress?.(this, res.status, res.reason);
     const first = this.state === 'calling';
     this.dialogState.move(event);
@@ -92,6 +97,15 @@ export class OutgoingCall extends SipCall {
       if (res.status === 183 && res.body.length > 0) this.media.apply(res.body, true);
       this.peer?.receive({ type: 'ringing' });
     }
+  }
+
+  /** A reliable 1xx (Require: 100rel, RSeq) is PRACKed in its early dialog, once per RSeq (RFC 3262 4). */
+  private prack(res: SipResponse, request: OutRequest): void {
+    if (!this.dialog.remoteTag) return; // no early dialog to send it in
+    const rseq = this.acks.toAck(res.headers.all('require'), res.headers.get('rseq'));
+    if (rseq === undefined) return;
+    const cseq = (request.headers.find(([k]) => k === 'CSeq')?.[1] ?? '1 INVITE').split(' ')[0];
+    this.requests.send('PRACK', [['RAck', `${rseq} ${cseq} INVITE`]]);
   }
 
   private onInviteFinal(res: SipResponse): void {

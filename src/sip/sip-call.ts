@@ -228,6 +228,11 @@ export abstract class SipCall implements Inbox {
     // nothing to cancel
   }
 
+  /** A PRACK (RFC 3262): only an incoming call sends reliable provisionals; here none is waiting (481). */
+  protected onPrack(_req: SipRequest, answer: (status: number, reason: string) => void): void {
+    answer(481, 'Call/Transaction Does Not Exist');
+  }
+
   onRequest(req: SipRequest, reply: (buf: Buffer) => void): void {
     const answer = (status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): void =>
       reply(responseTo(req, status, reason, this.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]], body));
@@ -239,6 +244,11 @@ export abstract class SipCall implements Inbox {
       case 'CANCEL':
         answer(200, 'OK');
         this.onCancel();
+        return;
+      case 'PRACK':
+        // before the CSeq check: a retransmitted PRACK (its 200 lost) is answered again, not refused 500
+        if (cseq > this.dialog.remoteSeq) this.dialog.remoteSeq = cseq;
+        this.onPrack(req, answer);
         return;
       case 'BYE':
         answer(200, 'OK');

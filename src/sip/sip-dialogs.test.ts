@@ -105,7 +105,7 @@ async function outgoing(h: Harness): Promise<{ call: OutgoingCall; invite: SipRe
   return { call, invite, path };
 }
 
-function incoming(h: Harness): { call: IncomingCall; replies: SipResponse[]; invite: SipRequest } {
+function incoming(h: Harness, extra: [string, string][] = []): { call: IncomingCall; replies: SipResponse[]; invite: SipRequest } {
   const invite = parseSip(
     writeSip(
       'INVITE sip:1001@127.0.0.1:5080 SIP/2.0',
@@ -117,6 +117,7 @@ function incoming(h: Harness): { call: IncomingCall; replies: SipResponse[]; inv
         ['CSeq', '1 INVITE'],
         ['Contact', '<sip:2002@192.0.2.20>'],
         ...SDP_HEADERS,
+        ...extra,
       ],
       SDP,
     ),
@@ -183,12 +184,13 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.deepEqual(messages, ['hi']);
     const subscribe = ask(fromFar('SUBSCRIBE', 4, 'call-out', 'NEAR'));
     assert.equal(subscribe.status, 405);
-    assert.doesNotMatch(subscribe.headers.get('allow') ?? '', /SUBSCRIBE|PRACK/);
-    const prack = ask(fromFar('PRACK', 5, 'call-out', 'NEAR'));
-    assert.equal(prack.status, 405, 'no reliable provisionals are sent, so no PRACK is taken');
+    assert.doesNotMatch(subscribe.headers.get('allow') ?? '', /SUBSCRIBE/);
+    assert.match(subscribe.headers.get('allow') ?? '', /PRACK/);
+    const prack = ask(fromFar('PRACK', 5, 'call-out', 'NEAR', undefined, [['RAck', '1 1 INVITE']]));
+    assert.equal(prack.status, 481, 'no reliable provisional of ours waits for this PRACK (RFC 3262 3)');
     const refused = ask(fromFar('INVITE', 6, 'call-out', 'NEAR', SDP, [['Require', '100rel, timer']]));
     assert.equal(refused.status, 420);
-    assert.equal(refused.headers.get('unsupported'), '100rel,timer');
+    assert.equal(refused.headers.get('unsupported'), 'timer');
   });
 
   it("UAS: ringing, answered (200 sent again until the ACK), ended by the far end's BYE", async () => {
@@ -222,6 +224,72 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.deepEqual(path, ['answering', 'confirmed', 'terminated']);
     assert.deepEqual(h.signals, ['ended']);
     assert.deepEqual(h.refusals, []);
+  });
+
+  it('UAS with 100rel: a reliable 180 (RFC 3262); answered, the 200 waits for its PRACK; with none, 504 after 64 x T1', async () => {
+    for (const prack of [true, false]) {
+      const h = harness();
+      const { call, replies } = incoming(h, [['Supported', '100rel']]);
+      call.receive({ type: 'ringing' });
+      call.receive({ type: 'answered' });
+      await tick();
+      const rseq = replies[0]?.headers.get('rseq') ?? '';
+      assert.deepEqual([replies.map((r) => r.status), replies[0]?.headers.get('require')], [[180], '100rel']);
+      h.clock.advance(500);
+      await tick();
+      assert.deepEqual(
+        replies.map((r) => [r.status, r.headers.get('rseq')]),
+        [
+          [180, rseq],
+          [180, rseq],
+        ],
+        'the 180 again at T1, no 200 before the PRACK',
+      );
+      if (!prack) {
+        h.clock.advance(32_000);
+        assert.deepEqual(
+          replies.map((r) => r.status),
+          [180, 180, 180, 180, 180, 180, 180, 504],
+        );
+        assert.equal(call.state, 'terminated');
+        assert.deepEqual(h.signals, ['ended']);
+        continue;
+      }
+      const answers: number[] = [];
+      const prackOf = (cseq: number, rack: string): void =>
+        call.onRequest(fromFar('PRACK', cseq, 'call-in', 'NEAR', undefined, [['RAck', rack]]), (b) =>
+          answers.push((parseSip(b, true) as SipResponse).status),
+        );
+      prackOf(2, `${rseq} 1 INVITE`);
+      prackOf(2, `${rseq} 1 INVITE`); // retransmitted: its 200 was lost
+      prackOf(3, `${rseq} 1 INVITE`); // a new PRACK for what is acknowledged already
+      await tick();
+      assert.deepEqual(answers, [200, 200, 481]);
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [180, 180, 200],
+      );
+      assert.equal(call.state, 'confirmed');
+    }
+  });
+
+  it('UAC: a reliable 180 is PRACKed once in its early dialog, naming its RSeq and the INVITE (RFC 3262)', async () => {
+    const h = harness();
+    const { invite } = await outgoing(h);
+    assert.match(invite.headers.get('supported') ?? '', /(^|,)100rel(,|$)/);
+    const reliable: [string, string][] = [
+      ['Require', '100rel'],
+      ['RSeq', '42'],
+    ];
+    answer(h, invite, 180, 'Ringing');
+    assert.equal(requests(h, 'PRACK').length, 0, 'an unreliable 180 is not PRACKed');
+    answer(h, invite, 180, 'Ringing', reliable);
+    answer(h, invite, 180, 'Ringing', reliable);
+    const pracks = requests(h, 'PRACK');
+    assert.equal(pracks.length, 1, 'once per RSeq');
+    assert.equal(pracks[0]?.headers.get('rack'), `42 ${(invite.headers.get('cseq') ?? '').split(' ')[0]} INVITE`);
+    assert.match(pracks[0]?.headers.get('to') ?? '', /;tag=FAR$/);
+    assert.equal(pracks[0]?.uri, 'sip:2002@192.0.2.20');
   });
 
   it('a retransmitted 2xx is ACKed again and changes nothing', async () => {

@@ -28,15 +28,16 @@ describe('capabilities', () => {
     assert.deepEqual(allowHeader(c)[1].split(', '), /methods="([^"]+)"/.exec(contactMethods(c))?.[1]?.split(','));
     assert.deepEqual(Object.fromEntries(dialogHeaders(c)), {
       'Allow-Events': 'refer,message-summary',
-      Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, NOTIFY, UPDATE, REFER',
-      Supported: 'replaces',
+      Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, NOTIFY, PRACK, UPDATE, REFER',
+      Supported: 'replaces,100rel',
     });
   });
 
-  it('lists only what is done: no PRACK or 100rel, no SUBSCRIBE', () => {
+  it('lists only what is done: PRACK and 100rel with SIP lines (RFC 3262), no SUBSCRIBE, no timer', () => {
+    assert.ok(LINE_CAPABILITIES.methods.includes('PRACK') && LINE_CAPABILITIES.supported.includes('100rel'));
+    assert.ok(!NOTIFY_CAPABILITIES.methods.includes('PRACK') && !NOTIFY_CAPABILITIES.supported.includes('100rel'));
     for (const c of [LINE_CAPABILITIES, NOTIFY_CAPABILITIES]) {
-      assert.ok(!c.methods.includes('PRACK') && !c.methods.includes('SUBSCRIBE'));
-      assert.ok(!c.supported.includes('100rel'));
+      assert.ok(!c.methods.includes('SUBSCRIBE') && !c.supported.includes('timer'));
     }
     assert.equal(capabilitiesOf(false), NOTIFY_CAPABILITIES);
     assert.deepEqual(NOTIFY_CAPABILITIES.methods, ['ACK', 'OPTIONS', 'INFO', 'NOTIFY']);
@@ -57,7 +58,11 @@ describe('capabilities', () => {
   it('names the required extensions it does not understand, once each', () => {
     assert.deepEqual(unsupportedRequired(request(''), LINE_CAPABILITIES), []);
     assert.deepEqual(unsupportedRequired(request('Require: replaces\r\n'), LINE_CAPABILITIES), []);
-    assert.deepEqual(unsupportedRequired(request('Require: 100rel, Timer\r\nRequire: 100rel\r\n'), LINE_CAPABILITIES), ['100rel', 'timer']);
+    assert.deepEqual(unsupportedRequired(request('Require: 100rel, Timer\r\nRequire: foo, timer\r\n'), LINE_CAPABILITIES), [
+      'timer',
+      'foo',
+    ]);
+    assert.deepEqual(unsupportedRequired(request('Require: 100rel\r\n'), NOTIFY_CAPABILITIES), ['100rel']);
   });
 
   it('answers OPTIONS as a Poly phone does: Allow, Supported, Accept-Language, Accept, Accept-Encoding', () => {

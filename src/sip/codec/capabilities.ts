@@ -24,12 +24,12 @@ export interface Capabilities {
 type Header = readonly [string, string];
 
 /**
- * A phone with SIP lines. Not listed, because not done: PRACK and 100rel (RFC 3262), SUBSCRIBE (no event package
- * is served to subscribers), timer (RFC 4028), PUBLISH.
+ * A phone with SIP lines. PRACK and 100rel: reliable provisionals both ways (RFC 3262, reliable-provisional.ts).
+ * Not listed, because not done: SUBSCRIBE (no event package is served to subscribers), timer (RFC 4028), PUBLISH.
  */
 export const LINE_CAPABILITIES: Capabilities = {
-  methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'NOTIFY', 'UPDATE', 'REFER'],
-  supported: ['replaces'],
+  methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'NOTIFY', 'PRACK', 'UPDATE', 'REFER'],
+  supported: ['replaces', '100rel'],
   accept: [
     'application/sdp',
     'text/plain',
