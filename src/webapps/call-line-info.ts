@@ -32,25 +32,40 @@ export function dirNum(number: string, domain: string): string {
   return `sip:${number}@${domain}`;
 }
 
-function userOf(address: string): string {
+/** The user part of an address (`1001@pbx` -> `1001`): a line's directory number. */
+export function userOf(address: string): string {
   const at = address.indexOf('@');
   return at < 0 ? address : address.slice(0, at);
 }
 
-export function callInfo(phone: Phone, line: Line, call: CallSnapshot): XmlElement {
+export interface Party {
+  readonly name: string;
+  /** As a `sip:` URI (dirNum). */
+  readonly uri: string;
+}
+
+/** Who calls and who is called in a call on a line: the line itself and the far end, by the call's direction. */
+export function partiesOf(line: Line, call: CallSnapshot): { readonly calling: Party; readonly called: Party; readonly remote: Party } {
   const domain = lineDomain(line);
-  const self = { name: line.displayName || line.label || userOf(line.address), dirNum: dirNum(line.address, domain) };
-  const remote = { name: call.remote.name || call.remote.number, dirNum: dirNum(call.remote.number, domain) };
-  const [called, calling] = call.direction === 'Outgoing' ? [remote, self] : [self, remote];
+  const self = { name: line.displayName || line.label || userOf(line.address), uri: dirNum(line.address, domain) };
+  const remote = { name: call.remote.name, uri: dirNum(call.remote.number, domain) };
+  return call.direction === 'Incoming' ? { calling: remote, called: self, remote } : { calling: self, called: remote, remote };
+}
+
+export function callInfo(phone: Phone, line: Line, call: CallSnapshot): XmlElement {
+  const parties = partiesOf(line, call);
+  // The far end without a name shows its number (as the call state handler does).
+  const named = (p: Party): string => (p === parties.remote ? p.name || call.remote.number : p.name);
+  const { called, calling } = parties;
   return {
     CallReference: call.handle,
     CallState: callStateName(call),
     CallType: call.direction,
     UIAppearanceIndex: `${call.appearance}${call.active ? '*' : ''}`,
-    CalledPartyName: called.name,
-    CalledPartyDirNum: called.dirNum,
-    CallingPartyName: calling.name,
-    CallingPartyDirNum: calling.dirNum,
+    CalledPartyName: named(called),
+    CalledPartyDirNum: called.uri,
+    CallingPartyName: named(calling),
+    CallingPartyDirNum: calling.uri,
     CallDuration: call.durationSeconds,
     Protocol: 'SIP',
     Muted: phone.calls.muted && call.active ? 1 : 0,

@@ -7,7 +7,7 @@
 import type { ParamName } from '../phone/config/param-names.js';
 import type { Phone } from '../phone/phone.js';
 import type { CallSnapshot, TelephonyEvent, TelephonyKind } from '../phone/telephony.js';
-import { callLineInfo, callStateName, dirNum, lineDomain } from './call-line-info.js';
+import { callLineInfo, callStateName, partiesOf, userOf } from './call-line-info.js';
 import { polycomDocument, timeStamp } from './xml-document.js';
 import type { XmlElement } from './xml-document.js';
 
@@ -54,16 +54,12 @@ function mac(phone: Phone): string {
 
 /** Calling and called parties of a new call, numbers as `sip:` URIs (captured incoming and outgoing posts). */
 function parties(phone: Phone, call: CallSnapshot): XmlElement {
-  const line = phone.lines.get(call.line);
-  const domain = lineDomain(line);
-  const self = { name: line.displayName || line.label, number: dirNum(line.address, domain) };
-  const remote = { name: call.remote.name, number: dirNum(call.remote.number, domain) };
-  const [calling, called] = call.direction === 'Incoming' ? [remote, self] : [self, remote];
+  const { calling, called } = partiesOf(phone.lines.get(call.line), call);
   return {
     CallingPartyName: calling.name,
-    CallingPartyNumber: calling.number,
+    CallingPartyNumber: calling.uri,
     CalledPartyName: called.name,
-    CalledPartyNumber: called.number,
+    CalledPartyNumber: called.uri,
   };
 }
 
@@ -91,7 +87,7 @@ function body(phone: Phone, event: TelephonyEvent, at: string): XmlElement {
       const lines = phone.lines
         .all()
         .filter((l) => l.registered)
-        .map((l) => ({ LineKeyNum: l.number, LineDirNum: l.address.split('@')[0] ?? '' }));
+        .map((l) => ({ LineKeyNum: l.number, LineDirNum: userOf(l.address) }));
       return {
         ...who,
         CallLineInfo: lines,

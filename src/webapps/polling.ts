@@ -9,9 +9,10 @@ import { companionImages } from '../api/device-info.js';
 import { defineOperation } from '../api/operation.js';
 import type { Account, Operation, Reply } from '../api/operation.js';
 import { firmwareRelease, ipv4Address } from '../phone/device-facts.js';
+import type { ParamName } from '../phone/config/param-names.js';
 import type { Phone } from '../phone/phone.js';
 import { snapshotsOf } from '../phone/telephony.js';
-import { callLineInfo } from './call-line-info.js';
+import { callLineInfo, userOf } from './call-line-info.js';
 import { DOCUMENT_TYPE, receivers } from './telephony-notifier.js';
 import { polycomDocument, timeStamp } from './xml-document.js';
 import type { XmlElement } from './xml-document.js';
@@ -19,11 +20,15 @@ import type { XmlElement } from './xml-document.js';
 /** The realm of the web application handlers' Digest challenge (the push server's, which clients name). */
 export const WEB_APP_REALM = 'PUSH Authentication';
 
-function pollingAccount(phone: Phone): Account | undefined {
-  const user = phone.config.value('apps.statePolling.username');
-  const password = phone.config.value('apps.statePolling.password');
-  return user !== '' && password !== '' ? { user, password, realm: WEB_APP_REALM } : undefined;
+/** A handler's account from its user and password parameters; without both, none (the handler is not served). */
+export function webAppAccount(phone: Phone, user: ParamName, password: ParamName): Account | undefined {
+  const u = phone.config.value(user);
+  const p = phone.config.value(password);
+  return u !== '' && p !== '' ? { user: u, password: p, realm: WEB_APP_REALM } : undefined;
 }
+
+const pollingAccount = (phone: Phone): Account | undefined =>
+  webAppAccount(phone, 'apps.statePolling.username', 'apps.statePolling.password');
 
 /** Every assigned line with its calls now. */
 function callLines(phone: Phone): XmlElement[] {
@@ -52,7 +57,7 @@ function deviceInformation(phone: Phone): XmlElement {
   const dn = phone.lines
     .all()
     .filter((l) => l.registered)
-    .map((l) => `Line${l.number}:${l.address.split('@')[0] ?? ''}`)
+    .map((l) => `Line${l.number}:${userOf(l.address)}`)
     .join(',');
   return {
     MACAddress: phone.identity.mac.toLowerCase(),

@@ -15,17 +15,13 @@ import { numberOf } from '../phone/calls/call-manager.js';
 import type { Phone } from '../phone/phone.js';
 import { PRIORITIES, priorityOf } from '../phone/screen/push-board.js';
 import type { PushPriority } from '../phone/screen/push-board.js';
-import { WEB_APP_REALM } from './polling.js';
+import { webAppAccount } from './polling.js';
 
 /** "The maximum content length for push request is 2KB." (UC Software 5.0.0) */
 export const PUSH_MAX_BYTES = 2048;
 export const SPIPX = 'application/x-com-polycom-spipx';
 
-function pushAccount(phone: Phone): Account | undefined {
-  const user = phone.config.value('apps.push.username');
-  const password = phone.config.value('apps.push.password');
-  return user !== '' && password !== '' ? { user, password, realm: WEB_APP_REALM } : undefined;
-}
+const pushAccount = (phone: Phone): Account | undefined => webAppAccount(phone, 'apps.push.username', 'apps.push.password');
 
 /** apps.push.messageType: 0 none, 1 Normal only, 2 Important only, 3 High only, 4 Critical only, 5 all. */
 export function allowed(phone: Phone, priority: PushPriority): boolean {
