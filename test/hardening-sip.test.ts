@@ -95,15 +95,15 @@ describe('SIP hardening', () => {
 
   it('a handler that throws is answered 500 and the listener goes on', async () => {
     peer.lines.length = 0;
-    const noteRequest = p.phone.noteRequest.bind(p.phone);
-    p.phone.noteRequest = () => {
+    const noteRequest = p.phone.traffic.noteRequest.bind(p.phone.traffic);
+    p.phone.traffic.noteRequest = () => {
       throw new Error('boom');
     };
     try {
       await peer.send(p, notify(p, '', 'OPTIONS'));
       await waitFor(() => peer.lines.length >= 1);
     } finally {
-      p.phone.noteRequest = noteRequest;
+      p.phone.traffic.noteRequest = noteRequest;
     }
     await peer.send(p, notify(p, '', 'OPTIONS'));
     await waitFor(() => peer.lines.length >= 2);

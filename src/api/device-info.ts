@@ -198,7 +198,7 @@ const stats = defineOperation({
   returnCodes: STANDARD_CODES,
   output: DeviceStatsSchema,
   handler: ({ phone }) => {
-    const s = deviceStats(phone, phone.recentRequests());
+    const s = deviceStats(phone, phone.traffic.recentRequests());
     const heapOut = (h: (typeof s.heaps)['em']): Record<string, string> => ({
       uordblks: String(h.uordblks),
       hblkhd: String(h.hblkhd),

@@ -52,11 +52,11 @@ describe('phone lifecycle on a manual clock', () => {
   it('counts packets from traffic and from background time, reset by a reboot', () => {
     const { phone, clock } = unitPhone();
     phone.start();
-    phone.noteRequest();
-    phone.noteRequest();
+    phone.traffic.noteRequest();
+    phone.traffic.noteRequest();
     clock.advance(10_000);
     assert.deepEqual(phone.packets(), { rx: 2 + 8, tx: 2 + 5 });
-    assert.equal(phone.recentRequests(), 0);
+    assert.equal(phone.traffic.recentRequests(), 0);
     phone.goDown('reboot');
     clock.advance(20_000);
     assert.deepEqual(phone.packets(), { rx: 0, tx: 0 });

@@ -30,6 +30,7 @@ import type { CallNetwork } from './calls/signal.js';
 import { Screen } from './screen/screen.js';
 import { SessionTable } from './sessions.js';
 import { TelephonyWatcher } from './telephony.js';
+import { Traffic } from './traffic.js';
 import type { TelephonyEvent } from './telephony.js';
 import { PhoneError, Status } from './status.js';
 
@@ -163,11 +164,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   appStartedAt = 0;
   /** Last user-visible activity (keys, touch, hook, calls): drives the power state. */
   lastActivityAt = 0;
-  /** Packets the transports counted; see packets() for what the interface reports. */
-  private counted = { rx: 0, tx: 0 };
-  /** Requests per second over the last 10 seconds: a ring of per-second buckets. */
-  private readonly buckets = new Array<number>(10).fill(0);
-  private bucketSecond = 0;
+  /** What its network interface carried: counted packets, requests of the last 10 seconds. */
+  readonly traffic: Traffic;
   /** What is plugged into or paired with the phone (set by polysim's control API; empty as shipped). */
   readonly peripherals: Peripherals = { pcMac: '', bluetooth: [], modularRoom: [] };
   /** The simulated Skype for Business directory: address (lower case) -> password. */
@@ -205,6 +203,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.dialect = dialectOf(options.profile, this.dialectMode);
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
+    this.traffic = new Traffic(this.clock);
     this.ids = options.ids;
     this.transfers = options.transfers;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
@@ -309,32 +308,9 @@ export class Phone extends EventEmitter<PhoneEvents> {
     }
   }
 
-  /** A transport handled a request: counts its packets and feeds the CPU figure. */
-  noteRequest(rxPackets = 1, txPackets = 1): void {
-    this.counted.rx += rxPackets;
-    this.counted.tx += txPackets;
-    this.rollBuckets();
-    this.buckets[this.bucketSecond % 10] = (this.buckets[this.bucketSecond % 10] ?? 0) + 1;
-  }
-
-  private rollBuckets(): void {
-    const second = Math.floor(this.clock.now() / 1000);
-    if (second === this.bucketSecond) return;
-    const steps = Math.min(10, second - this.bucketSecond);
-    for (let i = 1; i <= steps; i++) this.buckets[(this.bucketSecond + i) % 10] = 0;
-    this.bucketSecond = second;
-  }
-
-  /** Requests in the last 10 seconds. */
-  recentRequests(): number {
-    this.rollBuckets();
-    return this.buckets.reduce((a, b) => a + b, 0);
-  }
-
-  /** Interface packet counters since boot: counted traffic plus background traffic (ARP, SIP keep-alives). */
+  /** Interface packet counters since boot (the traffic's, by this phone's uptime). */
   packets(): { rx: number; tx: number } {
-    const s = Math.floor(this.uptimeMs() / 1000);
-    return { rx: this.counted.rx + Math.floor(s * 0.8), tx: this.counted.tx + Math.floor(s * 0.5) };
+    return this.traffic.packets(this.uptimeMs());
   }
 
   /** Call handles on a line. */
@@ -410,7 +386,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     const now = this.clock.now();
     if (reason === 'reboot') {
       this.bootedAt = now;
-      this.counted = { rx: 0, tx: 0 };
+      this.traffic.restart();
     }
     this.appStartedAt = now;
     this.lastActivityAt = now;

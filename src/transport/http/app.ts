@@ -205,7 +205,7 @@ function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Pr
     request.raw.socket.destroy();
     return reply;
   }
-  ep.phone.noteRequest();
+  ep.phone.traffic.noteRequest();
   if (
     request.method === 'GET' &&
     request.raw.headers['content-length'] !== '0' &&

@@ -92,7 +92,7 @@ export class SipEndpoint implements SipReceiver {
       if (err instanceof SipParseError) answerMalformed(raw, sender, err.message);
       return;
     }
-    this.phone.noteRequest();
+    this.phone.traffic.noteRequest();
     if (
       this.agent &&
       REQUIRED.every((h) => req.headers.has(h)) &&
