@@ -14,7 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneDocument, PHONE_DOCUMENT_LIMIT, PhoneDocumentError } from '@polysim/client';
 import { ListenError } from '../errors.js';
 import { selfSignedCertificate } from '../transport/certificate.js';
-import { ConnectionGuard } from '../transport/connection-guard.js';
+import { ConnectionGuard, KEEP_ALIVE_MS } from '../transport/connection-guard.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 import { documentLine, errorLine } from './events-format.js';
 import type { Receipt } from './events-format.js';
@@ -63,7 +63,7 @@ export async function runEventsListen(o: EventsListenOptions, io: CliIo): Promis
     logger: false,
     bodyLimit: PHONE_DOCUMENT_LIMIT,
     forceCloseConnections: true,
-    keepAliveTimeout: 5000,
+    keepAliveTimeout: KEEP_ALIVE_MS,
     requestTimeout: LISTEN_LIMITS.requestMs,
     ...(tls ? { https: { ...tls, ...guard.tlsOptions } } : {}),
   });

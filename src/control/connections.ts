@@ -5,7 +5,7 @@
  * event streams and silent or idle ones included (Fastify's forceCloseConnections).
  */
 import type { Server } from 'node:http';
-import { ConnectionGuard, DEFAULT_CONTROL_LIMITS } from '../transport/connection-guard.js';
+import { ConnectionGuard, DEFAULT_CONTROL_LIMITS, KEEP_ALIVE_MS } from '../transport/connection-guard.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 
 /** Fastify's options for the control API's server. */
@@ -13,7 +13,7 @@ export const CONTROL_SERVER_OPTIONS = {
   /** Close destroys every connection (an event stream never ends by itself). */
   forceCloseConnections: true,
   /** An idle keep-alive connection is closed after this (Fastify's default is 72 s). */
-  keepAliveTimeout: 5000,
+  keepAliveTimeout: KEEP_ALIVE_MS,
   /** A request must arrive in full within this (node's default is 300 s). */
   requestTimeout: 10_000,
 } as const;

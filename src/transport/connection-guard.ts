@@ -24,6 +24,13 @@ export interface GuardLimits {
   readonly idleMs: number;
 }
 
+/**
+ * How long an idle keep-alive HTTP connection is kept: 5.9 s, while node's header says `Keep-Alive: timeout=5` (it
+ * writes whole seconds). A client that reuses a connection just inside the 5 s it was told must not meet the close
+ * on the way (the slack node 24 adds as keepAliveTimeoutBuffer); undici's own timers run up to a second late.
+ */
+export const KEEP_ALIVE_MS = 5900;
+
 /** What the listeners speak: framed messages of our own ('stream', SIP), or HTTP served by node's http server. */
 export type GuardedProtocol = 'stream' | 'http';
 

@@ -15,7 +15,7 @@ import { secureOnFirstConnection } from '../tls.js';
 import type { TlsMaterial } from '../tls.js';
 import { phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget } from '../connection-budget.js';
-import { ConnectionGuard, DEFAULT_HTTP_LIMITS } from '../connection-guard.js';
+import { ConnectionGuard, DEFAULT_HTTP_LIMITS, KEEP_ALIVE_MS } from '../connection-guard.js';
 import type { GuardLimits } from '../connection-guard.js';
 
 export interface ListenerOptions {
@@ -150,7 +150,7 @@ export class PhoneListeners {
   private timeouts(): Record<string, number> {
     const requestTimeout = this.options.bodyTimeoutMs ?? 10_000;
     return {
-      keepAliveTimeout: 5000,
+      keepAliveTimeout: KEEP_ALIVE_MS,
       requestTimeout,
       headersTimeout: requestTimeout,
       // How often node looks for requests past their deadline.
