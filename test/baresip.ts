@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './kamailio.js';
+import { stopChild } from './child-process.js';
 
 export interface BaresipEvent {
   readonly type: string;
@@ -187,12 +188,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     output: () => output,
     stop: async () => {
       ctrl.destroy();
-      if (child.exitCode !== null) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(t);
+      await stopChild(child);
     },
   };
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { freePort } from './kamailio.js';
+import { stopChild } from './child-process.js';
 import { waitFor } from './helpers.js';
 
 export interface DnsRecords {
@@ -69,11 +70,7 @@ export async function startDnsmasq(records: DnsRecords): Promise<Dnsmasq> {
   const stop = async (): Promise<void> => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-    });
+    await stopChild(c);
   };
   await start(records);
   return {

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child-process.js';
 
 export const KAMAILIO_CFG = new URL('../examples/kamailio/kamailio.cfg', import.meta.url).pathname;
 
@@ -152,13 +153,7 @@ export async function startKamailio(
     output: () => output,
     start,
     stop: async () => {
-      const c = child;
-      if (!c || c.exitCode !== null) return;
-      const gone = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill('SIGTERM');
-      const t = setTimeout(() => c.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(t);
+      await stopChild(child, 5000);
     },
   };
 }
