@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { stopChild } from './child-process.js';
 import { waitFor } from './helpers.js';
 import { freePort, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
@@ -229,11 +230,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   after(async () => {
-    for (const p of [a, b])
-      if (p) {
-        p.child.kill('SIGTERM');
-        await new Promise((r) => p.child.once('exit', r));
-      }
+    for (const p of [a, b]) await stopChild(p?.child);
     await kam?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
