@@ -189,6 +189,7 @@ describe('the command line under generated arguments', () => {
       ctl: async () => 0,
       compare: async () => 0,
       eventsListen: async () => 0,
+      clock: async () => 0,
     };
     await fc.assert(
       fc.asyncProperty(argv, async (args) => {

@@ -7,6 +7,7 @@ import { catalog } from '../phone/config/catalog.js';
 import { checkValue } from '../phone/config/validate.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from '../runtime/fleet.js';
 import { parseRegistrar } from '../runtime/registrar-address.js';
+import { MAX_SPEED } from '../phone/movable-clock.js';
 
 /**
  * A whole number min-max, written in digits only. The range is checked on the digits' value, so that a number past
@@ -15,6 +16,22 @@ import { parseRegistrar } from '../runtime/registrar-address.js';
 function wholeNumber(value: string, min: number, max: number, expected: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected ${expected}`);
+  return n;
+}
+
+/** --clock-speed: times real time, 0 (stopped) to MAX_SPEED; a decimal is fine (0.5 runs at half speed). */
+export function clockSpeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > MAX_SPEED)
+    throw new InvalidArgumentError(`expected a speed 0-${MAX_SPEED} (times real time; 0 stops the clock)`);
+  return n;
+}
+
+/** --clock-start: an ISO 8601 date and time (2027-01-04T09:00:00Z), as milliseconds since the epoch. */
+export function clockStart(value: string): number {
+  const n = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || !Number.isFinite(n))
+    throw new InvalidArgumentError('expected an ISO 8601 date and time, e.g. 2027-01-04T09:00:00Z');
   return n;
 }
 

@@ -7,6 +7,8 @@ import { DEFAULT_TIMING } from '../phone/phone.js';
 import {
   address,
   adminPassword,
+  clockSpeed,
+  clockStart,
   collectAccount,
   collectList,
   collectSetting,
@@ -25,6 +27,8 @@ import {
   sha256,
   sipPassword,
 } from './options.js';
+import { duration, runClock } from './clock.js';
+import type { ClockCliOptions } from './clock.js';
 import { runCompare } from './compare.js';
 import type { CompareOptions } from './compare.js';
 import { runCtl } from './ctl.js';
@@ -41,9 +45,10 @@ export interface Runners {
   readonly ctl: typeof runCtl;
   readonly compare: typeof runCompare;
   readonly eventsListen: typeof runEventsListen;
+  readonly clock: typeof runClock;
 }
 
-const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare, eventsListen: runEventsListen };
+const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare, eventsListen: runEventsListen, clock: runClock };
 
 export async function main(argv: readonly string[], io: CliIo, run: Runners = RUNNERS): Promise<number> {
   let code: number = ExitCode.OK;
@@ -118,6 +123,8 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .default([], 'none'),
       )
       .option('--first-number <n>', 'number of line 1 of the first phone', firstNumber, 1001)
+      .option('--clock-speed <n>', "the phones' clock runs at n times real time (0: stopped; PUT /clock changes it)", clockSpeed, 1)
+      .option('--clock-start <iso>', "the phones' clock starts at this time (e.g. 2027-01-04T09:00:00Z); default: now", clockStart)
       .option(
         '--ready-file <file>',
         "write this JSON file (phones' URLs, control URL) once every phone is ready, for test harnesses to wait on",
@@ -199,6 +206,8 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
         'registrarTransport',
         'sipPassword',
         'media',
+        'clockSpeed',
+        'clockStart',
       ] as const) {
         const value = plan[key];
         if (value !== undefined && !fromCli(key)) (merged as unknown as Record<string, unknown>)[key] = value;
@@ -254,6 +263,18 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     .option('--https', 'listen with HTTPS, with a self-signed certificate')
     .action(async (opts: EventsListenOptions) => {
       code = await run.eventsListen(opts, io);
+    });
+
+  program
+    .command('clock')
+    .description("read the fleet clock of a running polysim, set its speed, or move it ahead (every phone's timers follow it)")
+    .option('--control <url>', "the polysim's control API", 'http://127.0.0.1:8790')
+    .option('--token <token>', 'its control token (or the environment variable POLYSIM_CONTROL_TOKEN)')
+    .option('--speed <n>', 'run at n times real time from now on (0: stop)', clockSpeed)
+    .option('--advance <duration>', 'move ahead now by this much: 500ms, 90s, 15m, 8h, 1d', duration)
+    .option('--json', 'print the answer as JSON')
+    .action(async (opts: ClockCliOptions) => {
+      code = await run.clock(opts, io);
     });
 
   program

@@ -13,6 +13,7 @@ import type { ControlApp } from '../control/app.js';
 import type { SlotMode } from '../gate/slot.js';
 import { ADMIN_USER } from '../gate/auth/basic.js';
 import { families, models } from '../phone/models.js';
+import { isSteerable } from '../phone/movable-clock.js';
 import { PhoneError } from '../phone/status.js';
 import { startFleet } from '../runtime/fleet.js';
 import type { Fleet } from '../runtime/fleet.js';
@@ -20,7 +21,6 @@ import type { RunningPhone } from '../runtime/phone-host.js';
 import type { FleetPlan } from '../runtime/fleet-file.js';
 import { runScenarios } from '../runtime/scenarios.js';
 import { parseRegistrar } from '../runtime/registrar-address.js';
-import { systemClock } from '../phone/clock.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
 import { untilStopped } from './stop-signals.js';
@@ -63,6 +63,9 @@ export interface StartCliOptions {
   registrarTransport: 'udp' | 'tcp' | 'tls';
   sipPassword?: string;
   media: 'tone' | 'silence' | 'off';
+  /** The fleet clock (movable-clock.ts): times real time, and where it starts (ms since the epoch). */
+  clockSpeed?: number;
+  clockStart?: number;
 }
 
 /** --registrar host[:port] (port 5060, or 5061 over TLS). */
@@ -192,6 +195,9 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         registrar: registrarOf(o),
         sipPassword: o.sipPassword,
         media: o.media,
+        // a stopped clock would hold the phones' boot forever: they boot in real time, then the clock stops
+        clockSpeed: o.clockSpeed === 0 ? 1 : o.clockSpeed,
+        clockStart: o.clockStart,
       },
       app,
       logger,
@@ -216,11 +222,12 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     ? `http://${host.includes(':') ? `[${host}]` : host}:${(control.server.address() as { port: number }).port}`
     : undefined;
   await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise<void>((ok) => r.phone.once('ready', () => ok())))));
+  if (o.clockSpeed === 0 && isSteerable(fleet.clock)) fleet.clock.setSpeed(0);
   for (const [number, script] of plan?.farEnds ?? []) {
     if (number === 'default') fleet.switchboard.defaultScript = script;
     else fleet.switchboard.scripts.set(number, script);
   }
-  const scenarios = plan && plan.scenarios.length > 0 ? runScenarios(fleet, plan.scenarios, systemClock, logger) : undefined;
+  const scenarios = plan && plan.scenarios.length > 0 ? runScenarios(fleet, plan.scenarios, fleet.clock, logger) : undefined;
   // Runs until SIGINT or SIGTERM (or, in-process, until the caller's signal aborts). Stopping unregisters SIP lines
   // (fleet.stop), then closes every connection (event streams, idle and half-open ones too); on a signal, a process
   // still there after SHUTDOWN_DEADLINE_MS exits anyway. The handlers are in place before the ready file and the

@@ -227,6 +227,17 @@ export const FarEndAnswer = Type.Object(
   { title: 'ControlFarEnd', description: "the far end of a call (the switchboard's caller or callee)" },
 );
 
+export const ClockAnswer = Type.Object(
+  {
+    now: Type.String({
+      description: "the fleet clock's time (ISO 8601): what every phone's timers, uptime, call durations and logs follow",
+    }),
+    epochMs: Type.Integer({ description: 'the same, in milliseconds since the Unix epoch' }),
+    speed: Type.Number({ minimum: 0, description: 'times real time (0: stopped; it moves only when advanced)' }),
+  },
+  { title: 'ControlClock' },
+);
+
 export const ScriptAnswer = Type.Object(FarEndScriptSchema.properties, { title: 'ControlScript' });
 export const ScriptsAnswer = Type.Object({ default: ScriptAnswer, numbers: Type.Record(S, ScriptAnswer) }, { title: 'ControlScripts' });
 
@@ -258,6 +269,7 @@ export const ANSWERS: readonly TSchema[] = [
   FarEndAnswer,
   ScriptAnswer,
   ScriptsAnswer,
+  ClockAnswer,
 ];
 
 /** `{ 400: ErrorAnswer, 404: ErrorAnswer, ... }` for the codes given. */

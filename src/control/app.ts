@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { PhoneError } from '../phone/status.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
+import { clockRoutes } from './clock-routes.js';
 import { configRoutes } from './config-routes.js';
 import { CONTROL_SERVER_OPTIONS, guardControlServer } from './connections.js';
 import { loadDashboard } from './dashboard.js';
@@ -97,5 +98,6 @@ export async function createControlApp(
   await root.register(incomingRoutes(switchboard));
   await root.register(farEndRoutes(switchboard));
   await root.register(scriptRoutes(switchboard));
+  await root.register(clockRoutes(fleet));
   return app;
 }

@@ -6,6 +6,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { openApiDocument } from '../openapi/document.js';
 import type { RouteSpec } from './control-route.js';
+import { clockSpecs } from './clock-routes.js';
 import { configSpecs } from './config-routes.js';
 import { eventSpecs } from './event-routes.js';
 import { farEndSpecs } from './far-end-routes.js';
@@ -44,6 +45,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   forwardSpecs,
   farEndSpecs,
   scriptSpecs,
+  clockSpecs,
 ].flatMap((table) => Object.values(table) as RouteSpec[]);
 
 const CONTROL_SERVER = [{ url: '/', description: "polysim's control port (--control-port, default 8790)" }];

@@ -11,7 +11,15 @@ export interface Clock {
   now(): number;
   /** Runs fn after ms milliseconds of this clock's time. */
   schedule(ms: number, fn: () => void): TimerHandle;
+  /**
+   * The clock of timers that pace a peer on the wire (SIP retransmissions, transaction deadlines): real time when this
+   * clock runs faster than real time (movable-clock.ts); absent, this clock itself.
+   */
+  readonly network?: Clock;
 }
+
+/** The clock for timers that pace a peer on the wire. */
+export const networkClock = (c: Clock): Clock => c.network ?? c;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -34,6 +42,13 @@ export class ManualClock implements Clock {
 
   now(): number {
     return this.current;
+  }
+
+  /** It runs only when advanced: no speed of its own. */
+  readonly speed = 0;
+
+  setSpeed(_speed: number): boolean {
+    return false;
   }
 
   schedule(ms: number, fn: () => void): TimerHandle {

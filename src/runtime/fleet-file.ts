@@ -13,6 +13,7 @@ import { resolveProfile } from '../phone/models.js';
 import type { Profile } from '../phone/models.js';
 import { expandCatalog } from '../phone/config/layered-config.js';
 import { checkValue } from '../phone/config/validate.js';
+import { MAX_SPEED } from '../phone/movable-clock.js';
 import type { FarEndScript } from '../network/far-end.js';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
@@ -112,6 +113,21 @@ export const FleetFileSchema = Type.Object(
     media: Type.Optional(Type.Union([Type.Literal('tone'), Type.Literal('silence'), Type.Literal('off')])),
     /** Every phone posts its telephony events to one receiver (fleet-receiver.ts). */
     telephonyEvents: Type.Optional(TelephonyEventsSchema),
+    /** The fleet clock (movable-clock.ts): its speed, times real time (0: stopped), and its start. */
+    clock: Type.Optional(
+      Type.Object(
+        {
+          speed: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SPEED })),
+          start: Type.Optional(
+            Type.String({
+              pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$',
+              description: 'ISO 8601 with its offset, e.g. 2027-01-04T09:00:00Z',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     defaults: Type.Optional(Type.Omit(PhoneEntry, ['count', 'number', 'address', 'httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'])),
     phones: Type.Array(PhoneEntry, { minItems: 1 }),
     farEnds: Type.Optional(Type.Record(Type.String({ pattern: '^(default|[0-9*#+]{1,32})$' }), Script)),
@@ -136,6 +152,8 @@ export interface FleetPlan {
   readonly registrarTransport?: 'udp' | 'tcp' | 'tls';
   readonly sipPassword?: string;
   readonly media?: 'tone' | 'silence' | 'off';
+  readonly clockSpeed?: number;
+  readonly clockStart?: number;
   readonly members: readonly MemberSpec[];
   readonly farEnds: ReadonlyMap<string, FarEndScript>;
   readonly scenarios: readonly ScenarioSpec[];
@@ -221,6 +239,8 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
   if (problems.length > 0) throw new FleetFileError(file, problems);
   const f = data as FleetFileData;
   if (f.telephonyEvents) problems.push(...telephonyEventsProblems(f.telephonyEvents));
+  if (f.clock?.start !== undefined && !Number.isFinite(Date.parse(f.clock.start)))
+    problems.push(`clock.start: ${f.clock.start} is no date`);
   const receiver = telephonyEventValues(f.telephonyEvents);
 
   // Expand, then check what the schema cannot: models, firmware, values, numbers and ports that collide.
@@ -313,6 +333,8 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
     registrarTransport: f.registrarTransport,
     sipPassword: f.sipPassword,
     media: f.media,
+    clockSpeed: f.clock?.speed,
+    clockStart: f.clock?.start === undefined ? undefined : Date.parse(f.clock.start),
     members,
     farEnds: new Map(Object.entries(f.farEnds ?? {})),
     scenarios: f.scenarios ?? [],

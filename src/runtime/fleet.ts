@@ -9,6 +9,7 @@ import { FleetError, StartAborted } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
+import { MAX_SPEED, MovableClock } from '../phone/movable-clock.js';
 import { Switchboard } from '../network/switchboard.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { randomIds, startPhone } from './phone-host.js';
@@ -44,11 +45,16 @@ export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switc
   /** Address mode: phone i on this IPv4 address + i, all on httpPort and httpsPort. */
   readonly addressRange?: string;
   readonly firstNumber: number;
+  /** The fleet clock's speed (times real time; 0 stops it) and start (ms since the epoch; default now), when no `clock` is given. */
+  readonly clockSpeed?: number;
+  readonly clockStart?: number;
 }
 
 export interface Fleet {
   readonly phones: readonly RunningPhone[];
   readonly switchboard: Switchboard;
+  /** The clock every phone's timers follow: a MovableClock (movable-clock.ts) unless the spec gave one. */
+  readonly clock: Clock;
   /** Resolves when every phone's HTTPS listens too. */
   readonly httpsReady: Promise<void>;
   stop(): Promise<void>;
@@ -107,8 +113,13 @@ export function addressPlus(base: string, n: number): string {
 
 /** What can be told of a fleet before anything starts: its size, first number, and room for its ports or addresses. */
 export function checkFleetSpec(
-  spec: Pick<FleetSpec, 'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort'>,
+  spec: Pick<
+    FleetSpec,
+    'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort' | 'clockSpeed'
+  >,
 ): void {
+  if (spec.clockSpeed !== undefined && !(spec.clockSpeed >= 0 && spec.clockSpeed <= MAX_SPEED))
+    throw new FleetError(`--clock-speed wants a number 0-${MAX_SPEED} (times real time; 0 stops the clock)`);
   if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE)
     throw new FleetError(`--count wants a whole number of phones, 1-${MAX_FLEET_SIZE}`);
   if (!Number.isInteger(spec.firstNumber) || spec.firstNumber < 1 || spec.firstNumber > MAX_FIRST_NUMBER) {
@@ -136,7 +147,12 @@ export function checkFleetSpec(
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
 }
 
-export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger, clock: Clock = spec.clock ?? systemClock): Promise<Fleet> {
+export async function startFleet(
+  spec: FleetSpec,
+  app: HttpApp,
+  logger?: Logger,
+  clock: Clock = spec.clock ?? new MovableClock(systemClock, { speed: spec.clockSpeed ?? 1, start: spec.clockStart }),
+): Promise<Fleet> {
   checkFleetSpec(spec);
   const portMode = spec.addressRange === undefined;
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
@@ -191,6 +207,7 @@ export async function startFleet(spec: FleetSpec, app: HttpApp, logger?: Logger,
   return {
     phones,
     switchboard,
+    clock,
     httpsReady: Promise.all(phones.map((p) => p.listeners.httpsReady)).then(() => undefined),
     stop: async () => {
       await Promise.all(phones.map((p) => p.stop()));

@@ -6,6 +6,7 @@
  * the calls of its lines and asks it how they stand; the rest go to the switchboard (network/line-router.ts).
  */
 import type { Clock } from '../phone/clock.js';
+import { networkClock } from '../phone/clock.js';
 import { sipUserAgent } from '../phone/device-facts.js';
 import { numberOf } from '../phone/calls/call-manager.js';
 import type { Inbox, MediaCounters, Offer, Party } from '../phone/calls/signal.js';
@@ -71,7 +72,7 @@ export class SipUserAgent {
     dns?: DnsClient,
   ) {
     this.clock = phone.clock;
-    this.transactions = new ClientTransactions(wire, this.clock);
+    this.transactions = new ClientTransactions(wire, networkClock(this.clock));
     const locator = dns && new ServerLocator(dns, this.clock);
     this.registrations = new LineRegistrations(phone, wire, this.transactions, this.userAgent, locator && ((q) => locator.locate(q)));
     this.inbound = new InboundRequests({

@@ -33,6 +33,8 @@ export type { PolyPhoneOptions } from './poly-phone.js';
 export { BODY_LIMIT } from './body-limit.js';
 export type { Data, Input, Operations } from './types.js';
 export { polysimEvents } from './events.js';
+export { polysimClock } from './clock.js';
+export type { ClockOptions, PolysimClock } from './clock.js';
 export type { EventsOptions } from './events.js';
 /** The events' types and the control API's answers (generated from the server's schemas). */
 export type * from './types-control.js';

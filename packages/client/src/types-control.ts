@@ -193,4 +193,6 @@ export type ControlScript = { behaviour: "answer" | "busy" | "reject" | "no-answ
 
 export type ControlScripts = { default: ControlScript; numbers: Record<string, ControlScript>; };
 
+export type ControlClock = { now: string; epochMs: number; speed: number; };
+
 export type PolysimEventType = PolysimEvent['type'];
