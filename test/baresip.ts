@@ -41,7 +41,7 @@ export interface BaresipOptions {
 }
 
 /** A WAV file of `seconds` of a 400 Hz tone, 8 kHz, 16-bit mono. */
-function toneWav(seconds: number): Buffer {
+export function toneWav(seconds: number): Buffer {
   const samples = seconds * 8000;
   const wav = Buffer.alloc(44 + samples * 2);
   wav.write('RIFF', 0);

@@ -71,7 +71,15 @@ async function answers(address: string, port: number): Promise<boolean> {
 
 /** Starts Kamailio on address:port (UDP and TCP); `algorithm` picks its digest algorithm. */
 export async function startKamailio(
-  opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string; tls?: boolean } = {},
+  opts: {
+    address?: string;
+    port?: number;
+    algorithm?: 'SHA-256' | 'MD5';
+    netns?: string;
+    tls?: boolean;
+    /** A `host:port` it also answers for (its alias), as `host` alone means port 5060 in a SIP URI. */
+    domain?: string;
+  } = {},
 ): Promise<Kamailio> {
   const address = opts.address ?? '127.0.0.1';
   const port = opts.port ?? (await freePort(address));
@@ -127,6 +135,7 @@ export async function startKamailio(
       '-A',
       `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`,
       ...tlsArgs,
+      ...(opts.domain ? ['-A', `DOMAIN=${opts.domain}`] : []),
     ];
     child = opts.netns
       ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -8,13 +8,18 @@
  *   allowedTargets lets it) goes to the phone as a refer whose referrer stays: the phone holds the call and places
  *   the new one (phone/calls/referred-transfers.ts). NOTIFYs with sipfrag report it: `SIP/2.0 100 Trying` at once
  *   (Subscription-State active), then the new call's final answer (200, or the failure) with Subscription-State
- *   terminated;reason=noresource. The transferor's BYE ends the held call; after a failure it stays, on hold.
+ *   terminated;reason=noresource; one answered 491 Request Pending goes again. The transferor's BYE ends the held
+ *   call; after a failure it stays, on hold.
  * - Referrals, one per user agent: which outgoing call a REFER caused, so that its outcome reaches the referrer.
  */
 import type { Inbox } from '../phone/calls/signal.js';
 import type { SipRequest, SipResponse } from './codec/message.js';
 import type { Dialog } from './dialog.js';
+import { glareWait } from './dialog-state.js';
 import { hostPort, parseNameAddr } from './name-addr.js';
+
+/** How many times a NOTIFY answered 491 Request Pending is sent in all. */
+export const NOTIFY_TRIES = 4;
 
 type Answer = (status: number, reason: string, extra?: readonly (readonly [string, string])[]) => void;
 
@@ -49,6 +54,9 @@ export class CallTransfer {
   /** A REFER we accepted: progress of the new call goes back in NOTIFYs with sipfrag. */
   referSubscription: { id: number } | undefined;
   private referSeq = 0;
+  /** The latest NOTIFY of the transfer's progress (a retry of an older one is dropped), and its pending retry. */
+  private notifySeq = 0;
+  private notifyRetry: { cancel(): void } | undefined;
   private byeTimer: { cancel(): void } | undefined;
   /** Attended transfer: the other dialog, handed on with ours; it ends when we leave, if its far end has not. */
   private handedOn: { end(): void } | undefined;
@@ -58,6 +66,7 @@ export class CallTransfer {
   /** The call ends: no BYE is pending any more; a dialog handed on with it ends too. */
   cancel(): void {
     this.byeTimer?.cancel();
+    this.notifyRetry?.cancel();
     this.endHandedOn();
   }
 
@@ -177,6 +186,10 @@ export class CallTransfer {
   notifyFrag(status: number, reason: string, final: boolean): void {
     if (!this.referSubscription || !this.call.confirmed()) return;
     if (final) this.referSubscription = undefined;
+    this.sendFrag(++this.notifySeq, status, reason, final, NOTIFY_TRIES);
+  }
+
+  private sendFrag(seq: number, status: number, reason: string, final: boolean, tries: number): void {
     this.call.send(
       'NOTIFY',
       [
@@ -186,6 +199,16 @@ export class CallTransfer {
         ['Content-Type', 'message/sipfrag;version=2.0'],
       ],
       Buffer.from(`SIP/2.0 ${status} ${reason}\r\n`),
+      (res) => {
+        // 491: the far end's INVITE transaction of this dialog is not over; linphone's stack (belle-sip) answers so
+        // to a NOTIFY that overtakes the ACK of our hold re-INVITE. The report goes again after the wait RFC 3261
+        // 14.1 gives a re-INVITE that met 491, unless a newer report went meanwhile.
+        if (res.status !== 491 || tries <= 1) return;
+        this.notifyRetry = this.call.schedule(glareWait(false), () => {
+          this.notifyRetry = undefined;
+          if (seq === this.notifySeq && this.call.confirmed()) this.sendFrag(seq, status, reason, final, tries - 1);
+        });
+      },
     );
   }
 }
