@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { toneWav } from './baresip.js';
+import { gone, stopChild } from './child-process.js';
 import { freePort } from './kamailio.js';
 
 export interface Linphone {
@@ -171,12 +172,12 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
   };
   const readLog = (): string => (existsSync(log) ? readFileSync(log, 'latin1') : '');
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    if (!gone(child)) {
+      // its own way out first (it unregisters); then as every peer program ends
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
       command('quit');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(t);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await stopChild(child);
     }
     rmSync(dir, { recursive: true, force: true });
   };
