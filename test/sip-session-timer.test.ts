@@ -8,6 +8,7 @@
  *   refresh: 60 s on the phone's BYE ends the call, in the phone's call list too.
  * - docs/sipp/timer-callee.xml is called by the phone, answers 422 with Min-SE: 3600, and gets the INVITE again
  *   asking 3600 s; made the refresher, the phone re-INVITEs 30 minutes on.
+ * - OPTIONS says `timer` in Supported while the setting is 1, and not once it is 0 (read live, capabilities.ts).
  *
  * The line's server is a small relay of this test: it grants REGISTER and passes the rest between the phone and
  * sipp, counting the ACKs it passes to the phone (the clock moves only once the 200 is acknowledged: before, the
@@ -144,39 +145,41 @@ describe('session timers (RFC 4028), with sipp', { timeout: 90_000, skip }, () =
     return s;
   }
 
-  for (const [how, allow] of [
-    ['UPDATE', 'INVITE, ACK, BYE, CANCEL, UPDATE'],
-    ['INVITE', 'INVITE, ACK, BYE, CANCEL'],
-  ] as const) {
-    it(`refreshes at half the interval as the refresher: by ${how} when the caller's Allow says ${how === 'UPDATE' ? 'UPDATE' : 'no UPDATE'}`, async () => {
-      const { run } = await callIn('timer-refresh.xml', `refresh-${how}`, ['-key', 'allow', allow]);
-      clock.advance(44_000);
-      await settle();
-      const early = received(readFileSync(join(dir, `refresh-${how}.log`), { encoding: 'utf8', flag: 'a+' }));
-      assert.deepEqual(
-        early.filter((m) => !m.first.startsWith('SIP/2.0')),
-        [],
-        'no refresh before 45 s',
-      );
-      assert.deepEqual(await callStates(p), ['sipp:Connected']);
-      clock.advance(1_000);
-      const log = received(await run);
-      const firsts = log.map((m) =>
-        m.first.split(' ')[0] === 'SIP/2.0' ? m.first.split(' ').slice(0, 2).join(' ') : m.first.split(' ')[0],
-      );
-      const refresh = log.find((m) => m.first.startsWith(`${how} `));
-      assert.ok(refresh, `the refresh came as ${how}: ${firsts.join(', ')}`);
-      assert.equal(header(refresh.text, 'Session-Expires'), '90;refresher=uac');
-      assert.match(header(refresh.text, 'Supported'), /(^|,)timer(,|$)/);
-      assert.equal(refresh.text.includes('m=audio'), how === 'INVITE', 'an SDP in a re-INVITE only');
-      const ok = log.find((m) => m.first.startsWith('SIP/2.0 200') && /^CSeq: 2 UPDATE/m.test(m.text));
-      assert.equal(header(ok?.text ?? '', 'Session-Expires'), '90;refresher=uas', "sipp's refresh answered with Session-Expires");
-      await waitFor(async () => (await callStates(p)).length === 0);
-    });
+  /** sipp calls asking 90 s with the phone as refresher; the phone's refresh comes 45 s on, by `how`. */
+  async function refreshedBy(how: 'UPDATE' | 'INVITE', allow: string): Promise<void> {
+    const { run } = await callIn('timer-refresh.xml', `refresh-${how}`, ['-key', 'allow', allow]);
+    clock.advance(44_000);
+    await settle();
+    const early = received(readFileSync(join(dir, `refresh-${how}.log`), { encoding: 'utf8', flag: 'a+' }));
+    assert.deepEqual(
+      early.filter((m) => !m.first.startsWith('SIP/2.0')),
+      [],
+      'no refresh before 45 s',
+    );
+    assert.deepEqual(await callStates(p), ['sipp:Connected']);
+    clock.advance(1_000);
+    const log = received(await run);
+    const firsts = log.map((m) => (m.first.split(' ')[0] === 'SIP/2.0' ? m.first.split(' ').slice(0, 2).join(' ') : m.first.split(' ')[0]));
+    const refresh = log.find((m) => m.first.startsWith(`${how} `));
+    assert.ok(refresh, `the refresh came as ${how}: ${firsts.join(', ')}`);
+    assert.equal(header(refresh.text, 'Session-Expires'), '90;refresher=uac');
+    assert.match(header(refresh.text, 'Supported'), /(^|,)timer(,|$)/);
+    assert.equal(refresh.text.includes('m=audio'), how === 'INVITE', 'an SDP in a re-INVITE only');
+    const ok = log.find((m) => m.first.startsWith('SIP/2.0 200') && /^CSeq: 2 UPDATE/m.test(m.text));
+    assert.equal(header(ok?.text ?? '', 'Session-Expires'), '90;refresher=uas', "sipp's refresh answered with Session-Expires");
+    await waitFor(async () => (await callStates(p)).length === 0);
   }
 
+  it('refreshes at half the interval as the refresher: by UPDATE when the caller allows it', async () => {
+    await refreshedBy('UPDATE', 'INVITE, ACK, BYE, CANCEL, UPDATE');
+  });
+
+  it('refreshes at half the interval as the refresher: by re-INVITE when the caller allows no UPDATE', async () => {
+    await refreshedBy('INVITE', 'INVITE, ACK, BYE, CANCEL');
+  });
+
   it('422 with Min-SE: 90 to an INVITE asking 60 s; the call asking 90 s ends with our BYE when no refresh comes', async () => {
-    const placedBefore = p.phone.callLog().length;
+    const logBefore = p.phone.callLog().length;
     const { run } = await callIn('timer-expiry.xml', 'expiry');
     clock.advance(59_000);
     await settle();
@@ -189,10 +192,42 @@ describe('session timers (RFC 4028), with sipp', { timeout: 90_000, skip }, () =
     await waitFor(async () => (await callStates(p)).length === 0);
     const entry = p.phone
       .callLog()
-      .slice(placedBefore)
+      .slice(logBefore)
       .find((r) => r.kind === 'received');
     assert.ok(entry, 'the call is in the call list');
     assert.equal(entry.durationSeconds, 60);
+  });
+
+  it('says timer in Supported while voIpProt.SIP.keepalive.sessionTimers is 1, and not once it is 0', async () => {
+    const ask = async (): Promise<string> => {
+      const s = createSocket('udp4');
+      await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+      const port = s.address().port;
+      const answer = new Promise<string>((r) => s.once('message', (m) => r(m.toString())));
+      const options = [
+        `OPTIONS sip:1001@127.0.0.1:${phonePort} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKopt${port}`,
+        `From: <sip:probe@127.0.0.1:${port}>;tag=probe`,
+        `To: <sip:1001@127.0.0.1:${phonePort}>`,
+        `Call-ID: options-${port}`,
+        'CSeq: 1 OPTIONS',
+        'Max-Forwards: 70',
+        'Content-Length: 0',
+        '',
+        '',
+      ];
+      s.send(options.join('\r\n'), phonePort, '127.0.0.1');
+      const text = await answer;
+      s.close();
+      return header(text, 'Supported');
+    };
+    assert.equal(await ask(), 'replaces,100rel,timer');
+    p.phone.config.set('LOCAL', { 'voIpProt.SIP.keepalive.sessionTimers': '0' });
+    try {
+      assert.equal(await ask(), 'replaces,100rel');
+    } finally {
+      p.phone.config.set('LOCAL', { 'voIpProt.SIP.keepalive.sessionTimers': '1' });
+    }
   });
 
   it('as the caller: asks 1800 s, asks again the 3600 s of a 422, and re-INVITEs half the interval on as the refresher', async () => {
