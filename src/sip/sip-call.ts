@@ -261,7 +261,8 @@ export abstract class SipCall implements Inbox {
 
   /** The far end's answer cannot be carried: the dialog is ended with BYE, and the call with it. */
   protected endForMedia(): void {
-    this.endHere();
+    this.sendBye();
+    this.peer?.receive({ type: 'ended' });
   }
 
   /** The dialog is ended from here (BYE), and the phone's call with it (its call log follows). */
