@@ -28,6 +28,8 @@ export class CallMedia {
   local: Direction = 'sendrecv';
   private version = 1;
   private readonly session = String(Math.floor(Math.random() * 1e9));
+  /** The last description we sent, and for which direction: a refresh sends it again unchanged. */
+  private last: { readonly direction: Direction; readonly body: Buffer } | undefined;
 
   constructor(
     private readonly env: MediaEnv,
@@ -51,7 +53,7 @@ export class CallMedia {
 
   /** Our SDP: an offer lists every codec we take; otherwise the one chosen from the far end's. */
   sdp(direction: Direction, offer = false): Buffer {
-    return writeSdp({
+    const body = writeSdp({
       sessionId: this.session,
       version: this.version++,
       address: this.env.localAddress,
@@ -61,6 +63,16 @@ export class CallMedia {
       direction,
       offer: offer ? undefined : this.remote,
     });
+    this.last = { direction, body };
+    return body;
+  }
+
+  /**
+   * Our description unchanged, same version (RFC 3264 8), for a re-INVITE that only refreshes the session (RFC 4028
+   * 7.4); a new one when the direction changed since.
+   */
+  sdpAgain(direction: Direction): Buffer {
+    return this.last?.direction === direction ? this.last.body : this.sdp(direction);
   }
 
   private chosen(): readonly number[] {

@@ -9,7 +9,8 @@ import type { Party } from '../phone/calls/signal.js';
 import type { Phone } from '../phone/phone.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
-import { LINE_CAPABILITIES, optionsHeaders, unsupportedRequired } from './codec/capabilities.js';
+import { optionsHeaders, unsupportedRequired } from './codec/capabilities.js';
+import type { Capabilities } from './codec/capabilities.js';
 import { Dialog, newTag } from './dialog.js';
 import { takeMessage } from './instant-messages.js';
 import { IncomingCall } from './incoming-call.js';
@@ -35,6 +36,8 @@ export interface InboundEnv {
   readonly userAgent: string;
   /** Whether another call may begin (the user agent's bound on calls). */
   room(): boolean;
+  /** What the phone says it supports now (capabilities.ts). */
+  capabilities(): Capabilities;
   env(line: number): CallEnv;
   /** Where the phone listens over `transport` (an OPTIONS answer's Contact). */
   local(transport: SipTransportName): { readonly host: string; readonly port: number };
@@ -104,7 +107,7 @@ export class InboundRequests {
     ctx.reply(
       responseTo(req, 200, 'OK', newTag(), [
         ['Contact', `<sip:${user ? `${user}@` : ''}${hostPort(local.host, local.port)}${tp}>`],
-        ...optionsHeaders(LINE_CAPABILITIES),
+        ...optionsHeaders(this.ua.capabilities()),
         ['User-Agent', this.ua.userAgent],
       ]),
     );
@@ -121,7 +124,7 @@ export class InboundRequests {
     }
     const n = this.lineFor(req);
     const tag = newTag();
-    const bad = unsupportedRequired(req, LINE_CAPABILITIES);
+    const bad = unsupportedRequired(req, this.ua.capabilities());
     const answer =
       n === undefined ? { status: 404, reason: 'Not Found' } : bad.length > 0 ? badExtension(bad) : takeMessage(this.ua.phone, n, req);
     const buf = responseTo(req, answer.status, answer.reason, tag, [...(answer.headers ?? []), ['User-Agent', this.ua.userAgent]]);
@@ -162,7 +165,7 @@ export class InboundRequests {
       ctx.reply(responseTo(req, 404, 'Not Found', tag));
       return true;
     }
-    const bad = unsupportedRequired(req, LINE_CAPABILITIES);
+    const bad = unsupportedRequired(req, this.ua.capabilities());
     if (bad.length > 0) {
       const refusal = badExtension(bad);
       ctx.reply(responseTo(req, refusal.status, refusal.reason, tag, refusal.headers));

@@ -2,15 +2,18 @@
  * An incoming call (UAS): the INVITE's offer checked (488 when no codec fits), 180 while the phone rings (reliable,
  * with RSeq, when the INVITE requires or supports 100rel: RFC 3262, reliable-provisional.ts), 200 with our answer
  * when it answers (after the 180's PRACK; sent again until the ACK comes), 486/603/404/480 when it refuses, 487
- * after CANCEL.
+ * after CANCEL. With session timers on, an INVITE asking for too short an interval is refused 422, and the 200
+ * carries Session-Expires with the refresher (and Require: timer for a caller that supports timers), whose timer
+ * starts as it goes (RFC 4028 9).
  */
-import { dialogHeaders, LINE_CAPABILITIES } from './codec/capabilities.js';
+import { dialogHeaders } from './codec/capabilities.js';
 import type { Party } from '../phone/calls/signal.js';
 import { responseTo } from './codec/message.js';
 import type { Dialog } from './dialog.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
 import { optionTags, parseRAck, ReliableProvisionals } from './reliable-provisional.js';
-import { SipCall } from './sip-call.js';
+import type { UasAnswer } from './session-timer.js';
+import { allowOf, SipCall } from './sip-call.js';
 import type { CallEnv, UasSource } from './sip-call.js';
 import type { Destination } from './wire.js';
 
@@ -29,11 +32,14 @@ export class IncomingCall extends SipCall {
   private readonly reliable: ReliableProvisionals | undefined;
   /** The last PRACK's CSeq and answer: a retransmission of it gets the same answer (RFC 3261 17.2.2). */
   private lastPrack: { cseq: string; status: number } | undefined;
+  /** The session timer the 200 carries (session timers on). */
+  private timer: (UasAnswer & { kind: 'timer' }) | undefined;
 
   private constructor(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination) {
     super(env, 'uas', dialog, dest, remote);
     this.uas = { ...source, interval: env.policy.t1 };
     const h = source.request.headers;
+    this.peerMethods = allowOf(h.all('allow'));
     if ([...optionTags(h.all('require')), ...optionTags(h.all('supported'))].includes('100rel')) {
       this.reliable = new ReliableProvisionals({ schedule: env.schedule, t1: env.policy.t1, retransmit: source.transport === 'UDP' }, () =>
         this.unacknowledged(),
@@ -47,6 +53,13 @@ export class IncomingCall extends SipCall {
    */
   static create(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination): IncomingCall | undefined {
     const call = new IncomingCall(env, source, dialog, remote, dest);
+    const timer = call.session?.answer(source.request.headers);
+    if (timer?.kind === 'refuse') {
+      // 400 for a malformed Session-Expires or Min-SE, 422 for too short an interval (RFC 4028 9)
+      call.respond(timer.status, timer.reason, timer.headers);
+      return undefined;
+    }
+    call.timer = timer;
     if (source.request.body.length > 0) {
       const offer = call.media.read(source.request.body);
       if (isProblem(offer)) {
@@ -165,9 +178,15 @@ export class IncomingCall extends SipCall {
     const offer = this.media.remote;
     const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
-    this.uas.answer = this.respond(200, 'OK', [['Content-Type', 'application/sdp'], ...dialogHeaders(LINE_CAPABILITIES)], body);
+    this.uas.answer = this.respond(
+      200,
+      'OK',
+      [['Content-Type', 'application/sdp'], ...dialogHeaders(this.capabilities), ...(this.timer?.headers ?? [])],
+      body,
+    );
     this.reliable?.stop();
     this.dialogState.move('accept');
+    if (this.timer) this.session?.accepted(this.timer);
     if (offer) this.media.configure(offer, direction);
     // 13.3.1.4: the 2xx goes again (T1 doubling to T2) until the ACK comes, for 64 x T1
     if (this.uas.transport === 'UDP') this.retransmitAnswer(0);

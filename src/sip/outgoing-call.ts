@@ -2,9 +2,11 @@
  * An outgoing call (UAC): the INVITE with our offer through the line's server, its challenge answered once, the
  * provisional and final answers (ringing; answered, with the 2xx acknowledged; busy, declined, not found, no
  * answer), a reliable provisional PRACKed in the early dialog (RFC 3262: each RSeq once), and CANCEL when the
- * phone gives up before an answer.
+ * phone gives up before an answer. With session timers on, the INVITE asks for an interval (Session-Expires, Min-SE),
+ * a 422 is answered by asking once more for the interval it names, and the 2xx's Session-Expires starts the timer
+ * (RFC 4028 7).
  */
-import { dialogHeaders, LINE_CAPABILITIES } from './codec/capabilities.js';
+import { dialogHeaders } from './codec/capabilities.js';
 import type { Party, Signal } from '../phone/calls/signal.js';
 import type { SipResponse } from './codec/message.js';
 import { writeSip } from './codec/message.js';
@@ -13,7 +15,7 @@ import { cancelled } from './dialog-state.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort } from './name-addr.js';
 import { ProvisionalAcks } from './reliable-provisional.js';
-import { SipCall } from './sip-call.js';
+import { allowOf, SipCall } from './sip-call.js';
 import type { CallEnv } from './sip-call.js';
 import type { Destination, OutRequest } from './wire.js';
 
@@ -26,7 +28,7 @@ function rejection(status: number): Signal {
 
 export class OutgoingCall extends SipCall {
   /** The INVITE's transaction and its own facts: a 1xx came (a CANCEL may go, 9.1), its challenge was answered. */
-  private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean } | undefined;
+  private invite: { request: OutRequest; branch: string; provisional: boolean; authTried: boolean; intervalTried: boolean } | undefined;
   /** The reliable provisionals PRACKed (RFC 3262). */
   private readonly acks = new ProvisionalAcks();
 
@@ -50,14 +52,15 @@ export class OutgoingCall extends SipCall {
       ...this.dialog.headers('INVITE', this.dialog.localSeq),
       ['Contact', this.contact()] as [string, string],
       // shaped as a VVX 450 writes its INVITE; what it lists is what polysim does (capabilities.ts)
-      ...dialogHeaders(LINE_CAPABILITIES).map(([k, v]) => [k, v] as [string, string]),
+      ...dialogHeaders(this.capabilities).map(([k, v]) => [k, v] as [string, string]),
+      ...(this.session?.request() ?? []).map(([k, v]) => [k, v] as [string, string]),
       ['User-Agent', this.env.userAgent] as [string, string],
       ['Accept-Language', 'en'] as [string, string],
       ['Content-Type', 'application/sdp'] as [string, string],
       ...extra.map(([k, v]) => [k, v] as [string, string]),
     ];
     const request: OutRequest = { method: 'INVITE', uri: requestUri, headers, body: this.media.sdp('sendrecv', true) };
-    this.invite = { request, branch: '', provisional: false, authTried: false };
+    this.invite = { request, branch: '', provisional: false, authTried: false, intervalTried: false };
     this.sendInviteRequest(request);
   }
 
@@ -127,23 +130,32 @@ export class OutgoingCall extends SipCall {
         this.endForMedia();
         return;
       }
+      this.peerMethods = allowOf(res.headers.all('allow'));
+      this.session?.answered(res.headers);
       this.env.onProgress?.(this, res.status, res.reason);
       this.peer?.receive({ type: 'answered' });
+      return;
+    }
+    if (
+      res.status === 422 &&
+      !inv.intervalTried &&
+      (this.state === 'calling' || this.state === 'early') &&
+      this.session?.tooSmall(res.headers)
+    ) {
+      // the interval asked is too short for a proxy or the callee: once more, asking its Min-SE (RFC 4028 7.3)
+      inv.intervalTried = true;
+      const asked = new Map(this.session.request());
+      this.resendInvite(inv, (k, v) => asked.get(k) ?? v);
       return;
     }
     if ((res.status === 401 || res.status === 407) && !inv.authTried && (this.state === 'calling' || this.state === 'early')) {
       const challenge = pickChallenge(res.headers.all(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
       if (challenge) {
         inv.authTried = true;
-        const cseq = ++this.dialog.localSeq;
-        const headers = inv.request.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === 'cseq' ? `${cseq} INVITE` : v]);
-        headers.push([
+        this.resendInvite(inv, (_k, v) => v, [
           res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
           authorization(challenge, this.env.auth.user, this.env.auth.password, 'INVITE', inv.request.uri),
         ]);
-        inv.request = { ...inv.request, headers };
-        inv.provisional = false;
-        this.sendInviteRequest(inv.request);
         return;
       }
     }
@@ -153,6 +165,20 @@ export class OutgoingCall extends SipCall {
     this.terminate('rejected');
     // a 487 we did not ask for (no CANCEL of ours) ends the phone's call too: no call outlives its dialog
     if (wasLive) this.peer?.receive(rejection(res.status));
+  }
+
+  /** The INVITE again, as a new transaction with the next CSeq, its headers rewritten by `value`, one added. */
+  private resendInvite(
+    inv: NonNullable<OutgoingCall['invite']>,
+    value: (name: string, v: string) => string,
+    added?: [string, string],
+  ): void {
+    const cseq = ++this.dialog.localSeq;
+    const headers = inv.request.headers.map(([k, v]): [string, string] => [k, k.toLowerCase() === 'cseq' ? `${cseq} INVITE` : value(k, v)]);
+    if (added) headers.push(added);
+    inv.request = { ...inv.request, headers };
+    inv.provisional = false;
+    this.sendInviteRequest(inv.request);
   }
 
   private onInviteTimeout(): void {

@@ -5,12 +5,16 @@
  * Replaces), and what arrives as SIP comes back to the phone as signals. This file is what both directions share
  * once the dialog exists; outgoing-call.ts and incoming-call.ts set it up, transfers.ts does REFER both ways.
  * The dialog's state moves only along the table in dialog-state.ts (with its diagram); so do the re-INVITEs we send.
+ * With session timers on (session-timer.ts), every re-INVITE and UPDATE either way carries Session-Expires, the
+ * refresher refreshes the session by UPDATE (when the far end allows it) or re-INVITE, and a session that is not
+ * refreshed in time ends with BYE.
  */
 import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
 import { CallMedia } from './call-media.js';
 import { LINE_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from './codec/capabilities.js';
+import type { Capabilities } from './codec/capabilities.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';
 import type { Dialog } from './dialog.js';
@@ -22,6 +26,8 @@ import { InfoDtmfSender, infoDigit } from './info-dtmf.js';
 import type { MessageAnswer } from './instant-messages.js';
 import type { RtpStats } from './rtp.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
+import { SessionTimer } from './session-timer.js';
+import type { SessionTimerPolicy, UasAnswer } from './session-timer.js';
 import type { Facts, RefusalSink } from './state-table.js';
 import { CallTransfer } from './transfers.js';
 import { fromHop } from './wire.js';
@@ -44,7 +50,22 @@ export interface CallEnv extends MediaEnv, RequestEnv {
   readonly message: (req: SipRequest) => MessageAnswer;
   /** Where a move the dialog's table refuses is reported (a process warning when not given). */
   readonly refused?: RefusalSink;
+  /** What the phone says it supports (capabilities.ts); LINE_CAPABILITIES when not given. */
+  readonly capabilities?: Capabilities;
+  /** Session timers (RFC 4028, voIpProt.SIP.keepalive.sessionTimers), when they are on. */
+  readonly sessionTimers?: SessionTimerPolicy;
 }
+
+type Header = readonly [string, string];
+
+/** The methods a peer's Allow lists (undefined when it sent none). */
+export const allowOf = (values: readonly string[]): string[] | undefined =>
+  values.length === 0
+    ? undefined
+    : values
+        .flatMap((v) => v.split(','))
+        .map((m) => m.trim().toUpperCase())
+        .filter((m) => m !== '');
 
 export type State = DialogState;
 
@@ -71,6 +92,10 @@ export abstract class SipCall implements Inbox {
   replaced = false;
   /** The phone has let the call go (it ended it, or handed it on by REFER): the far end's BYE is not told to it. */
   protected phoneEnded = false;
+  /** The session's timer (RFC 4028), while session timers are on. */
+  protected readonly session: SessionTimer | undefined;
+  /** The methods the far end allows (its INVITE's or 2xx's Allow): a refresh goes by UPDATE when it lists it. */
+  protected peerMethods: readonly string[] | undefined;
 
   protected constructor(
     protected readonly env: CallEnv,
@@ -84,6 +109,13 @@ export abstract class SipCall implements Inbox {
     this.offers = offerMachine(env.refused);
     this.media = new CallMedia(env, (digit) => this.peer?.receive({ type: 'dtmf', digits: digit }));
     this.requests = new DialogRequests(env, dialog, dest);
+    this.session =
+      env.sessionTimers &&
+      new SessionTimer(env.sessionTimers, {
+        schedule: env.schedule,
+        refresh: () => this.refreshSession(),
+        expire: () => this.endHere(),
+      });
     this.transfer = new CallTransfer({
       dialog,
       confirmed: () => inDialog(this.state),
@@ -127,6 +159,16 @@ export abstract class SipCall implements Inbox {
 
   get callId(): string {
     return this.dialog.callId;
+  }
+
+  /** What the phone says it supports in this call. */
+  protected get capabilities(): Capabilities {
+    return this.env.capabilities ?? LINE_CAPABILITIES;
+  }
+
+  /** The session timer's interval and whether we refresh, while one runs. */
+  get sessionTimer(): SessionTimer['running'] {
+    return this.session?.running;
   }
 
   /**
@@ -223,6 +265,13 @@ export abstract class SipCall implements Inbox {
     this.peer?.receive({ type: 'ended' });
   }
 
+  /** The dialog is ended from here (BYE), and the phone's call with it (its call log follows). */
+  protected endHere(): void {
+    if (!this.dialogState.can('bye')) return;
+    this.sendBye();
+    this.peer?.receive({ type: 'ended' });
+  }
+
   /** A CANCEL (answered 200 already): only an incoming call that still rings is cancelled. */
   protected onCancel(): void {
     // nothing to cancel
@@ -263,12 +312,12 @@ export abstract class SipCall implements Inbox {
       return;
     }
     this.dialog.remoteSeq = cseq;
-    const refusal = refusalOf(req.method, LINE_CAPABILITIES);
+    const refusal = refusalOf(req.method, this.capabilities);
     if (refusal) {
       answer(refusal.status, refusal.reason, refusal.headers);
       return;
     }
-    const unsupported = unsupportedRequired(req, LINE_CAPABILITIES);
+    const unsupported = unsupportedRequired(req, this.capabilities);
     if (unsupported.length > 0) {
       answer(420, 'Bad Extension', [['Unsupported', unsupported.join(',')]]);
       return;
@@ -277,13 +326,20 @@ export abstract class SipCall implements Inbox {
       case 'INVITE':
         this.onReInvite(req, answer);
         return;
-      case 'UPDATE':
+      case 'UPDATE': {
         // RFC 3311: an offer is answered in the 200, as a re-INVITE's; without one the 200 refreshes the target
-        if (req.body.length > 0) this.onReInvite(req, answer);
-        else answer(200, 'OK', [['Contact', this.contact()]]);
+        if (req.body.length > 0) {
+          this.onReInvite(req, answer);
+          return;
+        }
+        const timer = this.timerAnswer(req, answer);
+        if (timer === false) return;
+        answer(200, 'OK', [['Contact', this.contact()], ...(timer?.headers ?? [])]);
+        if (timer) this.session?.accepted(timer);
         return;
+      }
       case 'OPTIONS':
-        answer(200, 'OK', [['Contact', this.contact()], ...optionsHeaders(LINE_CAPABILITIES)]);
+        answer(200, 'OK', [['Contact', this.contact()], ...optionsHeaders(this.capabilities)]);
         return;
       case 'MESSAGE': {
         const m = this.env.message(req);
@@ -313,6 +369,8 @@ export abstract class SipCall implements Inbox {
       answer(491, 'Request Pending');
       return;
     }
+    const timer = this.timerAnswer(req, answer);
+    if (timer === false) return;
     const offer = req.body.length > 0 ? this.media.read(req.body) : undefined;
     if (isProblem(offer)) {
       // the call goes on as it was (RFC 3261 14.2)
@@ -325,11 +383,36 @@ export abstract class SipCall implements Inbox {
     const direction = this.media.remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
     const contact: [string, string] = ['Contact', this.contact()];
-    answer(200, 'OK', [contact, ['Content-Type', 'application/sdp']], body);
+    answer(200, 'OK', [contact, ['Content-Type', 'application/sdp'], ...(timer?.headers ?? [])], body);
+    if (timer) this.session?.accepted(timer);
     if (offer) {
       this.media.configure(offer, direction);
       this.noteRemoteHold(offer.direction === 'sendonly' || offer.direction === 'inactive');
     }
+  }
+
+  /**
+   * Session timers on an INVITE or UPDATE of the far end (RFC 4028 9): false when it was refused (400, 422: the
+   * session goes on as it was), else what the 2xx carries (Session-Expires, Require and Supported) and starts;
+   * undefined with session timers off.
+   */
+  private timerAnswer(
+    req: SipRequest,
+    answer: (s: number, r: string, e?: readonly (readonly [string, string])[]) => void,
+  ): (UasAnswer & { kind: 'timer' }) | false | undefined {
+    if (!this.session) return undefined;
+    const a = this.session.answer(req.headers);
+    if (a.kind === 'refuse') {
+      answer(a.status, a.reason, a.headers);
+      return false;
+    }
+    return { ...a, headers: [...a.headers, ...this.supported()] };
+  }
+
+  /** Supported, in the requests and answers session timers add to (RFC 4028 7.1: every request says `timer`). */
+  protected supported(): Header[] {
+    const tags = this.capabilities.supported;
+    return tags.length > 0 ? [['Supported', tags.join(',')]] : [];
   }
 
   private noteRemoteHold(held: boolean): void {
@@ -345,27 +428,40 @@ export abstract class SipCall implements Inbox {
 
   // ---- requests we send in the dialog ----
 
-  /** One re-INVITE at a time (RFC 3261 14.1): a change while one is out goes once it is answered. */
-  private reInvite(): void {
+  /**
+   * One re-INVITE at a time (RFC 3261 14.1): a change while one is out goes once it is answered. A refresh (session
+   * timers) offers our description unchanged; one that finds a re-INVITE out or waiting leaves it to that one, which
+   * carries Session-Expires too.
+   */
+  private reInvite(refresh = false): void {
     if (!inDialog(this.state)) return;
-    if (this.offers.state === 'stable') this.sendReInvite('offer');
-    else this.offers.move('change');
+    if (this.offers.state === 'stable') this.sendReInvite('offer', refresh);
+    else if (!refresh) this.offers.move('change');
   }
 
-  private sendReInvite(event: 'offer' | 'retry'): void {
+  private sendReInvite(event: 'offer' | 'retry', refresh = false, retried = false): void {
     this.offers.move(event);
     this.requests.send(
       'INVITE',
       [
         ['Contact', this.contact()],
         ['Content-Type', 'application/sdp'],
+        ...(this.session ? [...this.session.request(), ...this.supported()] : []),
       ],
-      this.media.sdp(this.media.local),
+      refresh ? this.media.sdpAgain(this.media.local) : this.media.sdp(this.media.local),
       (res) => {
         if (res.status >= 200 && res.status < 300) {
           this.requests.ack(cseqOf(res));
           this.media.apply(res.body, true);
+          this.session?.answered(res.headers);
         }
+        if (res.status === 422 && !retried && this.session?.tooSmall(res.headers)) {
+          // asked too short an interval: once more with the far end's Min-SE (RFC 4028 7.3)
+          this.offers.move('settled');
+          this.sendReInvite('offer', refresh, true);
+          return;
+        }
+        if (this.refreshLost(res.status)) return;
         if (res.status === 491) {
           // glare: both sides sent a re-INVITE; ours goes again after a random wait (14.1), with the latest direction
           this.offers.move('requestPending');
@@ -379,6 +475,44 @@ export abstract class SipCall implements Inbox {
         if (again) this.reInvite();
       },
     );
+  }
+
+  /** Time to refresh the session (we are the refresher): UPDATE when the far end allows it, else re-INVITE (10). */
+  private refreshSession(): void {
+    if (!inDialog(this.state)) return;
+    if (this.peerMethods?.includes('UPDATE')) this.sendUpdate();
+    else this.reInvite(true);
+  }
+
+  /** A refresh by UPDATE without a body (RFC 3311; RFC 4028 10); refused as unknown, the next goes by re-INVITE. */
+  private sendUpdate(retried = false): void {
+    const session = this.session;
+    if (!session) return;
+    this.requests.send('UPDATE', [['Contact', this.contact()], ...session.request(), ...this.supported()], undefined, (res) => {
+      if (res.status >= 200 && res.status < 300) {
+        session.answered(res.headers);
+        return;
+      }
+      if (res.status === 422 && !retried && session.tooSmall(res.headers)) {
+        this.sendUpdate(true);
+        return;
+      }
+      if (this.refreshLost(res.status)) return;
+      if (res.status === 405 || res.status === 501) {
+        this.peerMethods = this.peerMethods?.filter((m) => m !== 'UPDATE');
+        this.reInvite(true);
+      }
+    });
+  }
+
+  /**
+   * A refresh answered 408 (or none came) or 481: the session is lost, the call ends with BYE (RFC 4028 10, RFC 3261
+   * 12.2.1.2). Another failure leaves the session to run out at its expiry unless a refresh succeeds by then.
+   */
+  private refreshLost(status: number): boolean {
+    if (!this.session?.running || (status !== 408 && status !== 481)) return false;
+    this.endHere();
+    return true;
   }
 
   private sendDtmf(digits: string): void {
@@ -414,6 +548,7 @@ export abstract class SipCall implements Inbox {
   /** Moves the dialog to its end by `event` and lets go of what it held: media, timers, the UA's map. */
   protected terminate(event: DialogEvent, facts?: Facts<DialogGuard>): void {
     if (!this.dialogState.move(event, facts)) return;
+    this.session?.stop();
     this.transfer.cancel();
     this.media.close();
     this.env.forget(this);

@@ -2,7 +2,8 @@
  * A phone's SIP user agent: it registers the lines that have a real call server (line-registrations.ts), places
  * and takes their calls as INVITE dialogs with RTP media (outgoing-call.ts, incoming-call.ts, inbound-requests.ts),
  * transfers them (transfers.ts), takes voicemail summaries (message-waiting.ts) and instant messages both ways
- * (instant-messages.ts), and says what it supports from one list (capabilities.ts). The host's line router sends it
+ * (instant-messages.ts), keeps their sessions alive with session timers when the configuration says so
+ * (session-timer.ts), and says what it supports from one list (capabilities.ts). The host's line router sends it
  * the calls of its lines and asks it how they stand; the rest go to the switchboard (network/line-router.ts).
  */
 import type { Clock } from '../phone/clock.js';
@@ -14,7 +15,7 @@ import type { LineRegistrationView } from '../phone/lines.js';
 import type { Phone } from '../phone/phone.js';
 import type { SipRequest, SipResponse } from './codec/message.js';
 import { capabilitiesOf } from './codec/capabilities.js';
-import type { Capabilities } from './codec/capabilities.js';
+import type { Capabilities, Features } from './codec/capabilities.js';
 import { ClientTransactions } from './client-transactions.js';
 import { Dialog, newTag } from './dialog.js';
 import { InboundRequests } from './inbound-requests.js';
@@ -28,6 +29,7 @@ import { quoteName } from './name-addr.js';
 import type { MediaEngine } from './media-engine.js';
 import { referTargetAllowed } from './refer-targets.js';
 import { OutgoingCall } from './outgoing-call.js';
+import { SESSION_TIMER_POLICY } from './session-timer.js';
 import type { SipCall, CallEnv } from './sip-call.js';
 import { Referrals } from './transfers.js';
 import type { Destination, SipWire } from './wire.js';
@@ -81,6 +83,7 @@ export class SipUserAgent {
       calls: this.calls,
       userAgent: this.userAgent,
       room: () => this.callCount < MAX_CALLS,
+      capabilities: () => this.capabilities(),
       env: (n) => this.env(n),
       local: (transport) => wire.local(transport),
     });
@@ -154,11 +157,19 @@ export class SipUserAgent {
     return this.registrations.boundTo(address, port);
   }
 
+  /** What the configuration switches on: session timers with voIpProt.SIP.keepalive.sessionTimers=1 (read per call). */
+  private features(): Features {
+    return { sessionTimers: this.phone.config.int('voIpProt.SIP.keepalive.sessionTimers') === 1 };
+  }
+
   private env(n: number): CallEnv {
     const c = this.phone.config;
     const line = this.phone.lines.get(n);
     const server = line.servers[0]?.index ?? 1;
+    const features = this.features();
     return {
+      capabilities: capabilitiesOf(true, features),
+      sessionTimers: features.sessionTimers ? SESSION_TIMER_POLICY : undefined,
       wire: this.wire,
       transactions: this.transactions,
       media: this.engine,
@@ -193,9 +204,12 @@ export class SipUserAgent {
     return this.ports;
   }
 
-  /** What the phone says it supports: the full set once a line registers with a SIP server (capabilities.ts). */
+  /**
+   * What the phone says it supports: the full set once a line registers with a SIP server, with what the
+   * configuration switches on (capabilities.ts).
+   */
   capabilities(): Capabilities {
-    return capabilitiesOf(this.running && this.registrations.size > 0);
+    return capabilitiesOf(this.running && this.registrations.size > 0, this.features());
   }
 
   /**

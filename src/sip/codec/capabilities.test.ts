@@ -43,6 +43,18 @@ describe('capabilities', () => {
     assert.deepEqual(NOTIFY_CAPABILITIES.methods, ['ACK', 'OPTIONS', 'INFO', 'NOTIFY']);
   });
 
+  it('timer only with session timers on (RFC 4028): Supported and Require follow, methods do not change', () => {
+    const on = capabilitiesOf(true, { sessionTimers: true });
+    assert.equal(on, capabilitiesOf(true, { sessionTimers: true }), 'the same object each time');
+    assert.equal(capabilitiesOf(true, { sessionTimers: false }), LINE_CAPABILITIES);
+    assert.equal(capabilitiesOf(false, { sessionTimers: true }), NOTIFY_CAPABILITIES);
+    assert.deepEqual(on.supported, ['replaces', '100rel', 'timer']);
+    assert.deepEqual(on.methods, LINE_CAPABILITIES.methods);
+    assert.equal(Object.fromEntries(dialogHeaders(on))['Supported'], 'replaces,100rel,timer');
+    assert.deepEqual(unsupportedRequired(request('Require: timer\r\n'), on), []);
+    assert.deepEqual(unsupportedRequired(request('Require: timer\r\n'), LINE_CAPABILITIES), ['timer']);
+  });
+
   it('refuses what is not served: 405 for methods SIP knows, 501 for others, with the Allow of the set', () => {
     assert.equal(refusalOf('MESSAGE', LINE_CAPABILITIES), undefined);
     assert.deepEqual(refusalOf('SUBSCRIBE', LINE_CAPABILITIES), {

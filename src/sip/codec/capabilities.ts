@@ -25,7 +25,8 @@ type Header = readonly [string, string];
 
 /**
  * A phone with SIP lines. PRACK and 100rel: reliable provisionals both ways (RFC 3262, reliable-provisional.ts).
- * Not listed, because not done: SUBSCRIBE (no event package is served to subscribers), timer (RFC 4028), PUBLISH.
+ * `timer` (RFC 4028, session-timer.ts) only while the configuration turns session timers on: see capabilitiesOf.
+ * Not listed, because not done: SUBSCRIBE (no event package is served to subscribers), PUBLISH.
  */
 export const LINE_CAPABILITIES: Capabilities = {
   methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'NOTIFY', 'PRACK', 'UPDATE', 'REFER'],
@@ -50,8 +51,21 @@ export const NOTIFY_CAPABILITIES: Capabilities = {
   events: [],
 };
 
-export function capabilitiesOf(hasSipLines: boolean): Capabilities {
-  return hasSipLines ? LINE_CAPABILITIES : NOTIFY_CAPABILITIES;
+/** What the configuration switches on beyond the fixed lists. */
+export interface Features {
+  /** Session timers (RFC 4028): voIpProt.SIP.keepalive.sessionTimers. */
+  readonly sessionTimers: boolean;
+}
+
+export const NO_FEATURES: Features = { sessionTimers: false };
+
+/** A phone with SIP lines and session timers on: `timer` is supported too (last, as older VVX firmware lists it). */
+const LINE_CAPABILITIES_TIMER: Capabilities = { ...LINE_CAPABILITIES, supported: [...LINE_CAPABILITIES.supported, 'timer'] };
+
+/** The set for a phone with or without SIP lines, with what its configuration switches on (the same object each time). */
+export function capabilitiesOf(hasSipLines: boolean, features: Features = NO_FEATURES): Capabilities {
+  if (!hasSipLines) return NOTIFY_CAPABILITIES;
+  return features.sessionTimers ? LINE_CAPABILITIES_TIMER : LINE_CAPABILITIES;
 }
 
 /** Methods SIP defines (RFC 3261 and its extensions): one the phone does not serve is 405, anything else 501. */

@@ -29,7 +29,7 @@ export interface SipResponse {
 
 export type SipMessage = SipRequest | SipResponse;
 
-/** Header values by lower-case full name, in order; compact forms (v, f, t, i, m, l, c, e...) are expanded. */
+/** Header values by lower-case full name, in order; compact forms (v, f, t, i, m, l, c, e, k, x...) are expanded. */
 export class SipHeaders {
   private readonly map = new Map<string, string[]>();
 
@@ -45,6 +45,7 @@ export class SipHeaders {
     k: 'supported',
     s: 'subject',
     o: 'event',
+    x: 'session-expires',
   };
 
   add(name: string, value: string): void {
