@@ -1,11 +1,11 @@
 /**
- * Debian's baresip as the tests' softphone: started headless with a configuration made for the run (G.711, a sine
- * tone as its microphone, a file as its speaker), driven through its ctrl_tcp module (netstring-framed JSON commands
+ * Debian's baresip as the tests' softphone: started headless with a configuration made for the run (G.711, or the
+ * codecs asked for such as G.722, a sine tone as its microphone, what it decodes dumped to WAV files), driven through its ctrl_tcp module (netstring-framed JSON commands
  * and events, baresip's own remote control), one account registered to the test's SIP server or none.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,8 @@ export interface Baresip {
   /** The first event of `type` (from `since`, an index into events) that `match` accepts, within `ms`. */
   waitEvent(type: string, match?: (e: BaresipEvent) => boolean, ms?: number, since?: number): Promise<BaresipEvent>;
   output(): string;
+  /** What it decoded of its last call (WAV, by its sndfile module), as written so far; empty before a call. */
+  heard(): Buffer;
   stop(): Promise<void>;
 }
 
@@ -38,11 +40,13 @@ export interface BaresipOptions {
   /** The SIP server it registers with (`host:port`, UDP), and its password there. */
   readonly registrar?: string;
   readonly password?: string;
+  /** Its codecs as baresip names them (default PCMU and PCMA); `G722/16000/1` loads its G.722 module (spandsp's codec). */
+  readonly codecs?: readonly string[];
 }
 
-/** A WAV file of `seconds` of a 400 Hz tone, 8 kHz, 16-bit mono. */
-export function toneWav(seconds: number): Buffer {
-  const samples = seconds * 8000;
+/** A WAV file of `seconds` of a 400 Hz tone, 16-bit mono, at `rate` (8 kHz for G.711, 16 kHz for G.722). */
+export function toneWav(seconds: number, rate = 8000): Buffer {
+  const samples = seconds * rate;
   const wav = Buffer.alloc(44 + samples * 2);
   wav.write('RIFF', 0);
   wav.writeUInt32LE(36 + samples * 2, 4);
@@ -50,13 +54,13 @@ export function toneWav(seconds: number): Buffer {
   wav.writeUInt32LE(16, 16);
   wav.writeUInt16LE(1, 20); // PCM
   wav.writeUInt16LE(1, 22); // mono
-  wav.writeUInt32LE(8000, 24);
-  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
   wav.writeUInt16LE(2, 32);
   wav.writeUInt16LE(16, 34);
   wav.write('data', 36);
   wav.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 400 * i) / 8000)), 44 + i * 2);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 400 * i) / rate)), 44 + i * 2);
   return wav;
 }
 
@@ -80,8 +84,10 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'polysim-baresip-'));
   const sipPort = await freePort();
   const ctrlPort = await freePort();
+  const codecs = opts.codecs ?? ['PCMU', 'PCMA'];
+  const wideband = codecs.some((c) => c.startsWith('G722'));
   const tone = join(dir, 'tone.wav');
-  writeFileSync(tone, toneWav(60));
+  writeFileSync(tone, toneWav(60, wideband ? 16000 : 8000));
   writeFileSync(
     join(dir, 'config'),
     [
@@ -92,13 +98,18 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'sip_transports udp',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
+      ...(wideband ? ['module g722.so'] : []),
       'module aufile.so',
+      // sndfile dumps each call's audio, what it encodes and what it decodes, to WAV files in snd_path
+      'module sndfile.so',
+      `snd_path ${dir}`,
       'module menu.so',
       'module account.so',
       'module ctrl_tcp.so',
       `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
       `audio_player aufile,${join(dir, 'heard.wav')}`,
-      // A 400 Hz tone at 8 kHz as its microphone (baresip's own sine source makes 48 kHz only, which G.711 refuses).
+      // A 400 Hz tone at the codec's rate as its microphone (baresip's own sine source makes 48 kHz only, which G.711
+      // refuses).
       `audio_source aufile,${tone}`,
       `audio_alert aufile,${join(dir, 'alert.wav')}`,
       'rtp_ports 30000-39998',
@@ -108,8 +119,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const host = opts.registrar ?? `127.0.0.1:${sipPort}`;
   const aor = `sip:${opts.user}@${host}`;
   const params = opts.registrar
-    ? `;auth_pass=${opts.password ?? ''};outbound="sip:${opts.registrar}";regint=600;answermode=manual;audio_codecs=PCMU,PCMA`
-    : ';regint=0;answermode=manual;audio_codecs=PCMU,PCMA';
+    ? `;auth_pass=${opts.password ?? ''};outbound="sip:${opts.registrar}";regint=600;answermode=manual;audio_codecs=${codecs.join(',')}`
+    : `;regint=0;answermode=manual;audio_codecs=${codecs.join(',')}`;
   writeFileSync(join(dir, 'accounts'), `<${aor}>${params}\n`);
   let output = '';
   const child: ChildProcess = spawn('baresip', ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -186,9 +197,17 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     command,
     waitEvent,
     output: () => output,
+    heard: () => {
+      const dumps = readdirSync(dir)
+        .filter((f) => f.endsWith('-dec.wav'))
+        .map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.at - a.at);
+      return dumps[0] ? readFileSync(join(dir, dumps[0].f)) : Buffer.alloc(0);
+    },
     stop: async () => {
       ctrl.destroy();
       await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

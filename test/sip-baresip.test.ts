@@ -2,6 +2,8 @@
  * A real softphone as the far end: Debian's baresip and polysim phones register to Kamailio (MD5 digest) and call
  * each other through it: baresip calls polysim and the reverse, hold from either side, baresip hangs up and is hung
  * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does.
+ * A second baresip that has only G.722 (its spandsp codec) calls polysim and is called: both ends take G.722, RTP
+ * flows both ways, and what baresip decodes of polysim's stream is polysim's 400 Hz tone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -32,11 +34,39 @@ async function post(p: TestPhone, path: string, data: unknown): Promise<void> {
   assertOk(await p.post(path, { data }), path);
 }
 
+async function audioStream(p: TestPhone): Promise<Row | undefined> {
+  const path = '/api/v1/mgmt/media/sessionStats';
+  const stats = assertOk(await p.get(path), path)['data'] as { Streams: Row[] }[];
+  return stats[0]?.Streams[0];
+}
+
+/** A WAV file's sample rate, and how much of the power of its last `seconds` is at `freq` (Goertzel; 0..1). */
+function toneIn(wav: Buffer, freq: number, seconds: number): { rate: number; share: number; seconds: number } {
+  if (wav.length < 44) return { rate: 0, share: 0, seconds: 0 };
+  const rate = wav.readUInt32LE(24);
+  const samples = Math.floor((wav.length - 44) / 2);
+  const n = Math.min(samples, Math.round(rate * seconds));
+  const k = (2 * Math.PI * freq) / rate;
+  let s1 = 0;
+  let s2 = 0;
+  let energy = 0;
+  for (let i = samples - n; i < samples; i++) {
+    const x = wav.readInt16LE(44 + 2 * i);
+    energy += x * x;
+    const s0 = x + 2 * Math.cos(k) * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = s1 * s1 + s2 * s2 - 2 * Math.cos(k) * s1 * s2;
+  return { rate, share: energy > 0 ? (2 * power) / (n * energy) : 0, seconds: samples / (rate || 1) };
+}
+
 describe('baresip (a real softphone) and polysim through Kamailio', () => {
   let kamailio: Kamailio;
   let alice: TestPhone;
   let bob: TestPhone;
   let soft: Baresip;
+  let wide: Baresip;
   before(async () => {
     kamailio = await startKamailio({ algorithm: 'MD5' });
     const registrar = { address: kamailio.address, port: kamailio.port, transport: 'UDPOnly' as const };
@@ -50,9 +80,16 @@ describe('baresip (a real softphone) and polysim through Kamailio', () => {
     bob = await testPhone({ number: '1002', sipPort: 0, registrar, sipPassword: 'secret-{number}', set: { 'reg.1.displayName': 'Bob' } });
     await waitFor(() => alice.phone.lines.get(1).registered && bob.phone.lines.get(1).registered, 8000);
     soft = await startBaresip({ user: '2001', registrar: `${kamailio.address}:${kamailio.port}`, password: 'secret-2001' });
+    wide = await startBaresip({
+      user: '2002',
+      registrar: `${kamailio.address}:${kamailio.port}`,
+      password: 'secret-2002',
+      codecs: ['G722/16000/1'],
+    });
   });
   after(async () => {
     await soft?.stop();
+    await wide?.stop();
     await alice?.stop();
     await bob?.stop();
     await kamailio?.stop();
@@ -117,5 +154,55 @@ describe('baresip (a real softphone) and polysim through Kamailio', () => {
     const [withBob] = await calls(alice);
     await post(alice, '/api/v1/callctrl/endCall', { Ref: withBob?.['CallHandle'] });
     await waitFor(async () => (await calls(bob)).length === 0, 8000);
+  });
+
+  it("G.722 only: baresip calls polysim and polysim calls baresip; both take G.722 and hear the other's tone", async () => {
+    const ways: [string, () => Promise<void>][] = [
+      [
+        'baresip calls',
+        async () => {
+          const from = wide.events.length;
+          await wide.command('dial', `sip:1001@${kamailio.address}:${kamailio.port}`);
+          const ringing = await callIn(alice, 'Offering');
+          await post(alice, '/api/v1/callctrl/answerCall', { Ref: ringing['CallHandle'] });
+          await wide.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+        },
+      ],
+      [
+        'polysim calls',
+        async () => {
+          const from = wide.events.length;
+          await post(alice, '/api/v1/callctrl/dial', { Dest: '2002', Line: 1 });
+          await wide.waitEvent('CALL_INCOMING', undefined, 8000, from);
+          await wide.command('accept');
+          await wide.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+        },
+      ],
+    ];
+    for (const [way, call] of ways) {
+      const heardBefore = toneIn(wide.heard(), 400, 1).seconds;
+      await call();
+      const connected = await callIn(alice, 'Connected');
+      // polysim: G.722 both ways, and baresip's packets counted
+      await waitFor(async () => {
+        const s = await audioStream(alice);
+        return (
+          s?.['RxCodec'] === '9:G.722' && s['TxCodec'] === '9:G.722' && Number(s['PacketsReceived']) > 25 && Number(s['PacketsSent']) > 25
+        );
+      }, 8000).catch(async () => assert.fail(`${way}: ${JSON.stringify(await audioStream(alice))}`));
+      const s = (await audioStream(alice)) as Row;
+      assert.equal(s['RxPayloadSize'], '160', `${way}: 20 ms of G.722 a packet`);
+      // baresip decoded polysim's G.722 (spandsp) at 16 kHz: its speaker file holds the 400 Hz tone
+      await waitFor(() => toneIn(wide.heard(), 400, 0.5).seconds > heardBefore + 0.6, 8000).catch(() =>
+        assert.fail(`${way}: baresip heard ${JSON.stringify(toneIn(wide.heard(), 400, 0.5))}\n${wide.output().slice(-3000)}`),
+      );
+      const heard = toneIn(wide.heard(), 400, 0.5);
+      assert.equal(heard.rate, 16000, `${way}: baresip decodes 16 kHz audio`);
+      assert.ok(heard.share > 0.8, `${way}: ${JSON.stringify(heard)}`);
+      const from = wide.events.length;
+      await post(alice, '/api/v1/callctrl/endCall', { Ref: connected['CallHandle'] });
+      await wide.waitEvent('CALL_CLOSED', undefined, 8000, from);
+      await waitFor(async () => (await calls(alice)).length === 0, 8000);
+    }
   });
 });

@@ -247,11 +247,11 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
     await until(() => states(A), ['1002:RingBack']);
     assert.equal((await api(B, '/api/v1/callctrl/answerCall', {}))['Status'], '2000');
     await until(() => states(A), ['1002:Connected']);
-    // media: packets actually received on both sides, G.711
+    // media: packets actually received on both sides, G.722 (both phones rank it first, as Poly's wideband phones do)
     for (const url of [A, B]) {
       await waitFor(async () => {
         const s = ((await api(url, '/api/v1/mgmt/media/sessionStats'))['data'] as { Streams: Row[] }[])[0]?.Streams[0];
-        return Number(s?.['PacketsReceived']) > 10 && Number(s?.['PacketsSent']) > 10 && s?.['RxCodec'] === '0:G.711Mu';
+        return Number(s?.['PacketsReceived']) > 10 && Number(s?.['PacketsSent']) > 10 && s?.['RxCodec'] === '9:G.722';
       }, 5000);
     }
     await api(A, '/api/v1/callctrl/holdCall', {});
@@ -305,7 +305,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
   });
 
   it('G.711 A-law when the caller prefers it (voice.codecPref)', async () => {
-    await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G711Mu': '0' });
+    await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G722': '0', 'voice.codecPref.G711Mu': '0' });
     try {
       await ring(C, '1003', B, '1002');
       await api(B, '/api/v1/callctrl/answerCall', {});
@@ -318,7 +318,7 @@ describe('real SIP through Kamailio: two polysim processes', { timeout: 180_000 
       await api(B, '/api/v1/callctrl/endCall', { Ref: await handle(B, '1003') });
       await until(() => states(C), []);
     } finally {
-      await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G711Mu': '1' });
+      await api(C, '/api/v1/mgmt/config/set', { 'voice.codecPref.G722': '4', 'voice.codecPref.G711Mu': '6' });
     }
   });
 

@@ -154,7 +154,7 @@ describe('registration on the wire', () => {
       assert.equal(invite.uri, `sip:1002@127.0.0.1:${reg.port}`);
       assert.match(invite.headers.get('from') ?? '', new RegExp(`^<sip:1001@127\\.0\\.0\\.1:${reg.port}>;tag=`));
       const sdp = invite.body.toString();
-      assert.match(sdp, /^m=audio 9 RTP\/AVP 0 8 127$/m);
+      assert.match(sdp, /^m=audio 9 RTP\/AVP 9 0 8 127$/m);
       assert.match(sdp, /^a=rtpmap:127 telephone-event\/8000$/m);
       assert.equal(
         ((await p.get('/api/v2/webCallControl/callStatus')).body['data'] as Record<string, string>[])[0]?.['CallState'],

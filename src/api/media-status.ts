@@ -109,7 +109,7 @@ const PAYLOAD = 160;
 /** The one-way network delay reported (loopback and LAN: what a phone shows on a quiet network). */
 const LATENCY_MS = 20;
 
-const CODEC_LABEL = { PCMU: '0:G.711Mu', PCMA: '8:G.711A' } as const;
+const CODEC_LABEL = { PCMU: '0:G.711Mu', PCMA: '8:G.711A', G722: '9:G.722' } as const;
 
 /**
  * A stream's own reference (the manual's "<AUDIO STREAM REFERENCE>"), apart from its session's. Devices write it as

@@ -1,5 +1,5 @@
 /**
- * A call's media as SDP negotiates it: our offers and answers (G.711 in voice.codecPref order, telephone-event),
+ * A call's media as SDP negotiates it: our offers and answers (G.722 and G.711 in voice.codecPref order, telephone-event),
  * the direction we want (held: sendonly or inactive), the far end's description, and the RTP session that carries
  * it. A session that cannot be opened (no free port) leaves the call without media, not without signalling.
  */

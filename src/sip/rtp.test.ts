@@ -1,9 +1,10 @@
-/** RTP between two sessions on loopback: G.711 both ways, counters, DTMF events, RTCP reports, hold. */
+/** RTP between two sessions on loopback: G.711 both ways, counters, DTMF events, RTCP reports, hold; G.722 frames. */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
 import { voiceQuality } from '../phone/calls/quality.js';
 import { linearToAlaw, linearToUlaw } from './g711.js';
+import { G722Decoder } from './g722.js';
 import { MediaEngine } from './media-engine.js';
 import { RtpSession } from './rtp.js';
 import type { SessionHost } from './rtp.js';
@@ -120,6 +121,53 @@ describe('RTP sessions', () => {
       intruder.close();
       a.close();
       b.close();
+    }
+  });
+});
+
+describe('G.722 RTP', () => {
+  it('sends 160-byte G.722 frames (payload type 9, 160 ticks of the 8 kHz clock each) that decode to the 400 Hz tone', async () => {
+    const bound = (): Promise<ReturnType<typeof createSocket>> =>
+      new Promise((resolve) => {
+        const s = createSocket('udp4');
+        s.bind(0, '127.0.0.1', () => resolve(s));
+      });
+    const [rtp, rtcp, far] = await Promise.all([bound(), bound(), bound()]);
+    const got: Buffer[] = [];
+    far.on('message', (m) => got.push(m));
+    const host: SessionHost = { content: 'tone', rtcpEveryTicks: 1000, add: () => undefined, remove: () => undefined };
+    const session = new RtpSession(rtp, rtcp, rtp.address().port, host, () => undefined);
+    const TICKS = 400; // 8 s: past the seam of the loop the frames come from
+    try {
+      session.configure({ address: '127.0.0.1', port: far.address().port }, 9, 101, true, false);
+      // ticked by hand, 20 at a time (a burst of 400 datagrams could overrun the socket's receive buffer)
+      for (let i = 0; i < TICKS; i++) {
+        session.tick();
+        if (i % 20 === 19) await until(`packet ${i + 1}`, () => got.length === i + 1);
+      }
+      assert.equal(session.stats().codec, 'G722');
+      assert.equal(session.stats().packetsSent, TICKS);
+      assert.equal(session.stats().octetsSent, TICKS * 160);
+      got.sort(
+        (a, b) => ((a.readUInt16BE(2) - got[0]!.readUInt16BE(2)) & 0xffff) - ((b.readUInt16BE(2) - got[0]!.readUInt16BE(2)) & 0xffff),
+      );
+      assert.ok(got.every((m) => m.length === 12 + 160 && ((m[1] as number) & 0x7f) === 9));
+      assert.ok(got.every((m, i) => i === 0 || (m.readUInt32BE(4) - got[i - 1]!.readUInt32BE(4)) >>> 0 === 160));
+      // what the far end hears: the tone, frame after frame (22 samples late, the codec's delay)
+      const heard = new G722Decoder().decode(Buffer.concat(got.map((m) => m.subarray(12))));
+      for (let f = 5; f < TICKS; f++) {
+        let signal = 0;
+        let noise = 0;
+        for (let i = f * 320; i < (f + 1) * 320; i++) {
+          const want = 3000 * Math.sin((2 * Math.PI * 400 * (i - 22)) / 16000);
+          signal += want * want;
+          noise += (want - (heard[i] as number)) ** 2;
+        }
+        assert.ok(10 * Math.log10(signal / noise) > 20, `frame ${f}`);
+      }
+    } finally {
+      session.close();
+      far.close();
     }
   });
 });

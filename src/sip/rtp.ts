@@ -1,5 +1,5 @@
 /**
- * RTP and RTCP for one call's audio (RFC 3550), G.711 at 20 ms, with DTMF as RFC 4733 events. Every session of
+ * RTP and RTCP for one call's audio (RFC 3550), G.711 or G.722 at 20 ms, with DTMF as RFC 4733 events. Every session of
  * the process is driven by one 20 ms tick of the media engine (media-engine.ts), so 100 calls cost 100 sends a tick.
  * What sessionStats reports comes from these counters: packets and octets actually sent and received, loss from
  * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it.
@@ -9,6 +9,9 @@ import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { MediaCounters } from '../phone/calls/signal.js';
 import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
+import { steadyFrames } from './g722.js';
+import { codecOf } from './sdp.js';
+import type { CodecName } from './sdp.js';
 
 export type MediaContent = 'tone' | 'silence';
 
@@ -34,10 +37,23 @@ export interface RtpStats extends MediaCounters {
 /** One frame of audio a packet, every 20 ms (the media engine ticks at this rate). */
 export const TICK_MS = 20;
 
-const FRAMES = {
-  PCMU: { tone: toneFrame(linearToUlaw), silence: silenceFrame(linearToUlaw) },
-  PCMA: { tone: toneFrame(linearToAlaw), silence: silenceFrame(linearToAlaw) },
+/** One 20 ms frame of the 400 Hz tone at 16 kHz, amplitude 3000 as the G.711 one (8 whole periods). */
+const WIDEBAND_TONE = Int16Array.from({ length: 320 }, (_, i) => Math.round(3000 * Math.sin((2 * Math.PI * 400 * i) / 16000)));
+
+/**
+ * What each codec sends, frame after frame: G.711 repeats one frame (it keeps no state); G.722 plays a loop of frames
+ * encoded once (g722.ts steadyFrames), made on the first call that sends it.
+ */
+const FRAMES: Record<CodecName, Record<MediaContent, () => readonly Buffer[]>> = {
+  PCMU: { tone: once(() => [toneFrame(linearToUlaw)]), silence: once(() => [silenceFrame(linearToUlaw)]) },
+  PCMA: { tone: once(() => [toneFrame(linearToAlaw)]), silence: once(() => [silenceFrame(linearToAlaw)]) },
+  G722: { tone: once(() => steadyFrames(WIDEBAND_TONE)), silence: once(() => steadyFrames(new Int16Array(320))) },
 };
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
 
 /** The end packet of an event goes this many times, one a tick (RFC 4733 2.5.1.4). */
 const END_COPIES = 3;
@@ -62,7 +78,9 @@ const validPort = (p: number | undefined): p is number => p !== undefined && Num
 export class RtpSession {
   private remote: Remote | undefined;
   private pt = 0;
-  private codec: 'PCMU' | 'PCMA' = 'PCMU';
+  private codec: CodecName = 'PCMU';
+  /** Where in its codec's frames the stream is (G.722 plays a loop). */
+  private frame = 0;
   private dtmfPt: number | undefined;
   private sending = false;
   private receiving = false;
@@ -139,7 +157,7 @@ export class RtpSession {
     // a new far end (re-INVITE to another address or port) is latched anew
     if (before?.address !== this.remote?.address || before?.port !== this.remote?.port) this.latched = undefined;
     this.pt = pt;
-    this.codec = pt === 8 ? 'PCMA' : 'PCMU';
+    this.codec = codecOf(pt);
     this.dtmfPt = dtmfPt;
     this.sending = send && this.remote !== undefined;
     this.receiving = receive;
@@ -193,7 +211,9 @@ export class RtpSession {
   }
 
   private sendVoice(): void {
-    const payload = FRAMES[this.codec][this.engine.content];
+    const frames = FRAMES[this.codec][this.engine.content]();
+    const payload = frames[this.frame % frames.length] as Buffer;
+    this.frame = (this.frame + 1) % frames.length;
     this.ts = (this.ts + 160) >>> 0;
     this.out(Buffer.concat([this.header(this.pt, false, this.ts), payload]), payload.length);
   }

@@ -1,6 +1,7 @@
 /**
- * SDP offers and answers for one audio stream (RFC 4566, RFC 3264): G.711 µ-law (0) and A-law (8) with
- * telephone-event (RFC 4733) for DTMF, and the direction attribute that holds and resumes calls.
+ * SDP offers and answers for one audio stream (RFC 4566, RFC 3264): G.722 (9), G.711 µ-law (0) and A-law (8) with
+ * telephone-event (RFC 4733) for DTMF, and the direction attribute that holds and resumes calls. G.722 is written
+ * `G722/8000` although it samples at 16 kHz: RFC 3551 4.5.2 keeps its RTP clock at 8000 for historical reasons.
  *
  * Everything that comes from the wire is checked here, where it is read: a description whose syntax is not SDP's
  * (RFC 4566 section 9) is a problem answered 400, one whose values cannot be used (a port past 65535, an address that
@@ -11,15 +12,25 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
+export type CodecName = 'PCMU' | 'PCMA' | 'G722';
+
 export interface Codec {
+  /** The static payload type (RFC 3551 table 4). */
   readonly pt: number;
-  readonly name: 'PCMU' | 'PCMA';
+  readonly name: CodecName;
 }
 
+/** The codecs a call can carry: every one 20 ms a packet, 160 bytes of payload, 160 ticks of the 8 kHz RTP clock. */
 export const CODECS: readonly Codec[] = [
   { pt: 0, name: 'PCMU' },
   { pt: 8, name: 'PCMA' },
+  { pt: 9, name: 'G722' },
 ];
+
+/** The codec of a static payload type we carry (µ-law for any other, as G.711 is every phone's fallback). */
+export function codecOf(pt: number): CodecName {
+  return CODECS.find((c) => c.pt === pt)?.name ?? 'PCMU';
+}
 
 /** One m= line as offered, kept so that an answer can list the same streams (RFC 3264 6). */
 export interface MediaLine {
@@ -71,7 +82,7 @@ export function writeSdp(o: SdpOptions): Buffer {
   const ip = o.address.includes(':') ? 'IP6' : 'IP4';
   const audio = [
     `m=audio ${o.port} RTP/AVP ${[...o.payloads, o.dtmfPayload].join(' ')}`,
-    ...o.payloads.map((pt) => `a=rtpmap:${pt} ${CODECS.find((c) => c.pt === pt)?.name ?? 'PCMU'}/8000`),
+    ...o.payloads.map((pt) => `a=rtpmap:${pt} ${codecOf(pt)}/8000`),
     `a=rtpmap:${o.dtmfPayload} telephone-event/8000`,
     `a=fmtp:${o.dtmfPayload} 0-15`,
     'a=ptime:20',

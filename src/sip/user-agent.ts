@@ -36,12 +36,16 @@ import type { Destination, SipWire } from './wire.js';
 
 export type { InboundContext };
 
-/** Payload types by voice.codecPref priority (1 first; 0 turns a codec off); µ-law when both are off. */
-function codecPreference(mu: number, a: number): number[] {
+/**
+ * Payload types by voice.codecPref priority (the lowest number first; 0 turns a codec off; a tie keeps the order
+ * G.722, µ-law, A-law); µ-law when all are off, as a phone falls back to G.711.
+ */
+export function codecPreference(pref: { readonly G722: number; readonly G711Mu: number; readonly G711A: number }): number[] {
   const list = (
     [
-      [0, mu],
-      [8, a],
+      [9, pref.G722],
+      [0, pref.G711Mu],
+      [8, pref.G711A],
     ] as const
   )
     .filter(([, p]) => p > 0)
@@ -177,7 +181,11 @@ export class SipUserAgent {
       localAddress: this.advertised,
       policy: retryPolicy(this.phone, n, server),
       ports: this.mediaPorts(),
-      codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
+      codecs: codecPreference({
+        G722: c.int('voice.codecPref.G722'),
+        G711Mu: c.int('voice.codecPref.G711Mu'),
+        G711A: c.int('voice.codecPref.G711A'),
+      }),
       dtmf: {
         info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine,
         payload: c.int('tone.dtmf.rfc2833Payload'),

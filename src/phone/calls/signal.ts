@@ -50,7 +50,8 @@ export interface MediaCounters {
   readonly packetsLost: number;
   readonly jitterMs: number;
   readonly maxJitterMs: number;
-  readonly codec: 'PCMU' | 'PCMA';
+  /** What the call's RTP carries: G.711 µ-law or A-law, or G.722. */
+  readonly codec: 'PCMU' | 'PCMA' | 'G722';
   /** The local RTP port (RTCP is the one above). */
   readonly localPort: number;
   /** The share of our packets the far end lost (0..1), from its last RTCP report; undefined before one came. */

@@ -292,6 +292,18 @@ const lines: ParamSpec[] = [
   },
   { name: 'voIpProt.SIP.dtmfViaSignaling.rfc2976', type: bool, default: '0', description: 'send DTMF in SIP INFO instead of RTP events' },
   { name: 'tone.dtmf.rfc2833Payload', type: int(96, 127), default: '127', description: 'RTP payload type of DTMF events (RFC 4733)' },
+  // Codec priorities (1 first, 0 off) as Poly's wideband phones rank them: G.722 ahead of G.711 (the sip.cfg template's
+  // IP_7000 row: G722 4, G711Mu 6, G711A 7, G729AB 8; its VVX_1500 row ranks them alike). The template's generic row
+  // (G711Mu 1, G711A 2, G729AB 3, no G722) is the narrowband SoundPoints' (docs/fidelity.md).
+  {
+    name: 'voice.codecPref.G722',
+    type: int(0, 99),
+    default: '4',
+    description: 'priority of G.722 (RTP payload 9) in offers and answers; 0 off',
+  },
+  { name: 'voice.codecPref.G711Mu', type: int(0, 99), default: '6', description: 'priority of G.711 µ-law (payload 0); 0 off' },
+  { name: 'voice.codecPref.G711A', type: int(0, 99), default: '7', description: 'priority of G.711 A-law (payload 8); 0 off' },
+  { name: 'voice.codecPref.G729AB', type: int(0, 99), default: '8', description: 'priority of G.729AB (polysim does not carry it)' },
   { name: 'tone.dtmf.onTime', type: int(1, 65535), default: '50', description: 'ms each DTMF digit plays' },
   { name: 'tone.dtmf.offTime', type: int(1, 65535), default: '50', description: 'ms between DTMF digits' },
   { name: 'divert.{line}.contact', type: str(), default: '', description: 'forward always to' },

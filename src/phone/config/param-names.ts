@@ -1114,6 +1114,7 @@ export type ParamName =
   | 'voice.audioProfile.iLBC.payloadType'
   | 'voice.codecPref.G711A'
   | 'voice.codecPref.G711Mu'
+  | 'voice.codecPref.G722'
   | 'voice.codecPref.G729AB'
   | 'voice.codecPref.IP_300.G711A'
   | 'voice.codecPref.IP_300.G711Mu'
