@@ -205,7 +205,7 @@ describe('HTTP hardening', () => {
         ? { status: 200, body: '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="deep.cfg"/>' }
         : { status: 200, body: deep },
     );
-    const p = await testPhone({ set: { 'device.prov.serverName': prov.url } });
+    const p = await testPhone({ set: { 'device.prov.serverName': prov.url, 'prov.startupCheck.enabled': '0' } });
     try {
       assert.equal((await p.post('/api/v1/mgmt/updateConfiguration')).body['Status'], '5000');
     } finally {

@@ -95,7 +95,8 @@ describe('software updates found by provisioning', () => {
       if (r.url === '/fw/3111-48840-001.sip.ld') return { status: 200, body: image };
       return { status: 404 };
     });
-    const p = await testPhone({ clock, set: { 'device.prov.serverName': `${server.url}/fw/` } });
+    // provisioning only when asked (not at boot: test/provisioning-boot.test.ts)
+    const p = await testPhone({ clock, set: { 'device.prov.serverName': `${server.url}/fw/`, 'prov.startupCheck.enabled': '0' } });
     const status = async (): Promise<Record<string, unknown>> =>
       assertOk(await p.get('/api/v1/mgmt/device/softwareUpdateStatus'), '/api/v1/mgmt/device/softwareUpdateStatus')['data'] as Record<
         string,

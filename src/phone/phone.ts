@@ -30,6 +30,8 @@ import type { CallNetwork } from './calls/signal.js';
 import { Screen } from './screen/screen.js';
 import { SessionTable } from './sessions.js';
 import { TelephonyWatcher } from './telephony.js';
+import { Provisioner } from './provisioner.js';
+import type { ProvisioningReport } from './provisioner.js';
 import { Traffic } from './traffic.js';
 import type { TelephonyEvent } from './telephony.js';
 import { PhoneError, Status } from './status.js';
@@ -136,6 +138,8 @@ export interface PhoneEvents {
   screen: [];
   /** What applications are told of (telephony.ts), raised while the phone is ready. */
   telephony: [event: TelephonyEvent];
+  /** A provisioning run ended: at boot, on the polling schedule, or asked for (provisioner.ts). */
+  provisioning: [report: ProvisioningReport];
 }
 
 /** Call log entries kept per kind (missed, received, placed), as a real phone keeps its recent lists. */
@@ -195,6 +199,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** The user logged in to the phone (user profiles / hot desking), if any. */
   private userNow: string | undefined;
   private readonly watcher: TelephonyWatcher;
+  /** Provisioning at boot and on the polling schedule. */
+  readonly provisioner: Provisioner;
 
   constructor(options: PhoneOptions) {
     super();
@@ -248,6 +254,12 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.on('calls', () => this.isReady && this.raise(this.watcher.callsChanged()));
     this.on('config', () => this.isReady && this.raise(this.watcher.registrationsChanged()));
     this.lines.onRegistrationChange(() => this.isReady && this.raise(this.watcher.registrationsChanged()));
+    this.provisioner = new Provisioner(this);
+    // a new polling schedule (or zone) takes effect at once
+    this.on('config', (change) => {
+      if (this.isReady && change.names.some((n) => n.startsWith('prov.polling.') || n === 'device.sntp.gmtOffset'))
+        this.provisioner.schedulePoll();
+    });
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
@@ -273,6 +285,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   goDown(reason: DownReason): void {
     if (this.state === 'down') return;
     this.calls.endAll();
+    this.provisioner.cancel();
     // A graceful restart tells applications its lines unregister; what waits to be posted still goes.
     this.raise(this.watcher.goingDown());
     this.timer?.cancel();
@@ -297,6 +310,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   /** Stops timers; the phone stays down. */
   shutdown(): void {
+    this.provisioner.cancel();
     this.calls.endAll();
     this.watcher.reset();
     this.outbox.clear();
@@ -398,14 +412,24 @@ export class Phone extends EventEmitter<PhoneEvents> {
     if (Object.keys(this.bootConfig).length > 0) this.config.set('CONFIG', this.bootConfig);
     this.state = 'initializing';
     this.emit('up');
+    const boot = this.boot;
     const ready = (): void => {
+      if (this.boot !== boot || this.state !== 'initializing') return;
       this.state = 'ready';
       this.emit('ready');
       // The UI is up, then the lines register: what a booting phone tells applications, in that order.
       this.raise([{ kind: 'uiInitialization' }]);
       this.raise(this.watcher.registrationsChanged());
+      this.provisioner.schedulePoll();
     };
-    if (this.timing.initMs <= 0) ready();
-    else this.timer = this.clock.schedule(this.timing.initMs, ready);
+    // The boot's provisioning run, when a server is configured: the phone is ready once it ended (well or not) and
+    // the initialisation time passed.
+    const provisioned = this.provisioner.checksAtBoot ? this.provisioner.run('boot') : undefined;
+    const initialised = (): void => {
+      if (provisioned) void provisioned.then(ready);
+      else ready();
+    };
+    if (this.timing.initMs <= 0) initialised();
+    else this.timer = this.clock.schedule(this.timing.initMs, initialised);
   }
 }

@@ -15,6 +15,8 @@ export interface ProvisioningResult {
   readonly ignored: readonly string[];
   /** A new application image was found and is being installed. */
   readonly updating: boolean;
+  /** Parameters whose CONFIG value the run changed (added, altered or gone). */
+  readonly changed: readonly string[];
 }
 
 const SCHEMES = ['ftp', 'tftp', 'http', 'https', 'ftps'];
@@ -81,6 +83,8 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
         else values[name] = checked.value;
       }
     }
+    const before = new Map(phone.config.layerEntries('CONFIG'));
+    const changed = [...new Set([...before.keys(), ...Object.keys(values)])].filter((n) => before.get(n) !== values[n]);
     phone.config.replace('CONFIG', values);
     let updating = false;
     if (appFilePath) {
@@ -88,7 +92,7 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
       if (res && res.status >= 200 && res.status < 300)
         updating = installImage(phone, appFilePath.split('/').pop() ?? appFilePath, res.body);
     }
-    return { files: [masterName, ...configFiles], applied: Object.keys(values).length, ignored, updating };
+    return { files: [masterName, ...configFiles], applied: Object.keys(values).length, ignored, updating, changed };
   } catch (err) {
     if (err instanceof CfgError) throw new PhoneError(Status.FAILED, err.message);
     throw err;

@@ -1,0 +1,98 @@
+/**
+ * Provisioning as a phone does it by itself: at every boot (power-on, reboot, restart) when a provisioning server is
+ * configured and prov.startupCheck.enabled is on, and then on the schedule prov.polling.* gives
+ * (provisioning-schedule.ts). A run that fails keeps the last good configuration (provision() replaces the CONFIG
+ * level only once every file arrived). What a poll changed is applied: a change to a `device.*` parameter (the
+ * phone's network, provisioning and platform settings) takes a reboot, as it does on a phone; the others apply at
+ * once. Each run is reported as a 'provisioning' event of the phone.
+ */
+import type { TimerHandle } from './clock.js';
+import type { Phone } from './phone.js';
+import { provision, provisioningBase } from './provisioning.js';
+import type { ProvisioningResult } from './provisioning.js';
+import { nextPoll, pollingSettings } from './provisioning-schedule.js';
+
+export type ProvisioningTrigger = 'boot' | 'poll' | 'request';
+
+/** One provisioning run, as the phone reports it. */
+export interface ProvisioningReport {
+  readonly trigger: ProvisioningTrigger;
+  readonly ok: boolean;
+  /** The files fetched, in order (a failed run: none). */
+  readonly files: readonly string[];
+  /** Parameters whose CONFIG value the run changed. */
+  readonly changed: readonly string[];
+  /** Values the phone does not have or that are not valid, skipped. */
+  readonly ignored: readonly string[];
+  /** Why the run failed. */
+  readonly error?: string;
+  /** What the phone does next: nothing, a reboot (a device.* change), or installing a new software image. */
+  readonly then: 'none' | 'reboot' | 'update';
+}
+
+/** A parameter whose change takes a reboot when provisioning brings it. */
+export const needsReboot = (name: string): boolean => name.startsWith('device.');
+
+export class Provisioner {
+  private pollTimer: TimerHandle | undefined;
+  private lastPollAt: number | undefined;
+
+  constructor(
+    private readonly phone: Phone,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Whether a boot run is due: a server is configured and the phone checks it at startup. */
+  get checksAtBoot(): boolean {
+    return provisioningBase(this.phone) !== undefined && this.phone.config.bool('prov.startupCheck.enabled');
+  }
+
+  /** One run now; its report (never throws). A run already under way: undefined. */
+  async run(trigger: ProvisioningTrigger): Promise<ProvisioningReport | undefined> {
+    const boot = this.phone.boot;
+    if (boot.provisioning) return undefined;
+    boot.provisioning = true;
+    let report: ProvisioningReport;
+    try {
+      const r: ProvisioningResult = await provision(this.phone, this.phone.bootConfig);
+      const then = r.updating ? 'update' : trigger !== 'boot' && r.changed.some(needsReboot) ? 'reboot' : 'none';
+      report = { trigger, ok: true, files: r.files, changed: r.changed, ignored: r.ignored, then };
+    } catch (err) {
+      const error = (err as { detail?: string }).detail ?? (err instanceof Error ? err.message : String(err));
+      report = { trigger, ok: false, files: [], changed: [], ignored: [], error, then: 'none' };
+    } finally {
+      boot.provisioning = false;
+    }
+    // the phone went down meanwhile: what the run found waits for the next boot's run
+    if (this.phone.boot !== boot) return report;
+    this.phone.emit('provisioning', report);
+    if (report.then === 'reboot') this.phone.goDown('reboot');
+    return report;
+  }
+
+  /** Arms the next poll (prov.polling.*), replacing an armed one; nothing when polling is off. */
+  schedulePoll(): void {
+    this.cancel();
+    const clock = this.phone.clock;
+    const now = clock.now();
+    const at = nextPoll(pollingSettings(this.phone.config), now, now - this.phone.uptimeMs(), this.random, this.lastPollAt);
+    if (at === undefined) return;
+    this.pollTimer = clock.schedule(at - now, () => {
+      this.pollTimer = undefined;
+      this.lastPollAt = clock.now();
+      if (!this.phone.isReady || provisioningBase(this.phone) === undefined) {
+        this.schedulePoll();
+        return;
+      }
+      void this.run('poll').then(() => {
+        if (this.phone.isReady) this.schedulePoll();
+      });
+    });
+  }
+
+  /** Stops polling (the phone goes down or stops). */
+  cancel(): void {
+    this.pollTimer?.cancel();
+    this.pollTimer = undefined;
+  }
+}
