@@ -81,7 +81,7 @@ describe('busy lamp field keys', () => {
     const { phone, clock } = unitPhone('VVX 450', {
       bootConfig: { 'reg.1.address': '1001', 'reg.1.server.1.address': '192.0.2.10', 'attendant.resourceList.1.address': '1002' },
       network: {
-        connect: (dest, offer) => {
+        connect: (dest) => {
           dialled.push(dest);
           return { inbox: { receive: () => undefined }, party: { number: dest, name: '', address: '' } };
         },
