@@ -2,12 +2,28 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const KAMAILIO_CFG = new URL('../examples/kamailio/kamailio.cfg', import.meta.url).pathname;
+
+/** Debian's db_text tables for Kamailio (its presence modules keep their state in a copy). */
+const DBTEXT = '/usr/share/kamailio/dbtext/kamailio';
+const MODULES = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
+
+/**
+ * Why the tests cannot run Kamailio as asked here (it, or its presence modules, not installed), or undefined. A
+ * test file that needs it fails under CI=true (.ci/run installs it) and is skipped with the reason otherwise.
+ */
+export function kamailioMissing(opts: { presence?: boolean } = {}): string | undefined {
+  if (!existsSync('/usr/sbin/kamailio')) return 'kamailio is not installed (Debian: apt-get install kamailio)';
+  if (opts.presence && !MODULES.some((d) => existsSync(`${d}/presence_dialoginfo.so`)))
+    return "Kamailio's presence modules are not installed (Debian: apt-get install kamailio-presence-modules)";
+  if (opts.presence && !existsSync(DBTEXT)) return `no db_text tables at ${DBTEXT}`;
+  return undefined;
+}
 
 export interface Kamailio {
   readonly address: string;
@@ -70,7 +86,7 @@ async function answers(address: string, port: number): Promise<boolean> {
 
 /** Starts Kamailio on address:port (UDP and TCP); `algorithm` picks its digest algorithm. */
 export async function startKamailio(
-  opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string; tls?: boolean } = {},
+  opts: { address?: string; port?: number; algorithm?: 'SHA-256' | 'MD5'; netns?: string; tls?: boolean; presence?: boolean } = {},
 ): Promise<Kamailio> {
   const address = opts.address ?? '127.0.0.1';
   const port = opts.port ?? (await freePort(address));
@@ -101,6 +117,19 @@ export async function startKamailio(
     );
     tlsArgs.push('-l', `tls:${address}:${tlsPort}`, '-A', `TLS_CERT="${join(dir, 'cert.pem')}"`, '-A', `TLS_KEY="${join(dir, 'key.pem')}"`);
   }
+  // serving the dialog state of the calls through it (RFC 4235): its presence modules, their tables in a copy
+  const presenceArgs: string[] = [];
+  if (opts.presence) {
+    cpSync(DBTEXT, join(dir, 'dbtext'), { recursive: true });
+    presenceArgs.push(
+      '-A',
+      'WITH_PRESENCE',
+      '-A',
+      `DBURL="text://${join(dir, 'dbtext')}"`,
+      '-A',
+      `PRESENCE_SERVER="sip:${address}:${port}"`,
+    );
+  }
   let child: ChildProcess | undefined;
   let output = '';
   const start = async (): Promise<void> => {
@@ -126,6 +155,7 @@ export async function startKamailio(
       '-A',
       `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`,
       ...tlsArgs,
+      ...presenceArgs,
     ];
     child = opts.netns
       ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })

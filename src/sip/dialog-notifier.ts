@@ -114,7 +114,9 @@ export class DialogNotifier {
     if (expires > 0 && this.subscriptions.size >= MAX_SUBSCRIPTIONS) return answer(503, 'Service Unavailable', [['Retry-After', '60']]);
     const dialog = Dialog.fromRequest(req, tag, `<${aor}>`);
     const granted = Math.min(expires, MAX_EXPIRES);
+    // the 2xx that forms the dialog carries the Record-Route back (RFC 3261 12.1.1): the watcher's route set
     answer(200, 'OK', [
+      ...req.headers.all('record-route').map((r): Header => ['Record-Route', r]),
       ['Contact', this.contact(line, src.transport)],
       ['Expires', String(granted)],
     ]);
