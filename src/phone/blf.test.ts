@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blfLineKeys } from './blf.js';
 import { ledsOf } from './leds.js';
+import { renderUixml } from './screen/uixml.js';
 import type { Phone } from './phone.js';
 import { unitPhone } from './test-phone.js';
 
@@ -66,6 +67,11 @@ describe('busy lamp field keys', () => {
     phone.blf.set(3, 'sip:park@pbx.test', { state: 'busy' });
     assert.equal(screens, 2, 'the same state again changes nothing');
     assert.equal(phone.blf.all()[0]?.caller?.name, 'Ann');
+    // the screen shows the keys, and who calls the ringing one
+    assert.match(
+      renderUixml(phone, phone.screen),
+      /<Key key="2" label="Reception" address="1002" type="normal" state="ringing" caller="2001" callerName="Ann"\/>\s*<Key key="3" label="park" address="sip:park@pbx.test" type="automata" state="busy"\/>/,
+    );
     // a key whose address changed since the state was told shows unknown until told again
     phone.config.set('LOCAL', { 'attendant.resourceList.1.address': '1003' });
     assert.equal(phone.blf.all()[0]?.state, 'unknown');

@@ -18,6 +18,9 @@ import type { LineRegistrations } from './line-registrations.js';
 import { tagOf } from './name-addr.js';
 import type { SipWire } from './wire.js';
 
+/** Stopped watches kept while their unsubscribe is out (each leaves within a transaction's time, 32 s). */
+const STOPPING_MAX = 256;
+
 export class BlfWatches {
   private readonly watches = new Map<number, { readonly signature: string; readonly address: string; readonly watch: DialogWatch }>();
   /** Watches stopped whose unsubscribe is out: their last NOTIFY (terminated) is still theirs. */
@@ -97,7 +100,7 @@ export class BlfWatches {
 
   private stop(watch: DialogWatch): void {
     watch.stop();
-    if (watch.state.state !== 'unsubscribing') return;
+    if (watch.state.state !== 'unsubscribing' || this.stopping.size >= STOPPING_MAX) return;
     this.stopping.add(watch);
     watch.state.onMove((_from, _event, to) => {
       if (to === 'stopped') this.stopping.delete(watch);
