@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startBaresip } from './baresip.js';
@@ -16,6 +18,8 @@ import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort, kamailioMissing, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
+import { parseSip, responseTo, writeSip } from '../src/sip/codec/message.js';
+import type { SipRequest } from '../src/sip/codec/message.js';
 
 const exec = promisify(execFile);
 type Row = Record<string, string>;
@@ -99,6 +103,7 @@ describe("BLF keys watching the softphone's line (baresip) through Kamailio's pr
       }),
       testPhone({ ...common, number: '1002', set: { 'reg.1.displayName': 'Bob' } }),
     ]);
+    await waitFor(() => alice.phone.lines.get(1).registered && bob.phone.lines.get(1).registered, 8000);
   });
   after(async () => {
     await soft?.stop();
@@ -161,7 +166,7 @@ describe("a phone's own line's dialog state, through a Kamailio proxy: watched b
     const registrar = { address: kamailio.address, port: kamailio.port, transport: 'UDPOnly' as const };
     const common = { sipPort: 0, registrar, sipPassword: 'secret-{number}' };
     [carol, dave, erin] = await Promise.all([
-      testPhone({ ...common, number: '1003', set: { 'attendant.resourceList.1.address': '1004' } }),
+      testPhone({ ...common, number: '1003' }),
       testPhone({ ...common, number: '1004', set: { 'reg.1.displayName': 'Dave' } }),
       testPhone({ ...common, number: '1005', set: { 'reg.1.displayName': 'Erin' } }),
     ]);
@@ -172,6 +177,9 @@ describe("a phone's own line's dialog state, through a Kamailio proxy: watched b
   });
 
   it('a polysim key watches another polysim phone through the proxy: ringing with the caller, busy, idle', async () => {
+    // the key is set once the watched line is registered (else the proxy answers 404 and the key waits its back-off)
+    await waitFor(() => dave.phone.lines.get(1).registered && carol.phone.lines.get(1).registered, 8000);
+    await post(carol, '/api/v1/mgmt/config/set', { 'attendant.resourceList.1.address': '1004' });
     await waitFor(() => carol.phone.blf.all()[0]?.state === 'idle', 10_000);
     await ledIs(carol, 2, OFF);
     await post(erin, '/api/v1/callctrl/dial', { Dest: '1004', Line: 1 });
@@ -204,5 +212,98 @@ describe("a phone's own line's dialog state, through a Kamailio proxy: watched b
       String(await freePort()),
       `${kamailio.address}:${kamailio.port}`,
     ]); // exit 0: every check of the scenario held
+  });
+});
+
+describe('a BLF key as the phone runs it: its line registers, the key subscribes; reconfigured or stopped, it unsubscribes', () => {
+  // the line's registrar, played here: it grants REGISTER and keeps each SUBSCRIBE (with where it came from)
+  const socket = createSocket('udp4');
+  const subscribes: { req: SipRequest; from: RemoteInfo }[] = [];
+  let phone: TestPhone;
+  before(async () => {
+    socket.on('message', (m, from) => {
+      const msg = parseSip(m, true);
+      if (msg.kind !== 'request') return;
+      if (msg.method === 'REGISTER')
+        socket.send(
+          responseTo(msg, 200, 'OK', 'reg', [['Contact', `${msg.headers.get('contact') ?? ''};expires=3600`]]),
+          from.port,
+          from.address,
+        );
+      if (msg.method === 'SUBSCRIBE') subscribes.push({ req: msg, from });
+    });
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    phone = await testPhone({
+      number: '1001',
+      sipPort: 0,
+      registrar: { address: '127.0.0.1', port: socket.address().port, transport: 'UDPOnly' },
+      sipPassword: 'pw',
+      set: { 'attendant.resourceList.1.address': '1002' },
+    });
+  });
+  after(async () => {
+    await phone?.stop();
+    socket.close();
+  });
+
+  /** The registrar answers the last SUBSCRIBE and NOTIFYs the phone as the subscription's notifier. */
+  function accept(state: string, body: string): void {
+    const { req, from } = subscribes.at(-1) as { req: SipRequest; from: RemoteInfo };
+    socket.send(
+      responseTo(req, 200, 'OK', 'NOTIFIER', [
+        ['Expires', '600'],
+        ['Contact', `<sip:ps@127.0.0.1:${socket.address().port}>`],
+      ]),
+      from.port,
+      from.address,
+    );
+    const notify = writeSip(
+      `NOTIFY sip:1001@127.0.0.1:${from.port} SIP/2.0`,
+      [
+        ['Via', `SIP/2.0/UDP 127.0.0.1:${socket.address().port};branch=z9hG4bK${Math.random().toString(16).slice(2)}`],
+        ['From', `<sip:1002@127.0.0.1>;tag=NOTIFIER`],
+        ['To', req.headers.get('from') ?? ''],
+        ['Call-ID', req.headers.get('call-id') ?? ''],
+        ['CSeq', `${subscribes.length} NOTIFY`],
+        ['Contact', `<sip:ps@127.0.0.1:${socket.address().port}>`],
+        ['Event', 'dialog'],
+        ['Subscription-State', state],
+        ['Content-Type', 'application/dialog-info+xml'],
+      ],
+      Buffer.from(body),
+    );
+    socket.send(notify, from.port, from.address);
+  }
+
+  it('subscribes once registered, lights from the NOTIFY, and unsubscribes when the key is removed', async () => {
+    await waitFor(() => subscribes.length === 1, 5000);
+    const first = subscribes[0]?.req as SipRequest;
+    assert.equal(first.headers.get('event'), 'dialog');
+    assert.match(first.uri, /^sip:1002@127\.0\.0\.1:\d+$/);
+    accept(
+      'active;expires=600',
+      '<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="0" state="full" entity="sip:1002@127.0.0.1">' +
+        '<dialog id="a" direction="recipient"><state>confirmed</state></dialog></dialog-info>',
+    );
+    await ledIs(phone, 2, BUSY, 3000);
+    assert.equal(phone.phone.blf.all()[0]?.state, 'busy');
+    await post(phone, '/api/v1/mgmt/config/set', { 'attendant.resourceList.1.address': '' });
+    await waitFor(() => subscribes.length === 2, 3000);
+    const bye = subscribes[1]?.req as SipRequest;
+    assert.equal(bye.headers.get('expires'), '0');
+    assert.equal(bye.headers.get('call-id'), first.headers.get('call-id'), 'in the subscription');
+    assert.equal(await led(phone, 2), undefined, 'no key any more');
+    // set again: a new subscription; the phone restarts: it ends it before it goes
+    await post(phone, '/api/v1/mgmt/config/set', { 'attendant.resourceList.1.address': '1002' });
+    await waitFor(() => subscribes.length === 3, 3000);
+    const again = subscribes[2]?.req as SipRequest;
+    assert.notEqual(again.headers.get('call-id'), first.headers.get('call-id'));
+    accept('active;expires=600', '<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="0" state="full" entity="x"/>');
+    await ledIs(phone, 2, OFF, 3000);
+    await waitFor(() => phone.phone.blf.all()[0]?.state === 'idle', 3000);
+    assert.equal((await phone.post('/api/v1/mgmt/safeRestart')).body['Status'], '2000');
+    await waitFor(() => subscribes.length === 4, 3000);
+    assert.equal(subscribes[3]?.req.headers.get('expires'), '0');
+    assert.equal(subscribes[3]?.req.headers.get('call-id'), again.headers.get('call-id'));
   });
 });
