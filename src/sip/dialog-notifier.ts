@@ -28,6 +28,7 @@ import { Dialog, newTag } from './dialog.js';
 import { DIALOG_INFO_TYPE, writeDialogInfo } from './dialog-info.js';
 import type { DialogEntry, DialogStateName } from './dialog-info.js';
 import { hostPort, parseNameAddr, tagOf } from './name-addr.js';
+import { branchOf } from './dialog-watch.js';
 import type { Source } from './dialog-watch.js';
 import type { Destination, SipTransportName, SipWire } from './wire.js';
 
@@ -74,7 +75,12 @@ interface Subscription {
   version: number;
   /** The dialogs last sent (to send only changes). */
   sent: string;
+  /** The last SUBSCRIBE in the dialog answered (its CSeq and branch), to answer a retransmission again. */
+  last?: { readonly key: string; readonly answer: Buffer };
 }
+
+/** Answers to SUBSCRIBEs out of dialog kept, to answer a retransmission (UDP) again without a second subscription. */
+const RECENT_ANSWERS = 64;
 
 const STATE_OF: Partial<Record<Call['state'], DialogStateName>> = {
   Setup: 'trying',
@@ -88,6 +94,7 @@ const bare = (uri: string): string => parseNameAddr(uri).uri;
 
 export class DialogNotifier {
   private readonly subscriptions = new Map<string, Subscription>();
+  private readonly recent = new Map<string, Buffer>();
 
   constructor(private readonly env: NotifierEnv) {}
 
@@ -97,9 +104,16 @@ export class DialogNotifier {
 
   /** A SUBSCRIBE out of dialog for line `line`: answered, and a subscription begun (with its first NOTIFY). */
   subscribe(req: SipRequest, line: number, src: Source, reply: (buf: Buffer) => void): void {
+    const key = `${src.address}:${src.port}|${req.headers.get('call-id') ?? ''}|${req.headers.get('cseq') ?? ''}|${branchOf(req)}`;
+    const seen = this.recent.get(key);
+    if (seen) return reply(seen);
     const tag = newTag();
-    const answer = (status: number, reason: string, extra: readonly Header[] = []): void =>
-      reply(responseTo(req, status, reason, tag, [...extra, ['User-Agent', this.env.userAgent]]));
+    const answer = (status: number, reason: string, extra: readonly Header[] = []): void => {
+      const buf = responseTo(req, status, reason, tag, [...extra, ['User-Agent', this.env.userAgent]]);
+      this.recent.set(key, buf);
+      if (this.recent.size > RECENT_ANSWERS) this.recent.delete(this.recent.keys().next().value as string);
+      reply(buf);
+    };
     const aor = this.env.aor(line);
     if (!aor) return answer(404, 'Not Found');
     if (!LINE_CAPABILITIES.served.includes(eventPackage(req.headers.get('event'))))
@@ -142,8 +156,16 @@ export class DialogNotifier {
   onSubscribe(req: SipRequest, reply: (buf: Buffer) => void): boolean {
     const sub = this.subscriptions.get(`${req.headers.get('call-id') ?? ''}|${tagOf(req.headers.get('to'))}`);
     if (!sub) return false;
-    const answer = (status: number, reason: string, extra: readonly Header[] = []): void =>
-      reply(responseTo(req, status, reason, sub.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]]));
+    const key = `${req.headers.get('cseq') ?? ''}|${branchOf(req)}`;
+    if (sub.last?.key === key) {
+      reply(sub.last.answer);
+      return true;
+    }
+    const answer = (status: number, reason: string, extra: readonly Header[] = []): void => {
+      const buf = responseTo(req, status, reason, sub.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]]);
+      sub.last = { key, answer: buf };
+      reply(buf);
+    };
     const cseq = Number((req.headers.get('cseq') ?? '').trim().split(/\s+/)[0]);
     if (!Number.isSafeInteger(cseq) || cseq <= sub.dialog.remoteSeq) {
       answer(500, 'Server Internal Error', [['Retry-After', '1']]);

@@ -101,17 +101,18 @@ function notify(
   sub: SipRequest,
   state: string,
   body?: string,
-  opts: { from?: Source; type?: string; event?: string; fromTag?: string } = {},
+  opts: { from?: Source; type?: string; event?: string; fromTag?: string; cseq?: number } = {},
 ): SipResponse {
+  const cseq = opts.cseq ?? notifyCseq++;
   const req = parseSip(
     writeSip(
       'NOTIFY sip:1001@127.0.0.1:5080 SIP/2.0',
       [
-        ['Via', `SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKn${notifyCseq}`],
+        ['Via', `SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKn${cseq}`],
         ['From', `<sip:1002@pbx.test>;tag=${opts.fromTag ?? 'NOTIFIER'}`],
         ['To', sub.headers.get('from') ?? ''],
         ['Call-ID', sub.headers.get('call-id') ?? ''],
-        ['CSeq', `${notifyCseq++} NOTIFY`],
+        ['CSeq', `${cseq} NOTIFY`],
         ['Contact', '<sip:ps@192.0.2.10:5060>'],
         ['Event', opts.event ?? 'dialog'],
         ['Subscription-State', state],
@@ -227,10 +228,15 @@ describe('a busy lamp field key watches a line (subscriber)', () => {
     assert.equal(notify(h, sub, 'active', '<dialog-info version="1"').status, 400);
     assert.equal(notify(h, sub, 'active', doc(1, ''), { fromTag: 'OTHER-FORK' }).status, 481);
     assert.equal(h.shown.at(-1)?.state, 'ringing', 'none of them changed the key');
-    assert.equal(notify(h, sub, 'active', doc(1, '')).status, 200);
+    assert.equal(notify(h, sub, 'active', doc(1, ''), { cseq: 500 }).status, 200);
     assert.equal(h.shown.at(-1)?.state, 'idle');
+    // its retransmission (the 200 lost): the same answer again, applied once; a new NOTIFY with an old CSeq: 500
+    const shown = h.shown.length;
+    assert.equal(notify(h, sub, 'active', doc(1, ''), { cseq: 500 }).status, 200);
+    assert.equal(h.shown.length, shown);
+    assert.equal(notify(h, sub, 'active', doc(2, ''), { cseq: 499 }).status, 500);
     // pending (not authorised yet): nothing is known
-    assert.equal(notify(h, sub, 'pending').status, 200);
+    assert.equal(notify(h, sub, 'pending', undefined, { cseq: 501 }).status, 200);
     assert.equal(h.shown.at(-1)?.state, 'unknown');
   });
 
@@ -382,12 +388,21 @@ let subscribeSeq = 0;
 /** A SUBSCRIBE from a watcher (through the registrar unless `from` says otherwise); the answer. */
 function subscribe(
   h: Notifying,
-  opts: { expires?: string; event?: string; accept?: string; from?: Source; toTag?: string; callId?: string; cseq?: number } = {},
+  opts: {
+    expires?: string;
+    event?: string;
+    accept?: string;
+    from?: Source;
+    toTag?: string;
+    callId?: string;
+    cseq?: number;
+    branch?: string;
+  } = {},
 ): SipResponse {
   const callId = opts.callId ?? `w${++subscribeSeq}`;
   const req = parseSip(
     writeSip('SUBSCRIBE sip:1001@127.0.0.1:5080 SIP/2.0', [
-      ['Via', `SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKs${++subscribeSeq}`],
+      ['Via', `SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK${opts.branch ?? `s${++subscribeSeq}`}`],
       ['Record-Route', '<sip:192.0.2.10;lr>'],
       ['From', '<sip:1002@pbx.test>;tag=WATCHER'],
       ['To', `<sip:1001@pbx.test>${opts.toTag ? `;tag=${opts.toTag}` : ''}`],
@@ -472,12 +487,20 @@ describe("a line's dialog state served to watchers (notifier)", () => {
 
   it('a refresh in its dialog gets 200 and a NOTIFY; Expires: 0 and the time running out end it with a NOTIFY', async () => {
     const h = await notifying();
-    const ok = subscribe(h, { expires: '600', callId: 'sub-r' });
+    const ok = subscribe(h, { expires: '600', callId: 'sub-r', branch: 'first' });
     const tag = tagOf(ok.headers.get('to'));
+    // a retransmission (our 200 lost): the same answer, no second subscription, no second NOTIFY
+    const notifies = requests(h, 'NOTIFY').length;
+    assert.equal(tagOf(subscribe(h, { expires: '600', callId: 'sub-r', branch: 'first' }).headers.get('to')), tag);
+    assert.equal(h.notifier.size, 1);
+    assert.equal(requests(h, 'NOTIFY').length, notifies);
     h.clock.advance(500_000);
-    const refreshed = subscribe(h, { expires: '300', callId: 'sub-r', toTag: tag, cseq: 2 });
+    const refreshed = subscribe(h, { expires: '300', callId: 'sub-r', toTag: tag, cseq: 2, branch: 'refresh' });
     assert.equal(refreshed.status, 200);
     assert.equal(last(h, 'NOTIFY').headers.get('subscription-state'), 'active;expires=300');
+    const count = requests(h, 'NOTIFY').length;
+    assert.equal(subscribe(h, { expires: '300', callId: 'sub-r', toTag: tag, cseq: 2, branch: 'refresh' }).status, 200);
+    assert.equal(requests(h, 'NOTIFY').length, count, 'a retransmitted refresh is answered again, and NOTIFYs nothing');
     assert.equal(subscribe(h, { expires: '300', callId: 'sub-r', toTag: tag, cseq: 2 }).status, 500, 'an old CSeq');
     h.clock.advance(299_000);
     assert.equal(h.notifier.size, 1);

@@ -107,6 +107,8 @@ export class DialogWatch {
   private challenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
   private failures = 0;
   private minExpires = 0;
+  /** The last NOTIFY answered (its CSeq and branch), to answer a retransmission again. */
+  private lastNotify: { readonly key: string; readonly answer: Buffer } | undefined;
 
   constructor(
     /** The SIP URI watched. */
@@ -294,9 +296,18 @@ export class DialogWatch {
 
   /** A NOTIFY of this subscription (its Call-ID and our tag): answered, and what it says applied. */
   onNotify(req: SipRequest, src: Source, reply: (buf: Buffer) => void): void {
-    const answer = (status: number, reason: string, extra: readonly Header[] = []): void =>
-      reply(responseTo(req, status, reason, this.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]]));
-    if (!this.fromPeer(src)) return answer(403, 'Forbidden');
+    if (!this.fromPeer(src)) {
+      reply(responseTo(req, 403, 'Forbidden', this.dialog.localTag, [['User-Agent', this.env.userAgent]]));
+      return;
+    }
+    // a retransmission (its answer lost, over UDP) gets the same answer again, and is applied once
+    const key = `${req.headers.get('cseq') ?? ''}|${branchOf(req)}`;
+    if (this.lastNotify?.key === key) return reply(this.lastNotify.answer);
+    const answer = (status: number, reason: string, extra: readonly Header[] = []): void => {
+      const buf = responseTo(req, status, reason, this.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]]);
+      this.lastNotify = { key, answer: buf };
+      reply(buf);
+    };
     if (!holding(this.state.state)) return answer(481, 'Subscription Does Not Exist');
     if (eventPackage(req.headers.get('event')) !== 'dialog') return answer(489, 'Bad Event', [['Allow-Events', 'dialog']]);
     const fromTag = tagOf(req.headers.get('from'));
@@ -358,6 +369,9 @@ export class DialogWatch {
     if (this.move('terminated', { atOnce: false })) this.waitAndRetry(retryAfterSeconds);
   }
 }
+
+/** The top Via's branch (with the CSeq, what tells a retransmission from a new request). */
+export const branchOf = (req: SipRequest): string => /;\s*branch=([^;\s,]+)/i.exec(req.headers.get('via') ?? '')?.[1] ?? '';
 
 /** A Retry-After in seconds (RFC 3261 20.33), bounded to a day. */
 function retryAfter(res: SipResponse): number | undefined {
