@@ -2,13 +2,29 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './child-process.js';
 
 export const KAMAILIO_CFG = new URL('../examples/kamailio/kamailio.cfg', import.meta.url).pathname;
+
+/** Debian's db_text tables for Kamailio (its presence modules keep their state in a copy). */
+const DBTEXT = '/usr/share/kamailio/dbtext/kamailio';
+const MODULES = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
+
+/**
+ * Why the tests cannot run Kamailio as asked here (it, or its presence modules, not installed), or undefined. A
+ * test file that needs it fails under CI=true (.ci/run installs it) and is skipped with the reason otherwise.
+ */
+export function kamailioMissing(opts: { presence?: boolean } = {}): string | undefined {
+  if (!existsSync('/usr/sbin/kamailio')) return 'kamailio is not installed (Debian: apt-get install kamailio)';
+  if (opts.presence && !MODULES.some((d) => existsSync(`${d}/presence_dialoginfo.so`)))
+    return "Kamailio's presence modules are not installed (Debian: apt-get install kamailio-presence-modules)";
+  if (opts.presence && !existsSync(DBTEXT)) return `no db_text tables at ${DBTEXT}`;
+  return undefined;
+}
 
 export interface Kamailio {
   readonly address: string;
@@ -79,6 +95,7 @@ export async function startKamailio(
     tls?: boolean;
     /** A `host:port` it also answers for (its alias), as `host` alone means port 5060 in a SIP URI. */
     domain?: string;
+    presence?: boolean;
   } = {},
 ): Promise<Kamailio> {
   const address = opts.address ?? '127.0.0.1';
@@ -110,6 +127,19 @@ export async function startKamailio(
     );
     tlsArgs.push('-l', `tls:${address}:${tlsPort}`, '-A', `TLS_CERT="${join(dir, 'cert.pem')}"`, '-A', `TLS_KEY="${join(dir, 'key.pem')}"`);
   }
+  // serving the dialog state of the calls through it (RFC 4235): its presence modules, their tables in a copy
+  const presenceArgs: string[] = [];
+  if (opts.presence) {
+    cpSync(DBTEXT, join(dir, 'dbtext'), { recursive: true });
+    presenceArgs.push(
+      '-A',
+      'WITH_PRESENCE',
+      '-A',
+      `DBURL="text://${join(dir, 'dbtext')}"`,
+      '-A',
+      `PRESENCE_SERVER="sip:${address}:${port}"`,
+    );
+  }
   let child: ChildProcess | undefined;
   let output = '';
   const start = async (): Promise<void> => {
@@ -136,6 +166,7 @@ export async function startKamailio(
       `ALGORITHM="${opts.algorithm ?? 'SHA-256'}"`,
       ...tlsArgs,
       ...(opts.domain ? ['-A', `DOMAIN=${opts.domain}`] : []),
+      ...presenceArgs,
     ];
     child = opts.netns
       ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })

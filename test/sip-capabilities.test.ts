@@ -120,9 +120,9 @@ describe('what the phone says it supports, and instant messages', () => {
     const options = await reg.ask(sipPort, 'OPTIONS');
     assert.equal(options.status, 200);
     assert.deepEqual(allowOf(options), methods);
-    // only what is done: MESSAGE, UPDATE and PRACK (100rel) are; SUBSCRIBE is not
-    assert.ok(methods?.includes('MESSAGE') && methods.includes('UPDATE') && methods.includes('PRACK'));
-    assert.ok(!methods?.includes('SUBSCRIBE'));
+    // only what is done: MESSAGE, UPDATE, PRACK (100rel) and SUBSCRIBE (the dialog package) are; PUBLISH is not
+    assert.ok(methods?.includes('MESSAGE') && methods.includes('UPDATE') && methods.includes('PRACK') && methods.includes('SUBSCRIBE'));
+    assert.ok(!methods?.includes('PUBLISH'));
     assert.equal(options.headers.get('supported'), 'replaces,100rel');
     assert.match(options.headers.get('accept') ?? '', /(^|,)text\/plain(,|$)/);
     assert.equal(options.headers.get('accept-language'), 'en');
@@ -138,10 +138,14 @@ describe('what the phone says it supports, and instant messages', () => {
   });
 
   it('refuses what it does not serve from the same list: 405 with Allow, 501 for unknown methods, 420 for extensions', async () => {
-    const subscribe = await reg.ask(sipPort, 'SUBSCRIBE', { headers: ['Event: dialog'] });
-    assert.equal(subscribe.status, 405);
+    const publish = await reg.ask(sipPort, 'PUBLISH', { headers: ['Event: dialog'] });
+    assert.equal(publish.status, 405);
     const options = await reg.ask(sipPort, 'OPTIONS');
-    assert.deepEqual(allowOf(subscribe), allowOf(options));
+    assert.deepEqual(allowOf(publish), allowOf(options));
+    // a package the phone does not serve: 489 with the Allow-Events of the same list
+    const presence = await reg.ask(sipPort, 'SUBSCRIBE', { headers: ['Event: presence'] });
+    assert.equal(presence.status, 489);
+    assert.equal(presence.headers.get('allow-events'), 'refer,message-summary,dialog');
     assert.equal((await reg.ask(sipPort, 'FOO')).status, 501);
     const rel = await reg.ask(sipPort, 'INVITE', { headers: ['Require: 100rel, timer', 'Content-Type: application/sdp'] });
     assert.equal(rel.status, 420);

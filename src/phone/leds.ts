@@ -1,4 +1,6 @@
-/** The phone's LEDs, from its state: line keys, message waiting, mute, speaker and headset. */
+/** The phone's LEDs, from its state: line keys (lines, then busy lamp field keys), message waiting, mute, speaker and headset. */
+import { blfLineKeys } from './blf.js';
+import type { BlfState } from './blf.js';
 import type { Call } from './calls/call.js';
 import type { Phone } from './phone.js';
 
@@ -20,6 +22,17 @@ function lineLed(calls: readonly Call[]): Led {
   return { Color: 'green', State: 'active' };
 }
 
+/**
+ * A busy lamp field key's LED: red, flashing while the watched line rings, on while it is busy, off while it is idle
+ * or its state is not known (docs/fidelity.md).
+ */
+const BLF_LEDS: Readonly<Record<BlfState, Led>> = {
+  idle: { State: 'off' },
+  unknown: { State: 'off' },
+  ringing: { Color: 'red', State: 'flashing' },
+  busy: { Color: 'red', State: 'on' },
+};
+
 export function ledsOf(phone: Phone): Leds {
   const talking = phone.calls.all().some((c) => c.established || c.state === 'Setup' || c.state === 'RingBack');
   const on = (b: boolean, color: string): Led => (b ? { Color: color, State: 'on' } : { State: 'off' });
@@ -27,7 +40,8 @@ export function ledsOf(phone: Phone): Leds {
     Lines: phone.lines
       .all()
       .filter((l) => l.assigned)
-      .map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) })),
+      .map((l) => ({ LineNumber: String(l.number), ...lineLed(phone.calls.onLine(l.number)) }))
+      .concat(blfLineKeys(phone.lines, phone.blf).map(({ key, blf }) => ({ LineNumber: String(key), ...BLF_LEDS[blf.state] }))),
     // voice messages waiting on a line (a voicemail server's NOTIFY): the message LED flashes red
     MWI: phone.lines.all().some((l) => phone.lines.messages(l.number)?.waiting) ? { Color: 'red', State: 'flashing' } : { State: 'off' },
     Mute: on(phone.calls.muted, 'red'),

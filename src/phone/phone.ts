@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
+import { BlfKeys } from './blf.js';
 import { BootState } from './boot-state.js';
 import { dialectOf } from './dialect/dialect.js';
 import type { Dialect, DialectMode } from './dialect/dialect.js';
@@ -184,6 +185,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly screen: Screen;
   /** Instant messages received and sent on the lines (SIP MESSAGE). */
   readonly messages: MessageInbox;
+  /** The busy lamp field: other users' lines watched on this phone's line keys (attendant.resourceList.N). */
+  readonly blf: BlfKeys;
   /** The network calls go out to, given at construction (the host's line router: switchboard or SIP, per line). */
   readonly network: CallNetwork;
   /** Where the phone's posted documents go (the host's outbound queue). */
@@ -244,6 +247,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
       },
     });
     this.messages = new MessageInbox({ now: () => this.clock.now(), changed: () => this.screenChanged() });
+    this.blf = new BlfKeys(this.config, () => this.screenChanged());
     this.screen = new Screen(this);
     this.watcher = new TelephonyWatcher({
       calls: this.calls,

@@ -2,8 +2,10 @@
  * Which dialog or line a request that arrives belongs to: a new INVITE to one of the SIP lines (a call in, or one
  * that replaces a call, RFC 3891), a request inside one of the user agent's dialogs (taken only from the dialog's
  * peer), a CANCEL or ACK, a voicemail server's message summary (message-waiting.ts), an instant message for a line
- * (instant-messages.ts), OPTIONS (capabilities.ts), and a request of a dialog that is over (481 whatever its
- * method); what is none of these is left to the listener's caller (NOTIFY with ACTION-URI, INFO, refusals).
+ * (instant-messages.ts), OPTIONS (capabilities.ts), a SUBSCRIBE to a line's dialog state and its refreshes
+ * (dialog-notifier.ts), a NOTIFY of a busy lamp field key's subscription (blf-watches.ts), and a request of a
+ * dialog that is over (481 whatever its method); what is none of these is left to the listener's caller (NOTIFY
+ * with ACTION-URI, INFO, refusals).
  */
 import type { Party } from '../phone/calls/signal.js';
 import type { Phone } from '../phone/phone.js';
@@ -12,6 +14,8 @@ import { responseTo } from './codec/message.js';
 import { optionsHeaders, unsupportedRequired } from './codec/capabilities.js';
 import type { Capabilities } from './codec/capabilities.js';
 import { Dialog, newTag } from './dialog.js';
+import type { BlfWatches } from './blf-watches.js';
+import type { DialogNotifier } from './dialog-notifier.js';
 import { takeMessage } from './instant-messages.js';
 import { IncomingCall } from './incoming-call.js';
 import type { LineRegistrations } from './line-registrations.js';
@@ -34,6 +38,9 @@ export interface InboundEnv {
   /** The user agent's calls by Call-ID (a replacing call is also kept under the Call-ID it replaced). */
   readonly calls: Map<string, SipCall>;
   readonly userAgent: string;
+  /** The busy lamp field keys' subscriptions, and the subscriptions to the lines' dialog state. */
+  readonly watches: BlfWatches;
+  readonly notifier: DialogNotifier;
   /** Whether another call may begin (the user agent's bound on calls). */
   room(): boolean;
   /** What the phone says it supports now (capabilities.ts). */
@@ -83,6 +90,7 @@ export class InboundRequests {
       if (this.ua.registrations.size === 0) return false; // no SIP lines: the listener's (REST over NOTIFY)
       if (req.method === 'OPTIONS') return this.options(req, ctx);
       if (req.method === 'MESSAGE') return this.message(req, ctx);
+      if (req.method === 'SUBSCRIBE') return this.subscribe(req, ctx);
       return false; // NOTIFY (ACTION-URI), INFO, and the refusals: the listener's
     }
     if (call && call.dialog.localTag === toTag) {
@@ -91,6 +99,9 @@ export class InboundRequests {
       else call.onRequest(req, ctx.reply);
       return true;
     }
+    // a busy lamp field key's subscription, or a watcher's of a line
+    if (req.method === 'NOTIFY' && this.ua.watches.onNotify(req, ctx, ctx.reply)) return true;
+    if (req.method === 'SUBSCRIBE' && this.ua.notifier.onSubscribe(req, ctx.reply)) return true;
     // a REST command in NOTIFY may carry a To-tag of its own: the listener's
     if (req.method === 'NOTIFY' && /^\s*action-uri\b/i.test(req.headers.get('event') ?? '')) return false;
     // a dialog that is over (or never was): 481 whatever the method (RFC 3261 12.2.2)
@@ -131,6 +142,14 @@ export class InboundRequests {
     this.recentMessages.set(key, buf);
     if (this.recentMessages.size > RECENT_MESSAGES) this.recentMessages.delete(this.recentMessages.keys().next().value as string);
     ctx.reply(buf);
+    return true;
+  }
+
+  /** A SUBSCRIBE out of dialog: to one of the lines' dialog state (dialog-notifier.ts), else 404. */
+  private subscribe(req: SipRequest, ctx: InboundContext): boolean {
+    const n = this.lineFor(req);
+    if (n === undefined) ctx.reply(responseTo(req, 404, 'Not Found', newTag(), [['User-Agent', this.ua.userAgent]]));
+    else this.ua.notifier.subscribe(req, n, ctx, ctx.reply);
     return true;
   }
 

@@ -357,6 +357,10 @@ export abstract class SipCall implements Inbox {
         answer(200, 'OK');
         this.transfer.onNotify(req);
         return;
+      case 'SUBSCRIBE':
+        // the dialog package is served out of dialog, to a line (dialog-notifier.ts), never inside a call's dialog
+        answer(403, 'Forbidden', [['Warning', '399 polysim "subscribe out of the call\'s dialog"']]);
+        return;
     }
   }
 

@@ -3,7 +3,8 @@
  * and takes their calls as INVITE dialogs with RTP media (outgoing-call.ts, incoming-call.ts, inbound-requests.ts),
  * transfers them (transfers.ts), takes voicemail summaries (message-waiting.ts) and instant messages both ways
  * (instant-messages.ts), keeps their sessions alive with session timers when the configuration says so
- * (session-timer.ts), and says what it supports from one list (capabilities.ts). The host's line router sends it
+ * (session-timer.ts), watches other users' lines for the busy lamp field (blf-watches.ts), tells watchers of its
+ * own lines their dialog state (dialog-notifier.ts), and says what it supports from one list (capabilities.ts). The host's line router sends it
  * the calls of its lines and asks it how they stand; the rest go to the switchboard (network/line-router.ts).
  */
 import type { Clock } from '../phone/clock.js';
@@ -16,7 +17,9 @@ import type { Phone } from '../phone/phone.js';
 import type { SipRequest, SipResponse } from './codec/message.js';
 import { capabilitiesOf } from './codec/capabilities.js';
 import type { Capabilities, Features } from './codec/capabilities.js';
+import { BlfWatches } from './blf-watches.js';
 import { ClientTransactions } from './client-transactions.js';
+import { DialogNotifier } from './dialog-notifier.js';
 import { Dialog, newTag } from './dialog.js';
 import { InboundRequests } from './inbound-requests.js';
 import type { InboundContext } from './inbound-requests.js';
@@ -62,6 +65,10 @@ export class SipUserAgent {
   private readonly calls = new Map<string, SipCall>();
   private readonly referrals = new Referrals<SipCall>();
   private readonly inbound: InboundRequests;
+  /** The busy lamp field keys' subscriptions, and the subscriptions to the lines' dialog state. */
+  private readonly watches: BlfWatches;
+  private readonly notifier: DialogNotifier;
+  private stopRegistrationWatch: (() => void) | undefined;
   private running = false;
   /** Between start() and stop(): the listener opening before start() sends nothing (the host may still be setting the SIP port). */
   private started = false;
@@ -81,11 +88,31 @@ export class SipUserAgent {
     this.transactions = new ClientTransactions(wire, networkClock(this.clock));
     const locator = dns && new ServerLocator(dns, this.clock);
     this.registrations = new LineRegistrations(phone, wire, this.transactions, this.userAgent, locator && ((q) => locator.locate(q)));
+    this.watches = new BlfWatches(phone, wire, this.transactions, this.registrations, this.userAgent);
+    this.notifier = new DialogNotifier({
+      phone,
+      wire,
+      transactions: this.transactions,
+      clock: this.clock,
+      userAgent: this.userAgent,
+      aor: (n) => {
+        const plan = this.registrations.get(n)?.plan;
+        return plan && `sip:${plan.user}@${plan.domain}`;
+      },
+      trusted: (n, src) => this.registrations.registeredWith(n, src.address, src.port, src.transport),
+      policy: (n) => retryPolicy(phone, n, phone.lines.get(n).servers[0]?.index ?? 1),
+      callDialog: (callId) => {
+        const d = this.calls.get(callId)?.dialog;
+        return d && { callId: d.callId, localTag: d.localTag, remoteTag: d.remoteTag, remoteUri: d.remoteUri };
+      },
+    });
     this.inbound = new InboundRequests({
       phone,
       registrations: this.registrations,
       calls: this.calls,
       userAgent: this.userAgent,
+      watches: this.watches,
+      notifier: this.notifier,
       room: () => this.callCount < MAX_CALLS,
       capabilities: () => this.capabilities(),
       env: (n) => this.env(n),
@@ -95,7 +122,13 @@ export class SipUserAgent {
 
   private readonly onDown = (): void => this.halt(true);
   private readonly onConfig = (): void => {
-    if (this.running) this.registrations.plan();
+    if (!this.running) return;
+    this.registrations.plan();
+    this.watches.plan();
+    this.notifier.prune((n) => this.registrations.get(n) !== undefined);
+  };
+  private readonly onCalls = (): void => {
+    if (this.running) this.notifier.callsChanged();
   };
 
   /** Starts with the listener open; after each reboot the listener says when it is open again (transportUp). */
@@ -104,6 +137,11 @@ export class SipUserAgent {
     this.started = true;
     this.phone.on('down', this.onDown);
     this.phone.on('config', this.onConfig);
+    this.phone.on('calls', this.onCalls);
+    // a line that registers (or stops being registered) starts (or stops) the busy lamp field's watches
+    this.stopRegistrationWatch = this.phone.lines.onRegistrationChange(() => {
+      if (this.running) this.watches.plan();
+    });
     if (this.phone.isUp) this.transportUp();
   }
 
@@ -122,11 +160,17 @@ export class SipUserAgent {
     this.started = false;
     this.phone.off('down', this.onDown);
     this.phone.off('config', this.onConfig);
+    this.phone.off('calls', this.onCalls);
+    this.stopRegistrationWatch?.();
+    this.stopRegistrationWatch = undefined;
     this.halt(true);
   }
 
   private halt(unregister: boolean): void {
     this.running = false;
+    // subscriptions end before the registrations that carry them
+    this.watches.stopAll();
+    this.notifier.stopAll();
     this.registrations.stopAll(unregister);
     for (const call of [...new Set(this.calls.values())]) call.receive({ type: 'ended' });
     this.calls.clear();

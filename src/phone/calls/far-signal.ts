@@ -1,7 +1,7 @@
 /**
  * What a call does when its far end signals: ringing, answered, rejected, ended, hold and resume, DTMF, a replaced
  * far end (transfers joined by the network), and REFER (the far end transfers this phone away: at once when it has
- * left already, else through referred-transfers.ts).
+ * left already, else through referred-transfers.ts). A call replaced while it rings (a directed pickup) is answered.
  */
 import type { Call } from './call.js';
 import type { Signal } from './signal.js';
@@ -56,6 +56,8 @@ export function applyFarSignal(call: Call, s: Signal, t: SignalTarget): void {
       call.far = s.inbox;
       call.remote = s.party;
       call.remoteHeld = false;
+      // replaced while it rang (a directed pickup, RFC 3891 early-only): the one who picked it up has answered
+      if (call.state === 'Setup' || call.state === 'RingBack') call.apply('farAnswered', now);
       break;
     case 'refer': {
       // Transferred away: call the target on the same line, then leave this call. Only a call that is up can be.

@@ -5,6 +5,8 @@
  * call the target first and transfer on the second Transfer press (Safe resumes the held call if the target call
  * fails).
  */
+import { blfLineKeys, userOf } from '../blf.js';
+import type { BlfKey } from '../blf.js';
 import type { Call } from '../calls/call.js';
 import type { ScreenHost } from './screen-host.js';
 import { PushBoard } from './push-board.js';
@@ -297,6 +299,8 @@ export class Screen {
 
   /** A line key (or a line touched on screen): answers a call ringing there, or goes off hook on it. */
   lineKey(n: number): void {
+    const blf = blfLineKeys(this.phone.lines, this.phone.blf).find((k) => k.key === n);
+    if (blf) return this.blfKey(blf.blf);
     const calls = this.phone.calls;
     const active = calls.active();
     {
@@ -305,6 +309,25 @@ export class Screen {
       if (offering) calls.answer(offering.handle);
       else if (!active && this.phone.lines.get(n).registered) this.startDialtone(n);
     }
+  }
+
+  /**
+   * A busy lamp field key: calls the watched user (a call in focus is held first), or, while the watched line rings
+   * and directed pickup is on (feature.directedCallPickup.enabled), picks the call up: natively (an INVITE that
+   * replaces the ringing call, as the watch told) with call.directedCallPickupMethod=native, else by dialling
+   * call.directedCallPickupString and the user, as Poly's legacy method does. On the line attendant.reg names.
+   */
+  private blfKey(key: BlfKey): void {
+    const line = this.phone.blf.line;
+    if (!this.phone.lines.exists(line) || !this.phone.lines.get(line).registered) return;
+    const c = this.phone.config;
+    let dest = key.address;
+    if (key.state === 'ringing' && key.type === 'normal' && c.bool('feature.directedCallPickup.enabled')) {
+      const native = c.value('call.directedCallPickupMethod') === 'native';
+      dest = native ? (key.pickup ?? dest) : `${c.value('call.directedCallPickupString')}${userOf(key.address)}`;
+    }
+    this.selectedLine = line;
+    this.phone.calls.dial(line, dest);
   }
 
   private otherKey(name: string): void {

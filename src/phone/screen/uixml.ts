@@ -4,6 +4,7 @@
  * to get the point to tap. On touch screens the lines are listed down the left third.
  */
 import { XMLBuilder } from 'fast-xml-parser';
+import { blfLineKeys } from '../blf.js';
 import type { ScreenHost } from './screen-host.js';
 import type { Screen } from './screen.js';
 
@@ -94,6 +95,7 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
             }
           : {}),
         ...instantMessage(phone),
+        ...busyLampField(phone),
         TextField: { '@_name': view === 'Dialer' ? 'dial' : 'text', '#text': view === 'Dialer' ? screen.dialBuffer : screen.text },
         Status: { '@_muted': phone.calls.muted ? 'true' : 'false', '@_audio': phone.audioPath, '@_volume': String(screen.volume) },
         SoftKeys: { SoftKey: softkeys },
@@ -101,6 +103,25 @@ export function renderUixml(phone: ScreenHost, screen: Screen): string {
     },
   };
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(doc) as string}`;
+}
+
+/** The busy lamp field keys (blf.ts): on which line key, what each watches and shows, who calls a ringing one. */
+function busyLampField(phone: ScreenHost): Record<string, unknown> {
+  const keys = blfLineKeys(phone.lines, phone.blf);
+  if (keys.length === 0) return {};
+  return {
+    BusyLampField: {
+      Key: keys.map(({ key, blf }) => ({
+        '@_key': String(key),
+        '@_label': blf.label,
+        '@_address': blf.address,
+        '@_type': blf.type,
+        '@_state': blf.state,
+        ...(blf.caller ? { '@_caller': blf.caller.number || blf.caller.uri } : {}),
+        ...(blf.caller?.name ? { '@_callerName': blf.caller.name } : {}),
+      })),
+    },
+  };
 }
 
 /** The notification of unread instant messages (messages.ts): how many, and the newest one's sender and text. */

@@ -27,18 +27,21 @@ describe('capabilities', () => {
     assert.equal(c, LINE_CAPABILITIES);
     assert.deepEqual(allowHeader(c)[1].split(', '), /methods="([^"]+)"/.exec(contactMethods(c))?.[1]?.split(','));
     assert.deepEqual(Object.fromEntries(dialogHeaders(c)), {
-      'Allow-Events': 'refer,message-summary',
-      Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, NOTIFY, PRACK, UPDATE, REFER',
+      'Allow-Events': 'refer,message-summary,dialog',
+      Allow: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, MESSAGE, SUBSCRIBE, NOTIFY, PRACK, UPDATE, REFER',
       Supported: 'replaces,100rel',
     });
   });
 
-  it('lists only what is done: PRACK and 100rel with SIP lines (RFC 3262), no SUBSCRIBE, no timer', () => {
+  it('lists only what is done: PRACK and 100rel, SUBSCRIBE and the dialog package with SIP lines, no timer', () => {
     assert.ok(LINE_CAPABILITIES.methods.includes('PRACK') && LINE_CAPABILITIES.supported.includes('100rel'));
     assert.ok(!NOTIFY_CAPABILITIES.methods.includes('PRACK') && !NOTIFY_CAPABILITIES.supported.includes('100rel'));
-    for (const c of [LINE_CAPABILITIES, NOTIFY_CAPABILITIES]) {
-      assert.ok(!c.methods.includes('SUBSCRIBE') && !c.supported.includes('timer'));
-    }
+    // RFC 4235: the lines' dialog state is served, and the busy lamp field's watched lines' taken
+    assert.ok(LINE_CAPABILITIES.methods.includes('SUBSCRIBE') && LINE_CAPABILITIES.served.includes('dialog'));
+    assert.ok(LINE_CAPABILITIES.events.includes('dialog') && LINE_CAPABILITIES.accept.includes('application/dialog-info+xml'));
+    for (const c of LINE_CAPABILITIES.served) assert.ok(LINE_CAPABILITIES.events.includes(c), 'what is served is in Allow-Events');
+    assert.ok(!NOTIFY_CAPABILITIES.methods.includes('SUBSCRIBE') && NOTIFY_CAPABILITIES.served.length === 0);
+    for (const c of [LINE_CAPABILITIES, NOTIFY_CAPABILITIES]) assert.ok(!c.supported.includes('timer'));
     assert.equal(capabilitiesOf(false), NOTIFY_CAPABILITIES);
     assert.deepEqual(NOTIFY_CAPABILITIES.methods, ['ACK', 'OPTIONS', 'INFO', 'NOTIFY']);
   });
@@ -57,11 +60,13 @@ describe('capabilities', () => {
 
   it('refuses what is not served: 405 for methods SIP knows, 501 for others, with the Allow of the set', () => {
     assert.equal(refusalOf('MESSAGE', LINE_CAPABILITIES), undefined);
-    assert.deepEqual(refusalOf('SUBSCRIBE', LINE_CAPABILITIES), {
+    assert.equal(refusalOf('SUBSCRIBE', LINE_CAPABILITIES), undefined);
+    assert.deepEqual(refusalOf('PUBLISH', LINE_CAPABILITIES), {
       status: 405,
       reason: 'Method Not Allowed',
       headers: [allowHeader(LINE_CAPABILITIES)],
     });
+    assert.deepEqual(refusalOf('SUBSCRIBE', NOTIFY_CAPABILITIES)?.status, 405);
     assert.equal(refusalOf('MESSAGE', NOTIFY_CAPABILITIES)?.status, 405);
     assert.equal(refusalOf('FOO1', LINE_CAPABILITIES)?.status, 501);
     assert.equal(refusalOf('invite', LINE_CAPABILITIES)?.status, 501, 'methods are case-sensitive (RFC 3261 7.1)');

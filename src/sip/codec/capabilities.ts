@@ -1,12 +1,14 @@
 /**
  * What the phone says it supports, in one place: the methods (Allow, and the REGISTER Contact's `methods=`), the
  * option tags (Supported; a Require naming any other is refused 420), the bodies it reads (Accept), the event
- * packages it takes NOTIFYs of (Allow-Events), and which methods it refuses 405 (SIP knows them) or 501 (unknown).
+ * packages it takes NOTIFYs of or serves (Allow-Events), those it serves to subscribers (a SUBSCRIBE for any
+ * other is refused 489), and which methods it refuses 405 (SIP knows them) or 501 (unknown).
  * Each list holds only what the code really handles; a feature that is added is added here, and every header and
  * decision follows.
  *
- * Two sets: a phone with lines on a SIP server (calls, their dialogs, instant messages, message waiting) and a
- * phone without (its SIP port takes REST commands in NOTIFY, their INFO reports, and OPTIONS).
+ * Two sets: a phone with lines on a SIP server (calls, their dialogs, instant messages, message waiting, the
+ * dialog state of its lines and of the lines its busy lamp field watches) and a phone without (its SIP port takes
+ * REST commands in NOTIFY, their INFO reports, and OPTIONS).
  */
 import type { SipRequest } from './message.js';
 
@@ -17,8 +19,13 @@ export interface Capabilities {
   readonly supported: readonly string[];
   /** Body types read (Accept). */
   readonly accept: readonly string[];
-  /** Event packages whose NOTIFYs are taken (Allow-Events); REST commands' ACTION-URI is no package (notify.ts). */
+  /**
+   * Event packages whose NOTIFYs are taken or which are served to subscribers (Allow-Events); REST commands'
+   * ACTION-URI is no package (notify.ts).
+   */
   readonly events: readonly string[];
+  /** Event packages served to subscribers (SUBSCRIBE; any other is 489 Bad Event). */
+  readonly served: readonly string[];
 }
 
 type Header = readonly [string, string];
@@ -26,10 +33,12 @@ type Header = readonly [string, string];
 /**
  * A phone with SIP lines. PRACK and 100rel: reliable provisionals both ways (RFC 3262, reliable-provisional.ts).
  * `timer` (RFC 4028, session-timer.ts) only while the configuration turns session timers on: see capabilitiesOf.
- * Not listed, because not done: SUBSCRIBE (no event package is served to subscribers), PUBLISH.
+ * SUBSCRIBE and the dialog package (RFC 4235): the phone serves its lines' dialog state (dialog-notifier.ts) and
+ * watches others' for its busy lamp field (dialog-watch.ts).
+ * Not listed, because not done: PUBLISH, eventlist (RFC 4662 resource lists).
  */
 export const LINE_CAPABILITIES: Capabilities = {
-  methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'NOTIFY', 'PRACK', 'UPDATE', 'REFER'],
+  methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PRACK', 'UPDATE', 'REFER'],
   supported: ['replaces', '100rel'],
   accept: [
     'application/sdp',
@@ -38,9 +47,11 @@ export const LINE_CAPABILITIES: Capabilities = {
     'application/dtmf-relay',
     'application/dtmf',
     'application/simple-message-summary',
+    'application/dialog-info+xml',
     'application/json',
   ],
-  events: ['refer', 'message-summary'],
+  events: ['refer', 'message-summary', 'dialog'],
+  served: ['dialog'],
 };
 
 /** A phone without SIP lines: REST commands in NOTIFY (Event: ACTION-URI), INFO, OPTIONS. */
@@ -49,6 +60,7 @@ export const NOTIFY_CAPABILITIES: Capabilities = {
   supported: [],
   accept: ['application/json'],
   events: [],
+  served: [],
 };
 
 /** What the configuration switches on beyond the fixed lists. */
@@ -86,6 +98,12 @@ const SIP_METHODS = new Set([
   'PUBLISH',
 ]);
 
+/** The Allow-Events header (the packages comma-separated). */
+export const allowEventsHeader = (c: Capabilities): Header => ['Allow-Events', c.events.join(',')];
+
+/** The package an Event header names (RFC 6665 8.2.1: its token before any parameter, compared without case). */
+export const eventPackage = (event: string | undefined): string => (event ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
 /** The Allow header (the methods comma-separated, as a VVX writes it). */
 export const allowHeader = (c: Capabilities): Header => ['Allow', c.methods.join(', ')];
 
@@ -94,7 +112,7 @@ export const contactMethods = (c: Capabilities): string => `methods="${c.methods
 
 /** Headers a dialog-forming INVITE or its 200 carries: what the phone may be sent in the dialog. */
 export function dialogHeaders(c: Capabilities): Header[] {
-  return [['Allow-Events', c.events.join(',')], allowHeader(c), ['Supported', c.supported.join(',')]];
+  return [allowEventsHeader(c), allowHeader(c), ['Supported', c.supported.join(',')]];
 }
 
 /** A method the phone does not serve: 405 with Allow when SIP knows it, else 501 (RFC 3261 8.2.1, 21.5.2). */

@@ -1,0 +1,121 @@
+/**
+ * The watches of a phone's busy lamp field keys (phone/blf.ts): one dialog subscription (dialog-watch.ts) per
+ * configured `attendant.resourceList.N.address`, sent by the line `attendant.reg` names while that line is
+ * registered with a SIP server, started, restarted or stopped to match the configuration and the registration,
+ * and each one's state told to its key. A watch runs only while its line is registered: when the line goes (or
+ * the phone stops) every watch unsubscribes and the keys show unknown.
+ *
+ * attendant.uri (one subscription to a resource list, RFC 4662) is not done: each address is its own
+ * subscription, as Poly phones subscribe statically configured keys.
+ */
+import type { Phone } from '../phone/phone.js';
+import type { ClientTransactions } from './client-transactions.js';
+import { DialogWatch } from './dialog-watch.js';
+import type { Source, WatchRoute } from './dialog-watch.js';
+import type { SipRequest } from './codec/message.js';
+import { messageTarget } from './instant-messages.js';
+import type { LineRegistrations } from './line-registrations.js';
+import { tagOf } from './name-addr.js';
+import type { SipWire } from './wire.js';
+
+/** Stopped watches kept while their unsubscribe is out (each leaves within a transaction's time, 32 s). */
+const STOPPING_MAX = 256;
+
+export class BlfWatches {
+  private readonly watches = new Map<number, { readonly signature: string; readonly address: string; readonly watch: DialogWatch }>();
+  /** Watches stopped whose unsubscribe is out: their last NOTIFY (terminated) is still theirs. */
+  private readonly stopping = new Set<DialogWatch>();
+
+  constructor(
+    private readonly phone: Phone,
+    private readonly wire: SipWire,
+    private readonly transactions: ClientTransactions,
+    private readonly registrations: LineRegistrations,
+    private readonly userAgent: string,
+  ) {}
+
+  get size(): number {
+    return this.watches.size;
+  }
+
+  /** The route of line n's requests while it is registered with a SIP server. */
+  private routeOf(n: number): WatchRoute | undefined {
+    const reg = this.registrations.get(n);
+    const target = reg?.registeredWith;
+    if (!reg || !target) return undefined;
+    const p = reg.plan;
+    return {
+      dest: target.dest,
+      policy: target.policy,
+      aor: `sip:${p.user}@${p.domain}`,
+      displayName: p.displayName,
+      auth: { user: p.authUser, password: p.password },
+      expires: target.expires,
+      overlap: target.overlap,
+      retryBaseMs: p.retryBaseMs,
+      retryMaxMs: p.retryMaxMs,
+    };
+  }
+
+  /** Starts, restarts or stops each key's watch to match the configuration and the line's registration. */
+  plan(): void {
+    const n = this.phone.blf.line;
+    const route = this.routeOf(n);
+    const domain = this.registrations.get(n)?.plan.domain ?? '';
+    const wanted = new Set<number>();
+    for (const key of route ? this.phone.blf.all() : []) {
+      const target = messageTarget(key.address, domain);
+      if (!target || !route) continue;
+      wanted.add(key.index);
+      const signature = JSON.stringify({ target, n, route: { ...route, policy: undefined } });
+      const current = this.watches.get(key.index);
+      if (current?.signature === signature) continue;
+      if (current) this.stop(current.watch);
+      const watch = new DialogWatch(
+        target,
+        route,
+        { wire: this.wire, transactions: this.transactions, clock: this.phone.clock, userAgent: this.userAgent },
+        (status) => {
+          if (this.watches.get(key.index)?.watch === watch) this.phone.blf.set(key.index, key.address, status);
+        },
+      );
+      this.watches.set(key.index, { signature, address: key.address, watch });
+      this.phone.blf.set(key.index, key.address, { state: 'unknown' });
+      watch.start();
+    }
+    for (const [index, w] of this.watches) {
+      if (wanted.has(index)) continue;
+      this.stop(w.watch);
+      this.watches.delete(index);
+      this.phone.blf.set(index, w.address, { state: 'unknown' });
+    }
+  }
+
+  /** Stops (unsubscribes) every watch; the keys show unknown. */
+  stopAll(): void {
+    for (const w of this.watches.values()) this.stop(w.watch);
+    this.watches.clear();
+    this.phone.blf.reset();
+  }
+
+  private stop(watch: DialogWatch): void {
+    watch.stop();
+    if (watch.state.state !== 'unsubscribing' || this.stopping.size >= STOPPING_MAX) return;
+    this.stopping.add(watch);
+    watch.state.onMove((_from, _event, to) => {
+      if (to === 'stopped') this.stopping.delete(watch);
+    });
+  }
+
+  /** A NOTIFY for one of the watches (its Call-ID and our tag); false when it is none of theirs. */
+  onNotify(req: SipRequest, src: Source, reply: (buf: Buffer) => void): boolean {
+    const callId = req.headers.get('call-id') ?? '';
+    const tag = tagOf(req.headers.get('to'));
+    for (const watch of [...[...this.watches.values()].map((w) => w.watch), ...this.stopping]) {
+      if (!watch.matches(callId, tag)) continue;
+      watch.onNotify(req, src, reply);
+      return true;
+    }
+    return false;
+  }
+}
