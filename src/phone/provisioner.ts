@@ -17,6 +17,8 @@ export type ProvisioningTrigger = 'boot' | 'poll' | 'request';
 /** One provisioning run, as the phone reports it. */
 export interface ProvisioningReport {
   readonly trigger: ProvisioningTrigger;
+  /** When it began (the phone's clock). */
+  readonly startedAt: number;
   readonly ok: boolean;
   /** The files fetched, in order (a failed run: none). */
   readonly files: readonly string[];
@@ -52,14 +54,15 @@ export class Provisioner {
     const boot = this.phone.boot;
     if (boot.provisioning) return undefined;
     boot.provisioning = true;
+    const startedAt = this.phone.clock.now();
     let report: ProvisioningReport;
     try {
       const r: ProvisioningResult = await provision(this.phone, this.phone.bootConfig);
       const then = r.updating ? 'update' : trigger !== 'boot' && r.changed.some(needsReboot) ? 'reboot' : 'none';
-      report = { trigger, ok: true, files: r.files, changed: r.changed, ignored: r.ignored, then };
+      report = { trigger, startedAt, ok: true, files: r.files, changed: r.changed, ignored: r.ignored, then };
     } catch (err) {
       const error = (err as { detail?: string }).detail ?? (err instanceof Error ? err.message : String(err));
-      report = { trigger, ok: false, files: [], changed: [], ignored: [], error, then: 'none' };
+      report = { trigger, startedAt, ok: false, files: [], changed: [], ignored: [], error, then: 'none' };
     } finally {
       boot.provisioning = false;
     }

@@ -1,0 +1,158 @@
+/**
+ * Provisioning as the phone does it by itself: at every boot, before it is ready, and on the prov.polling.*
+ * schedule, moved by the phone's clock. A server that fails keeps the last good configuration; a poll that changes
+ * a device.* parameter reboots the phone, other changes apply at once. Each run is a 'provisioning' event.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../src/phone/clock.js';
+import type { ProvisioningReport } from '../src/phone/provisioner.js';
+import { recordingServer, testPhone, waitFor } from './helpers.js';
+
+const MASTER = '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="site.cfg"/>';
+const site = (city: string, extra = ''): string => `<polycomConfig><loc locInfo.city="${city}"/>${extra}</polycomConfig>`;
+
+async function setup(values: Record<string, string>, files: Record<string, { status: number; body?: string }>) {
+  const clock = new ManualClock(Date.UTC(2027, 0, 4, 10, 0, 0));
+  const server = await recordingServer((r) => files[r.url] ?? { status: 404 });
+  const reports: ProvisioningReport[] = [];
+  const p = await testPhone({ clock, set: { 'device.prov.serverName': `${server.url}/p`, ...values } });
+  p.phone.on('provisioning', (r) => reports.push(r));
+  await waitFor(() => p.phone.isReady);
+  // the boot's run is over: what follows is polls
+  reports.length = 0;
+  return { clock, server, p, reports };
+}
+
+describe('the phone provisions itself at boot', () => {
+  it('fetches its files before it is ready, and again at every reboot; a failing server keeps the last good values', async () => {
+    const files: Record<string, { status: number; body?: string }> = {
+      '/p/000000000000.cfg': { status: 200, body: MASTER },
+      '/p/site.cfg': { status: 200, body: site('Oslo') },
+    };
+    const { clock, server, p } = await setup({}, files);
+    const reports: ProvisioningReport[] = [];
+    p.phone.on('provisioning', (r) => reports.push(r));
+    try {
+      const mac = p.phone.identity.mac.toLowerCase();
+      assert.deepEqual(
+        server.received.map((r) => r.url),
+        [`/p/${mac}.cfg`, '/p/000000000000.cfg', '/p/site.cfg'],
+      );
+      assert.deepEqual(p.phone.config.get('locInfo.city'), { value: 'Oslo', source: 'CONFIG' });
+
+      // the server breaks; the reboot's run fails, the phone comes up with what it had
+      files['/p/site.cfg'] = { status: 500 };
+      p.phone.goDown('reboot');
+      clock.advance(p.phone.timing.rebootMs);
+      await waitFor(() => p.phone.isReady);
+      assert.equal(reports.at(-1)?.trigger, 'boot');
+      assert.equal(reports.at(-1)?.ok, false);
+      assert.match(reports.at(-1)?.error ?? '', /site\.cfg/);
+      assert.equal(p.phone.config.value('locInfo.city'), 'Oslo', 'the last good configuration stays');
+
+      // prov.startupCheck.enabled=0: no run at boot
+      const before = server.received.length;
+      p.phone.config.set('LOCAL', { 'prov.startupCheck.enabled': '0' });
+      p.phone.goDown('restart');
+      clock.advance(p.phone.timing.restartMs);
+      await waitFor(() => p.phone.isReady);
+      assert.equal(server.received.length, before);
+    } finally {
+      await p.stop();
+      await server.close();
+    }
+  });
+});
+
+describe('the phone polls its provisioning server', () => {
+  it('rel: every period from boot; a changed value applies at once, a device.* change reboots the phone', async () => {
+    const files: Record<string, { status: number; body?: string }> = {
+      '/p/000000000000.cfg': { status: 200, body: MASTER },
+      '/p/site.cfg': { status: 200, body: site('Oslo') },
+    };
+    const { clock, server, p, reports } = await setup(
+      { 'prov.polling.enabled': '1', 'prov.polling.mode': 'rel', 'prov.polling.period': '3600' },
+      files,
+    );
+    try {
+      const fetched = (): number => server.received.filter((r) => r.url === '/p/site.cfg').length;
+      assert.equal(fetched(), 1, 'the boot run');
+      clock.advance(3_599_000);
+      assert.equal(fetched(), 1);
+      files['/p/site.cfg'] = { status: 200, body: site('Bergen') };
+      clock.advance(1000);
+      await waitFor(() => reports.length === 1);
+      assert.equal(fetched(), 2);
+      assert.deepEqual(
+        { trigger: reports[0]?.trigger, ok: reports[0]?.ok, changed: reports[0]?.changed, then: reports[0]?.then },
+        { trigger: 'poll', ok: true, changed: ['locInfo.city'], then: 'none' },
+      );
+      assert.equal(p.phone.config.value('locInfo.city'), 'Bergen');
+      assert.ok(p.phone.isReady, 'no reboot for a location');
+
+      // the next poll brings a device.* change: the phone reboots, and provisions again as it boots
+      files['/p/site.cfg'] = { status: 200, body: site('Bergen', '<device device.sntp.serverName="ntp.example.com"/>') };
+      clock.advance(3_600_000);
+      await waitFor(() => reports.length === 2);
+      assert.equal(reports[1]?.then, 'reboot');
+      assert.equal(p.phone.isUp, false, 'rebooting');
+      clock.advance(p.phone.timing.rebootMs);
+      await waitFor(() => p.phone.isReady);
+      assert.equal(reports[2]?.trigger, 'boot');
+      assert.equal(p.phone.config.value('device.sntp.serverName'), 'ntp.example.com');
+    } finally {
+      await p.stop();
+      await server.close();
+    }
+  });
+
+  it('abs: at prov.polling.time of local time, every day; a new schedule takes effect at once', async () => {
+    const files = { '/p/000000000000.cfg': { status: 200, body: MASTER }, '/p/site.cfg': { status: 200, body: site('Oslo') } };
+    // 10:00 UTC is 05:00 at UTC-5; the poll is at 06:30 local, 11:30 UTC
+    const { clock, server, p, reports } = await setup(
+      { 'prov.polling.enabled': '1', 'prov.polling.mode': 'abs', 'prov.polling.time': '06:30', 'device.sntp.gmtOffset': '-18000' },
+      files,
+    );
+    try {
+      clock.advance(90 * 60_000 - 1000);
+      assert.equal(reports.length, 0);
+      clock.advance(1000);
+      await waitFor(() => reports.length === 1);
+      clock.advance(24 * 3_600_000);
+      await waitFor(() => reports.length === 2);
+      // turned off: no more polls
+      p.phone.config.set('LOCAL', { 'prov.polling.enabled': '0' });
+      clock.advance(3 * 24 * 3_600_000);
+      assert.equal(reports.length, 2);
+      assert.equal(server.received.filter((r) => r.url === '/p/site.cfg').length, 3);
+    } finally {
+      await p.stop();
+      await server.close();
+    }
+  });
+
+  it('random: once a day, somewhere in the window from prov.polling.time to prov.polling.timeRandomEnd', async () => {
+    const files = { '/p/000000000000.cfg': { status: 200, body: MASTER }, '/p/site.cfg': { status: 200, body: site('Oslo') } };
+    const { clock, server, p, reports } = await setup(
+      {
+        'prov.polling.enabled': '1',
+        'prov.polling.mode': 'random',
+        'prov.polling.time': '22:00',
+        'prov.polling.timeRandomEnd': '23:00',
+      },
+      files,
+    );
+    try {
+      clock.advance(12 * 3_600_000 - 1000); // to 21:59:59 UTC
+      assert.equal(reports.length, 0);
+      clock.advance(3_600_000 + 1000); // to 23:00 UTC
+      await waitFor(() => reports.length === 1);
+      const at = new Date(reports[0]?.startedAt as number);
+      assert.equal(at.getUTCHours(), 22, at.toISOString());
+    } finally {
+      await p.stop();
+      await server.close();
+    }
+  });
+});
