@@ -2,13 +2,16 @@
  * RTP and RTCP for one call's audio (RFC 3550), G.711 at 20 ms, with DTMF as RFC 4733 events. Every session of
  * the process is driven by one 20 ms tick of the media engine (media-engine.ts), so 100 calls cost 100 sends a tick.
  * What sessionStats reports comes from these counters: packets and octets actually sent and received, loss from
- * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it.
+ * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it. With SRTP (srtp.ts, keys from SDES) every
+ * packet is protected as it leaves and unprotected as it arrives; one that does not authenticate is dropped and
+ * counted before anything else reads it, and the counters count what authenticated.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { MediaCounters } from '../phone/calls/signal.js';
 import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
+import type { SrtpPair } from './sdes.js';
 
 export type MediaContent = 'tone' | 'silence';
 
@@ -29,6 +32,10 @@ export interface RtpStats extends MediaCounters {
   readonly rtcpReceived: number;
   /** Packets dropped for coming from elsewhere than the latched far end. */
   readonly rejected: number;
+  /** Whether media is SRTP. */
+  readonly secure: boolean;
+  /** SRTP and SRTCP packets dropped: malformed, not authenticated, or replayed. */
+  readonly srtpDropped: number;
 }
 
 /** One frame of audio a packet, every 20 ms (the media engine ticks at this rate). */
@@ -91,6 +98,8 @@ export class RtpSession {
   private rtcpReceived = 0;
   private farEndLoss: number | undefined;
   private lastDtmf = -1;
+  private srtp: SrtpPair | undefined;
+  private srtpDropped = 0;
 
   constructor(
     private readonly rtp: Socket,
@@ -125,6 +134,11 @@ export class RtpSession {
     }
     if (!this.latched && port >= 0) this.latched = { address, port };
     return true;
+  }
+
+  /** SRTP from now on with these contexts; undefined: plain RTP. */
+  protect(srtp: SrtpPair | undefined): void {
+    this.srtp = srtp;
   }
 
   /** Where to send, with what, and which ways media flows (from the negotiated SDP). */
@@ -229,13 +243,18 @@ export class RtpSession {
 
   private out(packet: Buffer, payloadBytes: number): void {
     if (!this.remote) return;
-    this.rtp.send(packet, this.remote.port, this.remote.address);
+    this.rtp.send(this.srtp ? this.srtp.tx.protectRtp(packet) : packet, this.remote.port, this.remote.address);
     this.sent.packets++;
     this.sent.octets += payloadBytes;
   }
 
-  private onRtp(m: Buffer): void {
-    if (m.length < 12 || (m[0] as number) >> 6 !== 2 || !this.receiving) return;
+  private onRtp(packet: Buffer): void {
+    if (packet.length < 12 || (packet[0] as number) >> 6 !== 2 || !this.receiving) return;
+    const m = this.srtp ? this.srtp.rx.unprotectRtp(packet) : packet;
+    if (!m) {
+      this.srtpDropped++;
+      return;
+    }
     const pt = (m[1] as number) & 0x7f;
     const seq = m.readUInt16BE(2);
     const ts = m.readUInt32BE(4);
@@ -275,8 +294,13 @@ export class RtpSession {
     r.transit = transit;
   }
 
-  private onRtcp(m: Buffer): void {
-    if (m.length < 8 || (m[0] as number) >> 6 !== 2) return;
+  private onRtcp(packet: Buffer): void {
+    if (packet.length < 8 || (packet[0] as number) >> 6 !== 2) return;
+    const m = this.srtp ? this.srtp.rx.unprotectRtcp(packet) : packet;
+    if (!m) {
+      this.srtpDropped++;
+      return;
+    }
     this.rtcpReceived++;
     if (m[1] === 200 && m.length >= 28) {
       // SR: keep the middle 32 bits of its NTP time for our report's LSR
@@ -323,7 +347,7 @@ export class RtpSession {
       sr.writeUInt32BE(r.lastSrAt ? Math.floor(((now - r.lastSrAt) / 1000) * 65536) >>> 0 : 0, 48);
     }
     if (this.remote.rtcpPort === undefined) return;
-    this.rtcp.send(sr, this.remote.rtcpPort, this.remote.address);
+    this.rtcp.send(this.srtp ? this.srtp.tx.protectRtcp(sr) : sr, this.remote.rtcpPort, this.remote.address);
     this.rtcpSent++;
   }
 
@@ -345,6 +369,8 @@ export class RtpSession {
       localPort: this.port,
       farEndLoss: this.farEndLoss,
       rejected: this.rejected,
+      secure: this.srtp !== undefined,
+      srtpDropped: this.srtpDropped,
     };
   }
 
@@ -370,7 +396,7 @@ export class RtpSession {
     bye.writeUInt16BE(1, 2);
     bye.writeUInt32BE(this.ssrc, 4);
     try {
-      this.rtcp.send(bye, this.remote.rtcpPort, this.remote.address);
+      this.rtcp.send(this.srtp ? this.srtp.tx.protectRtcp(bye) : bye, this.remote.rtcpPort, this.remote.address);
     } catch {
       // the socket is closing with the session
     }

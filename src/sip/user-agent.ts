@@ -30,6 +30,7 @@ import { OutgoingCall } from './outgoing-call.js';
 import type { SipCall, CallEnv } from './sip-call.js';
 import { Referrals } from './transfers.js';
 import type { Destination, SipWire } from './wire.js';
+import { srtpPolicy } from './sdes.js';
 
 export type { InboundContext };
 
@@ -166,6 +167,14 @@ export class SipUserAgent {
       policy: retryPolicy(this.phone, n, server),
       ports: this.mediaPorts(),
       codecs: codecPreference(c.int('voice.codecPref.G711Mu'), c.int('voice.codecPref.G711A')),
+      srtp: srtpPolicy({
+        enable: c.bool('sec.srtp.enable'),
+        offer: c.bool('sec.srtp.offer'),
+        require: c.bool('sec.srtp.require'),
+        offer80: c.bool('sec.srtp.offer.HMAC_SHA1_80'),
+        offer32: c.bool('sec.srtp.offer.HMAC_SHA1_32'),
+        requireMatchingTag: c.bool('sec.srtp.requireMatchingTag'),
+      }),
       dtmf: {
         info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine,
         payload: c.int('tone.dtmf.rfc2833Payload'),
