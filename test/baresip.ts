@@ -37,6 +37,8 @@ export interface BaresipOptions {
   /** The SIP server it registers with (`host:port`, UDP), and its password there. */
   readonly registrar?: string;
   readonly password?: string;
+  /** Media encryption of its account (`;mediaenc=`): `srtp` (optional, RTP/AVP with keys) or `srtp-mand` (RTP/SAVP). */
+  readonly mediaenc?: 'srtp' | 'srtp-mand';
 }
 
 /** A WAV file of `seconds` of a 400 Hz tone, 8 kHz, 16-bit mono. */
@@ -91,6 +93,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'sip_transports udp',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
+      // SRTP with SDES keys (RFC 4568), for an account whose mediaenc names it
+      'module srtp.so',
       'module aufile.so',
       'module menu.so',
       'module account.so',
@@ -109,7 +113,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const params = opts.registrar
     ? `;auth_pass=${opts.password ?? ''};outbound="sip:${opts.registrar}";regint=600;answermode=manual;audio_codecs=PCMU,PCMA`
     : ';regint=0;answermode=manual;audio_codecs=PCMU,PCMA';
-  writeFileSync(join(dir, 'accounts'), `<${aor}>${params}\n`);
+  const mediaenc = opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : '';
+  writeFileSync(join(dir, 'accounts'), `<${aor}>${params}${mediaenc}\n`);
   let output = '';
   const child: ChildProcess = spawn('baresip', ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import type { MediaCounters } from '../phone/calls/signal.js';
 import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
 import type { SrtpPair } from './sdes.js';
+import type { SrtpSuite } from './srtp.js';
 
 export type MediaContent = 'tone' | 'silence';
 
@@ -32,8 +33,9 @@ export interface RtpStats extends MediaCounters {
   readonly rtcpReceived: number;
   /** Packets dropped for coming from elsewhere than the latched far end. */
   readonly rejected: number;
-  /** Whether media is SRTP. */
+  /** Whether media is SRTP, and with which suite. */
   readonly secure: boolean;
+  readonly srtpSuite: SrtpSuite | undefined;
   /** SRTP and SRTCP packets dropped: malformed, not authenticated, or replayed. */
   readonly srtpDropped: number;
 }
@@ -370,6 +372,7 @@ export class RtpSession {
       farEndLoss: this.farEndLoss,
       rejected: this.rejected,
       secure: this.srtp !== undefined,
+      srtpSuite: this.srtp?.tx.master.suite,
       srtpDropped: this.srtpDropped,
     };
   }

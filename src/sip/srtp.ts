@@ -16,17 +16,21 @@ import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type SrtpSuite = 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32';
 
-/** The suites this phone speaks, with their SRTP authentication tag lengths in bytes (RFC 4568 6.2.1, 6.2.2). */
-export const SRTP_SUITES: Readonly<Record<SrtpSuite, { readonly rtpTag: number }>> = {
-  AES_CM_128_HMAC_SHA1_80: { rtpTag: 10 },
-  AES_CM_128_HMAC_SHA1_32: { rtpTag: 4 },
+/**
+ * The suites this phone speaks, with their SRTP authentication tag lengths in bytes (RFC 4568 6.2.1, 6.2.2), and
+ * the SRTCP tag lengths it takes: 80 bits, as it sends (RFC 3711 7.5, as libsrtp and RFC 5764 4.1.2 do), and for
+ * the 32-bit suite also 32 bits, which libre (baresip's SRTP) sends for SRTCP too.
+ */
+export const SRTP_SUITES: Readonly<Record<SrtpSuite, { readonly rtpTag: number; readonly rtcpTags: readonly number[] }>> = {
+  AES_CM_128_HMAC_SHA1_80: { rtpTag: 10, rtcpTags: [10] },
+  AES_CM_128_HMAC_SHA1_32: { rtpTag: 4, rtcpTags: [10, 4] },
 };
 
 export const isSrtpSuite = (s: string): s is SrtpSuite => Object.hasOwn(SRTP_SUITES, s);
 
 export const MASTER_KEY_BYTES = 16;
 export const MASTER_SALT_BYTES = 14;
-/** SRTCP's tag is 80 bits whatever the suite (RFC 4568 6.2.2). */
+/** The SRTCP tag we send is 80 bits whatever the suite. */
 const RTCP_TAG = 10;
 /** The replay window (RFC 3711 3.3.2: at least 64). */
 const WINDOW = 64n;
@@ -242,23 +246,29 @@ export class SrtpContext {
 
   /** An SRTCP packet from the far end: the RTCP packet, or undefined (dropped and counted). */
   unprotectRtcp(packet: Buffer): Buffer | undefined {
-    const end = packet.length - RTCP_TAG - this.mki;
-    const body = end - 4;
-    if (body < 8 || (packet[0] as number) >> 6 !== 2) return this.drop('malformed');
-    const ssrc = packet.readUInt32BE(4);
-    const word = packet.readUInt32BE(body);
-    const encrypted = (word & 0x80000000) !== 0;
-    const index = BigInt(word & 0x7fffffff);
-    const window = this.rtcpWindows.get(ssrc) ?? new ReplayWindow();
-    if (!window.fresh(index)) return this.drop('replayed');
-    const expected = hmac(this.rtcp.auth, [packet.subarray(0, end)], RTCP_TAG);
-    if (!timingSafeEqual(expected, packet.subarray(packet.length - RTCP_TAG))) return this.drop('auth');
-    window.mark(index);
-    if (!this.rtcpWindows.has(ssrc)) this.remember(this.rtcpWindows, ssrc, window);
-    const out = Buffer.alloc(body);
-    packet.copy(out, 0, 0, body);
-    if (encrypted) this.cipher(this.rtcp, ssrc, index, packet.subarray(8, body)).copy(out, 8);
-    return out;
+    let why: keyof SrtpDrops = 'malformed';
+    for (const tag of SRTP_SUITES[this.master.suite].rtcpTags) {
+      const end = packet.length - tag - this.mki;
+      const body = end - 4;
+      if (body < 8 || (packet[0] as number) >> 6 !== 2) continue;
+      const ssrc = packet.readUInt32BE(4);
+      const word = packet.readUInt32BE(body);
+      const index = BigInt(word & 0x7fffffff);
+      const window = this.rtcpWindows.get(ssrc) ?? new ReplayWindow();
+      const expected = hmac(this.rtcp.auth, [packet.subarray(0, end)], tag);
+      if (!timingSafeEqual(expected, packet.subarray(packet.length - tag))) {
+        why = 'auth';
+        continue;
+      }
+      if (!window.fresh(index)) return this.drop('replayed');
+      window.mark(index);
+      if (!this.rtcpWindows.has(ssrc)) this.remember(this.rtcpWindows, ssrc, window);
+      const out = Buffer.alloc(body);
+      packet.copy(out, 0, 0, body);
+      if ((word & 0x80000000) !== 0) this.cipher(this.rtcp, ssrc, index, packet.subarray(8, body)).copy(out, 8);
+      return out;
+    }
+    return this.drop(why);
   }
 
   private cipher(keys: SessionKeys, ssrc: number, index: bigint, data: Buffer): Buffer {
