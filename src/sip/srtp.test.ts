@@ -144,6 +144,22 @@ describe('SRTP contexts', () => {
     assert.equal(rx.unprotectRtcp(report), undefined, 'a replayed SRTCP packet');
   });
 
+  it("SRTCP of the 32-bit suite is taken with libre's 32-bit tag too; the 80-bit suite takes only its own", () => {
+    const key = randomBytes(30);
+    const report = Buffer.concat([hex('80c90001'), hex('01020304')]);
+    for (const [suite, taken] of [
+      ['AES_CM_128_HMAC_SHA1_32', true],
+      ['AES_CM_128_HMAC_SHA1_80', false],
+    ] as [SrtpSuite, boolean][]) {
+      const sealed = new SrtpContext({ suite, keySalt: key }).protectRtcp(report);
+      // the same packet with its tag cut to 4 bytes, as libre makes it for AES_CM_128_HMAC_SHA1_32
+      const short = sealed.subarray(0, sealed.length - 6);
+      const rx = new SrtpContext({ suite, keySalt: key });
+      assert.deepEqual(rx.unprotectRtcp(short), taken ? report : undefined, suite);
+      assert.deepEqual(new SrtpContext({ suite, keySalt: key }).unprotectRtcp(sealed), report, `${suite}: the 80-bit tag`);
+    }
+  });
+
   it('a sender with an MKI: the receiver told its length skips it', () => {
     const key = randomBytes(30);
     const tx = new SrtpContext({ suite: 'AES_CM_128_HMAC_SHA1_80', keySalt: key });
