@@ -109,10 +109,20 @@ describe('SRTP offers (RFC 4568) from sipp', { skip: missing(), timeout: 60_000 
     await waitFor(async () => (await callStates(p)).length === 0);
   });
 
-  for (const [name, set, proto, crypto, warning] of [
-    ['RTP/SAVP without a crypto line', {}, 'RTP/SAVP', [], /^399 \S+ "no SRTP crypto suite in common"$/],
-    [
-      'RTP/SAVP with only suites the phone lacks, or keys it cannot use',
+  /** An offer the phone refuses: 488 Not Acceptable Here with the Warning `warning`, and no call. */
+  async function refused(set: Record<string, string>, proto: string, crypto: string[], warning: RegExp): Promise<void> {
+    srtp(set);
+    const got = await offer(p.sip?.port as number, proto, crypto);
+    const final = got.find((r) => !/^SIP\/2\.0 1\d\d /.test(r.first));
+    assert.equal(final?.first, 'SIP/2.0 488 Not Acceptable Here');
+    assert.match(header(final.text, 'Warning'), warning);
+    assert.deepEqual(await callStates(p), []);
+  }
+
+  it('RTP/SAVP without a crypto line, or with only suites, keys or parameters the phone cannot use: 488', async () => {
+    const warning = /^399 \S+ "no SRTP crypto suite in common"$/;
+    await refused({}, 'RTP/SAVP', [], warning);
+    await refused(
       {},
       'RTP/SAVP',
       [
@@ -120,30 +130,20 @@ describe('SRTP offers (RFC 4568) from sipp', { skip: missing(), timeout: 60_000 
         '2 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=',
         `3 AES_CM_128_HMAC_SHA1_80 inline:${KEY80} UNENCRYPTED_SRTP`,
       ],
-      /^399 \S+ "no SRTP crypto suite in common"$/,
-    ],
-    [
-      'RTP/SAVP with sec.srtp.enable=0',
+      warning,
+    );
+  });
+
+  it('RTP/SAVP to a phone with sec.srtp.enable=0: 488, incompatible transport protocol', async () => {
+    await refused(
       { 'sec.srtp.enable': '0' },
       'RTP/SAVP',
       [`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY80}`],
       /^302 \S+ "incompatible transport protocol"$/,
-    ],
-    [
-      'plain RTP/AVP with sec.srtp.require=1',
-      { 'sec.srtp.require': '1' },
-      'RTP/AVP',
-      [],
-      /^302 \S+ "secure media \(RTP\/SAVP\) required"$/,
-    ],
-  ] as const) {
-    it(`${name}: 488 with a Warning, and no call`, async () => {
-      srtp(set);
-      const got = await offer(p.sip?.port as number, proto, [...crypto]);
-      const final = got.find((r) => !/^SIP\/2\.0 1\d\d /.test(r.first));
-      assert.equal(final?.first, 'SIP/2.0 488 Not Acceptable Here');
-      assert.match(header(final.text, 'Warning'), warning);
-      assert.deepEqual(await callStates(p), []);
-    });
-  }
+    );
+  });
+
+  it('plain RTP/AVP to a phone with sec.srtp.require=1: 488, secure media required', async () => {
+    await refused({ 'sec.srtp.require': '1' }, 'RTP/AVP', [], /^302 \S+ "secure media \(RTP\/SAVP\) required"$/);
+  });
 });
