@@ -111,7 +111,8 @@ export class RtpSession {
     private readonly onDtmf: (digit: string) => void,
   ) {
     rtp.on('message', (m, r) => {
-      if (this.fromPeer(r.address, r.port)) this.onRtp(m);
+      // with SRTP only a packet that authenticates latches (onRtp): a forged one cannot take the far end's place
+      if (this.fromPeer(r.address, r.port, !this.srtp)) this.onRtp(m, r);
     });
     rtcp.on('message', (m, r) => {
       if (this.latched ? r.address === this.latched.address : this.fromPeer(r.address, -1)) this.onRtcp(m);
@@ -126,7 +127,7 @@ export class RtpSession {
    * Whether a packet is the far end's: from the address the SDP negotiated (any, while none is known), and from the
    * port the first such packet came from. Packets from anyone else are dropped and counted, as phones latch.
    */
-  private fromPeer(address: string, port: number): boolean {
+  private fromPeer(address: string, port: number, latch = true): boolean {
     const ok = this.latched
       ? this.latched.address === address && (port < 0 || this.latched.port === port)
       : !this.remote || this.remote.address === address;
@@ -134,7 +135,7 @@ export class RtpSession {
       this.rejected++;
       return false;
     }
-    if (!this.latched && port >= 0) this.latched = { address, port };
+    if (latch && !this.latched && port >= 0) this.latched = { address, port };
     return true;
   }
 
@@ -250,13 +251,14 @@ export class RtpSession {
     this.sent.octets += payloadBytes;
   }
 
-  private onRtp(packet: Buffer): void {
+  private onRtp(packet: Buffer, from: { readonly address: string; readonly port: number }): void {
     if (packet.length < 12 || (packet[0] as number) >> 6 !== 2 || !this.receiving) return;
     const m = this.srtp ? this.srtp.rx.unprotectRtp(packet) : packet;
     if (!m) {
       this.srtpDropped++;
       return;
     }
+    this.latched ??= { address: from.address, port: from.port };
     const pt = (m[1] as number) & 0x7f;
     const seq = m.readUInt16BE(2);
     const ts = m.readUInt32BE(4);

@@ -242,13 +242,13 @@ describe('SRTP media', () => {
     }
   });
 
-  it('a packet with a bad tag or no SRTP at all, from the far end itself, is dropped and counted; nothing throws', async () => {
+  it('a packet with a bad tag or no SRTP at all is dropped and counted, and latches nothing; nothing throws', async () => {
     const bound = (): Promise<ReturnType<typeof createSocket>> =>
       new Promise((resolve) => {
         const s = createSocket('udp4');
         s.bind(0, '127.0.0.1', () => resolve(s));
       });
-    const [rtp, rtcp, far] = await Promise.all([bound(), bound(), bound()]);
+    const [rtp, rtcp, far, intruder] = await Promise.all([bound(), bound(), bound(), bound()]);
     const host: SessionHost = { content: 'tone', rtcpEveryTicks: 1000, add: () => undefined, remove: () => undefined };
     const session = new RtpSession(rtp, rtcp, rtp.address().port, host, () => undefined);
     const ours = newMasterKey('AES_CM_128_HMAC_SHA1_80');
@@ -269,6 +269,12 @@ describe('SRTP media', () => {
         const h = Buffer.from([0x80, 0, 0, seq, 0, 0, 0, seq, 1, 2, 3, 4]);
         return farTx.protectRtp(Buffer.concat([h, Buffer.alloc(160, 0xff)]));
       };
+      // first a forged packet from another port of the far end's host: were it latched, the far end would be refused
+      const first = Buffer.from(packet(9));
+      first[first.length - 1] = (first[first.length - 1] as number) ^ 1;
+      intruder.send(first, rtp.address().port, '127.0.0.1');
+      const start = Date.now() + 3000;
+      while (session.stats().srtpDropped < 1 && Date.now() < start) await new Promise((r) => setTimeout(r, 20));
       const forged = Buffer.from(packet(2));
       forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 0x55;
       for (const m of [
@@ -279,13 +285,19 @@ describe('SRTP media', () => {
       ])
         far.send(m, rtp.address().port, '127.0.0.1');
       const end = Date.now() + 3000;
-      while (session.stats().packetsReceived + session.stats().srtpDropped < 4 && Date.now() < end)
+      while (session.stats().packetsReceived + session.stats().srtpDropped < 5 && Date.now() < end)
         await new Promise((r) => setTimeout(r, 20));
       const s = session.stats();
-      assert.deepEqual([s.packetsReceived, s.srtpDropped, s.octetsReceived], [2, 2, 320]);
+      assert.deepEqual([s.packetsReceived, s.srtpDropped, s.rejected, s.octetsReceived], [2, 3, 0, 320]);
+      // now the far end is latched: the intruder's packets are refused before any SRTP work
+      intruder.send(first, rtp.address().port, '127.0.0.1');
+      const late = Date.now() + 3000;
+      while (session.stats().rejected < 1 && Date.now() < late) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(session.stats().rejected, 1);
     } finally {
       session.close();
       far.close();
+      intruder.close();
     }
   });
 });
