@@ -61,13 +61,13 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Reads the value of an a=crypto attribute (after `a=crypto:`); undefined when it is not one. */
 export function readCrypto(value: string): CryptoAttribute | undefined {
-  const m = /^(\d{1,9}) +(\S+) +(\S+)((?: +\S+)*)\s*$/.exec(value);
-  if (!m) return undefined;
-  const tag = Number(m[1]);
-  const suite = m[2] as string;
+  // split, not one regular expression: a line of thousands of parameters costs no backtracking
+  const [tagText = '', suite = '', keyText = '', ...sessionParams] = value.trim().split(/ +/);
+  if (!/^\d{1,9}$/.test(tagText) || suite === '' || keyText === '' || /[^\S ]/.test(value.trim())) return undefined;
+  const tag = Number(tagText);
   const attr = { tag, suite, key: undefined };
   if (!isSrtpSuite(suite)) return attr;
-  const keyParams = (m[3] as string).split(';');
+  const keyParams = keyText.split(';');
   if (keyParams.length !== 1) return attr;
   const inline = /^inline:([^|]+)((?:\|[^|]+){0,2})$/i.exec(keyParams[0] as string);
   if (!inline || !BASE64.test(inline[1] as string)) return attr;
@@ -81,7 +81,6 @@ export function readCrypto(value: string): CryptoAttribute | undefined {
       if (mkiLength < 1 || mkiLength > 128) return attr;
     } else if (!/^(2\^)?\d{1,20}$/.test(part)) return attr;
   }
-  const sessionParams = (m[4] as string).trim().split(/ +/).filter(Boolean);
   if (!sessionParams.every((p) => /^WSH=\d+$/.test(p) || /^KDR=0$/.test(p))) return attr;
   return { tag, suite, key: { suite, keySalt, mkiLength } };
 }
