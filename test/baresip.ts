@@ -42,6 +42,8 @@ export interface BaresipOptions {
   readonly password?: string;
   /** Its codecs as baresip names them (default PCMU and PCMA); `G722/16000/1` loads its G.722 module (spandsp's codec). */
   readonly codecs?: readonly string[];
+  /** Media encryption of its account (`;mediaenc=`): `srtp` (optional, RTP/AVP with keys) or `srtp-mand` (RTP/SAVP). */
+  readonly mediaenc?: 'srtp' | 'srtp-mand';
 }
 
 /** A WAV file of `seconds` of a 400 Hz tone, 16-bit mono, at `rate` (8 kHz for G.711, 16 kHz for G.722). */
@@ -99,6 +101,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       ...(wideband ? ['module g722.so'] : []),
+      // SRTP with SDES keys (RFC 4568), for an account whose mediaenc names it
+      'module srtp.so',
       'module aufile.so',
       // sndfile dumps each call's audio, what it encodes and what it decodes, to WAV files in snd_path
       'module sndfile.so',
@@ -121,7 +125,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const params = opts.registrar
     ? `;auth_pass=${opts.password ?? ''};outbound="sip:${opts.registrar}";regint=600;answermode=manual;audio_codecs=${codecs.join(',')}`
     : `;regint=0;answermode=manual;audio_codecs=${codecs.join(',')}`;
-  writeFileSync(join(dir, 'accounts'), `<${aor}>${params}\n`);
+  const mediaenc = opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : '';
+  writeFileSync(join(dir, 'accounts'), `<${aor}>${params}${mediaenc}\n`);
   let output = '';
   const child: ChildProcess = spawn('baresip', ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

@@ -198,7 +198,8 @@ const sessionStats = defineOperation({
       .map((c) => ({
         // The session's Ref is the call's v1 CallHandle: clients match one with the other (docs/fidelity.md).
         Ref: v1CallHandle(phone, c),
-        SRTPCall: 'False',
+        // SRTP as the call's SIP media negotiated it (SDES); calls without real media are never secure
+        SRTPCall: phone.network.media?.(c.callId)?.secure ? 'True' : 'False',
         H235Call: 'False',
         H235DHKey: '',
         Streams: [audioStream(phone, c)],

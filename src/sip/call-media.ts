@@ -1,14 +1,17 @@
 /**
- * A call's media as SDP negotiates it: our offers and answers (G.722 and G.711 in voice.codecPref order, telephone-event),
- * the direction we want (held: sendonly or inactive), the far end's description, and the RTP session that carries
- * it. A session that cannot be opened (no free port) leaves the call without media, not without signalling.
+ * A call's media as SDP negotiates it: our offers and answers (G.722 and G.711 in voice.codecPref order,
+ * telephone-event), the direction we want (held: sendonly or inactive), the far end's description, SRTP keys (SDES,
+ * sdes.ts) as sec.srtp.* allow or require them, and the RTP session that carries it. A session that cannot be opened
+ * (no free port) leaves the call without media, not without signalling.
  */
 import type { MediaEngine } from './media-engine.js';
 import type { PortPool } from './media-ports.js';
 import type { RtpSession, RtpStats } from './rtp.js';
 import { isIPv6 } from 'node:net';
-import { CODECS, isProblem, readSdp, writeSdp } from './sdp.js';
+import { CODECS, isProblem, isSecure, readSdp, writeSdp } from './sdp.js';
 import type { Direction, MediaDescription, SdpProblem } from './sdp.js';
+import { CallKeys, SRTP_OFF } from './sdes.js';
+import type { SrtpPolicy } from './sdes.js';
 
 export interface MediaEnv {
   readonly media: MediaEngine | undefined;
@@ -18,6 +21,8 @@ export interface MediaEnv {
   readonly dtmf: { readonly payload: number };
   /** The phone's RTP port pool (tcpIpApp.port.rtp.mediaPortRangeStart); absent: the engine picks. */
   readonly ports?: PortPool;
+  /** SRTP as sec.srtp.* set it; absent: off. */
+  readonly srtp?: SrtpPolicy;
 }
 
 export class CallMedia {
@@ -30,11 +35,23 @@ export class CallMedia {
   private readonly session = String(Math.floor(Math.random() * 1e9));
   /** The last description we sent, and for which direction: a refresh sends it again unchanged. */
   private last: { readonly direction: Direction; readonly body: Buffer } | undefined;
+  private readonly keys: CallKeys;
 
   constructor(
     private readonly env: MediaEnv,
     private readonly onDtmf: (digit: string) => void,
-  ) {}
+  ) {
+    this.keys = new CallKeys(this.policy);
+  }
+
+  private get policy(): SrtpPolicy {
+    return this.env.srtp ?? SRTP_OFF;
+  }
+
+  /** Whether media is SRTP. */
+  get secure(): boolean {
+    return this.keys.pair !== undefined;
+  }
 
   /** Whether an RTP session was ever opened. */
   get opened(): boolean {
@@ -51,8 +68,14 @@ export class CallMedia {
     }
   }
 
-  /** Our SDP: an offer lists every codec we take; otherwise the one chosen from the far end's. */
+  /**
+   * Our SDP: an offer lists every codec we take; otherwise the one chosen from the far end's. A first offer carries
+   * our SRTP keys when sec.srtp.offer (or require) says so, beside a plain stream unless SRTP is required; a later
+   * one (a re-INVITE) keeps the transport and keys the call has; an answer is secure when the offer's stream was.
+   */
   sdp(direction: Direction, offer = false): Buffer {
+    const first = offer || !this.remote;
+    const secure = first ? this.policy.offer : this.secure;
     const body = writeSdp({
       sessionId: this.session,
       version: this.version++,
@@ -62,6 +85,8 @@ export class CallMedia {
       dtmfPayload: this.remote?.dtmfPayload ?? this.env.dtmf.payload,
       direction,
       offer: offer ? undefined : this.remote,
+      crypto: secure ? this.keys.lines() : undefined,
+      plainToo: first && this.policy.mode !== 'required',
     });
     this.last = { direction, body };
     return body;
@@ -75,6 +100,16 @@ export class CallMedia {
     return this.last?.direction === direction ? this.last.body : this.sdp(direction);
   }
 
+  /**
+   * Takes the far end's offer (read by `read`): its stream becomes the remote one, and an RTP/SAVP stream's first
+   * crypto line we can use is answered with our key (the next `sdp` carries it).
+   */
+  accept(offer: MediaDescription): void {
+    this.remote = offer;
+    if (isSecure(offer)) this.keys.answer(offer.crypto ?? []);
+    else this.keys.plain();
+  }
+
   private chosen(): readonly number[] {
     return this.remote ? this.remote.payloads.filter((pt) => this.env.codecs.includes(pt)).slice(0, 1) : this.env.codecs;
   }
@@ -84,7 +119,7 @@ export class CallMedia {
    * Warning) when it is not SDP, cannot be used, names an address of the other IP family, or no codec we take.
    */
   read(body: Buffer): MediaDescription | SdpProblem {
-    const desc = readSdp(body);
+    const desc = readSdp(body, this.policy.mode);
     if (desc === undefined) return { status: 488, warning: 399, text: 'no session description' };
     if (isProblem(desc)) return desc;
     const held = desc.address === '0.0.0.0' || desc.address === '::';
@@ -101,6 +136,8 @@ export class CallMedia {
   apply(body: Buffer, limit: boolean): SdpProblem | undefined {
     const desc = this.read(body);
     if (isProblem(desc)) return desc;
+    if (!isSecure(desc)) this.keys.plain();
+    else if (this.keys.takeAnswer(desc.crypto ?? [])) return { status: 488, warning: 399, text: 'no SRTP crypto line in common' };
     this.remote = desc;
     // their direction is their view: sendonly from them means we only receive
     const mine: Direction = desc.direction === 'sendonly' ? 'recvonly' : desc.direction === 'recvonly' ? 'sendonly' : desc.direction;
@@ -110,6 +147,7 @@ export class CallMedia {
 
   configure(remote: MediaDescription, direction: Direction): void {
     const pt = remote.payloads.find((p) => this.env.codecs.includes(p)) ?? remote.payloads.find((p) => CODECS.some((c) => c.pt === p)) ?? 0;
+    this.rtp?.protect(this.keys.pair);
     this.rtp?.configure(
       { address: remote.address, port: remote.port, rtcpPort: remote.rtcpPort },
       pt,

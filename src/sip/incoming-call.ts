@@ -68,7 +68,7 @@ export class IncomingCall extends SipCall {
         ]);
         return undefined;
       }
-      call.media.remote = offer;
+      call.media.accept(offer);
       call.remoteHeld = offer.direction === 'sendonly' || offer.direction === 'inactive';
     }
     return call;

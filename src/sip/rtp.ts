@@ -2,7 +2,9 @@
  * RTP and RTCP for one call's audio (RFC 3550), G.711 or G.722 at 20 ms, with DTMF as RFC 4733 events. Every session of
  * the process is driven by one 20 ms tick of the media engine (media-engine.ts), so 100 calls cost 100 sends a tick.
  * What sessionStats reports comes from these counters: packets and octets actually sent and received, loss from
- * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it.
+ * sequence numbers, interarrival jitter as RFC 3550 A.8 computes it. With SRTP (srtp.ts, keys from SDES) every
+ * packet is protected as it leaves and unprotected as it arrives; one that does not authenticate is dropped and
+ * counted before anything else reads it, and the counters count what authenticated.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:dgram';
@@ -12,6 +14,8 @@ import { linearToAlaw, linearToUlaw, silenceFrame, toneFrame } from './g711.js';
 import { steadyFrames } from './g722.js';
 import { codecOf } from './sdp.js';
 import type { CodecName } from './sdp.js';
+import type { SrtpPair } from './sdes.js';
+import type { SrtpSuite } from './srtp.js';
 
 export type MediaContent = 'tone' | 'silence';
 
@@ -32,6 +36,11 @@ export interface RtpStats extends MediaCounters {
   readonly rtcpReceived: number;
   /** Packets dropped for coming from elsewhere than the latched far end. */
   readonly rejected: number;
+  /** Whether media is SRTP, and with which suite. */
+  readonly secure: boolean;
+  readonly srtpSuite: SrtpSuite | undefined;
+  /** SRTP and SRTCP packets dropped: malformed, not authenticated, or replayed. */
+  readonly srtpDropped: number;
 }
 
 /** One frame of audio a packet, every 20 ms (the media engine ticks at this rate). */
@@ -109,6 +118,8 @@ export class RtpSession {
   private rtcpReceived = 0;
   private farEndLoss: number | undefined;
   private lastDtmf = -1;
+  private srtp: SrtpPair | undefined;
+  private srtpDropped = 0;
 
   constructor(
     private readonly rtp: Socket,
@@ -118,7 +129,8 @@ export class RtpSession {
     private readonly onDtmf: (digit: string) => void,
   ) {
     rtp.on('message', (m, r) => {
-      if (this.fromPeer(r.address, r.port)) this.onRtp(m);
+      // with SRTP only a packet that authenticates latches (onRtp): a forged one cannot take the far end's place
+      if (this.fromPeer(r.address, r.port, !this.srtp)) this.onRtp(m, r);
     });
     rtcp.on('message', (m, r) => {
       if (this.latched ? r.address === this.latched.address : this.fromPeer(r.address, -1)) this.onRtcp(m);
@@ -133,7 +145,7 @@ export class RtpSession {
    * Whether a packet is the far end's: from the address the SDP negotiated (any, while none is known), and from the
    * port the first such packet came from. Packets from anyone else are dropped and counted, as phones latch.
    */
-  private fromPeer(address: string, port: number): boolean {
+  private fromPeer(address: string, port: number, latch = true): boolean {
     const ok = this.latched
       ? this.latched.address === address && (port < 0 || this.latched.port === port)
       : !this.remote || this.remote.address === address;
@@ -141,8 +153,13 @@ export class RtpSession {
       this.rejected++;
       return false;
     }
-    if (!this.latched && port >= 0) this.latched = { address, port };
+    if (latch && !this.latched && port >= 0) this.latched = { address, port };
     return true;
+  }
+
+  /** SRTP from now on with these contexts; undefined: plain RTP. */
+  protect(srtp: SrtpPair | undefined): void {
+    this.srtp = srtp;
   }
 
   /** Where to send, with what, and which ways media flows (from the negotiated SDP). */
@@ -249,13 +266,19 @@ export class RtpSession {
 
   private out(packet: Buffer, payloadBytes: number): void {
     if (!this.remote) return;
-    this.rtp.send(packet, this.remote.port, this.remote.address);
+    this.rtp.send(this.srtp ? this.srtp.tx.protectRtp(packet) : packet, this.remote.port, this.remote.address);
     this.sent.packets++;
     this.sent.octets += payloadBytes;
   }
 
-  private onRtp(m: Buffer): void {
-    if (m.length < 12 || (m[0] as number) >> 6 !== 2 || !this.receiving) return;
+  private onRtp(packet: Buffer, from: { readonly address: string; readonly port: number }): void {
+    if (packet.length < 12 || (packet[0] as number) >> 6 !== 2 || !this.receiving) return;
+    const m = this.srtp ? this.srtp.rx.unprotectRtp(packet) : packet;
+    if (!m) {
+      this.srtpDropped++;
+      return;
+    }
+    this.latched ??= { address: from.address, port: from.port };
     const pt = (m[1] as number) & 0x7f;
     const seq = m.readUInt16BE(2);
     const ts = m.readUInt32BE(4);
@@ -295,8 +318,13 @@ export class RtpSession {
     r.transit = transit;
   }
 
-  private onRtcp(m: Buffer): void {
-    if (m.length < 8 || (m[0] as number) >> 6 !== 2) return;
+  private onRtcp(packet: Buffer): void {
+    if (packet.length < 8 || (packet[0] as number) >> 6 !== 2) return;
+    const m = this.srtp ? this.srtp.rx.unprotectRtcp(packet) : packet;
+    if (!m) {
+      this.srtpDropped++;
+      return;
+    }
     this.rtcpReceived++;
     if (m[1] === 200 && m.length >= 28) {
       // SR: keep the middle 32 bits of its NTP time for our report's LSR
@@ -343,7 +371,7 @@ export class RtpSession {
       sr.writeUInt32BE(r.lastSrAt ? Math.floor(((now - r.lastSrAt) / 1000) * 65536) >>> 0 : 0, 48);
     }
     if (this.remote.rtcpPort === undefined) return;
-    this.rtcp.send(sr, this.remote.rtcpPort, this.remote.address);
+    this.rtcp.send(this.srtp ? this.srtp.tx.protectRtcp(sr) : sr, this.remote.rtcpPort, this.remote.address);
     this.rtcpSent++;
   }
 
@@ -365,6 +393,9 @@ export class RtpSession {
       localPort: this.port,
       farEndLoss: this.farEndLoss,
       rejected: this.rejected,
+      secure: this.srtp !== undefined,
+      srtpSuite: this.srtp?.tx.master.suite,
+      srtpDropped: this.srtpDropped,
     };
   }
 
@@ -390,7 +421,7 @@ export class RtpSession {
     bye.writeUInt16BE(1, 2);
     bye.writeUInt32BE(this.ssrc, 4);
     try {
-      this.rtcp.send(bye, this.remote.rtcpPort, this.remote.address);
+      this.rtcp.send(this.srtp ? this.srtp.tx.protectRtcp(bye) : bye, this.remote.rtcpPort, this.remote.address);
     } catch {
       // the socket is closing with the session
     }

@@ -1,7 +1,8 @@
 /**
  * SDP offers and answers for one audio stream (RFC 4566, RFC 3264): G.722 (9), G.711 µ-law (0) and A-law (8) with
- * telephone-event (RFC 4733) for DTMF, and the direction attribute that holds and resumes calls. G.722 is written
- * `G722/8000` although it samples at 16 kHz: RFC 3551 4.5.2 keeps its RTP clock at 8000 for historical reasons.
+ * telephone-event (RFC 4733) for DTMF, the direction attribute that holds and resumes calls, and SRTP through
+ * RTP/SAVP streams whose a=crypto lines carry the keys (RFC 4568, sdes.ts). G.722 is written `G722/8000` although
+ * it samples at 16 kHz: RFC 3551 4.5.2 keeps its RTP clock at 8000 for historical reasons.
  *
  * Everything that comes from the wire is checked here, where it is read: a description whose syntax is not SDP's
  * (RFC 4566 section 9) is a problem answered 400, one whose values cannot be used (a port past 65535, an address that
@@ -9,6 +10,8 @@
  * and 20.43). So a port or address that reaches the media engine is always one a socket can send to.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { MAX_CRYPTO_LINES, readCrypto } from './sdes.js';
+import type { CryptoAttribute, SrtpMode } from './sdes.js';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -49,6 +52,10 @@ export interface MediaDescription {
   readonly payloads: readonly number[];
   readonly dtmfPayload: number | undefined;
   readonly direction: Direction;
+  /** The audio stream's transport: RTP/AVP(F), or RTP/SAVP(F) for SRTP (absent: RTP/AVP). */
+  readonly proto?: string;
+  /** Its a=crypto lines (RFC 4568), in order; only an RTP/SAVP stream's count. */
+  readonly crypto?: readonly CryptoAttribute[];
   /** Every m= line of the description, and which one is the audio stream above (absent: a single stream). */
   readonly lines?: readonly MediaLine[];
   readonly index?: number;
@@ -72,22 +79,31 @@ export interface SdpOptions {
   readonly direction: Direction;
   /** When answering: the offer, whose other streams are listed back rejected (port 0). */
   readonly offer?: MediaDescription | undefined;
+  /** SRTP: the stream is RTP/SAVP with these a=crypto lines (RFC 4568). */
+  readonly crypto?: readonly string[] | undefined;
+  /** An offer of SRTP that also takes plain RTP: the same stream again as RTP/AVP, without keys, after it. */
+  readonly plainToo?: boolean;
 }
 
 /** More m= lines than this is no phone call. */
 export const MAX_MEDIA_LINES = 16;
 const AUDIO_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF']);
+const SECURE_PROTOCOLS = new Set(['RTP/SAVP', 'RTP/SAVPF']);
+export const isSecure = (d: MediaDescription): boolean => SECURE_PROTOCOLS.has(d.proto ?? 'RTP/AVP');
 
 export function writeSdp(o: SdpOptions): Buffer {
   const ip = o.address.includes(':') ? 'IP6' : 'IP4';
-  const audio = [
-    `m=audio ${o.port} RTP/AVP ${[...o.payloads, o.dtmfPayload].join(' ')}`,
+  const stream = (secure: boolean): string[] => [
+    `m=audio ${o.port} ${secure ? 'RTP/SAVP' : 'RTP/AVP'} ${[...o.payloads, o.dtmfPayload].join(' ')}`,
     ...o.payloads.map((pt) => `a=rtpmap:${pt} ${codecOf(pt)}/8000`),
     `a=rtpmap:${o.dtmfPayload} telephone-event/8000`,
     `a=fmtp:${o.dtmfPayload} 0-15`,
     'a=ptime:20',
+    ...(secure ? (o.crypto ?? []) : []),
     `a=${o.direction}`,
   ];
+  const secure = o.crypto !== undefined;
+  const audio = secure && o.plainToo ? [...stream(true), ...stream(false)] : stream(secure);
   const offered = o.offer?.lines;
   const streams =
     offered && offered.length > 1
@@ -106,9 +122,10 @@ export function writeSdp(o: SdpOptions): Buffer {
 
 /**
  * Reads a description: its audio stream, a problem, or undefined when the body is not SDP at all. The audio stream is
- * the first m=audio line over RTP/AVP(F) with a port other than 0.
+ * the first m=audio line with a port other than 0 that `srtp` lets us take: over RTP/AVP(F) unless SRTP is required,
+ * over RTP/SAVP(F) with a crypto line we can use unless SRTP is off.
  */
-export function readSdp(body: Buffer | string): MediaDescription | SdpProblem | undefined {
+export function readSdp(body: Buffer | string, srtp: SrtpMode = 'off'): MediaDescription | SdpProblem | undefined {
   const text = body.toString();
   if (!/^v=0/.test(text.trimStart())) return undefined;
   let session: Connection | SdpProblem | undefined;
@@ -123,7 +140,12 @@ export function readSdp(body: Buffer | string): MediaDescription | SdpProblem | 
       if (streams.length >= MAX_MEDIA_LINES) return bad(488, 399, `more than ${MAX_MEDIA_LINES} media streams`);
       const port = Number(m[2]);
       if (!Number.isSafeInteger(port) || port > 65535) return bad(488, 399, 'media port out of range');
-      streams.push({ line: { media: m[1] as string, proto: m[3] as string, formats: (m[4] ?? '').trim() }, port, direction: undefined });
+      streams.push({
+        line: { media: m[1] as string, proto: m[3] as string, formats: (m[4] ?? '').trim() },
+        port,
+        direction: undefined,
+        crypto: [],
+      });
     } else if (line.startsWith('c=')) {
       // a stream we do not take may name an address we could not use: only the audio stream's must be good
       const c = readConnection(line);
@@ -138,13 +160,22 @@ export function readSdp(body: Buffer | string): MediaDescription | SdpProblem | 
       stream.rtcpPort = port;
     } else if (stream && /^a=rtpmap:\d+ telephone-event\//i.test(line)) {
       stream.dtmf = Number(/^a=rtpmap:(\d+)/.exec(line)?.[1]);
+    } else if (stream && line.startsWith('a=crypto:') && stream.crypto.length < MAX_CRYPTO_LINES) {
+      const crypto = readCrypto(line.slice('a=crypto:'.length));
+      if (crypto) stream.crypto.push(crypto);
     }
   }
-  const index = streams.findIndex((s) => s.line.media === 'audio' && s.port !== 0 && AUDIO_PROTOCOLS.has(s.line.proto));
+  const plain = (s: Stream): boolean => srtp !== 'required' && AUDIO_PROTOCOLS.has(s.line.proto);
+  const secure = (s: Stream): boolean => srtp !== 'off' && SECURE_PROTOCOLS.has(s.line.proto) && s.crypto.some((c) => c.key);
+  const live = streams.filter((s) => s.line.media === 'audio' && s.port !== 0);
+  const index = streams.findIndex((s) => live.includes(s) && (plain(s) || secure(s)));
   const audio = streams[index];
   if (!audio) {
-    const secure = streams.some((s) => s.line.media === 'audio' && s.port !== 0);
-    return secure ? bad(488, 302, 'incompatible transport protocol') : bad(488, 304, 'no audio stream');
+    if (live.some((s) => SECURE_PROTOCOLS.has(s.line.proto)))
+      return srtp === 'off' ? bad(488, 302, 'incompatible transport protocol') : bad(488, 399, 'no SRTP crypto suite in common');
+    if (srtp === 'required' && live.some((s) => AUDIO_PROTOCOLS.has(s.line.proto)))
+      return bad(488, 302, 'secure media (RTP/SAVP) required');
+    return live.length > 0 ? bad(488, 302, 'incompatible transport protocol') : bad(488, 304, 'no audio stream');
   }
   const connection = audio.connection ?? session;
   if (!connection) return bad(400, 399, 'no connection address');
@@ -163,6 +194,8 @@ export function readSdp(body: Buffer | string): MediaDescription | SdpProblem | 
     payloads: payloads.filter((pt) => pt !== audio.dtmf),
     dtmfPayload: audio.dtmf,
     direction: audio.direction ?? sessionDirection ?? 'sendrecv',
+    proto: audio.line.proto,
+    crypto: SECURE_PROTOCOLS.has(audio.line.proto) ? audio.crypto : [],
     lines: streams.map((s) => s.line),
     index,
   };
@@ -193,6 +226,7 @@ interface Stream {
   connection?: Connection | SdpProblem;
   rtcpPort?: number;
   dtmf?: number;
+  readonly crypto: CryptoAttribute[];
 }
 
 function bad(status: 400 | 488, code: number, text: string): SdpProblem {

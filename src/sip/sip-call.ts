@@ -383,7 +383,7 @@ export abstract class SipCall implements Inbox {
       ]);
       return;
     }
-    if (offer) this.media.remote = offer;
+    if (offer) this.media.accept(offer);
     const direction = this.media.remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
     const contact: [string, string] = ['Contact', this.contact()];

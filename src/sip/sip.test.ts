@@ -66,6 +66,8 @@ describe('SDP', () => {
       payloads: [0, 8],
       dtmfPayload: 127,
       direction: 'sendonly',
+      proto: 'RTP/AVP',
+      crypto: [],
     });
     assert.equal(answerDirection('sendonly', 'sendrecv'), 'recvonly');
     assert.equal(answerDirection('inactive', 'sendrecv'), 'inactive');

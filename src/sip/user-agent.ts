@@ -36,6 +36,7 @@ import { SESSION_TIMER_POLICY } from './session-timer.js';
 import type { SipCall, CallEnv } from './sip-call.js';
 import { Referrals } from './transfers.js';
 import type { Destination, SipWire } from './wire.js';
+import { srtpPolicy } from './sdes.js';
 
 export type { InboundContext };
 
@@ -229,6 +230,14 @@ export class SipUserAgent {
         G722: c.int('voice.codecPref.G722'),
         G711Mu: c.int('voice.codecPref.G711Mu'),
         G711A: c.int('voice.codecPref.G711A'),
+      }),
+      srtp: srtpPolicy({
+        enable: c.bool('sec.srtp.enable'),
+        offer: c.bool('sec.srtp.offer'),
+        require: c.bool('sec.srtp.require'),
+        offer80: c.bool('sec.srtp.offer.HMAC_SHA1_80'),
+        offer32: c.bool('sec.srtp.offer.HMAC_SHA1_32'),
+        requireMatchingTag: c.bool('sec.srtp.requireMatchingTag'),
       }),
       dtmf: {
         info: c.bool('voIpProt.SIP.dtmfViaSignaling.rfc2976') || !this.engine,

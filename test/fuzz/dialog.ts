@@ -1,7 +1,7 @@
 /**
  * Dialog traffic for a registered line's user agent, shared by the bounded test (test/sip-ua-fuzz.test.ts) and the
  * long run (npm run fuzz): INVITEs with generated SDP whose media flows (loopback addresses and others, ports across
- * and past the range, several streams, a=rtcp), re-INVITEs, BYE, CANCEL, ACK, REFER with odd Refer-To, INFO and
+ * and past the range, several streams, a=rtcp, SRTP keys), re-INVITEs, BYE, CANCEL, ACK, REFER with odd Refer-To, INFO and
  * NOTIFY, into calls that exist and calls that do not. The phone's calls are answered and ended now and then, so
  * that media runs while the traffic goes on.
  */
@@ -17,10 +17,19 @@ const mline = fc
     fc.constantFrom('RTP/AVP', 'RTP/AVP', 'RTP/SAVP', 'UDP/BFCP'),
     fc.constantFrom('0 101', '8 0 101', '0', '9', '18 0', 'x', '', '127 96'),
     fc.option(fc.integer({ min: 0, max: 70000 })),
+    // SDES keys (RFC 4568): usable ones of both suites (one with an MKI), and lines that are not
+    fc.constantFrom(
+      '',
+      'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ\r\n',
+      'a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:t0r0/apkukU7JjjfR0mY8GEimBq4OiPEm9eKSFOx|2^31|1:4\r\n',
+      'a=crypto:3 AES_256_CM_HMAC_SHA1_80 inline:WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ\r\n',
+      'a=crypto:4 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=|0:999\r\n',
+      'a=crypto:x\r\n',
+    ),
   )
   .map(
-    ([media, port, proto, fmts, rtcp]) =>
-      `m=${media} ${port} ${proto} ${fmts}\r\na=rtpmap:101 telephone-event/8000\r\n${rtcp === null ? '' : `a=rtcp:${rtcp}\r\n`}`,
+    ([media, port, proto, fmts, rtcp, crypto]) =>
+      `m=${media} ${port} ${proto} ${fmts}\r\na=rtpmap:101 telephone-event/8000\r\n${rtcp === null ? '' : `a=rtcp:${rtcp}\r\n`}${crypto}`,
   );
 
 const address = fc.constantFrom('127.0.0.1', '127.0.0.1', '127.0.0.2', '0.0.0.0', '::1', '239.0.0.1', 'media.invalid', '300.1.1.1', '');

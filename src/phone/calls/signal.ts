@@ -56,6 +56,8 @@ export interface MediaCounters {
   readonly localPort: number;
   /** The share of our packets the far end lost (0..1), from its last RTCP report; undefined before one came. */
   readonly farEndLoss?: number | undefined;
+  /** Whether the media is encrypted and authenticated (SRTP). */
+  readonly secure?: boolean;
 }
 
 /** The virtual network a phone dials into (src/network implements it). */
