@@ -159,10 +159,12 @@ export interface Nginx extends Server {
   readonly tlsPort: number;
   /** HTTPS with a certificate of the same CA for another name (other.example) only. */
   readonly otherNamePort: number;
+  /** The access log's lines so far: `<status> <method> <path> <user or ->`. */
+  accessLog(): string[];
 }
 
 /**
- * nginx serving `www`: everything readable; /secure/ behind Basic auth (user `prov`, password `password`); PUT into
+ * nginx serving `www`: everything readable; /secure/ behind Basic auth (`user`, `password`); PUT into
  * /up/ and /secure/ (WebDAV's dav_methods PUT, directories made as needed). The same tree on the two HTTPS ports.
  */
 export async function startNginx(dir: string, www: string, user: string, password: string): Promise<Nginx> {
@@ -183,7 +185,8 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'nginx-error.log')} info;
 events { worker_connections 64; }
 http {
-  access_log ${join(dir, 'nginx-access.log')};
+  log_format brief '$status $request_method $uri $remote_user';
+  access_log ${join(dir, 'nginx-access.log')} brief;
   client_body_temp_path ${join(dir, 'nginx-tmp', 'body')};
   proxy_temp_path ${join(dir, 'nginx-tmp', 'proxy')};
   fastcgi_temp_path ${join(dir, 'nginx-tmp', 'fastcgi')};
@@ -207,6 +210,7 @@ http {
     port,
     tlsPort,
     otherNamePort,
+    accessLog: () => readFileSync(join(dir, 'nginx-access.log'), 'utf8').split('\n').filter(Boolean),
     output: () => `${r.output()}${readFileSync(join(dir, 'nginx-error.log'), 'utf8')}`,
     stop: () => stopChild(r.child),
   };

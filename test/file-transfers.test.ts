@@ -1,6 +1,7 @@
 /**
  * The phone's file transfers against real servers from Debian on loopback (test/file-servers.ts): nginx (HTTP,
- * HTTPS, Basic auth, WebDAV PUT), lighttpd (Digest MD5 and SHA-256), pyftpdlib (FTP, FTPS) and tftpd-hpa (TFTP).
+ * HTTPS, Basic auth, WebDAV PUT), lighttpd (Digest MD5 and SHA-256), pyftpdlib (FTP), vsftpd (FTPS) and tftpd-hpa
+ * (TFTP).
  * Files arrive byte for byte whatever their size around TFTP's 512-byte block; the phone provisions over REST
  * (updateConfiguration) from every kind of server and exports its configuration to nginx, FTP and TFTP; an HTTPS
  * server is trusted when its CA is configured and refused when not, its name checked unless told not to; wrong
@@ -42,7 +43,7 @@ const SIZES = [0, 1, 511, 512, 513, 1024, 1536, 70_001];
 const missing = missingServers();
 
 describe(
-  'file transfers with real servers (nginx, lighttpd, pyftpdlib, tftpd-hpa)',
+  'file transfers with real servers (nginx, lighttpd, pyftpdlib, vsftpd, tftpd-hpa)',
   { skip: process.env['CI'] === 'true' ? false : missing },
   () => {
     let dir: string;
@@ -237,12 +238,27 @@ describe(
           const city = `City ${kind}`;
           writeTree(sub, mac, city);
           assertOk(await p.post('/api/v1/mgmt/config/set', { data: set }), '/api/v1/mgmt/config/set');
+          const logged = nginx.accessLog().length;
+          const ftpOutput = ftp.output().length;
           const a = await p.post(UPDATE);
           assert.equal(a.body['Status'], '2000', `${kind}: ${a.text}`);
           assertOk(a, UPDATE);
           assert.equal((a.body['data'] as Record<string, string>)['ProvisioningState'], 'Completed', kind);
           assert.deepEqual(p.phone.config.get('locInfo.city'), { value: city, source: 'CONFIG' }, kind);
           assert.equal(p.phone.config.value('reg.2.label'), city, kind);
+          if (kind === 'http Basic') {
+            // asked once, then the credentials go with every file at once
+            assert.deepEqual(nginx.accessLog().slice(logged), [
+              `401 GET /secure/${mac}.cfg -`,
+              `404 GET /secure/${mac}.cfg ${USER}`,
+              `200 GET /secure/000000000000.cfg ${USER}`,
+              `200 GET /secure/site.cfg ${USER}`,
+              `200 GET /secure/${mac}-phone.cfg ${USER}`,
+              `404 GET /secure/sip.ld ${USER}`,
+            ]);
+          }
+          if (kind === 'ftp (anonymous)') assert.match(ftp.output().slice(ftpOutput), /USER 'anonymous' logged in/);
+          if (kind === 'ftp (user)') assert.match(ftp.output().slice(ftpOutput), new RegExp(`USER '${USER}' logged in`));
           // the next way starts from a clean slate
           const clean = {
             'device.prov.user': '',

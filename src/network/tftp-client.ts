@@ -133,7 +133,9 @@ async function transfer(host: string, port: number, first: Buffer, o: TftpOption
       if (finished) return;
       if (from.address !== address || (peerPort !== undefined && from.port !== peerPort)) {
         // not the server's transfer ID: told so, and otherwise ignored (RFC 1350 section 4)
-        if (strangers++ < MAX_STRANGER_ANSWERS) send(errorPacket(5, 'Unknown transfer ID'), from.port);
+        if (strangers++ < MAX_STRANGER_ANSWERS) {
+          socket.send(errorPacket(5, 'Unknown transfer ID'), from.port, from.address, () => undefined);
+        }
         return;
       }
       if (msg.length < 4) {
