@@ -4,6 +4,7 @@
  * the URL, else anonymous. A URL's path is taken from the login directory (RFC 1738: `ftp://host/dir/f.cfg` is
  * dir/f.cfg there). `ftps:` is explicit TLS (AUTH TLS) on the port given, implicit TLS on port 990, with the
  * server verified as transfer-trust.ts says and the data connections protected too (PROT P).
+ * Data connections go to the control connection's host only, whatever PASV says (basic-ftp's default: no FTP bounce).
  *
  * Each transfer has one connection of its own, an overall deadline (connect, login and transfer together) and a
  * size bound on what it receives. A file the server does not have (550) answers 404, as HTTP would; any other
