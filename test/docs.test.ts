@@ -26,6 +26,20 @@ describe('docs stay true', () => {
     }
   });
 
+  it("docs/configuration.md's transfer protocols name tests that exist", () => {
+    const doc = read('docs/configuration.md');
+    const section = doc.slice(doc.indexOf('### Protocols, credentials and CAs'));
+    const refs = [...section.matchAll(/`(test\/[\w.-]+\.test\.ts)` › ([^<|\n]+)/g)].map((m): [string, string] => [
+      m[1] as string,
+      (m[2] as string).trim().replace(/\.$/, ''),
+    ]);
+    assert.ok(refs.length >= 6, `the section names ${refs.length} tests`);
+    for (const [file, title] of refs) {
+      const text = read(file);
+      assert.ok(text.includes(`it('${title}`) || text.includes(`it("${title}`), `${file} has no test "${title}..."`);
+    }
+  });
+
   it("docs/sip.md's interoperability table names tests that exist", () => {
     const sip = read('docs/sip.md');
     const section = sip.slice(sip.indexOf('## Interoperability'), sip.indexOf('## Pointing polysim at a server'));

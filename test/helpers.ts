@@ -158,7 +158,7 @@ export interface Received {
 
 /** A local HTTP server that records requests and answers from a routing function. */
 export async function recordingServer(
-  route: (req: Received) => { status: number; body?: string | Buffer } = () => ({ status: 201 }),
+  route: (req: Received) => { status: number; body?: string | Buffer; headers?: Record<string, string> } = () => ({ status: 201 }),
 ): Promise<{ url: string; received: Received[]; server: Server; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
@@ -168,7 +168,7 @@ export async function recordingServer(
       const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
       received.push(r);
       const out = route(r);
-      res.writeHead(out.status).end(out.body);
+      res.writeHead(out.status, out.headers).end(out.body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -88,6 +88,9 @@ function layerEntries(phone: Phone, type: ConfigType): [string, string][] {
   }
 }
 
+/** Where a configuration can be exported to: the phone's file transfers' schemes. */
+const EXPORT_SCHEMES = ['http:', 'https:', 'ftp:', 'ftps:', 'tftp:'];
+
 function exportUrl(raw: string, phone: Phone, type: ConfigType): URL {
   let url: URL;
   try {
@@ -95,8 +98,8 @@ function exportUrl(raw: string, phone: Phone, type: ConfigType): URL {
   } catch {
     throw new PhoneError(Status.INVALID_INPUT, `Url is not an absolute URL: ${raw}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PhoneError(Status.INVALID_INPUT, `Url must be http or https: ${raw}`);
+  if (!EXPORT_SCHEMES.includes(url.protocol)) {
+    throw new PhoneError(Status.INVALID_INPUT, `Url must be http, https, ftp, ftps or tftp: ${raw}`);
   }
   if (url.pathname.endsWith('/')) url.pathname += `${phone.identity.mac.toLowerCase()}-${type.toLowerCase()}.cfg`;
   return url;

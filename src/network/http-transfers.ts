@@ -1,16 +1,22 @@
 /**
- * Outbound file transfers over HTTP and HTTPS with node's own clients: provisioning downloads (with Basic
- * credentials when device.prov.user is set) and uploads of exports and captures. Every transfer has an overall
+ * Outbound file transfers over HTTP and HTTPS with node's own clients: provisioning downloads (with Basic or Digest
+ * credentials when device.prov.user is set) and uploads of exports and captures (transfers.ts picks FTP and TFTP). Every transfer has an overall
  * deadline (connect, send and receive together), so a server that drips a byte at a time cannot hold it open, and
  * a size bound on what it receives.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import type { TransferResult, Transfers } from '../phone/ports.js';
+import { ChallengeMemory } from './http-auth.js';
+import type { Credentials, HttpSigner } from './http-auth.js';
 import type { PostSender } from './post-queue.js';
+import { certificateFailure, DEFAULT_TRUST, tlsOptions } from './transfer-trust.js';
+import type { TransferTrust } from './transfer-trust.js';
 
-const MAX_DOWNLOAD = 16 * 1024 * 1024;
+/** The most a transfer receives (a provisioning file, an application image). */
+export const MAX_DOWNLOAD = 16 * 1024 * 1024;
 /** The default overall deadline of one transfer (--transfer-timeout-ms). */
 export const TRANSFER_DEADLINE_MS = 30_000;
 
@@ -47,7 +53,7 @@ export function boundedRequest(
   headers: Readonly<Record<string, string | string[]>>,
   body: Buffer | undefined,
   deadlineMs: number,
-  limits: { readonly maxBytes?: number; readonly agents?: Agents } = {},
+  limits: { readonly maxBytes?: number; readonly agents?: Agents; readonly tls?: ConnectionOptions; readonly agent?: false } = {},
 ): Promise<BoundedAnswer> {
   const maxBytes = limits.maxBytes ?? MAX_DOWNLOAD;
   return new Promise((resolve, reject) => {
@@ -63,10 +69,16 @@ export function boundedRequest(
       return;
     }
     const secure = u.protocol === 'https:';
-    const agent = secure ? limits.agents?.https : limits.agents?.http;
+    const agent = limits.agent ?? (secure ? limits.agents?.https : limits.agents?.http);
     const req = (secure ? httpsRequest : httpRequest)(
       u,
-      { method, headers, signal: AbortSignal.timeout(deadlineMs), ...(agent ? { agent } : {}) },
+      {
+        method,
+        headers,
+        signal: AbortSignal.timeout(deadlineMs),
+        ...(agent !== undefined ? { agent } : {}),
+        ...(secure ? limits.tls : {}),
+      },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -86,32 +98,81 @@ export function boundedRequest(
   });
 }
 
-async function send(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body: Buffer | undefined,
-  deadlineMs: number,
-): Promise<TransferResult> {
-  const answer = await boundedRequest(url, method, headers, body, deadlineMs);
-  return { status: answer.status, body: answer.body };
+/** Credentials written in a URL (user:password@host), and the URL without them. */
+export function splitUserinfo(u: URL): { url: URL; credentials: Credentials | undefined } {
+  if (!u.username && !u.password) return { url: u, credentials: undefined };
+  const bare = new URL(u.href);
+  bare.username = '';
+  bare.password = '';
+  return { url: bare, credentials: { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } };
 }
 
+/**
+ * The phone's transfers over HTTP and HTTPS. Credentials (device.prov.user and password for provisioning, those
+ * written in an upload's URL) are sent when the server asks, Basic or Digest (http-auth.ts); HTTPS servers are
+ * verified as transfer-trust.ts says, each transfer on a connection of its own (a pooled one could have been
+ * verified under other settings).
+ */
 export class HttpTransfers implements Transfers {
+  private readonly challenges = new ChallengeMemory();
+
   constructor(
     private readonly deadlineMs = TRANSFER_DEADLINE_MS,
     private readonly userAgent = 'polysim',
+    private readonly trust: () => TransferTrust = () => DEFAULT_TRUST,
+    private readonly maxBytes = MAX_DOWNLOAD,
   ) {}
 
-  get(url: string, auth?: { user: string; password: string }): Promise<TransferResult> {
-    const headers: Record<string, string> = { 'user-agent': this.userAgent };
-    if (auth) headers['authorization'] = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
-    return send(url, 'GET', headers, undefined, this.deadlineMs);
+  get(url: string, auth?: Credentials): Promise<TransferResult> {
+    return this.exchange(url, 'GET', { 'user-agent': this.userAgent }, undefined, auth);
   }
 
   upload(url: string, body: Buffer, contentType: string, method: 'PUT' | 'POST' = 'PUT'): Promise<TransferResult> {
     const headers = { 'user-agent': this.userAgent, 'content-type': contentType, 'content-length': String(body.length) };
-    return send(url, method, headers, body, this.deadlineMs);
+    return this.exchange(url, method, headers, body, undefined);
+  }
+
+  private async exchange(
+    raw: string,
+    method: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    auth: Credentials | undefined,
+  ): Promise<TransferResult> {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error(`not a URL: ${raw}`);
+    }
+    const { url, credentials: inUrl } = splitUserinfo(parsed);
+    const credentials = auth ?? inUrl;
+    const deadline = Date.now() + this.deadlineMs;
+    const uri = `${url.pathname}${url.search}`;
+    const limits = {
+      maxBytes: this.maxBytes,
+      ...(url.protocol === 'https:' ? { tls: tlsOptions(this.trust(), url.hostname), agent: false as const } : {}),
+    };
+    const send = async (signer: HttpSigner | undefined): Promise<BoundedAnswer> => {
+      const h = signer ? { ...headers, authorization: signer.authorization(method, uri) } : headers;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`not done within ${this.deadlineMs} ms`);
+      try {
+        return await boundedRequest(url, method, h, body, left, limits);
+      } catch (err) {
+        const why = certificateFailure(err, url.hostname);
+        if (why) throw new Error(why);
+        if (err instanceof Error && /^not done within/.test(err.message)) throw new Error(`not done within ${this.deadlineMs} ms`);
+        throw err;
+      }
+    };
+    const known = credentials ? this.challenges.get(url.origin, credentials) : undefined;
+    let answer = await send(known);
+    if (answer.status === 401 && credentials) {
+      const signer = this.challenges.answer(url.origin, answer.headers['www-authenticate'] ?? [], credentials);
+      if (signer) answer = await send(signer);
+    }
+    return { status: answer.status, body: answer.body };
   }
 }
 

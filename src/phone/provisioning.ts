@@ -58,9 +58,6 @@ async function fetchText(phone: Phone, url: URL): Promise<string | undefined> {
 export async function provision(phone: Phone, bootConfig: Readonly<Record<string, string>>): Promise<ProvisioningResult> {
   const base = provisioningBase(phone);
   if (!base) throw new PhoneError(Status.URLS_NOT_CONFIGURED, 'device.prov.serverName is empty');
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new PhoneError(Status.FAILED, `polysim provisions over HTTP and HTTPS only, not ${base.protocol}`);
-  }
   const mac = phone.identity.mac.toLowerCase();
   let masterName = `${mac}.cfg`;
   let master = await fetchText(phone, new URL(masterName, base));

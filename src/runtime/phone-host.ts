@@ -25,7 +25,9 @@ import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
 import type { PhoneTiming } from '../phone/phone.js';
 import type { PhoneStore } from '../phone/ports.js';
-import { documentSender, HttpTransfers } from '../network/http-transfers.js';
+import { documentSender } from '../network/http-transfers.js';
+import { PhoneTransfers } from '../network/transfers.js';
+import { DEFAULT_TRUST, transferTrust } from '../network/transfer-trust.js';
 import { PostQueue } from '../network/post-queue.js';
 import { sipUserAgent } from '../phone/device-facts.js';
 import { TelephonyNotifier } from '../webapps/telephony-notifier.js';
@@ -215,7 +217,14 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       store,
       ids,
       macTaken: spec.macTaken,
-      transfers: new HttpTransfers(spec.transferTimeoutMs),
+      transfers: new PhoneTransfers({
+        deadlineMs: spec.transferTimeoutMs,
+        // read at each transfer: provisioning may have just brought the CA or the name check
+        trust: () => {
+          const p = phone;
+          return p ? transferTrust((name) => p.config.value(name)) : DEFAULT_TRUST;
+        },
+      }),
       clock: spec.clock,
       ...hostAddress(spec.address),
       bootConfig: boot,

@@ -178,13 +178,13 @@ const provisioning: ParamSpec[] = [
     name: 'device.prov.serverName',
     type: str(),
     default: '',
-    description: 'provisioning server: host[:port][/path] or a URL with http:// or https://',
+    description: 'provisioning server: host[:port][/path], or a URL with ftp://, tftp://, http://, https:// or ftps://',
   },
   {
     name: 'device.prov.serverType',
     type: oneOf('0', '1', '2', '3', '4'),
     default: '2',
-    description: '0 FTP, 1 Trivial FTP, 2 HTTP, 3 HTTPS, 4 FTPS (polysim fetches HTTP and HTTPS)',
+    description: 'protocol when device.prov.serverName has no scheme: 0 FTP, 1 Trivial FTP, 2 HTTP, 3 HTTPS, 4 FTPS',
   },
   { name: 'device.prov.user', type: str(), default: '', description: 'provisioning user' },
   { name: 'device.prov.password', type: str(), default: '', secret: true, description: 'provisioning password' },
@@ -194,6 +194,12 @@ const provisioning: ParamSpec[] = [
   { name: 'device.prov.tagSerialNo', type: bool, default: '0', description: 'tag the serial number in log uploads' },
   { name: 'device.prov.ztpEnabled', type: bool, default: '1', description: 'zero-touch provisioning' },
   { name: 'device.prov.upgradeServer', type: str(), default: '', description: 'software upgrade server' },
+  {
+    name: 'device.sec.TLS.prov.strictCertCommonNameValidation',
+    type: oneOf('', '0', '1'),
+    default: '',
+    description: "1 or unset: an HTTPS or FTPS provisioning server's certificate must name the host; 0: the name is not checked",
+  },
 ];
 
 const services: ParamSpec[] = [

@@ -5,40 +5,18 @@
  * DNS found the address). Without a configured CA nothing is checked (a real phone checks against Poly's platform
  * CA list, which polysim cannot ship: docs/fidelity.md).
  */
-import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
+import { MAX_CAS, pemCertificates } from '../../pem.js';
 
 /** The parameters read (first those set). */
 export const CA_PARAMETERS = ['sec.TLS.customCaCert.1', 'device.sec.TLS.customCaCert1', 'device.sec.TLS.customCaCert2'] as const;
 export const STRICT_NAME_PARAMETER = 'sec.TLS.SIP.strictCertCommonNameValidation';
 
-const MAX_CAS = 8;
-
 export interface SipTlsTrust {
   /** PEM certificates to verify against; undefined: none configured (nothing is verified); [] configured but unreadable. */
   readonly ca: readonly string[] | undefined;
   readonly strictName: boolean;
-}
-
-/**
- * The certificates of a configured value: PEM blocks whose line breaks may have become spaces (an XML attribute's
- * newlines are read as spaces), each rewritten as PEM; blocks that are not certificates are left out.
- */
-export function pemCertificates(value: string): string[] {
-  const out: string[] = [];
-  for (const m of value.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) {
-    const body = (m[1] ?? '').replace(/\s+/g, '');
-    const pem = `-----BEGIN CERTIFICATE-----\n${body.replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
-    try {
-      new X509Certificate(pem);
-      out.push(pem);
-    } catch {
-      // not a certificate: left out
-    }
-    if (out.length >= MAX_CAS) break;
-  }
-  return out;
 }
 
 export type TrustParameter = (typeof CA_PARAMETERS)[number] | typeof STRICT_NAME_PARAMETER;
