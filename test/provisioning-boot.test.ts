@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../src/phone/clock.js';
 import type { ProvisioningReport } from '../src/phone/provisioner.js';
-import { recordingServer, testPhone, waitFor } from './helpers.js';
+import { polysimEvents } from '@polysim/client';
+import type { Fleet } from '../src/runtime/fleet.js';
+import { listenControl, PASSWORD, recordingServer, testFleet, testPhone, waitFor } from './helpers.js';
 
 const MASTER = '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="site.cfg"/>';
 const site = (city: string, extra = ''): string => `<polycomConfig><loc locInfo.city="${city}"/>${extra}</polycomConfig>`;
@@ -152,6 +154,46 @@ describe('the phone polls its provisioning server', () => {
       assert.equal(at.getUTCHours(), 22, at.toISOString());
     } finally {
       await p.stop();
+      await server.close();
+    }
+  });
+});
+
+describe('provisioning runs on the event stream', () => {
+  it('a run asked for over REST shows as a provisioning event, with what it fetched and changed', async () => {
+    const files: Record<string, { status: number; body?: string }> = {
+      '/p/000000000000.cfg': { status: 200, body: MASTER },
+      '/p/site.cfg': { status: 200, body: site('Tromsø') },
+    };
+    const server = await recordingServer((r) => files[r.url] ?? { status: 404 });
+    const fleet = await testFleet({ count: 1, firstNumber: 4001, timing: { initMs: 0 }, set: { 'prov.startupCheck.enabled': '0' } });
+    const { control, url } = await listenControl(fleet);
+    const abort = new AbortController();
+    try {
+      const events = polysimEvents(url, { signal: abort.signal });
+      const r = fleet.phones[0] as Fleet['phones'][number];
+      r.phone.config.set('LOCAL', { 'device.prov.serverName': `${server.url}/p` });
+      const first = await events.next(); // the snapshot
+      assert.equal(first.value?.type, 'snapshot');
+      const res = await fetch(`${r.httpUrl}/api/v1/mgmt/updateConfiguration`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}` },
+      });
+      assert.equal(res.status, 200);
+      for (;;) {
+        const { value } = await events.next();
+        if (value?.type !== 'provisioning') continue;
+        assert.equal(value.trigger, 'request');
+        assert.equal(value.ok, true);
+        assert.deepEqual(value.files, ['000000000000.cfg', 'site.cfg']);
+        assert.ok(value.changed.includes('locInfo.city'));
+        assert.equal(value.then, 'none');
+        break;
+      }
+    } finally {
+      abort.abort();
+      await control.close();
+      await fleet.stop();
       await server.close();
     }
   });

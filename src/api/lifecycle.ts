@@ -51,7 +51,18 @@ const updateConfiguration = defineOperation({
     if (!phone.isReady || phone.boot.provisioning) throw new PhoneError(Status.DEVICE_BUSY, 'provisioning in progress');
     const boot = phone.boot;
     boot.provisioning = true;
+    const startedAt = phone.clock.now();
     const work = provision(phone, phone.bootConfig)
+      .then(
+        (result) => {
+          phone.provisioner.told(startedAt, result);
+          return result;
+        },
+        (err: unknown) => {
+          phone.provisioner.told(startedAt, err);
+          throw err;
+        },
+      )
       .then((result): Reply => ({ data: { ProvisioningState: result.ignored.length > 0 ? 'CompletedWithErrors' : 'Completed' } }))
       .finally(() => {
         boot.provisioning = false;

@@ -32,6 +32,18 @@ export interface ProvisioningReport {
   readonly then: 'none' | 'reboot' | 'update';
 }
 
+function reportOf(trigger: ProvisioningTrigger, startedAt: number, outcome: unknown): ProvisioningReport {
+  const r = outcome as Partial<ProvisioningResult>;
+  if (outcome !== null && typeof outcome === 'object' && Array.isArray(r.files) && Array.isArray(r.changed)) {
+    const done = outcome as ProvisioningResult;
+    // a boot takes what it brings as it boots; a poll's device.* change takes the reboot a phone does
+    const then = done.updating ? 'update' : trigger === 'poll' && done.changed.some(needsReboot) ? 'reboot' : 'none';
+    return { trigger, startedAt, ok: true, files: done.files, changed: done.changed, ignored: done.ignored, then };
+  }
+  const error = (outcome as { detail?: string }).detail ?? (outcome instanceof Error ? outcome.message : String(outcome));
+  return { trigger, startedAt, ok: false, files: [], changed: [], ignored: [], error, then: 'none' };
+}
+
 /** A parameter whose change takes a reboot when provisioning brings it. */
 export const needsReboot = (name: string): boolean => name.startsWith('device.');
 
@@ -57,12 +69,9 @@ export class Provisioner {
     const startedAt = this.phone.clock.now();
     let report: ProvisioningReport;
     try {
-      const r: ProvisioningResult = await provision(this.phone, this.phone.bootConfig);
-      const then = r.updating ? 'update' : trigger !== 'boot' && r.changed.some(needsReboot) ? 'reboot' : 'none';
-      report = { trigger, startedAt, ok: true, files: r.files, changed: r.changed, ignored: r.ignored, then };
+      report = reportOf(trigger, startedAt, await provision(this.phone, this.phone.bootConfig));
     } catch (err) {
-      const error = (err as { detail?: string }).detail ?? (err instanceof Error ? err.message : String(err));
-      report = { trigger, startedAt, ok: false, files: [], changed: [], ignored: [], error, then: 'none' };
+      report = reportOf(trigger, startedAt, err);
     } finally {
       boot.provisioning = false;
     }
@@ -71,6 +80,11 @@ export class Provisioner {
     this.phone.emit('provisioning', report);
     if (report.then === 'reboot') this.phone.goDown('reboot');
     return report;
+  }
+
+  /** Tells of a run made on request (updateConfiguration answers it itself): its result, or what it threw. */
+  told(startedAt: number, outcome: unknown): void {
+    this.phone.emit('provisioning', reportOf('request', startedAt, outcome));
   }
 
   /** Arms the next poll (prov.polling.*), replacing an armed one; nothing when polling is off. */

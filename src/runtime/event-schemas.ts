@@ -121,13 +121,30 @@ export const EventSchemas = {
     requestBody: Type.Optional(Type.String({ description: 'cut at 2 KB, secrets masked' })),
     responseBody: Type.Optional(Type.String({ description: 'cut at 2 KB, secrets masked' })),
   }),
+  provisioning: event('provisioning', 'ProvisioningEvent', {
+    trigger: Type.Union([Type.Literal('boot'), Type.Literal('poll'), Type.Literal('request')], {
+      description: 'what started the run: the boot, the polling schedule (prov.polling.*), or a request',
+    }),
+    startedAt: Type.String({ description: 'when the run began (ISO 8601, the phone clock)' }),
+    ok: Type.Boolean({ description: 'false: a file failed, and the phone keeps its last good configuration' }),
+    files: Type.Array(S, { description: 'the files fetched, in order' }),
+    changed: Type.Array(S, { description: 'parameters whose CONFIG value the run changed (at most 1000)' }),
+    ignored: Type.Array(S, { description: 'parameters the phone does not have, or values not valid (at most 1000)' }),
+    error: Type.Optional(Type.String({ description: 'why the run failed' })),
+    then: Type.Union([Type.Literal('none'), Type.Literal('reboot'), Type.Literal('update')], {
+      description: "what the phone does next: 'reboot' for a device.* change, 'update' to install a new software image",
+    }),
+  }),
 } as const;
 
 const E = EventSchemas;
-export const EventSchema = Type.Union([E.snapshot, E.state, E.calls, E.leds, E.screen, E.registration, E.config, E.request], {
-  title: 'PolysimEvent',
-  description: 'an event of the stream: a snapshot per phone first, then every change',
-});
+export const EventSchema = Type.Union(
+  [E.snapshot, E.state, E.calls, E.leds, E.screen, E.registration, E.config, E.request, E.provisioning],
+  {
+    title: 'PolysimEvent',
+    description: 'an event of the stream: a snapshot per phone first, then every change',
+  },
+);
 
 export type PolysimEvent = Static<typeof EventSchema>;
 export type EventCall = Static<typeof EventCallSchema>;

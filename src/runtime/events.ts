@@ -10,6 +10,7 @@ import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
 import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
+import type { ProvisioningReport } from '../phone/provisioner.js';
 import type { Fleet } from './fleet.js';
 import type { Journal } from '../gate/journal.js';
 
@@ -239,6 +240,19 @@ export class EventHub {
     phone.on('up', onUp);
     phone.on('ready', onReady);
     phone.on('config', onConfig);
+    const onProvisioning = (r: ProvisioningReport): void =>
+      this.publish(i, {
+        type: 'provisioning',
+        trigger: r.trigger,
+        startedAt: new Date(r.startedAt).toISOString(),
+        ok: r.ok,
+        files: [...r.files],
+        changed: r.changed.slice(0, 1000),
+        ignored: r.ignored.slice(0, 1000),
+        ...(r.error === undefined ? {} : { error: r.error }),
+        then: r.then,
+      });
+    phone.on('provisioning', onProvisioning);
     const onScreen = (): void => this.changed(i, phone);
     phone.on('screen', onScreen);
     const stopLines = phone.lines.onRegistrationChange(() => this.changed(i, phone));
@@ -248,6 +262,7 @@ export class EventHub {
       phone.off('up', onUp);
       phone.off('ready', onReady);
       phone.off('config', onConfig);
+      phone.off('provisioning', onProvisioning);
       phone.off('screen', onScreen);
       stopLines();
     });

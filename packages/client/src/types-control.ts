@@ -85,8 +85,23 @@ export type RequestEvent = {
   responseBody?: string;
 };
 
+export type ProvisioningEvent = {
+  type: "provisioning";
+  seq: number;
+  at: string;
+  phone: number;
+  trigger: "boot" | "poll" | "request";
+  startedAt: string;
+  ok: boolean;
+  files: Array<string>;
+  changed: Array<string>;
+  ignored: Array<string>;
+  error?: string;
+  then: "none" | "reboot" | "update";
+};
+
 /** an event of the stream: a snapshot per phone first, then every change */
-export type PolysimEvent = SnapshotEvent | StateEvent | CallsEvent | LedsEvent | ScreenEvent | RegistrationEvent | ConfigEvent | RequestEvent;
+export type PolysimEvent = SnapshotEvent | StateEvent | CallsEvent | LedsEvent | ScreenEvent | RegistrationEvent | ConfigEvent | RequestEvent | ProvisioningEvent;
 
 export type ControlError = { error: string; };
 
