@@ -56,6 +56,9 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
       httpsPort: 0,
       adminPassword: PASSWORD,
       ...spec,
+      // A test phone uploads no override files unless its test asks (prov.autoConfigUpload.enabled=1): what a
+      // provisioning server receives stays what the test looks at (test/provisioning-boot.test.ts tests uploads).
+      set: { 'prov.autoConfigUpload.enabled': '0', ...spec.set },
       timing: { initMs: 0, restartMs: 150, rebootMs: 200, skypeSignInTimeoutMs: 200, ...spec.timing },
     },
     await app(),

@@ -198,3 +198,52 @@ describe('provisioning runs on the event stream', () => {
     }
   });
 });
+
+describe('the phone uploads its override files', () => {
+  it('<mac>-phone.cfg when settings change on the phone, <mac>-web.cfg for the web level; never a secret', async () => {
+    const clock = new ManualClock(Date.UTC(2027, 0, 4, 10, 0, 0));
+    const server = await recordingServer(() => ({ status: 201 }));
+    const p = await testPhone({
+      clock,
+      set: { 'device.prov.serverName': `${server.url}/p`, 'prov.startupCheck.enabled': '0', 'prov.autoConfigUpload.enabled': '1' },
+    });
+    const reports: { operation: string; ok: boolean; detail?: string }[] = [];
+    p.phone.on('transfer', (r) => reports.push(r));
+    try {
+      const mac = p.phone.identity.mac.toLowerCase();
+      const set = await p.post('/api/v1/mgmt/config/set', { data: { 'reg.2.address': '2002', 'reg.2.auth.password': 'sip-secret' } });
+      assert.equal(set.body['Status'], '2000');
+      await p.post('/api/v1/mgmt/config/set', { data: { 'reg.2.label': 'Desk' } });
+      clock.advance(999);
+      assert.equal(server.received.length, 0, 'changes settle for a second');
+      clock.advance(1);
+      await waitFor(() => reports.length === 1);
+      assert.deepEqual(reports[0], { operation: 'configUpload', ok: true, detail: `${server.url}/p/${mac}-phone.cfg` });
+      const [put] = server.received;
+      assert.equal(put?.method, 'PUT');
+      assert.equal(put?.url, `/p/${mac}-phone.cfg`);
+      const cfg = put?.body.toString() ?? '';
+      assert.match(cfg, /reg\.2\.address="2002"/);
+      assert.match(cfg, /reg\.2\.label="Desk"/);
+      assert.ok(!cfg.includes('sip-secret') && !cfg.includes('reg.2.auth.password'), 'no secret');
+
+      // the web level, into prov.configUploadPath
+      p.phone.config.set('LOCAL', { 'prov.configUploadPath': 'overrides/' });
+      clock.advance(1000);
+      await waitFor(() => reports.length === 2);
+      p.phone.config.set('WEB', { 'reg.1.label': 'Front desk' });
+      clock.advance(1000);
+      await waitFor(() => reports.length === 3);
+      assert.equal(server.received.at(-1)?.url, `/p/overrides/${mac}-web.cfg`);
+      assert.match(server.received.at(-1)?.body.toString() ?? '', /reg\.1\.label="Front desk"/);
+
+      // switched off: nothing more goes
+      p.phone.config.set('LOCAL', { 'prov.autoConfigUpload.enabled': '0', 'reg.3.address': '3003' });
+      clock.advance(5000);
+      assert.equal(reports.length, 3);
+    } finally {
+      await p.stop();
+      await server.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { backgroundCapture } from '../phone/capture.js';
 import type { Phone } from '../phone/phone.js';
 import { powerState } from '../phone/power.js';
 import { provision, provisioningBase } from '../phone/provisioning.js';
+import { reportOf } from '../phone/provisioner.js';
 import { PhoneError, Status } from '../phone/status.js';
 import { answerWithin } from './answer-window.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
@@ -55,11 +56,11 @@ const updateConfiguration = defineOperation({
     const work = provision(phone, phone.bootConfig)
       .then(
         (result) => {
-          phone.provisioner.told(startedAt, result);
+          phone.emit('provisioning', reportOf('request', startedAt, result));
           return result;
         },
         (err: unknown) => {
-          phone.provisioner.told(startedAt, err);
+          phone.emit('provisioning', reportOf('request', startedAt, err));
           throw err;
         },
       )

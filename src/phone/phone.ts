@@ -31,8 +31,7 @@ import type { CallNetwork } from './calls/signal.js';
 import { Screen } from './screen/screen.js';
 import { SessionTable } from './sessions.js';
 import { TelephonyWatcher } from './telephony.js';
-import { Provisioner } from './provisioner.js';
-import type { ProvisioningReport } from './provisioner.js';
+import type { ProvisioningReport } from './provisioning-report.js';
 import { Traffic } from './traffic.js';
 import type { TelephonyEvent } from './telephony.js';
 import { PhoneError, Status } from './status.js';
@@ -202,8 +201,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** The user logged in to the phone (user profiles / hot desking), if any. */
   private userNow: string | undefined;
   private readonly watcher: TelephonyWatcher;
-  /** Provisioning at boot and on the polling schedule. */
-  readonly provisioner: Provisioner;
+  /** Work that runs as the phone boots, which it waits for before it is ready (its host's: provisioning). */
+  private readonly bootTasks: (() => Promise<unknown> | undefined)[] = [];
 
   constructor(options: PhoneOptions) {
     super();
@@ -258,18 +257,20 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.on('calls', () => this.isReady && this.raise(this.watcher.callsChanged()));
     this.on('config', () => this.isReady && this.raise(this.watcher.registrationsChanged()));
     this.lines.onRegistrationChange(() => this.isReady && this.raise(this.watcher.registrationsChanged()));
-    this.provisioner = new Provisioner(this);
-    // a new polling schedule (or zone) takes effect at once
-    this.on('config', (change) => {
-      if (this.isReady && change.names.some((n) => n.startsWith('prov.polling.') || n === 'device.sntp.gmtOffset'))
-        this.provisioner.schedulePoll();
-    });
     this.bootConfig = options.bootConfig ?? {};
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
     for (const name of Object.keys(this.bootConfig)) {
       if (!this.config.has(name)) throw new PhoneError(Status.INVALID_INPUT, `unknown parameter ${name}`);
     }
+  }
+
+  /**
+   * Adds work to every boot (from the next power-on): `task` starts it and gives what the phone waits for before it
+   * is ready, or undefined when there is nothing to do this time.
+   */
+  whileBooting(task: () => Promise<unknown> | undefined): void {
+    this.bootTasks.push(task);
   }
 
   /** Powers the phone on: boot provisioning, then initialising until ready. */
@@ -289,7 +290,6 @@ export class Phone extends EventEmitter<PhoneEvents> {
   goDown(reason: DownReason): void {
     if (this.state === 'down') return;
     this.calls.endAll();
-    this.provisioner.cancel();
     // A graceful restart tells applications its lines unregister; what waits to be posted still goes.
     this.raise(this.watcher.goingDown());
     this.timer?.cancel();
@@ -314,7 +314,6 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   /** Stops timers; the phone stays down. */
   shutdown(): void {
-    this.provisioner.cancel();
     this.calls.endAll();
     this.watcher.reset();
     this.outbox.clear();
@@ -424,13 +423,13 @@ export class Phone extends EventEmitter<PhoneEvents> {
       // The UI is up, then the lines register: what a booting phone tells applications, in that order.
       this.raise([{ kind: 'uiInitialization' }]);
       this.raise(this.watcher.registrationsChanged());
-      this.provisioner.schedulePoll();
     };
-    // The boot's provisioning run, when a server is configured: the phone is ready once it ended (well or not) and
-    // the initialisation time passed.
-    const provisioned = this.provisioner.checksAtBoot ? this.provisioner.run('boot') : undefined;
+    // What runs as the phone boots (its provisioning run): it is ready once that ended, well or not, and the
+    // initialisation time passed.
+    const tasks = this.bootTasks.map((task) => task()).filter((t): t is Promise<unknown> => t !== undefined);
+    const booted = tasks.length > 0 ? Promise.allSettled(tasks) : undefined;
     const initialised = (): void => {
-      if (provisioned) void provisioned.then(ready);
+      if (booted) void booted.then(ready);
       else ready();
     };
     if (this.timing.initMs <= 0) initialised();

@@ -10,29 +10,13 @@ import type { TimerHandle } from './clock.js';
 import type { Phone } from './phone.js';
 import { provision, provisioningBase } from './provisioning.js';
 import type { ProvisioningResult } from './provisioning.js';
+import type { ProvisioningReport, ProvisioningTrigger } from './provisioning-report.js';
+
+export type { ProvisioningReport, ProvisioningTrigger } from './provisioning-report.js';
 import { nextPoll, pollingSettings } from './provisioning-schedule.js';
 
-export type ProvisioningTrigger = 'boot' | 'poll' | 'request';
-
-/** One provisioning run, as the phone reports it. */
-export interface ProvisioningReport {
-  readonly trigger: ProvisioningTrigger;
-  /** When it began (the phone's clock). */
-  readonly startedAt: number;
-  readonly ok: boolean;
-  /** The files fetched, in order (a failed run: none). */
-  readonly files: readonly string[];
-  /** Parameters whose CONFIG value the run changed. */
-  readonly changed: readonly string[];
-  /** Values the phone does not have or that are not valid, skipped. */
-  readonly ignored: readonly string[];
-  /** Why the run failed. */
-  readonly error?: string;
-  /** What the phone does next: nothing, a reboot (a device.* change), or installing a new software image. */
-  readonly then: 'none' | 'reboot' | 'update';
-}
-
-function reportOf(trigger: ProvisioningTrigger, startedAt: number, outcome: unknown): ProvisioningReport {
+/** A run's report from its result, or from what it threw. */
+export function reportOf(trigger: ProvisioningTrigger, startedAt: number, outcome: unknown): ProvisioningReport {
   const r = outcome as Partial<ProvisioningResult>;
   if (outcome !== null && typeof outcome === 'object' && Array.isArray(r.files) && Array.isArray(r.changed)) {
     const done = outcome as ProvisioningResult;
@@ -51,10 +35,19 @@ export class Provisioner {
   private pollTimer: TimerHandle | undefined;
   private lastPollAt: number | undefined;
 
+  /** Wired by the phone's host: a run at every boot, polls once ready, none while down. */
   constructor(
     private readonly phone: Phone,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    phone.whileBooting(() => (this.checksAtBoot ? this.run('boot') : undefined));
+    phone.on('ready', () => this.schedulePoll());
+    phone.on('down', () => this.cancel());
+    // a new polling schedule (or zone) takes effect at once
+    phone.on('config', (change) => {
+      if (phone.isReady && change.names.some((n) => n.startsWith('prov.polling.') || n === 'device.sntp.gmtOffset')) this.schedulePoll();
+    });
+  }
 
   /** Whether a boot run is due: a server is configured and the phone checks it at startup. */
   get checksAtBoot(): boolean {
@@ -80,11 +73,6 @@ export class Provisioner {
     this.phone.emit('provisioning', report);
     if (report.then === 'reboot') this.phone.goDown('reboot');
     return report;
-  }
-
-  /** Tells of a run made on request (updateConfiguration answers it itself): its result, or what it threw. */
-  told(startedAt: number, outcome: unknown): void {
-    this.phone.emit('provisioning', reportOf('request', startedAt, outcome));
   }
 
   /** Arms the next poll (prov.polling.*), replacing an armed one; nothing when polling is off. */

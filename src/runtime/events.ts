@@ -10,7 +10,7 @@ import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
 import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
-import type { ProvisioningReport } from '../phone/provisioner.js';
+import type { ProvisioningReport } from '../phone/provisioning-report.js';
 import type { Fleet } from './fleet.js';
 import type { Journal } from '../gate/journal.js';
 

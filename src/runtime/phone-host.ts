@@ -24,6 +24,8 @@ import type { IdSource } from '../phone/identity.js';
 import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
 import type { PhoneTiming } from '../phone/phone.js';
+import { Provisioner } from '../phone/provisioner.js';
+import { OverrideUploads } from '../phone/override-upload.js';
 import type { PhoneStore } from '../phone/ports.js';
 import { documentSender } from '../network/http-transfers.js';
 import { PhoneTransfers } from '../network/transfers.js';
@@ -291,6 +293,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       endpoint.attach(ua);
       router.attach(ua);
     }
+    // provisioning at every boot and on its schedule; override files uploaded as settings change on the phone
+    new Provisioner(phone);
+    new OverrideUploads(phone);
     phone.start();
     await listeners.start();
     if (sip && ua) {
