@@ -63,6 +63,9 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
     },
     await app(),
   );
+  // With no initialisation time the phone is ready once its boot work (a provisioning run) ended: wait for that.
+  if ((spec.timing?.initMs ?? 0) === 0 && !running.phone.isReady)
+    await new Promise<void>((resolve) => running.phone.once('ready', () => resolve()));
   const auth = `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`;
   const raw = (path: string, init: RequestInit & { secure?: boolean } = {}): Promise<Response> => {
     const headers = { authorization: auth, ...(init.headers as Record<string, string>) };
