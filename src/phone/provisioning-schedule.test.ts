@@ -48,6 +48,12 @@ describe('when a phone polls its provisioning server', () => {
       nextPoll(s, NOW, NOW, () => 0),
       Date.UTC(2027, 0, 4, 22, 0),
     );
+    // once polled in a window (here after midnight, in the window that began the day before), the next is tomorrow's
+    const polled = Date.UTC(2027, 0, 5, 0, 30);
+    assert.equal(
+      nextPoll(s, polled, NOW, () => 0.9, polled),
+      Date.UTC(2027, 0, 5, 22, 0) + Math.floor(0.9 * 240 * 60_000),
+    );
   });
 
   it('is always strictly after now, within the period and its window, whatever the settings', () => {

@@ -60,15 +60,16 @@ export function nextPoll(s: PollingSettings, now: number, bootedAt: number, rand
   }
   const offset = s.gmtOffsetS * 1000;
   const days = Math.max(1, Math.ceil(s.periodS / 86_400));
-  // local midnight of today, in UTC milliseconds
-  const midnight = Math.floor((now + offset) / DAY_MS) * DAY_MS - offset;
   const window = s.mode === 'random' && s.randomEnd !== undefined ? (s.randomEnd - s.time + 1440) % 1440 : 0;
-  const at = (day: number): number => midnight + day * DAY_MS + s.time * 60_000 + Math.floor(random() * window * 60_000);
-  // the first day whose moment is still ahead, and the period's days after the last poll
-  let day = 0;
-  const earliest = lastPollAt === undefined ? now : Math.max(now, lastPollAt + (days - 1) * DAY_MS);
-  while (midnight + day * DAY_MS + s.time * 60_000 + window * 60_000 <= earliest && day < 366) day++;
-  let t = at(day);
-  if (t <= earliest) t = at(day + 1);
-  return t;
+  const time = s.time * 60_000;
+  // local midnight of the day whose poll window holds t (a window that passes midnight belongs to the day it began)
+  const pollDay = (t: number): number => Math.floor((t - time + offset) / DAY_MS) * DAY_MS - offset;
+  let day = pollDay(now);
+  // after a poll, the next is on the day the period reaches, never again in the same window
+  if (lastPollAt !== undefined) day = Math.max(day, pollDay(lastPollAt) + days * DAY_MS);
+  for (let i = 0; i < 400; i++, day += DAY_MS) {
+    const t = day + time + Math.floor(random() * window * 60_000);
+    if (t > now) return t;
+  }
+  return undefined;
 }
