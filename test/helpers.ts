@@ -163,8 +163,11 @@ export interface Received {
 }
 
 /** A local HTTP server that records requests and answers from a routing function. */
+/** What a recording server answers (at once, or later: a slow server). */
+type RouteAnswer = { status: number; body?: string | Buffer; headers?: Record<string, string> };
+
 export async function recordingServer(
-  route: (req: Received) => { status: number; body?: string | Buffer; headers?: Record<string, string> } = () => ({ status: 201 }),
+  route: (req: Received) => RouteAnswer | Promise<RouteAnswer> = () => ({ status: 201 }),
 ): Promise<{ url: string; received: Received[]; server: Server; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
@@ -173,8 +176,9 @@ export async function recordingServer(
     req.on('end', () => {
       const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
       received.push(r);
-      const out = route(r);
-      res.writeHead(out.status, out.headers).end(out.body);
+      void Promise.resolve(route(r)).then((out) => {
+        if (!res.destroyed) res.writeHead(out.status, out.headers).end(out.body);
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

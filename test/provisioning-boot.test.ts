@@ -247,3 +247,61 @@ describe('the phone uploads its override files', () => {
     }
   });
 });
+
+describe("a provisioning server's faults", () => {
+  it('a listed file missing, truncated or bad XML, a 500, a slow server, wrong credentials: the last good values stay', async () => {
+    const files: Record<string, { status: number; body?: string; delayMs?: number; headers?: Record<string, string> }> = {
+      '/p/000000000000.cfg': { status: 200, body: MASTER },
+      '/p/site.cfg': { status: 200, body: site('Oslo') },
+    };
+    const server = await recordingServer(async (r) => {
+      const f = files[r.url] ?? { status: 404 };
+      if (f.delayMs) await new Promise((ok) => setTimeout(ok, f.delayMs));
+      return f;
+    });
+    const clock = new ManualClock(Date.UTC(2027, 0, 4, 10, 0, 0));
+    const p = await testPhone({
+      clock,
+      transferTimeoutMs: 300,
+      set: {
+        'device.prov.serverName': `${server.url}/p`,
+        'prov.polling.enabled': '1',
+        'prov.polling.mode': 'rel',
+        'prov.polling.period': '60',
+      },
+    });
+    const reports: ProvisioningReport[] = [];
+    p.phone.on('provisioning', (r) => reports.push(r));
+    try {
+      assert.equal(p.phone.config.value('locInfo.city'), 'Oslo');
+      const faults: [string, () => void, RegExp][] = [
+        ['a listed file missing', () => (files['/p/site.cfg'] = { status: 404 }), /site\.cfg/],
+        ['a 500', () => (files['/p/site.cfg'] = { status: 500 }), /500/],
+        ['truncated', () => (files['/p/site.cfg'] = { status: 200, body: site('Nowhere').slice(0, 30) }), /./],
+        ['bad XML', () => (files['/p/site.cfg'] = { status: 200, body: '<polycomConfig><loc locInfo.city="Nowhere"' }), /./],
+        ['slow', () => (files['/p/site.cfg'] = { status: 200, body: site('Nowhere'), delayMs: 1000 }), /300 ms|deadline|time/i],
+        ['master missing', () => (files['/p/000000000000.cfg'] = { status: 404 }), /000000000000\.cfg/],
+      ];
+      for (const [kind, breakIt, why] of faults) {
+        breakIt();
+        const before = reports.length;
+        clock.advance(60_000);
+        await waitFor(() => reports.length > before, 5000);
+        const r = reports.at(-1) as ProvisioningReport;
+        assert.equal(r.ok, false, kind);
+        assert.match(r.error ?? '', why, `${kind}: ${r.error}`);
+        assert.equal(p.phone.config.value('locInfo.city'), 'Oslo', `${kind}: the last good configuration stays`);
+        files['/p/000000000000.cfg'] = { status: 200, body: MASTER };
+      }
+      // mended: the next poll takes the new values
+      files['/p/site.cfg'] = { status: 200, body: site('Bergen') };
+      const before = reports.length;
+      clock.advance(60_000);
+      await waitFor(() => reports.length > before, 5000);
+      assert.equal(p.phone.config.value('locInfo.city'), 'Bergen');
+    } finally {
+      await p.stop();
+      await server.close();
+    }
+  });
+});
