@@ -144,6 +144,22 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.waitForSelector('[data-view="Idle"]');
   });
 
+  it('a provisioning run that fails shows on the phone page, with why', async () => {
+    await page.goto(`${ctl}/phones/2`);
+    await page.waitForSelector('[data-view="Idle"]');
+    assert.match(await page.getByTestId('provisioning').innerText(), /No run since this page opened/);
+    const set = await fetch(`${ctl}/phones/2/config/web`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'device.prov.serverName': 'http://127.0.0.1:9/prov', 'prov.autoConfigUpload.enabled': '0' }),
+    });
+    assert.equal(set.status, 200);
+    const res = await fetch(`${url(2)}/api/v1/mgmt/updateConfiguration`, { method: 'POST', headers: AUTH });
+    assert.equal(res.status, 500);
+    await page.waitForSelector('[data-testid="provisioning"][data-ok="false"]');
+    assert.match(await page.getByTestId('provisioning').innerText(), /request run at \S+: failed: .*127\.0\.0\.1:9/);
+  });
+
   it('the configuration browser sets a value at LOCAL; the UIXML of the screen follows the keys', async () => {
     await page.goto(`${ctl}/phones/3`);
     await page.getByLabel('filter parameters').fill('locInfo.room');

@@ -4,7 +4,7 @@
  * reports another posted document.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ControlPosts } from '@polysim/client';
+import type { ControlPosts, ProvisioningEvent } from '@polysim/client';
 import { controlApi } from './store.js';
 
 export function OutboundPanel({ index, posted }: { index: number; posted: number }) {
@@ -35,6 +35,24 @@ export function OutboundPanel({ index, posted }: { index: number; posted: number
           </tr>
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/** The last provisioning run of a phone (from the event stream): what started it, how it went, what it changed. */
+export function ProvisioningPanel({ run }: { run: ProvisioningEvent | undefined }) {
+  return (
+    <section class="panel" aria-label="provisioning">
+      <h2>Provisioning</h2>
+      {run ? (
+        <p class={run.ok ? '' : 'bad'} data-testid="provisioning" data-ok={String(run.ok)}>
+          {run.trigger} run at {run.startedAt}:{' '}
+          {run.ok ? `${run.files.length} files, ${run.changed.length} values changed` : `failed: ${run.error ?? ''}`}
+          {run.then === 'none' ? '' : ` (then ${run.then})`}
+        </p>
+      ) : (
+        <p data-testid="provisioning">No run since this page opened (at boot, on prov.polling.*, or updateConfiguration).</p>
+      )}
     </section>
   );
 }

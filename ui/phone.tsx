@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ControlFarEnd } from '@polysim/client';
 import { ConfigBrowser } from './config.js';
 import { Led } from './fleet.js';
-import { OutboundPanel } from './outbound.js';
+import { OutboundPanel, ProvisioningPanel } from './outbound.js';
 import { controlApi, polyApi, usePhones } from './store.js';
 import type { PhoneView } from './store.js';
 
@@ -349,6 +349,7 @@ export function PhonePage({ index }: { index: number }) {
             </div>
           </section>
           <OutboundPanel index={index} posted={p.posted} />
+          <ProvisioningPanel run={p.provisioning} />
           <UixmlPanel index={index} screenKey={JSON.stringify(p.screen ?? {}) + callsKey} />
           <ConfigBrowser index={index} />
         </div>

@@ -3,7 +3,7 @@
  * at most every FLUSH_MS, however busy the fleet, so its work per second is bounded.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { EventCall, EventLeds, EventLine, EventScreen, PolysimEvent } from '@polysim/client';
+import type { EventCall, EventLeds, EventLine, EventScreen, PolysimEvent, ProvisioningEvent } from '@polysim/client';
 
 export const FLUSH_MS = 250;
 const LOG_KEEP = 300;
@@ -42,6 +42,8 @@ export interface PhoneView {
   posted: number;
   /** When each call was first seen connected (for its duration). */
   connectedSince: Map<string, number>;
+  /** The last provisioning run seen since the page opened (at boot, polled, asked for). */
+  provisioning?: ProvisioningEvent;
 }
 
 export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
@@ -83,6 +85,9 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
       break;
     case 'config':
       break;
+    case 'provisioning':
+      p.provisioning = e;
+      break;
     case 'request': {
       const { type: _t, phone: _p, ...row } = e;
       // The fleet page's last request is one the phone answered; what it posts is counted.
@@ -114,7 +119,7 @@ export function usePhones(path: string): { phones: Map<number, PhoneView>; conne
       apply(phones, JSON.parse(m.data) as PolysimEvent);
       dirty = true;
     };
-    for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request'])
+    for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request', 'provisioning'])
       source.addEventListener(t, onEvent as EventListener);
     source.onopen = () => setConnected(true);
     source.onerror = () => {
