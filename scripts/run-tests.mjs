@@ -16,6 +16,10 @@ function find(dir, out = []) {
 // (incremental: about 1.5 s when nothing did).
 const client = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client'], { stdio: 'inherit' });
 if (client.status !== 0) process.exit(client.status ?? 1);
+// Tests that start polysim as a process of its own run the built CLI (bin/polysim.js, as users do): build it once
+// here, when a source changed, never from two test files at once.
+const built = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...find('src'), ...find('test')].sort();

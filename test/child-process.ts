@@ -17,3 +17,9 @@ export async function stopChild(c: ChildProcess | undefined, graceMs = 3000): Pr
   await exited;
   clearTimeout(t);
 }
+
+/**
+ * The polysim command as users run it, the built CLI (run-tests.mjs builds it first when a source changed): a test
+ * that starts polysim as a process of its own runs `node POLYSIM_BIN ...`, without a TypeScript loader of its own.
+ */
+export const POLYSIM_BIN = new URL('../bin/polysim.js', import.meta.url).pathname;

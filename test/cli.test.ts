@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, describe, it } from 'node:test';
 import { cli } from './helpers.js';
+import { POLYSIM_BIN } from './child-process.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const CLI = [POLYSIM_BIN];
 
 interface Started {
   child: ChildProcess;

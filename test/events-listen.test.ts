@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { PHONE_DOCUMENT_LIMIT } from '@polysim/client';
 import { LISTEN_LIMITS } from '../src/cli/events-listen.js';
 import { cli, testPhone, waitFor } from './helpers.js';
+import { POLYSIM_BIN } from './child-process.js';
 import type { TestPhone } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -27,7 +28,7 @@ interface Listener {
 
 /** Starts `polysim events listen --port 0 ...` and waits for the banner that names its URL. */
 async function listen(args: string[]): Promise<Listener> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'events', 'listen', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [POLYSIM_BIN, 'events', 'listen', '--port', '0', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

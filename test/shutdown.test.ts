@@ -9,11 +9,14 @@ import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import { POLYSIM_BIN } from './child-process.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const CLI = [POLYSIM_BIN];
 
 /** Generous: a clean stop takes well under a second; a stop that waits for its clients takes until they leave. */
 const EXIT_WITHIN_MS = 8000;
+/** As generous: a start takes about a second. */
+const START_WITHIN_MS = 30_000;
 
 interface Running {
   child: ChildProcess;
@@ -62,6 +65,11 @@ function start(): Promise<Running> {
       }
     });
     child.on('exit', (code) => reject(new Error(`polysim exited ${code}: ${stderr}`)));
+    // a start that never comes is a failure with what it printed, not a test that waits for ever
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`polysim did not start in ${START_WITHIN_MS} ms:\n${stdout}\n${stderr}`));
+    }, START_WITHIN_MS).unref();
   });
 }
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { stopChild } from './child-process.js';
+import { POLYSIM_BIN, stopChild } from './child-process.js';
 import { waitFor } from './helpers.js';
 import { freePort, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
@@ -52,9 +52,7 @@ async function polysim(name: string, numbers: string[], registrar: Kamailio, sip
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
+      POLYSIM_BIN,
       'fleet',
       '--config',
       file,
