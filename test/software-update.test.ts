@@ -146,16 +146,20 @@ describe('software updates: the phone comes back running the release the server 
     }
   });
 
-  it('an older release offered is installed (phones downgrade when told)', async () => {
+  it('an older release offered is installed (phones downgrade when told); boot values it lacks are passed over', async () => {
     const clock = new ManualClock();
     const server = await imageServer('3111-48840-001.sip.ld', image('6.3.0'));
-    const p = await testPhone(spec(clock, server.url));
+    // apps.restapi.sipNotify.enabled exists from 6.4.2: the 6.3.0 phone boots without it
+    const p = await testPhone(spec(clock, server.url, { set: { 'apps.restapi.sipNotify.enabled': '1' } }));
     try {
       assert.equal(p.phone.profile.firmware, '6.4.3');
+      assert.throws(() => p.phone.runRelease(p.phone.profile), /only while it is down/);
       assertOk(await p.post(UPDATE), UPDATE);
       await installAndReboot(p, clock);
       assert.equal(p.phone.profile.firmware, '6.3.0');
       assert.match(String((await data(p, INFO))['FirmwareRelease']), /^6\.3\.0\./);
+      assert.equal(p.phone.config.has('apps.restapi.sipNotify.enabled'), false);
+      assert.equal(p.phone.isReady, true);
     } finally {
       await p.stop();
       await server.close();
