@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertOk, assertStatus, recordingServer, testPhone, waitFor } from './helpers.js';
+import { assertOk, assertStatus, recordingServer, testPhone } from './helpers.js';
 
 const UPDATE = '/api/v1/mgmt/updateConfiguration';
 
@@ -93,46 +93,4 @@ describe("updateConfiguration fetches the provisioning server's files and applie
   });
 });
 
-describe('software updates found by provisioning', () => {
-  it('downloads a new image, installs it (DOWNLOADING, INSTALLING, SUCCESS), reboots, and leaves a known image alone', async () => {
-    const { ManualClock } = await import('../src/phone/clock.js');
-    const clock = new ManualClock();
-    const image = Buffer.from('a phone application image');
-    const server = await recordingServer((r) => {
-      if (r.url === '/fw/000000000000.cfg')
-        return { status: 200, body: '<APPLICATION APP_FILE_PATH="3111-48840-001.sip.ld" CONFIG_FILES=""/>' };
-      if (r.url === '/fw/3111-48840-001.sip.ld') return { status: 200, body: image };
-      return { status: 404 };
-    });
-    // provisioning only when asked (not at boot: test/provisioning-boot.test.ts)
-    const p = await testPhone({ clock, set: { 'device.prov.serverName': `${server.url}/fw/`, 'prov.startupCheck.enabled': '0' } });
-    const status = async (): Promise<Record<string, unknown>> =>
-      assertOk(await p.get('/api/v1/mgmt/device/softwareUpdateStatus'), '/api/v1/mgmt/device/softwareUpdateStatus')['data'] as Record<
-        string,
-        unknown
-      >;
-    try {
-      assert.deepEqual(await status(), { updateStatus: 0, description: '3111-48840-001.sip.ld', updateProgress: 0 });
-      assertOk(await p.post(UPDATE), UPDATE);
-      assert.ok(
-        server.received.some((r) => r.url === '/fw/3111-48840-001.sip.ld'),
-        'the image was downloaded',
-      );
-      assert.deepEqual(await status(), { updateStatus: 2, description: '3111-48840-001.sip.ld', updateProgress: 0 });
-      clock.advance(5000);
-      assert.equal((await status())['updateProgress'], 50);
-      clock.advance(5000);
-      assert.deepEqual(await status(), { updateStatus: 3, description: '3111-48840-001.sip.ld', updateProgress: 100 });
-      clock.advance(1000);
-      assert.equal(p.phone.isUp, false, 'the phone reboots into the new image');
-      clock.advance(p.phone.timing.rebootMs);
-      await waitFor(async () => (await p.get('/api/v2/mgmt/device/info').catch(() => undefined))?.http === 200);
-      assert.deepEqual(await status(), { updateStatus: 0, description: '3111-48840-001.sip.ld', updateProgress: 0 });
-      assertOk(await p.post(UPDATE), UPDATE);
-      assert.equal((await status())['updateStatus'], 0, 'the same image again changes nothing');
-    } finally {
-      await p.stop();
-      await server.close();
-    }
-  });
-});
+// Software updates found by provisioning: test/software-update.test.ts.

@@ -191,10 +191,12 @@ function sharedPostAgents(): Agents {
  * through pools every phone of the process shares, so that a fleet posting to one receiver holds a bounded number
  * of connections to it.
  */
-export function documentSender(userAgent: string, agents: Agents = sharedPostAgents()): PostSender {
+export function documentSender(userAgent: string | (() => string), agents: Agents = sharedPostAgents()): PostSender {
   return async (item, deadlineMs) => {
     const body = Buffer.from(item.body, 'utf8');
-    const headers = { 'content-type': item.contentType, 'content-length': String(body.length), 'user-agent': userAgent };
+    // read at each post: the phone's release (and so its user agent) changes with a software update
+    const ua = typeof userAgent === 'string' ? userAgent : userAgent();
+    const headers = { 'content-type': item.contentType, 'content-length': String(body.length), 'user-agent': ua };
     const answer = await boundedRequest(item.url, 'POST', headers, body, deadlineMs, { maxBytes: POST_ANSWER_MAX, agents });
     return answer.status;
   };

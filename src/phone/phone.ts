@@ -146,7 +146,8 @@ export interface PhoneEvents {
 export const CALL_LOG_KEEP = 100;
 
 export class Phone extends EventEmitter<PhoneEvents> {
-  readonly profile: Profile;
+  /** Its model and the release it runs: another release once a software update installed one (runRelease). */
+  profile: Profile;
   readonly identity: Identity;
   readonly config: LayeredConfig;
   readonly lines: LineTable;
@@ -158,7 +159,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly ipv4: string;
   readonly ipv6: string;
   /** How this model and firmware shape their answers where devices differ from the manual (dialect/facts.ts). */
-  readonly dialect: Dialect;
+  dialect: Dialect;
   /** Which dialect the phone speaks: as devices answer (default) or as the manual's pages. */
   readonly dialectMode: DialectMode;
 
@@ -193,8 +194,10 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** What the phone holds until its next restart or reboot (Skype sign-in, provisioning run, captures, ...). */
   boot = new BootState();
 
-  /** CONFIG values the phone receives at every boot (its boot provisioning). */
-  readonly bootConfig: Readonly<Record<string, string>>;
+  /** CONFIG values the phone receives at every boot (its boot provisioning), those its release has. */
+  bootConfig: Readonly<Record<string, string>>;
+  /** Every boot provisioning value it was given (another release may have parameters this one lacks). */
+  private readonly givenBootConfig: Readonly<Record<string, string>>;
   private timer: TimerHandle | undefined;
   /** The phone is locked (phone lock): only its unlock is taken from the keys. */
   private lockedNow = false;
@@ -258,6 +261,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.on('config', () => this.isReady && this.raise(this.watcher.registrationsChanged()));
     this.lines.onRegistrationChange(() => this.isReady && this.raise(this.watcher.registrationsChanged()));
     this.bootConfig = options.bootConfig ?? {};
+    this.givenBootConfig = this.bootConfig;
     this.skypeDirectory = new Map([...(options.skypeDirectory ?? new Map<string, string>())].map(([a, p]) => [a.toLowerCase(), p]));
     // Validate boot provisioning now, so a bad --set is refused before anything starts.
     for (const name of Object.keys(this.bootConfig)) {
@@ -298,6 +302,20 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.emit('down', reason);
     const ms = reason === 'reboot' ? this.timing.rebootMs : this.timing.restartMs;
     this.timer = this.clock.schedule(ms, () => this.powerOn(reason));
+  }
+
+  /**
+   * Runs another release of its model's software (a software update installed it, software-update.ts): its
+   * answers, dialect and parameters are that release's from the boot that follows. Only while the phone is down.
+   */
+  runRelease(profile: Profile): void {
+    if (this.isUp) throw new Error('a phone changes release only while it is down');
+    if (profile.model !== this.profile.model) throw new Error(`${profile.model.name} software cannot run on a ${this.profile.model.name}`);
+    this.profile = profile;
+    this.dialect = dialectOf(profile, this.dialectMode);
+    this.config.useProfile(profile);
+    // Boot provisioning values of parameters this release lacks are passed over, as a phone ignores them.
+    this.bootConfig = Object.fromEntries(Object.entries(this.givenBootConfig).filter(([name]) => this.config.has(name)));
   }
 
   /** Clears layers; a cleared CONFIG layer gets the boot provisioning again, as a phone re-provisions. */

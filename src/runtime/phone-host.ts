@@ -25,6 +25,7 @@ import { resolveProfile } from '../phone/models.js';
 import { Phone } from '../phone/phone.js';
 import type { PhoneTiming } from '../phone/phone.js';
 import { Provisioner } from '../phone/provisioner.js';
+import { forgetInstalledRelease, installedRelease } from '../phone/software-update.js';
 import { OverrideUploads } from '../phone/override-upload.js';
 import type { PhoneStore } from '../phone/ports.js';
 import { documentSender } from '../network/http-transfers.js';
@@ -187,8 +188,21 @@ function bootConfig(spec: PhoneSpec, store: PhoneStore, ids: IdSource): Record<s
 const urlHost = (address: string): string => (address.includes(':') ? `[${address}]` : address);
 
 export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger): Promise<RunningPhone> {
-  const profile = resolveProfile(spec.model, spec.firmware);
+  const shipped = resolveProfile(spec.model, spec.firmware);
   const store = openStore(spec);
+  // The phone runs the release a software update installed (kept in its data dir), else the one it shipped with;
+  // a factory phone is the phone as shipped. A stored release its model does not run (another model's data dir)
+  // is passed over.
+  if (spec.factory) forgetInstalledRelease(store);
+  const installed = installedRelease(store);
+  let profile = shipped;
+  if (installed) {
+    try {
+      profile = resolveProfile(spec.model, installed);
+    } catch {
+      profile = shipped;
+    }
+  }
   let phone: Phone | undefined;
   let sip: SipListener | undefined;
   let ua: SipUserAgent | undefined;
@@ -207,7 +221,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     // One journal for the requests the phone receives (its pipeline's) and the documents it posts.
     const journal = new Journal();
     const posts = new PostQueue({
-      send: documentSender(sipUserAgent(profile)),
+      send: documentSender(() => sipUserAgent(phone?.profile ?? profile)),
       now: () => clock.now(),
       deadlineMs: spec.posts?.deadlineMs,
       max: spec.posts?.max,

@@ -59,7 +59,8 @@ export function expandCatalog(profile: Profile, specs: readonly ParamSpec[] = ca
 }
 
 export class LayeredConfig {
-  readonly params: ReadonlyMap<string, Param>;
+  /** The parameters of the phone's model and release (another set once it runs another release: useProfile). */
+  params: ReadonlyMap<string, Param>;
   private readonly layers: Record<StoredLayer, Map<string, string>>;
   private readonly listeners: ((change: ConfigChange) => void)[] = [];
   /** Winning values by name, filled on read and emptied on every change: reads sit on every request's path. */
@@ -80,6 +81,16 @@ export class LayeredConfig {
         this.layers[layer].set(name, value);
       }
     }
+  }
+
+  /**
+   * The parameters of another release of the model (a software update installed it). Stored values stay: those
+   * of parameters the release does not have are kept but not read, as at construction.
+   */
+  useProfile(profile: Profile): void {
+    this.params = expandCatalog(profile);
+    this.resolved.clear();
+    this.version++;
   }
 
   onChange(listener: (change: ConfigChange) => void): void {
