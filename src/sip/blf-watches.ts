@@ -20,8 +20,9 @@ import type { LineRegistrations } from './line-registrations.js';
 import { tagOf } from './name-addr.js';
 import type { SipWire } from './wire.js';
 
-/** Stopped watches kept while their unsubscribe is out (each leaves within a transaction's time, 32 s). */
+/** Stopped watches kept while their unsubscribe is out, and a transaction's time (32 s) after for their last NOTIFY. */
 const STOPPING_MAX = 256;
+const LAST_NOTIFY_MS = 32_000;
 
 export class BlfWatches {
   private readonly watches = new Map<number, { readonly signature: string; readonly address: string; readonly watch: DialogWatch }>();
@@ -136,7 +137,7 @@ export class BlfWatches {
     if (watch.state.state !== 'unsubscribing' || this.stopping.size >= STOPPING_MAX) return;
     this.stopping.add(watch);
     watch.state.onMove((_from, _event, to) => {
-      if (to === 'stopped') this.stopping.delete(watch);
+      if (to === 'stopped') this.phone.clock.schedule(LAST_NOTIFY_MS, () => this.stopping.delete(watch));
     });
   }
 

@@ -147,6 +147,8 @@ export class DialogWatch {
   private branch: string | undefined;
   private challenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
   private failures = 0;
+  /** Unsubscribed: the notifier's last NOTIFY (terminated) may still come after the 2xx, and is answered 200. */
+  private unsubscribed = false;
   private minExpires = 0;
   /** The last NOTIFY answered (its CSeq and branch), to answer a retransmission again. */
   private lastNotify: { readonly key: string; readonly answer: Buffer } | undefined;
@@ -182,7 +184,9 @@ export class DialogWatch {
     if (!this.state.can('stop')) return;
     const unsubscribe = this.state.state === 'active' || this.state.state === 'refreshing';
     this.move('stop');
-    if (unsubscribe) this.subscribe(0);
+    if (!unsubscribe) return;
+    this.unsubscribed = true;
+    this.subscribe(0);
   }
 
   private get expires(): number {
@@ -351,6 +355,9 @@ export class DialogWatch {
       this.lastNotify = { key, answer: buf };
       reply(buf);
     };
+    // the NOTIFY that ends a subscription we ended may come after its 2xx (RFC 6665 4.1.2.3): taken, nothing shown
+    const ending = /^\s*terminated\b/i.test(req.headers.get('subscription-state') ?? '');
+    if (this.state.state === 'stopped' && this.unsubscribed && ending) return answer(200, 'OK');
     if (!holding(this.state.state)) return answer(481, 'Subscription Does Not Exist');
     if (eventPackage(req.headers.get('event')) !== 'dialog') return answer(489, 'Bad Event', [['Allow-Events', 'dialog']]);
     const fromTag = tagOf(req.headers.get('from'));
