@@ -111,4 +111,26 @@ describe('busy lamp field keys', () => {
     phone.screen.key('Line2');
     assert.equal(dialled.at(-1), pickup, 'native: the INVITE that replaces the ringing call');
   });
+
+  it('with attendant.uri set, are the list the feed tells, in its order (labels from the list, else the user), not the resourceList keys', () => {
+    const phone = ready({ 'attendant.uri': 'blf-list' });
+    assert.equal(phone.blf.listUri, 'blf-list');
+    assert.deepEqual(phone.blf.all(), [], 'nothing until the list is told');
+    phone.blf.setList([
+      { address: 'sip:2001@pbx.test', label: 'Front desk' },
+      { address: 'sip:2002@pbx.test', label: '' },
+    ]);
+    phone.blf.set(2, 'sip:2002@pbx.test', { state: 'busy' });
+    phone.blf.set(1, '1002', { state: 'busy' }); // another address than the list's first: not shown
+    assert.deepEqual(phone.blf.all(), [
+      { index: 1, address: 'sip:2001@pbx.test', label: 'Front desk', type: 'normal', state: 'unknown' },
+      { index: 2, address: 'sip:2002@pbx.test', label: '2002', type: 'normal', state: 'busy' },
+    ]);
+    assert.deepEqual(blfLeds(phone), [
+      { LineNumber: '2', State: 'off' },
+      { LineNumber: '3', Color: 'red', State: 'on' },
+    ]);
+    phone.blf.reset();
+    assert.deepEqual(phone.blf.all(), [], 'the watch stopped: no list');
+  });
 });

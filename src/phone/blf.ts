@@ -5,6 +5,10 @@
  * phone's own lines. A key shows what the watched line does: idle, ringing (with who calls, so the call can be
  * picked up), busy, or unknown (not told yet, or the watch failed).
  *
+ * With `attendant.uri` set, the keys are instead the users of a resource list on the server (RFC 4662): the list
+ * tells them, in its order, each labelled with the name the list gives (else the address's user); the
+ * `attendant.resourceList` keys are not shown then.
+ *
  * The phone does not know how it learns this: the SIP user agent subscribes to each address's dialog state
  * (RFC 4235) through the line `attendant.reg` names, and tells each key's state here (BlfFeed).
  */
@@ -44,12 +48,15 @@ export interface BlfKey extends BlfStatus {
 export interface BlfFeed {
   /** The state of key `index` (for the address it watches; a key whose address changed since is left alone). */
   set(index: number, address: string, status: BlfStatus): void;
+  /** The users of the attendant.uri list, in order (its keys: index 1, 2, ...); empty while none is known. */
+  setList(entries: readonly { readonly address: string; readonly label: string }[]): void;
 }
 
 const UNKNOWN: BlfStatus = { state: 'unknown' };
 
 export class BlfKeys implements BlfFeed {
   private readonly status = new Map<number, { readonly address: string; readonly status: BlfStatus }>();
+  private list: readonly { readonly address: string; readonly label: string }[] = [];
 
   constructor(
     private readonly config: LayeredConfig,
@@ -59,6 +66,13 @@ export class BlfKeys implements BlfFeed {
 
   /** The configured keys, by index. */
   all(): BlfKey[] {
+    if (this.listUri) {
+      return this.list.map((entry, i) => {
+        const known = this.status.get(i + 1);
+        const status = known?.address === entry.address ? known.status : UNKNOWN;
+        return { index: i + 1, address: entry.address, label: entry.label || userOf(entry.address), type: 'normal', ...status };
+      });
+    }
     const keys: BlfKey[] = [];
     for (let i = 1; i <= BLF_KEYS_MAX; i++) {
       const address = this.config.value(`attendant.resourceList.${i}.address`).trim();
@@ -76,6 +90,18 @@ export class BlfKeys implements BlfFeed {
     return keys;
   }
 
+  /** attendant.uri: the resource list whose users are the keys (empty: the attendant.resourceList keys). */
+  get listUri(): string {
+    return this.config.value('attendant.uri').trim();
+  }
+
+  setList(entries: readonly { readonly address: string; readonly label: string }[]): void {
+    const next = entries.slice(0, BLF_KEYS_MAX).map((e) => ({ address: e.address, label: e.label }));
+    if (JSON.stringify(next) === JSON.stringify(this.list)) return;
+    this.list = next;
+    this.changed();
+  }
+
   /** The line whose registration watches the keys (attendant.reg; line 1 when unset). */
   get line(): number {
     const n = Number(this.config.value('attendant.reg'));
@@ -91,8 +117,9 @@ export class BlfKeys implements BlfFeed {
 
   /** Every key back to unknown (the watches stopped: the phone went down, its line is gone). */
   reset(): void {
-    if (this.status.size === 0) return;
+    if (this.status.size === 0 && this.list.length === 0) return;
     this.status.clear();
+    this.list = [];
     this.changed();
   }
 }

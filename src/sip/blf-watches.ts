@@ -5,12 +5,14 @@
  * and each one's state told to its key. A watch runs only while its line is registered: when the line goes (or
  * the phone stops) every watch unsubscribes and the keys show unknown.
  *
- * attendant.uri (one subscription to a resource list, RFC 4662) is not done: each address is its own
- * subscription, as Poly phones subscribe statically configured keys.
+ * With `attendant.uri` set, one subscription to that resource list (RFC 4662: `Supported: eventlist`, its
+ * NOTIFYs read by list-content.ts) gives the keys instead, in the list's order; it is run, refreshed and ended as a
+ * key's watch is (the same DialogWatch).
  */
 import type { Phone } from '../phone/phone.js';
 import type { ClientTransactions } from './client-transactions.js';
 import { DialogWatch } from './dialog-watch.js';
+import { ListContent } from './list-content.js';
 import type { Source, WatchRoute } from './dialog-watch.js';
 import type { SipRequest } from './codec/message.js';
 import { messageTarget } from './instant-messages.js';
@@ -18,11 +20,14 @@ import type { LineRegistrations } from './line-registrations.js';
 import { tagOf } from './name-addr.js';
 import type { SipWire } from './wire.js';
 
-/** Stopped watches kept while their unsubscribe is out (each leaves within a transaction's time, 32 s). */
+/** Stopped watches kept while their unsubscribe is out, and a transaction's time (32 s) after for their last NOTIFY. */
 const STOPPING_MAX = 256;
+const LAST_NOTIFY_MS = 32_000;
 
 export class BlfWatches {
   private readonly watches = new Map<number, { readonly signature: string; readonly address: string; readonly watch: DialogWatch }>();
+  /** The watch of the attendant.uri list, while one is set. */
+  private list: { readonly signature: string; readonly watch: DialogWatch } | undefined;
   /** Watches stopped whose unsubscribe is out: their last NOTIFY (terminated) is still theirs. */
   private readonly stopping = new Set<DialogWatch>();
 
@@ -35,7 +40,7 @@ export class BlfWatches {
   ) {}
 
   get size(): number {
-    return this.watches.size;
+    return this.watches.size + (this.list ? 1 : 0);
   }
 
   /** The route of line n's requests while it is registered with a SIP server. */
@@ -63,7 +68,9 @@ export class BlfWatches {
     const route = this.routeOf(n);
     const domain = this.registrations.get(n)?.plan.domain ?? '';
     const wanted = new Set<number>();
-    for (const key of route ? this.phone.blf.all() : []) {
+    const listUri = this.phone.blf.listUri;
+    this.planList(listUri ? messageTarget(listUri, domain) : undefined, n, route);
+    for (const key of route && !listUri ? this.phone.blf.all() : []) {
       const target = messageTarget(key.address, domain);
       if (!target || !route) continue;
       wanted.add(key.index);
@@ -91,8 +98,35 @@ export class BlfWatches {
     }
   }
 
+  /** Starts, restarts or stops the list's watch (one subscription; the keys are the list's users). */
+  private planList(target: string | undefined, n: number, route: WatchRoute | undefined): void {
+    const signature = target && route ? JSON.stringify({ target, n, route: { ...route, policy: undefined } }) : undefined;
+    if (this.list?.signature === signature) return;
+    if (this.list) {
+      this.stop(this.list.watch);
+      this.list = undefined;
+      this.phone.blf.reset();
+    }
+    if (!signature || !target || !route) return;
+    const content = new ListContent((entries) => {
+      if (this.list?.watch !== watch) return;
+      this.phone.blf.setList(entries.map((e) => ({ address: e.uri, label: e.name })));
+      entries.forEach((e, i) => this.phone.blf.set(i + 1, e.uri, e.status));
+    });
+    const watch = new DialogWatch(
+      target,
+      route,
+      { wire: this.wire, transactions: this.transactions, clock: this.phone.clock, userAgent: this.userAgent },
+      content,
+    );
+    this.list = { signature, watch };
+    watch.start();
+  }
+
   /** Stops (unsubscribes) every watch; the keys show unknown. */
   stopAll(): void {
+    if (this.list) this.stop(this.list.watch);
+    this.list = undefined;
     for (const w of this.watches.values()) this.stop(w.watch);
     this.watches.clear();
     this.phone.blf.reset();
@@ -103,7 +137,7 @@ export class BlfWatches {
     if (watch.state.state !== 'unsubscribing' || this.stopping.size >= STOPPING_MAX) return;
     this.stopping.add(watch);
     watch.state.onMove((_from, _event, to) => {
-      if (to === 'stopped') this.stopping.delete(watch);
+      if (to === 'stopped') this.phone.clock.schedule(LAST_NOTIFY_MS, () => this.stopping.delete(watch));
     });
   }
 
@@ -111,7 +145,8 @@ export class BlfWatches {
   onNotify(req: SipRequest, src: Source, reply: (buf: Buffer) => void): boolean {
     const callId = req.headers.get('call-id') ?? '';
     const tag = tagOf(req.headers.get('to'));
-    for (const watch of [...[...this.watches.values()].map((w) => w.watch), ...this.stopping]) {
+    const running = [...this.watches.values()].map((w) => w.watch);
+    for (const watch of [...running, ...(this.list ? [this.list.watch] : []), ...this.stopping]) {
       if (!watch.matches(callId, tag)) continue;
       watch.onNotify(req, src, reply);
       return true;

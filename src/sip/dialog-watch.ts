@@ -98,14 +98,57 @@ export function statusOf(dialogs: readonly DialogEntry[]): BlfStatus {
 
 const UNKNOWN: BlfStatus = { state: 'unknown' };
 
+/** A refusal of a NOTIFY's body: the answer's status, reason and headers. */
+export interface BodyRefusal {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: readonly Header[];
+}
+
+/**
+ * What a watch's NOTIFYs carry and what it shows: one user's dialog state (singleDialog, a key), or a resource
+ * list's (list-content.ts, the keys of attendant.uri).
+ */
+export interface WatchContent {
+  /** The SUBSCRIBE's Accept, and the option tag it says it supports (eventlist for lists). */
+  readonly accept: string;
+  readonly supported?: string;
+  /** Reads a NOTIFY's body: how to apply it, or the answer that refuses it. */
+  read(contentType: string, body: Buffer): { readonly apply: () => 'applied' | 'stale' | 'refresh' } | BodyRefusal;
+  /** Shows what is known (active) or unknown (the subscription pending, or none). */
+  show(active: boolean): void;
+  /** Forgets what was told (a new subscription starts its versions again). */
+  reset(): void;
+}
+
+/** One user's dialog state (RFC 4235), shown on one key. */
+export function singleDialog(show: (status: BlfStatus) => void): WatchContent {
+  const tracker = new DialogTracker();
+  return {
+    accept: DIALOG_INFO_TYPE,
+    read(contentType, body) {
+      const type = contentType.split(';')[0]?.trim().toLowerCase();
+      if (type !== DIALOG_INFO_TYPE) return { status: 415, reason: 'Unsupported Media Type', headers: [['Accept', DIALOG_INFO_TYPE]] };
+      const info = parseDialogInfo(body);
+      if ('error' in info)
+        return { status: 400, reason: 'Bad Request', headers: [['Warning', `399 polysim "dialog-info: ${info.error}"`]] };
+      return { apply: () => tracker.apply(info) };
+    },
+    show: (active) => show(active ? statusOf(tracker.current) : UNKNOWN),
+    reset: () => tracker.reset(),
+  };
+}
+
 export class DialogWatch {
   readonly state: SubscriptionMachine;
   private dialog: Dialog;
-  private readonly tracker = new DialogTracker();
+  private readonly content: WatchContent;
   private timer: TimerHandle | undefined;
   private branch: string | undefined;
   private challenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
   private failures = 0;
+  /** Unsubscribed: the notifier's last NOTIFY (terminated) may still come after the 2xx, and is answered 200. */
+  private unsubscribed = false;
   private minExpires = 0;
   /** The last NOTIFY answered (its CSeq and branch), to answer a retransmission again. */
   private lastNotify: { readonly key: string; readonly answer: Buffer } | undefined;
@@ -115,9 +158,10 @@ export class DialogWatch {
     readonly target: string,
     private readonly route: WatchRoute,
     private readonly env: WatchEnv,
-    /** Tells the key what the watched line does. */
-    private readonly show: (status: BlfStatus) => void,
+    /** Tells the key what the watched line does; or what the watch reads and shows (a resource list). */
+    show: ((status: BlfStatus) => void) | WatchContent,
   ) {
+    this.content = typeof show === 'function' ? singleDialog(show) : show;
     this.state = subscriptionMachine(env.refused);
     this.dialog = this.newDialog();
   }
@@ -140,7 +184,9 @@ export class DialogWatch {
     if (!this.state.can('stop')) return;
     const unsubscribe = this.state.state === 'active' || this.state.state === 'refreshing';
     this.move('stop');
-    if (unsubscribe) this.subscribe(0);
+    if (!unsubscribe) return;
+    this.unsubscribed = true;
+    this.subscribe(0);
   }
 
   private get expires(): number {
@@ -175,7 +221,8 @@ export class DialogWatch {
       ...this.dialog.headers('SUBSCRIBE'),
       ['Contact', `<sip:${user ? `${user}@` : ''}${hostPort(local.host, local.port)}${tp}>`],
       ['Event', 'dialog'],
-      ['Accept', DIALOG_INFO_TYPE],
+      ['Accept', this.content.accept],
+      ...(this.content.supported ? [['Supported', this.content.supported] as const] : []),
       ['Expires', String(expires)],
       ...(auth ? [auth] : []),
       ['User-Agent', this.env.userAgent],
@@ -250,7 +297,7 @@ export class DialogWatch {
 
   /** A new subscription in a new dialog, now. */
   private again(): void {
-    this.tracker.reset();
+    this.content.reset();
     this.dialog = this.newDialog();
     this.move('gone');
     this.subscribe(this.expires);
@@ -263,9 +310,9 @@ export class DialogWatch {
   /** Waiting: the key shows unknown; a new subscription after the back-off (or the notifier's Retry-After). */
   private waitAndRetry(afterSeconds?: number): void {
     this.timer?.cancel();
-    this.tracker.reset();
+    this.content.reset();
     this.dialog = this.newDialog();
-    this.show(UNKNOWN);
+    this.content.show(false);
     const backOff = Math.min(this.route.retryBaseMs * 2 ** this.failures, this.route.retryMaxMs);
     this.failures++;
     this.timer = this.env.clock.schedule(afterSeconds !== undefined ? afterSeconds * 1000 : backOff, () => {
@@ -308,6 +355,9 @@ export class DialogWatch {
       this.lastNotify = { key, answer: buf };
       reply(buf);
     };
+    // the NOTIFY that ends a subscription we ended may come after its 2xx (RFC 6665 4.1.2.3): taken, nothing shown
+    const ending = /^\s*terminated\b/i.test(req.headers.get('subscription-state') ?? '');
+    if (this.state.state === 'stopped' && this.unsubscribed && ending) return answer(200, 'OK');
     if (!holding(this.state.state)) return answer(481, 'Subscription Does Not Exist');
     if (eventPackage(req.headers.get('event')) !== 'dialog') return answer(489, 'Bad Event', [['Allow-Events', 'dialog']]);
     const fromTag = tagOf(req.headers.get('from'));
@@ -324,12 +374,10 @@ export class DialogWatch {
     if (!Number.isSafeInteger(cseq) || cseq <= this.dialog.remoteSeq) return answer(500, 'Server Internal Error', [['Retry-After', '1']]);
     this.dialog.remoteSeq = cseq;
     const sub = subscriptionState(req.headers.get('subscription-state'));
-    let info: ReturnType<typeof parseDialogInfo> | undefined;
+    let read: ReturnType<WatchContent['read']> | undefined;
     if (req.body.length > 0) {
-      const type = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== DIALOG_INFO_TYPE) return answer(415, 'Unsupported Media Type', [['Accept', DIALOG_INFO_TYPE]]);
-      info = parseDialogInfo(req.body);
-      if ('error' in info) return answer(400, 'Bad Request', [['Warning', `399 polysim "dialog-info: ${info.error}"`]]);
+      read = this.content.read(req.headers.get('content-type') ?? '', req.body);
+      if ('status' in read) return answer(read.status, read.reason, read.headers);
     }
     answer(200, 'OK');
     if (sub.state === 'terminated') return this.ended(sub.reason, sub.retryAfter);
@@ -337,13 +385,13 @@ export class DialogWatch {
       this.move('notified');
       return;
     }
-    if (info && !('error' in info)) {
-      const applied = this.tracker.apply(info);
+    if (read && 'apply' in read) {
+      const applied = read.apply();
       // a partial document after a lost one: a refresh brings the full state (RFC 4235 4.1)
       if (applied === 'refresh' && this.state.state === 'active') this.refresh();
     }
     this.move('notified');
-    this.show(sub.state === 'active' ? statusOf(this.tracker.current) : UNKNOWN);
+    this.content.show(sub.state === 'active');
     if (sub.state === 'active' && sub.expires !== undefined && this.state.state === 'active') this.refreshIn(sub.expires);
   }
 
@@ -360,7 +408,7 @@ export class DialogWatch {
     this.timer?.cancel();
     const atOnce = (reason === 'deactivated' || reason === 'timeout') && retryAfterSeconds === undefined;
     if (atOnce) {
-      this.tracker.reset();
+      this.content.reset();
       this.dialog = this.newDialog();
       this.move('terminated', { atOnce: true });
       this.subscribe(this.expires);

@@ -35,7 +35,8 @@ type Header = readonly [string, string];
  * `timer` (RFC 4028, session-timer.ts) only while the configuration turns session timers on: see capabilitiesOf.
  * SUBSCRIBE and the dialog package (RFC 4235): the phone serves its lines' dialog state (dialog-notifier.ts) and
  * watches others' for its busy lamp field (dialog-watch.ts).
- * Not listed, because not done: PUBLISH, eventlist (RFC 4662 resource lists).
+ * Not listed, because not done: PUBLISH. `eventlist` (RFC 4662) is said only on the busy lamp field's subscription
+ * to a resource list (EVENT_LIST below), the one request whose answers may be lists.
  */
 export const LINE_CAPABILITIES: Capabilities = {
   methods: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PRACK', 'UPDATE', 'REFER'],
@@ -53,6 +54,15 @@ export const LINE_CAPABILITIES: Capabilities = {
   events: ['refer', 'message-summary', 'dialog'],
   served: ['dialog'],
 };
+
+/**
+ * A subscription to a resource list (RFC 4662, attendant.uri: dialog-watch.ts with list-content.ts): it supports
+ * `eventlist` and reads the list's multipart/related NOTIFYs (an RLMI document and a dialog-info part per resource).
+ */
+export const EVENT_LIST = {
+  supported: 'eventlist',
+  accept: ['application/dialog-info+xml', 'application/rlmi+xml', 'multipart/related'],
+} as const;
 
 /** A phone without SIP lines: REST commands in NOTIFY (Event: ACTION-URI), INFO, OPTIONS. */
 export const NOTIFY_CAPABILITIES: Capabilities = {
