@@ -10,6 +10,7 @@ import { parseFleetFile } from '../src/runtime/fleet-file.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import type { ControlApp } from '../src/control/app.js';
 import { MovableClock } from '../src/phone/movable-clock.js';
+import { ManualClock } from '../src/phone/clock.js';
 import { cli, listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
 
 const START = Date.UTC(2027, 0, 4, 9, 0, 0);
@@ -143,5 +144,38 @@ describe('the fleet clock in a fleet file', () => {
     assert.equal(plan.clockStart, START);
     assert.throws(() => parseFleetFile('f.yaml', 'clock: { start: "2027-13-45T99:00:00Z" }\nphones: [{}]\n'), /clock\.start/);
     assert.throws(() => parseFleetFile('f.yaml', 'clock: { speed: -2 }\nphones: [{}]\n'), /clock\.speed/);
+  });
+});
+
+describe('a fleet that powers on over a spread', () => {
+  it('phone i comes up at its random moment of the spread, in fleet order, on the fleet clock', async () => {
+    const clock = new ManualClock(START);
+    const draws = [0.9, 0.1, 0.5, 0.3];
+    const starting = testFleet({
+      count: 4,
+      firstNumber: 5001,
+      clock,
+      bootSpreadMs: 10_000,
+      random: () => draws.shift() ?? 0,
+      timing: { initMs: 0 },
+    });
+    let fleet: Fleet | undefined;
+    void starting.then((f) => (fleet = f));
+    // nothing is up before its moment: move the clock a second at a time until the last phone started
+    for (let s = 0; s < 20 && !fleet; s++) {
+      await new Promise((r) => setTimeout(r, 50));
+      clock.advance(1000);
+    }
+    await starting;
+    try {
+      const bootedAt = (fleet as Fleet).phones.map((r) => clock.now() - r.phone.uptimeMs() - START);
+      assert.deepEqual(bootedAt, [1000, 3000, 5000, 9000]);
+    } finally {
+      await fleet?.stop();
+    }
+  });
+
+  it('refuses a spread past an hour', async () => {
+    await assert.rejects(testFleet({ count: 1, firstNumber: 5101, bootSpreadMs: 3_600_001 }), /--boot-spread/);
   });
 });

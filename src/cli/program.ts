@@ -183,6 +183,7 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios',
     )
     .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
+    .option('--boot-spread <ms>', 'phones power on at random moments over this many milliseconds, not all at once', milliseconds)
     .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined)

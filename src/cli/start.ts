@@ -66,6 +66,8 @@ export interface StartCliOptions {
   /** The fleet clock (movable-clock.ts): times real time, and where it starts (ms since the epoch). */
   clockSpeed?: number;
   clockStart?: number;
+  /** fleet --boot-spread: phones power on over this many ms. */
+  bootSpread?: number;
 }
 
 /** --registrar host[:port] (port 5060, or 5061 over TLS). */
@@ -198,6 +200,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         // a stopped clock would hold the phones' boot forever: they boot in real time, then the clock stops
         clockSpeed: o.clockSpeed === 0 ? 1 : o.clockSpeed,
         clockStart: o.clockStart,
+        bootSpreadMs: o.bootSpread,
       },
       app,
       logger,

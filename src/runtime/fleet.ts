@@ -48,6 +48,14 @@ export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switc
   /** The fleet clock's speed (times real time; 0 stops it) and start (ms since the epoch; default now), when no `clock` is given. */
   readonly clockSpeed?: number;
   readonly clockStart?: number;
+  /**
+   * Phones power on at random moments over this many milliseconds of the fleet clock, in the order of the fleet, as
+   * a site's phones come up after a power cut: so the fleet's first provisioning and registrations do not all hit a
+   * server at once (0 or absent: one after the other, at once).
+   */
+  readonly bootSpreadMs?: number;
+  /** The random source of bootSpreadMs (tests give their own). */
+  readonly random?: () => number;
 }
 
 export interface Fleet {
@@ -115,9 +123,20 @@ export function addressPlus(base: string, n: number): string {
 export function checkFleetSpec(
   spec: Pick<
     FleetSpec,
-    'count' | 'firstNumber' | 'members' | 'addressRange' | 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort' | 'clockSpeed'
+    | 'count'
+    | 'firstNumber'
+    | 'members'
+    | 'addressRange'
+    | 'httpPort'
+    | 'httpsPort'
+    | 'sipPort'
+    | 'sipTlsPort'
+    | 'clockSpeed'
+    | 'bootSpreadMs'
   >,
 ): void {
+  if (spec.bootSpreadMs !== undefined && !(Number.isInteger(spec.bootSpreadMs) && spec.bootSpreadMs >= 0 && spec.bootSpreadMs <= 3_600_000))
+    throw new FleetError('--boot-spread wants milliseconds 0-3600000 (an hour)');
   if (spec.clockSpeed !== undefined && !(spec.clockSpeed >= 0 && spec.clockSpeed <= MAX_SPEED))
     throw new FleetError(`--clock-speed wants a number 0-${MAX_SPEED} (times real time; 0 stops the clock)`);
   if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_FLEET_SIZE)
@@ -158,6 +177,11 @@ export async function startFleet(
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
   const certificates = new CertificateQueue();
+  // when each phone powers on, from now: sorted, so phone i + 1 never comes up before phone i
+  const spread = spec.bootSpreadMs ?? 0;
+  const random = spec.random ?? Math.random;
+  const offsets = Array.from({ length: spec.count }, () => (spread > 0 ? Math.floor(random() * spread) : 0)).sort((a, b) => a - b);
+  const startedAt = clock.now();
   // Every phone of the fleet has its own MAC (identity.ts): the ones held so far.
   const macs = new Set<string>();
   try {
@@ -166,6 +190,8 @@ export async function startFleet(
       const address = m.address ?? (portMode ? spec.address : addressPlus(spec.addressRange as string, i));
       const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
       const number = m.number ?? String(spec.firstNumber + i);
+      const wait = startedAt + (offsets[i] ?? 0) - clock.now();
+      if (wait > 0) await new Promise<void>((resolve) => clock.schedule(wait, resolve));
       phones.push(
         await startPhone(
           {
