@@ -74,11 +74,11 @@ describe('registration on the wire', () => {
       await waitFor(() => p.phone.lines.get(1).registered);
       assert.deepEqual(expiresOf(reg), ['3600']);
       const first = reg.seen[0] as SipRequest;
-      // shaped as a VVX writes its REGISTER (a capture of a VVX 350 on UCS 5.9.5), listing only the methods polysim
-      // serves (src/sip/codec/capabilities.ts: no SUBSCRIBE)
+      // shaped as a VVX writes its REGISTER (a capture of a VVX 350 on UCS 5.9.5), listing the methods polysim serves
+      // (src/sip/codec/capabilities.ts), SUBSCRIBE included since the dialog package is served: the capture's list
       assert.equal(
         first.headers.get('contact'),
-        `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,NOTIFY,PRACK,UPDATE,REFER"`,
+        `<sip:1001@127.0.0.1:${p.sip?.port};transport=udp>;methods="INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER"`,
       );
       assert.match(first.headers.get('user-agent') ?? '', /^PolycomVVX-VVX_450-UA\/6\.4\.3\.\d{4}$/);
       assert.equal(first.uri, `sip:127.0.0.1:${reg.port};transport=udp`);
