@@ -5,84 +5,19 @@
  * with openssl for the run. Without a CA configured, nothing is checked (as before).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:tls';
 import type { Server, TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { parseSip } from '../src/sip/codec/message.js';
+import { makeCa, makeServerCert } from './file-servers.js';
 import { testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polysim-tls-verify-'));
-const openssl = (...args: string[]): void => {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-};
 const file = (name: string): string => readFileSync(join(dir, name), 'utf8');
-
-/** A CA: its key and self-signed certificate. */
-function makeCa(name: string): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '2',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.pem`,
-  );
-}
-
-/** A server certificate signed by `ca`, for the subject alternative names given. */
-function makeServer(name: string, ca: string, san: string): void {
-  openssl(
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-  );
-  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${ca}.pem`,
-    '-CAkey',
-    `${ca}.key`,
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.pem`,
-  );
-}
 
 /** A TLS registrar granting every REGISTER, with the certificate given. */
 async function tlsRegistrar(cert: string): Promise<{ port: number; registers: number; server: Server }> {
@@ -130,11 +65,11 @@ describe('TLS: a SIP server certificate checked against the configured CA', { ti
   const phones: TestPhone[] = [];
 
   before(async () => {
-    makeCa('ca1');
-    makeCa('ca2');
-    makeServer('pbx', 'ca1', 'DNS:pbx.test'); // from the configured CA, for another name than 127.0.0.1
-    makeServer('rogue', 'ca2', 'DNS:pbx.test'); // from a CA the phone is not given
-    makeServer('ip', 'ca1', 'IP:127.0.0.1'); // from the configured CA, for the address connected to
+    makeCa(dir, 'ca1');
+    makeCa(dir, 'ca2');
+    makeServerCert(dir, 'pbx', 'ca1', 'DNS:pbx.test'); // from the configured CA, for another name than 127.0.0.1
+    makeServerCert(dir, 'rogue', 'ca2', 'DNS:pbx.test'); // from a CA the phone is not given
+    makeServerCert(dir, 'ip', 'ca1', 'IP:127.0.0.1'); // from the configured CA, for the address connected to
     [trusted, foreign, byAddress] = await Promise.all([tlsRegistrar('pbx'), tlsRegistrar('rogue'), tlsRegistrar('ip')]);
   });
 
