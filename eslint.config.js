@@ -37,7 +37,7 @@ function zone(files, forbidden, message, ignores = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', '.test-build/**', 'packages/*/dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

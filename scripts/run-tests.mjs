@@ -1,7 +1,7 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under src/ and test/ with node's test runner, compiled first to .test-build/ (build-tests.mjs).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -21,14 +21,18 @@ if (client.status !== 0) process.exit(client.status ?? 1);
 const built = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
 
+const compiled = spawnSync(process.execPath, ['scripts/build-tests.mjs'], { stdio: 'inherit' });
+if (compiled.status !== 0) process.exit(compiled.status ?? 1);
+
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...find('src'), ...find('test')].sort();
+const sources = only.length > 0 ? only : [...find('src'), ...find('test')].sort();
+const files = sources.map((f) => join('.test-build', relative('.', f)).replace(/\.ts$/, '.js'));
 // A file that runs past FILE_TIMEOUT_MS fails with its name ('test timed out') instead of holding the whole run until
 // CI's own limit ends it with no name at all. The slowest file (the container image built from nothing) takes minutes.
 const FILE_TIMEOUT_MS = Number(process.env.POLYSIM_TEST_FILE_TIMEOUT_MS ?? 1_200_000);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
+  ['--enable-source-maps', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
   {
     stdio: 'inherit',
     env: { ...process.env, NODE_NO_WARNINGS: '1' },

@@ -15,8 +15,8 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { waitFor } from './helpers.js';
+import { ROOT } from './root.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const BASE = 'localhost/polysim-node-base:20';
 const IMAGE = 'localhost/polysim:test';
 const run = promisify(execFile);

@@ -16,10 +16,10 @@ import { ControlLogin } from '../src/control/login.js';
 import type { AddressInfo } from 'node:net';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { listenControl, PASSWORD, recordingServer, testFleet, waitFor } from './helpers.js';
+import { ROOT } from './root.js';
 
 const exec = promisify(execFile);
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = `${ROOT}test-output`;
 const CHROMIUM = '/usr/bin/chromium';
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };

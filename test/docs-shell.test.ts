@@ -20,8 +20,8 @@ import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { before, describe, it } from 'node:test';
+import { ROOT } from './root.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const CONTROL = 'http://127.0.0.1:8790';
 
 interface Block {

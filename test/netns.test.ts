@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { ROOT } from './root.js';
 
 const exec = promisify(execFile);
 
 describe('two fleets on two hosts (network namespaces), one Kamailio', () => {
   it('registers every phone and connects a call per pair, with media both ways', { timeout: 120_000 }, async () => {
     const { stdout } = await exec('bash', ['scripts/netns-fleets.sh'], {
-      cwd: new URL('..', import.meta.url).pathname,
+      cwd: ROOT,
       env: { ...process.env, COUNT: '2' },
     });
     assert.match(stdout, /^registered: 4 phones on two hosts to Kamailio at 198\.18\.77\.1$/m);

@@ -16,6 +16,7 @@ import { POLYSIM_BIN, stopChild } from './child-process.js';
 import { waitFor } from './helpers.js';
 import { freePort, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
+import { ROOT } from './root.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-sipua-'));
@@ -72,7 +73,7 @@ async function polysim(name: string, numbers: string[], registrar: Kamailio, sip
       '--set',
       'reg.1.server.1.registerRetry.baseTimeOut=10',
     ],
-    { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (c: Buffer) => {

@@ -44,7 +44,10 @@ describe('the request journal', () => {
   // Counted bytes are not memory: a clipped URL that is a slice of the 16 KB request string keeps all of it alive.
   // A child process (with --expose-gc) fills 100 journals with 16 KB URLs and reports the heap after collection.
   it('its byte cap bounds real memory: what it keeps holds no request string alive', async () => {
-    const journalModule = new URL('./journal.ts', import.meta.url).href;
+    // Run compiled (.test-build/, as `npm test` does), the child imports the compiled module; run as TypeScript, the
+    // source through tsx.
+    const compiled = import.meta.url.endsWith('.js');
+    const journalModule = new URL(compiled ? './journal.js' : './journal.ts', import.meta.url).href;
     const script = `
       const { Journal } = await import(${JSON.stringify(journalModule)});
       globalThis.gc();
@@ -64,10 +67,14 @@ describe('the request journal', () => {
       const counted = journals.reduce((n, j) => n + j.size, 0);
       process.stdout.write(JSON.stringify({ grown: process.memoryUsage().heapUsed - before, counted }));
     `;
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
-      timeout: 60_000,
-      maxBuffer: 1 << 20,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', ...(compiled ? [] : ['--import', 'tsx']), '--input-type=module', '-e', script],
+      {
+        timeout: 60_000,
+        maxBuffer: 1 << 20,
+      },
+    );
     const { grown, counted } = JSON.parse(stdout) as { grown: number; counted: number };
     // 100 journals of at most 64 KB counted: about 6.5 MB. The entries kept (about 90 per journal) would hold
     // 100 × 90 × 16 KB ≈ 150 MB of request strings alive if they were slices; copies leave the heap near the count.
