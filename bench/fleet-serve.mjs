@@ -34,7 +34,7 @@ if (kind === 'bare') {
   const app = await createHttpApp(false);
   const before = await settle();
   const t0 = performance.now();
-  const fleet = await startFleet(
+  await startFleet(
     {
       count: n,
       model: 'VVX 450',
@@ -50,8 +50,6 @@ if (kind === 'bare') {
     app,
   );
   say({ listening: performance.now() - t0, startedAt: performance.timeOrigin + t0 });
-  await fleet.httpsReady;
-  say({ httpsReady: performance.now() - t0 });
   const after = await settle();
   say({ ready: true, heapPerPhone: (after.heapUsed - before.heapUsed) / n, rssPerPhone: (after.rss - before.rss) / n });
 }

@@ -40,7 +40,6 @@ export const ERRORS = {
   tls: { exit: ExitCode.USAGE, meaning: 'a certificate or key file that cannot be read or does not fit' },
   fleet: { exit: ExitCode.USAGE, meaning: 'a fleet that does not fit its ports or addresses' },
   'fleet-file': { exit: ExitCode.USAGE, meaning: 'a fleet file that cannot be used' },
-  'start-aborted': { exit: ExitCode.FAILURE, meaning: 'work that was waiting when its fleet failed to start: nothing to report' },
   unreachable: {
     exit: ExitCode.TRANSPORT,
     meaning: 'polysim ctl: the phone could not be reached (connection, TLS, timeout) or has no REST API',
@@ -120,13 +119,6 @@ export class ListenError extends PolysimError {
 export class TlsError extends PolysimError {
   constructor(message: string) {
     super('tls', message);
-  }
-}
-
-/** Work that was waiting when its fleet failed to start (e.g. a certificate not made): nothing to report. */
-export class StartAborted extends PolysimError {
-  constructor(message = 'the fleet failed to start') {
-    super('start-aborted', message);
   }
 }
 

@@ -8,7 +8,7 @@ import { randomIds } from '../src/runtime/phone-host.js';
 import { PASSWORD, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
-const certOf = (p: TestPhone): string => (JSON.parse(p.phone.store.getBlob('tls') ?? '{}') as { cert: string }).cert;
+const certOf = (p: TestPhone): string => p.certificate();
 const journalCodes = (p: TestPhone): string[] => p.journal.last().map((j) => `${j.httpStatus}${j.status ? `:${j.status}` : ''}`);
 
 describe('the PolyPhone client against polysim phones', () => {

@@ -23,7 +23,6 @@ describe('polysim ctl', () => {
   let fleet: Fleet;
   before(async () => {
     fleet = await testFleet({ count: 3, firstNumber: 4001, timing: { initMs: 200, restartMs: 300 } });
-    await fleet.httpsReady;
   });
   after(async () => {
     await fleet.stop();

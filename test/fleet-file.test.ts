@@ -397,7 +397,6 @@ describe('scenarios on a fleet', () => {
       },
       await createHttpApp(false),
     );
-    await fleet.httpsReady;
     ({ control, url: ctl } = await listenControl(fleet));
   });
   after(async () => {

@@ -59,7 +59,6 @@ describe('a fleet on one virtual network, driven by the control API', () => {
       },
       await createHttpApp(false),
     );
-    await fleet.httpsReady;
     ({ control, url: ctl } = await listenControl(fleet));
   });
   after(async () => {

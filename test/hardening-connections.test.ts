@@ -68,8 +68,6 @@ describe('connection bounds of every listener, counted before the handshake', ()
       httpLimits: { maxConnections: CAP },
       sipLimits: { perPhone: CAP },
     });
-    await fleet.httpsReady;
-    await Promise.all(fleet.phones.map((r) => r.sip?.tlsReady));
     control = await createControlApp(fleet, false, {}, {}, { maxConnections: CAP });
     await control.listen({ port: 0, host: '127.0.0.1' });
     controlPort = (control.server.address() as AddressInfo).port;
@@ -118,8 +116,6 @@ describe('deadlines of silent connections (small ones, passed in)', () => {
   before(async () => {
     const limits = { handshakeMs: 200, idleMs: 200 };
     fleet = await testFleet({ count: 1, firstNumber: 2101, sipPort: 0, sipTlsPort: 0, httpLimits: limits, sipLimits: limits });
-    await fleet.httpsReady;
-    await fleet.phones[0]?.sip?.tlsReady;
     control = await createControlApp(fleet, false, {}, {}, limits);
     await control.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -106,7 +106,7 @@ export async function testPhone(spec: Partial<PhoneSpec> = {}): Promise<TestPhon
 
 /** fetch over HTTPS that trusts the phone's own self-signed certificate (and only it). */
 function secureFetch(running: RunningPhone, url: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
-  const { cert } = JSON.parse(running.phone.store.getBlob('tls') ?? '{}') as { cert?: string };
+  const cert = running.certificate();
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,

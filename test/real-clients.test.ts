@@ -27,8 +27,7 @@ describe('real clients nobody here wrote', () => {
     const body = JSON.parse(stdout) as { Status: string; data: { MACAddress: string } };
     assert.equal(body.Status, '2000');
     const certFile = join(dir, 'phone.pem');
-    const pem = JSON.parse(p.phone.store.getBlob('tls') ?? '{}') as { cert: string };
-    writeFileSync(certFile, pem.cert);
+    writeFileSync(certFile, p.certificate());
     const secure = await exec('curl', ['-sS', '--cacert', certFile, '-u', `Polycom:${PASSWORD}`, `${p.httpsUrl}/api/v1/mgmt/network/info`]);
     assert.equal((JSON.parse(secure.stdout) as { Status: string }).Status, '2000');
     const subject = await exec('curl', [

@@ -71,7 +71,7 @@ async function sipsak(p: TestPhone, message: string, transport: 'udp' | 'tcp' | 
   if (transport === 'tcp') args.push('-E', 'tcp');
   if (transport === 'tls') {
     const ca = join(dir, `ca${runs}.pem`);
-    writeFileSync(ca, (JSON.parse(p.phone.store.getBlob('tls') ?? '{}') as { cert: string }).cert);
+    writeFileSync(ca, p.certificate());
     // sipsak compares the certificate with "host:port", which no certificate names; the phone's CN and SAN are
     // checked by the HTTPS tests. Here the TLS transport is what is under test.
     args.push('-E', 'tls', '--tls-ca-cert', ca, '--tls-ignore-cert-failure');

@@ -279,7 +279,6 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         ...controlLines(controlUrl, login),
       ].join('\n') + '\n',
     );
-    void fleet.httpsReady.then(() => logger.info('every phone listens on HTTPS'));
   }
 
   await stopped;

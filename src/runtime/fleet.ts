@@ -5,7 +5,7 @@
  */
 import type { DialectMode } from '../phone/dialect/dialect.js';
 import { join } from 'node:path';
-import { FleetError, StartAborted } from '../errors.js';
+import { FleetError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
@@ -36,7 +36,7 @@ export interface MemberSpec {
   readonly sipTlsPort?: number;
 }
 
-export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switchboard' | 'httpFirst'> {
+export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switchboard'> {
   readonly count: number;
   /** Per phone (count of them): model, firmware, number, password, values and ports of its own. */
   readonly members?: readonly MemberSpec[];
@@ -63,49 +63,10 @@ export interface Fleet {
   readonly switchboard: Switchboard;
   /** The clock every phone's timers follow: a MovableClock (movable-clock.ts) unless the spec gave one. */
   readonly clock: Clock;
-  /** Resolves when every phone's HTTPS listens too. */
-  readonly httpsReady: Promise<void>;
   stop(): Promise<void>;
 }
 
 export { FleetError };
-
-/**
- * Certificates of a fleet, made one at a time once every phone listens on HTTP, yielding to the event loop between
- * them so that the phones keep answering meanwhile. (A certificate takes well under a millisecond of CPU to make,
- * certificate.ts, and its TLS context is made on the first connection, tls.ts; with --data-dir it is made once and kept.)
- */
-class CertificateQueue {
-  private readonly waiting: { readonly run: () => Promise<void>; readonly reject: (err: Error) => void }[] = [];
-  private started = false;
-
-  add<T>(make: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ run: () => make().then(resolve, reject), reject });
-      if (this.started && this.waiting.length === 1) void this.drain();
-    });
-  }
-
-  /** The fleet failed to start: certificates still waiting are not made (their listeners stop at once). */
-  cancel(): void {
-    for (const task of this.waiting.splice(0)) task.reject(new StartAborted('the fleet did not start'));
-  }
-
-  start(): void {
-    this.started = true;
-    void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const task = this.waiting[0];
-      if (!task) break;
-      await task.run();
-      this.waiting.shift();
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-}
 
 /** 127.0.1.1 + 300 = 127.0.2.45. */
 export function addressPlus(base: string, n: number): string {
@@ -176,7 +137,6 @@ export async function startFleet(
   const portMode = spec.addressRange === undefined;
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
-  const certificates = new CertificateQueue();
   // when each phone powers on, from now: sorted, so phone i + 1 never comes up before phone i
   const spread = spec.bootSpreadMs ?? 0;
   const random = spec.random ?? Math.random;
@@ -210,8 +170,6 @@ export async function startFleet(
             dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
             switchboard,
             clock,
-            httpFirst: spec.count > 1,
-            certificates: spec.count > 1 ? (make) => certificates.add(make) : undefined,
             macTaken: (mac) => macs.has(mac),
           },
           app,
@@ -224,9 +182,7 @@ export async function startFleet(
       );
       macs.add((phones[phones.length - 1] as RunningPhone).phone.identity.mac);
     }
-    certificates.start();
   } catch (err) {
-    certificates.cancel();
     await Promise.all(phones.map((p) => p.stop()));
     throw err;
   }
@@ -234,7 +190,6 @@ export async function startFleet(
     phones,
     switchboard,
     clock,
-    httpsReady: Promise.all(phones.map((p) => p.listeners.httpsReady)).then(() => undefined),
     stop: async () => {
       await Promise.all(phones.map((p) => p.stop()));
     },

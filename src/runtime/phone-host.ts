@@ -10,7 +10,7 @@ import type { FaultPlan } from '../gate/faults.js';
 import { Journal } from '../gate/journal.js';
 import { PhonePipeline } from '../gate/pipeline.js';
 import { DEFAULT_ADMIN_PASSWORD } from '../gate/rules.js';
-import { errorReport, StartAborted } from '../errors.js';
+import { errorReport } from '../errors.js';
 import type { ErrorReport } from '../errors.js';
 import type { RequestSlot, SlotMode } from '../gate/slot.js';
 import type { Clock } from '../phone/clock.js';
@@ -40,7 +40,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
-import { phoneCertificate } from '../transport/tls.js';
+import { lazyMaterial, phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 import { SipListener } from '../transport/sip/listener.js';
@@ -48,7 +48,6 @@ import { SipOutbound } from '../transport/sip/outbound.js';
 import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
 import { dnsClient } from '../transport/sip/dns-client.js';
 import { sipTlsTrust } from '../transport/sip/tls-trust.js';
-import type { TlsMaterial } from '../transport/tls.js';
 import { prepareDataDir } from './data-dir.js';
 
 export interface PhoneSpec {
@@ -93,8 +92,6 @@ export interface PhoneSpec {
   readonly skypeDirectory?: ReadonlyMap<string, string>;
   /** The network the phone dials into (a fleet's switchboard); absent: a switchboard of its own. */
   readonly switchboard?: Switchboard;
-  /** Start answering HTTP before the HTTPS certificate is made (fleets); default: wait for HTTPS too. */
-  readonly httpFirst?: boolean;
   /** A real SIP server line 1 registers to (instead of the built-in switchboard), and its password ({number}: the line's number). */
   readonly registrar?: { readonly address: string; readonly port: number; readonly transport: 'UDPOnly' | 'TCPOnly' | 'TLS' };
   readonly sipPassword?: string;
@@ -105,8 +102,6 @@ export interface PhoneSpec {
   readonly dnsServer?: string;
   /** What calls on real SIP lines carry as RTP: a 400 Hz tone (default), silence, or no media at all (large fleets). */
   readonly media?: MediaContent | 'off';
-  /** Makes the certificate (a fleet queues them so that HTTP comes up first); default: at once. */
-  readonly certificates?: (make: () => Promise<TlsMaterial>) => Promise<TlsMaterial>;
 }
 
 export interface RunningPhone {
@@ -124,8 +119,9 @@ export interface RunningPhone {
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
-  /** Known once HTTPS listens (see listeners.httpsReady). */
   readonly httpsUrl: string;
+  /** The certificate (PEM) the phone presents over HTTPS and SIP over TLS: made now if no connection made it yet. */
+  certificate(): string;
   /** The admin password the phone holds right now. */
   adminPassword(): string;
   /**
@@ -253,17 +249,16 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     new TelephonyNotifier(phone);
     switchboard.attach(phone);
     const made = phone;
-    const make = (): Promise<TlsMaterial> => phoneCertificate(made, spec.tls);
-    const tls = spec.certificates ? spec.certificates(make) : make();
-    tls.catch(() => undefined); // awaited by the listeners; this only marks it handled
-    if (!spec.httpFirst) await tls;
+    // The certificate is made (or the user's read) when a TLS listener first has a connection; the user's own pair is
+    // checked now, so that a bad one fails the start with its reason.
+    const tls = lazyMaterial(() => phoneCertificate(made, spec.tls));
+    if (spec.tls) tls();
     // A listener that cannot reopen after a reboot is logged with its cause and kept for the phone's description
     // until the next reboot tries again.
     let listenError: ErrorReport | undefined;
     const reopenFailed =
       (listener: string) =>
       (err: unknown): void => {
-        if (err instanceof StartAborted) return;
         listenError = errorReport(err);
         logger?.error({ err, code: listenError.code }, `${listener} could not reopen`);
       };
@@ -326,18 +321,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
           phone.config.set('CONFIG', { 'voIpProt.server.1.port': String(sip.port) });
         }
         ua.start();
-        if (!spec.httpFirst) await sip.tlsReady;
       } catch (err) {
         ua?.stop();
         await sip.stop();
-        await listeners.stop();
-        throw err;
-      }
-    }
-    if (!spec.httpFirst) {
-      try {
-        await listeners.httpsReady;
-      } catch (err) {
         await listeners.stop();
         throw err;
       }
@@ -358,6 +344,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;
       },
+      certificate: () => tls().cert,
       adminPassword: () => started.config.value('device.auth.localAdminPassword'),
       listenError: () => listenError,
       stop: async () => {

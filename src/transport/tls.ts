@@ -1,7 +1,8 @@
 /**
- * The phone's HTTPS identity: a self-signed certificate with CN = the MAC (as clients pin on real phones), made on
- * first start (certificate.ts) and kept in the phone's store; or the user's own certificate and key. And the TLS
- * servers that present it (HTTPS, SIP over TLS), whose OpenSSL context is made on their first connection.
+ * The phone's HTTPS identity: a self-signed certificate with CN = the MAC (as clients pin on real phones), made when
+ * it is first needed (certificate.ts) and kept in the phone's store; or the user's own certificate and key. And the
+ * TLS servers that present it (HTTPS, SIP over TLS), which listen at once and make the certificate and their OpenSSL
+ * context on their first connection.
  */
 import type { Phone } from '../phone/phone.js';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -15,6 +16,15 @@ import { selfSignedCertificate } from './certificate.js';
 export interface TlsMaterial {
   readonly cert: string;
   readonly key: string;
+}
+
+/** Gives the material when a TLS server first needs it; may throw (TlsError) when the material cannot be had. */
+export type TlsSource = () => TlsMaterial;
+
+/** A source that makes its material once, on first use, and gives the same from then on (a failure is tried again). */
+export function lazyMaterial(make: () => TlsMaterial): TlsSource {
+  let made: TlsMaterial | undefined;
+  return () => (made ??= make());
 }
 
 const BLOB = 'tls';
@@ -65,7 +75,7 @@ function ownMaterial(certFile: string, keyFile: string): TlsMaterial {
   return material;
 }
 
-export async function phoneCertificate(phone: Phone, own?: { certFile: string; keyFile: string }): Promise<TlsMaterial> {
+export function phoneCertificate(phone: Phone, own?: { certFile: string; keyFile: string }): TlsMaterial {
   if (own) return ownMaterial(own.certFile, own.keyFile);
   const stored = phone.store.getBlob(BLOB);
   if (stored) return JSON.parse(stored) as TlsMaterial;
@@ -85,21 +95,22 @@ export async function phoneCertificate(phone: Phone, own?: { certFile: string; k
 }
 
 /**
- * Makes `server` present `material` from its first connection on, and not before: parsing a certificate and its key
- * into an OpenSSL context takes about 1 ms (OpenSSL 3's decoders), which a fleet of 1,000 phones with HTTPS and SIP
- * over TLS paid 2,000 times before every phone answered, for listeners most of which never see a connection.
- * Create the server without cert and key (node then makes an empty context, 0.15 ms) and pass here what the context
- * needs. The listener goes before node's own (prependListener), which wraps the connection in TLS with the server's
- * context of that moment: the first handshake already has the certificate.
+ * Makes `server` present the material of `source` from its first connection on, and not before: making a certificate
+ * (0.7 ms) and parsing it and its key into an OpenSSL context (about 1 ms, OpenSSL 3's decoders) cost a fleet of 1,000
+ * phones with HTTPS and SIP over TLS seconds before every phone answered, for listeners most of which never see a
+ * connection. Create the server without cert and key (node then makes an empty context, 0.15 ms) and pass here where
+ * the material comes from. The listener goes before node's own (prependListener), which wraps the connection in TLS
+ * with the server's context of that moment: the first handshake already has the certificate.
  */
 export function secureOnFirstConnection<S extends TlsServer>(
   server: S,
-  material: TlsMaterial,
+  source: TlsSource,
   options: SecureContextOptions = {},
   onError?: (err: unknown) => void,
 ): S {
   const onConnection = (_socket: Socket): void => {
     try {
+      const material = source();
       server.setSecureContext({ ...options, cert: material.cert, key: material.key });
       server.off('connection', onConnection);
     } catch (err) {

@@ -12,7 +12,7 @@ import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
 import { tagSocket } from './app.js';
 import { secureOnFirstConnection } from '../tls.js';
-import type { TlsMaterial } from '../tls.js';
+import type { TlsSource } from '../tls.js';
 import { phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget } from '../connection-budget.js';
 import { ConnectionGuard, DEFAULT_HTTP_LIMITS, KEEP_ALIVE_MS } from '../connection-guard.js';
@@ -23,11 +23,8 @@ export interface ListenerOptions {
   /** 0 picks a free port on first open; the same port is reused after every restart. */
   readonly httpPort: number;
   readonly httpsPort: number;
-  /**
-   * The certificate; HTTPS opens once it is there (a fleet makes certificates after HTTP is up), and loads it into a
-   * TLS context on its first connection (tls.ts: secureOnFirstConnection).
-   */
-  readonly tls: TlsMaterial | Promise<TlsMaterial>;
+  /** Where the certificate comes from: HTTPS listens at once and asks for it on its first connection (tls.ts). */
+  readonly tls: TlsSource;
   /** The phone's request pipeline, shared with its SIP listener. */
   readonly pipeline: PhonePipeline;
   /** How long a request may take to arrive in full (headers and body); slower ones are cut with 408. */
@@ -107,19 +104,9 @@ export class PhoneListeners {
     return this.options.address;
   }
 
-  /** Resolves when HTTPS listens too (HTTP may answer before: see start). */
-  httpsReady: Promise<void> = Promise.resolve();
-  private tls: TlsMaterial | undefined;
-
-  /** Opens HTTP now, and HTTPS as soon as the certificate is there; follows the phone's down/up events. */
+  /** Opens HTTP and HTTPS; follows the phone's down/up events. */
   async start(): Promise<void> {
-    await this.openHttp();
-    const ready = this.transition.then(async () => {
-      this.tls = await this.options.tls;
-      if (this.http?.listening) await this.openHttps();
-    });
-    this.httpsReady = ready;
-    this.transition = ready.catch((err: unknown) => this.options.onError?.(err));
+    await this.open();
     this.phone.on('down', this.onDown);
     this.phone.on('up', this.onUp);
   }
@@ -144,7 +131,7 @@ export class PhoneListeners {
 
   private async open(): Promise<void> {
     await this.openHttp();
-    if (this.tls) await this.openHttps();
+    await this.openHttps();
   }
 
   private timeouts(): Record<string, number> {
@@ -167,10 +154,10 @@ export class PhoneListeners {
   }
 
   private async openHttps(): Promise<void> {
-    if (this.https?.listening || !this.tls) return;
+    if (this.https?.listening) return;
     const https = secureOnFirstConnection(
       createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler),
-      this.tls,
+      this.options.tls,
       {},
       this.options.onError,
     );

@@ -10,7 +10,7 @@ import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { secureOnFirstConnection } from '../tls.js';
-import type { TlsMaterial } from '../tls.js';
+import type { TlsSource } from '../tls.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Phone } from '../../phone/phone.js';
 import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js';
@@ -42,7 +42,6 @@ export class SipListener {
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
   private tlsServer: Server | undefined;
-  private tlsMaterial: TlsMaterial | undefined;
   /** Bounds inbound TCP and TLS connections together, counted at accept (before the TLS handshake). */
   private readonly guard: ConnectionGuard;
   private readonly limits: StreamLimits;
@@ -61,7 +60,7 @@ export class SipListener {
     private readonly phone: Phone,
     private readonly address: string,
     port: number,
-    private readonly tls: { readonly port: number; readonly material: Promise<TlsMaterial> } | undefined,
+    private readonly tls: { readonly port: number; readonly material: TlsSource } | undefined,
     private readonly receiver: SipReceiver,
     private readonly outbound: SipOutbound,
     private readonly options: SipListenerOptions = {},
@@ -109,32 +108,20 @@ export class SipListener {
     return this.guard.count;
   }
 
-  /** Resolves when SIP over TLS listens (it waits for the phone's certificate). */
-  tlsReady: Promise<void> = Promise.resolve();
-
   async start(): Promise<void> {
     await this.open();
-    if (this.tls) {
-      const tls = this.tls;
-      const ready = this.transition.then(async () => {
-        this.tlsMaterial = await tls.material;
-        if (this.udp) await this.openTls();
-      });
-      this.tlsReady = ready;
-      this.transition = ready.catch(() => undefined);
-    }
     this.phone.on('down', this.onDown);
     this.phone.on('up', this.onUp);
   }
 
   private async openTls(): Promise<void> {
-    if (this.tlsServer || !this.tlsMaterial || !this.tls) return;
+    if (this.tlsServer || !this.tls) return;
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
     // The certificate is loaded into a TLS context on the first connection (tls.ts), not for every phone at start.
     const server = this.guard.watch(
       secureOnFirstConnection(
         createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }),
-        this.tlsMaterial,
+        this.tls.material,
         { maxVersion: 'TLSv1.2' },
         this.options.onError,
       ),
@@ -167,7 +154,7 @@ export class SipListener {
 
   private async open(): Promise<void> {
     await this.openPlain();
-    if (this.tlsMaterial) await this.openTls();
+    await this.openTls();
     this.receiver.opened({ address: this.address, port: this.port });
   }
 
