@@ -1,15 +1,15 @@
 /**
  * The override files a phone uploads to its provisioning server when settings change on the phone itself: the
  * LOCAL level (its menus and the REST API's config/set) as `<mac>-phone.cfg`, the WEB level (its web interface) as
- * `<mac>-web.cfg`, into prov.configUploadPath (relative to the server, or a URL of its own) or the server's directory,
- * while prov.autoConfigUpload.enabled is on (the default). Changes in quick succession go as one upload, a second on
+ * `<mac>-web.cfg`, into prov.configUploadPath (relative to the server, or a URL of its own), else the master
+ * configuration file's OVERRIDES_DIRECTORY, else the server's directory (file-upload.ts), while prov.autoConfigUpload.enabled is on (the default). Changes in quick succession go as one upload, a second on
  * the phone's clock after the last. Secrets (passwords, PINs) are never written, as in an export. Each upload is a
  * 'transfer' report of the phone: operation `configUpload`, its URL and outcome.
  */
 import type { TimerHandle } from './clock.js';
 import { renderCfg } from './config/cfg-xml.js';
+import { uploadFile, uploadUrl } from './file-upload.js';
 import type { Phone } from './phone.js';
-import { provisioningBase } from './provisioning.js';
 
 const FILES = { LOCAL: 'phone', WEB: 'web' } as const;
 type UploadedLayer = keyof typeof FILES;
@@ -32,16 +32,8 @@ export class OverrideUploads {
   urlOf(layer: UploadedLayer): URL | undefined {
     const c = this.phone.config;
     if (!c.bool('prov.autoConfigUpload.enabled')) return undefined;
-    const base = provisioningBase(this.phone);
-    if (!base) return undefined;
-    const path = c.value('prov.configUploadPath').trim();
-    let dir = base;
-    try {
-      if (path) dir = new URL(path.endsWith('/') ? path : `${path}/`, base);
-    } catch {
-      return undefined;
-    }
-    return new URL(`${this.phone.identity.mac.toLowerCase()}-${FILES[layer]}.cfg`, dir);
+    const path = c.value('prov.configUploadPath').trim() || this.phone.uploadDirectories.overrides;
+    return uploadUrl(this.phone, path, `${this.phone.identity.mac.toLowerCase()}-${FILES[layer]}.cfg`);
   }
 
   /** Stops what waits (the phone goes down). */
@@ -69,16 +61,6 @@ export class OverrideUploads {
     const entries = c.layerEntries(layer).filter(([name]) => !c.params.get(name)?.spec.secret);
     const when = new Date(this.phone.clock.now()).toISOString();
     const body = Buffer.from(renderCfg(entries, `${FILES[layer]} overrides of ${this.phone.identity.mac} ${when}`), 'utf8');
-    let detail = url.href;
-    let ok = false;
-    try {
-      let res = await this.phone.transfers.upload(url.href, body, 'application/xml', 'PUT');
-      if (res.status === 405 || res.status === 501) res = await this.phone.transfers.upload(url.href, body, 'application/xml', 'POST');
-      ok = res.status >= 200 && res.status < 300;
-      if (!ok) detail = `${url.href}: HTTP ${res.status}`;
-    } catch (err) {
-      detail = `${url.href}: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    this.phone.emit('transfer', { operation: 'configUpload', ok, detail });
+    await uploadFile(this.phone, 'configUpload', url, body, 'application/xml');
   }
 }

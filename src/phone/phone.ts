@@ -17,6 +17,8 @@ import { dialectOf } from './dialect/dialect.js';
 import type { Dialect, DialectMode } from './dialect/dialect.js';
 import { LayeredConfig } from './config/layered-config.js';
 import type { ConfigChange } from './config/layered-config.js';
+import { NO_UPLOAD_DIRECTORIES } from './config/cfg-xml.js';
+import type { UploadDirectories } from './config/cfg-xml.js';
 import { STORED_LAYERS } from './config/types.js';
 import type { StoredLayer } from './config/types.js';
 import type { IdSource } from './identity.js';
@@ -140,6 +142,8 @@ export interface PhoneEvents {
   telephony: [event: TelephonyEvent];
   /** A provisioning run ended: at boot, on the polling schedule, or asked for (provisioner.ts). */
   provisioning: [report: ProvisioningReport];
+  /** The call list changed: an entry added, or the list cleared. */
+  callLog: [];
 }
 
 /** Call log entries kept per kind (missed, received, placed), as a real phone keeps its recent lists. */
@@ -167,6 +171,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   /** When the device last rebooted (device uptime) and when the application last started. */
   bootedAt = 0;
   appStartedAt = 0;
+  /** Where uploads go, as the last master configuration file named them (provisioning.ts). */
+  uploadDirectories: UploadDirectories = NO_UPLOAD_DIRECTORIES;
   /** Last user-visible activity (keys, touch, hook, calls): drives the power state. */
   lastActivityAt = 0;
   /** What its network interface carried: counted packets, requests of the last 10 seconds. */
@@ -372,6 +378,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   addCallLog(record: CallLogRecord): void {
     this.store.appendCallLog(record, CALL_LOG_KEEP);
+    this.emit('callLog');
   }
 
   get locked(): boolean {

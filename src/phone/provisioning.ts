@@ -67,7 +67,7 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
   }
   if (master === undefined) throw new PhoneError(Status.FAILED, `no ${mac}.cfg or 000000000000.cfg on ${base.href}`);
   try {
-    const { configFiles, appFilePath } = parseMasterConfig(master, mac);
+    const { configFiles, appFilePath, directories } = parseMasterConfig(master, mac);
     const values: Record<string, string> = { ...bootConfig };
     const ignored: string[] = [];
     for (const file of configFiles) {
@@ -83,6 +83,7 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
     const before = new Map(phone.config.layerEntries('CONFIG'));
     const changed = [...new Set([...before.keys(), ...Object.keys(values)])].filter((n) => before.get(n) !== values[n]);
     phone.config.replace('CONFIG', values);
+    phone.uploadDirectories = directories;
     let updating = false;
     if (appFilePath) {
       const res = await phone.transfers.get(new URL(appFilePath, base).href, credentials(phone)).catch(() => undefined);

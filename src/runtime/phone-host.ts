@@ -27,6 +27,8 @@ import type { PhoneTiming } from '../phone/phone.js';
 import { Provisioner } from '../phone/provisioner.js';
 import { forgetInstalledRelease, installedRelease } from '../phone/software-update.js';
 import { OverrideUploads } from '../phone/override-upload.js';
+import { CallListUploads } from '../phone/call-list-upload.js';
+import { PhoneLogs } from '../phone/log-upload.js';
 import type { PhoneStore } from '../phone/ports.js';
 import { documentSender } from '../network/http-transfers.js';
 import { PhoneTransfers } from '../network/transfers.js';
@@ -305,6 +307,8 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     // provisioning at every boot and on its schedule; override files uploaded as settings change on the phone
     new Provisioner(phone);
     new OverrideUploads(phone);
+    new CallListUploads(phone);
+    new PhoneLogs(phone);
     phone.start();
     await listeners.start();
     if (sip && ua) {

@@ -49,9 +49,22 @@ export function parseCfg(xml: string): Record<string, string> {
   return out;
 }
 
+/** Where the master configuration file says the phone puts what it uploads: relative to the server, or URLs. */
+export interface UploadDirectories {
+  /** OVERRIDES_DIRECTORY: <mac>-phone.cfg and <mac>-web.cfg. */
+  readonly overrides: string;
+  /** LOG_FILE_DIRECTORY: <mac>-app.log and <mac>-boot.log. */
+  readonly logs: string;
+  /** CALL_LISTS_DIRECTORY: <mac>-calls.xml. */
+  readonly callLists: string;
+}
+
+export const NO_UPLOAD_DIRECTORIES: UploadDirectories = { overrides: '', logs: '', callLists: '' };
+
 export interface MasterConfig {
   readonly appFilePath: string;
   readonly configFiles: readonly string[];
+  readonly directories: UploadDirectories;
 }
 
 /** The master configuration file's APPLICATION element; [PHONE_MAC_ADDRESS] is replaced by the phone's MAC. */
@@ -65,7 +78,12 @@ export function parseMasterConfig(xml: string, mac: string): MasterConfig {
     .split(',')
     .map((f) => sub(f.trim()))
     .filter((f) => f !== '');
-  return { appFilePath: sub(String(attrs[`${ATTR}APP_FILE_PATH`] ?? '')), configFiles: files };
+  const dir = (name: string): string => sub(String(attrs[`${ATTR}${name}`] ?? '').trim());
+  return {
+    appFilePath: sub(String(attrs[`${ATTR}APP_FILE_PATH`] ?? '')),
+    configFiles: files,
+    directories: { overrides: dir('OVERRIDES_DIRECTORY'), logs: dir('LOG_FILE_DIRECTORY'), callLists: dir('CALL_LISTS_DIRECTORY') },
+  };
 }
 
 const builder = new XMLBuilder({
