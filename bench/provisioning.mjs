@@ -30,6 +30,7 @@ const freePort = () =>
 const dir = mkdtempSync(join(tmpdir(), 'polysim-prov-bench-'));
 const www = join(dir, 'www');
 mkdirSync(www);
+mkdirSync(join(dir, 'up'));
 writeFileSync(join(www, '000000000000.cfg'), '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="site.cfg"/>');
 const values = Array.from({ length: 200 }, (_, i) => `feature.${i}.x="${i}"`).join(' ');
 writeFileSync(join(www, 'site.cfg'), `<polycomConfig><loc locInfo.city="Oslo"/><misc ${values}/></polycomConfig>`);
@@ -47,6 +48,8 @@ http {
   keepalive_requests 100000;
   server {
     listen 127.0.0.1:${port};
+    # what the phones upload (their boot logs once ready, as phones do): WebDAV PUT into their own folder
+    location ~ ^/p[0-9]+/.*\\.(log|xml)$ { root ${dir}/up; dav_methods PUT; create_full_put_path on; }
     location ~ ^/p[0-9]+/(.*)$ { root ${www}; try_files /$1 =404; }
   }
 }

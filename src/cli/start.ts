@@ -271,6 +271,15 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
       [
         `polysim: fleet of ${what}`,
         `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
+        `  https     ${first.httpsUrl} ... ${last.httpsUrl}`,
+        ...(first.sip && last.sip
+          ? [
+              `  sip       ${first.sip.port} ... ${last.sip.port} (UDP, TCP)` +
+                (first.sip.tlsPort !== undefined && last.sip.tlsPort !== undefined
+                  ? `, TLS ${first.sip.tlsPort} ... ${last.sip.tlsPort}`
+                  : ''),
+            ]
+          : []),
         `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,
         `  login     ${ADMIN_USER} / ${passwords.size === 1 ? first.adminPassword() : '(per phone: see the fleet file)'}`,
         ...(plan && plan.scenarios.length > 0

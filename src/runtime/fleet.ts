@@ -115,8 +115,9 @@ export function checkFleetSpec(
     '--sip-port': 'sipPort',
     '--sip-tls-port': 'sipTlsPort',
   } as const;
+  const bases = fleetPortBases(spec);
   for (const [option, field] of Object.entries(ports)) {
-    const port = spec[field];
+    const port = bases[field];
     const last = spec.members ? spec.members.findLastIndex((m) => m[field] === undefined) : spec.count - 1;
     if (portMode && port !== undefined && port > 0 && port + last > 65535) {
       throw new FleetError(
@@ -127,6 +128,42 @@ export function checkFleetSpec(
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
 }
 
+type PortField = 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort';
+const PORT_FIELDS: readonly PortField[] = ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'];
+
+/**
+ * Where each kind of port of a fleet in port mode starts: phone i listens on base + i. Ranges that would overlap
+ * (`--count 3` with SIP on 5060 and SIP over TLS on 5061: 5060-5062 and 5061-5063) cannot all listen, so a range that
+ * meets one laid out before it (in the order HTTP, HTTPS, SIP, SIP over TLS) moves to just past it: 5063-5065 for
+ * TLS. Port 0 (free ports) and absent kinds are left as they are.
+ */
+export function fleetPortBases(spec: Pick<FleetSpec, 'count' | 'addressRange' | PortField>): Record<PortField, number | undefined> {
+  const out: Record<PortField, number | undefined> = {
+    httpPort: spec.httpPort,
+    httpsPort: spec.httpsPort,
+    sipPort: spec.sipPort,
+    sipTlsPort: spec.sipTlsPort,
+  };
+  if (spec.addressRange !== undefined || spec.count < 2) return out;
+  const taken: [number, number][] = [];
+  for (const field of PORT_FIELDS) {
+    let base = out[field];
+    if (base === undefined || base <= 0) continue;
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const [from, to] of taken) {
+        if (base <= to && base + spec.count - 1 >= from) {
+          base = to + 1;
+          moved = true;
+        }
+      }
+    }
+    out[field] = base;
+    taken.push([base, base + spec.count - 1]);
+  }
+  return out;
+}
+
 export async function startFleet(
   spec: FleetSpec,
   app: HttpApp,
@@ -135,6 +172,7 @@ export async function startFleet(
 ): Promise<Fleet> {
   checkFleetSpec(spec);
   const portMode = spec.addressRange === undefined;
+  const bases = fleetPortBases(spec);
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
   // when each phone powers on, from now: sorted, so phone i + 1 never comes up before phone i
@@ -163,10 +201,10 @@ export async function startFleet(
             dialect: m.dialect ?? spec.dialect,
             adminPassword: m.adminPassword ?? spec.adminPassword,
             set: { ...spec.set, ...m.set },
-            httpPort: m.httpPort ?? plus(spec.httpPort),
-            httpsPort: m.httpsPort ?? plus(spec.httpsPort),
-            sipPort: m.sipPort ?? (spec.sipPort === undefined ? undefined : plus(spec.sipPort)),
-            sipTlsPort: m.sipTlsPort ?? (spec.sipTlsPort === undefined ? undefined : plus(spec.sipTlsPort)),
+            httpPort: m.httpPort ?? plus(bases.httpPort ?? spec.httpPort),
+            httpsPort: m.httpsPort ?? plus(bases.httpsPort ?? spec.httpsPort),
+            sipPort: m.sipPort ?? (bases.sipPort === undefined ? undefined : plus(bases.sipPort)),
+            sipTlsPort: m.sipTlsPort ?? (bases.sipTlsPort === undefined ? undefined : plus(bases.sipTlsPort)),
             dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
             switchboard,
             clock,
