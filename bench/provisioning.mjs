@@ -37,7 +37,8 @@ writeFileSync(join(www, 'site.cfg'), `<polycomConfig><loc locInfo.city="Oslo"/><
 const port = await freePort();
 writeFileSync(
   join(dir, 'nginx.conf'),
-  `worker_processes 1;
+  `${process.getuid?.() === 0 ? 'user root root;' : ''}
+worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
 events { worker_connections 4096; }
