@@ -4,13 +4,62 @@
 // under its own /p<i>/ path, so the server's view is attributed to a phone) it prints phones provisioned per second,
 // requests per second the server saw, the p99 per phone (first request to last, as the server timed them) and the
 // errors. `npm run bench:provisioning`; FLEET_SIZE changes N. Needs Debian's nginx.
-import { spawn, execFileSync } from 'node:child_process';
+//
+// The phones run in child processes of at most PER_PROCESS (5000) phones each: a phone holds an HTTP and an HTTPS
+// listener, and a process here may open at most 20,000 files, so 10,000 phones are two fleets of 5,000 (each on its
+// own ports), all against the one nginx, started together and moved by the same clock speed.
+import { fork, spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const N = Number(process.env.FLEET_SIZE ?? 1000);
+const PER_PROCESS = 5000;
+
+// A child: one fleet of `count` phones, phone i (from `offset`) under /p<i+1>/ of the server; says 'ready' when every
+// phone is, takes { speed } to move its clock, and { stop } to end.
+if (process.argv[2] === '--fleet') {
+  const [offset, count, serverPort] = process.argv.slice(3).map(Number);
+  const { createHttpApp } = await import('../dist/transport/http/app.js');
+  const { startFleet } = await import('../dist/runtime/fleet.js');
+  const app = await createHttpApp(false);
+  const members = Array.from({ length: count }, (_, i) => ({
+    set: {
+      'device.prov.serverName': `http://127.0.0.1:${serverPort}/p${offset + i + 1}/`,
+      'prov.polling.enabled': '1',
+      'prov.polling.mode': 'random',
+      'prov.polling.time': '01:00',
+      'prov.polling.timeRandomEnd': '05:00',
+    },
+  }));
+  const fleet = await startFleet(
+    {
+      count,
+      members,
+      model: 'VVX 450',
+      address: '127.0.0.1',
+      httpPort: 0,
+      httpsPort: 0,
+      firstNumber: 1001 + offset,
+      adminPassword: 'Bench-123',
+      timing: { initMs: 0 },
+      clockStart: Date.UTC(2027, 0, 4, 0, 30),
+    },
+    app,
+  );
+  await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise((ok) => r.phone.once('ready', ok)))));
+  process.send({ ready: true });
+  process.on('message', async (m) => {
+    if (m.speed !== undefined) fleet.clock.setSpeed(m.speed);
+    if (m.stop) {
+      await fleet.stop();
+      await app.close();
+      process.exit(0);
+    }
+  });
+  await new Promise(() => undefined);
+}
 const NGINX = '/usr/sbin/nginx';
 try {
   execFileSync(NGINX, ['-v'], { stdio: 'ignore' });
@@ -41,7 +90,7 @@ writeFileSync(
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
-events { worker_connections 4096; }
+events { worker_connections 16384; }
 http {
   log_format bench '$msec $request_time $status $request_uri';
   access_log ${dir}/access.log bench;
@@ -97,35 +146,18 @@ function figures(rows) {
   };
 }
 
-const { createHttpApp } = await import('../dist/transport/http/app.js');
-const { startFleet } = await import('../dist/runtime/fleet.js');
-const app = await createHttpApp(false);
-const members = Array.from({ length: N }, (_, i) => ({
-  set: {
-    'device.prov.serverName': `http://127.0.0.1:${port}/p${i + 1}/`,
-    'prov.polling.enabled': '1',
-    'prov.polling.mode': 'random',
-    'prov.polling.time': '01:00',
-    'prov.polling.timeRandomEnd': '05:00',
-  },
-}));
 const t0 = performance.now();
-const fleet = await startFleet(
-  {
-    count: N,
-    members,
-    model: 'VVX 450',
-    address: '127.0.0.1',
-    httpPort: 0,
-    httpsPort: 0,
-    firstNumber: 1001,
-    adminPassword: 'Bench-123',
-    timing: { initMs: 0 },
-    clockStart: Date.UTC(2027, 0, 4, 0, 30),
-  },
-  app,
-);
-await Promise.all(fleet.phones.map((r) => (r.phone.isReady ? undefined : new Promise((ok) => r.phone.once('ready', ok)))));
+const children = [];
+for (let offset = 0; offset < N; offset += PER_PROCESS) {
+  const child = fork(new URL(import.meta.url).pathname, [
+    '--fleet',
+    String(offset),
+    String(Math.min(PER_PROCESS, N - offset)),
+    String(port),
+  ]);
+  children.push({ child, ready: new Promise((ok) => child.on('message', (m) => m.ready && ok())) });
+}
+await Promise.all(children.map((c) => c.ready));
 const bootMs = performance.now() - t0;
 const boot = log();
 const cold = figures(boot);
@@ -136,7 +168,7 @@ console.log(
 );
 
 // A polling day: every phone polls once at a random moment of 01:00-05:00; at 3600x the window is 4 real seconds.
-fleet.clock.setSpeed(3600);
+for (const { child } of children) child.send({ speed: 3600 });
 const until = Date.now() + 30_000;
 let polls = [];
 while (Date.now() < until) {
@@ -149,7 +181,6 @@ console.log(
   `polling day at 3600x: ${polls.length} requests, ${day.requestsPerSecond.toFixed(0)} req/s at the server, ` +
     `${day.phones}/${N} phones polled, p99 per phone ${day.p99PerPhoneMs.toFixed(0)} ms, ${day.errors} errors`,
 );
-await fleet.stop();
-await app.close();
+await Promise.all(children.map(({ child }) => new Promise((ok) => (child.once('exit', ok), child.send({ stop: true })))));
 nginx.kill('SIGTERM');
 process.exit(0);

@@ -16,7 +16,7 @@ import { checkValue } from '../phone/config/validate.js';
 import { MAX_SPEED } from '../phone/movable-clock.js';
 import type { FarEndScript } from '../network/far-end.js';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
-import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
+import { FLEET_DEFAULT_PORTS, fleetPortBases, MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from './fleet.js';
 import type { MemberSpec } from './fleet.js';
 import { parseRegistrar } from './registrar-address.js';
 import { TelephonyEventsSchema, telephonyEventValues, telephonyEventsProblems } from './fleet-receiver.js';
@@ -303,9 +303,17 @@ export function parseFleetFile(file: string, source: string): FleetPlan {
       if (port && port + count - 1 > 65535) problems.push(`${where}.${field}: ${roomless(port, count)}`);
     }
   });
-  // Phone i without a port of its own listens on the fleet's port + i.
+  // Phone i without a port of its own listens on the fleet's port + i, ranges moved past each other (fleet.ts).
+  const bases = fleetPortBases({
+    count: members.length,
+    members,
+    httpPort: f.httpPort ?? FLEET_DEFAULT_PORTS.httpPort,
+    httpsPort: f.httpsPort ?? FLEET_DEFAULT_PORTS.httpsPort,
+    sipPort: f.sipPort ?? FLEET_DEFAULT_PORTS.sipPort,
+    sipTlsPort: f.sipTlsPort ?? FLEET_DEFAULT_PORTS.sipTlsPort,
+  });
   for (const field of PORT_FIELDS) {
-    const port = f[field];
+    const port = bases[field];
     const last = members.findLastIndex((m) => m[field] === undefined);
     if (port && port + last > 65535) problems.push(`${field}: ${roomless(port, last + 1)}`);
   }

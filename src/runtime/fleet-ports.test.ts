@@ -22,6 +22,12 @@ describe("a fleet's ports", () => {
     assert.equal(fleetPortBases({ count: 1000, ...defaults, sipPort: 8500 }).sipPort, 10080);
   });
 
+  it("only the phones that take the fleet's port count: members naming their own leave their room free", () => {
+    const members = [{ sipTlsPort: 0 }, { sipTlsPort: 0 }];
+    assert.deepEqual(fleetPortBases({ count: 2, members, ...defaults, sipTlsPort: 5060 }), { ...defaults, sipTlsPort: 5060 });
+    assert.equal(fleetPortBases({ count: 2, members: [{}, { sipTlsPort: 0 }], ...defaults }).sipTlsPort, 5062, 'phone 1 takes 5061');
+  });
+
   it('free ports (0), absent kinds and address mode are left alone; the last moved port must still be a port', () => {
     assert.deepEqual(fleetPortBases({ count: 5, httpPort: 0, httpsPort: 0, sipPort: 0, sipTlsPort: undefined }), {
       httpPort: 0,

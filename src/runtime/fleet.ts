@@ -128,7 +128,9 @@ export function checkFleetSpec(
   if (!portMode) addressPlus(spec.addressRange as string, spec.count - 1);
 }
 
-type PortField = 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort';
+export type PortField = 'httpPort' | 'httpsPort' | 'sipPort' | 'sipTlsPort';
+/** The ports a fleet starts from when neither the command line nor its file names them. */
+export const FLEET_DEFAULT_PORTS: Record<PortField, number> = { httpPort: 8080, httpsPort: 8443, sipPort: 5060, sipTlsPort: 5061 };
 const PORT_FIELDS: readonly PortField[] = ['httpPort', 'httpsPort', 'sipPort', 'sipTlsPort'];
 
 /**
@@ -137,7 +139,9 @@ const PORT_FIELDS: readonly PortField[] = ['httpPort', 'httpsPort', 'sipPort', '
  * meets one laid out before it (in the order HTTP, HTTPS, SIP, SIP over TLS) moves to just past it: 5063-5065 for
  * TLS. Port 0 (free ports) and absent kinds are left as they are.
  */
-export function fleetPortBases(spec: Pick<FleetSpec, 'count' | 'addressRange' | PortField>): Record<PortField, number | undefined> {
+export function fleetPortBases(
+  spec: Pick<FleetSpec, 'count' | 'addressRange' | PortField> & { readonly members?: readonly Partial<Record<PortField, number>>[] },
+): Record<PortField, number | undefined> {
   const out: Record<PortField, number | undefined> = {
     httpPort: spec.httpPort,
     httpsPort: spec.httpsPort,
@@ -148,18 +152,20 @@ export function fleetPortBases(spec: Pick<FleetSpec, 'count' | 'addressRange' | 
   const taken: [number, number][] = [];
   for (const field of PORT_FIELDS) {
     let base = out[field];
-    if (base === undefined || base <= 0) continue;
+    // the phones that take the fleet's port + i: up to the last that names no port of its own
+    const width = spec.members ? spec.members.findLastIndex((m) => m[field] === undefined) + 1 : spec.count;
+    if (base === undefined || base <= 0 || width === 0) continue;
     for (let moved = true; moved;) {
       moved = false;
       for (const [from, to] of taken) {
-        if (base <= to && base + spec.count - 1 >= from) {
+        if (base <= to && base + width - 1 >= from) {
           base = to + 1;
           moved = true;
         }
       }
     }
     out[field] = base;
-    taken.push([base, base + spec.count - 1]);
+    taken.push([base, base + width - 1]);
   }
   return out;
 }
