@@ -9,16 +9,27 @@ import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
-import { recordingServer, testPhone, waitFor } from './helpers.js';
+import { parseDirectoryXml } from '../src/phone/contact-directory.js';
+import type { RunningPhone } from '../src/runtime/phone-host.js';
+import { listenControl, recordingServer, testFleet, testPhone, waitFor } from './helpers.js';
 
 const MASTER = '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="" LOG_FILE_DIRECTORY="logs" CALL_LISTS_DIRECTORY="calls/[PHONE_MAC_ADDRESS]"/>';
 /** A log line as the phones write it: MMDDHHMMSS|module|level|missed|message. */
 const LINE = /^\d{10}\|[a-z0-9 ]{5}\|\d\|00\|.+$/;
 
-async function provisioned(set: Record<string, string> = {}, extra: { switchboard?: Switchboard; number?: string; clock?: ManualClock } = {}) {
+async function provisioned(
+  set: Record<string, string> = {},
+  extra: { switchboard?: Switchboard; number?: string; clock?: ManualClock } = {},
+) {
   const clock = extra.clock ?? new ManualClock(Date.UTC(2027, 0, 4, 10, 0, 0));
-  const server = await recordingServer((r) => (r.method === 'GET' ? (r.url === '/p/000000000000.cfg' ? { status: 200, body: MASTER } : { status: 404 }) : { status: 201 }));
-  const p = await testPhone({ clock, ...extra, set: { 'device.prov.serverName': `${server.url}/p`, 'device.sntp.gmtOffset': '3600', ...set } });
+  const server = await recordingServer((r) =>
+    r.method === 'GET' ? (r.url === '/p/000000000000.cfg' ? { status: 200, body: MASTER } : { status: 404 }) : { status: 201 },
+  );
+  const p = await testPhone({
+    clock,
+    ...extra,
+    set: { 'device.prov.serverName': `${server.url}/p`, 'device.sntp.gmtOffset': '3600', ...set },
+  });
   await waitFor(() => p.phone.isReady);
   const mac = p.phone.identity.mac.toLowerCase();
   const puts = (file: string) => server.received.filter((r) => r.method === 'PUT' && r.url === file);
@@ -176,6 +187,103 @@ describe('the call list uploaded to CALL_LISTS_DIRECTORY', () => {
       await a.p.stop();
       await b.stop();
       await a.server.close();
+    }
+  });
+});
+
+describe('the contact directory from and to CONTACTS_DIRECTORY', () => {
+  it('read after provisioning (the template when the phone has no file), edited on the phone, uploaded, kept', async () => {
+    const clock = new ManualClock(Date.UTC(2027, 0, 4, 10, 0, 0));
+    const files: Record<string, string> = {
+      '/p/000000000000.cfg': '<APPLICATION APP_FILE_PATH="" CONFIG_FILES="" CONTACTS_DIRECTORY="contacts"/>',
+      '/p/contacts/000000000000-directory.xml':
+        '<?xml version="1.0" standalone="yes"?>\n<directory>\n <item_list>\n  <item><fn>Ada</fn><ln>Lovelace</ln><ct>1002</ct><sd>1</sd></item>\n' +
+        '  <item><fn>Tom &amp; Jerry</fn><ln></ln><ct>sip:tj@example.com</ct></item>\n </item_list>\n</directory>\n',
+    };
+    const server = await recordingServer((r) =>
+      r.method === 'GET' ? (files[r.url] !== undefined ? { status: 200, body: files[r.url] } : { status: 404 }) : { status: 201 },
+    );
+    const fleet = await testFleet({
+      count: 1,
+      firstNumber: 1001,
+      clock,
+      timing: { initMs: 0 },
+      set: { 'device.prov.serverName': `${server.url}/p`, 'log.render.file': '0' },
+    });
+    const { control, url } = await listenControl(fleet);
+    const p = (fleet.phones[0] as RunningPhone).phone;
+    const mac = p.identity.mac.toLowerCase();
+    const reports: { operation: string; ok: boolean; detail?: string }[] = [];
+    p.on('transfer', (r) => reports.push(r));
+    const directory = async (): Promise<{ contacts: Record<string, unknown>[] }> =>
+      (await (await fetch(`${url}/phones/1/directory`)).json()) as { contacts: Record<string, unknown>[] };
+    try {
+      await waitFor(() => p.directory.all().length === 2);
+      assert.deepEqual((await directory()).contacts, [
+        { fn: 'Ada', ln: 'Lovelace', ct: '1002', sd: 1 },
+        { fn: 'Tom & Jerry', ln: '', ct: 'sip:tj@example.com' },
+      ]);
+      assert.ok(
+        server.received.some((r) => r.url === `/p/contacts/${mac}-directory.xml`),
+        'its own file was asked for first',
+      );
+
+      // the user edits the directory: kept, and uploaded a second later
+      const edit = (contacts: unknown[]): Promise<Response> =>
+        fetch(`${url}/phones/1/directory`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ contacts }),
+        });
+      const three = [
+        { fn: 'Ada', ln: 'Lovelace', ct: '1002', sd: 1 },
+        { fn: 'Grace', ln: 'Hopper', ct: '1003', sd: 2 },
+        { fn: '<Bob>', ln: "O'Brien", ct: '1004' },
+      ];
+      assert.equal((await edit(three)).status, 200);
+      clock.advance(999);
+      assert.equal(server.received.filter((r) => r.method === 'PUT').length, 0);
+      clock.advance(1);
+      await waitFor(() => server.received.some((r) => r.method === 'PUT'));
+      const put = server.received.find((r) => r.method === 'PUT');
+      assert.equal(put?.url, `/p/contacts/${mac}-directory.xml`);
+      const xml = put?.body.toString() ?? '';
+      assert.match(xml, /<fn>&lt;Bob&gt;<\/fn>\n\s+<ln>O&apos;Brien<\/ln>/);
+      assert.deepEqual(parseDirectoryXml(xml), three, 'the file reads back as the directory');
+      assert.deepEqual(reports.at(-1), { operation: 'directoryUpload', ok: true, detail: `${server.url}/p/contacts/${mac}-directory.xml` });
+
+      // refused edits change nothing: a speed dial twice, a contact without a number, a field too long
+      for (const bad of [
+        [
+          { fn: 'a', ln: '', ct: '1', sd: 3 },
+          { fn: 'b', ln: '', ct: '2', sd: 3 },
+        ],
+        [{ fn: 'a', ln: '', ct: '' }],
+        [{ fn: 'x'.repeat(129), ln: '', ct: '1' }],
+      ]) {
+        const r = await edit(bad);
+        assert.equal(r.status, 400, JSON.stringify(bad));
+      }
+      assert.deepEqual((await directory()).contacts, three);
+
+      // the next boot reads the phone's own file from the server (here another one than it uploaded)
+      files[`/p/contacts/${mac}-directory.xml`] = '<directory><item_list><item><fn>Only</fn><ct>2000</ct></item></item_list></directory>';
+      p.goDown('reboot');
+      clock.advance(60_000);
+      await waitFor(() => p.isReady && p.directory.all().length === 1);
+      assert.deepEqual((await directory()).contacts, [{ fn: 'Only', ln: '', ct: '2000' }]);
+
+      // a file that is not a directory: the phone keeps its own and says why
+      files[`/p/contacts/${mac}-directory.xml`] = '<directory><item_list><item><fn>No number</fn></item></item_list></directory>';
+      p.goDown('reboot');
+      clock.advance(60_000);
+      await waitFor(() => reports.some((r) => r.operation === 'directoryDownload' && !r.ok));
+      assert.match(reports.find((r) => r.operation === 'directoryDownload')?.detail ?? '', /contact 1: no contact \(ct\)/);
+      assert.deepEqual((await directory()).contacts, [{ fn: 'Only', ln: '', ct: '2000' }]);
+    } finally {
+      await control.close();
+      await fleet.stop();
+      await server.close();
     }
   });
 });

@@ -203,6 +203,19 @@ export const InboxAnswer = Type.Object(
   },
   { title: 'ControlInbox', description: "the phone's instant messages (SIP MESSAGE), received and sent" },
 );
+export const ContactAnswer = Type.Object(
+  {
+    fn: Type.String({ maxLength: 128, description: 'first name' }),
+    ln: Type.String({ maxLength: 128, description: 'last name' }),
+    ct: Type.String({ minLength: 1, maxLength: 128, description: 'the contact: a number or SIP URI' }),
+    sd: Type.Optional(Type.Integer({ minimum: 1, maximum: 9999, description: 'speed-dial index' })),
+  },
+  { title: 'ControlContact', additionalProperties: false, examples: [{ fn: 'Ada', ln: 'Lovelace', ct: '1002', sd: 1 }] },
+);
+export const DirectoryAnswer = Type.Object(
+  { contacts: Type.Array(ContactAnswer, { maxItems: 1000 }) },
+  { title: 'ControlDirectory', description: "the phone's local contact directory, in its order" },
+);
 export const MessageSentAnswer = Type.Object(
   {
     status: Type.Integer({ description: 'the final SIP status the far end (or a proxy) answered; 408 when none came' }),

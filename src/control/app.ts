@@ -28,6 +28,7 @@ import { journalRoutes } from './journal-routes.js';
 import { latencyRoutes } from './latency-routes.js';
 import { lineRoutes } from './line-routes.js';
 import { messageRoutes } from './message-routes.js';
+import { directoryRoutes } from './directory-routes.js';
 import { ControlLogin } from './login.js';
 import { answerLoggedOut, loginRoutes } from './login-routes.js';
 import { peripheralRoutes } from './peripheral-routes.js';
@@ -90,6 +91,7 @@ export async function createControlApp(
   await root.register(latencyRoutes);
   await root.register(lineRoutes);
   await root.register(messageRoutes);
+  await root.register(directoryRoutes);
   await root.register(peripheralRoutes);
   await root.register(faultRoutes);
   await root.register(userRoutes);

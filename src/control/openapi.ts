@@ -17,6 +17,7 @@ import { journalSpecs } from './journal-routes.js';
 import { latencySpecs } from './latency-routes.js';
 import { lineSpecs } from './line-routes.js';
 import { messageSpecs } from './message-routes.js';
+import { directorySpecs } from './directory-routes.js';
 import { NoContent } from './answers.js';
 import { peripheralSpecs } from './peripheral-routes.js';
 import { phoneSpecs } from './phones-routes.js';
@@ -37,6 +38,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   incomingSpecs,
   lineSpecs,
   messageSpecs,
+  directorySpecs,
   faultSpecs,
   peripheralSpecs,
   userSpecs,

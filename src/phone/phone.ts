@@ -25,6 +25,8 @@ import type { IdSource } from './identity.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { LineTable } from './lines.js';
 import { MessageInbox } from './messages.js';
+import { ContactDirectory } from './contact-directory.js';
+import type { DirectorySource } from './contact-directory.js';
 import type { RegistrationSource } from './lines.js';
 import type { Profile } from './models.js';
 import type { CallLogRecord, Identity, Outbox, PhoneStore, Transfers } from './ports.js';
@@ -144,6 +146,8 @@ export interface PhoneEvents {
   provisioning: [report: ProvisioningReport];
   /** The call list changed: an entry added, or the list cleared. */
   callLog: [];
+  /** The contact directory changed: edited on the phone, or brought by the server. */
+  directory: [source: DirectorySource];
 }
 
 /** Call log entries kept per kind (missed, received, placed), as a real phone keeps its recent lists. */
@@ -191,6 +195,8 @@ export class Phone extends EventEmitter<PhoneEvents> {
   readonly screen: Screen;
   /** Instant messages received and sent on the lines (SIP MESSAGE). */
   readonly messages: MessageInbox;
+  /** The local contact directory, kept across reboots (contact-directory.ts). */
+  readonly directory: ContactDirectory;
   /** The busy lamp field: other users' lines watched on this phone's line keys (attendant.resourceList.N). */
   readonly blf: BlfKeys;
   /** The network calls go out to, given at construction (the host's line router: switchboard or SIP, per line). */
@@ -255,6 +261,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
       },
     });
     this.messages = new MessageInbox({ now: () => this.clock.now(), changed: () => this.screenChanged() });
+    this.directory = new ContactDirectory(this.store, (source) => this.emit('directory', source));
     this.blf = new BlfKeys(this.config, () => this.screenChanged());
     this.screen = new Screen(this);
     this.watcher = new TelephonyWatcher({
@@ -334,6 +341,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
   factoryReset(): void {
     this.config.clear(STORED_LAYERS);
     this.store.clearCallLog();
+    this.directory.replace([], 'server');
   }
 
   /** Stops timers; the phone stays down. */

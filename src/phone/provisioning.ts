@@ -34,7 +34,8 @@ export function provisioningBase(phone: Phone): URL | undefined {
   }
 }
 
-function credentials(phone: Phone): { user: string; password: string } | undefined {
+/** The provisioning server's user and password (device.prov.user, .password), when a user is configured. */
+export function credentials(phone: Phone): { user: string; password: string } | undefined {
   const user = phone.config.value('device.prov.user');
   return user ? { user, password: phone.config.value('device.prov.password') } : undefined;
 }

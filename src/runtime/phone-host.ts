@@ -29,6 +29,7 @@ import { forgetInstalledRelease, installedRelease } from '../phone/software-upda
 import { OverrideUploads } from '../phone/override-upload.js';
 import { CallListUploads } from '../phone/call-list-upload.js';
 import { PhoneLogs } from '../phone/log-upload.js';
+import { DirectorySync } from '../phone/directory-sync.js';
 import type { PhoneStore } from '../phone/ports.js';
 import { documentSender } from '../network/http-transfers.js';
 import { PhoneTransfers } from '../network/transfers.js';
@@ -309,6 +310,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     new OverrideUploads(phone);
     new CallListUploads(phone);
     new PhoneLogs(phone);
+    new DirectorySync(phone);
     phone.start();
     await listeners.start();
     if (sip && ua) {

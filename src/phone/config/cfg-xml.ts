@@ -57,9 +57,11 @@ export interface UploadDirectories {
   readonly logs: string;
   /** CALL_LISTS_DIRECTORY: <mac>-calls.xml. */
   readonly callLists: string;
+  /** CONTACTS_DIRECTORY: <mac>-directory.xml (and 000000000000-directory.xml, read only). */
+  readonly contacts: string;
 }
 
-export const NO_UPLOAD_DIRECTORIES: UploadDirectories = { overrides: '', logs: '', callLists: '' };
+export const NO_UPLOAD_DIRECTORIES: UploadDirectories = { overrides: '', logs: '', callLists: '', contacts: '' };
 
 export interface MasterConfig {
   readonly appFilePath: string;
@@ -82,7 +84,12 @@ export function parseMasterConfig(xml: string, mac: string): MasterConfig {
   return {
     appFilePath: sub(String(attrs[`${ATTR}APP_FILE_PATH`] ?? '')),
     configFiles: files,
-    directories: { overrides: dir('OVERRIDES_DIRECTORY'), logs: dir('LOG_FILE_DIRECTORY'), callLists: dir('CALL_LISTS_DIRECTORY') },
+    directories: {
+      overrides: dir('OVERRIDES_DIRECTORY'),
+      logs: dir('LOG_FILE_DIRECTORY'),
+      callLists: dir('CALL_LISTS_DIRECTORY'),
+      contacts: dir('CONTACTS_DIRECTORY'),
+    },
   };
 }
 
