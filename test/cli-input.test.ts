@@ -119,6 +119,14 @@ describe('files named by options', () => {
 });
 
 describe('numbers given to options', () => {
+  it('a transfer rate that is not a positive number of transfers a second is refused', async () => {
+    for (const bad of ['0', '-1', 'fast', '1e3', '100001'])
+      await assertRefused(
+        ['fleet', ...FREE, '--count', '1', '--transfer-rate', bad],
+        /^polysim: .*--transfer-rate <n>.* expected transfers a second/m,
+      );
+  });
+
   it('a count or first number past its range (or past 2^53, where numbers lose their last digits) is refused', async () => {
     // 2^53 + 1 reads as 2^53: before, it was taken (and only the ports said no); the count is what is wrong.
     await assertRefused(

@@ -255,6 +255,9 @@ describe(
               `200 GET /secure/site.cfg ${USER}`,
               `200 GET /secure/${mac}-phone.cfg ${USER}`,
               `404 GET /secure/sip.ld ${USER}`,
+              // the contact directory, read as the phone provisions: its own file, then the template
+              `404 GET /secure/${mac}-directory.xml ${USER}`,
+              `404 GET /secure/000000000000-directory.xml ${USER}`,
             ]);
           }
           if (kind === 'ftp (anonymous)') assert.match(ftp.output().slice(ftpOutput), /USER 'anonymous' logged in/);

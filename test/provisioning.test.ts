@@ -32,13 +32,22 @@ describe("updateConfiguration fetches the provisioning server's files and applie
       assertOk(a, UPDATE);
       assert.equal((a.body['data'] as Record<string, string>)['ProvisioningState'], 'CompletedWithErrors');
       assert.deepEqual(
-        server.received.map((r) => r.url),
-        [`/prov/${mac}.cfg`, `/prov/${mac}.cfg`, '/prov/000000000000.cfg', '/prov/site.cfg', `/prov/${mac}-phone.cfg`, '/prov/sip.ld'],
+        server.received.filter((r) => r.method === 'GET').map((r) => r.url),
+        [
+          `/prov/${mac}.cfg`,
+          `/prov/${mac}.cfg`,
+          '/prov/000000000000.cfg',
+          '/prov/site.cfg',
+          `/prov/${mac}-phone.cfg`,
+          '/prov/sip.ld',
+          `/prov/${mac}-directory.xml`,
+          '/prov/000000000000-directory.xml',
+        ],
       );
       // the credentials go once the server asks for them, and then with every file at once
       assert.deepEqual(
-        server.received.map((r) => r.headers['authorization']),
-        [undefined, basic, basic, basic, basic, basic],
+        server.received.filter((r) => r.method === 'GET').map((r) => r.headers['authorization']),
+        [undefined, basic, basic, basic, basic, basic, basic, basic],
       );
       const c = p.phone.config;
       assert.deepEqual(c.get('device.sntp.serverName'), { value: 'ntp.example.com', source: 'CONFIG' });

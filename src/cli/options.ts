@@ -57,6 +57,17 @@ export function seconds(value: string): number {
   return wholeNumber(value, 1, MAX_OPTION_MS / 1000, `seconds 1-${MAX_OPTION_MS / 1000} (an hour)`);
 }
 
+/** The highest --transfer-rate: far past what one process sends. */
+export const MAX_TRANSFER_RATE = 100_000;
+
+/** fleet --transfer-rate: transfers a second, more than 0 (0.5 is one every two seconds). */
+export function transferRate(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > MAX_TRANSFER_RATE)
+    throw new InvalidArgumentError(`expected transfers a second, more than 0 and at most ${MAX_TRANSFER_RATE}`);
+  return n;
+}
+
 /** fleet --count. */
 export function fleetSize(value: string): number {
   return wholeNumber(value, 1, MAX_FLEET_SIZE, `a whole number 1-${MAX_FLEET_SIZE}`);

@@ -15,6 +15,7 @@ import {
   concurrency,
   firstNumber,
   fleetSize,
+  transferRate,
   ipv4,
   mac,
   milliseconds,
@@ -184,6 +185,11 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     )
     .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
     .option('--boot-spread <ms>', 'phones power on at random moments over this many milliseconds, not all at once', milliseconds)
+    .option(
+      '--transfer-rate <n>',
+      'at most n file transfers a second for the whole fleet (provisioning, uploads): what a shared server sees',
+      transferRate,
+    )
     .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined)

@@ -68,6 +68,7 @@ export interface StartCliOptions {
   clockStart?: number;
   /** fleet --boot-spread: phones power on over this many ms. */
   bootSpread?: number;
+  transferRate?: number;
 }
 
 /** --registrar host[:port] (port 5060, or 5061 over TLS). */
@@ -201,6 +202,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         clockSpeed: o.clockSpeed === 0 ? 1 : o.clockSpeed,
         clockStart: o.clockStart,
         bootSpreadMs: o.bootSpread,
+        transferRate: o.transferRate,
       },
       app,
       logger,

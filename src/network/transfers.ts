@@ -12,6 +12,7 @@ import { HttpTransfers, MAX_DOWNLOAD, TRANSFER_DEADLINE_MS } from './http-transf
 import { tftpGet, tftpPut, TftpError } from './tftp-client.js';
 import { bareHost, DEFAULT_TRUST } from './transfer-trust.js';
 import type { TransferTrust } from './transfer-trust.js';
+import type { TransferRate } from './transfer-rate.js';
 
 /** The well-known port of TFTP. */
 const TFTP_PORT = 69;
@@ -27,6 +28,8 @@ export interface TransferOptions {
   readonly maxBytes?: number;
   /** How long TFTP waits for an answer before sending its last packet again. */
   readonly tftpRetransmitMs?: number;
+  /** A cap on transfers a second shared with other phones (a fleet's --transfer-rate). */
+  readonly rate?: TransferRate;
 }
 
 /** A TFTP file name: the URL's path without its first slash, decoded (tftpd's --secure roots it at its directory). */
@@ -77,8 +80,10 @@ export class PhoneTransfers implements Transfers {
   private readonly http: HttpTransfers;
   private readonly ftp: FtpTransfers;
   private readonly tftp: TftpTransfers;
+  private readonly rate: TransferRate | undefined;
 
   constructor(o: TransferOptions = {}) {
+    this.rate = o.rate;
     const deadline = o.deadlineMs ?? TRANSFER_DEADLINE_MS;
     const trust = o.trust ?? (() => DEFAULT_TRUST);
     const max = o.maxBytes ?? MAX_DOWNLOAD;
@@ -109,10 +114,14 @@ export class PhoneTransfers implements Transfers {
   }
 
   async get(url: string, auth?: Credentials): Promise<TransferResult> {
-    return this.by(url).get(url, auth);
+    const by = this.by(url);
+    await this.rate?.take();
+    return by.get(url, auth);
   }
 
   async upload(url: string, body: Buffer, contentType: string, method?: 'PUT' | 'POST'): Promise<TransferResult> {
-    return this.by(url).upload(url, body, contentType, method);
+    const by = this.by(url);
+    await this.rate?.take();
+    return by.upload(url, body, contentType, method);
   }
 }

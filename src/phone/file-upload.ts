@@ -5,7 +5,7 @@
  * of the phone: its operation, URL and outcome.
  */
 import type { Phone } from './phone.js';
-import { provisioningBase } from './provisioning.js';
+import { provisioningBase } from './prov-server.js';
 
 /** The URL of `file` in `directory` on the phone's provisioning server; undefined without a server or for a bad path. */
 export function uploadUrl(phone: Phone, directory: string, file: string): URL | undefined {

@@ -185,5 +185,7 @@ export class PhoneLogs {
       this.kept.app.push(line);
       this.bytes.app += Buffer.byteLength(line);
     }
+    // what was written meanwhile may already be past the size again: it goes now, not at the next line
+    if (this.bytes.app > c.int('log.render.file.size') * 1024 && this.phone.isReady) void this.uploadApp();
   }
 }

@@ -7,6 +7,10 @@ import { CfgError, parseCfg, parseMasterConfig } from './config/cfg-xml.js';
 import { checkValue } from './config/validate.js';
 import type { Phone } from './phone.js';
 import { installImage } from './software-update.js';
+import { credentials, provisioningBase } from './prov-server.js';
+import { downloadDirectory } from './directory-sync.js';
+
+export { provisioningBase } from './prov-server.js';
 import { PhoneError, Status } from './status.js';
 
 export interface ProvisioningResult {
@@ -17,27 +21,6 @@ export interface ProvisioningResult {
   readonly updating: boolean;
   /** Parameters whose CONFIG value the run changed (added, altered or gone). */
   readonly changed: readonly string[];
-}
-
-const SCHEMES = ['ftp', 'tftp', 'http', 'https', 'ftps'];
-
-/** The provisioning server's base URL, or undefined when none is configured. */
-export function provisioningBase(phone: Phone): URL | undefined {
-  const name = phone.config.value('device.prov.serverName').trim();
-  if (!name) return undefined;
-  const withScheme = /^[a-z]+:\/\//i.test(name) ? name : `${SCHEMES[phone.config.int('device.prov.serverType')] ?? 'http'}://${name}`;
-  try {
-    const url = new URL(withScheme.endsWith('/') ? withScheme : `${withScheme}/`);
-    return url;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The provisioning server's user and password (device.prov.user, .password), when a user is configured. */
-export function credentials(phone: Phone): { user: string; password: string } | undefined {
-  const user = phone.config.value('device.prov.user');
-  return user ? { user, password: phone.config.value('device.prov.password') } : undefined;
 }
 
 async function fetchText(phone: Phone, url: URL): Promise<string | undefined> {
@@ -91,6 +74,8 @@ export async function provision(phone: Phone, bootConfig: Readonly<Record<string
       if (res && res.status >= 200 && res.status < 300)
         updating = installImage(phone, appFilePath.split('/').pop() ?? appFilePath, res.body);
     }
+    // the contact directory comes last, as the phone reads it while it provisions (not while it installs a release)
+    if (!updating) await downloadDirectory(phone);
     return { files: [masterName, ...configFiles], applied: Object.keys(values).length, ignored, updating, changed };
   } catch (err) {
     if (err instanceof CfgError) throw new PhoneError(Status.FAILED, err.message);

@@ -6,6 +6,7 @@
 import type { DialectMode } from '../phone/dialect/dialect.js';
 import { join } from 'node:path';
 import { FleetError } from '../errors.js';
+import { TransferRate } from '../network/transfer-rate.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../phone/clock.js';
 import { systemClock } from '../phone/clock.js';
@@ -36,7 +37,7 @@ export interface MemberSpec {
   readonly sipTlsPort?: number;
 }
 
-export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switchboard'> {
+export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switchboard' | 'transferRate'> {
   readonly count: number;
   /** Per phone (count of them): model, firmware, number, password, values and ports of its own. */
   readonly members?: readonly MemberSpec[];
@@ -54,6 +55,8 @@ export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switc
    * server at once (0 or absent: one after the other, at once).
    */
   readonly bootSpreadMs?: number;
+  /** At most this many file transfers a second for the whole fleet (network/transfer-rate.ts); none: no cap. */
+  readonly transferRate?: number;
   /** The random source of bootSpreadMs (tests give their own). */
   readonly random?: () => number;
 }
@@ -181,6 +184,7 @@ export async function startFleet(
   const bases = fleetPortBases(spec);
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
+  const transferRate = spec.transferRate === undefined ? undefined : new TransferRate(spec.transferRate);
   // when each phone powers on, from now: sorted, so phone i + 1 never comes up before phone i
   const spread = spec.bootSpreadMs ?? 0;
   const random = spec.random ?? Math.random;
@@ -215,6 +219,7 @@ export async function startFleet(
             switchboard,
             clock,
             macTaken: (mac) => macs.has(mac),
+            transferRate,
           },
           app,
           logger,

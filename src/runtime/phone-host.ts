@@ -33,6 +33,7 @@ import { DirectorySync } from '../phone/directory-sync.js';
 import type { PhoneStore } from '../phone/ports.js';
 import { documentSender } from '../network/http-transfers.js';
 import { PhoneTransfers } from '../network/transfers.js';
+import type { TransferRate } from '../network/transfer-rate.js';
 import { DEFAULT_TRUST, transferTrust } from '../network/transfer-trust.js';
 import { PostQueue } from '../network/post-queue.js';
 import { sipUserAgent } from '../phone/device-facts.js';
@@ -80,6 +81,8 @@ export interface PhoneSpec {
   readonly bodyTimeoutMs?: number;
   /** Overall deadline of each outbound file transfer (default 30 s). */
   readonly transferTimeoutMs?: number;
+  /** A cap on transfers a second shared with the fleet's other phones. */
+  readonly transferRate?: TransferRate;
   /** Deadline of each posted document (telephony events, polled state; default 5 s) and how many may wait (64). */
   readonly posts?: { readonly deadlineMs?: number; readonly max?: number };
   /** Bounds on SIP stream connections (per-phone cap, handshake and idle deadlines, message bounds). */
@@ -234,6 +237,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       macTaken: spec.macTaken,
       transfers: new PhoneTransfers({
         deadlineMs: spec.transferTimeoutMs,
+        rate: spec.transferRate,
         // read at each transfer: provisioning may have just brought the CA or the name check
         trust: () => {
           const p = phone;
