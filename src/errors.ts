@@ -14,9 +14,9 @@ export const ExitCode = {
   FAILURE: 1,
   /** Bad usage or configuration: options, model and firmware, data dir, certificate files, ports in use. */
   USAGE: 2,
-  /** polysim ctl: the phone could not be reached (connection, TLS, timeout). */
+  /** polysim ctl, compare: the phone could not be reached (connection, TLS, timeout). */
   TRANSPORT: 3,
-  /** polysim ctl: the phone refused the credentials. */
+  /** polysim ctl, compare: the phone refused the credentials. */
   AUTH: 4,
   /** polysim ctl: the phone answered a Status other than 2000. */
   STATUS: 5,
@@ -42,9 +42,9 @@ export const ERRORS = {
   'fleet-file': { exit: ExitCode.USAGE, meaning: 'a fleet file that cannot be used' },
   unreachable: {
     exit: ExitCode.TRANSPORT,
-    meaning: 'polysim ctl: the phone could not be reached (connection, TLS, timeout) or has no REST API',
+    meaning: 'polysim ctl, compare: the phone could not be reached (connection, TLS, timeout) or has no REST API',
   },
-  auth: { exit: ExitCode.AUTH, meaning: 'polysim ctl: the phone refused the credentials' },
+  auth: { exit: ExitCode.AUTH, meaning: 'polysim ctl, compare: the phone refused the credentials' },
   status: { exit: ExitCode.STATUS, meaning: 'polysim ctl: the phone answered a Status other than 2000' },
   // Input from the wire, answered on the wire: never the end of the process (one that escapes is a bug).
   'cfg-file': { exit: ExitCode.FAILURE, meaning: 'a provisioned configuration file that cannot be read (the phone answers Status 5000)' },

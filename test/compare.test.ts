@@ -110,6 +110,66 @@ describe('polysim compare', () => {
     }
   });
 
+  it('a phone that cannot be reached ends with exit 3 and one line per phone, never a report of differences', async () => {
+    const sim = await testPhone();
+    try {
+      const run = cli(['compare', '--real', 'http://127.0.0.1:1', '--sim', sim.httpUrl, '--password', PASSWORD]);
+      assert.equal(await run.code, 3, run.stderr());
+      assert.equal(run.stdout(), '', 'no report');
+      assert.equal(run.stderr(), 'polysim compare: --real http://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n');
+      // --json: one JSON object on stdout, the same exit code.
+      const json = cli(['compare', '--real', 'http://127.0.0.1:1', '--sim', sim.httpUrl, '--password', PASSWORD, '--json']);
+      assert.equal(await json.code, 3);
+      assert.deepEqual(JSON.parse(json.stdout()), {
+        ok: false,
+        code: 3,
+        errorCode: 'unreachable',
+        error: '--real http://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1',
+      });
+      // A host without a scheme on an HTTP port: the TLS handshake fails; the line says to use http://.
+      const plain = cli(['compare', '--real', sim.httpUrl.replace('http://', ''), '--sim', sim.httpUrl, '--password', PASSWORD]);
+      assert.equal(await plain.code, 3);
+      assert.match(plain.stderr(), /^polysim compare: --real 127\.0\.0\.1:\d+: this port speaks plain HTTP, not HTTPS: use http:\/\/127/);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('credentials refused on both sides (two 401s) end with exit 4, never "0 differences"; a 403 (locked out) on either side too', async () => {
+    const a = await testPhone();
+    const b = await testPhone();
+    // A phone that refuses everyone, as a phone that locked the user out after failed logins answers.
+    const locked = createServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"Status":"4403"}');
+    });
+    await new Promise<void>((r) => locked.listen(0, '127.0.0.1', r));
+    const lockedUrl = `http://127.0.0.1:${(locked.address() as AddressInfo).port}`;
+    try {
+      const both = cli(['compare', '--real', a.httpUrl, '--sim', b.httpUrl, '--password', 'wrong']);
+      assert.equal(await both.code, 4, both.stdout());
+      assert.doesNotMatch(both.stdout(), /differences/);
+      assert.equal(
+        both.stderr(),
+        `polysim compare: --real ${a.httpUrl}: authentication failed (phone offers: Basic)\n` +
+          `polysim compare: --sim ${b.httpUrl}: authentication failed (phone offers: Basic)\n`,
+      );
+      const sim = cli(['compare', '--real', a.httpUrl, '--sim', b.httpUrl, '--password', PASSWORD, '--sim-password', 'wrong']);
+      assert.equal(await sim.code, 4);
+      assert.match(sim.stderr(), /^polysim compare: --sim .*: authentication failed/);
+      const refused = cli(['compare', '--real', lockedUrl, '--sim', a.httpUrl, '--password', PASSWORD]);
+      assert.equal(await refused.code, 4);
+      assert.equal(refused.stderr(), `polysim compare: --real ${lockedUrl}: refused (HTTP 403, Status 4403): locked out, or not allowed\n`);
+      assert.equal(refused.stdout(), '');
+    } finally {
+      await new Promise<void>((r) => {
+        locked.closeAllConnections();
+        locked.close(() => r());
+      });
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it('exits by the error catalogue: a --real that is no URL is a usage error (2), not "unreachable"', async () => {
     const run = cli(['compare', '--real', 'http://[nope', '--sim', 'http://127.0.0.1:1', '--password', 'x']);
     assert.equal(await run.code, 2);

@@ -7,8 +7,9 @@ import { AuthError, PolyError, TransportError } from '@polysim/client';
 import { ctlFailure } from '../src/cli/ctl-errors.js';
 import { flatten, format, WIDTH } from '../src/cli/ctl-format.js';
 import { CliError } from '../src/errors.js';
+import type { ControlApp } from '../src/control/app.js';
 import type { Fleet } from '../src/runtime/fleet.js';
-import { cli, PASSWORD, testFleet } from './helpers.js';
+import { cli, listenControl, PASSWORD, testFleet } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polysim-ctl-'));
 
@@ -21,10 +22,14 @@ async function ctl(args: string[], env: Record<string, string> = {}): Promise<{ 
 
 describe('polysim ctl', () => {
   let fleet: Fleet;
+  let control: ControlApp;
+  let controlUrl: string;
   before(async () => {
     fleet = await testFleet({ count: 3, firstNumber: 4001, timing: { initMs: 200, restartMs: 300 } });
+    ({ control, url: controlUrl } = await listenControl(fleet));
   });
   after(async () => {
+    await control.close();
     await fleet.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -65,6 +70,82 @@ describe('polysim ctl', () => {
     const status = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'call', 'end', 'nope']);
     assert.equal(status.code, 5);
     assert.match(status.stderr, /Status 4007 \(Call does not exist\)/);
+  });
+
+  it("a Status error shows the phone's reason when --control names its polysim (the Poly answer has none)", async () => {
+    const bare = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, 'screen', 'key', 'Home']);
+    assert.equal(bare.code, 5);
+    assert.equal(bare.stderr, `polysim ctl: ${phone(0).httpUrl}: Status 4000 (Invalid input parameters)\n`);
+    const why = await ctl(['--host', phone(0).httpUrl, '--password', PASSWORD, '--control', controlUrl, 'screen', 'key', 'Home']);
+    assert.equal(why.code, 5);
+    assert.equal(why.stderr, `polysim ctl: ${phone(0).httpUrl}: Status 4000 (Invalid input parameters): VVX 450 has no key Home\n`);
+    // The phone named otherwise than polysim names it (localhost) is found by its port; every phone of --hosts too.
+    const file = join(dir, 'two.txt');
+    writeFileSync(file, `${phone(1).httpUrl.replace('127.0.0.1', 'localhost')}\n${phone(2).httpUrl}\n`);
+    const many = await ctl(['--hosts', file, '--password', PASSWORD, '--control', controlUrl, 'call', 'end', 'nope']);
+    assert.equal(many.code, 5);
+    assert.equal((many.stderr.match(/failed: Status 4007 \(Call does not exist\): no call nope$/gm) ?? []).length, 2, many.stderr);
+    // A control API that cannot say: the Status error as the phone gave it.
+    const dead = await ctl([
+      '--host',
+      phone(0).httpUrl,
+      '--password',
+      PASSWORD,
+      '--control',
+      'http://127.0.0.1:1',
+      'screen',
+      'key',
+      'Home',
+    ]);
+    assert.equal(dead.code, 5);
+    assert.equal(dead.stderr, bare.stderr);
+  });
+
+  it('--json prints errors as one JSON object on stdout, with the same exit code', async () => {
+    const status = await ctl([
+      '--host',
+      phone(0).httpUrl,
+      '--password',
+      PASSWORD,
+      '--json',
+      '--control',
+      controlUrl,
+      'screen',
+      'key',
+      'Home',
+    ]);
+    assert.equal(status.code, 5);
+    assert.equal(status.stderr, '');
+    assert.deepEqual(JSON.parse(status.stdout), {
+      host: phone(0).httpUrl,
+      ok: false,
+      code: 5,
+      errorCode: 'status',
+      error: 'Status 4000 (Invalid input parameters): VVX 450 has no key Home',
+      status: '4000',
+    });
+    const unreachable = await ctl(['--host', 'http://127.0.0.1:1', '--password', PASSWORD, '--json', 'device', 'info']);
+    assert.equal(unreachable.code, 3);
+    assert.deepEqual(JSON.parse(unreachable.stdout), {
+      host: 'http://127.0.0.1:1',
+      ok: false,
+      code: 3,
+      errorCode: 'unreachable',
+      error: 'connect ECONNREFUSED 127.0.0.1:1',
+    });
+    const file = await ctl(['--hosts', join(dir, 'absent.txt'), '--password', PASSWORD, '--json', 'device', 'info']);
+    assert.equal(file.code, 2);
+    assert.match((JSON.parse(file.stdout) as { error: string }).error, /^--hosts .*absent\.txt: ENOENT$/);
+    const usage = await ctl(['--host', phone(0).httpUrl, '--json', 'call', 'fly']);
+    assert.equal(usage.code, 2);
+    assert.deepEqual(JSON.parse(usage.stdout), { ok: false, code: 2, errorCode: 'usage', error: 'unknown command "call fly"' });
+  });
+
+  it("a host without a scheme on a plain-HTTP port: one line saying to use http:// (exit 3), not OpenSSL's words", async () => {
+    const host = new URL(phone(0).httpUrl).host;
+    const r = await ctl(['--host', host, '--password', PASSWORD, 'device', 'info']);
+    assert.equal(r.code, 3);
+    assert.equal(r.stderr, `polysim ctl: ${host}: this port speaks plain HTTP, not HTTPS: use http://${host}\n`);
   });
 
   it('a --host that makes no URL is a usage error (2), not an unreachable phone (3)', async () => {
@@ -115,6 +196,13 @@ describe('polysim ctl', () => {
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout) as { back: boolean; awayMs: number };
     assert.equal(result.back, true);
+    // A line on stderr per change it saw (initialising shows when a poll fell in the 200 ms it lasts).
+    const seen = r.stderr.split('\n').filter((l) => l !== '');
+    const at = `polysim ctl: ${phone(2).httpUrl}: `;
+    assert.equal(seen[0], `${at}waiting for the phone to go down`);
+    assert.match(seen[1] ?? '', new RegExp(`^${at}(down|back, initialising)$`));
+    assert.match(seen.at(-1) ?? '', new RegExp(`^${at}ready \\(away \\d+\\.\\d s\\)$`));
+    assert.ok(seen.length <= 4, r.stderr);
     assert.ok(result.awayMs > 0, 'it saw the phone away');
     assert.equal(phone(2).phone.isReady, true, 'and back, initialised');
     const info = await ctl(['--host', phone(2).httpUrl, '--password', PASSWORD, 'call', 'list']);

@@ -138,6 +138,24 @@ describe('the event stream', () => {
     }
   });
 
+  it('ends when its signal aborts, as its type says: before it connects, while it connects, and waiting for an event', async () => {
+    const before = new AbortController();
+    before.abort();
+    const none: PolysimEvent[] = [];
+    for await (const e of polysimEvents(ctl, { signal: before.signal })) none.push(e);
+    assert.deepEqual(none, []);
+    const connecting = new AbortController();
+    const early = polysimEvents(ctl, { signal: connecting.signal }).next();
+    connecting.abort();
+    assert.deepEqual(await early, { value: undefined, done: true });
+    const reading = new AbortController();
+    const events = polysimEvents(ctl, { phone: 1, signal: reading.signal });
+    assert.equal((await events.next()).value?.type, 'snapshot');
+    const waiting = events.next();
+    reading.abort();
+    assert.deepEqual(await waiting, { value: undefined, done: true });
+  });
+
   it("one phone's stream has only that phone; registration and reboots show", async () => {
     const two = collect(ctl, 2);
     try {

@@ -4,12 +4,14 @@
  * error, 2 usage, 3 the phone could not be reached (or has no such API), 4 authentication failed, 5 the phone
  * answered a Status error.
  */
-import { CliError, ExitCode as EXIT } from '../errors.js';
+import { CliError, ExitCode as EXIT, PolysimError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
 import type { TlsTrust } from '@polysim/client';
 import { COMMANDS } from './ctl-commands.js';
-import { ctlFailure } from './ctl-errors.js';
+import { ctlFailure, jsonFailure, reportFailure } from './ctl-errors.js';
+import { phoneReason } from './ctl-reason.js';
+import type { ControlAccess } from './ctl-reason.js';
 import { flatten, format } from './ctl-format.js';
 import type { CliIo } from './io.js';
 import { readSmallFile } from '../small-file.js';
@@ -29,6 +31,9 @@ export interface CtlOptions {
   insecure?: boolean;
   wait?: boolean;
   waitTimeout: number;
+  /** polysim's control API, where a Status error's reason is looked up (the phone's journal). */
+  control?: string;
+  controlToken?: string;
 }
 
 /** Commands after which the phone goes away (reboots, restarts, or may restart to apply a configuration). */
@@ -37,10 +42,16 @@ const GOES_AWAY: Readonly<Record<string, readonly string[]>> = { device: ['reboo
 /**
  * --wait: after a command that takes the phone away, wait until it has gone (or, for a provisioning that
  * changed nothing needing a restart, until a short grace has passed) and then until it answers again, initialised
- * (callStatus no longer answers 5000, as phones answer while they start).
+ * (callStatus no longer answers 5000, as phones answer while they start). `say` is told each change it sees.
  */
-async function waitBack(phone: PolyPhone, awayGraceMs: number, timeoutMs: number): Promise<{ back: true; awayMs: number }> {
+async function waitBack(
+  phone: PolyPhone,
+  awayGraceMs: number,
+  timeoutMs: number,
+  say: (line: string) => void = () => undefined,
+): Promise<{ back: true; awayMs: number }> {
   const start = Date.now();
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   const answers = async (): Promise<'down' | 'starting' | 'up'> => {
     try {
@@ -52,20 +63,40 @@ async function waitBack(phone: PolyPhone, awayGraceMs: number, timeoutMs: number
       return 'down';
     }
   };
+  const said = { down: 'down', starting: 'back, initialising' } as const;
+  say('waiting for the phone to go down');
   let wentAway = 0;
+  let last: 'down' | 'starting' | 'up' = 'up';
   while (Date.now() - start < awayGraceMs) {
-    if ((await answers()) !== 'up') {
+    last = await answers();
+    if (last !== 'up') {
       wentAway = Date.now();
+      say(said[last]);
       break;
     }
     await pause(250);
   }
-  if (!wentAway) return { back: true, awayMs: 0 };
+  if (!wentAway) {
+    say(`it did not go away within ${seconds(awayGraceMs)}: ready`);
+    return { back: true, awayMs: 0 };
+  }
   while (Date.now() - start < timeoutMs) {
-    if ((await answers()) === 'up') return { back: true, awayMs: Date.now() - wentAway };
+    const now = await answers();
+    if (now === 'up') {
+      const awayMs = Date.now() - wentAway;
+      say(`ready (away ${seconds(awayMs)})`);
+      return { back: true, awayMs };
+    }
+    if (now !== last) say(said[now]);
+    last = now;
     await pause(250);
   }
   throw new TransportError(`did not come back within ${Math.round(timeoutMs / 1000)} s`);
+}
+
+/** The phone's URL as the client makes it of a host: HTTPS unless the host is a URL (or --insecure-http says HTTP). */
+function phoneUrlOf(host: string, insecureHttp: boolean | undefined): string {
+  return insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host;
 }
 
 export { EXIT };
@@ -87,27 +118,32 @@ async function runOne(
   command: string,
   args: string[],
   io: CliIo,
+  progress: boolean,
 ): Promise<unknown> {
+  const token = o.controlToken ?? io.env['POLYSIM_CONTROL_TOKEN'];
+  const control: ControlAccess | undefined = o.control === undefined ? undefined : { url: o.control, token };
   const password = o.password ?? io.env['POLYSIM_PASSWORD'];
   if (!password) throw new CliError('no password: give --password or set POLYSIM_PASSWORD');
   const tls: TlsTrust = { ca, pinSha256: o.pin, selfSignedMac: o.mac, insecure: o.insecure };
+  const url = phoneUrlOf(host, o.insecureHttp);
   // A host that makes no URL throws here, a usage error (ctlFailure).
-  const phone = new PolyPhone({
-    host: o.insecureHttp && !/^https?:/.test(host) ? `http://${host}` : host,
-    user: o.user,
-    password,
-    auth: o.auth,
-    tls,
-  });
+  const phone = new PolyPhone({ host: url, user: o.user, password, auth: o.auth, tls });
   try {
     const fn = COMMANDS[group]?.[command];
     if (!fn) throw new CliError(`unknown command: ${group} ${command}`);
     const result = await fn(phone, args);
     if (o.wait && GOES_AWAY[group]?.includes(command)) {
-      const waited = await waitBack(phone, command === 'provision' ? 3_000 : 15_000, o.waitTimeout * 1000);
+      // Progress on stderr for one phone; with --hosts, the per-phone lines say enough.
+      const say = progress ? (line: string): void => void io.stderr.write(`polysim ctl: ${host}: ${line}\n`) : undefined;
+      const waited = await waitBack(phone, command === 'provision' ? 3_000 : 15_000, o.waitTimeout * 1000, say);
       return { ...(result !== null && typeof result === 'object' ? result : {}), ...waited };
     }
     return result;
+  } catch (err) {
+    if (!(err instanceof PolyError) || control === undefined) throw err;
+    const reason = await phoneReason(control, new URL(/^https?:\/\//i.test(url) ? url : `https://${url}`), err);
+    if (reason === undefined) throw err;
+    throw new PolysimError('status', `Status ${err.code} (${err.meaning}): ${reason}`, { cause: err });
   } finally {
     await phone.close();
   }
@@ -118,9 +154,12 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
     const list = Object.entries(COMMANDS)
       .map(([g, cs]) => `  ${g}: ${Object.keys(cs).join(', ')}`)
       .join('\n');
+    if (o.json) return reportFailure(io, 'ctl', true, new CliError(`unknown command "${group} ${command}"`));
     io.stderr.write(`polysim ctl: unknown command "${group} ${command}"; commands:\n${list}\n`);
     return EXIT.USAGE;
   }
+  if (o.control !== undefined && !URL.canParse(o.control))
+    return reportFailure(io, 'ctl', o.json, new CliError(`--control ${o.control}: not a URL (e.g. http://127.0.0.1:8790)`));
   // Files the options name are read once, before any phone is asked: a bad one is a usage error.
   let ca: string | undefined;
   let hostList: string | undefined;
@@ -134,32 +173,27 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       if (option === '--ca') ca = text;
       else hostList = text;
     } catch (err) {
-      io.stderr.write(`polysim ctl: ${option} ${file}: ${(err as Error).message}\n`);
-      return EXIT.USAGE;
+      // The file's error (file: exit 2), named by the option and the file.
+      const failure = ctlFailure(err);
+      return reportFailure(io, 'ctl', o.json, new PolysimError(failure.code, `${option} ${file}: ${failure.message}`, { cause: err }));
     }
   }
   if (hostList === undefined) {
-    if (!o.host) {
-      io.stderr.write('polysim ctl: give --host (or --hosts FILE)\n');
-      return EXIT.USAGE;
-    }
+    if (!o.host) return reportFailure(io, 'ctl', o.json, new CliError('give --host (or --hosts FILE)'));
     try {
-      const result = await runOne(o.host, o, ca, group, command, args, io);
+      const result = await runOne(o.host, o, ca, group, command, args, io, true);
       io.stdout.write(o.json ? `${JSON.stringify(result ?? { Status: '2000' }, null, 2)}\n` : format(result));
       return EXIT.OK;
     } catch (err) {
-      const failure = ctlFailure(err);
-      io.stderr.write(`polysim ctl: ${o.host}: ${failure.message}\n`);
-      return failure.exitCode;
+      return reportFailure(io, 'ctl', o.json, ctlFailure(err, o.host), o.host);
     }
   }
   const hosts = hostList
     .split('\n')
     .map((l) => l.replace(/#.*/, '').trim())
     .filter((l) => l !== '');
-  const results: { host: string; ok: boolean; code: number; errorCode?: ErrorCode; result?: unknown; error?: string }[] = new Array(
-    hosts.length,
-  );
+  const results: { host: string; ok: boolean; code: number; errorCode?: ErrorCode; result?: unknown; error?: string; status?: string }[] =
+    new Array(hosts.length);
   let next = 0;
   let done = 0;
   // A progress bar on a terminal; plain lines, one per phone, anywhere else (logs, pipes, CI).
@@ -176,10 +210,9 @@ export async function runCtl(o: CtlOptions, group: string, command: string, args
       if (i >= hosts.length) return;
       const host = hosts[i] as string;
       try {
-        results[i] = { host, ok: true, code: 0, result: await runOne(host, o, ca, group, command, args, io) };
+        results[i] = { host, ok: true, code: 0, result: await runOne(host, o, ca, group, command, args, io, false) };
       } catch (err) {
-        const failure = ctlFailure(err);
-        results[i] = { host, ok: false, code: failure.exitCode, errorCode: failure.code, error: failure.message };
+        results[i] = { host, ...jsonFailure(ctlFailure(err, host)) };
       }
       done++;
       if (!tty) io.stderr.write(`${host}: ${results[i]?.ok ? 'ok' : `failed: ${results[i]?.error ?? ''}`}\n`);

@@ -239,9 +239,17 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
     .option('--insecure', 'accept any certificate, as curl -k')
     .option('--concurrency <n>', 'phones at once with --hosts', concurrency, 8)
-    .option('--wait', 'after device reboot, restart, factory-reset or provision: wait until the phone answers again')
+    .option(
+      '--wait',
+      'after device reboot, restart, factory-reset or provision: wait until the phone answers again (one --host: each change on stderr)',
+    )
     .option('--wait-timeout <s>', 'how long --wait waits (seconds)', seconds, 120)
-    .option('--json', 'print JSON for scripts')
+    .option(
+      '--control <url>',
+      "a polysim's control API (e.g. http://127.0.0.1:8790): a Status error shows the phone's reason from its journal",
+    )
+    .option('--control-token <token>', 'its control token (or the environment variable POLYSIM_CONTROL_TOKEN)')
+    .option('--json', 'print JSON for scripts, errors too: {"ok": false, "code": <exit code>, "errorCode", "error"}')
     .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
       code = await run.ctl(opts, group, command, args, io);
     });

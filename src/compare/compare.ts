@@ -46,19 +46,59 @@ export function probes(): Probe[] {
   return out;
 }
 
-/** What one phone answered: the whole answer, or how it failed. */
-type Got = { readonly answer: unknown } | { readonly failed: string };
+/** What one phone answered: the whole answer, or how it failed (and the error, to tell whether it can be asked at all). */
+type Got = { readonly answer: unknown } | { readonly failed: string; readonly error: unknown };
 
 async function ask(phone: PolyPhone, p: Probe): Promise<Got> {
   try {
     return { answer: await phone.raw(p.method, p.path, p.data) };
   } catch (err) {
-    if (err instanceof PolyError) return { failed: `Status ${err.code} (HTTP ${err.httpStatus})` };
-    if (err instanceof AuthError) return { failed: 'HTTP 401' };
-    if (err instanceof TransportError) return { failed: err.httpStatus ? `HTTP ${err.httpStatus}` : err.message };
-    return { failed: err instanceof Error ? err.message : String(err) };
+    if (err instanceof PolyError) return { failed: `Status ${err.code} (HTTP ${err.httpStatus})`, error: err };
+    if (err instanceof AuthError) return { failed: 'HTTP 401', error: err };
+    if (err instanceof TransportError) return { failed: err.httpStatus ? `HTTP ${err.httpStatus}` : err.message, error: err };
+    return { failed: err instanceof Error ? err.message : String(err), error: err };
   }
 }
+
+/** A phone compare cannot ask: `error` is what asking it threw. */
+export interface UnusablePhone {
+  readonly side: 'real' | 'sim';
+  readonly host: string;
+  readonly error: unknown;
+}
+
+/**
+ * Compare stopped without a report: a phone could not be reached, or refused the credentials. Their answers are no
+ * shapes to compare, and two phones that both refuse are not alike.
+ */
+export class CompareStopped extends Error {
+  constructor(readonly phones: readonly UnusablePhone[]) {
+    super(phones.map((p) => `${p.side}: ${p.error instanceof Error ? p.error.message : String(p.error)}`).join('; '));
+    this.name = 'CompareStopped';
+  }
+}
+
+/** The HTTP status of a failed answer, when there was one. */
+export function httpStatusOf(err: unknown): number | undefined {
+  if (err instanceof PolyError || err instanceof TransportError) return err.httpStatus;
+  if (err instanceof AuthError) return 401;
+  return undefined;
+}
+
+/**
+ * Whether a failed answer means the phone cannot be compared: no HTTP answer (connection, TLS, timeout) or the
+ * credentials refused (401), on any operation; 403 on the first question (a phone that locked the user out after
+ * failed logins refuses everything with 403; later, a 403 is one operation's answer, compared as such).
+ */
+function unusable(got: Got, first: boolean): boolean {
+  if (!('error' in got)) return false;
+  const http = httpStatusOf(got.error);
+  if (got.error instanceof TransportError && http === undefined) return true;
+  return http === 401 || (first && http === 403);
+}
+
+/** The first question: device/info (every model answers it), which tells a phone that cannot be compared at once. */
+const FIRST: Probe = { operation: 'Management.DeviceInfo', method: 'GET', path: '/api/v1/mgmt/device/info' };
 
 export interface OperationReport {
   readonly operation: string;
@@ -74,9 +114,17 @@ export async function compare(real: PolyPhoneOptions, sim: PolyPhoneOptions): Pr
   const r = new PolyPhone({ ...real, retry: { attempts: 3, baseDelayMs: 200 } });
   const s = new PolyPhone({ ...sim, retry: { attempts: 3, baseDelayMs: 200 } });
   const reports: OperationReport[] = [];
+  const stopIfUnusable = (gr: Got, gs: Got, first: boolean): void => {
+    const phones: UnusablePhone[] = [];
+    if (unusable(gr, first)) phones.push({ side: 'real', host: real.host, error: (gr as { error: unknown }).error });
+    if (unusable(gs, first)) phones.push({ side: 'sim', host: sim.host, error: (gs as { error: unknown }).error });
+    if (phones.length > 0) throw new CompareStopped(phones);
+  };
   try {
+    stopIfUnusable(await ask(r, FIRST), await ask(s, FIRST), true);
     for (const p of probes()) {
       const [gr, gs] = [await ask(r, p), await ask(s, p)];
+      stopIfUnusable(gr, gs, false);
       const differences: Difference[] = [];
       if ('answer' in gr && 'answer' in gs) differences.push(...compareShapes(gr.answer, gs.answer));
       else if (summary(gr) !== summary(gs)) differences.push({ at: '(answer)', kind: 'status', real: summary(gr), sim: summary(gs) });

@@ -6,14 +6,17 @@ export class PolyError extends Error {
   readonly code: string;
   readonly httpStatus: number;
   readonly meaning: string;
+  /** The request the phone answered so (when the client sent one): to find the phone's reason in its journal. */
+  readonly request: { readonly method: string; readonly path: string } | undefined;
 
-  constructor(code: string, httpStatus: number) {
+  constructor(code: string, httpStatus: number, request?: { readonly method: string; readonly path: string }) {
     const meaning = MEANINGS[code] ?? 'Unknown status';
     super(`Status ${code}: ${meaning} (HTTP ${httpStatus})`);
     this.name = 'PolyError';
     this.code = code;
     this.httpStatus = httpStatus;
     this.meaning = meaning;
+    this.request = request;
   }
 }
 

@@ -22,18 +22,24 @@ export interface EventsOptions {
  */
 export async function* polysimEvents(controlUrl: string, options: EventsOptions = {}): AsyncGenerator<PolysimEvent> {
   const url = new URL(options.phone === undefined ? '/events' : `/phones/${options.phone}/events`, controlUrl);
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        headers: { accept: 'text/event-stream', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-        signal: options.signal,
-      },
-      resolve,
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const { signal } = options;
+  if (signal?.aborted) return;
+  let res: IncomingMessage;
+  try {
+    res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { headers: { accept: 'text/event-stream', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) }, signal },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  } catch (err) {
+    // Aborted while connecting: the stream ends before it began.
+    if (signal?.aborted) return;
+    throw err;
+  }
   if (res.statusCode !== 200) {
     res.resume();
     throw new Error(`${url.pathname}: HTTP ${res.statusCode}`);
@@ -58,7 +64,9 @@ export async function* polysimEvents(controlUrl: string, options: EventsOptions 
       if (buffer.length > 1_048_576) throw new Error('event stream: an event over 1 MB');
     }
   } catch (err) {
-    if ((err as { name?: string }).name === 'AbortError') return;
+    // The signal aborted: node ends the response with an error (AbortError, or "aborted" once the body has begun);
+    // for the caller the stream has ended, as it asked. Any other error (a reset, a bad event) is thrown.
+    if (signal?.aborted) return;
     throw err;
   } finally {
     res.destroy();

@@ -107,7 +107,7 @@ export class PolyPhoneBase {
     const old = this.session;
     this.session = undefined;
     const res = await this.signed('GET', PATHS['Management.SessionCreate']);
-    const answer = this.answerOf(res);
+    const answer = this.answerOf(res, 'GET', PATHS['Management.SessionCreate']);
     const cookie = String(res.headers['set-cookie'] ?? '');
     const maxAge = /Max-Age=(\d+)/i.exec(cookie)?.[1];
     const id = (answer.data as { sessionId?: string } | undefined)?.sessionId;
@@ -168,10 +168,10 @@ export class PolyPhoneBase {
     } else {
       res = await this.signed(method, path, body);
     }
-    return this.answerOf(res);
+    return this.answerOf(res, method, path);
   }
 
-  private answerOf(res: Exchange): Answer {
+  private answerOf(res: Exchange, method: string, path: string): Answer {
     const type = String(res.headers['content-type'] ?? '');
     if (!type.includes('json')) {
       if (res.status === 401) throw new AuthError([]);
@@ -189,7 +189,7 @@ export class PolyPhoneBase {
       throw new TransportError(`HTTP ${res.status}: the answer is not JSON`, res.status);
     }
     const code = String(answer.Status);
-    if (code !== '2000') throw new PolyError(code, res.status);
+    if (code !== '2000') throw new PolyError(code, res.status, { method, path });
     return answer;
   }
 
