@@ -95,8 +95,9 @@ describe('a transfer rate', () => {
       const transfers = new PhoneTransfers({ rate: new TransferRate(1, time.now, time.later) });
       let done = 0;
       const all = [transfers.get(url), transfers.upload(url, Buffer.from('x'), 'text/plain')].map((p) => p.then(() => done++));
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(done, 1, 'the second waits for its turn');
+      await all[0];
+      await settle();
+      assert.equal(done, 1, 'the second waits for its turn (its time does not move until told)');
       time.advance(1000);
       await Promise.all(all);
       assert.equal(done, 2);
