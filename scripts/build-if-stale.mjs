@@ -27,6 +27,8 @@ const sources = Math.max(
 );
 const force = process.argv.includes('--force');
 if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);
+// Said, as the build takes seconds (npm start, npm run polysim): a command that sits silent looks hung.
+if (!force) process.stderr.write('polysim: building dist/ (a source changed since the last build)\n');
 // The client package first: the server imports it as @polysim/client, as an installed server does.
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 for (const project of ['packages/client/tsconfig.json', 'tsconfig.build.json']) {

@@ -3,7 +3,7 @@
 # but no container registry: Debian bookworm (debootstrap, minimal), this machine's Node.js 20 and npm in /usr/local
 # as the official image has them, the `node` user (uid 1000), and python3, make and g++ so that better-sqlite3 can
 # be compiled without a network. Tag: localhost/polysim-node-base:20 (build with --build-arg NODE_IMAGE=<tag>).
-# Needs root, podman and debootstrap; does nothing when the image exists. .ci/run calls it; test/container.test.ts
+# Needs root, podman and debootstrap; does nothing when the image exists. npm run setup calls it; test/container.test.ts
 # uses the image.
 set -euo pipefail
 tag="${1:-localhost/polysim-node-base:20}"

@@ -6,6 +6,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import { challenges, headerValues, sign } from './digest-client.js';
 import { PASSWORD, python, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
+import { lacks } from './peers.js';
 
 const exec = promisify(execFile);
 const INFO = '/api/v2/mgmt/device/info';
@@ -44,7 +45,8 @@ describe('Digest authentication (RFC 7616) with real clients', () => {
     ['MD5 only', { 'httpd.rest.auth.digest.sha256.enabled': '0' }, ['MD5']],
   ];
   for (const [label, set, algorithms] of combos) {
-    it(`${label}: challenges in order, curl --digest and Python HTTPDigestAuth succeed, a wrong password fails`, async () => {
+    it(`${label}: challenges in order, curl --digest and Python HTTPDigestAuth succeed, a wrong password fails`, async (t) => {
+      if (lacks(t, 'curl', 'python3-requests')) return;
       const p = await digestPhone(set);
       try {
         const res = await challenge(p);
@@ -70,7 +72,8 @@ describe('Digest authentication (RFC 7616) with real clients', () => {
     });
   }
 
-  it('Basic is refused on PVOS 9.2+ until httpd.rest.auth.basic.enabled=1, and the switch acts on the next request', async () => {
+  it('Basic is refused on PVOS 9.2+ until httpd.rest.auth.basic.enabled=1, and the switch acts on the next request', async (t) => {
+    if (lacks(t, 'curl')) return;
     const p = await digestPhone();
     try {
       assert.equal((await curl('-u', `Polycom:${PASSWORD}`, `${p.httpUrl}${INFO}`)).code, '401');
@@ -86,7 +89,8 @@ describe('Digest authentication (RFC 7616) with real clients', () => {
     }
   });
 
-  it('firmware boundaries: Basic only before 9.2.0 (CCX, Trio C60) and 8.3.0 (Edge E), and always on UCS and Trio 8300', async () => {
+  it('firmware boundaries: Basic only before 9.2.0 (CCX, Trio C60) and 8.3.0 (Edge E), and always on UCS and Trio 8300', async (t) => {
+    if (lacks(t, 'curl')) return;
     for (const [model, firmware, digest] of [
       ['CCX 600', '9.1.0', false],
       ['CCX 600', '9.2.0', true],
@@ -189,7 +193,8 @@ describe('Digest rules', () => {
     assert.equal((await withAuth(p, sign(renewed[0] ?? ch, { method: 'GET', uri: INFO, password: PASSWORD }))).status, 200);
   });
 
-  it('Digest with the default password answers 4010', async () => {
+  it('Digest with the default password answers 4010', async (t) => {
+    if (lacks(t, 'curl')) return;
     const d = await testPhone({ model: 'CCX 600', factory: true, set: { 'apps.restapi.enabled': '1' } });
     try {
       const r = await curl('--digest', '-u', 'Polycom:456', `${d.httpUrl}${INFO}`);

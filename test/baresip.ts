@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './kamailio.js';
 import { stopChild } from './child-process.js';
+import { program } from './peers.js';
 
 export interface BaresipEvent {
   readonly type: string;
@@ -128,7 +129,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const mediaenc = opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : '';
   writeFileSync(join(dir, 'accounts'), `<${aor}>${params}${mediaenc}\n`);
   let output = '';
-  const child: ChildProcess = spawn('baresip', ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(program('baresip'), ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const events: BaresipEvent[] = [];

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli } from './helpers.js';
+import { lacks } from './peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polysim-cli-input-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +59,8 @@ describe('files named by options', () => {
     );
   });
 
-  it('a certificate or key that is PEM in name only, or a key of another certificate, is refused before anything listens', async () => {
+  it('a certificate or key that is PEM in name only, or a key of another certificate, is refused before anything listens', async (t) => {
+    if (lacks(t, 'openssl')) return;
     const pair = (name: string): [string, string] => {
       execFileSync(
         'openssl',

@@ -10,6 +10,7 @@ import { connect } from 'node:tls';
 import { after, describe, it } from 'node:test';
 import { cli } from './helpers.js';
 import { POLYSIM_BIN } from './child-process.js';
+import { lacks } from './peers.js';
 
 const CLI = [POLYSIM_BIN];
 
@@ -254,7 +255,8 @@ describe('polysim start', () => {
     }
   });
 
-  it("--tls-cert and --tls-key serve the user's own certificate", async () => {
+  it("--tls-cert and --tls-key serve the user's own certificate", async (t) => {
+    if (lacks(t, 'openssl')) return;
     const dir = tempDir();
     // The user's own certificate, made as users make one: with openssl.
     execFileSync(

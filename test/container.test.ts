@@ -4,7 +4,7 @@
  * examples/compose.yaml runs it (its command, its fleet file mounted, its ports), answered through published ports.
  *
  * Offline, as every test here: the base is the local stand-in for node:20-slim that scripts/container-base.sh makes
- * (.ci/run calls it; no registry is reachable from this project's machines), the build runs with --network none
+ * (npm run setup calls it; no registry is reachable from this project's machines), the build runs with --network none
  * and npm takes every package from this machine's npm cache. Layers are cached, so an unchanged tree rebuilds at once.
  */
 import assert from 'node:assert/strict';
@@ -15,9 +15,10 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { waitFor } from './helpers.js';
+import { CONTAINER_BASE, needs } from './peers.js';
 import { ROOT } from './root.js';
 
-const BASE = 'localhost/polysim-node-base:20';
+const BASE = CONTAINER_BASE;
 const IMAGE = 'localhost/polysim:test';
 const run = promisify(execFile);
 const tag = `polysim-test-${process.pid}`;
@@ -84,21 +85,11 @@ const basic = (password: string): Record<string, string> => ({
   authorization: `Basic ${Buffer.from(`Polycom:${password}`).toString('base64')}`,
 });
 
-describe('container image (podman)', { timeout: 900_000 }, () => {
+describe('container image (podman)', { timeout: 900_000, skip: needs('podman', 'container-base') }, () => {
   const containers: string[] = [];
   const volumes: string[] = [];
 
   before(async () => {
-    try {
-      await run('podman', ['--version']);
-    } catch {
-      throw new Error('podman is not installed: .ci/run installs it (Debian: apt-get install podman runc debootstrap)');
-    }
-    try {
-      await run('podman', ['image', 'exists', BASE]);
-    } catch {
-      throw new Error(`the base image ${BASE} is missing: run scripts/container-base.sh (as .ci/run does)`);
-    }
     const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
     await build([
       '--pull=never',

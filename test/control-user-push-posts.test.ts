@@ -11,6 +11,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { listenControl, recordingServer, testFleet, waitFor } from './helpers.js';
 import { openApiProblems } from './openapi-check.js';
+import { lacks } from './peers.js';
 
 const exec = promisify(execFile);
 type Json = Record<string, unknown>;
@@ -95,7 +96,8 @@ describe('the control API: lock, log in and out, push messages, posted documents
     await fleet.phones[1]?.listeners.settled();
   });
 
-  it('GET /phones/{i}/push shows the message shown and those waiting; dismiss closes it and the next shows', async () => {
+  it('GET /phones/{i}/push shows the message shown and those waiting; dismiss closes it and the next shows', async (t) => {
+    if (lacks(t, 'curl')) return;
     const pushTo = async (priority: string, text: string): Promise<number> => {
       const { stdout } = await exec('curl', [
         ...['-s', '--digest', '-u', 'Push:Push-pass1', '-o', '/dev/null', '-w', '%{http_code}'],

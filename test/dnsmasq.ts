@@ -8,6 +8,7 @@ import { Resolver } from 'node:dns/promises';
 import { freePort } from './kamailio.js';
 import { stopChild } from './child-process.js';
 import { waitFor } from './helpers.js';
+import { program } from './peers.js';
 
 export interface DnsRecords {
   /** name, order, preference, flags, service, regexp, replacement (dnsmasq's --naptr-record). */
@@ -54,7 +55,7 @@ export async function startDnsmasq(records: DnsRecords): Promise<Dnsmasq> {
   const probe = new Resolver({ timeout: 200, tries: 1 });
   probe.setServers([server]);
   const start = async (r: DnsRecords): Promise<void> => {
-    const c = spawn('/usr/sbin/dnsmasq', args(port, r), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(program('dnsmasq'), args(port, r), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     c.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     c.stderr?.on('data', (d: Buffer) => (output += d.toString()));

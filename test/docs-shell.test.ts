@@ -20,6 +20,8 @@ import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { before, describe, it } from 'node:test';
+import { needs } from './peers.js';
+import type { Peer } from './peers.js';
 import { ROOT } from './root.js';
 
 const CONTROL = 'http://127.0.0.1:8790';
@@ -93,6 +95,17 @@ const blocks = DOCS.filter((f) => !process.env.DOC_TEST_ONLY || f === process.en
   shellBlocks(f, readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')),
 );
 
+/** The peers a block runs (test/peers.ts): a block whose peer is missing is skipped with its line, as tests are. */
+const PEER_COMMANDS: readonly [RegExp, Peer][] = [
+  [/(^|[\s;&|($])curl\s/, 'curl'],
+  [/(^|[\s;&|($])python3\s[\s\S]*\brequests\b/, 'python3-requests'],
+  [/(^|[\s;&|($])sipp\s/, 'sipp'],
+  [/(^|[\s;&|($])sipsak\s/, 'sipsak'],
+  [/(^|[\s;&|($])kamailio\s/, 'kamailio'],
+  [/(^|[\s;&|($])openssl\s/, 'openssl'],
+];
+const blockPeers = (b: Block): Peer[] => PEER_COMMANDS.filter(([re]) => re.test(`${b.with ?? ''}\n${b.code}`)).map(([, peer]) => peer);
+
 interface Run {
   child: ChildProcess;
   output: () => string;
@@ -105,7 +118,8 @@ function run(code: string): Run {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    // Debian's servers (kamailio) are in sbin directories, which a user other than root lacks on PATH.
+    env: { ...process.env, NO_COLOR: '1', PATH: [process.env.PATH, '/usr/local/sbin', '/usr/sbin', '/sbin'].filter(Boolean).join(':') },
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => {
@@ -229,7 +243,7 @@ describe('every shell block of the docs runs as written', { concurrency: 1 }, ()
 
   for (const b of blocks) {
     const name = `${b.file}:${b.line}${b.skip ? ` (not run: ${b.skip})` : ''}`;
-    it(name, { timeout: 120_000 }, async () => {
+    it(name, { timeout: 120_000, skip: b.skip === undefined && needs(...blockPeers(b)) }, async () => {
       if (b.skip) return;
       await portsFree();
       const before = topLevel();

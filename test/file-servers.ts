@@ -4,41 +4,22 @@
  * htpasswd file made with `openssl passwd`, HTTPS with a certificate of a CA made for the run), lighttpd (Digest
  * auth, MD5 and SHA-256), pyftpdlib (FTP: a user with a password, and anonymous), vsftpd (explicit FTPS) and
  * tftpd-hpa (TFTP, --secure, --create for uploads). pyftpdlib's FTPS is not used: Debian 12's 1.5.7 drops every
- * protected data connection (curl fails the same way). `missingServers()` says which are not installed.
+ * protected data connection (curl fails the same way). Tests that start them say so with test/peers.ts's needs().
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './child-process.js';
 import { waitFor } from './helpers.js';
 import { freePort } from './kamailio.js';
+import { program } from './peers.js';
 
-const NGINX = '/usr/sbin/nginx';
-const LIGHTTPD = '/usr/sbin/lighttpd';
-const TFTPD = '/usr/sbin/in.tftpd';
+/** Debian's Python, whose module python3-pyftpdlib is (test/peers.ts checks it there). */
 const PYTHON = '/usr/bin/python3';
-const VSFTPD = '/usr/sbin/vsftpd';
 const isRoot = process.getuid?.() === 0;
-
-/** What is missing to run the servers (Debian packages named), or false when all are there. */
-export function missingServers(): string | false {
-  const missing: string[] = [];
-  if (!existsSync(NGINX)) missing.push('nginx');
-  if (!existsSync(LIGHTTPD)) missing.push('lighttpd');
-  if (!existsSync(TFTPD)) missing.push('tftpd-hpa');
-  if (!existsSync(VSFTPD)) missing.push('vsftpd');
-  try {
-    execFileSync(PYTHON, ['-c', 'import pyftpdlib'], { stdio: 'ignore' });
-  } catch {
-    missing.push('python3-pyftpdlib');
-  }
-  if (missing.length > 0) return `not installed (Debian): ${missing.join(', ')}`;
-  if (!isRoot) return 'tftpd-hpa and vsftpd run as root: run the tests as root';
-  return false;
-}
 
 /** A directory for one run: the servers' trees, configurations and logs. */
 export const runDir = (): string => mkdtempSync(join(tmpdir(), 'polysim-files-'));
@@ -201,7 +182,7 @@ http {
   const file = join(dir, 'nginx.conf');
   writeFileSync(file, conf);
   const r = await run(
-    NGINX,
+    program('nginx'),
     ['-e', join(dir, 'nginx-error.log'), '-c', file],
     async () => (await listening(port)) && (await listening(otherNamePort)),
     'nginx',
@@ -235,7 +216,7 @@ auth.require = (
 `;
   const file = join(dir, 'lighttpd.conf');
   writeFileSync(file, conf);
-  const r = await run(LIGHTTPD, ['-D', '-f', file], () => listening(port), 'lighttpd');
+  const r = await run(program('lighttpd'), ['-D', '-f', file], () => listening(port), 'lighttpd');
   return { port, output: r.output, stop: () => stopChild(r.child) };
 }
 
@@ -303,7 +284,7 @@ export async function startFtps(dir: string, root: string): Promise<Server> {
   ].join('\n');
   const file = join(dir, 'vsftpd.conf');
   writeFileSync(file, `${conf}\n`);
-  const r = await run(VSFTPD, [file], () => listening(port), 'vsftpd');
+  const r = await run(program('vsftpd'), [file], () => listening(port), 'vsftpd');
   return { port, output: r.output, stop: () => stopChild(r.child) };
 }
 
@@ -313,7 +294,7 @@ export async function startTftp(root: string): Promise<Server> {
   const args = ['--foreground', '--listen', '--address', `127.0.0.1:${port}`, '--secure', '--create', '--user', 'root', '--verbose', root];
   let started = false;
   const r = await run(
-    TFTPD,
+    program('in.tftpd'),
     args,
     async () => {
       // UDP: nothing to connect to; it has had a moment to bind once it has not exited

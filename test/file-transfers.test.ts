@@ -17,20 +17,11 @@ import { DEFAULT_TRUST } from '../src/network/transfer-trust.js';
 import type { TransferTrust } from '../src/network/transfer-trust.js';
 import { ManualClock } from '../src/phone/clock.js';
 import type { TransferReport } from '../src/phone/phone.js';
-import {
-  makeCa,
-  makeServerCert,
-  missingServers,
-  runDir,
-  startFtp,
-  startFtps,
-  startLighttpd,
-  startNginx,
-  startTftp,
-} from './file-servers.js';
+import { makeCa, makeServerCert, runDir, startFtp, startFtps, startLighttpd, startNginx, startTftp } from './file-servers.js';
 import type { Nginx, Server } from './file-servers.js';
 import { assertOk, assertStatus, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
+import { needs } from './peers.js';
 
 const USER = 'prov';
 const PASSWORD = 'pass word:1';
@@ -39,12 +30,9 @@ const EXPORT = '/api/v1/mgmt/config/export';
 /** Sizes around TFTP's block (the last block empty when a file is a whole number of blocks). */
 const SIZES = [0, 1, 511, 512, 513, 1024, 1536, 70_001];
 
-// A missing server program skips this file with the reason, except on CI (CI=true), where it fails.
-const missing = missingServers();
-
 describe(
   'file transfers with real servers (nginx, lighttpd, pyftpdlib, vsftpd, tftpd-hpa)',
-  { skip: process.env['CI'] === 'true' ? false : missing },
+  { skip: needs('nginx', 'lighttpd', 'pyftpdlib', 'vsftpd', 'in.tftpd', 'openssl', 'root') },
   () => {
     let dir: string;
     let www: string;

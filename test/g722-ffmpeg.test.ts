@@ -7,25 +7,16 @@
  * the package registries), so ffmpeg stands in as the reference; the signals below reach the codec's corners
  * (silence, full-scale square waves, steps, noise, sweeps across both sub-bands).
  *
- * ffmpeg is installed by .ci/run (Debian's package); without it the test fails under CI and is skipped otherwise.
+ * ffmpeg is Debian's package (npm run setup installs it); without it the test fails under CI and is skipped otherwise.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { G722Decoder, G722Encoder } from '../src/sip/g722.js';
-
-function installed(): boolean {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const skip = !installed() && process.env['CI'] !== 'true' ? 'ffmpeg is not installed (Debian: apt-get install ffmpeg)' : false;
+import { needs } from './peers.js';
 
 const RATE = 16000;
 
@@ -59,7 +50,7 @@ function signals(): Record<string, Int16Array> {
   };
 }
 
-describe('G.722 against ffmpeg (Debian adpcm_g722)', { skip }, () => {
+describe('G.722 against ffmpeg (Debian adpcm_g722)', { skip: needs('ffmpeg') }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'polysim-g722-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 

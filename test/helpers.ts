@@ -1,6 +1,5 @@
 /** Test helpers: phones on ephemeral loopback ports, a small API client, schema checks, local HTTP servers. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage, Server } from 'node:http';
@@ -8,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
 import { operationAt } from '../src/api/index.js';
 import { openApiProblems } from './openapi-check.js';
+import { missing, pythonWithRequests } from './peers.js';
 import { startPhone } from '../src/runtime/phone-host.js';
 import type { PhoneSpec, RunningPhone } from '../src/runtime/phone-host.js';
 import { createHttpApp } from '../src/transport/http/app.js';
@@ -205,18 +205,11 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, ms = 3000): 
   }
 }
 
-/** The Python with `requests`: POLYSIM_PYTHON, else python3 on PATH, else Debian's. */
+/** The Python with `requests` (test/peers.ts: POLYSIM_PYTHON, else python3 on PATH, else Debian's). */
 export function python(): string {
-  for (const candidate of [process.env['POLYSIM_PYTHON'], 'python3', '/usr/bin/python3']) {
-    if (!candidate) continue;
-    try {
-      execFileSync(candidate, ['-c', 'import requests'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('no python3 with requests: install python3-requests');
+  const found = pythonWithRequests();
+  if (!found) throw new Error(missing('python3-requests'));
+  return found;
 }
 
 /** A fleet of VVX 450s on loopback, free ports, the tests' admin password; `spec` says the rest. */

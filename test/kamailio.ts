@@ -2,29 +2,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './child-process.js';
+import { KAMAILIO_DBTEXT, program } from './peers.js';
 
 export const KAMAILIO_CFG = new URL('../examples/kamailio/kamailio.cfg', import.meta.url).pathname;
-
-/** Debian's db_text tables for Kamailio (its presence modules keep their state in a copy). */
-const DBTEXT = '/usr/share/kamailio/dbtext/kamailio';
-const MODULES = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
-
-/**
- * Why the tests cannot run Kamailio as asked here (it, or its presence modules, not installed), or undefined. A
- * test file that needs it fails under CI=true (.ci/run installs it) and is skipped with the reason otherwise.
- */
-export function kamailioMissing(opts: { presence?: boolean } = {}): string | undefined {
-  if (!existsSync('/usr/sbin/kamailio')) return 'kamailio is not installed (Debian: apt-get install kamailio)';
-  if (opts.presence && !MODULES.some((d) => existsSync(`${d}/presence_dialoginfo.so`)))
-    return "Kamailio's presence modules are not installed (Debian: apt-get install kamailio-presence-modules)";
-  if (opts.presence && !existsSync(DBTEXT)) return `no db_text tables at ${DBTEXT}`;
-  return undefined;
-}
 
 export interface Kamailio {
   readonly address: string;
@@ -130,7 +115,7 @@ export async function startKamailio(
   // serving the dialog state of the calls through it (RFC 4235): its presence modules, their tables in a copy
   const presenceArgs: string[] = [];
   if (opts.presence) {
-    cpSync(DBTEXT, join(dir, 'dbtext'), { recursive: true });
+    cpSync(KAMAILIO_DBTEXT, join(dir, 'dbtext'), { recursive: true });
     presenceArgs.push(
       '-A',
       'WITH_PRESENCE',
@@ -169,8 +154,8 @@ export async function startKamailio(
       ...presenceArgs,
     ];
     child = opts.netns
-      ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('kamailio', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn(program('ip'), ['netns', 'exec', opts.netns, program('kamailio'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(program('kamailio'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c: Buffer) => {
       output += c.toString();
     });

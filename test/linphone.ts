@@ -15,10 +15,11 @@ import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { toneWav } from './baresip.js';
 import { gone, stopChild } from './child-process.js';
 import { freePort } from './kamailio.js';
+import { program } from './peers.js';
 
 export interface Linphone {
   readonly sipPort: number;
@@ -47,14 +48,6 @@ export interface LinphoneOptions {
   /** The SIP server it registers with (`host:port`, UDP) and its password there. */
   readonly registrar?: string;
   readonly password?: string;
-}
-
-/** Why linphonec cannot run here (undefined when it can): the tests skip with this reason, or fail under CI=true. */
-export function linphoneMissing(): string | undefined {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  return dirs.some((d) => existsSync(join(d, 'linphonec')))
-    ? undefined
-    : 'linphonec is not installed (Debian package linphone-cli: apt-get install linphone-cli)';
 }
 
 /** A port p free on 127.0.0.1 with p+1 free too (UDP): its RTP and RTCP. */
@@ -139,7 +132,7 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
   let output = '';
   const lines: string[] = [];
   let partial = '';
-  const child: ChildProcess = spawn('linphonec', ['-c', join(dir, 'linphonerc'), '-S', '-d', '1', '-l', log], {
+  const child: ChildProcess = spawn(program('linphonec'), ['-c', join(dir, 'linphonerc'), '-S', '-d', '1', '-l', log], {
     env: { ...process.env, HOME: dir },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -8,10 +8,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { ROOT } from './root.js';
+import { needs } from './peers.js';
 
 const exec = promisify(execFile);
 
-describe('two fleets on two hosts (network namespaces), one Kamailio', () => {
+describe('two fleets on two hosts (network namespaces), one Kamailio', { skip: needs('root', 'ip', 'kamailio', 'curl') }, () => {
   it('registers every phone and connects a call per pair, with media both ways', { timeout: 120_000 }, async () => {
     const { stdout } = await exec('bash', ['scripts/netns-fleets.sh'], {
       cwd: ROOT,

@@ -133,9 +133,16 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
     assert.ok(files.includes('package/node_modules/@polysim/client/dist/index.js'), 'the client is bundled');
     assert.ok(files.includes('package/node_modules/@polysim/client/dist/index.d.ts'));
     for (const f of files) assert.doesNotMatch(f, /^package\/(test|bench|\.ci|src|scripts|packages)\/|\.test\.(js|ts|d\.ts)$/, f);
+    // the license; no source maps of ours (the bundled client's neither) and no test helpers (src/phone/test-phone.ts)
+    assert.ok(files.includes('package/LICENSE'), 'LICENSE');
+    assert.ok(files.includes('package/node_modules/@polysim/client/LICENSE'), "the bundled client's LICENSE");
+    for (const f of files)
+      assert.doesNotMatch(f, /^package\/(dist|node_modules\/@polysim\/client)\/.*\.map$|\/test-[^/]*$|\.build-stamp$/, f);
     const clientFiles = execFileSync('tar', ['-tzf', client], { encoding: 'utf8' }).split('\n').filter(Boolean);
     assert.ok(clientFiles.includes('package/dist/index.d.ts'));
-    for (const f of clientFiles) assert.match(f, /^package\/(dist\/|package\.json$|README\.md$)/, f);
+    assert.ok(clientFiles.includes('package/LICENSE'), "the client's LICENSE");
+    for (const f of clientFiles) assert.match(f, /^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/, f);
+    for (const f of clientFiles) assert.doesNotMatch(f, /\.map$/, f);
   });
 
   it('installs on this Node without engine warnings, and `npx polysim start` answers the REST API', async () => {

@@ -14,6 +14,7 @@ import { randomIds } from '../src/runtime/phone-host.js';
 import * as real from './phone-document-fixtures.js';
 import { ALL_TELEPHONY_EVENTS, assertOk, recordingServer, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
+import { lacks } from './peers.js';
 
 const exec = promisify(execFile);
 
@@ -126,7 +127,8 @@ describe("polysim's own documents", () => {
     assert.deepEqual(logout?.type === 'UserLoginOutEvent' && [logout.LoggedIn, logout.UserLoggedIn], [false, '']);
   });
 
-  it('the polling answers parse: CallLineInfo always a list, DeviceInformation, NetworkConfiguration', async () => {
+  it('the polling answers parse: CallLineInfo always a list, DeviceInformation, NetworkConfiguration', async (t) => {
+    if (lacks(t, 'curl')) return;
     const poll = async (path: string): Promise<string> =>
       (await exec('curl', ['-s', '--digest', '-u', 'poller:Poll-pass1', `${b.httpUrl}${path}`])).stdout;
     const idle = parsed(await poll('/polling/callStateHandler'), 'CallLineInfo');

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PASSWORD, python, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
+import { lacks } from './peers.js';
 
 const exec = promisify(execFile);
 
@@ -22,7 +23,8 @@ describe('real clients nobody here wrote', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("curl: Basic auth over HTTP, and HTTPS verified against the phone's own certificate (CN = MAC)", async () => {
+  it("curl: Basic auth over HTTP, and HTTPS verified against the phone's own certificate (CN = MAC)", async (t) => {
+    if (lacks(t, 'curl')) return;
     const { stdout } = await exec('curl', ['-sS', '-u', `Polycom:${PASSWORD}`, `${p.httpUrl}/api/v2/mgmt/device/info`]);
     const body = JSON.parse(stdout) as { Status: string; data: { MACAddress: string } };
     assert.equal(body.Status, '2000');
@@ -42,7 +44,8 @@ describe('real clients nobody here wrote', () => {
     assert.match(subject.stderr, new RegExp(`subject: .*CN\\s?=\\s?${body.data.MACAddress}`, 'i'));
   });
 
-  it('curl: config/set with -d, a wrong password, and an oversized body', async () => {
+  it('curl: config/set with -d, a wrong password, and an oversized body', async (t) => {
+    if (lacks(t, 'curl')) return;
     const set = await exec('curl', [
       '-sS',
       '-u',
@@ -84,7 +87,8 @@ describe('real clients nobody here wrote', () => {
     assert.equal(p.phone.config.get('locInfo.building')?.value, 'B2');
   });
 
-  it('Python requests: HTTPBasicAuth over HTTPS, JSON in and out', async () => {
+  it('Python requests: HTTPBasicAuth over HTTPS, JSON in and out', async (t) => {
+    if (lacks(t, 'python3-requests')) return;
     const script = `
 import json, sys, requests, urllib3
 urllib3.disable_warnings()

@@ -13,6 +13,7 @@ import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
+import { needs } from './peers.js';
 
 type Row = Record<string, string>;
 const STATUS = '/api/v2/webCallControl/callStatus';
@@ -61,7 +62,7 @@ function toneIn(wav: Buffer, freq: number, seconds: number): { rate: number; sha
   return { rate, share: energy > 0 ? (2 * power) / (n * energy) : 0, seconds: samples / (rate || 1) };
 }
 
-describe('baresip (a real softphone) and polysim through Kamailio', () => {
+describe('baresip (a real softphone) and polysim through Kamailio', { skip: needs('kamailio', 'baresip') }, () => {
   let kamailio: Kamailio;
   let alice: TestPhone;
   let bob: TestPhone;

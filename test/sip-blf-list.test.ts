@@ -6,25 +6,16 @@
  * the scenario's verdict.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
+import { needs } from './peers.js';
 
 const exec = promisify(execFile);
 type Row = Record<string, string>;
-
-const missing = ((): string | undefined => {
-  try {
-    execFileSync('sh', ['-c', 'command -v sipp'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'sipp is not installed (Debian: apt-get install sip-tester)';
-  }
-})();
-if (missing && process.env['CI'] === 'true') throw new Error(`the BLF list tests' peer is missing: ${missing}`);
 
 const LEDS = '/api/v1/mgmt/ledStatus';
 
@@ -37,7 +28,7 @@ async function led(p: TestPhone, key: number): Promise<Row | undefined> {
   return light;
 }
 
-describe('BLF keys from a resource list (attendant.uri): sipp as the list server', { skip: missing }, () => {
+describe('BLF keys from a resource list (attendant.uri): sipp as the list server', { skip: needs('sipp') }, () => {
   let phone: TestPhone;
   let sipp: Promise<unknown>;
   before(async () => {

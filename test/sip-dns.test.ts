@@ -13,6 +13,7 @@ import { parseSip } from '../src/sip/codec/message.js';
 import type { SipRequest } from '../src/sip/codec/message.js';
 import { startDnsmasq } from './dnsmasq.js';
 import type { Dnsmasq } from './dnsmasq.js';
+import { needs } from './peers.js';
 import { testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 
@@ -88,7 +89,7 @@ async function tcpRegistrar(): Promise<Registrar> {
 const line = (p: TestPhone) => p.phone.lines.get(1);
 const FAST = { 'reg.1.server.1.retryTimeOut': '100', 'reg.1.server.1.retryMaxCount': '1', 'reg.1.auth.password': 'pw' };
 
-describe('a registrar found through DNS (RFC 3263, dnsmasq on loopback)', { timeout: 60_000 }, () => {
+describe('a registrar found through DNS (RFC 3263, dnsmasq on loopback)', { timeout: 60_000, skip: needs('dnsmasq') }, () => {
   let dns: Dnsmasq;
   let silent: Registrar;
   let good: Registrar;

@@ -11,8 +11,9 @@ import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
-import { linphoneMissing, startLinphone } from './linphone.js';
+import { startLinphone } from './linphone.js';
 import type { Linphone } from './linphone.js';
+import { needs } from './peers.js';
 
 type Row = Record<string, string>;
 const STATUS = '/api/v2/webCallControl/callStatus';
@@ -42,17 +43,13 @@ async function rtp(p: TestPhone): Promise<{ received: number; sent: number }> {
   return { received: Number(stream?.['PacketsReceived'] ?? 0), sent: Number(stream?.['PacketsSent'] ?? 0) };
 }
 
-// A missing linphonec skips this file with the reason, except on CI (CI=true), where it fails.
-const missing = linphoneMissing();
-
-describe('linphone (a real softphone) and polysim through Kamailio', { skip: process.env['CI'] === 'true' ? false : missing }, () => {
+describe('linphone (a real softphone) and polysim through Kamailio', { skip: needs('kamailio', 'linphonec') }, () => {
   let kamailio: Kamailio;
   let alice: TestPhone;
   let bob: TestPhone;
   let soft: Linphone;
   let at = '';
   before(async () => {
-    if (missing) throw new Error(missing);
     // linphone's addresses name 127.0.0.1 without a port (test/linphone.ts): Kamailio answers for it at 5060 too
     kamailio = await startKamailio({ algorithm: 'MD5', domain: '127.0.0.1:5060' });
     at = `${kamailio.address}:${kamailio.port}`;

@@ -19,6 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { callStates, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
+import { needs } from './peers.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-prack-'));
@@ -52,7 +53,7 @@ function received(log: string): { first: string; text: string }[] {
   return out;
 }
 
-describe('reliable provisional responses (RFC 3262), with sipp', { timeout: 60_000 }, () => {
+describe('reliable provisional responses (RFC 3262), with sipp', { timeout: 60_000, skip: needs('sipp') }, () => {
   let p: TestPhone;
   const relay = createSocket('udp4');
   let phonePort = 0;

@@ -15,7 +15,7 @@
  * phone would send it again and give up).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +26,12 @@ import { ManualClock } from '../src/phone/clock.js';
 import { callStates, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
+import { needs } from './peers.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-timer-'));
 const SCENARIOS = new URL('../docs/sipp/', import.meta.url).pathname;
 const header = (t: string, n: string): string => new RegExp(`^${n}: (.*)$`, 'mi').exec(t)?.[1]?.trim() ?? '';
-/** Without sipp the tests are skipped, saying why; under CI they run (and fail): CI must have it. */
-const skip = spawnSync('sipp', ['-v']).error && process.env['CI'] !== 'true' ? 'sipp is not installed (Debian: sip-tester)' : false;
 
 /** Runs a sipp scenario; resolves with its message log once it exits 0 (rejects with the log otherwise). */
 async function sipp(scenario: string, args: string[], name: string): Promise<string> {
@@ -80,7 +79,7 @@ function running(run: Promise<string>): { run: Promise<string>; until: (fn: () =
 /** Lets datagrams already sent on loopback reach their sockets. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
 
-describe('session timers (RFC 4028), with sipp', { timeout: 90_000, skip }, () => {
+describe('session timers (RFC 4028), with sipp', { timeout: 90_000, skip: needs('sipp') }, () => {
   let p: TestPhone;
   const clock = new ManualClock(Date.now());
   const relay = createSocket('udp4');

@@ -7,7 +7,6 @@
  * the far end offers none.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startBaresip } from './baresip.js';
 import type { Baresip } from './baresip.js';
@@ -15,24 +14,12 @@ import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
+import { needs } from './peers.js';
 import type { RtpStats } from '../src/sip/rtp.js';
 
 type Row = Record<string, string>;
 const STATUS = '/api/v2/webCallControl/callStatus';
 const STATS = '/api/v1/mgmt/media/sessionStats';
-
-/** The peers this file needs; missing ones fail under CI and skip (saying which) elsewhere. */
-function missing(): string | false {
-  const gone = ['baresip', 'kamailio'].filter((cmd) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  return gone.length > 0 && !process.env.CI ? `not installed: ${gone.join(', ')}` : false;
-}
 
 async function calls(p: TestPhone): Promise<Row[]> {
   return (assertOk(await p.get(STATUS), STATUS)['data'] as Row[]) ?? [];
@@ -83,7 +70,7 @@ async function securedBothWays(p: TestPhone, soft: Baresip, suite: string, mark:
   await baresipReceives(soft, mark);
 }
 
-describe('SRTP (SDES) with baresip through Kamailio', { skip: missing(), timeout: 120_000 }, () => {
+describe('SRTP (SDES) with baresip through Kamailio', { skip: needs('kamailio', 'baresip'), timeout: 120_000 }, () => {
   let kamailio: Kamailio;
   let alice: TestPhone;
   let secure: Baresip;

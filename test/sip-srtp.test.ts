@@ -7,7 +7,7 @@
  * The line's server is a small relay of this test that grants REGISTER (the phone calls no one here).
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { callStates, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
+import { needs } from './peers.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-srtp-'));
@@ -24,16 +25,6 @@ const SCENARIOS = new URL('../docs/sipp/', import.meta.url).pathname;
 const header = (t: string, n: string): string => new RegExp(`^${n}: (.*)$`, 'mi').exec(t)?.[1]?.trim() ?? '';
 const KEY80 = 'WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ';
 const KEY32 = 't0r0/apkukU7JjjfR0mY8GEimBq4OiPEm9eKSFOx';
-
-/** sipp is this file's peer: missing, the tests fail under CI and skip (saying so) elsewhere. */
-function missing(): string | false {
-  try {
-    execFileSync('sh', ['-c', 'command -v sipp'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return process.env.CI ? false : 'sipp is not installed';
-  }
-}
 
 let runs = 0;
 /** Runs srtp-offer.xml once; resolves with the messages sipp received (rejects with its log when it fails). */
@@ -62,7 +53,7 @@ async function offer(port: number, proto: string, crypto: string[]): Promise<{ f
   return out;
 }
 
-describe('SRTP offers (RFC 4568) from sipp', { skip: missing(), timeout: 60_000 }, () => {
+describe('SRTP offers (RFC 4568) from sipp', { skip: needs('sipp'), timeout: 60_000 }, () => {
   let p: TestPhone;
   const relay = createSocket('udp4');
 

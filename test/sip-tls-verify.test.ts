@@ -15,6 +15,7 @@ import { parseSip } from '../src/sip/codec/message.js';
 import { makeCa, makeServerCert } from './file-servers.js';
 import { testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
+import { needs } from './peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polysim-tls-verify-'));
 const file = (name: string): string => readFileSync(join(dir, name), 'utf8');
@@ -58,7 +59,7 @@ async function tlsRegistrar(cert: string): Promise<{ port: number; registers: nu
 /** The PEM as a configuration file's attribute gives it: line breaks read as spaces. */
 const asAttribute = (pem: string): string => pem.replace(/\s+/g, ' ').trim();
 
-describe('TLS: a SIP server certificate checked against the configured CA', { timeout: 60_000 }, () => {
+describe('TLS: a SIP server certificate checked against the configured CA', { timeout: 60_000, skip: needs('openssl') }, () => {
   let trusted: Awaited<ReturnType<typeof tlsRegistrar>>;
   let foreign: Awaited<ReturnType<typeof tlsRegistrar>>;
   let byAddress: Awaited<ReturnType<typeof tlsRegistrar>>;

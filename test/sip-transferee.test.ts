@@ -21,6 +21,7 @@ import { after, before, describe, it } from 'node:test';
 import { callStates, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
+import { needs } from './peers.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-transferee-'));
@@ -99,7 +100,7 @@ function messages(log: string): { dir: 'sent' | 'received'; first: string; text:
   return out;
 }
 
-describe('the phone as transferee, with sipp as transferor and target', { timeout: 60_000 }, () => {
+describe('the phone as transferee, with sipp as transferor and target', { timeout: 60_000, skip: needs('sipp') }, () => {
   let p: TestPhone;
   const relay = new Relay();
 

@@ -13,6 +13,7 @@ import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
 import { assertOk, python, recordingServer, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
+import { lacks } from './peers.js';
 
 const exec = promisify(execFile);
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
@@ -90,7 +91,8 @@ describe('state polling', () => {
     await b.stop();
   });
 
-  it('asks for Digest MD5 in its own realm; a wrong password is refused (403); no account configured, no handler (404)', async () => {
+  it('asks for Digest MD5 in its own realm; a wrong password is refused (403); no account configured, no handler (404)', async (t) => {
+    if (lacks(t, 'python3-requests')) return;
     const res = await fetch(`${a.httpUrl}/polling/callstateHandler`);
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Digest realm="PUSH Authentication", qop="auth", algorithm=MD5, nonce="/);
@@ -102,7 +104,8 @@ describe('state polling', () => {
     assert.equal(none, 404);
   });
 
-  it('callStateHandler: every line, and a call as callStatus shows it (Python requests, HTTPDigestAuth)', async () => {
+  it('callStateHandler: every line, and a call as callStatus shows it (Python requests, HTTPDigestAuth)', async (t) => {
+    if (lacks(t, 'python3-requests')) return;
     const [idleStatus, idle] = await pyGet(`${a.httpUrl}/polling/callStateHandler`, 'poller', 'Poll-pass1');
     assert.equal(idleStatus, 200);
     assert.equal(
@@ -142,7 +145,8 @@ describe('state polling', () => {
     assertOk(await a.post('/api/v1/callctrl/endCall', { data: { Ref: await handle(a) } }), '/api/v1/callctrl/endCall');
   });
 
-  it('deviceHandler and networkHandler over HTTPS (curl --digest), as captured phones answer them', async () => {
+  it('deviceHandler and networkHandler over HTTPS (curl --digest), as captured phones answer them', async (t) => {
+    if (lacks(t, 'curl')) return;
     const get = async (path: string): Promise<string> =>
       (await exec('curl', ['-sk', '--digest', '-u', 'poller:Poll-pass1', `${a.httpsUrl}${path}`])).stdout;
     const device = (parser.parse(await get('/polling/deviceHandler')) as { PolycomIPPhone: { DeviceInformation: Record<string, string> } })
@@ -162,7 +166,8 @@ describe('state polling', () => {
     assert.equal(network['DHCPEnabled'], 'Yes');
   });
 
-  it('response mode 1: the state is posted to apps.statePolling.URL, the answer is empty', async () => {
+  it('response mode 1: the state is posted to apps.statePolling.URL, the answer is empty', async (t) => {
+    if (lacks(t, 'python3-requests')) return;
     const receiver = await recordingServer(() => ({ status: 200 }));
     try {
       a.phone.config.set('LOCAL', { 'apps.statePolling.responseMode': '1', 'apps.statePolling.URL': `${receiver.url}/state` });
@@ -179,7 +184,8 @@ describe('state polling', () => {
     }
   });
 
-  it('faults and latency of the control port apply to the handlers too: a fault answers its status as the handler does', async () => {
+  it('faults and latency of the control port apply to the handlers too: a fault answers its status as the handler does', async (t) => {
+    if (lacks(t, 'python3-requests')) return;
     a.faults.add({ status: '5000', path: '/polling/deviceHandler', remaining: 1 });
     const [faulted] = await pyGet(`${a.httpUrl}/polling/deviceHandler`, 'poller', 'Poll-pass1');
     assert.equal(faulted, 503);
@@ -189,7 +195,8 @@ describe('state polling', () => {
     assert.equal(control.status, 401);
   });
 
-  it('goes through the road: in the journal with its login, not shut with the REST API, one request at a time', async () => {
+  it('goes through the road: in the journal with its login, not shut with the REST API, one request at a time', async (t) => {
+    if (lacks(t, 'python3-requests')) return;
     a.phone.config.set('LOCAL', { 'apps.restapi.enabled': '0' });
     try {
       const [status] = await pyGet(`${a.httpUrl}/polling/networkHandler`, 'poller', 'Poll-pass1');
@@ -235,7 +242,8 @@ describe('the Push API', () => {
     );
   };
 
-  it('without a push account there is no push server (404); a wrong password 403; no credentials 401', async () => {
+  it('without a push account there is no push server (404); a wrong password 403; no credentials 401', async (t) => {
+    if (lacks(t, 'curl')) return;
     assert.equal(await push(b, data('Normal', 'hello')), 404);
     assert.equal(await push(a, data('Normal', 'hello'), { user: 'Push:wrong' }), 403);
     const res = await fetch(`${a.httpUrl}/push`, { method: 'POST', body: data('Normal', 'x') });
@@ -244,7 +252,8 @@ describe('the Push API', () => {
     assert.equal(a.phone.screen.view(), 'Idle');
   });
 
-  it('a Data push shows on the screen, in UIXML and on the event stream; Back closes it', async () => {
+  it('a Data push shows on the screen, in UIXML and on the event stream; Back closes it', async (t) => {
+    if (lacks(t, 'curl')) return;
     assert.equal(await push(a, data('Important', '<h1>Fire drill</h1><p>Please exit &amp; gather outside</p>')), 200);
     assert.equal(a.phone.screen.view(), 'Browser');
     const xml = await uixml(a);
@@ -255,7 +264,8 @@ describe('the Push API', () => {
     assert.equal(a.phone.screen.view(), 'Idle');
   });
 
-  it('priorities against the phone state: Normal waits for idle, Critical interrupts the call, High waits behind Critical', async () => {
+  it('priorities against the phone state: Normal waits for idle, Critical interrupts the call, High waits behind Critical', async (t) => {
+    if (lacks(t, 'curl')) return;
     assertOk(await a.post('/api/v1/callctrl/dial', { data: { Dest: '1002', Line: 1 } }), '/api/v1/callctrl/dial');
     assertOk(await b.post('/api/v1/callctrl/answerCall', { data: { Ref: await handle(b) } }), '/api/v1/callctrl/answerCall');
     assert.equal(a.phone.screen.view(), 'ActiveCall');
@@ -277,7 +287,8 @@ describe('the Push API', () => {
     assert.equal(a.phone.screen.view(), 'Idle');
   });
 
-  it('apps.push.messageType lets in one priority, all, or none (403)', async () => {
+  it('apps.push.messageType lets in one priority, all, or none (403)', async (t) => {
+    if (lacks(t, 'curl')) return;
     a.phone.config.set('LOCAL', { 'apps.push.messageType': '4' });
     try {
       assert.equal(await push(a, data('Normal', 'no')), 403);
@@ -291,7 +302,8 @@ describe('the Push API', () => {
     }
   });
 
-  it('internal URIs with application/x-com-polycom-spipx run: tel:\\\\ dials, Key: presses keys (any case); as XHTML they only show', async () => {
+  it('internal URIs with application/x-com-polycom-spipx run: tel:\\\\ dials, Key: presses keys (any case); as XHTML they only show', async (t) => {
+    if (lacks(t, 'curl')) return;
     assert.equal(await push(a, data('Critical', 'tel:\\\\1002'), { type: 'application/x-com-polycom-spipx' }), 200);
     const [call] =
       (assertOk(await a.get('/api/v2/webCallControl/callStatus'), '/api/v2/webCallControl/callStatus')['data'] as Record<
@@ -309,7 +321,8 @@ describe('the Push API', () => {
     await back(a);
   });
 
-  it('a URL push fetches from apps.push.serverRootURL after answering (HTTPS push too)', async () => {
+  it('a URL push fetches from apps.push.serverRootURL after answering (HTTPS push too)', async (t) => {
+    if (lacks(t, 'curl')) return;
     const server = await recordingServer((r) =>
       r.url === '/apps/notice.xhtml'
         ? { status: 200, body: '<html><body><h2>Notice</h2>Boiler test at 3pm</body></html>' }
@@ -332,7 +345,8 @@ describe('the Push API', () => {
     }
   });
 
-  it('bodies that are not pushes get 400, over 2 KB 413, over 20 KB the web server closes; nothing crashes', async () => {
+  it('bodies that are not pushes get 400, over 2 KB 413, over 20 KB the web server closes; nothing crashes', async (t) => {
+    if (lacks(t, 'curl')) return;
     const bad = [
       '',
       'not xml at all',
