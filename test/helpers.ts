@@ -263,3 +263,13 @@ export function cli(args: string[], env: Record<string, string> = {}): InProcess
     },
   };
 }
+
+/** The LED of line key `key` in the REST ledStatus (its State and Color). */
+export async function led(p: TestPhone, key: number): Promise<Record<string, string> | undefined> {
+  const path = '/api/v1/mgmt/ledStatus';
+  const lines = (assertOk(await p.get(path), path)['data'] as { Lines: Record<string, string>[] }).Lines;
+  const found = lines.find((l) => l['LineNumber'] === String(key));
+  if (!found) return undefined;
+  const { LineNumber: _key, ...light } = found;
+  return light;
+}

@@ -9,24 +9,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { assertOk, testPhone, waitFor } from './helpers.js';
+import { assertOk, led, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
 
 const exec = promisify(execFile);
-type Row = Record<string, string>;
-
-const LEDS = '/api/v1/mgmt/ledStatus';
-
-/** The LED of line key `key` in the REST ledStatus (its State and Color). */
-async function led(p: TestPhone, key: number): Promise<Row | undefined> {
-  const lines = (assertOk(await p.get(LEDS), LEDS)['data'] as { Lines: Row[] }).Lines;
-  const found = lines.find((l) => l['LineNumber'] === String(key));
-  if (!found) return undefined;
-  const { LineNumber: _key, ...light } = found;
-  return light;
-}
 
 describe('BLF keys from a resource list (attendant.uri): sipp as the list server', { skip: needs('sipp') }, () => {
   let phone: TestPhone;

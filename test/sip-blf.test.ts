@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startBaresip } from './baresip.js';
 import type { Baresip } from './baresip.js';
-import { assertOk, testPhone, waitFor } from './helpers.js';
+import { assertOk, led, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort, startKamailio } from './kamailio.js';
 import type { Kamailio } from './kamailio.js';
@@ -29,17 +29,7 @@ const proxyPeers = { skip: needs('kamailio') };
 const exec = promisify(execFile);
 type Row = Record<string, string>;
 
-const LEDS = '/api/v1/mgmt/ledStatus';
 const STATUS = '/api/v2/webCallControl/callStatus';
-
-/** The LED of line key `key` in the REST ledStatus (its State and Color). */
-async function led(p: TestPhone, key: number): Promise<Row | undefined> {
-  const lines = (assertOk(await p.get(LEDS), LEDS)['data'] as { Lines: Row[] }).Lines;
-  const found = lines.find((l) => l['LineNumber'] === String(key));
-  if (!found) return undefined;
-  const { LineNumber: _key, ...light } = found;
-  return light;
-}
 
 async function ledIs(p: TestPhone, key: number, expected: Row, ms = 8000): Promise<void> {
   let last: Row | undefined;

@@ -9,7 +9,9 @@
  * which the watched user is called and has not answered, with the caller, to pick the call up), or busy (a
  * dialog confirmed, or one the watched user is placing).
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
+import { attr, eventXmlParser, isNode, readEventXml, text } from './xml-doc.js';
+import type { XmlNode } from './xml-doc.js';
 
 export const DIALOG_INFO_TYPE = 'application/dialog-info+xml';
 const NS = 'urn:ietf:params:xml:ns:dialog-info';
@@ -47,27 +49,7 @@ export interface DialogInfo {
   readonly dialogs: readonly DialogEntry[];
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-  processEntities: true,
-  isArray: (name) => name === 'dialog',
-  maxNestedTags: 16,
-});
-
-type Node = Record<string, unknown>;
-const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string => (typeof v === 'string' ? v : isNode(v) && typeof v['#text'] === 'string' ? v['#text'] : '');
-const attr = (n: Node, name: string): string | undefined => {
-  const v = n[`@_${name}`];
-  return typeof v === 'string' ? v : undefined;
-};
+const parser = eventXmlParser(['dialog']);
 
 function participant(v: unknown): Participant | undefined {
   if (!isNode(v)) return undefined;
@@ -82,7 +64,7 @@ function participant(v: unknown): Participant | undefined {
   };
 }
 
-function entry(n: Node): DialogEntry | undefined {
+function entry(n: XmlNode): DialogEntry | undefined {
   const id = attr(n, 'id');
   const state = text(n['state']).toLowerCase() as DialogStateName;
   if (!id || !STATES.includes(state)) return undefined;
@@ -106,17 +88,9 @@ function entry(n: Node): DialogEntry | undefined {
 
 /** Reads a dialog-info document; undefined (with why) when it cannot be read. */
 export function parseDialogInfo(body: Buffer): DialogInfo | { readonly error: string } {
-  if (body.length > DIALOG_INFO_MAX_BYTES) return { error: `over ${DIALOG_INFO_MAX_BYTES} bytes` };
-  const xml = body.toString('utf8');
-  if (/<!DOCTYPE/i.test(xml)) return { error: 'a DOCTYPE is not taken' };
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) return { error: `not well-formed XML: ${valid.err.msg}` };
-  let doc: unknown;
-  try {
-    doc = parser.parse(xml);
-  } catch (err) {
-    return { error: `unreadable: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const read = readEventXml(body, DIALOG_INFO_MAX_BYTES, parser);
+  if ('error' in read) return read;
+  const doc = read.doc;
   const root = isNode(doc) ? doc['dialog-info'] : undefined;
   if (!isNode(root)) return { error: 'not a dialog-info document' };
   const version = Number(attr(root, 'version'));
@@ -133,7 +107,7 @@ export function parseDialogInfo(body: Buffer): DialogInfo | { readonly error: st
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
 
-function participantXml(p: Participant): Node {
+function participantXml(p: Participant): XmlNode {
   return {
     identity: { ...(p.display ? { '@_display': p.display } : {}), '#text': p.identity },
     ...(p.target ? { target: { '@_uri': p.target } } : {}),

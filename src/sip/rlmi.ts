@@ -11,7 +11,7 @@
  * LIST_BODY_MAX_BYTES, with more than PARTS_MAX parts, or whose framing cannot be read, is refused whole; nothing
  * here throws on any input.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { attr, eventXmlParser, isNode, readEventXml, text } from './xml-doc.js';
 import { DIALOG_INFO_MAX_BYTES, DIALOGS_MAX } from './dialog-info.js';
 
 export const RLMI_TYPE = 'application/rlmi+xml';
@@ -129,27 +129,8 @@ function readPart(raw: Buffer): Part | Failure {
   return { headers, body: raw.subarray(bodyStart) };
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-  processEntities: true,
-  isArray: (name) => name === 'resource' || name === 'instance' || name === 'name',
-  maxNestedTags: 16,
-});
+const parser = eventXmlParser(['resource', 'instance', 'name']);
 
-type Node = Record<string, unknown>;
-const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string => (typeof v === 'string' ? v : isNode(v) && typeof v['#text'] === 'string' ? v['#text'] : '');
-const attr = (n: Node, name: string): string | undefined => {
-  const v = n[`@_${name}`];
-  return typeof v === 'string' ? v : undefined;
-};
 const INSTANCE_STATES = ['active', 'pending', 'terminated'] as const;
 
 function instance(n: unknown): RlmiInstance | undefined {
@@ -165,17 +146,9 @@ function instance(n: unknown): RlmiInstance | undefined {
 
 /** Reads an RLMI document (RFC 4662 5). */
 export function parseRlmi(body: Buffer): Rlmi | Failure {
-  if (body.length > RLMI_MAX_BYTES) return { error: `over ${RLMI_MAX_BYTES} bytes` };
-  const xml = body.toString('utf8');
-  if (/<!DOCTYPE/i.test(xml)) return { error: 'a DOCTYPE is not taken' };
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) return { error: `not well-formed XML: ${valid.err.msg}` };
-  let doc: unknown;
-  try {
-    doc = parser.parse(xml);
-  } catch (err) {
-    return { error: `unreadable: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const read = readEventXml(body, RLMI_MAX_BYTES, parser);
+  if ('error' in read) return read;
+  const doc = read.doc;
   const root = isNode(doc) ? doc['list'] : undefined;
   if (!isNode(root)) return { error: 'not an RLMI list' };
   const version = Number(attr(root, 'version'));
