@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { operations } from '../src/api/index.js';
+import { keyNamesByModel } from '../src/phone/models.js';
 
 const read = (p: string): string => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
 
@@ -15,6 +16,27 @@ describe('docs stay true', () => {
         assert.ok(api.includes(path) || api.includes(`\`/${tail}\``), `${path} missing from docs/api.md`);
       }
     }
+  });
+
+  it("docs/api.md's key names per model are every model's key set", () => {
+    const api = read('docs/api.md');
+    const section = api.slice(api.indexOf('### Key names per model'), api.indexOf('## Sessions'));
+    const full =
+      keyNamesByModel()
+        .find((m) => m.model === 'VVX 450')
+        ?.keys.filter((k) => !/^Line/.test(k)) ?? [];
+    const documented = new Map<string, string[]>();
+    for (const [, models, keys] of section.matchAll(/^\| ([^|]+) \| ([^|]+) \|$/gm)) {
+      if (models === 'models' || (models as string).startsWith('-')) continue;
+      const lines = /Line1(?:–Line(\d+))?/.exec(keys as string);
+      const set = (keys as string).startsWith('the full set')
+        ? [...full, ...Array.from({ length: Number(lines?.[1] ?? 1) }, (_, i) => `Line${i + 1}`)]
+        : (keys as string).split(', ');
+      for (const model of (models as string).split(', ')) documented.set(model, set);
+    }
+    for (const { model, keys } of keyNamesByModel()) assert.deepEqual(documented.get(model), [...keys], model);
+    assert.equal(documented.size, keyNamesByModel().length);
+    for (const key of full) assert.ok(section.includes(key) || /Dialpad\d|SoftKey\d/.test(key), `${key} not named`);
   });
 
   it('the README names every option of polysim start and both commands of the quick start', async () => {

@@ -2,16 +2,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Ajv } from 'ajv';
 import { operations } from '../src/api/index.js';
 import { PATH_SUFFIXES, PATHS } from '@polysim/client';
 import { createControlApp } from '../src/control/app.js';
 import { clientFacts } from '../src/openapi/client-facts.js';
+import { example } from '../src/openapi/document.js';
+import { ALL_KEY_NAMES } from '../src/phone/models.js';
 import { servedDocument } from '../src/control/openapi.js';
 import { clientTypes } from '../src/openapi/typescript.js';
 import { startFleet } from '../src/runtime/fleet.js';
 import { createHttpApp } from '../src/transport/http/app.js';
 import { VERSION } from '../src/version.js';
+import { testPhone } from './helpers.js';
 
 const committed = JSON.parse(readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -118,6 +122,58 @@ describe('the OpenAPI document', () => {
     } finally {
       await control.close();
       await fleet.stop();
+    }
+  });
+
+  it('gives every input an example that fits its schema, and the explorer shows it', () => {
+    const paths = committed['paths'] as Record<string, Record<string, Record<string, unknown>>>;
+    for (const op of operations) {
+      if (!op.input) continue;
+      const given = example(op.input);
+      assert.notEqual(given, undefined, `${op.name} has no example`);
+      assert.ok(TypeCompiler.Compile(op.input).Check(given), `${op.name}: its example does not fit its schema`);
+      const o = paths[op.paths[0] as string]?.[(op.methods[0] as string).toLowerCase()] as Record<string, unknown>;
+      if (op.inputFrom === 'body') {
+        const media = (o['requestBody'] as { content: Record<string, { example?: unknown }> }).content['application/json'];
+        assert.deepEqual(media?.example, { data: given }, op.name);
+      } else {
+        const params = o['parameters'] as { name: string; example?: unknown }[];
+        for (const [name, value] of Object.entries(given as Record<string, unknown>))
+          assert.equal(params.find((p) => p.name === name)?.example, value, `${op.name} ${name}`);
+      }
+    }
+  });
+
+  it("names every model's key names as the KeyName enum", () => {
+    const paths = committed['paths'] as Record<string, Record<string, Record<string, unknown>>>;
+    const body = paths['/api/v1/mgmt/simulateKeyEvent']?.['post']?.['requestBody'] as {
+      content: {
+        'application/json': { schema: { properties: { data: { properties: { KeyName: { enum: string[]; description: string } } } } } };
+      };
+    };
+    const keyName = body.content['application/json'].schema.properties.data.properties.KeyName;
+    assert.deepEqual(keyName.enum, [...ALL_KEY_NAMES]);
+    assert.match(keyName.description, /CCX, Trio C60, Trio 8500 and Trio 8800: MicMute, VolDown, VolUp/);
+  });
+
+  it('the examples are bodies a phone takes: no example is refused as bad input', async () => {
+    const phone = await testPhone({ model: 'VVX 450' });
+    try {
+      const refused: string[] = [];
+      for (const op of operations) {
+        if (!op.input || op.inputFrom === 'text' || op.name === 'Management.SessionDelete') continue;
+        const given = example(op.input);
+        const path = op.paths[0] as string;
+        const answer =
+          op.inputFrom === 'body'
+            ? await phone.post(path, { data: given })
+            : await phone.get(`${path}?${new URLSearchParams(given as Record<string, string>).toString()}`);
+        // 4007 (no such call), 4002/4003 (nothing to act on now) and 4xxx for a missing feature are state, not input.
+        if (answer.body['Status'] === '4000') refused.push(`${op.name}: ${answer.text}`);
+      }
+      assert.deepEqual(refused, []);
+    } finally {
+      await phone.stop();
     }
   });
 });

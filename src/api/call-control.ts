@@ -4,8 +4,9 @@ import { defineOperation, STANDARD_CODES } from './operation.js';
 import { NumberLike } from './schema.js';
 
 /** Ref: a CallHandle from callStatus v2 (with or without 0x) or a SIP Call-ID. */
-const Ref = Type.String({ minLength: 1 });
-const OptionalRef = Type.Object({ Ref: Type.Optional(Ref) });
+const Ref = Type.String({ minLength: 1, examples: ['0x1b3a5c40'] });
+/** Without Ref the operation acts on the call it concerns (the ringing, active or held one), as the example shows. */
+const OptionalRef = Type.Object({ Ref: Type.Optional(Ref) }, { examples: [{}] });
 
 const dial = defineOperation({
   needsCallApp: true,
@@ -13,11 +14,14 @@ const dial = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/callctrl/dial'],
   inputFrom: 'body',
-  input: Type.Object({
-    Dest: Type.String({ minLength: 1 }),
-    Line: Type.Optional(NumberLike),
-    Type: Type.Optional(Type.String({ pattern: '^([Ss][Ii][Pp]|[Tt][Ee][Ll]|[Hh]323)$' })),
-  }),
+  input: Type.Object(
+    {
+      Dest: Type.String({ minLength: 1 }),
+      Line: Type.Optional(NumberLike),
+      Type: Type.Optional(Type.String({ pattern: '^([Ss][Ii][Pp]|[Tt][Ee][Ll]|[Hh]323)$' })),
+    },
+    { examples: [{ Dest: '1002', Line: '1', Type: 'SIP' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4005],
   handler: ({ phone, input }) => {
     const line = input.Line === undefined ? 1 : Number(input.Line);
@@ -77,7 +81,7 @@ const endCall = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/callctrl/endCall'],
   inputFrom: 'body',
-  input: Type.Object({ Ref }),
+  input: Type.Object({ Ref }, { examples: [{ Ref: '0x1b3a5c40' }] }),
   returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.end(input.Ref);
@@ -121,7 +125,7 @@ const joinCalls = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/callctrl/joinCalls'],
   inputFrom: 'body',
-  input: Type.Object({}),
+  input: Type.Object({}, { examples: [{}] }),
   inputOptional: true,
   returnCodes: [...STANDARD_CODES, 4000, 4007],
   available: (phone) => (phone.profile.joinCalls ? 'yes' : 'absent'),
@@ -137,7 +141,10 @@ const transferCall = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/callctrl/transferCall'],
   inputFrom: 'body',
-  input: Type.Object({ Ref, TransferDest: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
+  input: Type.Object(
+    { Ref, TransferDest: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) },
+    { examples: [{ Ref: '0x1b3a5c40', TransferDest: '1003' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.transfer(input.Ref, String(input.TransferDest));
@@ -152,10 +159,13 @@ const mute = defineOperation({
   paths: ['/api/v1/callctrl/mute'],
   inputFrom: 'body',
   // The manual writes `state`; clients send it in either case, as a string or a number.
-  input: Type.Union([
-    Type.Object({ state: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
-    Type.Object({ State: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
-  ]),
+  input: Type.Union(
+    [
+      Type.Object({ state: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
+      Type.Object({ State: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal(0), Type.Literal(1)]) }),
+    ],
+    { examples: [{ state: '1' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     const v = 'state' in input ? input.state : input.State;
@@ -170,7 +180,10 @@ const sendDtmf = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/callctrl/sendDTMF'],
   inputFrom: 'body',
-  input: Type.Object({ Digits: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) }),
+  input: Type.Object(
+    { Digits: Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })]) },
+    { examples: [{ Digits: '1234#' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4007],
   handler: ({ phone, input }) => {
     phone.calls.sendDtmf(String(input.Digits));
@@ -185,7 +198,7 @@ const warmTransfer = defineOperation({
   paths: ['/api/v1/callctrl/warmTransfer'],
   inputFrom: 'body',
   transports: ['sip'],
-  input: Type.Object({ 'Ref-A': Ref, 'Ref-B': Ref }),
+  input: Type.Object({ 'Ref-A': Ref, 'Ref-B': Ref }, { examples: [{ 'Ref-A': '0x1b3a5c40', 'Ref-B': '0x1b3a6e80' }] }),
   returnCodes: [...STANDARD_CODES, 4000, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.calls.warmTransfer(input['Ref-A'], input['Ref-B']);

@@ -112,7 +112,7 @@ const callStatusV2 = defineOperation({
   methods: ['GET'],
   paths: ['/api/v2/webCallControl/callStatus'],
   inputFrom: 'query',
-  input: Type.Record(Type.String(), Type.String()),
+  input: Type.Record(Type.String(), Type.String(), { examples: [{ line: '1' }] }),
   inputOptional: true,
   returnCodes: [...STANDARD_CODES, 4000, 4005, 4007],
   output: Type.Array(CallV2),

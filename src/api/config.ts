@@ -19,7 +19,7 @@ const getConfig = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/config/get'],
   inputFrom: 'body',
-  input: Type.Array(Type.String(), { minItems: 1 }),
+  input: Type.Array(Type.String(), { minItems: 1, examples: [['reg.1.address', 'device.prov.serverName']] }),
   returnCodes: [...STANDARD_CODES, 4000, 4009],
   // As phones answer (docs/fidelity.md): {"Value": ..., "Source": "local"}, and names the phone lacks in InvalidParams.
   output: Type.Record(Type.String(), Type.Object({ Value: S, Source: S })),
@@ -50,7 +50,10 @@ const setConfig = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/config/set'],
   inputFrom: 'body',
-  input: Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 }),
+  input: Type.Record(Type.String(), Type.Unknown(), {
+    minProperties: 1,
+    examples: [{ 'reg.1.label': 'Reception', 'up.backlight.idleIntensity': '1' }],
+  }),
   returnCodes: [...STANDARD_CODES, 4000, 4001, 4009],
   handler: ({ phone, input }) => {
     if (!phone.isReady) throw new PhoneError(Status.DEVICE_BUSY, 'the phone is initialising');
@@ -110,7 +113,10 @@ const exportConfig = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/config/export'],
   inputFrom: 'body',
-  input: Type.Object({ Url: Type.String({ minLength: 1 }), ConfigType: Type.String() }),
+  input: Type.Object(
+    { Url: Type.String({ minLength: 1 }), ConfigType: Type.String() },
+    { examples: [{ Url: 'http://127.0.0.1:8000/uploads/', ConfigType: 'Local' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4008],
   handler: ({ phone, input }) => {
     const type = CONFIG_TYPES.find((t) => t.toLowerCase() === input.ConfigType.toLowerCase());

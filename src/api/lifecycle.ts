@@ -106,7 +106,7 @@ const uploadBgCapture = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/network/uploadBgCapture'],
   inputFrom: 'body',
-  input: Type.Object({ url: Type.Optional(Type.String()) }),
+  input: Type.Object({ url: Type.Optional(Type.String()) }, { examples: [{}] }),
   inputOptional: true,
   returnCodes: [2000, 4000, 4001, 5000],
   available: (phone) => (phone.config.bool('diags.pcap.enabled') && phone.config.bool('diags.pcap.background.enabled') ? 'yes' : 'absent'),

@@ -75,7 +75,7 @@ const lineInfoV2 = defineOperation({
   methods: ['GET'],
   paths: ['/api/v2/mgmt/lineInfo'],
   inputFrom: 'query',
-  input: Type.Object({ line: Type.Optional(Type.String({ pattern: '^\\d+$' })) }),
+  input: Type.Object({ line: Type.Optional(Type.String({ pattern: '^\\d+$' })) }, { examples: [{ line: '1' }] }),
   inputOptional: true,
   returnCodes: [...STANDARD_CODES, 4000, 4005],
   output: Type.Array(LineV2),
@@ -138,7 +138,7 @@ const setTransferType = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/transferType/set'],
   inputFrom: 'body',
-  input: Type.Object({ Type: Type.String() }),
+  input: Type.Object({ Type: Type.String() }, { examples: [{ Type: 'Consultative' }] }),
   returnCodes: [...STANDARD_CODES, 4000],
   handler: ({ phone, input }) => {
     phone.config.set('LOCAL', { 'call.transfer.type': input.Type });

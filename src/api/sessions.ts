@@ -55,7 +55,7 @@ const remove = defineOperation({
   methods: ['GET'],
   paths: ['/api/v1/mgmt/session/delete'],
   inputFrom: 'body',
-  input: Type.Array(Type.String(), { minItems: 1 }),
+  input: Type.Array(Type.String(), { minItems: 1, examples: [['f1c2a3b4d5e6f708']] }),
   returnCodes: [...STANDARD_CODES, 4000],
   available: sessionsExist,
   output: Type.Object({ sessionsDeleted: Type.Array(S), sessionsNotFound: Type.Optional(Type.Array(S)) }),

@@ -1,6 +1,7 @@
 /** The screen: simulated hook, key taps, text input and touch, and the UIXML of what is shown. */
 import { Type } from '@sinclair/typebox';
 import { renderUixml, tapAt } from '../phone/screen/uixml.js';
+import { ALL_KEY_NAMES, KEY_NAMES_BY_FAMILY } from '../phone/models.js';
 import { PhoneError, Status } from '../phone/status.js';
 import { defineOperation, STANDARD_CODES } from './operation.js';
 import { NumberLike, S } from './schema.js';
@@ -14,7 +15,7 @@ const simulateHook = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/simulateHook'],
   inputFrom: 'body',
-  input: Type.Object({ Type: Type.String({ pattern: caseless('Up', 'Down') }) }),
+  input: Type.Object({ Type: Type.String({ pattern: caseless('Up', 'Down') }) }, { examples: [{ Type: 'Up' }] }),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.screen.hook(input.Type.toLowerCase() === 'up');
@@ -28,7 +29,14 @@ const simulateKeyEvent = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/simulateKeyEvent'],
   inputFrom: 'body',
-  input: Type.Object({ Type: Type.String({ pattern: caseless('Tap') }), KeyName: Type.String({ minLength: 1 }) }),
+  input: Type.Object(
+    {
+      Type: Type.String({ pattern: caseless('Tap') }),
+      // Key names are exact (case included) and per model: the enum is every model's, the description says which.
+      KeyName: Type.String({ minLength: 1, enum: [...ALL_KEY_NAMES], description: KEY_NAMES_BY_FAMILY }),
+    },
+    { examples: [{ Type: 'Tap', KeyName: 'MicMute' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.screen.key(input.KeyName);
@@ -42,10 +50,13 @@ const simulateTextInput = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/simulateTextInput'],
   inputFrom: 'body',
-  input: Type.Object({
-    Value: Type.String({ maxLength: 1024 }),
-    ReplaceText: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: caseless('true', 'false') })])),
-  }),
+  input: Type.Object(
+    {
+      Value: Type.String({ maxLength: 1024 }),
+      ReplaceText: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: caseless('true', 'false') })])),
+    },
+    { examples: [{ Value: '1002', ReplaceText: 'true' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007],
   handler: ({ phone, input }) => {
     phone.screen.textInput(input.Value, String(input.ReplaceText ?? 'false').toLowerCase() === 'true');
@@ -61,12 +72,15 @@ const simulateTouch = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/simulateTouch'],
   inputFrom: 'body',
-  input: Type.Object({
-    Type: Type.String({ pattern: caseless('Tap', 'Press', 'Release', 'Swipe') }),
-    Positions: Type.Array(Position, { minItems: 1, maxItems: 5 }),
-    Duration: Type.Optional(NumberLike),
-    Easing: Type.Optional(NumberLike),
-  }),
+  input: Type.Object(
+    {
+      Type: Type.String({ pattern: caseless('Tap', 'Press', 'Release', 'Swipe') }),
+      Positions: Type.Array(Position, { minItems: 1, maxItems: 5 }),
+      Duration: Type.Optional(NumberLike),
+      Easing: Type.Optional(NumberLike),
+    },
+    { examples: [{ Type: 'Tap', Positions: [{ X: '100', Y: '100' }] }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4007, 4009],
   handler: ({ phone, input }) => {
     const type = input.Type.toLowerCase();

@@ -17,13 +17,16 @@ const skypeSignIn = defineOperation({
   methods: ['POST'],
   paths: ['/api/v1/mgmt/skype/signIn'],
   inputFrom: 'body',
-  input: Type.Object({
-    Address: Type.String({ minLength: 1 }),
-    User: Type.String({ minLength: 1 }),
-    Password: Type.String(),
-    Domain: Type.String(),
-    LockCode: Type.Optional(Type.String()),
-  }),
+  input: Type.Object(
+    {
+      Address: Type.String({ minLength: 1 }),
+      User: Type.String({ minLength: 1 }),
+      Password: Type.String(),
+      Domain: Type.String(),
+      LockCode: Type.Optional(Type.String()),
+    },
+    { examples: [{ Address: 'alice@example.com', User: 'alice@example.com', Password: 'secret', Domain: 'example.com' }] },
+  ),
   returnCodes: [...STANDARD_CODES, 4000, 4002, 4003, 4004],
   available: skypeProfile,
   handler: async ({ phone, input }) => {

@@ -15,6 +15,9 @@ type Json = Record<string, unknown>;
 /** A TypeBox schema as plain JSON Schema (TypeBox keeps its own markers in symbol keys, which JSON drops). */
 const plain = (schema: TSchema): Json => JSON.parse(JSON.stringify(schema)) as Json;
 
+/** The first of an input schema's `examples` (every operation's input gives one; a test holds them to the schema). */
+export const example = (schema: TSchema): unknown => (schema['examples'] as unknown[] | undefined)?.[0];
+
 function statusSchema(codes: readonly string[]): Json {
   return { type: 'string', enum: [...codes], description: codes.map((c) => `${c}: ${statusText[c as StatusCode]}`).join('; ') };
 }
@@ -66,6 +69,8 @@ function operationObject(op: Operation, path: string, method: string): Json {
       content: {
         'application/json': {
           schema: { type: 'object', required: op.inputOptional ? [] : ['data'], properties: { data: plain(op.input) } },
+          // The explorer fills its form from this: a body the phone takes, not one made up from the schema's patterns.
+          ...(example(op.input) === undefined ? {} : { example: { data: example(op.input) } }),
         },
       },
     };
@@ -74,7 +79,14 @@ function operationObject(op: Operation, path: string, method: string): Json {
     const props = (plain(op.input)['properties'] as Record<string, Json> | undefined) ?? {};
     const names =
       Object.keys(props).length > 0 ? Object.keys(props) : op.name === 'WebCallControl.CallStatusV2' ? ['handle', 'line', 'sequence'] : [];
-    o['parameters'] = names.map((name) => ({ name, in: 'query', required: false, schema: props[name] ?? { type: 'string' } }));
+    const given = (example(op.input) ?? {}) as Json;
+    o['parameters'] = names.map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: props[name] ?? { type: 'string' },
+      ...(given[name] === undefined ? {} : { example: given[name] }),
+    }));
   }
   return o;
 }

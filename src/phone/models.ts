@@ -252,3 +252,17 @@ function keySetFor(name: KeySetName, model: ModelSpec): string[] {
   const lineKeys = Array.from({ length: visibleLines }, (_, i) => `Line${i + 1}`);
   return [...FULL_KEYS_WITHOUT_LINES, ...lineKeys];
 }
+
+/** Every key name some model takes (what SimulateKeyEvent's KeyName can be on one model or another). */
+export const ALL_KEY_NAMES: readonly string[] = [...FULL_KEYS_WITHOUT_LINES, ...Array.from({ length: 12 }, (_, i) => `Line${i + 1}`)];
+
+/** The key names each model with a REST API takes, model by model in the catalogue's order. */
+export function keyNamesByModel(): { model: string; keys: readonly string[] }[] {
+  return models.filter((m) => m.restApi).map((m) => ({ model: m.name, keys: keySetFor(families[m.family].keySet, m) }));
+}
+
+/** One sentence per key set: which families take which names (for the OpenAPI document's KeyName). */
+export const KEY_NAMES_BY_FAMILY =
+  "The model's key set, names exact (case included); another name answers 4000. " +
+  `VVX, Edge E and Trio 8300: ${FULL_KEYS_WITHOUT_LINES.join(', ')}, and Line1 up to the model's visible lines (at most Line12). ` +
+  'CCX, Trio C60, Trio 8500 and Trio 8800: MicMute, VolDown, VolUp.';

@@ -411,7 +411,13 @@ export interface ManagementOperations {
     }>;
   };
   "Management.SimulateHook": { input: { Type: string; }; data: undefined };
-  "Management.SimulateKeyEvent": { input: { Type: string; KeyName: string; }; data: undefined };
+  "Management.SimulateKeyEvent": {
+    input: {
+      Type: string;
+      KeyName: "SoftKey1" | "SoftKey2" | "SoftKey3" | "SoftKey4" | "SoftKey5" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "ArrowUp" | "Select" | "Delete" | "Dialpad0" | "Dialpad1" | "Dialpad2" | "Dialpad3" | "Dialpad4" | "Dialpad5" | "Dialpad6" | "Dialpad7" | "Dialpad8" | "Dialpad9" | "DialpadStar" | "DialpadPound" | "Handsfree" | "Headset" | "MicMute" | "Transfer" | "VolDown" | "VolUp" | "Menu" | "Redial" | "Applications" | "Line1" | "Line2" | "Line3" | "Line4" | "Line5" | "Line6" | "Line7" | "Line8" | "Line9" | "Line10" | "Line11" | "Line12";
+    };
+    data: undefined;
+  };
   "Management.SimulateTextInput": { input: { Value: string; ReplaceText?: boolean | string; }; data: undefined };
   "Management.SimulateTouch": {
     input: {
