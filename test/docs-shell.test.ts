@@ -1,3 +1,4 @@
+// test-tier: slow (runs every shell block of the docs, one at a time, each with the phones it starts: about 6 minutes)
 /**
  * Every shell block of README.md and docs/*.md runs as written, against what the text tells the reader to start.
  *
