@@ -51,7 +51,8 @@ export const eventSpecs = {
 export function eventRoutes(fleet: Fleet, limits: StreamLimits = {}): FastifyPluginAsync {
   const { maxStreams = MAX_SUBSCRIBERS, backlog = STREAM_BACKLOG, drainMs = STREAM_DRAIN_MS } = limits;
   return async (app) => {
-    const hub = new EventHub(fleet);
+    // Event times on the fleet clock, as the phones' journals, call times and logs are.
+    const hub = new EventHub(fleet, fleet.clock);
     app.addHook('onClose', async () => hub.close());
     const streams = new Set<ServerResponse>();
     const stream = (req: FastifyRequest, reply: FastifyReply, phone: number | undefined): void => {
