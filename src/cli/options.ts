@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { catalog } from '../phone/config/catalog.js';
 import { checkValue } from '../phone/config/validate.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from '../runtime/fleet.js';
+import { MAX_SHARDS } from '../runtime/shards.js';
 import { parseRegistrar } from '../runtime/registrar-address.js';
 import { MAX_SPEED } from '../phone/movable-clock.js';
 
@@ -59,6 +60,11 @@ export function seconds(value: string): number {
 
 /** The highest --transfer-rate: far past what one process sends. */
 export const MAX_TRANSFER_RATE = 100_000;
+
+/** fleet --shards: how many shards the whole fleet has. */
+export function shardCount(value: string): number {
+  return wholeNumber(value, 1, MAX_SHARDS, `a whole number 1-${MAX_SHARDS}`);
+}
 
 /** fleet --transfer-rate: transfers a second, more than 0 (0.5 is one every two seconds). */
 export function transferRate(value: string): number {

@@ -3,6 +3,8 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { CliError, ExitCode, PolysimError } from '../errors.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
+import { checkShard, parseShardIndex, shardFirstNumber, shardPlan } from '../runtime/shards.js';
+import type { Shard } from '../runtime/shards.js';
 import { DEFAULT_TIMING } from '../phone/phone.js';
 import {
   address,
@@ -15,6 +17,7 @@ import {
   concurrency,
   firstNumber,
   fleetSize,
+  shardCount,
   transferRate,
   ipv4,
   mac,
@@ -184,24 +187,37 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios',
     )
     .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
+    .option(
+      '--shard <ordinal>',
+      'run as shard i of --shards: the file or --count moved by i spans of numbers, MACs of its own (a number, a name ending in -i, or auto: the host name)',
+    )
+    .option('--shards <n>', 'how many shards the whole fleet has (with --shard)', shardCount)
     .option('--boot-spread <ms>', 'phones power on at random moments over this many milliseconds, not all at once', milliseconds)
     .option(
       '--transfer-rate <n>',
       'at most n file transfers a second for the whole fleet (provisioning, uploads): what a shared server sees',
       transferRate,
     )
-    .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
+    .action(async (opts: StartCliOptions & { config?: string; shard?: string; shards?: number }, cmd: Command) => {
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined)
         throw new CliError('--count and --config do not go together: the file lists the phones');
+      if ((opts.shard === undefined) !== (opts.shards === undefined)) throw new CliError('--shard and --shards go together');
+      const shard: Shard | undefined =
+        opts.shards === undefined ? undefined : { index: parseShardIndex(opts.shard as string), count: opts.shards };
+      if (shard) checkShard(shard);
       if (opts.config === undefined) {
-        await run.start(opts, io);
+        await run.start(
+          shard ? { ...opts, shardOf: shard, firstNumber: shardFirstNumber(opts.firstNumber, opts.count as number, shard) } : opts,
+          io,
+        );
         return;
       }
-      const plan = readFleetFile(opts.config);
+      const file = readFleetFile(opts.config);
+      const plan = shard ? shardPlan(file, opts.firstNumber, shard) : file;
       // The file's address and ports, unless given on the command line too.
       const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-      const merged: StartCliOptions = { ...opts, count: plan.members.length };
+      const merged: StartCliOptions = { ...opts, count: plan.members.length, shardOf: shard };
       for (const key of [
         'address',
         'httpPort',
