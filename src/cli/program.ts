@@ -15,6 +15,7 @@ import {
   collectList,
   collectSetting,
   concurrency,
+  defaultPorts,
   firstNumber,
   fleetSize,
   shardCount,
@@ -56,6 +57,11 @@ const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare, ev
 
 export async function main(argv: readonly string[], io: CliIo, run: Runners = RUNNERS): Promise<number> {
   let code: number = ExitCode.OK;
+  // The default ports, moved by POLYSIM_HTTP_PORT, ... (options.ts); a variable that names no port stops the commands that use it.
+  const defaults = defaultPorts(io.env);
+  const portsFromEnv = (): void => {
+    if (defaults.problem !== undefined) throw new CliError(defaults.problem);
+  };
   const program = new Command('polysim')
     // Usage errors read as polysim's others, on one line: "polysim: unknown option '--modle' (Did you mean --model?)".
     .configureOutput({
@@ -93,10 +99,20 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .default('device'),
       )
       .option('--address <ip>', 'address to listen on', address, '127.0.0.1')
-      .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
-      .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
-      .option('--sip-port <port>', 'SIP port, UDP and TCP (REST commands in NOTIFY)', port, 5060)
-      .option('--sip-tls-port <port>', "SIP over TLS port, with the phone's certificate", port, 5061)
+      .option('--http-port <port>', 'HTTP port (0: any free port; default also from POLYSIM_HTTP_PORT)', port, defaults.ports.httpPort)
+      .option('--https-port <port>', 'HTTPS port (0: any free port; default also from POLYSIM_HTTPS_PORT)', port, defaults.ports.httpsPort)
+      .option(
+        '--sip-port <port>',
+        'SIP port, UDP and TCP (REST commands in NOTIFY; default also from POLYSIM_SIP_PORT)',
+        port,
+        defaults.ports.sipPort,
+      )
+      .option(
+        '--sip-tls-port <port>',
+        "SIP over TLS port, with the phone's certificate (default also from POLYSIM_SIP_TLS_PORT)",
+        port,
+        defaults.ports.sipTlsPort,
+      )
       .option(
         '--registrar <host[:port]>',
         'a SIP server line 1 registers to and calls through (default: the built-in switchboard)',
@@ -115,7 +131,12 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .choices(['tone', 'silence', 'off'])
           .default('tone'),
       )
-      .option('--control-port <port>', "port of polysim's control API (0: any free port)", port, 8790)
+      .option(
+        '--control-port <port>',
+        "port of polysim's control API (0: any free port; default also from POLYSIM_CONTROL_PORT)",
+        port,
+        defaults.ports.controlPort,
+      )
       .option('--no-control', 'do not serve the control API')
       .option(
         '--control-token <token>',
@@ -177,6 +198,7 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
   }
 
   phoneOptions(program.command('start').description('start one phone')).action(async (opts: StartCliOptions) => {
+    portsFromEnv();
     await run.start({ ...opts, count: 1 }, io);
   });
 
@@ -199,6 +221,7 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       transferRate,
     )
     .action(async (opts: StartCliOptions & { config?: string; shard?: string; shards?: number }, cmd: Command) => {
+      portsFromEnv();
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined)
         throw new CliError('--count and --config do not go together: the file lists the phones');
@@ -299,12 +322,17 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
   program
     .command('clock')
     .description("read the fleet clock of a running polysim, set its speed, or move it ahead (every phone's timers follow it)")
-    .option('--control <url>', "the polysim's control API", 'http://127.0.0.1:8790')
+    .option(
+      '--control <url>',
+      "the polysim's control API (default port also from POLYSIM_CONTROL_PORT)",
+      `http://127.0.0.1:${defaults.ports.controlPort}`,
+    )
     .option('--token <token>', 'its control token (or the environment variable POLYSIM_CONTROL_TOKEN)')
     .option('--speed <n>', 'run at n times real time from now on (0: stop)', clockSpeed)
     .option('--advance <duration>', 'move ahead now by this much: 500ms, 90s, 15m, 8h, 1d', duration)
     .option('--json', 'print the answer as JSON')
     .action(async (opts: ClockCliOptions) => {
+      portsFromEnv();
       code = await run.clock(opts, io);
     });
 
