@@ -140,7 +140,7 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       .option('--no-control', 'do not serve the control API')
       .option(
         '--control-token <token>',
-        'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise',
+        'the control API demands this token (Authorization: Bearer; or the environment variable POLYSIM_CONTROL_TOKEN); default: none on loopback, generated otherwise',
       )
       .addOption(
         new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)')

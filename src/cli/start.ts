@@ -218,7 +218,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     throw err;
   }
   let control: ControlApp | undefined;
-  const token = controlToken(o);
+  const token = controlToken({ ...o, controlToken: o.controlToken ?? io.env['POLYSIM_CONTROL_TOKEN'] });
   const login = token === undefined ? undefined : new ControlLogin(token);
   try {
     control = await listenControl(fleet, o, logger, login);
