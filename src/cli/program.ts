@@ -41,6 +41,8 @@ import type { CtlOptions } from './ctl.js';
 import { runEventsListen } from './events-listen.js';
 import type { EventsListenOptions } from './events-listen.js';
 import type { CliIo } from './io.js';
+import { CLUSTER_DEFAULTS, runK8s } from './k8s.js';
+import type { K8sCliOptions } from './k8s.js';
 import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
@@ -156,7 +158,11 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
         readyFile,
       )
       .option('--data-dir <dir>', "keep the phones' state (config, call log, identity, certificate) here", path)
-      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated', adminPassword)
+      .option(
+        '--admin-password <pw>',
+        'admin password (user Polycom; or the environment variable POLYSIM_ADMIN_PASSWORD); default: kept from the data dir, or generated',
+        adminPassword,
+      )
       .addOption(
         new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'),
       )
@@ -334,6 +340,29 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     .action(async (opts: ClockCliOptions) => {
       portsFromEnv();
       code = await run.clock(opts, io);
+    });
+
+  program
+    .command('k8s')
+    .description('print Kubernetes manifests: a StatefulSet of fleet shards, Kamailio, Services (kubectl apply -f -)')
+    .requiredOption('--shards <n>', 'pods, one fleet shard each', shardCount)
+    .option('--phones <n>', 'phones per shard', fleetSize)
+    .option('--config <file>', 'a fleet file every shard runs (its numbers moved by the shard ordinal) instead of --phones')
+    .option('--model <name>', 'model of the phones (with --phones)', CLUSTER_DEFAULTS.model)
+    .option('--first-number <n>', 'number of the first phone of shard 0 (with --phones)', firstNumber, CLUSTER_DEFAULTS.firstNumber)
+    .option('--registrar <host[:port]>', "a SIP server of yours instead of the manifests' Kamailio", registrar)
+    .addOption(
+      new Option('--media <kind>', 'RTP of calls (with --phones)').choices(['tone', 'silence', 'off']).default(CLUSTER_DEFAULTS.media),
+    )
+    .option('--name <name>', 'name of the StatefulSet; the other objects are named after it', CLUSTER_DEFAULTS.name)
+    .option('--namespace <ns>', "namespace of every object (default: kubectl's)")
+    .option('--image <image>', "polysim's container image (the Dockerfile's)", CLUSTER_DEFAULTS.image)
+    .option('--kamailio-image <image>', "Kamailio's image (deploy/kamailio.Containerfile)", CLUSTER_DEFAULTS.kamailioImage)
+    .option('--storage <size>', "each shard's volume for its phones' state", CLUSTER_DEFAULTS.storage)
+    .option('--admin-password <pw>', "the phones' admin password, in the Secret (default: generated)", adminPassword)
+    .option('--control-token <token>', "the shards' control token, in the Secret (default: generated)")
+    .action((opts: K8sCliOptions) => {
+      runK8s(opts, io);
     });
 
   program

@@ -188,7 +188,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         sipPort: o.sipPort,
         sipTlsPort: o.sipTlsPort,
         dataDir: o.dataDir,
-        adminPassword: o.adminPassword,
+        adminPassword: o.adminPassword ?? io.env['POLYSIM_ADMIN_PASSWORD'],
         set: o.set,
         factory: o.factory,
         tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
