@@ -42,6 +42,11 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v podman >/dev/null 2>&1 || need+=(podman)
 command -v runc >/dev/null 2>&1 || need+=(runc)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+# podman kube play runs the Kubernetes manifests (test/kube-play.test.ts): netavark and aardvark-dns give its pods a
+# network where they find each other by name, catatonit is its pods' pause process.
+[ -x /usr/lib/podman/netavark ] || need+=(netavark)
+[ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
+command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 # The file servers of the transfer tests (test/file-transfers.test.ts): nginx (HTTP, HTTPS, WebDAV PUT, Basic),
 # lighttpd (Digest), pyftpdlib (FTP), vsftpd (FTPS) and tftpd-hpa (TFTP).
 [ -x /usr/sbin/nginx ] || need+=(nginx)
@@ -60,3 +65,8 @@ fi
 
 # The stand-in for the Dockerfile's node:20-slim base (no container registry is reachable): made once, then kept.
 bash scripts/container-base.sh
+# The Kamailio image of the Kubernetes manifests (deploy/kamailio.Containerfile), on that base: made once, then kept.
+if ! podman image exists localhost/polysim-kamailio:5.6; then
+  podman build --build-arg BASE=localhost/polysim-node-base:20 -t localhost/polysim-kamailio:5.6 \
+    -f deploy/kamailio.Containerfile deploy
+fi

@@ -9,51 +9,16 @@
  * and npm takes every package from this machine's npm cache. Layers are cached, so an unchanged tree rebuilds at once.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { waitFor } from './helpers.js';
-import { CONTAINER_BASE, needs } from './peers.js';
+import { needs } from './peers.js';
+import { buildImage, IMAGE, limits, podman, run } from './podman.js';
 import { ROOT } from './root.js';
 
-const BASE = CONTAINER_BASE;
-const IMAGE = 'localhost/polysim:test';
-const run = promisify(execFile);
 const tag = `polysim-test-${process.pid}`;
-
-/** Options every podman call needs on this kind of machine: runc where installed (crun refuses the hybrid cgroup
- * layout), and limits no higher than the process's own (podman's defaults exceed them, and raising one is refused). */
-function runtimeArgs(): { global: string[]; limits: string[] } {
-  const limits = readFileSync('/proc/self/limits', 'utf8');
-  const hard = (name: string): number => Number(new RegExp(`^${name}\\s+\\S+\\s+(\\d+)`, 'm').exec(limits)?.[1] ?? 4096);
-  const nofile = hard('Max open files');
-  const nproc = Math.min(hard('Max processes'), 4096);
-  let runc = false;
-  try {
-    execFileSync('runc', ['--version'], { stdio: 'ignore' });
-    runc = true;
-  } catch {
-    /* the default runtime */
-  }
-  return {
-    global: runc ? ['--runtime', 'runc'] : [],
-    limits: ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`],
-  };
-}
-const { global, limits } = runtimeArgs();
-
-async function podman(args: string[], timeout = 60_000): Promise<string> {
-  const { stdout } = await run('podman', [...global, ...args], { cwd: ROOT, timeout, maxBuffer: 64 << 20 });
-  return stdout;
-}
-
-/** The build, niced: from nothing it compiles for minutes beside test files that time the pages they drive. */
-async function build(args: string[]): Promise<void> {
-  await run('nice', ['-n', '15', 'podman', ...global, 'build', ...args], { cwd: ROOT, timeout: 840_000, maxBuffer: 64 << 20 });
-}
 
 /** The container's log (stdout and stderr) once `pattern` appears in it. */
 async function logsUntil(name: string, pattern: RegExp): Promise<string> {
@@ -91,22 +56,7 @@ describe('container image (podman)', { timeout: 900_000, skip: needs('podman', '
   const volumes: string[] = [];
 
   before(async () => {
-    const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
-    await build([
-      '--pull=never',
-      '--network',
-      'none',
-      ...limits,
-      '--build-arg',
-      `NODE_IMAGE=${BASE}`,
-      '--build-arg',
-      'NPM_CONFIG_OFFLINE=true',
-      '--volume',
-      `${cache}:/root/.npm`,
-      '-t',
-      IMAGE,
-      '.',
-    ]);
+    await buildImage();
   });
 
   after(async () => {

@@ -21,6 +21,8 @@ import type { TestContext } from 'node:test';
 
 /** The base image test/container.test.ts builds on (scripts/container-base.sh makes it). */
 export const CONTAINER_BASE = 'localhost/polysim-node-base:20';
+/** Kamailio's image for the Kubernetes manifests (npm run setup builds deploy/kamailio.Containerfile). */
+export const KAMAILIO_IMAGE = 'localhost/polysim-kamailio:5.6';
 
 /** Debian's db_text tables for Kamailio (its presence modules keep their state in a copy). */
 export const KAMAILIO_DBTEXT = '/usr/share/kamailio/dbtext/kamailio';
@@ -128,6 +130,21 @@ const PEERS = {
       }
     },
     line: `the container test's base image ${CONTAINER_BASE} is not built (Debian, as root: npm run setup)`,
+  },
+  // podman kube play's pods: a network with names (netavark, aardvark-dns), a pause process, Kamailio's image
+  'kube-play': {
+    found: () => {
+      const podman = which('podman');
+      if (!podman || !existsSync('/usr/lib/podman/netavark') || !existsSync('/usr/lib/podman/aardvark-dns')) return false;
+      if (which('catatonit') === undefined && !existsSync('/usr/libexec/podman/catatonit')) return false;
+      try {
+        execFileSync(podman, ['image', 'exists', KAMAILIO_IMAGE], { stdio: 'ignore', timeout: 30_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    line: `podman kube play needs netavark, aardvark-dns, catatonit and the image ${KAMAILIO_IMAGE} (Debian, as root: npm run setup)`,
   },
   root: {
     found: () => process.getuid?.() === 0,
