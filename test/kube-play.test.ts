@@ -5,9 +5,9 @@
  * its volume claim, the fleet ConfigMap and the Secret). Every pod answers REST, the shards' phones have disjoint
  * numbers and MACs and register to Kamailio, and a phone of one pod calls a phone of the other through it.
  *
- * What podman does not do is done here, as a cluster would: the StatefulSet's pods are written out, the Services'
- * names are network aliases (Kamailio's), and the control and HTTP ports are published on 127.0.0.1 (the tests reach
- * nothing but loopback).
+ * What podman does not do is done here, as a cluster would: the StatefulSet's pods are written out, the Secret is
+ * made a podman secret, the Services' names are network aliases (Kamailio's), and the control and HTTP ports are
+ * published on 127.0.0.1 (the tests reach nothing but loopback).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,8 +42,12 @@ function freePort(): Promise<number> {
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests walked by path
 
-/** The pods (and their claims) a StatefulSet controller makes from the template, ports published on loopback. */
-function statefulSetPods(set: Loose, published: { control: number; http: number }[]): Loose[] {
+/**
+ * The pods (and their claims) a StatefulSet controller makes from the template. podman publishes every container port
+ * on the host (a second pod's 5060 would collide): each goes to a port of its own on 127.0.0.1, control and HTTP to
+ * the ones the test asks.
+ */
+function statefulSetPods(set: Loose, published: { control: number; http: number }[], spare: () => number): Loose[] {
   const out: Loose[] = [];
   for (let i = 0; i < set['spec'].replicas; i++) {
     const name = `${set['metadata'].name}-${i}`;
@@ -54,10 +58,8 @@ function statefulSetPods(set: Loose, published: { control: number; http: number 
       out.push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `${claim.metadata.name}-${name}` }, spec: claim.spec });
       spec['volumes'].push({ name: claim.metadata.name, persistentVolumeClaim: { claimName: `${claim.metadata.name}-${name}` } });
     }
-    for (const port of spec['containers'][0].ports) {
-      const host = published[i]?.[port.name as 'control' | 'http'];
-      if (host !== undefined) Object.assign(port, { hostPort: host, hostIP: '127.0.0.1' });
-    }
+    for (const port of spec['containers'][0].ports)
+      Object.assign(port, { hostPort: published[i]?.[port.name as 'control' | 'http'] ?? spare(), hostIP: '127.0.0.1' });
     out.push({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -107,11 +109,15 @@ describe(
         adminPassword: PASSWORD,
       }) as Loose[];
       const kind = (k: string): Loose[] => objects.filter((o) => o['kind'] === k);
+      const pool: number[] = [];
+      for (let i = 0; i < 24; i++) pool.push(await freePort());
+      const spare = (): number => pool.shift() as number;
       const kamailio = [...kind('ConfigMap').filter((m) => m['metadata'].name.endsWith('-kamailio')), ...kind('Deployment')];
+      for (const port of (kind('Deployment')[0] as Loose)['spec'].template.spec.containers[0].ports)
+        Object.assign(port, { hostPort: spare(), hostIP: '127.0.0.1' });
       const shards = [
-        ...kind('Secret'),
         ...kind('ConfigMap').filter((m) => m['metadata'].name.endsWith('-fleet')),
-        ...statefulSetPods(kind('StatefulSet')[0] as Loose, published),
+        ...statefulSetPods(kind('StatefulSet')[0] as Loose, published, spare),
       ];
       const write = (name: string, docs: Loose[]): string => {
         const file = join(dir, name);
@@ -120,6 +126,14 @@ describe(
         return file;
       };
       await podman(['network', 'create', network], 60_000, env);
+      // The Secret as podman 4 keeps one for secretKeyRef (its kube play stores a Secret document in another form):
+      // the data map, values in base64.
+      const secret = kind('Secret')[0] as Loose;
+      const data = Object.fromEntries(
+        Object.entries(secret['stringData'] as Record<string, string>).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      );
+      writeFileSync(join(dir, 'secret.json'), JSON.stringify(data));
+      await podman(['secret', 'create', secret['metadata'].name, join(dir, 'secret.json')], 60_000, env);
       // Kamailio first, found by its Service's name (the phones' registrar), then the shards
       const registrar = (kind('Service') as Loose[]).find((s) => s['metadata'].name === `${NAME}-kamailio`)?.['metadata'].name as string;
       await podman(['kube', 'play', '--network', `${network}:alias=${registrar}`, write('kamailio.yaml', kamailio)], 180_000, env);
@@ -130,6 +144,7 @@ describe(
       for (const file of files.reverse()) await podman(['kube', 'down', file], 120_000, env).catch(() => undefined);
       for (let i = 0; i < SHARDS; i++) await podman(['volume', 'rm', '-f', `data-${NAME}-${i}`], 60_000, env).catch(() => undefined);
       await podman(['network', 'rm', '-f', network], 60_000, env).catch(() => undefined);
+      await podman(['secret', 'rm', NAME], 60_000, env).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -166,18 +181,18 @@ describe(
 
     it('the phones register to Kamailio, and a phone of one pod calls a phone of the other through it', async () => {
       const line = async (i: number, phone: number): Promise<string> => {
-        const answer = await ask(i, `/phones/${phone}/api/api/v2/mgmt/lineInfo`);
+        const answer = await ask(i, `/phones/${phone}/api/v2/mgmt/lineInfo`);
         return String(answer['data']?.[0]?.RegistrationStatus ?? answer['Status']);
       };
       await waitFor(async () => (await line(0, 1)) === 'Registered' && (await line(1, 1)) === 'Registered', 60_000).catch(async () => {
         throw new Error(`not registered: ${await line(0, 1)}, ${await line(1, 1)}`);
       });
-      const dial = await ask(0, '/phones/1/api/api/v1/callctrl/dial', { method: 'POST', body: JSON.stringify({ data: { Dest: '1003' } }) });
+      const dial = await ask(0, '/phones/1/api/v1/callctrl/dial', { method: 'POST', body: JSON.stringify({ data: { Dest: '1003' } }) });
       assert.equal(dial['Status'], '2000');
       const states = async (i: number): Promise<string[]> =>
-        ((await ask(i, '/phones/1/api/api/v2/webCallControl/callStatus'))['data'] ?? []).map((c: Loose) => c['CallState']);
+        ((await ask(i, '/phones/1/api/v2/webCallControl/callStatus'))['data'] ?? []).map((c: Loose) => c['CallState']);
       await waitFor(async () => (await states(1)).includes('Offering'), 30_000);
-      const answer = await ask(1, '/phones/1/api/api/v1/callctrl/answerCall', { method: 'POST', body: '{}' });
+      const answer = await ask(1, '/phones/1/api/v1/callctrl/answerCall', { method: 'POST', body: '{}' });
       assert.equal(answer['Status'], '2000');
       await waitFor(async () => (await states(0)).includes('Connected') && (await states(1)).includes('Connected'), 30_000);
     });
