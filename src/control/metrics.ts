@@ -73,8 +73,7 @@ export function fleetMetrics(fleet: Fleet, hub: EventHub): FleetMetrics {
       this.reset();
       for (const server of ['sip', 'switchboard']) for (const state of LINE_STATES) this.set({ server, state }, 0);
       for (const r of phones) {
-        for (const l of r.phone.lines.all()) {
-          if (!l.assigned) continue;
+        for (const l of r.phone.lines.assigned()) {
           this.inc({ server: l.sip ? 'sip' : 'switchboard', state: lineState(r, l.registered, l.sip) });
         }
       }
