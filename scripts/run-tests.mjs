@@ -1,6 +1,6 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner, compiled first to .test-build/ (build-tests.mjs).
+// Runs the *.test.ts files under src/ and test/ with node's test runner, compiled first to .test-build/ (build-tests.mjs).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 function find(dir, out = []) {
@@ -24,15 +24,37 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 const compiled = spawnSync(process.execPath, ['scripts/build-tests.mjs'], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
-const only = process.argv.slice(2);
-const sources = only.length > 0 ? only : [...find('src'), ...find('test')].sort();
+// Two tiers. A test file that starts with a `// test-tier: slow (why)` line is in the slow tier: `npm test` leaves it
+// out (and says which it left), `npm run test:all` (`--all`) and CI (CI=true) run it. Files named on the command line
+// always run.
+const args = process.argv.slice(2);
+const all = args.includes('--all') || process.env.CI === 'true';
+const only = args.filter((a) => a !== '--all');
+const slow = (file) => /^\/\/ test-tier: slow\b/.test(readFileSync(file, 'utf8').slice(0, 200));
+const every = [...find('src'), ...find('test')].sort();
+const left = only.length > 0 || all ? [] : every.filter(slow);
+const sources = only.length > 0 ? only : every.filter((f) => !left.includes(f));
+if (left.length > 0)
+  console.log(
+    `npm test leaves out the slow tier (npm run test:all runs it, CI always does): ${left.map((f) => relative('test', f)).join(', ')}`,
+  );
 const files = sources.map((f) => join('.test-build', relative('.', f)).replace(/\.ts$/, '.js'));
 // A file that runs past FILE_TIMEOUT_MS fails with its name ('test timed out') instead of holding the whole run until
 // CI's own limit ends it with no name at all. The slowest file (the container image built from nothing) takes minutes.
 const FILE_TIMEOUT_MS = Number(process.env.POLYSIM_TEST_FILE_TIMEOUT_MS ?? 1_200_000);
 const result = spawnSync(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/timing-reporter.mjs',
+    '--test-reporter-destination=stderr',
+    ...files,
+  ],
   {
     stdio: 'inherit',
     env: { ...process.env, NODE_NO_WARNINGS: '1' },

@@ -1,3 +1,4 @@
+// test-tier: slow (podman builds the image and runs it: minutes)
 /**
  * The container image as users build it: `podman build` of the Dockerfile, then the image started as the README
  * says (its default command: one phone on 0.0.0.0, state in the /data volume, the unprivileged `node` user) and as

@@ -87,6 +87,11 @@ describe('logging in to a control API that has a token', () => {
     assert.match(api.body, /Bearer/);
     assert.equal((await send(`${ctl}/phones`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
     assert.equal((await send(`${ctl}/ui/app.js`)).status, 401);
+    // readiness is open, as a cluster's probes carry no token; nothing else is
+    const ready = await send(`${ctl}/ready`);
+    assert.equal(ready.status, 200);
+    assert.equal((await send(`${ctl}/ready`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status, 401);
+    assert.equal((await send(`${ctl}/ready/x`)).status, 401);
     const page = await send(`${ctl}/login?next=%2Fphones%2F2`);
     assert.equal(page.status, 200);
     assert.match(page.type, /text\/html/);

@@ -56,7 +56,7 @@ describe('the event stream', () => {
         assert.equal(snap.number, '3001');
         assert.equal(snap.state, 'ready');
         assert.deepEqual(snap.calls, []);
-        assert.deepEqual(snap.lines, [{ line: 1, address: '3001', registered: true }]);
+        assert.deepEqual(snap.lines, [{ line: 1, address: '3001', label: '3001', registered: true }]);
       }
       assert.equal((await post(1, '/api/v1/callctrl/dial', { Dest: '3002' })).status, 200);
       await waitFor(() => all.events.some((e) => e.type === 'calls' && e.phone === 2 && e.calls[0]?.state === 'Offering'));

@@ -1,3 +1,4 @@
+// test-tier: slow (npm pack of both packages, installed into empty projects from the registry cache: about 3 minutes)
 /**
  * The packages as users get them: `npm pack` both, install each into an empty project, start the installed
  * `polysim` to a first answer, and type-check and run a small SDK program that installed only `@polysim/client`.
@@ -138,6 +139,12 @@ describe('the packages, installed elsewhere', { timeout: 180_000 }, () => {
     assert.ok(files.includes('package/node_modules/@polysim/client/LICENSE'), "the bundled client's LICENSE");
     for (const f of files)
       assert.doesNotMatch(f, /^package\/(dist|node_modules\/@polysim\/client)\/.*\.map$|\/test-[^/]*$|\.build-stamp$/, f);
+    // The README's links to docs and examples work in the installed package (npm's page has no repository to
+    // resolve them against): what they name ships.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const linked = [...readme.matchAll(/\]\(((?:docs|examples)\/[^)#]+)(?:#[^)]*)?\)/g)].map((m) => m[1] as string);
+    assert.ok(linked.length > 10, `${linked.length} links`);
+    for (const target of linked) assert.ok(files.includes(`package/${target}`), `README links ${target}, which the tarball lacks`);
     const clientFiles = execFileSync('tar', ['-tzf', client], { encoding: 'utf8' }).split('\n').filter(Boolean);
     assert.ok(clientFiles.includes('package/dist/index.d.ts'));
     assert.ok(clientFiles.includes('package/LICENSE'), "the client's LICENSE");

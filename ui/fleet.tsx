@@ -23,6 +23,38 @@ function callSummary(p: PhoneView): string {
   return p.calls.map((c) => `${c.state} ${c.remoteNumber}`).join(', ');
 }
 
+/** Every line with an address registered. */
+function isRegistered(p: PhoneView): boolean {
+  return p.lines.length > 0 && p.lines.every((l) => l.registered);
+}
+
+/** The phone's last request was refused or failed (HTTP 4xx or 5xx). */
+function hasError(p: PhoneView): boolean {
+  return (p.lastRequest?.httpStatus ?? 0) >= 400;
+}
+
+/** The fleet at a glance: how many phones are ready, registered, in a call, and answered their last request with an error. */
+function Summary({ phones }: { phones: readonly PhoneView[] }) {
+  const count = (f: (p: PhoneView) => boolean): number => phones.filter(f).length;
+  const items: [string, string, number][] = [
+    ['phones', 'phones', phones.length],
+    ['ready', 'ready', count((p) => p.state === 'ready')],
+    ['registered', 'registered', count(isRegistered)],
+    ['in-call', 'in call', count((p) => p.calls.length > 0)],
+    ['errors', 'errors', count(hasError)],
+  ];
+  return (
+    <dl class="summary" aria-label="fleet summary">
+      {items.map(([id, label, n]) => (
+        <div class={id === 'errors' && n > 0 ? 'bad' : ''}>
+          <dt>{label}</dt>
+          <dd data-testid={`summary-${id}`}>{n}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 function registration(p: PhoneView): string {
   const line = p.lines[0];
   if (!line) return '(no line)';
@@ -44,8 +76,10 @@ export function FleetPage() {
   const height = 0.7 * window.innerHeight;
   const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
+  const all = [...phones.values()];
   return (
     <main>
+      <Summary phones={all} />
       <form onSubmit={(e) => e.preventDefault()} role="search">
         <label>
           Filter{' '}
@@ -87,19 +121,25 @@ export function FleetPage() {
               </span>
               <span role="cell">{p.model}</span>
               <span role="cell">{p.firmware}</span>
-              <span role="cell">{p.number}</span>
-              <span role="cell">{registration(p)}</span>
+              <span role="cell" title={p.number}>
+                {p.number}
+              </span>
+              <span role="cell" title={registration(p)}>
+                {registration(p)}
+              </span>
               <span role="cell">{p.state}</span>
-              <span role="cell" class="calls">
+              <span role="cell" class="calls" title={callSummary(p)}>
                 {callSummary(p)}
               </span>
               <span role="cell">
                 <Led led={p.leds?.Lines[0]} label="line 1" />
               </span>
-              <span role="cell">
-                {p.lastRequest
-                  ? `${p.lastRequest.method} ${p.lastRequest.url.slice(0, 28)} ${p.lastRequest.status ?? p.lastRequest.httpStatus}`
-                  : ''}
+              <span
+                role="cell"
+                class={`lastreq ${hasError(p) ? 'bad' : ''}`}
+                title={p.lastRequest ? `${p.lastRequest.at} ${p.lastRequest.url}` : ''}
+              >
+                {p.lastRequest ? `${p.lastRequest.method} ${p.lastRequest.status ?? p.lastRequest.httpStatus} ${p.lastRequest.url}` : ''}
               </span>
             </div>
           ))}

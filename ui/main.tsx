@@ -10,7 +10,8 @@ function App() {
       <header>
         <h1>polysim</h1>
         <nav aria-label="pages">
-          <a href="/">Fleet</a> · <a href="/docs">API explorer</a>
+          <a href="/">Fleet</a>
+          <a href="/docs/">API explorer</a>
         </nav>
       </header>
       {m ? <PhonePage index={Number(m[1])} /> : <FleetPage />}

@@ -3,7 +3,7 @@
  * at most every FLUSH_MS, however busy the fleet, so its work per second is bounded.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { EventCall, EventLeds, EventLine, EventScreen, PolysimEvent, ProvisioningEvent } from '@polysim/client';
+import type { ControlJournalEntry, EventCall, EventLeds, EventLine, EventScreen, PolysimEvent, ProvisioningEvent } from '@polysim/client';
 
 export const FLUSH_MS = 250;
 const LOG_KEEP = 300;
@@ -36,18 +36,30 @@ export interface PhoneView {
   leds?: EventLeds;
   lines: readonly EventLine[];
   screen?: EventScreen;
+  /** The last request the phone answered: from the snapshot (its journal), then from the stream. */
   lastRequest?: RequestRow;
   log: RequestRow[];
   /** Documents the phone posted (delivered, failed or dropped) since the page opened. */
   posted: number;
-  /** When each call was first seen connected (for its duration). */
-  connectedSince: Map<string, number>;
   /** The last provisioning run seen since the page opened (at boot, polled, asked for). */
   provisioning?: ProvisioningEvent;
 }
 
-export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
+/** A journal entry (GET /phones/{i}/journal) as a row of the request log: history rows count down from -1. */
+export function journalRow(e: ControlJournalEntry, seq: number): RequestRow {
+  const { from: _from, ...row } = e;
+  return { ...row, seq };
+}
+
+/**
+ * Applies an event. `history`: the journal rows read before the stream opened, the log of a phone whose snapshot
+ * comes first.
+ */
+export function apply(phones: Map<number, PhoneView>, e: PolysimEvent, history?: readonly RequestRow[]): void {
   if (e.type === 'snapshot') {
+    // A snapshot after a reconnect keeps what the page has seen of the phone's requests.
+    const before = phones.get(e.phone);
+    const last = e.lastRequest ? { ...e.lastRequest, seq: 0 } : undefined;
     phones.set(e.phone, {
       index: e.phone,
       model: e.model,
@@ -58,9 +70,10 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
       leds: e.leds,
       lines: e.lines,
       screen: e.screen,
-      log: [],
-      posted: 0,
-      connectedSince: new Map(),
+      log: before?.log ?? [...(history ?? [])],
+      posted: before?.posted ?? 0,
+      lastRequest: before?.lastRequest ?? last,
+      provisioning: before?.provisioning,
     });
     return;
   }
@@ -72,7 +85,6 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent): void {
       break;
     case 'calls':
       p.calls = e.calls;
-      for (const c of e.calls) if (c.state === 'Connected' && !p.connectedSince.has(c.handle)) p.connectedSince.set(c.handle, Date.now());
       break;
     case 'leds':
       p.leds = e.leds;
@@ -107,26 +119,46 @@ function checkLogin(res: Response): void {
   }
 }
 
-/** Subscribes to an event stream and re-renders at most every FLUSH_MS. */
-export function usePhones(path: string): { phones: Map<number, PhoneView>; connected: boolean } {
+/**
+ * Subscribes to an event stream and re-renders at most every FLUSH_MS. With `journalOf`, that phone's journal is
+ * read first (its last LOG_KEEP requests), so that its request log holds what happened before the page opened.
+ */
+export function usePhones(path: string, journalOf?: number): { phones: Map<number, PhoneView>; connected: boolean } {
   const [phones] = useState(() => new Map<number, PhoneView>());
   const [, setVersion] = useState(0);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     let dirty = false;
-    const source = new EventSource(path);
+    let source: EventSource | undefined;
+    let closed = false;
+    let history: RequestRow[] = [];
     const onEvent = (m: MessageEvent<string>): void => {
-      apply(phones, JSON.parse(m.data) as PolysimEvent);
+      apply(phones, JSON.parse(m.data) as PolysimEvent, history);
       dirty = true;
     };
-    for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request', 'provisioning'])
-      source.addEventListener(t, onEvent as EventListener);
-    source.onopen = () => setConnected(true);
-    source.onerror = () => {
-      setConnected(false);
-      // A refused stream is not retried by the browser: was it the login?
-      if (source.readyState === EventSource.CLOSED) void fetch('/ready').then(checkLogin, () => undefined);
+    const open = (): void => {
+      if (closed) return;
+      const s = new EventSource(path);
+      source = s;
+      for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request', 'provisioning'])
+        s.addEventListener(t, onEvent as EventListener);
+      s.onopen = () => setConnected(true);
+      s.onerror = () => {
+        setConnected(false);
+        // A refused stream is not retried by the browser: was it the login?
+        if (s.readyState === EventSource.CLOSED) void fetch('/ready').then(checkLogin, () => undefined);
+      };
     };
+    if (journalOf === undefined) open();
+    else
+      void controlCall('GET', `/phones/${journalOf}/journal?limit=${LOG_KEEP}`)
+        .then(({ status, body }) => {
+          if (status === 200 && Array.isArray(body)) {
+            const entries = body as ControlJournalEntry[];
+            history = entries.map((e, k) => journalRow(e, k - entries.length));
+          }
+        })
+        .finally(open);
     const timer = setInterval(() => {
       if (dirty) {
         dirty = false;
@@ -134,10 +166,11 @@ export function usePhones(path: string): { phones: Map<number, PhoneView>; conne
       }
     }, FLUSH_MS);
     return () => {
+      closed = true;
       clearInterval(timer);
-      source.close();
+      source?.close();
     };
-  }, [path]);
+  }, [path, journalOf]);
   return { phones, connected };
 }
 
@@ -151,12 +184,23 @@ export async function polyApi(phone: number, path: string, data?: unknown): Prom
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
-export async function controlApi(method: string, path: string, body?: unknown): Promise<unknown> {
+/** A control API request: its HTTP status and JSON answer (undefined for none, as a 204's). */
+export async function controlCall(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const res = await fetch(path, {
     method,
     headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   checkLogin(res);
-  return res.json().catch(() => undefined);
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+export async function controlApi(method: string, path: string, body?: unknown): Promise<unknown> {
+  return (await controlCall(method, path, body)).body;
+}
+
+/** What an answer of the control API says, for a line under the form that sent it. */
+export function describeAnswer(what: string, r: { status: number; body: unknown }): string {
+  const error = (r.body as { error?: string } | undefined)?.error;
+  return `${what}: HTTP ${r.status}${error ? ` ${error}` : ''}`;
 }

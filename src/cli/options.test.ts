@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
 import { parseRegistrar } from '../runtime/registrar-address.js';
+import { main } from './program.js';
+import type { Runners } from './program.js';
 import {
   address,
   collectSetting,
   concurrency,
+  defaultPorts,
   firstNumber,
   fleetSize,
   ipv4,
@@ -70,5 +73,48 @@ describe('option values', () => {
     for (const bad of ['', ':5060', 'a b', '-x', '[zz]', '[::1', '::1', 'pbx:0', 'pbx:65536', 'pbx:1:2', 'pbx:+5', 'pbx:']) {
       assert.equal(parseRegistrar(bad).ok, false, bad);
     }
+  });
+
+  it('the default ports move with POLYSIM_HTTP_PORT, ...; options still win, and a variable naming no port is a usage error', async () => {
+    assert.deepEqual(defaultPorts({}), { ports: { httpPort: 8080, httpsPort: 8443, sipPort: 5060, sipTlsPort: 5061, controlPort: 8790 } });
+    const env = {
+      POLYSIM_HTTP_PORT: '18080',
+      POLYSIM_HTTPS_PORT: '18443',
+      POLYSIM_SIP_PORT: '15060',
+      POLYSIM_SIP_TLS_PORT: '',
+      POLYSIM_CONTROL_PORT: '18790',
+    };
+    assert.deepEqual(defaultPorts(env).ports, { httpPort: 18080, httpsPort: 18443, sipPort: 15060, sipTlsPort: 5061, controlPort: 18790 });
+    assert.equal(defaultPorts({ POLYSIM_SIP_PORT: '5060x' }).problem, 'POLYSIM_SIP_PORT=5060x: expected a port number 0-65535');
+    // what start and clock are given, through the command line as users run it
+    const seen: unknown[] = [];
+    const runners = {
+      start: async (o: unknown) => void seen.push(o),
+      clock: async (o: unknown) => (seen.push(o), 0),
+    } as unknown as Runners;
+    let err = '';
+    const io = (e: Record<string, string>) => ({ stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, env: e });
+    assert.equal(await main(['start', '--https-port', '9443'], io(env), runners), 0);
+    assert.equal(await main(['clock'], io(env), runners), 0);
+    assert.deepEqual(
+      seen.map((o) => {
+        const { httpPort, httpsPort, sipPort, sipTlsPort, controlPort, control } = o as Record<string, unknown>;
+        return { httpPort, httpsPort, sipPort, sipTlsPort, controlPort, control };
+      }),
+      [
+        { httpPort: 18080, httpsPort: 9443, sipPort: 15060, sipTlsPort: 5061, controlPort: 18790, control: true },
+        {
+          httpPort: undefined,
+          httpsPort: undefined,
+          sipPort: undefined,
+          sipTlsPort: undefined,
+          controlPort: undefined,
+          control: 'http://127.0.0.1:18790',
+        },
+      ],
+    );
+    assert.equal(await main(['start'], io({ POLYSIM_CONTROL_PORT: '70000' }), runners), 2);
+    assert.match(err, /^polysim: POLYSIM_CONTROL_PORT=70000: expected a port number 0-65535\n$/);
+    assert.equal(await main(['models'], io({ POLYSIM_CONTROL_PORT: '70000' }), runners), 0);
   });
 });

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { catalog } from '../phone/config/catalog.js';
 import { checkValue } from '../phone/config/validate.js';
 import { MAX_FIRST_NUMBER, MAX_FLEET_SIZE } from '../runtime/fleet.js';
+import { MAX_SHARDS } from '../runtime/shards.js';
 import { parseRegistrar } from '../runtime/registrar-address.js';
 import { MAX_SPEED } from '../phone/movable-clock.js';
 
@@ -39,6 +40,39 @@ export function port(value: string): number {
   return wholeNumber(value, 0, 65535, 'a port number 0-65535');
 }
 
+/**
+ * The default ports of `start` and `fleet` (and the control API `polysim clock` talks to by default): the documented
+ * ones, or the port an environment variable names, for a machine where 8080 or 5060 is taken (the docs' shell blocks
+ * run that way). Options on the command line and a fleet file's ports win over them.
+ */
+export const PORT_ENV = {
+  httpPort: ['POLYSIM_HTTP_PORT', 8080],
+  httpsPort: ['POLYSIM_HTTPS_PORT', 8443],
+  sipPort: ['POLYSIM_SIP_PORT', 5060],
+  sipTlsPort: ['POLYSIM_SIP_TLS_PORT', 5061],
+  controlPort: ['POLYSIM_CONTROL_PORT', 8790],
+} as const;
+
+/** Each default port (PORT_ENV), and what is wrong with a variable that names no port (a usage error where it is used). */
+export function defaultPorts(env: Readonly<Record<string, string | undefined>>): {
+  ports: Record<keyof typeof PORT_ENV, number>;
+  problem?: string;
+} {
+  const ports = {} as Record<keyof typeof PORT_ENV, number>;
+  let problem: string | undefined;
+  for (const [field, [name, documented]] of Object.entries(PORT_ENV) as [keyof typeof PORT_ENV, readonly [string, number]][]) {
+    const value = env[name];
+    ports[field] = documented;
+    if (value === undefined || value === '') continue;
+    try {
+      ports[field] = port(value);
+    } catch (err) {
+      problem ??= `${name}=${value}: ${(err as Error).message}`;
+    }
+  }
+  return problem === undefined ? { ports } : { ports, problem };
+}
+
 /** The longest time a millisecond option takes: an hour (a timer of more than 2^31-1 ms would fire at once). */
 export const MAX_OPTION_MS = 3_600_000;
 
@@ -59,6 +93,11 @@ export function seconds(value: string): number {
 
 /** The highest --transfer-rate: far past what one process sends. */
 export const MAX_TRANSFER_RATE = 100_000;
+
+/** fleet --shards: how many shards the whole fleet has. */
+export function shardCount(value: string): number {
+  return wholeNumber(value, 1, MAX_SHARDS, `a whole number 1-${MAX_SHARDS}`);
+}
 
 /** fleet --transfer-rate: transfers a second, more than 0 (0.5 is one every two seconds). */
 export function transferRate(value: string): number {

@@ -3,6 +3,8 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { CliError, ExitCode, PolysimError } from '../errors.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
+import { checkShard, parseShardIndex, shardFirstNumber, shardPlan } from '../runtime/shards.js';
+import type { Shard } from '../runtime/shards.js';
 import { DEFAULT_TIMING } from '../phone/phone.js';
 import {
   address,
@@ -13,8 +15,10 @@ import {
   collectList,
   collectSetting,
   concurrency,
+  defaultPorts,
   firstNumber,
   fleetSize,
+  shardCount,
   transferRate,
   ipv4,
   mac,
@@ -37,6 +41,8 @@ import type { CtlOptions } from './ctl.js';
 import { runEventsListen } from './events-listen.js';
 import type { EventsListenOptions } from './events-listen.js';
 import type { CliIo } from './io.js';
+import { CLUSTER_DEFAULTS, runK8s } from './k8s.js';
+import type { K8sCliOptions } from './k8s.js';
 import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
 
@@ -53,6 +59,11 @@ const RUNNERS: Runners = { start: runStart, ctl: runCtl, compare: runCompare, ev
 
 export async function main(argv: readonly string[], io: CliIo, run: Runners = RUNNERS): Promise<number> {
   let code: number = ExitCode.OK;
+  // The default ports, moved by POLYSIM_HTTP_PORT, ... (options.ts); a variable that names no port stops the commands that use it.
+  const defaults = defaultPorts(io.env);
+  const portsFromEnv = (): void => {
+    if (defaults.problem !== undefined) throw new CliError(defaults.problem);
+  };
   const program = new Command('polysim')
     // Usage errors read as polysim's others, on one line: "polysim: unknown option '--modle' (Did you mean --model?)".
     .configureOutput({
@@ -90,10 +101,20 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .default('device'),
       )
       .option('--address <ip>', 'address to listen on', address, '127.0.0.1')
-      .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
-      .option('--https-port <port>', 'HTTPS port (0: any free port)', port, 8443)
-      .option('--sip-port <port>', 'SIP port, UDP and TCP (REST commands in NOTIFY)', port, 5060)
-      .option('--sip-tls-port <port>', "SIP over TLS port, with the phone's certificate", port, 5061)
+      .option('--http-port <port>', 'HTTP port (0: any free port; default also from POLYSIM_HTTP_PORT)', port, defaults.ports.httpPort)
+      .option('--https-port <port>', 'HTTPS port (0: any free port; default also from POLYSIM_HTTPS_PORT)', port, defaults.ports.httpsPort)
+      .option(
+        '--sip-port <port>',
+        'SIP port, UDP and TCP (REST commands in NOTIFY; default also from POLYSIM_SIP_PORT)',
+        port,
+        defaults.ports.sipPort,
+      )
+      .option(
+        '--sip-tls-port <port>',
+        "SIP over TLS port, with the phone's certificate (default also from POLYSIM_SIP_TLS_PORT)",
+        port,
+        defaults.ports.sipTlsPort,
+      )
       .option(
         '--registrar <host[:port]>',
         'a SIP server line 1 registers to and calls through (default: the built-in switchboard)',
@@ -112,11 +133,16 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .choices(['tone', 'silence', 'off'])
           .default('tone'),
       )
-      .option('--control-port <port>', "port of polysim's control API (0: any free port)", port, 8790)
+      .option(
+        '--control-port <port>',
+        "port of polysim's control API (0: any free port; default also from POLYSIM_CONTROL_PORT)",
+        port,
+        defaults.ports.controlPort,
+      )
       .option('--no-control', 'do not serve the control API')
       .option(
         '--control-token <token>',
-        'the control API demands this token (Authorization: Bearer); default: none on loopback, generated otherwise',
+        'the control API demands this token (Authorization: Bearer; or the environment variable POLYSIM_CONTROL_TOKEN); default: none on loopback, generated otherwise',
       )
       .addOption(
         new Option('--control-allow-host <name>', 'a host name the control API answers to besides its address (repeatable)')
@@ -132,7 +158,11 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
         readyFile,
       )
       .option('--data-dir <dir>', "keep the phones' state (config, call log, identity, certificate) here", path)
-      .option('--admin-password <pw>', 'admin password (user Polycom); default: kept from the data dir, or generated', adminPassword)
+      .option(
+        '--admin-password <pw>',
+        'admin password (user Polycom; or the environment variable POLYSIM_ADMIN_PASSWORD); default: kept from the data dir, or generated',
+        adminPassword,
+      )
       .addOption(
         new Option('--set <name=value>', 'a config value at the CONFIG level (repeatable)').argParser(collectSetting).default({}, 'none'),
       )
@@ -174,6 +204,7 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
   }
 
   phoneOptions(program.command('start').description('start one phone')).action(async (opts: StartCliOptions) => {
+    portsFromEnv();
     await run.start({ ...opts, count: 1 }, io);
   });
 
@@ -184,24 +215,38 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios',
     )
     .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
+    .option(
+      '--shard <ordinal>',
+      'run as shard i of --shards: the file or --count moved by i spans of numbers, MACs of its own (a number, a name ending in -i, or auto: the host name)',
+    )
+    .option('--shards <n>', 'how many shards the whole fleet has (with --shard)', shardCount)
     .option('--boot-spread <ms>', 'phones power on at random moments over this many milliseconds, not all at once', milliseconds)
     .option(
       '--transfer-rate <n>',
       'at most n file transfers a second for the whole fleet (provisioning, uploads): what a shared server sees',
       transferRate,
     )
-    .action(async (opts: StartCliOptions & { config?: string }, cmd: Command) => {
+    .action(async (opts: StartCliOptions & { config?: string; shard?: string; shards?: number }, cmd: Command) => {
+      portsFromEnv();
       if (opts.config === undefined && opts.count === undefined) throw new CliError('fleet needs --count <n> or --config <file>');
       if (opts.config !== undefined && opts.count !== undefined)
         throw new CliError('--count and --config do not go together: the file lists the phones');
+      if ((opts.shard === undefined) !== (opts.shards === undefined)) throw new CliError('--shard and --shards go together');
+      const shard: Shard | undefined =
+        opts.shards === undefined ? undefined : { index: parseShardIndex(opts.shard as string), count: opts.shards };
+      if (shard) checkShard(shard);
       if (opts.config === undefined) {
-        await run.start(opts, io);
+        await run.start(
+          shard ? { ...opts, shardOf: shard, firstNumber: shardFirstNumber(opts.firstNumber, opts.count as number, shard) } : opts,
+          io,
+        );
         return;
       }
-      const plan = readFleetFile(opts.config);
+      const file = readFleetFile(opts.config);
+      const plan = shard ? shardPlan(file, opts.firstNumber, shard) : file;
       // The file's address and ports, unless given on the command line too.
       const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-      const merged: StartCliOptions = { ...opts, count: plan.members.length };
+      const merged: StartCliOptions = { ...opts, count: plan.members.length, shardOf: shard };
       for (const key of [
         'address',
         'httpPort',
@@ -283,13 +328,41 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
   program
     .command('clock')
     .description("read the fleet clock of a running polysim, set its speed, or move it ahead (every phone's timers follow it)")
-    .option('--control <url>', "the polysim's control API", 'http://127.0.0.1:8790')
+    .option(
+      '--control <url>',
+      "the polysim's control API (default port also from POLYSIM_CONTROL_PORT)",
+      `http://127.0.0.1:${defaults.ports.controlPort}`,
+    )
     .option('--token <token>', 'its control token (or the environment variable POLYSIM_CONTROL_TOKEN)')
     .option('--speed <n>', 'run at n times real time from now on (0: stop)', clockSpeed)
     .option('--advance <duration>', 'move ahead now by this much: 500ms, 90s, 15m, 8h, 1d', duration)
     .option('--json', 'print the answer as JSON')
     .action(async (opts: ClockCliOptions) => {
+      portsFromEnv();
       code = await run.clock(opts, io);
+    });
+
+  program
+    .command('k8s')
+    .description('print Kubernetes manifests: a StatefulSet of fleet shards, Kamailio, Services (kubectl apply -f -)')
+    .requiredOption('--shards <n>', 'pods, one fleet shard each', shardCount)
+    .option('--phones <n>', 'phones per shard', fleetSize)
+    .option('--config <file>', 'a fleet file every shard runs (its numbers moved by the shard ordinal) instead of --phones')
+    .option('--model <name>', 'model of the phones (with --phones)', CLUSTER_DEFAULTS.model)
+    .option('--first-number <n>', 'number of the first phone of shard 0 (with --phones)', firstNumber, CLUSTER_DEFAULTS.firstNumber)
+    .option('--registrar <host[:port]>', "a SIP server of yours instead of the manifests' Kamailio", registrar)
+    .addOption(
+      new Option('--media <kind>', 'RTP of calls (with --phones)').choices(['tone', 'silence', 'off']).default(CLUSTER_DEFAULTS.media),
+    )
+    .option('--name <name>', 'name of the StatefulSet; the other objects are named after it', CLUSTER_DEFAULTS.name)
+    .option('--namespace <ns>', "namespace of every object (default: kubectl's)")
+    .option('--image <image>', "polysim's container image (the Dockerfile's)", CLUSTER_DEFAULTS.image)
+    .option('--kamailio-image <image>', "Kamailio's image (deploy/kamailio.Containerfile)", CLUSTER_DEFAULTS.kamailioImage)
+    .option('--storage <size>', "each shard's volume for its phones' state", CLUSTER_DEFAULTS.storage)
+    .option('--admin-password <pw>', "the phones' admin password, in the Secret (default: generated)", adminPassword)
+    .option('--control-token <token>', "the shards' control token, in the Secret (default: generated)")
+    .action((opts: K8sCliOptions) => {
+      runK8s(opts, io);
     });
 
   program

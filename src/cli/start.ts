@@ -1,4 +1,6 @@
 /** `polysim start` (one phone) and `polysim fleet` (many): ready for development unless --factory. */
+import { shardMacSuffix } from '../runtime/shards.js';
+import type { Shard } from '../runtime/shards.js';
 import type { DialectMode } from '../phone/dialect/dialect.js';
 import type { CliIo } from './io.js';
 import { table } from './ctl-format.js';
@@ -33,6 +35,8 @@ export interface StartCliOptions {
   address: string;
   addressRange?: string;
   count?: number;
+  /** This process is one shard of a larger fleet (fleet --shard, --shards): its phones draw MACs of its own. */
+  shardOf?: Shard;
   firstNumber: number;
   httpPort: number;
   httpsPort: number;
@@ -184,7 +188,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         sipPort: o.sipPort,
         sipTlsPort: o.sipTlsPort,
         dataDir: o.dataDir,
-        adminPassword: o.adminPassword,
+        adminPassword: o.adminPassword ?? io.env['POLYSIM_ADMIN_PASSWORD'],
         set: o.set,
         factory: o.factory,
         tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : undefined,
@@ -203,6 +207,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         clockStart: o.clockStart,
         bootSpreadMs: o.bootSpread,
         transferRate: o.transferRate,
+        macSuffix: o.shardOf ? (draw) => shardMacSuffix(draw, o.shardOf) : undefined,
       },
       app,
       logger,
@@ -213,7 +218,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     throw err;
   }
   let control: ControlApp | undefined;
-  const token = controlToken(o);
+  const token = controlToken({ ...o, controlToken: o.controlToken ?? io.env['POLYSIM_CONTROL_TOKEN'] });
   const login = token === undefined ? undefined : new ControlLogin(token);
   try {
     control = await listenControl(fleet, o, logger, login);
@@ -271,7 +276,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
     const passwords = new Set(fleet.phones.map((r) => r.adminPassword()));
     io.stdout.write(
       [
-        `polysim: fleet of ${what}`,
+        `polysim: fleet of ${what}${o.shardOf ? `, shard ${o.shardOf.index} of ${o.shardOf.count}` : ''}`,
         `  phones    ${first.httpUrl} ... ${last.httpUrl}`,
         `  https     ${first.httpsUrl} ... ${last.httpsUrl}`,
         ...(first.sip && last.sip

@@ -6,6 +6,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
 import { FarEndScriptSchema } from '../network/far-end-script.js';
+import { families } from '../phone/models.js';
+import type { FamilyId } from '../phone/models.js';
 import { PhoneLifeStateSchema } from '../runtime/event-schemas.js';
 
 const S = Type.String();
@@ -50,6 +52,17 @@ export const PhoneAnswer = Type.Object(
         { description: 'a listener that did not reopen after the last reboot: its error catalogue code and why' },
       ),
     ),
+    family: Type.Union(
+      Object.keys(families).map((f) => Type.Literal(f as FamilyId)),
+      { description: "the model's family: what its screen and keys are (docs/models.md)" },
+    ),
+    keys: Type.Array(S, { description: 'the KeyNames simulateKeyEvent takes on this model (its key set)' }),
+    screen: Type.Object(
+      { width: Type.Integer(), height: Type.Integer(), touch: Type.Boolean() },
+      { description: "the model's screen: pixels, and whether it is a touch screen" },
+    ),
+    lineKeys: Type.Integer({ minimum: 1, description: 'how many lines the model has' }),
+    latencyMs: Type.Integer({ minimum: 0, description: 'extra processing time per request (PUT /phones/{i}/latency)' }),
     calls: Type.Array(PhoneCallAnswer),
     locked: Type.Boolean({ description: 'the phone is locked (phone lock)' }),
     user: Type.Optional(Type.String({ description: 'the user logged in (user profiles), when one is' })),

@@ -83,8 +83,9 @@ export async function createControlApp(
   usePhoneLookup(root, fleet);
   const dashboard = loadDashboard();
   const switchboard = fleet.switchboard;
-  // One event hub for the stream and the metrics (its counts).
-  const hub = new EventHub(fleet);
+  // One event hub for the stream and the metrics (its counts); event times on the fleet clock, as the phones'
+  // journals, call times and logs are.
+  const hub = new EventHub(fleet, fleet.clock);
   app.addHook('onClose', async () => hub.close());
   await root.register(loginRoutes(login));
   await root.register(docsRoutes(fleet));

@@ -8,7 +8,7 @@
  *   application/json` or an `X-Polysim` header, which a page of another origin cannot send without a preflight;
  * - a token when the control API listens on anything but loopback (generated and printed, or --control-token), as
  *   `Authorization: Bearer <token>`, or for a browser the login cookie (login.ts: the login page and the one-time
- *   link set it); with --control-token it is required on loopback too. `/login` itself is open.
+ *   link set it); with --control-token it is required on loopback too. `/login` itself is open, and GET `/ready`.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ControlLogin } from './login.js';
@@ -29,8 +29,9 @@ export interface Refusal {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Paths open without the token: the login page and its form. */
+/** Paths open without the token: the login page and its form, and readiness. */
 export const LOGIN_PATH = '/login';
+export const READY_PATH = '/ready';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -60,7 +61,11 @@ export function checkControlRequest(req: IncomingMessage, options: GuardOptions)
     return { status: 403, error: `Host ${JSON.stringify(req.headers.host ?? '')} is not this control API's address` };
   }
   const method = req.method ?? 'GET';
-  if (options.token !== undefined && (req.url ?? '').split('?')[0] === LOGIN_PATH) return undefined;
+  const path = (req.url ?? '').split('?')[0];
+  if (options.token !== undefined && path === LOGIN_PATH) return undefined;
+  // Readiness says nothing a caller could use, and a cluster's probes carry no token (Kubernetes httpGet probes
+  // cannot read a Secret): open to GET.
+  if (path === READY_PATH && (method === 'GET' || method === 'HEAD')) return undefined;
   if (!SAFE_METHODS.has(method)) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json' && req.headers['x-polysim'] === undefined) {

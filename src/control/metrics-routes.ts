@@ -1,7 +1,7 @@
 /**
- * `/metrics`: the fleet's metrics in the Prometheus text format (metrics.ts), behind the control API's door like
- * every route: open on loopback, and with a token in force Prometheus sends it (`authorization` in its scrape
- * config; docs/control.md#metrics).
+ * `/metrics`: the fleet's metrics in the Prometheus text format (metrics.ts), behind the control API's door as the
+ * rest of the API is (not left open as /ready is for probes): open on loopback, and with a token in force Prometheus
+ * sends it (`authorization` in its scrape config; docs/control.md#metrics).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';

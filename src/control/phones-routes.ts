@@ -45,6 +45,11 @@ export function describePhone(r: RunningPhone, index: number): Static<typeof Pho
     state: p.state,
     httpUrl: r.httpUrl,
     httpsUrl: r.httpsUrl,
+    family: p.profile.family.id,
+    keys: [...p.profile.keys],
+    screen: { ...p.profile.model.screen },
+    lineKeys: p.profile.model.lines,
+    latencyMs: r.pipeline.latencyMs,
     // A listener that did not reopen after the last reboot: its catalogue code (src/errors.ts) and why.
     ...(r.listenError() ? { listenError: r.listenError() } : {}),
     calls: p.calls.all().map((c) => ({

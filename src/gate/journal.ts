@@ -146,6 +146,19 @@ export class Journal {
   }
 
   last(n = this.capacity): JournalEntry[] {
-    return this.entries.slice(-Math.max(0, n)).map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    return this.entries.slice(-Math.max(0, n)).map(entryOf);
   }
+
+  /** The last request the phone received (not a document it posted), when one is kept. */
+  lastReceived(): JournalEntry | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i] as JournalRecord;
+      if (!e.direction) return entryOf(e);
+    }
+    return undefined;
+  }
+}
+
+function entryOf(e: JournalRecord): JournalEntry {
+  return { ...e, at: new Date(e.at).toISOString() };
 }

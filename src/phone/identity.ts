@@ -24,11 +24,16 @@ export function loadOrCreateIdentity(
   platform: Platform,
   now: number,
   taken: (mac: string) => boolean = () => false,
+  suffix: (draw: number) => number = (draw) => draw,
 ): Identity {
   const existing = store.loadIdentity();
   if (existing) return existing;
-  let mac = `${OUI}${ids.hex(3)}`.toUpperCase();
-  for (let draws = 1; taken(mac) && draws < MAX_MAC_DRAWS; draws++) mac = `${OUI}${ids.hex(3)}`.toUpperCase();
+  const draw = (): string =>
+    `${OUI}${suffix(parseInt(ids.hex(3), 16))
+      .toString(16)
+      .padStart(6, '0')}`.toUpperCase();
+  let mac = draw();
+  for (let draws = 1; taken(mac) && draws < MAX_MAC_DRAWS; draws++) mac = draw();
   // UCS phones use the MAC as serial number; PVOS phones carry a 14-character serial.
   const serial =
     platform === 'UCS'

@@ -75,6 +75,8 @@ export interface PhoneOptions {
   readonly ids: IdSource;
   /** MACs other phones of the process hold (a fleet's): a new identity draws another. */
   readonly macTaken?: (mac: string) => boolean;
+  /** Moves a drawn MAC suffix (24 bits) into the range this phone's part of a fleet owns. */
+  readonly macSuffix?: (draw: number) => number;
   readonly transfers: Transfers;
   readonly clock?: Clock;
   /** The addresses the phone holds on its network. */
@@ -221,6 +223,9 @@ export class Phone extends EventEmitter<PhoneEvents> {
 
   constructor(options: PhoneOptions) {
     super();
+    // Every part of the phone's host follows its life ('down', 'up'): HTTP and SIP listeners, registrations, uploads,
+    // provisioning, the event stream... a dozen listeners of one event is the design, not a leak.
+    this.setMaxListeners(32);
     this.profile = options.profile;
     this.dialectMode = options.dialect ?? 'device';
     this.dialect = dialectOf(options.profile, this.dialectMode);
@@ -232,7 +237,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.ipv4 = options.ipv4;
     this.ipv6 = options.ipv6 ?? '';
-    this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now(), options.macTaken);
+    this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now(), options.macTaken, options.macSuffix);
     this.config = new LayeredConfig(this.profile, this.store);
     this.config.onChange((change) => {
       // A new admin password ends every REST session opened with the old one.

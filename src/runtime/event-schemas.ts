@@ -27,6 +27,9 @@ export const EventCallSchema = Type.Object(
     remoteNumber: S,
     remoteName: S,
     ringing: Type.Boolean(),
+    connectedAt: Type.Optional(
+      Type.String({ description: 'when the call was first connected (ISO 8601, the phone clock: GET /clock reads it now)' }),
+    ),
   },
   { title: 'EventCall' },
 );
@@ -34,6 +37,7 @@ export const EventLineSchema = Type.Object(
   {
     line: Type.Integer(),
     address: S,
+    label: Type.String({ description: "what the line key shows: reg.N.label, else the address's user" }),
     registered: Type.Boolean(),
     server: Type.Optional(
       Type.String({ description: 'a line of a real SIP server: the server ("host:port") registered with or tried last' }),
@@ -93,6 +97,21 @@ export const EventSchemas = {
     leds: EventLedsSchema,
     lines: Type.Array(EventLineSchema),
     screen: EventScreenSchema,
+    lastRequest: Type.Optional(
+      Type.Object(
+        {
+          at: S,
+          transport: S,
+          method: S,
+          url: S,
+          auth: Type.Optional(S),
+          httpStatus: Type.Integer(),
+          status: Type.Optional(S),
+          ms: Type.Number(),
+        },
+        { description: 'the last request the phone answered before this snapshot, from its journal' },
+      ),
+    ),
   }),
   state: event('state', 'StateEvent', {
     state: PhoneLifeStateSchema,

@@ -12,7 +12,7 @@ import { ledsOf } from '../phone/leds.js';
 import type { Phone } from '../phone/phone.js';
 import type { ProvisioningReport } from '../phone/provisioning-report.js';
 import type { Fleet } from './fleet.js';
-import type { Journal } from '../gate/journal.js';
+import type { Journal, JournalEntry } from '../gate/journal.js';
 
 export const MAX_SUBSCRIBERS = 64;
 
@@ -34,6 +34,7 @@ function callsOf(phone: Phone): EventCall[] {
     remoteNumber: c.remote.number,
     remoteName: c.remote.name,
     ringing: c.ringing,
+    ...(c.connectedAt === undefined ? {} : { connectedAt: new Date(c.connectedAt).toISOString() }),
   }));
 }
 
@@ -78,16 +79,31 @@ function linesOf(phone: Phone): EventLine[] {
     .filter((l) => l.assigned)
     .map((l) => {
       const sip = l.sip;
-      if (!sip) return { line: l.number, address: l.address, registered: l.registered };
+      if (!sip) return { line: l.number, address: l.address, label: l.label, registered: l.registered };
       const s = l.servers.find((x) => x.index === sip.server) ?? l.servers[0];
       return {
         line: l.number,
         address: l.address,
+        label: l.label,
         registered: l.registered,
         ...(s ? { server: `${s.address}:${s.port}` } : {}),
         ...(sip.reason ? { reason: sip.reason } : {}),
       };
     });
+}
+
+/** A journal entry as the snapshot's last request: what the fleet page shows before any request event. */
+function requestOf(e: JournalEntry): NonNullable<Extract<PolysimEvent, { type: 'snapshot' }>['lastRequest']> {
+  return {
+    at: e.at,
+    transport: e.transport,
+    method: e.method,
+    url: e.url,
+    httpStatus: e.httpStatus,
+    ms: e.ms,
+    ...(e.auth ? { auth: e.auth } : {}),
+    ...(e.status ? { status: e.status } : {}),
+  };
 }
 
 export class EventHub {
@@ -121,6 +137,7 @@ export class EventHub {
     for (const [i, r] of this.fleet.phones.entries()) {
       if (phone !== undefined && phone !== i + 1) continue;
       const p = r.phone;
+      const last = r.journal.lastReceived();
       if (
         !this.deliver(
           send,
@@ -134,6 +151,7 @@ export class EventHub {
             leds: ledsOfPhone(p),
             lines: linesOf(p),
             screen: screenOf(p),
+            ...(last ? { lastRequest: requestOf(last) } : {}),
           }),
         )
       )

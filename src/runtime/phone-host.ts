@@ -96,6 +96,8 @@ export interface PhoneSpec {
   readonly ids?: IdSource;
   /** MACs other phones of the process hold (a fleet's): a phone made anew draws another. */
   readonly macTaken?: (mac: string) => boolean;
+  /** Moves a MAC drawn anew into the range its fleet shard owns (shards.ts); absent: any MAC. */
+  readonly macSuffix?: (draw: number) => number;
   readonly skypeDirectory?: ReadonlyMap<string, string>;
   /** The network the phone dials into (a fleet's switchboard); absent: a switchboard of its own. */
   readonly switchboard?: Switchboard;
@@ -239,6 +241,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       store,
       ids,
       macTaken: spec.macTaken,
+      macSuffix: spec.macSuffix,
       transfers: new PhoneTransfers({
         deadlineMs: spec.transferTimeoutMs,
         rate: spec.transferRate,

@@ -21,9 +21,10 @@ export type EventCall = {
   remoteNumber: string;
   remoteName: string;
   ringing: boolean;
+  connectedAt?: string;
 };
 
-export type EventLine = { line: number; address: string; registered: boolean; server?: string; reason?: string; };
+export type EventLine = { line: number; address: string; label: string; registered: boolean; server?: string; reason?: string; };
 
 export type EventScreen = {
   view: string;
@@ -52,6 +53,7 @@ export type SnapshotEvent = {
   leds: EventLeds;
   lines: Array<EventLine>;
   screen: EventScreen;
+  lastRequest?: { at: string; transport: string; method: string; url: string; auth?: string; httpStatus: number; status?: string; ms: number; };
 };
 
 export type StateEvent = { type: "state"; seq: number; at: string; phone: number; state: PhoneLifeState; reason?: "reboot" | "restart"; };
@@ -129,6 +131,11 @@ export type ControlPhone = {
   httpUrl: string;
   httpsUrl: string;
   listenError?: { code: string; message: string; };
+  family: "VVX" | "Trio8x00" | "Trio8300" | "TrioC60" | "CCX" | "EdgeE";
+  keys: Array<string>;
+  screen: { width: number; height: number; touch: boolean; };
+  lineKeys: number;
+  latencyMs: number;
   calls: Array<ControlPhoneCall>;
   locked: boolean;
   user?: string;
