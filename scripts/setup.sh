@@ -37,6 +37,8 @@ command -v linphonec >/dev/null 2>&1 || need+=(linphone-cli)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 # dnsmasq is the DNS server (NAPTR, SRV, A on loopback) of the registrar-location tests.
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+# Prometheus scrapes the control API's /metrics, and its promtool lints them (test/metrics.test.ts).
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 # The container test builds the Dockerfile with podman (runc: crun refuses this machine's hybrid cgroups), on a base
 # image made with debootstrap (scripts/container-base.sh below).
 command -v podman >/dev/null 2>&1 || need+=(podman)

@@ -110,6 +110,9 @@ const PEERS = {
   'in.tftpd': onPath('in.tftpd', 'tftpd-hpa'),
   chromium: onPath('chromium'),
   podman: onPath('podman'),
+  // Prometheus scrapes the control API's /metrics, and its promtool lints them (test/metrics.test.ts).
+  prometheus: onPath('prometheus'),
+  promtool: onPath('promtool', 'prometheus'),
   'python3-requests': {
     found: () => pythonWithRequests() !== undefined,
     line: installed("Python's requests", 'python3 python3-requests'),

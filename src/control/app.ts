@@ -1,6 +1,7 @@
 /**
  * polysim's own control API, apart from the Poly API (its own port): list phones, make calls arrive, drive far
- * ends, set far-end scripts, read each phone's request journal, tune a phone's request latency, stream events.
+ * ends, set far-end scripts, read each phone's request journal, tune a phone's request latency, stream events, serve
+ * metrics.
  * This file composes it: the door (guard.ts, login), the phone lookup, and one plugin per resource, each a table
  * of route specs (control-route.ts) with its handlers.
  */
@@ -9,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { PhoneError } from '../phone/status.js';
+import { EventHub } from '../runtime/events.js';
 import type { Fleet } from '../runtime/fleet.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 import { clockRoutes } from './clock-routes.js';
@@ -28,6 +30,7 @@ import { journalRoutes } from './journal-routes.js';
 import { latencyRoutes } from './latency-routes.js';
 import { lineRoutes } from './line-routes.js';
 import { messageRoutes } from './message-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { directoryRoutes } from './directory-routes.js';
 import { ControlLogin } from './login.js';
 import { answerLoggedOut, loginRoutes } from './login-routes.js';
@@ -80,11 +83,16 @@ export async function createControlApp(
   usePhoneLookup(root, fleet);
   const dashboard = loadDashboard();
   const switchboard = fleet.switchboard;
+  // One event hub for the stream and the metrics (its counts); event times on the fleet clock, as the phones'
+  // journals, call times and logs are.
+  const hub = new EventHub(fleet, fleet.clock);
+  app.addHook('onClose', async () => hub.close());
   await root.register(loginRoutes(login));
   await root.register(docsRoutes(fleet));
   await root.register(dashboard.routes);
   await root.register(phonesRoutes(fleet, dashboard.page));
-  await root.register(eventRoutes(fleet, limits));
+  await root.register(eventRoutes(hub, limits));
+  await root.register(metricsRoutes(fleet, hub));
   await root.register(forwardRoutes(login));
   await root.register(journalRoutes);
   await root.register(configRoutes);

@@ -9,8 +9,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { EventSchema } from '../runtime/event-schemas.js';
 import type { PolysimEvent } from '../runtime/event-schemas.js';
-import { EventHub, MAX_SUBSCRIBERS } from '../runtime/events.js';
-import type { Fleet } from '../runtime/fleet.js';
+import { MAX_SUBSCRIBERS } from '../runtime/events.js';
+import type { EventHub } from '../runtime/events.js';
 import { refusals } from './answers.js';
 import { addRoute } from './control-route.js';
 import type { RouteSpec } from './control-route.js';
@@ -48,12 +48,10 @@ export const eventSpecs = {
   },
 } as const satisfies Record<string, RouteSpec>;
 
-export function eventRoutes(fleet: Fleet, limits: StreamLimits = {}): FastifyPluginAsync {
+/** The streams of the hub's events (the control app makes the hub, and closes it with itself). */
+export function eventRoutes(hub: EventHub, limits: StreamLimits = {}): FastifyPluginAsync {
   const { maxStreams = MAX_SUBSCRIBERS, backlog = STREAM_BACKLOG, drainMs = STREAM_DRAIN_MS } = limits;
   return async (app) => {
-    // Event times on the fleet clock, as the phones' journals, call times and logs are.
-    const hub = new EventHub(fleet, fleet.clock);
-    app.addHook('onClose', async () => hub.close());
     const streams = new Set<ServerResponse>();
     const stream = (req: FastifyRequest, reply: FastifyReply, phone: number | undefined): void => {
       while (streams.size >= maxStreams) {

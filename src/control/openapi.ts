@@ -17,6 +17,7 @@ import { journalSpecs } from './journal-routes.js';
 import { latencySpecs } from './latency-routes.js';
 import { lineSpecs } from './line-routes.js';
 import { messageSpecs } from './message-routes.js';
+import { metricsSpecs } from './metrics-routes.js';
 import { directorySpecs } from './directory-routes.js';
 import { NoContent } from './answers.js';
 import { peripheralSpecs } from './peripheral-routes.js';
@@ -32,6 +33,7 @@ type Json = Record<string, unknown>;
 export const CONTROL_ROUTES: readonly RouteSpec[] = [
   phoneSpecs,
   eventSpecs,
+  metricsSpecs,
   journalSpecs,
   configSpecs,
   latencySpecs,

@@ -72,7 +72,7 @@ export function phonesRoutes(fleet: Fleet, page: (reply: FastifyReply) => Fastif
     addRoute(app, phoneSpecs.ready, async (_req, reply) => {
       const notReady = fleet.phones.filter((r) => !r.phone.isReady).length;
       // phones whose every line with an address is registered (to the switchboard or a real SIP server)
-      const registered = fleet.phones.filter((r) => r.phone.isUp && r.phone.lines.all().every((l) => !l.assigned || l.registered)).length;
+      const registered = fleet.phones.filter((r) => r.phone.isUp && r.phone.lines.assigned().every((l) => l.registered)).length;
       return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady, registered });
     });
     addRoute(app, phoneSpecs.list, async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));

@@ -10,11 +10,14 @@
  * the Decision; none of them calls a stage itself. Stages that need nothing
  * asynchronous answer synchronously, so a plain GET never waits on the promise queue.
  */
+import type { Transport } from '../api/operation.js';
 import type { Phone } from '../phone/phone.js';
+import type { StatusCode } from '../phone/status.js';
 import { FaultPlan } from './faults.js';
 import { Journal } from './journal.js';
-import type { PhoneRequest } from './request.js';
-import type { Next, Result, Stage } from './stage.js';
+import { statusOf } from './request.js';
+import type { Decision, PhoneRequest } from './request.js';
+import type { Context, Next, Result, Stage } from './stage.js';
 import { RequestSlot } from './slot.js';
 import type { SlotMode } from './slot.js';
 import { acceptStage } from './stages/accept.js';
@@ -30,6 +33,18 @@ import { sizeStage } from './stages/size.js';
 import { slotStage } from './stages/slot.js';
 
 export type { Context, Next, Result, Stage } from './stage.js';
+
+/** A request as it was answered, for the pipeline's observers (metrics), whatever stage answered it. */
+export interface Answered {
+  readonly transport: Transport;
+  /** The operation that took it; undefined when none serves its path (or the origin was shut before one was found). */
+  readonly operation: string | undefined;
+  /** The HTTP status of the answer (for SIP NOTIFY, as in the journal: the status the same answer has over HTTP). */
+  readonly httpStatus: number;
+  /** The JSON Status, when the answer carries one. */
+  readonly status: StatusCode | undefined;
+  readonly ms: number;
+}
 
 /** Composes stages into one function; the last `next` is `end`. */
 export function compose(stages: readonly Stage[], end: Next): Next {
@@ -52,6 +67,7 @@ export class PhonePipeline {
   /** Extra processing time per request, to make the one-at-a-time rule observable. */
   latencyMs: number;
   private readonly road: Next;
+  private readonly observers = new Set<(a: Answered) => void>();
 
   constructor(
     readonly phone: Phone,
@@ -64,7 +80,11 @@ export class PhonePipeline {
     this.auth = new AuthState(phone);
     this.road = compose(
       [
-        journalStage(this.journal, () => phone.clock.now()),
+        journalStage(
+          this.journal,
+          () => phone.clock.now(),
+          (ctx, d, ms) => this.tell(ctx, d, ms),
+        ),
         enabledStage,
         routeStage,
         acceptStage,
@@ -78,6 +98,24 @@ export class PhonePipeline {
       ],
       dispatchStage,
     );
+  }
+
+  /** Calls `observe` with every request answered from now on; returns the way to stop. */
+  onAnswered(observe: (a: Answered) => void): () => void {
+    this.observers.add(observe);
+    return () => this.observers.delete(observe);
+  }
+
+  private tell(ctx: Context, d: Decision, ms: number): void {
+    if (this.observers.size === 0) return;
+    const a: Answered = {
+      transport: ctx.req.origin.transport,
+      operation: ctx.op?.name,
+      httpStatus: ctx.req.origin.answerStatus(d),
+      status: statusOf(d),
+      ms,
+    };
+    for (const observe of this.observers) observe(a);
   }
 
   run(req: PhoneRequest): Result {

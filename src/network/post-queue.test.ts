@@ -34,7 +34,7 @@ describe('a phone outbound queue', () => {
     assert.deepEqual(q.counts, { delivered: 2, failed: 1, dropped: 0 });
   });
 
-  it('full: the oldest waiting is dropped for the newest; a rejected send is a failure; a throwing report stops nothing', async () => {
+  it('full: the oldest waiting is dropped for the newest; a rejected send is a failure; a throwing report stops nothing; counts per kind', async () => {
     const results: PostResult[] = [];
     let release: (() => void) | undefined;
     const q = new PostQueue({
@@ -57,6 +57,13 @@ describe('a phone outbound queue', () => {
       ['w1:dropped', 'first:delivered', 'w2:failed', 'w3:failed'],
     );
     assert.deepEqual(q.counts, { delivered: 1, failed: 2, dropped: 1 });
+    // and the same per kind of document
+    assert.deepEqual(Object.fromEntries(q.countsByLabel), {
+      first: { delivered: 1, failed: 0, dropped: 0 },
+      w1: { delivered: 0, failed: 0, dropped: 1 },
+      w2: { delivered: 0, failed: 1, dropped: 0 },
+      w3: { delivered: 0, failed: 1, dropped: 0 },
+    });
   });
 
   it('clear drops what waits (the phone goes down)', async () => {

@@ -40,6 +40,8 @@ export class PostQueue implements Outbox {
   private readonly waiting: PostItem[] = [];
   private inFlight = false;
   readonly counts: PostCounts = { delivered: 0, failed: 0, dropped: 0 };
+  /** The same counts per kind of document (its label: IncomingCallEvent, CallLineInfo, ...). */
+  readonly countsByLabel = new Map<string, PostCounts>();
   private readonly max: number;
   private readonly deadlineMs: number;
   /** Idle resolvers: settled() waits for the queue to empty (tests, shutdown). */
@@ -76,8 +78,15 @@ export class PostQueue implements Outbox {
   }
 
   private drop(item: PostItem, reason: 'queue full' | 'phone stopped'): void {
-    this.counts.dropped++;
+    this.count(item, 'dropped');
     this.tell({ item, result: 'dropped', reason });
+  }
+
+  private count(item: PostItem, result: keyof PostCounts): void {
+    this.counts[result]++;
+    let of = this.countsByLabel.get(item.label);
+    if (!of) this.countsByLabel.set(item.label, (of = { delivered: 0, failed: 0, dropped: 0 }));
+    of[result]++;
   }
 
   /** Reports an outcome; a report that throws stops neither the caller nor the delivery of the rest. */
@@ -105,7 +114,7 @@ export class PostQueue implements Outbox {
         const ms = Math.round(performance.now() - started);
         result = { item, result: 'failed', status: 0, ms, error: err instanceof Error ? err.message : String(err) };
       }
-      this.counts[result.result]++;
+      this.count(item, result.result);
       this.tell(result);
     }
     this.inFlight = false;

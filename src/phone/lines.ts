@@ -164,4 +164,11 @@ export class LineTable {
   all(): Line[] {
     return Array.from({ length: this.count }, (_, i) => this.get(i + 1));
   }
+
+  /** The lines with an address (assigned), without building the others: what fleet-wide counts read. */
+  assigned(): Line[] {
+    const out: Line[] = [];
+    for (let n = 1; n <= this.count; n++) if (this.config.value(`reg.${n}.address`) !== '') out.push(this.get(n));
+    return out;
+  }
 }

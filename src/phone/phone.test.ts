@@ -111,3 +111,18 @@ describe('identity formats', () => {
     assert.equal(formatUptimeLong(100_000), '0 days, 0 hours, 1 minutes, 40 seconds');
   });
 });
+
+describe('lines', () => {
+  it('assigned() builds the lines with an address only, the same as all() filtered', () => {
+    const { phone } = unitPhone('VVX 450', { bootConfig: { 'reg.1.address': '1001', 'reg.3.address': '1003' } });
+    phone.start();
+    assert.deepEqual(
+      phone.lines.assigned().map((l) => l.number),
+      [1, 3],
+    );
+    assert.deepEqual(
+      phone.lines.assigned(),
+      phone.lines.all().filter((l) => l.assigned),
+    );
+  });
+});

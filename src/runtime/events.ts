@@ -108,6 +108,11 @@ function requestOf(e: JournalEntry): NonNullable<Extract<PolysimEvent, { type: '
 
 export class EventHub {
   private seq = 0;
+  /**
+   * Events written to readers (one per reader it went to, snapshots included), and events a reader did not get
+   * because it was cut off right then (it fell behind, or had gone): each ends that reader's subscription.
+   */
+  readonly counts = { delivered: 0, dropped: 0 };
   private readonly subscribers = new Set<Subscriber>();
   private readonly detach: (() => void)[] = [];
   /** The phones' journals, read only while someone subscribes (the journal then makes request details). */
@@ -134,7 +139,8 @@ export class EventHub {
       const p = r.phone;
       const last = r.journal.lastReceived();
       if (
-        !send(
+        !this.deliver(
+          send,
           this.stamp(i + 1, {
             type: 'snapshot',
             state: p.state,
@@ -211,8 +217,14 @@ export class EventHub {
     const event = this.stamp(phone, body);
     for (const sub of [...this.subscribers]) {
       if (sub.phone !== undefined && sub.phone !== phone) continue;
-      if (!sub.send(event)) this.drop(sub);
+      if (!this.deliver(sub.send, event)) this.drop(sub);
     }
+  }
+
+  private deliver(send: (event: PolysimEvent) => boolean, event: PolysimEvent): boolean {
+    const ok = send(event);
+    this.counts[ok ? 'delivered' : 'dropped']++;
+    return ok;
   }
 
   /** Publishes LEDs, registrations and the screen when they differ from what was last published. */

@@ -49,6 +49,7 @@ import type { ConnectionBudget, StreamLimits } from '../transport/connection-bud
 import type { GuardLimits } from '../transport/connection-guard.js';
 import { SipListener } from '../transport/sip/listener.js';
 import { SipOutbound } from '../transport/sip/outbound.js';
+import { SipTally } from '../transport/sip/sip-tally.js';
 import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
 import { dnsClient } from '../transport/sip/dns-client.js';
 import { sipTlsTrust } from '../transport/sip/tls-trust.js';
@@ -124,6 +125,8 @@ export interface RunningPhone {
   readonly sip: SipListener | undefined;
   /** The SIP user agent (lines registered to real servers), with the SIP listener. */
   readonly ua: SipUserAgent | undefined;
+  /** The SIP messages the phone received and sent, by method and status code (none without a SIP port). */
+  readonly sipMessages: SipTally;
   readonly listeners: PhoneListeners;
   readonly slot: RequestSlot;
   readonly httpUrl: string;
@@ -210,6 +213,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
   let phone: Phone | undefined;
   let sip: SipListener | undefined;
   let ua: SipUserAgent | undefined;
+  const sipMessages = new SipTally();
   try {
     const ids = spec.ids ?? randomIds;
     if (spec.factory) {
@@ -292,20 +296,23 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       // The SIP parts, made in order: the endpoint every message goes to, the sockets and outbound connections
       // that deliver to it, the user agent that sends through them; the user agent is then given to the endpoint
       // and to the line router (each takes it once: sip-endpoint.ts, line-router.ts).
+      // What arrives is counted on its way to the endpoint, and what leaves on its way to the sockets (sip-tally.ts).
       const endpoint = new SipEndpoint(phone, pipeline, { onError: (err) => logger?.error({ err }, 'SIP message handler failed') });
-      const outbound = new SipOutbound(endpoint, spec.sipLimits, () => sipTlsTrust((name) => made.config.value(name)));
+      const receiver = sipMessages.receiver(endpoint);
+      const outbound = new SipOutbound(receiver, spec.sipLimits, () => sipTlsTrust((name) => made.config.value(name)));
       sip = new SipListener(
         phone,
         spec.address,
         spec.sipPort,
         spec.sipTlsPort === undefined ? undefined : { port: spec.sipTlsPort, material: tls },
-        endpoint,
+        receiver,
         outbound,
         {
           limits: spec.sipLimits,
           budget: spec.connectionBudget,
           onReopenError: reopenFailed('SIP listener'),
           onError: (err) => logger?.error({ err }, 'SIP listener failed'),
+          tally: sipMessages,
         },
       );
       ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised, dnsClient({ server: spec.dnsServer }));
@@ -353,6 +360,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       posts,
       sip,
       ua,
+      sipMessages,
       httpUrl: `http://${host}:${listeners.httpPort}`,
       get httpsUrl() {
         return `https://${host}:${listeners.httpsPort}`;

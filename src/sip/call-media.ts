@@ -6,7 +6,7 @@
  */
 import type { MediaEngine } from './media-engine.js';
 import type { PortPool } from './media-ports.js';
-import type { RtpSession, RtpStats } from './rtp.js';
+import type { RtpSession, RtpStats, RtpTally } from './rtp.js';
 import { isIPv6 } from 'node:net';
 import { CODECS, isProblem, isSecure, readSdp, writeSdp } from './sdp.js';
 import type { Direction, MediaDescription, SdpProblem } from './sdp.js';
@@ -23,6 +23,8 @@ export interface MediaEnv {
   readonly ports?: PortPool;
   /** SRTP as sec.srtp.* set it; absent: off. */
   readonly srtp?: SrtpPolicy;
+  /** Where the phone adds up its calls' RTP packets. */
+  readonly rtpTally?: RtpTally;
 }
 
 export class CallMedia {
@@ -62,7 +64,7 @@ export class CallMedia {
   async open(): Promise<void> {
     if (this.rtp || !this.env.media) return;
     try {
-      this.rtp = await this.env.media.open(this.env.localAddress, this.onDtmf, this.env.ports);
+      this.rtp = await this.env.media.open(this.env.localAddress, this.onDtmf, this.env.ports, this.env.rtpTally);
     } catch {
       // no media port
     }

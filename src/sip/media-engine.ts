@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import type { PortPool } from './media-ports.js';
 import { RtpSession, TICK_MS } from './rtp.js';
-import type { MediaContent, SessionHost } from './rtp.js';
+import type { MediaContent, RtpTally, SessionHost } from './rtp.js';
 
 export type { MediaContent } from './rtp.js';
 
@@ -30,8 +30,11 @@ export class MediaEngine implements SessionHost {
     return this.sessions.size;
   }
 
-  /** Opens a session on a free even port (RTP) and the odd one above it (RTCP): the phone's pool's, else the engine's. */
-  async open(address: string, onDtmf: (digit: string) => void, pool?: PortPool): Promise<RtpSession> {
+  /**
+   * Opens a session on a free even port (RTP) and the odd one above it (RTCP): the phone's pool's, else the engine's;
+   * its packets add to `tally` (the phone's).
+   */
+  async open(address: string, onDtmf: (digit: string) => void, pool?: PortPool, tally?: RtpTally): Promise<RtpSession> {
     for (let attempt = 0; attempt < (pool ? pool.size : 50); attempt++) {
       const port = pool ? pool.next() : this.nextPort;
       if (!pool) {
@@ -40,7 +43,7 @@ export class MediaEngine implements SessionHost {
       }
       const pair = await bindPair(address, port);
       if (!pair) continue;
-      const session = new RtpSession(pair[0], pair[1], port, this, onDtmf);
+      const session = new RtpSession(pair[0], pair[1], port, this, onDtmf, tally);
       return session;
     }
     throw new Error('no free RTP port');

@@ -43,6 +43,12 @@ export interface RtpStats extends MediaCounters {
   readonly srtpDropped: number;
 }
 
+/** RTP packets a phone's sessions sent and received, all its calls together (every call adds to its phone's). */
+export interface RtpTally {
+  sent: number;
+  received: number;
+}
+
 /** One frame of audio a packet, every 20 ms (the media engine ticks at this rate). */
 export const TICK_MS = 20;
 
@@ -127,6 +133,8 @@ export class RtpSession {
     readonly port: number,
     private readonly engine: SessionHost,
     private readonly onDtmf: (digit: string) => void,
+    /** Where the phone adds up its calls' packets (src/control/metrics.ts reports them). */
+    private readonly tally?: RtpTally,
   ) {
     rtp.on('message', (m, r) => {
       // with SRTP only a packet that authenticates latches (onRtp): a forged one cannot take the far end's place
@@ -269,6 +277,7 @@ export class RtpSession {
     this.rtp.send(this.srtp ? this.srtp.tx.protectRtp(packet) : packet, this.remote.port, this.remote.address);
     this.sent.packets++;
     this.sent.octets += payloadBytes;
+    if (this.tally) this.tally.sent++;
   }
 
   private onRtp(packet: Buffer, from: { readonly address: string; readonly port: number }): void {
@@ -289,6 +298,7 @@ export class RtpSession {
     const r = this.recv;
     r.packets++;
     r.octets += payload.length;
+    if (this.tally) this.tally.received++;
     if (r.baseSeq < 0) {
       r.baseSeq = seq;
       r.maxSeq = seq;

@@ -30,6 +30,7 @@ import type { DnsClient } from './server-location.js';
 import { ServerLocator } from './server-locator.js';
 import { quoteName } from './name-addr.js';
 import type { MediaEngine } from './media-engine.js';
+import type { RtpTally } from './rtp.js';
 import { referTargetAllowed } from './refer-targets.js';
 import { OutgoingCall } from './outgoing-call.js';
 import { SESSION_TIMER_POLICY } from './session-timer.js';
@@ -76,6 +77,8 @@ export class SipUserAgent {
   private readonly clock: Clock;
   /** The RTP port pool, while tcpIpApp.port.rtp.mediaPortRangeStart sets one (kept across calls: it goes round). */
   private ports: MediaPorts | undefined;
+  /** RTP packets every call of the phone sent and received, since it started. */
+  readonly rtp: RtpTally = { sent: 0, received: 0 };
 
   constructor(
     private readonly phone: Phone,
@@ -222,6 +225,7 @@ export class SipUserAgent {
       wire: this.wire,
       transactions: this.transactions,
       media: this.engine,
+      rtpTally: this.rtp,
       userAgent: this.userAgent,
       localAddress: this.advertised,
       policy: retryPolicy(this.phone, n, server),

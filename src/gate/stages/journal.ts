@@ -1,4 +1,7 @@
-/** Around the whole road: every request is recorded with its answer, however it arrived and wherever it stopped. */
+/**
+ * Around the whole road: every request is recorded with its answer, however it arrived and wherever it stopped, and
+ * the pipeline's observers are told of it.
+ */
 import { performance } from 'node:perf_hooks';
 import { markerText } from '../../api/body.js';
 import { DETAIL_BODY_MAX } from '../journal.js';
@@ -41,7 +44,12 @@ interface Pending {
  * (its copies of strings, its details for live readers) is made in the next check phase of the event loop, once
  * the transport has written its answer. Nothing a client can see comes between: its answer cannot be read before.
  */
-export function journalStage(journal: Journal, now: () => number): Stage {
+export function journalStage(
+  journal: Journal,
+  now: () => number,
+  /** Told of every answer at once, with its time in milliseconds (the pipeline's observers: metrics). */
+  answered?: (ctx: Context, decision: Decision, ms: number) => void,
+): Stage {
   let pending: Pending[] = [];
   const flush = (): void => {
     const batch = pending;
@@ -66,9 +74,11 @@ export function journalStage(journal: Journal, now: () => number): Stage {
     }
   };
   const record = (ctx: Context, started: number, d: Decision): Decision => {
+    const ms = performance.now() - started;
+    answered?.(ctx, d, ms);
     if (pending.length >= PENDING_MAX) flush();
     if (pending.length === 0) setImmediate(flush);
-    pending.push({ ctx, decision: d, at: now(), ms: Math.round((performance.now() - started) * 10) / 10 });
+    pending.push({ ctx, decision: d, at: now(), ms: Math.round(ms * 10) / 10 });
     return d;
   };
   return (ctx, next): Result => {

@@ -20,6 +20,7 @@ import { ListenError } from '../../errors.js';
 import type { Destination, SipTransportName } from '../../sip/codec/destination.js';
 import type { SipOutbound } from './outbound.js';
 import type { SipReceiver, Sender } from './receiver.js';
+import type { SipTally } from './sip-tally.js';
 import { frameStream } from './stream-framing.js';
 
 export interface SipListenerOptions {
@@ -30,6 +31,8 @@ export interface SipListenerOptions {
   readonly onError?: (err: unknown) => void;
   /** Told when the listener cannot reopen after the phone comes back (a ListenError: the port was taken meanwhile). */
   readonly onReopenError?: (err: unknown) => void;
+  /** Counts what the user agent sends (what arrives is counted by the receiver it is given: sip-tally.ts). */
+  readonly tally?: SipTally;
 }
 
 /** A name of this host as seen from itself: loopback or a wildcard. */
@@ -79,6 +82,7 @@ export class SipListener {
 
   /** Sends from the phone's own UDP socket, or over the outbound connection kept for the server; never throws. */
   send(dest: Destination, message: Buffer): void {
+    this.options.tally?.note('out', message);
     if (dest.transport === 'UDP') {
       try {
         this.udp?.send(message, dest.port, dest.host, () => undefined);
