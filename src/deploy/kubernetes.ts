@@ -61,11 +61,11 @@ function kamailioConfig(): string {
 }
 
 /**
- * What a shard asks of a node, from docs/benchmarks.md and docs/scale.md: about 0.25 MB of heap and a little CPU per
+ * What a shard asks of a node, from docs/benchmarks.md and docs/scale.md: about 0.3 MB and a little CPU per
  * phone at rest, on top of Node's own 60-odd MB; the limit leaves room for a burst of calls and provisioning.
  */
 export function shardResources(phones: number): { requests: Record<string, string>; limits: Record<string, string> } {
-  const memory = Math.ceil(96 + phones * 0.25);
+  const memory = Math.ceil(96 + phones * 0.3);
   const cpu = Math.ceil(100 + phones * 0.1);
   return {
     requests: { cpu: `${cpu}m`, memory: `${memory}Mi` },

@@ -237,7 +237,14 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.ipv4 = options.ipv4;
     this.ipv6 = options.ipv6 ?? '';
-    this.identity = loadOrCreateIdentity(this.store, this.ids, this.profile.family.platform, this.clock.now(), options.macTaken, options.macSuffix);
+    this.identity = loadOrCreateIdentity(
+      this.store,
+      this.ids,
+      this.profile.family.platform,
+      this.clock.now(),
+      options.macTaken,
+      options.macSuffix,
+    );
     this.config = new LayeredConfig(this.profile, this.store);
     this.config.onChange((change) => {
       // A new admin password ends every REST session opened with the old one.
