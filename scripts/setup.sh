@@ -69,6 +69,10 @@ fi
 bash scripts/container-base.sh
 # The Kamailio image of the Kubernetes manifests (deploy/kamailio.Containerfile), on that base: made once, then kept.
 if ! podman image exists localhost/polysim-kamailio:5.6; then
-  podman build --build-arg BASE=localhost/polysim-node-base:20 -t localhost/polysim-kamailio:5.6 \
-    -f deploy/kamailio.Containerfile deploy
+  # runc (crun refuses this kind of machine's hybrid cgroups) and limits no higher than ours (podman's exceed them)
+  nofile="$(ulimit -Hn)"
+  nproc="$(ulimit -Hu)"
+  [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ] && nproc=4096
+  podman --runtime runc build --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
+    --build-arg BASE=localhost/polysim-node-base:20 -t localhost/polysim-kamailio:5.6 -f deploy/kamailio.Containerfile deploy
 fi

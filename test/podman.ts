@@ -1,6 +1,8 @@
 /** podman as the container tests drive it (test/container.test.ts, test/kube-play.test.ts). */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CONTAINER_BASE } from './peers.js';
 import { ROOT } from './root.js';
@@ -51,5 +53,12 @@ export async function buildImage(): Promise<void> {
     ...['--build-arg', `NODE_IMAGE=${CONTAINER_BASE}`, '--build-arg', 'NPM_CONFIG_OFFLINE=true'],
     ...['--volume', `${cache}:/root/.npm`, '-t', IMAGE, '.'],
   ];
-  await run('nice', ['-n', '15', 'podman', ...global, 'build', ...args], { cwd: ROOT, timeout: 840_000, maxBuffer: 64 << 20 });
+  // One build at a time (flock, util-linux): both container test files build this image, and two builds from
+  // nothing at once take twice as long on two cores; the second finds the layers cached.
+  const lock = join(tmpdir(), 'polysim-image-build.lock');
+  await run('flock', [lock, 'nice', '-n', '15', 'podman', ...global, 'build', ...args], {
+    cwd: ROOT,
+    timeout: 840_000,
+    maxBuffer: 64 << 20,
+  });
 }
