@@ -44,6 +44,9 @@ export const PhoneAnswer = Type.Object(
     serial: S,
     number: Type.String({ description: "line 1's number" }),
     state: PhoneLifeStateSchema,
+    registered: Type.Boolean({
+      description: 'the phone is up and every line with an address is registered (to the switchboard or a SIP server)',
+    }),
     httpUrl: S,
     httpsUrl: S,
     listenError: Type.Optional(

@@ -128,6 +128,7 @@ export type ControlPhone = {
   serial: string;
   number: string;
   state: PhoneLifeState;
+  registered: boolean;
   httpUrl: string;
   httpsUrl: string;
   listenError?: { code: string; message: string; };
