@@ -123,6 +123,18 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .argParser(collectList)
           .default([], 'none'),
       )
+      .addOption(
+        new Option(
+          '--peer-control <url>',
+          "another shard's control API (repeatable): the dashboard shows its phones too, reached through this port with this port's token",
+        )
+          .argParser(collectList)
+          .default([], 'none'),
+      )
+      .option(
+        '--peers-dns <name:port>',
+        'the shards of the fleet in DNS (one control API per A or AAAA record, e.g. a headless Service): the dashboard shows them all',
+      )
       .option('--first-number <n>', 'number of line 1 of the first phone', firstNumber, 1001)
       .option('--clock-speed <n>', "the phones' clock runs at n times real time (0: stopped; PUT /clock changes it)", clockSpeed, 1)
       .option('--clock-start <iso>', "the phones' clock starts at this time (e.g. 2027-01-04T09:00:00Z); default: now", clockStart)

@@ -214,6 +214,8 @@ export type ControlFarEnd = {
 
 export type ControlScript = { behaviour: "answer" | "busy" | "reject" | "no-answer"; answerAfterMs?: number; hangupAfterMs?: number; name?: string; };
 
+export type ControlShard = { name: string; url: string; local: boolean; };
+
 export type ControlScripts = { default: ControlScript; numbers: Record<string, ControlScript>; };
 
 export type ControlClock = { now: string; epochMs: number; speed: number; };
