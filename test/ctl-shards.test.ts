@@ -254,6 +254,58 @@ describe('shards found in DNS', { timeout: 60_000, skip: needs('dnsmasq') }, () 
     assert.match(missing.stderr, /--control-dns nowhere\.test:\d+: nowhere\.test does not resolve \(ENOTFOUND\)/);
   });
 
+  it('a control port told of its peers by DNS (--peers-dns) names itself and the other shard, not itself twice', async () => {
+    const control = await createControlApp(
+      fleets[0] as Fleet,
+      false,
+      {},
+      {},
+      {},
+      { source: { dns: `shards.test:${port}`, dnsServer: dns.server } },
+    );
+    await control.listen({ port: 0, host: '127.0.0.2' });
+    const own = (control.server.address() as { port: number }).port;
+    try {
+      // Reached on another port than the shards', it is not one of the records: both are its peers.
+      const other = (await (await fetch(`http://127.0.0.2:${own}/shards`)).json()) as { name: string; local: boolean }[];
+      assert.deepEqual(
+        other.map((s) => [s.name, s.local]),
+        [
+          [`127.0.0.2:${own}`, true],
+          [`127.0.0.2:${port}`, false],
+          [`127.0.0.3:${port}`, false],
+        ],
+      );
+    } finally {
+      await control.close();
+    }
+    // The shard at 127.0.0.2 itself, told of the same name: itself once (local), the other as its peer.
+    const self = await createControlApp(
+      fleets[0] as Fleet,
+      false,
+      {},
+      {},
+      {},
+      { source: { dns: `shards.test:${port}`, dnsServer: dns.server } },
+    );
+    await (controls[0] as ControlApp).close();
+    await self.listen({ port, host: '127.0.0.2' });
+    controls[0] = self;
+    const shards = (await (await fetch(`http://127.0.0.2:${port}/shards`)).json()) as { name: string; local: boolean }[];
+    assert.deepEqual(
+      shards.map((s) => [s.name, s.local]),
+      [
+        [`127.0.0.2:${port}`, true],
+        [`127.0.0.3:${port}`, false],
+      ],
+    );
+    const peerPhones = (await (await fetch(`http://127.0.0.2:${port}/shards/127.0.0.3:${port}/phones`)).json()) as { number: string }[];
+    assert.deepEqual(
+      peerPhones.map((p) => p.number),
+      ['7101', '7102'],
+    );
+  });
+
   it("without --dns-server, the system's resolver: localhost is one shard", async () => {
     assert.deepEqual(await resolveShards({ dns: 'localhost:8790' }), [{ name: '127.0.0.1:8790', url: 'http://127.0.0.1:8790' }]);
     assert.equal((await ctl(['--control-dns', 'localhost', 'phones', 'list'])).code, 2);
