@@ -1,8 +1,12 @@
-/** `/`: every phone of the fleet, live, filterable; only the rows in view are drawn (a fleet may hold thousands). */
-import { useState } from 'preact/hooks';
-import type { EventLed } from '@polysim/client';
-import { usePhones } from './store.js';
-import type { PhoneView } from './store.js';
+/**
+ * `/`: every phone of the fleet, live, filterable; only the rows in view are drawn (a fleet may hold thousands). A
+ * fleet in shards (this control port told of its peers): every shard's phones from one merged stream, each row
+ * naming its shard, the summary counting them all, a phone of a peer opened through this port.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { ControlShard, EventLed } from '@polysim/client';
+import { controlCall, usePhones } from './store.js';
+import type { PhoneView, ShardEvent } from './store.js';
 
 const ROW = 32;
 const OVERSCAN = 10;
@@ -33,10 +37,14 @@ function hasError(p: PhoneView): boolean {
   return (p.lastRequest?.httpStatus ?? 0) >= 400;
 }
 
-/** The fleet at a glance: how many phones are ready, registered, in a call, and answered their last request with an error. */
-function Summary({ phones }: { phones: readonly PhoneView[] }) {
+/**
+ * The fleet at a glance: how many phones are ready, registered, in a call, and answered their last request with an
+ * error; in shards, how many shards answer.
+ */
+function Summary({ phones, shards }: { phones: readonly PhoneView[]; shards?: { answering: number; all: number } }) {
   const count = (f: (p: PhoneView) => boolean): number => phones.filter(f).length;
-  const items: [string, string, number][] = [
+  const items: [string, string, number | string][] = [
+    ...(shards ? [['shards', 'shards', `${shards.answering} of ${shards.all}`] as [string, string, string]] : []),
     ['phones', 'phones', phones.length],
     ['ready', 'ready', count((p) => p.state === 'ready')],
     ['registered', 'registered', count(isRegistered)],
@@ -46,7 +54,7 @@ function Summary({ phones }: { phones: readonly PhoneView[] }) {
   return (
     <dl class="summary" aria-label="fleet summary">
       {items.map(([id, label, n]) => (
-        <div class={id === 'errors' && n > 0 ? 'bad' : ''}>
+        <div class={(id === 'errors' && Number(n) > 0) || (id === 'shards' && shards && shards.answering < shards.all) ? 'bad' : ''}>
           <dt>{label}</dt>
           <dd data-testid={`summary-${id}`}>{n}</dd>
         </div>
@@ -65,21 +73,72 @@ function registration(p: PhoneView): string {
 export function matches(p: PhoneView, filter: string): boolean {
   if (!filter) return true;
   const f = filter.toLowerCase();
-  return [String(p.index), p.number, p.model, p.state, registration(p), callSummary(p)].some((s) => s.toLowerCase().includes(f));
+  return [String(p.index), p.number, p.model, p.state, registration(p), callSummary(p), p.shard ?? ''].some((s) =>
+    s.toLowerCase().includes(f),
+  );
+}
+
+/** The shards this port knows (GET /shards): undefined while asked; one (this port's) unless it has peers. */
+function useShards(): ControlShard[] | undefined {
+  const [shards, setShards] = useState<ControlShard[] | undefined>(undefined);
+  useEffect(() => {
+    void controlCall('GET', '/shards').then(
+      (r) => setShards(r.status === 200 && Array.isArray(r.body) ? (r.body as ControlShard[]) : []),
+      () => setShards([]),
+    );
+  }, []);
+  return shards;
 }
 
 export function FleetPage() {
-  const { phones, connected } = usePhones('/events');
+  const shards = useShards();
+  if (shards === undefined)
+    return (
+      <main>
+        <p>connecting…</p>
+      </main>
+    );
+  return <Fleet shards={shards.length > 1 ? shards : undefined} />;
+}
+
+/** A shard that does not answer, and why. */
+function ShardTroubles({ known, said }: { known: readonly ControlShard[]; said: ReadonlyMap<string, ShardEvent> }) {
+  const down = known.filter((s) => said.get(s.name)?.connected === false);
+  if (down.length === 0) return null;
+  return (
+    <ul class="bad" role="status" aria-label="shards not answering">
+      {down.map((s) => (
+        <li data-shard={s.name}>
+          shard {s.name}: not answering{said.get(s.name)?.error ? ` (${said.get(s.name)?.error})` : ''}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Fleet({ shards }: { shards?: readonly ControlShard[] }) {
+  const { phones, connected, shards: said } = usePhones(shards ? '/shards/events' : '/events');
   const [filter, setFilter] = useState('');
   const [top, setTop] = useState(0);
-  const rows = [...phones.values()].filter((p) => matches(p, filter)).sort((a, b) => a.index - b.index);
+  // Shards in the order GET /shards gives (this one first), phones by index within each.
+  const order = new Map((shards ?? []).map((s, i) => [s.name, i]));
+  const local = shards?.find((s) => s.local)?.name;
+  const known = [...(shards ?? []), ...[...said.keys()].filter((n) => !order.has(n)).map((name) => ({ name, url: '', local: false }))];
+  const rank = (p: PhoneView): number => order.get(p.shard ?? '') ?? order.size;
+  const rows = [...phones.values()]
+    .filter((p) => matches(p, filter))
+    .sort((a, b) => rank(a) - rank(b) || (a.shard ?? '').localeCompare(b.shard ?? '') || a.index - b.index);
+  const href = (p: PhoneView): string =>
+    p.shard === undefined || p.shard === local ? `/phones/${p.index}` : `/shards/${encodeURIComponent(p.shard)}/phones/${p.index}`;
+  const answering = known.filter((s) => s.local || said.get(s.name)?.connected === true).length;
   const height = 0.7 * window.innerHeight;
   const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
   const all = [...phones.values()];
   return (
     <main>
-      <Summary phones={all} />
+      <Summary phones={all} shards={shards ? { answering, all: known.length } : undefined} />
+      {shards ? <ShardTroubles known={known} said={said} /> : null}
       <form onSubmit={(e) => e.preventDefault()} role="search">
         <label>
           Filter{' '}
@@ -87,8 +146,8 @@ export function FleetPage() {
             type="search"
             value={filter}
             onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
-            placeholder="number, model or state"
-            aria-label="filter phones by number, model or state"
+            placeholder={shards ? 'number, model, state or shard' : 'number, model or state'}
+            aria-label={shards ? 'filter phones by number, model, state or shard' : 'filter phones by number, model or state'}
           />
         </label>
         <span aria-live="polite">
@@ -102,7 +161,8 @@ export function FleetPage() {
         aria-rowcount={rows.length + 1}
         onScroll={(e) => setTop((e.target as HTMLElement).scrollTop)}
       >
-        <div class="row head" role="row">
+        <div class={`row head ${shards ? 'sharded' : ''}`} role="row">
+          {shards ? <span role="columnheader">shard</span> : null}
           <span role="columnheader">#</span>
           <span role="columnheader">model</span>
           <span role="columnheader">firmware</span>
@@ -115,9 +175,21 @@ export function FleetPage() {
         </div>
         <div style={{ height: `${rows.length * ROW}px`, position: 'relative' }}>
           {rows.slice(first, last).map((p, k) => (
-            <div class="row" role="row" data-phone={p.index} style={{ top: `${(first + k) * ROW}px` }} key={p.index}>
+            <div
+              class={`row ${shards ? 'sharded' : ''}`}
+              role="row"
+              data-phone={p.index}
+              data-shard={p.shard}
+              style={{ top: `${(first + k) * ROW}px` }}
+              key={`${p.shard ?? ''}#${p.index}`}
+            >
+              {shards ? (
+                <span role="cell" title={p.shard}>
+                  {p.shard}
+                </span>
+              ) : null}
               <span role="cell">
-                <a href={`/phones/${p.index}`}>{p.index}</a>
+                <a href={href(p)}>{p.index}</a>
               </span>
               <span role="cell">{p.model}</span>
               <span role="cell">{p.firmware}</span>

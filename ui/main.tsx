@@ -1,10 +1,11 @@
-/** The polysim dashboard: the fleet at /, one phone at /phones/:i, live through the control API's event stream. */
+/** The polysim dashboard: the fleet at / (every shard's, with peers), one phone at /phones/:i (or /shards/:shard/phones/:i), live through the control API's event stream. */
 import { render } from 'preact';
 import { FleetPage } from './fleet.js';
 import { PhonePage } from './phone.js';
 
 function App() {
-  const m = /^\/phones\/(\d+)\/?$/.exec(location.pathname);
+  // A phone of this port's fleet, or of a peer shard through this port (/shards/{shard}/phones/{i}).
+  const m = /^(?:\/shards\/[^/]+)?\/phones\/(\d+)\/?$/.exec(location.pathname);
   return (
     <>
       <header>

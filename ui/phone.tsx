@@ -13,7 +13,7 @@ import { ConfigBrowser } from './config.js';
 import { Device, isTouch } from './device.js';
 import { OutboundPanel, ProvisioningPanel } from './outbound.js';
 import { RequestLog } from './requests.js';
-import { controlApi, controlCall, polyApi, usePhones } from './store.js';
+import { controlApi, controlCall, keyOf, polyApi, SHARD, usePhones } from './store.js';
 import { FaultsPanel, LatencyAndLines } from './troubles.js';
 import { UixmlPanel } from './uixml.js';
 import { FarEndsPanel, IncomingPanel, ScriptsPanel } from './world.js';
@@ -41,14 +41,17 @@ function usePhoneInfo(index: number, key: string): [ControlPhone | undefined, ()
 
 export function PhonePage({ index }: { index: number }) {
   const { phones } = usePhones(`/phones/${index}/events`, index);
-  const p = phones.get(index);
+  const p = phones.get(keyOf(undefined, index));
   const [info, reload] = usePhoneInfo(index, `${p?.model ?? ''} ${p?.firmware ?? ''} ${p?.state ?? ''}`);
   const now = usePhoneClock();
   const [last, setLast] = useState('');
   if (!p || !info)
     return (
       <main>
-        <p>Phone {index}: connecting…</p>
+        <p>
+          Phone {index}
+          {SHARD ? ` of shard ${SHARD}` : ''}: connecting…
+        </p>
       </main>
     );
 
@@ -60,8 +63,9 @@ export function PhonePage({ index }: { index: number }) {
   return (
     <main>
       <h2 class="title">
-        Phone {index}: {p.model} ({p.firmware}), {FAMILY_NAMES[info.family] ?? info.family} {isTouch(info) ? 'touch' : 'keys'}, line 1{' '}
-        {p.number} — {p.state}
+        Phone {index}
+        {SHARD ? <span data-testid="phone-shard"> of shard {SHARD}</span> : ''}: {p.model} ({p.firmware}),{' '}
+        {FAMILY_NAMES[info.family] ?? info.family} {isTouch(info) ? 'touch' : 'keys'}, line 1 {p.number} — {p.state}
       </h2>
       <div class="phone">
         <div>

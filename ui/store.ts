@@ -8,6 +8,25 @@ import type { ControlJournalEntry, EventCall, EventLeds, EventLine, EventScreen,
 export const FLUSH_MS = 250;
 const LOG_KEEP = 300;
 
+/**
+ * Where this page's control API is: '' for this port's own, `/shards/{shard}` on the page of a phone of a peer shard
+ * (this port passes it on: shard-routes.ts). Every path the page asks for goes under it.
+ */
+export const BASE = /^\/shards\/[^/]+(?=\/)/.exec(location.pathname)?.[0] ?? '';
+/** The peer shard this page's phone lives on (host:port), or undefined for this port's own. */
+export const SHARD = BASE ? decodeURIComponent(BASE.slice('/shards/'.length)) : undefined;
+
+/** A phone's key among the phones of every shard: its shard (none: this port's) and its index there. */
+export const keyOf = (shard: string | undefined, index: number): string => `${shard ?? ''}#${index}`;
+
+/** The merged stream's word on a peer shard (GET /shards/events): its stream opened, or ended and why. */
+export interface ShardEvent {
+  readonly type: 'shard';
+  readonly shard: string;
+  readonly connected: boolean;
+  readonly error?: string;
+}
+
 export interface RequestRow {
   readonly seq: number;
   readonly at: string;
@@ -27,6 +46,8 @@ export interface RequestRow {
 }
 
 export interface PhoneView {
+  /** The shard it lives on (events of GET /shards/events carry it), else undefined. */
+  shard?: string;
   index: number;
   model: string;
   firmware: string;
@@ -55,12 +76,14 @@ export function journalRow(e: ControlJournalEntry, seq: number): RequestRow {
  * Applies an event. `history`: the journal rows read before the stream opened, the log of a phone whose snapshot
  * comes first.
  */
-export function apply(phones: Map<number, PhoneView>, e: PolysimEvent, history?: readonly RequestRow[]): void {
+export function apply(phones: Map<string, PhoneView>, e: PolysimEvent & { shard?: string }, history?: readonly RequestRow[]): void {
+  const key = keyOf(e.shard, e.phone);
   if (e.type === 'snapshot') {
     // A snapshot after a reconnect keeps what the page has seen of the phone's requests.
-    const before = phones.get(e.phone);
+    const before = phones.get(key);
     const last = e.lastRequest ? { ...e.lastRequest, seq: 0 } : undefined;
-    phones.set(e.phone, {
+    phones.set(key, {
+      ...(e.shard === undefined ? {} : { shard: e.shard }),
       index: e.phone,
       model: e.model,
       firmware: e.firmware,
@@ -77,7 +100,7 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent, history?:
     });
     return;
   }
-  const p = phones.get(e.phone);
+  const p = phones.get(key);
   if (!p) return;
   switch (e.type) {
     case 'state':
@@ -101,7 +124,7 @@ export function apply(phones: Map<number, PhoneView>, e: PolysimEvent, history?:
       p.provisioning = e;
       break;
     case 'request': {
-      const { type: _t, phone: _p, ...row } = e;
+      const { type: _t, phone: _p, shard: _s, ...row } = e;
       // The fleet page's last request is one the phone answered; what it posts is counted.
       if (row.direction === 'out') p.posted++;
       else p.lastRequest = row;
@@ -123,8 +146,12 @@ function checkLogin(res: Response): void {
  * Subscribes to an event stream and re-renders at most every FLUSH_MS. With `journalOf`, that phone's journal is
  * read first (its last LOG_KEEP requests), so that its request log holds what happened before the page opened.
  */
-export function usePhones(path: string, journalOf?: number): { phones: Map<number, PhoneView>; connected: boolean } {
-  const [phones] = useState(() => new Map<number, PhoneView>());
+export function usePhones(
+  path: string,
+  journalOf?: number,
+): { phones: Map<string, PhoneView>; connected: boolean; shards: Map<string, ShardEvent> } {
+  const [phones] = useState(() => new Map<string, PhoneView>());
+  const [shards] = useState(() => new Map<string, ShardEvent>());
   const [, setVersion] = useState(0);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
@@ -136,12 +163,20 @@ export function usePhones(path: string, journalOf?: number): { phones: Map<numbe
       apply(phones, JSON.parse(m.data) as PolysimEvent, history);
       dirty = true;
     };
+    // A peer shard's stream opened or ended: its phones go until it is back (they come again in its snapshots).
+    const onShard = (m: MessageEvent<string>): void => {
+      const e = JSON.parse(m.data) as ShardEvent;
+      shards.set(e.shard, e);
+      if (!e.connected) for (const [k, p] of phones) if (p.shard === e.shard) phones.delete(k);
+      dirty = true;
+    };
     const open = (): void => {
       if (closed) return;
-      const s = new EventSource(path);
+      const s = new EventSource(BASE + path);
       source = s;
       for (const t of ['snapshot', 'state', 'calls', 'leds', 'registration', 'screen', 'config', 'request', 'provisioning'])
         s.addEventListener(t, onEvent as EventListener);
+      s.addEventListener('shard', onShard as EventListener);
       s.onopen = () => setConnected(true);
       s.onerror = () => {
         setConnected(false);
@@ -171,11 +206,11 @@ export function usePhones(path: string, journalOf?: number): { phones: Map<numbe
       source?.close();
     };
   }, [path, journalOf]);
-  return { phones, connected };
+  return { phones, connected, shards };
 }
 
 export async function polyApi(phone: number, path: string, data?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`/phones/${phone}${path}`, {
+  const res = await fetch(`${BASE}/phones/${phone}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(data === undefined ? {} : { data }),
@@ -186,7 +221,7 @@ export async function polyApi(phone: number, path: string, data?: unknown): Prom
 
 /** A control API request: its HTTP status and JSON answer (undefined for none, as a 204's). */
 export async function controlCall(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(path, {
+  const res = await fetch(BASE + path, {
     method,
     headers: body === undefined ? { 'x-polysim': '1' } : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

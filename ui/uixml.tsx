@@ -4,6 +4,7 @@
  * none is asked again, a few times.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { BASE } from './store.js';
 
 export const UIXML_TRIES = 5;
 const RETRY_MS = 200;
@@ -18,7 +19,7 @@ export function UixmlPanel({ index, screenKey }: { index: number; screenKey: str
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fetchIt = async (tries: number): Promise<void> => {
-      const j = await fetch(`/phones/${index}/api/v1/mgmt/uixml`)
+      const j = await fetch(`${BASE}/phones/${index}/api/v1/mgmt/uixml`)
         .then((r) => r.json() as Promise<Answer>)
         .catch(() => undefined);
       if (stopped) return;

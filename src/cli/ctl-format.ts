@@ -80,3 +80,12 @@ export function format(result: unknown): string {
   }
   return `${String(result)}\n`;
 }
+
+/** One phone's result in a table cell: the answer's values, compact (the table cuts it to fit). */
+export function summary(result: unknown): string {
+  if (result === undefined || result === null) return '';
+  if (typeof result !== 'object') return String(result);
+  return Object.entries(flatten(result))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}

@@ -48,6 +48,15 @@ export function reasonIn(journal: readonly ControlJournalEntry[], err: PolyError
   return undefined;
 }
 
+/** The reason for `err` of phone `index` of a control API (a phone of a shard, asked through it). */
+export async function reasonOfPhone(control: ControlAccess, index: number, err: PolyError): Promise<string | undefined> {
+  try {
+    return reasonIn(await getJson<ControlJournalEntry[]>(control, `/phones/${index}/journal?limit=${JOURNAL_DEPTH}`), err);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The phone's reason for `err`, from the journal of the phone at `phoneUrl` in the control API; undefined when
  * there is none or the control API cannot say (it is not asked again, and the Status error is shown without it).

@@ -149,6 +149,18 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
           .argParser(collectList)
           .default([], 'none'),
       )
+      .addOption(
+        new Option(
+          '--peer-control <url>',
+          "another shard's control API (repeatable): the dashboard shows its phones too, reached through this port with this port's token",
+        )
+          .argParser(collectList)
+          .default([], 'none'),
+      )
+      .option(
+        '--peers-dns <name:port>',
+        'the shards of the fleet in DNS (one control API per A or AAAA record, e.g. a headless Service): the dashboard shows them all',
+      )
       .option('--first-number <n>', 'number of line 1 of the first phone', firstNumber, 1001)
       .option('--clock-speed <n>', "the phones' clock runs at n times real time (0: stopped; PUT /clock changes it)", clockSpeed, 1)
       .option('--clock-start <iso>', "the phones' clock starts at this time (e.g. 2027-01-04T09:00:00Z); default: now", clockStart)
@@ -269,8 +281,8 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
 
   program
     .command('ctl')
-    .description('talk to a phone (or many) through the PolyPhone client: ctl <group> <command> [args]')
-    .argument('<group>', 'device, network, config, line, call, screen, session')
+    .description('talk to a phone (or many, or the phones of polysim shards) through the PolyPhone client: ctl <group> <command> [args]')
+    .argument('<group>', 'device, network, config, line, call, screen, session; phones (list, count [field]) for shards')
     .argument('<command>', 'e.g. info, get, set, dial, answer, end, key, create')
     .argument('[args...]', "the command's arguments")
     .option('--host <host>', 'the phone: address[:port] (HTTPS) or a URL')
@@ -283,17 +295,32 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     .option('--mac <mac>', 'trust a self-signed certificate whose CN is this MAC', mac)
     .option('--insecure-http', 'use plain HTTP for hosts given without a scheme')
     .option('--insecure', 'accept any certificate, as curl -k')
-    .option('--concurrency <n>', 'phones at once with --hosts', concurrency, 8)
+    .option('--concurrency <n>', 'phones (and shards) at once with --hosts or shards', concurrency, 8)
     .option(
       '--wait',
       'after device reboot, restart, factory-reset or provision: wait until the phone answers again (one --host: each change on stderr)',
     )
     .option('--wait-timeout <s>', 'how long --wait waits (seconds)', seconds, 120)
-    .option(
-      '--control <url>',
-      "a polysim's control API (e.g. http://127.0.0.1:8790): a Status error shows the phone's reason from its journal",
+    .addOption(
+      new Option(
+        '--control <url>',
+        "a polysim's control API, e.g. http://127.0.0.1:8790 (repeatable, or comma-separated): without --host(s), the shards whose phones the command is for; with them, a Status error shows the phone's reason from its journal",
+      )
+        .argParser(collectList)
+        .default([], 'none'),
     )
-    .option('--control-token <token>', 'its control token (or the environment variable POLYSIM_CONTROL_TOKEN)')
+    .option('--controls <file>', 'shards: their control API URLs in a file, one per line')
+    .option('--control-dns <name:port>', 'shards: one control API per address (A, AAAA) the name resolves to, e.g. a headless Service')
+    .option('--dns-server <ip[:port]>', "ask this DNS server for --control-dns instead of the system's resolver")
+    .addOption(
+      new Option(
+        '--where <field=value>',
+        'which phones of the shards (repeatable, all must hold): shard, index, model, family, firmware, number, state, registered, calls, ...; * and ? wildcards, a,b alternatives, a-b ranges, != negates',
+      )
+        .argParser(collectList)
+        .default([], 'none'),
+    )
+    .option('--control-token <token>', 'the control token (or the environment variable POLYSIM_CONTROL_TOKEN)')
     .option('--json', 'print JSON for scripts, errors too: {"ok": false, "code": <exit code>, "errorCode", "error"}')
     .action(async (group: string, command: string, args: string[], opts: CtlOptions) => {
       code = await run.ctl(opts, group, command, args, io);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { createControlApp } from '../control/app.js';
 import { isLoopback } from '../control/guard.js';
+import { dnsTarget, shardOf } from '../control/shard-list.js';
 import { ControlLogin } from '../control/login.js';
 import type { ControlApp } from '../control/app.js';
 import type { SlotMode } from '../gate/slot.js';
@@ -46,6 +47,9 @@ export interface StartCliOptions {
   controlToken?: string;
   controlAllowHost: string[];
   control: boolean;
+  /** The fleet's other shards, for the dashboard: control API URLs, and/or a DNS name:port resolving to them. */
+  peerControl?: string[];
+  peersDns?: string;
   dataDir?: string;
   readyFile?: string;
   adminPassword?: string;
@@ -102,7 +106,10 @@ async function listenControl(
   login: ControlLogin | undefined,
 ): Promise<ControlApp | undefined> {
   if (!o.control) return undefined;
-  const control = await createControlApp(fleet, logger, { token: login?.token, login, allowHosts: o.controlAllowHost });
+  // Shards of one fleet share one token: the peers are asked with this one's.
+  const urls = o.peerControl ?? [];
+  const peers = urls.length > 0 || o.peersDns !== undefined ? { source: { urls, dns: o.peersDns }, token: login?.token } : undefined;
+  const control = await createControlApp(fleet, logger, { token: login?.token, login, allowHosts: o.controlAllowHost }, {}, {}, peers);
   try {
     await control.listen({ port: o.controlPort, host: controlHost(o) });
   } catch (err) {
@@ -164,6 +171,9 @@ function banner(r: RunningPhone, o: StartCliOptions, controlLines: readonly stri
 
 export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan): Promise<void> {
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
+  // Peers named wrongly are said before anything starts.
+  for (const url of o.peerControl ?? []) shardOf(url, '--peer-control');
+  if (o.peersDns !== undefined) dnsTarget(o.peersDns, '--peers-dns');
   const logger = pino({ level: o.logLevel }, pino.destination(2));
   const app = await createHttpApp(logger);
   const timing = Object.fromEntries(

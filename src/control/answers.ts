@@ -44,6 +44,9 @@ export const PhoneAnswer = Type.Object(
     serial: S,
     number: Type.String({ description: "line 1's number" }),
     state: PhoneLifeStateSchema,
+    registered: Type.Boolean({
+      description: 'the phone is up and every line with an address is registered (to the switchboard or a SIP server)',
+    }),
     httpUrl: S,
     httpsUrl: S,
     listenError: Type.Optional(
@@ -268,6 +271,16 @@ export const ScriptAnswer = Type.Object(FarEndScriptSchema.properties, { title: 
 export const ScriptsAnswer = Type.Object({ default: ScriptAnswer, numbers: Type.Record(S, ScriptAnswer) }, { title: 'ControlScripts' });
 
 /** The named answers, in the order the SDK's generated file lists them. */
+/** A shard of the fleet (GET /shards): this control API or a peer. */
+export const ShardAnswer = Type.Object(
+  {
+    name: Type.String({ description: "the shard's control API as host:port: how the dashboard and polysim ctl name it" }),
+    url: Type.String({ description: 'its control API, e.g. http://10.0.0.5:8790 (this one: as the request reached it)' }),
+    local: Type.Boolean({ description: 'this control API' }),
+  },
+  { title: 'ControlShard' },
+);
+
 export const ANSWERS: readonly TSchema[] = [
   ErrorAnswer,
   PhoneCallAnswer,
@@ -294,6 +307,7 @@ export const ANSWERS: readonly TSchema[] = [
   MessageSentAnswer,
   FarEndAnswer,
   ScriptAnswer,
+  ShardAnswer,
   ScriptsAnswer,
   ClockAnswer,
 ];

@@ -40,6 +40,9 @@ import { phonesRoutes } from './phones-routes.js';
 import { postRoutes } from './post-routes.js';
 import { pushRoutes } from './push-routes.js';
 import { scriptRoutes } from './script-routes.js';
+import { Peers } from './peers.js';
+import type { PeerOptions } from './peers.js';
+import { shardRoutes } from './shard-routes.js';
 import { userRoutes } from './user-routes.js';
 
 export type { StreamLimits } from './event-routes.js';
@@ -55,6 +58,8 @@ export async function createControlApp(
   guard: GuardOptions = {},
   limits: StreamLimits = {},
   connections: Partial<GuardLimits> = {},
+  /** The fleet's other shards (--peer-control, --peers-dns): the dashboard shows their phones too. */
+  peers?: PeerOptions,
 ): Promise<ControlApp> {
   const app = Fastify({ loggerInstance: logger || undefined, bodyLimit: BODY_LIMIT, ...CONTROL_SERVER_OPTIONS }) as unknown as ControlApp;
   guardControlServer(app.server, connections);
@@ -91,7 +96,9 @@ export async function createControlApp(
   await root.register(docsRoutes(fleet));
   await root.register(dashboard.routes);
   await root.register(phonesRoutes(fleet, dashboard.page));
-  await root.register(eventRoutes(hub, limits));
+  const shardPeers = peers ? new Peers(peers) : undefined;
+  await root.register(eventRoutes(hub, limits, shardPeers));
+  await root.register(shardRoutes(shardPeers));
   await root.register(metricsRoutes(fleet, hub));
   await root.register(forwardRoutes(login));
   await root.register(journalRoutes);

@@ -5,6 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, preHandlerHookHandler } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { refusals } from './answers.js';
 import { addRoute } from './control-route.js';
 import type { RouteSpec } from './control-route.js';
@@ -33,6 +34,12 @@ const sameSiteOnly: preHandlerHookHandler = (req, reply, done) => {
   else done();
 };
 
+function withoutBearer(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  if (!/^Bearer\s/i.test(headers.authorization ?? '')) return headers;
+  const { authorization: _bearer, ...rest } = headers;
+  return rest;
+}
+
 export function forwardRoutes(login: ControlLogin | undefined): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers();
@@ -45,7 +52,8 @@ export function forwardRoutes(login: ControlLogin | undefined): FastifyPluginAsy
         const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
         try {
           // The control credentials (the token's Authorization, the login cookie) are never forwarded: the phone gets its own.
-          const headers = login ? login.withoutCredentials(req.headers) : req.headers;
+          // Without a token here, a Bearer is still a control token (one for shards that have one; phones take none).
+          const headers = login ? login.withoutCredentials(req.headers) : withoutBearer(req.headers);
           const answer = await forward(
             req.controlPhone,
             req.method,

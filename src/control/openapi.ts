@@ -25,6 +25,7 @@ import { phoneSpecs } from './phones-routes.js';
 import { postSpecs } from './post-routes.js';
 import { pushSpecs } from './push-routes.js';
 import { scriptSpecs } from './script-routes.js';
+import { shardSpecs } from './shard-routes.js';
 import { userSpecs } from './user-routes.js';
 
 type Json = Record<string, unknown>;
@@ -50,6 +51,7 @@ export const CONTROL_ROUTES: readonly RouteSpec[] = [
   farEndSpecs,
   scriptSpecs,
   clockSpecs,
+  shardSpecs,
 ].flatMap((table) => Object.values(table) as RouteSpec[]);
 
 const CONTROL_SERVER = [{ url: '/', description: "polysim's control port (--control-port, default 8790)" }];

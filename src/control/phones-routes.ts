@@ -32,6 +32,11 @@ export const phoneSpecs = {
   },
 } as const satisfies Record<string, RouteSpec>;
 
+/** Up, and every line with an address registered (to the switchboard or a real SIP server). */
+function isRegistered(r: RunningPhone): boolean {
+  return r.phone.isUp && r.phone.lines.assigned().every((l) => l.registered);
+}
+
 export function describePhone(r: RunningPhone, index: number): Static<typeof PhoneAnswer> {
   const p = r.phone;
   return {
@@ -43,6 +48,7 @@ export function describePhone(r: RunningPhone, index: number): Static<typeof Pho
     serial: p.identity.serial,
     number: p.lines.get(1).address.split('@')[0] ?? '',
     state: p.state,
+    registered: isRegistered(r),
     httpUrl: r.httpUrl,
     httpsUrl: r.httpsUrl,
     family: p.profile.family.id,
@@ -71,8 +77,7 @@ export function phonesRoutes(fleet: Fleet, page: (reply: FastifyReply) => Fastif
   return async (app) => {
     addRoute(app, phoneSpecs.ready, async (_req, reply) => {
       const notReady = fleet.phones.filter((r) => !r.phone.isReady).length;
-      // phones whose every line with an address is registered (to the switchboard or a real SIP server)
-      const registered = fleet.phones.filter((r) => r.phone.isUp && r.phone.lines.assigned().every((l) => l.registered)).length;
+      const registered = fleet.phones.filter(isRegistered).length;
       return reply.code(notReady === 0 ? 200 : 503).send({ ready: notReady === 0, phones: fleet.phones.length, notReady, registered });
     });
     addRoute(app, phoneSpecs.list, async () => fleet.phones.map((r, i) => describePhone(r, i + 1)));

@@ -29,11 +29,17 @@ const norm = (s: string): string => s.replace(/[^0-9a-f]/gi, '').toLowerCase();
 export class HttpClient {
   private readonly agent: HttpAgent | HttpsAgent;
 
+  /** The base URL's path, put before every request's path (a phone behind a proxy, under a path). */
+  private readonly prefix: string;
+
   constructor(
     private readonly base: URL,
     private readonly tls: TlsTrust = {},
     private readonly timeoutMs = 30_000,
+    /** Headers sent with every request, under each request's own (its Authorization wins). */
+    private readonly extraHeaders: Readonly<Record<string, string>> = {},
   ) {
+    this.prefix = base.pathname.replace(/\/+$/, '');
     const custom = tls.pinSha256 !== undefined || tls.selfSignedMac !== undefined || tls.insecure === true;
     this.agent =
       base.protocol === 'https:'
@@ -51,14 +57,14 @@ export class HttpClient {
   }
 
   send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Exchange> {
-    const url = new URL(path, this.base);
+    const url = new URL(this.prefix + path, this.base);
     const fn = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = fn(
         url,
         {
           method,
-          headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
+          headers: { ...this.extraHeaders, ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
           agent: this.agent,
           timeout: this.timeoutMs,
         },

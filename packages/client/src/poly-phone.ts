@@ -12,8 +12,17 @@ import type { Exchange, TlsTrust } from './http.js';
 import { PATHS } from './paths.js';
 
 export interface PolyPhoneOptions {
-  /** "10.0.0.5", "10.0.0.5:8443", or a URL ("https://10.0.0.5", "http://127.0.0.1:8080"). HTTPS unless a URL says http. */
+  /**
+   * "10.0.0.5", "10.0.0.5:8443", or a URL ("https://10.0.0.5", "http://127.0.0.1:8080"). HTTPS unless a URL says http.
+   * A URL's path goes before every request's path: a phone behind a proxy under a path (polysim's control API
+   * forwards `http://127.0.0.1:8790/phones/3/api/...` to phone 3); Digest signs the path the phone itself sees.
+   */
   readonly host: string;
+  /**
+   * Headers sent with every request, e.g. a proxy's own credentials (polysim's control token as
+   * `Authorization: Bearer ...`); the client's own Authorization, once it signs, takes that one's place.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly user?: string;
   readonly password: string;
   /** auto: the best method the phone offers; session: SHA-256 Digest, then a session cookie. */
@@ -58,7 +67,7 @@ export class PolyPhoneBase {
   constructor(private readonly options: PolyPhoneOptions) {
     this.user = options.user ?? 'Polycom';
     const base = /^https?:\/\//i.test(options.host) ? new URL(options.host) : new URL(`https://${options.host}`);
-    this.http = new HttpClient(base, options.tls, options.timeoutMs);
+    this.http = new HttpClient(base, options.tls, options.timeoutMs, options.headers);
     this.basic = options.auth === 'basic';
   }
 

@@ -128,6 +128,7 @@ export type ControlPhone = {
   serial: string;
   number: string;
   state: PhoneLifeState;
+  registered: boolean;
   httpUrl: string;
   httpsUrl: string;
   listenError?: { code: string; message: string; };
@@ -212,6 +213,8 @@ export type ControlFarEnd = {
 };
 
 export type ControlScript = { behaviour: "answer" | "busy" | "reject" | "no-answer"; answerAfterMs?: number; hangupAfterMs?: number; name?: string; };
+
+export type ControlShard = { name: string; url: string; local: boolean; };
 
 export type ControlScripts = { default: ControlScript; numbers: Record<string, ControlScript>; };
 
