@@ -184,6 +184,10 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       'a fleet file (YAML or JSON): phones of mixed models with their own numbers, passwords, values and ports; far ends; scenarios',
     )
     .option('--address-range <ip>', 'address mode: phone i listens on this address + i (same ports for all)', ipv4)
+    .option(
+      '--per-phone-listeners',
+      'address mode: every phone listens on its own address, instead of one socket per port on 0.0.0.0 for all (4 more open files a phone)',
+    )
     .option('--boot-spread <ms>', 'phones power on at random moments over this many milliseconds, not all at once', milliseconds)
     .option(
       '--transfer-rate <n>',

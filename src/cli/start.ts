@@ -23,6 +23,7 @@ import { runScenarios } from '../runtime/scenarios.js';
 import { parseRegistrar } from '../runtime/registrar-address.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
+import { listenError } from '../transport/listen-error.js';
 import { untilStopped } from './stop-signals.js';
 import { armShutdownDeadline } from './shutdown-deadline.js';
 
@@ -32,6 +33,8 @@ export interface StartCliOptions {
   dialect?: DialectMode;
   address: string;
   addressRange?: string;
+  /** fleet --per-phone-listeners: address mode without shared listening sockets. */
+  perPhoneListeners?: boolean;
   count?: number;
   firstNumber: number;
   httpPort: number;
@@ -104,7 +107,8 @@ async function listenControl(
   } catch (err) {
     await control.close();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ListenError(code === 'EADDRINUSE' ? `port in use: control port ${o.controlPort}` : `control API: ${String(err)}`);
+    if (code === 'EADDRINUSE') throw new ListenError(`port in use: control port ${o.controlPort}`);
+    throw listenError(err, `the control port ${controlHost(o)}:${o.controlPort}`, controlHost(o));
   }
   return control;
 }
@@ -178,6 +182,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         dialect: o.dialect,
         address: o.address,
         addressRange: o.addressRange,
+        sharedListeners: o.perPhoneListeners ? false : undefined,
         firstNumber: o.firstNumber,
         httpPort: o.httpPort,
         httpsPort: o.httpsPort,
@@ -280,6 +285,11 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
                 (first.sip.tlsPort !== undefined && last.sip.tlsPort !== undefined
                   ? `, TLS ${first.sip.tlsPort} ... ${last.sip.tlsPort}`
                   : ''),
+            ]
+          : []),
+        ...(fleet.sharedPorts
+          ? [
+              `  sockets   ${[...fleet.sharedPorts.held].map(([port, what]) => `${what} 0.0.0.0:${port}`).join(', ')}: one for every phone (connections to other addresses are reset)`,
             ]
           : []),
         `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,

@@ -47,6 +47,7 @@ import { PhoneListeners } from '../transport/http/listeners.js';
 import { lazyMaterial, phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
+import type { SharedPorts } from '../transport/shared-ports.js';
 import { SipListener } from '../transport/sip/listener.js';
 import { SipOutbound } from '../transport/sip/outbound.js';
 import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
@@ -108,6 +109,11 @@ export interface PhoneSpec {
   readonly dnsServer?: string;
   /** What calls on real SIP lines carry as RTP: a 400 Hz tone (default), silence, or no media at all (large fleets). */
   readonly media?: MediaContent | 'off';
+  /**
+   * Address mode: the fleet's listening sockets, one per port for every phone (shared-ports.ts), already open on the
+   * phone's HTTP, HTTPS, SIP and SIP-TLS ports; the phone attaches its servers there instead of listening itself.
+   */
+  readonly sharedPorts?: SharedPorts;
 }
 
 export interface RunningPhone {
@@ -253,6 +259,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       registrations: router,
       outbox: posts,
     });
+    // Its parts each follow its down and up (listeners, user agent, provisioning and uploads, switchboard, the control
+    // API's event stream): past node's default of 10 listeners an event, which is no leak.
+    phone.setMaxListeners(32);
     new TelephonyNotifier(phone);
     switchboard.attach(phone);
     const made = phone;
@@ -284,6 +293,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       limits: spec.httpLimits,
       budget: spec.connectionBudget,
       onError: reopenFailed('HTTP listeners'),
+      shared: spec.sharedPorts,
     });
     if (spec.sipPort !== undefined) {
       // The SIP parts, made in order: the endpoint every message goes to, the sockets and outbound connections
@@ -303,6 +313,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
           budget: spec.connectionBudget,
           onReopenError: reopenFailed('SIP listener'),
           onError: (err) => logger?.error({ err }, 'SIP listener failed'),
+          shared: spec.sharedPorts,
         },
       );
       ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised, dnsClient({ server: spec.dnsServer }));

@@ -1,12 +1,16 @@
 /**
  * One phone's HTTP and HTTPS listeners. They follow the phone's life: closed (connections refused, open ones cut)
- * while it restarts or reboots, open again on the same ports when it is back.
+ * while it restarts or reboots, open again on the same ports when it is back. In address mode a fleet's phones
+ * share one listening socket per port (shared-ports.ts): the phone's servers then never listen themselves but are
+ * attached to the shared port for their address while the phone is up (connections to it reset while it is away).
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { ListenError } from '../../errors.js';
+import { listenError } from '../listen-error.js';
+import type { SharedPorts } from '../shared-ports.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
@@ -35,6 +39,8 @@ export interface ListenerOptions {
   readonly budget?: ConnectionBudget;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
+  /** Address mode: the fleet's shared listeners, already open on httpPort and httpsPort (absent: listen on our own). */
+  readonly shared?: SharedPorts;
 }
 
 export { ListenError };
@@ -43,11 +49,7 @@ function listen(server: Server, port: number, address: string): Promise<number> 
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      const what = `${address}:${port}`;
-      if (err.code === 'EADDRINUSE') reject(new ListenError(`port in use: ${what}`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new ListenError(`address not available on this machine: ${address}`));
-      else if (err.code === 'EACCES') reject(new ListenError(`no permission to listen on ${what}`));
-      else reject(new ListenError(`cannot listen on ${what}: ${err.message}`));
+      reject(listenError(err, `${address}:${port}`, address));
     };
     const onListening = (): void => {
       server.off('error', onError);
@@ -59,15 +61,24 @@ function listen(server: Server, port: number, address: string): Promise<number> 
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Closes a server: its own listening socket, or (attached to a shared port) its connection tracking. */
+function closeServer(server: Server, attached: boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (!server.listening) {
+    if (!server.listening && !attached) {
       resolve();
       return;
     }
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * A server fed by a shared port: node's http server starts tracking its connections (request and header deadlines,
+ * closeAllConnections) when it starts listening, which such a server never does; its 'listening' event starts it.
+ */
+function startTracking(server: Server): void {
+  server.emit('listening');
 }
 
 export class PhoneListeners {
@@ -146,15 +157,15 @@ export class PhoneListeners {
   }
 
   private async openHttp(): Promise<void> {
-    if (this.http?.listening) return;
+    if (this.http) return;
     const http = this.guard.watch(createHttpServer(this.timeouts(), this.handler), 'http');
     http.on('connection', (s: Socket) => tagSocket(s, this.endpoints.http));
-    this.httpPort = await listen(http, this.httpPort, this.options.address);
+    this.httpPort = await this.listenOn(http, this.httpPort);
     this.http = http;
   }
 
   private async openHttps(): Promise<void> {
-    if (this.https?.listening) return;
+    if (this.https) return;
     const https = secureOnFirstConnection(
       createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler),
       this.options.tls,
@@ -163,17 +174,36 @@ export class PhoneListeners {
     );
     this.guard.watch(https, 'http');
     https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
-    this.httpsPort = await listen(https, this.httpsPort, this.options.address);
+    this.httpsPort = await this.listenOn(https, this.httpsPort);
     this.https = https;
+  }
+
+  /** Listens on the phone's address, or takes the connections of the shared port made to it. */
+  private async listenOn(server: Server, port: number): Promise<number> {
+    const shared = this.options.shared;
+    if (!shared) return listen(server, port, this.options.address);
+    startTracking(server);
+    shared.attach(port, this.options.address, server);
+    return port;
+  }
+
+  /** Whether the servers are fed by shared ports (and never listen themselves). */
+  private get attached(): boolean {
+    return this.options.shared !== undefined;
   }
 
   private async close(): Promise<void> {
     const servers = [this.http, this.https].filter((s): s is Server => s !== undefined);
+    if (this.options.shared) {
+      // From now on connections to the phone's address are reset, as its own closed listeners would refuse them.
+      if (this.http) this.options.shared.detach(this.httpPort, this.options.address, this.http);
+      if (this.https) this.options.shared.detach(this.httpsPort, this.options.address, this.https);
+    }
     this.http = undefined;
     this.https = undefined;
     // Every connection goes, TLS ones still in their handshake and idle keep-alive ones included.
     this.guard.closeAll();
-    await Promise.all(servers.map(closeServer));
+    await Promise.all(servers.map((s) => closeServer(s, this.attached)));
     this.options.pipeline.slot.reset();
   }
 }

@@ -3,7 +3,9 @@
  * listeners. Inbound stream connections are bounded (connection-guard.ts) and framed (stream-framing.ts); every
  * message goes to the receiver (the phone's SIP endpoint, sip-endpoint.ts). The listener is also the user agent's
  * wire (src/sip/wire.ts): UDP goes from its own socket, TCP and TLS over the outbound connections (outbound.ts),
- * which close with it.
+ * which close with it. In address mode the fleet's phones share one TCP and one TLS listening socket
+ * (shared-ports.ts): the phone's servers are attached to them for its address while it is up; UDP stays the phone's
+ * own socket.
  */
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
@@ -16,7 +18,8 @@ import type { Phone } from '../../phone/phone.js';
 import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ConnectionGuard } from '../connection-guard.js';
-import { ListenError } from '../../errors.js';
+import { listenError } from '../listen-error.js';
+import type { SharedPorts } from '../shared-ports.js';
 import type { Destination, SipTransportName } from '../../sip/codec/destination.js';
 import type { SipOutbound } from './outbound.js';
 import type { SipReceiver, Sender } from './receiver.js';
@@ -30,6 +33,8 @@ export interface SipListenerOptions {
   readonly onError?: (err: unknown) => void;
   /** Told when the listener cannot reopen after the phone comes back (a ListenError: the port was taken meanwhile). */
   readonly onReopenError?: (err: unknown) => void;
+  /** Address mode: the fleet's shared listeners, open on the SIP port (TCP) and the SIP-TLS port already. */
+  readonly shared?: SharedPorts;
 }
 
 /** A name of this host as seen from itself: loopback or a wildcard. */
@@ -128,16 +133,15 @@ export class SipListener {
       'stream',
     );
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
+    const shared = this.options.shared;
+    if (shared && this.tlsPort) {
+      shared.attach(this.tlsPort, this.address, server);
+      this.tlsServer = server;
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new ListenError(
-            err.code === 'EADDRINUSE'
-              ? `port in use: SIP TLS ${this.address}:${this.tlsPort}`
-              : `cannot listen for SIP TLS: ${err.message}`,
-            { cause: err },
-          ),
-        ),
+        reject(listenError(err, `SIP TLS ${this.address}:${this.tlsPort ?? 0}`, this.address)),
       );
       server.listen(this.tlsPort ?? 0, this.address, () => resolve());
     });
@@ -167,21 +171,24 @@ export class SipListener {
       udp.on('message', (msg, rinfo) => this.onDatagram(udp, msg, rinfo));
       udp.on('error', () => undefined);
       await new Promise<void>((resolve, reject) => {
-        udp.once('error', (err: NodeJS.ErrnoException) =>
-          reject(
-            new ListenError(
-              err.code === 'EADDRINUSE'
-                ? `port in use: SIP ${this.address}:${this.port}/udp`
-                : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`,
-              { cause: err },
-            ),
-          ),
-        );
+        udp.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `SIP ${this.address}:${this.port}/udp`, this.address)));
         udp.bind(this.port, this.address, () => resolve());
       });
       const port = udp.address().port;
       const tcp = this.guard.watch(createServer(), 'stream');
       tcp.on('connection', (s: Socket) => this.onConnection(s));
+      const shared = this.options.shared;
+      if (shared && this.port) {
+        try {
+          shared.attach(port, this.address, tcp);
+        } catch (err) {
+          udp.close();
+          throw err;
+        }
+        this.udp = udp;
+        this.tcp = tcp;
+        return;
+      }
       try {
         await new Promise<void>((resolve, reject) => {
           tcp.once('error', reject);
@@ -189,8 +196,8 @@ export class SipListener {
         });
       } catch (err) {
         udp.close();
-        if (this.port === 0 && attempt < 5) continue;
-        throw new ListenError(`port in use: SIP ${this.address}:${port}/tcp (${(err as Error).message})`, { cause: err });
+        if (this.port === 0 && attempt < 5 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        throw listenError(err, `SIP ${this.address}:${port}/tcp`, this.address);
       }
       this.udp = udp;
       this.tcp = tcp;
@@ -209,6 +216,9 @@ export class SipListener {
     this.udp = undefined;
     this.tcp = undefined;
     this.tlsServer = undefined;
+    // Shared ports reset connections to the phone's address from now on, as its own closed listeners would refuse them.
+    if (tcp) this.options.shared?.detach(this.port, this.address, tcp);
+    if (tlsServer && this.tlsPort) this.options.shared?.detach(this.tlsPort, this.address, tlsServer);
     // Every inbound connection goes, TLS ones still in their handshake included.
     this.guard.closeAll();
     this.outbound.closeAll();
