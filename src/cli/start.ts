@@ -25,7 +25,7 @@ import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
 import { listenError } from '../transport/listen-error.js';
 import { untilStopped } from './stop-signals.js';
-import { armShutdownDeadline } from './shutdown-deadline.js';
+import { armShutdownDeadline, SHUTDOWN_DEADLINE_MS } from './shutdown-deadline.js';
 
 export interface StartCliOptions {
   model: string;
@@ -240,13 +240,13 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   const scenarios = plan && plan.scenarios.length > 0 ? runScenarios(fleet, plan.scenarios, fleet.clock, logger) : undefined;
   // Runs until SIGINT or SIGTERM (or, in-process, until the caller's signal aborts). Stopping unregisters SIP lines
   // (fleet.stop), then closes every connection (event streams, idle and half-open ones too); on a signal, a process
-  // still there after SHUTDOWN_DEADLINE_MS exits anyway. The handlers are in place before the ready file and the
+  // still there after SHUTDOWN_DEADLINE_MS (and a millisecond a phone: stopping 10,000 takes seconds) exits anyway. The handlers are in place before the ready file and the
   // banner say the phone is up: a harness that signals as soon as it reads them must not meet the default action.
   const stopped = untilStopped(io, async (signal) => {
     logger.info({ signal }, 'stopping');
     scenarios?.stop();
     // Left armed (it holds nothing open): a process still there after the deadline, whatever holds it, exits.
-    if (signal !== 'abort') armShutdownDeadline(logger, signal);
+    if (signal !== 'abort') armShutdownDeadline(logger, signal, SHUTDOWN_DEADLINE_MS + fleet.phones.length);
     await control?.close();
     await fleet.stop();
     await app.close();

@@ -3,8 +3,8 @@
  * per port, on the wildcard address, serves them all (a fleet of 10,000 phones holds four listening sockets for
  * HTTP, HTTPS, SIP over TCP and SIP over TLS instead of 40,000). An accepted connection goes to the phone whose
  * address it was made to (the socket's local address): its own server (an http, https, net or tls Server that never
- * listens itself) receives it as its 'connection' event, so the phone's guard, TLS context, timeouts and handlers
- * are the same as in port mode. A connection to an address no phone holds, or to a phone that is away (restarting,
+ * listens itself, made on the phone's first connection) receives it as its 'connection' event, so the phone's guard,
+ * TLS context, timeouts and handlers are the same as in port mode. A connection to an address no phone holds, or to a phone that is away (restarting,
  * rebooting, stopped: it detaches its servers as its own listeners would close), is reset at once: as close to a
  * refused connection as a listener that has already accepted can come (the client sees ECONNRESET, not
  * ECONNREFUSED). UDP cannot be shared this way (node's dgram does not tell the address a datagram was sent to), so
@@ -18,6 +18,14 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { ListenError } from '../errors.js';
 import { listenError } from './listen-error.js';
 
+/** Takes a connection made to a phone's address (hands it to the phone's server as its 'connection' event). */
+export type Feed = (socket: Socket) => void;
+
+/** The feed of a server that never listens itself: `server()` gives it (made when first needed). */
+export function feedTo(server: () => Server): Feed {
+  return (socket) => server().emit('connection', socket);
+}
+
 export interface SharedPortOptions {
   /** HTTP wants half-open connections (node's http.Server is made with allowHalfOpen); the rest do not. */
   readonly allowHalfOpen?: boolean;
@@ -28,8 +36,8 @@ export interface SharedPortOptions {
 interface SharedPort {
   readonly server: Server;
   readonly what: string;
-  /** By phone address: the server connections to it go to. */
-  readonly routes: Map<string, Server>;
+  /** By phone address: what takes the connections made to it. */
+  readonly routes: Map<string, Feed>;
   /** Connections accepted and not yet closed (destroyed on close, whoever holds them). */
   readonly sockets: Set<Socket>;
 }
@@ -86,18 +94,18 @@ export class SharedPorts {
     return bound;
   }
 
-  /** Connections to `address`:`port` go to `server` from now on. The port must be open; one server per address. */
-  attach(port: number, address: string, server: Server): void {
+  /** Connections to `address`:`port` go to `feed` from now on. The port must be open; one feed per address. */
+  attach(port: number, address: string, feed: Feed): void {
     const p = this.ports.get(port);
     if (!p) throw new Error(`no shared listener on port ${port}`);
     if (p.routes.has(address)) throw listenError(Object.assign(new Error('taken'), { code: 'EADDRINUSE' }), `${address}:${port}`, address);
-    p.routes.set(address, server);
+    p.routes.set(address, feed);
   }
 
-  /** Connections to `address`:`port` are reset from now on (if `server` still is the one attached). */
-  detach(port: number, address: string, server: Server): void {
+  /** Connections to `address`:`port` are reset from now on (if `feed` still is the one attached). */
+  detach(port: number, address: string, feed: Feed): void {
     const p = this.ports.get(port);
-    if (p?.routes.get(address) === server) p.routes.delete(address);
+    if (p?.routes.get(address) === feed) p.routes.delete(address);
   }
 
   /** Closes every shared listener (after the phones have detached and closed their connections). */
@@ -116,8 +124,8 @@ export class SharedPorts {
   }
 
   private dispatch(socket: Socket, port: SharedPort): void {
-    const target = port.routes.get(socket.localAddress ?? '');
-    if (!target) {
+    const feed = port.routes.get(socket.localAddress ?? '');
+    if (!feed) {
       this.resets++;
       socket.on('error', () => undefined);
       socket.resetAndDestroy();
@@ -125,6 +133,6 @@ export class SharedPorts {
     }
     port.sockets.add(socket);
     socket.once('close', () => port.sockets.delete(socket));
-    target.emit('connection', socket);
+    feed(socket);
   }
 }

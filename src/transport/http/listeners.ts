@@ -10,7 +10,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { ListenError } from '../../errors.js';
 import { listenError } from '../listen-error.js';
-import type { SharedPorts } from '../shared-ports.js';
+import { feedTo } from '../shared-ports.js';
+import type { Feed, SharedPorts } from '../shared-ports.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
@@ -61,10 +62,10 @@ function listen(server: Server, port: number, address: string): Promise<number> 
   });
 }
 
-/** Closes a server: its own listening socket, or (attached to a shared port) its connection tracking. */
-function closeServer(server: Server, attached: boolean): Promise<void> {
+/** Closes a server: its own listening socket, or (fed by a shared port) its connection tracking. */
+function closeServer(server: Server, fed: boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (!server.listening && !attached) {
+    if (!server.listening && !fed) {
       resolve();
       return;
     }
@@ -77,8 +78,9 @@ function closeServer(server: Server, attached: boolean): Promise<void> {
  * A server fed by a shared port: node's http server starts tracking its connections (request and header deadlines,
  * closeAllConnections) when it starts listening, which such a server never does; its 'listening' event starts it.
  */
-function startTracking(server: Server): void {
+function fedServer(server: Server): Server {
   server.emit('listening');
+  return server;
 }
 
 export class PhoneListeners {
@@ -86,6 +88,8 @@ export class PhoneListeners {
   httpsPort: number;
   private http: Server | undefined;
   private https: Server | undefined;
+  /** Shared ports: whether the phone's address is attached to them (it is up). */
+  private attached = false;
   /** Counts and bounds the connections of both listeners, from TCP accept on. */
   readonly guard: ConnectionGuard;
   private readonly endpoints: { http: Endpoint; https: Endpoint };
@@ -141,6 +145,10 @@ export class PhoneListeners {
   }
 
   private async open(): Promise<void> {
+    if (this.options.shared) {
+      this.attach(this.options.shared);
+      return;
+    }
     await this.openHttp();
     await this.openHttps();
   }
@@ -156,16 +164,13 @@ export class PhoneListeners {
     };
   }
 
-  private async openHttp(): Promise<void> {
-    if (this.http) return;
+  private makeHttp(): Server {
     const http = this.guard.watch(createHttpServer(this.timeouts(), this.handler), 'http');
     http.on('connection', (s: Socket) => tagSocket(s, this.endpoints.http));
-    this.httpPort = await this.listenOn(http, this.httpPort);
-    this.http = http;
+    return http;
   }
 
-  private async openHttps(): Promise<void> {
-    if (this.https) return;
+  private makeHttps(): Server {
     const https = secureOnFirstConnection(
       createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler),
       this.options.tls,
@@ -174,36 +179,56 @@ export class PhoneListeners {
     );
     this.guard.watch(https, 'http');
     https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
-    this.httpsPort = await this.listenOn(https, this.httpsPort);
+    return https;
+  }
+
+  private async openHttp(): Promise<void> {
+    if (this.http) return;
+    const http = this.makeHttp();
+    this.httpPort = await listen(http, this.httpPort, this.options.address);
+    this.http = http;
+  }
+
+  private async openHttps(): Promise<void> {
+    if (this.https) return;
+    const https = this.makeHttps();
+    this.httpsPort = await listen(https, this.httpsPort, this.options.address);
     this.https = https;
   }
 
-  /** Listens on the phone's address, or takes the connections of the shared port made to it. */
-  private async listenOn(server: Server, port: number): Promise<number> {
-    const shared = this.options.shared;
-    if (!shared) return listen(server, port, this.options.address);
-    startTracking(server);
-    shared.attach(port, this.options.address, server);
-    return port;
-  }
+  /**
+   * Shared ports: the phone's servers are made on its first connection of each kind (most phones of a large fleet
+   * never see one: no TLS context, no timers for them), and fed the connections made to its address.
+   */
+  private readonly feedHttp: Feed = feedTo(() => (this.http ??= fedServer(this.makeHttp())));
+  private readonly feedHttps: Feed = feedTo(() => (this.https ??= fedServer(this.makeHttps())));
 
-  /** Whether the servers are fed by shared ports (and never listen themselves). */
-  private get attached(): boolean {
-    return this.options.shared !== undefined;
+  private attach(shared: SharedPorts): void {
+    if (this.attached) return;
+    shared.attach(this.httpPort, this.options.address, this.feedHttp);
+    try {
+      shared.attach(this.httpsPort, this.options.address, this.feedHttps);
+    } catch (err) {
+      shared.detach(this.httpPort, this.options.address, this.feedHttp);
+      throw err;
+    }
+    this.attached = true;
   }
 
   private async close(): Promise<void> {
     const servers = [this.http, this.https].filter((s): s is Server => s !== undefined);
-    if (this.options.shared) {
+    const shared = this.options.shared;
+    if (shared && this.attached) {
       // From now on connections to the phone's address are reset, as its own closed listeners would refuse them.
-      if (this.http) this.options.shared.detach(this.httpPort, this.options.address, this.http);
-      if (this.https) this.options.shared.detach(this.httpsPort, this.options.address, this.https);
+      shared.detach(this.httpPort, this.options.address, this.feedHttp);
+      shared.detach(this.httpsPort, this.options.address, this.feedHttps);
+      this.attached = false;
     }
     this.http = undefined;
     this.https = undefined;
     // Every connection goes, TLS ones still in their handshake and idle keep-alive ones included.
     this.guard.closeAll();
-    await Promise.all(servers.map((s) => closeServer(s, this.attached)));
+    await Promise.all(servers.map((s) => closeServer(s, shared !== undefined)));
     this.options.pipeline.slot.reset();
   }
 }

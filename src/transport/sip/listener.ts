@@ -19,7 +19,8 @@ import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js
 import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ConnectionGuard } from '../connection-guard.js';
 import { listenError } from '../listen-error.js';
-import type { SharedPorts } from '../shared-ports.js';
+import { feedTo } from '../shared-ports.js';
+import type { Feed, SharedPorts } from '../shared-ports.js';
 import type { Destination, SipTransportName } from '../../sip/codec/destination.js';
 import type { SipOutbound } from './outbound.js';
 import type { SipReceiver, Sender } from './receiver.js';
@@ -119,26 +120,48 @@ export class SipListener {
     this.phone.on('up', this.onUp);
   }
 
-  private async openTls(): Promise<void> {
-    if (this.tlsServer || !this.tls) return;
+  private makeTls(material: TlsSource): Server {
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
     // The certificate is loaded into a TLS context on the first connection (tls.ts), not for every phone at start.
     const server = this.guard.watch(
       secureOnFirstConnection(
         createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }),
-        this.tls.material,
+        material,
         { maxVersion: 'TLSv1.2' },
         this.options.onError,
       ),
       'stream',
     );
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
+    return server;
+  }
+
+  private makeTcp(): Server {
+    const tcp = this.guard.watch(createServer(), 'stream');
+    tcp.on('connection', (s: Socket) => this.onConnection(s));
+    return tcp;
+  }
+
+  /**
+   * Shared ports: the TCP and TLS servers are made on the phone's first connection of each (most phones of a large
+   * fleet never see one: no TLS context for them) and fed the connections made to its address.
+   */
+  private readonly feedTcp: Feed = feedTo(() => (this.tcp ??= this.makeTcp()));
+  private readonly feedTls: Feed = feedTo(() => (this.tlsServer ??= this.makeTls((this.tls as { material: TlsSource }).material)));
+  /** Shared ports: whether the phone's address is attached to the TCP and TLS ones. */
+  private attachedTcp = false;
+  private attachedTls = false;
+
+  private async openTls(): Promise<void> {
+    if (!this.tls) return;
     const shared = this.options.shared;
     if (shared && this.tlsPort) {
-      shared.attach(this.tlsPort, this.address, server);
-      this.tlsServer = server;
+      if (!this.attachedTls) shared.attach(this.tlsPort, this.address, this.feedTls);
+      this.attachedTls = true;
       return;
     }
+    if (this.tlsServer) return;
+    const server = this.makeTls(this.tls.material);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(listenError(err, `SIP TLS ${this.address}:${this.tlsPort ?? 0}`, this.address)),
@@ -175,20 +198,19 @@ export class SipListener {
         udp.bind(this.port, this.address, () => resolve());
       });
       const port = udp.address().port;
-      const tcp = this.guard.watch(createServer(), 'stream');
-      tcp.on('connection', (s: Socket) => this.onConnection(s));
       const shared = this.options.shared;
       if (shared && this.port) {
         try {
-          shared.attach(port, this.address, tcp);
+          shared.attach(port, this.address, this.feedTcp);
         } catch (err) {
           udp.close();
           throw err;
         }
+        this.attachedTcp = true;
         this.udp = udp;
-        this.tcp = tcp;
         return;
       }
+      const tcp = this.makeTcp();
       try {
         await new Promise<void>((resolve, reject) => {
           tcp.once('error', reject);
@@ -217,8 +239,11 @@ export class SipListener {
     this.tcp = undefined;
     this.tlsServer = undefined;
     // Shared ports reset connections to the phone's address from now on, as its own closed listeners would refuse them.
-    if (tcp) this.options.shared?.detach(this.port, this.address, tcp);
-    if (tlsServer && this.tlsPort) this.options.shared?.detach(this.tlsPort, this.address, tlsServer);
+    const shared = this.options.shared;
+    if (shared && this.attachedTcp) shared.detach(this.port, this.address, this.feedTcp);
+    if (shared && this.attachedTls && this.tlsPort) shared.detach(this.tlsPort, this.address, this.feedTls);
+    this.attachedTcp = false;
+    this.attachedTls = false;
     // Every inbound connection goes, TLS ones still in their handshake included.
     this.guard.closeAll();
     this.outbound.closeAll();
