@@ -153,6 +153,15 @@ function mediaEngine(content: MediaContent | 'off' = 'tone'): MediaEngine | unde
   return e;
 }
 
+/** How long a stopping phone waits for the answers to its unregistrations (timer E retransmits at 0.5, 1.5 and 3.5 s). */
+export const UNREGISTER_WAIT_MS = 4000;
+
+/** `p`, or nothing after `ms` (real time: a network's wait, not the phone's clock). */
+function withinMs(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+}
+
 export const randomIds: IdSource = { hex: (bytes) => randomBytes(bytes).toString('hex') };
 
 /** A password for development phones: 12 characters, no look-alikes. */
@@ -370,6 +379,10 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       listenError: () => listenError,
       stop: async () => {
         ua?.stop();
+        // The lines' Expires: 0 go out and are answered (retransmitted over UDP, should a burst of them from a large
+        // fleet overflow the registrar's socket) before the listener closes: within a bound, a registrar that does
+        // not answer holds no stop for long.
+        if (ua) await withinMs(ua.unregistered(), UNREGISTER_WAIT_MS);
         started.shutdown();
         await listeners.stop();
         await sip?.stop();
