@@ -12,7 +12,8 @@
 // (kamcmd stats.get_statistics all: usrloc:registered_users).
 //
 // Environment: FLEET_SIZE (10000), ADDRESS_RANGE (127.3.0.1), PORTS (HTTP,HTTPS,SIP,SIP-TLS: 8080,8443,5060,5061),
-// SAMPLE (phones asked over HTTPS and SIP: 200), BOOT_SPREAD (ms, fleet --boot-spread; none).
+// SAMPLE (phones asked over HTTPS and SIP: 200), BOOT_SPREAD (ms, fleet --boot-spread; none), IDLE_SECONDS (the
+// fleet's CPU measured over this long, idle, after it is ready: 20).
 // Needs `npm run build` first. Heavy: run one at a time.
 import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -204,8 +205,22 @@ if (REGISTRAR) {
     await sleep(100);
   }
 }
+/** CPU seconds of Kamailio: its main process and its workers. */
+const kamailioCpu = () => {
+  let cpu = cpuSeconds(kamailio.pid);
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (Number(stat.split(') ')[1].split(' ')[1]) === kamailio.pid) cpu += cpuSeconds(Number(p));
+    } catch {
+      // gone
+    }
+  }
+  return cpu;
+};
 const kamailioRegistered = () => {
-  const out = execFileSync('kamcmd', ['-s', ctl, 'stats.get_statistics', 'all'], { encoding: 'utf8' });
+  const out = execFileSync('kamcmd', ['-s', ctl, 'stats.get_statistics', 'all'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return Number(/usrloc:registered_users = (\d+)/.exec(out)?.[1] ?? NaN);
 };
 
@@ -245,7 +260,20 @@ console.log(
     .join(' ')
     .replace(ROOT, '')}`,
 );
+const kamailioCpu0 = REGISTRAR ? kamailioCpu() : 0;
 const t0 = performance.now();
+// Kamailio's own count of registered users, from the fleet's spawn on: when the registrations came
+const registrations = [];
+const counting = REGISTRAR
+  ? (async () => {
+      for (;;) {
+        const r = kamailioRegistered();
+        registrations.push([performance.now() - t0, r]);
+        if (r >= N || performance.now() - t0 > 300_000) return;
+        await sleep(250);
+      }
+    })()
+  : undefined;
 const fleet = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 fleet.stderr.on('data', (d) => (stderr += d));
@@ -284,23 +312,28 @@ console.log(
 
 // ---- registrations (REGISTRAR=1) ----
 if (REGISTRAR) {
-  const samples = [];
-  for (;;) {
-    const r = (await (await fetch(`${control}/ready`)).json()).registered;
-    samples.push([performance.now() - t0, r]);
-    if (r >= N || performance.now() - t0 > 300_000) break;
-    await sleep(250);
-  }
-  const [tAll, registered] = samples[samples.length - 1];
-  const at = (share) => samples.find(([, r]) => r >= share * N)?.[0];
+  await counting;
+  const kcpu = kamailioCpu() - kamailioCpu0;
+  const [tAll, registered] = registrations[registrations.length - 1];
+  const at = (share) => registrations.find(([, r]) => r >= share * N)?.[0];
   const t10 = at(0.1);
   const t90 = at(0.9);
   const rate = t10 !== undefined && t90 !== undefined && t90 > t10 ? (0.8 * N) / ((t90 - t10) / 1000) : NaN;
+  const fleetCount = (await (await fetch(`${control}/ready`)).json()).registered;
   console.log(
-    `registered: ${registered} of ${N} lines (the fleet's count) ${secs(tAll)} s after spawning; ${rate.toFixed(0)} registrations/s ` +
-      `from 10% to 90%; Kamailio counts ${kamailioRegistered()} registered users (kamcmd stats.get_statistics all: usrloc:registered_users)`,
+    `registered: Kamailio counts ${registered} of ${N} (kamcmd stats.get_statistics all: usrloc:registered_users) ${secs(tAll)} s after spawning, ` +
+      `the fleet ${fleetCount}; ${rate.toFixed(0)} registrations/s from 10% to 90% (${secs(t10)} to ${secs(t90)} s), as fast as the phones started; ` +
+      `Kamailio's CPU ${kcpu.toFixed(1)} s in all, ${((kcpu / registered) * 1e6).toFixed(0)} us a registration (REGISTER, 401, REGISTER with a SHA-256 digest, 200)`,
   );
 }
+
+// ---- idle ----
+const IDLE = Number(process.env.IDLE_SECONDS ?? 20);
+const idleCpu0 = cpuSeconds(fleet.pid);
+await sleep(IDLE * 1000);
+console.log(
+  `idle: ${(((cpuSeconds(fleet.pid) - idleCpu0) / IDLE) * 100).toFixed(1)}% of one core over ${IDLE} s with every phone up${REGISTRAR ? ' and registered' : ''}`,
+);
 
 // ---- every phone answers HTTP ----
 const tHttp = performance.now();
