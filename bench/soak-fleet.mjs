@@ -6,6 +6,8 @@
 // leak shows without the sawtooth of the collector's own rhythm. Configured by one JSON argument; reports on stdout as JSON lines ({ready}, {sample}, {final}).
 // Stops on SIGTERM: the final counts, then the fleet stops.
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 
@@ -82,6 +84,8 @@ const sampler = setInterval(() => {
     globalThis.gc();
     const m = process.memoryUsage();
     sample.afterGc = { rss: m.rss, heapUsed: m.heapUsed };
+    // SOAK_HEAP_SNAPSHOTS=dir: a heap snapshot at each, to compare where the heap grew (Chrome's DevTools, Memory)
+    if (cfg.heapSnapshots) sample.snapshot = writeHeapSnapshot(join(cfg.heapSnapshots, `soak-${taken}.heapsnapshot`));
   }
   say({ sample });
   // the collection just forced is left out of the next window's delay

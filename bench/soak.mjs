@@ -11,7 +11,8 @@
 //
 // Environment: SOAK_PHONES, SOAK_MINUTES, SAMPLE_SECONDS, SOAK_CALLS (calls up at once, 20), SOAK_REST (REST
 // requests a second, 20), SOAK_EXPIRES, SOAK_MEDIA (off; tone: G.711 RTP in every call), SOAK_RANGE (127.5.0.1),
-// SOAK_PORTS (28080,28443,25060,25061). Not in CI. Needs Kamailio (Debian: kamailio) and `npm run build`.
+// SOAK_PORTS (28080,28443,25060,25061), GC_SECONDS (30: RSS and heap after a full collection this often),
+// SOAK_HEAP_SNAPSHOTS (a directory: a heap snapshot after each such collection). Not in CI. Needs Kamailio (Debian: kamailio) and `npm run build`.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer, request } from 'node:http';
@@ -103,6 +104,7 @@ const cfg = {
   receiver: `http://127.0.0.1:${receiver.address().port}/events`,
   sampleSeconds: SAMPLE,
   gcSeconds: Number(process.env.GC_SECONDS ?? 30),
+  heapSnapshots: process.env.SOAK_HEAP_SNAPSHOTS,
 };
 const child = spawn(process.execPath, ['--expose-gc', new URL('./soak-fleet.mjs', import.meta.url).pathname, JSON.stringify(cfg)], {
   stdio: ['ignore', 'pipe', 'inherit'],
