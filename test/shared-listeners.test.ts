@@ -219,6 +219,40 @@ describe('address mode: one listening socket per port for every phone', () => {
   });
 });
 
+describe('address mode with a listener per phone (fleet --per-phone-listeners)', () => {
+  it("listens on each phone's own address, and nothing on the wildcard", async () => {
+    const fleet = await startFleet(
+      {
+        count: 2,
+        model: 'VVX 450',
+        address: '127.0.0.1',
+        addressRange: '127.0.9.31',
+        sharedListeners: false,
+        httpPort: 0,
+        httpsPort: 0,
+        firstNumber: 7101,
+        adminPassword: PASSWORD,
+        timing: { initMs: 0 },
+      },
+      await createHttpApp(false),
+    );
+    try {
+      assert.equal(fleet.sharedPorts, undefined);
+      const listening = ownSockets('tcp', '0A');
+      for (const p of fleet.phones) {
+        const url = new URL(p.httpUrl);
+        assert.deepEqual(
+          listening.filter((l) => l.port === Number(url.port)),
+          [{ address: url.hostname, port: Number(url.port) }],
+        );
+        assert.equal((await fetch(`${p.httpUrl}/api/v2/mgmt/device/info`, { headers: AUTH })).status, 200);
+      }
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
+
 describe('a fleet that cannot fit the open-file limit', () => {
   it('stops before anything listens, saying in one line how many it needs and how to raise the limit', async () => {
     const probe = createServer();
