@@ -39,6 +39,10 @@ export const ERRORS = {
   listen: { exit: ExitCode.USAGE, meaning: 'a port that is taken, or an address this machine does not have' },
   tls: { exit: ExitCode.USAGE, meaning: 'a certificate or key file that cannot be read or does not fit' },
   fleet: { exit: ExitCode.USAGE, meaning: 'a fleet that does not fit its ports or addresses' },
+  descriptors: {
+    exit: ExitCode.USAGE,
+    meaning: 'more open files (sockets) than the process may have: ulimit -n, counted before a fleet starts, or met at a listen',
+  },
   'fleet-file': { exit: ExitCode.USAGE, meaning: 'a fleet file that cannot be used' },
   unreachable: {
     exit: ExitCode.TRANSPORT,
@@ -126,6 +130,13 @@ export class TlsError extends PolysimError {
 export class FleetError extends PolysimError {
   constructor(message: string) {
     super('fleet', message);
+  }
+}
+
+/** More open files (listeners, connections) than the process may have: the limit, and how to raise it. */
+export class DescriptorError extends PolysimError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('descriptors', message, options);
   }
 }
 

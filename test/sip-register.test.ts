@@ -19,15 +19,18 @@ interface Registrar {
   silent: boolean;
 }
 
-/** A UDP registrar that grants every REGISTER (or stays silent); other requests it only records. */
-async function registrar(silent = false): Promise<Registrar> {
+/**
+ * A UDP registrar that grants every REGISTER (or stays silent, or loses those `lose` picks, as a registrar's full
+ * socket would); other requests it only records.
+ */
+async function registrar(silent = false, lose: (req: SipRequest) => boolean = () => false): Promise<Registrar> {
   const socket = createSocket('udp4');
   const r: Registrar = { port: 0, seen: [], socket, silent };
   socket.on('message', (m, from) => {
     const req = parseSip(m, true);
     if (req.kind !== 'request') return;
     r.seen.push(req);
-    if (r.silent || req.method !== 'REGISTER') return;
+    if (r.silent || req.method !== 'REGISTER' || lose(req)) return;
     const h = (n: string): string => req.headers.get(n) ?? '';
     socket.send(
       [
@@ -103,6 +106,21 @@ describe('registration on the wire', () => {
     }
     await waitFor(() => expiresOf(reg).length >= 4).catch(() => assert.fail(expiresOf(reg).join(',')));
     assert.equal(expiresOf(reg)[3], '0', 'shutdown unregisters');
+  });
+
+  it('a shutdown whose Expires: 0 is lost sends it again, and stops once it is answered', async () => {
+    let lost = 0;
+    const reg = await registrar(false, (q) => q.headers.get('expires') === '0' && lost++ === 0);
+    sockets.push(reg.socket);
+    const p = await testPhone({
+      sipPort: 0,
+      set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(reg.port), 'reg.1.auth.password': 'pw' },
+    });
+    await waitFor(() => p.phone.lines.get(1).registered);
+    await p.stop();
+    // the first went unanswered; the retransmission (timer E, 500 ms on) was answered before the listener closed
+    assert.deepEqual(expiresOf(reg), ['3600', '0', '0']);
+    assert.equal(reg.seen[1]?.headers.get('cseq'), reg.seen[2]?.headers.get('cseq'), 'the same transaction');
   });
 
   it('on a wildcard address: the interface address in device/info and Contact; line 1 stays on the built-in switchboard', async () => {

@@ -12,7 +12,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneDocument, PHONE_DOCUMENT_LIMIT, PhoneDocumentError } from '@polysim/client';
-import { ListenError } from '../errors.js';
+import { listenError } from '../transport/listen-error.js';
 import { selfSignedCertificate } from '../transport/certificate.js';
 import { ConnectionGuard, KEEP_ALIVE_MS } from '../transport/connection-guard.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
@@ -102,12 +102,7 @@ export async function runEventsListen(o: EventsListenOptions, io: CliIo): Promis
     port = (app.server.address() as { port: number }).port;
   } catch (err) {
     await app.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    const where = `${o.host}:${o.port}`;
-    if (code === 'EADDRINUSE') throw new ListenError(`port in use: ${where}`);
-    if (code === 'EADDRNOTAVAIL') throw new ListenError(`address not available on this machine: ${o.host}`);
-    if (code === 'EACCES') throw new ListenError(`no permission to listen on ${where}`);
-    throw new ListenError(`cannot listen on ${where}: ${(err as Error).message}`, { cause: err });
+    throw listenError(err, `${o.host}:${o.port}`, o.host);
   }
 
   // Stops on SIGINT or SIGTERM (the handlers are in place before the banner says it listens), or the io's signal.

@@ -232,6 +232,10 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
       'run as shard i of --shards: the file or --count moved by i spans of numbers, MACs of its own (a number, a name ending in -i, or auto: the host name)',
     )
     .option('--shards <n>', 'how many shards the whole fleet has (with --shard)', shardCount)
+    .option(
+      '--per-phone-listeners',
+      'address mode: every phone listens on its own address, instead of one socket per port on 0.0.0.0 for all (4 more open files a phone)',
+    )
     .option('--boot-spread <ms>', 'phones power on at random moments over this many milliseconds, not all at once', milliseconds)
     .option(
       '--transfer-rate <n>',

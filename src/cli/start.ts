@@ -26,8 +26,9 @@ import { runScenarios } from '../runtime/scenarios.js';
 import { parseRegistrar } from '../runtime/registrar-address.js';
 import { createHttpApp } from '../transport/http/app.js';
 import { CliError, ListenError } from '../errors.js';
+import { listenError } from '../transport/listen-error.js';
 import { untilStopped } from './stop-signals.js';
-import { armShutdownDeadline } from './shutdown-deadline.js';
+import { armShutdownDeadline, SHUTDOWN_DEADLINE_MS } from './shutdown-deadline.js';
 
 export interface StartCliOptions {
   model: string;
@@ -35,6 +36,8 @@ export interface StartCliOptions {
   dialect?: DialectMode;
   address: string;
   addressRange?: string;
+  /** fleet --per-phone-listeners: address mode without shared listening sockets. */
+  perPhoneListeners?: boolean;
   count?: number;
   /** This process is one shard of a larger fleet (fleet --shard, --shards): its phones draw MACs of its own. */
   shardOf?: Shard;
@@ -115,7 +118,8 @@ async function listenControl(
   } catch (err) {
     await control.close();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ListenError(code === 'EADDRINUSE' ? `port in use: control port ${o.controlPort}` : `control API: ${String(err)}`);
+    if (code === 'EADDRINUSE') throw new ListenError(`port in use: control port ${o.controlPort}`);
+    throw listenError(err, `the control port ${controlHost(o)}:${o.controlPort}`, controlHost(o));
   }
   return control;
 }
@@ -192,6 +196,7 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
         dialect: o.dialect,
         address: o.address,
         addressRange: o.addressRange,
+        sharedListeners: o.perPhoneListeners ? false : undefined,
         firstNumber: o.firstNumber,
         httpPort: o.httpPort,
         httpsPort: o.httpsPort,
@@ -250,13 +255,13 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
   const scenarios = plan && plan.scenarios.length > 0 ? runScenarios(fleet, plan.scenarios, fleet.clock, logger) : undefined;
   // Runs until SIGINT or SIGTERM (or, in-process, until the caller's signal aborts). Stopping unregisters SIP lines
   // (fleet.stop), then closes every connection (event streams, idle and half-open ones too); on a signal, a process
-  // still there after SHUTDOWN_DEADLINE_MS exits anyway. The handlers are in place before the ready file and the
+  // still there after SHUTDOWN_DEADLINE_MS (and a millisecond a phone: stopping 10,000 takes seconds) exits anyway. The handlers are in place before the ready file and the
   // banner say the phone is up: a harness that signals as soon as it reads them must not meet the default action.
   const stopped = untilStopped(io, async (signal) => {
     logger.info({ signal }, 'stopping');
     scenarios?.stop();
     // Left armed (it holds nothing open): a process still there after the deadline, whatever holds it, exits.
-    if (signal !== 'abort') armShutdownDeadline(logger, signal);
+    if (signal !== 'abort') armShutdownDeadline(logger, signal, SHUTDOWN_DEADLINE_MS + fleet.phones.length);
     await control?.close();
     await fleet.stop();
     await app.close();
@@ -295,6 +300,11 @@ export async function runStart(o: StartCliOptions, io: CliIo, plan?: FleetPlan):
                 (first.sip.tlsPort !== undefined && last.sip.tlsPort !== undefined
                   ? `, TLS ${first.sip.tlsPort} ... ${last.sip.tlsPort}`
                   : ''),
+            ]
+          : []),
+        ...(fleet.sharedPorts
+          ? [
+              `  sockets   ${[...fleet.sharedPorts.held].map(([port, what]) => `${what} 0.0.0.0:${port}`).join(', ')}: one for every phone (connections to other addresses are reset)`,
             ]
           : []),
         `  numbers   ${first.phone.lines.get(1).address} ... ${last.phone.lines.get(1).address}`,

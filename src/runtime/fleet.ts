@@ -1,7 +1,9 @@
 /**
  * A fleet: N phones in one process on one virtual network, sharing one HTTP application. Port mode gives phone i
- * the ports P+i and Q+i on one address; address mode gives phone i its own loopback address with the same ports.
- * Line 1 of phone i has the number firstNumber + i. `polysim start` is a fleet of one.
+ * the ports P+i and Q+i on one address; address mode gives phone i its own loopback address with the same ports,
+ * served by one listening socket per TCP port for the whole fleet (shared-ports.ts; SIP over UDP stays per phone).
+ * Line 1 of phone i has the number firstNumber + i. `polysim start` is a fleet of one. Before anything opens, the
+ * descriptors the fleet needs are held against the process's limit (descriptors.ts).
  */
 import type { DialectMode } from '../phone/dialect/dialect.js';
 import { join } from 'node:path';
@@ -15,6 +17,11 @@ import { Switchboard } from '../network/switchboard.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { randomIds, startPhone } from './phone-host.js';
 import type { PhoneSpec, RunningPhone } from './phone-host.js';
+import { openDescriptors, openFileLimit } from '../transport/file-limit.js';
+import type { FileLimit } from '../transport/file-limit.js';
+import { SharedPorts } from '../transport/shared-ports.js';
+import { checkDescriptors, planDescriptors } from './descriptors.js';
+import { openSharedPorts } from './fleet-shared-ports.js';
 
 /** The most phones one process runs (at about 0.3 MB each, and four ports each in port mode). */
 export const MAX_FLEET_SIZE = 10_000;
@@ -59,6 +66,14 @@ export interface FleetSpec extends Omit<PhoneSpec, 'address' | 'number' | 'switc
   readonly transferRate?: number;
   /** The random source of bootSpreadMs (tests give their own). */
   readonly random?: () => number;
+  /**
+   * Address mode: one listening socket per TCP port on 0.0.0.0 for every phone (default), or false: each phone
+   * listens on its own address (four descriptors more a phone; lets other programs use the same ports on other
+   * addresses).
+   */
+  readonly sharedListeners?: boolean;
+  /** What the process may open (default: its own limit, read from /proc; tests give a low one). */
+  readonly fileLimit?: FileLimit;
 }
 
 export interface Fleet {
@@ -66,6 +81,8 @@ export interface Fleet {
   readonly switchboard: Switchboard;
   /** The clock every phone's timers follow: a MovableClock (movable-clock.ts) unless the spec gave one. */
   readonly clock: Clock;
+  /** Address mode's listening sockets shared by every phone (absent in port mode, or with sharedListeners false). */
+  readonly sharedPorts: SharedPorts | undefined;
   stop(): Promise<void>;
 }
 
@@ -173,6 +190,37 @@ export function fleetPortBases(
   return out;
 }
 
+/** Where phone i listens: its address and ports, before anything opens. */
+interface Placement {
+  readonly address: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly sipPort: number | undefined;
+  readonly sipTlsPort: number | undefined;
+  /** Its TCP listeners go through the fleet's shared ports. */
+  readonly shared: boolean;
+}
+
+function placements(spec: FleetSpec): Placement[] {
+  const portMode = spec.addressRange === undefined;
+  const bases = fleetPortBases(spec);
+  const sharing = !portMode && spec.sharedListeners !== false;
+  return Array.from({ length: spec.count }, (_, i) => {
+    const m: MemberSpec = spec.members?.[i] ?? {};
+    const address = m.address ?? (portMode ? spec.address : addressPlus(spec.addressRange as string, i));
+    const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
+    return {
+      address,
+      httpPort: m.httpPort ?? plus(bases.httpPort ?? spec.httpPort),
+      httpsPort: m.httpsPort ?? plus(bases.httpsPort ?? spec.httpsPort),
+      sipPort: m.sipPort ?? (bases.sipPort === undefined ? undefined : plus(bases.sipPort)),
+      sipTlsPort: m.sipTlsPort ?? (bases.sipTlsPort === undefined ? undefined : plus(bases.sipTlsPort)),
+      // an IPv4 address of its own (the shared sockets listen on 0.0.0.0)
+      shared: sharing && /^\d+\.\d+\.\d+\.\d+$/.test(address) && address !== '0.0.0.0',
+    };
+  });
+}
+
 export async function startFleet(
   spec: FleetSpec,
   app: HttpApp,
@@ -180,8 +228,24 @@ export async function startFleet(
   clock: Clock = spec.clock ?? new MovableClock(systemClock, { speed: spec.clockSpeed ?? 1, start: spec.clockStart }),
 ): Promise<Fleet> {
   checkFleetSpec(spec);
-  const portMode = spec.addressRange === undefined;
-  const bases = fleetPortBases(spec);
+  const placed = placements(spec);
+  // Counted before anything opens: a fleet that cannot fit the process's limit stops here, in one line.
+  const plan = planDescriptors(
+    placed.map((p) => ({
+      shared: p.shared,
+      sip: p.sipPort !== undefined,
+      sipTls: p.sipPort !== undefined && p.sipTlsPort !== undefined,
+      media: spec.registrar !== undefined && spec.media !== 'off',
+      dataDir: spec.dataDir !== undefined,
+      streamRegistrar: spec.registrar !== undefined && spec.registrar.transport !== 'UDPOnly',
+    })),
+    sharedPortCount(placed),
+    openDescriptors() ?? 0,
+  );
+  const limit = spec.fileLimit ?? openFileLimit();
+  const budget = limit ? checkDescriptors(plan, limit.soft, limit.hard) : undefined;
+  const connectionBudget = spec.connectionBudget ?? budget;
+  const shared = placed.some((p) => p.shared) ? new SharedPorts() : undefined;
   const switchboard = new Switchboard(clock, spec.ids ?? randomIds);
   const phones: RunningPhone[] = [];
   const transferRate = spec.transferRate === undefined ? undefined : new TransferRate(spec.transferRate);
@@ -189,14 +253,15 @@ export async function startFleet(
   const spread = spec.bootSpreadMs ?? 0;
   const random = spec.random ?? Math.random;
   const offsets = Array.from({ length: spec.count }, () => (spread > 0 ? Math.floor(random() * spread) : 0)).sort((a, b) => a - b);
-  const startedAt = clock.now();
   // Every phone of the fleet has its own MAC (identity.ts): the ones held so far.
   const macs = new Set<string>();
   try {
+    // Address mode: the shared listening sockets first (port 0: one free port for every phone).
+    const ports = shared ? await openSharedPorts(shared, placed) : placed;
+    const startedAt = clock.now();
     for (let i = 0; i < spec.count; i++) {
       const m: MemberSpec = spec.members?.[i] ?? {};
-      const address = m.address ?? (portMode ? spec.address : addressPlus(spec.addressRange as string, i));
-      const plus = (p: number): number => (portMode && p > 0 ? p + i : p);
+      const p = ports[i] as Placement;
       const number = m.number ?? String(spec.firstNumber + i);
       const wait = startedAt + (offsets[i] ?? 0) - clock.now();
       if (wait > 0) await new Promise<void>((resolve) => clock.schedule(wait, resolve));
@@ -204,22 +269,24 @@ export async function startFleet(
         await startPhone(
           {
             ...spec,
-            address,
+            address: p.address,
             number,
             model: m.model ?? spec.model,
             firmware: m.firmware ?? (m.model ? undefined : spec.firmware),
             dialect: m.dialect ?? spec.dialect,
             adminPassword: m.adminPassword ?? spec.adminPassword,
             set: { ...spec.set, ...m.set },
-            httpPort: m.httpPort ?? plus(bases.httpPort ?? spec.httpPort),
-            httpsPort: m.httpsPort ?? plus(bases.httpsPort ?? spec.httpsPort),
-            sipPort: m.sipPort ?? (bases.sipPort === undefined ? undefined : plus(bases.sipPort)),
-            sipTlsPort: m.sipTlsPort ?? (bases.sipTlsPort === undefined ? undefined : plus(bases.sipTlsPort)),
+            httpPort: p.httpPort,
+            httpsPort: p.httpsPort,
+            sipPort: p.sipPort,
+            sipTlsPort: p.sipTlsPort,
             dataDir: spec.dataDir && spec.count > 1 ? join(spec.dataDir, `phone-${i + 1}`) : spec.dataDir,
             switchboard,
             clock,
             macTaken: (mac) => macs.has(mac),
             transferRate,
+            connectionBudget,
+            sharedPorts: p.shared ? shared : undefined,
           },
           app,
           logger,
@@ -233,14 +300,30 @@ export async function startFleet(
     }
   } catch (err) {
     await Promise.all(phones.map((p) => p.stop()));
+    await shared?.close();
     throw err;
   }
   return {
     phones,
     switchboard,
     clock,
+    sharedPorts: shared,
     stop: async () => {
       await Promise.all(phones.map((p) => p.stop()));
+      await shared?.close();
     },
   };
+}
+
+/** How many listening sockets the shared phones need: one per distinct port (0, a free port, counts once a kind). */
+function sharedPortCount(placed: readonly Placement[]): number {
+  const ports = new Set<string>();
+  for (const p of placed) {
+    if (!p.shared) continue;
+    ports.add(`${p.httpPort || 'http'}`);
+    ports.add(`${p.httpsPort || 'https'}`);
+    if (p.sipPort !== undefined) ports.add(`${p.sipPort || 'sip'}`);
+    if (p.sipPort !== undefined && p.sipTlsPort !== undefined) ports.add(`${p.sipTlsPort || 'sip-tls'}`);
+  }
+  return ports.size;
 }

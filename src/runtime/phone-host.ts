@@ -47,6 +47,7 @@ import { PhoneListeners } from '../transport/http/listeners.js';
 import { lazyMaterial, phoneCertificate } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
+import type { SharedPorts } from '../transport/shared-ports.js';
 import { SipListener } from '../transport/sip/listener.js';
 import { SipOutbound } from '../transport/sip/outbound.js';
 import { SipTally } from '../transport/sip/sip-tally.js';
@@ -111,6 +112,11 @@ export interface PhoneSpec {
   readonly dnsServer?: string;
   /** What calls on real SIP lines carry as RTP: a 400 Hz tone (default), silence, or no media at all (large fleets). */
   readonly media?: MediaContent | 'off';
+  /**
+   * Address mode: the fleet's listening sockets, one per port for every phone (shared-ports.ts), already open on the
+   * phone's HTTP, HTTPS, SIP and SIP-TLS ports; the phone attaches its servers there instead of listening itself.
+   */
+  readonly sharedPorts?: SharedPorts;
 }
 
 export interface RunningPhone {
@@ -150,6 +156,15 @@ function mediaEngine(content: MediaContent | 'off' = 'tone'): MediaEngine | unde
   let e = engines.get(content);
   if (!e) engines.set(content, (e = new MediaEngine(content)));
   return e;
+}
+
+/** How long a stopping phone waits for the answers to its unregistrations (timer E retransmits at 0.5, 1.5 and 3.5 s). */
+export const UNREGISTER_WAIT_MS = 4000;
+
+/** `p`, or nothing after `ms` (real time: a network's wait, not the phone's clock). */
+function withinMs(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 export const randomIds: IdSource = { hex: (bytes) => randomBytes(bytes).toString('hex') };
@@ -260,6 +275,9 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       registrations: router,
       outbox: posts,
     });
+    // Its parts each follow its down and up (listeners, user agent, provisioning and uploads, switchboard, the control
+    // API's event stream): past node's default of 10 listeners an event, which is no leak.
+    phone.setMaxListeners(32);
     new TelephonyNotifier(phone);
     switchboard.attach(phone);
     const made = phone;
@@ -291,6 +309,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       limits: spec.httpLimits,
       budget: spec.connectionBudget,
       onError: reopenFailed('HTTP listeners'),
+      shared: spec.sharedPorts,
     });
     if (spec.sipPort !== undefined) {
       // The SIP parts, made in order: the endpoint every message goes to, the sockets and outbound connections
@@ -313,6 +332,7 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
           onReopenError: reopenFailed('SIP listener'),
           onError: (err) => logger?.error({ err }, 'SIP listener failed'),
           tally: sipMessages,
+          shared: spec.sharedPorts,
         },
       );
       ua = new SipUserAgent(phone, sip, mediaEngine(spec.media), sip.advertised, dnsClient({ server: spec.dnsServer }));
@@ -370,6 +390,10 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
       listenError: () => listenError,
       stop: async () => {
         ua?.stop();
+        // The lines' Expires: 0 go out and are answered (retransmitted over UDP, should a burst of them from a large
+        // fleet overflow the registrar's socket) before the listener closes: within a bound, a registrar that does
+        // not answer holds no stop for long.
+        if (ua) await withinMs(ua.unregistered(), UNREGISTER_WAIT_MS);
         started.shutdown();
         await listeners.stop();
         await sip?.stop();

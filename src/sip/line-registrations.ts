@@ -48,6 +48,8 @@ export class LineRegistrations {
   private readonly registrations = new Map<number, { readonly signature: string; readonly reg: LineRegistration }>();
   /** Lines that register to a real server, as of the last plan (kept while the phone is away: they show Unregistered). */
   private sipLines = new Set<number>();
+  /** The registrations the last stopAll stopped (their unregistrations may still be under way). */
+  private leaving: readonly LineRegistration[] = [];
 
   constructor(
     private readonly phone: Phone,
@@ -159,8 +161,15 @@ export class LineRegistrations {
 
   /** Stops every registration (unregistering when told). */
   stopAll(unregister: boolean): void {
-    for (const { reg } of this.registrations.values()) reg.stop(unregister);
+    const stopped = [...this.registrations.values()].map(({ reg }) => reg);
+    for (const reg of stopped) reg.stop(unregister);
     this.registrations.clear();
+    this.leaving = stopped;
+  }
+
+  /** Resolves once the unregistrations the last stopAll sent have their answers (or none came). */
+  unregistered(): Promise<void> {
+    return Promise.all(this.leaving.map((reg) => reg.unregistered())).then(() => undefined);
   }
 
   /** bindRequired: whether a message came from a server one of the lines is registered with. */

@@ -84,6 +84,8 @@ export class LineRegistration {
   private lastChallenge: { header: string; challenge: NonNullable<ReturnType<typeof pickChallenge>>; nc: number } | undefined;
   private branch: string | undefined;
   private minExpires = 0;
+  /** Waiting for an unregistration under way to end (its answer, or none). */
+  private leaving: (() => void)[] = [];
 
   constructor(
     readonly plan: RegistrationPlan,
@@ -137,6 +139,12 @@ export class LineRegistration {
     this.register();
   }
 
+  /** Resolves once no unregistration is under way: at once, or when the Expires: 0 has its answer (or none came). */
+  unregistered(): Promise<void> {
+    if (this.state.state !== 'unregistering') return Promise.resolve();
+    return new Promise((resolve) => this.leaving.push(resolve));
+  }
+
   /** Stops refreshing; sends Expires: 0 when the line is registered (unregister = true). */
   stop(unregister: boolean): void {
     this.timer?.cancel();
@@ -156,6 +164,7 @@ export class LineRegistration {
   private move(event: RegistrationEvent, facts?: Facts<RegistrationGuard>, reason = ''): boolean {
     const was = statusOf(this.state.state);
     if (!this.state.move(event, facts)) return false;
+    if (this.state.state !== 'unregistering') for (const done of this.leaving.splice(0)) done();
     const status = statusOf(this.state.state);
     this.reason = reason;
     if (status !== 'registered') this.expiresAt = undefined;

@@ -159,6 +159,15 @@ export class SipUserAgent {
     this.transactions.transportFailed(dest, why);
   }
 
+  /**
+   * Resolves once the unregistrations stop() sent have their answers, or none came (their client transactions
+   * retransmit over UDP until the answer or timer F): the host waits for it, within a bound, before it closes the
+   * listener they go out and come back on.
+   */
+  unregistered(): Promise<void> {
+    return this.registrations.unregistered();
+  }
+
   /** Unregisters every line and ends every dialog (the process is stopping). */
   stop(): void {
     this.started = false;
@@ -179,10 +188,15 @@ export class SipUserAgent {
     for (const call of [...new Set(this.calls.values())]) call.receive({ type: 'ended' });
     this.calls.clear();
     for (const n of this.registrations.planned) this.phone.lines.setMessages(n, undefined);
+    // Every transaction ends quietly 100 ms after the lines' Expires: 0 have their answers (or none came: timer F, or
+    // the listener closing, ends them); before, one still waiting for its answer (a registrar slow under a burst
+    // of a large fleet's unregistrations) would have nothing to take the answer, nor retransmit.
     if (unregister)
-      this.clock.schedule(100, () => {
-        if (!this.running) this.transactions.clear();
-      });
+      void this.registrations.unregistered().then(() =>
+        this.clock.schedule(100, () => {
+          if (!this.running) this.transactions.clear();
+        }),
+      );
     this.phone.lines.registrationChanged();
   }
 

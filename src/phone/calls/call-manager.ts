@@ -66,9 +66,17 @@ export class CallManager {
 
   /** Calls that ended within the last 40 s. */
   recentlyEnded(): readonly Call[] {
+    this.forgetEnded();
+    return this.ended;
+  }
+
+  /**
+   * Lets go of calls that ended over 40 s ago: at every end too, not only when sipStatus is read, or a phone nobody
+   * asks keeps every call it ever made (with its dialog and media: the soak saw 3 KB a call a phone).
+   */
+  private forgetEnded(): void {
     const now = this.d.clock.now();
     this.ended = this.ended.filter((c) => now - (c.endedAt ?? now) < ENDED_CALL_VISIBLE_MS);
-    return this.ended;
   }
 
   /** The call in focus: the one the phone's screen and the no-Ref operations act on. */
@@ -362,6 +370,7 @@ export class CallManager {
     call.onEnd?.();
     call.noteMedia(now);
     this.list = this.list.filter((c) => c !== call);
+    this.forgetEnded();
     this.ended.push(call);
     this.lastCallEndedAt = now;
     if (call.conference) {

@@ -1,12 +1,17 @@
 /**
  * One phone's HTTP and HTTPS listeners. They follow the phone's life: closed (connections refused, open ones cut)
- * while it restarts or reboots, open again on the same ports when it is back.
+ * while it restarts or reboots, open again on the same ports when it is back. In address mode a fleet's phones
+ * share one listening socket per port (shared-ports.ts): the phone's servers then never listen themselves but are
+ * attached to the shared port for their address while the phone is up (connections to it reset while it is away).
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { ListenError } from '../../errors.js';
+import { listenError } from '../listen-error.js';
+import { feedTo } from '../shared-ports.js';
+import type { Feed, SharedPorts } from '../shared-ports.js';
 import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './app.js';
@@ -35,6 +40,8 @@ export interface ListenerOptions {
   readonly budget?: ConnectionBudget;
   /** Told when the listeners cannot reopen after a restart (e.g. the port was taken meanwhile). */
   readonly onError?: (err: unknown) => void;
+  /** Address mode: the fleet's shared listeners, already open on httpPort and httpsPort (absent: listen on our own). */
+  readonly shared?: SharedPorts;
 }
 
 export { ListenError };
@@ -43,11 +50,7 @@ function listen(server: Server, port: number, address: string): Promise<number> 
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      const what = `${address}:${port}`;
-      if (err.code === 'EADDRINUSE') reject(new ListenError(`port in use: ${what}`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new ListenError(`address not available on this machine: ${address}`));
-      else if (err.code === 'EACCES') reject(new ListenError(`no permission to listen on ${what}`));
-      else reject(new ListenError(`cannot listen on ${what}: ${err.message}`));
+      reject(listenError(err, `${address}:${port}`, address));
     };
     const onListening = (): void => {
       server.off('error', onError);
@@ -59,9 +62,10 @@ function listen(server: Server, port: number, address: string): Promise<number> 
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Closes a server: its own listening socket, or (fed by a shared port) its connection tracking. */
+function closeServer(server: Server, fed: boolean): Promise<void> {
   return new Promise((resolve) => {
-    if (!server.listening) {
+    if (!server.listening && !fed) {
       resolve();
       return;
     }
@@ -70,11 +74,22 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/**
+ * A server fed by a shared port: node's http server starts tracking its connections (request and header deadlines,
+ * closeAllConnections) when it starts listening, which such a server never does; its 'listening' event starts it.
+ */
+function fedServer(server: Server): Server {
+  server.emit('listening');
+  return server;
+}
+
 export class PhoneListeners {
   httpPort: number;
   httpsPort: number;
   private http: Server | undefined;
   private https: Server | undefined;
+  /** Shared ports: whether the phone's address is attached to them (it is up). */
+  private attached = false;
   /** Counts and bounds the connections of both listeners, from TCP accept on. */
   readonly guard: ConnectionGuard;
   private readonly endpoints: { http: Endpoint; https: Endpoint };
@@ -130,6 +145,10 @@ export class PhoneListeners {
   }
 
   private async open(): Promise<void> {
+    if (this.options.shared) {
+      this.attach(this.options.shared);
+      return;
+    }
     await this.openHttp();
     await this.openHttps();
   }
@@ -145,16 +164,13 @@ export class PhoneListeners {
     };
   }
 
-  private async openHttp(): Promise<void> {
-    if (this.http?.listening) return;
+  private makeHttp(): Server {
     const http = this.guard.watch(createHttpServer(this.timeouts(), this.handler), 'http');
     http.on('connection', (s: Socket) => tagSocket(s, this.endpoints.http));
-    this.httpPort = await listen(http, this.httpPort, this.options.address);
-    this.http = http;
+    return http;
   }
 
-  private async openHttps(): Promise<void> {
-    if (this.https?.listening) return;
+  private makeHttps(): Server {
     const https = secureOnFirstConnection(
       createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler),
       this.options.tls,
@@ -163,17 +179,56 @@ export class PhoneListeners {
     );
     this.guard.watch(https, 'http');
     https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
+    return https;
+  }
+
+  private async openHttp(): Promise<void> {
+    if (this.http) return;
+    const http = this.makeHttp();
+    this.httpPort = await listen(http, this.httpPort, this.options.address);
+    this.http = http;
+  }
+
+  private async openHttps(): Promise<void> {
+    if (this.https) return;
+    const https = this.makeHttps();
     this.httpsPort = await listen(https, this.httpsPort, this.options.address);
     this.https = https;
   }
 
+  /**
+   * Shared ports: the phone's servers are made on its first connection of each kind (most phones of a large fleet
+   * never see one: no TLS context, no timers for them), and fed the connections made to its address.
+   */
+  private readonly feedHttp: Feed = feedTo(() => (this.http ??= fedServer(this.makeHttp())));
+  private readonly feedHttps: Feed = feedTo(() => (this.https ??= fedServer(this.makeHttps())));
+
+  private attach(shared: SharedPorts): void {
+    if (this.attached) return;
+    shared.attach(this.httpPort, this.options.address, this.feedHttp);
+    try {
+      shared.attach(this.httpsPort, this.options.address, this.feedHttps);
+    } catch (err) {
+      shared.detach(this.httpPort, this.options.address, this.feedHttp);
+      throw err;
+    }
+    this.attached = true;
+  }
+
   private async close(): Promise<void> {
     const servers = [this.http, this.https].filter((s): s is Server => s !== undefined);
+    const shared = this.options.shared;
+    if (shared && this.attached) {
+      // From now on connections to the phone's address are reset, as its own closed listeners would refuse them.
+      shared.detach(this.httpPort, this.options.address, this.feedHttp);
+      shared.detach(this.httpsPort, this.options.address, this.feedHttps);
+      this.attached = false;
+    }
     this.http = undefined;
     this.https = undefined;
     // Every connection goes, TLS ones still in their handshake and idle keep-alive ones included.
     this.guard.closeAll();
-    await Promise.all(servers.map(closeServer));
+    await Promise.all(servers.map((s) => closeServer(s, shared !== undefined)));
     this.options.pipeline.slot.reset();
   }
 }

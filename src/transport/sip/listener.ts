@@ -3,7 +3,9 @@
  * listeners. Inbound stream connections are bounded (connection-guard.ts) and framed (stream-framing.ts); every
  * message goes to the receiver (the phone's SIP endpoint, sip-endpoint.ts). The listener is also the user agent's
  * wire (src/sip/wire.ts): UDP goes from its own socket, TCP and TLS over the outbound connections (outbound.ts),
- * which close with it.
+ * which close with it. In address mode the fleet's phones share one TCP and one TLS listening socket
+ * (shared-ports.ts): the phone's servers are attached to them for its address while it is up; UDP stays the phone's
+ * own socket.
  */
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
@@ -16,7 +18,9 @@ import type { Phone } from '../../phone/phone.js';
 import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget, StreamLimits } from '../connection-budget.js';
 import { ConnectionGuard } from '../connection-guard.js';
-import { ListenError } from '../../errors.js';
+import { listenError } from '../listen-error.js';
+import { feedTo } from '../shared-ports.js';
+import type { Feed, SharedPorts } from '../shared-ports.js';
 import type { Destination, SipTransportName } from '../../sip/codec/destination.js';
 import type { SipOutbound } from './outbound.js';
 import type { SipReceiver, Sender } from './receiver.js';
@@ -33,6 +37,8 @@ export interface SipListenerOptions {
   readonly onReopenError?: (err: unknown) => void;
   /** Counts what the user agent sends (what arrives is counted by the receiver it is given: sip-tally.ts). */
   readonly tally?: SipTally;
+  /** Address mode: the fleet's shared listeners, open on the SIP port (TCP) and the SIP-TLS port already. */
+  readonly shared?: SharedPorts;
 }
 
 /** A name of this host as seen from itself: loopback or a wildcard. */
@@ -118,30 +124,51 @@ export class SipListener {
     this.phone.on('up', this.onUp);
   }
 
-  private async openTls(): Promise<void> {
-    if (this.tlsServer || !this.tls) return;
+  private makeTls(material: TlsSource): Server {
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
     // The certificate is loaded into a TLS context on the first connection (tls.ts), not for every phone at start.
     const server = this.guard.watch(
       secureOnFirstConnection(
         createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }),
-        this.tls.material,
+        material,
         { maxVersion: 'TLSv1.2' },
         this.options.onError,
       ),
       'stream',
     );
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
+    return server;
+  }
+
+  private makeTcp(): Server {
+    const tcp = this.guard.watch(createServer(), 'stream');
+    tcp.on('connection', (s: Socket) => this.onConnection(s));
+    return tcp;
+  }
+
+  /**
+   * Shared ports: the TCP and TLS servers are made on the phone's first connection of each (most phones of a large
+   * fleet never see one: no TLS context for them) and fed the connections made to its address.
+   */
+  private readonly feedTcp: Feed = feedTo(() => (this.tcp ??= this.makeTcp()));
+  private readonly feedTls: Feed = feedTo(() => (this.tlsServer ??= this.makeTls((this.tls as { material: TlsSource }).material)));
+  /** Shared ports: whether the phone's address is attached to the TCP and TLS ones. */
+  private attachedTcp = false;
+  private attachedTls = false;
+
+  private async openTls(): Promise<void> {
+    if (!this.tls) return;
+    const shared = this.options.shared;
+    if (shared && this.tlsPort) {
+      if (!this.attachedTls) shared.attach(this.tlsPort, this.address, this.feedTls);
+      this.attachedTls = true;
+      return;
+    }
+    if (this.tlsServer) return;
+    const server = this.makeTls(this.tls.material);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new ListenError(
-            err.code === 'EADDRINUSE'
-              ? `port in use: SIP TLS ${this.address}:${this.tlsPort}`
-              : `cannot listen for SIP TLS: ${err.message}`,
-            { cause: err },
-          ),
-        ),
+        reject(listenError(err, `SIP TLS ${this.address}:${this.tlsPort ?? 0}`, this.address)),
       );
       server.listen(this.tlsPort ?? 0, this.address, () => resolve());
     });
@@ -171,21 +198,23 @@ export class SipListener {
       udp.on('message', (msg, rinfo) => this.onDatagram(udp, msg, rinfo));
       udp.on('error', () => undefined);
       await new Promise<void>((resolve, reject) => {
-        udp.once('error', (err: NodeJS.ErrnoException) =>
-          reject(
-            new ListenError(
-              err.code === 'EADDRINUSE'
-                ? `port in use: SIP ${this.address}:${this.port}/udp`
-                : `cannot listen for SIP on ${this.address}:${this.port}: ${err.message}`,
-              { cause: err },
-            ),
-          ),
-        );
+        udp.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `SIP ${this.address}:${this.port}/udp`, this.address)));
         udp.bind(this.port, this.address, () => resolve());
       });
       const port = udp.address().port;
-      const tcp = this.guard.watch(createServer(), 'stream');
-      tcp.on('connection', (s: Socket) => this.onConnection(s));
+      const shared = this.options.shared;
+      if (shared && this.port) {
+        try {
+          shared.attach(port, this.address, this.feedTcp);
+        } catch (err) {
+          udp.close();
+          throw err;
+        }
+        this.attachedTcp = true;
+        this.udp = udp;
+        return;
+      }
+      const tcp = this.makeTcp();
       try {
         await new Promise<void>((resolve, reject) => {
           tcp.once('error', reject);
@@ -193,8 +222,8 @@ export class SipListener {
         });
       } catch (err) {
         udp.close();
-        if (this.port === 0 && attempt < 5) continue;
-        throw new ListenError(`port in use: SIP ${this.address}:${port}/tcp (${(err as Error).message})`, { cause: err });
+        if (this.port === 0 && attempt < 5 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        throw listenError(err, `SIP ${this.address}:${port}/tcp`, this.address);
       }
       this.udp = udp;
       this.tcp = tcp;
@@ -213,6 +242,12 @@ export class SipListener {
     this.udp = undefined;
     this.tcp = undefined;
     this.tlsServer = undefined;
+    // Shared ports reset connections to the phone's address from now on, as its own closed listeners would refuse them.
+    const shared = this.options.shared;
+    if (shared && this.attachedTcp) shared.detach(this.port, this.address, this.feedTcp);
+    if (shared && this.attachedTls && this.tlsPort) shared.detach(this.tlsPort, this.address, this.feedTls);
+    this.attachedTcp = false;
+    this.attachedTls = false;
     // Every inbound connection goes, TLS ones still in their handshake included.
     this.guard.closeAll();
     this.outbound.closeAll();
