@@ -18,7 +18,7 @@ import type { Condition, Field, ShardPhone } from './ctl-filter.js';
 import { format, summary } from './ctl-format.js';
 import { reasonOfPhone } from './ctl-reason.js';
 import { eachBounded, runCommand } from './ctl-run.js';
-import type { CtlOptions } from './ctl.js';
+import type { CtlOptions } from './ctl-options.js';
 import type { CliIo } from './io.js';
 
 /** Commands only the shards' phones have: what their control APIs know. */

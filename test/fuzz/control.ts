@@ -12,6 +12,7 @@ import { controlPaths } from '../../src/control/openapi.js';
 const LEFT_OUT = new Set([
   '/events',
   '/phones/{index}/events',
+  '/shards/events',
   '/phones/{index}/latency',
   '/phones/{index}/faults',
   '/phones/{index}/lines/{line}/registration',
