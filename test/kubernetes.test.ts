@@ -15,8 +15,8 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import { parseAllDocuments } from 'yaml';
-import { clusterManifests, CLUSTER_DEFAULTS, shardResources } from '../src/deploy/kubernetes.js';
+import { parse, parseAllDocuments } from 'yaml';
+import { clusterManifests, CLUSTER_DEFAULTS, DEFAULT_TOKEN_FILE, METRICS_ANNOTATIONS, shardResources } from '../src/deploy/kubernetes.js';
 import type { Manifest } from '../src/deploy/kubernetes.js';
 import { parseFleetFile } from '../src/runtime/fleet-file.js';
 import { shardPlan } from '../src/runtime/shards.js';
@@ -92,6 +92,51 @@ describe('polysim k8s', () => {
     const cfg = byKind(objects, 'ConfigMap').find((m) => m['metadata'].name === 'polysim-kamailio');
     assert.match(cfg?.['data']['kamailio.cfg'], /^#!KAMAILIO/);
     assert.ok(byKind(objects, 'Service').some((s) => s['metadata'].name === 'polysim-kamailio'));
+  });
+
+  it("the shards' metrics: pods annotated for discovery, and a scrape job that finds the shards' control ports", async () => {
+    const objects = await generate(['--shards', '2', '--phones', '10', '--namespace', 'lab']);
+    const [set] = byKind(objects, 'StatefulSet') as [Record<string, any>];
+    const annotations = set['spec'].template.metadata.annotations;
+    assert.deepEqual(annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8790', 'prometheus.io/path': '/metrics' });
+    assert.deepEqual(annotations, METRICS_ANNOTATIONS);
+    // the annotated port is the container's control port, the one /ready and /metrics are on
+    const control = set['spec'].template.spec.containers[0].ports.find((p: { name: string }) => p.name === 'control');
+    assert.equal(String(control.containerPort), annotations['prometheus.io/port']);
+
+    const dir = mkdtempSync(join(tmpdir(), 'polysim-k8s-'));
+    try {
+      const tokenFile = join(dir, 'control-token');
+      writeFileSync(tokenFile, 'a-token\n');
+      const run = cli(['k8s', '--shards', '2', '--namespace', 'lab', '--scrape-config', '--token-file', tokenFile]);
+      assert.equal(await run.code, 0, run.stderr());
+      const config = parse(run.stdout()) as { scrape_configs: Record<string, any>[] };
+      const [job] = config.scrape_configs as [Record<string, any>];
+      assert.equal(job['job_name'], 'polysim');
+      assert.deepEqual(job['authorization'], { type: 'Bearer', credentials_file: tokenFile });
+      const [sd] = job['kubernetes_sd_configs'];
+      assert.deepEqual(sd.namespaces, { names: ['lab'] });
+      assert.equal(sd.selectors[0].label, 'app.kubernetes.io/name=polysim,app.kubernetes.io/component=shard');
+      // the selector names exactly the StatefulSet's pod labels
+      const podLabels = set['spec'].template.metadata.labels;
+      for (const pair of (sd.selectors[0].label as string).split(',')) {
+        const [k, v] = pair.split('=') as [string, string];
+        assert.equal(podLabels[k], v, k);
+      }
+      assert.deepEqual(job['relabel_configs'][0], {
+        source_labels: ['__meta_kubernetes_pod_container_port_name'],
+        regex: 'control',
+        action: 'keep',
+      });
+      // without --token-file: where the Secret is mounted by convention
+      const plain = cli(['k8s', '--shards', '1', '--scrape-config']);
+      assert.equal(await plain.code, 0, plain.stderr());
+      assert.match(plain.stdout(), new RegExp(`credentials_file: ${DEFAULT_TOKEN_FILE}`));
+      // Debian's Prometheus is built without Kubernetes discovery, so its promtool cannot check the job whole here:
+      // test/metrics.test.ts has Prometheus scrape a fleet with it, its discovery given as static targets.
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('one fleet file for all: every shard its own numbers', async () => {

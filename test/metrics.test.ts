@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createControlApp } from '../src/control/app.js';
+import { prometheusScrapeJob } from '../src/deploy/kubernetes.js';
 import type { ControlApp } from '../src/control/app.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { ALL_TELEPHONY_EVENTS, listenControl, PASSWORD, recordingServer, testFleet, waitFor } from './helpers.js';
@@ -198,6 +202,8 @@ describe('GET /metrics: its own numbers per fleet, behind the door', { skip: nee
   const controls: ControlApp[] = [];
   let prom: Prometheus;
   const TOKEN = 'metrics-token-0123456789';
+  const tokenDir = mkdtempSync(join(tmpdir(), 'polysim-token-'));
+  const tokenFile = join(tokenDir, 'control-token');
   before(async () => {
     fleets.push(await testFleet({ count: 1, firstNumber: 5001 }), await testFleet({ count: 3, firstNumber: 6001 }));
     await waitFor(() => fleets.every((f) => f.phones.every((r) => r.phone.isReady)));
@@ -208,14 +214,32 @@ describe('GET /metrics: its own numbers per fleet, behind the door', { skip: nee
     await guarded.listen({ port: 0, host: '127.0.0.1' });
     const guardedUrl = `http://127.0.0.1:${(guarded.server.address() as AddressInfo).port}`;
     controls.push(one.control, three.control, guarded);
-    prom = await startPrometheus([
-      { name: 'one', url: one.url },
-      { name: 'three', url: three.url },
-      { name: 'with-token', url: guardedUrl, token: TOKEN },
-      { name: 'without-token', url: guardedUrl },
-    ]);
+    // The job `polysim k8s --scrape-config` prints, its token read from a file as from the mounted Secret. Debian's
+    // Prometheus is built without Kubernetes discovery, so the pods it would find are given as static targets with
+    // the labels that discovery gives each port of a pod (the control port, and another port the job must drop).
+    writeFileSync(tokenFile, `${TOKEN}\n`);
+    const { kubernetes_sd_configs: _discovery, ...k8sJob } = prometheusScrapeJob({ name: 'polysim', namespace: 'lab' }, tokenFile);
+    const pod = (port: string, target: string): Record<string, unknown> => ({
+      targets: [target],
+      labels: {
+        __meta_kubernetes_pod_container_port_name: port,
+        __meta_kubernetes_pod_name: 'polysim-0',
+        __meta_kubernetes_namespace: 'lab',
+      },
+    });
+    const phoneHost = new URL(fleets[0]?.phones[0]?.httpUrl as string).host;
+    prom = await startPrometheus(
+      [
+        { name: 'one', url: one.url },
+        { name: 'three', url: three.url },
+        { name: 'with-token', url: guardedUrl, token: TOKEN },
+        { name: 'without-token', url: guardedUrl },
+      ],
+      [{ ...k8sJob, static_configs: [pod('control', new URL(guardedUrl).host), pod('http', phoneHost)] }],
+    );
   });
   after(async () => {
+    rmSync(tokenDir, { recursive: true, force: true });
     await prom?.stop();
     for (const c of controls) await c.close();
     for (const f of fleets) await f.stop();
@@ -248,5 +272,14 @@ describe('GET /metrics: its own numbers per fleet, behind the door', { skip: nee
     const refused = (await prom.targets()).find((t) => t.job === 'without-token');
     assert.match(refused?.lastError ?? '', /401/);
     assert.equal(await value(prom, 'up{job="without-token"}'), 0);
+  });
+
+  it("the cluster's scrape job (polysim k8s --scrape-config): the token from its file, only the control port, a shard label", async () => {
+    await scrapedAfterNow(prom, 'polysim');
+    assert.equal(await value(prom, 'polysim_phones{job="polysim",shard="polysim-0",namespace="lab",state="ready"}'), 1);
+    // the pod's other ports are dropped by the job's relabelling: one target only, the control port's
+    const targets = (await prom.targets()).filter((t) => t.job === 'polysim');
+    assert.equal(targets.length, 1);
+    assert.equal(targets[0]?.health, 'up');
   });
 });

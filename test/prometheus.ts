@@ -44,18 +44,22 @@ export interface Prometheus {
 
 export const SCRAPE_INTERVAL = '250ms';
 
-export async function startPrometheus(jobs: readonly ScrapeJob[]): Promise<Prometheus> {
+/** `raw`: scrape jobs given whole, as a prometheus.yml has them (a job `polysim k8s --scrape-config` prints, say). */
+export async function startPrometheus(jobs: readonly ScrapeJob[], raw: readonly Record<string, unknown>[] = []): Promise<Prometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'polysim-prometheus-'));
   const config = join(dir, 'prometheus.yml');
   writeFileSync(
     config,
     stringify({
       global: { scrape_interval: SCRAPE_INTERVAL, scrape_timeout: SCRAPE_INTERVAL },
-      scrape_configs: jobs.map((j) => ({
-        job_name: j.name,
-        static_configs: [{ targets: [new URL(j.url).host] }],
-        ...(j.token === undefined ? {} : { authorization: { credentials: j.token } }),
-      })),
+      scrape_configs: [
+        ...jobs.map((j) => ({
+          job_name: j.name,
+          static_configs: [{ targets: [new URL(j.url).host] }],
+          ...(j.token === undefined ? {} : { authorization: { credentials: j.token } }),
+        })),
+        ...raw,
+      ],
     }),
   );
   const port = await freePort();

@@ -1,7 +1,7 @@
 /** `polysim k8s`: prints the Kubernetes manifests of a sharded fleet (deploy/kubernetes.ts) for `kubectl apply -f -`. */
 import { readFileSync } from 'node:fs';
 import { CliError } from '../errors.js';
-import { CLUSTER_DEFAULTS, clusterManifests, clusterYaml } from '../deploy/kubernetes.js';
+import { CLUSTER_DEFAULTS, clusterManifests, clusterYaml, DEFAULT_TOKEN_FILE, scrapeConfigYaml } from '../deploy/kubernetes.js';
 import { MAX_FLEET_SIZE } from '../runtime/fleet.js';
 import { readFleetFile } from '../runtime/fleet-file.js';
 import type { CliIo } from './io.js';
@@ -21,9 +21,19 @@ export interface K8sCliOptions {
   storage: string;
   adminPassword?: string;
   controlToken?: string;
+  /** Print a Prometheus scrape job for the shards instead of the manifests. */
+  scrapeConfig?: boolean;
+  /** Where that Prometheus reads the control token. */
+  tokenFile?: string;
 }
 
 export function runK8s(o: K8sCliOptions, io: CliIo): void {
+  if (o.scrapeConfig === true) {
+    io.stdout.write(
+      `# polysim: Prometheus scrape job for the shards of ${o.name} (docs/kubernetes.md#metrics)\n${scrapeConfigYaml(o, o.tokenFile)}`,
+    );
+    return;
+  }
   if ((o.phones === undefined) === (o.config === undefined)) throw new CliError('k8s needs --phones <n> or --config <file> (one of them)');
   // A fleet file is checked here, as each shard will read it, and counted.
   const phones = o.config === undefined ? (o.phones as number) : readFleetFile(o.config).members.length;
@@ -39,4 +49,4 @@ export function runK8s(o: K8sCliOptions, io: CliIo): void {
   );
 }
 
-export { CLUSTER_DEFAULTS };
+export { CLUSTER_DEFAULTS, DEFAULT_TOKEN_FILE };

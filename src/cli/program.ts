@@ -41,7 +41,7 @@ import type { CtlOptions } from './ctl.js';
 import { runEventsListen } from './events-listen.js';
 import type { EventsListenOptions } from './events-listen.js';
 import type { CliIo } from './io.js';
-import { CLUSTER_DEFAULTS, runK8s } from './k8s.js';
+import { CLUSTER_DEFAULTS, DEFAULT_TOKEN_FILE, runK8s } from './k8s.js';
 import type { K8sCliOptions } from './k8s.js';
 import { modelTable, runStart } from './start.js';
 import type { StartCliOptions } from './start.js';
@@ -392,6 +392,8 @@ export async function main(argv: readonly string[], io: CliIo, run: Runners = RU
     .option('--storage <size>', "each shard's volume for its phones' state", CLUSTER_DEFAULTS.storage)
     .option('--admin-password <pw>', "the phones' admin password, in the Secret (default: generated)", adminPassword)
     .option('--control-token <token>', "the shards' control token, in the Secret (default: generated)")
+    .option('--scrape-config', 'print a Prometheus scrape job for the shards (pods found by their labels) instead of the manifests')
+    .option('--token-file <path>', "where that Prometheus reads the shards' control token", DEFAULT_TOKEN_FILE)
     .action((opts: K8sCliOptions) => {
       runK8s(opts, io);
     });

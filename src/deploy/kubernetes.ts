@@ -55,6 +55,50 @@ export const CLUSTER_DEFAULTS = {
 /** The ports one shard's first phone and its control API listen on (phone i of the shard: + i). */
 const PORTS = { http: 8080, https: 8443, sip: 5060, sipTls: 5061, control: 8790 } as const;
 
+/** Where each shard's Prometheus metrics are (docs/control.md#metrics): on its control port, behind its token. */
+export const METRICS_ANNOTATIONS = {
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': String(PORTS.control),
+  'prometheus.io/path': '/metrics',
+} as const;
+
+/** Where a Prometheus that scrapes the shards reads their control token, unless told (the Secret mounted there). */
+export const DEFAULT_TOKEN_FILE = '/etc/prometheus/secrets/polysim/control-token';
+
+/**
+ * A Prometheus scrape job for the shards: pods found through the Kubernetes API (this StatefulSet's, by its labels),
+ * their `control` port, `/metrics` with the control token as a bearer credential read from a file (the Secret's
+ * `control-token` mounted into Prometheus), and a `shard` label from the pod's name.
+ */
+export function prometheusScrapeJob(
+  o: Pick<ClusterOptions, 'name' | 'namespace'>,
+  tokenFile: string = DEFAULT_TOKEN_FILE,
+): Record<string, unknown> {
+  return {
+    job_name: o.name,
+    metrics_path: METRICS_ANNOTATIONS['prometheus.io/path'],
+    authorization: { type: 'Bearer', credentials_file: tokenFile },
+    kubernetes_sd_configs: [
+      {
+        role: 'pod',
+        ...(o.namespace === undefined ? {} : { namespaces: { names: [o.namespace] } }),
+        selectors: [{ role: 'pod', label: `app.kubernetes.io/name=${o.name},app.kubernetes.io/component=shard` }],
+      },
+    ],
+    relabel_configs: [
+      // a pod is a target per declared port: keep the control port's
+      { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'control', action: 'keep' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'shard' },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+    ],
+  };
+}
+
+/** The scrape job as a `prometheus.yml` of its own (`polysim k8s --scrape-config`), to merge into yours. */
+export function scrapeConfigYaml(o: Pick<ClusterOptions, 'name' | 'namespace'>, tokenFile?: string): string {
+  return stringify({ scrape_configs: [prometheusScrapeJob(o, tokenFile)] }, { lineWidth: 0 });
+}
+
 /** The Kamailio configuration polysim's tests run (examples/kamailio/kamailio.cfg, shipped with the package). */
 function kamailioConfig(): string {
   return readFileSync(new URL('../../examples/kamailio/kamailio.cfg', import.meta.url), 'utf8');
@@ -150,7 +194,9 @@ export function clusterManifests(o: ClusterOptions): Manifest[] {
         podManagementPolicy: 'Parallel',
         selector: { matchLabels: selector('shard') },
         template: {
-          metadata: { labels: labels('shard') },
+          // The annotations a Prometheus that discovers pods reads (the community's convention, kept by its Helm
+          // chart's relabelling); the scrape still needs the control token, which `prometheusScrapeJob` says how to give.
+          metadata: { labels: labels('shard'), annotations: METRICS_ANNOTATIONS },
           spec: {
             securityContext: unprivileged,
             terminationGracePeriodSeconds: 30,
