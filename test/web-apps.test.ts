@@ -345,7 +345,7 @@ describe('the Push API', () => {
     }
   });
 
-  it('bodies that are not pushes get 400, over 2 KB 413, over 20 KB the web server closes; nothing crashes', async (t) => {
+  it('bodies that are not pushes get 400, over 2 KB 413 (over 20 KB too); nothing crashes', async (t) => {
     if (lacks(t, 'curl')) return;
     const bad = [
       '',
