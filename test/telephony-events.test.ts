@@ -379,6 +379,52 @@ describe('delivery never holds the phone up', () => {
     }
   });
 
+  it('a receiver that answers, slowly (300 ms each): the call is unaffected, every event arrives in the order raised, none dropped', async () => {
+    const slow = await recordingServer(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 300)));
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
+    const sb = new Switchboard(clock, randomIds);
+    const a = await testPhone({ switchboard: sb, clock, number: '2001' });
+    const b = await testPhone({
+      switchboard: sb,
+      clock,
+      number: '2002',
+      set: {
+        'apps.telNotification.URL': `${slow.url}/tel`,
+        'apps.telNotification.incomingEvent': '1',
+        'apps.telNotification.callStateChangeEvent': '1',
+        'apps.telNotification.onhookEvent': '1',
+      },
+    });
+    try {
+      await callAndHangUp(a, b);
+      assert.ok(b.posts.length >= 3, `the call went on while its events waited: ${b.posts.length} waiting`);
+      await b.posts.settled();
+      assert.deepEqual({ ...b.posts.counts }, { delivered: 5, failed: 0, dropped: 0 });
+      assert.deepEqual(
+        slow.received.map((r) => {
+          const [name, body] = eventOf(r);
+          return name === 'CallStateChangeEvent' ? `${name}:${String(body['@_CallState'])}` : name;
+        }),
+        [
+          'IncomingCallEvent',
+          'CallStateChangeEvent:Offering',
+          'CallStateChangeEvent:Connected',
+          'CallStateChangeEvent:Disconnected',
+          'OnHookEvent',
+        ],
+      );
+      const out = b.journal.last(50).filter((e) => e.direction === 'out');
+      assert.ok(
+        out.every((e) => e.httpStatus === 200 && e.ms >= 290),
+        out.map((e) => `${e.httpStatus} ${e.ms}`).join(),
+      );
+    } finally {
+      await a.stop();
+      await b.stop();
+      await slow.close();
+    }
+  });
+
   it('over HTTPS to a receiver with a self-signed certificate', async () => {
     const material = selfSignedCertificate({
       commonName: 'receiver',
