@@ -156,6 +156,79 @@ const HOSTED = [
   ['sec.encryption.upload.config', 'b', '0'],
 ];
 
+/**
+ * The certificate and 802.1X family of the same site.cfg (blob 0147a767), taken whole, and the rest of the hosted
+ * families above (prov.login.*, callLists.*, acd.N.*) from site.cfg and features.cfg (blob 3a35b52e). This is the
+ * family SCEP would feed (SCEP-enrolled certificates serve network authentication on Poly voice devices); the SCEP
+ * names themselves are in no template or guide found (docs/fidelity.md). device.* values are empty in the template
+ * (their .set switch decides) and stay strings, as device.sec.TLS.FIPS.enabled above; 0/1 switches are bools, counts
+ * and times integers.
+ */
+const SECURITY = [
+  // device.sec.* and 802.1X.
+  ['device.sec.coreDumpEncryption.enabled', 's', ''],
+  ['device.sec.TLS.dot1x.strictCertCommonNameValidation', 's', ''],
+  ['device.sec.TLS.profile.caCertList1', 's', ''],
+  ['device.sec.TLS.profile.caCertList2', 's', ''],
+  ['device.sec.TLS.profile.cipherSuite1', 's', ''],
+  ['device.sec.TLS.profile.cipherSuite2', 's', ''],
+  ['device.sec.TLS.profile.cipherSuiteDefault1', 's', ''],
+  ['device.sec.TLS.profile.cipherSuiteDefault2', 's', ''],
+  ['device.sec.TLS.profile.deviceCert1', 's', ''],
+  ['device.sec.TLS.profile.deviceCert2', 's', ''],
+  ['device.sec.TLS.profileSelection.dot1x', 's', ''],
+  ['device.sec.TLS.profileSelection.syslog', 's', ''],
+  ['device.sec.TLS.SSLv2v3.enabled', 's', ''],
+  ['device.sec.TLS.syslog.strictCertCommonNameValidation', 's', ''],
+  ['device.net.dot1x.anonid', 's', ''],
+  ['device.net.dot1x.eapFastInBandProv', 's', ''],
+  ['device.net.dot1x.enabled', 's', ''],
+  ['device.net.dot1x.identity', 's', ''],
+  ['device.net.dot1x.method', 's', ''],
+  ['device.net.dot1x.password', 's', ''],
+  ['sec.dot1x.eapollogoff.enabled', 'b', '0'],
+  ['sec.dot1x.eapollogoff.lanlinkreset', 'b', '0'],
+  // sec.TLS.*: the second certificate slots, each application's cipher list and profile, and both platform profiles.
+  ['sec.TLS.customCaCert.2', 's', ''],
+  ['sec.TLS.customDeviceCert.2', 's', ''],
+  ['sec.TLS.customDeviceKey.2', 's', ''],
+  ['sec.TLS.browser.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.LDAP.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.prov.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.SIP.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.SOPI.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.syslog.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.xmpp.cipherList', 's', 'NoCipher'],
+  ['sec.TLS.SOPI.strictCertCommonNameValidation', 'b', '0'],
+  ['sec.TLS.profileSelection.LDAP', 's', 'PlatformProfile1'],
+  ['sec.TLS.profileSelection.SOPI', 's', 'PlatformProfile1'],
+  ['sec.TLS.profileSelection.syslog', 's', 'PlatformProfile1'],
+  ...[1, 2].flatMap((n) => [
+    ...[1, 2, 3, 4, 5, 6, 7].map((a) => [`sec.TLS.profile.${n}.caCert.application${a}`, 'b', '1']),
+    [`sec.TLS.profile.${n}.caCert.defaultList`, 'b', '1'],
+    [`sec.TLS.profile.${n}.caCert.platform1`, 'b', '1'],
+    [`sec.TLS.profile.${n}.caCert.platform2`, 'b', '1'],
+    [`sec.TLS.profile.${n}.cipherSuite`, 's', ''],
+  ]),
+  ['sec.TLS.profile.2.cipherSuiteDefault', 'b', '1'],
+  ['sec.TLS.profile.2.deviceCert', 's', 'Polycom'],
+  ['sec.encryption.upload.callLists', 'b', '0'],
+  ['sec.hostMoveDetect.cdp.enabled', 'b', '0'],
+  ['sec.hostMoveDetect.cdp.sleepTime', 'i', '1000'],
+  // The rest of families added above.
+  ['prov.login.automaticLogout', 'i', '0'],
+  ['prov.login.defaultOnly', 'b', '0'],
+  ['prov.login.defaultPassword', 's', ''],
+  ['prov.login.defaultUser', 's', ''],
+  ['prov.loginCredPwdFlushed.enabled', 'b', '1'],
+  ['callLists.filterAll', 'b', '0'],
+  ['callLists.filterEnabled', 'b', '0'],
+  ['callLists.logConsultationCalls', 'b', '0'],
+  ['acd.2.unavailreason.active', 'b', '0'],
+  ['acd.2.unavailreason.codeName', 's', ''],
+  ['acd.2.unavailreason.codeValue', 's', ''],
+];
+
 /** Families the templates show with index 1 only, and how many the phones have (UC Software administrator guides). */
 const REPEAT = [['softkey.', 10]];
 
@@ -182,7 +255,7 @@ for (const file of files) {
     if (!out.has(name)) out.set(name, [typeOf(name, value), value]);
   }
 }
-for (const [name, type, value] of [...NEWER, ...HOSTED]) if (!out.has(name)) out.set(name, [type, value]);
+for (const [name, type, value] of [...NEWER, ...HOSTED, ...SECURITY]) if (!out.has(name)) out.set(name, [type, value]);
 for (const [prefix, count] of REPEAT) {
   for (const [name, entry] of [...out]) {
     if (!name.startsWith(`${prefix}1.`)) continue;

@@ -237,4 +237,57 @@ describe('parameters of phones on hosted platforms (UC Software 5.x features.cfg
       assertStatus(await p.post(SET, { data }), '4000', 400);
     }
   });
+
+  // The certificate and 802.1X family of the stock site.cfg (the family SCEP-enrolled certificates would serve; the
+  // SCEP names themselves are in no source found: docs/fidelity.md) and the rest of the hosted families.
+  const SECURITY_DEFAULTS: Readonly<Record<string, string>> = {
+    'device.sec.TLS.profile.caCertList1': '',
+    'device.sec.TLS.profile.cipherSuiteDefault2': '',
+    'device.sec.TLS.profileSelection.dot1x': '',
+    'device.sec.coreDumpEncryption.enabled': '',
+    'device.net.dot1x.identity': '',
+    'device.net.dot1x.method': '',
+    'sec.dot1x.eapollogoff.enabled': '0',
+    'sec.TLS.customDeviceCert.2': '',
+    'sec.TLS.SIP.cipherList': 'NoCipher',
+    'sec.TLS.profileSelection.syslog': 'PlatformProfile1',
+    'sec.TLS.profile.2.caCert.application7': '1',
+    'sec.TLS.profile.2.deviceCert': 'Polycom',
+    'sec.hostMoveDetect.cdp.sleepTime': '1000',
+    'prov.login.defaultUser': '',
+    'prov.loginCredPwdFlushed.enabled': '1',
+    'callLists.logConsultationCalls': '0',
+    'acd.2.unavailreason.codeName': '',
+  };
+
+  it('the certificate and 802.1X family answers config/get with the template defaults', async () => {
+    const names = Object.keys(SECURITY_DEFAULTS);
+    const answer = await p.post(GET, { data: names });
+    assert.equal(answer.body['InvalidParams'], undefined, 'every name is known');
+    const v = assertOk(answer, GET)['data'] as Record<string, { Value: string; Source: string }>;
+    assert.deepEqual(
+      Object.fromEntries(names.map((n) => [n, v[n]])),
+      Object.fromEntries(names.map((n) => [n, { Value: SECURITY_DEFAULTS[n], Source: 'default' }])),
+    );
+  });
+
+  it('the certificate and 802.1X family round-trips through config/set, switches as 0 or 1 only', async () => {
+    const set = {
+      'device.net.dot1x.identity': 'phone-0004f2@corp.example',
+      'device.sec.TLS.profileSelection.dot1x': 'PlatformProfile2',
+      'sec.TLS.profile.1.caCert.application3': '0',
+      'sec.hostMoveDetect.cdp.sleepTime': 500,
+      'prov.login.automaticLogout': 30,
+    };
+    assertOk(await p.post(SET, { data: set }), SET);
+    const v = await values(p, ...Object.keys(set));
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(v).map(([n, x]) => [n, x.Value])),
+      Object.fromEntries(Object.entries(set).map(([n, x]) => [n, String(x)])),
+    );
+    assert.ok(Object.values(v).every((x) => x.Source === 'local'));
+    for (const data of [{ 'sec.TLS.profile.1.caCert.application3': 'yes' }, { 'sec.hostMoveDetect.cdp.sleepTime': 'soon' }]) {
+      assertStatus(await p.post(SET, { data }), '4000', 400);
+    }
+  });
 });

@@ -79,6 +79,8 @@ describe('the dashboard in Chromium', { timeout: 240_000, skip: needs('chromium'
       firstNumber: 1001,
       timing: { initMs: 0 },
       members: MODELS.map((m) => ({ model: m.model, ...('firmware' in m ? { firmware: m.firmware } : {}) })),
+      // A short outbound queue: a receiver that never answers makes a drop after three events, not 65.
+      posts: { max: 2 },
     });
     ({ control, url: ctl } = await listenControl(fleet));
     for (let i = 1; i <= MODELS.length; i++) assert.equal((await put(`/scripts/${RINGING(i)}`, { behaviour: 'no-answer' })).status, 200);
@@ -428,6 +430,29 @@ describe('the dashboard in Chromium', { timeout: 240_000, skip: needs('chromium'
       assert.equal(await page.getByTestId('push').count(), 0);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('a posted document dropped from the full queue shows in the posted documents panel', async () => {
+    const hanging = await recordingServer(() => new Promise<never>(() => undefined));
+    const set = (values: Record<string, string>): Promise<Response> => put('/phones/1/config/web', values);
+    try {
+      assert.equal(
+        (await set({ 'apps.telNotification.URL': `${hanging.url}/tel`, 'apps.telNotification.userLogInOutEvent': '1' })).status,
+        200,
+      );
+      await openPhone(1);
+      await page.waitForFunction('document.querySelector(\'[data-testid="posts-dropped"]\')?.textContent === "0"');
+      const phone1 = fleet.phones[0]?.phone;
+      assert.ok(phone1);
+      // One in flight (never answered), two waiting, the fourth drops the oldest waiting.
+      for (const locked of [true, false, true, false]) phone1.setLocked(locked);
+      await page.waitForFunction('document.querySelector(\'[data-testid="posts-dropped"]\')?.textContent === "1"');
+      assert.equal(await page.getByTestId('posts-waiting').innerText(), '3');
+      assert.match((await page.getByTestId('posts-dropped').locator('xpath=..').getAttribute('class')) ?? '', /\bbad\b/);
+    } finally {
+      await hanging.close();
+      await set({ 'apps.telNotification.URL': '' });
     }
   });
 

@@ -14,7 +14,7 @@ import type { Fleet } from '../src/runtime/fleet.js';
 import { MAX_SUBSCRIBERS } from '../src/runtime/events.js';
 import { Value } from '@sinclair/typebox/value';
 import { EventSchema } from '../src/runtime/event-schemas.js';
-import { listenControl, PASSWORD, testFleet, waitFor } from './helpers.js';
+import { listenControl, PASSWORD, recordingServer, testFleet, waitFor } from './helpers.js';
 
 const AUTH = { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
 
@@ -245,6 +245,49 @@ const closed = (s: Socket, ms = 5000): Promise<void> =>
     s.resume();
     if (s.closed) resolve();
   });
+
+describe('a posted document dropped from a full queue', () => {
+  it('is a request event on the stream whose detail says dropped, and the posts answers count it', async () => {
+    // A receiver that takes each request and never answers: the first post stays in flight, the queue fills.
+    const hanging = await recordingServer(() => new Promise<never>(() => undefined));
+    const fleet = await testFleet({
+      count: 1,
+      firstNumber: 3201,
+      posts: { max: 1 },
+      set: { 'apps.telNotification.URL': `${hanging.url}/tel`, 'apps.telNotification.userLogInOutEvent': '1' },
+    });
+    await waitFor(() => fleet.phones.every((p) => p.phone.isReady));
+    const { control, url: ctl } = await listenControl(fleet);
+    const one = collect(ctl, 1);
+    try {
+      await waitFor(() => one.events.some((e) => e.type === 'snapshot'));
+      const phone = fleet.phones[0]?.phone;
+      assert.ok(phone);
+      // Locked (in flight), unlocked (waiting), locked again: the unlock waiting is dropped to make room.
+      phone.setLocked(true);
+      phone.setLocked(false);
+      phone.setLocked(true);
+      await waitFor(() => one.events.some((e) => e.type === 'request' && e.direction === 'out'));
+      const out = one.events.filter((e) => e.type === 'request' && e.direction === 'out');
+      assert.equal(out.length, 1, 'the one in flight has not ended: only the drop is reported');
+      const dropped = out[0];
+      assert.ok(dropped?.type === 'request');
+      assert.equal(dropped.detail, 'PhoneUnlockedEvent: dropped (queue full)');
+      assert.equal(dropped.method, 'POST');
+      assert.equal(dropped.url, `${hanging.url}/tel`);
+      assert.equal(dropped.httpStatus, 0);
+      assert.ok(Value.Check(EventSchema, dropped), 'as the OpenAPI document says');
+      assert.deepEqual(await (await fetch(`${ctl}/phones/1/posts`)).json(), { delivered: 0, failed: 0, dropped: 1, waiting: 2 });
+      assert.deepEqual(await (await fetch(`${ctl}/posts`)).json(), { delivered: 0, failed: 0, dropped: 1, waiting: 2 });
+      assert.equal(hanging.received.length, 1, 'only the first reached the receiver');
+    } finally {
+      one.stop();
+      await hanging.close();
+      await control.close();
+      await fleet.stop();
+    }
+  });
+});
 
 describe('event stream readers that never read', () => {
   let fleet: Fleet;

@@ -287,6 +287,80 @@ describe('fleet files', () => {
     }
   });
 
+  it('a fleet with telephonyEvents (all events): a call between two of its phones reaches the receiver from both, in order; a phone that opts out posts nothing', async () => {
+    const receiver = await recordingServer(() => ({ status: 200 }));
+    const dir = mkdtempSync(join(tmpdir(), 'polysim-fleet-receiver-'));
+    const file = join(dir, 'fleet.yaml');
+    writeFileSync(
+      file,
+      [
+        `telephonyEvents: { url: "${receiver.url}/tel" }`,
+        'phones:',
+        '  - { count: 2, number: "5001" }',
+        '  - { number: "5003", set: { "apps.telNotification.URL": "" } }',
+      ].join('\n'),
+    );
+    /** What the receiver got, per phone (by MAC): event names, call states as `CallStateChangeEvent:<state>`. */
+    const byPhone = (macs: string[]): string[][] =>
+      macs.map((mac) =>
+        receiver.received
+          .map((r) => r.body.toString())
+          .filter((body) => body.includes(`<MACAddress>${mac}</MACAddress>`))
+          .map((body) => {
+            const name = /<PolycomIPPhone>\s*<(\w+)/.exec(body)?.[1] ?? '';
+            const state = /CallState="(\w+)"/.exec(body)?.[1];
+            return state ? `${name}:${state}` : name;
+          }),
+      );
+    try {
+      await withFleet(['fleet', '--config', file], async (control) => {
+        const macs = ((await (await fetch(`${control}/phones`)).json()) as { mac: string }[]).map((p) => p.mac.toLowerCase());
+        await waitFor(() =>
+          byPhone(macs)
+            .slice(0, 2)
+            .every((events) => events.length === 2),
+        );
+        const rest = async (i: number, path: string, data: unknown): Promise<void> => {
+          const res = await fetch(`${control}/phones/${i}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ data }),
+          });
+          assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+        };
+        await rest(1, '/api/v1/callctrl/dial', { Dest: '5002', Line: 1 });
+        await rest(2, '/api/v1/callctrl/answerCall', {});
+        const status = (await (await fetch(`${control}/phones/1/api/v2/webCallControl/callStatus`)).json()) as {
+          data: { CallHandle: string }[];
+        };
+        await rest(1, '/api/v1/callctrl/endCall', { Ref: status.data[0]?.CallHandle });
+        await waitFor(() =>
+          byPhone(macs)
+            .slice(0, 2)
+            .every((events) => events.at(-1) === 'OnHookEvent'),
+        );
+        const [caller, callee, left] = byPhone(macs);
+        for (const events of [caller, callee]) assert.deepEqual(events?.slice(0, 2), ['UIInitializationEvent', 'LineRegistrationEvent']);
+        assert.deepEqual(caller?.slice(2, 5), ['OffHookEvent', 'CallStateChangeEvent:Dialtone', 'OutgoingCallEvent']);
+        const connected = caller?.indexOf('CallStateChangeEvent:Connected') ?? -1;
+        assert.ok(connected > 4 && connected < (caller?.indexOf('CallStateChangeEvent:Disconnected') ?? -1), caller?.join());
+        assert.deepEqual(callee?.slice(2), [
+          'IncomingCallEvent',
+          'CallStateChangeEvent:Offering',
+          'OffHookEvent',
+          'CallStateChangeEvent:Connected',
+          'CallStateChangeEvent:Disconnected',
+          'OnHookEvent',
+        ]);
+        assert.deepEqual(left, [], 'the phone whose own set empties the URL posts nothing');
+        assert.ok(receiver.received.every((r) => r.url === '/tel' && r.method === 'POST'));
+      });
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const name of readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'compose.yaml')) {
     it(`examples/${name} starts, with the phones it lists`, async () => {
       const plan = parseFleetFile(name, readFileSync(join(EXAMPLES, name), 'utf8'));

@@ -9,7 +9,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
 import { selfSignedCertificate } from '../src/transport/certificate.js';
-import { ALL_TELEPHONY_EVENTS, assertOk, recordingServer, testPhone } from './helpers.js';
+import { ALL_TELEPHONY_EVENTS, assertOk, callStates, recordingServer, testPhone, waitFor } from './helpers.js';
 import type { Received, TestPhone } from './helpers.js';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
@@ -279,6 +279,149 @@ describe('delivery never holds the phone up', () => {
     } finally {
       await p.stop();
       await failing.close();
+    }
+  });
+
+  /** The first call's handle, as callStatus gives it. */
+  const firstHandle = async (p: TestPhone): Promise<string> => {
+    const rows = assertOk(await p.get('/api/v2/webCallControl/callStatus'), '/api/v2/webCallControl/callStatus')['data'] as Record<
+      string,
+      string
+    >[];
+    return rows[0]?.['CallHandle'] ?? '';
+  };
+
+  /** Phone a calls phone b, b answers, both show the call connected, b answers REST; then a hangs up. All by REST. */
+  async function callAndHangUp(a: TestPhone, b: TestPhone): Promise<void> {
+    await ok(a, '/api/v1/callctrl/dial', { Dest: '2002', Line: 1 });
+    await ok(b, '/api/v1/callctrl/answerCall', { Ref: await firstHandle(b) });
+    assert.deepEqual(await callStates(a), ['2002:Connected']);
+    assert.deepEqual(await callStates(b), ['2001:Connected']);
+    assertOk(await b.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info');
+    assertOk(await b.get('/api/v1/mgmt/lineInfo'), '/api/v1/mgmt/lineInfo');
+    await ok(a, '/api/v1/callctrl/endCall', { Ref: await firstHandle(a) });
+    assert.deepEqual(await callStates(b), []);
+  }
+
+  it('a receiver that never answers: a call is placed, answered and ended and REST answers while the first post still hangs; the rest fail or are dropped', async () => {
+    const hanging = await recordingServer(() => new Promise<never>(() => undefined));
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
+    const sb = new Switchboard(clock, randomIds);
+    const a = await testPhone({ switchboard: sb, clock, number: '2001' });
+    // The default deadline (5 s) outlasts the whole call: nothing the call does may wait for it.
+    const b = await testPhone({
+      switchboard: sb,
+      clock,
+      number: '2002',
+      posts: { max: 2 },
+      set: { 'apps.telNotification.URL': `${hanging.url}/tel`, ...ALL_TELEPHONY_EVENTS },
+    });
+    try {
+      await waitFor(() => hanging.received.length === 1);
+      await callAndHangUp(a, b);
+      assert.equal(hanging.received.length, 1, 'still the boot event in flight: nothing has ended');
+      assert.deepEqual({ ...b.posts.counts }, { delivered: 0, failed: 0, dropped: b.posts.counts.dropped });
+      assert.ok(b.posts.counts.dropped >= 5, `the call's events overflowed the queue: ${b.posts.counts.dropped} dropped`);
+      assert.equal(b.posts.length, 3, 'one in flight, two waiting');
+      // The receiver goes away: what was in flight and what waited fail; nothing is left.
+      await hanging.close();
+      await b.posts.settled();
+      assert.equal(b.posts.counts.delivered, 0);
+      assert.equal(b.posts.counts.failed, 3);
+      const out = b.journal.last(200).filter((e) => e.direction === 'out');
+      assert.equal(out.length, b.posts.counts.failed + b.posts.counts.dropped, 'each one in the journal');
+      assert.ok(
+        out.some((e) => /^OnHookEvent: /.test(e.detail ?? '')),
+        'the last event, hanging up, was raised and is accounted for',
+      );
+    } finally {
+      await a.stop();
+      await b.stop();
+      await hanging.close();
+    }
+  });
+
+  it('a receiver that answers 500 and one that is down: the call and REST are unaffected; every event failed at both, none dropped', async () => {
+    const failing = await recordingServer(() => ({ status: 500 }));
+    const down = await recordingServer();
+    const downUrl = `${down.url}/tel`;
+    await down.close();
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
+    const sb = new Switchboard(clock, randomIds);
+    const a = await testPhone({ switchboard: sb, clock, number: '2001' });
+    const b = await testPhone({
+      switchboard: sb,
+      clock,
+      number: '2002',
+      set: { 'apps.telNotification.URL': `${failing.url}/tel`, 'apps.telNotification.1.URL': downUrl, ...ALL_TELEPHONY_EVENTS },
+    });
+    try {
+      await b.posts.settled();
+      failing.received.length = 0;
+      const before = { ...b.posts.counts };
+      await callAndHangUp(a, b);
+      await b.posts.settled();
+      const raised = failing.received.length;
+      assert.ok(raised >= 6, `the call's events reached the 500 receiver: ${raised}`);
+      assert.deepEqual(
+        { delivered: b.posts.counts.delivered, failed: b.posts.counts.failed - before.failed, dropped: b.posts.counts.dropped },
+        { delivered: 0, failed: 2 * raised, dropped: 0 },
+      );
+      assert.ok(
+        ['IncomingCallEvent', 'OffHookEvent', 'OnHookEvent'].every((name) =>
+          failing.received.some((r) => r.body.toString().includes(`<${name}>`)),
+        ),
+      );
+    } finally {
+      await a.stop();
+      await b.stop();
+      await failing.close();
+    }
+  });
+
+  it('a receiver that answers, slowly (300 ms each): the call is unaffected, every event arrives in the order raised, none dropped', async () => {
+    const slow = await recordingServer(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 300)));
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
+    const sb = new Switchboard(clock, randomIds);
+    const a = await testPhone({ switchboard: sb, clock, number: '2001' });
+    const b = await testPhone({
+      switchboard: sb,
+      clock,
+      number: '2002',
+      set: {
+        'apps.telNotification.URL': `${slow.url}/tel`,
+        'apps.telNotification.incomingEvent': '1',
+        'apps.telNotification.callStateChangeEvent': '1',
+        'apps.telNotification.onhookEvent': '1',
+      },
+    });
+    try {
+      await callAndHangUp(a, b);
+      assert.ok(b.posts.length >= 3, `the call went on while its events waited: ${b.posts.length} waiting`);
+      await b.posts.settled();
+      assert.deepEqual({ ...b.posts.counts }, { delivered: 5, failed: 0, dropped: 0 });
+      assert.deepEqual(
+        slow.received.map((r) => {
+          const [name, body] = eventOf(r);
+          return name === 'CallStateChangeEvent' ? `${name}:${String(body['@_CallState'])}` : name;
+        }),
+        [
+          'IncomingCallEvent',
+          'CallStateChangeEvent:Offering',
+          'CallStateChangeEvent:Connected',
+          'CallStateChangeEvent:Disconnected',
+          'OnHookEvent',
+        ],
+      );
+      const out = b.journal.last(50).filter((e) => e.direction === 'out');
+      assert.ok(
+        out.every((e) => e.httpStatus === 200 && e.ms >= 290),
+        out.map((e) => `${e.httpStatus} ${e.ms}`).join(),
+      );
+    } finally {
+      await a.stop();
+      await b.stop();
+      await slow.close();
     }
   });
 

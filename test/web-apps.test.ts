@@ -11,7 +11,10 @@ import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { randomIds } from '../src/runtime/phone-host.js';
-import { assertOk, python, recordingServer, testPhone } from './helpers.js';
+import type { ControlApp } from '../src/control/app.js';
+import type { Fleet } from '../src/runtime/fleet.js';
+import { challenges, sign } from './digest-client.js';
+import { assertOk, listenControl, PASSWORD, python, recordingServer, testFleet, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { lacks } from './peers.js';
 
@@ -345,7 +348,7 @@ describe('the Push API', () => {
     }
   });
 
-  it('bodies that are not pushes get 400, over 2 KB 413, over 20 KB the web server closes; nothing crashes', async (t) => {
+  it('bodies that are not pushes get 400, over 2 KB 413 (over 20 KB too); nothing crashes', async (t) => {
     if (lacks(t, 'curl')) return;
     const bad = [
       '',
@@ -374,5 +377,129 @@ describe('the Push API', () => {
       a.phone.screen.push.clear();
     }
     assertOk(await a.get('/api/v2/mgmt/device/info'), '/api/v2/mgmt/device/info');
+  });
+});
+
+describe("the web application handlers take the REST API's road: faults, journal, one at a time, latency (control API)", () => {
+  let fleet: Fleet;
+  let control: ControlApp;
+  let ctl: string;
+  const running = (): Fleet['phones'][number] => fleet.phones[0] as Fleet['phones'][number];
+  before(async () => {
+    fleet = await testFleet({ count: 1, firstNumber: 4101, timing: { initMs: 0 }, set: { ...PUSH, ...POLL } });
+    await waitFor(() => running().phone.isReady);
+    ({ control, url: ctl } = await listenControl(fleet));
+  });
+  after(async () => {
+    await control.close();
+    await fleet.stop();
+  });
+  const toControl = (method: string, path: string, body?: unknown): Promise<Response> =>
+    fetch(`${ctl}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+
+  /** A Digest request as clients make it (challenge, then signed: test/digest-client.ts); the signed one's status and time. */
+  async function prepare(
+    method: 'GET' | 'POST',
+    path: string,
+    user: string,
+    password: string,
+    body?: string,
+  ): Promise<() => Promise<{ status: number; ms: number }>> {
+    const url = `${running().httpUrl}${path}`;
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/xhtml+xml' };
+    const first = await fetch(url, { method, headers, body });
+    await first.text();
+    assert.equal(first.status, 401, `${path}: challenged`);
+    const [ch] = challenges(first);
+    assert.ok(ch);
+    return async () => {
+      const started = performance.now();
+      const res = await fetch(url, {
+        method,
+        body,
+        headers: { ...headers, authorization: sign(ch, { method, uri: path, user, password }) },
+      });
+      await res.text();
+      return { status: res.status, ms: performance.now() - started };
+    };
+  }
+  const pushing = (text: string): Promise<() => Promise<{ status: number; ms: number }>> =>
+    prepare('POST', '/push', 'Push', 'Push-pass1', data('Critical', text));
+  const polling = (): Promise<() => Promise<{ status: number; ms: number }>> =>
+    prepare('GET', '/polling/deviceHandler', 'poller', 'Poll-pass1');
+
+  it('a fault set on /push answers as the handlers answer faults (5000: 503), only there, once; the push is not shown', async () => {
+    const added = await toControl('POST', '/phones/1/faults', { status: '5000', path: '/push' });
+    assert.equal(added.status, 201);
+    assert.equal((await (await polling())()).status, 200, 'a poll is not faulted by a fault on /push');
+    assert.equal((await (await pushing('faulted'))()).status, 503);
+    assert.equal(running().phone.screen.push.shown, undefined, 'the faulted push did not run');
+    assert.deepEqual(await (await toControl('GET', '/phones/1/faults')).json(), [], 'used up');
+    assert.equal((await (await pushing('after the fault'))()).status, 200);
+    assert.equal(running().phone.screen.push.shown?.text, 'after the fault');
+    running().phone.screen.push.clear();
+    // 4403 answers 403, as a busy phone does.
+    await toControl('POST', '/phones/1/faults', { status: '4403', path: '/push' });
+    assert.equal((await (await pushing('refused'))()).status, 403);
+  });
+
+  it('push requests are in the journal the control API reads, with their Digest login, answers and faults', async () => {
+    const journal = (await (await toControl('GET', '/phones/1/journal?limit=50')).json()) as {
+      url: string;
+      method: string;
+      httpStatus: number;
+      auth?: string;
+      status?: string;
+    }[];
+    const pushes = journal.filter((e) => e.url === '/push').map((e) => [e.method, e.httpStatus, e.auth ?? '', e.status ?? '']);
+    // Each push: its challenge (401), then the signed request (503 faulted, 200 taken, 403 faulted).
+    assert.deepEqual(
+      pushes.filter(([, code]) => code !== 401),
+      [
+        ['POST', 503, 'digest-md5', '5000'],
+        ['POST', 200, 'digest-md5', ''],
+        ['POST', 403, 'digest-md5', '4403'],
+      ],
+    );
+    assert.equal(pushes.filter(([, code]) => code === 401).length, 3);
+  });
+
+  it('one at a time: while a REST request holds the phone, /push and the polling handlers are refused 403 as the REST API is', async () => {
+    assert.equal((await toControl('PUT', '/phones/1/latency', { ms: 800 })).status, 200);
+    try {
+      const push = await pushing('while busy');
+      const poll = await polling();
+      const rest = fetch(`${running().httpUrl}/api/v2/mgmt/device/info`, {
+        headers: { authorization: `Basic ${Buffer.from(`Polycom:${PASSWORD}`).toString('base64')}` },
+      });
+      await waitFor(() => running().slot.inUse, 700);
+      const [pushed, polled] = await Promise.all([push(), poll()]);
+      assert.equal(pushed.status, 403);
+      assert.equal(polled.status, 403);
+      assert.equal((await rest).status, 200);
+      assert.equal(running().phone.screen.push.shown, undefined, 'the refused push did not run');
+    } finally {
+      await toControl('PUT', '/phones/1/latency', { ms: 0 });
+    }
+  });
+
+  it('latency set through the control API holds /push and the polling handlers as it holds the REST API', async () => {
+    const push = await pushing('slow');
+    const poll = await polling();
+    assert.equal((await toControl('PUT', '/phones/1/latency', { ms: 300 })).status, 200);
+    try {
+      const pushed = await push();
+      const polled = await poll();
+      assert.equal(pushed.status, 200);
+      assert.equal(polled.status, 200);
+      assert.ok(pushed.ms >= 290, `push answered in ${pushed.ms} ms`);
+      assert.ok(polled.ms >= 290, `poll answered in ${polled.ms} ms`);
+    } finally {
+      await toControl('PUT', '/phones/1/latency', { ms: 0 });
+      running().phone.screen.push.clear();
+    }
   });
 });

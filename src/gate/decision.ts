@@ -25,7 +25,8 @@ export type Decision =
 export function statusOf(d: Decision): StatusCode | undefined {
   switch (d.kind) {
     case 'ok':
-      return Status.OK;
+      // A web application handler's document (a poll's XML, a push's bare status) carries no Status.
+      return d.reply.document ? undefined : Status.OK;
     case 'status':
       return d.code;
     case 'wrong-method':

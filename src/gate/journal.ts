@@ -17,7 +17,7 @@ export interface JournalEntry {
   readonly auth?: string;
   /** The HTTP status of the answer (for SIP NOTIFY: the status the same answer has over HTTP). */
   readonly httpStatus: number;
-  /** The JSON Status, when the answer carried one. */
+  /** The JSON Status, when the answer carried one; for a web application handler's refusal, the Status it stands for. */
   readonly status?: string;
   readonly ms: number;
   /** Why an operation failed, for people reading the journal (never sent to the client). */

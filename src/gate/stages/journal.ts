@@ -18,14 +18,18 @@ function detailOf(req: PhoneRequest, d: Decision): RequestDetail {
   const status = statusOf(d);
   const response =
     d.kind === 'ok'
-      ? { ...d.reply.top, ...(d.reply.data === undefined ? {} : { data: d.reply.data }), Status: '2000' }
+      ? d.reply.document
+        ? undefined
+        : { ...d.reply.top, ...(d.reply.data === undefined ? {} : { data: d.reply.data }), Status: '2000' }
       : status
         ? { Status: status }
         : undefined;
+  // A web application handler's document is shown as sent (it holds no secret: state the phone posts or answers).
+  const document = d.kind === 'ok' ? d.reply.document?.body : undefined;
   return {
     requestHeaders: redactHeaders(req.headers),
     ...(body === undefined ? {} : { requestBody: body }),
-    ...(response ? { responseBody: cap(redactedJson(response)) } : {}),
+    ...(response ? { responseBody: cap(redactedJson(response)) } : document ? { responseBody: cap(document) } : {}),
   };
 }
 
