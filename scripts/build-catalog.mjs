@@ -159,12 +159,15 @@ const HOSTED = [
 /**
  * The certificate and 802.1X family of the same site.cfg (blob 0147a767), taken whole, and the rest of the hosted
  * families above (prov.login.*, callLists.*, acd.N.*) from site.cfg and features.cfg (blob 3a35b52e). This is the
- * family SCEP would feed (SCEP-enrolled certificates serve network authentication on Poly voice devices); the SCEP
- * names themselves are in no template or guide found (docs/fidelity.md). device.* values are empty in the template
+ * family SCEP would feed (SCEP-enrolled certificates serve network authentication on Poly voice devices); of the SCEP
+ * names only the switch SCEP.enable is in a source found, a client's (docs/fidelity.md). device.* values are empty in the template
  * (their .set switch decides) and stay strings, as device.sec.TLS.FIPS.enabled above; 0/1 switches are bools, counts
  * and times integers.
  */
 const SECURITY = [
+  // SCEP's switch: the one SCEP name a source shows, read with config/get by a client written and run against real
+  // phones (kdatrio/PhysicalPolyPhoneDialer, poly_dialer/Get-Config.py). Off unless provisioned: enrolment is opt-in.
+  ['SCEP.enable', 'b', '0'],
   // device.sec.* and 802.1X.
   ['device.sec.coreDumpEncryption.enabled', 's', ''],
   ['device.sec.TLS.dot1x.strictCertCommonNameValidation', 's', ''],

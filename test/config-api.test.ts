@@ -238,9 +238,10 @@ describe('parameters of phones on hosted platforms (UC Software 5.x features.cfg
     }
   });
 
-  // The certificate and 802.1X family of the stock site.cfg (the family SCEP-enrolled certificates would serve; the
-  // SCEP names themselves are in no source found: docs/fidelity.md) and the rest of the hosted families.
+  // SCEP's switch, the certificate and 802.1X family of the stock site.cfg (the family SCEP-enrolled certificates would
+  // serve; the other SCEP names are in no source found: docs/fidelity.md) and the rest of the hosted families.
   const SECURITY_DEFAULTS: Readonly<Record<string, string>> = {
+    'SCEP.enable': '0',
     'device.sec.TLS.profile.caCertList1': '',
     'device.sec.TLS.profile.cipherSuiteDefault2': '',
     'device.sec.TLS.profileSelection.dot1x': '',
@@ -273,6 +274,7 @@ describe('parameters of phones on hosted platforms (UC Software 5.x features.cfg
 
   it('the certificate and 802.1X family round-trips through config/set, switches as 0 or 1 only', async () => {
     const set = {
+      'SCEP.enable': '1',
       'device.net.dot1x.identity': 'phone-0004f2@corp.example',
       'device.sec.TLS.profileSelection.dot1x': 'PlatformProfile2',
       'sec.TLS.profile.1.caCert.application3': '0',
@@ -286,7 +288,11 @@ describe('parameters of phones on hosted platforms (UC Software 5.x features.cfg
       Object.fromEntries(Object.entries(set).map(([n, x]) => [n, String(x)])),
     );
     assert.ok(Object.values(v).every((x) => x.Source === 'local'));
-    for (const data of [{ 'sec.TLS.profile.1.caCert.application3': 'yes' }, { 'sec.hostMoveDetect.cdp.sleepTime': 'soon' }]) {
+    for (const data of [
+      { 'sec.TLS.profile.1.caCert.application3': 'yes' },
+      { 'sec.hostMoveDetect.cdp.sleepTime': 'soon' },
+      { 'SCEP.enable': 'on' },
+    ]) {
       assertStatus(await p.post(SET, { data }), '4000', 400);
     }
   });

@@ -2,6 +2,7 @@
 
 /** Every parameter name the catalogue knows (of any model); an index (line, server, key, ...) is any number. */
 export type ParamName =
+  | 'SCEP.enable'
   | `acd.${number}.unavailreason.active`
   | `acd.${number}.unavailreason.codeName`
   | `acd.${number}.unavailreason.codeValue`
