@@ -31,6 +31,11 @@ export interface Linphone {
   command(line: string): void;
   /** The first line from `since` (an index into lines) that `re` matches, within `ms`. */
   waitLine(re: RegExp, ms?: number, since?: number): Promise<string>;
+  /**
+   * Its calls as its `calls` command lists them: id, the far end's address, state (`StreamsRunning`, `Paused`,
+   * `PausedByRemote`, `OutgoingRinging`...).
+   */
+  calls(): Promise<LinphoneCall[]>;
   /** How far its log has grown (a mark for waitLog). */
   logMark(): number;
   /**
@@ -41,6 +46,12 @@ export interface Linphone {
   /** Its log and output, for a failing assertion's message. */
   output(): string;
   stop(): Promise<void>;
+}
+
+export interface LinphoneCall {
+  readonly id: number;
+  readonly peer: string;
+  readonly state: string;
 }
 
 export interface LinphoneOptions {
@@ -142,10 +153,12 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
     partial += text;
     const parts = partial.split('\n');
     partial = parts.pop() ?? '';
-    for (const p of parts) {
-      const line = p.replace(/^(linphonec> )+/, '').trim();
-      if (line) lines.push(line);
-    }
+    // a line it printed without its end (`Performing attended transfer ...`) runs into the prompt and the next one
+    for (const p of parts)
+      for (const piece of p.split('linphonec> ')) {
+        const line = piece.trim();
+        if (line) lines.push(line);
+      }
   });
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   child.stdin?.on('error', () => undefined); // it exited: the next wait says so
@@ -204,6 +217,18 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
     lines,
     command,
     waitLine,
+    calls: async (): Promise<LinphoneCall[]> => {
+      // its table has no last line: the answer to a second command closes it
+      const from = lines.length;
+      command('calls');
+      command('status register');
+      await waitLine(/^(registered|unregistered)/, 3000, from);
+      const end = lines.findIndex((l, i) => i >= from && /^(registered|unregistered)/.test(l));
+      return lines.slice(from, end).flatMap((l) => {
+        const m = /^(\d+)\s*\|\s*(.*?)\s*\|\s*(\w+)\s*\|/.exec(l);
+        return m ? [{ id: Number(m[1]), peer: m[2] ?? '', state: m[3] ?? '' }] : [];
+      });
+    },
     logMark: () => readLog().length,
     waitLog: async (re: RegExp, ms = 8000, since = 0): Promise<RegExpExecArray> => {
       const until = Date.now() + ms;
