@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,10 +83,30 @@ function netstrings(onMessage: (payload: string) => void): (chunk: Buffer) => vo
   };
 }
 
+/**
+ * A port for its SIP (UDP and TCP) whose next port is free for TCP too: baresip 1.0.0 also listens for SIP over TLS
+ * there (its ua.c: the SIP port + 1; its config has no switch for the transports), and fails to start when that
+ * port is taken.
+ */
+async function freeSipPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port >= 65535) continue;
+    const tcp = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) await new Promise<void>((r) => tcp.close(() => r()));
+    if (ok) return port;
+  }
+}
+
 export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'polysim-baresip-'));
-  const sipPort = await freePort();
-  const ctrlPort = await freePort();
+  const sipPort = await freeSipPort();
+  let ctrlPort = await freePort();
+  while (ctrlPort === sipPort + 1) ctrlPort = await freePort();
   const codecs = opts.codecs ?? ['PCMU', 'PCMA'];
   const wideband = codecs.some((c) => c.startsWith('G722'));
   const tone = join(dir, 'tone.wav');
@@ -98,7 +118,6 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       // Loopback only: without this baresip puts the machine's first interface address in its SDP and Contact.
       'net_interface 127.0.0.1',
       `sip_listen 127.0.0.1:${sipPort}`,
-      'sip_transports udp',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       ...(wideband ? ['module g722.so'] : []),
