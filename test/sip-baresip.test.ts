@@ -1,7 +1,8 @@
 /**
  * A real softphone as the far end: Debian's baresip and polysim phones register to Kamailio (MD5 digest) and call
  * each other through it: baresip calls polysim and the reverse, hold from either side, baresip hangs up and is hung
- * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does.
+ * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does, and
+ * to targets that fail (404, 486), which polysim reports in its final NOTIFY.
  * A second baresip that has only G.722 (its spandsp codec) calls polysim and is called: both ends take G.722, RTP
  * flows both ways, and what baresip decodes of polysim's stream is polysim's 400 Hz tone.
  */
@@ -155,6 +156,46 @@ describe('baresip (a real softphone) and polysim through Kamailio', { skip: need
     const [withBob] = await calls(alice);
     await post(alice, '/api/v1/callctrl/endCall', { Ref: withBob?.['CallHandle'] });
     await waitFor(async () => (await calls(bob)).length === 0, 8000);
+  });
+
+  it('baresip transfers polysim to a target that fails (404 not found, 486 busy): the final NOTIFY says so, polysim does not hang up', async () => {
+    // Bob is busy: one call a line, and he is in one (with the G.722 baresip)
+    bob.phone.config.set('LOCAL', { 'call.callsPerLineKey': '1' });
+    let from = wide.events.length;
+    await wide.command('dial', `sip:1002@${kamailio.address}:${kamailio.port}`);
+    await post(bob, '/api/v1/callctrl/answerCall', { Ref: (await callIn(bob, 'Offering'))['CallHandle'] });
+    await wide.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+    try {
+      for (const [target, outcome] of [
+        ['1999', '404 Not Found'],
+        ['1002', '486 Busy Here'],
+      ] as const) {
+        from = soft.events.length;
+        await soft.command('dial', `sip:1001@${kamailio.address}:${kamailio.port}`);
+        await post(alice, '/api/v1/callctrl/answerCall', { Ref: (await callIn(alice, 'Offering'))['CallHandle'] });
+        await soft.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+        const [call] = alice.phone.calls.all();
+        await soft.command('transfer', `sip:${target}@${kamailio.address}:${kamailio.port}`);
+        // the final NOTIFY's sipfrag carries the target's answer, which baresip reports
+        const failed = await soft.waitEvent('TRANSFER_FAILED', undefined, 8000, from);
+        assert.equal(failed.param, outcome);
+        // baresip 1.0.0 then hangs up itself (its ua.c frees a call whose transfer failed): the BYE is baresip's,
+        // polysim kept the call until then; its placed call to the target is logged
+        await waitFor(async () => (await calls(alice)).length === 0, 8000);
+        const ended = alice.phone.calls.recentlyEnded().find((c) => c.callId === call?.callId);
+        assert.equal(ended?.endReason, 'remote', `${outcome}: the call ended by baresip's BYE, not polysim's`);
+        const placed = assertOk(await alice.get('/api/v1/mgmt/callLogs/placed'), '/api/v1/mgmt/callLogs/placed')['data'] as {
+          Placed: Row[];
+        };
+        assert.equal(placed.Placed[0]?.['RemotePartyNumber'], target);
+        assert.deepEqual([...(alice.ua?.dialogs().keys() ?? [])], [], `${outcome}: no dialog left`);
+      }
+    } finally {
+      bob.phone.config.set('LOCAL', { 'call.callsPerLineKey': '24' });
+      from = wide.events.length;
+      await wide.command('hangup');
+      await wide.waitEvent('CALL_CLOSED', undefined, 8000, from);
+    }
   });
 
   it("G.722 only: baresip calls polysim and polysim calls baresip; both take G.722 and hear the other's tone", async () => {
