@@ -45,6 +45,12 @@ export interface BaresipOptions {
   readonly codecs?: readonly string[];
   /** Media encryption of its account (`;mediaenc=`): `srtp` (optional, RTP/AVP with keys) or `srtp-mand` (RTP/SAVP). */
   readonly mediaenc?: 'srtp' | 'srtp-mand';
+  /**
+   * Its address book (its contact module): SIP URIs, the first its current contact, to which its `message` command
+   * sends (baresip 1.0.0 sends instant messages to the current contact only). Its stdio module comes with it: the
+   * messages it receives are printed to its output only through a user interface.
+   */
+  readonly contacts?: readonly string[];
 }
 
 /** A WAV file of `seconds` of a 400 Hz tone, 16-bit mono, at `rate` (8 kHz for G.711, 16 kHz for G.722). */
@@ -129,6 +135,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       `snd_path ${dir}`,
       'module menu.so',
       'module account.so',
+      ...(opts.contacts ? ['module contact.so', 'module stdio.so'] : []),
       'module ctrl_tcp.so',
       `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
       `audio_player aufile,${join(dir, 'heard.wav')}`,
@@ -147,8 +154,15 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     : `;regint=0;answermode=manual;audio_codecs=${codecs.join(',')}`;
   const mediaenc = opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : '';
   writeFileSync(join(dir, 'accounts'), `<${aor}>${params}${mediaenc}\n`);
+  if (opts.contacts) {
+    writeFileSync(join(dir, 'contacts'), opts.contacts.map((uri) => `<${uri}>\n`).join(''));
+    if (opts.contacts[0]) writeFileSync(join(dir, 'current_contact'), opts.contacts[0]);
+  }
   let output = '';
-  const child: ChildProcess = spawn(program('baresip'), ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(program('baresip'), ['-f', dir, '-v'], {
+    // its stdio module waits for keys on its standard input: a pipe (it cannot wait on /dev/null), never written to
+    stdio: [opts.contacts ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const events: BaresipEvent[] = [];

@@ -2,7 +2,8 @@
  * A real softphone as the far end: Debian's baresip and polysim phones register to Kamailio (MD5 digest) and call
  * each other through it: baresip calls polysim and the reverse, hold from either side, baresip hangs up and is hung
  * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does, and
- * to targets that fail (404, 486), which polysim reports in its final NOTIFY.
+ * to targets that fail (404, 486), which polysim reports in its final NOTIFY. Instant messages (SIP MESSAGE) go both
+ * ways.
  * A second baresip that has only G.722 (its spandsp codec) calls polysim and is called: both ends take G.722, RTP
  * flows both ways, and what baresip decodes of polysim's stream is polysim's 400 Hz tone.
  */
@@ -81,7 +82,13 @@ describe('baresip (a real softphone) and polysim through Kamailio', { skip: need
     });
     bob = await testPhone({ number: '1002', sipPort: 0, registrar, sipPassword: 'secret-{number}', set: { 'reg.1.displayName': 'Bob' } });
     await waitFor(() => alice.phone.lines.get(1).registered && bob.phone.lines.get(1).registered, 8000);
-    soft = await startBaresip({ user: '2001', registrar: `${kamailio.address}:${kamailio.port}`, password: 'secret-2001' });
+    soft = await startBaresip({
+      user: '2001',
+      registrar: `${kamailio.address}:${kamailio.port}`,
+      password: 'secret-2001',
+      // Alice, the one its `message` command writes to
+      contacts: [`sip:1001@${kamailio.address}:${kamailio.port}`],
+    });
     wide = await startBaresip({
       user: '2002',
       registrar: `${kamailio.address}:${kamailio.port}`,
@@ -196,6 +203,23 @@ describe('baresip (a real softphone) and polysim through Kamailio', { skip: need
       await wide.command('hangup');
       await wide.waitEvent('CALL_CLOSED', undefined, 8000, from);
     }
+  });
+
+  it('SIP MESSAGE both ways with baresip: polysim to baresip (it shows it), baresip to polysim (kept in the inbox)', async () => {
+    const mark = soft.output().length;
+    // what the control API's POST /phones/{index}/lines/{line}/messages does
+    assert.deepEqual(await alice.ua?.sendMessage(1, '2001', 'hello from polysim'), { status: 200, reason: 'OK' });
+    await waitFor(() => soft.output().slice(mark).includes(`sip:1001@${kamailio.address}:${kamailio.port}: "hello from polysim"`), 8000);
+    const before = alice.phone.messages.all().length;
+    // baresip's `message` writes to its current contact, Alice
+    await soft.command('message', 'hello from baresip');
+    await waitFor(() => alice.phone.messages.all().length > before, 8000);
+    const got = alice.phone.messages.all().filter((m) => m.direction === 'in');
+    assert.deepEqual(
+      got.map((m) => [m.line, m.peer.replace(/:\d+$/, ''), m.text, m.read]),
+      [[1, 'sip:2001@127.0.0.1', 'hello from baresip', false]],
+    );
+    assert.equal(alice.phone.messages.unread, 1);
   });
 
   it("G.722 only: baresip calls polysim and polysim calls baresip; both take G.722 and hear the other's tone", async () => {
