@@ -73,6 +73,27 @@ export function toneWav(seconds: number, rate = 8000): Buffer {
   return wav;
 }
 
+/** A WAV file's sample rate, and how much of the power of its last `seconds` is at `freq` (Goertzel; 0..1). */
+export function toneIn(wav: Buffer, freq: number, seconds: number): { rate: number; share: number; seconds: number } {
+  if (wav.length < 44) return { rate: 0, share: 0, seconds: 0 };
+  const rate = wav.readUInt32LE(24);
+  const samples = Math.floor((wav.length - 44) / 2);
+  const n = Math.min(samples, Math.round(rate * seconds));
+  const k = (2 * Math.PI * freq) / rate;
+  let s1 = 0;
+  let s2 = 0;
+  let energy = 0;
+  for (let i = samples - n; i < samples; i++) {
+    const x = wav.readInt16LE(44 + 2 * i);
+    energy += x * x;
+    const s0 = x + 2 * Math.cos(k) * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = s1 * s1 + s2 * s2 - 2 * Math.cos(k) * s1 * s2;
+  return { rate, share: energy > 0 ? (2 * power) / (n * energy) : 0, seconds: samples / (rate || 1) };
+}
+
 /** Splits netstrings (`len:payload,`) out of a stream. */
 function netstrings(onMessage: (payload: string) => void): (chunk: Buffer) => void {
   let buf = Buffer.alloc(0);

@@ -43,6 +43,11 @@ export interface Linphone {
    * transfer's outcome, the RTP packets a call received, counted when the call ends).
    */
   waitLog(re: RegExp, ms?: number, since?: number): Promise<RegExpExecArray>;
+  /**
+   * What it played of its last call (the WAV file it records its speaker to): read once the call has ended, when the
+   * file has its header; empty before a call.
+   */
+  heard(): Buffer;
   /** Its log and output, for a failing assertion's message. */
   output(): string;
   stop(): Promise<void>;
@@ -59,6 +64,11 @@ export interface LinphoneOptions {
   /** The SIP server it registers with (`host:port`, UDP) and its password there. */
   readonly registrar?: string;
   readonly password?: string;
+  /**
+   * SRTP with SDES keys (its `[sip] media_encryption=srtp`, with the suites polysim has): `srtp` optional (it offers
+   * RTP/SAVP and takes a plain offer too), `srtp-mandatory` (a plain offer is refused).
+   */
+  readonly srtp?: 'srtp' | 'srtp-mandatory';
 }
 
 /** A port p free on 127.0.0.1 with p+1 free too (UDP): its RTP and RTCP. */
@@ -103,6 +113,13 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
     'guess_hostname=0',
     `contact="${opts.user}" <sip:${opts.user}@127.0.0.1:${sipPort}>`,
     'inc_timeout=60',
+    ...(opts.srtp
+      ? [
+          'media_encryption=srtp',
+          `media_encryption_mandatory=${opts.srtp === 'srtp-mandatory' ? 1 : 0}`,
+          'srtp_crypto_suites=AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32',
+        ]
+      : []),
     ...(opts.registrar ? ['default_proxy=0'] : []),
     '[rtp]',
     `audio_rtp_port=${rtpPort}`,
@@ -239,6 +256,7 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    heard: () => (existsSync(heard) ? readFileSync(heard) : Buffer.alloc(0)),
     output: () => `${output}\n--- its log, the end ---\n${readLog().slice(-6000)}`,
     stop,
   };

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBaresip } from './baresip.js';
+import { startBaresip, toneIn } from './baresip.js';
 import type { Baresip } from './baresip.js';
 import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
@@ -41,27 +41,6 @@ async function audioStream(p: TestPhone): Promise<Row | undefined> {
   const path = '/api/v1/mgmt/media/sessionStats';
   const stats = assertOk(await p.get(path), path)['data'] as { Streams: Row[] }[];
   return stats[0]?.Streams[0];
-}
-
-/** A WAV file's sample rate, and how much of the power of its last `seconds` is at `freq` (Goertzel; 0..1). */
-function toneIn(wav: Buffer, freq: number, seconds: number): { rate: number; share: number; seconds: number } {
-  if (wav.length < 44) return { rate: 0, share: 0, seconds: 0 };
-  const rate = wav.readUInt32LE(24);
-  const samples = Math.floor((wav.length - 44) / 2);
-  const n = Math.min(samples, Math.round(rate * seconds));
-  const k = (2 * Math.PI * freq) / rate;
-  let s1 = 0;
-  let s2 = 0;
-  let energy = 0;
-  for (let i = samples - n; i < samples; i++) {
-    const x = wav.readInt16LE(44 + 2 * i);
-    energy += x * x;
-    const s0 = x + 2 * Math.cos(k) * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - 2 * Math.cos(k) * s1 * s2;
-  return { rate, share: energy > 0 ? (2 * power) / (n * energy) : 0, seconds: samples / (rate || 1) };
 }
 
 describe('baresip (a real softphone) and polysim through Kamailio', { skip: needs('kamailio', 'baresip') }, () => {
