@@ -157,7 +157,8 @@ describe('SRTP (SDES) with linphone through Kamailio', { skip: needs('kamailio',
         await optional.waitLine(/^Media streams established/, 8000, mark);
         const before = rtpStats(alice).packetsReceived;
         await waitFor(() => rtpStats(alice).packetsReceived > before + 25, 8000);
-        assert.deepEqual([rtpStats(alice).packetsLost, rtpStats(alice).srtpDropped], [0, 0]);
+        // every packet since authenticated (a sequence number linphone skips around its pause may count as lost)
+        assert.equal(rtpStats(alice).srtpDropped, 0);
       }
       await waitFor(() => rtpStats(alice).packetsSent > 50, 8000);
       await post(alice, '/api/v1/callctrl/endCall', { Ref: handle });
