@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,12 @@ export interface BaresipOptions {
   readonly codecs?: readonly string[];
   /** Media encryption of its account (`;mediaenc=`): `srtp` (optional, RTP/AVP with keys) or `srtp-mand` (RTP/SAVP). */
   readonly mediaenc?: 'srtp' | 'srtp-mand';
+  /**
+   * Its address book (its contact module): SIP URIs, the first its current contact, to which its `message` command
+   * sends (baresip 1.0.0 sends instant messages to the current contact only). Its stdio module comes with it: the
+   * messages it receives are printed to its output only through a user interface.
+   */
+  readonly contacts?: readonly string[];
 }
 
 /** A WAV file of `seconds` of a 400 Hz tone, 16-bit mono, at `rate` (8 kHz for G.711, 16 kHz for G.722). */
@@ -67,6 +73,27 @@ export function toneWav(seconds: number, rate = 8000): Buffer {
   return wav;
 }
 
+/** A WAV file's sample rate, and how much of the power of its last `seconds` is at `freq` (Goertzel; 0..1). */
+export function toneIn(wav: Buffer, freq: number, seconds: number): { rate: number; share: number; seconds: number } {
+  if (wav.length < 44) return { rate: 0, share: 0, seconds: 0 };
+  const rate = wav.readUInt32LE(24);
+  const samples = Math.floor((wav.length - 44) / 2);
+  const n = Math.min(samples, Math.round(rate * seconds));
+  const k = (2 * Math.PI * freq) / rate;
+  let s1 = 0;
+  let s2 = 0;
+  let energy = 0;
+  for (let i = samples - n; i < samples; i++) {
+    const x = wav.readInt16LE(44 + 2 * i);
+    energy += x * x;
+    const s0 = x + 2 * Math.cos(k) * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = s1 * s1 + s2 * s2 - 2 * Math.cos(k) * s1 * s2;
+  return { rate, share: energy > 0 ? (2 * power) / (n * energy) : 0, seconds: samples / (rate || 1) };
+}
+
 /** Splits netstrings (`len:payload,`) out of a stream. */
 function netstrings(onMessage: (payload: string) => void): (chunk: Buffer) => void {
   let buf = Buffer.alloc(0);
@@ -83,10 +110,30 @@ function netstrings(onMessage: (payload: string) => void): (chunk: Buffer) => vo
   };
 }
 
+/**
+ * A port for its SIP (UDP and TCP) whose next port is free for TCP too: baresip 1.0.0 also listens for SIP over TLS
+ * there (its ua.c: the SIP port + 1; its config has no switch for the transports), and fails to start when that
+ * port is taken.
+ */
+async function freeSipPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port >= 65535) continue;
+    const tcp = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) await new Promise<void>((r) => tcp.close(() => r()));
+    if (ok) return port;
+  }
+}
+
 export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), 'polysim-baresip-'));
-  const sipPort = await freePort();
-  const ctrlPort = await freePort();
+  const sipPort = await freeSipPort();
+  let ctrlPort = await freePort();
+  while (ctrlPort === sipPort + 1) ctrlPort = await freePort();
   const codecs = opts.codecs ?? ['PCMU', 'PCMA'];
   const wideband = codecs.some((c) => c.startsWith('G722'));
   const tone = join(dir, 'tone.wav');
@@ -98,7 +145,6 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       // Loopback only: without this baresip puts the machine's first interface address in its SDP and Contact.
       'net_interface 127.0.0.1',
       `sip_listen 127.0.0.1:${sipPort}`,
-      'sip_transports udp',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       ...(wideband ? ['module g722.so'] : []),
@@ -110,6 +156,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       `snd_path ${dir}`,
       'module menu.so',
       'module account.so',
+      ...(opts.contacts ? ['module contact.so', 'module stdio.so'] : []),
       'module ctrl_tcp.so',
       `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
       `audio_player aufile,${join(dir, 'heard.wav')}`,
@@ -128,8 +175,15 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     : `;regint=0;answermode=manual;audio_codecs=${codecs.join(',')}`;
   const mediaenc = opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : '';
   writeFileSync(join(dir, 'accounts'), `<${aor}>${params}${mediaenc}\n`);
+  if (opts.contacts) {
+    writeFileSync(join(dir, 'contacts'), opts.contacts.map((uri) => `<${uri}>\n`).join(''));
+    if (opts.contacts[0]) writeFileSync(join(dir, 'current_contact'), opts.contacts[0]);
+  }
   let output = '';
-  const child: ChildProcess = spawn(program('baresip'), ['-f', dir, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(program('baresip'), ['-f', dir, '-v'], {
+    // its stdio module waits for keys on its standard input: a pipe (it cannot wait on /dev/null), never written to
+    stdio: [opts.contacts ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const events: BaresipEvent[] = [];

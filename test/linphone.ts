@@ -31,6 +31,11 @@ export interface Linphone {
   command(line: string): void;
   /** The first line from `since` (an index into lines) that `re` matches, within `ms`. */
   waitLine(re: RegExp, ms?: number, since?: number): Promise<string>;
+  /**
+   * Its calls as its `calls` command lists them: id, the far end's address, state (`StreamsRunning`, `Paused`,
+   * `PausedByRemote`, `OutgoingRinging`...).
+   */
+  calls(): Promise<LinphoneCall[]>;
   /** How far its log has grown (a mark for waitLog). */
   logMark(): number;
   /**
@@ -38,9 +43,20 @@ export interface Linphone {
    * transfer's outcome, the RTP packets a call received, counted when the call ends).
    */
   waitLog(re: RegExp, ms?: number, since?: number): Promise<RegExpExecArray>;
+  /**
+   * What it played of its last call (the WAV file it records its speaker to): read once the call has ended, when the
+   * file has its header; empty before a call.
+   */
+  heard(): Buffer;
   /** Its log and output, for a failing assertion's message. */
   output(): string;
   stop(): Promise<void>;
+}
+
+export interface LinphoneCall {
+  readonly id: number;
+  readonly peer: string;
+  readonly state: string;
 }
 
 export interface LinphoneOptions {
@@ -48,6 +64,11 @@ export interface LinphoneOptions {
   /** The SIP server it registers with (`host:port`, UDP) and its password there. */
   readonly registrar?: string;
   readonly password?: string;
+  /**
+   * SRTP with SDES keys (its `[sip] media_encryption=srtp`, with the suites polysim has): `srtp` optional (it offers
+   * RTP/SAVP and takes a plain offer too), `srtp-mandatory` (a plain offer is refused).
+   */
+  readonly srtp?: 'srtp' | 'srtp-mandatory';
 }
 
 /** A port p free on 127.0.0.1 with p+1 free too (UDP): its RTP and RTCP. */
@@ -92,6 +113,13 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
     'guess_hostname=0',
     `contact="${opts.user}" <sip:${opts.user}@127.0.0.1:${sipPort}>`,
     'inc_timeout=60',
+    ...(opts.srtp
+      ? [
+          'media_encryption=srtp',
+          `media_encryption_mandatory=${opts.srtp === 'srtp-mandatory' ? 1 : 0}`,
+          'srtp_crypto_suites=AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32',
+        ]
+      : []),
     ...(opts.registrar ? ['default_proxy=0'] : []),
     '[rtp]',
     `audio_rtp_port=${rtpPort}`,
@@ -142,10 +170,12 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
     partial += text;
     const parts = partial.split('\n');
     partial = parts.pop() ?? '';
-    for (const p of parts) {
-      const line = p.replace(/^(linphonec> )+/, '').trim();
-      if (line) lines.push(line);
-    }
+    // a line it printed without its end (`Performing attended transfer ...`) runs into the prompt and the next one
+    for (const p of parts)
+      for (const piece of p.split('linphonec> ')) {
+        const line = piece.trim();
+        if (line) lines.push(line);
+      }
   });
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   child.stdin?.on('error', () => undefined); // it exited: the next wait says so
@@ -204,6 +234,18 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
     lines,
     command,
     waitLine,
+    calls: async (): Promise<LinphoneCall[]> => {
+      // its table has no last line: the answer to a second command closes it
+      const from = lines.length;
+      command('calls');
+      command('status register');
+      await waitLine(/^(registered|unregistered)/, 3000, from);
+      const end = lines.findIndex((l, i) => i >= from && /^(registered|unregistered)/.test(l));
+      return lines.slice(from, end).flatMap((l) => {
+        const m = /^(\d+)\s*\|\s*(.*?)\s*\|\s*(\w+)\s*\|/.exec(l);
+        return m ? [{ id: Number(m[1]), peer: m[2] ?? '', state: m[3] ?? '' }] : [];
+      });
+    },
     logMark: () => readLog().length,
     waitLog: async (re: RegExp, ms = 8000, since = 0): Promise<RegExpExecArray> => {
       const until = Date.now() + ms;
@@ -214,6 +256,7 @@ export async function startLinphone(opts: LinphoneOptions): Promise<Linphone> {
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    heard: () => (existsSync(heard) ? readFileSync(heard) : Buffer.alloc(0)),
     output: () => `${output}\n--- its log, the end ---\n${readLog().slice(-6000)}`,
     stop,
   };

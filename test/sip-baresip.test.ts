@@ -1,13 +1,15 @@
 /**
  * A real softphone as the far end: Debian's baresip and polysim phones register to Kamailio (MD5 digest) and call
  * each other through it: baresip calls polysim and the reverse, hold from either side, baresip hangs up and is hung
- * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does.
+ * up on, and baresip transfers polysim (REFER) to a second polysim phone, which polysim follows as a phone does, and
+ * to targets that fail (404, 486), which polysim reports in its final NOTIFY. Instant messages (SIP MESSAGE) go both
+ * ways.
  * A second baresip that has only G.722 (its spandsp codec) calls polysim and is called: both ends take G.722, RTP
  * flows both ways, and what baresip decodes of polysim's stream is polysim's 400 Hz tone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBaresip } from './baresip.js';
+import { startBaresip, toneIn } from './baresip.js';
 import type { Baresip } from './baresip.js';
 import { assertOk, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
@@ -41,27 +43,6 @@ async function audioStream(p: TestPhone): Promise<Row | undefined> {
   return stats[0]?.Streams[0];
 }
 
-/** A WAV file's sample rate, and how much of the power of its last `seconds` is at `freq` (Goertzel; 0..1). */
-function toneIn(wav: Buffer, freq: number, seconds: number): { rate: number; share: number; seconds: number } {
-  if (wav.length < 44) return { rate: 0, share: 0, seconds: 0 };
-  const rate = wav.readUInt32LE(24);
-  const samples = Math.floor((wav.length - 44) / 2);
-  const n = Math.min(samples, Math.round(rate * seconds));
-  const k = (2 * Math.PI * freq) / rate;
-  let s1 = 0;
-  let s2 = 0;
-  let energy = 0;
-  for (let i = samples - n; i < samples; i++) {
-    const x = wav.readInt16LE(44 + 2 * i);
-    energy += x * x;
-    const s0 = x + 2 * Math.cos(k) * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - 2 * Math.cos(k) * s1 * s2;
-  return { rate, share: energy > 0 ? (2 * power) / (n * energy) : 0, seconds: samples / (rate || 1) };
-}
-
 describe('baresip (a real softphone) and polysim through Kamailio', { skip: needs('kamailio', 'baresip') }, () => {
   let kamailio: Kamailio;
   let alice: TestPhone;
@@ -80,7 +61,13 @@ describe('baresip (a real softphone) and polysim through Kamailio', { skip: need
     });
     bob = await testPhone({ number: '1002', sipPort: 0, registrar, sipPassword: 'secret-{number}', set: { 'reg.1.displayName': 'Bob' } });
     await waitFor(() => alice.phone.lines.get(1).registered && bob.phone.lines.get(1).registered, 8000);
-    soft = await startBaresip({ user: '2001', registrar: `${kamailio.address}:${kamailio.port}`, password: 'secret-2001' });
+    soft = await startBaresip({
+      user: '2001',
+      registrar: `${kamailio.address}:${kamailio.port}`,
+      password: 'secret-2001',
+      // Alice, the one its `message` command writes to
+      contacts: [`sip:1001@${kamailio.address}:${kamailio.port}`],
+    });
     wide = await startBaresip({
       user: '2002',
       registrar: `${kamailio.address}:${kamailio.port}`,
@@ -155,6 +142,63 @@ describe('baresip (a real softphone) and polysim through Kamailio', { skip: need
     const [withBob] = await calls(alice);
     await post(alice, '/api/v1/callctrl/endCall', { Ref: withBob?.['CallHandle'] });
     await waitFor(async () => (await calls(bob)).length === 0, 8000);
+  });
+
+  it('baresip transfers polysim to a target that fails (404 not found, 486 busy): the final NOTIFY says so, polysim does not hang up', async () => {
+    // Bob is busy: one call a line, and he is in one (with the G.722 baresip)
+    bob.phone.config.set('LOCAL', { 'call.callsPerLineKey': '1' });
+    let from = wide.events.length;
+    await wide.command('dial', `sip:1002@${kamailio.address}:${kamailio.port}`);
+    await post(bob, '/api/v1/callctrl/answerCall', { Ref: (await callIn(bob, 'Offering'))['CallHandle'] });
+    await wide.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+    try {
+      for (const [target, outcome] of [
+        ['1999', '404 Not Found'],
+        ['1002', '486 Busy Here'],
+      ] as const) {
+        from = soft.events.length;
+        await soft.command('dial', `sip:1001@${kamailio.address}:${kamailio.port}`);
+        await post(alice, '/api/v1/callctrl/answerCall', { Ref: (await callIn(alice, 'Offering'))['CallHandle'] });
+        await soft.waitEvent('CALL_ESTABLISHED', undefined, 8000, from);
+        const [call] = alice.phone.calls.all();
+        await soft.command('transfer', `sip:${target}@${kamailio.address}:${kamailio.port}`);
+        // the final NOTIFY's sipfrag carries the target's answer, which baresip reports
+        const failed = await soft.waitEvent('TRANSFER_FAILED', undefined, 8000, from);
+        assert.equal(failed.param, outcome);
+        // baresip 1.0.0 then hangs up itself (its ua.c frees a call whose transfer failed): the BYE is baresip's,
+        // polysim kept the call until then; its placed call to the target is logged
+        await waitFor(async () => (await calls(alice)).length === 0, 8000);
+        const ended = alice.phone.calls.recentlyEnded().find((c) => c.callId === call?.callId);
+        assert.equal(ended?.endReason, 'remote', `${outcome}: the call ended by baresip's BYE, not polysim's`);
+        const placed = assertOk(await alice.get('/api/v1/mgmt/callLogs/placed'), '/api/v1/mgmt/callLogs/placed')['data'] as {
+          Placed: Row[];
+        };
+        assert.equal(placed.Placed[0]?.['RemotePartyNumber'], target);
+        assert.deepEqual([...(alice.ua?.dialogs().keys() ?? [])], [], `${outcome}: no dialog left`);
+      }
+    } finally {
+      bob.phone.config.set('LOCAL', { 'call.callsPerLineKey': '24' });
+      from = wide.events.length;
+      await wide.command('hangup');
+      await wide.waitEvent('CALL_CLOSED', undefined, 8000, from);
+    }
+  });
+
+  it('SIP MESSAGE both ways with baresip: polysim to baresip (it shows it), baresip to polysim (kept in the inbox)', async () => {
+    const mark = soft.output().length;
+    // what the control API's POST /phones/{index}/lines/{line}/messages does
+    assert.deepEqual(await alice.ua?.sendMessage(1, '2001', 'hello from polysim'), { status: 200, reason: 'OK' });
+    await waitFor(() => soft.output().slice(mark).includes(`sip:1001@${kamailio.address}:${kamailio.port}: "hello from polysim"`), 8000);
+    const before = alice.phone.messages.all().length;
+    // baresip's `message` writes to its current contact, Alice
+    await soft.command('message', 'hello from baresip');
+    await waitFor(() => alice.phone.messages.all().length > before, 8000);
+    const got = alice.phone.messages.all().filter((m) => m.direction === 'in');
+    assert.deepEqual(
+      got.map((m) => [m.line, m.peer.replace(/:\d+$/, ''), m.text, m.read]),
+      [[1, 'sip:2001@127.0.0.1', 'hello from baresip', false]],
+    );
+    assert.equal(alice.phone.messages.unread, 1);
   });
 
   it("G.722 only: baresip calls polysim and polysim calls baresip; both take G.722 and hear the other's tone", async () => {
