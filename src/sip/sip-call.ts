@@ -131,8 +131,10 @@ export abstract class SipCall implements Inbox {
       send: (method, headers, body, onFinal) => this.requests.send(method, headers, body, onFinal),
       sendBye: () => this.sendBye(),
       hangUp: () => this.hangUp(),
+      // the phone's call is over once it hands the call on: its media goes now, the dialog when the transfer is done
       leftByPhone: () => {
         this.phoneEnded = true;
+        this.media.close();
       },
       schedule: (ms, fn) => env.schedule(ms, fn),
       referAllowed: (uri) => env.referAllowed(uri),
@@ -146,6 +148,7 @@ export abstract class SipCall implements Inbox {
               handOn: () => {
                 if (other.dialogState.can('refer')) other.dialogState.move('refer');
                 other.phoneEnded = true;
+                other.media.close();
               },
               end: () => other.sendBye(),
             }
@@ -159,6 +162,11 @@ export abstract class SipCall implements Inbox {
 
   get callId(): string {
     return this.dialog.callId;
+  }
+
+  /** Whether the call's RTP session is open. */
+  get mediaOpen(): boolean {
+    return this.media.live;
   }
 
   /** What the phone says it supports in this call. */
