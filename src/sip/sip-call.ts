@@ -14,7 +14,7 @@ import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
 import { CallMedia } from './call-media.js';
-import { LINE_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from './codec/capabilities.js';
+import { badExtension, LINE_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from './codec/capabilities.js';
 import type { Capabilities } from './codec/capabilities.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';
@@ -295,6 +295,13 @@ export abstract class SipCall implements Inbox {
     const answer = (status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): void =>
       reply(responseTo(req, status, reason, this.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]], body));
     const cseq = Number((req.headers.get('cseq') ?? '').split(/\s+/)[0]);
+    // a method served that requires an extension the phone does not do (ACK and CANCEL require none): 420
+    const unsupported = refusalOf(req.method, this.capabilities) ? [] : unsupportedRequired(req, this.capabilities);
+    if (unsupported.length > 0) {
+      const refusal = badExtension(unsupported);
+      answer(refusal.status, refusal.reason, refusal.headers);
+      return;
+    }
     switch (req.method) {
       case 'ACK':
         this.onAck(req);
@@ -324,11 +331,6 @@ export abstract class SipCall implements Inbox {
     const refusal = refusalOf(req.method, this.capabilities);
     if (refusal) {
       answer(refusal.status, refusal.reason, refusal.headers);
-      return;
-    }
-    const unsupported = unsupportedRequired(req, this.capabilities);
-    if (unsupported.length > 0) {
-      answer(420, 'Bad Extension', [['Unsupported', unsupported.join(',')]]);
       return;
     }
     switch (req.method) {
