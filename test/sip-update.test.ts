@@ -14,7 +14,7 @@ import { callStates, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
-import { answers, messages, Relay, SippLogs } from './sipp.js';
+import { answers, messages, Relay, SippLogs, udpTaken } from './sipp.js';
 
 /** Waits for a call state in callStatus, unless the sipp run fails first (its error is thrown instead). */
 async function until(p: TestPhone, run: Promise<unknown>, state: string): Promise<void> {
@@ -94,6 +94,7 @@ describe('UPDATE (RFC 3311), with sipp', { timeout: 60_000, skip: needs('sipp') 
   it('as the caller: 491 to an offer in the early dialog; a hold by UPDATE once answered is answered recvonly and shown Held', async () => {
     relay.callee = await freePort();
     const run = logs.run('update-callee.xml', ['-i', '127.0.0.1', '-p', String(relay.callee)], 'callee');
+    await waitFor(() => udpTaken(relay.callee));
     assert.equal((await p.post('/api/v1/callctrl/dial', { data: { Dest: '2002' } })).body['Status'], '2000');
     await until(p, run, 'Held');
     const ref = p.phone.calls.all()[0]?.handle;

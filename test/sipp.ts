@@ -44,6 +44,21 @@ export class SippLogs {
   }
 }
 
+/**
+ * Whether something (a sipp just started) has bound UDP `port`, from the kernel's table (/proc/net/udp): a probe that
+ * bound the port itself could take it from sipp at that moment. Where there is no such table, true.
+ */
+export function udpTaken(port: number): boolean {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/udp', 'utf8');
+  } catch {
+    return true;
+  }
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return table.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(suffix));
+}
+
 /** The messages of a sipp log that went one way, in order, each with its first line and whole text. */
 export function messages(log: string, way: 'sent' | 'received'): { first: string; text: string }[] {
   const parts = log.split(/^\S+ message (sent|received).*$/m);
