@@ -27,6 +27,7 @@ import { callStates, testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
+import { udpTaken } from './sipp.js';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'polysim-timer-'));
@@ -233,6 +234,8 @@ describe('session timers (RFC 4028), with sipp', { timeout: 90_000, skip: needs(
   it('as the caller: asks 1800 s, asks again the 3600 s of a 422, and re-INVITEs half the interval on as the refresher', async () => {
     calleePort = await freePort();
     const s = running(sipp('timer-callee.xml', ['-i', '127.0.0.1', '-p', String(calleePort)], 'callee'));
+    // the phone's clock stands: an INVITE sent before sipp listens would never be sent again
+    await s.until(() => udpTaken(calleePort));
     assert.equal((await p.post('/api/v1/callctrl/dial', { data: { Dest: '2002' } })).body['Status'], '2000');
     await s.until(async () => (await callStates(p)).some((st) => st.endsWith(':Connected')));
     // the ACK of the 200 on its way first, so the refresh is the dialog's next request

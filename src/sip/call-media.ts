@@ -60,6 +60,11 @@ export class CallMedia {
     return this.rtp !== undefined;
   }
 
+  /** Whether the call's RTP session is open now (opened and not closed). */
+  get live(): boolean {
+    return this.rtp?.open ?? false;
+  }
+
   /** Opens the RTP session (once); without a free port the call goes on without media. */
   async open(): Promise<void> {
     if (this.rtp || !this.env.media) return;

@@ -40,6 +40,13 @@ export class Dialog {
     if (rr.length > 0) this.routeSet = rr.reverse();
   }
 
+  /** A target refresh (RFC 3261 12.2.2, RFC 3311 5.2): an accepted re-INVITE or UPDATE's Contact is the new remote target. */
+  refreshTarget(req: SipRequest): void {
+    const contact = req.headers.get('contact');
+    const uri = contact && parseNameAddr(splitList(contact)[0] ?? contact).uri;
+    if (uri && parseUri(uri)) this.remoteTarget = uri;
+  }
+
   /** UAS side: the dialog as the INVITE sets it up. */
   static fromRequest(req: SipRequest, localTag: string, localUri: string): Dialog {
     const from = parseNameAddr(req.headers.get('from') ?? '');

@@ -11,7 +11,7 @@ import type { Party } from '../phone/calls/signal.js';
 import type { Phone } from '../phone/phone.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
-import { optionsHeaders, unsupportedRequired } from './codec/capabilities.js';
+import { badExtension, optionsHeaders, unsupportedRequired } from './codec/capabilities.js';
 import type { Capabilities } from './codec/capabilities.js';
 import { Dialog, newTag } from './dialog.js';
 import type { BlfWatches } from './blf-watches.js';
@@ -111,6 +111,12 @@ export class InboundRequests {
 
   /** OPTIONS out of a dialog: 200 with what the phone supports, as a Poly phone answers it (capabilities.ts). */
   private options(req: SipRequest, ctx: InboundContext): boolean {
+    const bad = unsupportedRequired(req, this.ua.capabilities());
+    if (bad.length > 0) {
+      const refusal = badExtension(bad);
+      ctx.reply(responseTo(req, refusal.status, refusal.reason, newTag(), [...refusal.headers, ['User-Agent', this.ua.userAgent]]));
+      return true;
+    }
     const n = this.lineFor(req);
     const user = n === undefined ? '' : (this.ua.phone.lines.get(n).address.split('@')[0] ?? '');
     const local = this.ua.local(ctx.transport);
@@ -226,9 +232,4 @@ export class InboundRequests {
     call.peer = phone.calls.incoming(n, { from: party, callId: dialog.callId, caller: call, line: n });
     return true;
   }
-}
-
-/** A request that requires an extension the phone does not do: 420 naming them (RFC 3261 8.2.2.3). */
-function badExtension(tags: readonly string[]): { status: number; reason: string; headers: [string, string][] } {
-  return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', tags.join(',')]] };
 }

@@ -10,6 +10,7 @@ import { dialogHeaders } from './codec/capabilities.js';
 import type { Party } from '../phone/calls/signal.js';
 import { responseTo } from './codec/message.js';
 import type { Dialog } from './dialog.js';
+import { inDialog } from './dialog-state.js';
 import { answerDirection, isProblem, warning } from './sdp.js';
 import { optionTags, parseRAck, ReliableProvisionals } from './reliable-provisional.js';
 import type { UasAnswer } from './session-timer.js';
@@ -34,6 +35,8 @@ export class IncomingCall extends SipCall {
   private lastPrack: { cseq: string; status: number } | undefined;
   /** The session timer the 200 carries (session timers on). */
   private timer: (UasAnswer & { kind: 'timer' }) | undefined;
+  /** The INVITE had no offer: our 2xx made one, whose answer the ACK brings (RFC 3264). */
+  private offerInAnswer = false;
 
   private constructor(env: CallEnv, source: UasSource, dialog: Dialog, remote: Party, dest: Destination) {
     super(env, 'uas', dialog, dest, remote);
@@ -126,7 +129,18 @@ export class IncomingCall extends SipCall {
   protected override onAck(req: Parameters<SipCall['onRequest']>[0]): void {
     this.uas.retransmit?.cancel();
     this.uas.answer = undefined;
+    this.offerInAnswer = false;
     super.onAck(req);
+  }
+
+  /**
+   * Before our 2xx the INVITE's offer has no answer (or, when it had none, the offer is ours to make in the 2xx): an
+   * offer in the early dialog is refused 500; after a 2xx that made the offer, until the ACK answers it, 491.
+   */
+  protected override offerState(): 'ours' | 'theirs' | undefined {
+    if (this.state === 'early' || this.state === 'answering') return 'theirs';
+    if (this.offerInAnswer && inDialog(this.state)) return 'ours';
+    return super.offerState();
   }
 
   protected override onCancel(): void {
@@ -178,6 +192,7 @@ export class IncomingCall extends SipCall {
     const offer = this.media.remote;
     const direction = offer ? answerDirection(offer.direction, this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
+    this.offerInAnswer = !offer;
     this.uas.answer = this.respond(
       200,
       'OK',

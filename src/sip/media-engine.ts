@@ -13,7 +13,10 @@ export type { MediaContent } from './rtp.js';
 const RTCP_EVERY_TICKS = 250; // 5 s
 
 export class MediaEngine implements SessionHost {
+  /** The sessions that send or receive (the tick drives them). */
   private readonly sessions = new Set<RtpSession>();
+  /** Every session opened and not closed yet, sending or not (a held or unconfigured one too). */
+  private readonly opened = new Set<RtpSession>();
   private timer: NodeJS.Timeout | undefined;
   private nextPort: number;
 
@@ -30,6 +33,11 @@ export class MediaEngine implements SessionHost {
     return this.sessions.size;
   }
 
+  /** Sessions open (their sockets bound), whether or not they send or receive. */
+  get openSessions(): number {
+    return this.opened.size;
+  }
+
   /**
    * Opens a session on a free even port (RTP) and the odd one above it (RTCP): the phone's pool's, else the engine's;
    * its packets add to `tally` (the phone's).
@@ -44,6 +52,7 @@ export class MediaEngine implements SessionHost {
       const pair = await bindPair(address, port);
       if (!pair) continue;
       const session = new RtpSession(pair[0], pair[1], port, this, onDtmf, tally);
+      this.opened.add(session);
       return session;
     }
     throw new Error('no free RTP port');
@@ -66,6 +75,10 @@ export class MediaEngine implements SessionHost {
         session.halt();
       }
     }
+  }
+
+  /** @internal */ release(s: RtpSession): void {
+    this.opened.delete(s);
   }
 
   /** @internal */ remove(s: RtpSession): void {

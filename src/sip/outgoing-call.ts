@@ -11,7 +11,7 @@ import type { Party, Signal } from '../phone/calls/signal.js';
 import type { SipResponse } from './codec/message.js';
 import { writeSip } from './codec/message.js';
 import type { Dialog } from './dialog.js';
-import { cancelled } from './dialog-state.js';
+import { cancelled, inDialog } from './dialog-state.js';
 import { authorization, pickChallenge } from './digest.js';
 import { hostPort } from './name-addr.js';
 import { ProvisionalAcks } from './reliable-provisional.js';
@@ -188,6 +188,12 @@ export class OutgoingCall extends SipCall {
     if (!wasLive) return;
     this.env.onProgress?.(this, 408, 'Request Timeout');
     this.peer?.receive({ type: 'rejected', reason: 'no-answer' });
+  }
+
+  /** Our INVITE's offer has no answer until a 2xx (or an 18x) brings one: an offer in the early dialog is refused 491. */
+  protected override offerState(): 'ours' | 'theirs' | undefined {
+    if (!inDialog(this.state) && !this.media.remote) return 'ours';
+    return super.offerState();
   }
 
   /** A retransmitted 2xx (its transaction is gone): ACK again. */

@@ -28,6 +28,8 @@ export interface SessionHost {
   add(s: RtpSession): void;
   /** It does neither any more. */
   remove(s: RtpSession): void;
+  /** It is closed: its sockets are gone (the engine counts the sessions open). */
+  release?(s: RtpSession): void;
 }
 
 /** What sessionStats reports (the phone's MediaCounters), and the RTCP reports sent and received. */
@@ -409,11 +411,17 @@ export class RtpSession {
     };
   }
 
+  /** Whether its sockets are open (until close()). */
+  get open(): boolean {
+    return !this.closed;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.remote && this.sent.packets > 0) this.sendBye();
     this.engine.remove(this);
+    this.engine.release?.(this);
     for (const socket of [this.rtp, this.rtcp]) {
       try {
         socket.close();

@@ -9,11 +9,12 @@
  * refresher refreshes the session by UPDATE (when the far end allows it) or re-INVITE, and a session that is not
  * refreshed in time ends with BYE.
  */
+import { randomInt } from 'node:crypto';
 import type { Inbox, Party, Signal } from '../phone/calls/signal.js';
 import type { SipRequest } from './codec/message.js';
 import { responseTo } from './codec/message.js';
 import { CallMedia } from './call-media.js';
-import { LINE_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from './codec/capabilities.js';
+import { badExtension, LINE_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from './codec/capabilities.js';
 import type { Capabilities } from './codec/capabilities.js';
 import type { MediaEnv } from './call-media.js';
 import type { ClientTransactions } from './client-transactions.js';
@@ -131,8 +132,10 @@ export abstract class SipCall implements Inbox {
       send: (method, headers, body, onFinal) => this.requests.send(method, headers, body, onFinal),
       sendBye: () => this.sendBye(),
       hangUp: () => this.hangUp(),
+      // the phone's call is over once it hands the call on: its media goes now, the dialog when the transfer is done
       leftByPhone: () => {
         this.phoneEnded = true;
+        this.media.close();
       },
       schedule: (ms, fn) => env.schedule(ms, fn),
       referAllowed: (uri) => env.referAllowed(uri),
@@ -146,6 +149,7 @@ export abstract class SipCall implements Inbox {
               handOn: () => {
                 if (other.dialogState.can('refer')) other.dialogState.move('refer');
                 other.phoneEnded = true;
+                other.media.close();
               },
               end: () => other.sendBye(),
             }
@@ -159,6 +163,11 @@ export abstract class SipCall implements Inbox {
 
   get callId(): string {
     return this.dialog.callId;
+  }
+
+  /** Whether the call's RTP session is open. */
+  get mediaOpen(): boolean {
+    return this.media.live;
   }
 
   /** What the phone says it supports in this call. */
@@ -286,6 +295,13 @@ export abstract class SipCall implements Inbox {
     const answer = (status: number, reason: string, extra: readonly (readonly [string, string])[] = [], body?: Buffer): void =>
       reply(responseTo(req, status, reason, this.dialog.localTag, [...extra, ['User-Agent', this.env.userAgent]], body));
     const cseq = Number((req.headers.get('cseq') ?? '').split(/\s+/)[0]);
+    // a method served that requires an extension the phone does not do (ACK and CANCEL require none): 420
+    const unsupported = refusalOf(req.method, this.capabilities) ? [] : unsupportedRequired(req, this.capabilities);
+    if (unsupported.length > 0) {
+      const refusal = badExtension(unsupported);
+      answer(refusal.status, refusal.reason, refusal.headers);
+      return;
+    }
     switch (req.method) {
       case 'ACK':
         this.onAck(req);
@@ -317,23 +333,21 @@ export abstract class SipCall implements Inbox {
       answer(refusal.status, refusal.reason, refusal.headers);
       return;
     }
-    const unsupported = unsupportedRequired(req, this.capabilities);
-    if (unsupported.length > 0) {
-      answer(420, 'Bad Extension', [['Unsupported', unsupported.join(',')]]);
-      return;
-    }
     switch (req.method) {
       case 'INVITE':
+        if (this.offerRefused(req, answer)) return;
         this.onReInvite(req, answer);
         return;
       case 'UPDATE': {
         // RFC 3311: an offer is answered in the 200, as a re-INVITE's; without one the 200 refreshes the target
         if (req.body.length > 0) {
+          if (this.offerRefused(req, answer)) return;
           this.onReInvite(req, answer);
           return;
         }
         const timer = this.timerAnswer(req, answer);
         if (timer === false) return;
+        this.dialog.refreshTarget(req);
         answer(200, 'OK', [['Contact', this.contact()], ...(timer?.headers ?? [])]);
         if (timer) this.session?.accepted(timer);
         return;
@@ -364,6 +378,26 @@ export abstract class SipCall implements Inbox {
     }
   }
 
+  /**
+   * Where the dialog's offer/answer stands (RFC 3264, RFC 3311 5.2): `ours` while an offer we made has no answer yet
+   * (our re-INVITE out), `theirs` while one we received has none (an incoming call's INVITE before our 2xx).
+   */
+  protected offerState(): 'ours' | 'theirs' | undefined {
+    return offerPending(this.offers.state) ? 'ours' : undefined;
+  }
+
+  /**
+   * A re-INVITE, or an UPDATE with an offer, while an exchange is not complete is refused and changes nothing: 491
+   * Request Pending when our offer waits for its answer, 500 with a Retry-After of 0 to 10 s when theirs waits for
+   * ours (RFC 3311 5.2; RFC 3261 14.2 for a second INVITE); true when it was.
+   */
+  private offerRefused(req: SipRequest, answer: (s: number, r: string, e?: readonly (readonly [string, string])[]) => void): boolean {
+    const pending = this.offerState();
+    if (pending === 'ours') answer(491, 'Request Pending');
+    else if (pending === 'theirs') answer(500, 'Server Internal Error', [['Retry-After', String(randomInt(0, 11))]]);
+    return pending !== undefined;
+  }
+
   private onReInvite(
     req: SipRequest,
     answer: (s: number, r: string, e?: readonly (readonly [string, string])[], b?: Buffer) => void,
@@ -386,6 +420,7 @@ export abstract class SipCall implements Inbox {
     if (offer) this.media.accept(offer);
     const direction = this.media.remote ? answerDirection(offer ? offer.direction : 'sendrecv', this.media.local) : this.media.local;
     const body = this.media.sdp(direction);
+    this.dialog.refreshTarget(req);
     const contact: [string, string] = ['Contact', this.contact()];
     answer(200, 'OK', [contact, ['Content-Type', 'application/sdp'], ...(timer?.headers ?? [])], body);
     if (timer) this.session?.accepted(timer);

@@ -164,7 +164,7 @@ describe('dialogs on the wire (RFC 3261)', () => {
     assert.deepEqual(h.refusals, []);
   });
 
-  it('in the dialog: UPDATE with an offer answered with SDP (hold), MESSAGE to the line, SUBSCRIBE 403, Require 420', async () => {
+  it('in the dialog: UPDATE with an offer answered with SDP (hold), MESSAGE to the line, SUBSCRIBE 403, Require 420 (BYE too)', async () => {
     const h = harness();
     const messages: string[] = [];
     const env = { ...h.env, message: (req: SipRequest) => (messages.push(req.body.toString()), { status: 200, reason: 'OK' }) };
@@ -190,6 +190,13 @@ describe('dialogs on the wire (RFC 3261)', () => {
     const refused = ask(fromFar('INVITE', 6, 'call-out', 'NEAR', SDP, [['Require', '100rel, timer']]));
     assert.equal(refused.status, 420);
     assert.equal(refused.headers.get('unsupported'), 'timer');
+    // any request but ACK and CANCEL (RFC 3261 8.2.2.3): a BYE too, which then ends nothing
+    const bye = ask(fromFar('BYE', 7, 'call-out', 'NEAR', undefined, [['Require', 'X-Foo, 100rel']]));
+    assert.equal(bye.status, 420);
+    assert.equal(bye.headers.get('unsupported'), 'X-Foo', 'as the request spelled it');
+    assert.equal(call.state, 'confirmed');
+    assert.equal(ask(fromFar('BYE', 8, 'call-out', 'NEAR')).status, 200);
+    assert.equal(call.state, 'terminated');
   });
 
   it("UAS: ringing, answered (200 sent again until the ACK), ended by the far end's BYE", async () => {

@@ -61,6 +61,13 @@ export function codecPreference(pref: { readonly G722: number; readonly G711Mu: 
 
 const MAX_CALLS = 4096;
 
+/** One dialog as the user agent keeps it (dialogs()). */
+export interface DialogView {
+  readonly callIds: readonly string[];
+  readonly state: SipCall['state'];
+  readonly media: boolean;
+}
+
 export class SipUserAgent {
   readonly transactions: ClientTransactions;
   private readonly registrations: LineRegistrations;
@@ -353,14 +360,19 @@ export class SipUserAgent {
     return { inbox: call, party };
   }
 
-  /** The dialogs the user agent keeps, by the Call-IDs the phone knows them by (a replacing dialog under both). */
-  dialogs(): ReadonlyMap<string, SipCall['state']> {
-    return new Map([...this.calls].map(([id, call]) => [id, call.state]));
+  /**
+   * The dialogs the user agent keeps, one each: the Call-IDs it keeps it under (its own; a replacing dialog also the
+   * one it replaced, which the phone's call goes on under), its state, and whether its RTP session is open.
+   */
+  dialogs(): DialogView[] {
+    const ids = new Map<SipCall, string[]>();
+    for (const [id, call] of this.calls) ids.set(call, [...(ids.get(call) ?? []), id]);
+    return [...ids].map(([call, callIds]) => ({ callIds, state: call.state, media: call.mediaOpen }));
   }
 
-  /** RTP sessions open in the process's media engine (shared by its phones). */
-  get mediaSessions(): number {
-    return this.engine?.active ?? 0;
+  /** RTP sessions open in the process's media engine (shared by its phones), sending or not. */
+  get rtpSessions(): number {
+    return this.engine?.openSessions ?? 0;
   }
 
   media(callId: string): MediaCounters | undefined {

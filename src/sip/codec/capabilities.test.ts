@@ -72,14 +72,19 @@ describe('capabilities', () => {
     assert.equal(refusalOf('invite', LINE_CAPABILITIES)?.status, 501, 'methods are case-sensitive (RFC 3261 7.1)');
   });
 
-  it('names the required extensions it does not understand, once each', () => {
+  it('names the required extensions it does not understand, once each, as first written; none for ACK and CANCEL', () => {
     assert.deepEqual(unsupportedRequired(request(''), LINE_CAPABILITIES), []);
     assert.deepEqual(unsupportedRequired(request('Require: replaces\r\n'), LINE_CAPABILITIES), []);
     assert.deepEqual(unsupportedRequired(request('Require: 100rel, Timer\r\nRequire: foo, timer\r\n'), LINE_CAPABILITIES), [
-      'timer',
+      'Timer',
       'foo',
     ]);
     assert.deepEqual(unsupportedRequired(request('Require: 100rel\r\n'), NOTIFY_CAPABILITIES), ['100rel']);
+    // RFC 3261 8.2.2.3 leaves ACK and CANCEL out
+    for (const method of ['ACK', 'CANCEL']) {
+      const req = { ...request('Require: foo\r\n'), method };
+      assert.deepEqual(unsupportedRequired(req, LINE_CAPABILITIES), [], method);
+    }
   });
 
   it('answers OPTIONS as a Poly phone does: Allow, Supported, Accept-Language, Accept, Accept-Encoding', () => {

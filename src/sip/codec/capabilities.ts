@@ -133,14 +133,27 @@ export function refusalOf(method: string, c: Capabilities): { status: number; re
     : { status: 501, reason: 'Not Implemented', headers: [allowHeader(c)] };
 }
 
-/** Option tags a request requires that the phone does not understand (answered 420 with Unsupported, RFC 3261 8.2.2.3). */
+/**
+ * Option tags a request requires that the phone does not understand (answered 420 with Unsupported, RFC 3261
+ * 8.2.2.3), as the request spelled them; none for ACK and CANCEL, which 8.2.2.3 leaves out.
+ */
 export function unsupportedRequired(req: SipRequest, c: Capabilities): string[] {
-  const required = req.headers
-    .all('require')
-    .flatMap((v) => v.split(','))
-    .map((t) => t.trim().toLowerCase())
-    .filter((t) => t !== '');
-  return [...new Set(required)].filter((t) => !c.supported.includes(t));
+  if (req.method === 'ACK' || req.method === 'CANCEL') return [];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const tag of req.headers.all('require').flatMap((v) => v.split(','))) {
+    const t = tag.trim();
+    const key = t.toLowerCase();
+    if (t === '' || seen.has(key)) continue;
+    seen.add(key);
+    if (!c.supported.includes(key)) out.push(t);
+  }
+  return out;
+}
+
+/** The refusal of a request requiring what the phone does not understand: 420 naming them (RFC 3261 8.2.2.3). */
+export function badExtension(tags: readonly string[]): { status: number; reason: string; headers: Header[] } {
+  return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', tags.join(',')]] };
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Decision } from '../../gate/request.js';
 import { restApiOn } from '../../gate/rules.js';
 import type { Phone } from '../../phone/phone.js';
 import { statusText } from '../../phone/status.js';
-import { NOTIFY_CAPABILITIES, optionsHeaders, refusalOf } from '../../sip/codec/capabilities.js';
+import { badExtension, NOTIFY_CAPABILITIES, optionsHeaders, refusalOf, unsupportedRequired } from '../../sip/codec/capabilities.js';
 import type { Capabilities } from '../../sip/codec/capabilities.js';
 import type { SipRequest } from '../../sip/codec/message.js';
 
@@ -116,6 +116,14 @@ export function handleSipRequest(
   const missing = REQUIRED.filter((h) => !req.headers.has(h));
   if (missing.length > 0) return refuse(400, 'Bad Request', `missing ${missing.join(', ')}`);
   if (!/^\d{1,10}\s+[A-Za-z0-9.!%*_+`'~-]+$/.test(req.headers.get('cseq') ?? '')) return refuse(400, 'Bad Request', 'malformed CSeq');
+  if (!refusalOf(req.method, caps)) {
+    // a method served that requires an extension the phone does not do: 420 naming it (RFC 3261 8.2.2.3)
+    const bad = unsupportedRequired(req, caps);
+    if (bad.length > 0) {
+      const refusal = badExtension(bad);
+      return refuse(refusal.status, refusal.reason, `no support for ${bad.join(', ')}`, refusal.headers);
+    }
+  }
   switch (req.method) {
     case 'ACK':
       return { answer: undefined };
