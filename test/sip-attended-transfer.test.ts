@@ -54,7 +54,7 @@ async function noGhosts(p: TestPhone, replaced = 0): Promise<void> {
   const users = (assertOk(await p.get(SIP_STATUS), SIP_STATUS)['data'] as { User: { Calls: Row[] }[] }).User;
   const listed = users.flatMap((u) => u.Calls.filter((c) => c['CallState'] !== 'Disconnected').map((c) => c['CallID']));
   assert.deepEqual(listed.sort(), [...live].sort(), 'sipStatus lists the live calls');
-  const dialogs = [...(p.ua?.dialogs() ?? new Map<string, string>())].filter(([, s]) => s !== 'terminated').map(([id]) => id);
+  const dialogs = (p.ua?.dialogs() ?? []).filter((v) => v.state !== 'terminated').flatMap((v) => v.callIds);
   for (const id of live) assert.ok(dialogs.includes(id), `call ${id} has its dialog: ${JSON.stringify(dialogs)}`);
   const others = dialogs.filter((id) => !live.includes(id));
   assert.ok(others.length <= (live.length > 0 ? replaced : 0), `dialogs without a call: ${JSON.stringify({ live, dialogs })}`);
@@ -142,7 +142,7 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     await noGhosts(alice);
     await noGhosts(bob, 1);
     // two RTP sessions in the process, Alice's and Bob's ends of their call, and media flows on it
-    assert.equal(alice.ua?.mediaSessions, 2);
+    assert.equal(alice.ua?.rtpSessions, 2);
     const [aliceCall] = alice.phone.calls.all();
     const received = (): number => alice.phone.network.media?.(aliceCall?.callId ?? '')?.packetsReceived ?? 0;
     const before = received();
@@ -151,7 +151,7 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     await statesAre(bob, []);
     await noGhosts(alice);
     await noGhosts(bob);
-    await waitFor(() => alice.ua?.mediaSessions === 0, 8000);
+    await waitFor(() => alice.ua?.rtpSessions === 0, 8000);
   });
 
   it('linphone transfers polysim (attended) to baresip, which has no Replaces: a new call rings, NOTIFY 200, nothing is left on polysim', async () => {
@@ -177,7 +177,7 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     await soft.waitLine(new RegExp(`^Call ${first} with .* ended`), 8000, mark);
     await statesAre(alice, ['2002:Connected']);
     await noGhosts(alice);
-    assert.equal(alice.ua?.mediaSessions, 1, "Alice's call with baresip");
+    assert.equal(alice.ua?.rtpSessions, 1, "Alice's call with baresip");
     // linphone keeps its consultation with baresip: ending it, when the target did not, is the transferor's part
     // (liblinphone 5.1 leaves it to its user), not the transferee's
     assert.deepEqual(
@@ -189,7 +189,7 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     const bye = await plain.waitEvent('CALL_CLOSED', undefined, 8000, closed);
     assert.match(String(bye.peeruri), /^sip:1001@/);
     await noGhosts(alice);
-    await waitFor(() => alice.ua?.mediaSessions === 0, 8000);
+    await waitFor(() => alice.ua?.rtpSessions === 0, 8000);
   });
 
   it('polysim transfers linphone (attended) to baresip, which has no Replaces: polysim ends the consultation itself, nothing is left', async () => {
@@ -212,7 +212,7 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     assert.match(String(bye.peeruri), /^sip:1001@/, 'the consultation ended, by Alice');
     await statesAre(alice, []);
     await noGhosts(alice);
-    await waitFor(() => alice.ua?.mediaSessions === 0, 8000);
+    await waitFor(() => alice.ua?.rtpSessions === 0, 8000);
     // linphone and baresip talk
     const left = await soft.calls();
     assert.deepEqual(
@@ -244,7 +244,7 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     await statesAre(bob, ['2001:Connected']);
     await noGhosts(alice);
     await noGhosts(bob);
-    assert.equal(alice.ua?.mediaSessions, 1, "Bob's call with linphone");
+    assert.equal(alice.ua?.rtpSessions, 1, "Bob's call with linphone");
     assert.deepEqual(
       (await soft.calls()).map((c) => [c.id, c.state]),
       [[transferred, 'StreamsRunning']],
@@ -252,6 +252,6 @@ describe('attended transfer with linphone and baresip through Kamailio', { skip:
     await post(bob, '/api/v1/callctrl/endCall', { Ref: await handle(bob, '2001') });
     await soft.waitLine(new RegExp(`^Call ${transferred} with "Bob" .* ended`), 8000, mark);
     await noGhosts(bob);
-    await waitFor(() => alice.ua?.mediaSessions === 0, 8000);
+    await waitFor(() => alice.ua?.rtpSessions === 0, 8000);
   });
 });

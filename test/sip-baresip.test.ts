@@ -174,7 +174,7 @@ describe('baresip (a real softphone) and polysim through Kamailio', { skip: need
           Placed: Row[];
         };
         assert.equal(placed.Placed[0]?.['RemotePartyNumber'], target);
-        assert.deepEqual([...(alice.ua?.dialogs().keys() ?? [])], [], `${outcome}: no dialog left`);
+        assert.deepEqual(alice.ua?.dialogs() ?? [], [], `${outcome}: no dialog left`);
       }
     } finally {
       bob.phone.config.set('LOCAL', { 'call.callsPerLineKey': '24' });
