@@ -43,6 +43,58 @@ const fleet = await startFleet(
   app,
 );
 
+// SOAK_PREFILL: every phone starts with its bounded lists full, as after hours of traffic: its call log
+// (CALL_LOG_KEEP calls) and its journal (its capacity in records, requests received and documents posted, as the soak's own
+// traffic makes them). A soak of an hour then measures a fleet at its working size: what still grows is a leak, not a
+// list filling up (at this traffic a phone's call log takes about four hours to fill, its journal most of the hour).
+if (cfg.prefill) {
+  const { CALL_LOG_KEEP } = await import('../dist/phone/phone.js');
+  const now = Date.now();
+  for (const [n, r] of fleet.phones.entries()) {
+    const peer = String(cfg.firstNumber + ((n + 1) % cfg.count));
+    for (let i = 0; i < CALL_LOG_KEEP; i++) {
+      const kind = ['placed', 'received', 'missed'][i % 3];
+      r.phone.addCallLog({
+        kind,
+        line: 1,
+        startTime: now - (CALL_LOG_KEEP - i) * 60_000,
+        remoteName: peer,
+        remoteNumber: peer,
+        durationSeconds: 2 + (i % 9),
+      });
+    }
+    for (let i = 0; i < r.journal.capacity; i++) {
+      const at = r.phone.clock.now();
+      r.journal.add(
+        i % 2 === 0
+          ? {
+              at,
+              transport: 'http',
+              method: 'GET',
+              url: '/api/v1/mgmt/device/info',
+              from: '127.0.0.1',
+              auth: 'basic',
+              httpStatus: 200,
+              status: '2000',
+              ms: 0.4,
+            }
+          : {
+              at,
+              transport: 'http',
+              method: 'POST',
+              url: cfg.receiver,
+              from: '',
+              direction: 'out',
+              httpStatus: 200,
+              ms: 1.2,
+              detail: 'CallStateChangeEvent',
+            },
+      );
+    }
+  }
+  say({ prefilled: { callLog: CALL_LOG_KEEP, journal: fleet.phones[0]?.journal.capacity } });
+}
+
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 const ms = (ns) => Math.round(ns / 1e4) / 100;

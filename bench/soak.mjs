@@ -12,7 +12,8 @@
 // Environment: SOAK_PHONES, SOAK_MINUTES, SAMPLE_SECONDS, SOAK_CALLS (calls up at once, 20), SOAK_REST (REST
 // requests a second, 20), SOAK_EXPIRES, SOAK_MEDIA (off; tone: G.711 RTP in every call), SOAK_RANGE (127.5.0.1),
 // SOAK_PORTS (28080,28443,25060,25061), GC_SECONDS (30: RSS and heap after a full collection this often),
-// SOAK_HEAP_SNAPSHOTS (a directory: a heap snapshot after each such collection), SOAK_WARMUP_MINUTES (left out of
+// SOAK_PREFILL (1; 0: off: every phone starts with its call log and journal full, so growth is a leak, not lists
+// filling), SOAK_HEAP_SNAPSHOTS (a directory: a heap snapshot after each such collection), SOAK_WARMUP_MINUTES (left out of
 // the drift: a tenth of the run). Not in CI. Needs Kamailio (Debian: kamailio) and `npm run build`.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -106,6 +107,7 @@ const cfg = {
   sampleSeconds: SAMPLE,
   gcSeconds: Number(process.env.GC_SECONDS ?? 30),
   heapSnapshots: process.env.SOAK_HEAP_SNAPSHOTS,
+  prefill: process.env.SOAK_PREFILL !== '0',
 };
 const child = spawn(process.execPath, ['--expose-gc', new URL('./soak-fleet.mjs', import.meta.url).pathname, JSON.stringify(cfg)], {
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -122,6 +124,8 @@ child.stdout.on('data', (d) => {
     const line = JSON.parse(buffer.slice(0, i));
     buffer = buffer.slice(i + 1);
     if (line.ready) readyResolve(line);
+    if (line.prefilled)
+      console.log(`every phone prefilled: call log ${line.prefilled.callLog} calls, journal ${line.prefilled.journal} records`);
     if (line.sample) {
       line.sample.kamailio = kamailioRegistered();
       samples.push(line.sample);
