@@ -310,9 +310,24 @@ describe('fleet addressing', () => {
 describe('a fleet whose port is taken', () => {
   it('fails at once, naming the phone and the port, and leaves nothing listening', async () => {
     const { createServer } = await import('node:net');
-    const busy = createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-    const taken = (busy.address() as { port: number }).port;
+    const free = (port: number): Promise<boolean> =>
+      new Promise((r) => {
+        const probe = createServer();
+        probe.once('error', () => r(false));
+        probe.listen(port, '127.0.0.1', () => probe.close(() => r(true)));
+      });
+    // A port taken by the test whose two ports below are free: phones 1 and 2 must open before phone 3 fails (another
+    // program's connection can hold a port of the ephemeral range at any time).
+    let busy = createServer();
+    let taken = 0;
+    for (let tries = 0; ; tries++) {
+      await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+      taken = (busy.address() as { port: number }).port;
+      if ((await free(taken - 2)) && (await free(taken - 1))) break;
+      assert.ok(tries < 50, 'no port with two free ports below it');
+      await new Promise((r) => busy.close(r));
+      busy = createServer();
+    }
     const app = await createHttpApp(false);
     try {
       await assert.rejects(
