@@ -5,32 +5,23 @@
  * own Call-ID and tags: each gets 481, and none of them reaches the phone (no call, no message, no dialog).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { callStates, testPhone, waitFor } from './helpers.js';
+import { before, describe, it } from 'node:test';
+import { callStates, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
-import { answers, messages, Relay, SippLogs } from './sipp.js';
+import { answers, messages, relayedPhone } from './sipp.js';
 
 const AFTER = ['INFO', 'UPDATE', 'REFER', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'OPTIONS', 'PRACK', 'INVITE', 'BYE'].map(
   (m, i) => `481 ${i + 3} ${m}`,
 );
 
 describe('requests of a dialog that ended get 481, with sipp', { timeout: 60_000, skip: needs('sipp') }, () => {
+  const suite = relayedPhone();
+  const { relay, logs } = suite;
   let p: TestPhone;
-  const relay = new Relay();
-  const logs = new SippLogs();
-
-  before(async () => {
-    const port = await relay.start();
-    p = await testPhone({ sipPort: 0, set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(port) } });
-    relay.phonePort = p.sip?.port as number;
-    await waitFor(() => p.phone.lines.get(1).registered);
-  });
-  after(async () => {
-    await p.stop();
-    relay.close();
-    logs.remove();
+  before(() => {
+    p = suite.phone();
   });
 
   /** Runs the scenario with the call ended by `ender`; resolves with the answers sipp got (no 1xx) and its requests. */

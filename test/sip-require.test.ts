@@ -13,23 +13,14 @@ import { testPhone, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
-import { answers, header, messages, Relay, SippLogs } from './sipp.js';
+import { answers, header, messages, relayedPhone } from './sipp.js';
 
 describe('420 Bad Extension, with sipp', { timeout: 60_000, skip: needs('sipp') }, () => {
+  const suite = relayedPhone();
+  const { relay, logs } = suite;
   let p: TestPhone;
-  const relay = new Relay();
-  const logs = new SippLogs();
-
-  before(async () => {
-    const port = await relay.start();
-    p = await testPhone({ sipPort: 0, set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(port) } });
-    relay.phonePort = p.sip?.port as number;
-    await waitFor(() => p.phone.lines.get(1).registered);
-  });
-  after(async () => {
-    await p.stop();
-    relay.close();
-    logs.remove();
+  before(() => {
+    p = suite.phone();
   });
 
   it('OPTIONS and INVITE requiring an unknown extension get 420 with Unsupported naming it; the phone does not ring', async () => {

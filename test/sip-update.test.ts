@@ -9,12 +9,12 @@
  *   a hold by UPDATE once answered is answered a=recvonly and shown Held.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { callStates, testPhone, waitFor } from './helpers.js';
+import { before, describe, it } from 'node:test';
+import { callStates, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
-import { answers, messages, Relay, SippLogs, udpTaken } from './sipp.js';
+import { answers, messages, relayedPhone, udpTaken } from './sipp.js';
 
 /** Waits for a call state in callStatus, unless the sipp run fails first (its error is thrown instead). */
 async function until(p: TestPhone, run: Promise<unknown>, state: string): Promise<void> {
@@ -28,20 +28,11 @@ async function until(p: TestPhone, run: Promise<unknown>, state: string): Promis
 }
 
 describe('UPDATE (RFC 3311), with sipp', { timeout: 60_000, skip: needs('sipp') }, () => {
+  const suite = relayedPhone();
+  const { relay, logs } = suite;
   let p: TestPhone;
-  const relay = new Relay();
-  const logs = new SippLogs();
-
-  before(async () => {
-    const port = await relay.start();
-    p = await testPhone({ sipPort: 0, set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(port) } });
-    relay.phonePort = p.sip?.port as number;
-    await waitFor(() => p.phone.lines.get(1).registered);
-  });
-  after(async () => {
-    await p.stop();
-    relay.close();
-    logs.remove();
+  before(() => {
+    p = suite.phone();
   });
 
   it('in a confirmed call: hold and resume by UPDATE answered in the 200 and shown in callStatus; 491 while the phone offers', async () => {

@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { after, before } from 'node:test';
+import { testPhone, waitFor } from './helpers.js';
+import type { TestPhone } from './helpers.js';
 
 const exec = promisify(execFile);
 export const SCENARIOS = new URL('../docs/sipp/', import.meta.url).pathname;
@@ -109,4 +112,34 @@ export class Relay {
   close(): void {
     this.socket.close();
   }
+}
+
+/**
+ * For a describe's tests: a phone whose line 1 registers through a Relay (made before them, registered; stopped after
+ * them, with the relay and the sipp logs). `phone()` gives it inside the tests.
+ */
+export function relayedPhone(): { readonly relay: Relay; readonly logs: SippLogs; phone(): TestPhone } {
+  const relay = new Relay();
+  const logs = new SippLogs();
+  let p: TestPhone | undefined;
+  before(async () => {
+    const port = await relay.start();
+    const made = await testPhone({ sipPort: 0, set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(port) } });
+    p = made;
+    relay.phonePort = made.sip?.port as number;
+    await waitFor(() => made.phone.lines.get(1).registered);
+  });
+  after(async () => {
+    await p?.stop();
+    relay.close();
+    logs.remove();
+  });
+  return {
+    relay,
+    logs,
+    phone: () => {
+      if (!p) throw new Error('the phone is made before the tests');
+      return p;
+    },
+  };
 }
