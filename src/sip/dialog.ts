@@ -40,9 +40,12 @@ export class Dialog {
     if (rr.length > 0) this.routeSet = rr.reverse();
   }
 
-  /** A target refresh (RFC 3261 12.2.2, RFC 3311 5.2): an accepted re-INVITE or UPDATE's Contact is the new remote target. */
-  refreshTarget(req: SipRequest): void {
-    const contact = req.headers.get('contact');
+  /**
+   * A target refresh (RFC 3261 12.2.1.2 and 12.2.2, RFC 3311 5.2): the Contact of an accepted re-INVITE or UPDATE, or
+   * of the 2xx that accepts ours, is the new remote target.
+   */
+  refreshTarget(message: SipRequest | SipResponse): void {
+    const contact = message.headers.get('contact');
     const uri = contact && parseNameAddr(splitList(contact)[0] ?? contact).uri;
     if (uri && parseUri(uri)) this.remoteTarget = uri;
   }

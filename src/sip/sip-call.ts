@@ -490,6 +490,8 @@ export abstract class SipCall implements Inbox {
       refresh ? this.media.sdpAgain(this.media.local) : this.media.sdp(this.media.local),
       (res) => {
         if (res.status >= 200 && res.status < 300) {
+          // its Contact is the dialog's target from now on, the ACK's included (RFC 3261 12.2.1.2)
+          this.dialog.refreshTarget(res);
           this.requests.ack(cseqOf(res));
           this.media.apply(res.body, true);
           this.session?.answered(res.headers);
@@ -529,6 +531,7 @@ export abstract class SipCall implements Inbox {
     if (!session) return;
     this.requests.send('UPDATE', [['Contact', this.contact()], ...session.request(), ...this.supported()], undefined, (res) => {
       if (res.status >= 200 && res.status < 300) {
+        this.dialog.refreshTarget(res);
         session.answered(res.headers);
         return;
       }

@@ -68,7 +68,8 @@ const requests = (h: Harness, method: string): SipRequest[] =>
 
 /** The far end answers our request `req` (through the transactions, as the user agent hands answers over). */
 function answer(h: Harness, req: SipRequest, status: number, reason: string, extra: [string, string][] = [], body?: Buffer): void {
-  const res = parseSip(responseTo(req, status, reason, 'FAR', [['Contact', '<sip:2002@192.0.2.20>'], ...extra], body), true) as SipResponse;
+  const contact: [string, string][] = extra.some(([k]) => k === 'Contact') ? [] : [['Contact', '<sip:2002@192.0.2.20>']];
+  const res = parseSip(responseTo(req, status, reason, 'FAR', [...contact, ...extra], body), true) as SipResponse;
   assert.ok(h.transactions.onResponse(res), `${status} answers a transaction of ours`);
 }
 
@@ -406,6 +407,26 @@ describe('dialogs on the wire (RFC 3261)', () => {
       [491, 200],
     );
     assert.equal(call.state, 'confirmed');
+    assert.deepEqual(h.refusals, []);
+  });
+
+  it("UAC: the 2xx to our re-INVITE moves the remote target to its Contact (RFC 3261 12.2.1.2); a refusal's does not", async () => {
+    const h = harness();
+    const { call, invite } = await outgoing(h);
+    answer(h, invite, 200, 'OK', SDP_HEADERS, SDP);
+    assert.equal(requests(h, 'ACK')[0]?.uri, 'sip:2002@192.0.2.20');
+    call.receive({ type: 'hold' });
+    const hold = requests(h, 'INVITE')[1] as SipRequest;
+    assert.equal(hold.uri, 'sip:2002@192.0.2.20');
+    answer(h, hold, 200, 'OK', [['Contact', '<sip:2002@192.0.2.99:5062>'], ...SDP_HEADERS], SDP);
+    assert.equal(requests(h, 'ACK')[1]?.uri, 'sip:2002@192.0.2.99:5062', 'the ACK goes to the new target');
+    call.receive({ type: 'resume' });
+    const resume = requests(h, 'INVITE')[2] as SipRequest;
+    assert.equal(resume.uri, 'sip:2002@192.0.2.99:5062');
+    // a final refusal carries a Contact too: the target stays
+    answer(h, resume, 488, 'Not Acceptable Here', [['Contact', '<sip:2002@192.0.2.77>']]);
+    call.receive({ type: 'ended' });
+    assert.equal(requests(h, 'BYE')[0]?.uri, 'sip:2002@192.0.2.99:5062');
     assert.deepEqual(h.refusals, []);
   });
 
