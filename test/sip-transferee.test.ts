@@ -6,122 +6,31 @@
  * final NOTIFY carries the target's answer: after 200 the transferor leaves and the new call stays; after 404 the
  * held call stays, and resumes.
  *
- * The line's server is a small relay of this test: it grants REGISTER and passes the rest between the phone and the
+ * The line's server is a relay (test/sipp.ts): it grants REGISTER and passes the rest between the phone and the
  * target sipp, keeping the target's final answer back until the test has looked at callStatus.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import type { Socket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
-import { callStates, testPhone, waitFor } from './helpers.js';
+import { before, describe, it } from 'node:test';
+import { callStates, waitFor } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { needs } from './peers.js';
-
-const exec = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'polysim-transferee-'));
-const SCENARIOS = new URL('../docs/sipp/', import.meta.url).pathname;
-const header = (t: string, n: string): string => new RegExp(`^${n}: (.*)$`, 'mi').exec(t)?.[1]?.trim() ?? '';
-
-/** The line's registrar and proxy: grants REGISTER, relays the rest between the phone and the target. */
-class Relay {
-  readonly socket: Socket = createSocket('udp4');
-  phonePort = 0;
-  targetPort = 0;
-  /** Final answers to INVITE from the target wait here while `holding`. */
-  holding = false;
-  private held: Buffer[] = [];
-
-  async start(): Promise<number> {
-    this.socket.on('message', (m, from) => {
-      const t = m.toString();
-      if (t.startsWith('REGISTER')) {
-        const lines = ['SIP/2.0 200 OK', `Via: ${header(t, 'Via')}`, `From: ${header(t, 'From')}`, `To: ${header(t, 'To')};tag=reg`];
-        lines.push(
-          `Call-ID: ${header(t, 'Call-ID')}`,
-          `CSeq: ${header(t, 'CSeq')}`,
-          `Contact: ${header(t, 'Contact')}`,
-          'Content-Length: 0',
-          '',
-          '',
-        );
-        this.socket.send(lines.join('\r\n'), from.port, from.address);
-        return;
-      }
-      if (from.port === this.phonePort) {
-        if (this.targetPort) this.socket.send(m, this.targetPort, '127.0.0.1');
-        return;
-      }
-      if (this.holding && /^SIP\/2\.0 [2-6]\d\d /.test(t) && /INVITE/.test(header(t, 'CSeq'))) {
-        this.held.push(m);
-        return;
-      }
-      this.socket.send(m, this.phonePort, '127.0.0.1');
-    });
-    await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', () => r()));
-    return this.socket.address().port;
-  }
-
-  /** Lets the target's final answer through. */
-  release(): void {
-    this.holding = false;
-    for (const m of this.held.splice(0)) this.socket.send(m, this.phonePort, '127.0.0.1');
-  }
-}
-
-/** Runs a sipp scenario; resolves with its message log once it exits 0 (rejects with the log otherwise). */
-async function sipp(scenario: string, args: string[], name: string): Promise<string> {
-  const log = join(dir, `${name}.log`);
-  const common = ['-m', '1', '-timeout', '20', '-timeout_error', '-nostdin', '-trace_msg', '-message_file', log, '-trace_err'];
-  const errors = join(dir, `${name}.errors`);
-  try {
-    await exec('sipp', ['-sf', join(SCENARIOS, scenario), ...common, '-error_file', errors, ...args]);
-  } catch (e) {
-    let text = '';
-    for (const f of [log, errors]) text += readFileSync(f, { encoding: 'utf8', flag: 'a+' });
-    throw new Error(`sipp ${scenario} failed: ${String(e)}\n${text.slice(-4000)}`);
-  }
-  return readFileSync(log, 'utf8');
-}
-
-/** The messages of a sipp log in order, each as "sent" or "received" with its first line and the whole text. */
-function messages(log: string): { dir: 'sent' | 'received'; first: string; text: string }[] {
-  const parts = log.split(/^\S+ message (sent|received).*$/m);
-  const out: { dir: 'sent' | 'received'; first: string; text: string }[] = [];
-  for (let i = 1; i + 1 < parts.length; i += 2) {
-    const text = (parts[i + 1] ?? '').replace(/-{10,}[^\n]*\s*$/, '').trim();
-    out.push({ dir: parts[i] as 'sent' | 'received', first: text.split(/\r?\n/)[0] ?? '', text });
-  }
-  return out;
-}
+import { header, messages, relayedPhone } from './sipp.js';
 
 describe('the phone as transferee, with sipp as transferor and target', { timeout: 60_000, skip: needs('sipp') }, () => {
+  const suite = relayedPhone();
+  const { relay, logs } = suite;
   let p: TestPhone;
-  const relay = new Relay();
-
-  before(async () => {
-    const port = await relay.start();
-    p = await testPhone({ sipPort: 0, set: { 'reg.1.server.1.address': '127.0.0.1', 'reg.1.server.1.port': String(port) } });
-    relay.phonePort = p.sip?.port as number;
-    await waitFor(() => p.phone.lines.get(1).registered);
-  });
-  after(async () => {
-    await p.stop();
-    relay.socket.close();
-    if (!process.env.KEEP_SIPP_LOGS) rmSync(dir, { recursive: true, force: true });
+  before(() => {
+    p = suite.phone();
   });
 
   /** Starts the target and the transferor; the phone answers the transferor's call. */
   async function transfer(target: string, name: string): Promise<{ target: Promise<string>; transferor: Promise<string> }> {
-    relay.targetPort = await freePort();
+    relay.callee = await freePort();
     relay.holding = true;
-    const targetRun = sipp(target, ['-i', '127.0.0.1', '-p', String(relay.targetPort)], `${name}-target`);
-    const transferorRun = sipp(
+    const targetRun = logs.run(target, ['-i', '127.0.0.1', '-p', String(relay.callee)], `${name}-target`);
+    const transferorRun = logs.run(
       'refer-transferor.xml',
       [
         '-s',
@@ -159,10 +68,9 @@ describe('the phone as transferee, with sipp as transferor and target', { timeou
 
   it('the target answers: 202, NOTIFY 100 Trying, hold, no BYE, NOTIFY 200; the transferor leaves, the new call stays', async () => {
     const run = await transfer('refer-target.xml', 'answers');
-    const log = messages(await run.transferor);
+    const log = messages(await run.transferor, 'received');
     // what the transferor got from the phone, in order (the call's provisional answers aside)
     const fromPhone = log
-      .filter((m) => m.dir === 'received')
       .map((m) => (m.first.startsWith('SIP/2.0') ? m.first.split(' ').slice(0, 2).join(' ') : (m.first.split(' ')[0] ?? '')))
       .filter((f) => f !== 'SIP/2.0 100' && f !== 'SIP/2.0 180');
     assert.deepEqual(fromPhone, [
@@ -174,7 +82,7 @@ describe('the phone as transferee, with sipp as transferor and target', { timeou
       'NOTIFY', // 200 OK: no BYE before it
       'SIP/2.0 200', // the transferor's BYE
     ]);
-    const notifies = log.filter((m) => m.dir === 'received' && m.first.startsWith('NOTIFY'));
+    const notifies = log.filter((m) => m.first.startsWith('NOTIFY'));
     assert.deepEqual(
       notifies.map((m) => [header(m.text, 'Event'), header(m.text, 'Subscription-State'), m.text.split(/\r?\n\r?\n/)[1]?.trim()]),
       [
@@ -194,8 +102,8 @@ describe('the phone as transferee, with sipp as transferor and target', { timeou
     await run.target;
     await waitFor(async () => JSON.stringify(await callStates(p)) === JSON.stringify(['sipp:Hold']));
     assert.equal((await p.post('/api/v1/callctrl/resumeCall', { data: {} })).body['Status'], '2000');
-    const log = messages(await run.transferor);
-    const notifies = log.filter((m) => m.dir === 'received' && m.first.startsWith('NOTIFY'));
+    const log = messages(await run.transferor, 'received');
+    const notifies = log.filter((m) => m.first.startsWith('NOTIFY'));
     assert.deepEqual(
       notifies.map((m) => [header(m.text, 'Subscription-State'), m.text.split(/\r?\n\r?\n/)[1]?.trim()]),
       [
@@ -203,7 +111,7 @@ describe('the phone as transferee, with sipp as transferor and target', { timeou
         ['terminated;reason=noresource', 'SIP/2.0 404 Not Found'],
       ],
     );
-    const invites = log.filter((m) => m.dir === 'received' && m.first.startsWith('INVITE'));
+    const invites = log.filter((m) => m.first.startsWith('INVITE'));
     assert.deepEqual(
       invites.map((m) => /a=(sendrecv|sendonly|recvonly|inactive)/.exec(m.text)?.[1]),
       ['sendonly', 'sendrecv'],

@@ -86,6 +86,9 @@ export class Relay {
   private readonly socket = createSocket('udp4');
   phonePort = 0;
   callee = 0;
+  /** While set, the callee's final answers to INVITE wait here (`release()` lets them through). */
+  holding = false;
+  private held: Buffer[] = [];
 
   async start(): Promise<number> {
     this.socket.on('message', (m, from) => {
@@ -103,10 +106,18 @@ export class Relay {
         this.socket.send(lines.join('\r\n'), from.port, from.address);
       } else if (from.port === this.phonePort) {
         if (this.callee) this.socket.send(m, this.callee, '127.0.0.1');
+      } else if (this.holding && /^SIP\/2\.0 [2-6]\d\d /.test(t) && /INVITE/.test(header(t, 'CSeq'))) {
+        this.held.push(m);
       } else this.socket.send(m, this.phonePort, '127.0.0.1');
     });
     await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', () => r()));
     return this.socket.address().port;
+  }
+
+  /** Lets the callee's final answers through. */
+  release(): void {
+    this.holding = false;
+    for (const m of this.held.splice(0)) this.socket.send(m, this.phonePort, '127.0.0.1');
   }
 
   close(): void {
