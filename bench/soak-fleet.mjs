@@ -135,7 +135,7 @@ const sampler = setInterval(() => {
   if (++taken % gcEvery === 0 && globalThis.gc) {
     globalThis.gc();
     const m = process.memoryUsage();
-    sample.afterGc = { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+    sample.afterGc = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
     // SOAK_HEAP_SNAPSHOTS=dir: a heap snapshot at each, to compare where the heap grew (Chrome's DevTools, Memory)
     if (cfg.heapSnapshots) sample.snapshot = writeHeapSnapshot(join(cfg.heapSnapshots, `soak-${taken}.heapsnapshot`));
   }

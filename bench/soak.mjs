@@ -310,7 +310,14 @@ const metrics = [
   ['event-loop delay p99 (ms)', steady, (s) => s.loopP99, 1],
   ['open handles', steady, (s) => total(s.handles), 0.05],
   ['file descriptors', steady, (s) => s.fds, 0.05],
-  // where RSS grows beside the heap: memory V8 tracks outside it (Buffers, ArrayBuffers), not part of the verdict
+  // where RSS grows beside the live heap, not part of the verdict: the pages V8 holds for its heap (live objects and
+  // the free space between them), and the memory it tracks outside it (Buffers, ArrayBuffers)
+  [
+    'heap pages after a full GC (MB)',
+    collected.filter((s) => s.afterGc.heapTotal !== undefined),
+    (s) => s.afterGc.heapTotal / 2 ** 20,
+    null,
+  ],
   ['external after a full GC (MB)', collected.filter((s) => s.afterGc.external !== undefined), (s) => s.afterGc.external / 2 ** 20, null],
 ];
 console.log(`\nover ${steady.length} samples after ${(warmup / 60_000).toFixed(1)} min of warm-up, ${minutes.toFixed(1)} min:`);
