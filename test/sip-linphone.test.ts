@@ -159,10 +159,11 @@ describe('linphone (a real softphone) and polysim through Kamailio', { skip: nee
     const log = soft.logMark();
     soft.command(`transfer sip:1999@${at}`);
     // Kamailio answers 404; the final NOTIFY (sipfrag 404) reaches linphone: its transfer failed (it prints no line
-    // for that, it logs it)
+    // for that, it logs it). linphone may answer the NOTIFY 491 while its hold re-INVITE's ACK is on its way, and the
+    // phone sends it again up to three times after 0 to 2 s each (RFC 3261 14.1): the wait allows for all of them.
     await soft.waitLog(
       /Transfer state for CallSession \S+ changed from \[LinphoneCallOutgoingProgress\] to \[LinphoneCallError\]/,
-      8000,
+      15_000,
       log,
     );
     await soft.waitLine(/^Call \d+ has been paused by /, 8000, from);
