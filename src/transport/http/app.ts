@@ -1,220 +1,146 @@
 /**
- * The HTTP(S) transport: one Fastify application serves every phone of the process. Each phone's listeners tag
- * their sockets with the phone's endpoint, so a request finds its phone without any per-phone Fastify instance.
+ * The HTTP(S) transport: one application serves every phone of the process. Each phone's listeners tag their sockets
+ * with the phone's endpoint (endpoint.ts), so a request finds its phone without any per-phone server state.
  * Road: socket -> endpoint -> PhoneRequest (with the HTTP origin's policy) -> the phone's pipeline (src/gate) ->
- * Decision -> the wire (status, envelope, the web server's pages, Allow, close).
+ * Decision -> the wire (wire.ts: status, envelope, the web server's pages, Allow, close).
+ *
+ * Two ways onto that road, one writer. A GET without a body or a query string, the request every poller sends, goes
+ * from node's request straight to the pipeline: the pipeline finds the operation itself (one table for HTTP and
+ * SIP), so Fastify's routing, request and reply objects would add nothing to it but time. Every other request (a
+ * body to read and bound, a query to parse, a URL to decode) goes through Fastify. Both build the same PhoneRequest
+ * and write with wire.ts; test/http-roads.test.ts holds their answers equal byte for byte.
  */
 import { createServer } from 'node:http';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { BODY_LIMIT, TOO_LARGE, UNREADABLE } from '../../api/body.js';
 import type { TextBody } from '../../api/body.js';
-import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Decision, PhoneRequest } from '../../gate/request.js';
-import type { Phone } from '../../phone/phone.js';
-import { Status } from '../../phone/status.js';
-import type { StatusCode } from '../../phone/status.js';
-import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, okEnvelope, standardHeaders } from './envelope.js';
-import { HTTP_ORIGIN, HTTPS_ORIGIN, isWebAppPath, WEB_APP_HTTP_ORIGIN, WEB_APP_HTTPS_ORIGIN, webAppStatusOf } from './origin.js';
-import { dataSerializer } from './serializers.js';
+import { endpointOfSocket } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { HTTP_ORIGIN, HTTPS_ORIGIN, isWebAppPath, WEB_APP_HTTP_ORIGIN, WEB_APP_HTTPS_ORIGIN } from './origin.js';
+import { writeDecision, writeFailure, writeWebAppDecision } from './wire.js';
 
-export interface Endpoint {
-  readonly phone: Phone;
-  readonly pipeline: PhonePipeline;
-  readonly secure: boolean;
-}
-
-export const ENDPOINT = Symbol('polysim.endpoint');
-type TaggedSocket = Socket & { [ENDPOINT]?: Endpoint };
-
-export function tagSocket(socket: Socket, endpoint: Endpoint): void {
-  (socket as TaggedSocket)[ENDPOINT] = endpoint;
-}
+export type { Endpoint } from './endpoint.js';
+export { tagSocket } from './endpoint.js';
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
-
-function endpointOf(request: FastifyRequest): Endpoint | undefined {
-  return (request.raw.socket as TaggedSocket)[ENDPOINT];
-}
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
 
-interface PhoneHeaders {
-  readonly json: readonly Record<string, string>[];
-  readonly html: readonly Record<string, string>[];
-  /** The JSON headers as node's flat [name, value, ...] list, for answers written straight to node's response. */
-  readonly jsonList: readonly string[][];
-}
+const NO_QUERY: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** The headers of a phone's answers, made once per phone and scheme. */
-const headerCache = new WeakMap<Phone, PhoneHeaders>();
-function phoneHeaders(phone: Phone): PhoneHeaders {
-  let h = headerCache.get(phone);
-  if (!h) {
-    const make = (secure: boolean, type: string): Record<string, string> => ({
-      ...standardHeaders(phone.profile, secure),
-      'content-type': type,
-    });
-    const json = [make(false, JSON_TYPE), make(true, JSON_TYPE)];
-    h = { json, html: [make(false, HTML_TYPE), make(true, HTML_TYPE)], jsonList: json.map((j) => Object.entries(j).flat()) };
-    headerCache.set(phone, h);
-  }
-  return h;
-}
-
-function headersFor(ep: Endpoint, kind: 'json' | 'html'): Record<string, string> {
-  return phoneHeaders(ep.phone)[kind][ep.secure ? 1 : 0] as Record<string, string>;
-}
-
-function sendHtml(reply: FastifyReply, ep: Endpoint, code: number, html: string, extra?: Record<string, string | string[]>): FastifyReply {
-  reply.code(code).headers(headersFor(ep, 'html'));
-  if (extra) reply.headers(extra);
-  return reply.send(html);
-}
-
-/** The envelope is sent as the string it is: Fastify leaves it (and its content-type) as is, node writes it with the head. */
-const AS_IS = (payload: string): string => payload;
-
-function sendJson(reply: FastifyReply, ep: Endpoint, http: number, body: string): FastifyReply {
-  return reply.code(http).headers(headersFor(ep, 'json')).serializer(AS_IS).send(body);
-}
-
-/**
- * A JSON answer with the phone's headers and no others, written straight to node's response: the same bytes as
- * sendJson (headers in the same order, Content-Length, node's Date and keep-alive), without Fastify's reply path
- * (content-type parsing, send hooks, header by header). The hot path of every plain answer.
- */
-function writeJson(reply: FastifyReply, ep: Endpoint, http: number, body: string): FastifyReply {
-  reply.hijack();
-  const list = phoneHeaders(ep.phone).jsonList[ep.secure ? 1 : 0] as string[];
-  reply.raw.writeHead(http, [...list, 'content-length', String(Buffer.byteLength(body))]);
-  reply.raw.end(body);
-  return reply;
-}
-
-function sendStatus(reply: FastifyReply, ep: Endpoint, code: StatusCode, http?: number): FastifyReply {
-  return sendJson(reply, ep, http ?? HTTP_STATUS[code], envelope(code));
-}
-
-/** Writes what the pipeline decided in HTTP's terms. */
-function write(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
-  switch (d.kind) {
-    case 'ok': {
-      const body = okEnvelope(d.reply, dataSerializer(d.op, ep.phone.dialectMode));
-      const { after, headers } = d.reply;
-      if (!after && !headers) return writeJson(reply, ep, 200, body);
-      if (after) reply.raw.once('finish', after);
-      if (headers) reply.headers(headers);
-      return sendJson(reply, ep, 200, body);
-    }
-    case 'status':
-      return writeJson(reply, ep, HTTP_STATUS[d.code], envelope(d.code));
-    case 'wrong-method':
-      return sendStatus(reply.header('allow', d.allow.join(', ')), ep, Status.BAD_REQUEST, 405);
-    // No such page; with the REST API off the web server also closes the connection.
-    case 'absent':
-      return sendHtml(reply, ep, 404, HTML_404);
-    case 'closed':
-      return sendHtml(reply, ep, 404, HTML_404, { connection: 'close' });
-    case 'unauthorized':
-      return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...d.challenges] });
-    case 'locked':
-      return sendStatus(reply.header('retry-after', String(d.retryAfterS)), ep, Status.FORBIDDEN);
-    case 'too-large':
-      return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
-  }
-}
-
-/**
- * A web application handler's answer (state polling, push): its document with its own status, or the bare status
- * of a refusal; the web server's pages where the REST API has them too (401 with its challenge, 404, 413).
- */
-function writeWebApp(reply: FastifyReply, ep: Endpoint, d: Decision): FastifyReply {
-  const code = webAppStatusOf(d);
-  switch (d.kind) {
-    case 'ok': {
-      const doc = d.reply.document;
-      return reply
-        .code(code)
-        .headers(headersFor(ep, 'html'))
-        .header('content-type', doc?.contentType ?? 'text/plain')
-        .serializer(AS_IS)
-        .send(doc?.body ?? '');
-    }
-    case 'unauthorized':
-      if (d.failed) break;
-      return sendHtml(reply, ep, 401, HTML_401, { 'www-authenticate': [...d.challenges] });
-    case 'wrong-method':
-      reply.header('allow', d.allow.join(', '));
-      break;
-    case 'absent':
-    case 'closed':
-      return sendHtml(reply, ep, 404, HTML_404);
-    case 'too-large':
-      return sendHtml(reply, ep, 413, HTML_413, { connection: 'close' });
-    default:
-      break;
-  }
-  return reply.code(code).headers(headersFor(ep, 'html')).header('content-type', 'text/plain').serializer(AS_IS).send('');
-}
-
-function phoneRequest(request: FastifyRequest, ep: Endpoint, body: unknown, web: boolean): PhoneRequest {
+function phoneRequest(
+  raw: IncomingMessage,
+  ep: Endpoint,
+  path: string,
+  query: Readonly<Record<string, unknown>>,
+  body: unknown,
+  web: boolean,
+): PhoneRequest {
   return {
     origin: web ? (ep.secure ? WEB_APP_HTTPS_ORIGIN : WEB_APP_HTTP_ORIGIN) : ep.secure ? HTTPS_ORIGIN : HTTP_ORIGIN,
-    method: request.method,
-    path: pathOf(request.url),
-    target: request.url,
-    headers: request.headers,
-    query: (request.query ?? {}) as Record<string, unknown>,
+    method: raw.method ?? 'GET',
+    path,
+    target: raw.url ?? path,
+    headers: raw.headers,
+    query,
     body,
-    from: request.raw.socket.remoteAddress ?? '',
+    from: raw.socket.remoteAddress ?? '',
   };
 }
 
-function failed(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, err: unknown): FastifyReply {
-  request.log.error({ err }, 'request failed');
-  return sendStatus(reply, ep, Status.INTERNAL_ERROR);
+type Log = Pick<Logger, 'error'> | undefined;
+
+function failed(res: ServerResponse, ep: Endpoint, err: unknown, log: Log): void {
+  log?.error({ err }, 'request failed');
+  writeFailure(res, ep);
 }
 
-/** Runs the phone's pipeline and writes its outcome; nothing thrown gets past here. A synchronous answer makes no closure. */
-function run(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, body: unknown): FastifyReply | Promise<FastifyReply> {
-  const web = isWebAppPath(pathOf(request.url));
-  const writer = web ? writeWebApp : write;
+/** Writes a decision; a writer that throws (it should not) still leaves an answer. */
+function deliver(res: ServerResponse, ep: Endpoint, d: Decision, web: boolean, log: Log): void {
   try {
-    const out = ep.pipeline.run(phoneRequest(request, ep, body, web));
-    if (out instanceof Promise)
-      return out.then(
-        (o) => writer(reply, ep, o),
-        (err: unknown) => failed(request, reply, ep, err),
-      );
-    return writer(reply, ep, out);
+    if (web) writeWebAppDecision(res, ep, d);
+    else writeDecision(res, ep, d);
   } catch (err) {
-    return failed(request, reply, ep, err);
+    failed(res, ep, err, log);
   }
 }
 
-function handle(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
-  const ep = endpointOf(request);
+/**
+ * Runs the phone's pipeline on a request and writes its decision; nothing thrown gets past here. A synchronous
+ * decision is written at once, without a promise.
+ */
+function answer(res: ServerResponse, ep: Endpoint, req: PhoneRequest, web: boolean, log: Log): void | Promise<void> {
+  let out: ReturnType<Endpoint['pipeline']['run']>;
+  try {
+    out = ep.pipeline.run(req);
+  } catch (err) {
+    failed(res, ep, err, log);
+    return;
+  }
+  if (out instanceof Promise)
+    return out.then(
+      (d) => deliver(res, ep, d, web, log),
+      (err: unknown) => failed(res, ep, err, log),
+    );
+  deliver(res, ep, out, web, log);
+}
+
+/** The phone a request reaches, if it is up; otherwise the connection goes, as a phone away answers nothing. */
+function phoneOf(raw: IncomingMessage): Endpoint | undefined {
+  const ep = endpointOfSocket(raw.socket);
   if (!ep || !ep.phone.isUp) {
-    request.raw.socket.destroy();
-    return reply;
+    raw.socket.destroy();
+    return undefined;
   }
+  return ep;
+}
+
+/** A request with a body, by its headers (node reads none otherwise). */
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return length !== undefined ? length !== '0' : headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * The direct way: a GET without body or query string, answered from node's request. False when the request is not
+ * one (Fastify takes it). The URL is taken as sent, as Fastify passes it to the pipeline too (its '*' route).
+ */
+function direct(raw: IncomingMessage, res: ServerResponse, log: Log): boolean {
+  const url = raw.url;
+  if (raw.method !== 'GET' || url === undefined || url.includes('?') || hasBody(raw.headers)) return false;
+  const ep = phoneOf(raw);
+  if (!ep) return true;
   ep.phone.traffic.noteRequest();
-  if (
-    request.method === 'GET' &&
-    request.raw.headers['content-length'] !== '0' &&
-    (request.raw.headers['content-length'] || request.raw.headers['transfer-encoding'])
-  ) {
+  const web = isWebAppPath(url);
+  void answer(res, ep, phoneRequest(raw, ep, url, NO_QUERY, undefined, web), web, log);
+  return true;
+}
+
+/** Fastify's way: the request as Fastify read it (query parsed, body read and bounded), then the pipeline. */
+function viaFastify(request: FastifyRequest, reply: FastifyReply, ep: Endpoint, body: unknown): void | Promise<void> {
+  reply.hijack();
+  const path = pathOf(request.url);
+  const web = isWebAppPath(path);
+  const query = (request.query ?? NO_QUERY) as Record<string, unknown>;
+  return answer(reply.raw, ep, phoneRequest(request.raw, ep, path, query, body, web), web, request.log);
+}
+
+function handle(request: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+  const ep = phoneOf(request.raw);
+  if (!ep) return;
+  ep.phone.traffic.noteRequest();
+  if (request.method === 'GET' && hasBody(request.raw.headers)) {
     // Fastify never reads GET bodies; session/delete is a GET with a JSON body, as the manual says.
-    return readGetBody(request).then((body) => run(request, reply, ep, body));
+    return readGetBody(request).then((body) => viaFastify(request, reply, ep, body));
   }
-  return run(request, reply, ep, request.body);
+  return viaFastify(request, reply, ep, request.body);
 }
 
 const NO_BODY = undefined;
@@ -261,28 +187,32 @@ function parseBody(req: FastifyRequest, body: string, done: (err: Error | null, 
 
 export interface HttpApp {
   readonly handler: RequestListener;
+  /** How many requests each way took (tests read it). */
+  readonly served: { readonly direct: number; readonly fastify: number };
   close(): Promise<void>;
 }
 
-export async function createHttpApp(logger: Logger | false): Promise<HttpApp> {
-  let handler: RequestListener | undefined;
+export interface HttpAppOptions {
+  /** Plain GETs straight to the pipeline (default); false: every request through Fastify (tests compare the two). */
+  readonly direct?: boolean;
+}
+
+export async function createHttpApp(logger: Logger | false, options: HttpAppOptions = {}): Promise<HttpApp> {
+  let viaFastifyHandler: RequestListener | undefined;
+  const log = logger || undefined;
   const app = Fastify({
-    loggerInstance: logger || undefined,
+    loggerInstance: log,
     // Every request is in its phone's journal (and the event stream); the log keeps errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
     // A URL Fastify cannot decode (a bad %-escape) is still a request to the phone: its pipeline answers it (404).
     frameworkErrors: (_error, request, reply) => {
-      const ep = endpointOf(request);
-      if (!ep || !ep.phone.isUp) {
-        request.raw.socket.destroy();
-        return reply;
-      }
-      return run(request, reply, ep, undefined);
+      const ep = phoneOf(request.raw);
+      return ep ? viaFastify(request, reply, ep, undefined) : undefined;
     },
     serverFactory: (h: (req: IncomingMessage, res: ServerResponse) => void) => {
-      handler = h;
+      viaFastifyHandler = h;
       // Fastify wants a server; the phones' own listeners (listeners.ts) are the ones that accept connections.
       return createServer(h);
     },
@@ -293,17 +223,31 @@ export async function createHttpApp(logger: Logger | false): Promise<HttpApp> {
   app.route({ method: [...ALL_METHODS], url: '*', handler: handle });
   app.setNotFoundHandler(handle);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const ep = endpointOf(request);
-    if (!ep || !ep.phone.isUp) {
-      request.raw.socket.destroy();
-      return reply;
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return run(request, reply, ep, TOO_LARGE);
-    if (error.statusCode && error.statusCode < 500) return run(request, reply, ep, UNREADABLE);
+    const ep = phoneOf(request.raw);
+    if (!ep) return;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return viaFastify(request, reply, ep, TOO_LARGE);
+    if (error.statusCode && error.statusCode < 500) return viaFastify(request, reply, ep, UNREADABLE);
     request.log.error({ err: error }, 'unexpected error');
-    return sendStatus(reply, ep, Status.INTERNAL_ERROR);
+    reply.hijack();
+    writeFailure(reply.raw, ep);
   });
   await app.ready();
-  if (!handler) throw new Error('fastify did not hand over its request handler');
-  return { handler, close: () => app.close() };
+  const fastifyHandler = viaFastifyHandler;
+  if (!fastifyHandler) throw new Error('fastify did not hand over its request handler');
+  const served = { direct: 0, fastify: 0 };
+  const handler: RequestListener =
+    options.direct === false
+      ? (req, res) => {
+          served.fastify++;
+          fastifyHandler(req, res);
+        }
+      : (req, res) => {
+          if (direct(req, res, log)) {
+            served.direct++;
+          } else {
+            served.fastify++;
+            fastifyHandler(req, res);
+          }
+        };
+  return { handler, served, close: () => app.close() };
 }
