@@ -56,7 +56,7 @@ function exchange(port: number, method: string, target: string, headers: Record<
   });
 }
 
-describe('HTTP: a plain GET straight to the pipeline answers the bytes Fastify\'s road answers', () => {
+describe("HTTP: a plain GET straight to the pipeline answers the bytes Fastify's road answers", () => {
   const clock = new ManualClock(Date.UTC(2026, 11, 3, 8, 0, 0));
   let p: TestPhone;
   let viaFastify: HttpApp;
@@ -179,7 +179,10 @@ describe('HTTP: a plain GET straight to the pipeline answers the bytes Fastify\'
     assert.match(one, /^HTTP\/1.1 200 /);
     const info = '/api/v2/mgmt/device/info';
     const signed = (nc: number): string => sign(ch, { method: 'GET', uri: info, password: PASSWORD, nc });
-    assert.equal(await exchange(a.port, 'GET', info, { authorization: signed(3) }), await exchange(b.port, 'GET', info, { authorization: signed(4) }));
+    assert.equal(
+      await exchange(a.port, 'GET', info, { authorization: signed(3) }),
+      await exchange(b.port, 'GET', info, { authorization: signed(4) }),
+    );
     assert.match(await same('GET', info, { cookie: cookies[0] ?? '' }), /^HTTP\/1.1 200 /);
     const poll = '/polling/deviceHandler';
     const [pc] = challenges(await fetch(`http://127.0.0.1:${a.port}${poll}`));

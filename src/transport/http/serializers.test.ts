@@ -12,7 +12,7 @@ import { models } from '../../phone/models.js';
 import type { Phone } from '../../phone/phone.js';
 import { unitPhone } from '../../phone/test-phone.js';
 import { okEnvelope } from './envelope.js';
-import { dataSerializer, isExact, isRead } from './serializers.js';
+import { dataComparator, dataSerializer, isExact, isRead } from './serializers.js';
 
 /** As a client that signed with SHA-256 Digest (sessions are created only then). */
 const SILENT: Inbox = { receive: () => undefined };
@@ -150,5 +150,71 @@ describe('compiled serialisers', () => {
     assert.equal(serialize({ N: 1 }), '{"N":1}', 'a required key missing');
     assert.equal(serialize({ A: 'x', N: Number.NaN }), '{"A":"x","N":null}', 'not a number');
     assert.equal(dataSerializer(op, 'manual'), serialize, 'the manual dialect uses output when there is no manualOutput');
+  });
+
+  it('come with a comparator: the same answer is found the same, a change in any value the schema lists is seen', () => {
+    let leaves = 0;
+    for (const { what, mode, phone } of samples()) {
+      for (const { op, path, data } of reads(phone)) {
+        const same = dataComparator(op, mode);
+        const serialize = dataSerializer(op, mode);
+        if (!same || !serialize) continue;
+        assert.equal(same(structuredClone(data), data), true, `${what}: ${path}`);
+        // Every string, number and boolean in the answer changed in turn (then put back): other bytes, not the same.
+        const kept = structuredClone(data);
+        const bytes = serialize(data);
+        const visit = (v: unknown, set: (y: unknown) => void): void => {
+          if (Array.isArray(v)) v.forEach((x, j) => visit(x, (y) => (v[j] = y)));
+          else if (typeof v === 'object' && v !== null) {
+            const o = v as Record<string, unknown>;
+            for (const k of Object.keys(o)) visit(o[k], (y) => (o[k] = y));
+          } else {
+            set(typeof v === 'string' ? `${v}x` : typeof v === 'number' ? v + 1 : !v);
+            if (serialize(data) !== bytes) {
+              assert.equal(same(kept, data), false, `${what}: ${path}, ${String(v)} changed`);
+              leaves++;
+            }
+            set(v);
+          }
+        };
+        visit(data, () => undefined);
+        assert.equal(same(kept, data), true, `${what}: ${path} put back`);
+      }
+    }
+    assert.ok(leaves > 10_000, `${leaves} changes seen`);
+  });
+
+  it('comparators: a missing or odd value is never the same, an element more is a change, other keys do not count', () => {
+    const op: Operation = {
+      name: 'Test.Compare',
+      methods: ['GET'],
+      paths: ['/c'],
+      inputFrom: 'none',
+      returnCodes: [2000],
+      output: Type.Object({ A: Type.String(), L: Type.Array(Type.Object({ N: Type.Number(), B: Type.Boolean() })) }),
+      handler: () => ({}),
+    };
+    const same = dataComparator(op, 'device');
+    assert.ok(same);
+    const v = { A: 'a', L: [{ N: 1, B: true }] };
+    assert.equal(same(v, structuredClone(v)), true);
+    assert.equal(same(v, { ...v, extra: 1 }), true, 'a key the schema does not list is not written');
+    assert.equal(
+      same(v, {
+        A: 'a',
+        L: [
+          { N: 1, B: true },
+          { N: 1, B: true },
+        ],
+      }),
+      false,
+    );
+    assert.equal(same(v, { A: 'a', L: [] }), false);
+    assert.equal(same(v, { L: v.L }), false, 'a required value missing');
+    assert.equal(same({ A: 'a', L: [{ N: Number.NaN, B: true }] }, { A: 'a', L: [{ N: Number.NaN, B: true }] }), false, 'NaN');
+    const date = new Date(0);
+    assert.equal(same({ A: date, L: [] }, { A: date, L: [] }), false, 'an object where a string belongs');
+    assert.equal(same({ A: 'a', L: 'no' }, { A: 'a', L: 'no' }), false, 'a string where an array belongs');
+    assert.equal(same(null, null), false);
   });
 });

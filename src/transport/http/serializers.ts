@@ -15,6 +15,13 @@ import type { DialectMode } from '../../phone/dialect/dialect.js';
 
 export type DataSerializer = (data: unknown) => string;
 
+/**
+ * Whether two values of a schema are written as the same bytes by its compiled serialiser: every value the schema
+ * lists is the same string, boolean or finite number in both (read-cache.ts keeps answers by it). False whenever
+ * either has a listed value missing or of another kind (where the serialiser could throw and fall back).
+ */
+export type DataComparator = (a: unknown, b: unknown) => boolean;
+
 type Json = Readonly<Record<string, unknown>>;
 
 /** Whether a compiled serialiser writes exactly what JSON.stringify writes for every value the schema admits. */
@@ -62,21 +69,65 @@ function compile(schema: unknown): DataSerializer | undefined {
   };
 }
 
+/** A leaf both values have, the same, of a kind the serialiser writes from its value alone. */
+function leaf(x: unknown, y: unknown): boolean {
+  return x === y && (typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)));
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Compiles the comparator of an exact schema into one function of named property reads (as fast-json-stringify
+ * compiles the serialiser): monomorphic loads, no key lists, no recursion into the schema at run time. A generic
+ * deep-equal reads every key through a megamorphic keyed load and costs as much as serialising again.
+ */
+function compileComparator(schema: unknown): DataComparator {
+  const parts: string[] = [];
+  let n = 0;
+  const expr = (s: Json, a: string, b: string): string => {
+    switch (s['type']) {
+      case 'object': {
+        const props = s['properties'] as Json;
+        const checks = Object.keys(props).map((k) => expr(props[k] as Json, `${a}[${JSON.stringify(k)}]`, `${b}[${JSON.stringify(k)}]`));
+        return `(isObject(${a}) && isObject(${b})${checks.map((c) => ` && ${c}`).join('')})`;
+      }
+      case 'array': {
+        const fn = `item${n++}`;
+        parts.push(`function ${fn}(x, y) { return ${expr(s['items'] as Json, 'x', 'y')}; }`);
+        return `(Array.isArray(${a}) && Array.isArray(${b}) && ${a}.length === ${b}.length && ${a}.every((x, i) => ${fn}(x, ${b}[i])))`;
+      }
+      default:
+        return `leaf(${a}, ${b})`;
+    }
+  };
+  const body = expr(schema as Json, 'a', 'b');
+  // Code made from the operation's own schema, as fast-json-stringify makes the serialiser.
+  return new Function('leaf', 'isObject', `${parts.join('\n')}\nreturn (a, b) => ${body};`)(leaf, isObject) as DataComparator;
+}
+
 /** Whether an operation is a read (GET, no body): the answers serializers.test.ts compares, the ones polled often. */
 export function isRead(op: Operation): boolean {
   return op.methods.includes('GET') && op.inputFrom !== 'body';
 }
 
-/** Serialisers by schema (null: none can be made): operations and dialects sharing a schema share one. */
-const bySchema = new WeakMap<object, DataSerializer | null>();
-/** Each operation's serialisers, in the order of DIALECT_MODES' two modes: device, manual. */
-const byOperation = new WeakMap<Operation, { readonly device: DataSerializer | null; readonly manual: DataSerializer | null }>();
+interface Compiled {
+  readonly write: DataSerializer;
+  readonly same: DataComparator;
+}
 
-function serializerOf(schema: TSchema | undefined): DataSerializer | null {
+/** Serialisers by schema (null: none can be made): operations and dialects sharing a schema share one. */
+const bySchema = new WeakMap<object, Compiled | null>();
+/** Each operation's serialisers, in the order of DIALECT_MODES' two modes: device, manual. */
+const byOperation = new WeakMap<Operation, { readonly device: Compiled | null; readonly manual: Compiled | null }>();
+
+function compiledOf(schema: TSchema | undefined): Compiled | null {
   if (schema === undefined) return null;
   let s = bySchema.get(schema);
   if (s === undefined) {
-    s = compile(schema) ?? null;
+    const write = compile(schema);
+    s = write ? { write, same: compileComparator(schema) } : null;
     bySchema.set(schema, s);
   }
   return s;
@@ -87,12 +138,21 @@ function serializerOf(schema: TSchema | undefined): DataSerializer | null {
  * it (commands, and reads without an exact schema).
  */
 export function dataSerializer(op: Operation, mode: DialectMode): DataSerializer | undefined {
+  return compiledFor(op, mode)?.write;
+}
+
+/** The comparator that goes with the compiled serialiser of a read's `data` (undefined where there is none). */
+export function dataComparator(op: Operation, mode: DialectMode): DataComparator | undefined {
+  return compiledFor(op, mode)?.same;
+}
+
+function compiledFor(op: Operation, mode: DialectMode): Compiled | undefined {
   let entry = byOperation.get(op);
   if (!entry) {
     const read = isRead(op);
     entry = {
-      device: read ? serializerOf(outputSchema(op, 'device')) : null,
-      manual: read ? serializerOf(outputSchema(op, 'manual')) : null,
+      device: read ? compiledOf(outputSchema(op, 'device')) : null,
+      manual: read ? compiledOf(outputSchema(op, 'manual')) : null,
     };
     byOperation.set(op, entry);
   }

@@ -13,9 +13,13 @@ import type { StatusCode } from '../../phone/status.js';
 import type { Endpoint } from './endpoint.js';
 import { envelope, HTML_401, HTML_404, HTML_413, HTML_TYPE, HTTP_STATUS, JSON_TYPE, okEnvelope, standardHeaders } from './envelope.js';
 import { webAppStatusOf } from './origin.js';
-import { dataSerializer } from './serializers.js';
+import { headOf, ReadCache } from './read-cache.js';
+import { dataComparator, dataSerializer } from './serializers.js';
 
 type HeaderList = readonly string[];
+
+/** Every phone's last answer to each read, as bytes (read-cache.ts). */
+const reads = new ReadCache();
 
 interface PhoneHeaders {
   /** The JSON and the HTML headers as node's flat [name, value, ...] lists, for HTTP and for HTTPS. */
@@ -28,7 +32,8 @@ const headerCache = new WeakMap<Phone, PhoneHeaders>();
 function phoneHeaders(phone: Phone): PhoneHeaders {
   let h = headerCache.get(phone);
   if (!h) {
-    const make = (secure: boolean, type: string): HeaderList => Object.entries({ ...standardHeaders(phone.profile, secure), 'content-type': type }).flat();
+    const make = (secure: boolean, type: string): HeaderList =>
+      Object.entries({ ...standardHeaders(phone.profile, secure), 'content-type': type }).flat();
     h = { json: [make(false, JSON_TYPE), make(true, JSON_TYPE)], html: [make(false, HTML_TYPE), make(true, HTML_TYPE)] };
     headerCache.set(phone, h);
   }
@@ -61,8 +66,13 @@ function send(
   res.end(body);
 }
 
-const sendJson = (res: ServerResponse, ep: Endpoint, code: number, body: string, extra?: { before?: HeaderList; after?: HeaderList }): void =>
-  send(res, code, headersOf(ep, 'json'), body, extra);
+const sendJson = (
+  res: ServerResponse,
+  ep: Endpoint,
+  code: number,
+  body: string,
+  extra?: { before?: HeaderList; after?: HeaderList },
+): void => send(res, code, headersOf(ep, 'json'), body, extra);
 
 const sendHtml = (res: ServerResponse, ep: Endpoint, code: number, html: string, after?: HeaderList): void =>
   send(res, code, headersOf(ep, 'html'), html, after && { after });
@@ -88,10 +98,21 @@ export function writeFailure(res: ServerResponse, ep: Endpoint): void {
 export function writeDecision(res: ServerResponse, ep: Endpoint, d: Decision): void {
   switch (d.kind) {
     case 'ok': {
-      const body = okEnvelope(d.reply, dataSerializer(d.op, ep.phone.dialectMode));
-      const { after, headers } = d.reply;
+      const mode = ep.phone.dialectMode;
+      const serialize = dataSerializer(d.op, mode);
+      const same = dataComparator(d.op, mode);
+      const { after, headers, data, top } = d.reply;
       if (after) res.once('finish', after);
-      sendJson(res, ep, 200, body, headers && { before: Object.entries(headers).flat() });
+      if (serialize && same && data !== undefined && top === undefined && !headers) {
+        // A read's answer: the bytes of the last one while its data is the same (read-cache.ts).
+        const scheme = ep.secure ? 1 : 0;
+        const kept = reads.answer(ep.phone, d.op, mode, data, same, () => okEnvelope(d.reply, serialize));
+        // node reads the list and keeps none of it: one list serves every answer with this body.
+        res.writeHead(200, headOf(kept, scheme, headersOf(ep, 'json')) as string[]);
+        res.end(kept.body);
+        return;
+      }
+      sendJson(res, ep, 200, okEnvelope(d.reply, serialize), headers && { before: Object.entries(headers).flat() });
       return;
     }
     case 'status':

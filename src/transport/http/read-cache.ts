@@ -1,0 +1,90 @@
+/**
+ * The last answer of each read a phone served, kept as the bytes on the wire: while what the operation's handler
+ * builds is the same as last time, the same body and header list are written again, with no serialising, string
+ * building or UTF-8 encoding. A poller asking device/info many times a second gets the same bytes until a value in
+ * it changes (the uptime's second, a configuration value, the state).
+ *
+ * Only answers a compiled serialiser writes are kept (serializers.ts: reads whose schema is exact), compared by the
+ * comparator compiled from the same schema: the same strings, booleans and finite numbers wherever the schema lists
+ * one, which the serialiser writes as the same bytes. Nothing is taken on trust: the handler runs every time, and
+ * what is kept to compare with is a copy. An operation whose answer changes on every request (live statistics) stops
+ * being compared after a few misses in a row, for a while.
+ *
+ * Hand-written: a memoiser keyed by identity cannot see that two freshly built objects are equal, and answers are
+ * compared on the schema's paths only (what the bytes depend on), which no general cache knows.
+ */
+import type { Operation } from '../../api/operation.js';
+import type { Phone } from '../../phone/phone.js';
+import type { DataComparator } from './serializers.js';
+
+/** A copy of an answer's data to compare later answers with (a handler may hand out objects it later changes). */
+function copyOf(data: unknown): unknown {
+  try {
+    return structuredClone(data);
+  } catch {
+    return undefined; // a function or the like: the comparator never finds it the same
+  }
+}
+
+/** Misses in a row after which an operation's answers are not compared, and for how many requests. */
+const MISSES_TO_REST = 4;
+const REST_REQUESTS = 256;
+
+interface Entry extends KeptAnswer {
+  readonly data: unknown;
+  /** What chose the writer of `data` (the dialect mode): another key, another answer. */
+  readonly key: string;
+  misses: number;
+  resting: number;
+}
+
+export interface KeptAnswer {
+  readonly body: Buffer;
+  /** Per header set (0 HTTP, 1 HTTPS), the header list with this body's length, made when first written. */
+  readonly heads: [readonly string[] | undefined, readonly string[] | undefined];
+}
+
+/** The header list of an answer: the phone's `base` for its scheme, then Content-Length (made once per body). */
+export function headOf(k: KeptAnswer, scheme: 0 | 1, base: readonly string[]): readonly string[] {
+  return (k.heads[scheme] ??= [...base, 'content-length', String(k.body.length)]);
+}
+
+/** Each phone's last answer per operation: at most one per operation a phone serves. */
+export class ReadCache {
+  private readonly phones = new WeakMap<Phone, Map<Operation, Entry>>();
+
+  /**
+   * The bytes of `data` as `write` writes it, from the last answer when `data` equals that answer's (and `key`, the
+   * writer's choice, is the same); else written now, and kept.
+   */
+  answer(phone: Phone, op: Operation, key: string, data: unknown, same: DataComparator, write: () => string): KeptAnswer {
+    let ops = this.phones.get(phone);
+    if (!ops) {
+      ops = new Map();
+      this.phones.set(phone, ops);
+    }
+    const e = ops.get(op);
+    if (e) {
+      if (e.resting > 0) {
+        e.resting--;
+        return fresh(write());
+      }
+      if (e.key === key && same(e.data, data)) {
+        e.misses = 0;
+        return e;
+      }
+      if (++e.misses >= MISSES_TO_REST) {
+        e.misses = 0;
+        e.resting = REST_REQUESTS;
+      }
+    }
+    const body = Buffer.from(write());
+    const entry: Entry = { data: copyOf(data), key, body, heads: [undefined, undefined], misses: e?.misses ?? 0, resting: e?.resting ?? 0 };
+    ops.set(op, entry);
+    return entry;
+  }
+}
+
+function fresh(body: string | Buffer): KeptAnswer {
+  return { body: typeof body === 'string' ? Buffer.from(body) : body, heads: [undefined, undefined] };
+}
