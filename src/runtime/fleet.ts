@@ -16,6 +16,7 @@ import { MAX_SPEED, MovableClock } from '../phone/movable-clock.js';
 import { Switchboard } from '../network/switchboard.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { randomIds, startPhone } from './phone-host.js';
+import { CertificatePool } from '../transport/certificate-pool.js';
 import type { PhoneSpec, RunningPhone } from './phone-host.js';
 import { openDescriptors, openFileLimit } from '../transport/file-limit.js';
 import type { FileLimit } from '../transport/file-limit.js';
@@ -221,6 +222,9 @@ function placements(spec: FleetSpec): Placement[] {
   });
 }
 
+/** Fleets from this size have their phones' certificates made ahead, on a worker thread (certificate-pool.ts). */
+export const CERTIFICATES_AHEAD_FROM = 32;
+
 export async function startFleet(
   spec: FleetSpec,
   app: HttpApp,
@@ -255,6 +259,9 @@ export async function startFleet(
   const offsets = Array.from({ length: spec.count }, () => (spread > 0 ? Math.floor(random() * spread) : 0)).sort((a, b) => a - b);
   // Every phone of the fleet has its own MAC (identity.ts): the ones held so far.
   const macs = new Set<string>();
+  // Their own certificates, made on another core while a large fleet starts (unless the user gave one for all);
+  // a few phones make theirs on their first TLS connection.
+  const certificates = spec.tls || spec.count < CERTIFICATES_AHEAD_FROM ? undefined : new CertificatePool();
   try {
     // Address mode: the shared listening sockets first (port 0: one free port for every phone).
     const ports = shared ? await openSharedPorts(shared, placed) : placed;
@@ -287,6 +294,7 @@ export async function startFleet(
             transferRate,
             connectionBudget,
             sharedPorts: p.shared ? shared : undefined,
+            certificates,
           },
           app,
           logger,
@@ -299,6 +307,7 @@ export async function startFleet(
       macs.add((phones[phones.length - 1] as RunningPhone).phone.identity.mac);
     }
   } catch (err) {
+    await certificates?.close();
     await Promise.all(phones.map((p) => p.stop()));
     await shared?.close();
     throw err;
@@ -309,6 +318,7 @@ export async function startFleet(
     clock,
     sharedPorts: shared,
     stop: async () => {
+      await certificates?.close();
       await Promise.all(phones.map((p) => p.stop()));
       await shared?.close();
     },

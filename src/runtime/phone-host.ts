@@ -44,7 +44,8 @@ import { MemoryStore } from '../store/memory-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { HttpApp } from '../transport/http/app.js';
 import { PhoneListeners } from '../transport/http/listeners.js';
-import { lazyMaterial, phoneCertificate } from '../transport/tls.js';
+import { certificateRequest, hasCertificate, lazyMaterial, phoneCertificate } from '../transport/tls.js';
+import type { CertificateMaker, TlsMaterial } from '../transport/tls.js';
 import type { ConnectionBudget, StreamLimits } from '../transport/connection-budget.js';
 import type { GuardLimits } from '../transport/connection-guard.js';
 import type { SharedPorts } from '../transport/shared-ports.js';
@@ -77,6 +78,8 @@ export interface PhoneSpec {
   /** Line 1's number in development mode. */
   readonly number?: string;
   readonly tls?: { certFile: string; keyFile: string };
+  /** Where its own certificate is made ahead of its first TLS connection (a fleet's worker); absent: on that connection. */
+  readonly certificates?: CertificateMaker;
   readonly timing?: Partial<PhoneTiming>;
   readonly slotMode?: SlotMode;
   readonly latencyMs?: number;
@@ -283,8 +286,16 @@ export async function startPhone(spec: PhoneSpec, app: HttpApp, logger?: Logger)
     const made = phone;
     // The certificate is made (or the user's read) when a TLS listener first has a connection; the user's own pair is
     // checked now, so that a bad one fails the start with its reason.
-    const tls = lazyMaterial(() => phoneCertificate(made, spec.tls));
+    // A fleet has it made ahead on a worker (certificate-pool.ts): it is kept when first used, and a connection
+    // that comes before it makes its own.
+    let ahead: TlsMaterial | undefined;
+    const tls = lazyMaterial(() => phoneCertificate(made, spec.tls, ahead));
     if (spec.tls) tls();
+    else if (spec.certificates && !hasCertificate(made)) {
+      void spec.certificates.make(certificateRequest(made)).then((m) => {
+        ahead = m;
+      });
+    }
     // A listener that cannot reopen after a reboot is logged with its cause and kept for the phone's description
     // until the next reboot tries again.
     let listenError: ErrorReport | undefined;

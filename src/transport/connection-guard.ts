@@ -11,6 +11,9 @@ import { Server as TlsServer } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionBudget } from './connection-budget.js';
 
+/** Marks a connection whose idle timer gave way to node's HTTP deadlines (its first request came). */
+const TIMED_BY_NODE = Symbol('polysim.timedByNode');
+
 export interface GuardLimits {
   /** Connections the listeners of one guard hold at once (a phone's HTTP and HTTPS together, say). */
   readonly maxConnections: number;
@@ -69,8 +72,15 @@ export class ConnectionGuard {
       server.on('secureConnection', (socket: TLSSocket) => this.idle(socket));
     }
     if (protocol === 'http') {
-      // From the first request on, node's own HTTP deadlines apply (a response may take as long as it takes).
-      server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0));
+      // From the first request on, node's own HTTP deadlines apply (a response may take as long as it takes). Once
+      // per connection: clearing a socket's timer on every request of a keep-alive connection costs a poller's
+      // every answer a timer operation.
+      server.on('request', (req: IncomingMessage) => {
+        const socket = req.socket as Socket & { [TIMED_BY_NODE]?: true };
+        if (socket[TIMED_BY_NODE]) return;
+        socket[TIMED_BY_NODE] = true;
+        socket.setTimeout(0);
+      });
     }
     return server;
   }

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import type { Server as NetServer } from 'node:net';
 import { connect, createServer } from 'node:tls';
-import type { Server, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Phone } from '../phone/phone.js';
 import { selfSignedCertificate } from './certificate.js';
-import { phoneCertificate, secureOnFirstConnection } from './tls.js';
+import { phoneCertificate, plainListener, TlsError, TlsOnFirstConnection } from './tls.js';
+import type { TlsMaterial } from './tls.js';
 
 const material = selfSignedCertificate({
   commonName: '0004f2000001',
@@ -19,19 +21,26 @@ const material = selfSignedCertificate({
   notAfter: new Date(Date.UTC(2046, 0, 1)),
 });
 
-/** A TLS server without cert and key, made secure on first connection; counts the contexts it is given. */
-async function lazyServer(options: { maxVersion?: 'TLSv1.2' } = {}): Promise<{ server: Server; port: number; contexts: () => number }> {
-  const server = createServer({ ...options });
-  let contexts = 0;
-  const set = server.setSecureContext.bind(server);
-  server.setSecureContext = (o) => {
-    contexts++;
-    set(o);
-  };
-  secureOnFirstConnection(server, () => material, options);
-  server.on('secureConnection', (s: TLSSocket) => s.end('hello'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, port: (server.address() as AddressInfo).port, contexts: () => contexts };
+/** A plain listener whose TLS server is made on its first connection; counts the servers made. */
+async function lazyServer(
+  options: { maxVersion?: 'TLSv1.2' } = {},
+  source: () => TlsMaterial = () => material,
+): Promise<{ listener: NetServer; port: number; made: () => number; errors: unknown[] }> {
+  let made = 0;
+  const errors: unknown[] = [];
+  const tls = new TlsOnFirstConnection(
+    (m) => {
+      made++;
+      const server = createServer({ ...options, cert: m.cert, key: m.key });
+      server.on('secureConnection', (s: TLSSocket) => s.end('hello'));
+      return server;
+    },
+    source,
+    (err) => errors.push(err),
+  );
+  const listener = plainListener(tls.feed);
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  return { listener, port: (listener.address() as AddressInfo).port, made: () => made, errors };
 }
 
 /** One TLS connection: the certificate the server presented, the protocol and what it said. */
@@ -50,27 +59,42 @@ function handshake(port: number): Promise<{ subject: string; protocol: string | 
   });
 }
 
-describe('a TLS server secured on its first connection', () => {
-  const servers: Server[] = [];
+describe('a TLS server made on its first connection', () => {
+  const listeners: NetServer[] = [];
   after(() => {
-    for (const s of servers) s.close();
+    for (const s of listeners) s.close();
   });
 
-  it('makes no context before a connection, one on the first (whose handshake has the certificate), none after', async () => {
-    const { server, port, contexts } = await lazyServer();
-    servers.push(server);
-    assert.equal(contexts(), 0, 'listening costs no context');
+  it('makes nothing before a connection, the server with its certificate on the first, nothing after', async () => {
+    const { listener, port, made } = await lazyServer();
+    listeners.push(listener);
+    assert.equal(made(), 0, 'listening makes no TLS server and no context');
     const first = await handshake(port);
     assert.deepEqual(first, { subject: '0004f2000001', protocol: 'TLSv1.3', said: 'hello' });
-    assert.equal(contexts(), 1);
+    assert.equal(made(), 1);
     assert.deepEqual(await handshake(port), first);
-    assert.equal(contexts(), 1, 'the context is kept');
+    assert.equal(made(), 1, 'the server is kept');
   });
 
-  it('keeps the options given for the context (SIP over TLS: TLS 1.2 at most)', async () => {
-    const { server, port } = await lazyServer({ maxVersion: 'TLSv1.2' });
-    servers.push(server);
+  it('keeps the options given for the server (SIP over TLS: TLS 1.2 at most)', async () => {
+    const { listener, port } = await lazyServer({ maxVersion: 'TLSv1.2' });
+    listeners.push(listener);
     assert.deepEqual(await handshake(port), { subject: '0004f2000001', protocol: 'TLSv1.2', said: 'hello' });
+  });
+
+  it('material that cannot be had closes that connection, is reported, and is asked for again by the next', async () => {
+    let fail = true;
+    const { listener, port, made, errors } = await lazyServer({}, () => {
+      if (fail) throw new TlsError('no key');
+      return material;
+    });
+    listeners.push(listener);
+    await assert.rejects(handshake(port));
+    assert.equal(made(), 0);
+    assert.equal((errors[0] as Error).message, 'no key');
+    fail = false;
+    assert.equal((await handshake(port)).subject, '0004f2000001');
+    assert.equal(made(), 1);
   });
 });
 

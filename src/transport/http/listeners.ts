@@ -7,7 +7,8 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { ListenError } from '../../errors.js';
 import { listenError } from '../listen-error.js';
 import { feedTo } from '../shared-ports.js';
@@ -16,7 +17,7 @@ import type { PhonePipeline } from '../../gate/pipeline.js';
 import type { Phone } from '../../phone/phone.js';
 import type { Endpoint } from './endpoint.js';
 import { tagSocket } from './endpoint.js';
-import { secureOnFirstConnection } from '../tls.js';
+import { plainListener, TlsOnFirstConnection } from '../tls.js';
 import type { TlsSource } from '../tls.js';
 import { phoneConnections } from '../connection-budget.js';
 import type { ConnectionBudget } from '../connection-budget.js';
@@ -46,7 +47,7 @@ export interface ListenerOptions {
 
 export { ListenError };
 
-function listen(server: Server, port: number, address: string): Promise<number> {
+function listen(server: NetServer, port: number, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
@@ -63,7 +64,7 @@ function listen(server: Server, port: number, address: string): Promise<number> 
 }
 
 /** Closes a server: its own listening socket, or (fed by a shared port) its connection tracking. */
-function closeServer(server: Server, fed: boolean): Promise<void> {
+function closeServer(server: Server | HttpsServer, fed: boolean): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening && !fed) {
       resolve();
@@ -78,7 +79,7 @@ function closeServer(server: Server, fed: boolean): Promise<void> {
  * A server fed by a shared port: node's http server starts tracking its connections (request and header deadlines,
  * closeAllConnections) when it starts listening, which such a server never does; its 'listening' event starts it.
  */
-function fedServer(server: Server): Server {
+function fedServer<S extends Server | HttpsServer>(server: S): S {
   server.emit('listening');
   return server;
 }
@@ -87,7 +88,9 @@ export class PhoneListeners {
   httpPort: number;
   httpsPort: number;
   private http: Server | undefined;
-  private https: Server | undefined;
+  /** HTTPS: the server is made, with the certificate, on the first connection (tls.ts); this listens for it. */
+  private readonly https: TlsOnFirstConnection<HttpsServer>;
+  private httpsListener: NetServer | undefined;
   /** Shared ports: whether the phone's address is attached to them (it is up). */
   private attached = false;
   /** Counts and bounds the connections of both listeners, from TCP accept on. */
@@ -113,6 +116,7 @@ export class PhoneListeners {
       http: { phone, pipeline: options.pipeline, secure: false },
       https: { phone, pipeline: options.pipeline, secure: true },
     };
+    this.https = new TlsOnFirstConnection((material) => fedServer(this.makeHttps(material)), options.tls, options.onError);
   }
 
   get address(): string {
@@ -170,13 +174,8 @@ export class PhoneListeners {
     return http;
   }
 
-  private makeHttps(): Server {
-    const https = secureOnFirstConnection(
-      createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions }, this.handler),
-      this.options.tls,
-      {},
-      this.options.onError,
-    );
+  private makeHttps(material: { cert: string; key: string }): HttpsServer {
+    const https = createHttpsServer({ ...this.timeouts(), ...this.guard.tlsOptions, cert: material.cert, key: material.key }, this.handler);
     this.guard.watch(https, 'http');
     https.on('secureConnection', (s: Socket) => tagSocket(s, this.endpoints.https));
     return https;
@@ -190,24 +189,23 @@ export class PhoneListeners {
   }
 
   private async openHttps(): Promise<void> {
-    if (this.https) return;
-    const https = this.makeHttps();
-    this.httpsPort = await listen(https, this.httpsPort, this.options.address);
-    this.https = https;
+    if (this.httpsListener) return;
+    const listener = plainListener(this.https.feed);
+    this.httpsPort = await listen(listener, this.httpsPort, this.options.address);
+    this.httpsListener = listener;
   }
 
   /**
-   * Shared ports: the phone's servers are made on its first connection of each kind (most phones of a large fleet
-   * never see one: no TLS context, no timers for them), and fed the connections made to its address.
+   * Shared ports: the phone's HTTP server is made on its first connection (most phones of a large fleet never see
+   * one: no timers for them), HTTPS's as in port mode; both are fed the connections made to the phone's address.
    */
   private readonly feedHttp: Feed = feedTo(() => (this.http ??= fedServer(this.makeHttp())));
-  private readonly feedHttps: Feed = feedTo(() => (this.https ??= fedServer(this.makeHttps())));
 
   private attach(shared: SharedPorts): void {
     if (this.attached) return;
     shared.attach(this.httpPort, this.options.address, this.feedHttp);
     try {
-      shared.attach(this.httpsPort, this.options.address, this.feedHttps);
+      shared.attach(this.httpsPort, this.options.address, this.https.feed);
     } catch (err) {
       shared.detach(this.httpPort, this.options.address, this.feedHttp);
       throw err;
@@ -216,19 +214,25 @@ export class PhoneListeners {
   }
 
   private async close(): Promise<void> {
-    const servers = [this.http, this.https].filter((s): s is Server => s !== undefined);
     const shared = this.options.shared;
     if (shared && this.attached) {
       // From now on connections to the phone's address are reset, as its own closed listeners would refuse them.
       shared.detach(this.httpPort, this.options.address, this.feedHttp);
-      shared.detach(this.httpsPort, this.options.address, this.feedHttps);
+      shared.detach(this.httpsPort, this.options.address, this.https.feed);
       this.attached = false;
     }
+    const http = this.http;
+    const https = this.https.take();
+    const listener = this.httpsListener;
     this.http = undefined;
-    this.https = undefined;
+    this.httpsListener = undefined;
     // Every connection goes, TLS ones still in their handshake and idle keep-alive ones included.
     this.guard.closeAll();
-    await Promise.all(servers.map((s) => closeServer(s, shared !== undefined)));
+    await Promise.all([
+      http && closeServer(http, shared !== undefined),
+      https && closeServer(https, true),
+      listener && new Promise<void>((r) => listener.close(() => r())),
+    ]);
     this.options.pipeline.slot.reset();
   }
 }

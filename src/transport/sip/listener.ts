@@ -11,8 +11,9 @@ import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { secureOnFirstConnection } from '../tls.js';
-import type { TlsSource } from '../tls.js';
+import { plainListener, TlsOnFirstConnection } from '../tls.js';
+import type { TlsMaterial, TlsSource } from '../tls.js';
+import type { Server as TlsServer } from 'node:tls';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Phone } from '../../phone/phone.js';
 import { DEFAULT_STREAM_LIMITS, phoneConnections } from '../connection-budget.js';
@@ -50,7 +51,9 @@ export class SipListener {
   tlsPort: number | undefined;
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
-  private tlsServer: Server | undefined;
+  /** SIP over TLS: the TLS server is made, with the certificate, on the first connection (tls.ts); this listens for it. */
+  private readonly tlsServer: TlsOnFirstConnection<TlsServer> | undefined;
+  private tlsListener: Server | undefined;
   /** Bounds inbound TCP and TLS connections together, counted at accept (before the TLS handshake). */
   private readonly guard: ConnectionGuard;
   private readonly limits: StreamLimits;
@@ -82,6 +85,7 @@ export class SipListener {
       options.budget ?? phoneConnections,
     );
     this.advertised = address === '0.0.0.0' ? phone.ipv4 || '127.0.0.1' : address === '::' ? phone.ipv6 || '::1' : address;
+    this.tlsServer = tls && new TlsOnFirstConnection((material) => this.makeTls(material), tls.material, options.onError);
   }
 
   // ---- the user agent's wire (src/sip/wire.ts) ----
@@ -124,16 +128,10 @@ export class SipListener {
     this.phone.on('up', this.onUp);
   }
 
-  private makeTls(material: TlsSource): Server {
+  private makeTls(material: TlsMaterial): TlsServer {
     // TLS 1.2, as the phones' SIP stacks speak it (and as common SIP tools expect: TLS 1.3 session tickets confuse some).
-    // The certificate is loaded into a TLS context on the first connection (tls.ts), not for every phone at start.
     const server = this.guard.watch(
-      secureOnFirstConnection(
-        createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions }),
-        material,
-        { maxVersion: 'TLSv1.2' },
-        this.options.onError,
-      ),
+      createTlsServer({ maxVersion: 'TLSv1.2', ...this.guard.tlsOptions, cert: material.cert, key: material.key }),
       'stream',
     );
     server.on('secureConnection', (s: Socket) => this.onConnection(s, 'TLS'));
@@ -147,33 +145,33 @@ export class SipListener {
   }
 
   /**
-   * Shared ports: the TCP and TLS servers are made on the phone's first connection of each (most phones of a large
-   * fleet never see one: no TLS context for them) and fed the connections made to its address.
+   * Shared ports: the TCP server is made on the phone's first connection (most phones of a large fleet never see
+   * one), the TLS server as in port mode; both are fed the connections made to its address.
    */
   private readonly feedTcp: Feed = feedTo(() => (this.tcp ??= this.makeTcp()));
-  private readonly feedTls: Feed = feedTo(() => (this.tlsServer ??= this.makeTls((this.tls as { material: TlsSource }).material)));
   /** Shared ports: whether the phone's address is attached to the TCP and TLS ones. */
   private attachedTcp = false;
   private attachedTls = false;
 
   private async openTls(): Promise<void> {
-    if (!this.tls) return;
+    const tls = this.tlsServer;
+    if (!tls) return;
     const shared = this.options.shared;
     if (shared && this.tlsPort) {
-      if (!this.attachedTls) shared.attach(this.tlsPort, this.address, this.feedTls);
+      if (!this.attachedTls) shared.attach(this.tlsPort, this.address, tls.feed);
       this.attachedTls = true;
       return;
     }
-    if (this.tlsServer) return;
-    const server = this.makeTls(this.tls.material);
+    if (this.tlsListener) return;
+    const listener = plainListener(tls.feed);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
+      listener.once('error', (err: NodeJS.ErrnoException) =>
         reject(listenError(err, `SIP TLS ${this.address}:${this.tlsPort ?? 0}`, this.address)),
       );
-      server.listen(this.tlsPort ?? 0, this.address, () => resolve());
+      listener.listen(this.tlsPort ?? 0, this.address, () => resolve());
     });
-    this.tlsServer = server;
-    this.tlsPort = (server.address() as AddressInfo).port;
+    this.tlsListener = listener;
+    this.tlsPort = (listener.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
@@ -238,14 +236,15 @@ export class SipListener {
     await new Promise((r) => setImmediate(r));
     const udp = this.udp;
     const tcp = this.tcp;
-    const tlsServer = this.tlsServer;
+    const tlsServer = this.tlsServer?.take();
+    const tlsListener = this.tlsListener;
     this.udp = undefined;
     this.tcp = undefined;
-    this.tlsServer = undefined;
+    this.tlsListener = undefined;
     // Shared ports reset connections to the phone's address from now on, as its own closed listeners would refuse them.
     const shared = this.options.shared;
     if (shared && this.attachedTcp) shared.detach(this.port, this.address, this.feedTcp);
-    if (shared && this.attachedTls && this.tlsPort) shared.detach(this.tlsPort, this.address, this.feedTls);
+    if (shared && this.attachedTls && this.tlsPort && this.tlsServer) shared.detach(this.tlsPort, this.address, this.tlsServer.feed);
     this.attachedTcp = false;
     this.attachedTls = false;
     // Every inbound connection goes, TLS ones still in their handshake included.
@@ -254,6 +253,7 @@ export class SipListener {
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
     if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
     if (tlsServer) await new Promise<void>((r) => tlsServer.close(() => r()));
+    if (tlsListener) await new Promise<void>((r) => tlsListener.close(() => r()));
   }
 
   private onDatagram(udp: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
