@@ -259,9 +259,10 @@ export async function startFleet(
   const offsets = Array.from({ length: spec.count }, () => (spread > 0 ? Math.floor(random() * spread) : 0)).sort((a, b) => a - b);
   // Every phone of the fleet has its own MAC (identity.ts): the ones held so far.
   const macs = new Set<string>();
-  // Their own certificates, made on another core while a large fleet starts (unless the user gave one for all);
-  // a few phones make theirs on their first TLS connection.
-  const certificates = spec.tls || spec.count < CERTIFICATES_AHEAD_FROM ? undefined : new CertificatePool();
+  // Their own certificates, made on a worker thread once a large fleet has started (unless the user gave one for
+  // all), beside the first clients rather than beside the start, which keeps the cores busy; a few phones make theirs
+  // on their first TLS connection.
+  const certificates = spec.tls || spec.count < CERTIFICATES_AHEAD_FROM ? undefined : new CertificatePool({ held: true });
   try {
     // Address mode: the shared listening sockets first (port 0: one free port for every phone).
     const ports = shared ? await openSharedPorts(shared, placed) : placed;
@@ -306,6 +307,7 @@ export async function startFleet(
       );
       macs.add((phones[phones.length - 1] as RunningPhone).phone.identity.mac);
     }
+    certificates?.start();
   } catch (err) {
     await certificates?.close();
     await Promise.all(phones.map((p) => p.stop()));

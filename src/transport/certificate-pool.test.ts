@@ -44,4 +44,18 @@ describe('certificates made on a worker thread', () => {
     assert.equal(await pool.make(request('d')), undefined);
     assert.ok(pool.failed >= 1);
   });
+
+  it('held, it takes requests and makes nothing until started', async () => {
+    const pool = new CertificatePool({ held: true });
+    try {
+      const asked = pool.make(request('held'));
+      const early = await Promise.race([asked, new Promise((r) => setTimeout(() => r('pending'), 100))]);
+      assert.equal(early, 'pending');
+      assert.equal(pool.made, 0);
+      pool.start();
+      assert.equal(new X509Certificate((await asked)?.cert ?? '').subject, 'CN=held\nO=Polycom Inc.');
+    } finally {
+      await pool.close();
+    }
+  });
 });

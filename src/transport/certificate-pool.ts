@@ -30,6 +30,21 @@ export class CertificatePool implements CertificateMaker {
   made = 0;
   failed = 0;
   private closed = false;
+  /** Jobs asked for before `start()`: the worker takes them when started. */
+  private held: CertificateJob[] | undefined;
+
+  /** `held`: take requests but start no work until `start()` (a fleet opening its listeners keeps its cores busy). */
+  constructor(options: { held?: boolean } = {}) {
+    if (options.held) this.held = [];
+  }
+
+  /** Starts the work asked for so far, and from now on as it is asked. */
+  start(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held || this.closed) return;
+    for (const job of held) this.started().postMessage(job);
+  }
 
   /** A certificate for `request`, made on the worker; undefined when it could not be (the phone then makes its own). */
   make(request: CertificateRequest): Promise<TlsMaterial | undefined> {
@@ -44,13 +59,15 @@ export class CertificatePool implements CertificateMaker {
     };
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.started().postMessage(job);
+      if (this.held) this.held.push(job);
+      else this.started().postMessage(job);
     });
   }
 
   /** Ends the worker; what it had not made yet is answered undefined. */
   async close(): Promise<void> {
     this.closed = true;
+    this.held = undefined;
     const worker = this.worker;
     this.worker = undefined;
     this.settleAll();
