@@ -1,10 +1,11 @@
 /**
- * Phones' certificates made ahead, on a worker thread: a fleet asks for every phone's as it starts, and each is kept
- * in its phone's store when it comes, before the phone's first TLS connection would have had to make it on the main
- * thread (0.3 ms each, and the garbage of it: a third of a second for 1,000 phones, on the thread that then
- * answers their handshakes). Starting a fleet keeps the main thread busy opening listeners; the worker makes the
- * certificates meanwhile on another core. A phone connected to before its certificate came makes its own (tls.ts)
- * and the worker's is dropped. The worker holds no process open and ends when it has nothing to do.
+ * Phones' certificates made ahead, on a worker thread: a fleet asks for every phone's as it starts, the worker makes
+ * them once the fleet's listeners are open (held until `start()`), and each is taken when its phone's first TLS
+ * connection comes, instead of being made then on the main thread (0.3 ms each, and the garbage of it: a third of a
+ * second for 1,000 phones, on the thread that then answers their handshakes). Opening the listeners keeps this
+ * machine's cores busy, the first clients' handshakes less so. A phone connected to before its certificate came
+ * makes its own (tls.ts) and the worker's is dropped. The worker holds no process open and ends when it has nothing
+ * to do.
  */
 import { Worker } from 'node:worker_threads';
 import type { CertificateRequest } from './certificate.js';
