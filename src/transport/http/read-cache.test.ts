@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import type { Operation } from '../../api/operation.js';
 import type { Phone } from '../../phone/phone.js';
-import { headOf, ReadCache } from './read-cache.js';
+import { headOf, KEPT_BODY_MAX, ReadCache } from './read-cache.js';
 import { dataComparator } from './serializers.js';
 
 const op: Operation = {
@@ -64,5 +64,20 @@ describe('the read cache', () => {
     // Resting: the same answer twice in a row is written anew (not compared) until the rest is over.
     const again = (): Buffer => cache.answer(phone, op, 'device', { A: 'z', L: [] }, same, () => '{"data":{"A":"z","L":[]}}').body;
     assert.notEqual(again(), again());
+  });
+
+  it('keeps no answer longer than its bound: a long one is written each time', () => {
+    assert.ok(same);
+    const cache = new ReadCache();
+    const long = { A: 'x'.repeat(KEPT_BODY_MAX), L: [] };
+    let writes = 0;
+    const write = (): string => {
+      writes++;
+      return JSON.stringify({ data: long, Status: '2000' });
+    };
+    const one = cache.answer(phone, op, 'device', long, same, write);
+    const two = cache.answer(phone, op, 'device', long, same, write);
+    assert.equal(writes, 2);
+    assert.deepEqual(one.body, two.body);
   });
 });

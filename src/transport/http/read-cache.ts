@@ -27,6 +27,12 @@ function copyOf(body: Buffer): unknown {
   return (JSON.parse(body.toString()) as { data?: unknown }).data;
 }
 
+/**
+ * Answers kept at most this long (bytes): a poller's reads (device/info is 900 bytes) are, long lists (call logs,
+ * a big line table) are written anew each time, so that a fleet of phones keeps no more than a few KB each.
+ */
+export const KEPT_BODY_MAX = 4096;
+
 /** Misses in a row after which an operation's answers are not compared, and for how many requests. */
 const MISSES_TO_REST = 4;
 const REST_REQUESTS = 256;
@@ -80,6 +86,10 @@ export class ReadCache {
       }
     }
     const body = Buffer.from(write());
+    if (body.length > KEPT_BODY_MAX) {
+      ops.delete(op);
+      return fresh(body);
+    }
     const entry: Entry = { data: copyOf(body), key, body, heads: [undefined, undefined], misses: e?.misses ?? 0, resting: e?.resting ?? 0 };
     ops.set(op, entry);
     return entry;
