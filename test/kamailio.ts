@@ -81,6 +81,12 @@ export async function startKamailio(
     /** A `host:port` it also answers for (its alias), as `host` alone means port 5060 in a SIP URI. */
     domain?: string;
     presence?: boolean;
+    /**
+     * Its UDP worker processes (default 2). Two workers may forward two datagrams that came in one order in the
+     * other (each takes the next from the socket): a test that reads the order of a phone's answers through the
+     * proxy (a 200 and the NOTIFY right behind it) takes one.
+     */
+    udpWorkers?: number;
   } = {},
 ): Promise<Kamailio> {
   const address = opts.address ?? '127.0.0.1';
@@ -134,7 +140,7 @@ export async function startKamailio(
       '-DD',
       '-E',
       '-n',
-      '2',
+      String(opts.udpWorkers ?? 2),
       '-Y',
       dir,
       '-P',
