@@ -45,8 +45,9 @@ function headersOf(ep: Endpoint, kind: 'json' | 'html'): HeaderList {
 }
 
 /**
- * One answer: `before` (headers an answer puts ahead of the phone's, as Allow), the phone's headers of that kind, a
- * content type of its own if given, `after` (Set-Cookie, the challenges, Connection), then Content-Length.
+ * One answer: `before` (headers an answer puts ahead of the phone's: Allow, Retry-After, Set-Cookie), the phone's
+ * headers of that kind with a content type of its own if given, `after` (the challenges, Connection), then
+ * Content-Length: the order Fastify's reply wrote them in.
  */
 function send(
   res: ServerResponse,
@@ -60,7 +61,14 @@ function send(
     res.writeHead(code, [...base, 'content-length', length]);
   } else {
     const list = [...(extra.before ?? []), ...base];
-    if (extra.type !== undefined) list[list.lastIndexOf('content-type') + 1] = extra.type;
+    if (extra.type !== undefined) {
+      for (let i = list.length - 2; i >= 0; i -= 2) {
+        if (list[i] === 'content-type') {
+          list[i + 1] = extra.type;
+          break;
+        }
+      }
+    }
     res.writeHead(code, [...list, ...(extra.after ?? []), 'content-length', length]);
   }
   res.end(body);
