@@ -3,7 +3,7 @@
  * phones send, and the small HTML bodies of their web server's 401, 404 and 413.
  */
 import type { Reply } from '../../api/operation.js';
-import type { Profile } from '../../phone/models.js';
+import type { FamilySpec } from '../../phone/models.js';
 import type { StatusCode } from '../../phone/status.js';
 import type { DataSerializer } from './serializers.js';
 
@@ -42,14 +42,16 @@ export function envelope(code: StatusCode, data?: unknown, top?: Readonly<Record
   return JSON.stringify(body);
 }
 
-export function serverHeader(profile: Profile): string {
-  if (profile.family.platform === 'UCS') return 'Polycom SoundPoint IP Telephone HTTPd';
-  return profile.family.id === 'EdgeE' ? 'Poly Edge Telephone HTTPd' : 'Poly Telephone HTTPd';
+/** The web server's name: one per family (UCS phones, Edge E, the other PVOS phones). */
+export function serverHeader(family: FamilySpec): string {
+  if (family.platform === 'UCS') return 'Polycom SoundPoint IP Telephone HTTPd';
+  return family.id === 'EdgeE' ? 'Poly Edge Telephone HTTPd' : 'Poly Telephone HTTPd';
 }
 
-export function standardHeaders(profile: Profile, secure: boolean): Record<string, string> {
+/** The headers of every answer of a phone of this family, over HTTP or HTTPS. */
+export function standardHeaders(family: FamilySpec, secure: boolean): Record<string, string> {
   const h: Record<string, string> = {
-    server: serverHeader(profile),
+    server: serverHeader(family),
     'x-frame-options': 'SAMEORIGIN',
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',

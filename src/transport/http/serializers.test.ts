@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { dispatch } from '../../api/dispatch.js';
 import { operations } from '../../api/index.js';
 import type { Operation } from '../../api/operation.js';
@@ -13,6 +14,11 @@ import type { Phone } from '../../phone/phone.js';
 import { unitPhone } from '../../phone/test-phone.js';
 import { okEnvelope } from './envelope.js';
 import { dataComparator, dataSerializer, isExact, isRead } from './serializers.js';
+
+/** A read of the given output schema, for the tests of one serialiser or comparator. */
+function testRead(name: string, output: TSchema): Operation {
+  return { name, methods: ['GET'], paths: [`/${name}`], inputFrom: 'none', returnCodes: [2000], output, handler: () => ({}) };
+}
 
 /** As a client that signed with SHA-256 Digest (sessions are created only then). */
 const SILENT: Inbox = { receive: () => undefined };
@@ -135,15 +141,7 @@ describe('compiled serialisers', () => {
   });
 
   it('fall back to JSON.stringify for a value their schema does not describe, never losing the answer', () => {
-    const op: Operation = {
-      name: 'Test.Read',
-      methods: ['GET'],
-      paths: ['/t'],
-      inputFrom: 'none',
-      returnCodes: [2000],
-      output: Type.Object({ A: Type.String(), N: Type.Number() }),
-      handler: () => ({}),
-    };
+    const op = testRead('Test.Read', Type.Object({ A: Type.String(), N: Type.Number() }));
     const serialize = dataSerializer(op, 'device');
     assert.ok(serialize);
     assert.equal(serialize({ A: 'x', N: 1 }), '{"A":"x","N":1}');
@@ -185,15 +183,10 @@ describe('compiled serialisers', () => {
   });
 
   it('comparators: a missing or odd value is never the same, an element more is a change, other keys do not count', () => {
-    const op: Operation = {
-      name: 'Test.Compare',
-      methods: ['GET'],
-      paths: ['/c'],
-      inputFrom: 'none',
-      returnCodes: [2000],
-      output: Type.Object({ A: Type.String(), L: Type.Array(Type.Object({ N: Type.Number(), B: Type.Boolean() })) }),
-      handler: () => ({}),
-    };
+    const op = testRead(
+      'Test.Compare',
+      Type.Object({ A: Type.String(), L: Type.Array(Type.Object({ N: Type.Number(), B: Type.Boolean() })) }),
+    );
     const same = dataComparator(op, 'device');
     assert.ok(same);
     const v = { A: 'a', L: [{ N: 1, B: true }] };

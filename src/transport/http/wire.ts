@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Decision } from '../../gate/request.js';
-import type { Phone } from '../../phone/phone.js';
+import type { FamilySpec } from '../../phone/models.js';
 import { Status } from '../../phone/status.js';
 import type { StatusCode } from '../../phone/status.js';
 import type { Endpoint } from './endpoint.js';
@@ -21,27 +21,27 @@ type HeaderList = readonly string[];
 /** Every phone's last answer to each read, as bytes (read-cache.ts). */
 const reads = new ReadCache();
 
-interface PhoneHeaders {
+interface FamilyHeaders {
   /** The JSON and the HTML headers as node's flat [name, value, ...] lists, for HTTP and for HTTPS. */
   readonly json: readonly [HeaderList, HeaderList];
   readonly html: readonly [HeaderList, HeaderList];
 }
 
-/** The headers of a phone's answers, made once per phone. */
-const headerCache = new WeakMap<Phone, PhoneHeaders>();
-function phoneHeaders(phone: Phone): PhoneHeaders {
-  let h = headerCache.get(phone);
+/** The headers of answers, made once per family (they depend on nothing else: envelope.ts), shared by its phones. */
+const headerCache = new WeakMap<FamilySpec, FamilyHeaders>();
+function familyHeaders(family: FamilySpec): FamilyHeaders {
+  let h = headerCache.get(family);
   if (!h) {
     const make = (secure: boolean, type: string): HeaderList =>
-      Object.entries({ ...standardHeaders(phone.profile, secure), 'content-type': type }).flat();
+      Object.entries({ ...standardHeaders(family, secure), 'content-type': type }).flat();
     h = { json: [make(false, JSON_TYPE), make(true, JSON_TYPE)], html: [make(false, HTML_TYPE), make(true, HTML_TYPE)] };
-    headerCache.set(phone, h);
+    headerCache.set(family, h);
   }
   return h;
 }
 
 function headersOf(ep: Endpoint, kind: 'json' | 'html'): HeaderList {
-  return phoneHeaders(ep.phone)[kind][ep.secure ? 1 : 0];
+  return familyHeaders(ep.phone.profile.family)[kind][ep.secure ? 1 : 0];
 }
 
 /**
@@ -161,19 +161,21 @@ export function writeWebAppDecision(res: ServerResponse, ep: Endpoint, d: Decisi
       send(res, code, html, doc?.body ?? '', { type: doc?.contentType ?? 'text/plain' });
       return;
     }
-    case 'unauthorized':
-      if (d.failed) break;
-      sendHtml(res, ep, 401, HTML_401, challenges(d.challenges));
-      return;
     case 'wrong-method':
       send(res, code, html, '', { type: 'text/plain', before: ['allow', d.allow.join(', ')] });
       return;
+    // The web server's own pages, as the REST API answers them.
+    case 'unauthorized':
+      if (d.failed) break;
+      writeDecision(res, ep, d);
+      return;
     case 'absent':
+    case 'too-large':
+      writeDecision(res, ep, d);
+      return;
+    // (Its origin has no switch that shuts it; were it shut, a 404 that keeps the connection.)
     case 'closed':
       sendHtml(res, ep, 404, HTML_404);
-      return;
-    case 'too-large':
-      sendHtml(res, ep, 413, HTML_413, CLOSE);
       return;
     default:
       break;
