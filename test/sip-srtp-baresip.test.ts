@@ -130,14 +130,15 @@ describe('SRTP (SDES) with baresip through Kamailio', { skip: needs('kamailio', 
     await secure.command('accept');
     const connected = await callIn(alice, 'Connected');
     await securedBothWays(alice, secure, 'AES_CM_128_HMAC_SHA1_80', mark);
-    // hold and resume: re-INVITEs that keep the keys; the media goes on authenticating
+    // hold and resume: re-INVITEs that keep the keys; the media goes on authenticating (none dropped by SRTP). A
+    // packet or two baresip sent while the call was held may be missing from the sequence: a gap, not a failure.
     await post(alice, '/api/v1/callctrl/holdCall', { Ref: connected['CallHandle'] });
     await callIn(alice, 'Hold');
     await post(alice, '/api/v1/callctrl/resumeCall', { Ref: connected['CallHandle'] });
     await callIn(alice, 'Connected');
     const before = rtpStats(alice).packetsReceived;
     await waitFor(() => rtpStats(alice).packetsReceived > before + 25, 8000);
-    assert.equal(rtpStats(alice).packetsLost, 0);
+    assert.equal(rtpStats(alice).srtpDropped, 0);
     await post(alice, '/api/v1/callctrl/endCall', { Ref: connected['CallHandle'] });
     await secure.waitEvent('CALL_CLOSED', undefined, 8000, from);
   });
