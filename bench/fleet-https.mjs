@@ -29,6 +29,12 @@ function get(port) {
     s.setEncoding('latin1');
     s.on('data', (d) => (answer += d));
     s.on('error', reject);
+    // a connection closed before its answer ended (no 'end') would otherwise leave this waiting for ever
+    s.on('close', () =>
+      reject(
+        Object.assign(new Error(`phone on port ${port} closed the connection after ${JSON.stringify(answer.slice(0, 80))}`), { port }),
+      ),
+    );
     s.on('end', () => {
       const status = Number(answer.slice(9, 12));
       resolve({ status, subject: s.getPeerX509Certificate()?.subject });

@@ -60,12 +60,18 @@ export interface Line {
   readonly forwarding: { readonly always: string; readonly busy: string; readonly noAnswer: string; readonly dnd: string };
 }
 
+/** A line as its configuration says, without its registration's state. */
+type ConfiguredLine = Omit<Line, 'registered' | 'sip'>;
+
 export class LineTable {
   /** Lines whose call server stopped answering their registrations, until restored (a reboot does not help). */
   private readonly lost = new Set<number>();
   private readonly registrationListeners = new Set<() => void>();
   /** Voice messages per line, as the last message-summary NOTIFY told (RFC 3842). */
   private readonly mailboxes = new Map<number, MessageSummary>();
+  /** Lines as the configuration of version `readAt` says (configured()). */
+  private readonly read = new Map<number, ConfiguredLine>();
+  private readAt = -1;
 
   constructor(
     private readonly profile: Profile,
@@ -85,6 +91,31 @@ export class LineTable {
   /** The line, or 4005 when the model has no such line. */
   get(n: number): Line {
     if (!this.exists(n)) throw new PhoneError(Status.LINE_DOES_NOT_EXIST, `line ${n}`);
+    const line = this.configured(n);
+    const sip = line.assigned && line.servers.length > 0 ? this.registrations?.state(n) : undefined;
+    // Registered only with somewhere to register: a call server of its own (reg.N.server.M) or the phone's
+    // (voIpProt.server.M). A line without one is unregistered, and dialling on it answers 4002.
+    return { ...line, registered: line.assigned && line.servers.length > 0 && !this.lost.has(n) && (sip ? sip.registered : true), sip };
+  }
+
+  /**
+   * What the configuration says of line n, kept until the configuration changes (its version): a phone reads its
+   * lines on every registration change and REST read, about twenty parameters a line.
+   */
+  private configured(n: number): ConfiguredLine {
+    if (this.readAt !== this.config.version) {
+      this.read.clear();
+      this.readAt = this.config.version;
+    }
+    let line = this.read.get(n);
+    if (!line) {
+      line = this.fromConfig(n);
+      this.read.set(n, line);
+    }
+    return line;
+  }
+
+  private fromConfig(n: number): ConfiguredLine {
     const c = this.config;
     const address = c.value(`reg.${n}.address`);
     const servers: CallServer[] = [];
@@ -102,10 +133,6 @@ export class LineTable {
         expires: c.int(`reg.${n}.server.${s}.expires`),
       });
     }
-    const assigned = address !== '';
-    const sip = assigned && servers.length > 0 ? this.registrations?.state(n) : undefined;
-    // Registered only with somewhere to register: a call server of its own (reg.N.server.M) or the phone's
-    // (voIpProt.server.M). A line without one is unregistered, and dialling on it answers 4002.
     return {
       number: n,
       address,
@@ -113,9 +140,7 @@ export class LineTable {
       displayName: c.value(`reg.${n}.displayName`),
       userId: c.value(`reg.${n}.auth.userId`) || address.split('@')[0] || '',
       type: c.value(`reg.${n}.type`) === 'shared' ? 'shared' : 'private',
-      assigned,
-      registered: assigned && servers.length > 0 && !this.lost.has(n) && (sip ? sip.registered : true),
-      sip,
+      assigned: address !== '',
       servers,
       forwarding: {
         always: c.value(`divert.${n}.contact`),

@@ -125,4 +125,28 @@ describe('lines', () => {
       phone.lines.all().filter((l) => l.assigned),
     );
   });
+
+  it('a line read again follows every configuration change and registration loss since the last read', () => {
+    const { phone } = unitPhone('VVX 450', { bootConfig: { 'reg.1.address': '1001', 'voIpProt.server.1.address': '127.0.0.1' } });
+    phone.start();
+    const first = phone.lines.get(1);
+    assert.equal(first.label, '1001');
+    assert.equal(first.registered, true);
+    phone.config.set('WEB', { 'reg.1.label': 'Desk', 'reg.1.server.1.address': 'sip.example.com', 'reg.1.server.1.port': '5070' });
+    const changed = phone.lines.get(1);
+    assert.equal(changed.label, 'Desk');
+    assert.deepEqual(
+      changed.servers.map((s) => [s.address, s.port]),
+      [['sip.example.com', 5070]],
+    );
+    assert.equal(first.label, '1001', 'a line read before keeps what it said');
+    phone.lines.loseRegistration(1);
+    assert.equal(phone.lines.get(1).registered, false);
+    phone.lines.restoreRegistration(1);
+    assert.equal(phone.lines.get(1).registered, true);
+    phone.config.clear(['WEB']);
+    assert.equal(phone.lines.get(1).label, '1001');
+    phone.config.replace('LOCAL', { 'reg.2.address': '1002' });
+    assert.equal(phone.lines.get(2).assigned, true);
+  });
 });
