@@ -11,7 +11,7 @@
  * coordinates: node's DER and PEM exporters go through OpenSSL 3's encoders, which took 0.3 and 0.2 ms a key, more
  * than the key and the signature together.
  */
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createECDH, createPrivateKey, createSign, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 /** One DER element: tag, definite length, content. */
@@ -71,14 +71,29 @@ function coordinate(b64url: string | undefined): Buffer {
 const pem = (label: string, der: Buffer): string =>
   `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
 
-/** A new P-256 key: its SubjectPublicKeyInfo (RFC 5480) and its PKCS #8 private key (RFC 5208, RFC 5915) in PEM. */
+/**
+ * A new P-256 key: its SubjectPublicKeyInfo (RFC 5480) and its PKCS #8 private key (RFC 5208, RFC 5915) in PEM.
+ * Made with an ECDH object and signed with a Sign object, not generateKeyPairSync and sign(): those leave crypto job
+ * objects whose collection takes a lock that node 20, exiting while a worker thread collects them
+ * (certificate-pool.ts), also holds: the process then never ends (test/certificates-ahead.test.ts exits mid-work).
+ */
 function p256Key(): { privateKey: KeyObject; spki: Buffer; pkcs8: string } {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const jwk = privateKey.export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([0x04]), coordinate(jwk.x), coordinate(jwk.y)]); // uncompressed
+  const ecdh = createECDH('prime256v1');
+  const point = ecdh.generateKeys(); // uncompressed: 0x04, x, y
+  const d = coordinate(ecdh.getPrivateKey().toString('base64url'));
+  const privateKey = createPrivateKey({
+    format: 'jwk',
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      d: d.toString('base64url'),
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
+  });
   const algorithm = seq(oid(OID.ecPublicKey), oid(OID.prime256v1));
   const spki = seq(algorithm, bits(point));
-  const ecPrivateKey = seq(tlv(0x02, Buffer.from([1])), octets(coordinate(jwk.d)), tlv(0xa1, bits(point)));
+  const ecPrivateKey = seq(tlv(0x02, Buffer.from([1])), octets(d), tlv(0xa1, bits(point)));
   const pkcs8 = seq(tlv(0x02, Buffer.from([0])), algorithm, octets(ecPrivateKey));
   return { privateKey, spki, pkcs8: pem('PRIVATE KEY', pkcs8) };
 }
@@ -131,7 +146,7 @@ export function selfSignedCertificate(r: CertificateRequest): { cert: string; ke
     spki,
     extensions,
   );
-  const signature = sign('sha256', tbs, privateKey);
+  const signature = createSign('sha256').update(tbs).sign(privateKey);
   const der = seq(tbs, algorithm, bits(signature));
   return { cert: pem('CERTIFICATE', der), key: pkcs8 };
 }
