@@ -279,7 +279,7 @@ export class Phone extends EventEmitter<PhoneEvents> {
     this.watcher = new TelephonyWatcher({
       calls: this.calls,
       now: () => this.clock.now(),
-      registered: () => new Map(this.lines.all().flatMap((l) => (l.assigned ? [[l.number, l.registered] as const] : []))),
+      registered: () => new Map(this.lines.assigned().map((l) => [l.number, l.registered] as const)),
     });
     // The watcher looks only while the phone is ready: what changes as it boots is seen (and told) once it is.
     this.on('calls', () => this.isReady && this.raise(this.watcher.callsChanged()));
