@@ -87,10 +87,12 @@ export class NonceBook {
     private readonly now: () => number,
     readonly lifetimeMs: number,
     private readonly maxTracked = 1024,
-    private readonly secret: Buffer = randomBytes(32),
+    /** Drawn on the first nonce issued or checked: most phones of a fleet never see a Digest login. */
+    private secret?: Buffer,
   ) {}
 
   private mac(time: string): string {
+    this.secret ??= randomBytes(32);
     return createHmac('sha256', this.secret).update(time).digest('base64url').slice(0, 22);
   }
 

@@ -39,10 +39,14 @@ export class AuthState {
   get(): BootAuth {
     const at = this.phone.appStartedAt;
     if (!this.current || this.current.bootedAt !== at) {
+      let opaque: string | undefined;
       this.current = {
         bootedAt: at,
         nonces: new NonceBook(() => this.phone.clock.now(), NONCE_LIFETIME_MS),
-        opaque: randomBytes(16).toString('base64'),
+        // drawn when first sent (a Digest challenge), as the nonce secret: a Basic login needs neither
+        get opaque(): string {
+          return (opaque ??= randomBytes(16).toString('base64'));
+        },
         provenBasic: new Map(),
         lockout: new Lockout(),
       };
