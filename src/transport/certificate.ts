@@ -7,8 +7,8 @@
  * (RFC 5280: TBSCertificate, Name, Validity, four extensions) are written below in well under a millisecond.
  * The result is checked by node's own X509Certificate parser and by TLS handshakes with curl and Python in the tests.
  *
- * The key's public half (SubjectPublicKeyInfo) and the PKCS #8 private key are written here too, from the key's JWK
- * coordinates: node's DER and PEM exporters go through OpenSSL 3's encoders, which took 0.3 and 0.2 ms a key, more
+ * The key's public half (SubjectPublicKeyInfo) and the PKCS #8 private key are written here too, from the key's point
+ * and scalar: node's DER and PEM exporters go through OpenSSL 3's encoders, which took 0.3 and 0.2 ms a key, more
  * than the key and the signature together.
  */
 import { createECDH, createPrivateKey, createSign, randomBytes } from 'node:crypto';
@@ -61,7 +61,7 @@ const OID = {
 
 const extension = (id: string, value: Buffer, critical = false): Buffer => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 
-/** A P-256 coordinate or scalar from a JWK: base64url, 32 bytes (left-padded should an encoder drop leading zeros). */
+/** A P-256 coordinate or scalar in base64url, as 32 bytes (left-padded: big numbers lose their leading zeros). */
 function coordinate(b64url: string | undefined): Buffer {
   const b = Buffer.from(b64url ?? '', 'base64url');
   if (b.length > 32 || b.length === 0) throw new Error(`not a P-256 key coordinate (${b.length} bytes)`);
