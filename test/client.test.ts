@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { AuthError, PolyError, PolyPhone, TransportError } from '@polysim/client';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { PASSWORD, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Switchboard } from '../src/network/switchboard.js';
 import { ManualClock } from '../src/phone/clock.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { assertOk, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 

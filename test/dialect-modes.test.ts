@@ -16,7 +16,7 @@ import { atLeast } from '../src/phone/firmware.js';
 import { families, models, resolveProfile } from '../src/phone/models.js';
 import type { FamilyId } from '../src/phone/models.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 

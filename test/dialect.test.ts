@@ -175,7 +175,7 @@ describe('call answers as devices give them', () => {
   it('callLogs Duration in words ("" never answered, "4 mins 49 secs"), StartTime local; v1 callStatus with a 0x handle and LineId', async () => {
     const { ManualClock } = await import('../src/phone/clock.js');
     const { Switchboard } = await import('../src/network/switchboard.js');
-    const { randomIds } = await import('../src/runtime/phone-host.js');
+    const { randomIds } = await import('../src/runtime/random-ids.js');
     const clock = new ManualClock(Date.UTC(2026, 7, 12, 18, 20, 48));
     const sb = new Switchboard(clock, randomIds);
     sb.scripts.set('5550101', { behaviour: 'answer' });

@@ -13,7 +13,7 @@ import { ManualClock } from '../src/phone/clock.js';
 import type { TransferReport } from '../src/phone/phone.js';
 import { Switchboard } from '../src/network/switchboard.js';
 import { startFleet } from '../src/runtime/fleet.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { createHttpApp } from '../src/transport/http/app.js';
 import { challenges, sign } from './digest-client.js';
 import { PASSWORD, recordingServer, testPhone, waitFor } from './helpers.js';

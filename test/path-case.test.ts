@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Switchboard } from '../src/network/switchboard.js';
 import { ManualClock } from '../src/phone/clock.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { challenges, sign } from './digest-client.js';
 import { assertOk, assertStatus, PASSWORD, testPhone } from './helpers.js';
 import type { Answer, TestPhone } from './helpers.js';

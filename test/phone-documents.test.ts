@@ -10,7 +10,7 @@ import { parsePhoneDocument, PHONE_DOCUMENT_LIMIT, PHONE_DOCUMENT_TYPES, PhoneDo
 import type { CallStateChangeEvent, PhoneDocument, PhoneDocumentType } from '@polysim/client';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import * as real from './phone-document-fixtures.js';
 import { ALL_TELEPHONY_EVENTS, assertOk, recordingServer, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';

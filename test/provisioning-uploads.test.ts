@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { parseDirectoryXml } from '../src/phone/contact-directory.js';
 import type { RunningPhone } from '../src/runtime/phone-host.js';
 import { listenControl, recordingServer, testFleet, testPhone, waitFor } from './helpers.js';

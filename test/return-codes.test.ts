@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { operationAt } from '../src/api/index.js';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { testPhone } from './helpers.js';
 import type { Answer, TestPhone } from './helpers.js';
 

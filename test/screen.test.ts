@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { assertOk, assertStatus, callStates, testPhone } from './helpers.js';
 import type { TestPhone } from './helpers.js';
 

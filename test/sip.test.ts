@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { callStates, testPhone } from './helpers.js';
 import { freePort } from './kamailio.js';
 import { lacks } from './peers.js';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import { selfSignedCertificate } from '../src/transport/certificate.js';
 import { ALL_TELEPHONY_EVENTS, assertOk, callStates, recordingServer, testPhone, waitFor } from './helpers.js';
 import type { Received, TestPhone } from './helpers.js';

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import { ManualClock } from '../src/phone/clock.js';
 import { Switchboard } from '../src/network/switchboard.js';
-import { randomIds } from '../src/runtime/phone-host.js';
+import { randomIds } from '../src/runtime/random-ids.js';
 import type { ControlApp } from '../src/control/app.js';
 import type { Fleet } from '../src/runtime/fleet.js';
 import { challenges, sign } from './digest-client.js';

@@ -190,10 +190,15 @@ export class LineTable {
     return Array.from({ length: this.count }, (_, i) => this.get(i + 1));
   }
 
+  /** Whether line n has an address (is assigned), without building it: a line without one registers nowhere. */
+  hasAddress(n: number): boolean {
+    return this.exists(n) && this.config.value(`reg.${n}.address`) !== '';
+  }
+
   /** The lines with an address (assigned), without building the others: what fleet-wide counts read. */
   assigned(): Line[] {
     const out: Line[] = [];
-    for (let n = 1; n <= this.count; n++) if (this.config.value(`reg.${n}.address`) !== '') out.push(this.get(n));
+    for (let n = 1; n <= this.count; n++) if (this.hasAddress(n)) out.push(this.get(n));
     return out;
   }
 }

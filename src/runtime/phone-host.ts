@@ -3,7 +3,6 @@
  * its certificate and its listeners on the shared HTTP application. `polysim start` and the tests use this.
  */
 import type { DialectMode } from '../phone/dialect/dialect.js';
-import { randomBytes, randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FaultPlan } from '../gate/faults.js';
@@ -56,6 +55,7 @@ import { SipEndpoint } from '../transport/sip/sip-endpoint.js';
 import { dnsClient } from '../transport/sip/dns-client.js';
 import { sipTlsTrust } from '../transport/sip/tls-trust.js';
 import { prepareDataDir } from './data-dir.js';
+import { generatePassword, randomIds } from './random-ids.js';
 
 export interface PhoneSpec {
   readonly model: string;
@@ -168,31 +168,6 @@ export const UNREGISTER_WAIT_MS = 4000;
 function withinMs(p: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Random bytes from the system's generator, drawn 4 KB at a time as node's randomUUID does (no library hands out a
- * pool of them): a fleet draws a few bytes per phone (its MAC, serial and call ids), and each call to the generator
- * costs far more than the bytes. No byte is handed out twice.
- */
-const pool = Buffer.alloc(4096);
-let poolUsed = pool.length;
-export const randomIds: IdSource = {
-  hex: (bytes) => {
-    if (bytes > pool.length) return randomBytes(bytes).toString('hex');
-    if (poolUsed + bytes > pool.length) {
-      randomFillSync(pool);
-      poolUsed = 0;
-    }
-    poolUsed += bytes;
-    return pool.toString('hex', poolUsed - bytes, poolUsed);
-  },
-};
-
-/** A password for development phones: 12 characters, no look-alikes. */
-export function generatePassword(ids: IdSource = randomIds): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
-  return [...Buffer.from(ids.hex(12), 'hex')].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
 function openStore(spec: PhoneSpec): PhoneStore {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generatePassword, randomIds } from './phone-host.js';
+import { generatePassword, randomIds } from './random-ids.js';
 
 describe('random ids (drawn from a pool of the system generator)', () => {
   it('give the digits asked for, never the same bytes twice, across refills of the pool', () => {

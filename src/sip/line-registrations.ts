@@ -62,12 +62,9 @@ export class LineRegistrations {
 
   /** Whether line n registers with a real SIP server (not the built-in switchboard at the phone's own address). */
   owns(n: number): boolean {
-    // a line without an address registers nowhere: it is not built (a phone starting reads all its lines)
-    if (this.phone.config.value(`reg.${n}.address`) === '') return false;
-    const line = this.phone.lines.get(n);
-    const first = line.servers[0];
-    if (!line.assigned || !first) return false;
-    return !this.wire.listensOn(first.address, first.port);
+    // a line without an address is not built (a phone starting asks about all its lines)
+    const first = this.phone.lines.hasAddress(n) ? this.phone.lines.get(n).servers[0] : undefined;
+    return first !== undefined && !this.wire.listensOn(first.address, first.port);
   }
 
   /** The registration of line n, while it runs. */

@@ -131,11 +131,6 @@ export class TlsOnFirstConnection<S extends TlsServer> {
     private readonly onError?: (err: unknown) => void,
   ) {}
 
-  /** The server, once a connection made it. */
-  get made(): S | undefined {
-    return this.server;
-  }
-
   /**
    * Hands a connection to the server (its 'connection' event, as its own listening socket would), making it first
    * if this is the first. Should the material not load (it is checked before it gets here: ownMaterial, or made by
