@@ -49,6 +49,10 @@ const result = spawnSync(
     '--test',
     '--test-concurrency=2',
     `--test-timeout=${FILE_TIMEOUT_MS}`,
+    // A file ends when its tests have: a handle left open (a peer's worker process holding its pipes, as a stuck
+    // Kamailio worker once did) would otherwise hold a file whose tests all passed until FILE_TIMEOUT_MS fails it.
+    // test/child-process.ts kills such workers; this keeps one it missed from costing the run its time limit.
+    '--test-force-exit',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/timing-reporter.mjs',

@@ -48,6 +48,9 @@ command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # network where they find each other by name, catatonit is its pods' pause process.
 [ -x /usr/lib/podman/netavark ] || need+=(netavark)
 [ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
+# netavark sets up those networks, and a build's RUN steps, with iptables (only suggested by its package: without it
+# every RUN step fails with "netavark: No such file or directory").
+command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need+=(iptables)
 command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 # The file servers of the transfer tests (test/file-transfers.test.ts): nginx (HTTP, HTTPS, WebDAV PUT, Basic),
 # lighttpd (Digest), pyftpdlib (FTP), vsftpd (FTPS) and tftpd-hpa (TFTP).
