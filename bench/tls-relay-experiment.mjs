@@ -1,11 +1,13 @@
 // An experiment, not an aim: what TLS on a worker thread would give 1,000 phones over HTTPS (docs/benchmarks.md,
-// "2026-12-03 (later)"). 1,000 HTTPS listeners answer a fixed device/info, each with its own certificate, made ahead:
-// `main`, node's https server per listener on the main thread, its context made on the first connection (what a
-// phone does); `worker`, a worker thread owning the listeners, the contexts and the TLS sockets, relaying the plain
-// bytes as messages to one HTTP server on the main thread. The client is bench/fleet-https.mjs's: 32 new
-// connections at a time, one request each. "ready": listening with every certificate made (main) or every
-// certificate and context made (worker). `npm run build` first (it uses dist/transport/certificate.js).
-// Usage: node bench/tls-relay-experiment.mjs [rounds]
+// "2026-12-03 (later)" and "2026-12-04"). 1,000 HTTPS listeners answer a fixed device/info, each with its own
+// certificate, made ahead. Three modes: `main`, node's https server per listener on the main thread, its context made
+// on the first connection (what a phone does); `worker`, a worker thread owning the listeners, the contexts (made
+// ahead) and the TLS sockets, relaying the plain bytes as messages to one HTTP server on the main thread; `offload`,
+// the listeners on the main thread relaying each connection's encrypted bytes to a worker thread that makes the
+// context on the first connection and does the TLS, the clear bytes coming back to the main thread's HTTP server.
+// The client is bench/fleet-https.mjs's: 32 new connections at a time, one request each. "ready": listening with
+// every certificate made (main, offload) or every certificate and context made (worker). `npm run build` first (it
+// uses dist/transport/certificate.js). Usage: [MODES=main,worker,offload] node bench/tls-relay-experiment.mjs [rounds]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
@@ -46,6 +48,58 @@ if (process.argv[2] === 'serve' || !isMainThread) {
         });
         plain.listen(BASE + i, '127.0.0.1', () => --left === 0 && console.log('up'));
       }
+    } else if (mode === 'offload') {
+      // listeners on main; TLS (contexts made on first connection, handshakes, records) on a worker; ciphertext relayed
+      const certs = Array.from({ length: N }, (_, i) => cert(i));
+      const http = httpServer(answer);
+      const w = new Worker(new URL(import.meta.url), { workerData: 'offload' });
+      const conns = new Map();
+      let next = 0;
+      w.on('message', (m) => {
+        const c = conns.get(m.id);
+        if (!c) return;
+        if (m.t === 'wire') c.raw.write(m.b);
+        else if (m.t === 'secure') {
+          const d = new Duplex({
+            read() {},
+            write(chunk, _enc, cb) {
+              w.postMessage({ t: 'out', id: m.id, b: new Uint8Array(chunk) });
+              cb();
+            },
+            final(cb) {
+              w.postMessage({ t: 'outEnd', id: m.id });
+              cb();
+            },
+            destroy(err, cb) {
+              if (err || !d.writableFinished) c.raw.destroy();
+              cb(err);
+            },
+          });
+          d.remoteAddress = '127.0.0.1';
+          d.encrypted = true;
+          d.setTimeout = () => d;
+          d.setNoDelay = () => d;
+          c.clear = d;
+          http.emit('connection', d);
+        } else if (m.t === 'clear') c.clear?.push(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength));
+        else if (m.t === 'clearEnd') c.clear?.push(null);
+        else if (m.t === 'wireEnd') c.raw.end();
+        else if (m.t === 'fail') c.raw.destroy();
+      });
+      let left = N;
+      for (let i = 0; i < N; i++) {
+        netServer({ noDelay: true, allowHalfOpen: true }, (raw) => {
+          const id = next++;
+          raw.on('end', () => w.postMessage({ t: 'inEnd', id }));
+          conns.set(id, { raw });
+          raw.on('data', (b) => w.postMessage({ t: 'in', id, ctx: i, b: new Uint8Array(b), m: certs[i] }));
+          raw.on('close', () => {
+            conns.delete(id);
+            w.postMessage({ t: 'drop', id });
+          });
+          raw.on('error', () => undefined);
+        }).listen(BASE + i, '127.0.0.1', () => --left === 0 && console.log('up'));
+      }
     } else {
       const http = httpServer(answer);
       const conns = new Map();
@@ -80,6 +134,44 @@ if (process.argv[2] === 'serve' || !isMainThread) {
         } else if (m.t === 'up') console.log('up');
       });
     }
+  } else if ((await import('node:worker_threads')).workerData === 'offload') {
+    const ctxs = new Map();
+    const conns = new Map();
+    parentPort.on('message', (m) => {
+      let c = conns.get(m.id);
+      if (m.t === 'in') {
+        if (!c) {
+          let ctx = ctxs.get(m.ctx);
+          if (!ctx) ctxs.set(m.ctx, (ctx = createSecureContext(m.m)));
+          const wire = new Duplex({
+            read() {},
+            write(chunk, _e, cb) {
+              parentPort.postMessage({ t: 'wire', id: m.id, b: new Uint8Array(chunk) });
+              cb();
+            },
+            final(cb) {
+              parentPort.postMessage({ t: 'wireEnd', id: m.id });
+              cb();
+            },
+          });
+          const tls = new TLSSocket(wire, { isServer: true, secureContext: ctx });
+          tls.allowHalfOpen = true;
+          tls.on('secure', () => parentPort.postMessage({ t: 'secure', id: m.id }));
+          tls.on('data', (d) => parentPort.postMessage({ t: 'clear', id: m.id, b: new Uint8Array(d) }));
+          tls.on('end', () => parentPort.postMessage({ t: 'clearEnd', id: m.id }));
+          c = { wire, tls };
+          conns.set(m.id, c);
+        }
+        c.wire.push(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength));
+      } else if (!c) return;
+      else if (m.t === 'out') c.tls.write(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength));
+      else if (m.t === 'outEnd') c.tls.end();
+      else if (m.t === 'inEnd') c.wire.push(null);
+      else if (m.t === 'drop') {
+        conns.delete(m.id);
+        c.tls.destroy();
+      }
+    });
   } else {
     // the TLS worker: contexts made ahead here, plain listeners, TLS sockets, bytes to and from the main thread
     const ctxs = Array.from({ length: N }, (_, i) => createSecureContext(cert(i)));
@@ -144,7 +236,6 @@ if (process.argv[2] === 'serve' || !isMainThread) {
     );
   };
   for (let round = 0; round < Number(process.argv[2] ?? 3); round++) {
-    await run('main');
-    await run('worker');
+    for (const mode of (process.env.MODES ?? 'main,worker,offload').split(',')) await run(mode);
   }
 }
