@@ -55,16 +55,35 @@ export function ipv6Address(phone: Phone): string {
   return phone.config.value('device.net.ipv6Address') || phone.ipv6;
 }
 
+/** What a phone's MAC implies: its other MACs and its link-local address. */
+interface FromMac {
+  readonly wifi: string;
+  readonly bluetooth: string;
+  readonly linkLocal: string;
+}
+
+/** Made once per identity (a phone keeps its own for life): device/info names all three on every request. */
+const fromMacs = new WeakMap<Phone['identity'], FromMac>();
+function fromMac(phone: Phone): FromMac {
+  const id = phone.identity;
+  let f = fromMacs.get(id);
+  if (!f) {
+    f = { wifi: derivedMac(id.mac, 1), bluetooth: derivedMac(id.mac, 2), linkLocal: linkLocalFromMac(id.mac) };
+    fromMacs.set(id, f);
+  }
+  return f;
+}
+
 export function ipv6LinkAddress(phone: Phone): string {
-  return hasIpv6(phone) ? linkLocalFromMac(phone.identity.mac) : '';
+  return hasIpv6(phone) ? fromMac(phone).linkLocal : '';
 }
 
 export function wifiMac(phone: Phone): string {
-  return phone.profile.model.wifi ? derivedMac(phone.identity.mac, 1) : '';
+  return phone.profile.model.wifi ? fromMac(phone).wifi : '';
 }
 
 export function bluetoothMac(phone: Phone): string {
-  return phone.profile.model.bluetooth ? derivedMac(phone.identity.mac, 2) : '';
+  return phone.profile.model.bluetooth ? fromMac(phone).bluetooth : '';
 }
 
 /** A model's name without spaces (VVX450), as host names use it; made once per model. */

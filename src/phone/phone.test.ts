@@ -106,6 +106,9 @@ describe('identity formats', () => {
   it('derives MACs, the EUI-64 link-local address and uptime strings', () => {
     assert.equal(colonMac('0004F2A1B2C3'), '00:04:f2:a1:b2:c3');
     assert.equal(derivedMac('0004F2FFFFFF', 1), '0004F3000000');
+    assert.equal(derivedMac('0004F2A1B2C3', 2), '0004F2A1B2C5');
+    assert.equal(derivedMac('FFFFFFFFFFFF', 1), '000000000000', 'wraps at 48 bits');
+    assert.equal(derivedMac('000000000000', -1), 'FFFFFFFFFFFF');
     assert.equal(linkLocalFromMac('0004F2A1B2C3'), 'fe80::204:f2ff:fea1:b2c3');
     assert.equal(formatUptimeShort(90_061_000), '1 Day 1:01:01');
     assert.equal(formatUptimeLong(100_000), '0 days, 0 hours, 1 minutes, 40 seconds');
