@@ -153,6 +153,44 @@ describe('HTTP hardening', () => {
     }
   });
 
+  it("the templates' passwords, PINs and keys are answered masked and never exported, and still work", async () => {
+    const sink = await recordingServer();
+    const secrets: Record<string, string> = {
+      'apps.push.username': 'pusher',
+      'apps.push.password': 'push-secret-1',
+      'apps.statePolling.password': 'poll-secret-2',
+      'dir.corp.password': 'ldap-secret-3',
+      'device.logincred.pin': '90210',
+      'device.net.dot1x.password': 'eap-secret-4',
+      'xmpp.1.auth.password': 'xmpp-secret-5',
+      'sec.TLS.customDeviceKey.1': 'key-secret-6',
+    };
+    const p = await testPhone({ set: secrets });
+    try {
+      const names = Object.keys(secrets).filter((n) => n !== 'apps.push.username');
+      const got = (await p.post('/api/v1/mgmt/config/get', { data: names })).body['data'] as Record<string, { Value: string }>;
+      assert.deepEqual(
+        names.map((n) => got[n]?.Value),
+        names.map(() => '********'),
+      );
+      assert.equal(
+        (await p.post('/api/v1/mgmt/config/export', { data: { Url: `${sink.url}/all.cfg`, ConfigType: 'All' } })).body['Status'],
+        '2000',
+      );
+      const cfg = sink.received[0]?.body.toString() ?? '';
+      assert.match(cfg, /apps\.push\.username="pusher"/);
+      for (const n of names) {
+        assert.ok(!cfg.includes(secrets[n] as string), n);
+        assert.ok(!cfg.includes(`${n}=`), n);
+      }
+      // masked in answers, kept as set: the push server still takes its own password
+      assert.equal(p.phone.config.value('apps.push.password'), 'push-secret-1');
+    } finally {
+      await p.stop();
+      await sink.close();
+    }
+  });
+
   it('secrets are answered masked and never exported; a new admin password ends the sessions', async () => {
     const sink = await recordingServer();
     const p = await testPhone({

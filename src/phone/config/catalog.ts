@@ -369,6 +369,16 @@ const location: ParamSpec[] = LOCATION_FIELDS.map(([label, key]) => ({
 const TEMPLATE_TYPES: Readonly<Record<string, ParamType>> = { b: bool, i: int(-2147483648, 2147483647), s: str(1024) };
 
 /**
+ * A template's string parameter that holds a password, a PIN or a private key (`dir.corp.password`,
+ * `device.logincred.pin`, `sec.TLS.customDeviceKey.1`, `device.sec.configEncryption.key`...): secret, as the
+ * catalogue's own passwords are (masked by config/get, never exported). Not their switches and counts
+ * (`prov.login.localPassword.hashed`, `sec.pwd.length.admin`), which are no secrets.
+ */
+export function holdsSecret(name: string): boolean {
+  return /(password|\.pin|customDeviceKey\.\d+|configEncryption\.key)$/i.test(name);
+}
+
+/**
  * The parameters of Poly's configuration templates (catalog-data.json, built by scripts/build-catalog.mjs):
  * thousands of names with their defaults, so that clients can set and read what real phones know. Parsed once per
  * process; the entries above, with their exact types and polysim's semantics, win over these.
@@ -378,6 +388,7 @@ function templateParams(): ParamSpec[] {
     name,
     type: TEMPLATE_TYPES[type] ?? str(1024),
     default: value,
+    ...(type === 's' && holdsSecret(name) ? { secret: true } : {}),
     description: 'from Poly configuration templates',
   }));
 }

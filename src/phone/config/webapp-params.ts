@@ -34,7 +34,7 @@ export const webApps: ParamSpec[] = [
   })),
   { name: 'apps.statePolling.URL', type: str(1024), default: '', description: 'where polled state is posted (response mode 1)' },
   { name: 'apps.statePolling.username', type: str(), default: '', description: 'user of the polling handlers (Digest)' },
-  { name: 'apps.statePolling.password', type: str(), default: '', description: 'password of the polling handlers' },
+  { name: 'apps.statePolling.password', type: str(), default: '', secret: true, description: 'password of the polling handlers' },
   {
     name: 'apps.statePolling.responseMode',
     type: oneOf('0', '1'),
@@ -49,7 +49,7 @@ export const webApps: ParamSpec[] = [
   },
   { name: 'apps.push.serverRootURL', type: str(1024), default: '', description: 'root of the URLs pushed in <URL>' },
   { name: 'apps.push.username', type: str(), default: '', description: 'user of the push server (Digest)' },
-  { name: 'apps.push.password', type: str(), default: '', description: 'password of the push server' },
+  { name: 'apps.push.password', type: str(), default: '', secret: true, description: 'password of the push server' },
   { name: 'apps.push.alertSound', type: bool, default: '0', description: 'sound when a push message shows' },
   { name: 'apps.push.secureTunnelEnabled', type: bool, default: '1', description: 'reach the web server through a secure tunnel' },
   { name: 'apps.push.secureTunnelPort', type: int(1, 65535), default: '443', description: 'port of the secure tunnel' },
