@@ -98,6 +98,13 @@ function compileComparator(schema: unknown): DataComparator {
         parts.push(`function ${fn}(x, y) { return ${expr(s['items'] as Json, 'x', 'y')}; }`);
         return `(Array.isArray(${a}) && Array.isArray(${b}) && ${a}.length === ${b}.length && ${a}.every((x, i) => ${fn}(x, ${b}[i])))`;
       }
+      // A leaf of one type is checked inline (a call per leaf cost a poller's device/info more than the rest)
+      case 'string':
+      case 'boolean':
+        return `(${a} === ${b} && typeof ${a} === ${JSON.stringify(s['type'])})`;
+      case 'integer':
+      case 'number':
+        return `(${a} === ${b} && Number.isFinite(${a}))`;
       default:
         return `leaf(${a}, ${b})`;
     }
