@@ -206,7 +206,8 @@ describe('parameters of phones on hosted platforms (UC Software 5.x features.cfg
             'feature.broadsoftUcOne.enabled': '0',
             'callLists.size': '99',
             'xmpp.1.dialMethod': 'sip',
-            'prov.login.localPassword': '123',
+            // a password: its default (123) is answered masked, as device.auth.localUserPassword's is
+            'prov.login.localPassword': '********',
             'sec.TLS.cipherList': 'RSA:!EXP:!LOW:!NULL:!MD5:@STRENGTH',
             'httpd.cfg.secureTunnelPort': '443',
           }[n] ?? '',
