@@ -52,17 +52,10 @@ export function colonMac(mac: string): string {
   return mac.toLowerCase().match(/.{2}/g)?.join(':') ?? mac;
 }
 
-const HALF = 0x1000000; // 24 bits: each half of a MAC is a small integer
-
-const hex6 = (n: number): string => n.toString(16).toUpperCase().padStart(6, '0');
-
 /** Another MAC of the same phone (Wi-Fi, Bluetooth, PC port) at an offset from the base MAC. */
 export function derivedMac(mac: string, offset: number): string {
-  // In two 24-bit halves, as small integers: a third of BigInt arithmetic's cost.
-  const low = parseInt(mac.slice(6), 16) + offset;
-  const carry = Math.floor(low / HALF);
-  const high = (((parseInt(mac.slice(0, 6), 16) + carry) % HALF) + HALF) % HALF;
-  return hex6(high) + hex6(((low % HALF) + HALF) % HALF);
+  const n = (BigInt(`0x${mac}`) + BigInt(offset)) & 0xffffffffffffn;
+  return n.toString(16).toUpperCase().padStart(12, '0');
 }
 
 /** The EUI-64 link-local IPv6 address of a MAC, as a real phone forms it. */
