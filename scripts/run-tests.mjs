@@ -60,7 +60,9 @@ const result = spawnSync(
   ],
   {
     stdio: 'inherit',
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    // POLYSIM_BUILT_FOR_TESTS: dist/ was built above; a test that runs `npm start` must not rebuild it under the
+    // other test files (scripts/build-if-stale.mjs).
+    env: { ...process.env, NODE_NO_WARNINGS: '1', POLYSIM_BUILT_FOR_TESTS: '1' },
   },
 );
 process.exit(result.status ?? 1);
