@@ -8,6 +8,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
+import { TLS_GROUPS } from '../tls-groups.js';
 import type { TransferResult, Transfers } from '../phone/ports.js';
 import { ChallengeMemory } from './http-auth.js';
 import type { Credentials, HttpSigner } from './http-auth.js';
@@ -33,7 +34,7 @@ export interface Agents {
  */
 export function keepAliveAgents(maxSockets: number, maxTotal = maxSockets * 4): Agents {
   const options = { keepAlive: true, maxSockets, maxTotalSockets: maxTotal, maxFreeSockets: maxSockets, timeout: 30_000 };
-  return { http: new HttpAgent(options), https: new HttpsAgent({ ...options, rejectUnauthorized: false }) };
+  return { http: new HttpAgent(options), https: new HttpsAgent({ ...options, rejectUnauthorized: false, ecdhCurve: TLS_GROUPS }) };
 }
 
 /** An HTTP or HTTPS exchange's answer, read whole; repeated headers stay separate (headersDistinct). */

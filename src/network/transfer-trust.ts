@@ -9,6 +9,7 @@
 import { checkServerIdentity, rootCertificates } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { MAX_CAS, pemCertificates } from '../pem.js';
+import { TLS_GROUPS } from '../tls-groups.js';
 
 /** Where the custom CAs come from (all that are set are trusted). */
 export const TRANSFER_CA_PARAMETERS = ['device.sec.TLS.customCaCert1', 'device.sec.TLS.customCaCert2', 'sec.TLS.customCaCert.1'] as const;
@@ -43,6 +44,7 @@ export function tlsOptions(trust: TransferTrust, host: string): ConnectionOption
   const sni = /^[\d.]+$|:/.test(name) ? undefined : name;
   return {
     rejectUnauthorized: true,
+    ecdhCurve: TLS_GROUPS,
     ca: [...rootCertificates, ...trust.customCas],
     ...(sni ? { servername: sni } : {}),
     checkServerIdentity: (_host: string, cert: PeerCertificate) => (trust.strictName ? checkServerIdentity(name, cert) : undefined),

@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
+import { TLS_GROUPS } from '../tls-groups.js';
 import type { ConnectionBudget } from './connection-budget.js';
 
 /** Marks a connection whose idle timer gave way to node's HTTP deadlines (its first request came). */
@@ -50,8 +51,8 @@ export class ConnectionGuard {
   }
 
   /** Options a guarded TLS server must be created with (node reads them only then). */
-  get tlsOptions(): { handshakeTimeout: number } {
-    return { handshakeTimeout: this.limits.handshakeMs };
+  get tlsOptions(): { handshakeTimeout: number; ecdhCurve: string } {
+    return { handshakeTimeout: this.limits.handshakeMs, ecdhCurve: TLS_GROUPS };
   }
 
   /** Connections held now (TLS ones before their handshake included). */

@@ -8,6 +8,7 @@
 import { checkServerIdentity } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { MAX_CAS, pemCertificates } from '../../pem.js';
+import { TLS_GROUPS } from '../../tls-groups.js';
 
 /** The parameters read (first those set). */
 export const CA_PARAMETERS = ['sec.TLS.customCaCert.1', 'device.sec.TLS.customCaCert1', 'device.sec.TLS.customCaCert2'] as const;
@@ -35,9 +36,10 @@ export function trustOptions(trust: SipTlsTrust, host: string, serverName: strin
   const name = serverName ?? host;
   const sni = /^[\d.]+$|:/.test(name) ? undefined : name;
   // Servers are often reached by address with certificates of their own CA: verified only when a CA is configured.
-  if (trust.ca === undefined) return { rejectUnauthorized: false, servername: sni };
+  if (trust.ca === undefined) return { rejectUnauthorized: false, ecdhCurve: TLS_GROUPS, servername: sni };
   return {
     rejectUnauthorized: true,
+    ecdhCurve: TLS_GROUPS,
     ca: [...trust.ca],
     servername: sni,
     checkServerIdentity: (_host: string, cert: PeerCertificate) => (trust.strictName ? checkServerIdentity(name, cert) : undefined),
