@@ -18,9 +18,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * One HTTPS request on a new connection (a full handshake), written and read on the TLS socket itself: node's
  * https client and agent, and a parsed copy of the certificate with its three fingerprints, cost this client more
  * CPU than the phone spends answering, on the two cores it shares with the fleet. One client TLS context serves every
- * connection (node's client otherwise makes one per connection). The phone's certificate is self-signed.
+ * connection (node's client otherwise makes one per connection). The phone's certificate is self-signed. It offers
+ * X25519 alone, the group a phone agrees (src/tls-groups.ts): on node 24 it would also make a post-quantum key share
+ * for every connection that the phone then declines.
  */
-const clientContext = createSecureContext({});
+const clientContext = createSecureContext({ ecdhCurve: 'X25519' });
 const requestBytes = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\nConnection: close\r\n\r\n`;
 function get(port) {
   return new Promise((resolve, reject) => {
@@ -105,7 +107,9 @@ export async function fleetHttpsStart() {
 }
 
 export function printFleetHttps(r) {
-  console.log(`fleet of ${N} VVX 450 phones, every listener; ${r.runs.length} start(s), median`);
+  console.log(
+    `fleet of ${N} VVX 450 phones, every listener; ${r.runs.length} start(s), median; node ${process.version}, OpenSSL ${process.versions.openssl}`,
+  );
   console.log(
     `every phone answered HTTPS (new connection, full handshake, device/info 200): ${r.fromStart.toFixed(2)} s after the fleet's start ` +
       `(aim <= 3 s); ${r.fromSpawn.toFixed(2)} s after spawning the process`,
