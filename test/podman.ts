@@ -41,7 +41,7 @@ export async function podman(args: string[], timeout = 60_000, env?: NodeJS.Proc
 }
 
 /**
- * The image as users build it, offline: the base is the local stand-in for node:24-slim (scripts/container-base.sh),
+ * The image as users build it, offline: the base is the local stand-in for node:26-slim (scripts/container-base.sh),
  * the build runs with --network none and npm takes every package from this machine's cache. Niced: from nothing it
  * compiles for minutes beside test files that time the pages they drive. Layers are cached: an unchanged tree
  * rebuilds at once.
