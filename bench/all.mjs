@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 
 // The runtime, first: a phone's TLS context costs about three times as much CPU under node 20's OpenSSL 3.0 as under
-// node 24's 3.5 (docs/benchmarks.md, "Node.js 20 and 24").
+// node 24's 3.5 (docs/benchmarks.md, "Node.js 20, 24 and 26").
 console.log(`node ${process.version}, OpenSSL ${process.versions.openssl}`);
 
 for (const script of ['device-info.mjs', 'fleet-https.mjs']) {

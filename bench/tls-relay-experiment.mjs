@@ -1,5 +1,5 @@
 // An experiment, not an aim: what TLS on a worker thread would give 1,000 phones over HTTPS (docs/benchmarks.md,
-// "2026-12-03 (later)" and "2026-12-04"). 1,000 HTTPS listeners answer a fixed device/info, each with its own
+// "2026-12-03 (later)" and "2026-12-03 (afternoon)"). 1,000 HTTPS listeners answer a fixed device/info, each with its own
 // certificate, made ahead. Three modes: `main`, node's https server per listener on the main thread, its context made
 // on the first connection (what a phone does); `worker`, a worker thread owning the listeners, the contexts (made
 // ahead) and the TLS sockets, relaying the plain bytes as messages to one HTTP server on the main thread; `offload`,
@@ -16,6 +16,24 @@ import { createServer as httpServer } from 'node:http';
 import { createServer as httpsServer } from 'node:https';
 import { connect, createSecureContext, TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
+
+/**
+ * The offload mode's relay, both ways: a stream whose writes go to `port` as `{ t: tag, id, b }` and whose end as
+ * `{ t: tag + 'End', id }`; `destroy`, if given, is the stream's own (called with it as `this`).
+ */
+const messageDuplex = (port, id, tag, destroy) =>
+  new Duplex({
+    read() {},
+    write(chunk, _enc, cb) {
+      port.postMessage({ t: tag, id, b: new Uint8Array(chunk) });
+      cb();
+    },
+    final(cb) {
+      port.postMessage({ t: `${tag}End`, id });
+      cb();
+    },
+    ...(destroy ? { destroy } : {}),
+  });
 
 if (process.argv[2] === 'serve' || !isMainThread) {
   const N = 1000,
@@ -60,20 +78,9 @@ if (process.argv[2] === 'serve' || !isMainThread) {
         if (!c) return;
         if (m.t === 'wire') c.raw.write(m.b);
         else if (m.t === 'secure') {
-          const d = new Duplex({
-            read() {},
-            write(chunk, _enc, cb) {
-              w.postMessage({ t: 'out', id: m.id, b: new Uint8Array(chunk) });
-              cb();
-            },
-            final(cb) {
-              w.postMessage({ t: 'outEnd', id: m.id });
-              cb();
-            },
-            destroy(err, cb) {
-              if (err || !d.writableFinished) c.raw.destroy();
-              cb(err);
-            },
+          const d = messageDuplex(w, m.id, 'out', function (err, cb) {
+            if (err || !this.writableFinished) c.raw.destroy();
+            cb(err);
           });
           d.remoteAddress = '127.0.0.1';
           d.encrypted = true;
@@ -143,17 +150,7 @@ if (process.argv[2] === 'serve' || !isMainThread) {
         if (!c) {
           let ctx = ctxs.get(m.ctx);
           if (!ctx) ctxs.set(m.ctx, (ctx = createSecureContext(m.m)));
-          const wire = new Duplex({
-            read() {},
-            write(chunk, _e, cb) {
-              parentPort.postMessage({ t: 'wire', id: m.id, b: new Uint8Array(chunk) });
-              cb();
-            },
-            final(cb) {
-              parentPort.postMessage({ t: 'wireEnd', id: m.id });
-              cb();
-            },
-          });
+          const wire = messageDuplex(parentPort, m.id, 'wire');
           const tls = new TLSSocket(wire, { isServer: true, secureContext: ctx });
           tls.allowHalfOpen = true;
           tls.on('secure', () => parentPort.postMessage({ t: 'secure', id: m.id }));
