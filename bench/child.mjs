@@ -14,7 +14,7 @@ export function cpuSeconds(pid) {
  * JSON object a line on stdout) that has key; `exited` when it has gone.
  */
 export function fleetServe(args, nodeOptions = []) {
-  const p = spawn(process.execPath, [...nodeOptions, new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
+  const p = spawn(process.execPath, [...(process.env.FLEET_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []), ...nodeOptions, new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const reports = [];

@@ -61,6 +61,19 @@ const OID = {
 
 const extension = (id: string, value: Buffer, critical = false): Buffer => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 
+// What every phone's certificate holds alike, encoded once (a fleet makes a thousand certificates).
+const EC_P256 = seq(oid(OID.ecPublicKey), oid(OID.prime256v1));
+const ECDSA_SHA256 = seq(oid(OID.ecdsaWithSha256));
+const VERSION_3 = explicit(0, tlv(0x02, Buffer.from([2])));
+const COMMON_NAME = oid(OID.commonName);
+const ORGANIZATION = oid(OID.organization);
+const FIXED_EXTENSIONS = [
+  extension(OID.basicConstraints, seq()),
+  // digitalSignature (bit 0) and keyEncipherment (bit 2): 0b101 in the top bits, 5 unused bits.
+  extension(OID.keyUsage, bits(Buffer.from([0xa0]), 5), true),
+  extension(OID.extKeyUsage, seq(oid(OID.serverAuth))),
+];
+
 /** A P-256 coordinate or scalar in base64url, as 32 bytes (left-padded: big numbers lose their leading zeros). */
 function coordinate(b64url: string | undefined): Buffer {
   const b = Buffer.from(b64url ?? '', 'base64url');
@@ -91,10 +104,9 @@ function p256Key(): { privateKey: KeyObject; spki: Buffer; pkcs8: string } {
       y: point.subarray(33).toString('base64url'),
     },
   });
-  const algorithm = seq(oid(OID.ecPublicKey), oid(OID.prime256v1));
-  const spki = seq(algorithm, bits(point));
+  const spki = seq(EC_P256, bits(point));
   const ecPrivateKey = seq(tlv(0x02, Buffer.from([1])), octets(d), tlv(0xa1, bits(point)));
-  const pkcs8 = seq(tlv(0x02, Buffer.from([0])), algorithm, octets(ecPrivateKey));
+  const pkcs8 = seq(tlv(0x02, Buffer.from([0])), EC_P256, octets(ecPrivateKey));
   return { privateKey, spki, pkcs8: pem('PRIVATE KEY', pkcs8) };
 }
 
@@ -117,8 +129,7 @@ export function selfSignedCertificate(r: CertificateRequest): { cert: string; ke
   const { privateKey, spki, pkcs8 } = p256Key();
   const serial = randomBytes(16);
   serial[0] = ((serial[0] as number) & 0x7f) | 0x01; // positive, no leading zero byte
-  const name = seq(set(seq(oid(OID.commonName), utf8(r.commonName))), set(seq(oid(OID.organization), utf8(r.organization))));
-  const algorithm = seq(oid(OID.ecdsaWithSha256));
+  const name = seq(set(seq(COMMON_NAME, utf8(r.commonName))), set(seq(ORGANIZATION, utf8(r.organization))));
   const altNames = [
     ...r.dnsNames.map((n) => tlv(0x82, Buffer.from(n, 'ascii'))),
     ...r.ipAddresses
@@ -126,27 +137,9 @@ export function selfSignedCertificate(r: CertificateRequest): { cert: string; ke
       .filter((b): b is Buffer => b !== undefined)
       .map((b) => tlv(0x87, b)),
   ];
-  const extensions = explicit(
-    3,
-    seq(
-      extension(OID.basicConstraints, seq()),
-      // digitalSignature (bit 0) and keyEncipherment (bit 2): 0b101 in the top bits, 5 unused bits.
-      extension(OID.keyUsage, bits(Buffer.from([0xa0]), 5), true),
-      extension(OID.extKeyUsage, seq(oid(OID.serverAuth))),
-      extension(OID.subjectAltName, seq(...altNames)),
-    ),
-  );
-  const tbs = seq(
-    explicit(0, tlv(0x02, Buffer.from([2]))),
-    tlv(0x02, serial),
-    algorithm,
-    name,
-    seq(time(r.notBefore), time(r.notAfter)),
-    name,
-    spki,
-    extensions,
-  );
+  const extensions = explicit(3, seq(...FIXED_EXTENSIONS, extension(OID.subjectAltName, seq(...altNames))));
+  const tbs = seq(VERSION_3, tlv(0x02, serial), ECDSA_SHA256, name, seq(time(r.notBefore), time(r.notAfter)), name, spki, extensions);
   const signature = createSign('sha256').update(tbs).sign(privateKey);
-  const der = seq(tbs, algorithm, bits(signature));
+  const der = seq(tbs, ECDSA_SHA256, bits(signature));
   return { cert: pem('CERTIFICATE', der), key: pkcs8 };
 }
