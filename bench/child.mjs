@@ -14,7 +14,9 @@ export function cpuSeconds(pid) {
  * JSON object a line on stdout) that has key; `exited` when it has gone.
  */
 export function fleetServe(args, nodeOptions = []) {
-  const p = spawn(process.execPath, [...(process.env.FLEET_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []), ...nodeOptions, new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
+  // FLEET_NODE_OPTIONS: options for the fleet's node alone (NODE_OPTIONS refuses some, --cpu-prof among them)
+  const extra = process.env.FLEET_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const p = spawn(process.execPath, [...extra, ...nodeOptions, new URL('./fleet-serve.mjs', import.meta.url).pathname, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const reports = [];
