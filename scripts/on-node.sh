@@ -22,6 +22,9 @@ node_dir="$cache/node-$version"
 fetch_node "$version" "$node_dir"
 work="$cache/tree-node-$version"
 mkdir -p "$work"
+# one run at a time in a copy: a second waits
+exec 9> "$work.lock"
+flock 9
 # The tree anew, node_modules kept: everything else is removed, then copied.
 find "$work" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
