@@ -35,13 +35,13 @@ export function sipTlsTrust(read: (name: TrustParameter) => string): SipTlsTrust
 export function trustOptions(trust: SipTlsTrust, host: string, serverName: string | undefined): ConnectionOptions {
   const name = serverName ?? host;
   const sni = /^[\d.]+$|:/.test(name) ? undefined : name;
+  const common = { ecdhCurve: TLS_GROUPS, servername: sni };
   // Servers are often reached by address with certificates of their own CA: verified only when a CA is configured.
-  if (trust.ca === undefined) return { rejectUnauthorized: false, ecdhCurve: TLS_GROUPS, servername: sni };
+  if (trust.ca === undefined) return { ...common, rejectUnauthorized: false };
   return {
+    ...common,
     rejectUnauthorized: true,
-    ecdhCurve: TLS_GROUPS,
     ca: [...trust.ca],
-    servername: sni,
     checkServerIdentity: (_host: string, cert: PeerCertificate) => (trust.strictName ? checkServerIdentity(name, cert) : undefined),
   };
 }
