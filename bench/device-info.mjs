@@ -5,6 +5,8 @@
 // rate and flatters the ratio) is run once too, for comparison with earlier figures.
 // `npm run bench` (builds first). BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) per case; BENCH_CASES=basic
 // or =session for one case. "Fastify alone" answers the same bytes in every case: the floor while phones run on Fastify.
+// BENCH_ADDED_WORK=2,5,10,20 also runs, on 32 connections, node:http servers that do that many microseconds of
+// computation per request before answering, interleaved with the others: what a ratio means in work added on this host.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,7 +65,7 @@ async function pair(model, firmware, auth) {
   writeFileSync(headerFile, JSON.stringify(headers));
   const bare = await serve(['bare', bodyFile, headerFile]);
   const fastify = await serve(['fastify', bodyFile, headerFile]);
-  return { phone, bare, fastify, header, bytes: body.length };
+  return { phone, bare, fastify, header, bytes: body.length, files: [bodyFile, headerFile] };
 }
 
 /** CPU time (user + system) a process has used, in microseconds, from /proc (Linux). */
@@ -102,9 +104,11 @@ const cases = [
   { label: 'Basic, VVX 450', model: 'VVX 450', auth: 'basic' },
   { label: 'session cookie, CCX 600 9.5.0', model: 'CCX 600', firmware: '9.5.0', auth: 'session' },
 ].filter((c) => !only || only.includes(c.auth));
+const addedWork = (process.env.BENCH_ADDED_WORK ?? '').split(',').filter(Boolean).map(Number);
 const rows = [];
 for (const c of cases) {
-  const { phone, bare, fastify, header, bytes } = await pair(c.model, c.firmware, c.auth);
+  const { phone, bare, fastify, header, bytes, files } = await pair(c.model, c.firmware, c.auth);
+  const worked = await Promise.all(addedWork.map(async (us) => ({ us, server: await serve(['bare', ...files, String(us)]) })));
   try {
     if (hasWrk) {
       for (const connections of [1, 32]) {
@@ -113,10 +117,12 @@ for (const c of cases) {
         const p = [];
         const b = [];
         const f = [];
+        const w = connections === 32 ? worked.map(() => []) : [];
         for (let i = 0; i < rounds; i++) {
           p.push(wrk(phone, header, connections));
           b.push(wrk(bare, header, connections));
           f.push(wrk(fastify, header, connections));
+          w.forEach((runs, k) => runs.push(wrk(worked[k].server, header, connections)));
         }
         // Each round's own ratio too: its spread says how noisy the machine was.
         const roundRatios = p.map((r, i) => r.rps / b[i].rps);
@@ -131,6 +137,7 @@ for (const c of cases) {
           phoneCpu: median(p.map((r) => r.cpuUs)),
           bareCpu: median(b.map((r) => r.cpuUs)),
           ...(f.length > 0 ? { fastify: median(f.map((r) => r.rps)), fastifyCpu: median(f.map((r) => r.cpuUs)) } : {}),
+          added: w.map((runs, k) => ({ us: worked[k].us, rps: median(runs.map((r) => r.rps)), cpu: median(runs.map((r) => r.cpuUs)) })),
         });
       }
     }
@@ -153,6 +160,7 @@ for (const c of cases) {
     phone.child.kill();
     bare.child.kill();
     fastify.child.kill();
+    for (const { server } of worked) server.child.kill();
   }
 }
 
@@ -163,6 +171,11 @@ for (const r of rows) {
   console.log(
     `${r.client.padEnd(10)} ${r.label.padEnd(30)} ${String(r.connections).padStart(2)} conn  phone ${r.phone.toFixed(0).padStart(6)}  node:http ${r.bare.toFixed(0).padStart(6)}  ratio ${(r.phone / r.bare).toFixed(2)}${cpu}`,
   );
+  for (const a of r.added ?? []) {
+    console.log(
+      `${''.padEnd(10)} ${`  node:http + ${a.us} us of work`.padEnd(30)} ${String(r.connections).padStart(2)} conn  ${a.rps.toFixed(0).padStart(12)}  ratio ${(a.rps / r.bare).toFixed(2)}  CPU/request ${a.cpu.toFixed(0)} us`,
+    );
+  }
   if (r.fastify !== undefined) {
     console.log(
       `${''.padEnd(10)} ${'  Fastify alone, same bytes'.padEnd(30)} ${String(r.connections).padStart(2)} conn  ${r.fastify.toFixed(0).padStart(12)}  ratio ${(r.fastify / r.bare).toFixed(2)}  CPU/request ${r.fastifyCpu.toFixed(0)} us`,

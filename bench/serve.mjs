@@ -1,5 +1,6 @@
 // A server for the benchmarks, run as a child process: `phone [MODEL FIRMWARE]` (a polysim phone),
-// `bare BODY_FILE HEADERS_FILE` (node:http answering a fixed JSON body with the phone's own headers), or
+// `bare BODY_FILE HEADERS_FILE [WORK_US]` (node:http answering a fixed JSON body with the phone's own headers, after
+// WORK_US microseconds of computation per request when given: bench/added-work.mjs), or
 // `fastify BODY_FILE HEADERS_FILE` (Fastify answering the same: the framework's own floor). Prints its port.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -7,10 +8,35 @@ import { readFileSync } from 'node:fs';
 const [kind, arg, arg2] = process.argv.slice(2);
 process.on('SIGINT', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
+/**
+ * A loop of arithmetic that takes about `us` microseconds of CPU: its count is measured at start (the median of five
+ * runs of 200,000 turns), so the work added is CPU, not wall-clock time as a spin on the clock would be when preempted.
+ */
+function workFor(us) {
+  let sink = 0;
+  const loop = (n) => {
+    let x = sink;
+    for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) % 2147483647;
+    sink = x;
+  };
+  const perMs = [];
+  for (let k = 0; k < 5; k++) {
+    const n = 200_000;
+    const t = process.hrtime.bigint();
+    loop(n);
+    perMs.push(n / (Number(process.hrtime.bigint() - t) / 1e6));
+  }
+  const n = Math.round((perMs.sort((a, b) => a - b)[2] * us) / 1000);
+  return () => loop(n);
+}
+
 if (kind === 'bare') {
   const body = readFileSync(arg);
   const headers = { ...JSON.parse(readFileSync(arg2, 'utf8')), 'content-length': body.length };
+  const us = Number(process.argv[5] ?? 0);
+  const work = us > 0 ? workFor(us) : undefined;
   const server = createServer((req, res) => {
+    work?.();
     res.writeHead(200, headers);
     res.end(body);
   });
