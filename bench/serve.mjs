@@ -1,11 +1,11 @@
 // A server for the benchmarks, run as a child process: `phone [MODEL FIRMWARE]` (a polysim phone),
 // `bare BODY_FILE HEADERS_FILE [WORK_US]` (node:http answering a fixed JSON body with the phone's own headers, after
-// WORK_US microseconds of computation per request when given: bench/added-work.mjs), or
+// WORK_US microseconds of computation per request when given: BENCH_ADDED_WORK in device-info.mjs), or
 // `fastify BODY_FILE HEADERS_FILE` (Fastify answering the same: the framework's own floor). Prints its port.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
-const [kind, arg, arg2] = process.argv.slice(2);
+const [kind, arg, arg2, arg3] = process.argv.slice(2);
 process.on('SIGINT', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
 /**
@@ -33,7 +33,7 @@ function workFor(us) {
 if (kind === 'bare') {
   const body = readFileSync(arg);
   const headers = { ...JSON.parse(readFileSync(arg2, 'utf8')), 'content-length': body.length };
-  const us = Number(process.argv[5] ?? 0);
+  const us = Number(arg3 ?? 0);
   const work = us > 0 ? workFor(us) : undefined;
   const server = createServer((req, res) => {
     work?.();
